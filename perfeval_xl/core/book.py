@@ -1,0 +1,228 @@
+"""The evaluation workbook read into plain data: project info, units and table records.
+
+A *snapshot* is what an adapter hands the core: ``{sheet name: rows}``, each row a
+sequence of cell values (None, str, int, float, bool, date/datetime).  Reading never
+raises on bad data: it records findings naming sheet and cell.  Only a workbook that
+is not a template at all (no 项目信息 / 单位名单 / 指标体系, a required column
+missing) raises :class:`TemplateError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from . import schema
+from .findings import Findings, Ref, TemplateError, cell_name
+from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell
+
+Snapshot = Mapping[str, Sequence[Sequence[object]]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One data row of a table sheet, values parsed by column kind."""
+
+    sheet: str
+    row: int
+    values: Mapping[str, object]
+    cols: Mapping[str, int]
+
+    def get(self, key: str, default=None):
+        value = self.values.get(key)
+        return default if value is None else value
+
+    def ref(self, key: str | None = None) -> Ref:
+        col = self.cols.get(key, 0) if key else 0
+        return Ref(self.sheet, self.row, col)
+
+
+@dataclass(frozen=True)
+class Unit:
+    full_name: str
+    short_name: str
+    ref: Ref
+
+
+@dataclass
+class Book:
+    info: dict[str, object]
+    info_refs: dict[str, Ref]
+    units: list[Unit]
+    tables: dict[str, list[Record]]
+    findings: Findings = field(default_factory=Findings)
+
+    @property
+    def name(self) -> str:
+        return str(self.info.get("name") or "")
+
+    @property
+    def shape(self) -> str:
+        return str(self.info.get("shape") or schema.SHAPE_WHOLE)
+
+    @property
+    def amount_unit(self) -> str:
+        return str(self.info.get("amount_unit") or schema.UNIT_YUAN)
+
+    def rows(self, sheet: schema.TableSheet) -> list[Record]:
+        return self.tables.get(sheet.name, [])
+
+    def unit(self, short_name: str) -> Unit | None:
+        for unit in self.units:
+            if unit.short_name == short_name:
+                return unit
+        return None
+
+
+def _find_sheet(snapshot: Snapshot, name: str):
+    if name in snapshot:
+        return snapshot[name]
+    # tolerate stray spaces in tab names
+    for key in snapshot:
+        if key.strip() == name:
+            return snapshot[key]
+    return None
+
+
+def _read_info(snapshot: Snapshot, findings: Findings) -> tuple[dict, dict]:
+    sheet = schema.PROJECT_INFO
+    rows = _find_sheet(snapshot, sheet.name)
+    if rows is None:
+        raise TemplateError(sheet.name, "A1", f"找不到工作表“{sheet.name}”：这不是绩效评价模板（可用 perfeval new 生成模板）")
+    labels = {f.label: f for f in sheet.fields}
+    info: dict[str, object] = {}
+    refs: dict[str, Ref] = {}
+    for r, row in enumerate(rows):
+        if not row:
+            continue
+        label = clean_text(row[0]).rstrip("：:")
+        fld = labels.get(label)
+        if fld is None:
+            continue
+        ref = Ref(sheet.name, r, 1)
+        refs[fld.key] = ref
+        raw = row[1] if len(row) > 1 else None
+        try:
+            value = parse_cell(fld.kind, raw, choices=fld.choices)
+        except CellValueError as exc:
+            findings.error(ref, f"“{fld.label}”{exc}；应填写{KIND_HINTS[fld.kind]}")
+            value = None
+        info[fld.key] = value
+    for fld in sheet.fields:
+        if info.get(fld.key) is None:
+            if fld.required and fld.default is None:
+                where = refs.get(fld.key) or Ref(sheet.name, 0, 1)
+                raise TemplateError(sheet.name, where.cell, f"“{fld.label}”必须填写")
+            if fld.default is not None:
+                info[fld.key] = parse_cell(fld.kind, fld.default, choices=fld.choices)
+    return info, refs
+
+
+def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
+    headers = {c.header: c.key for c in sheet.columns}
+    best = (-1, {})
+    for r, row in enumerate(rows[:10]):
+        found = {}
+        for c, value in enumerate(row):
+            text = clean_text(value).replace("\n", "")
+            if text in headers and headers[text] not in found:
+                found[headers[text]] = c
+        if len(found) > len(best[1]):
+            best = (r, found)
+    return best
+
+
+def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> list[Record]:
+    rows = _find_sheet(snapshot, sheet.name)
+    if rows is None:
+        if not sheet.optional:
+            raise TemplateError(sheet.name, "A1", f"找不到工作表“{sheet.name}”，模板必须包含此表")
+        return []
+    header_row, cols = _header_row(rows, sheet)
+    if header_row < 0:
+        if not sheet.optional or any(any(not is_blank(v) for v in row) for row in rows):
+            raise TemplateError(sheet.name, cell_name(schema.HEADER_ROW, 0),
+                                f"找不到表头行，第 2 行应为：{'、'.join(c.header for c in sheet.columns)}")
+        return []
+    for column in sheet.columns:
+        if column.required and column.key not in cols:
+            raise TemplateError(sheet.name, cell_name(header_row, 0),
+                                f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
+    records: list[Record] = []
+    carried: dict[str, object] = {}
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        if all(is_blank(v) for v in row):
+            continue
+        values: dict[str, object] = {}
+        for column in sheet.columns:
+            c = cols.get(column.key)
+            raw = row[c] if c is not None and c < len(row) else None
+            try:
+                value = parse_cell(column.kind, raw, declared_unit=amount_unit, choices=column.choices)
+            except CellValueError as exc:
+                findings.error(Ref(sheet.name, r, c), f"“{column.header}”{exc}；应填写{KIND_HINTS[column.kind]}")
+                value = None
+            if column.fill_down:
+                if value is None:
+                    value = carried.get(column.key)
+                else:
+                    carried[column.key] = value
+            values[column.key] = value
+        records.append(Record(sheet.name, r, values, cols))
+    return records
+
+
+def read_book(snapshot: Snapshot) -> Book:
+    """Read a snapshot into a :class:`Book`; data problems become findings."""
+    findings = Findings()
+    info, info_refs = _read_info(snapshot, findings)
+    amount_unit = str(info.get("amount_unit") or schema.UNIT_YUAN)
+    tables = {}
+    for sheet in schema.TABLE_SHEETS:
+        tables[sheet.name] = _read_table(snapshot, sheet, amount_unit, findings)
+    book = Book(info=info, info_refs=info_refs, units=[], tables=tables, findings=findings)
+    _read_units(book)
+    _check_unit_references(book)
+    return book
+
+
+def _read_units(book: Book) -> None:
+    seen: dict[str, Ref] = {}
+    for rec in book.rows(schema.UNITS):
+        full = rec.get("full_name")
+        short = rec.get("short_name") or full
+        if not full and not short:
+            continue
+        if not full:
+            book.findings.error(rec.ref("full_name"), "单位全称为空；每个单位须填写全称和简称")
+            full = short
+        if short in seen:
+            book.findings.error(rec.ref("short_name"), f"单位简称“{short}”重复（首次出现在 {seen[short].cell}）；简称须唯一")
+            continue
+        seen[short] = rec.ref("short_name")
+        book.units.append(Unit(str(full), str(short), rec.ref("short_name")))
+    if not book.units:
+        raise TemplateError(schema.UNITS.name, "B3", "单位名单为空：至少填写一个单位（全称和简称）")
+
+
+def _check_unit_references(book: Book) -> None:
+    """Every unit named in a data sheet must be in the unit list (full names are mapped to short)."""
+    by_full = {u.full_name: u.short_name for u in book.units}
+    shorts = {u.short_name for u in book.units}
+    for sheet in schema.TABLE_SHEETS:
+        if sheet is schema.UNITS or "unit" not in {c.key for c in sheet.columns}:
+            continue
+        fixed = []
+        for rec in book.rows(sheet):
+            name = rec.get("unit")
+            if name is None or name in shorts:
+                fixed.append(rec)
+                continue
+            if name in by_full:
+                values = dict(rec.values)
+                values["unit"] = by_full[name]
+                fixed.append(Record(rec.sheet, rec.row, values, rec.cols))
+                continue
+            book.findings.error(rec.ref("unit"), f"单位“{name}”不在单位名单中；应填写“单位名单”中的单位简称")
+        book.tables[sheet.name] = fixed

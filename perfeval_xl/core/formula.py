@@ -1,0 +1,320 @@
+"""A small, safe arithmetic language for the 公式 rule kind.
+
+No ``eval``: a tokenizer and a recursive-descent parser build a tree of a handful of
+node types, evaluated with Decimals.  Allowed: numbers (``0.4``, ``40%``), names of
+measures (``资金到位率``, ``实际完成率(城市社区)``, ``值``, ``分值``, ``目标``),
+``+ - * / ^ × ÷``, parentheses, comparisons and the functions
+``min max abs round floor ceil if``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, DivisionByZero, InvalidOperation
+from typing import Callable
+
+from .numbers import HUNDRED, ONE, ZERO, round_half_up
+
+MAX_LENGTH = 500
+MAX_DEPTH = 40
+
+
+class FormulaError(ValueError):
+    """The formula cannot be parsed or evaluated; message in Chinese."""
+
+
+FUNCTIONS = {"min": (1, 99), "max": (1, 99), "abs": (1, 1), "round": (1, 2), "floor": (1, 1),
+             "ceil": (1, 1), "if": (3, 3)}
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?%?|\.\d+%?)|(?P<op><=|>=|<>|!=|==|[-+*/^(),<>=×÷])|(?P<name>[^\W\d][\w.]*))",
+    re.UNICODE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    pos: int
+
+
+def tokenize(text: str) -> list[Token]:
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"公式过长（超过 {MAX_LENGTH} 个字符）")
+    tokens: list[Token] = []
+    pos = 0
+    text = text.replace("（", "(").replace("）", ")").replace("，", ",")
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise FormulaError(f"公式第 {pos + 1} 个字符“{text[pos]}”无法识别")
+        kind = match.lastgroup or ""
+        value = match.group(kind).strip()
+        start = match.start(kind)
+        if kind == "name" and match.end() < len(text) and text[match.end()] == "(" and value.lower() not in FUNCTIONS:
+            # a measure with an argument: 实际完成率(城市社区) — take the raw text up to ')'
+            close = text.find(")", match.end())
+            if close < 0:
+                raise FormulaError(f"“{value}(”缺少右括号")
+            value = f"{value}({text[match.end() + 1:close].strip()})"
+            tokens.append(Token("name", value, start))
+            pos = close + 1
+            continue
+        tokens.append(Token(kind, value, start))
+        pos = match.end()
+    return tokens
+
+
+# --- tree -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Num:
+    value: Decimal
+    text: str
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, text: str | None = None) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise FormulaError("公式不完整" + (f"：缺少“{text}”" if text else ""))
+        if text is not None and tok.text != text:
+            raise FormulaError(f"公式第 {tok.pos + 1} 个字符处应为“{text}”，实际是“{tok.text}”")
+        self.i += 1
+        return tok
+
+    def parse(self):
+        node = self.comparison()
+        if self.peek() is not None:
+            tok = self.peek()
+            raise FormulaError(f"公式第 {tok.pos + 1} 个字符处多出“{tok.text}”")
+        return node
+
+    def _enter(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError("公式嵌套过深")
+
+    def comparison(self):
+        node = self.additive()
+        tok = self.peek()
+        if tok and tok.text in ("<", "<=", ">", ">=", "=", "==", "<>", "!="):
+            self.take()
+            node = Binary(tok.text, node, self.additive())
+        return node
+
+    def additive(self):
+        node = self.term()
+        while (tok := self.peek()) and tok.text in ("+", "-"):
+            self.take()
+            node = Binary(tok.text, node, self.term())
+        return node
+
+    def term(self):
+        node = self.power()
+        while (tok := self.peek()) and tok.text in ("*", "/", "×", "÷"):
+            self.take()
+            op = {"×": "*", "÷": "/"}.get(tok.text, tok.text)
+            node = Binary(op, node, self.power())
+        return node
+
+    def power(self):
+        node = self.unary()
+        if (tok := self.peek()) and tok.text == "^":
+            self.take()
+            node = Binary("^", node, self.unary())
+        return node
+
+    def unary(self):
+        tok = self.peek()
+        if tok and tok.text in ("-", "+"):
+            self.take()
+            self._enter()
+            node = Unary(tok.text, self.unary())
+            self.depth -= 1
+            return node
+        return self.atom()
+
+    def atom(self):
+        tok = self.take()
+        if tok.kind == "num":
+            text = tok.text
+            value = Decimal(text.rstrip("%"))
+            if text.endswith("%"):
+                value = value / HUNDRED
+            return Num(value, text)
+        if tok.text == "(":
+            self._enter()
+            node = self.comparison()
+            self.take(")")
+            self.depth -= 1
+            return node
+        if tok.kind == "name":
+            func = tok.text.lower()
+            if func in FUNCTIONS and (nxt := self.peek()) is not None and nxt.text == "(":
+                self.take("(")
+                self._enter()
+                args = [self.comparison()]
+                while (nxt := self.peek()) and nxt.text == ",":
+                    self.take()
+                    args.append(self.comparison())
+                self.take(")")
+                self.depth -= 1
+                low, high = FUNCTIONS[func]
+                if not low <= len(args) <= high:
+                    raise FormulaError(f"函数 {func} 的参数个数不对")
+                return Call(func, tuple(args))
+            return Name(tok.text)
+        raise FormulaError(f"公式第 {tok.pos + 1} 个字符处不应出现“{tok.text}”")
+
+
+def parse(text: str):
+    """Parse a formula into a tree; raises FormulaError with a Chinese message."""
+    if not text or not text.strip():
+        raise FormulaError("公式为空")
+    return _Parser(tokenize(text)).parse()
+
+
+def names(node) -> list[str]:
+    """The measure names a formula uses, in order of appearance."""
+    found: list[str] = []
+
+    def walk(n):
+        if isinstance(n, Name) and n.name not in found:
+            found.append(n.name)
+        elif isinstance(n, Unary):
+            walk(n.operand)
+        elif isinstance(n, Binary):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, Call):
+            for a in n.args:
+                walk(a)
+
+    walk(node)
+    return found
+
+
+Resolver = Callable[[str], Decimal]
+
+
+def evaluate(node, resolve: Resolver) -> Decimal:
+    try:
+        return _eval(node, resolve)
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
+        raise FormulaError("公式计算出错：除数为 0 或结果无效") from exc
+
+
+def _truth(value: Decimal) -> bool:
+    return value != ZERO
+
+
+def _eval(node, resolve: Resolver) -> Decimal:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return resolve(node.name)
+    if isinstance(node, Unary):
+        value = _eval(node.operand, resolve)
+        return -value if node.op == "-" else value
+    if isinstance(node, Binary):
+        left = _eval(node.left, resolve)
+        right = _eval(node.right, resolve)
+        op = node.op
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            if right == ZERO:
+                raise FormulaError("公式计算出错：除数为 0")
+            return left / right
+        if op == "^":
+            if right != right.to_integral_value() or abs(right) > 10:
+                raise FormulaError("乘方的指数只能是 -10 到 10 之间的整数")
+            return left ** int(right)
+        comparisons = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                       "=": left == right, "==": left == right, "<>": left != right, "!=": left != right}
+        return ONE if comparisons[op] else ZERO
+    if isinstance(node, Call):
+        if node.func == "if":
+            cond = _eval(node.args[0], resolve)
+            return _eval(node.args[1] if _truth(cond) else node.args[2], resolve)
+        args = [_eval(a, resolve) for a in node.args]
+        if node.func == "min":
+            return min(args)
+        if node.func == "max":
+            return max(args)
+        if node.func == "abs":
+            return abs(args[0])
+        if node.func == "round":
+            places = int(args[1]) if len(args) > 1 else 0
+            return round_half_up(args[0], places)
+        if node.func == "floor":
+            return args[0].to_integral_value(rounding=ROUND_FLOOR)
+        if node.func == "ceil":
+            return args[0].to_integral_value(rounding=ROUND_CEILING)
+    raise FormulaError("公式无法计算")  # pragma: no cover
+
+
+_PRECEDENCE = {"<": 0, "<=": 0, ">": 0, ">=": 0, "=": 0, "==": 0, "<>": 0, "!=": 0,
+               "+": 1, "-": 1, "*": 2, "/": 2, "^": 3}
+_SHOW = {"*": "×", "/": "÷"}
+
+
+def render(node, show: Callable[[str], str] | None = None, parent: int = -1) -> str:
+    """Print a formula; with ``show`` names are replaced by their values."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Name):
+        return show(node.name) if show else node.name
+    if isinstance(node, Unary):
+        return node.op + render(node.operand, show, 4)
+    if isinstance(node, Binary):
+        prec = _PRECEDENCE[node.op]
+        text = (render(node.left, show, prec) + _SHOW.get(node.op, node.op)
+                + render(node.right, show, prec + (0 if node.op in "+*" else 1)))
+        return f"({text})" if prec < parent else text
+    if isinstance(node, Call):
+        return f"{node.func}(" + ",".join(render(a, show) for a in node.args) + ")"
+    raise TypeError(node)  # pragma: no cover

@@ -1,0 +1,96 @@
+"""Decimal arithmetic, half-up rounding and the number formats reports print.
+
+Every amount, rate and score in perfeval-xl is a :class:`decimal.Decimal`.
+Rounding is 四舍五入 (ROUND_HALF_UP), never banker's rounding, and a binary
+float coming from a spreadsheet cell is converted through its shortest repr
+(``2.675`` stays ``2.675``, not ``2.67499999…``).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+#: rates are kept as fractions rounded to 0.01 % (four decimal places)
+RATE_QUANTUM = Decimal("0.0001")
+
+
+class NotANumber(ValueError):
+    """Raised when a value cannot be read as a number."""
+
+
+def to_decimal(value: object) -> Decimal:
+    """Convert an int, float, str or Decimal to Decimal without binary noise."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise NotANumber(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NotANumber(repr(value))
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation as exc:
+            raise NotANumber(value) from exc
+        if not result.is_finite():
+            raise NotANumber(value)
+        return result
+    raise NotANumber(repr(value))
+
+
+def round_half_up(value: object, places: int = 2) -> Decimal:
+    """四舍五入 to ``places`` decimals: 2.675 → 2.68, 0.125 → 0.13, 1.005 → 1.01."""
+    number = to_decimal(value)
+    quantum = Decimal(1).scaleb(-places)
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(number.as_tuple().digits) + places + 2)
+        return number.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def round_score(value: Decimal) -> Decimal:
+    return round_half_up(value, 2)
+
+
+def round_rate(value: Decimal) -> Decimal:
+    """Round a rate (a fraction) to 0.01 %, as reports print it (26.5625… % → 0.2656)."""
+    return round_half_up(value, 4)
+
+
+def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low, min(high, value))
+
+
+def fmt_amount(value: Decimal) -> str:
+    """175312.57 → '175,312.57' (two decimals, thousands separators)."""
+    return f"{round_half_up(value, 2):,.2f}"
+
+
+def fmt_percent(rate: Decimal) -> str:
+    """0.2656 → '26.56%' (a fraction shown as a percentage with two decimals)."""
+    return f"{round_half_up(rate * HUNDRED, 2):.2f}%"
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A number as typed: 5 → '5', 0.40 → '0.4', 2.50 → '2.5', 1180 → '1180'."""
+    value = to_decimal(value)
+    if value == value.to_integral_value():
+        return str(value.quantize(ONE))
+    text = format(value.normalize(), "f")
+    return text
+
+
+def fmt_score(value: Decimal) -> str:
+    """Scores print with two decimals: 4.959 → '4.96', 10 → '10.00'."""
+    return f"{round_half_up(value, 2):.2f}"
+
+
+def fmt_percent_plain(rate: Decimal) -> str:
+    """A threshold as typed: 0.9 → '90%', 0.005 → '0.5%'."""
+    return fmt_plain(rate * HUNDRED) + "%"

@@ -1,0 +1,294 @@
+"""The single definition of the evaluation template's input sheets.
+
+The template writer (``perfeval new``), the reader and ``docs/template.md`` are all
+generated from the objects below, so the three cannot drift apart.
+
+Layout of every table sheet: row 1 holds a short help note, row 2 the Chinese
+header row, data start on row 3.  The reader finds columns by their header text,
+so an evaluator may reorder columns or add their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["text", "amount", "number", "integer", "percent", "date", "choice"]
+
+#: row index (zero-based) of the header row in table sheets; data start one below
+HEADER_ROW = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: ColumnKind = "text"
+    required: bool = False
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    width: float = 14
+    #: a value missing on a row is taken from the row above (like merged cells in reports)
+    fill_down: bool = False
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    name: str
+    help: str
+    columns: tuple[Column, ...]
+    #: the sheet may be absent or empty (data that not every evaluation has)
+    optional: bool = True
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+    required: bool = False
+    default: object = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyValueSheet:
+    name: str
+    help: str
+    fields: tuple[Field, ...]
+    optional: bool = False
+
+    def field(self, key: str) -> Field:
+        for item in self.fields:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+SHAPE_WHOLE = "整体评价"
+SHAPE_UNITS = "分单位评价"
+AGG_MEAN = "算术平均"
+AGG_FUND = "资金加权平均"
+UNIT_YUAN = "元"
+UNIT_WAN = "万元"
+YES_NO = ("是", "否")
+
+PROJECT_INFO = KeyValueSheet(
+    name="项目信息",
+    help="填写项目的基本信息。B 列填内容，C 列是说明。评价形态决定评分表的写法：整体评价写一张“评分表”，分单位评价每个单位一张“评分表-简称”，项目得分为各单位得分的平均。",
+    fields=(
+        Field("name", "项目名称", required=True, help="如：2024年社区党组织服务群众专项经费"),
+        Field("year", "评价年度", "integer", help="预算年度，如 2024"),
+        Field("client", "委托单位", help="如：昆明市西山区财政局"),
+        Field("evaluator", "评价机构", help="如：××会计师事务所"),
+        Field("eval_type", "评价类型", "choice", default="重点绩效评价",
+              choices=("重点绩效评价", "绩效自评", "部门评价"), help="重点绩效评价 / 绩效自评 / 部门评价"),
+        Field("shape", "评价形态", "choice", required=True, default=SHAPE_WHOLE,
+              choices=(SHAPE_WHOLE, SHAPE_UNITS),
+              help="整体评价：项目作为一个整体打分，各单位数据合并计算；分单位评价：每个单位单独打分"),
+        Field("aggregation", "项目得分汇总方式", "choice", default=AGG_MEAN, choices=(AGG_MEAN, AGG_FUND),
+              help="分单位评价时项目得分的算法：算术平均，或按各单位预算数加权平均"),
+        Field("amount_unit", "金额单位", "choice", required=True, default=UNIT_YUAN, choices=(UNIT_YUAN, UNIT_WAN),
+              help="本工作簿所有金额列的单位（人员名册的月标准除外，始终为元）"),
+        Field("grade_excellent", "优（不低于）", "number", default=90, help="总分不低于此值评为“优”"),
+        Field("grade_good", "良（不低于）", "number", default=80, help="总分不低于此值评为“良”"),
+        Field("grade_fair", "中（不低于）", "number", default=60, help="总分不低于此值评为“中”，以下为“差”"),
+        Field("survey_method", "满意度计算方法", "choice", default="按答案",
+              choices=("按答案", "按答卷"),
+              help="按答案：Σ人数×选项得分率÷答案数；按答卷：每份答卷得分的平均"),
+    ),
+)
+
+UNITS = TableSheet(
+    name="单位名单",
+    help="列出被评价单位（或整体评价时提供数据的下属单位）。其他工作表用“简称”指代单位。",
+    optional=False,
+    columns=(
+        Column("seq", "序号", "integer", width=6),
+        Column("full_name", "单位全称", required=True, width=40),
+        Column("short_name", "单位简称", required=True, width=16, help="在其他表中引用单位时使用，须唯一"),
+        Column("note", "备注", width=24),
+    ),
+)
+
+FUNDS = TableSheet(
+    name="资金情况",
+    help="每个单位一行（整体评价时单位可留空表示项目整体）。金额单位见“项目信息”。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("budget", "预算数", "amount", required=True, help="预算批复 / 下达数（计划投入资金）"),
+        Column("arrived", "实际到位", "amount", help="实际到位资金"),
+        Column("timely", "及时到位", "amount", help="截至规定时点实际到位的资金"),
+        Column("due", "应到位", "amount", help="按合同或进度截至规定时点应到位的资金"),
+        Column("spent", "实际支出", "amount", help="实际支出（已使用）资金"),
+        Column("superior", "上级资金", "amount", help="取得批复或到位的上级资金"),
+        Column("balance", "结余", "amount"),
+        Column("carryover", "结转", "amount"),
+        Column("note", "备注", width=30),
+    ),
+)
+
+LEDGER = TableSheet(
+    name="支出明细",
+    help="可选：逐笔支出。填写后按单位汇总为实际支出，并按“应付日期”判断是否及时支付。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("date", "支付日期", "date", required=True, width=12),
+        Column("voucher", "凭证号", width=12),
+        Column("summary", "摘要", width=30),
+        Column("amount", "金额", "amount", required=True),
+        Column("due_date", "应付日期", "date", width=12, help="应支付的最迟日期；支付日期不晚于此日期即为及时"),
+    ),
+)
+
+OUTPUTS = TableSheet(
+    name="产出情况",
+    help="计划与实际产出。同一产出可分子项逐行填写；取值来源“实际完成率(产出名称)”等按产出名称汇总。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("item", "产出名称", required=True, width=24),
+        Column("sub_item", "子项", width=16),
+        Column("measure_unit", "计量单位", width=8),
+        Column("planned", "计划数", "number"),
+        Column("actual", "实际数", "number"),
+        Column("quality_ok", "质量达标数", "number"),
+        Column("on_time", "按时完成数", "number"),
+        Column("planned_days", "计划用时", "number", help="计划完成所需时间（天或月，与实际用时一致）"),
+        Column("actual_days", "实际用时", "number", help="实际完成所耗用的时间"),
+        Column("planned_cost", "计划成本", "amount"),
+        Column("actual_cost", "实际成本", "amount"),
+        Column("note", "备注", width=24),
+    ),
+)
+
+ROSTER = TableSheet(
+    name="人员名册",
+    help="奖励 / 补助对象名册。每行一人，或一行填“人数”汇总同类人员。目标人数、发放人数和应发金额由此汇总。",
+    columns=(
+        Column("unit", "单位简称", required=True, width=16),
+        Column("community", "社区", width=14),
+        Column("category", "类别", width=16, help="如先锋类型：基层党建先锋"),
+        Column("role", "职务", width=12, help="如正职 / 副职 / 委员 / 居民小组党支部书记"),
+        Column("name", "姓名", width=10),
+        Column("heads", "人数", "integer", help="空白按 1 人计", width=8),
+        Column("monthly", "月标准（元）", "amount", help="每人每月标准，如 500 / 400 / 300 / 200", width=12),
+        Column("months", "月数", "number", width=8),
+        Column("paid", "是否发放", "choice", choices=YES_NO, help="是：已按规定发放；否：应发未发", width=10),
+        Column("paid_amount", "实发金额（元）", "amount", width=14),
+    ),
+)
+
+SURVEY_CLASSES = TableSheet(
+    name="问卷类别",
+    help="满意度问卷的类别及其在综合满意度中的权重（合计应为 100%）。",
+    columns=(
+        Column("code", "类别代码", required=True, width=10),
+        Column("name", "类别名称", required=True, width=24),
+        Column("weight", "权重", "percent", help="在综合满意度中的权重，如 40%"),
+    ),
+)
+
+SATISFACTION = TableSheet(
+    name="满意度",
+    help="各单位各类问卷的满意度（已汇总的得分率）。问卷明细计数可填在问卷工作表中自动汇总。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("class_code", "类别代码", required=True, width=10),
+        Column("valid", "有效问卷数", "integer"),
+        Column("rate", "满意度", "percent", required=True),
+    ),
+)
+
+DATA_VALUES = TableSheet(
+    name="其他数据",
+    help="其他指标取值：直接填数值，或填分子和分母由工具计算比率。取值来源写“数据(名称)”。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("name", "名称", required=True, width=28),
+        Column("value", "数值", "number", help="直接给出的数值或比率（如 85%）"),
+        Column("numerator", "分子", "number"),
+        Column("denominator", "分母", "number"),
+        Column("note", "说明", width=40, help="数据口径或计算依据，会写入计算过程"),
+    ),
+)
+
+RULE_KINDS = ("比率", "区间", "阶梯扣分", "分档", "要点", "定性", "人工", "公式", "子项合计")
+
+INDICATORS = TableSheet(
+    name="指标体系",
+    help="三级指标体系。一级、二级指标及其分值只需在每组第一行填写。评分方法与参数写法见 docs/rules.md；子项行填“子项”名称。",
+    optional=False,
+    columns=(
+        Column("code", "编码", required=True, width=8),
+        Column("level1", "一级指标", width=10, fill_down=True),
+        Column("level1_weight", "一级分值", "number", width=8),
+        Column("level2", "二级指标", width=12, fill_down=True),
+        Column("level2_weight", "二级分值", "number", width=8),
+        Column("level3", "三级指标", width=22),
+        Column("sub_item", "子项", width=16),
+        Column("weight", "分值", "number", required=True, width=8),
+        Column("kind", "评分方法", "choice", required=True, choices=RULE_KINDS, width=10),
+        Column("params", "规则参数", width=40),
+        Column("source", "取值来源", width=26),
+        Column("target", "目标值", width=10),
+        Column("unit", "适用单位", width=12, help="空白适用全部单位；填单位简称则替换该单位的同编码指标"),
+        Column("explanation", "指标解释", width=36),
+    ),
+)
+
+MANUAL = TableSheet(
+    name="评分录入",
+    help="人工评分、评价要点勾选和定性等级。单位留空表示适用全部单位，填了单位的行优先。",
+    columns=(
+        Column("unit", "单位简称", width=16),
+        Column("code", "指标编码", required=True, width=8),
+        Column("item", "要点/子项", width=12, help="要点编号（如 ①，或“全部”）或子项名称"),
+        Column("result", "达成情况", width=12, help="要点：是 / 否；定性：等级名称"),
+        Column("score", "得分", "number", width=8),
+        Column("reason", "扣分原因", width=48),
+    ),
+)
+
+#: input sheets in template order
+TABLE_SHEETS: tuple[TableSheet, ...] = (
+    UNITS, FUNDS, LEDGER, OUTPUTS, ROSTER, SURVEY_CLASSES, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL,
+)
+INPUT_SHEETS: tuple[KeyValueSheet | TableSheet, ...] = (PROJECT_INFO, *TABLE_SHEETS)
+INPUT_SHEET_NAMES = frozenset(s.name for s in INPUT_SHEETS)
+
+#: output sheets (rewritten on every run); 评分表-<简称> sheets share the prefix
+OUTPUT_SUMMARY = "得分汇总"
+OUTPUT_SCORESHEET = "评分表"
+OUTPUT_LEVEL1 = "一级指标得分表"
+OUTPUT_FUNDS = "资金使用情况表"
+OUTPUT_HEADCOUNT = "奖励发放人数情况"
+OUTPUT_PAYOUT = "发放完成率"
+OUTPUT_SATISFACTION = "满意度情况表"
+OUTPUT_FINDINGS = "校验结果"
+OUTPUT_SHEET_NAMES = (
+    OUTPUT_SUMMARY, OUTPUT_LEVEL1, OUTPUT_FUNDS, OUTPUT_HEADCOUNT, OUTPUT_PAYOUT,
+    OUTPUT_SATISFACTION, OUTPUT_FINDINGS,
+)
+
+
+def is_output_sheet(name: str) -> bool:
+    """Sheets that perfeval writes and may replace: never an input sheet."""
+    if name in INPUT_SHEET_NAMES:
+        return False
+    return (
+        name in OUTPUT_SHEET_NAMES
+        or name == OUTPUT_SCORESHEET
+        or name.startswith(OUTPUT_SCORESHEET + "-")
+        or name in EXTRA_OUTPUT_SHEETS
+    )
+
+
+#: output sheets contributed by other modules (e.g. questionnaire annexes)
+EXTRA_OUTPUT_SHEETS: set[str] = set()

@@ -1,0 +1,1 @@
+"""File adapters: openpyxl / python-calamine around the scoring core."""

@@ -1,0 +1,177 @@
+"""Write the evaluation template (and workbooks filled from data) from the schema.
+
+``perfeval new`` calls :func:`write_template`; the sample workbooks are built with
+:func:`write_workbook` from plain data, so both always follow :mod:`perfeval_xl.core.schema`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from perfeval_xl.core import schema
+from perfeval_xl.core.styles import KIND_STYLE
+from perfeval_xl.io.atomic import save_workbook_atomic
+from perfeval_xl.io.xlsx_style import apply_style
+
+GUIDE_SHEET = "使用说明"
+MAX_VALIDATION_ROW = 5000
+
+
+def _cell_value(value):
+    if isinstance(value, Decimal):
+        # store exactly what was given: integers as int, others via str → float only for Excel
+        return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+    return value
+
+
+def _write_info(ws, info: Mapping[str, object]) -> None:
+    sheet = schema.PROJECT_INFO
+    ws.append(["项目", "内容", "说明"])
+    for cell in ws[1]:
+        apply_style(cell, "header")
+    for r, fld in enumerate(sheet.fields, start=2):
+        value = info.get(fld.label, info.get(fld.key, fld.default))
+        ws.cell(r, 1, fld.label)
+        apply_style(ws.cell(r, 1), "text")
+        cell = ws.cell(r, 2, _cell_value(value))
+        cell.data_type = "s" if isinstance(value, str) else cell.data_type
+        apply_style(cell, "center" if fld.kind == "choice" else "text")
+        ws.cell(r, 3, ("（必填）" if fld.required else "") + fld.help)
+        apply_style(ws.cell(r, 3), "note")
+        if fld.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(fld.choices) + '"', allow_blank=not fld.required,
+                                showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择")
+            ws.add_data_validation(dv)
+            dv.add(f"B{r}")
+        elif fld.kind in ("number", "integer"):
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100000",
+                                showErrorMessage=True, errorTitle="输入有误", error="请输入数字")
+            ws.add_data_validation(dv)
+            dv.add(f"B{r}")
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 70
+    ws.freeze_panes = "A2"
+
+
+def _validation(column: schema.Column) -> DataValidation | None:
+    if column.choices:
+        return DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle="输入有误",
+                              error=f"“{column.header}”请从下拉列表中选择")
+    if column.kind == "amount":
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              showErrorMessage=True, errorTitle="输入有误", error=f"“{column.header}”应为不小于 0 的金额")
+    if column.kind == "percent":
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True,
+                              showErrorMessage=True, errorTitle="输入有误",
+                              error=f"“{column.header}”应为 0%–100% 之间的百分比")
+    if column.kind == "integer":
+        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              showErrorMessage=True, errorTitle="输入有误", error=f"“{column.header}”应为整数")
+    if column.kind == "date":
+        return DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                              showErrorMessage=True, errorTitle="输入有误", error=f"“{column.header}”应为日期")
+    return None
+
+
+def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, object]]) -> None:
+    ncols = len(sheet.columns)
+    ws.cell(1, 1, sheet.help)
+    apply_style(ws.cell(1, 1), "help")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    ws.row_dimensions[1].height = 32
+    header_row = schema.HEADER_ROW + 1
+    for c, column in enumerate(sheet.columns, start=1):
+        cell = ws.cell(header_row, c, column.header)
+        apply_style(cell, "header")
+        tips = []
+        if column.required:
+            tips.append("必填。")
+        if column.help:
+            tips.append(column.help)
+        if column.choices:
+            tips.append("可选：" + "、".join(column.choices))
+        if tips:
+            cell.comment = Comment("".join(tips), "perfeval")
+        ws.column_dimensions[get_column_letter(c)].width = column.width
+        dv = _validation(column)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            letter = get_column_letter(c)
+            dv.add(f"{letter}{header_row + 1}:{letter}{MAX_VALIDATION_ROW}")
+    for r, row in enumerate(rows, start=header_row + 1):
+        for c, column in enumerate(sheet.columns, start=1):
+            value = row.get(column.header, row.get(column.key))
+            cell = ws.cell(r, c, _cell_value(value))
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text, even when it starts with '='
+            style = KIND_STYLE[column.kind]
+            if column.kind == "number" and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                style = "number"
+            apply_style(cell, style)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+
+
+def _write_guide(ws) -> None:
+    ws.append(["工作表", "列", "类型", "说明"])
+    for cell in ws[1]:
+        apply_style(cell, "header")
+    kinds = {"text": "文字", "amount": "金额", "number": "数字", "integer": "整数", "percent": "百分比",
+             "date": "日期", "choice": "下拉选择"}
+    ws.append([schema.PROJECT_INFO.name, "", "", schema.PROJECT_INFO.help])
+    for sheet in schema.TABLE_SHEETS:
+        ws.append([sheet.name, "", "", sheet.help])
+        for column in sheet.columns:
+            ws.append(["", column.header, kinds[column.kind],
+                       ("必填。" if column.required else "") + column.help])
+    ws.append(["", "", "", "评分方法与参数的写法见 docs/rules.md；运行 perfeval score 工作簿.xlsx 评分。"])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            apply_style(cell, "text")
+    for letter, width in zip("ABCD", (14, 16, 10, 90)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def build_workbook(info: Mapping[str, object] | None = None,
+                   tables: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
+                   *, guide: bool = True) -> Workbook:
+    """An evaluation workbook: the template's sheets, filled with ``tables`` rows.
+
+    ``info`` maps 项目信息 labels (or field keys) to values; ``tables`` maps a sheet
+    name to rows, each row a mapping from column header (or key) to value.
+    """
+    info = info or {}
+    tables = tables or {}
+    unknown = set(tables) - {s.name for s in schema.TABLE_SHEETS}
+    if unknown:
+        raise KeyError(f"not template sheets: {sorted(unknown)}")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = schema.PROJECT_INFO.name
+    _write_info(ws, info)
+    for sheet in schema.TABLE_SHEETS:
+        _write_table(wb.create_sheet(sheet.name), sheet, tables.get(sheet.name, ()))
+    if guide:
+        _write_guide(wb.create_sheet(GUIDE_SHEET))
+    wb.active = 0
+    return wb
+
+
+def write_workbook(path: str | Path, info=None, tables=None, *, guide: bool = True) -> Path:
+    wb = build_workbook(info, tables, guide=guide)
+    return save_workbook_atomic(wb, Path(path))
+
+
+def write_template(path: str | Path) -> Path:
+    """The blank evaluation template."""
+    return write_workbook(path, {}, {})
