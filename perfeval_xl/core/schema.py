@@ -213,6 +213,7 @@ DATA_VALUES = TableSheet(
         Column("unit", "单位简称", width=16),
         Column("name", "名称", required=True, width=28),
         Column("value", "数值", "number", help="直接给出的数值或比率（如 85%）"),
+        Column("measure_unit", "计量单位", width=8, help="填 % 表示比率；也可填 个、人 等"),
         Column("numerator", "分子", "number"),
         Column("denominator", "分母", "number"),
         Column("note", "说明", width=40, help="数据口径或计算依据，会写入计算过程"),
@@ -292,3 +293,5 @@ def is_output_sheet(name: str) -> bool:
 
 #: output sheets contributed by other modules (e.g. questionnaire annexes)
 EXTRA_OUTPUT_SHEETS: set[str] = set()
+#: input sheets contributed by other modules (e.g. questionnaire tallies)
+EXTRA_INPUT_SHEETS: set[str] = set()

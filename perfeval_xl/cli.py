@@ -1,0 +1,193 @@
+"""The ``perfeval`` command line (Chinese help and messages).
+
+    perfeval new [-o 模板.xlsx]
+    perfeval score 工作簿.xlsx [-o 输出.xlsx] [--in-place] [--json]
+
+Exit status of ``score``: 0 scored; 1 scored with error findings; 2 the workbook
+could not be read or is not a valid template.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+from perfeval_xl import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message):
+        translated = (message.replace("the following arguments are required", "缺少必需的参数")
+                      .replace("unrecognized arguments", "无法识别的参数")
+                      .replace("invalid choice", "无效的选项")
+                      .replace("expected one argument", "需要一个值"))
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}：错误：{translated}", file=sys.stderr)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="perfeval", description="项目支出绩效评价：生成模板、评分并写回评分表和附表。")
+    parser.add_argument("--version", action="version", version=f"perfeval-xl {__version__}", help="显示版本号")
+    sub = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=Parser)
+
+    new = sub.add_parser("new", help="生成空白评价模板", description="生成空白的绩效评价模板工作簿。")
+    new.add_argument("-o", "--output", metavar="路径", default="绩效评价模板.xlsx", help="模板保存位置（默认：绩效评价模板.xlsx）")
+    new.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+
+    score = sub.add_parser("score", help="为工作簿评分", description=(
+        "读取填好的评价工作簿，计算各指标得分，写出得分汇总、评分表、附表和校验结果。\n"
+        "默认在原文件旁生成“<原名>_评分.xlsx”，原文件不会被修改。\n\n"
+        "退出状态：0 评分完成；1 评分完成但有错误项（见“校验结果”）；2 无法读取或不是评价模板。"))
+    score.add_argument("book", metavar="工作簿", help="要评分的 .xlsx / .xlsm 文件")
+    score.add_argument("-o", "--output", metavar="输出", help="评分结果保存位置（默认：<原名>_评分.xlsx）")
+    score.add_argument("--in-place", action="store_true", help="直接写回原文件（先在旁边保存一份备份）")
+    score.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要（不打印表格）")
+    _register_extra_commands(sub)
+    return parser
+
+
+def _register_extra_commands(sub) -> None:
+    """Commands that live in optional modules (add-in, questionnaire import)."""
+    for module_name in ("perfeval_xl.addin", "perfeval_xl.survey.cli"):
+        try:
+            module = __import__(module_name, fromlist=["register_cli"])
+        except ImportError:
+            continue
+        register = getattr(module, "register_cli", None)
+        if register is not None:
+            register(sub)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(0, width - display_width(text))
+    return space + text if right else text + space
+
+
+def format_table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+    widths = [max(display_width(str(x)) for x in col) for col in zip(headers, *rows)]
+    line = "  ".join("─" * w for w in widths)
+    out = ["  ".join(pad(h, w, i in right) for i, (h, w) in enumerate(zip(headers, widths))), line]
+    out += ["  ".join(pad(str(c), w, i in right) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    return "\n".join(out)
+
+
+def print_summary(scored, stream=sys.stdout) -> None:
+    from perfeval_xl.core.numbers import fmt_score
+
+    ev = scored.evaluation
+    print(f"项目：{ev.book.name}（{ev.book.shape}）", file=stream)
+    rows = [[u.full_name, fmt_score(u.total), u.grade] for u in ev.units]
+    if not ev.whole:
+        rows.append([f"项目得分（{ev.book.info.get('aggregation')}）", fmt_score(ev.total), ev.grade])
+    print(format_table(["单位", "总分", "等级"], rows, right={1}), file=stream)
+    if ev.whole:
+        print(f"项目得分 {fmt_score(ev.total)} 分，等级“{ev.grade}”", file=stream)
+    findings = list(ev.findings)
+    errors = [f for f in findings if f.severity == "error"]
+    print(f"校验：错误 {len(errors)} 项，提示 {len(findings) - len(errors)} 项", file=stream)
+    for f in findings[:10]:
+        level = "错误" if f.severity == "error" else "提示"
+        print(f"  [{level}] {f.sheet}!{f.cell}：{f.message}", file=stream)
+    if len(findings) > 10:
+        print(f"  ……其余 {len(findings) - 10} 项见“校验结果”工作表", file=stream)
+    if scored.output:
+        print(f"已写入：{scored.output}", file=stream)
+    if scored.backup:
+        print(f"原文件已备份为：{scored.backup}", file=stream)
+
+
+def cmd_new(args) -> int:
+    from perfeval_xl.io.template import write_template
+
+    path = Path(args.output)
+    if path.exists() and not args.force:
+        print(f"错误：“{path}”已存在；如要覆盖请加 --force", file=sys.stderr)
+        return EXIT_UNREADABLE
+    write_template(path)
+    print(f"已生成模板：{path}")
+    return EXIT_OK
+
+
+def cmd_score(args) -> int:
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.core.summary import summary
+    from perfeval_xl.io.atomic import FileLockedError
+    from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.pipeline import SameFileError, score_file
+
+    try:
+        scored = score_file(args.book, args.output, in_place=args.in_place)
+    except TemplateError as exc:
+        return _fail(args, exc.sheet, exc.cell, f"不是有效的评价模板：{exc.message}")
+    except (UnreadableFile, FileLockedError, SameFileError) as exc:
+        return _fail(args, "", "", str(exc))
+    except PermissionError as exc:
+        return _fail(args, "", "", f"没有权限读写文件：{exc.filename}")
+    except OSError as exc:
+        return _fail(args, "", "", f"文件读写失败：{exc.strerror or exc}")
+    if args.json:
+        json.dump(summary(scored.evaluation), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_summary(scored)
+    return EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK
+
+
+def _fail(args, sheet: str, cell: str, message: str) -> int:
+    where = f"{sheet}!{cell}：" if sheet else ""
+    print(f"错误：{where}{message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        json.dump({"project": "", "total": None, "grade": "", "units": [],
+                   "findings": [{"severity": "error", "sheet": sheet, "cell": cell, "message": message}]},
+                  sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return EXIT_UNREADABLE
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_UNREADABLE
+    if args.command == "new":
+        return cmd_new(args)
+    if args.command == "score":
+        return cmd_score(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(args)
+    parser.print_help()  # pragma: no cover
+    return EXIT_UNREADABLE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

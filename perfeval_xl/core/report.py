@@ -1,0 +1,318 @@
+"""Output sheets of a scored evaluation, as a write plan.
+
+得分汇总, 评分表 / 评分表-<简称>, 一级指标得分表, 资金使用情况表, 奖励发放人数情况,
+发放完成率, 满意度情况表 and 校验结果 — laid out like the annex tables of real reports
+(merged 一级/二级 cells, percent and 0.00 formats, totals that equal the rows shown).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Callable
+
+from . import schema
+from .measures import MeasureError
+from .numbers import ZERO, fmt_plain, fmt_score, round_rate, round_score
+from .scoring import Evaluation, IndicatorScore, UnitScore, allocate_residue
+from .sources import Scope, SourceError, class_weights, headcounts
+from .writeplan import SheetBuilder, SheetPlan, WritePlan
+
+#: builders of extra annex sheets contributed by other modules: f(evaluation) -> list[SheetPlan]
+EXTRA_BUILDERS: list[Callable[[Evaluation], list[SheetPlan]]] = []
+
+
+def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
+    if evaluation.whole:
+        return schema.OUTPUT_SCORESHEET
+    # Excel sheet names: at most 31 characters, none of []:*?/\
+    name = f"{schema.OUTPUT_SCORESHEET}-{unit.name}"
+    for bad in "[]:*?/\\":
+        name = name.replace(bad, "_")
+    return name[:31]
+
+
+def build_plan(evaluation: Evaluation) -> WritePlan:
+    sheets = [summary_sheet(evaluation)]
+    sheets += [score_sheet(evaluation, u) for u in evaluation.units]
+    sheets.append(level1_sheet(evaluation))
+    for builder in (funds_sheet, headcount_sheet, payout_sheet, satisfaction_sheet):
+        sheet = builder(evaluation)
+        if sheet is not None:
+            sheets.append(sheet)
+    for extra in EXTRA_BUILDERS:
+        sheets.extend(extra(evaluation))
+    sheets.append(findings_sheet(evaluation))
+    return WritePlan(sheets)
+
+
+def _with_weight(name: str, weight: Decimal) -> str:
+    return f"{name}（{fmt_plain(weight)}分）"
+
+
+def _columns(evaluation: Evaluation) -> list[IndicatorScore]:
+    """One column per 三级 indicator, in indicator-system order (union over units)."""
+    seen: "OrderedDict[str, IndicatorScore]" = OrderedDict()
+    for unit in evaluation.units:
+        for s in unit.indicators:
+            seen.setdefault(s.code, s)
+    return list(seen.values())
+
+
+def summary_sheet(ev: Evaluation) -> SheetPlan:
+    columns = _columns(ev)
+    ncols = len(columns) + 4
+    b = SheetBuilder(schema.OUTPUT_SUMMARY, [6, 34] + [10] * len(columns) + [10, 8])
+    b.title(f"{ev.book.name}绩效评价得分汇总表", ncols)
+    how = ev.book.shape
+    if not ev.whole:
+        how += f"；项目得分={ev.book.info.get('aggregation')}各单位总分"
+    b.line(f"评价形态：{how}；总分 {fmt_score(ev.total)} 分，等级“{ev.grade}”", ncols)
+    top = b.row
+    for r in range(3):
+        b.values([None] * ncols, "header", height=30 if r < 2 else 48)
+    b.put(top, 0, "序号", "header")
+    b.put(top, 1, "单位名称", "header")
+    b.put(top, ncols - 2, "总分", "header")
+    b.put(top, ncols - 1, "等级", "header")
+    for c in (0, 1, ncols - 2, ncols - 1):
+        b.merge(top, c, top + 2, c)
+    # grouped 一级 / 二级 header cells
+    for level, key in ((0, lambda s: s.level1), (1, lambda s: (s.level1, s.level2))):
+        start = 0
+        while start < len(columns):
+            end = start
+            while end + 1 < len(columns) and key(columns[end + 1]) == key(columns[start]):
+                end += 1
+            weight = sum((c.weight for c in columns[start:end + 1]), ZERO)
+            name = columns[start].level1 if level == 0 else columns[start].level2
+            b.put(top + level, start + 2, _with_weight(name, weight), "header")
+            b.merge(top + level, start + 2, top + level, end + 2)
+            start = end + 1
+    for i, s in enumerate(columns):
+        b.put(top + 2, i + 2, _with_weight(s.level3, s.weight), "header")
+    b.plan.freeze = (b.row, 2)
+    b.plan.title_rows = (top, top + 2)
+    for n, unit in enumerate(ev.units, start=1):
+        scores = {s.code: s.score for s in unit.indicators}
+        row = [n, unit.full_name] + [scores.get(c.code) for c in columns] + [unit.total, unit.grade]
+        b.values(row, ["center", "text"] + ["score"] * len(columns) + ["score", "center"])
+    if not ev.whole:
+        label = "加权平均分" if ev.book.info.get("aggregation") == schema.AGG_FUND else "平均分"
+        weights = ([u.budget or ZERO for u in ev.units] if label == "加权平均分" else [Decimal(1)] * len(ev.units))
+        if sum(weights, ZERO) == ZERO:
+            weights = [Decimal(1)] * len(ev.units)
+        means = []
+        for c in columns:
+            pairs = [(next((s.score for s in u.indicators if s.code == c.code), ZERO), w) for u, w in zip(ev.units, weights)]
+            means.append(round_score(sum((v * w for v, w in pairs), ZERO) / sum((w for _, w in pairs), ZERO)))
+        means, residue, index = allocate_residue(means, ev.total, [c.weight for c in columns])
+        b.values(["", label] + means + [ev.total, ev.grade],
+                 ["total_text", "total_text"] + ["total_score"] * len(columns) + ["total_score", "total_text"])
+        if index is not None:
+            b.line(f"注：各指标{label}四舍五入后合计与项目总分相差{residue}分（尾差），已调入分值最大的“{columns[index].level3}”列。", ncols, "note")
+    b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
+                              (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
+    return b.plan
+
+
+def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
+    headers = ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "计算过程", "得分", "扣分原因"]
+    b = SheetBuilder(scoresheet_name(ev, unit), [10, 12, 18, 7, 46, 52, 8, 32])
+    b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
+    if not ev.whole:
+        b.line(f"被评价单位：{unit.full_name}", len(headers))
+    b.header(headers)
+    l1 = {l.name: l for l in unit.level1}
+    l2 = {(p, l.name): l for p, l in unit.level2}
+    start1 = start2 = b.row
+    for i, s in enumerate(unit.indicators):
+        r = b.values(["", "", s.level3, s.weight, s.standard, s.process, s.score, s.reason],
+                     ["center", "center", "text", "center", "text", "text", "score", "text"])
+        lines = max(len(s.standard) // 22, len(s.process) // 25, s.process.count("\n") + 1, 1)
+        b.plan.heights[r] = min(15 * lines + 6, 400)
+        nxt = unit.indicators[i + 1] if i + 1 < len(unit.indicators) else None
+        if nxt is None or (nxt.level1, nxt.level2) != (s.level1, s.level2):
+            b.put(start2, 1, _with_weight(s.level2, l2[(s.level1, s.level2)].weight), "center")
+            b.merge(start2, 1, r, 1)
+            start2 = r + 1
+        if nxt is None or nxt.level1 != s.level1:
+            b.put(start1, 0, _with_weight(s.level1, l1[s.level1].weight), "center")
+            b.merge(start1, 0, r, 0)
+            start1 = r + 1
+    total_weight = sum((s.weight for s in unit.indicators), ZERO)
+    r = b.values(["合计", "", "", total_weight, "", "", unit.total, f"评价等级：{unit.grade}"],
+                 ["total_text", "total_text", "total_text", "total_text", "total_text", "total_text", "total_score", "total_text"])
+    b.merge(r, 0, r, 2)
+    b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；扣分先四舍五入到 0.01 分再从分值中扣减。", len(headers), "note")
+    return b.plan
+
+
+def level1_sheet(ev: Evaluation) -> SheetPlan:
+    headers = ["一级指标", "指标分值", "评价得分", "得分率"]
+    b = SheetBuilder(schema.OUTPUT_LEVEL1, [16, 12, 12, 12], landscape=False)
+    b.title(f"{ev.book.name}绩效评价得分情况表", len(headers))
+    b.header(headers)
+    for level in ev.level1:
+        b.values([level.name, level.weight, level.score, round_rate(level.rate)], ["center", "score", "score", "percent"])
+    weight = sum((l.weight for l in ev.level1), ZERO)
+    score = sum((l.score for l in ev.level1), ZERO)
+    b.values(["合计", weight, score, round_rate(score / weight) if weight else ZERO],
+             ["total_text", "total_score", "total_score", "total_percent"])
+    if ev.total_note:
+        b.line(ev.total_note, len(headers), "note", height=45)
+    if not ev.whole:
+        b.line(f"项目得分为各单位得分的{ev.book.info.get('aggregation')}；评价等级：{ev.grade}。", len(headers), "note", height=30)
+    return b.plan
+
+
+def _safe(func, *args):
+    try:
+        return func(*args)
+    except (SourceError, MeasureError):
+        return None
+
+
+def _fund_rows(ev: Evaluation) -> list[tuple[str, Scope | None, list]]:
+    rows = ev.book.rows(schema.FUNDS)
+    result = []
+    for unit in ev.book.units:
+        own = [r for r in rows if r.get("unit") == unit.short_name]
+        if own:
+            result.append((unit.full_name, unit.short_name, own))
+    blank = [r for r in rows if r.get("unit") is None]
+    if blank:
+        result.insert(0, ("项目整体（未分单位）", None, blank))
+    return result
+
+
+def funds_sheet(ev: Evaluation) -> SheetPlan | None:
+    groups = _fund_rows(ev)
+    if not groups:
+        return None
+    headers = ["序号", "单位名称", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率", "预算执行率", "备注"]
+    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 34, 14, 14, 14, 12, 12, 11, 11, 24])
+    b.title(f"{ev.book.name}资金使用情况表", len(headers))
+    b.line(f"单位：{ev.book.amount_unit}", len(headers))
+    b.header(headers)
+    keys = ("budget", "arrived", "spent", "balance", "carryover")
+    totals = {k: None for k in keys}
+    styles = ["center", "text", "money", "money", "money", "money", "money", "percent", "percent", "text"]
+    for n, (name, unit, rows) in enumerate(groups, start=1):
+        sums = {}
+        for k in keys:
+            values = [r.get(k) for r in rows if r.get(k) is not None]
+            sums[k] = sum(values, ZERO) if values else None
+            if sums[k] is not None:
+                totals[k] = (totals[k] or ZERO) + sums[k]
+        arrival = round_rate(sums["arrived"] / sums["budget"]) if sums["budget"] and sums["arrived"] is not None else None
+        execution = round_rate(sums["spent"] / sums["arrived"]) if sums["arrived"] and sums["spent"] is not None else None
+        note = "；".join(str(r.get("note")) for r in rows if r.get("note"))
+        b.values([n, name] + [sums[k] for k in keys] + [arrival, execution, note], styles)
+    t = totals
+    arrival = round_rate(t["arrived"] / t["budget"]) if t["budget"] and t["arrived"] is not None else None
+    execution = round_rate(t["spent"] / t["arrived"]) if t["arrived"] and t["spent"] is not None else None
+    r = b.values(["合计", ""] + [t[k] for k in keys] + [arrival, execution, ""],
+                 ["total_text", "total_text"] + ["total_money"] * 5 + ["total_percent", "total_percent", "total_text"])
+    b.merge(r, 0, r, 1)
+    b.line("合计行为上列各行之和；合计行的比率按合计金额计算。", len(headers), "note")
+    return b.plan
+
+
+def headcount_sheet(ev: Evaluation) -> SheetPlan | None:
+    roster = ev.book.rows(schema.ROSTER)
+    if not roster:
+        return None
+    categories = list(OrderedDict.fromkeys(r.get("category") for r in roster if r.get("category")))
+    headers = ["单位名称", "完成比例", "目标人数", "实际发放总人数"] + [f"{c}发放人数" for c in categories]
+    b = SheetBuilder(schema.OUTPUT_HEADCOUNT, [34, 10, 10, 12] + [12] * len(categories))
+    b.title(f"{ev.book.name}奖励发放人数情况", len(headers))
+    b.line("单位：人", len(headers))
+    b.header(headers)
+    total_target = total_paid = ZERO
+    cat_totals = [ZERO] * len(categories)
+    for unit in ev.book.units:
+        rows = [r for r in roster if r.get("unit") == unit.short_name]
+        if not rows:
+            continue
+        target, paid = headcounts(rows)
+        per = [headcounts([r for r in rows if r.get("category") == c])[1] if any(r.get("category") == c for r in rows) else None
+               for c in categories]
+        for i, v in enumerate(per):
+            cat_totals[i] += v or ZERO
+        total_target += target
+        total_paid += paid
+        b.values([unit.full_name, round_rate(paid / target) if target else None, target, paid] + per,
+                 ["text", "percent", "integer", "integer"] + ["integer"] * len(categories))
+    b.values(["合计", round_rate(total_paid / total_target) if total_target else None, total_target, total_paid] + cat_totals,
+             ["total_text", "total_percent", "total_integer", "total_integer"] + ["total_integer"] * len(categories))
+    b.line("完成比例=实际发放总人数÷目标人数；合计行为上列各行之和。", len(headers), "note")
+    return b.plan
+
+
+def payout_sheet(ev: Evaluation) -> SheetPlan | None:
+    if not ev.book.rows(schema.ROSTER) and not ev.book.rows(schema.LEDGER):
+        return None
+    groups = [g for g in _fund_rows(ev) if g[1] is not None]
+    if not groups:
+        return None
+    headers = ["单位名称", "计划发放金额", "实际发放金额", "发放完成率"]
+    b = SheetBuilder(schema.OUTPUT_PAYOUT, [34, 14, 14, 12], landscape=False)
+    b.title(f"{ev.book.name}发放完成率", len(headers))
+    b.line(f"单位：{ev.book.amount_unit}", len(headers))
+    b.header(headers)
+    total_plan = total_paid = ZERO
+    for name, unit, rows in groups:
+        scope = Scope(ev.book, unit)
+        value = _safe(scope.resolve, "发放完成率")
+        budget = sum((r.get("budget") for r in rows if r.get("budget") is not None), ZERO)
+        from .sources import _spent  # the ledger-aware spending, one definition
+        spent = _safe(lambda: _spent(scope)[0])
+        total_plan += budget
+        total_paid += spent or ZERO
+        b.values([name, budget, spent, value.amount if value else None], ["text", "money", "money", "percent"])
+    b.values(["合计", total_plan, total_paid, round_rate(total_paid / total_plan) if total_plan else None],
+             ["total_text", "total_money", "total_money", "total_percent"])
+    b.line("发放完成率=实际发放金额÷计划发放金额（预算数）；有支出明细时实际发放金额取明细合计。", len(headers), "note")
+    return b.plan
+
+
+def satisfaction_sheet(ev: Evaluation) -> SheetPlan | None:
+    if not ev.book.rows(schema.SATISFACTION):
+        return None
+    classes = class_weights(ev.book)
+    codes = list(classes) or list(OrderedDict.fromkeys(r.get("class_code") for r in ev.book.rows(schema.SATISFACTION)))
+    headers = ["序号", "单位名称"] + [f"{classes.get(c, (None, c))[1]}满意度" for c in codes] + ["综合满意度"]
+    b = SheetBuilder(schema.OUTPUT_SATISFACTION, [6, 34] + [14] * len(codes) + [12])
+    b.title(f"{ev.book.name}满意度情况表", len(headers))
+    if classes:
+        b.line("综合满意度=" + "+".join(f"{v[1]}满意度×{fmt_plain(v[0] * 100) if v[0] is not None else '?'}%" for v in classes.values()), len(headers))
+    b.header(headers)
+    scopes = [(ev.book.name, None)] if ev.whole else [(u.full_name, u.short_name) for u in ev.book.units]
+    for n, (name, unit) in enumerate(scopes, start=1):
+        scope = Scope(ev.book, unit)
+        rates = []
+        for code in codes:
+            value = _safe(scope.resolve, f"满意度({code})")
+            rates.append(value.amount if value else None)
+        composite = _safe(scope.resolve, "综合满意度")
+        b.values([n, name] + rates + [composite.amount if composite else None],
+                 ["center", "text"] + ["percent"] * len(codes) + ["percent"])
+    return b.plan
+
+
+def findings_sheet(ev: Evaluation) -> SheetPlan:
+    headers = ["序号", "级别", "工作表", "单元格", "说明"]
+    b = SheetBuilder(schema.OUTPUT_FINDINGS, [6, 8, 14, 10, 100])
+    b.title(f"{ev.book.name}校验结果", len(headers))
+    findings = list(ev.findings)
+    errors = sum(1 for f in findings if f.severity == "error")
+    b.line(f"错误 {errors} 项，提示 {len(findings) - errors} 项。错误须更正后重新评分；提示请核实。", len(headers))
+    b.header(headers)
+    if not findings:
+        b.values(["", "", "", "", "未发现问题。"], "text")
+    for n, f in enumerate(findings, start=1):
+        level = "错误" if f.severity == "error" else "提示"
+        b.values([n, level, f.sheet, f.cell, f.message],
+                 ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
+    return b.plan

@@ -1,0 +1,483 @@
+"""Scoring: the indicator system applied to each unit (or the project as a whole),
+subtotals, grades, the project total, and the structural checks.
+
+The result is plain data (:class:`Evaluation`) that the report builder turns into
+a write plan and the CLI into JSON.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable
+
+from . import schema
+from .book import Book, Record
+from .findings import Findings, Ref
+from .measures import MeasureError, weighted_mean
+from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
+from .rules import Context, Entry, Outcome, Rule, RuleError, Threshold, Value, make_rule, parse_threshold
+from .sources import Scope, SourceError
+
+SUB_ITEMS = "子项合计"
+
+
+# --- the indicator system -------------------------------------------------
+
+@dataclass
+class IndicatorDef:
+    code: str
+    level1: str
+    level2: str
+    level3: str
+    sub_item: str
+    weight: Decimal
+    kind: str
+    params: str
+    source: str
+    target: str
+    explanation: str
+    record: Record
+    unit: str | None = None
+    children: list["IndicatorDef"] = field(default_factory=list)
+    rule: Rule | None = None
+    rule_error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.sub_item or self.level3
+
+    def ref(self, key: str | None = None) -> Ref:
+        return self.record.ref(key)
+
+
+@dataclass
+class IndicatorSystem:
+    generic: list[IndicatorDef]
+    overrides: dict[str, dict[str, IndicatorDef]]  # unit → code → def
+    level1_weights: "OrderedDict[str, tuple[Decimal | None, Ref]]"
+    level2_weights: "OrderedDict[tuple[str, str], tuple[Decimal | None, Ref]]"
+
+    def for_unit(self, unit: str | None) -> list[IndicatorDef]:
+        own = self.overrides.get(unit or "", {})
+        result = [own.get(d.code, d) for d in self.generic]
+        known = {d.code for d in self.generic}
+        result.extend(d for code, d in own.items() if code not in known)
+        return result
+
+
+def _text(record: Record, key: str) -> str:
+    value = record.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
+    weight = record.get("weight")
+    if weight is None:
+        findings.error(record.ref("weight"), "分值为空；每个指标（子项）都要填写分值")
+        return None
+    if weight < ZERO:
+        findings.error(record.ref("weight"), f"分值 {fmt_plain(weight)} 不能为负数")
+        return None
+    kind = _text(record, "kind")
+    definition = IndicatorDef(
+        code=_text(record, "code"), level1=_text(record, "level1"), level2=_text(record, "level2"),
+        level3=_text(record, "level3"), sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
+        params=_text(record, "params"), source=_text(record, "source"), target=_text(record, "target"),
+        explanation=_text(record, "explanation"), record=record, unit=record.get("unit"),
+    )
+    if kind != SUB_ITEMS:
+        try:
+            definition.rule = make_rule(kind, definition.params, weight)
+        except RuleError as exc:
+            definition.rule_error = str(exc)
+            findings.error(record.ref("params" if kind in _KNOWN_KINDS else "kind"),
+                           f"指标 {definition.code}{definition.name}：{exc}")
+        if definition.rule is not None and definition.rule.needs_value and not definition.source:
+            findings.error(record.ref("source"), f"指标 {definition.code}{definition.name}：评分方法“{kind}”需要填写取值来源")
+    return definition
+
+
+_KNOWN_KINDS = set(schema.RULE_KINDS)
+
+
+def read_indicators(book: Book) -> IndicatorSystem:
+    findings = book.findings
+    groups: "OrderedDict[tuple[str, str], list[Record]]" = OrderedDict()
+    level1_weights: OrderedDict = OrderedDict()
+    level2_weights: OrderedDict = OrderedDict()
+    for record in book.rows(schema.INDICATORS):
+        code = _text(record, "code")
+        if not code:
+            findings.error(record.ref("code"), "指标编码为空；每行指标都要填写编码（子项行与所属指标同编码）")
+            continue
+        unit = record.get("unit") or ""
+        groups.setdefault((unit, code), []).append(record)
+        if not unit:
+            l1, l2 = _text(record, "level1"), _text(record, "level2")
+            if not l1 or not l2:
+                findings.error(record.ref("level1" if not l1 else "level2"), f"指标 {code} 缺少一级或二级指标名称")
+            for key, store, name in (("level1_weight", level1_weights, l1), ("level2_weight", level2_weights, (l1, l2))):
+                value = record.get(key)
+                if value is None:
+                    store.setdefault(name, (None, record.ref(key)))
+                    continue
+                known = store.get(name)
+                if known and known[0] is not None and known[0] != value:
+                    findings.error(record.ref(key), f"“{name if isinstance(name, str) else name[1]}”的分值前后不一致：{fmt_plain(known[0])} 与 {fmt_plain(value)}")
+                elif not known or known[0] is None:
+                    store[name] = (value, record.ref(key))
+    generic: list[IndicatorDef] = []
+    overrides: dict[str, dict[str, IndicatorDef]] = {}
+    for (unit, code), records in groups.items():
+        definition = _build_group(code, records, findings)
+        if definition is None:
+            continue
+        if unit:
+            overrides.setdefault(unit, {})[code] = definition
+        else:
+            generic.append(definition)
+    if not generic:
+        raise_missing = Ref(schema.INDICATORS.name, schema.HEADER_ROW + 1, 0)
+        from .findings import TemplateError
+        raise TemplateError(raise_missing.sheet, raise_missing.cell, "指标体系为空：至少填写一个适用全部单位的指标")
+    system = IndicatorSystem(generic, overrides, level1_weights, level2_weights)
+    _check_structure(system, findings)
+    for unit in overrides:
+        _check_unit_total(system, unit, findings)
+    return system
+
+
+def _build_group(code: str, records: list[Record], findings: Findings) -> IndicatorDef | None:
+    parents = [r for r in records if not _text(r, "sub_item")]
+    children = [r for r in records if _text(r, "sub_item")]
+    if len(parents) > 1:
+        findings.error(parents[1].ref("code"), f"指标编码 {code} 重复：同一编码只能有一行指标（子项行须填写子项名称）")
+    if not parents:
+        findings.error(children[0].ref("sub_item"), f"指标 {code} 只有子项行，缺少指标本身那一行（子项名称留空、评分方法填“子项合计”）")
+        return None
+    parent = _make_def(parents[0], findings)
+    if parent is None:
+        return None
+    if children:
+        if parent.kind != SUB_ITEMS:
+            findings.error(parent.ref("kind"), f"指标 {code} 有子项行，评分方法应为“子项合计”")
+            parent.kind = SUB_ITEMS
+            parent.rule, parent.rule_error = None, None
+        seen = set()
+        for record in children:
+            child = _make_def(record, findings)
+            if child is None:
+                continue
+            child.level1, child.level2, child.level3 = parent.level1, parent.level2, parent.level3
+            if child.sub_item in seen:
+                findings.error(record.ref("sub_item"), f"指标 {code} 的子项“{child.sub_item}”重复")
+                continue
+            seen.add(child.sub_item)
+            if child.kind == SUB_ITEMS:
+                findings.error(record.ref("kind"), "子项不能再分子项")
+                continue
+            parent.children.append(child)
+        total = sum((c.weight for c in parent.children), ZERO)
+        if total != parent.weight:
+            findings.error(parent.ref("weight"),
+                           f"指标 {code}{parent.level3} 分值 {fmt_plain(parent.weight)} 分，各子项分值合计 {fmt_plain(total)} 分，两者应相等")
+    elif parent.kind == SUB_ITEMS:
+        findings.error(parent.ref("kind"), f"指标 {code} 的评分方法是“子项合计”，但没有子项行")
+    return parent
+
+
+def _check_structure(system: IndicatorSystem, findings: Findings) -> None:
+    by_l2: "OrderedDict[tuple[str, str], Decimal]" = OrderedDict()
+    by_l1: "OrderedDict[str, Decimal]" = OrderedDict()
+    for d in system.generic:
+        by_l2[(d.level1, d.level2)] = by_l2.get((d.level1, d.level2), ZERO) + d.weight
+        by_l1[d.level1] = by_l1.get(d.level1, ZERO) + d.weight
+    for key, total in by_l2.items():
+        declared, ref = system.level2_weights.get(key, (None, None))
+        if declared is not None and declared != total:
+            findings.error(ref, f"二级指标“{key[1]}”分值 {fmt_plain(declared)} 分，其三级指标分值合计 {fmt_plain(total)} 分，两者应相等")
+    for l1, total in by_l1.items():
+        declared, ref = system.level1_weights.get(l1, (None, None))
+        if declared is not None and declared != total:
+            findings.error(ref, f"一级指标“{l1}”分值 {fmt_plain(declared)} 分，其下三级指标分值合计 {fmt_plain(total)} 分，两者应相等")
+        l2_declared = [system.level2_weights.get(k, (None,))[0] for k in by_l2 if k[0] == l1]
+        if declared is not None and all(v is not None for v in l2_declared) and sum(l2_declared, ZERO) != declared:
+            findings.error(ref, f"一级指标“{l1}”分值 {fmt_plain(declared)} 分，其二级指标分值合计 {fmt_plain(sum(l2_declared, ZERO))} 分，两者应相等")
+    grand = sum(by_l1.values(), ZERO)
+    if grand != HUNDRED:
+        first = system.generic[0].ref("weight")
+        findings.error(first, f"三级指标分值合计 {fmt_plain(grand)} 分，应为 100 分")
+
+
+def _check_unit_total(system: IndicatorSystem, unit: str, findings: Findings) -> None:
+    defs = system.for_unit(unit)
+    total = sum((d.weight for d in defs), ZERO)
+    if total != HUNDRED:
+        ref = next(iter(system.overrides[unit].values())).ref("weight")
+        findings.error(ref, f"单位“{unit}”替换指标后分值合计 {fmt_plain(total)} 分，应为 100 分")
+
+
+# --- results --------------------------------------------------------------
+
+@dataclass
+class IndicatorScore:
+    code: str
+    level1: str
+    level2: str
+    level3: str
+    name: str
+    weight: Decimal
+    kind: str
+    standard: str
+    process: str
+    score: Decimal
+    value: Value | None
+    reason: str
+    explanation: str
+    children: list["IndicatorScore"] = field(default_factory=list)
+
+    @property
+    def value_number(self) -> Decimal | None:
+        return self.value.amount if self.value is not None else None
+
+
+@dataclass
+class LevelScore:
+    name: str
+    weight: Decimal
+    score: Decimal
+
+    @property
+    def rate(self) -> Decimal:
+        return (self.score / self.weight) if self.weight else ZERO
+
+
+@dataclass
+class UnitScore:
+    name: str
+    full_name: str
+    indicators: list[IndicatorScore]
+    total: Decimal
+    grade: str
+    level1: list[LevelScore]
+    level2: list[tuple[str, LevelScore]]
+    budget: Decimal | None = None
+
+
+@dataclass
+class Evaluation:
+    book: Book
+    system: IndicatorSystem
+    units: list[UnitScore]
+    total: Decimal
+    grade: str
+    level1: list[LevelScore]
+    total_note: str = ""
+
+    @property
+    def findings(self) -> Findings:
+        return self.book.findings
+
+    @property
+    def whole(self) -> bool:
+        return self.book.shape == schema.SHAPE_WHOLE
+
+
+def grade_of(score: Decimal, info: dict) -> str:
+    if score >= Decimal(info.get("grade_excellent", 90)):
+        return "优"
+    if score >= Decimal(info.get("grade_good", 80)):
+        return "良"
+    if score >= Decimal(info.get("grade_fair", 60)):
+        return "中"
+    return "差"
+
+
+def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
+    rows = [r for r in book.rows(schema.MANUAL) if _text(r, "code") == code]
+    own = [r for r in rows if r.get("unit") == unit] if unit else []
+    generic = [r for r in rows if r.get("unit") is None]
+    own_items = {_text(r, "item") for r in own}
+    return [r for r in generic if _text(r, "item") not in own_items] + own
+
+
+def _to_entry(record: Record, item: str) -> Entry:
+    return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"))
+
+
+def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
+    label = _value_label(d)
+    standard = d.rule.standard(d.weight, label) if d.rule else ""
+    base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
+                kind=d.kind, standard=standard, explanation=d.explanation)
+    where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
+    if d.rule is None:
+        return IndicatorScore(**base, process=f"规则参数有误，未能评分：{d.rule_error}", score=ZERO, value=None,
+                              reason="规则参数有误，未能评分")
+    value = None
+    if d.rule.needs_value:
+        try:
+            value = scope.resolve(d.source)
+        except SourceError as exc:
+            findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
+            return IndicatorScore(**base, process=f"缺少数据，未能评分：{exc}", score=ZERO, value=None,
+                                  reason=f"缺少数据：{exc}")
+    target = None
+    if d.target:
+        try:
+            target = parse_threshold(d.target, "目标值")
+        except RuleError as exc:
+            findings.error(d.ref("target"), f"{where}：{exc}")
+    mine = [_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d)]
+
+    def resolve(name: str) -> Value:
+        try:
+            return scope.resolve(name)
+        except SourceError as exc:
+            raise _FormulaSourceError(str(exc), exc.ref) from exc
+
+    ctx = Context(d.weight, label, value, target, tuple(mine), resolve, d.ref("kind"))
+    try:
+        outcome = d.rule.score(ctx)
+    except (RuleError, MeasureError) as exc:
+        findings.error(d.ref("params"), f"{where}：{exc}")
+        outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
+    except _FormulaSourceError as exc:
+        findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
+        outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
+    except Exception as exc:  # formula errors and the like: never a traceback
+        from .formula import FormulaError
+        if not isinstance(exc, FormulaError):
+            raise
+        findings.error(d.ref("params"), f"{where}：{exc}")
+        outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
+    for severity, ref, message in outcome.problems:
+        findings.add(severity, ref or d.ref("kind"), f"{where}：{message}")
+    process = outcome.process
+    if value is not None and value.text:
+        process = f"{value.text}；{process}"
+    return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason)
+
+
+class _FormulaSourceError(Exception):
+    def __init__(self, message: str, ref: Ref | None):
+        super().__init__(message)
+        self.ref = ref
+
+
+def _value_label(d: IndicatorDef) -> str:
+    if d.source:
+        name = d.source.replace("（", "(").split("(")[0]
+        if name in ("数据", "实际数", "满意度", "人数完成率", "发放人数", "目标人数"):
+            return d.sub_item or d.level3 or name
+        return name
+    return d.sub_item or d.level3
+
+
+def _belongs(record: Record, d: IndicatorDef) -> bool:
+    item = _text(record, "item")
+    if not d.sub_item:
+        return True
+    return item == d.sub_item or item.startswith(d.sub_item + "/")
+
+
+def _item_for(record: Record, d: IndicatorDef) -> str:
+    item = _text(record, "item")
+    if d.sub_item:
+        return item[len(d.sub_item) + 1:] if item.startswith(d.sub_item + "/") else ""
+    return item
+
+
+def score_indicator(d: IndicatorDef, scope: Scope, book: Book) -> IndicatorScore:
+    entries = _entries_for(book, scope.unit, d.code)
+    if d.kind != SUB_ITEMS:
+        return _score_leaf(d, scope, entries, book.findings, d.level3)
+    children = [_score_leaf(c, scope, entries, book.findings, d.level3) for c in d.children]
+    score = sum((c.score for c in children), ZERO)
+    standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
+    process = "\n".join(f"{c.name}：{c.process}" for c in children)
+    process += "\n合计：" + "+".join(fmt_score(c.score) for c in children) + f"={fmt_score(score)}"
+    reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
+    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
+                          round_score(score), None, reason, d.explanation, children)
+
+
+def _levels(indicators: list[IndicatorScore], system: IndicatorSystem) -> tuple[list[LevelScore], list[tuple[str, LevelScore]]]:
+    l1: "OrderedDict[str, list[Decimal]]" = OrderedDict()
+    l2: "OrderedDict[tuple[str, str], list[Decimal]]" = OrderedDict()
+    for s in indicators:
+        l1.setdefault(s.level1, [ZERO, ZERO])
+        l1[s.level1][0] += s.weight
+        l1[s.level1][1] += s.score
+        l2.setdefault((s.level1, s.level2), [ZERO, ZERO])
+        l2[(s.level1, s.level2)][0] += s.weight
+        l2[(s.level1, s.level2)][1] += s.score
+    level1 = [LevelScore(name, w, s) for name, (w, s) in l1.items()]
+    level2 = [(k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items()]
+    return level1, level2
+
+
+def _budget(book: Book, unit: str | None) -> Decimal | None:
+    rows = [r for r in book.rows(schema.FUNDS) if unit is None or r.get("unit") == unit]
+    values = [r.get("budget") for r in rows if r.get("budget") is not None]
+    return sum(values, ZERO) if values else None
+
+
+def score_unit(book: Book, system: IndicatorSystem, unit: str | None) -> UnitScore:
+    scope = Scope(book, unit)
+    indicators = [score_indicator(d, scope, book) for d in system.for_unit(unit)]
+    total = round_score(sum((s.score for s in indicators), ZERO))
+    level1, level2 = _levels(indicators, system)
+    full = book.unit(unit).full_name if unit else book.name
+    return UnitScore(unit or book.name, full, indicators, total, grade_of(total, book.info), level1, level2,
+                     _budget(book, unit))
+
+
+def allocate_residue(values: list[Decimal], target: Decimal, weights: list[Decimal]) -> tuple[list[Decimal], str, int | None]:
+    """尾差 policy: rounded parts whose sum misses the rounded total by a rounding
+    residue get the residue added to the part with the largest 分值 (the first such).
+    Returns the adjusted parts, the residue as text ('' when none) and the index adjusted."""
+    residue = target - sum(values, ZERO)
+    if residue == ZERO or not values:
+        return list(values), "", None
+    index = max(range(len(values)), key=lambda i: (weights[i], -i))
+    adjusted = list(values)
+    adjusted[index] += residue
+    return adjusted, fmt_score(residue), index
+
+
+def evaluate_book(book: Book) -> Evaluation:
+    system = read_indicators(book)
+    if book.shape == schema.SHAPE_WHOLE:
+        unit = score_unit(book, system, None)
+        return Evaluation(book, system, [unit], unit.total, unit.grade, unit.level1)
+    units = [score_unit(book, system, u.short_name) for u in book.units]
+    note = ""
+    if book.info.get("aggregation") == schema.AGG_FUND:
+        budgets = [u.budget for u in units]
+        if any(b is None for b in budgets) or sum(budgets, ZERO) == ZERO:
+            book.findings.error(book.info_refs.get("aggregation"),
+                                "按资金加权平均需要每个单位的预算数（资金情况），已改按算术平均计算")
+            weights = [Decimal(1)] * len(units)
+        else:
+            weights = budgets
+    else:
+        weights = [Decimal(1)] * len(units)
+    total = round_score(weighted_mean([u.total for u in units], weights))
+    # project 一级 breakdown: (weighted) means, 尾差 to the largest 一级
+    names = [l.name for l in units[0].level1]
+    level1 = []
+    for name in names:
+        scores = [next((l.score for l in u.level1 if l.name == name), ZERO) for u in units]
+        weight = units[0].level1[names.index(name)].weight
+        level1.append(LevelScore(name, weight, round_score(weighted_mean(scores, weights))))
+    values, residue, index = allocate_residue([l.score for l in level1], total, [l.weight for l in level1])
+    total_note = ""
+    if index is not None:
+        level1[index].score = values[index]
+        total_note = (f"注：各一级指标得分为各单位得分的平均值，四舍五入后合计与项目总分相差{residue}分（尾差），"
+                      f"已调入分值最大的“{level1[index].name}”。")
+    grade = grade_of(total, book.info)
+    return Evaluation(book, system, units, total, grade, level1, total_note)

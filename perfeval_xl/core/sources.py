@@ -1,0 +1,414 @@
+"""Value sources: the names an evaluator writes in 指标体系!取值来源 (and in formulas).
+
+``资金到位率``, ``实际完成率(城市社区)``, ``人数完成率(基层党建先锋)``, ``满意度(A)``,
+``综合满意度``, ``数据(政策宣传完成率)`` … Each resolves, for one scope (a unit, or
+the whole project), to a :class:`~perfeval_xl.core.rules.Value` that carries its
+derivation text, e.g. ``资金到位率=175,312.57/660,000.00×100%=26.56%``.
+
+New sources register with :func:`source`; the registry is the documentation too
+(``docs/rules.md`` lists :data:`SOURCES`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from . import measures, schema
+from .book import Book, Record
+from .findings import Ref
+from .measures import MeasureError
+from .numbers import ONE, ZERO, fmt_amount, fmt_percent, fmt_plain, round_rate
+from .rules import Value
+
+
+class SourceError(ValueError):
+    """A value source cannot be resolved; carries the cell it concerns."""
+
+    def __init__(self, message: str, ref: Ref | None = None):
+        super().__init__(message)
+        self.ref = ref
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str
+    arg: str  # '' none, 'optional', 'required'
+    help: str
+    func: Callable
+
+
+SOURCES: dict[str, SourceInfo] = {}
+
+
+def source(name: str, help: str, arg: str = ""):
+    def register(func):
+        SOURCES[name] = SourceInfo(name, arg, help, func)
+        return func
+    return register
+
+
+def split_source(text: str) -> tuple[str, str | None]:
+    text = text.strip().replace("（", "(").replace("）", ")")
+    match = re.match(r"^([^()]+?)\s*(?:\((.*)\))?$", text)
+    if not match:
+        raise SourceError(f"取值来源“{text}”写法有误，应写作 名称 或 名称(参数)，如 实际完成率(城市社区)")
+    return match.group(1).strip(), (match.group(2).strip() if match.group(2) is not None else None)
+
+
+class Scope:
+    """Data of one scored unit (``unit`` = short name) or of the whole project (None)."""
+
+    def __init__(self, book: Book, unit: str | None):
+        self.book = book
+        self.unit = unit
+        self._cache: dict[str, Value] = {}
+
+    @property
+    def label(self) -> str:
+        return self.unit or "项目整体"
+
+    # -- rows --------------------------------------------------------------
+    def rows(self, sheet: schema.TableSheet, *, defaults: bool = False) -> list[Record]:
+        records = self.book.rows(sheet)
+        if self.unit is None:
+            return list(records)
+        own = [r for r in records if r.get("unit") == self.unit]
+        if own or not defaults:
+            return own
+        return [r for r in records if r.get("unit") is None]
+
+    def total(self, records: Iterable[Record], key: str, sheet: schema.TableSheet, what: str) -> tuple[Decimal, list[Ref]]:
+        records = list(records)
+        values = [(r.get(key), r.ref(key)) for r in records if r.get(key) is not None]
+        if not values:
+            header = sheet.column(key).header
+            where = records[0].ref(key) if records else Ref(sheet.name, schema.HEADER_ROW, 0)
+            raise SourceError(f"{what}缺少数据：“{sheet.name}”中{self.label}的“{header}”为空", where)
+        return sum((v for v, _ in values), ZERO), [ref for _, ref in values]
+
+    def resolve(self, text: str) -> Value:
+        if text not in self._cache:
+            name, arg = split_source(text)
+            info = SOURCES.get(name)
+            if info is None:
+                # a bare name not in the registry: look it up in 其他数据
+                if arg is None and any(r.get("name") == name for r in self.book.rows(schema.DATA_VALUES)):
+                    self._cache[text] = data_value(self, name)
+                    return self._cache[text]
+                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(SOURCES)}，或“其他数据”中的名称")
+            if info.arg == "required" and not arg:
+                raise SourceError(f"取值来源“{name}”需要参数，写作 {name}(名称)")
+            if info.arg == "" and arg:
+                raise SourceError(f"取值来源“{name}”不带参数，写作 {name}")
+            try:
+                self._cache[text] = info.func(self, arg) if info.arg else info.func(self)
+            except MeasureError as exc:
+                raise SourceError(f"{self.label}：{exc}") from exc
+        return self._cache[text]
+
+
+def _rate_value(label: str, numerator: Decimal, denominator: Decimal, rate: Decimal, refs, *, money: bool,
+                numerator_text: str | None = None) -> Value:
+    show = fmt_amount if money else fmt_plain
+    top = numerator_text or show(numerator)
+    text = f"{label}={top}/{show(denominator)}×100%={fmt_percent(rate)}"
+    return Value(rate, True, label, text, tuple(refs))
+
+
+# -- funds ---------------------------------------------------------------------
+
+def _funds(scope: Scope) -> list[Record]:
+    rows = scope.rows(schema.FUNDS)
+    if not rows:
+        raise SourceError(f"“资金情况”中没有{scope.label}的数据", Ref(schema.FUNDS.name, schema.HEADER_ROW, 0))
+    return rows
+
+
+def _spent(scope: Scope) -> tuple[Decimal, list[Ref]]:
+    ledger = scope.rows(schema.LEDGER)
+    if ledger:
+        return scope.total(ledger, "amount", schema.LEDGER, "实际支出")
+    return scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出")
+
+
+@source("资金到位率", "实际到位资金 ÷ 预算数（资金情况）")
+def arrival(scope: Scope) -> Value:
+    rows = _funds(scope)
+    arrived, r1 = scope.total(rows, "arrived", schema.FUNDS, "资金到位率")
+    budget, r2 = scope.total(rows, "budget", schema.FUNDS, "资金到位率")
+    return _rate_value("资金到位率", arrived, budget, measures.arrival_rate(arrived, budget), r1 + r2, money=True)
+
+
+@source("到位及时率", "及时到位资金 ÷ 应到位资金（资金情况）")
+def timely_arrival(scope: Scope) -> Value:
+    rows = _funds(scope)
+    timely, r1 = scope.total(rows, "timely", schema.FUNDS, "到位及时率")
+    due, r2 = scope.total(rows, "due", schema.FUNDS, "到位及时率")
+    return _rate_value("到位及时率", timely, due, measures.timely_arrival_rate(timely, due), r1 + r2, money=True)
+
+
+@source("预算执行率", "实际支出 ÷ 实际到位资金；写 预算执行率(预算) 则除以预算数。有支出明细时实际支出取明细合计", "optional")
+def execution(scope: Scope, arg: str | None) -> Value:
+    rows = _funds(scope)
+    spent, r1 = _spent(scope)
+    if arg in (None, "", "到位", "到位资金"):
+        base, r2 = scope.total(rows, "arrived", schema.FUNDS, "预算执行率")
+        label = "预算执行率"
+    elif arg in ("预算", "预算数"):
+        base, r2 = scope.total(rows, "budget", schema.FUNDS, "预算执行率")
+        label = "预算执行率"
+    else:
+        raise SourceError(f"预算执行率的基数只能是“到位”或“预算”，填写的是“{arg}”")
+    return _rate_value(label, spent, base, measures.execution_rate(spent, base), r1 + r2, money=True)
+
+
+@source("发放完成率", "实际支出（实际发放金额）÷ 预算数（计划发放金额）")
+def payout(scope: Scope) -> Value:
+    rows = _funds(scope)
+    spent, r1 = _spent(scope)
+    budget, r2 = scope.total(rows, "budget", schema.FUNDS, "发放完成率")
+    return _rate_value("发放完成率", spent, budget, measures.completion_rate(spent, budget), r1 + r2, money=True)
+
+
+@source("上级资金占比", "上级资金 ÷ 预算数（资金情况）")
+def superior_share(scope: Scope) -> Value:
+    rows = _funds(scope)
+    budget, r2 = scope.total(rows, "budget", schema.FUNDS, "上级资金占比")
+    values = [(r.get("superior"), r.ref("superior")) for r in rows if r.get("superior") is not None]
+    superior = sum((v for v, _ in values), ZERO)
+    refs = [ref for _, ref in values]
+    if budget == ZERO:
+        raise SourceError("上级资金占比无法计算：预算数为 0", rows[0].ref("budget"))
+    return _rate_value("上级资金占比", superior, budget, round_rate(superior / budget), refs + r2, money=True)
+
+
+@source("成本节约率", "（计划成本−实际成本）÷ 计划成本：不带参数取资金情况的预算数与实际支出；带产出名称取产出情况的计划/实际成本", "optional")
+def cost_saving(scope: Scope, arg: str | None) -> Value:
+    if arg:
+        rows = _outputs(scope, arg)
+        planned, r1 = scope.total(rows, "planned_cost", schema.OUTPUTS, "成本节约率")
+        actual, r2 = scope.total(rows, "actual_cost", schema.OUTPUTS, "成本节约率")
+    else:
+        rows = _funds(scope)
+        planned, r1 = scope.total(rows, "budget", schema.FUNDS, "成本节约率")
+        actual, r2 = _spent(scope)
+    rate = measures.cost_saving_rate(planned, actual)
+    text = f"成本节约率=({fmt_amount(planned)}-{fmt_amount(actual)})/{fmt_amount(planned)}×100%={fmt_percent(rate)}"
+    return Value(rate, True, "成本节约率", text, tuple(r1 + r2))
+
+
+@source("支付及时率", "支出明细中不晚于应付日期支付的金额 ÷ 支出合计")
+def payment_timeliness(scope: Scope) -> Value:
+    rows = scope.rows(schema.LEDGER)
+    if not rows:
+        raise SourceError(f"“支出明细”中没有{scope.label}的数据", Ref(schema.LEDGER.name, schema.HEADER_ROW, 0))
+    total, refs = scope.total(rows, "amount", schema.LEDGER, "支付及时率")
+    on_time = sum((r.get("amount") for r in rows if r.get("amount") is not None
+                   and (r.get("due_date") is None or r.get("date") is None or r.get("date") <= r.get("due_date"))), ZERO)
+    return _rate_value("支付及时率", on_time, total, measures.timely_arrival_rate(on_time, total), refs, money=True)
+
+
+# -- outputs -------------------------------------------------------------------
+
+def _outputs(scope: Scope, arg: str | None) -> list[Record]:
+    rows = scope.rows(schema.OUTPUTS)
+    if arg:
+        item, _, sub = arg.partition("/")
+        rows = [r for r in rows if r.get("item") == item.strip() and (not sub or r.get("sub_item") == sub.strip())]
+    if not rows:
+        raise SourceError(f"“产出情况”中没有{scope.label}的产出“{arg or ''}”", Ref(schema.OUTPUTS.name, schema.HEADER_ROW, 1))
+    return rows
+
+
+@source("实际完成率", "实际数 ÷ 计划数（产出情况，按产出名称汇总；可写 产出名称/子项）", "required")
+def completion(scope: Scope, arg: str) -> Value:
+    rows = _outputs(scope, arg)
+    actual, r1 = scope.total(rows, "actual", schema.OUTPUTS, "实际完成率")
+    planned, r2 = scope.total(rows, "planned", schema.OUTPUTS, "实际完成率")
+    return _rate_value("实际完成率", actual, planned, measures.completion_rate(actual, planned), r1 + r2, money=False)
+
+
+@source("质量达标率", "质量达标数 ÷ 实际数（产出情况）", "required")
+def quality(scope: Scope, arg: str) -> Value:
+    rows = _outputs(scope, arg)
+    ok, r1 = scope.total(rows, "quality_ok", schema.OUTPUTS, "质量达标率")
+    actual, r2 = scope.total(rows, "actual", schema.OUTPUTS, "质量达标率")
+    return _rate_value("质量达标率", ok, actual, measures.quality_rate(ok, actual), r1 + r2, money=False)
+
+
+@source("完成及时率", "按时完成数 ÷ 计划数；未填按时完成数时取（计划用时−实际用时）÷ 计划用时（产出情况）", "required")
+def timeliness(scope: Scope, arg: str) -> Value:
+    rows = _outputs(scope, arg)
+    if any(r.get("on_time") is not None for r in rows):
+        on_time, r1 = scope.total(rows, "on_time", schema.OUTPUTS, "完成及时率")
+        planned, r2 = scope.total(rows, "planned", schema.OUTPUTS, "完成及时率")
+        return _rate_value("完成及时率", on_time, planned, measures.on_time_rate(on_time, planned), r1 + r2, money=False)
+    planned, r1 = scope.total(rows, "planned_days", schema.OUTPUTS, "完成及时率")
+    actual, r2 = scope.total(rows, "actual_days", schema.OUTPUTS, "完成及时率")
+    rate = measures.time_saving_rate(planned, actual)
+    text = f"完成及时率=({fmt_plain(planned)}-{fmt_plain(actual)})/{fmt_plain(planned)}×100%={fmt_percent(rate)}"
+    return Value(rate, True, "完成及时率", text, tuple(r1 + r2))
+
+
+@source("实际数", "实际产出数（产出情况）", "required")
+def actual_count(scope: Scope, arg: str) -> Value:
+    rows = _outputs(scope, arg)
+    actual, refs = scope.total(rows, "actual", schema.OUTPUTS, "实际数")
+    return Value(actual, False, arg, f"{arg}实际数={fmt_plain(actual)}", tuple(refs))
+
+
+# -- roster --------------------------------------------------------------------
+
+def _heads(record: Record) -> Decimal:
+    return record.get("heads", ONE)
+
+
+def _roster(scope: Scope, category: str | None) -> list[Record]:
+    rows = scope.rows(schema.ROSTER)
+    if category:
+        rows = [r for r in rows if r.get("category") == category]
+    if not rows:
+        what = f"类别“{category}”的" if category else ""
+        raise SourceError(f"“人员名册”中没有{scope.label}{what}人员", Ref(schema.ROSTER.name, schema.HEADER_ROW, 0))
+    return rows
+
+
+def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
+    """(target heads, paid heads) of roster rows: 是否发放 blank counts as not yet paid."""
+    rows = list(rows)
+    target = sum((_heads(r) for r in rows), ZERO)
+    paid = sum((_heads(r) for r in rows if r.get("paid") == "是"), ZERO)
+    return target, paid
+
+
+@source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional")
+def headcount_rate(scope: Scope, arg: str | None) -> Value:
+    rows = _roster(scope, arg)
+    target, paid = headcounts(rows)
+    label = f"{arg}人数完成率" if arg else "人数完成率"
+    return _rate_value(label, paid, target, measures.completion_rate(paid, target),
+                       [r.ref("paid") for r in rows], money=False)
+
+
+@source("发放人数", "已发放人数（人员名册，可按类别）", "optional")
+def paid_heads(scope: Scope, arg: str | None) -> Value:
+    rows = _roster(scope, arg)
+    target, paid = headcounts(rows)
+    return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", tuple(r.ref("paid") for r in rows))
+
+
+@source("目标人数", "名册人数（人员名册，可按类别）", "optional")
+def target_heads(scope: Scope, arg: str | None) -> Value:
+    rows = _roster(scope, arg)
+    target, paid = headcounts(rows)
+    return Value(target, False, f"{arg or ''}目标人数", f"{arg or ''}目标人数={fmt_plain(target)}人", tuple(r.ref("heads") for r in rows))
+
+
+def entitlement(rows: Iterable[Record]) -> Decimal | None:
+    """Σ 人数 × 月标准 × 月数 (元) of roster rows that carry a standard."""
+    total, seen = ZERO, False
+    for r in rows:
+        if r.get("monthly") is not None and r.get("months") is not None:
+            total += _heads(r) * r.get("monthly") * r.get("months")
+            seen = True
+    return total if seen else None
+
+
+@source("名册发放完成率", "实发金额 ÷ 应发金额（人数×月标准×月数，人员名册，单位：元）", "optional")
+def roster_payout(scope: Scope, arg: str | None) -> Value:
+    rows = _roster(scope, arg)
+    due = entitlement(rows)
+    if due is None:
+        raise SourceError("名册发放完成率缺少数据：人员名册未填写月标准和月数", rows[0].ref("monthly"))
+    paid, refs = scope.total(rows, "paid_amount", schema.ROSTER, "名册发放完成率")
+    return _rate_value("名册发放完成率", paid, due, measures.completion_rate(paid, due), refs, money=True)
+
+
+# -- satisfaction ----------------------------------------------------------------
+
+def class_weights(book: Book) -> dict[str, tuple[Decimal | None, str, Ref]]:
+    return {r.get("code"): (r.get("weight"), r.get("name") or r.get("code"), r.ref("weight"))
+            for r in book.rows(schema.SURVEY_CLASSES) if r.get("code")}
+
+
+def class_rate(scope: Scope, code: str) -> Value:
+    rows = [r for r in scope.rows(schema.SATISFACTION, defaults=True) if r.get("class_code") == code]
+    rows = [r for r in rows if r.get("rate") is not None]
+    classes = class_weights(scope.book)
+    name = classes.get(code, (None, code, None))[1]
+    label = f"{name}满意度"
+    if not rows:
+        raise SourceError(f"“满意度”中没有{scope.label}类别“{code}”的满意度", Ref(schema.SATISFACTION.name, schema.HEADER_ROW, 1))
+    if len(rows) == 1:
+        rate = rows[0].get("rate")
+        return Value(rate, True, label, f"{label}={fmt_percent(rate)}", (rows[0].ref("rate"),))
+    # several sub-units in one scope: weight by valid questionnaires
+    counts = [r.get("valid") for r in rows]
+    if any(c is None for c in counts):
+        missing = next(r for r in rows if r.get("valid") is None)
+        raise SourceError(f"合并多个单位的“{label}”需要各单位的有效问卷数", missing.ref("valid"))
+    total = sum(counts, ZERO)
+    rate = round_rate(measures.weighted_mean([r.get("rate") for r in rows], counts))
+    parts = "+".join(f"{fmt_plain(r.get('valid'))}×{fmt_percent(r.get('rate'))}" for r in rows)
+    return Value(rate, True, label, f"{label}=({parts})/{fmt_plain(total)}={fmt_percent(rate)}",
+                 tuple(r.ref("rate") for r in rows))
+
+
+@source("满意度", "某类问卷的满意度（满意度表），如 满意度(A)", "required")
+def satisfaction_of(scope: Scope, arg: str) -> Value:
+    return class_rate(scope, arg)
+
+
+@source("综合满意度", "Σ 各类满意度 × 类别权重（问卷类别 + 满意度）")
+def composite(scope: Scope) -> Value:
+    classes = class_weights(scope.book)
+    if not classes:
+        raise SourceError("综合满意度缺少数据：“问卷类别”为空", Ref(schema.SURVEY_CLASSES.name, schema.HEADER_ROW, 0))
+    rates, weights, parts, refs = [], [], [], []
+    for code, (weight, name, ref) in classes.items():
+        if weight is None:
+            raise SourceError(f"问卷类别“{code}”没有填写权重", ref)
+        value = class_rate(scope, code)
+        rates.append(value.amount)
+        weights.append(weight)
+        parts.append(f"{fmt_percent(value.amount)}×{fmt_plain(weight * 100)}%")
+        refs.extend(value.refs)
+    rate = measures.composite_satisfaction(rates, weights)
+    return Value(rate, True, "综合满意度", f"综合满意度={'+'.join(parts)}={fmt_percent(rate)}", tuple(refs))
+
+
+# -- other data ----------------------------------------------------------------
+
+@source("数据", "“其他数据”表中的一项：数值，或分子÷分母", "required")
+def data_value(scope: Scope, arg: str) -> Value:
+    rows = [r for r in scope.rows(schema.DATA_VALUES, defaults=True) if r.get("name") == arg]
+    if not rows:
+        raise SourceError(f"“其他数据”中没有{scope.label}的“{arg}”", Ref(schema.DATA_VALUES.name, schema.HEADER_ROW, 1))
+    fractions = [r for r in rows if r.get("numerator") is not None and r.get("denominator") is not None]
+    if fractions and len(fractions) == len(rows):
+        top = sum((r.get("numerator") for r in rows), ZERO)
+        bottom = sum((r.get("denominator") for r in rows), ZERO)
+        if bottom == ZERO:
+            raise SourceError(f"“{arg}”的分母为 0", rows[0].ref("denominator"))
+        rate = round_rate(top / bottom)
+        note = "；".join(r.get("note") for r in rows if r.get("note"))
+        text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}×100%={fmt_percent(rate)}" + (f"（{note}）" if note else "")
+        refs = [r.ref("numerator") for r in rows] + [r.ref("denominator") for r in rows]
+        return Value(rate, True, arg, text, tuple(refs))
+    if len(rows) > 1:
+        raise SourceError(f"{scope.label}的“{arg}”有多行数值，无法合并；请只保留一行或改填分子分母", rows[1].ref("name"))
+    row = rows[0]
+    if row.get("value") is None:
+        raise SourceError(f"“{arg}”没有填写数值（或分子和分母）", row.ref("value"))
+    value = row.get("value")
+    unit = (row.get("measure_unit") or "").strip()
+    if unit:
+        is_rate = unit in ("%", "％", "百分比")
+    else:
+        is_rate = abs(value) <= ONE and value != value.to_integral_value()
+    shown = fmt_percent(value) if is_rate else fmt_plain(value) + ("" if is_rate else unit)
+    note = row.get("note")
+    return Value(value, is_rate, arg, f"{arg}={shown}" + (f"（{note}）" if note else ""), (row.ref("value"),))

@@ -1,0 +1,41 @@
+"""The JSON summary of DESIGN.md §3 (``perfeval score --json``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .scoring import Evaluation
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return float(value)
+
+
+def summary(evaluation: Evaluation) -> dict:
+    return {
+        "project": evaluation.book.name,
+        "total": _number(evaluation.total),
+        "grade": evaluation.grade,
+        "units": [
+            {
+                "name": unit.name,
+                "total": _number(unit.total),
+                "grade": unit.grade,
+                "indicators": [
+                    {
+                        "code": s.code,
+                        "name": s.level3,
+                        "weight": _number(s.weight),
+                        "score": _number(s.score),
+                        "value": _number(s.value_number),
+                        "reason": s.reason,
+                    }
+                    for s in unit.indicators
+                ],
+            }
+            for unit in evaluation.units
+        ],
+        "findings": [f.as_json() for f in evaluation.findings],
+    }

@@ -1,0 +1,100 @@
+"""The write plan: what the output sheets contain, independent of any Excel library.
+
+Adapters (openpyxl for files, xlwings for the live workbook) apply a plan; the core
+never touches a workbook object.  Coordinates are zero-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    cells: list[tuple[int, int, object, str]] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None
+    title_rows: tuple[int, int] | None = None
+    landscape: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        return max((r for r, _, _, _ in self.cells), default=-1) + 1
+
+    @property
+    def n_cols(self) -> int:
+        return max((c for _, c, _, _ in self.cells), default=-1) + 1
+
+    def grid(self) -> list[list[object]]:
+        """The plan's values as a dense grid (for xlwings' one-call writes and tests)."""
+        rows = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for r, c, value, _ in self.cells:
+            rows[r][c] = value
+        return rows
+
+
+@dataclass
+class WritePlan:
+    sheets: list[SheetPlan]
+
+    def sheet(self, name: str) -> SheetPlan:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+
+class SheetBuilder:
+    """Appends rows to a :class:`SheetPlan`."""
+
+    def __init__(self, name: str, widths: list[float] | None = None, landscape: bool = True):
+        self.plan = SheetPlan(name, landscape=landscape)
+        self.row = 0
+        for i, width in enumerate(widths or []):
+            self.plan.widths[i] = width
+
+    def put(self, row: int, col: int, value, style: str = "text") -> None:
+        if isinstance(value, float):  # the core hands out Decimals; guard against floats sneaking in
+            value = Decimal(repr(value))
+        self.plan.cells.append((row, col, value, style))
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        if (r1, c1) != (r2, c2):
+            self.plan.merges.append((r1, c1, r2, c2))
+
+    def title(self, text: str, ncols: int, height: float = 28) -> None:
+        self.put(self.row, 0, text, "title")
+        self.merge(self.row, 0, self.row, ncols - 1)
+        self.plan.heights[self.row] = height
+        self.row += 1
+
+    def line(self, text: str, ncols: int, style: str = "subtitle", height: float | None = None) -> None:
+        self.put(self.row, 0, text, style)
+        self.merge(self.row, 0, self.row, ncols - 1)
+        if height:
+            self.plan.heights[self.row] = height
+        self.row += 1
+
+    def values(self, values: list, styles: list[str] | str, height: float | None = None) -> int:
+        if isinstance(styles, str):
+            styles = [styles] * len(values)
+        for c, (value, style) in enumerate(zip(values, styles)):
+            self.put(self.row, c, value, style)
+        if height:
+            self.plan.heights[self.row] = height
+        self.row += 1
+        return self.row - 1
+
+    def header(self, headers: list[str]) -> None:
+        start = self.row
+        self.values(headers, "header", height=30)
+        self.plan.freeze = (self.row, 0)
+        self.plan.title_rows = (start, start)

@@ -1,0 +1,66 @@
+"""The scoring pipeline shared by every path: snapshot → book → evaluation → write plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from perfeval_xl.core.book import read_book
+from perfeval_xl.core.report import build_plan
+from perfeval_xl.core.scoring import Evaluation, evaluate_book
+from perfeval_xl.core.writeplan import WritePlan
+
+SCORED_SUFFIX = "_评分"
+
+
+@dataclass
+class Scored:
+    evaluation: Evaluation
+    plan: WritePlan
+    output: Path | None = None
+    backup: Path | None = None
+
+
+def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
+    """Score a snapshot; raises TemplateError when it is not a template at all."""
+    book = read_book(snapshot)
+    evaluation = evaluate_book(book)
+    return Scored(evaluation, build_plan(evaluation))
+
+
+def default_output(source: Path) -> Path:
+    return source.with_name(f"{source.stem}{SCORED_SUFFIX}{source.suffix}")
+
+
+def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}")
+
+
+def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False) -> Scored:
+    """Score a workbook file and write the scored copy (never over the input unless in_place)."""
+    from perfeval_xl.io.atomic import check_not_locked
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.io.xlsx_writer import write_scored_copy
+
+    source = Path(source)
+    scored = score_snapshot(read_snapshot(source))
+    if in_place:
+        target = source
+    else:
+        target = Path(output) if output else default_output(source)
+        if target.resolve() == source.resolve():
+            raise SameFileError("输出文件与输入文件相同；如确要覆盖原文件，请使用 --in-place")
+    check_not_locked(target)
+    if in_place:
+        scored.backup = backup_path(source)
+        shutil.copy2(source, scored.backup)
+    scored.output = write_scored_copy(source, target, scored.plan)
+    return scored
+
+
+class SameFileError(ValueError):
+    pass

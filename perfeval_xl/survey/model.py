@@ -1,0 +1,211 @@
+"""Questionnaire data: classes, questions, options, tallies and respondent-level answers.
+
+Dumb data, no Excel: the template reader and the export importer build these; the
+measures in :mod:`perfeval_xl.survey.tally` read them.  A *tally* holds counts per
+(question, option, unit) for one questionnaire class, plus each unit's number of valid
+questionnaires (有效问卷数), which the checks compare the counts against.  Respondent-level
+answers (:class:`Response`) exist only when the data came from a survey-platform export;
+they are what the per-respondent method (按答卷) needs.
+
+Every object may carry the :class:`~perfeval_xl.core.findings.Ref` of the cell it came
+from, so that a finding names the sheet and cell an evaluator has to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Mapping, Sequence
+
+from ..core.findings import Ref
+from ..core.numbers import to_decimal
+
+#: 满意度计算方法 (the template's choice values)
+PER_ANSWER = "按答案"
+PER_RESPONDENT = "按答卷"
+METHODS = (PER_ANSWER, PER_RESPONDENT)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option: its label ("A"), its text ("非常满意") and its score rate (a fraction)."""
+
+    label: str
+    text: str
+    rate: Decimal
+    ref: Ref | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", to_decimal(self.rate))
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    text: str
+    options: tuple[Option, ...]
+    #: knowledge questions ("是否了解") may be left out of the satisfaction rate
+    counts_toward_satisfaction: bool = True
+    ref: Ref | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", tuple(self.options))
+
+    def option(self, label: str) -> Option:
+        for opt in self.options:
+            if opt.label == label:
+                return opt
+        raise KeyError(label)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(o.label for o in self.options)
+
+
+@dataclass(frozen=True)
+class SurveyClass:
+    """A questionnaire class (问卷类别), e.g. A 奖励对象 with weight 40 % in the composite."""
+
+    code: str
+    name: str
+    weight: Decimal | None
+    questions: tuple[Question, ...]
+    ref: Ref | None = None
+    weight_ref: Ref | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "questions", tuple(self.questions))
+        if self.weight is not None:
+            object.__setattr__(self, "weight", to_decimal(self.weight))
+
+    def question(self, number: int) -> Question:
+        for q in self.questions:
+            if q.number == number:
+                return q
+        raise KeyError(number)
+
+    @property
+    def counted(self) -> tuple[Question, ...]:
+        """The questions that count toward the satisfaction rate."""
+        return tuple(q for q in self.questions if q.counts_toward_satisfaction)
+
+    @property
+    def title(self) -> str:
+        return f"{self.code}类（{self.name}）" if self.name else f"{self.code}类"
+
+
+def uniform_options(labelled: Sequence[tuple[str, str]], rates: Mapping[str, object]) -> tuple[Option, ...]:
+    """Options whose rate depends only on the label: ``[("A","满意"),("B","一般")]``, ``{"A":1,"B":0.7}``."""
+    return tuple(Option(label, text, to_decimal(rates[label])) for label, text in labelled)
+
+
+@dataclass(frozen=True)
+class Response:
+    """One respondent's questionnaire (one row of an export): unit and answers by question number.
+
+    ``answers`` maps a question number to the chosen option label; a question the
+    respondent left blank is absent.  ``row`` is the zero-based row in the source sheet.
+    """
+
+    unit: str
+    answers: Mapping[int, str]
+    row: int | None = None
+    sheet: str = ""
+
+
+@dataclass
+class Tally:
+    """Counts per (question number, option label, unit) for one class, and valid questionnaires per unit."""
+
+    class_code: str
+    units: list[str] = field(default_factory=list)
+    counts: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    #: 有效问卷数 per unit
+    valid: dict[str, int] = field(default_factory=dict)
+    #: where each count came from (for findings); optional
+    refs: dict[tuple[int, str, str], Ref] = field(default_factory=dict)
+    valid_refs: dict[str, Ref] = field(default_factory=dict)
+    #: the sheet findings name when a count has no ref of its own
+    sheet: str = ""
+
+    def _unit(self, unit: str) -> None:
+        if unit not in self.units:
+            self.units.append(unit)
+
+    def set(self, number: int, label: str, unit: str, count: int, ref: Ref | None = None) -> None:
+        self._unit(unit)
+        self.counts[(number, label, unit)] = count
+        if ref is not None:
+            self.refs[(number, label, unit)] = ref
+
+    def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
+        self._unit(unit)
+        key = (number, label, unit)
+        self.counts[key] = self.counts.get(key, 0) + count
+
+    def set_valid(self, unit: str, count: int, ref: Ref | None = None) -> None:
+        self._unit(unit)
+        self.valid[unit] = count
+        if ref is not None:
+            self.valid_refs[unit] = ref
+
+    def _units(self, unit: str | None) -> list[str]:
+        return list(self.units) if unit is None else [unit]
+
+    def count(self, number: int, label: str, unit: str | None = None) -> int:
+        """Answers choosing ``label`` on question ``number`` (in one unit, or all units)."""
+        return sum(self.counts.get((number, label, u), 0) for u in self._units(unit))
+
+    def answers(self, number: int, unit: str | None = None) -> int:
+        """Answers tallied for question ``number`` (in one unit, or all units)."""
+        units = set(self._units(unit))
+        return sum(c for (n, _, u), c in self.counts.items() if n == number and u in units)
+
+    def valid_count(self, unit: str | None = None) -> int | None:
+        """有效问卷数 of one unit or of all units; None if any needed unit has none declared."""
+        units = self._units(unit)
+        if any(u not in self.valid for u in units):
+            return None
+        return sum(self.valid[u] for u in units)
+
+    def ref(self, number: int, label: str, unit: str) -> Ref | None:
+        return self.refs.get((number, label, unit))
+
+
+def tally_from_table(
+    survey_class: SurveyClass,
+    units: Sequence[str],
+    rows: Iterable[tuple[int, str, Sequence[int]]],
+    valid: Sequence[int] | None = None,
+    sheet: str = "",
+) -> Tally:
+    """A tally from annex-5-1-shaped data: ``(question number, option label, counts per unit)``."""
+    tally = Tally(survey_class.code, units=list(units), sheet=sheet)
+    for number, label, counts in rows:
+        if len(counts) != len(units):
+            raise ValueError(f"第{number}题选项{label}：计数个数 {len(counts)} 与单位个数 {len(units)} 不一致")
+        for unit, count in zip(units, counts):
+            tally.set(number, label, unit, count)
+    if valid is not None:
+        for unit, count in zip(units, valid):
+            tally.set_valid(unit, count)
+    return tally
+
+
+def tally_responses(survey_class: SurveyClass, responses: Iterable[Response],
+                    units: Sequence[str] = (), sheet: str = "") -> Tally:
+    """Count respondent-level answers; every respondent is one valid questionnaire of its unit."""
+    tally = Tally(survey_class.code, units=list(units), sheet=sheet)
+    for unit in units:
+        tally.set_valid(unit, 0)
+    for question in survey_class.questions:
+        for unit in units:
+            for opt in question.options:
+                tally.set(question.number, opt.label, unit, 0)
+    for resp in responses:
+        tally.set_valid(resp.unit, tally.valid.get(resp.unit, 0) + 1)
+        for question in survey_class.questions:
+            label = resp.answers.get(question.number)
+            if label is not None:
+                tally.add(question.number, label, resp.unit)
+    return tally
