@@ -94,9 +94,10 @@ def format_table(headers: list[str], rows: list[list[str]], right: set[int] = fr
     return "\n".join(out)
 
 
-def print_summary(scored, stream=sys.stdout) -> None:
+def print_summary(scored, stream=None) -> None:
     from perfeval_xl.core.numbers import fmt_score
 
+    stream = stream or sys.stdout
     ev = scored.evaluation
     print(f"项目：{ev.book.name}（{ev.book.shape}）", file=stream)
     rows = [[u.full_name, fmt_score(u.total), u.grade] for u in ev.units]

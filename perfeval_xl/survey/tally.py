@@ -89,7 +89,7 @@ def _grouped_pairs(survey_class: SurveyClass, tally: Tally, unit: str | None) ->
     for question in survey_class.counted:
         for opt in question.options:
             by_rate[opt.rate] = by_rate.get(opt.rate, 0) + tally.count(question.number, opt.label, unit)
-    return sorted(by_rate.items(), key=lambda item: item[0], reverse=True)
+    return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
 
 
 def class_rate(

@@ -226,6 +226,37 @@ ANNEX5 = {
 ANNEX5_TOTAL = 2162
 ANNEX5_COMPOSITE = Decimal("0.9900")
 
+# What the tallies give, and how the printed figures relate to them (A/B/C = 100/70/0 %, per answer,
+# rounded half up to 0.01 %; checked in tests/test_survey.py):
+#
+# 附件5: class A = 7872.1/7940 = 99.1448…% → 99.14 %, printed 99.15 % (only a double rounding,
+#   99.1448 → 99.145 → 99.15, gives the printed figure).  Class B = 98.64 % only with the 10 missing
+#   answers of Q9 counted as 0 % (base 452×10); 98.86 % over the 4510 tallied answers.  Class C 99.16 % ✓.
+#   Composite 99.00 % ✓ from the printed rates and from ours (99.14/98.64/99.16 → 98.996 → 99.00 %).
+#   Option totals 7744/183/13, 4346/161/3, 8926/224/10 ✓; shares ✓ (class B's over 4520).
+#
+# 附件5-4, class rates per unit recomputed from the annex 5-1..5-3 tallies (✓ = printed figure reproduced):
+#   unit     A (tally / printed)   B (tally / printed)   C (tally / printed)
+#   护国     99.90 / 99.84 ✗       100.00 ✓              99.90 / 99.89 ✗ (99.898…, truncated, not rounded)
+#   华山     99.13 / 98.97 ✗       99.40 / 99.45 ✗       99.58 ✓
+#   龙翔     99.97 ✓               99.94 ✓               100.00 ✓
+#   西翥     98.81 / 99.00 ✗       99.70 ✓               99.08 / 98.90 ✗
+#   莲华     99.94 ✓               100.00 ✓              99.83 / 99.86 ✗
+#   黑林铺   99.88 / 99.82 ✗       99.94 / 96.94 ✗       98.55 / 97.80 ✗
+#   红云     100.00 ✓              100.00 ✓              99.60 ✓
+#   普吉     98.13 / 98.08 ✗       96.80 / 96.94 ✗       97.78 / 97.80 ✗
+#   大观     97.42 / 97.46 ✗       100.00 ✓              98.92 / 98.63 ✗
+#   丰宁     98.21 / 98.14 ✗       89.69 / 99.18 ✗       99.18 / 87.53 ✗
+# 12 of 30 reproduce.  No other option-rate scheme (B, C in steps of 5 %) reproduces the rest either, so
+# the per-unit figures were not computed from these tallies.  Two patterns are visible:
+#   * 黑林铺's printed B and C (96.94 / 97.80) are 普吉's, copied one row down; the 黑林铺 scoring sheet
+#     itself prints B 99.94 % and C 98.55 % — exactly the tally — and its composite 99.48 % follows from
+#     those (99.82×40%+99.94×30%+98.55×30% = 99.475 → 99.48 %), not from the annex's own row (→ 98.35 %).
+#   * 丰宁's printed B 99.18 % is the tally's class C rate; its printed C 87.53 % matches nothing
+#     (tally class B: 89.69 % over 290 answers, 86.70 % over 300 with the 10 missing answers as 0 %).
+# The per-unit composites do follow from the printed class rates at 40/30/30, except 黑林铺 (98.35 %,
+# printed 99.48 %).
+
 #: 附件5-4 满意度情况表, as printed (report's row order): unit → (A, B, C, 综合)
 ANNEX5_4 = {
     "西翥": ("99.00%", "99.70%", "98.90%", "99.18%"),

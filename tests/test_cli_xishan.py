@@ -1,0 +1,126 @@
+"""Seed 000 end to end through the command line: 88.51 良, every indicator as the report."""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal as D
+
+from openpyxl import load_workbook
+
+from perfeval_xl.cli import main
+
+# indicator scores by the report's stated rules (computed by hand, see the sample's .md)
+EXPECTED = {
+    "A1": "2", "A2": "1.5", "A3": "1.5", "A4": "1.88", "A5": "1.88",
+    "B1": "5", "B2": "6", "B3": "5", "B4": "6", "B5": "4.73", "B6": "6",
+    "C1": "4", "C2": "7.22", "C3": "8", "C4": "8",
+    "D1": "8", "D2": "5.5", "D3": "6.3",
+}
+
+
+def run_json(capsys, *args):
+    code = main(["score", *args, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_xishan_json(xishan, capsys):
+    code, data = run_json(capsys, str(xishan))
+    assert code == 0
+    assert data["project"] == "2024年社区党组织服务群众专项经费"
+    assert data["total"] == 88.51 and data["grade"] == "良"
+    assert data["findings"] == []
+    (unit,) = data["units"]
+    assert unit["total"] == 88.51
+    got = {i["code"]: D(str(i["score"])) for i in unit["indicators"]}
+    assert got == {k: D(v) for k, v in EXPECTED.items()}
+    a4 = next(i for i in unit["indicators"] if i["code"] == "A4")
+    assert a4 == {"code": "A4", "name": "资金到位率", "weight": 2.0, "score": 1.88, "value": 0.2656,
+                  "reason": "资金到位率26.56%，扣0.12分"}
+    assert (xishan.parent / "西山区社区党组织服务群众专项经费2024_评分.xlsx").exists()
+
+
+def test_json_shape(xishan, capsys):
+    _, data = run_json(capsys, str(xishan))
+    assert set(data) == {"project", "total", "grade", "units", "findings"}
+    for unit in data["units"]:
+        assert set(unit) == {"name", "total", "grade", "indicators"}
+        for ind in unit["indicators"]:
+            assert set(ind) == {"code", "name", "weight", "score", "value", "reason"}
+            assert isinstance(ind["score"], float) and isinstance(ind["reason"], str)
+            assert ind["value"] is None or isinstance(ind["value"], float)
+
+
+def test_level1_table_matches_report_table2(xishan, capsys):
+    main(["score", str(xishan), "-o", str(xishan.parent / "out.xlsx")])
+    wb = load_workbook(xishan.parent / "out.xlsx", data_only=True)
+    ws = wb["一级指标得分表"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_row=7)]
+    assert rows == [
+        ["投入", 10, 8.76, 0.876], ["过程", 34, 32.73, 0.9626], ["产出", 34, 27.22, 0.8006],
+        ["效果", 22, 19.8, 0.9], ["合计", 100, 88.51, 0.8851],
+    ]
+    for name in ("得分汇总", "评分表", "资金使用情况表", "满意度情况表", "校验结果"):
+        assert name in wb.sheetnames
+    sheet = wb["评分表"]
+    texts = [c.value for c in sheet["F"] if isinstance(c.value, str)]
+    assert any("资金到位率=175,312.57/660,000.00×100%=26.56%" in t for t in texts)
+    funds = wb["资金使用情况表"]
+    total_row = [c.value for c in funds[funds.max_row - 1]]
+    assert total_row[:5] == ["合计", None, 660000, 175312.57, 175312.57]
+
+
+def test_terminal_summary_and_default_output(xishan, capsys):
+    assert main(["score", str(xishan)]) == 0
+    out = capsys.readouterr().out
+    assert "88.51" in out and "良" in out and "已写入" in out
+
+
+def test_input_file_untouched_and_input_sheets_equal(xishan, capsys):
+    before = xishan.read_bytes()
+    main(["score", str(xishan), "-o", str(xishan.parent / "out.xlsx")])
+    assert xishan.read_bytes() == before
+    src = load_workbook(xishan)
+    out = load_workbook(xishan.parent / "out.xlsx")
+    for name in src.sheetnames:
+        a, b = src[name], out[name]
+        assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+        assert a.merged_cells.ranges == b.merged_cells.ranges or str(a.merged_cells) == str(b.merged_cells)
+
+
+def test_rescoring_replaces_output_sheets(xishan, capsys):
+    out = xishan.parent / "out.xlsx"
+    main(["score", str(xishan), "-o", str(out)])
+    assert main(["score", str(out), "--in-place"]) == 0
+    wb = load_workbook(out)
+    assert wb.sheetnames.count("评分表") == 1
+    assert list(xishan.parent.glob("out_备份_*.xlsx"))
+
+
+def test_not_a_template_exit_2(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    path = tmp_path / "x.xlsx"
+    Workbook().save(path)
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "项目信息" in err and "A1" in err
+
+
+def test_console_script_runs(xishan):
+    proc = subprocess.run([sys.executable, "-m", "perfeval_xl.cli", "score", str(xishan), "--json"],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"] == 88.51
+
+
+def test_new_writes_template_readable_by_reader(tmp_path, capsys):
+    path = tmp_path / "模板.xlsx"
+    assert main(["new", "-o", str(path)]) == 0
+    assert main(["new", "-o", str(path)]) == 2  # never overwrites without --force
+    from perfeval_xl.core.book import read_book
+    from perfeval_xl.io.snapshot import read_snapshot
+    import pytest
+    from perfeval_xl.core.findings import TemplateError
+    with pytest.raises(TemplateError, match="项目名称.*必须填写"):
+        read_book(read_snapshot(path))
