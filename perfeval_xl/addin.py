@@ -161,7 +161,7 @@ def _workbook_xml(template: str) -> str:
 
 def _resolve_out_path(out_path: str | os.PathLike[str] | None) -> Path:
     path = Path.cwd() if out_path is None else Path(out_path)
-    if path.is_dir() or (out_path is not None and str(out_path).endswith(("/", os.sep))):
+    if path.is_dir() or path.suffix.lower() != ".xlam":  # a folder, existing or not
         path = path / ADDIN_FILENAME
     if path.name != ADDIN_FILENAME:
         raise AddinError(

@@ -138,6 +138,10 @@ def test_wrong_file_name_is_refused(tmp_path):
         addin.build_addin(tmp_path / "评分工具.xlam")
 
 
+def test_output_folder_is_created(tmp_path):
+    assert addin.build_addin(tmp_path / "dist") == tmp_path / "dist" / "perfeval_xl.xlam"
+
+
 def test_default_output_is_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert addin.build_addin() == tmp_path / "perfeval_xl.xlam"

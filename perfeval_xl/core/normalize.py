@@ -21,7 +21,49 @@ class CellValueError(ValueError):
     """A cell's value cannot be read as the kind its column expects."""
 
 
+class UncachedFormula(str):
+    """A formula cell saved without a calculated value (the string is the formula, '=…').
+
+    python-calamine reads such a cell as empty; the file adapter puts this marker in
+    its place so the reader reports it instead of silently reading a blank.
+    """
+
+
+class ExcelErrorValue(str):
+    """A cell whose value is an Excel error such as ``#DIV/0!`` (the string is the error)."""
+
+
+#: Excel's error values, as they may also arrive as text
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!")
+
+#: how to get calculated values into a workbook written by a program
+RECALC_HINT = ("请在 Excel 或 WPS 中打开该文件并保存一次（会重新计算公式），"
+               "或用 LibreOffice 重新计算：soffice --headless --convert-to xlsx 文件名.xlsx")
+
+#: texts people type for "nothing" — ambiguous between 0 and blank
+_AMBIGUOUS_EMPTY = {"-", "--", "—", "——", "/", "\\", "无", "空", "暂无", "N/A", "NA", "n/a", "na", "null", "NULL", "None"}
+
+#: largest magnitude accepted for any number (an amount of 千万亿 is already absurd)
+MAX_MAGNITUDE = Decimal("1e15")
+#: measure words accepted after a count: 12个, 40人
+MEASURE_WORDS = "人个份次项户名件场处家所间套台张本册座期批条篇天月年"
+
+
+def special_value_error(value: object) -> CellValueError | None:
+    """The error for a formula without a value or an Excel error value, else None."""
+    if isinstance(value, UncachedFormula):
+        return CellValueError(f"是公式（{str(value)[:60]}），但文件中没有保存计算结果"
+                              f"（文件由程序生成、从未在 Excel 中计算过），无法读取其数值；{RECALC_HINT}")
+    if isinstance(value, ExcelErrorValue) or (isinstance(value, str) and value.strip() in EXCEL_ERRORS):
+        return CellValueError(f"的值是 Excel 错误值 {str(value).strip()}，说明公式出错；请先修正该单元格的公式"
+                              "（如除数为 0、引用已删除的单元格），保存后再评分")
+    return None
+
+
 def is_blank(value: object) -> bool:
+    if isinstance(value, (UncachedFormula, ExcelErrorValue)):
+        return False
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
@@ -36,138 +78,219 @@ def clean_text(value: object) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 def _fold(text: str) -> str:
     # NFKC folds full-width digits, signs, percent and comma: '１２３' → '123', '％' → '%'
-    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u00a0", "")
+    text = unicodedata.normalize("NFKC", text)
+    for space in (" ", "\u00a0", "\t", "\n", "\r", "\u2009", "\u202f"):
+        text = text.replace(space, "")
+    return text.replace("\u2212", "-").replace("\u2013", "-")
 
 
-def parse_number(value: object, *, allow_percent: bool = True) -> tuple[Decimal, str]:
+def _check_magnitude(number: Decimal, value: object) -> Decimal:
+    if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
+        raise CellValueError(f"“{_show(value)}”数值过大（绝对值应小于 10 的 15 次方）")
+    return number
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def parse_number(value: object, *, allow_percent: bool = True, measure_words: bool = False) -> tuple[Decimal, str]:
     """Parse a number typed in any common way.
 
-    Returns ``(number, suffix)`` where suffix is '' , '%', '元' or '万'.  A percent
+    Returns ``(number, suffix)`` where suffix is '' , '%', '元', '万' or '亿'.  A percent
     is returned already divided by 100.  Accepted: ``660000``, ``660,000.00``,
-    ``１２３``, `` 12 ``, ``26.56%``, ``12元``, ``1.2万`` / ``1.2万元``, ``(12)`` for −12.
+    ``１２３``, `` 12 ``, ``26.56%``, ``12元``, ``1.2万`` / ``1.2万元``, ``3亿元``,
+    ``¥660,000``, ``(12)`` for −12; with ``measure_words`` also ``12个`` / ``40人``.
     """
+    problem = special_value_error(value)
+    if problem is not None:
+        raise problem
     if isinstance(value, bool):
-        raise CellValueError("应为数字，不是逻辑值")
+        raise CellValueError("应为数字，填写的是逻辑值（TRUE/FALSE）")
     if isinstance(value, (int, float, Decimal)):
         try:
-            return to_decimal(value), ""
+            return _check_magnitude(to_decimal(value), value), ""
         except NotANumber as exc:
             raise CellValueError("应为有限的数字") from exc
-    if isinstance(value, (dt.date, dt.datetime)):
-        raise CellValueError("应为数字，填写的是日期")
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        raise CellValueError(f"应为数字，填写的是日期或时间（{_show(value)}）")
     text = _fold(str(value))
     if not text:
         raise CellValueError("应为数字，单元格为空")
+    if text in _AMBIGUOUS_EMPTY:
+        raise CellValueError(f"填写的“{_show(value)}”含义不明：数值为零请填 0，没有数据请留空")
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]
     suffix = ""
+    if measure_words and len(text) > 1 and text[-1] in MEASURE_WORDS:
+        text = text[:-1]
     if text.endswith("%"):
         if not allow_percent:
             raise CellValueError("此处应为数字，不应带 %")
         suffix, text = "%", text[:-1]
     elif text.endswith("万元"):
         suffix, text = "万", text[:-2]
+    elif text.endswith("亿元"):
+        suffix, text = "亿", text[:-2]
     elif text.endswith("万"):
         suffix, text = "万", text[:-1]
+    elif text.endswith("亿"):
+        suffix, text = "亿", text[:-1]
     elif text.endswith("元"):
         suffix, text = "元", text[:-1]
-    text = text.replace(",", "")
-    if text.startswith("¥") or text.startswith("￥"):
+    if text.startswith("¥"):
         text = text[1:]
+    if "," in text and not _GROUPED_RE.match(text):
+        raise CellValueError(f"“{_show(value)}”的千位分隔符位置不对，应写作 660,000.00 或 660000")
+    text = text.replace(",", "")
     if not _NUMBER_RE.match(text):
-        raise CellValueError(f"“{value}”不是数字")
+        raise CellValueError(f"“{_show(value)}”不是数字")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - regex guards this
-        raise CellValueError(f"“{value}”不是数字") from exc
+        raise CellValueError(f"“{_show(value)}”不是数字") from exc
     if negative:
         number = -number
     if suffix == "%":
         number = number / HUNDRED
-    return number, suffix
+    return _check_magnitude(number, value), suffix
+
+
+_SCALE = {"万": Decimal(10000), "亿": Decimal(100000000)}
 
 
 def parse_amount(value: object, declared_unit: str) -> Decimal:
     """An amount in the workbook's declared unit (元 or 万元).
 
-    ``12元`` in a 万元 workbook and ``1.2万`` in a 元 workbook are converted
-    explicitly; a percent is refused.
+    ``12元`` in a 万元 workbook, ``1.2万`` or ``3亿元`` in a 元 workbook are
+    converted explicitly; a percent is refused.
     """
     number, suffix = parse_number(value)
     if suffix == "%":
         raise CellValueError("应为金额，填写的是百分比")
-    if suffix == "万" and declared_unit == "元":
-        return number * 10000
-    if suffix == "元" and declared_unit == "万元":
-        return number / 10000
-    return number
+    in_yuan = number
+    if suffix in _SCALE:
+        in_yuan = number * _SCALE[suffix]
+    elif suffix == "" and declared_unit == "万元":
+        return number
+    if declared_unit == "万元":
+        return in_yuan / 10000
+    return in_yuan
 
 
 def parse_rate(value: object) -> Decimal:
     """A rate as a fraction: 0.9, '90%', '90 %'.  A bare number above 1 is refused
     because it is ambiguous (90 could mean 90 % or 9000 %)."""
     number, suffix = parse_number(value)
-    if suffix in ("元", "万"):
+    if suffix in ("元", "万", "亿"):
         raise CellValueError("应为百分比，填写的是金额")
     if suffix != "%" and abs(number) > 1:
-        raise CellValueError(f"比率应填写为百分比（如 {number}%）或小数（如 {number / HUNDRED}），“{value}”含义不明")
+        raise CellValueError(f"比率“{_show(value)}”含义不明：应填写为百分比（如 {number}%）或小数（如 {number / HUNDRED}）")
     return number
 
 
+#: dates outside these years are refused as typing errors (or serials of something else)
+MIN_YEAR, MAX_YEAR = 1990, 2100
+_DATE_RES = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:(?:T|\s*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def _checked_date(day: dt.date, value: object) -> dt.date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise CellValueError(f"日期“{_show(value)}”（{day.isoformat()}）不在 {MIN_YEAR}–{MAX_YEAR} 年之间，请检查")
+    return day
+
+
 def parse_date(value: object) -> dt.date:
+    """A date: a date cell, an Excel serial (45443), or text 2024-05-31 / 2024/5/31 /
+    2024.5.31 / 2024年5月31日 / 20240531 (a time after the date is ignored)."""
+    problem = special_value_error(value)
+    if problem is not None:
+        raise problem
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _checked_date(value.date(), value)
     if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        serial = float(value)
+        return _checked_date(value, value)
+    if isinstance(value, bool):
+        raise CellValueError("应为日期，填写的是逻辑值（TRUE/FALSE）")
+    text = _fold(str(value)) if not isinstance(value, (int, float, Decimal)) else ""
+    if isinstance(value, (int, float, Decimal)) or re.match(r"^\d{1,7}(\.\d+)?$", text) and len(text.split(".")[0]) != 8:
+        try:
+            serial = float(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise CellValueError(f"“{_show(value)}”不是日期") from exc
         if not 1 <= serial < 2958466:
-            raise CellValueError(f"日期序号 {value} 超出范围")
-        return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    text = _fold(str(value))
-    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text)
-    if not match:
-        raise CellValueError(f"“{value}”不是日期，应写作 2024-05-31 或 2024年5月31日")
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as exc:
-        raise CellValueError(f"“{value}”不是有效日期") from exc
+            raise CellValueError(f"日期序号 {_show(value)} 超出范围，应写作 2024-05-31")
+        return _checked_date(EXCEL_EPOCH + dt.timedelta(days=int(serial)), value)
+    for pattern in _DATE_RES:
+        match = pattern.match(text)
+        if match:
+            try:
+                day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError as exc:
+                raise CellValueError(f"“{_show(value)}”不是有效日期（没有这一天），应写作 2024-05-31") from exc
+            return _checked_date(day, value)
+    raise CellValueError(f"“{_show(value)}”不是日期，应写作 2024-05-31 或 2024年5月31日")
 
 
 def parse_choice(value: object, choices: tuple[str, ...]) -> str:
+    problem = special_value_error(value)
+    if problem is not None:
+        raise problem
     text = _fold(clean_text(value))
     for choice in choices:
         if text == _fold(choice):
             return choice
-    raise CellValueError(f"应为以下之一：{'、'.join(choices)}，填写的是“{clean_text(value)}”")
+    raise CellValueError(f"应为以下之一：{'、'.join(choices)}，填写的是“{_show(clean_text(value))}”")
+
+
+def parse_count(value: object) -> Decimal:
+    """A count or other plain number: 12, 12个, 85%, 1.2万."""
+    number, suffix = parse_number(value, measure_words=True)
+    if suffix in _SCALE:
+        number *= _SCALE[suffix]
+    return number
 
 
 def parse_integer(value: object) -> Decimal:
-    number, suffix = parse_number(value, allow_percent=False)
+    number, suffix = parse_number(value, allow_percent=False, measure_words=True)
+    if suffix in _SCALE:
+        number *= _SCALE[suffix]
+    elif suffix == "元":
+        raise CellValueError("应为整数，填写的是金额（带“元”）")
     if number != number.to_integral_value():
-        raise CellValueError(f"应为整数，填写的是 {number}")
+        raise CellValueError(f"应为整数，填写的是 {fmt_number(number)}")
     return number
+
+
+def fmt_number(number: Decimal) -> str:
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices: tuple[str, ...] = ()):
     """Parse one cell by column kind; blank cells give None."""
     if is_blank(value):
         return None
+    problem = special_value_error(value)
+    if problem is not None:
+        raise problem
     if kind == "text":
         return clean_text(value)
     if kind == "amount":
         return parse_amount(value, declared_unit)
     if kind == "number":
-        number, suffix = parse_number(value)
-        if suffix == "万":
-            number *= 10000
-        return number
+        return parse_count(value)
     if kind == "integer":
         return parse_integer(value)
     if kind == "percent":
