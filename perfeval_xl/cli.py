@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -144,11 +145,15 @@ def cmd_score(args) -> int:
     except TemplateError as exc:
         return _fail(args, exc.sheet, exc.cell, f"不是有效的评价模板：{exc.message}")
     except (UnreadableFile, FileLockedError, SameFileError) as exc:
-        return _fail(args, "", "", str(exc))
+        return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
     except PermissionError as exc:
         return _fail(args, "", "", f"没有权限读写文件：{exc.filename}")
     except OSError as exc:
         return _fail(args, "", "", f"文件读写失败：{exc.strerror or exc}")
+    except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能评分，原文件未被修改；请把工作簿和这条信息发给维护人员")
     if args.json:
         json.dump(summary(scored.evaluation), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

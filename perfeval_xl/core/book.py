@@ -176,6 +176,8 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
 def read_book(snapshot: Snapshot) -> Book:
     """Read a snapshot into a :class:`Book`; data problems become findings."""
     findings = Findings()
+    for severity, sheet_name, cell, message in getattr(snapshot, "findings", ()):  # from the file adapter
+        findings.add(severity, (sheet_name, cell), message)
     info, info_refs = _read_info(snapshot, findings)
     amount_unit = str(info.get("amount_unit") or schema.UNIT_YUAN)
     tables = {}
@@ -184,6 +186,9 @@ def read_book(snapshot: Snapshot) -> Book:
     book = Book(info=info, info_refs=info_refs, units=[], tables=tables, findings=findings)
     _read_units(book)
     _check_unit_references(book)
+    from .checks import check_book
+
+    check_book(book)  # implausible values: 到位 > 预算, negative amounts, 元/万元 magnitude
     return book
 
 

@@ -129,8 +129,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
     for i, s in enumerate(unit.indicators):
         r = b.values(["", "", s.level3, s.weight, s.standard, s.process, s.score, s.reason],
                      ["center", "center", "text", "center", "text", "text", "score", "text"])
-        lines = max(len(s.standard) // 22, len(s.process) // 25, s.process.count("\n") + 1, 1)
-        b.plan.heights[r] = min(15 * lines + 6, 400)
+        b.fit_height(r)
         nxt = unit.indicators[i + 1] if i + 1 < len(unit.indicators) else None
         if nxt is None or (nxt.level1, nxt.level2) != (s.level1, s.level2):
             b.put(start2, 1, _with_weight(s.level2, l2[(s.level1, s.level2)].weight), "center")
@@ -313,6 +312,7 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
         b.values(["", "", "", "", "未发现问题。"], "text")
     for n, f in enumerate(findings, start=1):
         level = "错误" if f.severity == "error" else "提示"
-        b.values([n, level, f.sheet, f.cell, f.message],
-                 ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
+        r = b.values([n, level, f.sheet, f.cell, f.message],
+                     ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
+        b.fit_height(r)
     return b.plan

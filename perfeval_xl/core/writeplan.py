@@ -6,8 +6,22 @@ never touches a workbook object.  Coordinates are zero-based.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+LINE_HEIGHT = 14.0  # points per wrapped line at 10.5 pt
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: CJK characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    usable = max(width - 1.5, 4)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
 
 
 @dataclass
@@ -92,6 +106,14 @@ class SheetBuilder:
             self.plan.heights[self.row] = height
         self.row += 1
         return self.row - 1
+
+    def fit_height(self, row: int, minimum: float = 18, maximum: float = 409) -> None:
+        """Set a row's height so its wrapped text shows in full (widths from the plan)."""
+        lines = 1
+        for r, c, value, style in self.plan.cells:
+            if r == row and isinstance(value, str) and value:
+                lines = max(lines, wrapped_lines(value, self.plan.widths.get(c, 10)))
+        self.plan.heights[row] = min(max(minimum, lines * LINE_HEIGHT + 4), maximum)
 
     def header(self, headers: list[str]) -> None:
         start = self.row

@@ -1,7 +1,22 @@
 """Read a workbook file into the core's snapshot (sheet name → rows of values).
 
-python-calamine reads values fast (cached results of formulas included); only the
-input sheets the core knows are read.
+The file is first inspected by :mod:`perfeval_xl.io.guard` (zip bombs, XML entity
+attacks, absurd sheet sizes) so no parser ever sees a hostile file.  python-calamine
+then reads the values fast (cached results of formulas included); only the input
+sheets the core knows are read.  What calamine cannot show is put back from the
+guard's scan:
+
+* a formula cell saved without a calculated value becomes an
+  :class:`~perfeval_xl.core.normalize.UncachedFormula` (calamine reads it as empty),
+  and a cell holding an Excel error an :class:`~perfeval_xl.core.normalize.ExcelErrorValue`,
+  so the reader reports them with their sheet and cell;
+* a text merged over several rows (a unit name merged down a column, as in printed
+  reports) is repeated on every row of the merge; numbers are not (a merged amount
+  counts once);
+* hidden rows that hold data, and sheets with pictures or charts, give warnings.
+
+Those warnings travel with the snapshot (:attr:`FileSnapshot.findings`) and the
+reader adds them to the book's findings.
 """
 
 from __future__ import annotations
@@ -12,29 +27,147 @@ from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.findings import TemplateError
+from perfeval_xl.core.normalize import CellValueError, ExcelErrorValue, UncachedFormula, is_blank, parse_number
+from perfeval_xl.io.guard import HostileFile, Inspection, SheetScan, inspect_workbook, ref_name
+
+#: the formats perfeval can both read and write back
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class UnreadableFile(Exception):
-    """The file cannot be opened as a workbook; message in Chinese."""
+    """The file cannot be opened as a workbook; message in Chinese (sheet/cell when known)."""
+
+    def __init__(self, message: str, sheet: str = "", cell: str = ""):
+        super().__init__(message)
+        self.sheet = sheet
+        self.cell = cell
 
 
-def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> dict[str, list[list[object]]]:
+class FileSnapshot(dict):
+    """``{sheet name: rows}`` plus findings the file adapter noticed:
+    ``findings`` is a list of ``(severity, sheet, cell, message)``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings: list[tuple[str, str, str, str]] = []
+        self.inspection: Inspection | None = None
+
+
+def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> FileSnapshot:
     path = Path(path)
     if not path.exists():
         raise UnreadableFile(f"找不到文件“{path}”")
-    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+    if path.is_dir():
+        raise UnreadableFile(f"“{path}”是文件夹，不是 Excel 工作簿")
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".xlsb", ".ods", ".et", ".csv"):
+        raise UnreadableFile(f"“{path.name}”是 {suffix} 格式，perfeval 只能读写 .xlsx 和 .xlsm；"
+                             "请在 Excel 或 WPS 中“另存为” .xlsx 后再试")
+    if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"“{path.name}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
+    wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
+    try:
+        inspection = inspect_workbook(path, wanted)
+    except HostileFile as exc:
+        raise UnreadableFile(exc.message, exc.sheet, exc.cell) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
         raise UnreadableFile(f"无法打开“{path.name}”：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from exc
-    wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
-    snapshot: dict[str, list[list[object]]] = {}
-    for name in workbook.sheet_names:
+    snapshot = FileSnapshot()
+    snapshot.inspection = inspection
+    try:
+        names = list(workbook.sheet_names)
+    except Exception as exc:  # pragma: no cover - calamine read the names when opening
+        raise UnreadableFile(f"无法读取“{path.name}”的工作表列表（{type(exc).__name__}）") from exc
+    for name in names:
         if name.strip() not in wanted:
             continue
         try:
-            snapshot[name] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merges = inspection_merges(inspection, name) or _calamine_merges(sheet)
         except Exception as exc:
-            raise TemplateError(name, "A1", f"无法读取工作表“{name}”（{type(exc).__name__}）") from exc
+            raise TemplateError(name, "A1", f"无法读取工作表“{name}”（{type(exc).__name__}）：文件可能已损坏；"
+                                "请在 Excel 或 WPS 中打开并另存后再试") from exc
+        rows = [list(row) for row in rows]
+        scan = inspection.sheets.get(name)
+        if scan is not None:
+            _mark_special_cells(rows, scan)
+            _hidden_rows_warning(snapshot, scan)
+        _fill_merged_text(rows, merges)
+        snapshot[name] = rows
+    for name in inspection.drawings:
+        snapshot.findings.append((
+            "warning", name, "A1",
+            f"工作表“{name}”含有图片、图表、形状或控件：评分副本由 openpyxl 写出，这些对象在副本中可能丢失或变形"
+            "（原文件不受影响）；请以原文件为准，或在 Excel 中用“绩效评价”选项卡的“评分”按钮直接评分"))
     return snapshot
+
+
+def inspection_merges(inspection: Inspection, name: str) -> list[tuple[int, int, int, int]]:
+    scan = inspection.sheets.get(name)
+    return list(scan.merges) if scan is not None else []
+
+
+def _calamine_merges(sheet) -> list[tuple[int, int, int, int]]:
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # pragma: no cover - older calamine
+        return []
+    return [(a[0], a[1], b[0], b[1]) for a, b in ranges]
+
+
+def _put(rows: list[list[object]], row: int, col: int, value: object) -> None:
+    while len(rows) <= row:
+        rows.append([])
+    line = rows[row]
+    while len(line) <= col:
+        line.append("")
+    line[col] = value
+
+
+def _get(rows: list[list[object]], row: int, col: int) -> object:
+    if row < len(rows) and col < len(rows[row]):
+        return rows[row][col]
+    return None
+
+
+def _mark_special_cells(rows: list[list[object]], scan: SheetScan) -> None:
+    for (row, col), formula in scan.uncached.items():
+        if is_blank(_get(rows, row, col)):
+            _put(rows, row, col, UncachedFormula(formula))
+    for (row, col), error in scan.errors.items():
+        _put(rows, row, col, ExcelErrorValue(error))
+
+
+def _hidden_rows_warning(snapshot: FileSnapshot, scan: SheetScan) -> None:
+    if not scan.hidden_rows:
+        return
+    shown = "、".join(str(r) for r in scan.hidden_rows[:10]) + ("等" if len(scan.hidden_rows) > 10 else "")
+    snapshot.findings.append((
+        "warning", scan.name, ref_name(scan.hidden_rows[0], 1),
+        f"第 {shown} 行是隐藏行，其中的数据照常参与计算（与 Excel 求和一致）；如这些行不应计入，请删除这些行"))
+
+
+def _is_text(value: object) -> bool:
+    if not isinstance(value, str) or isinstance(value, (UncachedFormula, ExcelErrorValue)) or is_blank(value):
+        return False
+    try:
+        parse_number(value)
+    except CellValueError:
+        return True
+    return False
+
+
+def _fill_merged_text(rows: list[list[object]], merges) -> None:
+    """Repeat a merged text on every row of its merge (first column only)."""
+    for r1, c1, r2, _c2 in merges:
+        if r2 <= r1 or r2 - r1 > 10_000:
+            continue
+        value = _get(rows, r1, c1)
+        if not _is_text(value):
+            continue
+        for r in range(r1 + 1, r2 + 1):
+            if is_blank(_get(rows, r, c1)):
+                _put(rows, r, c1, value)
