@@ -37,7 +37,10 @@ def default_output(source: Path) -> Path:
 
 def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}")
+    candidate, n = source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}"), 2
+    while candidate.exists():  # two runs in one second must not overwrite the first backup
+        candidate, n = source.with_name(f"{source.stem}_备份_{stamp}_{n}{source.suffix}"), n + 1
+    return candidate
 
 
 def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False) -> Scored:

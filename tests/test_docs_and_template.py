@@ -39,3 +39,20 @@ def test_rules_doc_covers_every_rule_kind_and_source():
     template = (ROOT / "docs" / "template.md").read_text(encoding="utf-8")
     for name in SOURCES:
         assert f"| {name} |" in template
+
+
+def test_committed_samples_equal_their_sources(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_build", ROOT / "sample_workbooks" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for name in build.SOURCES:
+        if not (ROOT / "sample_workbooks" / "source" / f"{name}.py").exists():
+            continue
+        fresh = build.build(name, tmp_path)
+        committed = CalamineWorkbook.from_path(str(ROOT / "sample_workbooks" / fresh.name))
+        rebuilt = CalamineWorkbook.from_path(str(fresh))
+        assert committed.sheet_names == rebuilt.sheet_names, name
+        for sheet in committed.sheet_names:
+            assert committed.get_sheet_by_name(sheet).to_python() == rebuilt.get_sheet_by_name(sheet).to_python(), (name, sheet)

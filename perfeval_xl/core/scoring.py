@@ -18,7 +18,7 @@ from .findings import Findings, Ref
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
 from .rules import Context, Entry, Outcome, Rule, RuleError, Threshold, Value, make_rule, parse_threshold
-from .sources import Scope, SourceError
+from .sources import Scope, SourceError, split_source
 
 SUB_ITEMS = "子项合计"
 
@@ -368,12 +368,22 @@ class _FormulaSourceError(Exception):
 
 
 def _value_label(d: IndicatorDef) -> str:
-    if d.source:
-        name = d.source.replace("（", "(").split("(")[0]
-        if name in ("数据", "实际数", "满意度", "人数完成率", "发放人数", "目标人数"):
-            return d.sub_item or d.level3 or name
+    """How the measured value is called in the printed 评分标准 and 计算过程."""
+    if not d.source:
+        return d.sub_item or d.level3
+    try:
+        name, arg = split_source(d.source)
+    except SourceError:
+        return d.sub_item or d.level3
+    if not arg:
         return name
-    return d.sub_item or d.level3
+    if name == "数据":
+        return arg
+    if name in ("人数完成率", "发放人数", "目标人数"):
+        return f"{arg}{name}"
+    if name == "满意度":
+        return d.sub_item or d.level3 or f"{arg}类满意度"
+    return name
 
 
 def _belongs(record: Record, d: IndicatorDef) -> bool:

@@ -71,10 +71,12 @@ class Scope:
         return self.unit or "项目整体"
 
     # -- rows --------------------------------------------------------------
-    def rows(self, sheet: schema.TableSheet, *, defaults: bool = False) -> list[Record]:
-        records = self.book.rows(sheet)
+    def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
+        """Rows of this scope.  With ``defaults``, rows without a unit stand for every
+        unit that has no row of its own *among the rows matching* ``where``."""
+        records = [r for r in self.book.rows(sheet) if where is None or where(r)]
         if self.unit is None:
-            return list(records)
+            return records
         own = [r for r in records if r.get("unit") == self.unit]
         if own or not defaults:
             return own
@@ -335,7 +337,7 @@ def class_weights(book: Book) -> dict[str, tuple[Decimal | None, str, Ref]]:
 
 
 def class_rate(scope: Scope, code: str) -> Value:
-    rows = [r for r in scope.rows(schema.SATISFACTION, defaults=True) if r.get("class_code") == code]
+    rows = scope.rows(schema.SATISFACTION, defaults=True, where=lambda r: r.get("class_code") == code)
     rows = [r for r in rows if r.get("rate") is not None]
     classes = class_weights(scope.book)
     name = classes.get(code, (None, code, None))[1]
@@ -384,7 +386,7 @@ def composite(scope: Scope) -> Value:
 
 @source("数据", "“其他数据”表中的一项：数值，或分子÷分母", "required")
 def data_value(scope: Scope, arg: str) -> Value:
-    rows = [r for r in scope.rows(schema.DATA_VALUES, defaults=True) if r.get("name") == arg]
+    rows = scope.rows(schema.DATA_VALUES, defaults=True, where=lambda r: r.get("name") == arg)
     if not rows:
         raise SourceError(f"“其他数据”中没有{scope.label}的“{arg}”", Ref(schema.DATA_VALUES.name, schema.HEADER_ROW, 1))
     fractions = [r for r in rows if r.get("numerator") is not None and r.get("denominator") is not None]

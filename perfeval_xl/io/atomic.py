@@ -1,48 +1,133 @@
 """Atomic file writes: a temp file beside the target, fsync, then os.replace.
 
-A crash, a full disk or a killed process leaves the previous file as it was."""
+A crash, a full disk or a killed process leaves the previous file as it was, and
+no temp file behind.  The replaced file keeps the permissions of the file it
+replaces.  A workbook open in Excel or WPS is detected (its ``~$`` owner file, or
+the refusal to replace it) and reported in Chinese."""
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+TEMP_PREFIX = ".~perfeval-"
 
 
 class FileLockedError(OSError):
     """The target file is open in another program (Excel / WPS)."""
 
+    def __init__(self, message: str):
+        super().__init__(errno.EACCES, message)
+        self.message = message
 
-def _lock_file_for(path: Path) -> Path:
-    return path.with_name("~$" + path.name)
+    def __str__(self) -> str:
+        return self.message
+
+
+class WriteFailed(OSError):
+    """Writing failed (disk full, read-only folder…); ``strerror`` is Chinese."""
+
+
+_ERRNO_TEXT = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "目标位置是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EDQUOT: "磁盘配额已满",
+}
+
+
+def lock_files_for(path: Path) -> list[Path]:
+    """Owner files Excel / WPS keep beside an open workbook: ``~$name`` (Excel, WPS);
+    Office shortens long names by their first two characters (``~$ok1.xlsx``)."""
+    path = Path(path)
+    candidates = [path.with_name("~$" + path.name)]
+    if len(path.stem) > 7:
+        candidates.append(path.with_name("~$" + path.name[2:]))
+    return candidates
+
+
+def _lock_file_for(path: Path) -> Path:  # kept for callers of the old name
+    return lock_files_for(path)[0]
 
 
 def check_not_locked(path: Path) -> None:
-    """Excel and WPS keep a ``~$name`` owner file beside an open workbook."""
-    if _lock_file_for(path).exists():
-        raise FileLockedError(f"文件“{path.name}”正被 Excel 或 WPS 打开，请先关闭后再试")
+    """Refuse to write a workbook that Excel or WPS has open."""
+    for lock in lock_files_for(Path(path)):
+        if lock.exists():
+            raise FileLockedError(
+                f"文件“{Path(path).name}”正被 Excel 或 WPS 打开（存在锁定文件“{lock.name}”），请先关闭后再试；"
+                f"如文件并未打开，可删除隐藏文件“{lock.name}”后重试")
+
+
+def _target_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows: directories cannot be opened; nothing to do
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_bytes_atomic(path: Path, write) -> Path:
     """Call ``write(fileobj)`` into a temp file in the target folder, then replace."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~perfeval-", suffix=path.suffix, dir=path.parent)
+    mode = _target_mode(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+        except OSError as exc:
+            if isinstance(exc, FileLockedError) or exc.errno not in _ERRNO_TEXT:
+                raise
+            raise WriteFailed(exc.errno, f"无法写入“{path.name}”：{_ERRNO_TEXT[exc.errno]}；原文件保持不变") from exc
         try:
             os.replace(tmp, path)
         except PermissionError as exc:
-            raise FileLockedError(f"无法写入“{path.name}”：文件可能正被 Excel 或 WPS 打开，请关闭后再试") from exc
+            raise FileLockedError(f"无法写入“{path.name}”：文件可能正被 Excel 或 WPS 打开，或没有写入权限；"
+                                  "请关闭文件后再试（原文件保持不变）") from exc
+        _fsync_dir(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
 
 
-def save_workbook_atomic(workbook, path: Path) -> Path:
-    return write_bytes_atomic(Path(path), workbook.save)
+def save_workbook_atomic(workbook, path: Path, source: Path | None = None) -> Path:
+    """Save an openpyxl workbook atomically.  With ``source`` (the file it was loaded
+    from), formula cells keep their calculated values (see :mod:`perfeval_xl.io.preserve`)."""
+    if source is None:
+        return write_bytes_atomic(Path(path), workbook.save)
+
+    def write(handle) -> None:
+        from perfeval_xl.io.preserve import restore_cached_values
+
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        handle.write(restore_cached_values(source, buffer.getvalue()))
+
+    return write_bytes_atomic(Path(path), write)

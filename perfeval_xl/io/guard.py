@@ -319,7 +319,7 @@ def _too_large(sheet: str, row: int, col: int) -> HostileFile:
         "（选中后“删除”，而不是“清除内容”）后保存再试", sheet, where)
 
 
-def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str]) -> SheetScan:
+def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, limits: bool = True) -> SheetScan:
     scan = SheetScan(name, part)
     rels = _relationships(zf, part, names)
     scan.has_drawing = has_drawing(rels)
@@ -340,7 +340,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str]) -> S
                     col_no = 0
                     row_hidden = elem.get("hidden") in ("1", "true")
                     row_has_data = False
-                    if row_no > MAX_ROWS:
+                    if limits and row_no > MAX_ROWS:
                         raise _too_large(name, row_no, 1)
                 continue
             if tag == "c":
@@ -365,12 +365,12 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str]) -> S
                 ctype = elem.get("t") or "n"
                 has_value = inline or (value is not None and value != "")
                 if has_value or formula is not None:
-                    if row > MAX_ROWS or col > MAX_COLS:
+                    if limits and (row > MAX_ROWS or col > MAX_COLS):
                         raise _too_large(name, row, col)
                     scan.cells += 1
                     scan.max_row = max(scan.max_row, row)
                     scan.max_col = max(scan.max_col, col)
-                    if scan.max_row * scan.max_col > MAX_AREA:
+                    if limits and scan.max_row * scan.max_col > MAX_AREA:
                         raise _too_large(name, scan.max_row, scan.max_col)
                     row_has_data = True
                     key = (row - 1, col - 1)
@@ -450,3 +450,27 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> I
             _refuse_dtd(name, "XML")
         raise HostileFile(f"“{name}”已损坏，无法读取（{type(exc).__name__}）；请在 Excel 或 WPS 中打开并另存后再试") from exc
 
+
+
+def cached_formula_values(path: str | Path, skip=lambda name: False) -> dict[str, dict[tuple[int, int], tuple[str, str]]]:
+    """Sheet name → {(row, col) zero-based: (cell type, cached value)} of the formula cells
+    that carry a calculated value, for every worksheet not skipped.  For a file that
+    already passed :func:`inspect_workbook` (sizes are bounded)."""
+    result: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+    with zipfile.ZipFile(path) as zf:
+        names = {info.filename for info in zf.infolist()}
+        for sheet_name, part in _sheet_parts(zf, names).items():
+            if skip(sheet_name):
+                continue
+            scan = _scan_sheet(zf, sheet_name, part, names, limits=False)
+            if scan.cached:
+                result[sheet_name] = scan.cached
+    return result
+
+
+def sheet_parts(path_or_zip) -> dict[str, str]:
+    """Worksheet name → part name of a workbook file (or an open ZipFile)."""
+    if isinstance(path_or_zip, zipfile.ZipFile):
+        return _sheet_parts(path_or_zip, {i.filename for i in path_or_zip.infolist()})
+    with zipfile.ZipFile(path_or_zip) as zf:
+        return _sheet_parts(zf, {i.filename for i in zf.infolist()})

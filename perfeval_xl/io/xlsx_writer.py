@@ -67,4 +67,4 @@ def write_scored_copy(source: Path, target: Path, plan: WritePlan) -> Path:
     keep_vba = source.suffix.lower() == ".xlsm"
     workbook = load_workbook(source, keep_vba=keep_vba, rich_text=True)
     apply_plan(workbook, plan)
-    return save_workbook_atomic(workbook, target)
+    return save_workbook_atomic(workbook, target, source=source)  # keeps formulas' calculated values

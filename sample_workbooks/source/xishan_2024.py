@@ -1,7 +1,7 @@
 """Seed report 000: 2024年社区党组织服务群众专项经费（西山区永昌街道，6 个社区）.
 
 One project scored as a whole; figures from the published report, rules as the
-report states them.  Differences from the printed report: see 西山区社区党组织服务群众专项经费.md.
+report states them.  Differences from the printed report: see ../西山区社区党组织服务群众专项经费2024.md.
 """
 
 FILE_NAME = "西山区社区党组织服务群众专项经费2024.xlsx"

@@ -1,0 +1,104 @@
+"""Several units each scored on its own: mean and fund-weighted mean, 尾差, overrides, findings."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from perfeval_xl.core import schema
+from perfeval_xl.pipeline import score_snapshot
+from snapshots import snapshot
+
+INFO = {"项目名称": "测试项目", "评价形态": "分单位评价", "金额单位": "万元"}
+UNITS = [{"单位全称": "甲街道办事处", "单位简称": "甲"}, {"单位全称": "乙街道办事处", "单位简称": "乙"},
+         {"单位全称": "丙街道办事处", "单位简称": "丙"}]
+FUNDS = [{"单位简称": "甲", "预算数": "58.78", "实际到位": "58.30", "实际支出": "58.30"},
+         {"单位简称": "乙", "预算数": "57.69", "实际到位": "53.41", "实际支出": "53.41"},
+         {"单位简称": "丙", "预算数": "33.72", "实际到位": "33.64", "实际支出": "33.64"}]
+INDICATORS = [
+    {"编码": "A1", "一级指标": "决策", "一级分值": 50, "二级指标": "资金", "二级分值": 50, "三级指标": "发放完成率",
+     "分值": 50, "评分方法": "比率", "取值来源": "发放完成率", "目标值": "100%"},
+    {"编码": "B1", "一级指标": "效益", "一级分值": 50, "二级指标": "管理", "二级分值": 50, "三级指标": "制度",
+     "分值": 50, "评分方法": "人工"},
+]
+MANUAL = [{"指标编码": "B1", "得分": 50}, {"单位简称": "乙", "指标编码": "B1", "得分": 40, "扣分原因": "制度粗略"}]
+
+
+def run(info=INFO, **tables):
+    base = {"单位名单": UNITS, "资金情况": FUNDS, "指标体系": INDICATORS, "评分录入": MANUAL}
+    base.update(tables)
+    return score_snapshot(snapshot(info, base)).evaluation
+
+
+def test_each_unit_scored_and_mean():
+    ev = run()
+    totals = {u.name: u.total for u in ev.units}
+    # 甲 50×99.18% = 49.59 + 50; 乙 50×92.58% = 46.29 + 40 (unit row overrides the blank-unit row); 丙 50×99.76% = 49.88 + 50
+    assert totals == {"甲": D("99.59"), "乙": D("86.29"), "丙": D("99.88")}
+    # (99.59 + 86.29 + 99.88) / 3 = 95.2533… → 95.25
+    assert ev.total == D("95.25") and ev.grade == "优"
+    assert [u.grade for u in ev.units] == ["优", "良", "优"]
+    assert not ev.findings.errors
+
+
+def test_fund_weighted_mean():
+    ev = run({**INFO, "项目得分汇总方式": "资金加权平均"})
+    # (99.59×58.78 + 86.29×57.69 + 99.88×33.72) / 150.19
+    #   = (5853.8998 + 4978.0701 + 3367.9536) / 150.19 = 14199.9235 / 150.19 = 94.5464… → 94.55
+    assert ev.total == D("94.55")
+
+
+def test_residue_goes_to_the_largest_level1_and_is_noted():
+    ev = run()
+    # 决策 means: (49.59+46.29+49.88)/3 = 48.5867 → 48.59; 效益 (50+40+50)/3 = 46.6667 → 46.67; sum 95.26 ≠ 95.25
+    scores = {l.name: l.score for l in ev.level1}
+    assert sum(scores.values()) == ev.total
+    assert scores == {"决策": D("48.58"), "效益": D("46.67")}  # both weigh 50: the first takes the −0.01
+    assert "尾差" in ev.total_note and "决策" in ev.total_note
+    plan = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": FUNDS, "指标体系": INDICATORS, "评分录入": MANUAL})).plan
+    assert plan.names[:4] == ["得分汇总", "评分表-甲", "评分表-乙", "评分表-丙"]
+    summary = plan.sheet("得分汇总").grid()
+    mean_row = next(r for r in summary if r[1] == "平均分")
+    assert mean_row[2:6] == [D("48.58"), D("46.67"), D("95.25"), "优"]
+
+
+def test_unit_override_replaces_indicator():
+    indicators = INDICATORS + [{"编码": "A1", "三级指标": "发放完成率", "分值": 50, "评分方法": "区间",
+                                "规则参数": "≥95%:50；其他:30", "取值来源": "发放完成率", "适用单位": "乙"}]
+    ev = run(**{"指标体系": indicators})
+    yi = next(u for u in ev.units if u.name == "乙")
+    assert yi.indicators[0].score == D(30) and yi.indicators[0].kind == "区间"
+    assert next(u for u in ev.units if u.name == "甲").indicators[0].score == D("49.59")
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"分值": 40}, "应为 100 分"),
+    ({"一级分值": 60}, "一级指标“决策”分值 60"),
+    ({"二级分值": 45}, "二级指标“资金”分值 45"),
+])
+def test_weight_structure_checks(change, needle):
+    indicators = [dict(INDICATORS[0], **change), INDICATORS[1]]
+    ev = run(**{"指标体系": indicators})
+    assert any(needle in f.message for f in ev.findings.errors), [f.message for f in ev.findings]
+
+
+def test_unknown_unit_and_missing_data_are_findings_with_cells():
+    funds = FUNDS + [{"单位简称": "丁", "预算数": "1"}]
+    ev = run(**{"资金情况": funds[:2] + funds[3:]})
+    messages = {(f.sheet, f.cell): f.message for f in ev.findings.errors}
+    assert ("资金情况", "A5") in messages and "丁" in messages[("资金情况", "A5")]
+    # 丙 has no funds row: its 发放完成率 cannot be computed, scored 0 with the reason
+    bing = next(u for u in ev.units if u.name == "丙")
+    assert bing.indicators[0].score == 0 and "缺少数据" in bing.indicators[0].reason
+    assert any("丙" in f.message and f.sheet == "资金情况" for f in ev.findings.errors)
+
+
+def test_sub_items_must_sum_to_indicator():
+    indicators = [dict(INDICATORS[0], **{"评分方法": "子项合计", "取值来源": None}),
+                  {"编码": "A1", "子项": "甲项", "分值": 25, "评分方法": "比率", "取值来源": "发放完成率"},
+                  {"编码": "A1", "子项": "乙项", "分值": 20, "评分方法": "比率", "取值来源": "发放完成率"},
+                  INDICATORS[1]]
+    ev = run(**{"指标体系": indicators})
+    assert any("各子项分值合计 45" in f.message for f in ev.findings.errors)
+    jia = ev.units[0].indicators[0]
+    # 25×99.18% = 24.795 → 24.80; 20×99.18% = 19.836 → 19.84
+    assert [c.score for c in jia.children] == [D("24.80"), D("19.84")] and jia.score == D("44.64")
