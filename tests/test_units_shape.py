@@ -102,3 +102,25 @@ def test_sub_items_must_sum_to_indicator():
     jia = ev.units[0].indicators[0]
     # 25×99.18% = 24.795 → 24.80; 20×99.18% = 19.836 → 19.84
     assert [c.score for c in jia.children] == [D("24.80"), D("19.84")] and jia.score == D("44.64")
+
+
+def test_cross_sheet_checks_ledger_roster_balance():
+    import datetime as dt
+
+    ledger = [{"单位简称": "甲", "支付日期": dt.date(2023, 5, 1), "金额": "30", "应付日期": dt.date(2023, 12, 31)},
+              {"单位简称": "甲", "支付日期": dt.date(2024, 1, 5), "金额": "28.30", "应付日期": dt.date(2023, 12, 31)}]
+    roster = [{"单位简称": "乙", "类别": "基层党建先锋", "人数": 10, "月标准（元）": 500, "月数": 12, "是否发放": "是",
+               "实发金额（元）": 60000}]
+    funds = [dict(FUNDS[0], 结余="1"), FUNDS[1], FUNDS[2]]
+    ev = run(**{"支出明细": ledger, "人员名册": roster, "资金情况": funds})
+    warnings = [f.message for f in ev.findings.warnings]
+    # ledger 30 + 28.30 = 58.30 equals 实际支出: no warning; 乙 名册 60,000 元 = 6.00 万元 ≠ 53.41
+    assert not any("支出明细合计" in m for m in warnings)
+    assert any("实发金额合计 6.00 万元" in m for m in warnings)
+    # 结余 1 ≠ 58.30 − 58.30
+    assert any("结余 1.00" in m for m in warnings)
+    jia = next(u for u in ev.units if u.name == "甲")
+    assert jia.indicators[0].score == D("49.59")  # spending taken from the ledger: 58.30 / 58.78
+    ledger[1]["金额"] = "20"
+    ev = run(**{"支出明细": ledger, "资金情况": FUNDS})
+    assert any("支出明细合计 50.00 万元" in f.message for f in ev.findings.warnings)

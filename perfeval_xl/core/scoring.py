@@ -459,7 +459,10 @@ def allocate_residue(values: list[Decimal], target: Decimal, weights: list[Decim
 
 
 def evaluate_book(book: Book) -> Evaluation:
+    from .checks import check_book
+
     system = read_indicators(book)
+    check_book(book)
     if book.shape == schema.SHAPE_WHOLE:
         unit = score_unit(book, system, None)
         return Evaluation(book, system, [unit], unit.total, unit.grade, unit.level1)
