@@ -307,3 +307,66 @@ def _install_mac_runpython() -> str:
     except OSError as exc:
         return f"未能复制 {source.name} 到 {target_dir}（{exc}），“评分”按钮可能无法运行"
     return f"已复制 {source.name} 到 {target_dir}"
+
+
+# --- command line -------------------------------------------------------------------
+
+
+def register_cli(subparsers) -> None:
+    """``perfeval addin build [-o PATH]`` and ``perfeval addin install``.
+
+    Called by :func:`perfeval_xl.cli._register_extra_commands`; each command sets
+    ``handler``, whose return value is the exit status.
+    """
+    parser = subparsers.add_parser(
+        "addin", help="生成或安装 Excel 加载项（“绩效评价”选项卡）",
+        description="生成或安装 Excel 加载项 perfeval_xl.xlam：功能区“绩效评价”选项卡上的“评分”按钮，"
+                    "以及单元格中可用的自定义函数。详见 docs/excel.md。",
+    )
+    commands = parser.add_subparsers(dest="addin_command", title="命令", metavar="命令",
+                                     parser_class=type(parser))
+    parser.set_defaults(handler=lambda args: _cli_help(parser))
+
+    build = commands.add_parser(
+        "build", help="生成 perfeval_xl.xlam 文件",
+        description=f"用本机安装的 xlwings 自带的模板生成加载项 {ADDIN_FILENAME}（文件名不能改）。",
+    )
+    build.add_argument("-o", "--output", metavar="路径", default=None,
+                       help=f"保存到的文件夹，或以 {ADDIN_FILENAME} 结尾的路径（默认：当前文件夹）")
+    build.set_defaults(handler=_cli_build)
+
+    install = commands.add_parser(
+        "install", help="把加载项安装到 Excel 的启动文件夹",
+        description="生成加载项并放进 Excel 的启动文件夹（Windows：%%APPDATA%%\\Microsoft\\Excel\\XLSTART），"
+                    "并记录本机 Python 的位置。请先完全退出 Excel。",
+    )
+    install.set_defaults(handler=_cli_install)
+
+
+def _cli_help(parser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _cli_build(args) -> int:
+    try:
+        path = build_addin(args.output)
+    except (AddinError, FileLockedError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误：无法写入加载项文件（{exc.strerror or exc}）", file=sys.stderr)
+        return 2
+    print(f"已生成加载项：{path}")
+    return 0
+
+
+def _cli_install(args) -> int:
+    try:
+        result = install_addin()
+    except AddinError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    stream = sys.stdout if result.installed else sys.stderr
+    print(result.message, file=stream)
+    return 0 if result.installed else 1

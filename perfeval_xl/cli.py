@@ -23,7 +23,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        # argparse builds a subcommand's prog with prefix="" — keep that one empty
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class Parser(argparse.ArgumentParser):

@@ -12,6 +12,7 @@ from perfeval_xl.core.book import read_book
 from perfeval_xl.core.report import build_plan
 from perfeval_xl.core.scoring import Evaluation, evaluate_book
 from perfeval_xl.core.writeplan import WritePlan
+from perfeval_xl.survey.book import attach_survey
 
 SCORED_SUFFIX = "_评分"
 
@@ -27,6 +28,7 @@ class Scored:
 def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
     """Score a snapshot; raises TemplateError when it is not a template at all."""
     book = read_book(snapshot)
+    attach_survey(book, snapshot)  # questionnaire sheets have per-unit columns the generic reader does not keep
     evaluation = evaluate_book(book)
     return Scored(evaluation, build_plan(evaluation))
 
@@ -47,7 +49,7 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.io.xlsx_writer import write_scored_copy
+    from perfeval_xl.io.xlsx_splice import write_scored_copy
 
     source = Path(source)
     scored = score_snapshot(read_snapshot(source))

@@ -186,9 +186,9 @@ def read_book(snapshot: Snapshot) -> Book:
     book = Book(info=info, info_refs=info_refs, units=[], tables=tables, findings=findings)
     _read_units(book)
     _check_unit_references(book)
-    from .checks import check_book
+    from .plausibility import check_values
 
-    check_book(book)  # implausible values: 到位 > 预算, negative amounts, 元/万元 magnitude
+    check_values(book)  # implausible values: 到位 > 预算, negative amounts, 元/万元 magnitude
     return book
 
 

@@ -39,7 +39,8 @@ EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 
 #: how to get calculated values into a workbook written by a program
 RECALC_HINT = ("请在 Excel 或 WPS 中打开该文件并保存一次（会重新计算公式），"
-               "或用 LibreOffice 重新计算：soffice --headless --convert-to xlsx 文件名.xlsx")
+               "或用 LibreOffice 重新计算：soffice --headless --convert-to xlsx --outdir 重算 文件名.xlsx"
+               "（重算后的文件在“重算”文件夹中）")
 
 #: texts people type for "nothing" — ambiguous between 0 and blank
 _AMBIGUOUS_EMPTY = {"-", "--", "—", "——", "/", "\\", "无", "空", "暂无", "N/A", "NA", "n/a", "na", "null", "NULL", "None"}
@@ -92,12 +93,12 @@ def _fold(text: str) -> str:
 
 def _check_magnitude(number: Decimal, value: object) -> Decimal:
     if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
-        raise CellValueError(f"“{_show(value)}”数值过大（绝对值应小于 10 的 15 次方）")
+        raise CellValueError(f"填写的“{_show(value)}”数值过大（绝对值应小于 10 的 15 次方）")
     return number
 
 
 def _show(value: object) -> str:
-    text = str(value)
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else str(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
 
@@ -149,14 +150,14 @@ def parse_number(value: object, *, allow_percent: bool = True, measure_words: bo
     if text.startswith("¥"):
         text = text[1:]
     if "," in text and not _GROUPED_RE.match(text):
-        raise CellValueError(f"“{_show(value)}”的千位分隔符位置不对，应写作 660,000.00 或 660000")
+        raise CellValueError(f"填写的“{_show(value)}”千位分隔符位置不对，应写作 660,000.00 或 660000")
     text = text.replace(",", "")
     if not _NUMBER_RE.match(text):
-        raise CellValueError(f"“{_show(value)}”不是数字")
+        raise CellValueError(f"填写的“{_show(value)}”不是数字")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - regex guards this
-        raise CellValueError(f"“{_show(value)}”不是数字") from exc
+        raise CellValueError(f"填写的“{_show(value)}”不是数字") from exc
     if negative:
         number = -number
     if suffix == "%":
@@ -207,7 +208,7 @@ _DATE_RES = (
 
 def _checked_date(day: dt.date, value: object) -> dt.date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise CellValueError(f"日期“{_show(value)}”（{day.isoformat()}）不在 {MIN_YEAR}–{MAX_YEAR} 年之间，请检查")
+        raise CellValueError(f"填写的日期“{_show(value)}”（即 {day.isoformat()}）不在 {MIN_YEAR}–{MAX_YEAR} 年之间，请检查")
     return day
 
 
@@ -228,9 +229,9 @@ def parse_date(value: object) -> dt.date:
         try:
             serial = float(value)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise CellValueError(f"“{_show(value)}”不是日期") from exc
+            raise CellValueError(f"填写的“{_show(value)}”不是日期") from exc
         if not 1 <= serial < 2958466:
-            raise CellValueError(f"日期序号 {_show(value)} 超出范围，应写作 2024-05-31")
+            raise CellValueError(f"填写的日期序号 {_show(value)} 超出范围，应写作 2024-05-31")
         return _checked_date(EXCEL_EPOCH + dt.timedelta(days=int(serial)), value)
     for pattern in _DATE_RES:
         match = pattern.match(text)
@@ -238,9 +239,9 @@ def parse_date(value: object) -> dt.date:
             try:
                 day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError as exc:
-                raise CellValueError(f"“{_show(value)}”不是有效日期（没有这一天），应写作 2024-05-31") from exc
+                raise CellValueError(f"填写的“{_show(value)}”不是有效日期（没有这一天），应写作 2024-05-31") from exc
             return _checked_date(day, value)
-    raise CellValueError(f"“{_show(value)}”不是日期，应写作 2024-05-31 或 2024年5月31日")
+    raise CellValueError(f"填写的“{_show(value)}”不是日期，应写作 2024-05-31 或 2024年5月31日")
 
 
 def parse_choice(value: object, choices: tuple[str, ...]) -> str:

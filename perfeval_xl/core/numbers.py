@@ -50,7 +50,7 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
     number = to_decimal(value)
     quantum = Decimal(1).scaleb(-places)
     with localcontext() as ctx:
-        ctx.prec = max(28, len(number.as_tuple().digits) + places + 2)
+        ctx.prec = max(28, len(number.as_tuple().digits) + places + 2, number.adjusted() + places + 3)
         return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 

@@ -15,7 +15,7 @@ from . import schema
 from .measures import MeasureError
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate, round_score
 from .scoring import Evaluation, IndicatorScore, UnitScore, allocate_residue
-from .sources import Scope, SourceError, class_weights, headcounts
+from .sources import Scope, SourceError, headcounts
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
 
 #: builders of extra annex sheets contributed by other modules: f(evaluation) -> list[SheetPlan]
@@ -36,7 +36,7 @@ def build_plan(evaluation: Evaluation) -> WritePlan:
     sheets = [summary_sheet(evaluation)]
     sheets += [score_sheet(evaluation, u) for u in evaluation.units]
     sheets.append(level1_sheet(evaluation))
-    for builder in (funds_sheet, headcount_sheet, payout_sheet, satisfaction_sheet):
+    for builder in (funds_sheet, headcount_sheet, payout_sheet):
         sheet = builder(evaluation)
         if sheet is not None:
             sheets.append(sheet)
@@ -276,30 +276,6 @@ def payout_sheet(ev: Evaluation) -> SheetPlan | None:
     return b.plan
 
 
-def satisfaction_sheet(ev: Evaluation) -> SheetPlan | None:
-    if not ev.book.rows(schema.SATISFACTION):
-        return None
-    classes = class_weights(ev.book)
-    codes = list(classes) or list(OrderedDict.fromkeys(r.get("class_code") for r in ev.book.rows(schema.SATISFACTION)))
-    headers = ["序号", "单位名称"] + [f"{classes.get(c, (None, c))[1]}满意度" for c in codes] + ["综合满意度"]
-    b = SheetBuilder(schema.OUTPUT_SATISFACTION, [6, 34] + [14] * len(codes) + [12])
-    b.title(f"{ev.book.name}满意度情况表", len(headers))
-    if classes:
-        b.line("综合满意度=" + "+".join(f"{v[1]}满意度×{fmt_plain(v[0] * 100) if v[0] is not None else '?'}%" for v in classes.values()), len(headers))
-    b.header(headers)
-    scopes = [(ev.book.name, None)] if ev.whole else [(u.full_name, u.short_name) for u in ev.book.units]
-    for n, (name, unit) in enumerate(scopes, start=1):
-        scope = Scope(ev.book, unit)
-        rates = []
-        for code in codes:
-            value = _safe(scope.resolve, f"满意度({code})")
-            rates.append(value.amount if value else None)
-        composite = _safe(scope.resolve, "综合满意度")
-        b.values([n, name] + rates + [composite.amount if composite else None],
-                 ["center", "text"] + ["percent"] * len(codes) + ["percent"])
-    return b.plan
-
-
 def findings_sheet(ev: Evaluation) -> SheetPlan:
     headers = ["序号", "级别", "工作表", "单元格", "说明"]
     b = SheetBuilder(schema.OUTPUT_FINDINGS, [6, 8, 14, 10, 100])
@@ -316,3 +292,9 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
                      ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
         b.fit_height(r)
     return b.plan
+
+
+# questionnaire annexes: 调查问卷结果汇总表, 问卷明细-<类别>, 满意度情况表 (perfeval_xl/survey/annex.py)
+from perfeval_xl.survey.annex import survey_sheets as _survey_sheets  # noqa: E402
+
+EXTRA_BUILDERS.append(_survey_sheets)

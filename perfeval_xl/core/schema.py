@@ -103,6 +103,8 @@ PROJECT_INFO = KeyValueSheet(
         Field("survey_method", "满意度计算方法", "choice", default="按答案",
               choices=("按答案", "按答卷"),
               help="按答案：Σ人数×选项得分率÷答案数；按答卷：每份答卷得分的平均"),
+        Field("survey_unanswered", "未作答题目", "choice", default="不计入", choices=("不计入", "按0分计入"),
+              help="问卷中未作答的题目：不计入（按实际答案数计算）；按0分计入（按答案时分母为有效问卷数×题数）"),
     ),
 )
 
@@ -195,9 +197,60 @@ SURVEY_CLASSES = TableSheet(
     ),
 )
 
+SURVEY_QUESTIONS = TableSheet(
+    name="问卷题目",
+    help="每类问卷的题目，每题一行。“计入满意度”填“否”的题目（如“是否了解”类知识题）只统计、不计入满意度。",
+    columns=(
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("number", "题号", "integer", required=True, width=6),
+        Column("text", "题目", width=48, help="导入问卷平台导出文件时按题目文字对应列"),
+        Column("counted", "计入满意度", "choice", choices=YES_NO, width=10, help="空白按“是”"),
+    ),
+)
+
+SURVEY_OPTIONS = TableSheet(
+    name="问卷选项",
+    help="选项及其得分率。题号留空的行适用于该类全部题目（如 A=100%、B=70%、C=0%）；填了题号的行只适用于该题，"
+         "得分率留空时取同一类别、同一选项的通用得分率。",
+    columns=(
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("number", "题号", "integer", width=6, help="空白：适用于该类全部题目"),
+        Column("label", "选项", required=True, width=8, help="选项代码，如 A、B、C"),
+        Column("text", "选项内容", width=20, help="如：非常满意；导入导出文件时按选项内容或选项代码对应答案"),
+        Column("rate", "得分率", "percent", width=10, help="如 100%、70%、0%"),
+    ),
+)
+
+SURVEY_COUNTS = TableSheet(
+    name="问卷计数",
+    help="问卷结果汇总（附件5-1 的排法）：每题每个选项一行，每个单位一列（在“合计”右边加列，表头写单位简称），"
+         "填选择该选项的人数。每类可加一行“选项”为“有效问卷数”，填各单位的有效问卷数。"
+         "整体评价不分单位时只填“合计”列。perfeval survey import 可从问卷平台导出文件生成本表。",
+    columns=(
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("number", "题号", "integer", width=6, help="空白时沿用同一类别的上一题"),
+        Column("question", "题目", width=36, help="仅供阅读；题目以“问卷题目”为准"),
+        Column("label", "选项", required=True, width=10, help="选项代码，如 A；或“有效问卷数”"),
+        Column("text", "选项内容", width=16, help="仅供阅读"),
+        Column("total", "合计", "integer", width=8,
+               help="各单位人数之和（填写时核对）；没有单位列时即为项目整体的人数"),
+    ),
+)
+
+SURVEY_ANSWERS = TableSheet(
+    name="问卷答卷",
+    help="逐份答卷（按答卷计算满意度时需要）：每份答卷一行，“第1题”“第2题”……各列填所选选项（选项代码或内容）。"
+         "perfeval survey import 从问卷平台导出文件生成本表。",
+    columns=(
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("unit", "单位简称", width=16, help="整体评价不分单位时留空"),
+        Column("respondent", "答卷编号", width=10, help="如导出文件中的行号或序号"),
+    ),
+)
+
 SATISFACTION = TableSheet(
     name="满意度",
-    help="各单位各类问卷的满意度（已汇总的得分率）。问卷明细计数可填在问卷工作表中自动汇总。",
+    help="各单位各类问卷的满意度（已汇总的得分率）。填了“问卷计数”的类别和单位按计数计算满意度，此处填写的数值只用于核对。",
     columns=(
         Column("unit", "单位简称", width=16),
         Column("class_code", "类别代码", required=True, width=10),
@@ -259,7 +312,8 @@ MANUAL = TableSheet(
 
 #: input sheets in template order
 TABLE_SHEETS: tuple[TableSheet, ...] = (
-    UNITS, FUNDS, LEDGER, OUTPUTS, ROSTER, SURVEY_CLASSES, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL,
+    UNITS, FUNDS, LEDGER, OUTPUTS, ROSTER, SURVEY_CLASSES, SURVEY_QUESTIONS, SURVEY_OPTIONS, SURVEY_COUNTS,
+    SURVEY_ANSWERS, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL,
 )
 INPUT_SHEETS: tuple[KeyValueSheet | TableSheet, ...] = (PROJECT_INFO, *TABLE_SHEETS)
 INPUT_SHEET_NAMES = frozenset(s.name for s in INPUT_SHEETS)
@@ -288,10 +342,13 @@ def is_output_sheet(name: str) -> bool:
         or name == OUTPUT_SCORESHEET
         or name.startswith(OUTPUT_SCORESHEET + "-")
         or name in EXTRA_OUTPUT_SHEETS
+        or any(name.startswith(prefix) for prefix in EXTRA_OUTPUT_PREFIXES)
     )
 
 
 #: output sheets contributed by other modules (e.g. questionnaire annexes)
 EXTRA_OUTPUT_SHEETS: set[str] = set()
+#: name prefixes of output sheets contributed by other modules (e.g. 问卷明细-A per questionnaire class)
+EXTRA_OUTPUT_PREFIXES: set[str] = set()
 #: input sheets contributed by other modules (e.g. questionnaire tallies)
 EXTRA_INPUT_SHEETS: set[str] = set()

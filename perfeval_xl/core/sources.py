@@ -414,3 +414,7 @@ def data_value(scope: Scope, arg: str) -> Value:
     shown = fmt_percent(value) if is_rate else fmt_plain(value) + ("" if is_rate else unit)
     note = row.get("note")
     return Value(value, is_rate, arg, f"{arg}={shown}" + (f"（{note}）" if note else ""), (row.ref("value"),))
+
+
+# questionnaire counts: 满意度 / 综合满意度 from 问卷计数 when present, 题目得分率, 有效问卷数
+from perfeval_xl.survey import sources as _survey_sources  # noqa: E402,F401  (registers; must stay last)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -42,9 +43,9 @@ MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_GRACE_BYTES = 1024 * 1024
 #: an input sheet may use at most this many rows / columns / cells (rows × columns)
-MAX_ROWS = 100_000
+MAX_ROWS = 1_048_576  # Excel's own limit: a 100,000-row ledger must pass
 MAX_COLS = 1_000
-MAX_AREA = 5_000_000
+MAX_AREA = 10_000_000
 #: at most this many uncached-formula / error cells are reported one by one per sheet
 MAX_CELL_REPORTS = 20
 
@@ -278,14 +279,15 @@ def _relationships(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str,
     return result
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作簿") -> dict[str, str]:
     """Worksheet name → part name (e.g. '资金情况' → 'xl/worksheets/sheet3.xml')."""
     workbook_part = "xl/workbook.xml"
     for _rid, (rtype, target) in _relationships(zf, "", names).items():
         if rtype == REL_OFFICE_DOCUMENT:
             workbook_part = target
     if workbook_part not in names:
-        raise HostileFile("工作簿缺少 workbook.xml 部件（文件已损坏或不是 Excel 工作簿）")
+        raise HostileFile(f"“{file_name}”缺少 workbook.xml 部件（文件已损坏或不是 Excel 工作簿）；"
+                          "请在 Excel 或 WPS 中打开并另存后再试")
     rels = _relationships(zf, workbook_part, names)
     result: dict[str, str] = {}
     root = _parse_xml(zf, workbook_part)
@@ -315,7 +317,7 @@ def _too_large(sheet: str, row: int, col: int) -> HostileFile:
     where = ref_name(min(row, EXCEL_MAX_ROWS), min(col, EXCEL_MAX_COLS))
     return HostileFile(
         f"工作表“{sheet}”过大：数据一直延伸到 {where}（第 {row} 行、第 {col} 列），超出评价模板的上限"
-        f"（{MAX_ROWS} 行、{MAX_COLS} 列、{MAX_AREA} 个单元格）；请删除多余的空行空列"
+        f"（{MAX_ROWS:,} 行、{MAX_COLS:,} 列、共 {MAX_AREA:,} 个单元格）；请删除多余的空行空列"
         "（选中后“删除”，而不是“清除内容”）后保存再试", sheet, where)
 
 
@@ -340,8 +342,6 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, l
                     col_no = 0
                     row_hidden = elem.get("hidden") in ("1", "true")
                     row_has_data = False
-                    if limits and row_no > MAX_ROWS:
-                        raise _too_large(name, row_no, 1)
                 continue
             if tag == "c":
                 ref = elem.get("r")
@@ -431,20 +431,29 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> I
             inspection = Inspection(path, True)
             if path.suffix.lower() not in ZIP_SUFFIXES:
                 return inspection  # .ods / .xlsb: package checks only
-            inspection.parts = _sheet_parts(zf, names)
+            for required in ("[Content_Types].xml", "_rels/.rels"):
+                if required not in names:
+                    raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
+                                      "请在 Excel 或 WPS 中打开并另存后再试")
+            inspection.parts = _sheet_parts(zf, names, name)
             wanted = None if sheets is None else {s.strip() for s in sheets}
             for sheet_name, part in inspection.parts.items():
                 if has_drawing(_relationships(zf, part, names)):
                     inspection.drawings.append(sheet_name)
                 if wanted is not None and sheet_name.strip() not in wanted:
                     continue
-                inspection.sheets[sheet_name] = _scan_sheet(zf, sheet_name, part, names)
+                try:
+                    inspection.sheets[sheet_name] = _scan_sheet(zf, sheet_name, part, names)
+                except SafeET.ParseError as exc:
+                    raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，{exc}）；"
+                                      "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
             return inspection
     except HostileFile:
         raise
     except SafeET.ParseError as exc:
         raise HostileFile(f"“{name}”中的 XML 无法解析（文件已损坏）：{exc}") from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
+            NotImplementedError, RuntimeError) as exc:
         # defusedxml's DTDForbidden / EntitiesForbidden are ValueErrors too
         if type(exc).__name__ in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
             _refuse_dtd(name, "XML")

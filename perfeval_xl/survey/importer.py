@@ -148,13 +148,23 @@ def import_rows(
     units: Mapping[str, str] | Sequence[str] | None = None,
     columns: Mapping[int, str | int] | None = None,
     header_row: int = 0,
+    default_unit: str | None = None,
 ) -> ImportResult:
-    """Match an export's rows to ``survey_class`` and count them; see the module docstring."""
+    """Match an export's rows to ``survey_class`` and count them; see the module docstring.
+
+    ``default_unit``: when the export has no unit column (and none is named), every
+    respondent is counted under this name (an evaluation scored as a whole).
+    """
     findings = Findings()
     if len(rows) <= header_row:
         raise TemplateError(sheet, cell_name(header_row, 0), "导出文件没有表头行")
     headers = [clean_text(v) for v in rows[header_row]]
-    unit_col = _find_unit_column(headers, unit_column, sheet, header_row)
+    try:
+        unit_col: int | None = _find_unit_column(headers, unit_column, sheet, header_row)
+    except TemplateError:
+        if default_unit is None or unit_column is not None:
+            raise
+        unit_col = None
     title = survey_class.title
 
     # -- question columns
@@ -221,20 +231,25 @@ def import_rows(
         def cell(col: int) -> object:
             return row[col] if col < len(row) else None
 
-        unit_value = clean_text(cell(unit_col))
-        unit_ref = Ref(sheet, r, unit_col)
-        if not unit_value:
-            findings.error(unit_ref, f"第{r + 1}行没有填写单位，该份答卷未计入")
-            continue
-        if lookup is not None:
-            unit = lookup.get(fold(unit_value))
-            if unit is None:
-                findings.error(unit_ref, f"第{r + 1}行的单位“{unit_value}”不在单位名单中，该份答卷未计入")
-                continue
-        else:
-            unit = unit_value
+        if unit_col is None:
+            unit = default_unit
             if unit not in order:
                 order.append(unit)
+        else:
+            unit_value = clean_text(cell(unit_col))
+            unit_ref = Ref(sheet, r, unit_col)
+            if not unit_value:
+                findings.error(unit_ref, f"第{r + 1}行没有填写单位，该份答卷未计入")
+                continue
+            if lookup is not None:
+                unit = lookup.get(fold(unit_value))
+                if unit is None:
+                    findings.error(unit_ref, f"第{r + 1}行的单位“{unit_value}”不在单位名单中，该份答卷未计入")
+                    continue
+            else:
+                unit = unit_value
+                if unit not in order:
+                    order.append(unit)
         answers: dict[int, str] = {}
         for number, col in sorted(matched.items()):
             value = cell(col)

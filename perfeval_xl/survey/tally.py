@@ -236,7 +236,10 @@ def check_classes(classes: Sequence[SurveyClass], sheet: str = "问卷类别") -
 
 
 def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
-    """Per question and unit, option counts sum to the unit's valid questionnaires; no empty question."""
+    """Per question and unit, option counts sum to the unit's valid questionnaires; no empty question.
+
+    More answers than questionnaires is an error; fewer is a warning (blank answers happen).
+    """
     findings = Findings()
     title = survey_class.title
     sheet = tally.sheet
@@ -269,11 +272,15 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
             if got != valid:
                 first = next((tally.ref(question.number, o.label, unit) for o in question.options
                               if tally.ref(question.number, o.label, unit) is not None), None)
-                diff = f"少 {valid - got}" if got < valid else f"多 {got - valid}"
                 detail = "+".join(str(tally.count(question.number, o.label, unit)) for o in question.options)
-                findings.error(_where(first or tally.valid_refs.get(unit), sheet),
-                               f"{title}第{question.number}题 {unit}：各选项人数合计 {detail}={got}，"
-                               f"与有效问卷数 {valid} 不一致（{diff}）")
+                where = _where(first or tally.valid_refs.get(unit), sheet)
+                text = f"{title}第{question.number}题 {unit}：各选项人数合计 {detail}={got}，与有效问卷数 {valid} 不一致"
+                if got < valid:
+                    # blank answers happen (a respondent skipped the question): a warning, and the
+                    # 未作答题目 setting decides whether they count as 0 %
+                    findings.warning(where, f"{text}（少 {valid - got}，可能有 {valid - got} 份答卷未作答此题）")
+                else:
+                    findings.error(where, f"{text}（多 {got - valid}）")
     return findings
 
 

@@ -1,0 +1,518 @@
+"""Scoring the open workbook through xlwings (the 评分 ribbon button).
+
+The same pipeline as the command line: the live workbook is read into the core's
+snapshot, scored, and the core's write plan is applied through xlwings — output
+sheets (:func:`perfeval_xl.core.schema.is_output_sheet`) are deleted and written
+anew after the input sheets; input sheets are never written to.
+
+Works with any ``xlwings.Book``: desktop Excel over COM (Windows), and the remote
+engine (``xw.Book(json=...)``, xlwings Server / Lite) on which the tests run. Calls
+are batched because every property set is a COM round trip on the desktop:
+
+* one ``.value`` read per used range per input sheet;
+* one ``.value`` write of the whole dense grid per output sheet;
+* formats by property, not by cell: for each property (number format, bold, fill, …)
+  the cells sharing a value are covered by rectangles, and on desktop Excel the
+  rectangles are joined into multi-area addresses (``A1:C3,E1:E9``), so a sheet takes
+  a few dozen calls whatever its size.
+
+Text that Excel would turn into something else (``=…``, ``+5``, ``-``, ``1-2``,
+``50%``, ``2024年5月``, ``TRUE``, ``#N/A``…) is written with a leading apostrophe, the
+quote prefix both COM and Office.js honour, so it stays the text the core produced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sys
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from perfeval_xl.core import schema
+from perfeval_xl.core.findings import TemplateError, column_letter
+from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
+from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
+from perfeval_xl.core.writeplan import SheetPlan, WritePlan
+
+logger = logging.getLogger(__name__)
+
+ALERT_TITLE = "绩效评价"
+#: desktop COM takes multi-area addresses up to 255 characters
+MAX_ADDRESS = 250
+BORDER_COLOR = "#808080"
+#: what a new sheet has before we format it (properties equal to these are not set)
+DEFAULTS = {"number_format": "General", "bold": False, "italic": False, "color": None, "fill": None,
+            "wrap": False, "border": False}
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def input_sheet_names() -> set[str]:
+    return set(schema.INPUT_SHEET_NAMES) | set(schema.EXTRA_INPUT_SHEETS)
+
+
+def _cell(value):
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        return ExcelErrorValue(value.strip())
+    return value
+
+
+def read_book_snapshot(book) -> dict[str, list[list[object]]]:
+    """The core's snapshot of a live workbook: {input sheet name: rows from A1}.
+
+    One ``.value`` read per input sheet's used range (error cells come as their
+    error text and are marked as :class:`ExcelErrorValue`); rows are anchored at A1
+    so findings name the right cells. Sheets the core does not read are skipped.
+    """
+    wanted = input_sheet_names()
+    snapshot: dict[str, list[list[object]]] = {}
+    for sheet in book.sheets:
+        name = sheet.name
+        if name.strip() not in wanted:
+            continue
+        used = sheet.used_range
+        values = used.options(ndim=2, err_to_str=True).value
+        top, left = used.row, used.column
+        rows: list[list[object]] = [[] for _ in range(top - 1)]
+        rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
+        merges = _com_merges(sheet, rows)
+        if merges:
+            _fill_merged_text(rows, merges)
+        snapshot[name] = rows
+    return snapshot
+
+
+def _fill_merged_text(rows, merges) -> None:
+    """The file adapter's rule (a text merged down a column repeats on every row)."""
+    try:
+        from perfeval_xl.io.snapshot import _fill_merged_text as fill
+    except ImportError:  # pragma: no cover - the file adapter moved it
+        return
+    fill(rows, merges)
+
+
+def _com_merges(sheet, rows) -> list[tuple[int, int, int, int]]:
+    """Merged areas that start with a text above a blank (desktop COM only).
+
+    The remote engine sends no merge information, so this is desktop-only: first
+    one call to see whether the used range has merged cells at all, then one per
+    candidate (a blank cell right below a text).
+    """
+    api = getattr(sheet, "api", None)
+    if api is None or isinstance(api, dict):
+        return []
+    try:
+        if api.UsedRange.MergeCells is False:
+            return []
+        merges = []
+        covered: set[tuple[int, int]] = set()
+        for r in range(1, len(rows)):
+            for c, value in enumerate(rows[r]):
+                above = rows[r - 1][c] if c < len(rows[r - 1]) else None
+                if value is not None or not isinstance(above, str) or not above.strip() or (r, c) in covered:
+                    continue
+                cell = api.Cells(r + 1, c + 1)
+                if not cell.MergeCells:
+                    continue
+                area = cell.MergeArea
+                r1, c1 = area.Row - 1, area.Column - 1
+                r2, c2 = r1 + area.Rows.Count - 1, c1 + area.Columns.Count - 1
+                merges.append((r1, c1, r2, c2))
+                covered.update((rr, cc) for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1))
+        return merges
+    except Exception:  # noqa: BLE001 - best effort; values are read either way
+        logger.debug("merge scan failed on %s", getattr(sheet, "name", "?"), exc_info=True)
+        return []
+
+
+# --- values -------------------------------------------------------------------------
+
+_COERCIBLE = re.compile(r"[\s\d.,:/%()+\-eE年月日时分秒aApPmM$¥€£]*")
+
+
+def needs_quote(text: str) -> bool:
+    """Would Excel read this text as something else (formula, number, date, …)?"""
+    if not text:
+        return False
+    if text[0] in "=+-@'" or text.strip().startswith("#"):
+        return True
+    if text.strip().upper() in ("TRUE", "FALSE"):
+        return True
+    return bool(_COERCIBLE.fullmatch(text))
+
+
+def excel_value(value):
+    """A plan value as xlwings should write it."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return "'" + value if needs_quote(value) else value
+    if isinstance(value, (bool, int, float, dt.date, dt.datetime)):
+        return value
+    return str(value)
+
+
+# --- formats ------------------------------------------------------------------------
+
+
+def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cover a set of (row, col) with (r1, c1, r2, c2) rectangles: row runs, then
+    identical runs on consecutive rows merged."""
+    by_row: dict[int, list[int]] = {}
+    for r, c in set(cells):
+        by_row.setdefault(r, []).append(c)
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for r, cols in by_row.items():
+        cols.sort()
+        start = prev = cols[0]
+        for c in cols[1:]:
+            if c != prev + 1:
+                runs.setdefault(r, []).append((start, prev))
+                start = c
+            prev = c
+        runs.setdefault(r, []).append((start, prev))
+    open_rects: dict[tuple[int, int], list[int]] = {}
+    done: list[tuple[int, int, int, int]] = []
+    for r in sorted(runs):
+        current = set(runs[r])
+        for key in list(open_rects):
+            if key not in current or open_rects[key][1] != r - 1:
+                r1, r2 = open_rects.pop(key)
+                done.append((r1, key[0], r2, key[1]))
+        for key in current:
+            if key in open_rects:
+                open_rects[key][1] = r
+            else:
+                open_rects[key] = [r, r]
+    done += [(r1, key[0], r2, key[1]) for key, (r1, r2) in open_rects.items()]
+    return sorted(done)
+
+
+def address(rect: tuple[int, int, int, int]) -> str:
+    r1, c1, r2, c2 = rect
+    first = f"{column_letter(c1)}{r1 + 1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2)}{r2 + 1}"
+
+
+def _is_desktop(book) -> bool:
+    try:
+        return book.app.engine.name == "excel" and sys.platform.startswith("win")
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _joined(addresses: list[str], multi_area: bool) -> Iterator[str]:
+    """Addresses one by one, or joined into multi-area addresses (desktop COM)."""
+    if not multi_area:
+        yield from addresses
+        return
+    batch: list[str] = []
+    for text in addresses:
+        if batch and len(",".join(batch + [text])) > MAX_ADDRESS:
+            yield ",".join(batch)
+            batch = []
+        batch.append(text)
+    if batch:
+        yield ",".join(batch)
+
+
+def _ranges(sheet, rects: list[tuple[int, int, int, int]], multi_area: bool) -> Iterator[object]:
+    """xlwings ranges covering ``rects`` (multi-area on desktop: fewer COM calls)."""
+    for text in _joined([address(rect) for rect in rects], multi_area):
+        yield sheet.range(text)
+
+
+def _style_properties(style: Style) -> dict[str, object]:
+    return {
+        "number_format": style.number_format,
+        "bold": style.bold,
+        "italic": style.italic,
+        "size": style.size,
+        "color": style.color,
+        "fill": style.fill,
+        "align": style.align,
+        "wrap": style.wrap,
+        "border": style.border,
+    }
+
+
+def _set(rng, prop: str, value) -> None:
+    if prop == "number_format":
+        rng.number_format = value
+    elif prop == "bold":
+        rng.font.bold = value
+    elif prop == "italic":
+        rng.font.italic = value
+    elif prop == "size":
+        rng.font.size = value
+    elif prop == "color":
+        rng.font.color = "#" + value
+    elif prop == "fill":
+        rng.color = "#" + value
+    elif prop == "align":
+        rng.horizontal_alignment = value
+    elif prop == "wrap":
+        rng.wrap_text = value
+    elif prop == "border":
+        rng.borders.set(value, line_style="continuous", color=BORDER_COLOR)  # thin is the default weight
+    elif prop == "font":
+        rng.font.name = value
+    elif prop == "valign":
+        rng.vertical_alignment = value
+
+
+def format_groups(plan: SheetPlan) -> list[tuple[str, object, list[tuple[int, int, int, int]]]]:
+    """(property, value, rectangles) to set, property by property: every styled cell
+    gets the font and vertical centring; other properties only where they differ
+    from a new sheet's default."""
+    groups: dict[tuple[str, object], set[tuple[int, int]]] = {}
+    styled: set[tuple[int, int]] = set()
+    for r, c, _value, name in plan.cells:
+        styled.add((r, c))
+        for prop, value in _style_properties(STYLES[name]).items():
+            if prop in DEFAULTS and value == DEFAULTS[prop]:
+                continue
+            groups.setdefault((prop, value), set()).add((r, c))
+    result = []
+    if styled:
+        whole = rectangles(styled)
+        result.append(("font", FONT_NAME, whole))
+        result.append(("valign", "center", whole))
+    for (prop, value), cells in sorted(groups.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+        result.append((prop, value, rectangles(cells)))
+    return result
+
+
+OUTSIDE = ["edge_top", "edge_bottom", "edge_left", "edge_right"]
+
+
+def border_groups(rects: list[tuple[int, int, int, int]]) -> list[tuple[list[str], list[tuple[int, int, int, int]]]]:
+    """Rectangles grouped by the border sides they have: inside borders only where a
+    rectangle has more than one row / column (Excel refuses them otherwise)."""
+    groups: dict[tuple[bool, bool], list[tuple[int, int, int, int]]] = {}
+    for rect in rects:
+        r1, c1, r2, c2 = rect
+        groups.setdefault((c2 > c1, r2 > r1), []).append(rect)
+    result = []
+    for (wide, tall), group in sorted(groups.items()):
+        sides = OUTSIDE + (["inside_vertical"] if wide else []) + (["inside_horizontal"] if tall else [])
+        result.append((sides, group))
+    return result
+
+
+def size_groups(sizes: dict[int, float]) -> list[tuple[float, list[tuple[int, int]]]]:
+    """{index: size} → [(size, [(first, last), …])]: runs of consecutive indexes, by size."""
+    runs: list[tuple[int, int, float]] = []
+    for index in sorted(sizes):
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == sizes[index]:
+            runs[-1] = (runs[-1][0], index, sizes[index])
+        else:
+            runs.append((index, index, sizes[index]))
+    grouped: dict[float, list[tuple[int, int]]] = {}
+    for first, last, size in runs:
+        grouped.setdefault(size, []).append((first, last))
+    return sorted(grouped.items(), key=lambda item: item[1][0])
+
+
+def column_width_for(engine: str, characters: float) -> float:
+    """Plan widths are in characters (as openpyxl); Office.js takes points."""
+    if engine == "remote":
+        return round((characters * 7 + 5) * 0.75, 2)
+    return characters
+
+
+def write_sheet(book, sheet, plan: SheetPlan) -> None:
+    """Values in one write, then merges, formats, sizes, freeze and page setup."""
+    multi_area = _is_desktop(book)
+    engine = book.app.engine.name
+    if plan.cells:
+        sheet.range((1, 1)).value = [[excel_value(v) for v in row] for row in plan.grid()]
+    for prop, value, rects in format_groups(plan):
+        if prop == "border":
+            for sides, group in border_groups(rects):
+                for rng in _ranges(sheet, group, multi_area):
+                    _set(rng, prop, sides)
+            continue
+        for rng in _ranges(sheet, rects, multi_area):
+            _set(rng, prop, value)
+    for r1, c1, r2, c2 in plan.merges:
+        rng = sheet.range(address((r1, c1, r2, c2)))
+        if multi_area:
+            rng.api.Merge()  # alerts are off for the whole run (score_book)
+        else:
+            rng.merge()
+    for width, runs in size_groups(plan.widths):
+        columns = [f"{column_letter(a)}:{column_letter(b)}" for a, b in runs]
+        for text in _joined(columns, multi_area):
+            sheet.range(text).column_width = column_width_for(engine, width)
+    for height, runs in size_groups(plan.heights):
+        for text in _joined([f"{a + 1}:{b + 1}" for a, b in runs], multi_area):
+            sheet.range(text).row_height = height
+    if plan.freeze and plan.freeze != (0, 0):
+        _freeze(book, sheet, *plan.freeze)
+    if multi_area:
+        _page_setup(book, sheet, plan)
+
+
+def _freeze(book, sheet, row: int, col: int) -> None:
+    if col == 0:
+        frozen = f"1:{row}"
+    elif row == 0:
+        frozen = f"A:{column_letter(col - 1)}"
+    else:
+        frozen = f"A1:{column_letter(col - 1)}{row}"
+    try:
+        sheet.freeze_panes.freeze_at(frozen)
+        return
+    except (AttributeError, NotImplementedError):
+        pass  # desktop engines have no freeze_panes: use the window (COM)
+    except Exception:  # noqa: BLE001
+        logger.debug("freeze_at failed", exc_info=True)
+        return
+    try:
+        sheet.activate()
+        window = book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn = col
+        window.SplitRow = row
+        window.FreezePanes = True
+    except Exception:  # noqa: BLE001 - cosmetic
+        logger.debug("freezing panes over COM failed", exc_info=True)
+
+
+def _page_setup(book, sheet, plan: SheetPlan) -> None:
+    """Landscape, one page wide, print titles (desktop COM; cosmetic, best effort)."""
+    app = None
+    try:
+        app = book.app.api
+        app.PrintCommunication = False
+        setup = sheet.api.PageSetup
+        setup.Orientation = 2 if plan.landscape else 1
+        setup.Zoom = False
+        setup.FitToPagesWide = 1
+        setup.FitToPagesTall = False
+        setup.CenterHorizontally = True
+        if plan.title_rows:
+            setup.PrintTitleRows = f"${plan.title_rows[0] + 1}:${plan.title_rows[1] + 1}"
+    except Exception:  # noqa: BLE001
+        logger.debug("page setup failed", exc_info=True)
+    finally:
+        if app is not None:
+            try:
+                app.PrintCommunication = True
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def apply_plan(book, plan: WritePlan) -> None:
+    """Replace the output sheets of ``book`` by the plan's; input sheets untouched."""
+    for name in [s.name for s in book.sheets if schema.is_output_sheet(s.name)]:
+        book.sheets[name].delete()
+    last = book.sheets[len(book.sheets) - 1]
+    for sheet_plan in plan.sheets:
+        sheet = book.sheets.add(name=sheet_plan.name, after=last)
+        write_sheet(book, sheet, sheet_plan)
+        last = sheet
+    if plan.sheets:
+        book.sheets[plan.sheets[0].name].activate()
+
+
+# --- the button ---------------------------------------------------------------------
+
+
+def _status(app, text) -> None:
+    try:
+        app.status_bar = text
+    except Exception:  # noqa: BLE001 - the remote engine has no status bar
+        pass
+
+
+def _quiet(app, on: bool) -> None:
+    """Screen updating and alerts off while writing (the remote engine ignores most)."""
+    for prop in ("screen_updating", "display_alerts"):
+        try:
+            setattr(app, prop, not on)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def alert(app, message: str, critical: bool = False) -> None:
+    try:
+        app.alert(message, title=ALERT_TITLE, mode="critical" if critical else "info")
+    except Exception:  # noqa: BLE001 - never let the message box itself fail the run
+        logger.warning("%s", message)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def result_message(scored) -> str:
+    ev = scored.evaluation
+    from perfeval_xl.core.numbers import fmt_score
+
+    lines = [f"评分完成：{ev.book.name or '项目'} 得分 {fmt_score(ev.total)} 分，等级“{ev.grade}”。"]
+    if not ev.whole:
+        lines.append("各单位：" + "，".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units[:12])
+                     + ("……" if len(ev.units) > 12 else ""))
+    findings = list(ev.findings)
+    errors = [f for f in findings if f.severity == "error"]
+    if findings:
+        lines.append(f"校验发现错误 {len(errors)} 项、提示 {len(findings) - len(errors)} 项，"
+                     f"全部列在“{schema.OUTPUT_FINDINGS}”工作表：")
+        for f in (errors or findings)[:5]:
+            level = "错误" if f.severity == "error" else "提示"
+            where = f"{f.sheet}!{f.cell}：" if f.sheet else ""
+            lines.append(f"[{level}] {where}{_short(f.message)}")
+        if len(findings) > 5:
+            lines.append(f"……其余 {len(findings) - 5} 项见“{schema.OUTPUT_FINDINGS}”工作表")
+    lines.append("输入工作表未作任何修改；需要时请保存工作簿。")
+    return "\n".join(lines)
+
+
+def score_book(book):
+    """Score a live workbook in place; returns the Scored, or None when it could not.
+
+    Problems are shown in Chinese in a message box (queued as an ``alert`` action on
+    the remote engine); nothing raises to the caller, so the ribbon never shows a
+    Python traceback.
+    """
+    from perfeval_xl.pipeline import score_snapshot
+
+    app = book.app
+    _status(app, "绩效评价：正在读取工作簿…")
+    try:
+        try:
+            scored = score_snapshot(read_book_snapshot(book))
+        except TemplateError as exc:
+            where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
+            alert(app, f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n"
+                       "输入工作表未作任何修改。", critical=True)
+            return None
+        _status(app, "绩效评价：正在写入评分表…")
+        _quiet(app, True)
+        try:
+            apply_plan(book, scored.plan)
+        finally:
+            _quiet(app, False)
+        alert(app, result_message(scored), critical=bool(scored.evaluation.findings.errors))
+        return scored
+    except Exception as exc:  # noqa: BLE001 - the ribbon must never show a traceback
+        logger.exception("scoring the workbook failed")
+        alert(app, f"评分时出现意外错误（{type(exc).__name__}：{_short(str(exc), 200)}）。\n"
+                   "输入工作表未作任何修改；请把工作簿和这条提示发给维护人员。", critical=True)
+        return None
+    finally:
+        _status(app, False)
+
+
+def main() -> None:
+    """What the 评分 button runs (``import perfeval_xl; perfeval_xl.main()``)."""
+    import xlwings as xw
+
+    score_book(xw.Book.caller())

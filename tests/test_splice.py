@@ -1,0 +1,87 @@
+"""The scored copy is the input package plus our sheets: every input part byte for byte."""
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from perfeval_xl.cli import main
+from perfeval_xl.io.xlsx_splice import EDITED_PARTS
+
+def parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_input_parts_are_copied_byte_for_byte(xishan, capsys):
+    out = xishan.parent / "out.xlsx"
+    assert main(["score", str(xishan), "-o", str(out)]) == 0
+    before, after = parts(xishan), parts(out)
+    for name, data in before.items():
+        if name in EDITED_PARTS:
+            continue
+        assert after[name] == data, name
+    added = set(after) - set(before)
+    assert added and all(n.startswith("xl/worksheets/perfeval") for n in added)
+
+
+def test_rescoring_removes_old_output_sheets_and_keeps_names(xishan, capsys):
+    out = xishan.parent / "out.xlsx"
+    main(["score", str(xishan), "-o", str(out)])
+    first = load_workbook(out).sheetnames
+    main(["score", str(out), "--in-place"])
+    again = load_workbook(out)
+    assert again.sheetnames == first
+    assert len([n for n in parts(out) if n.startswith("xl/worksheets/perfeval")]) == len(first) - len(load_workbook(xishan).sheetnames)
+    # print titles point at our header rows; the first output sheet is active
+    assert again["评分表"].print_title_rows == "$2:$2"
+    assert again.active.title == "得分汇总"
+
+
+def test_output_values_and_styles(xishan, capsys):
+    out = xishan.parent / "out.xlsx"
+    main(["score", str(xishan), "-o", str(out)])
+    wb = load_workbook(out)
+    ws = wb["一级指标得分表"]
+    assert ws["C7"].value == 88.51 and ws["C7"].number_format == "0.00"
+    assert ws["D3"].number_format == "0.00%" and ws["A2"].font.b
+    assert ws.freeze_panes == "A3"
+    assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
+    values = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("评分表").to_python()
+    assert values[-2][6] == 88.51
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    from decimal import Decimal
+
+    from perfeval_xl.core.writeplan import SheetPlan, WritePlan
+    from perfeval_xl.io.template import write_template
+    from perfeval_xl.io.xlsx_splice import splice
+
+    book = write_template(tmp_path / "t.xlsx")
+    plan = WritePlan([SheetPlan("校验结果", cells=[(0, 0, "=1+1", "text"), (0, 1, "@SUM(A1)", "text"),
+                                                 (0, 2, Decimal("1.005"), "score"), (0, 3, "a\x01b<&>", "text")])])
+    data = splice(book.read_bytes(), plan)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/perfeval1.xml").decode()
+    assert "<f>" not in sheet and "=1+1" in sheet and "<v>1.005</v>" in sheet and "a b" not in sheet
+    ws = load_workbook(io.BytesIO(data))["校验结果"]
+    assert ws["A1"].value == "=1+1" and ws["A1"].data_type == "s"
+    assert ws["D1"].value == "ab<&>"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_and_renders_the_scored_copy(xishan, capsys, tmp_path):
+    out = xishan.parent / "out.xlsx"
+    main(["score", str(xishan), "-o", str(out)])
+    proc = subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                           "--outdir", str(tmp_path), str(out)], capture_output=True, timeout=240)
+    assert proc.returncode == 0
+    csvs = {p.name for p in tmp_path.glob("*.csv")}
+    assert any("一级指标得分表" in n for n in csvs), csvs
+    text = next(p for p in tmp_path.glob("*.csv") if "一级指标得分表" in p.name).read_text(encoding="utf-8")
+    assert "88.51" in text

@@ -1,0 +1,213 @@
+"""xlwings' remote engine on Linux: build ``xw.Book(json=...)`` payloads from files and
+replay the actions a script queued (test helper, not product code).
+
+``book_payload(path)`` gives what the xlwings JavaScript client sends for a workbook
+(``getBookData``: every sheet's values anchored at A1, empty cells as ``""``, dates as
+ISO strings ending in ``Z`` — see ``xlwings/pro/_xlremote.py``: ``Books.open``,
+``_clean_value_data_element``, ``Sheet.used_range``).
+
+:class:`Replay` applies the queued actions (``book.json()["actions"]``) to a model of
+that workbook the way the Office.js client would, for the subset of actions
+perfeval uses; any other action fails the test. The quote prefix is honoured: a
+value written as ``'=x`` is the text ``=x``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+
+def _js_value(value):
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat() + ".000Z"
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day).isoformat() + ".000Z"
+    if value is None:
+        return ""
+    return value
+
+
+def book_payload(path: Path, version: str, name: str | None = None) -> dict:
+    """The json of ``xw.Book(json=...)`` for a workbook file, as the Office.js client sends it."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for sheet_name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        width = max((len(row) for row in rows), default=0)
+        values = [[_js_value(v) for v in row] + [""] * (width - len(row)) for row in rows]
+        sheets.append({
+            "name": sheet_name, "values": values or [[]], "pictures": [], "tables": [], "shapes": [],
+            "charts": [], "notes": [], "pivot_tables": [], "show_gridlines": True, "print_area": None,
+        })
+    return {
+        "client": "Office.js",
+        "version": version,
+        "book": {"name": name or path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": sheets,
+    }
+
+
+@dataclass
+class SheetModel:
+    name: str
+    values: dict[tuple[int, int], object] = field(default_factory=dict)
+    formats: dict[tuple[int, int], dict[str, object]] = field(default_factory=dict)
+    borders: dict[tuple[int, int], set[str]] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    frozen: str | None = None
+    touched: bool = False  # any action addressed this sheet
+
+    def grid(self) -> list[list[object]]:
+        if not self.values:
+            return []
+        rows = max(r for r, _ in self.values) + 1
+        cols = max(c for _, c in self.values) + 1
+        return [[self.values.get((r, c)) for c in range(cols)] for r in range(rows)]
+
+
+def _letters_to_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+_SIDE_CELLS = {
+    "edge_top": lambda r, c, r1, c1, r2, c2: {"top"} if r == r1 else set(),
+    "edge_bottom": lambda r, c, r1, c1, r2, c2: {"bottom"} if r == r2 else set(),
+    "edge_left": lambda r, c, r1, c1, r2, c2: {"left"} if c == c1 else set(),
+    "edge_right": lambda r, c, r1, c1, r2, c2: {"right"} if c == c2 else set(),
+    "inside_horizontal": lambda r, c, r1, c1, r2, c2: ({"top"} if r > r1 else set()) | ({"bottom"} if r < r2 else set()),
+    "inside_vertical": lambda r, c, r1, c1, r2, c2: ({"left"} if c > c1 else set()) | ({"right"} if c < c2 else set()),
+}
+
+#: actions that change nothing we model
+_IGNORED = {"setScreenUpdating", "alert", "activateSheet"}
+
+
+class Replay:
+    """The workbook after the queued actions, as far as perfeval's actions go."""
+
+    def __init__(self, payload: dict):
+        self.sheets: list[SheetModel] = []
+        for sheet in payload["sheets"]:
+            model = SheetModel(sheet["name"])
+            for r, row in enumerate(sheet["values"]):
+                for c, value in enumerate(row):
+                    if value != "":
+                        model.values[(r, c)] = value
+            self.sheets.append(model)
+        self.alerts: list[list] = []
+        self.active: str | None = None
+        self.counts: dict[str, int] = {}
+
+    def sheet(self, name: str) -> SheetModel:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+    def run(self, actions: list[dict]) -> "Replay":
+        for action in actions:
+            self.apply(action)
+        return self
+
+    def _cells(self, action):
+        r0, c0 = action["start_row"], action["start_column"]
+        for r in range(r0, r0 + action["row_count"]):
+            for c in range(c0, c0 + action["column_count"]):
+                yield r, c
+
+    def _format(self, action, key, value):
+        sheet = self.sheets[action["sheet_position"]]
+        for cell in self._cells(action):
+            sheet.formats.setdefault(cell, {})[key] = value
+
+    def apply(self, action: dict) -> None:
+        func, args = action["func"], action["args"]
+        self.counts[func] = self.counts.get(func, 0) + 1
+        if func in _IGNORED:
+            if func == "alert":
+                self.alerts.append(args)
+            if func == "activateSheet":
+                self.active = self.sheets[action["sheet_position"]].name
+            return
+        if func == "addSheet":
+            self.sheets.insert(args[0], SheetModel(args[1], touched=True))
+            return
+        sheet = self.sheets[action["sheet_position"]]
+        sheet.touched = True
+        if func == "sheetDelete":
+            self.sheets.remove(sheet)
+        elif func == "setValues":
+            r0, c0 = action["start_row"], action["start_column"]
+            assert len(action["values"]) == action["row_count"]
+            for dr, row in enumerate(action["values"]):
+                assert len(row) == action["column_count"]
+                for dc, value in enumerate(row):
+                    if isinstance(value, str) and value.startswith("'"):
+                        value = value[1:]  # the quote prefix: Excel keeps the rest as text
+                    elif isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and len(value) > 1:
+                        raise AssertionError(f"{value!r} would be read as a formula")
+                    if value == "" or value is None:
+                        sheet.values.pop((r0 + dr, c0 + dc), None)
+                    else:
+                        sheet.values[(r0 + dr, c0 + dc)] = value
+        elif func == "setNumberFormat":
+            self._format(action, "number_format", args[0])
+        elif func == "setFontProperty":
+            self._format(action, args[0], args[1])
+        elif func == "setRangeColor":
+            self._format(action, "fill", args[0])
+        elif func == "setWrapText":
+            self._format(action, "wrap", args[0])
+        elif func == "setHorizontalAlignment":
+            self._format(action, "align", args[0])
+        elif func == "setVerticalAlignment":
+            self._format(action, "valign", args[0])
+        elif func == "setBorderProperty":
+            side, attribute, value = args
+            r1, c1 = action["start_row"], action["start_column"]
+            r2, c2 = r1 + action["row_count"] - 1, c1 + action["column_count"] - 1
+            if attribute != "line_style":
+                return
+            for r, c in self._cells(action):
+                edges = _SIDE_CELLS[side](r, c, r1, c1, r2, c2)
+                if value == "continuous":
+                    sheet.borders.setdefault((r, c), set()).update(edges)
+        elif func == "rangeMerge":
+            r1, c1 = action["start_row"], action["start_column"]
+            sheet.merges.append((r1, c1, r1 + action["row_count"] - 1, c1 + action["column_count"] - 1))
+        elif func == "setColumnWidth":
+            for c in range(action["start_column"], action["start_column"] + action["column_count"]):
+                sheet.widths[c] = args[0]
+        elif func == "setRowHeight":
+            for r in range(action["start_row"], action["start_row"] + action["row_count"]):
+                sheet.heights[r] = args[0]
+        elif func == "freezePaneAtRange":
+            sheet.frozen = args[0]
+        else:
+            raise AssertionError(f"action {func} is not modelled")
+
+
+def frozen_cell(frozen: str) -> tuple[int, int]:
+    """'1:3' → (3, 0); 'A1:B5' → (5, 2); 'A:B' → (0, 2): the first unfrozen cell, zero-based."""
+    if re.fullmatch(r"1:\d+", frozen):
+        return int(frozen.split(":")[1]), 0
+    if re.fullmatch(r"A:[A-Z]+", frozen):
+        return 0, _letters_to_index(frozen.split(":")[1]) + 1
+    match = re.fullmatch(r"A1:([A-Z]+)(\d+)", frozen)
+    assert match, frozen
+    return int(match.group(2)), _letters_to_index(match.group(1)) + 1
