@@ -38,7 +38,8 @@ def template_markdown() -> str:
     for info_ in SOURCES.values():
         arg = {"": "无", "optional": "可选", "required": "必填"}[info_.arg]
         lines.append(f"| {info_.name} | {arg} | {info_.help} |")
-    lines += ["", "“其他数据”表中的名称也可以直接写在取值来源中（等同于 数据(名称)）。", ""]
+    lines += ["", "“其他数据”表中的名称也可以直接写在取值来源中（等同于 数据(名称)）。",
+              "取值来源也可以直接填数值，如 `98%` 或 `130`：这就是自评表中的“实际完成值”，“目标值”列填年度指标值。", ""]
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from . import measures, schema
 from .book import Book, Record
 from .findings import Ref
 from .measures import MeasureError
+from .normalize import CellValueError, parse_number
 from .numbers import ONE, ZERO, fmt_amount, fmt_percent, fmt_plain, round_rate
 from .rules import Value
 
@@ -92,6 +93,9 @@ class Scope:
         return sum((v for v, _ in values), ZERO), [ref for _, ref in values]
 
     def resolve(self, text: str) -> Value:
+        literal = literal_value(text)
+        if literal is not None:
+            return literal
         if text not in self._cache:
             name, arg = split_source(text)
             info = SOURCES.get(name)
@@ -110,6 +114,23 @@ class Scope:
             except MeasureError as exc:
                 raise SourceError(f"{self.label}：{exc}") from exc
         return self._cache[text]
+
+
+def literal_value(text: str) -> Value | None:
+    """A number typed straight into 取值来源 (the 实际完成值 of a self-evaluation form):
+    ``98%``, ``0.98``, ``130``."""
+    cleaned = text.strip()
+    if not cleaned or not (cleaned[0].isdigit() or cleaned[0] in "+-.－＋"):
+        return None
+    try:
+        number, suffix = parse_number(cleaned)
+    except CellValueError:
+        return None
+    if suffix in ("元", "万"):
+        return None
+    is_rate = suffix == "%"
+    shown = fmt_percent(number) if is_rate else fmt_plain(number)
+    return Value(number, is_rate, "实际完成值", f"实际完成值{shown}")
 
 
 def _rate_value(label: str, numerator: Decimal, denominator: Decimal, rate: Decimal, refs, *, money: bool,
