@@ -130,7 +130,7 @@ def _com_merges(sheet, rows) -> list[tuple[int, int, int, int]]:
 
 # --- values -------------------------------------------------------------------------
 
-_COERCIBLE = re.compile(r"[\s\d.,:/%()+\-eE年月日时分秒aApPmM$¥€£]*")
+_COERCIBLE = re.compile(r"[\s\d.,:/%()+\-eE年月日时分秒$¥€£]*(\s*[aApP][mM]\s*)?")
 
 
 def needs_quote(text: str) -> bool:

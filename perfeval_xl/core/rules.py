@@ -340,20 +340,28 @@ def parse_step(params: str, weight: Decimal, start_points: Decimal | None = None
 
 
 class BandsRule(Rule):
+    """Thresholds to points, first match from the top; 分档 adds a step deduction below the last band."""
+
     kind = "区间"
+    tail: Step | None = None
 
     def __init__(self, params: str, weight: Decimal):
         parts = split_params(params)
         if not parts:
-            raise RuleError("区间需要参数，例：≥90%:10；≥85%:8；其他:0")
+            raise RuleError(f"{self.kind}需要参数，例：≥90%:10；≥85%:8；其他:0")
         self.bands = [parse_band(p, weight) for p in parts]
+        if any(b.op is None for b in self.bands[:-1]):
+            raise RuleError("“其他”只能写在最后一档")
         for band in self.bands:
             if band.points < ZERO or band.points > weight:
-                raise RuleError(f"区间分数 {fmt_plain(band.points)} 应在 0 到 {fmt_plain(weight)} 分之间")
+                raise RuleError(f"{self.kind}分数 {fmt_plain(band.points)} 应在 0 到 {fmt_plain(weight)} 分之间")
 
     def standard(self, weight, label):
         parts = [f"{b.condition(label)}，得{fmt_plain(b.points)}分" for b in self.bands]
-        if self.bands[-1].op is not None:
+        if self.tail:
+            lead = f"{label}<{self.bands[-1].threshold.show()}时"
+            parts.append(self.tail.describe(label, weight, lead=lead).replace(f"{lead}；", f"{lead}，"))
+        elif self.bands[-1].op is not None:
             parts.append("其他情况，得0分")
         return "；".join(parts)
 
@@ -364,6 +372,10 @@ class BandsRule(Rule):
                 cond = "其他情况" if band.op is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
                 process = f"{ctx.label}{ctx.value.show()}，属于“{cond}”档，得{fmt_score(score)}分"
                 return Outcome(score, process, deduction_reason(ctx, score))
+        if self.tail:
+            score, process = self.tail.apply(ctx.value, ctx.weight, ctx.label)
+            score = finish(ctx.weight, score)
+            return Outcome(score, process, deduction_reason(ctx, score))
         return Outcome(ZERO, f"{ctx.label}{ctx.value.show()}，不属于任何得分档，得0.00分", deduction_reason(ctx, ZERO))
 
 
@@ -382,22 +394,15 @@ class StepRule(Rule):
         return Outcome(score, process, deduction_reason(ctx, score))
 
 
-class TiersRule(Rule):
-    """Bands, then (optionally) a step deduction below the lowest band."""
+class TiersRule(BandsRule):
+    """Bands, then (optionally) a step deduction below the lowest band: ``≥100%:2；≥90%:1；其下每降1%扣0.1``."""
 
     kind = "分档"
 
     def __init__(self, params: str, weight: Decimal):
         parts = split_params(params)
-        tail = None
-        if parts and re.match(r"^(其下|以下|低于此)", parts[-1]):
-            tail = parts.pop()
-        if not parts:
-            raise RuleError("分档需要参数，例：≥100%:2；≥90%:1；其下每降1%扣0.1")
-        self.bands = [parse_band(p, weight) for p in parts]
-        if any(b.op is None for b in self.bands[:-1]):
-            raise RuleError("“其他”只能写在最后一档")
-        self.tail: Step | None = None
+        tail = parts.pop() if parts and re.match(r"^(其下|以下|低于此)", parts[-1]) else None
+        super().__init__("；".join(parts), weight)
         if tail:
             last = self.bands[-1]
             if last.op not in (">=", ">"):
@@ -407,32 +412,6 @@ class TiersRule(Rule):
                 raise RuleError(f"“{tail}”应写作“其下每降1%扣0.1”")
             self.tail = parse_step(f"满分线={last.threshold.text}；每降={match.group(1)}；扣={match.group(2)}",
                                    weight, start_points=last.points)
-        for band in self.bands:
-            if band.points < ZERO or band.points > weight:
-                raise RuleError(f"分档分数 {fmt_plain(band.points)} 应在 0 到 {fmt_plain(weight)} 分之间")
-
-    def standard(self, weight, label):
-        parts = [f"{b.condition(label)}，得{fmt_plain(b.points)}分" for b in self.bands]
-        if self.tail:
-            last = self.bands[-1]
-            parts.append(self.tail.describe(label, weight, lead=f"{label}<{last.threshold.show()}时")
-                         .replace(f"{label}<{last.threshold.show()}时；", f"{label}<{last.threshold.show()}时，"))
-        elif self.bands[-1].op is not None:
-            parts.append("其他情况，得0分")
-        return "；".join(parts)
-
-    def score(self, ctx):
-        for band in self.bands:
-            if band.matches(ctx.value.amount):
-                score = finish(ctx.weight, band.points)
-                cond = "其他情况" if band.op is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
-                return Outcome(score, f"{ctx.label}{ctx.value.show()}，属于“{cond}”档，得{fmt_score(score)}分",
-                               deduction_reason(ctx, score))
-        if self.tail:
-            score, process = self.tail.apply(ctx.value, ctx.weight, ctx.label)
-            score = finish(ctx.weight, score)
-            return Outcome(score, process, deduction_reason(ctx, score))
-        return Outcome(ZERO, f"{ctx.label}{ctx.value.show()}，不属于任何得分档，得0.00分", deduction_reason(ctx, ZERO))
 
 
 # --- 要点 / 定性 / 人工 ---------------------------------------------------------
