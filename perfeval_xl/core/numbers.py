@@ -86,6 +86,14 @@ def fmt_plain(value: Decimal) -> str:
     return text
 
 
+def fmt_as_typed(value: Decimal) -> str:
+    """A count or quantity with the decimals it was typed with: 58.30 stays '58.30', 6 stays '6'."""
+    value = to_decimal(value)
+    if value == value.to_integral_value():
+        return str(value.quantize(ONE))
+    return format(value, "f")
+
+
 def fmt_score(value: Decimal) -> str:
     """Scores print with two decimals: 4.959 → '4.96', 10 → '10.00'."""
     return f"{round_half_up(value, 2):.2f}"

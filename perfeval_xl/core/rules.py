@@ -151,7 +151,8 @@ class Rule:
     kind = ""
     needs_value = True
 
-    def standard(self, weight: Decimal, label: str) -> str:
+    def standard(self, weight: Decimal, label: str, target: "Threshold | None" = None) -> str:
+        """The printed 评分标准; ``target`` is the 目标值 where the rule uses one."""
         raise NotImplementedError
 
     def score(self, ctx: Context) -> Outcome:
@@ -172,11 +173,14 @@ class RatioRule(Rule):
         else:
             raise RuleError(f"比率的参数只能是“正向”或“反向”（≤目标值的指标），填写的是“{text}”")
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         w = fmt_plain(weight)
+        goal = target.show() if target else "100%"
         if self.reverse:
-            return f"得分={w}×min(目标值÷{label},1)：不高于目标值得满分，超出按比例扣减"
-        return f"得分={w}×min({label}÷目标值,1)：达到目标值得满分，未达到按完成比例计分"
+            return f"得分={w}×min({goal}÷{label},1)：{label}不高于{goal}得满分，超出按比例扣减"
+        if goal == "100%":
+            return f"得分={w}×{label}，最高{w}分"
+        return f"得分={w}×min({label}÷{goal},1)：达到{goal}得满分，未达到按完成比例计分"
 
     def score(self, ctx):
         value, weight = ctx.value, ctx.weight
@@ -274,7 +278,8 @@ class Step:
         v = value.amount
         gap = (v - self.line.value) if self.reverse else (self.line.value - v)
         if gap <= ZERO:
-            return full, f"{label}{value.show()}，达到{self.line.show()}，得{fmt_plain(full)}分"
+            reached = "不高于" if self.reverse else "达到"
+            return full, f"{label}{value.show()}，{reached}{self.line.show()}，得{fmt_plain(full)}分"
         if self.zero_line is not None:
             beyond = v > self.zero_line.value if self.reverse else v < self.zero_line.value
             if beyond:
@@ -356,7 +361,7 @@ class BandsRule(Rule):
             if band.points < ZERO or band.points > weight:
                 raise RuleError(f"{self.kind}分数 {fmt_plain(band.points)} 应在 0 到 {fmt_plain(weight)} 分之间")
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         parts = [f"{b.condition(label)}，得{fmt_plain(b.points)}分" for b in self.bands]
         if self.tail:
             lead = f"{label}<{self.bands[-1].threshold.show()}时"
@@ -385,7 +390,7 @@ class StepRule(Rule):
     def __init__(self, params: str, weight: Decimal):
         self.step = parse_step(params, weight)
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         return self.step.describe(label, weight)
 
     def score(self, ctx):
@@ -459,7 +464,7 @@ class ChecklistRule(Rule):
         if total != weight:
             raise RuleError(f"各要点分数合计 {fmt_plain(total)} 分，与指标分值 {fmt_plain(weight)} 分不一致")
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         parts = [f"{CIRCLED[i.number - 1]}{i.label}，得{fmt_plain(i.points)}分" for i in self.items]
         if self.veto:
             parts.append(f"若{self.veto}，本指标得0分")
@@ -555,7 +560,7 @@ class QualitativeRule(Rule):
         if not self.levels:
             raise RuleError(f"定性需要等级，例：{DEFAULT_LEVELS}")
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         return "；".join(level.show() for level in self.levels)
 
     def score(self, ctx):
@@ -598,7 +603,7 @@ class ManualRule(Rule):
     def __init__(self, params: str, weight: Decimal):
         self.text = (params or "").strip()
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         return self.text or f"由评价人员对照评价要点评分，满分{fmt_plain(weight)}分"
 
     def score(self, ctx):
@@ -630,7 +635,7 @@ class FormulaRule(Rule):
         self.names = formula.names(self.tree)
         self.needs_value = "值" in self.names
 
-    def standard(self, weight, label):
+    def standard(self, weight, label, target=None):
         shown = self.text.replace("值", label) if "值" in self.names else self.text
         return f"得分={shown}，最低0分，最高{fmt_plain(weight)}分"
 

@@ -201,7 +201,7 @@ SURVEY_QUESTIONS = TableSheet(
     name="问卷题目",
     help="每类问卷的题目，每题一行。“计入满意度”填“否”的题目（如“是否了解”类知识题）只统计、不计入满意度。",
     columns=(
-        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("number", "题号", "integer", required=True, width=6),
         Column("text", "题目", width=48, help="导入问卷平台导出文件时按题目文字对应列"),
         Column("counted", "计入满意度", "choice", choices=YES_NO, width=10, help="空白按“是”"),
@@ -213,7 +213,7 @@ SURVEY_OPTIONS = TableSheet(
     help="选项及其得分率。题号留空的行适用于该类全部题目（如 A=100%、B=70%、C=0%）；填了题号的行只适用于该题，"
          "得分率留空时取同一类别、同一选项的通用得分率。",
     columns=(
-        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("number", "题号", "integer", width=6, help="空白：适用于该类全部题目"),
         Column("label", "选项", required=True, width=8, help="选项代码，如 A、B、C"),
         Column("text", "选项内容", width=20, help="如：非常满意；导入导出文件时按选项内容或选项代码对应答案"),
@@ -227,7 +227,7 @@ SURVEY_COUNTS = TableSheet(
          "填选择该选项的人数。每类可加一行“选项”为“有效问卷数”，填各单位的有效问卷数。"
          "整体评价不分单位时只填“合计”列。perfeval survey import 可从问卷平台导出文件生成本表。",
     columns=(
-        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("number", "题号", "integer", width=6, help="空白时沿用同一类别的上一题"),
         Column("question", "题目", width=36, help="仅供阅读；题目以“问卷题目”为准"),
         Column("label", "选项", required=True, width=10, help="选项代码，如 A；或“有效问卷数”"),
@@ -242,7 +242,7 @@ SURVEY_ANSWERS = TableSheet(
     help="逐份答卷（按答卷计算满意度时需要）：每份答卷一行，“第1题”“第2题”……各列填所选选项（选项代码或内容）。"
          "perfeval survey import 从问卷平台导出文件生成本表。",
     columns=(
-        Column("class_code", "类别代码", required=True, width=10, fill_down=True),
+        Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("unit", "单位简称", width=16, help="整体评价不分单位时留空"),
         Column("respondent", "答卷编号", width=10, help="如导出文件中的行号或序号"),
     ),

@@ -309,7 +309,13 @@ def _to_entry(record: Record, item: str) -> Entry:
 
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
     label = _value_label(d)
-    standard = d.rule.standard(d.weight, label) if d.rule else ""
+    target = None
+    if d.target:
+        try:
+            target = parse_threshold(d.target, "目标值")
+        except RuleError as exc:
+            findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
+    standard = d.rule.standard(d.weight, label, target) if d.rule else ""
     base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
                 kind=d.kind, standard=standard, explanation=d.explanation)
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
@@ -324,12 +330,6 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
             findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
             return IndicatorScore(**base, process=f"缺少数据，未能评分：{exc}", score=ZERO, value=None,
                                   reason=f"缺少数据：{exc}")
-    target = None
-    if d.target:
-        try:
-            target = parse_threshold(d.target, "目标值")
-        except RuleError as exc:
-            findings.error(d.ref("target"), f"{where}：{exc}")
     mine = [_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d)]
 
     def resolve(name: str) -> Value:

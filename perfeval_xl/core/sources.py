@@ -21,7 +21,7 @@ from .book import Book, Record
 from .findings import Ref
 from .measures import MeasureError
 from .normalize import CellValueError, parse_number
-from .numbers import ONE, ZERO, fmt_amount, fmt_percent, fmt_plain, round_rate
+from .numbers import ONE, ZERO, fmt_amount, fmt_as_typed, fmt_percent, fmt_plain, round_rate
 from .rules import Value
 
 
@@ -135,7 +135,7 @@ def literal_value(text: str) -> Value | None:
 
 def _rate_value(label: str, numerator: Decimal, denominator: Decimal, rate: Decimal, refs, *, money: bool,
                 numerator_text: str | None = None) -> Value:
-    show = fmt_amount if money else fmt_plain
+    show = fmt_amount if money else fmt_as_typed
     top = numerator_text or show(numerator)
     text = f"{label}={top}/{show(denominator)}×100%={fmt_percent(rate)}"
     return Value(rate, True, label, text, tuple(refs))

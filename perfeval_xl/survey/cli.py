@@ -1,0 +1,171 @@
+"""``perfeval survey import``: a survey-platform export → the book's 问卷计数 (and 问卷答卷) sheet.
+
+    perfeval survey import 导出.xlsx --class A --into 评价.xlsx [--unit-column 列名] [--sheet 表名]
+                                   [--no-answers] [--dry-run]
+
+The class's questions and options are read from the book (问卷题目 / 问卷选项); every answer that
+matches no option is listed with its sheet, cell and row, and not counted.  The book is written in
+place, atomically, after a backup copy ``<名>_备份_<时间>.xlsx`` beside it; only the rows of that
+class in 问卷计数 / 问卷答卷 change.
+
+Exit status: 0 imported; 1 imported, but some answers or rows could not be counted (listed);
+2 the export or the book could not be read, or the class is not defined in the book.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from ..core import schema
+from ..core.findings import TemplateError
+from .book import WHOLE, attach_survey
+from .importer import ImportResult, import_rows, read_export
+from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class ImportFailed(Exception):
+    """The import cannot run; message in Chinese."""
+
+
+def register_cli(subparsers) -> None:
+    survey = subparsers.add_parser("survey", help="问卷：导入问卷平台导出文件",
+                                   description="问卷数据：把问卷星等平台的导出文件统计为“问卷计数”。")
+    sub = survey.add_subparsers(dest="survey_command", title="命令", metavar="命令", parser_class=type(survey))
+    imp = sub.add_parser("import", help="导入导出文件（每行一份答卷）", description=(
+        "读取问卷平台的导出文件（每行一份答卷、每题一列），按工作簿中该类问卷的题目和选项统计人数，\n"
+        "写入工作簿的“问卷计数”（并把逐份答卷写入“问卷答卷”）。先在原文件旁保存备份，再写回原文件；\n"
+        "其他工作表不变。与任何选项都不匹配的答案逐个列出（含行号），不计入。\n\n"
+        "退出状态：0 导入完成；1 导入完成，但有未计入的答案或答卷（已列出）；2 无法读取文件或类别未定义。"))
+    imp.add_argument("export", metavar="导出文件", help="问卷平台导出的 .xlsx / .xls / .csv 文件")
+    imp.add_argument("--class", dest="class_code", metavar="类别代码", required=True, help="问卷类别代码，如 A")
+    imp.add_argument("--into", dest="book", metavar="工作簿", required=True, help="要写入的评价工作簿（.xlsx / .xlsm）")
+    imp.add_argument("--unit-column", metavar="列名", help="填写单位的列的表头（默认找“单位”“所在单位”等列）")
+    imp.add_argument("--sheet", metavar="表名", help="导出文件中的工作表（默认第一张）")
+    imp.add_argument("--no-answers", action="store_true", help="只写“问卷计数”，不写逐份答卷（“问卷答卷”）")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并列出结果，不写工作簿")
+    imp.set_defaults(handler=cmd_import)
+    survey.set_defaults(handler=lambda args: _usage(survey))
+
+
+def _usage(parser) -> int:
+    parser.print_help()
+    return EXIT_UNREADABLE
+
+
+def _error(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def cmd_import(args) -> int:
+    from ..io.atomic import FileLockedError
+
+    try:
+        return run_import(args)
+    except ImportFailed as exc:
+        return _error(str(exc))
+    except TemplateError as exc:
+        return _error(f"{exc.sheet}!{exc.cell}：{exc.message}" if exc.sheet else exc.message)
+    except FileLockedError as exc:
+        return _error(str(exc))
+    except PermissionError as exc:
+        return _error(f"没有权限读写文件：{exc.filename}")
+    except OSError as exc:
+        return _error(f"文件读写失败：{exc.strerror or exc}")
+
+
+def run_import(args) -> int:
+    from ..core.book import read_book
+    from ..io.snapshot import UnreadableFile, read_snapshot
+
+    book_path = Path(args.book)
+    try:
+        snapshot = read_snapshot(book_path)
+    except UnreadableFile as exc:
+        raise ImportFailed(str(exc)) from exc
+    book = read_book(snapshot)
+    data = attach_survey(book, snapshot)
+    code = args.class_code.strip()
+    survey_class = data.classes.get(code)
+    if survey_class is None:
+        known = "、".join(data.classes) or "（无）"
+        raise ImportFailed(f"工作簿的“问卷类别”中没有类别“{code}”；已有：{known}")
+    if not survey_class.questions:
+        raise ImportFailed(f"工作簿的“问卷题目”中没有{survey_class.title}的题目；请先填写题目和选项")
+    if code in data.broken:
+        message, ref = data.broken[code]
+        raise ImportFailed(f"{ref.sheet}!{ref.cell}：{message}" if ref else message)
+
+    export_path = Path(args.export)
+    if not export_path.exists():
+        raise ImportFailed(f"找不到导出文件“{export_path}”")
+    sheet, rows = read_export(export_path, args.sheet)
+    units: dict[str, str] = {}
+    for unit in book.units:
+        units[unit.full_name] = unit.short_name
+        units[unit.short_name] = unit.short_name
+    whole = book.shape == schema.SHAPE_WHOLE
+    result = import_rows(rows, survey_class, sheet=sheet, unit_column=args.unit_column, units=units,
+                         default_unit=WHOLE if whole else None)
+    _report(result, export_path)
+    if not result.responses:
+        raise ImportFailed("导出文件中没有可计入的答卷，工作簿未修改")
+    if args.dry_run:
+        print("（--dry-run：未写入工作簿）")
+    else:
+        _write(book_path, result, write_answers=not args.no_answers, units=units)
+    return EXIT_FINDINGS if result.findings.errors else EXIT_OK
+
+
+def _report(result: ImportResult, export_path: Path) -> None:
+    tally = result.tally
+    cls = result.survey_class
+    print(f"导入：{export_path.name}（工作表“{result.sheet}”）→ {cls.title}，共 {len(result.responses)} 份答卷")
+    per_unit = "、".join(f"{u} {tally.valid.get(u, 0)}" for u in tally.units)
+    print(f"  各单位答卷数：{per_unit}")
+    _print_findings("未计入的答案和答卷", result.findings.errors)
+    _print_findings("提示", result.findings.warnings)
+
+
+def _print_findings(title: str, items) -> None:
+    items = list(items)
+    if not items:
+        return
+    print(f"{title} {len(items)} 项：")
+    for f in items:
+        where = f"{f.sheet}!{f.cell}：" if f.sheet else ""
+        print(f"  {where}{f.message}")
+
+
+def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    from ..io.atomic import check_not_locked, save_workbook_atomic
+    from ..pipeline import backup_path
+
+    check_not_locked(book_path)
+    workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
+    cls = result.survey_class
+    written = []
+    first, last = write_class_rows(workbook, schema.SURVEY_COUNTS, cls.code, count_rows(cls, result.tally),
+                                   unit_header_key(units), before=schema.SATISFACTION.name)
+    written.append(f"“{schema.SURVEY_COUNTS.name}”第 {first}–{last} 行")
+    if write_answers:
+        first, last = write_class_rows(workbook, schema.SURVEY_ANSWERS, cls.code,
+                                       answer_rows(cls, result.responses), question_header_key,
+                                       before=schema.SATISFACTION.name)
+        written.append(f"“{schema.SURVEY_ANSWERS.name}”第 {first}–{last} 行")
+    backup = backup_path(book_path)
+    n = 1
+    while backup.exists():  # two imports within one second: keep the earlier backup
+        n += 1
+        backup = backup.with_name(f"{backup_path(book_path).stem}-{n}{book_path.suffix}")
+    shutil.copy2(book_path, backup)
+    save_workbook_atomic(workbook, book_path, source=backup)
+    print(f"已写入 {book_path.name}：{cls.title}，{'；'.join(written)}")
+    print(f"原文件已备份为：{backup.name}")
+

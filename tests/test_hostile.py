@@ -1,0 +1,298 @@
+"""Hostile files: XML attacks, zip bombs and absurd sheets are refused before any
+parser sees them, with a Chinese message and bounded memory; text from the input
+never becomes a formula in our output; no eval/exec anywhere in the package."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import corpus_gen as cg
+from perfeval_xl.cli import main
+from perfeval_xl.io import guard
+from perfeval_xl.io.guard import HostileFile, inspect_workbook
+
+PACKAGE = Path(__file__).resolve().parent.parent / "perfeval_xl"
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "hostile.xlsx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _sheet_attack(prolog: bytes, ref: bytes | None = b"&lol9;") -> bytes:
+    lay = cg.layout("xishan")
+    return cg.zip_edit(lay.data, {lay.parts["资金情况"]: cg._with_prolog(prolog, ref)})
+
+
+# --- what the parsers do on their own (documented, and why the guard exists anyway) -------
+
+def test_openpyxl_parses_through_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed: openpyxl then refuses DTDs and entities"
+
+
+@pytest.mark.parametrize("prolog", [cg.BILLION_LAUGHS, cg.XXE_FILE])
+def test_parsers_alone_do_not_expand_entities(tmp_path, prolog):
+    """python-calamine (quick-xml) does not expand custom entities, openpyxl (defusedxml)
+    refuses them: neither is exploitable, but both fail with an unclear error — the guard
+    refuses first, with a message."""
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    path = _write(tmp_path, _sheet_attack(prolog, b"&lol9;" if prolog is cg.BILLION_LAUGHS else b"&xxe;"))
+    with pytest.raises(Exception) as calamine_error:
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("资金情况").to_python()
+    assert "entity" in str(calamine_error.value).lower()
+    with pytest.raises(Exception):
+        load_workbook(path)
+    with pytest.raises(HostileFile, match="DOCTYPE/ENTITY"):
+        inspect_workbook(path)
+
+
+# --- the guard ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("prolog", [cg.BILLION_LAUGHS, cg.XXE_FILE, cg.XXE_HTTP, cg.XXE_PARAM, cg.DOCTYPE_ONLY])
+def test_guard_refuses_dtds_in_sheets(tmp_path, prolog):
+    path = _write(tmp_path, _sheet_attack(prolog, None))
+    with pytest.raises(HostileFile) as info:
+        inspect_workbook(path)
+    assert "hostile.xlsx" in info.value.message and "已拒绝打开" in info.value.message
+
+
+def test_guard_refuses_doctype_hidden_in_utf16_and_odd_spacing(tmp_path):
+    lay = cg.layout("xishan")
+    path = _write(tmp_path, cg.zip_edit(lay.data, {lay.parts["资金情况"]: cg._utf16_doctype}))
+    with pytest.raises(HostileFile, match="DOCTYPE"):
+        inspect_workbook(path)
+    spaced = cg.zip_edit(lay.data, {"xl/styles.xml": lambda x: b'<?xml version="1.0"?><!  doctype x>' + cg._strip_decl(x)})
+    with pytest.raises(HostileFile, match="DOCTYPE"):
+        inspect_workbook(_write(tmp_path, spaced, "spaced.xlsx"))
+
+
+def test_user_text_that_looks_like_a_dtd_is_fine(tmp_path):
+    """Cell text is escaped in XML (&lt;!DOCTYPE): no false alarm."""
+    lay = cg.layout("xishan")
+    data = cg.edit_cells(lay, {("资金情况", "J3"): '<!DOCTYPE x [<!ENTITY a "b">]>'})
+    inspect_workbook(_write(tmp_path, data))
+
+
+def _peak_memory(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def test_zip_bomb_refused_by_ratio_without_inflating(tmp_path):
+    path = _write(tmp_path, cg._zip_bomb(cg.layout("xishan")))
+
+    def inspect():
+        with pytest.raises(HostileFile, match="压缩炸弹"):
+            inspect_workbook(path)
+    assert _peak_memory(inspect) < 5 * 1024 * 1024
+
+
+def test_total_uncompressed_size_is_capped(tmp_path, monkeypatch):
+    """Parts under the ratio limit still count towards the total (declared, and again
+    as they inflate, in case a header lies)."""
+    monkeypatch.setattr(guard, "MAX_UNCOMPRESSED_BYTES", 50_000)
+    path = _write(tmp_path, cg.layout("xishan").data)
+    with pytest.raises(HostileFile, match="压缩炸弹"):
+        inspect_workbook(path)
+
+
+def test_lying_size_header_is_refused(tmp_path):
+    """A part whose header understates its size: reading stops at the declared size
+    and the CRC check fails; refused as damaged, memory bounded."""
+    lay = cg.layout("xishan")
+    data = bytearray(cg.zip_edit(lay.data, {"xl/media/big.bin": b"\0" * (8 * 1024 * 1024)}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("xl/media/big.bin")
+    small = (1000).to_bytes(4, "little")
+    data[info.header_offset + 22:info.header_offset + 26] = small  # local header: uncompressed size
+    pos = bytes(data).find(b"PK\x01\x02" + bytes(data[info.header_offset + 4:info.header_offset + 6]))
+    while pos >= 0:
+        name_len = int.from_bytes(data[pos + 28:pos + 30], "little")
+        if bytes(data[pos + 46:pos + 46 + name_len]) == b"xl/media/big.bin":
+            data[pos + 24:pos + 28] = small  # central directory: uncompressed size
+        pos = bytes(data).find(b"PK\x01\x02", pos + 4)
+    path = _write(tmp_path, bytes(data))
+
+    def inspect():
+        with pytest.raises(HostileFile):
+            inspect_workbook(path)
+    assert _peak_memory(inspect) < 8 * 1024 * 1024
+
+
+def test_absurd_sheet_refused_with_sheet_and_cell(tmp_path):
+    lay = cg.layout("xishan")
+    path = _write(tmp_path, cg.edit_cells(lay, {("资金情况", "XFD1048576"): 1}))
+    with pytest.raises(HostileFile) as info:
+        inspect_workbook(path)
+    assert (info.value.sheet, info.value.cell) == ("资金情况", "XFD1048576")
+    assert "过大" in info.value.message and "删除" in info.value.message
+
+
+def test_area_cap_and_streaming_memory(tmp_path, monkeypatch):
+    """A long sheet is streamed: memory does not grow with its rows; the area cap holds."""
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="n"><v>%d</v></c><c r="B%d" t="n"><v>1</v></c></row>' % (i, i, i, i)
+                    for i in range(3, 60_003))
+    lay = cg.layout("xishan")
+    data = cg.zip_edit(lay.data, {lay.parts["支出明细"]: lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>")})
+    path = _write(tmp_path, data)
+    holder = {}
+    peak = _peak_memory(lambda: holder.setdefault("i", inspect_workbook(path, {"支出明细"})))
+    assert holder["i"].sheets["支出明细"].max_row == 60_002
+    assert peak < 10 * 1024 * 1024
+    monkeypatch.setattr(guard, "MAX_AREA", 100_000)
+    with pytest.raises(HostileFile, match="过大") as info:
+        inspect_workbook(path, {"支出明细"})
+    assert info.value.sheet == "支出明细"
+
+
+def test_dimension_element_is_not_trusted(tmp_path):
+    path = _write(tmp_path, cg._lying_dimension(cg.layout("xishan")))
+    scan = inspect_workbook(path).sheets["资金情况"]
+    assert scan.max_row < 20 and scan.max_col <= 12
+
+
+@pytest.mark.parametrize("builder, phrase", [
+    (cg._many_parts, "部件"), (cg._duplicate_part, "出现了两次"), (cg._encrypted_flag, "已加密"),
+    (cg._ole, "打开密码"), (lambda lay: b"PK\x03\x04garbage", "不是有效的 .xlsx"),
+])
+def test_other_package_refusals(tmp_path, builder, phrase):
+    path = _write(tmp_path, builder(cg.layout("xishan")))
+    with pytest.raises(HostileFile, match=phrase):
+        inspect_workbook(path)
+
+
+def test_guard_collects_uncached_formulas_errors_and_cached_values(tmp_path):
+    lay = cg.layout("xishan")
+    data = cg.edit_cells(lay, {("资金情况", "B3"): cg.Formula("SUM(1,2)"), ("资金情况", "C3"): cg.ErrorCell("#REF!"),
+                               ("资金情况", "D3"): cg.Formula("1+1", "2"), ("资金情况", "E3"): cg.Formula('"a"&"b"', "ab", "str")})
+    scan = inspect_workbook(_write(tmp_path, data)).sheets["资金情况"]
+    assert scan.uncached == {(2, 1): "=SUM(1,2)"}
+    assert scan.errors == {(2, 2): "#REF!"}
+    assert scan.cached == {(2, 3): ("n", "2"), (2, 4): ("str", "ab")}
+
+
+# --- through the command line ---------------------------------------------------------------
+
+def test_cli_refuses_hostile_file_with_exit_2(tmp_path, capsys):
+    path = _write(tmp_path, _sheet_attack(cg.BILLION_LAUGHS))
+    before = path.read_bytes()
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "DOCTYPE/ENTITY" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    assert not (tmp_path / "hostile_评分.xlsx").exists()
+
+
+INJECTED = ["=1+1", '=HYPERLINK("http://example.invalid","点我")', "+1+1", "-1+1", "@SUM(1,2)", "=cmd|' /C calc'!A0"]
+
+
+def test_no_input_text_becomes_a_formula(tmp_path, capsys):
+    """Project name, unit names, reasons and indicator names starting with = + - @ stay text."""
+    lay = cg.layout("wuhua") if cg.SAMPLE_PATHS["wuhua"] else cg.layout("xishan")
+    cells = {("项目信息", lay.info_ref("项目名称")): INJECTED[0],
+             ("评分录入", lay.ref("评分录入", "扣分原因", 0)): INJECTED[1],
+             ("指标体系", lay.ref("指标体系", "三级指标", 0)): INJECTED[3],
+             ("单位名单", lay.ref("单位名单", "单位全称", 0)): INJECTED[4]}
+    for k, text in enumerate(INJECTED[2:], start=1):
+        cells[("单位名单", lay.ref("单位名单", "备注", k))] = text
+    path = _write(tmp_path, cg.edit_cells(lay, cells))
+    out = tmp_path / "out.xlsx"
+    assert main(["score", str(path), "-o", str(out)]) in (0, 1)
+    capsys.readouterr()
+    from openpyxl import load_workbook
+
+    from perfeval_xl.core import schema
+
+    wb = load_workbook(out)
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if schema.is_output_sheet(ws.title):
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    seen.update(t for t in INJECTED if t in cell.value)
+    assert {INJECTED[0], INJECTED[1], INJECTED[4]} <= seen
+    # and in the raw XML of the output sheets: no <f> element at all
+    with zipfile.ZipFile(out) as zf:
+        from perfeval_xl.io.guard import sheet_parts
+
+        for name, part in sheet_parts(zf).items():
+            if schema.is_output_sheet(name):
+                assert b"<f>" not in zf.read(part) and b"<f " not in zf.read(part), name
+
+
+def test_formula_rule_never_reaches_python():
+    from decimal import Decimal
+
+    from perfeval_xl.core.rules import RuleError, make_rule
+
+    for text in ("__import__('os').system('echo x')", "open('/etc/passwd')", "().__class__.__bases__",
+                 "lambda: 1", "[x for x in ()]", "值.__class__", "exec('1')", "eval('1')"):
+        try:
+            rule = make_rule("公式", text, Decimal(10))
+        except RuleError:
+            continue
+        # a name the parser accepted is only ever looked up as a measure, never executed
+        assert all("(" not in name or name.split("(")[0].isidentifier() for name in rule.names)
+
+
+# --- no eval / exec in the package ------------------------------------------------------------
+
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "execfile", "input", "breakpoint"}
+FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("pickle", "load"), ("pickle", "loads"),
+                   ("marshal", "loads"), ("yaml", "load"), ("shelve", "open")}
+
+
+def _constant_loop_names(tree: ast.AST) -> set[str]:
+    """Names bound by ``for name in ("a", "b")`` over constant strings."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) \
+                and isinstance(node.iter, (ast.Tuple, ast.List)) \
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+            names.add(node.target.id)
+    return names
+
+
+def test_no_eval_exec_or_dynamic_import_of_user_data():
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        constant_names = _constant_loop_names(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+            if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
+                problems.append(f"{where}: {func.id}()")
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and (func.value.id, func.attr) in FORBIDDEN_ATTRS:
+                problems.append(f"{where}: {func.value.id}.{func.attr}()")
+            if isinstance(func, ast.Name) and func.id == "__import__" or \
+                    isinstance(func, ast.Attribute) and func.attr == "import_module":
+                arg = node.args[0] if node.args else None
+                ok = isinstance(arg, ast.Constant) or isinstance(arg, ast.Name) and arg.id in constant_names
+                if not ok:
+                    problems.append(f"{where}: dynamic import of a non-constant name")
+            for keyword in node.keywords:
+                if keyword.arg == "shell" and isinstance(keyword.value, ast.Constant) and keyword.value.value:
+                    problems.append(f"{where}: shell=True")
+    assert not problems, problems
