@@ -139,6 +139,7 @@ def cmd_score(args) -> int:
     from perfeval_xl.core.summary import summary
     from perfeval_xl.io.atomic import FileLockedError
     from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.io.xlsx_splice import SpliceError
     from perfeval_xl.pipeline import SameFileError, score_file
 
     try:
@@ -147,6 +148,8 @@ def cmd_score(args) -> int:
         return _fail(args, exc.sheet, exc.cell, f"不是有效的评价模板：{exc.message}")
     except (UnreadableFile, FileLockedError, SameFileError) as exc:
         return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
+    except SpliceError as exc:
+        return _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
     except PermissionError as exc:
         return _fail(args, "", "", f"没有权限读写文件：{exc.filename}")
     except OSError as exc:

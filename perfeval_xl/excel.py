@@ -60,20 +60,36 @@ def _cell(value):
     return value
 
 
-def read_book_snapshot(book) -> dict[str, list[list[object]]]:
+#: a used range bigger than this is first trimmed to the last cell holding a value
+TRIM_AREA = 200_000
+#: the file adapter's limit (perfeval_xl.io.guard.MAX_AREA): beyond it, refuse
+MAX_AREA = 10_000_000
+
+
+class LiveSnapshot(dict):
+    """``{sheet name: rows}`` plus ``findings`` (severity, sheet, cell, message), as the
+    file adapter's snapshot; the reader adds those findings to the book's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings: list[tuple[str, str, str, str]] = []
+
+
+def read_book_snapshot(book) -> LiveSnapshot:
     """The core's snapshot of a live workbook: {input sheet name: rows from A1}.
 
     One ``.value`` read per input sheet's used range (error cells come as their
     error text and are marked as :class:`ExcelErrorValue`); rows are anchored at A1
     so findings name the right cells. Sheets the core does not read are skipped.
+    A used range blown up by formatting is trimmed to the last value first (COM).
     """
     wanted = input_sheet_names()
-    snapshot: dict[str, list[list[object]]] = {}
+    snapshot = LiveSnapshot()
     for sheet in book.sheets:
         name = sheet.name
         if name.strip() not in wanted:
             continue
-        used = sheet.used_range
+        used = _trimmed(sheet, sheet.used_range)
         values = used.options(ndim=2, err_to_str=True).value
         top, left = used.row, used.column
         rows: list[list[object]] = [[] for _ in range(top - 1)]
@@ -83,6 +99,31 @@ def read_book_snapshot(book) -> dict[str, list[list[object]]]:
             _fill_merged_text(rows, merges)
         snapshot[name] = rows
     return snapshot
+
+
+def _trimmed(sheet, used):
+    """The used range, cut to the last row and column that hold a value when Excel's
+    used range is much larger (formatting applied to whole columns, etc.)."""
+    rows, cols = used.shape
+    if rows * cols <= TRIM_AREA:
+        return used
+    api = getattr(sheet, "api", None)
+    if api is not None and not isinstance(api, dict):
+        try:
+            # xlValues = -4163, xlByRows = 1, xlByColumns = 2, xlPrevious = 2
+            last_row = api.Cells.Find(What="*", LookIn=-4163, SearchOrder=1, SearchDirection=2)
+            last_col = api.Cells.Find(What="*", LookIn=-4163, SearchOrder=2, SearchDirection=2)
+            if last_row is None or last_col is None:
+                return sheet.range((1, 1))
+            used = sheet.range((used.row, used.column),
+                               (max(last_row.Row, used.row), max(last_col.Column, used.column)))
+            rows, cols = used.shape
+        except Exception:  # noqa: BLE001 - read what Excel reports
+            logger.debug("trimming the used range failed", exc_info=True)
+    if rows * cols > MAX_AREA:
+        raise TemplateError(sheet.name, "A1", f"工作表“{sheet.name}”的数据区域有 {rows:,} 行 × {cols:,} 列，"
+                                              f"超过 {MAX_AREA:,} 个单元格；请删除多余的空行空列后再评分")
+    return used
 
 
 def _fill_merged_text(rows, merges) -> None:

@@ -618,24 +618,13 @@ def _book_key(book) -> str:
 
 def scored_book(book):
     """The scored workbook (memoised per recalculation burst); TemplateError → _CallError."""
-    from perfeval_xl.excel import read_book_snapshot
-    from perfeval_xl.pipeline import score_snapshot
-
     key = _book_key(book)
     now = time.monotonic()
     hit = _MEMO.get(key)
     if hit is not None and now - hit[0] < MEMO_SECONDS:
         result = hit[2]
     else:
-        snapshot = read_book_snapshot(book)
-        fingerprint = _fingerprint(snapshot)
-        if hit is not None and hit[1] == fingerprint:
-            result = hit[2]
-        else:
-            try:
-                result = score_snapshot(snapshot)
-            except TemplateError as exc:
-                result = exc
+        fingerprint, result = _score_fresh(book, hit)
         if len(_MEMO) > 8:
             _MEMO.clear()
         _MEMO[key] = (now, fingerprint, result)
@@ -643,6 +632,24 @@ def scored_book(book):
         where = f"{result.sheet}!{result.cell}：" if result.sheet else ""
         raise _CallError(f"不是有效的评价模板：{where}{result.message}")
     return result
+
+
+def _score_fresh(book, hit) -> tuple[str, object]:
+    """Read the book; score it unless it is unchanged since the last read."""
+    from perfeval_xl.excel import read_book_snapshot
+    from perfeval_xl.pipeline import score_snapshot
+
+    try:
+        snapshot = read_book_snapshot(book)
+    except TemplateError as exc:
+        return "", exc
+    fingerprint = _fingerprint(snapshot)
+    if hit is not None and hit[1] == fingerprint:
+        return fingerprint, hit[2]
+    try:
+        return fingerprint, score_snapshot(snapshot)
+    except TemplateError as exc:
+        return fingerprint, exc
 
 
 def _indicator_scores(code, unit):

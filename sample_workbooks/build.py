@@ -16,6 +16,8 @@ SOURCES = ("xishan_2024", "wuhua_2023", "calculator")
 
 
 def load(name: str):
+    if str(HERE / "source") not in sys.path:
+        sys.path.insert(0, str(HERE / "source"))  # data modules may import their siblings
     path = HERE / "source" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"sample_{name}", path)
     module = importlib.util.module_from_spec(spec)

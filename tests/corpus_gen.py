@@ -173,6 +173,18 @@ class Layout:
     def ref(self, sheet: str, header: str, k: int = 0) -> str:
         return f"{self.headers[sheet][header]}{self.data_rows[sheet][k]}"
 
+    def has(self, sheet: str, header: str, k: int = 0) -> bool:
+        return header in self.headers.get(sheet, {}) and len(self.data_rows.get(sheet, ())) > k
+
+    def indicator(self, code: str) -> int:
+        """Data-row index of an indicator's own row (not a sub-item row) in 指标体系."""
+        code_col, sub_col = self.headers["指标体系"]["编码"], self.headers["指标体系"].get("子项")
+        for k, row in enumerate(self.data_rows["指标体系"]):
+            if self.values.get(("指标体系", f"{code_col}{row}")) == code and \
+                    (sub_col is None or not self.values.get(("指标体系", f"{sub_col}{row}"))):
+                return k
+        raise KeyError(code)
+
     def info_ref(self, label: str) -> str:
         return f"B{self.info_rows[label]}"
 
@@ -238,6 +250,8 @@ class Variant:
     same_total: bool = False
     #: the variant plants text that must not become a formula in the output
     injection: bool = False
+    #: (sheet, header, k) cells the recipe needs; variants whose sample lacks them are left out
+    needs: tuple = ()
 
     @property
     def id(self) -> str:
@@ -248,7 +262,7 @@ def _cell_variant(name, sample, sheet, header, k, value, expect, **kw) -> Varian
     def build(lay: Layout) -> Built:
         ref = lay.ref(sheet, header, k)
         return Built(edit_cells(lay, {(sheet, ref): value}), (sheet, ref))
-    return Variant(name, sample, build, expect, **kw)
+    return Variant(name, sample, build, expect, needs=((sheet, header, k),), **kw)
 
 
 def _info_variant(name, sample, label, value, expect, **kw) -> Variant:
@@ -281,13 +295,14 @@ BAD_NUMBERS_MEDIUM = ("word", "dash", "error-cell", "uncached-formula", "bool", 
 BAD_NUMBERS_SHORT = ("word", "error-cell", "uncached-formula", "bool")
 
 XISHAN_NUMERIC_TARGETS = (
-    ("资金情况", "预算数", 0), ("资金情况", "实际到位", 0), ("资金情况", "实际支出", 1),
+    ("资金情况", "预算数", 0), ("资金情况", "实际到位", 0), ("资金情况", "实际支出", 1), ("问卷计数", "合计", 1),
     ("产出情况", "计划数", 0), ("产出情况", "实际数", 0), ("满意度", "满意度", 0), ("满意度", "有效问卷数", 0),
     ("问卷类别", "权重", 0), ("其他数据", "分子", 0), ("指标体系", "分值", 0), ("评分录入", "得分", 1),
 )
 WUHUA_NUMERIC_TARGETS = (
     ("资金情况", "预算数", 0), ("资金情况", "实际支出", 1), ("人员名册", "人数", 0), ("满意度", "满意度", 0),
     ("产出情况", "实际数", 0), ("指标体系", "分值", 2), ("问卷类别", "权重", 1), ("其他数据", "数值", 0),
+    ("问卷计数", "西翥", 1),
 )
 
 #: other spellings of the same figures: scored exactly as the sample
@@ -326,27 +341,28 @@ WUHUA_IMPOSSIBLE = (
 #: rule parameters and kinds an evaluator could mistype (xishan 指标体系)
 RULE_MUTATIONS = (
     # (name, indicator row index, header, value)
-    ("step-line-not-number", 3, "规则参数", "满分线=abc；每降=5%；扣=0.4"),
-    ("step-zero-step", 3, "规则参数", "满分线=100%；每降=0；扣=0.4"),
-    ("step-missing-deduction", 3, "规则参数", "满分线=100%；每降=5%"),
-    ("step-unknown-key", 3, "规则参数", "满分线=100%；每降=5%；扣=0.4；奖励=1"),
-    ("step-bad-method", 3, "规则参数", "满分线=100%；每降=5%；扣=0.4；计法=随便"),
-    ("step-no-equals", 3, "规则参数", "满分线100%"),
-    ("bands-missing-points", 16, "规则参数", "≥0%"),
-    ("bands-points-over-weight", 16, "规则参数", "≥0%:80；其他:0"),
-    ("bands-bad-condition", 16, "规则参数", "大于0:8"),
-    ("checklist-sum-wrong", 2, "规则参数", "①a:1；②b:1；③c:1"),
-    ("ratio-bad-direction", 15, "规则参数", "斜向"),
-    ("unknown-kind", 3, "评分方法", "打分"),
-    ("blank-kind", 3, "评分方法", None),
-    ("formula-import", 3, "评分方法", "公式"),
-    ("unknown-source", 3, "取值来源", "不存在的来源"),
-    ("source-bad-parens", 3, "取值来源", "资金到位率(("),
-    ("target-not-number", 15, "目标值", "很高"),
-    ("negative-weight", 0, "分值", -2),
-    ("blank-weight", 0, "分值", None),
-    ("blank-code", 1, "编码", None),
-    ("duplicate-code", 1, "编码", "A1"),
+    # (name, indicator code, header, value) — A4 阶梯扣分, C4 区间, C3 比率 with a target, A3 要点
+    ("step-line-not-number", "A4", "规则参数", "满分线=abc；每降=5%；扣=0.4"),
+    ("step-zero-step", "A4", "规则参数", "满分线=100%；每降=0；扣=0.4"),
+    ("step-missing-deduction", "A4", "规则参数", "满分线=100%；每降=5%"),
+    ("step-unknown-key", "A4", "规则参数", "满分线=100%；每降=5%；扣=0.4；奖励=1"),
+    ("step-bad-method", "A4", "规则参数", "满分线=100%；每降=5%；扣=0.4；计法=随便"),
+    ("step-no-equals", "A4", "规则参数", "满分线100%"),
+    ("bands-missing-points", "C4", "规则参数", "≥0%"),
+    ("bands-points-over-weight", "C4", "规则参数", "≥0%:80；其他:0"),
+    ("bands-bad-condition", "C4", "规则参数", "大于0:8"),
+    ("checklist-sum-wrong", "A3", "规则参数", "①a:1；②b:1；③c:1"),
+    ("ratio-bad-direction", "C3", "规则参数", "斜向"),
+    ("unknown-kind", "A4", "评分方法", "打分"),
+    ("blank-kind", "A4", "评分方法", None),
+    ("formula-import", "A4", "评分方法", "公式"),
+    ("unknown-source", "A4", "取值来源", "不存在的来源"),
+    ("source-bad-parens", "A4", "取值来源", "资金到位率(("),
+    ("target-not-number", "C3", "目标值", "很高"),
+    ("negative-weight", "A1", "分值", -2),
+    ("blank-weight", "A1", "分值", None),
+    ("blank-code", "A2", "编码", None),
+    ("duplicate-code", "A2", "编码", "A1"),
 )
 
 #: text that must stay text in the output (xishan: project name and reasons; wuhua: unit names)
@@ -354,8 +370,9 @@ INJECTIONS = ("=1+1", '=HYPERLINK("http://example.invalid","点击")', "+1+1", "
               "=cmd|' /C calc'!A0", "=WEBSERVICE(\"http://example.invalid\")")
 
 
-def _xishan_rule_variant(name, k, header, value) -> Variant:
+def _xishan_rule_variant(name, code, header, value) -> Variant:
     def build(lay: Layout) -> Built:
+        k = lay.indicator(code)
         ref = lay.ref("指标体系", header, k)
         cells = {("指标体系", ref): value}
         if name == "formula-import":  # 公式 kind whose parameter tries to reach Python
@@ -618,6 +635,8 @@ def file_variants() -> list[Variant]:
     v.append(_file_variant("no-workbook-part", lambda lay: zip_edit(lay.data, {"xl/workbook.xml": None})))
     v.append(_file_variant("no-sheet-part", lambda lay: zip_edit(lay.data, {lay.parts["资金情况"]: None})))
     v.append(_file_variant("no-content-types", lambda lay: zip_edit(lay.data, {"[Content_Types].xml": None})))
+    v.append(_file_variant("no-styles-part", lambda lay: zip_edit(lay.data, {"xl/styles.xml": None})))
+    v.append(_file_variant("no-root-rels", lambda lay: zip_edit(lay.data, {"_rels/.rels": None})))
     # XML attacks, in every kind of part
     for part_name, part in (("sheet", None), ("workbook", "xl/workbook.xml"), ("styles", "xl/styles.xml"),
                             ("content-types", "[Content_Types].xml"), ("root-rels", "_rels/.rels"),
@@ -690,8 +709,8 @@ def cell_variants() -> list[Variant]:
             v.append(_cell_variant(f"{sheet}-{header}-same-{i}", "xishan", sheet, header, k, value, 0, same_total=True))
     for name, sheet, header, k, value in XISHAN_IMPOSSIBLE:
         v.append(_cell_variant(f"impossible-{name}", "xishan", sheet, header, k, value, 1))
-    for name, k, header, value in RULE_MUTATIONS:
-        v.append(_xishan_rule_variant(name, k, header, value))
+    for name, code, header, value in RULE_MUTATIONS:
+        v.append(_xishan_rule_variant(name, code, header, value))
     # dates: a ledger row typed in every common way
     for i, day in enumerate(("2024-05-31", "2024/5/31", "2024年5月31日", "20240531", 45443, "45443", "2024.5.31",
                              "2024-05-31 00:00:00")):
@@ -743,8 +762,15 @@ def _injection_reason(text: str) -> Callable[[Layout], Built]:
     return build
 
 
+def _applicable(variant: Variant) -> bool:
+    if SAMPLE_PATHS.get(variant.sample) is None:
+        return False
+    lay = layout(variant.sample)
+    return all(lay.has(*need) for need in variant.needs)
+
+
 def all_variants() -> list[Variant]:
-    variants = file_variants() + cell_variants()
+    variants = [v for v in file_variants() + cell_variants() if _applicable(v)]
     ids = [v.id for v in variants]
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, duplicates

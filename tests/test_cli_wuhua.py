@@ -38,7 +38,9 @@ def test_unit_and_project_totals(scored, capsys):
     assert got == UNIT_TOTALS
     # (90.50+89.96+87.93+89.50+92.50+90.50+90.50+90.49+90.50+90.43) / 10 = 902.81 / 10 = 90.281 → 90.28
     assert data["total"] == 90.28 and data["grade"] == "优"
-    assert data["findings"] == []
+    # one warning, a slip of the report itself: 附件5-2 question 9 has 20 answers for 丰宁's 30 questionnaires
+    (finding,) = data["findings"]
+    assert finding["severity"] == "warning" and finding["sheet"] == "问卷计数" and "丰宁" in finding["message"]
     assert all(len(u["indicators"]) == 23 for u in data["units"])
 
 
@@ -53,10 +55,14 @@ def test_indicator_values_from_the_report(scored, capsys):
     assert units["黑林铺"]["完成及时率"]["score"] == 4.0
     assert units["黑林铺"]["奖励发放人数情况"]["score"] == 8.8
     assert units["普吉"]["政策宣传完成率"]["score"] == 4.5
-    # 西翥 composite 99.00×40% + 99.70×30% + 98.90×30% = 99.18 %
-    assert units["西翥"]["综合满意度"]["value"] == 0.9918
-    # 黑林铺 composite from annex 5-4's own class rates: 99.82×40% + 96.94×30% + 97.80×30% = 98.35 % (printed 99.48 %)
-    assert units["黑林铺"]["综合满意度"]["value"] == 0.9835
+    # composites from the annex 5-1…5-3 counts (A = 100 %, B = 70 %, C = 0 %, unanswered counted as 0):
+    # 西翥 A 4743/48 answers … 98.81 %, B 99.70 %, C 99.08 %: 98.81×40% + 99.70×30% + 99.08×30% = 99.158 → 99.16 %
+    # (附件5-4 prints 99.00 / 99.70 / 98.90 → 99.18 %)
+    assert units["西翥"]["综合满意度"]["value"] == 0.9916
+    # 黑林铺 99.88×40% + 99.94×30% + 98.55×30% = 99.499 → 99.50 % (附件5-4 prints B/C copied from 普吉)
+    assert units["黑林铺"]["综合满意度"]["value"] == 0.995
+    # 丰宁 98.21×40% + 86.70×30% + 99.18×30% = 95.048 → 95.05 % (B counts the 10 missing answers as 0)
+    assert units["丰宁"]["综合满意度"]["value"] == 0.9505
     for unit in units.values():
         assert unit["争取上级资金情况"]["score"] == 0.0
 
@@ -65,7 +71,8 @@ def test_sheets_and_annex_tables(scored, capsys):
     book, out = scored
     main(["score", str(book), "-o", str(out)])
     wb = load_workbook(out, data_only=True)
-    for name in ["得分汇总", "一级指标得分表", "资金使用情况表", "奖励发放人数情况", "发放完成率", "满意度情况表", "校验结果"]:
+    for name in ["得分汇总", "一级指标得分表", "资金使用情况表", "奖励发放人数情况", "发放完成率", "满意度情况表",
+                 "调查问卷结果汇总表", "问卷明细-A", "问卷明细-B", "问卷明细-C", "校验结果"]:
         assert name in wb.sheetnames
     assert sum(1 for n in wb.sheetnames if n.startswith("评分表-")) == 10
     funds = wb["资金使用情况表"]

@@ -147,15 +147,15 @@ def test_absurd_sheet_refused_with_sheet_and_cell(tmp_path):
 def test_area_cap_and_streaming_memory(tmp_path, monkeypatch):
     """A long sheet is streamed: memory does not grow with its rows; the area cap holds."""
     rows = b"".join(b'<row r="%d"><c r="A%d" t="n"><v>%d</v></c><c r="B%d" t="n"><v>1</v></c></row>' % (i, i, i, i)
-                    for i in range(3, 60_003))
+                    for i in range(3, 20_003))
     lay = cg.layout("xishan")
     data = cg.zip_edit(lay.data, {lay.parts["支出明细"]: lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>")})
     path = _write(tmp_path, data)
     holder = {}
     peak = _peak_memory(lambda: holder.setdefault("i", inspect_workbook(path, {"支出明细"})))
-    assert holder["i"].sheets["支出明细"].max_row == 60_002
+    assert holder["i"].sheets["支出明细"].max_row == 20_002
     assert peak < 10 * 1024 * 1024
-    monkeypatch.setattr(guard, "MAX_AREA", 100_000)
+    monkeypatch.setattr(guard, "MAX_AREA", 10_000)
     with pytest.raises(HostileFile, match="过大") as info:
         inspect_workbook(path, {"支出明细"})
     assert info.value.sheet == "支出明细"
@@ -296,3 +296,14 @@ def test_no_eval_exec_or_dynamic_import_of_user_data():
                 if keyword.arg == "shell" and isinstance(keyword.value, ast.Constant) and keyword.value.value:
                     problems.append(f"{where}: shell=True")
     assert not problems, problems
+
+
+def test_survey_export_import_is_guarded_too(tmp_path):
+    """perfeval survey import reads a file from outside (问卷星 export): same guard."""
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.survey.importer import read_export
+
+    for name, data in (("laughs.xlsx", _sheet_attack(cg.BILLION_LAUGHS)), ("bomb.xlsx", cg._zip_bomb(cg.layout("xishan")))):
+        with pytest.raises(TemplateError) as info:
+            read_export(_write(tmp_path, data, name))
+        assert "已拒绝打开" in info.value.message

@@ -46,6 +46,17 @@ class TableSheet:
                 return col
         raise KeyError(key)
 
+    def extra_keys(self, rows) -> list[str]:
+        """Keys of ``rows`` (mappings) that are not columns of this sheet, in first-seen order:
+        dynamic columns such as one column per unit in 问卷计数."""
+        known = {c.header for c in self.columns} | {c.key for c in self.columns}
+        seen: list[str] = []
+        for row in rows:
+            for key in row:
+                if key not in known and key not in seen:
+                    seen.append(key)
+        return seen
+
 
 @dataclass(frozen=True)
 class Field:

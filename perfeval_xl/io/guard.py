@@ -46,8 +46,6 @@ RATIO_GRACE_BYTES = 1024 * 1024
 MAX_ROWS = 1_048_576  # Excel's own limit: a 100,000-row ledger must pass
 MAX_COLS = 1_000
 MAX_AREA = 10_000_000
-#: at most this many uncached-formula / error cells are reported one by one per sheet
-MAX_CELL_REPORTS = 20
 
 CHUNK = 1 << 20
 
@@ -93,7 +91,6 @@ class SheetScan:
     hidden_rows: list[int] = field(default_factory=list)
     #: merged ranges, zero-based inclusive (r1, c1, r2, c2)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    has_drawing: bool = False
 
 
 @dataclass
@@ -103,8 +100,6 @@ class Inspection:
     sheets: dict[str, SheetScan] = field(default_factory=dict)
     #: sheet name → part name for every worksheet in the workbook
     parts: dict[str, str] = field(default_factory=dict)
-    #: worksheets holding pictures, charts, shapes or form controls
-    drawings: list[str] = field(default_factory=list)
 
 
 # --- cell references -------------------------------------------------------------
@@ -303,14 +298,6 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作�
     return result
 
 
-#: relationship types of objects openpyxl cannot carry over faithfully
-DRAWING_RELS = ("drawing", "ctrlProp", "chart", "slicer", "timeline")
-
-
-def has_drawing(rels: dict[str, tuple[str, str]]) -> bool:
-    return any(rtype in DRAWING_RELS for rtype, _ in rels.values())
-
-
 # --- worksheet scan --------------------------------------------------------------------
 
 def _too_large(sheet: str, row: int, col: int) -> HostileFile:
@@ -323,8 +310,6 @@ def _too_large(sheet: str, row: int, col: int) -> HostileFile:
 
 def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, limits: bool = True) -> SheetScan:
     scan = SheetScan(name, part)
-    rels = _relationships(zf, part, names)
-    scan.has_drawing = has_drawing(rels)
     row_no = 0
     col_no = 0
     row_hidden = False
@@ -438,8 +423,6 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> I
             inspection.parts = _sheet_parts(zf, names, name)
             wanted = None if sheets is None else {s.strip() for s in sheets}
             for sheet_name, part in inspection.parts.items():
-                if has_drawing(_relationships(zf, part, names)):
-                    inspection.drawings.append(sheet_name)
                 if wanted is not None and sheet_name.strip() not in wanted:
                     continue
                 try:

@@ -13,7 +13,7 @@ guard's scan:
 * a text merged over several rows (a unit name merged down a column, as in printed
   reports) is repeated on every row of the merge; numbers are not (a merged amount
   counts once);
-* hidden rows that hold data, and sheets with pictures or charts, give warnings.
+* hidden rows that hold data give a warning.
 
 Those warnings travel with the snapshot (:attr:`FileSnapshot.findings`) and the
 reader adds them to the book's findings.
@@ -97,11 +97,6 @@ def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> FileSnaps
             _hidden_rows_warning(snapshot, scan)
         _fill_merged_text(rows, merges)
         snapshot[name] = rows
-    for name in inspection.drawings:
-        snapshot.findings.append((
-            "warning", name, "A1",
-            f"工作表“{name}”含有图片、图表、形状或控件：评分副本由 openpyxl 写出，这些对象在副本中可能丢失或变形"
-            "（原文件不受影响）；请以原文件为准，或在 Excel 中用“绩效评价”选项卡的“评分”按钮直接评分"))
     return snapshot
 
 

@@ -25,7 +25,7 @@ GUIDE_SHEET = "使用说明"
 MAX_VALIDATION_ROW = 5000
 
 
-def _cell_value(value):
+def cell_value(value):
     if isinstance(value, Decimal):
         # store exactly what was given: integers as int, others via str → float only for Excel
         return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
@@ -41,7 +41,7 @@ def _write_info(ws, info: Mapping[str, object]) -> None:
         value = info.get(fld.label, info.get(fld.key, fld.default))
         ws.cell(r, 1, fld.label)
         apply_style(ws.cell(r, 1), "text")
-        cell = ws.cell(r, 2, _cell_value(value))
+        cell = ws.cell(r, 2, cell_value(value))
         cell.data_type = "s" if isinstance(value, str) else cell.data_type
         apply_style(cell, "center" if fld.kind == "choice" else "text")
         ws.cell(r, 3, ("（必填）" if fld.required else "") + fld.help)
@@ -108,17 +108,29 @@ def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, objec
             ws.add_data_validation(dv)
             letter = get_column_letter(c)
             dv.add(f"{letter}{header_row + 1}:{letter}{MAX_VALIDATION_ROW}")
+    extra = sheet.extra_keys(rows)  # dynamic columns (e.g. one per unit in 问卷计数)
+    for c, key in enumerate(extra, start=ncols + 1):
+        apply_style(ws.cell(header_row, c, key), "header")
+        ws.column_dimensions[get_column_letter(c)].width = 9
     for r, row in enumerate(rows, start=header_row + 1):
         for c, column in enumerate(sheet.columns, start=1):
             value = row.get(column.header, row.get(column.key))
-            cell = ws.cell(r, c, _cell_value(value))
-            if isinstance(value, str):
-                cell.data_type = "s"  # text stays text, even when it starts with '='
             style = KIND_STYLE[column.kind]
             if column.kind == "number" and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 style = "number"
-            apply_style(cell, style)
+            _put(ws, r, c, value, style)
+        for c, key in enumerate(extra, start=ncols + 1):
+            value = row.get(key)
+            numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+            _put(ws, r, c, value, "integer" if numeric else "center")
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+
+
+def _put(ws, row: int, col: int, value, style: str) -> None:
+    cell = ws.cell(row, col, cell_value(value))
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text, even when it starts with '='
+    apply_style(cell, style)
 
 
 def _write_guide(ws) -> None:

@@ -162,7 +162,7 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
             notes.append(f"{survey_class.title}各选项占比四舍五入后合计不等于 100.00%，尾差 {_residue_text(res)} "
                          f"已调入人数最多的 {labels[i]} 选项。")
         if answers < base:
-            notes.append(f"{survey_class.title}有 {base - answers} 个题目未作答（按0分计入），各选项占比之和小于 100%。")
+            notes.append(f"{survey_class.title}有 {base - answers} 题次未作答（按0分计入），各选项占比之和小于 100%。")
         grand = [g + c for g, c in zip(grand, counts)]
         grand_base += base
         name = f"{survey_class.name}（{code}类）" if survey_class.name else f"{code}类"

@@ -22,6 +22,7 @@ from ..core import schema
 from ..core.findings import TemplateError
 from .book import WHOLE, attach_survey
 from .importer import ImportResult, import_rows, read_export
+from .model import Tally
 from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -112,12 +113,20 @@ def run_import(args) -> int:
     result = import_rows(rows, survey_class, sheet=sheet, unit_column=args.unit_column, units=units,
                          default_unit=WHOLE if whole else None)
     _report(result, export_path)
+    silent = [u for u in result.tally.units if not result.tally.valid.get(u)]
+    if silent:
+        print(f"  没有答卷的单位（不写入其列）：{'、'.join(silent)}")
     if not result.responses:
         raise ImportFailed("导出文件中没有可计入的答卷，工作簿未修改")
     if args.dry_run:
         print("（--dry-run：未写入工作簿）")
-    else:
-        _write(book_path, result, write_answers=not args.no_answers, units=units)
+        return EXIT_FINDINGS if result.findings.errors else EXIT_OK
+    inspection = getattr(snapshot, "inspection", None)
+    drawings = list(getattr(inspection, "drawings", None) or [])
+    if drawings:
+        print(f"注意：工作表{'、'.join(f'“{d}”' for d in drawings)}含有图片、图表或形状；写回工作簿时这些对象可能丢失，"
+              "原文件的备份中仍保留")
+    _write(book_path, result, write_answers=not args.no_answers, units=units)
     return EXIT_FINDINGS if result.findings.errors else EXIT_OK
 
 
@@ -141,6 +150,15 @@ def _print_findings(title: str, items) -> None:
         print(f"  {where}{f.message}")
 
 
+def _answered(tally: Tally) -> Tally:
+    """The tally without the units that have no respondent (their columns stay blank, not 0)."""
+    keep = [u for u in tally.units if tally.valid.get(u)]
+    out = Tally(tally.class_code, units=keep, sheet=tally.sheet)
+    out.counts = {k: v for k, v in tally.counts.items() if k[2] in keep}
+    out.valid = {u: tally.valid[u] for u in keep}
+    return out
+
+
 def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str]) -> None:
     from openpyxl import load_workbook
 
@@ -151,7 +169,7 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
     workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
     cls = result.survey_class
     written = []
-    first, last = write_class_rows(workbook, schema.SURVEY_COUNTS, cls.code, count_rows(cls, result.tally),
+    first, last = write_class_rows(workbook, schema.SURVEY_COUNTS, cls.code, count_rows(cls, _answered(result.tally)),
                                    unit_header_key(units), before=schema.SATISFACTION.name)
     written.append(f"“{schema.SURVEY_COUNTS.name}”第 {first}–{last} 行")
     if write_answers:

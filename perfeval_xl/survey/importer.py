@@ -106,7 +106,7 @@ class OptionMatcher:
             yield m.group(1), fold(m.group(2))
 
     def describe(self) -> str:
-        return "、".join(f"{o.label} {o.text}" for o in self.question.options)
+        return "、".join(f"{o.label} {o.text}".strip() for o in self.question.options)
 
 
 def _find_unit_column(headers: list[str], unit_column: str | int | None, sheet: str, header_row: int) -> int:
@@ -221,6 +221,8 @@ def import_rows(
 
     # -- respondents
     lookup, order = _unit_lookup(units)
+    if unit_col is None:
+        lookup, order = None, []
     matchers = {n: OptionMatcher(survey_class.question(n)) for n in matched}
     responses: list[Response] = []
     for r in range(header_row + 1, len(rows)):
@@ -285,6 +287,12 @@ def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[l
         return path.stem, [list(r) for r in csv.reader(text.splitlines())]
     from python_calamine import CalamineWorkbook
 
+    from ..io.guard import HostileFile, inspect_workbook
+
+    try:  # a file from outside: zip bombs, XML entity attacks and absurd sheets are refused first
+        inspect_workbook(path, {sheet} if sheet else None)
+    except HostileFile as exc:
+        raise TemplateError(exc.sheet or path.name, exc.cell, exc.message) from exc
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several error types for unreadable files

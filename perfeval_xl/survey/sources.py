@@ -49,7 +49,15 @@ def class_value(scope: Scope, code: str) -> Value:
     """Class ``code`` satisfaction of the scope: from counts when there are any, else typed."""
     data = _data(scope, code)
     if data is None:
-        return core.class_rate(scope, code)
+        try:
+            return core.class_rate(scope, code)
+        except SourceError:
+            counted = survey_of(scope.book)
+            if counted is None or code not in counted.tallies:
+                raise
+            raise SourceError(f"“问卷计数”中{code}类没有{scope.label}的人数（每个单位一列，表头写单位简称），"
+                              f"“满意度”表也没有{scope.label}的{code}类满意度",
+                              Ref(schema.SURVEY_COUNTS.name, schema.HEADER_ROW, 0)) from None
     result = data.rate(code, scope.unit)
     label = f"{_class_name(scope, code)}满意度"
     text = f"{label}（{data.method_text}）={result.text}"

@@ -5,9 +5,8 @@
   and ``第1题`` … as extra keys);
 * :func:`write_class_rows` replaces one class's rows of an existing 问卷计数 / 问卷答卷 sheet
   (openpyxl), leaving every other row where and as it was (formulas included);
-* :func:`build_survey_workbook` / :func:`write_survey_workbook` are
-  :func:`perfeval_xl.io.template.build_workbook` plus the extra columns those two sheets
-  have (one per unit, one per question), which the schema cannot declare.
+* new workbooks with these rows are written by :func:`perfeval_xl.io.template.write_workbook`,
+  which writes keys the schema does not declare (one per unit, one per question) as extra columns.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from ..core.styles import KIND_STYLE
 from .book import VALID_LABEL, WHOLE
 from .importer import fold
 from .model import Response, SurveyClass, Tally
+from ..io.template import cell_value
 
 #: the sheets whose rows may carry extra (dynamic) columns
-DYNAMIC_SHEETS = (schema.SURVEY_COUNTS, schema.SURVEY_ANSWERS)
 _QUESTION_HEADER = re.compile(r"^(?:第|Q|q)?(\d+)(?:题)?$")
 
 Row = dict[str, object]
@@ -69,34 +68,15 @@ def answer_rows(survey_class: SurveyClass, responses: Iterable[Response]) -> lis
     return rows
 
 
-def extra_keys(sheet: schema.TableSheet, rows: Iterable[Mapping[str, object]]) -> list[str]:
-    """Keys of ``rows`` that are not columns of ``sheet``, in first-seen order."""
-    known = {c.header for c in sheet.columns} | {c.key for c in sheet.columns}
-    seen: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in known and key not in seen:
-                seen.append(key)
-    return seen
-
-
 def snapshot_rows(sheet: schema.TableSheet, rows: Sequence[Mapping[str, object]]) -> list[list[object]]:
     """A table sheet as a snapshot would hold it (help row, header row, data) — for tests and tools."""
-    extra = extra_keys(sheet, rows)
+    extra = sheet.extra_keys(rows)
     headers = [c.header for c in sheet.columns] + extra
     out: list[list[object]] = [[sheet.help] + [None] * (len(headers) - 1), headers]
     for row in rows:
         values = [row.get(c.header, row.get(c.key)) for c in sheet.columns] + [row.get(k) for k in extra]
-        out.append([_plain(v) for v in values])
+        out.append([cell_value(v) for v in values])
     return out
-
-
-def _plain(value: object) -> object:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 # ---------------------------------------------------------------------------
@@ -111,45 +91,6 @@ def _style(cell, name: str) -> None:
 
 def _extra_style(sheet: schema.TableSheet) -> str:
     return "integer" if sheet is schema.SURVEY_COUNTS else "center"
-
-
-def add_extra_columns(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, object]]) -> None:
-    """Write the extra keys of ``rows`` as columns after the declared ones (rows as the template wrote them)."""
-    from openpyxl.utils import get_column_letter
-
-    extra = extra_keys(sheet, rows)
-    header_row = schema.HEADER_ROW + 1
-    first = len(sheet.columns) + 1
-    for i, key in enumerate(extra):
-        col = first + i
-        cell = ws.cell(header_row, col, key)
-        _style(cell, "header")
-        ws.column_dimensions[get_column_letter(col)].width = 9
-        for r, row in enumerate(rows, start=header_row + 1):
-            value = _plain(row.get(key))
-            cell = ws.cell(r, col, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            _style(cell, _extra_style(sheet))
-
-
-def build_survey_workbook(info=None, tables=None, *, guide: bool = True):
-    """:func:`perfeval_xl.io.template.build_workbook` plus the dynamic columns of the questionnaire sheets."""
-    from perfeval_xl.io.template import build_workbook
-
-    tables = tables or {}
-    wb = build_workbook(info, tables, guide=guide)
-    for sheet in DYNAMIC_SHEETS:
-        rows = tables.get(sheet.name)
-        if rows:
-            add_extra_columns(wb[sheet.name], sheet, rows)
-    return wb
-
-
-def write_survey_workbook(path: str | Path, info=None, tables=None, *, guide: bool = True) -> Path:
-    from perfeval_xl.io.atomic import save_workbook_atomic
-
-    return save_workbook_atomic(build_survey_workbook(info, tables, guide=guide), Path(path))
 
 
 def _find_header(ws, sheet: schema.TableSheet) -> int | None:
@@ -199,7 +140,7 @@ def write_class_rows(wb, sheet: schema.TableSheet, code: str, rows: Sequence[Map
             columns[key] = c
     code_col = columns.get(sheet.columns[0].header)
     last_col = max([ws.max_column] + list(columns.values()))
-    for key in extra_keys(sheet, rows):
+    for key in sheet.extra_keys(rows):
         if key not in columns:
             last_col += 1
             columns[key] = last_col
@@ -237,7 +178,7 @@ def write_class_rows(wb, sheet: schema.TableSheet, code: str, rows: Sequence[Map
                 style = _extra_style(sheet)
             else:
                 continue
-            cell = ws.cell(r, col, _plain(value))
+            cell = ws.cell(r, col, cell_value(value))
             if isinstance(value, str):
                 cell.data_type = "s"
             _style(cell, style)

@@ -17,7 +17,11 @@ INFO = {
     "评价形态": "分单位评价",
     "项目得分汇总方式": "算术平均",
     "金额单位": "万元",
+    # 附件5 的 B 类得分 98.64% 只有把 10 个未作答的答案按 0 分计入才能得到
+    "未作答题目": "按0分计入",
 }
+
+from wuhua_2023_survey import TABLES as SURVEY_TABLES  # 附件5-1…5-3: questions, options, counts
 
 SHORT = ["西翥", "普吉", "黑林铺", "莲华", "华山", "丰宁", "护国", "龙翔", "大观", "红云"]
 
@@ -104,8 +108,10 @@ SURVEY_CLASSES = [
     {"类别代码": "C", "类别名称": "社区职员", "权重": "30%"},
 ]
 
-# 附件5-4 满意度（%）；有效问卷数为附件5-1…5-3 各街道列的答卷数（合计 794 / 452 / 916）
-_SAT = {
+# 附件5-4 as printed (满意度 %, 有效问卷数). The workbook does not type these rates: it carries the
+# questionnaire counts of 附件5-1…5-3 and the tool computes every rate from them; the printed figures
+# stay here for the differences list in 五华区五个先锋奖励经费2023.md.
+PRINTED_5_4 = {
     "西翥": (("99.00%", 48), ("99.70%", 50), ("98.90%", 49)),
     "普吉": (("98.08%", 146), ("96.94%", 50), ("97.80%", 151)),
     "黑林铺": (("99.82%", 100), ("96.94%", 50), ("97.80%", 100)),
@@ -117,10 +123,6 @@ _SAT = {
     "大观": (("97.46%", 45), ("100.00%", 49), ("98.63%", 62)),
     "红云": (("100.00%", 52), ("100.00%", 50), ("99.60%", 135)),
 }
-SATISFACTION = [
-    {"单位简称": unit, "类别代码": code, "有效问卷数": valid, "满意度": rate}
-    for unit in SHORT for code, (rate, valid) in zip("ABC", _SAT[unit])
-]
 
 # 政策宣传：西翥按宣传完成率评分，其余 9 个街道按未宣传社区数评分
 DATA_VALUES = [{"单位简称": "西翥", "名称": "政策宣传完成率", "数值": "100%", "计量单位": "%",
@@ -330,7 +332,7 @@ TABLES = {
     "产出情况": OUTPUTS,
     "人员名册": ROSTER,
     "问卷类别": SURVEY_CLASSES,
-    "满意度": SATISFACTION,
+    **SURVEY_TABLES,
     "其他数据": DATA_VALUES,
     "指标体系": INDICATORS,
     "评分录入": MANUAL,

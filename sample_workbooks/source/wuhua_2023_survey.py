@@ -2,9 +2,7 @@
 
 To be merged into ``wuhua_2023.py``: ``TABLES`` below holds the 问卷题目, 问卷选项 and 问卷计数 rows
 (the 问卷类别 rows A/B/C with 40/30/30 % are already in that file).  The 问卷计数 rows carry one key
-per unit (short name, in the annex's column order), i.e. columns the schema does not declare: the
-workbook has to be written with :func:`perfeval_xl.survey.workbook.write_survey_workbook` (or a
-template writer that writes extra keys as extra columns).
+per unit (short name, in the annex's column order): the template writer makes them extra columns.
 
 Counts: the three annexes as printed, with the text extraction's misplaced cells re-aligned (every
 row still sums to its printed 总计); see tests/data/seed004_survey.py for the reconciliation.  The
