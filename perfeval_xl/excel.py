@@ -32,6 +32,7 @@ from typing import Iterable, Iterator
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.findings import TemplateError, column_letter
+from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
@@ -96,7 +97,7 @@ def read_book_snapshot(book) -> LiveSnapshot:
         rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
         merges = _com_merges(sheet, rows)
         if merges:
-            _fill_merged_text(rows, merges)
+            fill_merged_text(rows, merges)
         snapshot[name] = rows
     return snapshot
 
@@ -124,15 +125,6 @@ def _trimmed(sheet, used):
         raise TemplateError(sheet.name, "A1", f"工作表“{sheet.name}”的数据区域有 {rows:,} 行 × {cols:,} 列，"
                                               f"超过 {MAX_AREA:,} 个单元格；请删除多余的空行空列后再评分")
     return used
-
-
-def _fill_merged_text(rows, merges) -> None:
-    """The file adapter's rule (a text merged down a column repeats on every row)."""
-    try:
-        from perfeval_xl.io.snapshot import _fill_merged_text as fill
-    except ImportError:  # pragma: no cover - the file adapter moved it
-        return
-    fill(rows, merges)
 
 
 def _com_merges(sheet, rows) -> list[tuple[int, int, int, int]]:

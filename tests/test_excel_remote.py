@@ -23,6 +23,7 @@ from xlwings_replay import Replay, book_payload, frozen_cell
 
 from perfeval_xl import excel
 from perfeval_xl.core import schema
+from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.styles import FONT_NAME, STYLES
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_file, score_snapshot
@@ -468,7 +469,7 @@ def test_desktop_merged_text_is_found_over_com():
     rows = [["单位", "金额"], ["西翥", 1.0], [None, 2.0], [None, 3.0], ["普吉", 4.0]]
     merges = excel._com_merges(Sheet(), rows)
     assert merges == [(1, 0, 3, 0)]
-    excel._fill_merged_text(rows, merges)
+    fill_merged_text(rows, merges)
     assert [r[0] for r in rows] == ["单位", "西翥", "西翥", "西翥", "普吉"]
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
+from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import CellValueError, ExcelErrorValue, UncachedFormula, is_blank, parse_number
 from perfeval_xl.io.guard import HostileFile, Inspection, SheetScan, inspect_workbook, ref_name
@@ -95,7 +96,7 @@ def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> FileSnaps
         if scan is not None:
             _mark_special_cells(rows, scan)
             _hidden_rows_warning(snapshot, scan)
-        _fill_merged_text(rows, merges)
+        fill_merged_text(rows, merges)
         snapshot[name] = rows
     return snapshot
 
@@ -113,27 +114,12 @@ def _calamine_merges(sheet) -> list[tuple[int, int, int, int]]:
     return [(a[0], a[1], b[0], b[1]) for a, b in ranges]
 
 
-def _put(rows: list[list[object]], row: int, col: int, value: object) -> None:
-    while len(rows) <= row:
-        rows.append([])
-    line = rows[row]
-    while len(line) <= col:
-        line.append("")
-    line[col] = value
-
-
-def _get(rows: list[list[object]], row: int, col: int) -> object:
-    if row < len(rows) and col < len(rows[row]):
-        return rows[row][col]
-    return None
-
-
 def _mark_special_cells(rows: list[list[object]], scan: SheetScan) -> None:
     for (row, col), formula in scan.uncached.items():
-        if is_blank(_get(rows, row, col)):
-            _put(rows, row, col, UncachedFormula(formula))
+        if is_blank(get_cell(rows, row, col)):
+            put_cell(rows, row, col, UncachedFormula(formula))
     for (row, col), error in scan.errors.items():
-        _put(rows, row, col, ExcelErrorValue(error))
+        put_cell(rows, row, col, ExcelErrorValue(error))
 
 
 def _hidden_rows_warning(snapshot: FileSnapshot, scan: SheetScan) -> None:
@@ -145,24 +131,3 @@ def _hidden_rows_warning(snapshot: FileSnapshot, scan: SheetScan) -> None:
         f"第 {shown} 行是隐藏行，其中的数据照常参与计算（与 Excel 求和一致）；如这些行不应计入，请删除这些行"))
 
 
-def _is_text(value: object) -> bool:
-    if not isinstance(value, str) or isinstance(value, (UncachedFormula, ExcelErrorValue)) or is_blank(value):
-        return False
-    try:
-        parse_number(value)
-    except CellValueError:
-        return True
-    return False
-
-
-def _fill_merged_text(rows: list[list[object]], merges) -> None:
-    """Repeat a merged text on every row of its merge (first column only)."""
-    for r1, c1, r2, _c2 in merges:
-        if r2 <= r1 or r2 - r1 > 10_000:
-            continue
-        value = _get(rows, r1, c1)
-        if not _is_text(value):
-            continue
-        for r in range(r1 + 1, r2 + 1):
-            if is_blank(_get(rows, r, c1)):
-                _put(rows, r, c1, value)

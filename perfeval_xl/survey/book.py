@@ -30,7 +30,7 @@ from ..core.normalize import CellValueError, KIND_HINTS, clean_text, is_blank, p
 from ..core.numbers import fmt_percent, round_rate
 from .importer import OptionMatcher, fold
 from .model import PER_ANSWER, PER_RESPONDENT, Option, Question, Response, SurveyClass, Tally, tally_responses
-from .tally import SKIP, ZERO_SCORE, RateResult, check_classes, check_rates, check_tally, class_rate
+from .tally import SKIP, ZERO_SCORE, RateResult, check_classes, check_tally, class_rate
 from .tally import composite_rate as _composite_rate
 from .tally import question_rate as _question_rate
 
@@ -592,9 +592,8 @@ class _Reader:
         for code in data.codes:
             if code not in data.broken:  # the missing option is reported once, not once per count
                 self.findings.extend(check_tally(data.classes[code], data.tallies[code]))
+        # typed rates outside 0–100 % are reported by core.plausibility (one place for that check)
         typed = [r for r in self.book.rows(schema.SATISFACTION) if r.get("rate") is not None]
-        self.findings.extend(check_rates((r.get("rate"), r.ref("rate"), f"{r.get('unit') or ''}{_text(r, 'class_code')}类满意度")
-                                         for r in typed))
         if data.method == PER_RESPONDENT:
             for code in data.codes:
                 if code not in data.responses:
