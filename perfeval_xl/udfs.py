@@ -184,7 +184,7 @@ def _cellwise(func, args: list, names: list[str]) -> list[list]:
 
 
 def _measure_failed(exc: MeasureError, denominator: Decimal | None = None) -> _CellError:
-    if (denominator is not None and denominator == 0) or "为 0" in str(exc):
+    if (denominator is not None and denominator == 0) or exc.zero_denominator:
         return _CellError(DIV0)
     return _CellError(NUM)
 
@@ -238,7 +238,7 @@ def _vector_udf(func, first, second, names: tuple[str, str], skip_blank_first: b
             try:
                 result.append([_out(func(left, right))])
             except MeasureError as exc:
-                if "为 0" in str(exc):
+                if exc.zero_denominator:
                     raise _CellError(DIV0) from None
                 raise _CellError(str(exc)) from None
         except _CellError as exc:
@@ -668,10 +668,13 @@ def _indicator_scores(code, unit):
             if short:
                 raise _CellError(NA)  # 整体评价 has no per-unit scores
             unit_score = evaluation.units[0]
-        elif not short:
+        elif not short:  # 分单位评价, no unit: the project's (weighted) mean, as in 得分汇总
             if wanted.upper() in TOTAL_CODES:
                 return evaluation.total
-            raise _CellError("参数错误：分单位评价须指定单位简称")
+            means = evaluation.indicator_means()[0]
+            if wanted in means:
+                return means[wanted]
+            raise _CellError(NA)
         else:
             unit_score = next((u for u in evaluation.units if u.name == short), None)
             if unit_score is None:
@@ -690,7 +693,7 @@ def _indicator_scores(code, unit):
 
 @xw.func(category=CATEGORY, volatile=True)
 @xw.arg("code", doc="指标编码（如 A4；填“总分”得总分）：一个单元格或一列", **RANGE)
-@xw.arg("unit", doc="可省略。单位简称：分单位评价时必填，整体评价时留空", **RANGE)
+@xw.arg("unit", doc="可省略。单位简称；分单位评价时留空得项目平均分，整体评价时留空", **RANGE)
 def INDICATOR_SCORE(code, unit=None):
     """按本工作簿“指标体系”中的编码，计算该指标的得分（与“评分”按钮结果相同）；找不到编码或单位时为#N/A"""
     return _guard(_indicator_scores, code, unit)

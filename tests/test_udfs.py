@@ -237,8 +237,11 @@ def test_indicator_score_per_unit(server):
         assert harness.call_server(server_module, module, "INDICATOR_SCORE", [codes, [[unit.name]]]) == expected
         assert harness.call_server(server_module, module, "INDICATOR_SCORE", [[["总分"]], [[None]]]) == [
             [float(evaluation.total)]]
-        assert harness.call_server(server_module, module, "INDICATOR_SCORE", [[["A1"]], [[None]]]) == [
-            ["参数错误：分单位评价须指定单位简称"]]
+        # no unit: the project's mean of the indicator, as in 得分汇总's 平均分 row
+        # A3 绩效目标合理性: 1 for nine units and 2 for 华山 → 11 / 10 = 1.10
+        assert harness.call_server(server_module, module, "INDICATOR_SCORE", [[["A3"]], [[None]]]) == [[1.1]]
+        assert harness.call_server(server_module, module, "INDICATOR_SCORE", [[["Z9"]], [[None]]]) == [
+            [{"type": "Error", "errorType": "NotAvailable"}]]
     finally:
         del xw.Book._mock_caller
 

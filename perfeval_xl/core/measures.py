@@ -15,14 +15,19 @@ from .numbers import ONE, ZERO, round_rate, to_decimal
 
 
 class MeasureError(ValueError):
-    """A measure cannot be computed (e.g. zero denominator); message in Chinese."""
+    """A measure cannot be computed; message in Chinese.  ``zero_denominator`` tells a
+    division by zero (Excel's #DIV/0!) from other bad input (#VALUE! / #NUM!)."""
+
+    def __init__(self, message: str, *, zero_denominator: bool = False):
+        super().__init__(message)
+        self.zero_denominator = zero_denominator
 
 
 def _ratio(numerator, denominator, what: str, denominator_name: str) -> Decimal:
     numerator = to_decimal(numerator)
     denominator = to_decimal(denominator)
     if denominator == ZERO:
-        raise MeasureError(f"{what}无法计算：{denominator_name}为 0")
+        raise MeasureError(f"{what}无法计算：{denominator_name}为 0", zero_denominator=True)
     if denominator < ZERO or numerator < ZERO:
         raise MeasureError(f"{what}无法计算：金额或数量不能为负数")
     return round_rate(numerator / denominator)
@@ -63,7 +68,7 @@ def time_saving_rate(planned_time, actual_time) -> Decimal:
     planned_time = to_decimal(planned_time)
     actual_time = to_decimal(actual_time)
     if planned_time <= ZERO:
-        raise MeasureError("完成及时率无法计算：计划完成时间须大于 0")
+        raise MeasureError("完成及时率无法计算：计划完成时间须大于 0", zero_denominator=planned_time == ZERO)
     return round_rate((planned_time - actual_time) / planned_time)
 
 
@@ -72,7 +77,7 @@ def cost_saving_rate(planned_cost, actual_cost) -> Decimal:
     planned_cost = to_decimal(planned_cost)
     actual_cost = to_decimal(actual_cost)
     if planned_cost <= ZERO:
-        raise MeasureError("成本节约率无法计算：计划成本须大于 0")
+        raise MeasureError("成本节约率无法计算：计划成本须大于 0", zero_denominator=planned_cost == ZERO)
     return round_rate((planned_cost - actual_cost) / planned_cost)
 
 
@@ -91,7 +96,7 @@ def satisfaction(counts: Sequence, option_rates: Sequence) -> Decimal:
         raise MeasureError("满意度无法计算：选项得分率应在 0%–100% 之间")
     total = sum(counts, ZERO)
     if total == ZERO:
-        raise MeasureError("满意度无法计算：有效答卷数为 0")
+        raise MeasureError("满意度无法计算：有效答卷数为 0", zero_denominator=True)
     return round_rate(sum((c * r for c, r in zip(counts, rates)), ZERO) / total)
 
 
@@ -113,5 +118,5 @@ def weighted_mean(values: Iterable, weights: Iterable) -> Decimal:
     weights = [to_decimal(w) for w in weights]
     total = sum(weights, ZERO)
     if total == ZERO:
-        raise MeasureError("加权平均无法计算：权重合计为 0")
+        raise MeasureError("加权平均无法计算：权重合计为 0", zero_denominator=True)
     return sum((v * w for v, w in zip(values, weights)), ZERO) / total

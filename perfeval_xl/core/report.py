@@ -98,19 +98,13 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
         row = [n, unit.full_name] + [scores.get(c.code) for c in columns] + [unit.total, unit.grade]
         b.values(row, ["center", "text"] + ["score"] * len(columns) + ["score", "center"])
     if not ev.whole:
-        label = "加权平均分" if ev.book.info.get("aggregation") == schema.AGG_FUND else "平均分"
-        weights = ([u.budget or ZERO for u in ev.units] if label == "加权平均分" else [Decimal(1)] * len(ev.units))
-        if sum(weights, ZERO) == ZERO:
-            weights = [Decimal(1)] * len(ev.units)
-        means = []
-        for c in columns:
-            pairs = [(next((s.score for s in u.indicators if s.code == c.code), ZERO), w) for u, w in zip(ev.units, weights)]
-            means.append(round_score(sum((v * w for v, w in pairs), ZERO) / sum((w for _, w in pairs), ZERO)))
-        means, residue, index = allocate_residue(means, ev.total, [c.weight for c in columns])
-        b.values(["", label] + means + [ev.total, ev.grade],
+        label = "加权平均分" if ev.fund_weighted else "平均分"
+        means, residue, adjusted = ev.indicator_means()
+        b.values(["", label] + [means[c.code] for c in columns] + [ev.total, ev.grade],
                  ["total_text", "total_text"] + ["total_score"] * len(columns) + ["total_score", "total_text"])
-        if index is not None:
-            b.line(f"注：各指标{label}四舍五入后合计与项目总分相差{residue}分（尾差），已调入分值最大的“{columns[index].level3}”列。", ncols, "note")
+        if adjusted is not None:
+            name = next(c.level3 for c in columns if c.code == adjusted)
+            b.line(f"注：各指标{label}四舍五入后合计与项目总分相差{residue}分（尾差），已调入分值最大的“{name}”列。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
     return b.plan

@@ -284,6 +284,35 @@ class Evaluation:
     def whole(self) -> bool:
         return self.book.shape == schema.SHAPE_WHOLE
 
+    @property
+    def fund_weighted(self) -> bool:
+        return self.book.info.get("aggregation") == schema.AGG_FUND
+
+    def unit_weights(self) -> list[Decimal]:
+        """Weights of the units in the project's mean: 1 each, or their 预算数 (资金加权平均)."""
+        if self.fund_weighted:
+            budgets = [u.budget for u in self.units]
+            if all(b is not None for b in budgets) and sum(budgets, ZERO) != ZERO:
+                return budgets
+        return [Decimal(1)] * len(self.units)
+
+    def indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
+        """Project-level score of each 三级 indicator: the (weighted) mean over the units,
+        rounded, with the 尾差 put into the indicator of largest 分值 so the means add up to
+        the project total.  Returns (code → mean, residue text, code adjusted or None)."""
+        columns: "OrderedDict[str, IndicatorScore]" = OrderedDict()
+        for unit in self.units:
+            for s in unit.indicators:
+                columns.setdefault(s.code, s)
+        weights = self.unit_weights()
+        means = []
+        for code in columns:
+            scores = [next((s.score for s in u.indicators if s.code == code), ZERO) for u in self.units]
+            means.append(round_score(weighted_mean(scores, weights)))
+        values, residue, index = allocate_residue(means, self.total, [c.weight for c in columns.values()])
+        codes = list(columns)
+        return OrderedDict(zip(codes, values)), residue, (codes[index] if index is not None else None)
+
 
 def grade_of(score: Decimal, info: dict) -> str:
     if score >= Decimal(info.get("grade_excellent", 90)):
@@ -467,17 +496,11 @@ def evaluate_book(book: Book) -> Evaluation:
         unit = score_unit(book, system, None)
         return Evaluation(book, system, [unit], unit.total, unit.grade, unit.level1)
     units = [score_unit(book, system, u.short_name) for u in book.units]
-    note = ""
-    if book.info.get("aggregation") == schema.AGG_FUND:
-        budgets = [u.budget for u in units]
-        if any(b is None for b in budgets) or sum(budgets, ZERO) == ZERO:
-            book.findings.error(book.info_refs.get("aggregation"),
-                                "按资金加权平均需要每个单位的预算数（资金情况），已改按算术平均计算")
-            weights = [Decimal(1)] * len(units)
-        else:
-            weights = budgets
-    else:
-        weights = [Decimal(1)] * len(units)
+    evaluation = Evaluation(book, system, units, ZERO, "", [])
+    if evaluation.fund_weighted and evaluation.unit_weights() == [Decimal(1)] * len(units):
+        book.findings.error(book.info_refs.get("aggregation"),
+                            "按资金加权平均需要每个单位的预算数（资金情况），已改按算术平均计算")
+    weights = evaluation.unit_weights()
     total = round_score(weighted_mean([u.total for u in units], weights))
     # project 一级 breakdown: (weighted) means, 尾差 to the largest 一级
     names = [l.name for l in units[0].level1]
@@ -492,5 +515,6 @@ def evaluate_book(book: Book) -> Evaluation:
         level1[index].score = values[index]
         total_note = (f"注：各一级指标得分为各单位得分的平均值，四舍五入后合计与项目总分相差{residue}分（尾差），"
                       f"已调入分值最大的“{level1[index].name}”。")
-    grade = grade_of(total, book.info)
-    return Evaluation(book, system, units, total, grade, level1, total_note)
+    evaluation.total, evaluation.grade = total, grade_of(total, book.info)
+    evaluation.level1, evaluation.total_note = level1, total_note
+    return evaluation
