@@ -124,3 +124,12 @@ def test_cross_sheet_checks_ledger_roster_balance():
     ledger[1]["金额"] = "20"
     ev = run(**{"支出明细": ledger, "资金情况": FUNDS})
     assert any("支出明细合计 50.00 万元" in f.message for f in ev.findings.warnings)
+
+
+def test_whole_project_warns_about_per_unit_rows():
+    ev = run({**INFO, "评价形态": "整体评价"}, **{"评分录入": MANUAL})
+    # the 乙 row of 评分录入 cannot apply to a project scored as a whole
+    (warning,) = [f for f in ev.findings.warnings if "整体评价不分单位评分" in f.message]
+    assert (warning.sheet, warning.cell) == ("评分录入", "A4")
+    # 发放完成率 of the whole project: (58.30 + 53.41 + 33.64) / (58.78 + 57.69 + 33.72) = 145.35 / 150.19 = 96.78 %
+    assert ev.units[0].indicators[0].value.amount == D("0.9678")

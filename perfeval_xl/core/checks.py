@@ -66,7 +66,16 @@ def check_book(book: Book) -> None:
             book.findings.warning(record.ref("budget"), (
                 f"{name}：按人员名册计算的应发金额 {fmt_amount(due)} {unit} 超过预算数 {fmt_amount(budget)} {unit}"))
 
-    # 4. 结余 = 到位 − 支出 where all three are given on one row
+    # 4. per-unit entries a project scored as a whole cannot use
+    if book.shape == schema.SHAPE_WHOLE:
+        for sheet, what in ((schema.MANUAL, "评分录入"), (schema.INDICATORS, "单位专用指标")):
+            for r in book.rows(sheet):
+                if r.get("unit") is not None:
+                    book.findings.warning(r.ref("unit"), (
+                        f"整体评价不分单位评分，这一行{what}填了单位“{r.get('unit')}”，未被使用；"
+                        "如要按单位分别评分，请把“项目信息”的评价形态改为分单位评价，否则请清空单位列"))
+
+    # 5. 结余 = 到位 − 支出 where all three are given on one row
     for r in funds:
         arrived, paid, balance = r.get("arrived"), r.get("spent"), r.get("balance")
         if None not in (arrived, paid, balance) and arrived - paid != balance:
