@@ -1,7 +1,6 @@
 """Seed 004 end to end: ten units, each by the report's stated rules (hand computation in the sample's .md)."""
 
 import json
-from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook

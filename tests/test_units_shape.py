@@ -4,7 +4,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from perfeval_xl.core import schema
 from perfeval_xl.pipeline import score_snapshot
 from snapshots import snapshot
 

@@ -9,7 +9,6 @@ measures (``资金到位率``, ``实际完成率(城市社区)``, ``值``, ``分
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, DivisionByZero, InvalidOperation

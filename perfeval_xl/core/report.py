@@ -13,8 +13,8 @@ from typing import Callable
 
 from . import schema
 from .measures import MeasureError
-from .numbers import ZERO, fmt_plain, fmt_score, round_rate, round_score
-from .scoring import Evaluation, IndicatorScore, UnitScore, allocate_residue
+from .numbers import ZERO, fmt_plain, fmt_score, round_rate
+from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sources import Scope, SourceError, headcounts
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
 

@@ -10,7 +10,7 @@ so an evaluator may reorder columns or add their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 ColumnKind = Literal["text", "amount", "number", "integer", "percent", "date", "choice"]

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable
 
 from . import schema
 from .book import Book, Record
 from .findings import Findings, Ref
+from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
-from .rules import Context, Entry, Outcome, Rule, RuleError, Threshold, Value, make_rule, parse_threshold
+from .rules import Context, Entry, Outcome, Rule, RuleError, Value, make_rule, parse_threshold
 from .sources import Scope, SourceError, split_source
 
 SUB_ITEMS = "子项合计"
@@ -370,16 +370,10 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     ctx = Context(d.weight, label, value, target, tuple(mine), resolve, d.ref("kind"))
     try:
         outcome = d.rule.score(ctx)
-    except (RuleError, MeasureError) as exc:
-        findings.error(d.ref("params"), f"{where}：{exc}")
-        outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
     except _FormulaSourceError as exc:
         findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
-    except Exception as exc:  # formula errors and the like: never a traceback
-        from .formula import FormulaError
-        if not isinstance(exc, FormulaError):
-            raise
+    except (RuleError, MeasureError, FormulaError) as exc:
         findings.error(d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
     for severity, ref, message in outcome.problems:

@@ -28,7 +28,7 @@ from python_calamine import CalamineWorkbook
 from perfeval_xl.core import schema
 from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
 from perfeval_xl.core.findings import TemplateError
-from perfeval_xl.core.normalize import CellValueError, ExcelErrorValue, UncachedFormula, is_blank, parse_number
+from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
 from perfeval_xl.io.guard import HostileFile, Inspection, SheetScan, inspect_workbook, ref_name
 
 #: the formats perfeval can both read and write back

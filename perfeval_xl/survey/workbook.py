@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from ..core import schema
