@@ -85,3 +85,19 @@ def test_libreoffice_opens_and_renders_the_scored_copy(xishan, capsys, tmp_path)
     assert any("一级指标得分表" in n for n in csvs), csvs
     text = next(p for p in tmp_path.glob("*.csv") if "一级指标得分表" in p.name).read_text(encoding="utf-8")
     assert "88.51" in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_package_written_by_another_program_takes_our_sheets(xishan, capsys, tmp_path):
+    """LibreOffice writes a different package (shared strings, its own styles and names)."""
+    resaved = tmp_path / "lo"
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(resaved), str(xishan)],
+                   capture_output=True, timeout=240, check=True)
+    source = resaved / xishan.name
+    out = tmp_path / "scored.xlsx"
+    assert main(["score", str(source), "-o", str(out), "--json"]) == 0
+    assert '"total": 88.51' in capsys.readouterr().out
+    before, after = parts(source), parts(out)
+    assert all(after[n] == d for n, d in before.items() if n not in EDITED_PARTS and not n.startswith("xl/worksheets/"))
+    wb = load_workbook(out, data_only=True)
+    assert wb["一级指标得分表"]["C7"].value == 88.51
