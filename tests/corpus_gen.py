@@ -690,8 +690,8 @@ def file_variants() -> list[Variant]:
     v.append(Variant("duplicate-unit-short-name", "xishan",
                      lambda lay: Built(_duplicate_unit(lay), ("单位名单", lay.ref("单位名单", "单位简称", 1))), 1))
     v.append(_cell_variant("unknown-unit-in-funds", "xishan", "资金情况", "单位简称", 1, "不存在的社区", 1))
-    v.append(_info_variant("amount-unit-unknown", "xishan", "金额单位", "美元", 1))
-    v.append(_info_variant("shape-unknown", "xishan", "评价形态", "随便评", 1))
+    v.append(_info_variant("amount-unit-unknown", "xishan", "金额单位", "美元", 2))
+    v.append(_info_variant("shape-unknown", "xishan", "评价形态", "随便评", 2))
     v.append(_info_variant("year-text", "xishan", "评价年度", "二〇二四", 1))
     v.append(_info_variant("grades-out-of-order", "xishan", "优（不低于）", 50, 1))
     v.append(_info_variant("year-not-a-year", "xishan", "评价年度", 24, 0))

@@ -105,7 +105,10 @@ def _read_info(snapshot: Snapshot, findings: Findings) -> tuple[dict, dict]:
         try:
             value = parse_cell(fld.kind, raw, choices=fld.choices)
         except CellValueError as exc:
-            findings.error(ref, f"“{fld.label}”{exc}；应填写{KIND_HINTS[fld.kind]}")
+            if fld.required:  # 评价形态 / 金额单位 decide how everything is read: never fall back to a default
+                raise TemplateError(sheet.name, ref.cell, f"“{fld.label}”{exc}；应填写{KIND_HINTS[fld.kind]}") from exc
+            findings.error(ref, f"“{fld.label}”{exc}；应填写{KIND_HINTS[fld.kind]}，已按默认值“{fld.default}”处理"
+                           if fld.default is not None else f"“{fld.label}”{exc}；应填写{KIND_HINTS[fld.kind]}")
             value = None
         info[fld.key] = value
     for fld in sheet.fields:

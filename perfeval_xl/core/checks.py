@@ -66,7 +66,14 @@ def check_book(book: Book) -> None:
             book.findings.warning(record.ref("budget"), (
                 f"{name}：按人员名册计算的应发金额 {fmt_amount(due)} {unit} 超过预算数 {fmt_amount(budget)} {unit}"))
 
-    # 4. per-unit entries a project scored as a whole cannot use
+    # 4. 评分录入 rows must name an indicator of the system (and one of its 子项 where given)
+    codes = {r.get("code") for r in book.rows(schema.INDICATORS) if r.get("code")}
+    for r in book.rows(schema.MANUAL):
+        code = r.get("code")
+        if code is not None and str(code) not in {str(c) for c in codes}:
+            book.findings.error(r.ref("code"), f"评分录入中的指标编码“{code}”不在“指标体系”中；这一行未被使用，请核对编码")
+
+    # 5. per-unit entries a project scored as a whole cannot use
     if book.shape == schema.SHAPE_WHOLE:
         for sheet, what in ((schema.MANUAL, "评分录入"), (schema.INDICATORS, "单位专用指标")):
             for r in book.rows(sheet):
@@ -75,7 +82,7 @@ def check_book(book: Book) -> None:
                         f"整体评价不分单位评分，这一行{what}填了单位“{r.get('unit')}”，未被使用；"
                         "如要按单位分别评分，请把“项目信息”的评价形态改为分单位评价，否则请清空单位列"))
 
-    # 5. 结余 = 到位 − 支出 where all three are given on one row
+    # 6. 结余 = 到位 − 支出 where all three are given on one row
     for r in funds:
         arrived, paid, balance = r.get("arrived"), r.get("spent"), r.get("balance")
         if None not in (arrived, paid, balance) and arrived - paid != balance:

@@ -53,6 +53,7 @@ class Threshold:
 
 def parse_threshold(text: str, what: str = "数值") -> Threshold:
     cleaned = text.strip().lstrip("≥≤><=").strip()
+    cleaned = re.sub(r"个?百分点$", "%", cleaned)  # 1个百分点 = 1%
     cleaned = re.sub(r"[^\d.%％,，\-+．]+$", "", cleaned)  # trailing units: 人, 个, 分
     try:
         number, suffix = parse_number(cleaned)
@@ -60,6 +61,20 @@ def parse_threshold(text: str, what: str = "数值") -> Threshold:
         raise RuleError(f"{what}“{text}”不是数字或百分比，应写作 90% 或 149") from exc
     shown = fmt_plain(number * HUNDRED) + "%" if suffix == "%" else fmt_plain(number)
     return Threshold(number, shown, suffix == "%")
+
+
+def rate_mismatch(value: Value, limits: list[tuple[str, Threshold]]) -> str | None:
+    """A limit typed as a bare number where the measured value is a rate: ``≥95`` or
+    ``每降=1`` against 97.23 % would mean 9,500 % or 100 %, never what was meant."""
+    if not value.is_rate:
+        return None
+    for what, limit in limits:
+        if limit.is_rate:
+            continue
+        if abs(limit.value) > ONE or (what == "每档幅度" and limit.value >= ONE):
+            return (f"{value.label}是比率（{value.show()}），{what}“{limit.text}”应写作百分比，"
+                    f"如 {limit.text}%；不带 % 的数字会被当作 {fmt_plain(limit.value * HUNDRED)}%")
+    return None
 
 
 def show_number(value: Decimal, as_rate: bool) -> str:
@@ -150,6 +165,11 @@ def manual_reason(entries: Sequence[Entry]) -> str:
 class Rule:
     kind = ""
     needs_value = True
+
+    def thresholds(self) -> list[tuple[str, Threshold]]:
+        """The limits typed into the parameters, as (what, threshold): checked against the
+        measured value, so that ``≥95`` is not silently compared with a rate of 97.23 %."""
+        return []
 
     def standard(self, weight: Decimal, label: str, target: "Threshold | None" = None) -> str:
         """The printed 评分标准; ``target`` is the 目标值 where the rule uses one."""
@@ -259,6 +279,10 @@ class Step:
     reverse: bool = False
     start_points: Decimal | None = None  # points at the line (default: the weight)
 
+    def thresholds(self) -> list[tuple[str, Threshold]]:
+        found = [("满分线", self.line), ("每档幅度", self.step)]
+        return found + ([("零分线", self.zero_line)] if self.zero_line is not None else [])
+
     def describe(self, label: str, weight: Decimal, lead: str = "") -> str:
         full = fmt_plain(self.start_points if self.start_points is not None else weight)
         word = "高" if self.reverse else "低"
@@ -361,6 +385,10 @@ class BandsRule(Rule):
             if band.points < ZERO or band.points > weight:
                 raise RuleError(f"{self.kind}分数 {fmt_plain(band.points)} 应在 0 到 {fmt_plain(weight)} 分之间")
 
+    def thresholds(self):
+        found = [("界限", b.threshold) for b in self.bands if b.threshold is not None]
+        return found + (self.tail.thresholds() if self.tail else [])
+
     def standard(self, weight, label, target=None):
         parts = [f"{b.condition(label)}，得{fmt_plain(b.points)}分" for b in self.bands]
         if self.tail:
@@ -389,6 +417,9 @@ class StepRule(Rule):
 
     def __init__(self, params: str, weight: Decimal):
         self.step = parse_step(params, weight)
+
+    def thresholds(self):
+        return self.step.thresholds()
 
     def standard(self, weight, label, target=None):
         return self.step.describe(label, weight)
@@ -636,7 +667,7 @@ class FormulaRule(Rule):
         self.needs_value = "值" in self.names
 
     def standard(self, weight, label, target=None):
-        shown = self.text.replace("值", label) if "值" in self.names else self.text
+        shown = formula.render(self.tree, lambda name: label if name == "值" else name)
         return f"得分={shown}，最低0分，最高{fmt_plain(weight)}分"
 
     def score(self, ctx):

@@ -17,7 +17,7 @@ from .findings import Findings, Ref
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
-from .rules import Context, Entry, Outcome, Rule, RuleError, Value, make_rule, parse_threshold
+from .rules import Context, Entry, Outcome, Rule, RuleError, Value, make_rule, parse_threshold, rate_mismatch
 from .sources import Scope, SourceError, split_source
 
 SUB_ITEMS = "子项合计"
@@ -359,6 +359,14 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
             findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
             return IndicatorScore(**base, process=f"缺少数据，未能评分：{exc}", score=ZERO, value=None,
                                   reason=f"缺少数据：{exc}")
+    if value is not None:
+        limits = d.rule.thresholds() + ([("目标值", target)] if target is not None else [])
+        problem = rate_mismatch(value, limits)
+        if problem:
+            where_cell = d.ref("target") if target is not None and rate_mismatch(value, [("目标值", target)]) else d.ref("params")
+            findings.error(where_cell, f"{where}：{problem}")
+            return IndicatorScore(**base, process=f"规则参数与取值不一致，未能评分：{problem}", score=ZERO, value=value,
+                                  reason="规则参数与取值不一致，未能评分")
     mine = [_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d)]
 
     def resolve(name: str) -> Value:

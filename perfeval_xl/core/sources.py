@@ -430,6 +430,8 @@ def data_value(scope: Scope, arg: str) -> Value:
     unit = (row.get("measure_unit") or "").strip()
     if unit:
         is_rate = unit in ("%", "％", "百分比")
+        if is_rate and abs(value) > ONE:  # 计量单位 % with 82.5 typed: the number is in percent
+            value = value / 100
     else:
         is_rate = abs(value) <= ONE and value != value.to_integral_value()
     shown = fmt_percent(value) if is_rate else fmt_plain(value) + ("" if is_rate else unit)

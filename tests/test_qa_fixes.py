@@ -1,0 +1,74 @@
+"""Mistakes an evaluator makes that must be findings, not silently wrong scores (found in a QA pass)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from perfeval_xl.core.findings import TemplateError
+from perfeval_xl.core.rules import Value, make_rule
+from perfeval_xl.pipeline import score_snapshot
+from snapshots import snapshot
+
+INFO = {"项目名称": "测试", "评价形态": "整体评价", "金额单位": "万元"}
+UNITS = [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}]
+FUNDS = [{"预算数": "100", "实际到位": "97.23", "实际支出": "97.23"}]
+
+
+def indicator(**row):
+    base = {"编码": "A1", "一级指标": "投入", "一级分值": 100, "二级指标": "资金", "二级分值": 100,
+            "三级指标": "资金到位率", "分值": 100, "取值来源": "资金到位率"}
+    base.update(row)
+    return [base]
+
+
+def run(info=INFO, **tables):
+    base = {"单位名单": UNITS, "资金情况": FUNDS}
+    base.update(tables)
+    return score_snapshot(snapshot(info, base)).evaluation
+
+
+@pytest.mark.parametrize("kind, params, target, cell", [
+    ("区间", "≥95:100；≥90:80；其他:0", None, "J3"),             # 95 against 97.23 % would mean 9,500 %
+    ("阶梯扣分", "满分线=100；每降=1；扣=2", None, "J3"),
+    ("阶梯扣分", "满分线=100%；每降=1；扣=2", None, "J3"),         # a step of 1 = 100 percentage points
+    ("比率", "", "100", "L3"),
+])
+def test_a_bare_number_against_a_rate_is_an_error(kind, params, target, cell):
+    ev = run(**{"指标体系": indicator(评分方法=kind, 规则参数=params, 目标值=target)})
+    (error,) = ev.findings.errors
+    assert (error.sheet, error.cell) == ("指标体系", cell)
+    assert "应写作百分比" in error.message
+    assert ev.total == 0 and "未能评分" in ev.units[0].indicators[0].reason
+
+
+def test_percentage_points_in_words():
+    ev = run(**{"指标体系": indicator(评分方法="阶梯扣分", 规则参数="满分线=100%；每降=1个百分点；扣=2")})
+    # 100 − 97.23 = 2.77 points short → 2 whole steps × 2 = 4 → 96
+    assert not ev.findings.errors and ev.total == D("96")
+
+
+def test_data_value_with_percent_unit():
+    data = [{"名称": "优良路率", "数值": "82.5", "计量单位": "%"}]
+    ev = run(**{"其他数据": data, "指标体系": indicator(三级指标="优良路率", 取值来源="数据(优良路率)",
+                                                       评分方法="比率", 目标值="100%")})
+    # 82.5 with 计量单位 % is 82.5 %: 100 × 82.50 % = 82.50
+    assert ev.units[0].indicators[0].value.amount == D("0.825") and ev.total == D("82.50")
+
+
+def test_formula_text_keeps_the_word_fenzhi():
+    rule = make_rule("公式", "if(值>=目标,分值,分值-1)", D(5))
+    assert rule.standard(D(5), "优良路率") == "得分=if(优良路率>=目标,分值,分值-1)，最低0分，最高5分"
+
+
+@pytest.mark.parametrize("label, value", [("金额单位", "万"), ("评价形态", "分单位")])
+def test_unrecognised_required_info_stops_scoring(label, value):
+    with pytest.raises(TemplateError) as info:
+        run({**INFO, label: value}, **{"指标体系": indicator(评分方法="比率", 目标值="100%")})
+    assert info.value.sheet == "项目信息" and label in info.value.message
+
+
+def test_manual_entry_for_an_unknown_code():
+    manual = [{"指标编码": "B9", "得分": 3}]
+    ev = run(**{"指标体系": indicator(评分方法="比率", 目标值="100%"), "评分录入": manual})
+    (error,) = ev.findings.errors
+    assert (error.sheet, error.cell) == ("评分录入", "B3") and "B9" in error.message
