@@ -106,8 +106,6 @@ def print_summary(scored, stream=None) -> None:
     if not ev.whole:
         rows.append([f"项目得分（{ev.book.info.get('aggregation')}）", fmt_score(ev.total), ev.grade])
     print(format_table(["单位", "总分", "等级"], rows, right={1}), file=stream)
-    if ev.whole:
-        print(f"项目得分 {fmt_score(ev.total)} 分，等级“{ev.grade}”", file=stream)
     findings = list(ev.findings)
     errors = [f for f in findings if f.severity == "error"]
     print(f"校验：错误 {len(errors)} 项，提示 {len(findings) - len(errors)} 项", file=stream)
@@ -145,7 +143,7 @@ def cmd_score(args) -> int:
     try:
         scored = score_file(args.book, args.output, in_place=args.in_place)
     except TemplateError as exc:
-        return _fail(args, exc.sheet, exc.cell, f"不是有效的评价模板：{exc.message}")
+        return _fail(args, exc.sheet, exc.cell, f"无法评分：{exc.message}")
     except (UnreadableFile, FileLockedError, SameFileError) as exc:
         return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
     except SpliceError as exc:

@@ -19,7 +19,8 @@ KINDS = {"text": "文字", "amount": "金额", "number": "数字", "integer": "�
 def template_markdown() -> str:
     lines = ["# 评价模板的工作表与列", "",
              "本文件由 `python -m perfeval_xl.docgen` 根据 `perfeval_xl/core/schema.py` 生成，请勿手工修改。", "",
-             "每张表第 1 行是填写说明，第 2 行是表头，第 3 行起填数据。工具按表头文字识别列，列的顺序可以调整。", ""]
+             "“项目信息”表按行填写（A 列项目、B 列内容）；其余每张表第 1 行是填写说明，第 2 行是表头，第 3 行起填数据。"
+             "工具按表头文字识别列，列的顺序可以调整。", ""]
     info = schema.PROJECT_INFO
     lines += [f"## {info.name}", "", info.help, "", "| 项目 | 类型 | 必填 | 默认 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for f in info.fields:

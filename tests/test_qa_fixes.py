@@ -72,3 +72,17 @@ def test_manual_entry_for_an_unknown_code():
     ev = run(**{"指标体系": indicator(评分方法="比率", 目标值="100%"), "评分录入": manual})
     (error,) = ev.findings.errors
     assert (error.sheet, error.cell) == ("评分录入", "B3") and "B9" in error.message
+
+
+def test_survey_export_skipped_marker_and_unit_question():
+    from perfeval_xl.survey import Option, Question, SurveyClass, import_rows
+
+    options = (Option("A", "满意", D(1)), Option("B", "基本满意", D("0.7")), Option("C", "不满意", D(0)))
+    cls = SurveyClass("A", "群众", D(1), (Question(1, "您对道路养护满意吗？", options),))
+    rows = [["序号", "1、您所在的乡镇", "2、您对道路养护满意吗？"],
+            [1, "甲镇", "满意"], [2, "甲镇", "(跳过)"], [3, "甲镇", "B"]]
+    result = import_rows(rows, cls, sheet="Sheet1")
+    assert result.unit_column == 1
+    assert not result.findings.errors  # (跳过) is an unanswered question, not an unknown answer
+    assert [f.cell for f in result.findings.warnings] == ["C3"]
+    assert result.tally.counts[(1, "A", "甲镇")] == 1 and result.tally.counts[(1, "B", "甲镇")] == 1

@@ -194,7 +194,7 @@ def test_qualitative_default_levels():
     assert score("定性", "", 5, entries=[E("", "", "3.5")]) == D("3.5")
     rule = make_rule("定性", "", D(5))
     out = rule.score(Context(D(5), "x", entries=(E("", "达成", "3"),)))
-    assert any("不在等级" in p[2] for p in out.problems)
+    assert any("等级“达成”的范围是 4–5 分，得分填写了 3" in p[2] for p in out.problems)
 
 
 def test_qualitative_fixed_levels():

@@ -132,7 +132,7 @@ def test_checklist_and_qualitative():
     assert udfs.SCORE_QUALITATIVE([["粗略"]], [[4]], [["健全:4；粗略:2；未制定:0"]]) == [[2.0]]
     assert udfs.SCORE_QUALITATIVE(col("达成", "部分达成"), [[4]], None, col(3.5, 3)) == col(3.5, 3.0)
     assert "请在得分列填写具体分数" in udfs.SCORE_QUALITATIVE([["部分达成"]], [[4]])[0][0]
-    assert "不在等级“达成”的范围" in udfs.SCORE_QUALITATIVE([["达成"]], [[4]], None, [[1]])[0][0]
+    assert "等级“达成”的范围是 3.2–4 分，得分填写了 1" in udfs.SCORE_QUALITATIVE([["达成"]], [[4]], None, [[1]])[0][0]
 
 
 def test_nothing_raises_whatever_comes_in():

@@ -27,6 +27,8 @@ class Record:
     row: int
     values: Mapping[str, object]
     cols: Mapping[str, int]
+    #: columns whose cell could not be read (already reported as a finding)
+    invalid: frozenset = frozenset()
 
     def get(self, key: str, default=None):
         value = self.values.get(key)
@@ -158,6 +160,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         if all(is_blank(v) for v in row):
             continue
         values: dict[str, object] = {}
+        invalid: set[str] = set()
         for column in sheet.columns:
             c = cols.get(column.key)
             raw = row[c] if c is not None and c < len(row) else None
@@ -165,6 +168,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                 value = parse_cell(column.kind, raw, declared_unit=amount_unit, choices=column.choices)
             except CellValueError as exc:
                 findings.error(Ref(sheet.name, r, c), f"“{column.header}”{exc}；应填写{KIND_HINTS[column.kind]}")
+                invalid.add(column.key)
                 value = None
             if column.fill_down:
                 if value is None:
@@ -172,7 +176,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                 else:
                     carried[column.key] = value
             values[column.key] = value
-        records.append(Record(sheet.name, r, values, cols))
+        records.append(Record(sheet.name, r, values, cols, frozenset(invalid)))
     return records
 
 
@@ -230,7 +234,7 @@ def _check_unit_references(book: Book) -> None:
             if name in by_full:
                 values = dict(rec.values)
                 values["unit"] = by_full[name]
-                fixed.append(Record(rec.sheet, rec.row, values, rec.cols))
+                fixed.append(Record(rec.sheet, rec.row, values, rec.cols, rec.invalid))
                 continue
             book.findings.error(rec.ref("unit"), f"单位“{name}”不在单位名单中；应填写“单位名单”中的单位简称")
         book.tables[sheet.name] = fixed

@@ -48,7 +48,9 @@ _AMBIGUOUS_EMPTY = {"-", "--", "—", "——", "/", "\\", "无", "空", "暂无
 #: largest magnitude accepted for any number (an amount of 千万亿 is already absurd)
 MAX_MAGNITUDE = Decimal("1e15")
 #: measure words accepted after a count: 12个, 40人
-MEASURE_WORDS = "人个份次项户名件场处家所间套台张本册座期批条篇天月年"
+MEASURE_WORDS = "人个份次项户名件场处家所间套台张本册座期批条篇天月年起分株棵只头辆亩吨米"
+#: measure words of more than one character (checked first)
+LONG_MEASURE_WORDS = ("公里", "千米", "平方米", "立方米", "延米", "人次", "户次", "年度", "个月")
 
 
 def special_value_error(value: object) -> CellValueError | None:
@@ -131,8 +133,12 @@ def parse_number(value: object, *, allow_percent: bool = True, measure_words: bo
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]
     suffix = ""
-    if measure_words and len(text) > 1 and text[-1] in MEASURE_WORDS:
-        text = text[:-1]
+    if measure_words and len(text) > 1:
+        long_word = next((w for w in LONG_MEASURE_WORDS if text.endswith(w) and len(text) > len(w)), None)
+        if long_word:
+            text = text[:-len(long_word)]
+        elif text[-1] in MEASURE_WORDS:
+            text = text[:-1]
     if text.endswith("%"):
         if not allow_percent:
             raise CellValueError("此处应为数字，不应带 %")

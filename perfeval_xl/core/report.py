@@ -66,7 +66,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     b.title(f"{ev.book.name}绩效评价得分汇总表", ncols)
     how = ev.book.shape
     if not ev.whole:
-        how += f"；项目得分={ev.book.info.get('aggregation')}各单位总分"
+        how += ("；项目得分为各单位总分按预算数加权平均" if ev.fund_weighted else "；项目得分为各单位总分的算术平均")
     b.line(f"评价形态：{how}；总分 {fmt_score(ev.total)} 分，等级“{ev.grade}”", ncols)
     top = b.row
     for r in range(3):
@@ -104,7 +104,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
                  ["total_text", "total_text"] + ["total_score"] * len(columns) + ["total_score", "total_text"])
         if adjusted is not None:
             name = next(c.level3 for c in columns if c.code == adjusted)
-            b.line(f"注：各指标{label}四舍五入后合计与项目总分相差{residue}分（尾差），已调入分值最大的“{name}”列。", ncols, "note")
+            b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
     return b.plan

@@ -11,6 +11,7 @@ Rounding policy (one place, documented in docs/rules.md):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Callable, Sequence
@@ -91,7 +92,12 @@ class Entry:
     result: str
     score: Decimal | None
     reason: str
-    ref: Ref
+    ref: Ref  # the 得分 cell
+    result_ref: Ref | None = None  # the 达成情况 cell
+
+    @property
+    def where_result(self) -> Ref | None:
+        return self.result_ref or self.ref
 
 
 @dataclass
@@ -119,6 +125,8 @@ def split_params(text: str) -> list[str]:
 
 
 def split_pair(part: str) -> tuple[str, str]:
+    if len(re.findall(r"[:：→]", part)) > 1:
+        raise RuleError(f"“{part}”中有多个冒号：多个条件之间请用分号“；”分隔，如 ≥90%:10；≥85%:8")
     match = re.match(r"^(.*?)\s*[:：→]\s*([^:：→]*)$", part)
     if not match:
         raise RuleError(f"“{part}”应写作“条件:分数”，如 ≥90%:10")
@@ -256,7 +264,10 @@ class Band:
 
 
 def parse_band(part: str, weight: Decimal) -> Band:
+    if re.search(r"以下\s*每降|每降.*扣", part) and not re.match(r"^(其下|以下|低于此)", part):
+        raise RuleError(f"“{part}”：最后一档以下的扣分写作“其下每降1%扣0.5”，放在参数最后")
     condition, points_text = split_pair(part)
+    condition = unicodedata.normalize("NFKC", condition)  # ＞＝95％ → >=95%
     points = parse_points(points_text, weight, "分数")
     if condition in ("其他", "其余", "否则", "以下", "其它"):
         return Band(None, None, points)
@@ -285,7 +296,7 @@ class Step:
 
     def describe(self, label: str, weight: Decimal, lead: str = "") -> str:
         full = fmt_plain(self.start_points if self.start_points is not None else weight)
-        word = "高" if self.reverse else "低"
+        word = "超出" if self.reverse else "低"
         cmp = "≤" if self.reverse else "≥"
         unit = "个百分点" if self.step.is_rate else ""
         step = fmt_plain(self.step.value * HUNDRED) + unit if self.step.is_rate else self.step.show()
@@ -542,7 +553,7 @@ class ChecklistRule(Rule):
                 elif result in NO:
                     got = ZERO
                 else:
-                    problems.append(("error", entry.ref, f"要点{mark}的达成情况应填“是”或“否”（或在得分列填分数），填写的是“{entry.result}”"))
+                    problems.append(("error", entry.where_result, f"要点{mark}的达成情况应填“是”或“否”（或在得分列填分数），填写的是“{entry.result}”"))
                     got = ZERO
             total += got
             parts.append(f"{mark}{fmt_plain(got)}")
@@ -603,11 +614,12 @@ class QualitativeRule(Rule):
         problems = []
         level = next((l for l in self.levels if l.name == entry.result.strip()), None)
         if level is None and entry.result.strip():
-            problems.append(("error", entry.ref, f"等级“{entry.result}”不存在；可选：{'、'.join(l.name for l in self.levels)}"))
+            problems.append(("error", entry.where_result, f"等级“{entry.result}”不存在；可选：{'、'.join(l.name for l in self.levels)}"))
         if entry.score is None:
             if level is None:
-                problems.append(("error", entry.ref, "定性评价须填写等级或得分"))
-                return Outcome(ZERO, "未录入评价等级，暂按0.00分", entry.reason, problems)
+                if not entry.result.strip():
+                    problems.append(("error", entry.ref, "定性评价须填写等级或得分"))
+                return Outcome(ZERO, "未录入有效的评价等级，暂按0.00分", entry.reason, problems)
             if level.low != level.high:
                 problems.append(("error", entry.ref, f"等级“{level.name}”对应 {fmt_plain(level.low)}–{fmt_plain(level.high)} 分，请在得分列填写具体分数"))
                 score = level.low
@@ -618,7 +630,9 @@ class QualitativeRule(Rule):
             if level is None:
                 level = next((l for l in self.levels if l.low <= score <= l.high), None)
             elif not level.low <= score <= level.high:
-                problems.append(("error", entry.ref, f"得分 {fmt_plain(score)} 不在等级“{level.name}”的范围 {fmt_plain(level.low)}–{fmt_plain(level.high)} 分内"))
+                allowed = (f"为 {fmt_plain(level.low)} 分" if level.low == level.high
+                           else f"的范围是 {fmt_plain(level.low)}–{fmt_plain(level.high)} 分")
+                problems.append(("error", entry.ref, f"等级“{level.name}”{allowed}，得分填写了 {fmt_plain(score)}"))
         score = finish(ctx.weight, score)
         name = level.name if level else "（未定级）"
         reason = entry.reason

@@ -88,6 +88,9 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
         explanation=_text(record, "explanation"), record=record, unit=record.get("unit"),
     )
     if kind != SUB_ITEMS:
+        if "kind" in record.invalid:  # the reader has reported the cell already
+            definition.rule_error = "评分方法无法识别"
+            return definition
         try:
             definition.rule = make_rule(kind, definition.params, weight)
         except RuleError as exc:
@@ -333,7 +336,8 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
 
 
 def _to_entry(record: Record, item: str) -> Entry:
-    return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"))
+    return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
+                 record.ref("result"))
 
 
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
@@ -479,14 +483,18 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None) -> UnitSco
 def allocate_residue(values: list[Decimal], target: Decimal, weights: list[Decimal]) -> tuple[list[Decimal], str, int | None]:
     """尾差 policy: rounded parts whose sum misses the rounded total by a rounding
     residue get the residue added to the part with the largest 分值 (the first such).
-    Returns the adjusted parts, the residue as text ('' when none) and the index adjusted."""
+    Returns the adjusted parts, a note for under the table ('' when nothing was adjusted;
+    the caller names the part) and the index adjusted."""
     residue = target - sum(values, ZERO)
     if residue == ZERO or not values:
         return list(values), "", None
     index = max(range(len(values)), key=lambda i: (weights[i], -i))
     adjusted = list(values)
     adjusted[index] += residue
-    return adjusted, fmt_score(residue), index
+    direction = "调增" if residue > ZERO else "调减"
+    note = (f"四舍五入后合计 {fmt_score(sum(values, ZERO))} 分，与总分 {fmt_score(target)} 分相差 "
+            f"{fmt_score(abs(residue))} 分（尾差），已在分值最大的“{{name}}”{direction} {fmt_score(abs(residue))} 分")
+    return adjusted, note, index
 
 
 def evaluate_book(book: Book) -> Evaluation:
@@ -511,12 +519,11 @@ def evaluate_book(book: Book) -> Evaluation:
         scores = [next((l.score for l in u.level1 if l.name == name), ZERO) for u in units]
         weight = units[0].level1[names.index(name)].weight
         level1.append(LevelScore(name, weight, round_score(weighted_mean(scores, weights))))
-    values, residue, index = allocate_residue([l.score for l in level1], total, [l.weight for l in level1])
+    values, note, index = allocate_residue([l.score for l in level1], total, [l.weight for l in level1])
     total_note = ""
     if index is not None:
         level1[index].score = values[index]
-        total_note = (f"注：各一级指标得分为各单位得分的平均值，四舍五入后合计与项目总分相差{residue}分（尾差），"
-                      f"已调入分值最大的“{level1[index].name}”。")
+        total_note = "注：各一级指标得分为各单位得分的平均值，" + note.format(name=level1[index].name) + "。"
     evaluation.total, evaluation.grade = total, grade_of(total, book.info)
     evaluation.level1, evaluation.total_note = level1, total_note
     return evaluation

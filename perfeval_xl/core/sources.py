@@ -242,7 +242,7 @@ def _outputs(scope: Scope, arg: str | None) -> list[Record]:
         item, _, sub = arg.partition("/")
         rows = [r for r in rows if r.get("item") == item.strip() and (not sub or r.get("sub_item") == sub.strip())]
     if not rows:
-        raise SourceError(f"“产出情况”中没有{scope.label}的产出“{arg or ''}”", Ref(schema.OUTPUTS.name, schema.HEADER_ROW, 1))
+        raise SourceError(f"“产出情况”中没有{scope.label}的产出“{arg or ''}”")
     return rows
 
 
@@ -295,7 +295,7 @@ def _roster(scope: Scope, category: str | None) -> list[Record]:
         rows = [r for r in rows if r.get("category") == category]
     if not rows:
         what = f"类别“{category}”的" if category else ""
-        raise SourceError(f"“人员名册”中没有{scope.label}{what}人员", Ref(schema.ROSTER.name, schema.HEADER_ROW, 0))
+        raise SourceError(f"“人员名册”中没有{scope.label}{what}人员")
     return rows
 
 
@@ -409,7 +409,7 @@ def composite(scope: Scope) -> Value:
 def data_value(scope: Scope, arg: str) -> Value:
     rows = scope.rows(schema.DATA_VALUES, defaults=True, where=lambda r: r.get("name") == arg)
     if not rows:
-        raise SourceError(f"“其他数据”中没有{scope.label}的“{arg}”", Ref(schema.DATA_VALUES.name, schema.HEADER_ROW, 1))
+        raise SourceError(f"“其他数据”中没有{scope.label}的“{arg}”")
     fractions = [r for r in rows if r.get("numerator") is not None and r.get("denominator") is not None]
     if fractions and len(fractions) == len(rows):
         top = sum((r.get("numerator") for r in rows), ZERO)

@@ -39,7 +39,10 @@ from ..core.normalize import clean_text
 from .model import Question, Response, SurveyClass, Tally, tally_responses
 
 METADATA_HEADERS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
-UNIT_HEADERS = ("单位", "单位简称", "单位名称", "所在单位", "所属单位")
+UNIT_HEADERS = ("单位", "单位简称", "单位名称", "所在单位", "所属单位", "街道", "所在街道", "乡镇", "所在乡镇",
+                "社区", "所在社区")
+#: what survey platforms write for a question the respondent skipped (by logic or by choice)
+SKIPPED_MARKERS = ("(跳过)", "（跳过）", "跳过", "(空)", "（空）")
 
 _HEADER_RE = re.compile(r"^(?:Q|q|第)?(\d+)(?:题)?(?:[、.:)]+(.*))?$")
 _MARKER_RE = re.compile(r"^(?:\(([A-Za-z]|\d+)\)|([A-Za-z]|\d+)[.、])(.*)$")
@@ -121,8 +124,12 @@ def _find_unit_column(headers: list[str], unit_column: str | int | None, sheet: 
         bare = _question_key(m.group(2) or "") if m else None
         if key in wanted or (bare and bare in wanted):
             return col
+    if not unit_column:  # a question asking for the unit: 您所在的乡镇 / 您所在的街道办事处是？
+        for col, header in enumerate(headers):
+            if re.search(r"(所在|所属)的?(单位|街道|乡镇|社区)", header):
+                return col
     what = f"“{unit_column}”" if unit_column else "（" + " / ".join(UNIT_HEADERS) + "）"
-    raise TemplateError(sheet, cell_name(header_row, 0), f"导出文件表头中找不到单位列{what}；请指定填写单位的列")
+    raise TemplateError(sheet, cell_name(header_row, 0), f"导出文件表头中找不到单位列{what}；请用 --unit-column 指定填写单位的列（写表头文字）")
 
 
 def _unit_lookup(units: Mapping[str, str] | Sequence[str] | None) -> tuple[dict[str, str] | None, list[str]]:
@@ -256,7 +263,7 @@ def import_rows(
         for number, col in sorted(matched.items()):
             value = cell(col)
             where = Ref(sheet, r, col)
-            if clean_text(value) == "":
+            if clean_text(value) == "" or clean_text(value).replace(" ", "") in SKIPPED_MARKERS:
                 findings.warning(where, f"第{r + 1}行（{unit}）第{number}题未作答")
                 continue
             label = matchers[number].match(value)
