@@ -141,6 +141,14 @@ def _rate_value(label: str, numerator: Decimal, denominator: Decimal, rate: Deci
     return Value(rate, True, label, text, tuple(refs))
 
 
+def _ratio_of(scope: Scope, rows: list[Record], sheet: schema.TableSheet, top: str, bottom: str,
+              label: str, measure, *, money: bool) -> Value:
+    """label = Σ top ÷ Σ bottom over rows, through the core measure (one place for the pattern)."""
+    numerator, r1 = scope.total(rows, top, sheet, label)
+    denominator, r2 = scope.total(rows, bottom, sheet, label)
+    return _rate_value(label, numerator, denominator, measure(numerator, denominator), r1 + r2, money=money)
+
+
 # -- funds ---------------------------------------------------------------------
 
 def _funds(scope: Scope) -> list[Record]:
@@ -159,18 +167,14 @@ def _spent(scope: Scope) -> tuple[Decimal, list[Ref]]:
 
 @source("资金到位率", "实际到位资金 ÷ 预算数（资金情况）")
 def arrival(scope: Scope) -> Value:
-    rows = _funds(scope)
-    arrived, r1 = scope.total(rows, "arrived", schema.FUNDS, "资金到位率")
-    budget, r2 = scope.total(rows, "budget", schema.FUNDS, "资金到位率")
-    return _rate_value("资金到位率", arrived, budget, measures.arrival_rate(arrived, budget), r1 + r2, money=True)
+    return _ratio_of(scope, _funds(scope), schema.FUNDS, "arrived", "budget", "资金到位率",
+                     measures.arrival_rate, money=True)
 
 
 @source("到位及时率", "及时到位资金 ÷ 应到位资金（资金情况）")
 def timely_arrival(scope: Scope) -> Value:
-    rows = _funds(scope)
-    timely, r1 = scope.total(rows, "timely", schema.FUNDS, "到位及时率")
-    due, r2 = scope.total(rows, "due", schema.FUNDS, "到位及时率")
-    return _rate_value("到位及时率", timely, due, measures.timely_arrival_rate(timely, due), r1 + r2, money=True)
+    return _ratio_of(scope, _funds(scope), schema.FUNDS, "timely", "due", "到位及时率",
+                     measures.timely_arrival_rate, money=True)
 
 
 @source("预算执行率", "实际支出 ÷ 实际到位资金；写 预算执行率(预算) 则除以预算数。有支出明细时实际支出取明细合计", "optional")
@@ -248,27 +252,22 @@ def _outputs(scope: Scope, arg: str | None) -> list[Record]:
 
 @source("实际完成率", "实际数 ÷ 计划数（产出情况，按产出名称汇总；可写 产出名称/子项）", "required")
 def completion(scope: Scope, arg: str) -> Value:
-    rows = _outputs(scope, arg)
-    actual, r1 = scope.total(rows, "actual", schema.OUTPUTS, "实际完成率")
-    planned, r2 = scope.total(rows, "planned", schema.OUTPUTS, "实际完成率")
-    return _rate_value("实际完成率", actual, planned, measures.completion_rate(actual, planned), r1 + r2, money=False)
+    return _ratio_of(scope, _outputs(scope, arg), schema.OUTPUTS, "actual", "planned", "实际完成率",
+                     measures.completion_rate, money=False)
 
 
 @source("质量达标率", "质量达标数 ÷ 实际数（产出情况）", "required")
 def quality(scope: Scope, arg: str) -> Value:
-    rows = _outputs(scope, arg)
-    ok, r1 = scope.total(rows, "quality_ok", schema.OUTPUTS, "质量达标率")
-    actual, r2 = scope.total(rows, "actual", schema.OUTPUTS, "质量达标率")
-    return _rate_value("质量达标率", ok, actual, measures.quality_rate(ok, actual), r1 + r2, money=False)
+    return _ratio_of(scope, _outputs(scope, arg), schema.OUTPUTS, "quality_ok", "actual", "质量达标率",
+                     measures.quality_rate, money=False)
 
 
 @source("完成及时率", "按时完成数 ÷ 计划数；未填按时完成数时取（计划用时−实际用时）÷ 计划用时（产出情况）", "required")
 def timeliness(scope: Scope, arg: str) -> Value:
     rows = _outputs(scope, arg)
     if any(r.get("on_time") is not None for r in rows):
-        on_time, r1 = scope.total(rows, "on_time", schema.OUTPUTS, "完成及时率")
-        planned, r2 = scope.total(rows, "planned", schema.OUTPUTS, "完成及时率")
-        return _rate_value("完成及时率", on_time, planned, measures.on_time_rate(on_time, planned), r1 + r2, money=False)
+        return _ratio_of(scope, rows, schema.OUTPUTS, "on_time", "planned", "完成及时率",
+                         measures.on_time_rate, money=False)
     planned, r1 = scope.total(rows, "planned_days", schema.OUTPUTS, "完成及时率")
     actual, r2 = scope.total(rows, "actual_days", schema.OUTPUTS, "完成及时率")
     rate = measures.time_saving_rate(planned, actual)
