@@ -124,3 +124,26 @@ def test_new_writes_template_readable_by_reader(tmp_path, capsys):
     from perfeval_xl.core.findings import TemplateError
     with pytest.raises(TemplateError, match="项目名称.*必须填写"):
         read_book(read_snapshot(path))
+
+
+def test_trace_sheet_names_the_cells_behind_each_score(xishan, capsys):
+    from python_calamine import CalamineWorkbook
+
+    out = xishan.parent / "out.xlsx"
+    main(["score", str(xishan), "-o", str(out)])
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("取数底稿").to_python()
+    by_code = {(r[1], r[3]): r for r in rows[3:]}
+    # 资金到位率: the indicator row and 资金情况 budget/arrived of the project row (row 3)
+    assert by_code[("A4", "")][8] == "指标体系!H6；资金情况!B3、C3"
+    assert by_code[("A4", "")][5] == 0.2656 and by_code[("A4", "")][7] == 1.88
+    # 群众满意度 from the three option counts of 问卷计数
+    assert by_code[("D3", "")][8] == "指标体系!H25；问卷计数!F4:F6"
+
+
+def test_format_refs_compresses_columns():
+    from perfeval_xl.core.findings import Ref, format_refs
+
+    refs = [Ref("资金情况", 2, 1), Ref("资金情况", 2, 3)] + [Ref("支出明细", r, 4) for r in range(2, 100002)]
+    assert format_refs(refs) == "资金情况!B3、D3；支出明细!E3:E100002"
+    many = [Ref("评分录入", r, 4) for r in range(2, 40, 2)]
+    assert format_refs(many, limit=3) == "评分录入!E3、E5、E7 等 19 处"

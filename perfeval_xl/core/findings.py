@@ -39,6 +39,32 @@ class Ref:
         return f"{self.sheet}!{self.cell}"
 
 
+def format_refs(refs, limit: int = 8) -> str:
+    """Cells as a reviewer reads them: per sheet, consecutive cells of a column as a range.
+
+    ``[资金情况!B3, 资金情况!D3, 支出明细!E3 … E100002]`` → ``资金情况!B3、D3；支出明细!E3:E100002``.
+    """
+    by_sheet: dict[str, dict[int, set[int]]] = {}
+    for ref in refs:
+        by_sheet.setdefault(ref.sheet, {}).setdefault(ref.col, set()).add(ref.row)
+    parts = []
+    for sheet, columns in by_sheet.items():
+        pieces = []
+        for col in sorted(columns):
+            rows = sorted(columns[col])
+            start = prev = rows[0]
+            for row in rows[1:] + [None]:
+                if row is not None and row == prev + 1:
+                    prev = row
+                    continue
+                pieces.append(cell_name(start, col) if start == prev else f"{cell_name(start, col)}:{cell_name(prev, col)}")
+                if row is not None:
+                    start = prev = row
+        shown = "、".join(pieces[:limit]) + (f" 等 {len(pieces)} 处" if len(pieces) > limit else "")
+        parts.append(f"{sheet}!{shown}")
+    return "；".join(parts)
+
+
 @dataclass(frozen=True)
 class Finding:
     severity: Severity

@@ -13,6 +13,7 @@ from typing import Callable
 
 from . import schema
 from .measures import MeasureError
+from .findings import format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sources import Scope, SourceError, headcounts
@@ -42,6 +43,7 @@ def build_plan(evaluation: Evaluation) -> WritePlan:
             sheets.append(sheet)
     for extra in EXTRA_BUILDERS:
         sheets.extend(extra(evaluation))
+    sheets.append(trace_sheet(evaluation))
     sheets.append(findings_sheet(evaluation))
     return WritePlan(sheets)
 
@@ -267,6 +269,27 @@ def payout_sheet(ev: Evaluation) -> SheetPlan | None:
     b.values(["合计", total_plan, total_paid, round_rate(total_paid / total_plan) if total_plan else None],
              ["total_text", "total_money", "total_money", "total_percent"])
     b.line("发放完成率=实际发放金额÷计划发放金额（预算数）；有支出明细时实际发放金额取明细合计。", len(headers), "note")
+    return b.plan
+
+
+def trace_sheet(ev: Evaluation) -> SheetPlan:
+    """The working paper behind every score: value, calculation and the cells it came from."""
+    headers = ["单位", "编码", "三级指标", "子项", "分值", "指标值", "计算过程", "得分", "取数单元格"]
+    b = SheetBuilder(schema.OUTPUT_TRACE, [14, 7, 18, 14, 7, 11, 56, 8, 40])
+    b.title(f"{ev.book.name}取数底稿", len(headers))
+    b.line("每个指标（子项）的取值、计算过程和所用单元格（指标体系中的指标行、数据表中的数据、评分录入中的行），供复核。",
+           len(headers))
+    b.header(headers)
+    for unit in ev.units:
+        name = unit.name
+        for s in unit.indicators:
+            for leaf in (s.children or [s]):
+                value = leaf.value.amount if leaf.value is not None else None
+                style = "percent" if leaf.value is not None and leaf.value.is_rate else "number"
+                r = b.values([name, s.code, s.level3, leaf.name if s.children else "", leaf.weight, value,
+                              leaf.process, leaf.score, format_refs(leaf.inputs)],
+                             ["text", "center", "text", "text", "center", style, "text", "score", "text"])
+                b.fit_height(r)
     return b.plan
 
 

@@ -240,6 +240,8 @@ class IndicatorScore:
     reason: str
     explanation: str
     children: list["IndicatorScore"] = field(default_factory=list)
+    #: the cells the score was computed from: the indicator's row, the data, the 评分录入 rows
+    inputs: tuple[Ref, ...] = ()
 
     @property
     def value_number(self) -> Decimal | None:
@@ -350,7 +352,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
             findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
     standard = d.rule.standard(d.weight, label, target) if d.rule else ""
     base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
-                kind=d.kind, standard=standard, explanation=d.explanation)
+                kind=d.kind, standard=standard, explanation=d.explanation, inputs=(d.ref("weight"),))
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
     if d.rule is None:
         return IndicatorScore(**base, process=f"规则参数有误，未能评分：{d.rule_error}", score=ZERO, value=None,
@@ -393,6 +395,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     process = outcome.process
     if value is not None and value.text:
         process = f"{value.text}；{process}"
+    base["inputs"] += (value.refs if value is not None else ()) + tuple(e.ref for e in mine)
     return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason)
 
 
@@ -445,8 +448,9 @@ def score_indicator(d: IndicatorDef, scope: Scope, book: Book) -> IndicatorScore
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
     process += "\n合计：" + "+".join(fmt_score(c.score) for c in children) + f"={fmt_score(score)}"
     reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
+    inputs = (d.ref("weight"),) + tuple(ref for c in children for ref in c.inputs)
     return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
-                          round_score(score), None, reason, d.explanation, children)
+                          round_score(score), None, reason, d.explanation, children, inputs)
 
 
 def _levels(indicators: list[IndicatorScore], system: IndicatorSystem) -> tuple[list[LevelScore], list[tuple[str, LevelScore]]]:
