@@ -86,3 +86,14 @@ def test_survey_export_skipped_marker_and_unit_question():
     assert not result.findings.errors  # (跳过) is an unanswered question, not an unknown answer
     assert [f.cell for f in result.findings.warnings] == ["C3"]
     assert result.tally.counts[(1, "A", "甲镇")] == 1 and result.tally.counts[(1, "B", "甲镇")] == 1
+
+
+def test_oversized_csv_export_is_refused(tmp_path, monkeypatch):
+    from perfeval_xl.io import guard
+    from perfeval_xl.survey.importer import read_export
+
+    path = tmp_path / "export.csv"
+    path.write_text("序号,单位\n" + "1,甲镇\n" * 200, encoding="utf-8")
+    monkeypatch.setattr(guard, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(TemplateError, match="CSV 文件超过"):
+        read_export(path)

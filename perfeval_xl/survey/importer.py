@@ -282,6 +282,10 @@ def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[l
     """The rows of an export file (.xlsx / .xls / .ods via python-calamine, or .csv); first sheet by default."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
+        from ..io.guard import MAX_FILE_BYTES
+
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise TemplateError(path.name, "", f"CSV 文件超过 {MAX_FILE_BYTES // 2**20} MB，不像是问卷导出文件；请检查后再导入")
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
             try:
