@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.findings import TemplateError, column_letter
+from perfeval_xl.core.findings import TemplateError, column_letter, foreign_sheet_error
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
@@ -442,9 +442,14 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
                 pass
 
 
-def apply_plan(book, plan: WritePlan) -> None:
-    """Replace the output sheets of ``book`` by the plan's; input sheets untouched."""
-    for name in [s.name for s in book.sheets if schema.is_output_sheet(s.name)]:
+def apply_plan(book, plan: WritePlan, project: str = "") -> None:
+    """Replace the output sheets of ``book`` by the plan's; input sheets untouched.  A sheet
+    with an output sheet's name that perfeval did not write is never deleted (TemplateError)."""
+    existing = [s.name for s in book.sheets if schema.is_output_sheet(s.name)]
+    foreign = plan.foreign_sheets({name: book.sheets[name]["A1"].value for name in existing}, project)
+    if foreign:
+        raise foreign_sheet_error(foreign)
+    for name in existing:
         book.sheets[name].delete()
     last = book.sheets[len(book.sheets) - 1]
     for sheet_plan in plan.sheets:
@@ -530,7 +535,10 @@ def score_book(book):
         _status(app, "绩效评价：正在写入评分表…")
         _quiet(app, True)
         try:
-            apply_plan(book, scored.plan)
+            apply_plan(book, scored.plan, scored.evaluation.book.name)
+        except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
+            alert(app, f"无法写入评分结果：{exc.message}\n工作簿未作任何修改。", critical=True)
+            return None
         finally:
             _quiet(app, False)
         alert(app, result_message(scored), critical=bool(scored.evaluation.findings.errors))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from perfeval_xl.core.book import read_book
+from perfeval_xl.core.findings import foreign_sheet_error
 from perfeval_xl.core.report import build_plan
 from perfeval_xl.core.scoring import Evaluation, evaluate_book
 from perfeval_xl.core.writeplan import WritePlan
@@ -53,6 +54,9 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
 
     source = Path(source)
     scored = score_snapshot(read_snapshot(source))
+    foreign = scored.plan.foreign_sheets(output_sheet_titles(source), scored.evaluation.book.name)
+    if foreign:
+        raise foreign_sheet_error(foreign)
     if in_place:
         target = source
     else:
@@ -69,3 +73,18 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
 
 class SameFileError(ValueError):
     pass
+
+
+def output_sheet_titles(path: Path) -> dict[str, object]:
+    """A1 of every sheet of the file whose name is an output sheet's name."""
+    from python_calamine import CalamineWorkbook
+
+    from perfeval_xl.core import schema
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    titles = {}
+    for name in workbook.sheet_names:
+        if schema.is_output_sheet(name):
+            rows = workbook.get_sheet_by_name(name).to_python(nrows=1)
+            titles[name] = rows[0][0] if rows and rows[0] else None
+    return titles

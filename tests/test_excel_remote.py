@@ -246,7 +246,7 @@ def test_not_a_template_says_so_in_chinese_and_writes_nothing(xw, tmp_path):
 
 
 def test_an_unexpected_error_is_a_message_not_a_traceback(xw, monkeypatch):
-    def boom(book, plan):
+    def boom(book, plan, project=""):
         raise RuntimeError("磁盘已满")
 
     monkeypatch.setattr(excel, "apply_plan", boom)
@@ -519,3 +519,19 @@ def test_an_absurd_used_range_is_refused_with_a_chinese_message():
     with pytest.raises(excel.TemplateError) as info:
         excel._trimmed(Sheet(), Range())
     assert info.value.sheet == "支出明细" and "请删除多余的空行空列" in info.value.message
+
+
+def test_a_hand_made_sheet_with_an_output_name_stops_the_button(xw, tmp_path):
+    from openpyxl import load_workbook
+
+    sample = next(p for p in SAMPLES if p.name.startswith("西山"))
+    path = tmp_path / sample.name
+    wb = load_workbook(sample)
+    wb.create_sheet("得分汇总")["A1"] = "手工汇总"
+    wb.save(path)
+    book = xw.Book(json=book_payload(path, xw.__version__))
+    assert excel.score_book(book) is None
+    funcs = [a["func"] for a in book.json()["actions"]]
+    assert "deleteSheet" not in funcs and "addSheet" not in funcs and "setValues" not in funcs
+    prompt = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
+    assert "得分汇总" in prompt and "改名" in prompt

@@ -101,3 +101,25 @@ def test_a_package_written_by_another_program_takes_our_sheets(xishan, capsys, t
     assert all(after[n] == d for n, d in before.items() if n not in EDITED_PARTS and not n.startswith("xl/worksheets/"))
     wb = load_workbook(out, data_only=True)
     assert wb["一级指标得分表"]["C7"].value == 88.51
+
+
+def test_a_hand_made_sheet_with_an_output_name_is_never_overwritten(xishan, capsys):
+    from openpyxl import load_workbook as load
+
+    wb = load(xishan)
+    ws = wb.create_sheet("评分表")
+    ws["A1"] = "我自己做的评分表"
+    ws["B2"] = 42
+    wb.save(xishan)
+    before = xishan.read_bytes()
+    out = xishan.parent / "out.xlsx"
+    assert main(["score", str(xishan), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "评分表!A1" in err and "改名" in err
+    assert not out.exists() and xishan.read_bytes() == before
+    # our own output sheets are recognised by their titles and replaced on the next run
+    ws.title = "评分表（手工）"
+    wb.save(xishan)
+    assert main(["score", str(xishan), "-o", str(out)]) == 0
+    assert main(["score", str(out), "--in-place"]) == 0
+    assert load(out)["评分表（手工）"]["B2"].value == 42
