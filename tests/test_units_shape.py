@@ -132,3 +132,18 @@ def test_whole_project_warns_about_per_unit_rows():
     assert (warning.sheet, warning.cell) == ("评分录入", "A4")
     # 发放完成率 of the whole project: (58.30 + 53.41 + 33.64) / (58.78 + 57.69 + 33.72) = 145.35 / 150.19 = 96.78 %
     assert ev.units[0].indicators[0].value.amount == D("0.9678")
+
+
+def test_a_typed_total_row_is_checked_against_the_units():
+    total = {"预算数": "150.19", "实际到位": "145.35", "实际支出": "145.00"}
+    ev = run(**{"资金情况": FUNDS + [total]})
+    # 58.30 + 53.41 + 33.64 = 145.35 agrees; 实际支出 145.00 does not
+    (warning,) = [f for f in ev.findings.warnings if "项目合计" in f.message]
+    assert (warning.sheet, warning.cell) == ("资金情况", "F6") and "145.35" in warning.message
+    assert ev.total == D("95.25")  # units are scored on their own rows
+
+
+def test_a_total_row_in_a_whole_project_would_count_twice():
+    total = {"预算数": "150.19", "实际到位": "145.35", "实际支出": "145.35"}
+    ev = run({**INFO, "评价形态": "整体评价"}, **{"资金情况": FUNDS + [total], "评分录入": MANUAL[:1]})
+    assert any("重复计算" in f.message and f.cell == "B6" for f in ev.findings.warnings)

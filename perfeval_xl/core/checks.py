@@ -82,10 +82,48 @@ def check_book(book: Book) -> None:
                         f"整体评价不分单位评分，这一行{what}填了单位“{r.get('unit')}”，未被使用；"
                         "如要按单位分别评分，请把“项目信息”的评价形态改为分单位评价，否则请清空单位列"))
 
-    # 6. 结余 = 到位 − 支出 where all three are given on one row
+    # 6. a total row typed by hand: compared with the unit rows, never added to them twice
+    _check_total_rows(book)
+
+    # 7. 结余 = 到位 − 支出 where all three are given on one row
     for r in funds:
         arrived, paid, balance = r.get("arrived"), r.get("spent"), r.get("balance")
         if None not in (arrived, paid, balance) and arrived - paid != balance:
             book.findings.warning(r.ref("balance"), (
                 f"{r.get('unit') or '项目'}：结余 {fmt_amount(balance)} 不等于实际到位 {fmt_amount(arrived)} "
                 f"减实际支出 {fmt_amount(paid)}（{fmt_amount(arrived - paid)}）"))
+
+
+AMOUNT_KEYS = ("budget", "arrived", "timely", "due", "spent", "superior", "balance", "carryover")
+
+
+def _check_total_rows(book: Book) -> None:
+    """资金情况 rows without a unit next to rows with one.  In 分单位评价 such a row can only be
+    the project total: each amount must equal the sum of the unit rows.  In 整体评价 blank and
+    unit rows add up, so a blank row that repeats the unit rows' sums would count them twice."""
+    funds = book.rows(schema.FUNDS)
+    blank = [r for r in funds if r.get("unit") is None]
+    units = [r for r in funds if r.get("unit") is not None]
+    if not blank or not units:
+        return
+    unit = book.amount_unit
+    for total_row in blank:
+        matches, differs = [], []
+        for key in AMOUNT_KEYS:
+            typed = total_row.get(key)
+            values = [r.get(key) for r in units if r.get(key) is not None]
+            if typed is None or not values:
+                continue
+            summed = sum(values, ZERO)
+            (matches if typed == summed else differs).append((key, typed, summed))
+        header = {c.key: c.header for c in schema.FUNDS.columns}
+        if book.shape == schema.SHAPE_UNITS:
+            for key, typed, summed in differs:
+                book.findings.warning(total_row.ref(key), (
+                    f"未填单位的一行（项目合计）“{header[key]}”为 {fmt_amount(typed)} {unit}，"
+                    f"而各单位合计为 {fmt_amount(summed)} {unit}（差 {fmt_amount(typed - summed)}）；"
+                    "分单位评价按各单位的行评分，请核对"))
+        elif matches and not differs:
+            book.findings.warning(total_row.ref(matches[0][0]), (
+                "未填单位的一行与各单位行的合计相同，像是合计行；整体评价会把它和各单位行相加，"
+                "金额会重复计算。合计行不必填写（工具会自行合计），请删除这一行"))
