@@ -37,3 +37,24 @@ def test_self_evaluation_form():
     assert not ev.findings.errors
     process = ev.units[0].indicators[1].process
     assert process.startswith("实际完成值130；20×min(130÷149,1)=20×87.25%=17.45")
+
+
+def test_timeliness_from_completion_dates():
+    import datetime as dt
+
+    outputs = [
+        {"单位简称": "某街道", "产出名称": "社区项目", "子项": "永顺里", "计划数": 1, "实际数": 1,
+         "计划完成日期": dt.date(2023, 12, 26), "实际完成日期": dt.date(2023, 12, 20)},
+        {"单位简称": "某街道", "产出名称": "社区项目", "子项": "盛高大城", "计划数": 1, "实际数": 1,
+         "计划完成日期": "2024-05-31", "实际完成日期": "2024年6月30日"},
+        {"单位简称": "某街道", "产出名称": "社区项目", "子项": "金牛", "计划数": 1, "实际数": 1,
+         "计划完成日期": dt.date(2023, 8, 31), "实际完成日期": dt.date(2023, 8, 31)},
+    ]
+    indicators = [dict(INDICATORS[0], 分值=100, 一级分值=100, 二级分值=100, 取值来源="完成及时率(社区项目)",
+                       三级指标="完成及时率", 目标值="100%")]
+    ev = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": FUNDS, "产出情况": outputs,
+                                        "指标体系": indicators})).evaluation
+    (score,) = ev.units[0].indicators
+    # 2 of 3 on time (the same day counts as on time): 66.67 % → 100 × 66.67 % = 66.67
+    assert score.value.amount == D("0.6667") and score.score == D("66.67")
+    assert "逾期：盛高大城计划2024-05-31、实际2024-06-30" in score.process

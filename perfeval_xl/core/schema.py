@@ -173,6 +173,8 @@ OUTPUTS = TableSheet(
         Column("actual", "实际数", "number"),
         Column("quality_ok", "质量达标数", "number"),
         Column("on_time", "按时完成数", "number"),
+        Column("planned_date", "计划完成日期", "date", width=12, help="按计划应完成的日期"),
+        Column("actual_date", "实际完成日期", "date", width=12, help="实际完成的日期；不晚于计划完成日期即按时"),
         Column("planned_days", "计划用时", "number", help="计划完成所需时间（天或月，与实际用时一致）"),
         Column("actual_days", "实际用时", "number", help="实际完成所耗用的时间"),
         Column("planned_cost", "计划成本", "amount"),

@@ -262,12 +262,26 @@ def quality(scope: Scope, arg: str) -> Value:
                      measures.quality_rate, money=False)
 
 
-@source("完成及时率", "按时完成数 ÷ 计划数；未填按时完成数时取（计划用时−实际用时）÷ 计划用时（产出情况）", "required")
+@source("完成及时率", "按时完成数 ÷ 计划数；未填按时完成数时，按计划/实际完成日期判断每行是否按时"
+                  "（按时的行计其实际数）；也没有日期时取（计划用时−实际用时）÷ 计划用时（产出情况）", "required")
 def timeliness(scope: Scope, arg: str) -> Value:
     rows = _outputs(scope, arg)
     if any(r.get("on_time") is not None for r in rows):
         return _ratio_of(scope, rows, schema.OUTPUTS, "on_time", "planned", "完成及时率",
                          measures.on_time_rate, money=False)
+    dated = [r for r in rows if r.get("planned_date") is not None and r.get("actual_date") is not None]
+    if dated:
+        planned, r1 = scope.total(dated, "planned", schema.OUTPUTS, "完成及时率")
+        on_time = sum((r.get("actual") or ZERO for r in dated if r.get("actual_date") <= r.get("planned_date")), ZERO)
+        late = [r for r in dated if r.get("actual_date") > r.get("planned_date")]
+        rate = measures.on_time_rate(on_time, planned)
+        text = f"完成及时率=按时完成{fmt_as_typed(on_time)}/计划{fmt_as_typed(planned)}×100%={fmt_percent(rate)}"
+        if late:
+            text += "（逾期：" + "、".join(
+                f"{r.get('sub_item') or r.get('item')}计划{r.get('planned_date'):%Y-%m-%d}、实际{r.get('actual_date'):%Y-%m-%d}"
+                for r in late[:5]) + ("等" if len(late) > 5 else "") + "）"
+        refs = r1 + [r.ref("actual_date") for r in dated] + [r.ref("planned_date") for r in dated]
+        return Value(rate, True, "完成及时率", text, tuple(refs))
     planned, r1 = scope.total(rows, "planned_days", schema.OUTPUTS, "完成及时率")
     actual, r2 = scope.total(rows, "actual_days", schema.OUTPUTS, "完成及时率")
     rate = measures.time_saving_rate(planned, actual)
