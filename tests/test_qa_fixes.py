@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from perfeval_xl.core.findings import TemplateError
-from perfeval_xl.core.rules import Value, make_rule
+from perfeval_xl.core.rules import make_rule
 from perfeval_xl.pipeline import score_snapshot
 from snapshots import snapshot
 
