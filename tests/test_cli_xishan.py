@@ -122,7 +122,7 @@ def test_new_writes_template_readable_by_reader(tmp_path, capsys):
     from perfeval_xl.io.snapshot import read_snapshot
     import pytest
     from perfeval_xl.core.findings import TemplateError
-    with pytest.raises(TemplateError, match="项目名称.*必须填写"):
+    with pytest.raises(TemplateError, match="项目名称.*未填写"):
         read_book(read_snapshot(path))
 
 

@@ -117,7 +117,7 @@ def _read_info(snapshot: Snapshot, findings: Findings) -> tuple[dict, dict]:
         if info.get(fld.key) is None:
             if fld.required and fld.default is None:
                 where = refs.get(fld.key) or Ref(sheet.name, 0, 1)
-                raise TemplateError(sheet.name, where.cell, f"“{fld.label}”必须填写")
+                raise TemplateError(sheet.name, where.cell, f"“{fld.label}”未填写：这是必填项，请在 B 列填写")
             if fld.default is not None:
                 info[fld.key] = parse_cell(fld.kind, fld.default, choices=fld.choices)
     return info, refs
