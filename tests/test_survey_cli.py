@@ -191,3 +191,35 @@ def test_write_class_rows_in_place_and_new_unit_column(tmp_path):
     assert (first, last) == (6, 9)
     assert all(ws.cell(r, 1).value is None for r in (3, 4, 5))
     assert D(ws.cell(9, headers.index("护国") + 1).value) == 1
+
+
+def test_import_keeps_every_other_part_of_the_book(tmp_path, capsys):
+    """Only 问卷计数 / 问卷答卷 change: parts openpyxl would drop (here a custom XML part and a
+    picture-like media file) and every other sheet stay byte for byte."""
+    import zipfile
+
+    rows, expected, valid, choices = generated_export(5, 60)
+    export = write_export(tmp_path / "问卷星导出.xlsx", rows)
+    book_path = make_book(tmp_path / "评价.xlsx")
+    with zipfile.ZipFile(book_path, "a") as z:  # parts no openpyxl model knows about
+        z.writestr("customXml/item1.xml", "<root>评价机构的自定义数据</root>")
+        z.writestr("xl/media/logo.png", b"\x89PNG\r\n\x1a\nnot really")
+    with zipfile.ZipFile(book_path) as z:
+        before = {n: z.read(n) for n in z.namelist()}
+    assert main(["survey", "import", str(export), "--class", "A", "--into", str(book_path),
+                 "--unit-column", UNIT_COLUMN]) == 0
+    assert "丢失" not in capsys.readouterr().out
+    with zipfile.ZipFile(book_path) as z:
+        after = {n: z.read(n) for n in z.namelist()}
+    changed = {n for n in before if after.get(n) != before[n]}
+    # the two questionnaire sheets (问卷答卷 is new or replaced), the styles they add, and the
+    # package index where a sheet was added
+    assert changed <= {"xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                       *[n for n in before if n.startswith("xl/worksheets/sheet")]}
+    assert after["customXml/item1.xml"] == before["customXml/item1.xml"]
+    assert after["xl/media/logo.png"] == before["xl/media/logo.png"]
+    sheet_parts_changed = [n for n in changed if n.startswith("xl/worksheets/")]
+    assert 1 <= len(sheet_parts_changed) <= 2
+    book, data, _ = book_data(book_path)
+    assert nonzero(data.tallies["A"].counts) == nonzero(expected)
+    assert main(["score", str(book_path), "-o", str(tmp_path / "out.xlsx")]) == 0

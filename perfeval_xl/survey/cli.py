@@ -14,6 +14,7 @@ Exit status: 0 imported; 1 imported, but some answers or rows could not be count
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 from pathlib import Path
@@ -123,10 +124,7 @@ def run_import(args) -> int:
         return EXIT_FINDINGS if result.findings.errors else EXIT_OK
     inspection = getattr(snapshot, "inspection", None)
     drawings = list(getattr(inspection, "drawings", None) or [])
-    if drawings:
-        print(f"注意：工作表{'、'.join(f'“{d}”' for d in drawings)}含有图片、图表或形状；写回工作簿时这些对象可能丢失，"
-              "原文件的备份中仍保留")
-    _write(book_path, result, write_answers=not args.no_answers, units=units)
+    _write(book_path, result, write_answers=not args.no_answers, units=units, drawings=drawings)
     return EXIT_FINDINGS if result.findings.errors else EXIT_OK
 
 
@@ -159,10 +157,13 @@ def _answered(tally: Tally) -> Tally:
     return out
 
 
-def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str]) -> None:
+def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str],
+           drawings: list[str] = ()) -> None:
     from openpyxl import load_workbook
 
-    from ..io.atomic import check_not_locked, save_workbook_atomic
+    from ..io.atomic import check_not_locked, write_bytes_atomic
+    from ..io.preserve import restore_cached_values
+    from ..io.xlsx_transplant import SpliceError, transplant
     from ..pipeline import backup_path
 
     check_not_locked(book_path)
@@ -183,7 +184,16 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
         n += 1
         backup = backup.with_name(f"{backup_path(book_path).stem}-{n}{book_path.suffix}")
     shutil.copy2(book_path, backup)
-    save_workbook_atomic(workbook, book_path, source=backup)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    try:  # only the two questionnaire sheets change; every other part of the file stays as it was
+        data = transplant(backup.read_bytes(), buffer.getvalue(), [schema.SURVEY_COUNTS.name, schema.SURVEY_ANSWERS.name])
+    except SpliceError:
+        data = restore_cached_values(backup, buffer.getvalue())
+        if drawings:
+            print(f"注意：工作表{'、'.join(f'“{d}”' for d in drawings)}含有图片、图表或形状，写回工作簿时这些对象已丢失；"
+                  "原文件的备份中仍保留")
+    write_bytes_atomic(book_path, lambda handle: handle.write(data))
     print(f"已写入 {book_path.name}：{cls.title}，{'；'.join(written)}")
     print(f"原文件已备份为：{backup.name}")
 

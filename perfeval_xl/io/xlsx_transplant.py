@@ -1,0 +1,219 @@
+"""Carry a few edited sheets from an openpyxl-written copy back into the original package.
+
+Questionnaire import edits 问卷计数 / 问卷答卷 with openpyxl (rows of other classes keep their
+place, values and formulas).  openpyxl rewrites the whole package and drops what it does not
+model (pictures, charts, shapes, slicers …) everywhere in the workbook.  So the edited sheets are
+taken from openpyxl's output and put into the *original* package instead: every other part stays
+byte for byte.  Their cell formats are appended to the original styles.xml and their strings are
+written inline.
+
+Only cases this module fully understands are transplanted; anything else raises
+:class:`~perfeval_xl.io.xlsx_splice.SpliceError` (with an internal English reason, never shown)
+and the caller keeps openpyxl's output, telling the user what that output may have lost.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from perfeval_xl.io.xlsx_splice import (
+    CONTENT_TYPES, SHEET_REL, SHEET_TYPE, WORKBOOK, SpliceError, _attr, _children, _insert_before_close, _prefix,
+    _resolve, _set_count, _unescape,
+)
+
+#: sheet elements that point at other parts; a transplant handles only legacyDrawing (comments)
+_LINKED = ("drawing", "hyperlinks", "tableParts", "picture", "oleObjects", "controls", "legacyDrawingHF")
+_BLOCK = {"fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf"}
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> tuple[str, list[tuple[str, str, re.Match]]]:
+    workbook = zf.read(WORKBOOK).decode("utf-8")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {_attr(m.group(0), "Id"): _attr(m.group(0), "Target")
+               for m in re.finditer(r"<(?:\w+:)?Relationship\s[^>]*?/?>", rels)}
+    found = []
+    for m in re.finditer(r"<(?:\w+:)?sheet\s[^>]*?/>", workbook):
+        rid = next((v for k, v in re.findall(r'(\w+:id)="([^"]*)"', m.group(0))), None)
+        target = targets.get(rid)
+        if target:
+            found.append((_unescape(_attr(m.group(0), "name") or ""), _resolve(WORKBOOK, target), m))
+    return workbook, found
+
+
+def _items(xml: str, block: str) -> list[str]:
+    child = _BLOCK.get(block, block[:-1])
+    match = re.search(rf"<{block}\b[^>]*?(?:/>|>(.*?)</{block}>)", xml, re.S)
+    if not match or not match.group(1):
+        return []
+    return re.findall(rf"<{child}\b[^>]*/>|<{child}\b[^>]*>.*?</{child}>", match.group(1), re.S)
+
+
+class _StyleMerger:
+    """Appends the formats an openpyxl sheet uses to the original styles.xml, once each."""
+
+    def __init__(self, original: str, rewritten: str):
+        if _prefix(original, "styleSheet"):
+            raise SpliceError("internal: prefixed styles namespace")
+        self.xml = original
+        self.fonts = _items(rewritten, "fonts")
+        self.fills = _items(rewritten, "fills")
+        self.borders = _items(rewritten, "borders")
+        self.xfs = _items(rewritten, "cellXfs")
+        self.formats = {int(i): _unescape(c) for i, c in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', rewritten)}
+        self.known: dict[str, dict[str, int]] = {"fonts": {}, "fills": {}, "borders": {}}
+        self.mapped: dict[int, int] = {}
+
+    def _append(self, block: str, item: str) -> int:
+        known = self.known[block]
+        if item not in known:
+            child = _BLOCK[block]
+            count = _children(self.xml, block, child)
+            self.xml = _set_count(_insert_before_close(self.xml, block, item), block, count + 1)
+            known[item] = count
+        return known[item]
+
+    def _format(self, fmt_id: int) -> int:
+        if fmt_id < 164:
+            return fmt_id
+        code = self.formats.get(fmt_id)
+        if code is None:
+            return 0
+        for i, existing in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', self.xml):
+            if _unescape(existing) == code:
+                return int(i)
+        new_id = max([163] + [int(x) for x in re.findall(r'numFmtId="(\d+)"', self.xml)]) + 1
+        item = f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
+        if re.search(r"<numFmts\b", self.xml):
+            self.xml = _insert_before_close(self.xml, "numFmts", item)
+        else:
+            self.xml = self.xml.replace("<fonts", f"<numFmts>{item}</numFmts><fonts", 1)
+        self.xml = _set_count(self.xml, "numFmts", _children(self.xml, "numFmts", "numFmt"))
+        return new_id
+
+    def index(self, xf_index: int) -> int:
+        if xf_index in self.mapped:
+            return self.mapped[xf_index]
+        if xf_index == 0 or xf_index >= len(self.xfs):
+            self.mapped[xf_index] = 0
+            return 0
+        xf = self.xfs[xf_index]
+        ids = {k: int(_attr(xf, k) or 0) for k in ("numFmtId", "fontId", "fillId", "borderId")}
+        new = {
+            "numFmtId": self._format(ids["numFmtId"]),
+            "fontId": self._append("fonts", self.fonts[ids["fontId"]]) if ids["fontId"] < len(self.fonts) else 0,
+            # fills 0 and 1 are the two built-in ones (none, gray125) in every workbook
+            "fillId": ids["fillId"] if ids["fillId"] < 2 else self._append("fills", self.fills[ids["fillId"]]),
+            "borderId": self._append("borders", self.borders[ids["borderId"]]) if ids["borderId"] else 0,
+        }
+        for key, value in new.items():
+            xf = re.sub(rf'\b{key}="\d+"', f'{key}="{value}"', xf, count=1)
+        xf = re.sub(r'\bxfId="\d+"', 'xfId="0"', xf)
+        count = _children(self.xml, "cellXfs", "xf")
+        self.xml = _set_count(_insert_before_close(self.xml, "cellXfs", xf), "cellXfs", count + 1)
+        self.mapped[xf_index] = count
+        return count
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    xml = zf.read("xl/sharedStrings.xml").decode("utf-8")
+    return ["".join(_unescape(t) for t in re.findall(r"<t\b[^>]*>(.*?)</t>", si, re.S))
+            for si in re.findall(r"<si>(.*?)</si>", xml, re.S)]
+
+
+def _sheet_xml(xml: str, strings: list[str], styles: _StyleMerger, original_sheet: str | None) -> str:
+    if _prefix(xml, "worksheet"):
+        raise SpliceError("internal: prefixed worksheet namespace")
+
+    def inline(match: re.Match) -> str:
+        attrs = re.sub(r'\s*t="s"', "", match.group(1))
+        text = escape(strings[int(match.group(2))]) if int(match.group(2)) < len(strings) else ""
+        return f'<c{attrs} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+    xml = re.sub(r'<c\b([^>]*\bt="s"[^>]*)><v>(\d+)</v></c>', inline, xml)
+    xml = re.sub(r'(<c\b[^>]*?\bs=")(\d+)(")', lambda m: f"{m.group(1)}{styles.index(int(m.group(2)))}{m.group(3)}", xml)
+    xml = re.sub(r'(<row\b[^>]*?\bs=")(\d+)(")', lambda m: f"{m.group(1)}{styles.index(int(m.group(2)))}{m.group(3)}", xml)
+    xml = re.sub(r'(<col\b[^>]*?\bstyle=")(\d+)(")', lambda m: f"{m.group(1)}{styles.index(int(m.group(2)))}{m.group(3)}", xml)
+    for tag in _LINKED:
+        if re.search(rf"<{tag}\b", xml) or (original_sheet and re.search(rf"<(\w+:)?{tag}\b", original_sheet)):
+            raise SpliceError(f"internal: the sheet links a {tag} part")
+    # comments: keep the original part's link (its rels file is kept); a new sheet has none
+    ours = re.search(r"<legacyDrawing\b[^>]*/>", xml)
+    theirs = re.search(r"<(\w+:)?legacyDrawing\b[^>]*/>", original_sheet or "")
+    if ours:
+        xml = xml[:ours.start()] + (theirs.group(0) if theirs else "") + xml[ours.end():]
+    elif theirs:
+        raise SpliceError("internal: comments would be lost")
+    return xml
+
+
+def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes:
+    """``original`` with the sheets ``names`` as they are in ``rewritten`` (added where new)."""
+    zo = zipfile.ZipFile(io.BytesIO(original))
+    zr = zipfile.ZipFile(io.BytesIO(rewritten))
+    workbook, orig_sheets = _sheet_parts(zo)
+    _, new_sheets = _sheet_parts(zr)
+    orig_by_name = {n: (part, m) for n, part, m in orig_sheets}
+    new_by_name = {n: part for n, part, _ in new_sheets}
+    new_order = [n for n, _, _ in new_sheets]
+    styles = _StyleMerger(zo.read("xl/styles.xml").decode("utf-8"), zr.read("xl/styles.xml").decode("utf-8"))
+    strings = _shared_strings(zr)
+    replaced: dict[str, bytes] = {}
+    added: list[tuple[str, str, bytes]] = []  # (sheet name, part, xml)
+    for name in names:
+        if name not in new_by_name:
+            continue
+        new_xml = zr.read(new_by_name[name]).decode("utf-8")
+        if name in orig_by_name:
+            part = orig_by_name[name][0]
+            replaced[part] = _sheet_xml(new_xml, strings, styles, zo.read(part).decode("utf-8")).encode("utf-8")
+        else:
+            added.append((name, "", _sheet_xml(new_xml, strings, styles, None).encode("utf-8")))
+
+    changed: dict[str, bytes] = {"xl/styles.xml": styles.xml.encode("utf-8")}
+    if added:
+        rels = zo.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        types = zo.read(CONTENT_TYPES).decode("utf-8")
+        p = _prefix(workbook, "workbook")
+        r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', workbook)
+        if r_prefix is None:
+            raise SpliceError("internal: no relationships namespace in workbook.xml")
+        next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)] + [0]) + 1
+        for i, (name, _, xml) in enumerate(added):
+            k = 1
+            while f"xl/worksheets/imported{k}.xml" in zo.namelist() or any(a[1] == f"xl/worksheets/imported{k}.xml" for a in added):
+                k += 1
+            part = f"xl/worksheets/imported{k}.xml"
+            added[i] = (name, part, xml)
+            rid = f"rIdImported{k}"
+            entry = f'<{p}sheet name={quoteattr(name)} sheetId="{next_id + i}" {r_prefix.group(1)}:id="{rid}"/>'
+            # keep openpyxl's tab order: before the first original sheet that follows it there
+            after = new_order[new_order.index(name) + 1:]
+            follower = next((orig_by_name[n][1] for n in after if n in orig_by_name), None)
+            tags = [m.group(0) for m in re.finditer(r"<(?:\w+:)?sheet\s[^>]*?/>", workbook)]
+            position = tags.index(follower.group(0)) if follower is not None and follower.group(0) in tags else len(tags)
+            if position < len(tags):
+                at = workbook.index(tags[position])
+                workbook = workbook[:at] + entry + workbook[at:]
+            else:
+                workbook = _insert_before_close(workbook, "sheets", entry)
+            shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= position else 0)}"'  # noqa: E731
+            workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, workbook)
+            rels = _insert_before_close(rels, "Relationships", f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
+            types = _insert_before_close(types, "Types", f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
+        changed.update({WORKBOOK: workbook.encode("utf-8"), "xl/_rels/workbook.xml.rels": rels.encode("utf-8"),
+                        CONTENT_TYPES: types.encode("utf-8")})
+    changed.update(replaced)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zo.infolist():
+            zout.writestr(info, changed.get(info.filename, zo.read(info.filename)))
+        for _, part, xml in added:
+            zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
