@@ -13,9 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-#: rates are kept as fractions rounded to 0.01 % (four decimal places)
-RATE_QUANTUM = Decimal("0.0001")
 
 
 class NotANumber(ValueError):

@@ -11,12 +11,12 @@ from collections import OrderedDict
 from decimal import Decimal
 from typing import Callable
 
-from . import schema
+from . import measures, schema
 from .measures import MeasureError
 from .findings import format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
-from .sources import Scope, SourceError, headcounts
+from .sources import Scope, SourceError, headcounts, spent_of
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
 
 #: builders of extra annex sheets contributed by other modules: f(evaluation) -> list[SheetPlan]
@@ -161,6 +161,17 @@ def level1_sheet(ev: Evaluation) -> SheetPlan:
     return b.plan
 
 
+def _rate(measure, numerator, denominator):
+    """A table's rate column through the core measure (one place for each formula); blank when
+    a figure is missing or the denominator is 0."""
+    if numerator is None or not denominator:
+        return None
+    try:
+        return measure(numerator, denominator)
+    except MeasureError:
+        return None
+
+
 def _safe(func, *args):
     try:
         return func(*args)
@@ -200,13 +211,13 @@ def funds_sheet(ev: Evaluation) -> SheetPlan | None:
             sums[k] = sum(values, ZERO) if values else None
             if sums[k] is not None:
                 totals[k] = (totals[k] or ZERO) + sums[k]
-        arrival = round_rate(sums["arrived"] / sums["budget"]) if sums["budget"] and sums["arrived"] is not None else None
-        execution = round_rate(sums["spent"] / sums["arrived"]) if sums["arrived"] and sums["spent"] is not None else None
+        arrival = _rate(measures.arrival_rate, sums["arrived"], sums["budget"])
+        execution = _rate(measures.execution_rate, sums["spent"], sums["arrived"])
         note = "；".join(str(r.get("note")) for r in rows if r.get("note"))
         b.values([n, name] + [sums[k] for k in keys] + [arrival, execution, note], styles)
     t = totals
-    arrival = round_rate(t["arrived"] / t["budget"]) if t["budget"] and t["arrived"] is not None else None
-    execution = round_rate(t["spent"] / t["arrived"]) if t["arrived"] and t["spent"] is not None else None
+    arrival = _rate(measures.arrival_rate, t["arrived"], t["budget"])
+    execution = _rate(measures.execution_rate, t["spent"], t["arrived"])
     r = b.values(["合计", ""] + [t[k] for k in keys] + [arrival, execution, ""],
                  ["total_text", "total_text"] + ["total_money"] * 5 + ["total_percent", "total_percent", "total_text"])
     b.merge(r, 0, r, 1)
@@ -237,9 +248,9 @@ def headcount_sheet(ev: Evaluation) -> SheetPlan | None:
             cat_totals[i] += v or ZERO
         total_target += target
         total_paid += paid
-        b.values([unit.full_name, round_rate(paid / target) if target else None, target, paid] + per,
+        b.values([unit.full_name, _rate(measures.completion_rate, paid, target), target, paid] + per,
                  ["text", "percent", "integer", "integer"] + ["integer"] * len(categories))
-    b.values(["合计", round_rate(total_paid / total_target) if total_target else None, total_target, total_paid] + cat_totals,
+    b.values(["合计", _rate(measures.completion_rate, total_paid, total_target), total_target, total_paid] + cat_totals,
              ["total_text", "total_percent", "total_integer", "total_integer"] + ["total_integer"] * len(categories))
     b.line("完成比例=实际发放总人数÷目标人数；合计行为上列各行之和。", len(headers), "note")
     return b.plan
@@ -258,15 +269,13 @@ def payout_sheet(ev: Evaluation) -> SheetPlan | None:
     b.header(headers)
     total_plan = total_paid = ZERO
     for name, unit, rows in groups:
-        scope = Scope(ev.book, unit)
-        value = _safe(scope.resolve, "发放完成率")
         budget = sum((r.get("budget") for r in rows if r.get("budget") is not None), ZERO)
-        from .sources import _spent  # the ledger-aware spending, one definition
-        spent = _safe(lambda: _spent(scope)[0])
+        spent = _safe(lambda: spent_of(Scope(ev.book, unit))[0])  # ledger-aware, as the 发放完成率 source
         total_plan += budget
         total_paid += spent or ZERO
-        b.values([name, budget, spent, value.amount if value else None], ["text", "money", "money", "percent"])
-    b.values(["合计", total_plan, total_paid, round_rate(total_paid / total_plan) if total_plan else None],
+        b.values([name, budget, spent, _rate(measures.completion_rate, spent, budget)],
+                 ["text", "money", "money", "percent"])
+    b.values(["合计", total_plan, total_paid, _rate(measures.completion_rate, total_paid, total_plan)],
              ["total_text", "total_money", "total_money", "total_percent"])
     b.line("发放完成率=实际发放金额÷计划发放金额（预算数）；有支出明细时实际发放金额取明细合计。", len(headers), "note")
     return b.plan

@@ -78,10 +78,6 @@ def rate_mismatch(value: Value, limits: list[tuple[str, Threshold]]) -> str | No
     return None
 
 
-def show_number(value: Decimal, as_rate: bool) -> str:
-    return fmt_percent(value) if as_rate else fmt_plain(value)
-
-
 # --- manual entries --------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -453,7 +453,7 @@ def score_indicator(d: IndicatorDef, scope: Scope, book: Book) -> IndicatorScore
                           round_score(score), None, reason, d.explanation, children, inputs)
 
 
-def _levels(indicators: list[IndicatorScore], system: IndicatorSystem) -> tuple[list[LevelScore], list[tuple[str, LevelScore]]]:
+def _levels(indicators: list[IndicatorScore]) -> tuple[list[LevelScore], list[tuple[str, LevelScore]]]:
     l1: "OrderedDict[str, list[Decimal]]" = OrderedDict()
     l2: "OrderedDict[tuple[str, str], list[Decimal]]" = OrderedDict()
     for s in indicators:
@@ -478,7 +478,7 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None) -> UnitSco
     scope = Scope(book, unit)
     indicators = [score_indicator(d, scope, book) for d in system.for_unit(unit)]
     total = round_score(sum((s.score for s in indicators), ZERO))
-    level1, level2 = _levels(indicators, system)
+    level1, level2 = _levels(indicators)
     full = book.unit(unit).full_name if unit else book.name
     return UnitScore(unit or book.name, full, indicators, total, grade_of(total, book.info), level1, level2,
                      _budget(book, unit))

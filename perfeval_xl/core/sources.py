@@ -158,7 +158,7 @@ def _funds(scope: Scope) -> list[Record]:
     return rows
 
 
-def _spent(scope: Scope) -> tuple[Decimal, list[Ref]]:
+def spent_of(scope: Scope) -> tuple[Decimal, list[Ref]]:
     ledger = scope.rows(schema.LEDGER)
     if ledger:
         return scope.total(ledger, "amount", schema.LEDGER, "实际支出")
@@ -180,7 +180,7 @@ def timely_arrival(scope: Scope) -> Value:
 @source("预算执行率", "实际支出 ÷ 实际到位资金；写 预算执行率(预算) 则除以预算数。有支出明细时实际支出取明细合计", "optional")
 def execution(scope: Scope, arg: str | None) -> Value:
     rows = _funds(scope)
-    spent, r1 = _spent(scope)
+    spent, r1 = spent_of(scope)
     if arg in (None, "", "到位", "到位资金"):
         base, r2 = scope.total(rows, "arrived", schema.FUNDS, "预算执行率")
         label = "预算执行率"
@@ -195,7 +195,7 @@ def execution(scope: Scope, arg: str | None) -> Value:
 @source("发放完成率", "实际支出（实际发放金额）÷ 预算数（计划发放金额）")
 def payout(scope: Scope) -> Value:
     rows = _funds(scope)
-    spent, r1 = _spent(scope)
+    spent, r1 = spent_of(scope)
     budget, r2 = scope.total(rows, "budget", schema.FUNDS, "发放完成率")
     return _rate_value("发放完成率", spent, budget, measures.completion_rate(spent, budget), r1 + r2, money=True)
 
@@ -221,7 +221,7 @@ def cost_saving(scope: Scope, arg: str | None) -> Value:
     else:
         rows = _funds(scope)
         planned, r1 = scope.total(rows, "budget", schema.FUNDS, "成本节约率")
-        actual, r2 = _spent(scope)
+        actual, r2 = spent_of(scope)
     rate = measures.cost_saving_rate(planned, actual)
     text = f"成本节约率=({fmt_amount(planned)}-{fmt_amount(actual)})/{fmt_amount(planned)}×100%={fmt_percent(rate)}"
     return Value(rate, True, "成本节约率", text, tuple(r1 + r2))

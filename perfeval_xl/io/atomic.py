@@ -52,10 +52,6 @@ def lock_files_for(path: Path) -> list[Path]:
     return candidates
 
 
-def _lock_file_for(path: Path) -> Path:  # kept for callers of the old name
-    return lock_files_for(path)[0]
-
-
 def check_not_locked(path: Path) -> None:
     """Refuse to write a workbook that Excel or WPS has open."""
     for lock in lock_files_for(Path(path)):

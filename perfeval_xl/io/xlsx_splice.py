@@ -119,10 +119,6 @@ def _children(xml: str, parent: str, child: str) -> int:
 
 # --- styles ------------------------------------------------------------------
 
-def _color(rgb: str) -> str:
-    return f'<color rgb="FF{rgb}"/>'
-
-
 def add_styles(styles_xml: str) -> tuple[str, dict[str, int]]:
     """Append our named styles to styles.xml; returns the new XML and name → cellXfs index."""
     p = _prefix(styles_xml, "styleSheet")
