@@ -37,13 +37,40 @@ class Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message):
-        translated = (message.replace("the following arguments are required", "缺少必需的参数")
-                      .replace("unrecognized arguments", "无法识别的参数")
-                      .replace("invalid choice", "无效的选项")
-                      .replace("expected one argument", "需要一个值"))
         self.print_usage(sys.stderr)
-        print(f"{self.prog}：错误：{translated}", file=sys.stderr)
+        print(f"{self.prog}：错误：{translate_argparse(message)}", file=sys.stderr)
         sys.exit(EXIT_UNREADABLE)
+
+
+#: argparse's English messages (Python 3.10–3.13 wordings) → Chinese; the first match wins
+_ARGPARSE_MESSAGES = [
+    (r"argument (?P<a>[^:]+): invalid choice: '?(?P<v>.*?)'? \(choose from (?P<c>.*)\)",
+     lambda m: f"“{m['v']}”不是可用的{'命令' if m['a'] == '命令' else m['a'] + ' 的值'}；可选：{_choices(m['c'])}"),
+    (r"argument (?P<a>[^:]+): expected one argument", lambda m: f"选项 {m['a']} 后面需要一个值"),
+    (r"argument (?P<a>[^:]+): expected at most one argument", lambda m: f"选项 {m['a']} 最多只能有一个值"),
+    (r"argument (?P<a>[^:]+): expected at least one argument", lambda m: f"选项 {m['a']} 至少需要一个值"),
+    (r"argument (?P<a>[^:]+): not allowed with argument (?P<b>.+)", lambda m: f"{m['a']} 不能与 {m['b']} 同时使用"),
+    (r"argument (?P<a>[^:]+): ignored explicit argument (?P<v>.+)", lambda m: f"选项 {m['a']} 不接受值 {m['v']}"),
+    (r"argument (?P<a>[^:]+): invalid \w+ value: (?P<v>.+)", lambda m: f"选项 {m['a']} 的值 {m['v']} 无效"),
+    (r"the following arguments are required: (?P<a>.+)", lambda m: f"缺少必需的参数：{m['a']}"),
+    (r"unrecognized arguments: (?P<a>.+)", lambda m: f"无法识别的参数：{m['a']}"),
+    (r"ambiguous option: (?P<a>\S+) could match (?P<b>.+)", lambda m: f"选项 {m['a']} 有歧义，可能是：{m['b']}"),
+    (r"argument (?P<a>[^:]+): (?P<rest>.+)", lambda m: f"参数 {m['a']}：{m['rest']}"),
+]
+
+
+def _choices(listed: str) -> str:
+    return "、".join(part.strip(" '") for part in listed.split(","))
+
+
+def translate_argparse(message: str) -> str:
+    import re
+
+    for pattern, render in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message.strip())
+        if match:
+            return render(match)
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,6 +145,8 @@ def print_summary(scored, stream=None) -> None:
         print(f"已写入：{scored.output}", file=stream)
     if scored.backup:
         print(f"原文件已备份为：{scored.backup}", file=stream)
+    for note in scored.notes:
+        print(f"注意：{note}", file=stream)
 
 
 def cmd_new(args) -> int:
@@ -135,23 +164,22 @@ def cmd_new(args) -> int:
 def cmd_score(args) -> int:
     from perfeval_xl.core.findings import TemplateError
     from perfeval_xl.core.summary import summary
-    from perfeval_xl.io.atomic import FileLockedError
+    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
     from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.io.targets import TargetError
     from perfeval_xl.io.xlsx_splice import SpliceError
-    from perfeval_xl.pipeline import SameFileError, score_file
+    from perfeval_xl.pipeline import score_file
 
     try:
         scored = score_file(args.book, args.output, in_place=args.in_place)
     except TemplateError as exc:
         return _fail(args, exc.sheet, exc.cell, f"无法评分：{exc.message}")
-    except (UnreadableFile, FileLockedError, SameFileError) as exc:
+    except (UnreadableFile, FileLockedError, TargetError) as exc:
         return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
     except SpliceError as exc:
         return _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
-    except PermissionError as exc:
-        return _fail(args, "", "", f"没有权限读写文件：{exc.filename}")
     except OSError as exc:
-        return _fail(args, "", "", f"文件读写失败：{exc.strerror or exc}")
+        return _fail(args, "", "", describe_os_error(exc))
     except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
@@ -159,6 +187,8 @@ def cmd_score(args) -> int:
     if args.json:
         json.dump(summary(scored.evaluation), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
+        for note in scored.notes:
+            print(f"注意：{note}", file=sys.stderr)
     else:
         print_summary(scored)
     return EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK

@@ -24,6 +24,8 @@ class Scored:
     plan: WritePlan
     output: Path | None = None
     backup: Path | None = None
+    #: what the user should be told about the output file (an extension added…)
+    notes: tuple[str, ...] = ()
 
 
 def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
@@ -32,10 +34,6 @@ def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored
     attach_survey(book, snapshot)  # questionnaire sheets have per-unit columns the generic reader does not keep
     evaluation = evaluate_book(book)
     return Scored(evaluation, build_plan(evaluation))
-
-
-def default_output(source: Path) -> Path:
-    return source.with_name(f"{source.stem}{SCORED_SUFFIX}{source.suffix}")
 
 
 def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
@@ -50,29 +48,23 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.io.targets import plan_target, source_path
     from perfeval_xl.io.xlsx_splice import write_scored_copy
 
-    source = Path(source)
-    scored = score_snapshot(read_snapshot(source))
+    source = source_path(source)
+    snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
+    target = plan_target(source, output, tag=SCORED_SUFFIX, in_place=in_place)
+    scored = score_snapshot(snapshot)
     foreign = scored.plan.foreign_sheets(output_sheet_titles(source), scored.evaluation.book.name)
     if foreign:
         raise foreign_sheet_error(foreign)
+    check_not_locked(target.path)
     if in_place:
-        target = source
-    else:
-        target = Path(output) if output else default_output(source)
-        if target.resolve() == source.resolve():
-            raise SameFileError("输出文件与输入文件相同；如确要覆盖原文件，请使用 --in-place")
-    check_not_locked(target)
-    if in_place:
-        scored.backup = backup_path(source)
-        shutil.copy2(source, scored.backup)
-    scored.output = write_scored_copy(source, target, scored.plan)
+        scored.backup = backup_path(target.path)
+        shutil.copy2(target.path, scored.backup)
+    scored.notes = target.notes
+    scored.output = write_scored_copy(source, target.path, scored.plan)
     return scored
-
-
-class SameFileError(ValueError):
-    pass
 
 
 def output_sheet_titles(path: Path) -> dict[str, object]:

@@ -41,6 +41,24 @@ _ERRNO_TEXT = {
     errno.EDQUOT: "磁盘配额已满",
 }
 
+_ERRNO_TEXT_ANY = {
+    **_ERRNO_TEXT,
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EBUSY: "文件正被占用",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An operating-system error in Chinese, naming the file it concerns (never the OS's English)."""
+    if isinstance(exc, (FileLockedError, WriteFailed)) and exc.strerror:
+        return str(exc.strerror)
+    reason = _ERRNO_TEXT_ANY.get(exc.errno or 0, f"系统错误（错误号 {exc.errno}）")
+    name = Path(exc.filename).name if exc.filename else ""
+    return f"文件读写失败：“{name}”{reason}" if name else f"文件读写失败：{reason}"
+
 
 def lock_files_for(path: Path) -> list[Path]:
     """Owner files Excel / WPS keep beside an open workbook: ``~$name`` (Excel, WPS);
@@ -86,9 +104,13 @@ def _fsync_dir(folder: Path) -> None:
 def write_bytes_atomic(path: Path, write) -> Path:
     """Call ``write(fileobj)`` into a temp file in the target folder, then replace."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    except OSError as exc:  # name the folder the user chose, not our hidden temp file
+        reason = _ERRNO_TEXT.get(exc.errno, "无法在此处创建文件")
+        raise WriteFailed(exc.errno, f"无法写入“{path.name}”：文件夹“{path.parent}”{reason}；原文件保持不变") from exc
     mode = _target_mode(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     tmp = Path(tmp_name)
     try:
         try:
