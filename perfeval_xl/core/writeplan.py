@@ -94,6 +94,9 @@ class SheetBuilder:
     def __init__(self, name: str, widths: list[float] | None = None, landscape: bool = True):
         self.plan = SheetPlan(name, landscape=landscape)
         self.row = 0
+        #: row → (column, text) of the texts put there, so fitting a row's height reads only
+        #: that row (scanning every planned cell per row made big sheets quadratic)
+        self._texts: dict[int, list[tuple[int, str]]] = {}
         for i, width in enumerate(widths or []):
             self.plan.widths[i] = width
 
@@ -101,6 +104,8 @@ class SheetBuilder:
         if isinstance(value, float):  # the core hands out Decimals; guard against floats sneaking in
             value = Decimal(repr(value))
         self.plan.cells.append((row, col, value, style))
+        if isinstance(value, str) and value:
+            self._texts.setdefault(row, []).append((col, value))
 
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
         if (r1, c1) != (r2, c2):
@@ -132,9 +137,8 @@ class SheetBuilder:
     def fit_height(self, row: int, minimum: float = 18, maximum: float = 409) -> None:
         """Set a row's height so its wrapped text shows in full (widths from the plan)."""
         lines = 1
-        for r, c, value, style in self.plan.cells:
-            if r == row and isinstance(value, str) and value:
-                lines = max(lines, wrapped_lines(value, self.plan.widths.get(c, 10)))
+        for c, value in self._texts.get(row, ()):
+            lines = max(lines, wrapped_lines(value, self.plan.widths.get(c, 10)))
         self.plan.heights[row] = min(max(minimum, lines * LINE_HEIGHT + 4), maximum)
 
     def header(self, headers: list[str]) -> None:

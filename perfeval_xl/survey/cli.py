@@ -151,10 +151,10 @@ def _print_findings(title: str, items) -> None:
 def _answered(tally: Tally) -> Tally:
     """The tally without the units that have no respondent (their columns stay blank, not 0)."""
     keep = [u for u in tally.units if tally.valid.get(u)]
-    out = Tally(tally.class_code, units=keep, sheet=tally.sheet)
-    out.counts = {k: v for k, v in tally.counts.items() if k[2] in keep}
-    out.valid = {u: tally.valid[u] for u in keep}
-    return out
+    wanted = set(keep)
+    return Tally(tally.class_code, units=keep, sheet=tally.sheet,
+                 counts={k: v for k, v in tally.counts.items() if k[2] in wanted},
+                 valid={u: tally.valid[u] for u in keep})
 
 
 def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str],

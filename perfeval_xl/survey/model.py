@@ -128,20 +128,32 @@ class Tally:
     #: the sheet findings name when a count has no ref of its own
     sheet: str = ""
 
+    def __post_init__(self) -> None:
+        # indexes kept beside the counts so that a question's answers and the unit list are
+        # looked up, not rescanned (a full scan per question and unit made big tallies quadratic)
+        self._known_units = set(self.units)
+        self._answers: dict[tuple[int, str], int] = {}
+        for (number, _, unit), count in self.counts.items():
+            self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count
+
     def _unit(self, unit: str) -> None:
-        if unit not in self.units:
+        if unit not in self._known_units:
+            self._known_units.add(unit)
             self.units.append(unit)
 
     def set(self, number: int, label: str, unit: str, count: int, ref: Ref | None = None) -> None:
         self._unit(unit)
-        self.counts[(number, label, unit)] = count
+        key = (number, label, unit)
+        self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count - self.counts.get(key, 0)
+        self.counts[key] = count
         if ref is not None:
-            self.refs[(number, label, unit)] = ref
+            self.refs[key] = ref
 
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
         key = (number, label, unit)
         self.counts[key] = self.counts.get(key, 0) + count
+        self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count
 
     def set_valid(self, unit: str, count: int, ref: Ref | None = None) -> None:
         self._unit(unit)
@@ -158,8 +170,7 @@ class Tally:
 
     def answers(self, number: int, unit: str | None = None) -> int:
         """Answers tallied for question ``number`` (in one unit, or all units)."""
-        units = set(self._units(unit))
-        return sum(c for (n, _, u), c in self.counts.items() if n == number and u in units)
+        return sum(self._answers.get((number, u), 0) for u in self._units(unit))
 
     def valid_count(self, unit: str | None = None) -> int | None:
         """有效问卷数 of one unit or of all units; None if any needed unit has none declared."""
