@@ -10,13 +10,15 @@ from perfeval_xl.cli import main
 
 WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
 
-# unit totals by the stated rules: the printed total −0.50 (争取上级资金情况 item ② is 0 at 0 % 上级资金),
-# 普吉/丰宁/大观 satisfaction 10 by the bands (printed 9.77/9.53/9.86), 龙翔 5×99.76% = 4.99 (printed 5),
-# 黑林铺 人数 3.34×93.59% + 3.33×70.21% + 3.33×100% = 3.13 + 2.34 + 3.33 = 8.80 (printed 8.83)
+# unit totals by the stated rules (hand computation in the sample's .md, section 5):
+# 争取上级资金情况 1 − 0.5 = 0.5 as printed (the district allocated each street office's whole budget, so
+# 上级资金 is 100 % of it and item ② gets 0.5); 普吉/丰宁/大观 satisfaction 10 by the bands (printed
+# 9.77/9.53/9.86); 龙翔 5×99.76% = 4.99 (printed 5); 黑林铺 人数 by the printed rule, 3.3 points per type:
+# 3.3×93.59% + 3.3×70.21% + 3.3×100% = 3.09 + 2.32 + 3.30 = 8.71 (printed 8.83)
 UNIT_TOTALS = {
-    "西翥": ("90.50", "优"), "普吉": ("89.96", "良"), "黑林铺": ("87.93", "良"), "莲华": ("89.50", "良"),
-    "华山": ("92.50", "优"), "丰宁": ("90.50", "优"), "护国": ("90.50", "优"), "龙翔": ("90.49", "优"),
-    "大观": ("90.50", "优"), "红云": ("90.43", "优"),
+    "西翥": ("91.00", "优"), "普吉": ("90.46", "优"), "黑林铺": ("88.34", "良"), "莲华": ("90.00", "优"),
+    "华山": ("93.00", "优"), "丰宁": ("91.00", "优"), "护国": ("91.00", "优"), "龙翔": ("90.99", "优"),
+    "大观": ("91.00", "优"), "红云": ("90.93", "优"),
 }
 
 
@@ -35,11 +37,17 @@ def test_unit_and_project_totals(scored, capsys):
     data = json.loads(capsys.readouterr().out)
     got = {u["name"]: (f"{u['total']:.2f}", u["grade"]) for u in data["units"]}
     assert got == UNIT_TOTALS
-    # (90.50+89.96+87.93+89.50+92.50+90.50+90.50+90.49+90.50+90.43) / 10 = 902.81 / 10 = 90.281 → 90.28
-    assert data["total"] == 90.28 and data["grade"] == "优"
-    # one warning, a slip of the report itself: 附件5-2 question 9 has 20 answers for 丰宁's 30 questionnaires
-    (finding,) = data["findings"]
-    assert finding["severity"] == "warning" and finding["sheet"] == "问卷计数" and "丰宁" in finding["message"]
+    # (91.00+90.46+88.34+90.00+93.00+91.00+91.00+90.99+91.00+90.93) / 10 = 907.72 / 10 = 90.772 → 90.77
+    assert data["total"] == 90.77 and data["grade"] == "优"
+    # two warnings, both slips of the report itself, each at its cell
+    assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [
+        ("warning", "问卷计数", "P59"), ("warning", "指标体系", "H33")]
+    # 附件5-2 question 9 has 20 answers for 丰宁's 30 questionnaires
+    assert "丰宁" in data["findings"][0]["message"]
+    # the items of 黑林铺's 奖励发放人数情况 (3.3 points per pioneer type, three types) sum to 9.9 of its 10 points
+    assert data["findings"][1]["message"] == (
+        "指标 C1奖励发放人数情况（适用单位 黑林铺）分值 10 分，各子项分值合计 9.9 分，两者应相等；"
+        "按子项计分，该指标最多只能得 9.9 分")
     assert all(len(u["indicators"]) == 23 for u in data["units"])
 
 
@@ -52,7 +60,8 @@ def test_indicator_values_from_the_report(scored, capsys):
     assert units["红云"]["奖励金发放完成率"]["score"] == 4.93
     assert units["龙翔"]["奖励金发放完成率"]["score"] == 4.99
     assert units["黑林铺"]["完成及时率"]["score"] == 4.0
-    assert units["黑林铺"]["奖励发放人数情况"]["score"] == 8.8
+    # 3.3×73/78 = 3.3×93.59% = 3.09, 3.3×33/47 = 3.3×70.21% = 2.32, 3.3×24/24 = 3.30 → 8.71
+    assert units["黑林铺"]["奖励发放人数情况"]["score"] == 8.71
     assert units["普吉"]["政策宣传完成率"]["score"] == 4.5
     # composites from the annex 5-1…5-3 counts (A = 100 %, B = 70 %, C = 0 %, unanswered counted as 0):
     # 西翥 A 4743/48 answers … 98.81 %, B 99.70 %, C 99.08 %: 98.81×40% + 99.70×30% + 99.08×30% = 99.158 → 99.16 %
@@ -62,8 +71,9 @@ def test_indicator_values_from_the_report(scored, capsys):
     assert units["黑林铺"]["综合满意度"]["value"] == 0.995
     # 丰宁 98.21×40% + 86.70×30% + 99.18×30% = 95.048 → 95.05 % (B counts the 10 missing answers as 0)
     assert units["丰宁"]["综合满意度"]["value"] == 0.9505
+    # item ① not met (−0.5); item ②: 上级资金 = the whole budget, 100 % ≥ 10 % → 0.5
     for unit in units.values():
-        assert unit["争取上级资金情况"]["score"] == 0.0
+        assert unit["争取上级资金情况"]["score"] == 0.5
 
 
 def test_sheets_and_annex_tables(scored, capsys):
@@ -83,5 +93,6 @@ def test_sheets_and_annex_tables(scored, capsys):
     assert total[1:4] == (0.9839, 1180, 1161)
     level1 = wb["一级指标得分表"]
     rows = {r[0]: r[1:] for r in level1.iter_rows(min_row=3, values_only=True) if r[0]}
-    assert rows["合计"][:2] == (100, 90.28)
-    assert sum(rows[k][1] for k in ("决策", "过程", "产出", "效益")) == pytest.approx(90.28)
+    # 决策 12.60 (126.0÷10), 过程 13.00, 产出 39.67 (396.72÷10 = 39.672), 效益 25.50 → 90.77
+    assert rows["合计"][:2] == (100, 90.77)
+    assert [rows[k][1] for k in ("决策", "过程", "产出", "效益")] == [12.6, 13.0, 39.67, 25.5]

@@ -97,10 +97,26 @@ def test_sub_items_must_sum_to_indicator():
                   {"编码": "A1", "子项": "乙项", "分值": 20, "评分方法": "比率", "取值来源": "发放完成率"},
                   INDICATORS[1]]
     ev = run(**{"指标体系": indicators})
-    assert any("各子项分值合计 45" in f.message for f in ev.findings.errors)
+    # 45 of 50 points: the indicator can never reach full marks — a warning at the indicator's 分值 cell
+    # (a report's own system may say so; the score is what its items give)
+    assert not ev.findings.errors
+    (short,) = [f for f in ev.findings.warnings if "各子项分值合计" in f.message]
+    assert (short.sheet, short.cell) == ("指标体系", "H3")
+    assert short.message == "指标 A1发放完成率 分值 50 分，各子项分值合计 45 分，两者应相等；按子项计分，该指标最多只能得 45 分"
     jia = ev.units[0].indicators[0]
     # 25×99.18% = 24.795 → 24.80; 20×99.18% = 19.836 → 19.84
     assert [c.score for c in jia.children] == [D("24.80"), D("19.84")] and jia.score == D("44.64")
+
+
+def test_sub_items_over_the_indicator_are_an_error():
+    indicators = [dict(INDICATORS[0], **{"评分方法": "子项合计", "取值来源": None}),
+                  {"编码": "A1", "子项": "甲项", "分值": 30, "评分方法": "比率", "取值来源": "发放完成率"},
+                  {"编码": "A1", "子项": "乙项", "分值": 25, "评分方法": "比率", "取值来源": "发放完成率"},
+                  INDICATORS[1]]
+    ev = run(**{"指标体系": indicators})
+    (over,) = [f for f in ev.findings.errors if "各子项分值合计" in f.message]
+    assert (over.sheet, over.cell) == ("指标体系", "H3")
+    assert over.message == "指标 A1发放完成率 分值 50 分，各子项分值合计 55 分，两者应相等；按子项计分，得分可能超过指标分值 50 分"
 
 
 def test_cross_sheet_checks_ledger_roster_balance():

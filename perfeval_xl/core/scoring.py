@@ -134,7 +134,7 @@ def read_indicators(book: Book) -> IndicatorSystem:
     generic: list[IndicatorDef] = []
     overrides: dict[str, dict[str, IndicatorDef]] = {}
     for (unit, code), records in groups.items():
-        definition = _build_group(code, records, findings)
+        definition = _build_group(code, records, findings, unit)
         if definition is None:
             continue
         if unit:
@@ -152,7 +152,7 @@ def read_indicators(book: Book) -> IndicatorSystem:
     return system
 
 
-def _build_group(code: str, records: list[Record], findings: Findings) -> IndicatorDef | None:
+def _build_group(code: str, records: list[Record], findings: Findings, unit: str = "") -> IndicatorDef | None:
     parents = [r for r in records if not _text(r, "sub_item")]
     children = [r for r in records if _text(r, "sub_item")]
     if len(parents) > 1:
@@ -184,8 +184,16 @@ def _build_group(code: str, records: list[Record], findings: Findings) -> Indica
             parent.children.append(child)
         total = sum((c.weight for c in parent.children), ZERO)
         if total != parent.weight:
-            findings.error(parent.ref("weight"),
-                           f"指标 {code}{parent.level3} 分值 {fmt_plain(parent.weight)} 分，各子项分值合计 {fmt_plain(total)} 分，两者应相等")
+            # Fewer points in the items than in the indicator (a report's own system may say so, e.g. three
+            # items of 3.3 under 10 points): the score is still what the stated items give, at most their sum
+            # — a warning at the cell.  More points than the indicator would let the score exceed it: an error.
+            where, w, t = (f"（适用单位 {unit}）" if unit else " "), fmt_plain(parent.weight), fmt_plain(total)
+            if total < parent.weight:
+                findings.warning(parent.ref("weight"), f"指标 {code}{parent.level3}{where}分值 {w} 分，各子项分值合计 {t} 分，"
+                                                       f"两者应相等；按子项计分，该指标最多只能得 {t} 分")
+            else:
+                findings.error(parent.ref("weight"), f"指标 {code}{parent.level3}{where}分值 {w} 分，各子项分值合计 {t} 分，"
+                                                     f"两者应相等；按子项计分，得分可能超过指标分值 {w} 分")
     elif parent.kind == SUB_ITEMS:
         findings.error(parent.ref("kind"), f"指标 {code} 的评分方法是“子项合计”，但没有子项行")
     return parent
