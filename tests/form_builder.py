@@ -8,7 +8,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 def _put(ws: Worksheet, row: int, col: int, value) -> None:
     if value is not None:
-        ws.cell(row=row, column=col, value=value)
+        cell = ws.cell(row=row, column=col, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # a target typed as text "=8个", not a formula
 
 
 def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:

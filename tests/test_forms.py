@@ -264,3 +264,42 @@ def test_forms_package_is_core_level():
                 top = name.split(".")[0]
                 assert name.startswith("perfeval_xl.core") or top in sys.stdlib_module_names or top == "__future__", \
                     f"{path.name} imports {name}"
+
+
+def test_formula_without_value_in_a_completion_cell():
+    from perfeval_xl.core.normalize import UncachedFormula
+
+    review = _one(_form_rows([["年度资金总额", 10, 10, 10, 10, "100%", 10]],
+                             [["产出指标", "数量指标", "场次", "≥4场", UncachedFormula("=F20*2"), 90, 90, None]], (100, 100)))
+    assert [(f.severity, f.cell) for f in review.findings] == [("error", "F8")]
+    assert review.findings[0].message.startswith("三级指标“场次”的完成值是公式（=F20*2），但文件中没有保存计算结果")
+    assert review.total == D("100")  # the printed 90 is kept, unverified
+
+
+def test_odd_cells_never_raise():
+    """Random cell values under both layouts' headers: findings, never an exception."""
+    import datetime as dt
+    import random
+
+    from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula
+
+    pool = [None, "", 0, 1, 0.5, 90, -3, 1e20, float("nan"), True, "完成", "≥95%", "≤30万元", "=8个", "/", "abc",
+            "99.97%", "1,000", "12,34", dt.date(2024, 1, 1), UncachedFormula("=A1"), ExcelErrorValue("#DIV/0!"),
+            "年度资金总额", "其中：财政资金", "总分", "合计", "三级指标", "部分达成", "≥", "≥abc%"]
+    heads = ([["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+              ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]],
+             [["预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"],
+              ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]])
+    rnd = random.Random(12)
+    reviewed = 0
+    for _ in range(300):
+        funds_head, indicator_head = rnd.choice(heads)
+        rows = [[rnd.choice(pool) for _ in range(rnd.randint(0, 9))] for _ in range(rnd.randint(0, 2))]
+        rows.append(list(funds_head))
+        rows += [[None, rnd.choice(["总额", "其中：本年财政拨款", "其他资金"])] + [rnd.choice(pool) for _ in range(8)]
+                 for _ in range(rnd.randint(0, 4))]
+        rows.append(list(indicator_head))
+        rows += [[rnd.choice(pool) for _ in range(rnd.randint(0, 11))] for _ in range(rnd.randint(0, 6))]
+        reviews, _ = review_forms({"表": rows})
+        reviewed += len(reviews)
+    assert reviewed == 300

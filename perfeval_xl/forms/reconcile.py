@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval_xl.core.findings import Finding
-from perfeval_xl.core.normalize import CellValueError
+from perfeval_xl.core.normalize import CellValueError, special_value_error
 from perfeval_xl.core.numbers import HUNDRED, ONE, ZERO, fmt_percent, fmt_percent_plain, fmt_plain, fmt_score, round_rate, round_score
 from perfeval_xl.core.scoring import grade_of
 from perfeval_xl.core.slips import Slip
@@ -254,8 +254,13 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
         notes.error(ind.weight, f"三级指标“{name}”的分值为空")
     unit_text = shown(ind.unit.value) if ind.unit is not None and not ind.unit.is_blank else ""
     target = read_target(ind.target.value if ind.target else None, ind.nature.value if ind.nature else None, unit_text)
-    actual_blank = ind.actual is None or ind.actual.is_blank
-    if actual_blank:
+    for field, title in ((ind.target, "年度指标值"), (ind.actual, "完成值")):
+        problem = special_value_error(field.value) if field is not None else None
+        if problem is not None:
+            notes.error(field, f"三级指标“{name}”的{title}{problem}")
+    typed = ind.actual is not None and not ind.actual.is_blank
+    actual_blank = not typed or special_value_error(ind.actual.value) is not None
+    if not typed:
         notes.error(ind.actual, f"三级指标“{name}”的完成值为空，无法复核得分")
     if target is not None:
         review = _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank)

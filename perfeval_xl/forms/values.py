@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perfeval_xl.core.normalize import CellValueError, clean_text, is_blank, parse_number
-from perfeval_xl.core.numbers import HUNDRED, fmt_plain, round_half_up, to_decimal
+from perfeval_xl.core.normalize import CellValueError, clean_text, is_blank, parse_number, special_value_error
+from perfeval_xl.core.numbers import HUNDRED, NotANumber, fmt_plain, round_half_up, to_decimal
 
 #: cells that say "not applicable" rather than a number (part rows of the provincial form)
 NOT_APPLICABLE = {"/", "\\", "-", "--", "—", "——", "－", "无", "不适用"}
@@ -155,8 +155,13 @@ def read_quantity(value: object, unit_column: str = "") -> Quantity | None:
     A unit from the 度量单位 column applies when the value carries none."""
     if blank(value) or isinstance(value, bool):
         return None
+    if special_value_error(value) is not None:
+        return None
     if isinstance(value, (int, float, Decimal)):
-        return Quantity(to_decimal(value), unit_column)
+        try:
+            return Quantity(to_decimal(value), unit_column)
+        except NotANumber:
+            return None
     text = norm(value)
     match = _QUANTITY_RE.match(text)
     if not match:
