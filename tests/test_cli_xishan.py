@@ -36,7 +36,7 @@ def test_xishan_json(xishan, capsys):
     assert got == {k: D(v) for k, v in EXPECTED.items()}
     a4 = next(i for i in unit["indicators"] if i["code"] == "A4")
     assert a4 == {"code": "A4", "name": "资金到位率", "weight": 2.0, "score": 1.88, "value": 0.2656,
-                  "reason": "资金到位率26.56%，扣0.12分"}
+                  "reason": "资金到位率26.56%，低于100%（差73.44个百分点），按每低5个百分点扣2×0.4%分（按比例计），扣0.12分"}
     assert (xishan.parent / "西山区社区党组织服务群众专项经费2024_评分.xlsx").exists()
 
 

@@ -215,7 +215,7 @@ def test_formula_seed000_arrival_expression():
     rule = make_rule("公式", "分值*(1-(1-值)*100/5*0.4%)", D(2))
     out = rule.score(Context(D(2), "资金到位率", Value(D("0.2656"), True, "资金到位率")))
     assert out.score == D("1.88")
-    assert out.process.startswith("2×(1-(1-26.56%)×100÷5×0.4%)=1.88")
+    assert out.process == "得分=2×(1-(1-26.56%)×100÷5×0.4%)=1.882496≈1.88"
 
 
 def test_formula_clamped_and_errors():

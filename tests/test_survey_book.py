@@ -465,3 +465,41 @@ def test_unit_without_a_count_column_and_no_typed_rate():
     assert Scope(book, "甲").resolve("满意度(A)").amount == D("0.9")
     with pytest.raises(SourceError, match="“问卷计数”中A类没有乙的人数"):
         Scope(book, "乙").resolve("满意度(A)")
+
+
+# ---------------------------------------------------------------------------
+# issue 10 item 8: 综合满意度 only when used
+
+
+def _all_text(plan, name):
+    return "\n".join(str(c) for row in grid(plan, name) for c in row if c is not None)
+
+
+def test_no_composite_without_class_weights_when_no_indicator_uses_it():
+    info, tables = xishan_tables(False, 问卷类别=[{"类别代码": "群众", "类别名称": "服务对象"}])
+    scored = score_snapshot(make_snapshot(info, tables))
+    assert not [f for f in findings_of(scored) if "权重" in f[3]]
+    for name in ("调查问卷结果汇总表", "满意度情况表"):
+        text = _all_text(scored.plan, name)
+        assert "综合满意度" not in text and "×?" not in text and "未填写权重" not in text, name
+    rows = grid(scored.plan, "满意度情况表")
+    assert next(r for r in rows if r[0] == "序号") == ["序号", "单位名称", "服务对象满意度"]
+    assert [r[2] for r in rows if isinstance(r[0], int)] == [D("0.83")]
+    assert scored.evaluation.total == D("88.51")  # D3 scored from 满意度(群众) as before
+
+
+def test_composite_used_without_weights_is_one_clean_error_at_the_weight_cell():
+    xishan = load_source("xishan_2024")
+    indicators = [dict(r) for r in xishan.TABLES["指标体系"]]
+    d3 = next(r for r in indicators if r["编码"] == "D3")
+    d3["取值来源"] = "综合满意度"
+    info, tables = xishan_tables(False, 问卷类别=[{"类别代码": "群众", "类别名称": "服务对象"}], 指标体系=indicators)
+    scored = score_snapshot(make_snapshot(info, tables))
+    weight_errors = [f for f in findings_of(scored) if "权重" in f[3]]
+    assert len(weight_errors) == 1
+    severity, sheet, cell, message = weight_errors[0]
+    assert (severity, sheet, cell) == ("error", "问卷类别", "C3")
+    assert message.count("综合满意度") <= 1 and "没有填写权重" in message
+    summary = _all_text(scored.plan, "调查问卷结果汇总表")
+    assert "综合满意度无法计算：综合满意度无法计算" not in summary
+    assert "服务对象满意度×（未填权重）" in _all_text(scored.plan, "满意度情况表")

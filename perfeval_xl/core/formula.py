@@ -317,3 +317,86 @@ def render(node, show: Callable[[str], str] | None = None, parent: int = -1) -> 
     if isinstance(node, Call):
         return f"{node.func}(" + ",".join(render(a, show) for a in node.args) + ")"
     raise TypeError(node)  # pragma: no cover
+
+
+# --- report prose -----------------------------------------------------------
+
+_CMP_SHOW = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "==": "=", "<>": "≠", "!=": "≠"}
+_CMP_WORDS = {  # (holds, fails)
+    ">=": ("不低于", "低于"), ">": ("高于", "不高于"), "<=": ("不高于", "高于"), "<": ("低于", "不低于"),
+    "=": ("等于", "不等于"), "==": ("等于", "不等于"), "<>": ("不等于", "等于"), "!=": ("不等于", "等于"),
+}
+
+
+def plain_number(value: Decimal) -> str:
+    """An intermediate result: exact when short, else four decimals (0.9598, 4.02, ≈1.3367)."""
+    rounded = round_half_up(value, 4)
+    text = format(rounded.normalize(), "f") if rounded != rounded.to_integral_value() else str(rounded.quantize(ONE))
+    return text if rounded == value else "≈" + text
+
+
+def explain(node, resolve: Resolver, show: Callable[[str], str], word: Callable[[str], str]) -> tuple[str, list[str]]:
+    """The formula as report prose: (the arithmetic with values substituted, the steps in words).
+
+    ``show(name)`` prints a name's value inside arithmetic (``95.98%``); ``word(name)`` prints it
+    in a sentence (``实际完成率95.98%``).  ``if`` keeps only the branch taken, with the condition
+    as a step (“实际完成率95.98%低于100%”); comparisons, ``round`` / ``min`` / ``max`` / ``abs`` /
+    ``floor`` / ``ceil`` become steps in words and enter the arithmetic as their result, so that
+    the printed text never contains raw function calls or ``(430.11%<=221.19%)``."""
+    steps: list[str] = []
+
+    def sentence(n) -> str:
+        if isinstance(n, Name):
+            return word(n.name)
+        return arith(n, -1)
+
+    def condition(n) -> tuple[bool, str]:
+        if isinstance(n, Binary) and n.op in _CMP_WORDS:
+            holds = _truth(_eval(n, resolve))
+            verb = _CMP_WORDS[n.op][0 if holds else 1]
+            return holds, f"{sentence(n.left)}{verb}{sentence(n.right)}"
+        holds = _truth(_eval(n, resolve))
+        return holds, f"{arith(n, -1)}{'不为0' if holds else '为0'}"
+
+    def arith(n, parent: int) -> str:
+        if isinstance(n, Num):
+            return n.text
+        if isinstance(n, Name):
+            return show(n.name)
+        if isinstance(n, Unary):
+            return n.op + arith(n.operand, 4)
+        if isinstance(n, Binary) and n.op in _CMP_WORDS:
+            holds, text = condition(n)
+            steps.append(f"{text}，记为{1 if holds else 0}")
+            return "1" if holds else "0"
+        if isinstance(n, Binary):
+            prec = _PRECEDENCE[n.op]
+            text = (arith(n.left, prec) + _SHOW.get(n.op, n.op)
+                    + arith(n.right, prec + (0 if n.op in "+*" else 1)))
+            return f"({text})" if prec < parent else text
+        if isinstance(n, Call):
+            if n.func == "if":
+                holds, text = condition(n.args[0])
+                steps.append(text)
+                return arith(n.args[1] if holds else n.args[2], parent)
+            result = _eval(n, resolve)
+            inner = [arith(a, -1) for a in n.args]
+            values = [plain_number(_eval(a, resolve)) for a in n.args]
+            shown = [i if i == v else (f"{i}{v}" if v.startswith("≈") else f"{i}={v}") for i, v in zip(inner, values)]
+            if n.func == "round":
+                places = int(_eval(n.args[1], resolve)) if len(n.args) > 1 else 0
+                steps.append(f"{shown[0]}，四舍五入保留{places}位小数为{plain_number(result)}")
+            elif n.func in ("min", "max"):
+                pick = "较小" if n.func == "min" else "较大"
+                steps.append(f"{'与'.join(shown)}取{pick}值{plain_number(result)}")
+            else:
+                how = {"abs": "的绝对值为", "floor": "向下取整为", "ceil": "向上取整为"}[n.func]
+                steps.append(f"{shown[0]}{how}{plain_number(result)}")
+            return plain_number(result).lstrip("≈")
+        raise TypeError(n)  # pragma: no cover
+
+    try:
+        text = arith(node, -1)
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
+        raise FormulaError("公式计算出错：除数为 0 或结果无效") from exc
+    return text, steps

@@ -9,6 +9,7 @@ float coming from a spreadsheet cell is converted through its shortest repr
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -43,7 +44,14 @@ def to_decimal(value: object) -> Decimal:
 
 
 def round_half_up(value: object, places: int = 2) -> Decimal:
-    """四舍五入 to ``places`` decimals: 2.675 → 2.68, 0.125 → 0.13, 1.005 → 1.01."""
+    """四舍五入 to ``places`` decimals: 2.675 → 2.68, 0.125 → 0.13, 1.005 → 1.01.
+
+    A :class:`~fractions.Fraction` (a share such as 1/3 of a weight) is rounded exactly:
+    5/3 → 1.67, 2/3 → 0.67."""
+    if isinstance(value, Fraction):
+        scaled = abs(value) * 10 ** places
+        units = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)  # ⌊x + ½⌋
+        return Decimal(-units if value < 0 else units).scaleb(-places)
     number = to_decimal(value)
     quantum = Decimal(1).scaleb(-places)
     with localcontext() as ctx:
@@ -99,3 +107,32 @@ def fmt_score(value: Decimal) -> str:
 def fmt_percent_plain(rate: Decimal) -> str:
     """A threshold as typed: 0.9 → '90%', 0.005 → '0.5%'."""
     return fmt_plain(rate * HUNDRED) + "%"
+
+
+def exact(value) -> Fraction:
+    """A Decimal, int or Fraction as an exact Fraction (no rounding): sums of shares such as
+    1/3 + 1/3 + 1/3 of a weight stay exactly the weight."""
+    return value if isinstance(value, Fraction) else Fraction(to_decimal(value))
+
+
+def terminating(value: Fraction) -> Decimal | None:
+    """The exact Decimal of a fraction whose decimal expansion ends (5/4 → 1.25), else None (5/3)."""
+    d = value.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def fmt_exact(value) -> str:
+    """A number as typed, exactly: 0.5 → '0.5', 1.005 → '1.005', 5/3 → '5/3'."""
+    if not isinstance(value, Fraction):
+        return fmt_plain(value)
+    decimal = terminating(value)
+    if decimal is None:
+        return f"{value.numerator}/{value.denominator}"
+    return fmt_plain(decimal)

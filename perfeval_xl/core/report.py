@@ -295,6 +295,8 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
             for leaf in (s.children or [s]):
                 value = leaf.value.amount if leaf.value is not None else None
                 style = "percent" if leaf.value is not None and leaf.value.is_rate else "number"
+                if leaf.value is not None and leaf.value.unit:  # a quotient: printed with its unit, 4.30万元/人
+                    value, style = leaf.value.show(), "text"
                 r = b.values([name, s.code, s.level3, leaf.name if s.children else "", leaf.weight, value,
                               leaf.process, leaf.score, format_refs(leaf.inputs)],
                              ["text", "center", "text", "text", "center", style, "text", "score", "text"])

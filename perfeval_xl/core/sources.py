@@ -21,8 +21,8 @@ from .book import Book, Record
 from .findings import Ref
 from .measures import MeasureError
 from .normalize import CellValueError, parse_number
-from .numbers import ONE, ZERO, fmt_amount, fmt_as_typed, fmt_percent, fmt_plain, round_rate
-from .rules import Value
+from .numbers import ONE, ZERO, fmt_amount, fmt_as_typed, fmt_percent, fmt_plain, round_half_up, round_rate
+from .rules import Value, is_quotient_unit, show_amount
 
 
 class SourceError(ValueError):
@@ -429,10 +429,16 @@ def data_value(scope: Scope, arg: str) -> Value:
         bottom = sum((r.get("denominator") for r in rows), ZERO)
         if bottom == ZERO:
             raise SourceError(f"“{arg}”的分母为 0", rows[0].ref("denominator"))
-        rate = round_rate(top / bottom)
         note = "；".join(r.get("note") for r in rows if r.get("note"))
-        text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}×100%={fmt_percent(rate)}" + (f"（{note}）" if note else "")
         refs = [r.ref("numerator") for r in rows] + [r.ref("denominator") for r in rows]
+        unit = next((u for u in ((r.get("measure_unit") or "").strip() for r in rows) if u), "")
+        if unit and is_quotient_unit(unit):  # 人均成本 in 万元/人: a quotient, not a percentage
+            quotient = round_half_up(top / bottom, 2)
+            value = Value(quotient, False, arg, "", tuple(refs), unit)
+            text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}={value.show()}" + (f"（{note}）" if note else "")
+            return Value(quotient, False, arg, text, tuple(refs), unit)
+        rate = round_rate(top / bottom)
+        text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}×100%={fmt_percent(rate)}" + (f"（{note}）" if note else "")
         return Value(rate, True, arg, text, tuple(refs))
     if len(rows) > 1:
         raise SourceError(f"{scope.label}的“{arg}”有多行数值，无法合并；请只保留一行或改填分子分母", rows[1].ref("name"))
@@ -447,9 +453,10 @@ def data_value(scope: Scope, arg: str) -> Value:
             value = value / 100
     else:
         is_rate = abs(value) <= ONE and value != value.to_integral_value()
-    shown = fmt_percent(value) if is_rate else fmt_plain(value) + ("" if is_rate else unit)
+    quotient = unit if not is_rate and is_quotient_unit(unit) else ""
+    shown = show_amount(value, is_rate, quotient) if is_rate or quotient else fmt_plain(value) + unit
     note = row.get("note")
-    return Value(value, is_rate, arg, f"{arg}={shown}" + (f"（{note}）" if note else ""), (row.ref("value"),))
+    return Value(value, is_rate, arg, f"{arg}={shown}" + (f"（{note}）" if note else ""), (row.ref("value"),), quotient)
 
 
 # questionnaire counts: 满意度 / 综合满意度 from 问卷计数 when present, 题目得分率, 有效问卷数

@@ -181,17 +181,20 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
         cells += [count, share]
         styles += ["total_integer", "total_percent"]
     b.values(cells, styles)
-    try:
-        composite = data.composite()
-    except MeasureError as exc:
-        composite = None
-        notes.append(f"综合满意度无法计算：{exc}")
-    r = b.values(["综合满意度", composite.value if composite else None] + [composite.text if composite else ""]
-                 + [None] * (ncols - 3), ["total_text", "total_percent", "total_text"] + ["total_text"] * (ncols - 3))
-    b.merge(r, 2, r, ncols - 1)
+    wanted = composite_wanted(ev)
+    if wanted:
+        try:
+            composite = data.composite()
+        except MeasureError as exc:
+            composite = None
+            text = str(exc)
+            notes.append(text if text.startswith("综合满意度") else f"综合满意度无法计算：{text}")
+        r = b.values(["综合满意度", composite.value if composite else None] + [composite.text if composite else ""]
+                     + [None] * (ncols - 3), ["total_text", "total_percent", "total_text"] + ["total_text"] * (ncols - 3))
+        b.merge(r, 2, r, ncols - 1)
     how = ("各类满意度=Σ(选项人数×选项得分率)÷答案数" if data.method != "按答卷"
            else "各类满意度=各份答卷得分的平均（每份答卷得分=所答计入满意度题目得分率的平均）")
-    _note(b, f"注：{how}（只计“计入满意度”的题目）；综合满意度=Σ各类满意度×类别权重。"
+    _note(b, f"注：{how}（只计“计入满意度”的题目）{'；综合满意度=Σ各类满意度×类别权重' if wanted else ''}。"
              "各选项人数为该类全部计入满意度题目的答案数之和。", ncols)
     for survey_class, rate in zip(classes, rates):
         if rate is not None:
@@ -266,6 +269,20 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
 # 附件5-4 满意度情况表
 
 
+def uses_composite(ev: "Evaluation") -> bool:
+    """Whether an indicator (its 取值来源 or 规则参数, e.g. a 公式) uses 综合满意度."""
+    system = ev.system
+    defs = list(system.generic) + [d for own in system.overrides.values() for d in own.values()]
+    return any("综合满意度" in (x.source or "") or "综合满意度" in (x.params or "")
+               for d in defs for x in (d, *d.children))
+
+
+def composite_wanted(ev: "Evaluation") -> bool:
+    """综合满意度 is shown only when it is used or the evaluation gives class weights: an evaluation
+    without class weights that scores each class on its own gets no 综合满意度 row, column or error."""
+    return uses_composite(ev) or any(w is not None for w, _, _ in class_weights(ev.book).values())
+
+
 def _safe(scope: Scope, text: str):
     try:
         return scope.resolve(text)
@@ -279,13 +296,15 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
         return None
     classes = class_weights(ev.book)
     codes = list(classes) or list(dict.fromkeys(r.get("class_code") for r in typed if r.get("class_code")))
-    headers = ["序号", "单位名称"] + [f"{classes.get(c, (None, c))[1]}满意度" for c in codes] + ["综合满意度"]
+    wanted = composite_wanted(ev)
+    headers = (["序号", "单位名称"] + [f"{classes.get(c, (None, c))[1]}满意度" for c in codes]
+               + (["综合满意度"] if wanted else []))
     ncols = len(headers)
-    b = SheetBuilder(SATISFACTION_SHEET, [6, 34] + [14] * len(codes) + [12])
+    b = SheetBuilder(SATISFACTION_SHEET, [6, 34] + [14] * len(codes) + ([12] if wanted else []))
     b.title(f"{ev.book.name}满意度情况表", ncols)
-    if classes:
+    if classes and wanted:
         b.line("综合满意度=" + "+".join(
-            f"{v[1]}满意度×{fmt_plain(v[0] * 100) + '%' if v[0] is not None else '?'}" for v in classes.values()), ncols)
+            f"{v[1]}满意度×{fmt_plain(v[0] * 100) + '%' if v[0] is not None else '（未填权重）'}" for v in classes.values()), ncols)
     b.header(headers)
     scopes = [(ev.book.name, None)] if ev.whole else [(u.full_name, u.short_name) for u in ev.book.units]
     from_counts, from_typed = set(), set()
@@ -298,9 +317,12 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
             if value is not None:
                 counted = data is not None and data.has_data(code, unit)
                 (from_counts if counted else from_typed).add(code)
-        composite = _safe(scope, "综合满意度")
-        b.values([n, name] + rates + [composite.amount if composite else None],
-                 ["center", "text"] + ["percent"] * len(codes) + ["percent"])
+        if wanted:
+            composite = _safe(scope, "综合满意度")
+            b.values([n, name] + rates + [composite.amount if composite else None],
+                     ["center", "text"] + ["percent"] * len(codes) + ["percent"])
+        else:
+            b.values([n, name] + rates, ["center", "text"] + ["percent"] * len(codes))
     if from_counts:
         _note(b, f"注：{'、'.join(sorted(from_counts, key=codes.index))}类满意度按问卷计数计算（{data.method_text}）。",
               ncols)
