@@ -836,7 +836,7 @@ class QualitativeRule(Rule):
                     problems.append(("error", entry.ref, "定性评价须填写等级或得分"))
                 return Outcome(ZERO, "未录入有效的评价等级，暂按0.00分", entry.reason, problems)
             if level.low != level.high:
-                problems.append(("error", entry.ref, f"等级“{level.name}”对应 {fmt_plain(level.low)}–{fmt_plain(level.high)} 分，请在得分列填写具体分数"))
+                problems.append(("error", entry.ref, f"等级“{level.name}”对应 {show_points(level.low)}–{show_points(level.high)} 分，请在得分列填写具体分数"))
                 score = level.low
             else:
                 score = level.low
@@ -845,8 +845,8 @@ class QualitativeRule(Rule):
             if level is None:
                 level = next((l for l in self.levels if l.low <= score <= l.high), None)
             elif not level.low <= score <= level.high:
-                allowed = (f"为 {fmt_plain(level.low)} 分" if level.low == level.high
-                           else f"的范围是 {fmt_plain(level.low)}–{fmt_plain(level.high)} 分")
+                allowed = (f"为 {show_points(level.low)} 分" if level.low == level.high
+                           else f"的范围是 {show_points(level.low)}–{show_points(level.high)} 分")
                 problems.append(("error", entry.ref, f"等级“{level.name}”{allowed}，得分填写了 {fmt_plain(score)}"))
         score = finish(ctx.weight, score)
         name = level.name if level else "（未定级）"
