@@ -95,15 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_extra_commands(sub) -> None:
-    """Commands that live in optional modules (add-in, questionnaire import)."""
-    for module_name in ("perfeval_xl.addin", "perfeval_xl.survey.cli"):
-        try:
-            module = __import__(module_name, fromlist=["register_cli"])
-        except ImportError:
-            continue
-        register = getattr(module, "register_cli", None)
-        if register is not None:
-            register(sub)
+    """Commands that live in their own modules (add-in, questionnaire import); an error there fails loudly."""
+    from perfeval_xl import addin
+    from perfeval_xl.survey import cli as survey_cli
+
+    for module in (addin, survey_cli):
+        module.register_cli(sub)
 
 
 def display_width(text: str) -> int:

@@ -2,7 +2,7 @@
 
 The same pipeline as the command line: the live workbook is read into the core's
 snapshot, scored, and the core's write plan is applied through xlwings — output
-sheets (:func:`perfeval_xl.core.schema.is_output_sheet`) are deleted and written
+sheets (:func:`perfeval_xl.extensions.is_output_sheet`) are deleted and written
 anew after the input sheets; input sheets are never written to.
 
 Works with any ``xlwings.Book``: desktop Excel over COM (Windows), and the remote
@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from perfeval_xl.core import schema
+from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.findings import TemplateError, column_letter, foreign_sheet_error
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
@@ -445,7 +446,7 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
 def apply_plan(book, plan: WritePlan, project: str = "") -> None:
     """Replace the output sheets of ``book`` by the plan's; input sheets untouched.  A sheet
     with an output sheet's name that perfeval did not write is never deleted (TemplateError)."""
-    existing = [s.name for s in book.sheets if schema.is_output_sheet(s.name)]
+    existing = [s.name for s in book.sheets if is_output_sheet(s.name)]
     foreign = plan.foreign_sheets({name: book.sheets[name]["A1"].value for name in existing}, project)
     if foreign:
         raise foreign_sheet_error(foreign)

@@ -1,4 +1,7 @@
-"""The scoring pipeline shared by every path: snapshot → book → evaluation → write plan."""
+"""The scoring pipeline shared by every path: a named list of stages (:data:`STAGES`),
+read → normalise → attach questionnaires → check → evaluate → plan, each a function over
+the previous stage's frozen result returning ``(result, findings)``; :func:`run` gathers the
+findings.  The extensions the stages use come from :mod:`perfeval_xl.extensions`."""
 
 from __future__ import annotations
 
@@ -6,16 +9,72 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
-from perfeval_xl.core.book import read_book
-from perfeval_xl.core.findings import foreign_sheet_error
-from perfeval_xl.core.report import build_plan
-from perfeval_xl.core.scoring import Evaluation, evaluate_book
+from perfeval_xl import extensions
+from perfeval_xl.core import book, checks, report, scoring
+from perfeval_xl.core.extension import Env, Extensions
+from perfeval_xl.core.findings import FindingList, Findings, foreign_sheet_error
+from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.writeplan import WritePlan
-from perfeval_xl.survey.book import attach_survey
+from perfeval_xl.survey import book as survey_book
 
 SCORED_SUFFIX = "_评分"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline: ``run(previous result, env) -> (result, findings)``."""
+
+    name: str
+    run: Callable[[object, Env], tuple[object, Iterable]]
+
+
+#: snapshot → book → book → book → book → evaluation → write plan
+STAGES: tuple[Stage, ...] = (
+    Stage("read", book.read),
+    Stage("normalise", book.normalise),
+    Stage("attach questionnaires", survey_book.attach),
+    Stage("check", checks.check),
+    Stage("evaluate", scoring.evaluate),
+    Stage("plan", report.plan),
+)
+
+
+def stages_until(name: str, stages: Sequence[Stage] = STAGES) -> tuple[Stage, ...]:
+    """The stages up to and including the one called ``name``."""
+    names = [stage.name for stage in stages]
+    return tuple(stages[:names.index(name) + 1])
+
+
+@dataclass(frozen=True)
+class Run:
+    """What each stage returned, and every finding in order."""
+
+    results: Mapping[str, object]
+    findings: FindingList
+
+    def __getitem__(self, stage: str) -> object:
+        return self.results[stage]
+
+    @property
+    def last(self) -> object:
+        """The result of the last stage run."""
+        return list(self.results.values())[-1]
+
+
+def run(snapshot: Mapping[str, Sequence[Sequence[object]]], stages: Sequence[Stage] = STAGES,
+        ext: Extensions = extensions.DEFAULT) -> Run:
+    """Run ``stages`` over the snapshot, each on the previous one's result, gathering the findings.
+    Raises TemplateError when the snapshot is not a template at all."""
+    data: object = snapshot
+    gathered = Findings()
+    results: dict[str, object] = {}
+    for stage in stages:
+        data, found = stage.run(data, Env(ext, gathered.frozen()))
+        gathered.extend(found)
+        results[stage.name] = data
+    return Run(results, gathered.frozen())
 
 
 @dataclass
@@ -30,10 +89,8 @@ class Scored:
 
 def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
     """Score a snapshot; raises TemplateError when it is not a template at all."""
-    book = read_book(snapshot)
-    attach_survey(book, snapshot)  # questionnaire sheets have per-unit columns the generic reader does not keep
-    evaluation = evaluate_book(book)
-    return Scored(evaluation, build_plan(evaluation))
+    done = run(snapshot)
+    return Scored(done["evaluate"], done["plan"])
 
 
 def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
@@ -71,12 +128,10 @@ def output_sheet_titles(path: Path) -> dict[str, object]:
     """A1 of every sheet of the file whose name is an output sheet's name."""
     from python_calamine import CalamineWorkbook
 
-    from perfeval_xl.core import schema
-
     workbook = CalamineWorkbook.from_path(str(path))
     titles = {}
     for name in workbook.sheet_names:
-        if schema.is_output_sheet(name):
+        if extensions.is_output_sheet(name):
             rows = workbook.get_sheet_by_name(name).to_python(nrows=1)
             titles[name] = rows[0][0] if rows and rows[0] else None
     return titles

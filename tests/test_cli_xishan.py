@@ -118,12 +118,12 @@ def test_new_writes_template_readable_by_reader(tmp_path, capsys):
     path = tmp_path / "模板.xlsx"
     assert main(["new", "-o", str(path)]) == 0
     assert main(["new", "-o", str(path)]) == 2  # never overwrites without --force
-    from perfeval_xl.core.book import read_book
+    from perfeval_xl.core.book import read
     from perfeval_xl.io.snapshot import read_snapshot
     import pytest
     from perfeval_xl.core.findings import TemplateError
     with pytest.raises(TemplateError, match="项目名称.*未填写"):
-        read_book(read_snapshot(path))
+        read(read_snapshot(path))
 
 
 def test_trace_sheet_names_the_cells_behind_each_score(xishan, capsys):

@@ -142,12 +142,12 @@ def test_variant(variant_id, corpus, baseline):
 def _assert_no_formula_in_output(output: Path) -> None:
     from openpyxl import load_workbook
 
-    from perfeval_xl.core import schema
+    from perfeval_xl.extensions import is_output_sheet
 
     wb = load_workbook(output)
     texts = 0
     for ws in wb.worksheets:
-        if not schema.is_output_sheet(ws.title):
+        if not is_output_sheet(ws.title):
             continue
         for row in ws.iter_rows():
             for cell in row:

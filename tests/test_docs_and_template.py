@@ -5,7 +5,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.sources import SOURCES
+from perfeval_xl.extensions import SOURCES
 from perfeval_xl.docgen import template_markdown
 from perfeval_xl.io.template import write_template
 

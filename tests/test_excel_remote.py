@@ -23,6 +23,7 @@ from xlwings_replay import Replay, book_payload, frozen_cell
 
 from perfeval_xl import excel
 from perfeval_xl.core import schema
+from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.styles import FONT_NAME, STYLES
 from perfeval_xl.io.snapshot import read_snapshot
@@ -176,7 +177,7 @@ def test_second_run_replaces_the_output_sheets(xw, tmp_path):
     file_scored = score_file(sample, scored_copy)
     (payload, scored, replay) = _scored_remotely(xw, scored_copy)
     before = [s["name"] for s in payload["sheets"]]
-    inputs = [n for n in before if not schema.is_output_sheet(n)]
+    inputs = [n for n in before if not is_output_sheet(n)]
     assert len(inputs) < len(before)
     assert replay.counts["sheetDelete"] == len(before) - len(inputs)
     assert replay.names == inputs + file_scored.plan.names

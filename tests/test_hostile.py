@@ -217,14 +217,14 @@ def test_no_input_text_becomes_a_formula(tmp_path, capsys):
     capsys.readouterr()
     from openpyxl import load_workbook
 
-    from perfeval_xl.core import schema
+    from perfeval_xl.extensions import is_output_sheet
 
     wb = load_workbook(out)
     seen = set()
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if schema.is_output_sheet(ws.title):
+                if is_output_sheet(ws.title):
                     assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     seen.update(t for t in INJECTED if t in cell.value)
@@ -234,7 +234,7 @@ def test_no_input_text_becomes_a_formula(tmp_path, capsys):
         from perfeval_xl.io.guard import sheet_parts
 
         for name, part in sheet_parts(zf).items():
-            if schema.is_output_sheet(name):
+            if is_output_sheet(name):
                 assert b"<f>" not in zf.read(part) and b"<f " not in zf.read(part), name
 
 

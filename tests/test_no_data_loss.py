@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import corpus_gen as cg
 from perfeval_xl.cli import main
 from perfeval_xl.core import schema
+from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io import atomic
 from perfeval_xl.io.atomic import TEMP_PREFIX
 
@@ -121,7 +122,7 @@ def _sheet_state(ws) -> dict:
 
 
 def input_sheet_names(wb) -> list[str]:
-    return [n for n in wb.sheetnames if not schema.is_output_sheet(n)]
+    return [n for n in wb.sheetnames if not is_output_sheet(n)]
 
 
 def assert_input_sheets_equal(source: Path, scored: Path) -> None:

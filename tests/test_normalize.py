@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.book import read_book
+from perfeval_xl.pipeline import run, stages_until
 from perfeval_xl.core.normalize import (
     CellValueError,
     ExcelErrorValue,
@@ -169,8 +169,8 @@ def _snapshot(**tables):
 
 
 def _findings(snapshot):
-    book = read_book(snapshot)
-    return {(f.sheet, f.cell): (f.severity, f.message) for f in book.findings}
+    done = run(snapshot, stages_until("check"))
+    return {(f.sheet, f.cell): (f.severity, f.message) for f in done.findings}
 
 
 def test_reader_reports_cell_and_accepted_form():
@@ -231,15 +231,12 @@ def test_duplicate_and_unknown_units():
 
 
 def test_unknown_rule_kind_and_bad_params_are_findings():
-    from perfeval_xl.core.scoring import evaluate_book
-
     snap = _snapshot(资金情况=[[None, 100, 50, 10]])
     snap["指标体系"][1] += ["规则参数"]
     snap["指标体系"][2] = ["A1", "产出", "数量", "资金到位率", 50, "打分", "资金到位率", ""]
     snap["指标体系"].append(["A2", "产出", "数量", "到位", 50, "阶梯扣分", "资金到位率", "满分线=abc"])
-    book = read_book(snap)
-    evaluate_book(book)
-    found = {(f.sheet, f.cell): f.message for f in book.findings}
+    done = run(snap, stages_until("evaluate"))
+    found = {(f.sheet, f.cell): f.message for f in done.findings}
     assert "不认识的评分方法" in found[("指标体系", "F3")] or "应为以下之一" in found[("指标体系", "F3")]
     assert "满分线" in found[("指标体系", "H4")]
 
@@ -261,5 +258,5 @@ def test_hidden_rows_and_merges_from_the_file(tmp_path):
     snap = read_snapshot(path)
     assert snap["产出情况"][3][1] == "服务社区"
     assert any(f[1] == "资金情况" and f[2] == "A4" and "隐藏" in f[3] for f in snap.findings)
-    book = read_book(snap)
+    book = run(snap, stages_until("normalise")).last
     assert [r.get("item") for r in book.rows(schema.OUTPUTS)] == ["服务社区", "服务社区"]

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.book import read_book
 from perfeval_xl.core.sources import Scope, SourceError
 from perfeval_xl.pipeline import score_snapshot
 from perfeval_xl.survey import Option, Question, SurveyClass, class_rate, composite_rate, tally_from_table
 from perfeval_xl.survey.annex import shares
-from perfeval_xl.survey.book import attach_survey
+from perfeval_xl.extensions import SOURCES
+from perfeval_xl.pipeline import run, stages_until
 from perfeval_xl.survey.workbook import count_rows, snapshot_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,11 @@ def make_snapshot(info: dict, tables: dict) -> dict:
     for sheet in schema.TABLE_SHEETS:
         snap[sheet.name] = snapshot_rows(sheet, tables.get(sheet.name, []))
     return snap
+
+
+def attached(snapshot):
+    """The stages up to attaching the questionnaires: the book with its survey data, and the findings."""
+    return run(snapshot, stages_until("attach questionnaires"))
 
 
 def findings_of(scored_or_book):
@@ -281,15 +286,14 @@ def test_annex5_4_uses_the_same_sources():
 
 def test_question_and_valid_sources():
     info, tables = wuhua_survey_book()
-    book = read_book(make_snapshot(info, tables))
-    attach_survey(book, make_snapshot(info, tables))
-    scope = Scope(book, "护国")
+    book = attached(make_snapshot(info, tables)).last
+    scope = Scope(book, "护国", SOURCES)
     q = scope.resolve("题目得分率(A/8)")
     assert q.amount == D("0.9948")
     assert q.text == "A类第8题得分率（您认为该奖励在评选奖励对象时方法是否满意）=(57×100%+1×70%+0×0%)/58×100%=99.48%"
     assert scope.resolve("有效问卷数(B)").amount == 18
     assert scope.resolve("有效问卷数").amount == 58 + 18 + 59
-    whole = Scope(book, None)
+    whole = Scope(book, None, SOURCES)
     assert whole.resolve("题目得分率（A/第3题）").amount == D("0.9904")
     assert whole.resolve("满意度(C)").amount == D("0.9916")
     with pytest.raises(SourceError, match="类别代码/题号"):
@@ -315,10 +319,8 @@ def small_book(counts, options=None, classes=None, **info_changes):
         "指标体系": [{"编码": "A1", "一级指标": "效果", "二级指标": "满意度", "三级指标": "满意度", "分值": 100,
                   "评分方法": "比率", "取值来源": "满意度(A)", "目标值": "100%"}],
     }
-    snap = make_snapshot(info, tables)
-    book = read_book(snap)
-    data = attach_survey(book, snap)
-    return book, data
+    done = attached(make_snapshot(info, tables))
+    return done.last, done.last.survey, done
 
 
 def test_checks_counts_against_valid_questionnaires():
@@ -329,11 +331,11 @@ def test_checks_counts_against_valid_questionnaires():
         {"类别代码": "A", "题号": 2, "选项": "A", "甲": 9, "乙": 3, "合计": 13},
         {"选项": "B", "甲": 3, "乙": 1},                              # 类别代码 fills down
     ]
-    book, data = small_book(counts)
+    book, data, done = small_book(counts)
     tally = data.tallies["A"]
     assert tally.units == ["甲", "乙"] and tally.valid == {"甲": 10, "乙": 5}
     assert tally.count(1, "B", "甲") == 6 and tally.count(2, "B") == 4
-    assert findings_of(book) == [
+    assert findings_of(done) == [
         ("error", "问卷计数", "F6", "“合计”13 与各单位人数之和 9+3=12 不一致"),
         ("error", "问卷计数", "G6", "A类（群众）第2题 甲：各选项人数合计 9+3=12，与有效问卷数 10 不一致（多 2）"),
         ("warning", "问卷计数", "H6",
@@ -352,8 +354,8 @@ def test_checks_weights_rates_empty_questions_and_unknown_columns():
     ]
     options = [{"类别代码": "A", "选项": "A", "得分率": "120%"}, {"类别代码": "A", "选项": "B", "得分率": "60%"}]
     classes = [{"类别代码": "A", "类别名称": "群众", "权重": "90%"}]
-    book, data = small_book(counts, options, classes)
-    got = findings_of(book)
+    book, data, done = small_book(counts, options, classes)
+    got = findings_of(done)
     assert ("warning", "问卷计数", "H2", "列“丙”不是“单位名单”中的单位简称或全称，该列人数未计入") in got
     assert ("error", "问卷类别", "C3", "问卷类别权重合计为 90%=90%，应为 100%") in got
     assert ("error", "问卷选项", "E3", "A类（群众）第1题选项A（）的得分率 120% 超出 0%–100%") in got
@@ -364,10 +366,10 @@ def test_checks_weights_rates_empty_questions_and_unknown_columns():
 def test_option_without_rate_breaks_the_class_not_the_run():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "C", "合计": 1}]
     options = [{"类别代码": "A", "选项": "A", "得分率": "100%"}, {"类别代码": "A", "题号": 2, "选项": "C", "选项内容": "差"}]
-    book, data = small_book(counts, options, 评价形态="整体评价")
-    got = findings_of(book)
+    book, data, done = small_book(counts, options, 评价形态="整体评价")
+    got = findings_of(done)
     assert ("error", "问卷选项", "C4", "A类第2题选项“C”没有得分率：请在“问卷选项”填写（题号留空的行适用于该类全部题目）") in got
-    scope = Scope(book, None)
+    scope = Scope(book, None, SOURCES)
     with pytest.raises(SourceError, match="缺少得分率"):
         scope.resolve("满意度(A)")
 
@@ -376,10 +378,10 @@ def test_whole_counts_in_the_total_column_and_unknown_class():
     counts = [{"类别代码": "A", "选项": "有效问卷数", "合计": 4},
               {"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "B", "合计": 1},
               {"类别代码": "Z", "题号": 1, "选项": "A", "合计": 1}]
-    book, data = small_book(counts, 评价形态="整体评价")
+    book, data, done = small_book(counts, 评价形态="整体评价")
     assert data.rate("A").text == "(3×100%+1×60%)/4×100%=90.00%"
-    assert ("error", "问卷计数", "A6", "“问卷计数”中的类别代码“Z”不在“问卷类别”中；请先在“问卷类别”填写该类别") in findings_of(book)
-    assert Scope(book, None).resolve("满意度(A)").amount == D("0.9")
+    assert ("error", "问卷计数", "A6", "“问卷计数”中的类别代码“Z”不在“问卷类别”中；请先在“问卷类别”填写该类别") in findings_of(done)
+    assert Scope(book, None, SOURCES).resolve("满意度(A)").amount == D("0.9")
 
 
 # ---------------------------------------------------------------------------
@@ -396,7 +398,7 @@ ANSWERS = [
 
 def test_per_respondent_from_the_answers_sheet():
     info = {"项目名称": "测试", "评价形态": "分单位评价", "满意度计算方法": "按答卷"}
-    book, data = small_book([], 满意度计算方法="按答卷")
+    book, data, done = small_book([], 满意度计算方法="按答卷")
     assert not data.tallies
     snap = make_snapshot(info, {
         "单位名单": [{"单位全称": "甲社区", "单位简称": "甲"}, {"单位全称": "乙社区", "单位简称": "乙"}],
@@ -423,16 +425,16 @@ def test_per_respondent_from_the_answers_sheet():
 
 def test_per_respondent_without_answers_is_an_error():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "B", "合计": 1}]
-    book, data = small_book(counts, 评价形态="整体评价", 满意度计算方法="按答卷")
-    assert any(f[0] == "error" and "没有逐份答卷" in f[3] for f in findings_of(book))
+    book, data, done = small_book(counts, 评价形态="整体评价", 满意度计算方法="按答卷")
+    assert any(f[0] == "error" and "没有逐份答卷" in f[3] for f in findings_of(done))
     with pytest.raises(SourceError, match="没有逐份答卷数据"):
-        Scope(book, None).resolve("满意度(A)")
+        Scope(book, None, SOURCES).resolve("满意度(A)")
 
 
 def test_counts_and_answers_must_agree():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "甲": 1, "乙": 0}, {"类别代码": "A", "题号": 2, "选项": "B", "甲": 1, "乙": 1}]
     info = {"项目名称": "测试", "评价形态": "分单位评价"}
-    book, _ = small_book(counts)
+    book, _, done = small_book(counts)
     snap = make_snapshot(info, {
         "单位名单": [{"单位全称": "甲社区", "单位简称": "甲"}, {"单位全称": "乙社区", "单位简称": "乙"}],
         "问卷类别": [{"类别代码": "A", "类别名称": "群众", "权重": "100%"}],
@@ -444,9 +446,7 @@ def test_counts_and_answers_must_agree():
         "指标体系": [{"编码": "A1", "一级指标": "效果", "二级指标": "满意度", "三级指标": "满意度", "分值": 100,
                   "评分方法": "比率", "取值来源": "满意度(A)", "目标值": "100%"}],
     })
-    book = read_book(snap)
-    attach_survey(book, snap)
-    got = findings_of(book)
+    got = findings_of(attached(snap))
     assert ("error", "问卷计数", "H5", "A类（群众）第1题选项A 乙：“问卷计数”为 0，“问卷答卷”统计为 1，两者应一致") in got
     assert ("error", "问卷答卷", "E4", "A类（群众）第2题的答案“一般”与任何选项都不匹配（选项：A、B），未计入") in got
 
@@ -461,10 +461,10 @@ def test_count_rows_round_trip():
 
 def test_unit_without_a_count_column_and_no_typed_rate():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "甲": 3}, {"类别代码": "A", "题号": 2, "选项": "B", "甲": 1}]
-    book, data = small_book(counts)
-    assert Scope(book, "甲").resolve("满意度(A)").amount == D("0.9")
+    book, data, done = small_book(counts)
+    assert Scope(book, "甲", SOURCES).resolve("满意度(A)").amount == D("0.9")
     with pytest.raises(SourceError, match="“问卷计数”中A类没有乙的人数"):
-        Scope(book, "乙").resolve("满意度(A)")
+        Scope(book, "乙", SOURCES).resolve("满意度(A)")
 
 
 # ---------------------------------------------------------------------------

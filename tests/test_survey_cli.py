@@ -10,9 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from perfeval_xl.cli import main
-from perfeval_xl.core.book import read_book
 from perfeval_xl.io.snapshot import read_snapshot
-from perfeval_xl.survey.book import WHOLE, attach_survey
+from perfeval_xl.pipeline import run, stages_until
+from perfeval_xl.survey.book import WHOLE
 from perfeval_xl.io.template import write_workbook
 from perfeval_xl.survey.workbook import write_class_rows
 from perfeval_xl.core import schema
@@ -64,8 +64,8 @@ def write_export(path: Path, rows) -> Path:
 
 def book_data(path: Path):
     snapshot = read_snapshot(path)
-    book = read_book(snapshot)
-    return book, attach_survey(book, snapshot), snapshot
+    done = run(snapshot, stages_until("attach questionnaires"))
+    return done, done.last.survey, snapshot
 
 
 def test_import_round_trip(tmp_path, capsys):

@@ -1,16 +1,21 @@
 """The evaluation workbook read into plain data: project info, units and table records.
 
 A *snapshot* is what an adapter hands the core: ``{sheet name: rows}``, each row a
-sequence of cell values (None, str, int, float, bool, date/datetime).  Reading never
-raises on bad data: it records findings naming sheet and cell.  Only a workbook that
-is not a template at all (no 项目信息 / 单位名单 / 指标体系, a required column
-missing) raises :class:`TemplateError`.
+sequence of cell values (None, str, int, float, bool, date/datetime).  It is parsed
+once, by :func:`read`; later stages work on the :class:`Book` (each record keeps its
+raw row for sheets with columns the schema cannot declare, such as 问卷计数).
+
+Two pipeline stages live here, each returning its result and its findings:
+:func:`read` (snapshot → book) and :func:`normalise` (unit full names → short names,
+rows of unknown units dropped).  Reading never raises on bad data: it records findings
+naming sheet and cell.  Only a workbook that is not a template at all (no 项目信息 /
+单位名单 / 指标体系, a required column missing) raises :class:`TemplateError`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Sequence
 
 from . import schema
 from .findings import Findings, Ref, TemplateError, cell_name
@@ -29,6 +34,8 @@ class Record:
     cols: Mapping[str, int]
     #: columns whose cell could not be read (already reported as a finding)
     invalid: frozenset = frozenset()
+    #: the row as read, every column (for columns the schema cannot declare)
+    raw: tuple = ()
 
     def get(self, key: str, default=None):
         value = self.values.get(key)
@@ -46,13 +53,26 @@ class Unit:
     ref: Ref
 
 
-@dataclass
+@dataclass(frozen=True)
+class Table:
+    """A table sheet as read: its header row, every header text, and its data rows."""
+
+    header_row: int = -1
+    headers: tuple[str, ...] = ()
+    records: tuple[Record, ...] = ()
+
+
+@dataclass(frozen=True)
 class Book:
-    info: dict[str, object]
-    info_refs: dict[str, Ref]
-    units: list[Unit]
-    tables: dict[str, list[Record]]
-    findings: Findings = field(default_factory=Findings)
+    """The workbook as plain data; stages change it only through :func:`dataclasses.replace`."""
+
+    info: Mapping[str, object]
+    info_refs: Mapping[str, Ref]
+    units: tuple[Unit, ...]
+    tables: Mapping[str, Table]
+    #: the questionnaire data (:class:`perfeval_xl.survey.book.SurveyData`), set by the
+    #: attach-questionnaires stage; None before it or without questionnaire sheets
+    survey: Any = None
 
     @property
     def name(self) -> str:
@@ -66,8 +86,12 @@ class Book:
     def amount_unit(self) -> str:
         return str(self.info.get("amount_unit") or schema.UNIT_YUAN)
 
-    def rows(self, sheet: schema.TableSheet) -> list[Record]:
-        return self.tables.get(sheet.name, [])
+    def rows(self, sheet: schema.TableSheet) -> tuple[Record, ...]:
+        table = self.tables.get(sheet.name)
+        return table.records if table is not None else ()
+
+    def table(self, sheet: schema.TableSheet) -> Table:
+        return self.tables.get(sheet.name) or Table()
 
     def unit(self, short_name: str) -> Unit | None:
         for unit in self.units:
@@ -137,18 +161,18 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     return best
 
 
-def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> list[Record]:
+def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
         if not sheet.optional:
             raise TemplateError(sheet.name, "A1", f"找不到工作表“{sheet.name}”，模板必须包含此表")
-        return []
+        return Table()
     header_row, cols = _header_row(rows, sheet)
     if header_row < 0:
         if not sheet.optional or any(any(not is_blank(v) for v in row) for row in rows):
             raise TemplateError(sheet.name, cell_name(schema.HEADER_ROW, 0),
                                 f"找不到表头行，第 2 行应为：{'、'.join(c.header for c in sheet.columns)}")
-        return []
+        return Table()
     for column in sheet.columns:
         if column.required and column.key not in cols:
             raise TemplateError(sheet.name, cell_name(header_row, 0),
@@ -176,52 +200,51 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                 else:
                     carried[column.key] = value
             values[column.key] = value
-        records.append(Record(sheet.name, r, values, cols, frozenset(invalid)))
-    return records
+        records.append(Record(sheet.name, r, values, cols, frozenset(invalid), tuple(row)))
+    headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
+    return Table(header_row, headers, tuple(records))
 
 
-def read_book(snapshot: Snapshot) -> Book:
-    """Read a snapshot into a :class:`Book`; data problems become findings."""
+def read(snapshot: Snapshot, env=None) -> tuple[Book, Findings]:
+    """Stage 1: the snapshot read into a :class:`Book`; data problems become findings."""
     findings = Findings()
     for severity, sheet_name, cell, message in getattr(snapshot, "findings", ()):  # from the file adapter
         findings.add(severity, (sheet_name, cell), message)
     info, info_refs = _read_info(snapshot, findings)
     amount_unit = str(info.get("amount_unit") or schema.UNIT_YUAN)
-    tables = {}
-    for sheet in schema.TABLE_SHEETS:
-        tables[sheet.name] = _read_table(snapshot, sheet, amount_unit, findings)
-    book = Book(info=info, info_refs=info_refs, units=[], tables=tables, findings=findings)
-    _read_units(book)
-    _check_unit_references(book)
-    from .plausibility import check_values
-
-    check_values(book)  # implausible values: 到位 > 预算, negative amounts, 元/万元 magnitude
-    return book
+    tables = {sheet.name: _read_table(snapshot, sheet, amount_unit, findings) for sheet in schema.TABLE_SHEETS}
+    units = _read_units(tables[schema.UNITS.name].records, findings)
+    return Book(info=info, info_refs=info_refs, units=units, tables=tables), findings
 
 
-def _read_units(book: Book) -> None:
+def _read_units(records: Sequence[Record], findings: Findings) -> tuple[Unit, ...]:
     seen: dict[str, Ref] = {}
-    for rec in book.rows(schema.UNITS):
+    units: list[Unit] = []
+    for rec in records:
         full = rec.get("full_name")
         short = rec.get("short_name") or full
         if not full and not short:
             continue
         if not full:
-            book.findings.error(rec.ref("full_name"), "单位全称为空；每个单位须填写全称和简称")
+            findings.error(rec.ref("full_name"), "单位全称为空；每个单位须填写全称和简称")
             full = short
         if short in seen:
-            book.findings.error(rec.ref("short_name"), f"单位简称“{short}”重复（首次出现在 {seen[short].cell}）；简称须唯一")
+            findings.error(rec.ref("short_name"), f"单位简称“{short}”重复（首次出现在 {seen[short].cell}）；简称须唯一")
             continue
         seen[short] = rec.ref("short_name")
-        book.units.append(Unit(str(full), str(short), rec.ref("short_name")))
-    if not book.units:
+        units.append(Unit(str(full), str(short), rec.ref("short_name")))
+    if not units:
         raise TemplateError(schema.UNITS.name, "B3", "单位名单为空：至少填写一个单位（全称和简称）")
+    return tuple(units)
 
 
-def _check_unit_references(book: Book) -> None:
-    """Every unit named in a data sheet must be in the unit list (full names are mapped to short)."""
+def normalise(book: Book, env=None) -> tuple[Book, Findings]:
+    """Stage 2: every unit named in a data sheet as its short name; rows naming a unit
+    not in the unit list are reported and dropped."""
+    findings = Findings()
     by_full = {u.full_name: u.short_name for u in book.units}
     shorts = {u.short_name for u in book.units}
+    tables = dict(book.tables)
     for sheet in schema.TABLE_SHEETS:
         if sheet is schema.UNITS or "unit" not in {c.key for c in sheet.columns}:
             continue
@@ -232,9 +255,8 @@ def _check_unit_references(book: Book) -> None:
                 fixed.append(rec)
                 continue
             if name in by_full:
-                values = dict(rec.values)
-                values["unit"] = by_full[name]
-                fixed.append(Record(rec.sheet, rec.row, values, rec.cols, rec.invalid))
+                fixed.append(replace(rec, values={**rec.values, "unit": by_full[name]}))
                 continue
-            book.findings.error(rec.ref("unit"), f"单位“{name}”不在单位名单中；应填写“单位名单”中的单位简称")
-        book.tables[sheet.name] = fixed
+            findings.error(rec.ref("unit"), f"单位“{name}”不在单位名单中；应填写“单位名单”中的单位简称")
+        tables[sheet.name] = replace(book.table(sheet), records=tuple(fixed))
+    return replace(book, tables=tables), findings

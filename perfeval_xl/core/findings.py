@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -76,8 +76,20 @@ class Finding:
         return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "message": self.message}
 
 
+class FindingList(tuple):
+    """Findings gathered by the pipeline, frozen: a tuple with the errors and warnings picked out."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self if f.severity == "warning"]
+
+
 class Findings:
-    """An ordered, de-duplicated collection of findings."""
+    """An ordered, de-duplicated collection of findings: what one stage (or check) collects."""
 
     def __init__(self) -> None:
         self._items: list[Finding] = []
@@ -101,9 +113,12 @@ class Findings:
     def warning(self, where, message: str) -> None:
         self.add("warning", where, message)
 
-    def extend(self, other: "Findings") -> None:
+    def extend(self, other: "Iterable[Finding]") -> None:
         for item in other:
             self.add(item.severity, (item.sheet, item.cell), item.message)
+
+    def frozen(self) -> FindingList:
+        return FindingList(self._items)
 
     def __iter__(self):
         return iter(self._items)

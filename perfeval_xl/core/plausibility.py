@@ -2,8 +2,8 @@
 true (到位 > 预算, 支出 > 到位, negative amounts, rates above 100 %) and amounts whose
 size contradicts the declared unit (元 / 万元).
 
-Run by the reader (:func:`perfeval_xl.core.book.read_book`) after every cell has been parsed
-(cross-sheet consistency is :mod:`perfeval_xl.core.checks`); each problem becomes a finding
+One of the checks of the check stage (:data:`perfeval_xl.core.checks.CHECKS`; cross-sheet
+consistency is the others); each problem becomes a finding
 that names the sheet and cell and says what would be plausible.  Nothing here
 changes a value: the evaluator decides.
 """
@@ -34,9 +34,9 @@ def _amount_text(value: Decimal, unit: str) -> str:
     return f"{fmt_plain(value)} {unit}"
 
 
-def check_values(book) -> None:
-    """Add plausibility findings to ``book.findings``."""
-    findings: Findings = book.findings
+def check_values(book) -> Findings:
+    """Implausible values: 到位 > 预算, negative amounts, rates above 100 %, 元/万元 magnitude."""
+    findings = Findings()
     unit = book.amount_unit
     _check_info(book, findings)
     _check_negative(book, findings)
@@ -45,6 +45,7 @@ def check_values(book) -> None:
     _check_rates(book, findings)
     _check_magnitude(book, findings, unit)
     _check_unit_names(book, findings)
+    return findings
 
 
 def _check_info(book, findings: Findings) -> None:

@@ -1,27 +1,27 @@
-"""Output sheets of a scored evaluation, as a write plan.
+"""Output sheets of a scored evaluation, and the plan stage that lays them out as a write plan.
 
 得分汇总, 评分表 / 评分表-<简称>, 一级指标得分表, 资金使用情况表, 奖励发放人数情况,
-发放完成率, 满意度情况表 and 校验结果 — laid out like the annex tables of real reports
+发放完成率, 取数底稿 and 校验结果 — laid out like the annex tables of real reports
 (merged 一级/二级 cells, percent and 0.00 formats, totals that equal the rows shown).
+The core's builders are listed, with the names of the sheets they write, in
+:data:`SCORE_SHEETS` and :data:`CLOSING_SHEETS`; :mod:`perfeval_xl.extensions` puts the
+questionnaire annexes between the two.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import measures, schema
 from .measures import MeasureError
-from .findings import format_refs
+from .extension import Env, OutputSheets
+from .findings import Findings, format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sources import Scope, SourceError, headcounts, spent_of
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
-
-#: builders of extra annex sheets contributed by other modules: f(evaluation) -> list[SheetPlan]
-EXTRA_BUILDERS: list[Callable[[Evaluation], list[SheetPlan]]] = []
-
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -33,19 +33,23 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     return name[:31]
 
 
-def build_plan(evaluation: Evaluation) -> WritePlan:
-    sheets = [summary_sheet(evaluation)]
-    sheets += [score_sheet(evaluation, u) for u in evaluation.units]
-    sheets.append(level1_sheet(evaluation))
-    for builder in (funds_sheet, headcount_sheet, payout_sheet):
+def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
+    """Stage 6: every output sheet of the run's extensions, in their order."""
+    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
+    return WritePlan(sheets), Findings()
+
+
+def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
+    return [score_sheet(evaluation, u) for u in evaluation.units]
+
+
+def _one(builder: Callable[[Evaluation], SheetPlan | None]) -> Callable[[Evaluation], Iterable[SheetPlan]]:
+    """A builder of at most one sheet as a builder of a list of sheets."""
+    def build(evaluation: Evaluation) -> list[SheetPlan]:
         sheet = builder(evaluation)
-        if sheet is not None:
-            sheets.append(sheet)
-    for extra in EXTRA_BUILDERS:
-        sheets.extend(extra(evaluation))
-    sheets.append(trace_sheet(evaluation))
-    sheets.append(findings_sheet(evaluation))
-    return WritePlan(sheets)
+        return [sheet] if sheet is not None else []
+    build.__name__ = builder.__name__
+    return build
 
 
 def _with_weight(name: str, weight: Decimal) -> str:
@@ -270,7 +274,7 @@ def payout_sheet(ev: Evaluation) -> SheetPlan | None:
     total_plan = total_paid = ZERO
     for name, unit, rows in groups:
         budget = sum((r.get("budget") for r in rows if r.get("budget") is not None), ZERO)
-        spent = _safe(lambda: spent_of(Scope(ev.book, unit))[0])  # ledger-aware, as the 发放完成率 source
+        spent = _safe(lambda: spent_of(ev.scope(unit))[0])  # ledger-aware, as the 发放完成率 source
         total_plan += budget
         total_paid += spent or ZERO
         b.values([name, budget, spent, _rate(measures.completion_rate, spent, budget)],
@@ -322,7 +326,18 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
     return b.plan
 
 
-# questionnaire annexes: 调查问卷结果汇总表, 问卷明细-<类别>, 满意度情况表 (perfeval_xl/survey/annex.py)
-from perfeval_xl.survey.annex import survey_sheets as _survey_sheets  # noqa: E402
 
-EXTRA_BUILDERS.append(_survey_sheets)
+#: the core's output sheets that come first: scores, then the annexes of funds and payments
+SCORE_SHEETS: tuple[OutputSheets, ...] = (
+    OutputSheets((schema.OUTPUT_SUMMARY,), _one(summary_sheet)),
+    OutputSheets((schema.OUTPUT_SCORESHEET,), score_sheets, prefixes=(schema.OUTPUT_SCORESHEET + "-",)),
+    OutputSheets((schema.OUTPUT_LEVEL1,), _one(level1_sheet)),
+    OutputSheets((schema.OUTPUT_FUNDS,), _one(funds_sheet)),
+    OutputSheets((schema.OUTPUT_HEADCOUNT,), _one(headcount_sheet)),
+    OutputSheets((schema.OUTPUT_PAYOUT,), _one(payout_sheet)),
+)
+#: the core's output sheets that come last: the working paper and the findings
+CLOSING_SHEETS: tuple[OutputSheets, ...] = (
+    OutputSheets((schema.OUTPUT_TRACE,), _one(trace_sheet)),
+    OutputSheets((schema.OUTPUT_FINDINGS,), _one(findings_sheet)),
+)

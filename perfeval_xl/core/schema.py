@@ -341,28 +341,8 @@ OUTPUT_PAYOUT = "发放完成率"
 OUTPUT_SATISFACTION = "满意度情况表"
 OUTPUT_FINDINGS = "校验结果"
 OUTPUT_TRACE = "取数底稿"
-OUTPUT_SHEET_NAMES = (
-    OUTPUT_SUMMARY, OUTPUT_LEVEL1, OUTPUT_FUNDS, OUTPUT_HEADCOUNT, OUTPUT_PAYOUT,
-    OUTPUT_SATISFACTION, OUTPUT_FINDINGS, OUTPUT_TRACE,
-)
+#: (the one list of output sheets with their builders: :mod:`perfeval_xl.extensions`)
 
 
-def is_output_sheet(name: str) -> bool:
-    """Sheets that perfeval writes and may replace: never an input sheet."""
-    if name in INPUT_SHEET_NAMES:
-        return False
-    return (
-        name in OUTPUT_SHEET_NAMES
-        or name == OUTPUT_SCORESHEET
-        or name.startswith(OUTPUT_SCORESHEET + "-")
-        or name in EXTRA_OUTPUT_SHEETS
-        or any(name.startswith(prefix) for prefix in EXTRA_OUTPUT_PREFIXES)
-    )
-
-
-#: output sheets contributed by other modules (e.g. questionnaire annexes)
-EXTRA_OUTPUT_SHEETS: set[str] = set()
-#: name prefixes of output sheets contributed by other modules (e.g. 问卷明细-A per questionnaire class)
-EXTRA_OUTPUT_PREFIXES: set[str] = set()
 #: input sheets contributed by other modules (e.g. questionnaire tallies)
 EXTRA_INPUT_SHEETS: set[str] = set()

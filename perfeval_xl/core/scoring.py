@@ -1,31 +1,34 @@
 """Scoring: the indicator system applied to each unit (or the project as a whole),
 subtotals, grades, the project total, and the structural checks.
 
-The result is plain data (:class:`Evaluation`) that the report builder turns into
-a write plan and the CLI into JSON.
+The evaluate stage (:func:`evaluate`) turns the checked book into plain, frozen data
+(:class:`Evaluation`, built complete) that the plan stage turns into a write plan and
+the CLI into JSON.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Mapping
 
 from . import schema
 from .book import Book, Record
-from .findings import Findings, Ref
+from .extension import Env
+from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
 from .rules import Context, Entry, Outcome, Rule, RuleError, Value, make_rule, parse_threshold, rate_mismatch
-from .sources import Scope, SourceError, split_source
+from .sources import Scope, SourceError, SourceInfo, split_source
 
 SUB_ITEMS = "子项合计"
 
 
 # --- the indicator system -------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class IndicatorDef:
     code: str
     level1: str
@@ -40,7 +43,7 @@ class IndicatorDef:
     explanation: str
     record: Record
     unit: str | None = None
-    children: list["IndicatorDef"] = field(default_factory=list)
+    children: tuple["IndicatorDef", ...] = ()
     rule: Rule | None = None
     rule_error: str | None = None
 
@@ -52,7 +55,7 @@ class IndicatorDef:
         return self.record.ref(key)
 
 
-@dataclass
+@dataclass(frozen=True)
 class IndicatorSystem:
     generic: list[IndicatorDef]
     overrides: dict[str, dict[str, IndicatorDef]]  # unit → code → def
@@ -81,32 +84,32 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
         findings.error(record.ref("weight"), f"分值 {fmt_plain(weight)} 不能为负数")
         return None
     kind = _text(record, "kind")
-    definition = IndicatorDef(
-        code=_text(record, "code"), level1=_text(record, "level1"), level2=_text(record, "level2"),
-        level3=_text(record, "level3"), sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
-        params=_text(record, "params"), source=_text(record, "source"), target=_text(record, "target"),
-        explanation=_text(record, "explanation"), record=record, unit=record.get("unit"),
-    )
-    if kind != SUB_ITEMS:
-        if "kind" in record.invalid:  # the reader has reported the cell already
-            definition.rule_error = "评分方法无法识别"
-            return definition
+    code, params, source = _text(record, "code"), _text(record, "params"), _text(record, "source")
+    name = _text(record, "sub_item") or _text(record, "level3")
+    rule, rule_error = None, None
+    if kind != SUB_ITEMS and "kind" in record.invalid:  # the reader has reported the cell already
+        rule_error = "评分方法无法识别"
+    elif kind != SUB_ITEMS:
         try:
-            definition.rule = make_rule(kind, definition.params, weight)
+            rule = make_rule(kind, params, weight)
         except RuleError as exc:
-            definition.rule_error = str(exc)
-            findings.error(record.ref("params" if kind in _KNOWN_KINDS else "kind"),
-                           f"指标 {definition.code}{definition.name}：{exc}")
-        if definition.rule is not None and definition.rule.needs_value and not definition.source:
-            findings.error(record.ref("source"), f"指标 {definition.code}{definition.name}：评分方法“{kind}”需要填写取值来源")
-    return definition
+            rule_error = str(exc)
+            findings.error(record.ref("params" if kind in _KNOWN_KINDS else "kind"), f"指标 {code}{name}：{exc}")
+        if rule is not None and rule.needs_value and not source:
+            findings.error(record.ref("source"), f"指标 {code}{name}：评分方法“{kind}”需要填写取值来源")
+    return IndicatorDef(
+        code=code, level1=_text(record, "level1"), level2=_text(record, "level2"),
+        level3=_text(record, "level3"), sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
+        params=params, source=source, target=_text(record, "target"),
+        explanation=_text(record, "explanation"), record=record, unit=record.get("unit"),
+        rule=rule, rule_error=rule_error,
+    )
 
 
 _KNOWN_KINDS = set(schema.RULE_KINDS)
 
 
-def read_indicators(book: Book) -> IndicatorSystem:
-    findings = book.findings
+def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
     groups: "OrderedDict[tuple[str, str], list[Record]]" = OrderedDict()
     level1_weights: OrderedDict = OrderedDict()
     level2_weights: OrderedDict = OrderedDict()
@@ -143,7 +146,6 @@ def read_indicators(book: Book) -> IndicatorSystem:
             generic.append(definition)
     if not generic:
         raise_missing = Ref(schema.INDICATORS.name, schema.HEADER_ROW + 1, 0)
-        from .findings import TemplateError
         raise TemplateError(raise_missing.sheet, raise_missing.cell, "指标体系为空：至少填写一个适用全部单位的指标")
     system = IndicatorSystem(generic, overrides, level1_weights, level2_weights)
     _check_structure(system, findings)
@@ -166,14 +168,14 @@ def _build_group(code: str, records: list[Record], findings: Findings, unit: str
     if children:
         if parent.kind != SUB_ITEMS:
             findings.error(parent.ref("kind"), f"指标 {code} 有子项行，评分方法应为“子项合计”")
-            parent.kind = SUB_ITEMS
-            parent.rule, parent.rule_error = None, None
+            parent = replace(parent, kind=SUB_ITEMS, rule=None, rule_error=None)
         seen = set()
+        kept: list[IndicatorDef] = []
         for record in children:
             child = _make_def(record, findings)
             if child is None:
                 continue
-            child.level1, child.level2, child.level3 = parent.level1, parent.level2, parent.level3
+            child = replace(child, level1=parent.level1, level2=parent.level2, level3=parent.level3)
             if child.sub_item in seen:
                 findings.error(record.ref("sub_item"), f"指标 {code} 的子项“{child.sub_item}”重复")
                 continue
@@ -181,7 +183,8 @@ def _build_group(code: str, records: list[Record], findings: Findings, unit: str
             if child.kind == SUB_ITEMS:
                 findings.error(record.ref("kind"), "子项不能再分子项")
                 continue
-            parent.children.append(child)
+            kept.append(child)
+        parent = replace(parent, children=tuple(kept))
         total = sum((c.weight for c in parent.children), ZERO)
         if total != parent.weight:
             # Fewer points in the items than in the indicator (a report's own system may say so, e.g. three
@@ -232,7 +235,7 @@ def _check_unit_total(system: IndicatorSystem, unit: str, findings: Findings) ->
 
 # --- results --------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class IndicatorScore:
     code: str
     level1: str
@@ -247,7 +250,7 @@ class IndicatorScore:
     value: Value | None
     reason: str
     explanation: str
-    children: list["IndicatorScore"] = field(default_factory=list)
+    children: tuple["IndicatorScore", ...] = ()
     #: the cells the score was computed from: the indicator's row, the data, the 评分录入 rows
     inputs: tuple[Ref, ...] = ()
 
@@ -256,7 +259,7 @@ class IndicatorScore:
         return self.value.amount if self.value is not None else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class LevelScore:
     name: str
     weight: Decimal
@@ -267,31 +270,44 @@ class LevelScore:
         return (self.score / self.weight) if self.weight else ZERO
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitScore:
     name: str
     full_name: str
-    indicators: list[IndicatorScore]
+    indicators: tuple[IndicatorScore, ...]
     total: Decimal
     grade: str
-    level1: list[LevelScore]
-    level2: list[tuple[str, LevelScore]]
+    level1: tuple[LevelScore, ...]
+    level2: tuple[tuple[str, LevelScore], ...]
     budget: Decimal | None = None
 
 
-@dataclass
+def _fund_weighted(book: Book) -> bool:
+    return book.info.get("aggregation") == schema.AGG_FUND
+
+
+def unit_weights(book: Book, units) -> list[Decimal]:
+    """Weights of the units in the project's mean: 1 each, or their 预算数 (资金加权平均)."""
+    if _fund_weighted(book):
+        budgets = [u.budget for u in units]
+        if all(b is not None for b in budgets) and sum(budgets, ZERO) != ZERO:
+            return budgets
+    return [Decimal(1)] * len(units)
+
+
+@dataclass(frozen=True)
 class Evaluation:
     book: Book
     system: IndicatorSystem
-    units: list[UnitScore]
+    units: tuple[UnitScore, ...]
     total: Decimal
     grade: str
-    level1: list[LevelScore]
-    total_note: str = ""
-
-    @property
-    def findings(self) -> Findings:
-        return self.book.findings
+    level1: tuple[LevelScore, ...]
+    total_note: str
+    #: every finding of the run up to and including scoring, in order
+    findings: FindingList
+    #: the value sources the scores were computed with (for scopes of the annex tables)
+    sources: Mapping[str, SourceInfo]
 
     @property
     def whole(self) -> bool:
@@ -299,15 +315,14 @@ class Evaluation:
 
     @property
     def fund_weighted(self) -> bool:
-        return self.book.info.get("aggregation") == schema.AGG_FUND
+        return _fund_weighted(self.book)
 
     def unit_weights(self) -> list[Decimal]:
-        """Weights of the units in the project's mean: 1 each, or their 预算数 (资金加权平均)."""
-        if self.fund_weighted:
-            budgets = [u.budget for u in self.units]
-            if all(b is not None for b in budgets) and sum(budgets, ZERO) != ZERO:
-                return budgets
-        return [Decimal(1)] * len(self.units)
+        return unit_weights(self.book, self.units)
+
+    def scope(self, unit: str | None) -> Scope:
+        """The data of one unit (or of the project, None), with this run's value sources."""
+        return Scope(self.book, unit, self.sources)
 
     def indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
         """Project-level score of each 三级 indicator: the (weighted) mean over the units,
@@ -446,11 +461,11 @@ def _item_for(record: Record, d: IndicatorDef) -> str:
     return item
 
 
-def score_indicator(d: IndicatorDef, scope: Scope, book: Book) -> IndicatorScore:
-    entries = _entries_for(book, scope.unit, d.code)
+def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings) -> IndicatorScore:
+    entries = _entries_for(scope.book, scope.unit, d.code)
     if d.kind != SUB_ITEMS:
-        return _score_leaf(d, scope, entries, book.findings, d.level3)
-    children = [_score_leaf(c, scope, entries, book.findings, d.level3) for c in d.children]
+        return _score_leaf(d, scope, entries, findings, d.level3)
+    children = tuple(_score_leaf(c, scope, entries, findings, d.level3) for c in d.children)
     score = sum((c.score for c in children), ZERO)
     standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
@@ -461,7 +476,7 @@ def score_indicator(d: IndicatorDef, scope: Scope, book: Book) -> IndicatorScore
                           round_score(score), None, reason, d.explanation, children, inputs)
 
 
-def _levels(indicators: list[IndicatorScore]) -> tuple[list[LevelScore], list[tuple[str, LevelScore]]]:
+def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
     l1: "OrderedDict[str, list[Decimal]]" = OrderedDict()
     l2: "OrderedDict[tuple[str, str], list[Decimal]]" = OrderedDict()
     for s in indicators:
@@ -471,8 +486,8 @@ def _levels(indicators: list[IndicatorScore]) -> tuple[list[LevelScore], list[tu
         l2.setdefault((s.level1, s.level2), [ZERO, ZERO])
         l2[(s.level1, s.level2)][0] += s.weight
         l2[(s.level1, s.level2)][1] += s.score
-    level1 = [LevelScore(name, w, s) for name, (w, s) in l1.items()]
-    level2 = [(k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items()]
+    level1 = tuple(LevelScore(name, w, s) for name, (w, s) in l1.items())
+    level2 = tuple((k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items())
     return level1, level2
 
 
@@ -482,9 +497,10 @@ def _budget(book: Book, unit: str | None) -> Decimal | None:
     return sum(values, ZERO) if values else None
 
 
-def score_unit(book: Book, system: IndicatorSystem, unit: str | None) -> UnitScore:
-    scope = Scope(book, unit)
-    indicators = [score_indicator(d, scope, book) for d in system.for_unit(unit)]
+def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: Mapping[str, SourceInfo],
+               findings: Findings) -> UnitScore:
+    scope = Scope(book, unit, sources)
+    indicators = tuple(score_indicator(d, scope, findings) for d in system.for_unit(unit))
     total = round_score(sum((s.score for s in indicators), ZERO))
     level1, level2 = _levels(indicators)
     full = book.unit(unit).full_name if unit else book.name
@@ -509,22 +525,9 @@ def allocate_residue(values: list[Decimal], target: Decimal, weights: list[Decim
     return adjusted, note, index
 
 
-def evaluate_book(book: Book) -> Evaluation:
-    from .checks import check_book
-
-    system = read_indicators(book)
-    check_book(book)
-    if book.shape == schema.SHAPE_WHOLE:
-        unit = score_unit(book, system, None)
-        return Evaluation(book, system, [unit], unit.total, unit.grade, unit.level1)
-    units = [score_unit(book, system, u.short_name) for u in book.units]
-    evaluation = Evaluation(book, system, units, ZERO, "", [])
-    if evaluation.fund_weighted and evaluation.unit_weights() == [Decimal(1)] * len(units):
-        book.findings.error(book.info_refs.get("aggregation"),
-                            "按资金加权平均需要每个单位的预算数（资金情况），已改按算术平均计算")
-    weights = evaluation.unit_weights()
-    total = round_score(weighted_mean([u.total for u in units], weights))
-    # project 一级 breakdown: (weighted) means, 尾差 to the largest 一级
+def _project_level1(units: tuple[UnitScore, ...], weights: list[Decimal], total: Decimal
+                    ) -> tuple[tuple[LevelScore, ...], str]:
+    """The project's 一级 breakdown: (weighted) means of the units', 尾差 to the largest 一级."""
     names = [l.name for l in units[0].level1]
     level1 = []
     for name in names:
@@ -532,10 +535,32 @@ def evaluate_book(book: Book) -> Evaluation:
         weight = units[0].level1[names.index(name)].weight
         level1.append(LevelScore(name, weight, round_score(weighted_mean(scores, weights))))
     values, note, index = allocate_residue([l.score for l in level1], total, [l.weight for l in level1])
-    total_note = ""
-    if index is not None:
-        level1[index].score = values[index]
-        total_note = "注：各一级指标得分为各单位得分的平均值，" + note.format(name=level1[index].name) + "。"
-    evaluation.total, evaluation.grade = total, grade_of(total, book.info)
-    evaluation.level1, evaluation.total_note = level1, total_note
-    return evaluation
+    if index is None:
+        return tuple(level1), ""
+    level1[index] = replace(level1[index], score=values[index])
+    return tuple(level1), "注：各一级指标得分为各单位得分的平均值，" + note.format(name=level1[index].name) + "。"
+
+
+def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
+    """Stage 5: the indicator system read and applied to each unit (or the whole project).
+
+    The evaluation carries the findings of the earlier stages followed by its own."""
+    findings = Findings()
+    sources = env.extensions.sources
+    system = read_indicators(book, findings)
+    if book.shape == schema.SHAPE_WHOLE:
+        unit = score_unit(book, system, None, sources, findings)
+        units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""
+    else:
+        units = tuple(score_unit(book, system, u.short_name, sources, findings) for u in book.units)
+        weights = unit_weights(book, units)
+        if _fund_weighted(book) and weights == [Decimal(1)] * len(units):
+            findings.error(book.info_refs.get("aggregation"),
+                           "按资金加权平均需要每个单位的预算数（资金情况），已改按算术平均计算")
+        total = round_score(weighted_mean([u.total for u in units], weights))
+        grade = grade_of(total, book.info)
+        level1, total_note = _project_level1(units, weights, total)
+    gathered = Findings()
+    gathered.extend(env.findings)
+    gathered.extend(findings)
+    return Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources), findings

@@ -5,8 +5,10 @@
 the whole project), to a :class:`~perfeval_xl.core.rules.Value` that carries its
 derivation text, e.g. ``资金到位率=175,312.57/660,000.00×100%=26.56%``.
 
-New sources register with :func:`source`; the registry is the documentation too
-(``docs/rules.md`` lists :data:`SOURCES`).
+The core's sources are collected in :data:`CORE_SOURCES` by :func:`source` (in this module
+only); the questionnaire sources live in :mod:`perfeval_xl.survey.sources`; the one list a
+run uses is assembled in :mod:`perfeval_xl.extensions` and handed to each :class:`Scope`.
+That list is the documentation too (``docs/template.md`` lists it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from . import measures, schema
 from .book import Book, Record
@@ -41,14 +43,20 @@ class SourceInfo:
     func: Callable
 
 
-SOURCES: dict[str, SourceInfo] = {}
+def collector(into: dict[str, SourceInfo]):
+    """A decorator ``@source(name, help, arg)`` that adds the decorated function to ``into``
+    (one collection per module; nothing outside that module is changed)."""
+    def source(name: str, help: str, arg: str = ""):
+        def collect(func):
+            into[name] = SourceInfo(name, arg, help, func)
+            return func
+        return collect
+    return source
 
 
-def source(name: str, help: str, arg: str = ""):
-    def register(func):
-        SOURCES[name] = SourceInfo(name, arg, help, func)
-        return func
-    return register
+#: the core's value sources (questionnaire sources: :data:`perfeval_xl.survey.sources.SURVEY_SOURCES`)
+CORE_SOURCES: dict[str, SourceInfo] = {}
+source = collector(CORE_SOURCES)
 
 
 def split_source(text: str) -> tuple[str, str | None]:
@@ -62,9 +70,10 @@ def split_source(text: str) -> tuple[str, str | None]:
 class Scope:
     """Data of one scored unit (``unit`` = short name) or of the whole project (None)."""
 
-    def __init__(self, book: Book, unit: str | None):
+    def __init__(self, book: Book, unit: str | None, sources: Mapping[str, SourceInfo]):
         self.book = book
         self.unit = unit
+        self.sources = sources
         self._cache: dict[str, Value] = {}
 
     @property
@@ -98,13 +107,13 @@ class Scope:
             return literal
         if text not in self._cache:
             name, arg = split_source(text)
-            info = SOURCES.get(name)
+            info = self.sources.get(name)
             if info is None:
                 # a bare name not in the registry: look it up in 其他数据
                 if arg is None and any(r.get("name") == name for r in self.book.rows(schema.DATA_VALUES)):
                     self._cache[text] = data_value(self, name)
                     return self._cache[text]
-                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(SOURCES)}，或“其他数据”中的名称")
+                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(self.sources)}，或“其他数据”中的名称")
             if info.arg == "required" and not arg:
                 raise SourceError(f"取值来源“{name}”需要参数，写作 {name}(名称)")
             if info.arg == "" and arg:
@@ -393,29 +402,6 @@ def class_rate(scope: Scope, code: str) -> Value:
                  tuple(r.ref("rate") for r in rows))
 
 
-@source("满意度", "某类问卷的满意度（满意度表），如 满意度(A)", "required")
-def satisfaction_of(scope: Scope, arg: str) -> Value:
-    return class_rate(scope, arg)
-
-
-@source("综合满意度", "Σ 各类满意度 × 类别权重（问卷类别 + 满意度）")
-def composite(scope: Scope) -> Value:
-    classes = class_weights(scope.book)
-    if not classes:
-        raise SourceError("综合满意度缺少数据：“问卷类别”为空", Ref(schema.SURVEY_CLASSES.name, schema.HEADER_ROW, 0))
-    rates, weights, parts, refs = [], [], [], []
-    for code, (weight, name, ref) in classes.items():
-        if weight is None:
-            raise SourceError(f"问卷类别“{code}”没有填写权重", ref)
-        value = class_rate(scope, code)
-        rates.append(value.amount)
-        weights.append(weight)
-        parts.append(f"{fmt_percent(value.amount)}×{fmt_plain(weight * 100)}%")
-        refs.extend(value.refs)
-    rate = measures.composite_satisfaction(rates, weights)
-    return Value(rate, True, "综合满意度", f"综合满意度={'+'.join(parts)}={fmt_percent(rate)}", tuple(refs))
-
-
 # -- other data ----------------------------------------------------------------
 
 @source("数据", "“其他数据”表中的一项：数值，或分子÷分母", "required")
@@ -458,6 +444,3 @@ def data_value(scope: Scope, arg: str) -> Value:
     note = row.get("note")
     return Value(value, is_rate, arg, f"{arg}={shown}" + (f"（{note}）" if note else ""), (row.ref("value"),), quotient)
 
-
-# questionnaire counts: 满意度 / 综合满意度 from 问卷计数 when present, 题目得分率, 有效问卷数
-from perfeval_xl.survey import sources as _survey_sources  # noqa: E402,F401  (registers; must stay last)

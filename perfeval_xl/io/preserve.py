@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from perfeval_xl.core import schema
+from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io.guard import cached_formula_values, sheet_parts
 
 # openpyxl's own output: <c r="B1" s="3"><f>A1*2</f><v /></c>  (or <v></v>, or no <v>)
@@ -62,7 +62,7 @@ def restore_cached_values(source: str | Path, written: bytes) -> bytes:
     """The workbook ``written`` (bytes of an .xlsx/.xlsm saved by openpyxl from ``source``)
     with the formula values of ``source`` put back.  Returns ``written`` unchanged
     when there is nothing to restore."""
-    cached = cached_formula_values(source, skip=schema.is_output_sheet)
+    cached = cached_formula_values(source, skip=is_output_sheet)
     if not cached:
         return written
     with zipfile.ZipFile(io.BytesIO(written)) as zin:

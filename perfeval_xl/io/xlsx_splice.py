@@ -11,7 +11,7 @@ namespace prefixes and extension lists stay as Excel wrote them):
 * ``xl/styles.xml``: our fonts, fills, borders, number formats and cell formats,
   appended after the existing ones.
 
-Output sheets of an earlier run (names from :func:`perfeval_xl.core.schema.is_output_sheet`)
+Output sheets of an earlier run (names from :func:`perfeval_xl.extensions.is_output_sheet`)
 are removed first.  Strings are written inline, so the shared string table is untouched.
 """
 
@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from perfeval_xl.core import schema
+from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
@@ -298,7 +298,7 @@ def splice(source_bytes: bytes, plan: WritePlan) -> bytes:
     removed_parts: set[str] = set()
     keep_index: dict[int, int] = {}
     for i, (m, name) in enumerate(zip(sheet_tags, old_names)):
-        if schema.is_output_sheet(name):
+        if is_output_sheet(name):
             rid = _attr(m.group(0), "r:id") or next((v for k, v in re.findall(r'(\w+:id)="([^"]*)"', m.group(0))), None)
             target = rel_targets.get(rid)
             if target:

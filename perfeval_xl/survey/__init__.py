@@ -4,10 +4,11 @@
 * :mod:`.tally` — satisfaction per class / unit / question, composite, checks;
 * :mod:`.importer` — survey-platform exports (one row per respondent) → tallies;
 * :mod:`.book` — the workbook's questionnaire sheets (问卷类别/题目/选项/计数/答卷) → :class:`~.book.SurveyData`,
-  attached to the book by the pipeline, with findings;
-* :mod:`.sources` — the value sources 满意度(A), 综合满意度, 题目得分率(A/3), 有效问卷数 (registered from
-  :mod:`perfeval_xl.core.sources`);
-* :mod:`.annex` — 调查问卷结果汇总表, 问卷明细-<类别>, 满意度情况表 (registered from :mod:`perfeval_xl.core.report`);
+  put on the book by the pipeline's attach-questionnaires stage (:func:`.book.attach`), with findings;
+* :mod:`.sources` — the value sources 满意度(A), 综合满意度, 题目得分率(A/3), 有效问卷数
+  (:data:`.sources.SURVEY_SOURCES`, listed in :mod:`perfeval_xl.extensions`);
+* :mod:`.annex` — 调查问卷结果汇总表, 问卷明细-<类别>, 满意度情况表
+  (:data:`.annex.SURVEY_SHEETS`, listed in :mod:`perfeval_xl.extensions`);
 * :mod:`.workbook` — tallies → sheet rows, and writing them with openpyxl;
 * :mod:`.cli` — ``perfeval survey import``.
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..core import schema
 from ..core.measures import MeasureError
 from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
+from ..core.extension import OutputSheets
 from ..core.sources import Scope, SourceError, class_weights
 from ..core.writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
@@ -34,8 +35,6 @@ SUMMARY_SHEET = "调查问卷结果汇总表"
 DETAIL_PREFIX = "问卷明细-"
 SATISFACTION_SHEET = schema.OUTPUT_SATISFACTION
 
-schema.EXTRA_OUTPUT_SHEETS.add(SUMMARY_SHEET)
-schema.EXTRA_OUTPUT_PREFIXES.add(DETAIL_PREFIX)
 
 
 def detail_sheet_name(code: str) -> str:
@@ -76,7 +75,7 @@ def _residue_text(residue: Decimal) -> str:
 
 
 def survey_sheets(ev: "Evaluation") -> list[SheetPlan]:
-    """The annex sheets (registered in :data:`perfeval_xl.core.report.EXTRA_BUILDERS`)."""
+    """The annex sheets (listed in :data:`SURVEY_SHEETS`)."""
     data = survey_of(ev.book)
     sheets: list[SheetPlan] = []
     if data is not None and data.codes:
@@ -309,7 +308,7 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
     scopes = [(ev.book.name, None)] if ev.whole else [(u.full_name, u.short_name) for u in ev.book.units]
     from_counts, from_typed = set(), set()
     for n, (name, unit) in enumerate(scopes, start=1):
-        scope = Scope(ev.book, unit)
+        scope = ev.scope(unit)
         rates = []
         for code in codes:
             value = _safe(scope, f"满意度({code})")
@@ -330,3 +329,9 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
         _note(b, f"注：{'、'.join(sorted(from_typed, key=codes.index))}类满意度取自“满意度”表填写的数值"
                  f"{'（没有问卷计数的单位）' if from_counts & from_typed else ''}。", ncols)
     return b.plan
+
+
+#: the questionnaire annexes, with the names of the sheets they write (:mod:`perfeval_xl.extensions`)
+SURVEY_SHEETS: tuple[OutputSheets, ...] = (
+    OutputSheets((SUMMARY_SHEET, SATISFACTION_SHEET), survey_sheets, prefixes=(DETAIL_PREFIX,)),
+)

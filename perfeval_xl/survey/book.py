@@ -6,9 +6,10 @@ question × option, one column per unit) and 问卷答卷 (one row per responden
 question).  The typed rates of the 满意度 sheet are cross-checked against the counts.
 
 问卷计数 and 问卷答卷 have columns the schema cannot declare (one per unit, one per question):
-:class:`~perfeval_xl.core.book.Book` keeps only the declared columns, so :func:`attach_survey`
-reads those columns from the raw rows of the snapshot, matching each header to a unit of
-单位名单 (short or full name) or to a question number (``第1题``, ``1``, ``Q1``).
+the reader keeps every header text and each record's raw row, and :func:`read_survey` reads those
+columns from them, matching each header to a unit of 单位名单 (short or full name) or to a question
+number (``第1题``, ``1``, ``Q1``).  :func:`attach` is the pipeline stage that puts the result on the
+book (:attr:`~perfeval_xl.core.book.Book.survey`).
 
 Every problem becomes a finding with its sheet and cell; nothing raises.  A class whose
 definition is unusable (an option without a score rate, say) is marked *broken*: its
@@ -18,7 +19,7 @@ satisfaction then fails with that message instead of being computed from a guess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -135,44 +136,33 @@ class SurveyData:
 # attaching to a book
 
 
-def attach_survey(book: Book, snapshot: Mapping[str, Sequence[Sequence[object]]]) -> SurveyData:
-    """Read the questionnaire sheets, add their findings to ``book.findings``, keep the result on the book."""
-    data = read_survey(book, snapshot, book.findings)
-    book.survey = data  # type: ignore[attr-defined]  # Book is a plain dataclass; see survey_of
-    return data
+def attach(book: Book, env=None) -> tuple[Book, Findings]:
+    """Stage 3: the questionnaire sheets read into :class:`SurveyData`, kept on the book."""
+    findings = Findings()
+    data = read_survey(book, findings)
+    return replace(book, survey=data), findings
+
+
+def attach_survey(book: Book) -> tuple[Book, SurveyData, Findings]:
+    """:func:`attach` for callers that want the data itself (``perfeval survey import``)."""
+    attached, findings = attach(book)
+    return attached, attached.survey, findings
 
 
 def survey_of(book: Book) -> SurveyData | None:
-    """The questionnaire data attached by :func:`attach_survey`, or None (typed rates only)."""
-    return getattr(book, "survey", None)
+    """The questionnaire data attached by :func:`attach`, or None (typed rates only)."""
+    return book.survey
 
 
-def _sheet_rows(snapshot: Mapping[str, Sequence[Sequence[object]]], name: str) -> Sequence[Sequence[object]]:
-    if name in snapshot:
-        return snapshot[name]
-    for key in snapshot:
-        if key.strip() == name:
-            return snapshot[key]
-    return ()
+def _rows_of(book: Book, sheet: schema.TableSheet) -> tuple[int, list[str], dict[int, Sequence[object]]]:
+    """The header row, header texts and raw data rows (by row index) of ``sheet`` as read."""
+    table = book.table(sheet)
+    return table.header_row, list(table.headers), {rec.row: rec.raw for rec in table.records}
 
 
-def _headers(rows: Sequence[Sequence[object]], sheet: schema.TableSheet) -> tuple[int, list[str]]:
-    """The header row (the one among the first ten holding most declared headers) and its texts."""
-    declared = {c.header for c in sheet.columns}
-    best, best_hits = -1, 0
-    for r, row in enumerate(rows[:10]):
-        hits = len({clean_text(v).replace("\n", "") for v in row} & declared)
-        if hits > best_hits:
-            best, best_hits = r, hits
-    if best < 0:
-        return -1, []
-    return best, [clean_text(v).replace("\n", "") for v in rows[best]]
-
-
-def _cell(rows: Sequence[Sequence[object]], r: int, c: int) -> object:
-    if r < len(rows) and c < len(rows[r]):
-        return rows[r][c]
-    return None
+def _cell(rows: Mapping[int, Sequence[object]], r: int, c: int) -> object:
+    row = rows.get(r, ())
+    return row[c] if c < len(row) else None
 
 
 def _text(record: Record, key: str) -> str:
@@ -197,18 +187,16 @@ class _CountRow:
     record: Record
 
 
-def read_survey(book: Book, snapshot: Mapping[str, Sequence[Sequence[object]]],
-                findings: Findings | None = None) -> SurveyData:
-    """The questionnaire sheets of ``book`` (raw rows from ``snapshot``); problems go to ``findings``."""
+def read_survey(book: Book, findings: Findings | None = None) -> SurveyData:
+    """The questionnaire sheets of ``book``; problems go to ``findings``."""
     findings = findings if findings is not None else Findings()
-    reader = _Reader(book, snapshot, findings)
+    reader = _Reader(book, findings)
     return reader.read()
 
 
 class _Reader:
-    def __init__(self, book: Book, snapshot, findings: Findings):
+    def __init__(self, book: Book, findings: Findings):
         self.book = book
-        self.snapshot = snapshot
         self.findings = findings
         self.data = SurveyData(
             method=str(book.info.get("survey_method") or PER_ANSWER),
@@ -297,8 +285,7 @@ class _Reader:
         valid: dict[str, dict[str, tuple[int, Ref]]] = {}
         if not records:
             return counts, valid
-        rows = _sheet_rows(self.snapshot, sheet.name)
-        header_row, headers = _headers(rows, sheet)
+        header_row, headers, rows = _rows_of(self.book, sheet)
         unit_cols = self._unit_columns(rows, header_row, headers)
         # first pass: every row with its non-blank unit cells
         raw: list[tuple[str, int | None, str, Record, dict[str, int], dict[str, Ref]]] = []
@@ -381,7 +368,7 @@ class _Reader:
             unit = self.unit_names.get(key)
             if unit is None:
                 if key not in IGNORED_HEADERS and any(not is_blank(_cell(rows, r, col))
-                                                      for r in range(header_row + 1, len(rows))):
+                                                      for r in rows):
                     self.findings.warning(Ref(sheet.name, header_row, col),
                                           f"列“{header}”不是“单位名单”中的单位简称或全称，该列人数未计入")
                 continue
@@ -515,8 +502,7 @@ class _Reader:
         records = self.book.rows(sheet)
         if not records:
             return
-        rows = _sheet_rows(self.snapshot, sheet.name)
-        header_row, headers = _headers(rows, sheet)
+        header_row, headers, rows = _rows_of(self.book, sheet)
         qcols: dict[int, int] = {}
         for col, header in enumerate(headers):
             m = _QUESTION_HEADER.match(fold(header))

@@ -81,7 +81,7 @@ def cmd_import(args) -> int:
 
 
 def run_import(args) -> int:
-    from ..core.book import read_book
+    from ..core.book import normalise, read
     from ..io.snapshot import UnreadableFile, read_snapshot
 
     book_path = Path(args.book)
@@ -89,8 +89,8 @@ def run_import(args) -> int:
         snapshot = read_snapshot(book_path)
     except UnreadableFile as exc:
         raise ImportFailed(str(exc)) from exc
-    book = read_book(snapshot)
-    data = attach_survey(book, snapshot)
+    book, _ = normalise(read(snapshot)[0])
+    book, data, _ = attach_survey(book)
     code = args.class_code.strip()
     survey_class = data.classes.get(code)
     if survey_class is None:

@@ -1,7 +1,6 @@
 """Satisfaction value sources computed from questionnaire counts.
 
-Imported once at the end of :mod:`perfeval_xl.core.sources`, this module re-registers
-``满意度(类别)`` and ``综合满意度`` and adds the question-level sources:
+Collected in :data:`SURVEY_SOURCES` (listed with the core's in :mod:`perfeval_xl.extensions`):
 
 * ``满意度(A)`` — class A's satisfaction in the scope: from 问卷计数 / 问卷答卷 when the book has
   them for that class and unit (method of 项目信息 满意度计算方法, printed in the 计算过程),
@@ -23,8 +22,12 @@ from ..core import sources as core
 from ..core.findings import Ref
 from ..core.numbers import ZERO, fmt_percent, fmt_plain
 from ..core.rules import Value
-from ..core.sources import Scope, SourceError, source
+from ..core.sources import Scope, SourceError, SourceInfo, collector
 from .book import SurveyData, survey_of
+
+#: the questionnaire value sources
+SURVEY_SOURCES: dict[str, SourceInfo] = {}
+source = collector(SURVEY_SOURCES)
 
 
 def _data(scope: Scope, code: str | None = None) -> SurveyData | None:
