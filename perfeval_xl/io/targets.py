@@ -85,3 +85,30 @@ def _writable_in_place(source: Path) -> Path:
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
         raise TargetError(f"“{source.name}”是只读文件，--in-place 不能写回；请先取消只读属性，或不加 --in-place 写到新文件")
     return real
+
+
+#: the sheets of a batch summary; an existing file with exactly these may be replaced
+BATCH_SHEETS = ("汇总", "问题清单")
+
+
+def batch_summary_target(output: str | os.PathLike) -> Path:
+    """The batch summary file: a new file, or one an earlier batch wrote (never someone else's)."""
+    target = Path(output)
+    if not str(output).strip():
+        raise TargetError("-o 没有给出汇总表的文件名")
+    if len(target.name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise TargetError(f"输出文件名过长（{len(target.name)} 个字符）；请用短一些的文件名")
+    if target.is_dir():
+        raise TargetError(f"-o 给出的“{output}”是文件夹；请写出文件名，如 {target / '汇总.xlsx'}")
+    if target.suffix.lower() != ".xlsx":
+        raise TargetError(f"汇总表“{target.name}”应为 .xlsx 文件")
+    if target.exists():
+        try:
+            from python_calamine import CalamineWorkbook
+
+            names = tuple(CalamineWorkbook.from_path(str(target)).sheet_names)
+        except Exception:
+            names = ()
+        if names != BATCH_SHEETS:
+            raise TargetError(f"“{target.name}”已存在，且不是批量处理写出的汇总表；为免覆盖，请用 -o 另选文件名")
+    return target

@@ -1,0 +1,60 @@
+"""``perfeval batch`` over many seed-size workbooks (copies of the two samples).
+
+    .venv/bin/python bench/bench_batch.py [--files 1000] [--jobs N]
+
+Prints the batch's wall time and time per file beside one process scoring the same files
+in turn (the batch's worker processes should divide that by the cores).  Target: 1,000
+files in ≤ 60 s on a 2-core machine.  No pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SAMPLES = ["西山区社区党组织服务群众专项经费2024.xlsx", "五华区五个先锋奖励经费2023.xlsx"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--serial-sample", type=int, default=50, help="files scored in one process for the comparison")
+    args = parser.parse_args()
+    from perfeval_xl.batch import process_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "books"
+        for i in range(args.files):
+            sub = folder / f"{i // 100:02d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "sample_workbooks" / SAMPLES[i % 2], sub / f"评价{i:04d}.xlsx")
+        files = sorted(folder.rglob("*.xlsx"))[: args.serial_sample]
+        t0 = time.perf_counter()
+        for f in files:
+            process_file(str(f))
+        serial = (time.perf_counter() - t0) / len(files)
+        command = [sys.executable, "-m", "perfeval_xl.cli", "batch", str(folder), "-o", str(Path(tmp) / "汇总.xlsx"),
+                   "--json"]
+        if args.jobs:
+            command += ["--jobs", str(args.jobs)]
+        t0 = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, cwd=tmp, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        wall = time.perf_counter() - t0
+        print(f"one process, per file (mean of {len(files)}):     {serial * 1000:8.1f} ms")
+        print(f"perfeval batch, {args.files} files, {os.cpu_count()} cores: {wall:8.2f} s "
+              f"({wall / args.files * 1000:.1f} ms per file; exit {done.returncode})")
+        print(f"speed-up over one process:                  {serial * args.files / wall:8.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""``perfeval batch``: every workbook under the given paths, scored or reviewed by what it holds.
+
+Each file is handled in a worker process on its own (:func:`process_file` never raises: a file
+that cannot be read gets a row saying why), the results are gathered in input order and
+written to 汇总.xlsx in one atomic write at the end, so an interrupted batch leaves no partial
+summary.  The summary's content is built by :mod:`perfeval_xl.core.batch`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from perfeval_xl.core.batch import (
+    STATUS_NOTHING, STATUS_UNREADABLE, BatchIssue, BatchRow, FileResult, status_of,
+)
+from perfeval_xl.core.numbers import fmt_score
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: name endings of the files perfeval itself writes beside an input; a batch over a folder
+#: that was scored before must not count those copies as more evaluations
+OUTPUT_STEM_ENDINGS = ("_评分", "_复核")
+BACKUP_MARK = "_备份_"
+
+
+def _is_our_output(path: Path) -> bool:
+    return path.stem.endswith(OUTPUT_STEM_ENDINGS) or BACKUP_MARK in path.stem
+
+
+def discover(paths: Iterable[str | os.PathLike], exclude: Path | None = None) -> tuple[list[Path], list[str]]:
+    """The workbooks under ``paths`` (folders recursively, sorted) and notes on what was left out."""
+    files: list[Path] = []
+    notes: list[str] = []
+    skipped_outputs = 0
+    seen: set[Path] = set()
+    excluded = exclude.resolve() if exclude is not None else None
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            notes.append(f"“{raw}”不存在，已跳过")
+            continue
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for candidate in candidates:
+            if candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
+                if path.is_file():
+                    notes.append(f"“{raw}”不是 .xlsx / .xlsm 工作簿，已跳过")
+                continue
+            name = candidate.name
+            if name.startswith(("~$", ".~perfeval-")):  # Office owner files, our temp files
+                continue
+            real = candidate.resolve()
+            if real == excluded or real in seen:
+                continue
+            if _is_our_output(candidate) and not path.is_file():
+                skipped_outputs += 1
+                continue
+            seen.add(real)
+            files.append(candidate)
+    if skipped_outputs:
+        notes.append(f"跳过了 {skipped_outputs} 个本工具写出的文件（文件名以 _评分、_复核 结尾或含 _备份_）")
+    return files, notes
+
+
+# --- one file ------------------------------------------------------------------------------------
+
+def _evaluation_rows(name: str, evaluation) -> list[BatchRow]:
+    errors = len(evaluation.findings.errors)
+    rows = []
+    if not evaluation.whole:
+        for unit in evaluation.units:
+            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, "", fmt_score(unit.total), unit.grade,
+                                 0, 0, status_of(0, 0)))
+    project_unit = "" if evaluation.whole else f"项目（{evaluation.book.info.get('aggregation') or '平均'}）"
+    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, "", fmt_score(evaluation.total),
+                         evaluation.grade, 0, errors, status_of(0, errors)))
+    return rows
+
+
+def _finding_issues(name: str, findings) -> list[BatchIssue]:
+    return [BatchIssue(name, f.sheet, f.cell, "错误" if f.severity == "error" else "提示", "", f.message)
+            for f in findings]
+
+
+def score_evaluation(path: Path, display: str, write_copies: bool) -> FileResult:
+    """An evaluation workbook of our template: scored (and its copy written when asked)."""
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.pipeline import score_file, score_snapshot
+
+    if write_copies:
+        scored = score_file(path)
+        copy = str(scored.output)
+    else:
+        scored = score_snapshot(read_snapshot(path))
+        copy = ""
+    evaluation = scored.evaluation
+    return FileResult(display, tuple(_evaluation_rows(display, evaluation)),
+                      tuple(_finding_issues(display, evaluation.findings)), copy=copy)
+
+
+def _unreadable(display: str, sheet: str, cell: str, message: str) -> FileResult:
+    row = BatchRow(display, sheet, "", "", "", "", "", 0, 1, STATUS_UNREADABLE)
+    return FileResult(display, (row,), (BatchIssue(display, sheet, cell, "错误", "", message),), unreadable=True)
+
+
+def process_file(path: str, write_copies: bool = False, display: str | None = None) -> FileResult:
+    """Score or review one workbook; never raises (an unreadable file gives a row that says why)."""
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.io.atomic import describe_os_error
+    from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.io.targets import TargetError
+
+    display = display or str(path)
+    try:
+        return score_evaluation(Path(path), display, write_copies)
+    except TemplateError as exc:
+        row = BatchRow(display, exc.sheet, "", "", "", "", "", 0, 0, STATUS_NOTHING)
+        message = f"既不是评价模板，也没有可识别的自评表：{exc.message}"
+        return FileResult(display, (row,), (BatchIssue(display, exc.sheet, exc.cell, "错误", "", message),))
+    except UnreadableFile as exc:
+        return _unreadable(display, exc.sheet, exc.cell, str(exc))
+    except TargetError as exc:
+        return _unreadable(display, "", "", str(exc))
+    except OSError as exc:
+        return _unreadable(display, "", "", describe_os_error(exc))
+    except Exception as exc:  # one bad file never stops the batch, and never shows a traceback
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return _unreadable(display, "", "", f"内部错误（{type(exc).__name__}）：未能处理此文件；请把文件和这条信息发给维护人员")
+
+
+def _process(job: tuple[str, bool, str]) -> FileResult:
+    return process_file(*job)
+
+
+# --- many files ------------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_batch(files: Sequence[Path], *, jobs: int | None = None, write_copies: bool = False,
+              root: Path | None = None, on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+    """Process ``files`` (in worker processes when ``jobs`` > 1), results in input order."""
+    jobs = jobs or default_jobs()
+    work = [(str(f), write_copies, _display(f, root)) for f in files]
+    results: list[FileResult] = []
+    if jobs == 1 or len(work) <= 1:
+        for job in work:
+            results.append(_process(job))
+            if on_result:
+                on_result(results[-1])
+        return results
+    chunk = max(1, min(16, len(work) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        try:
+            for result in pool.map(_process, work, chunksize=chunk):
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return results
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def progress_bar(total: int, enabled: bool):
+    """A tqdm bar on a terminal (stderr), nothing otherwise; returns (update, close)."""
+    if not enabled or total <= 1:
+        return (lambda result: None), (lambda: None)
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="个", desc="处理中", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return (lambda result: bar.update(1)), bar.close
