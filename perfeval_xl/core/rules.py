@@ -935,7 +935,8 @@ class FormulaRule(Rule):
             arithmetic = f"得分={shown}={result}"
         if score != round_score(raw):
             arithmetic += f"，按0–{fmt_plain(ctx.weight)}分计为{fmt_score(score)}"
-        process = "；".join(steps + [arithmetic])
+        sources = [v.text or f"{n}={v.show()}" for n, v in values.items() if n not in ("值", "分值", "权重", "目标")]
+        process = "；".join(sources + steps + [arithmetic])
         if score >= ctx.weight:
             return Outcome(score, process, "")
         lead = [] if not ctx.value or any(ctx.label in step for step in steps) else [f"{ctx.label}{ctx.value.show()}"]
@@ -1057,8 +1058,7 @@ class CountRule(Rule):
             if deduction >= ctx.weight:
                 process = f"不满足{n}项{listed}，扣{n}×{show_exact(self.per_item)}分，扣完为止，得0.00分"
             why = f"不满足{n}项{listed}，按每项扣{show_points(self.per_item)}分"
-        reason = manual_reason(ctx.entries) if not self.items and manual_reason(ctx.entries) else ""
-        reason = reason or f"{why}，扣{fmt_score(ctx.weight - score)}分"
+        reason = manual_reason(ctx.entries) or f"{why}，扣{fmt_score(ctx.weight - score)}分"
         return Outcome(score, process, reason, problems)
 
 
