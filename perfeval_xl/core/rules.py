@@ -233,6 +233,12 @@ def show_points(points) -> str:
     return text
 
 
+def equals(value) -> str:
+    """'=x' for an exact intermediate, '≈x' for a rounded one: ``a=0.117504``, ``a≈1.3367``."""
+    text = show_exact(value)
+    return text if text.startswith("≈") else "=" + text
+
+
 def finish(weight: Decimal, raw) -> Decimal:
     """The one rounding of a score: exact ``raw`` (Decimal or Fraction) kept within 0 … 分值 and
     rounded half up to 0.01, once."""
@@ -241,10 +247,10 @@ def finish(weight: Decimal, raw) -> Decimal:
 
 def show_exact(value) -> str:
     """An unrounded intermediate (a deduction, a score before rounding): exactly as computed when
-    it ends within six decimals (0.117504), else to four decimals with ≈ (≈1.3367)."""
+    it ends within eight decimals (0.117504), else to four decimals with ≈ (≈1.3367)."""
     value = exact(value)
     decimal = terminating(value)
-    if decimal is not None and -decimal.as_tuple().exponent <= 6:
+    if decimal is not None and -decimal.normalize().as_tuple().exponent <= 8:
         return fmt_plain(decimal)
 
     return "≈" + fmt_plain(round_half_up(value, 4))
@@ -435,19 +441,20 @@ class Step:
         steps = exact(gap) / exact(self.step.value)
         if not self.pro_rata:
             steps = Fraction(steps.numerator // steps.denominator)
-        steps_text = show_exact(steps)
+        steps_text = show_exact(steps).lstrip("≈")
         deduction = steps * exact(self.deduct)
         score = max(full - deduction, Fraction(0))
         if deduction >= full:
-            tail = f"扣{steps_text}×{self.deduct_text}={show_exact(deduction)}分，扣完为止，得分0.00"
+            tail = f"扣{steps_text}×{self.deduct_text}{equals(deduction)}分，扣完为止，得分0.00"
         else:
             rounded = round_score(score)
-            result = fmt_score(rounded) if rounded == score else f"{show_exact(score)}≈{fmt_score(rounded)}"
-            tail = f"扣{steps_text}×{self.deduct_text}={show_exact(deduction)}分，得分={show_points(full)}-{show_exact(deduction)}={result}"
+            result = f"={fmt_score(rounded)}" if rounded == score else f"{equals(score)}≈{fmt_score(rounded)}"
+            tail = (f"扣{steps_text}×{self.deduct_text}{equals(deduction)}分，"
+                    f"得分={fmt_exact(full)}-{show_exact(deduction).lstrip('≈')}{result}")
         step_text = (fmt_plain(self.step.value * HUNDRED) if self.step.is_rate else fmt_plain(self.step.value))
         how = "按比例" if self.pro_rata else "按整档"
-        process = (f"{label}{value.show()}，{word}{self.line.show()}共{gap_text}，{how}计{gap_text.replace('个百分点', '')}÷{step_text}="
-                   f"{steps_text}档，{tail}")
+        process = (f"{label}{value.show()}，{word}{self.line.show()}共{gap_text}，{how}计{gap_text.replace('个百分点', '')}÷{step_text}"
+                   f"{equals(steps)}档，{tail}")
         lost = weight - round_score(score)
         unit = "" if self.deduct_text.endswith("分") else "分"
         reason = (f"{label}{value.show()}，{word}{self.line.show()}（差{gap_text}），按每{'超出' if self.reverse else '低'}"
@@ -928,7 +935,8 @@ class FormulaRule(Rule):
             return f"{name}{lookup(name).show()}"
 
         shown, steps = formula.explain(self.tree, lambda n: lookup(n).amount, lambda n: lookup(n).show(), word)
-        result = fmt_score(round_score(raw)) if round_score(raw) == raw else f"{show_exact(raw)}≈{fmt_score(round_score(raw))}"
+        result = (fmt_score(round_score(raw)) if round_score(raw) == raw
+                  else f"{show_exact(raw).lstrip('≈')}≈{fmt_score(round_score(raw))}")
         if shown == formula.plain_number(raw).lstrip("≈"):  # the whole formula is one function: its step says it
             arithmetic = f"得分={fmt_score(round_score(raw))}"
         else:
