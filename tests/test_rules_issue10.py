@@ -314,3 +314,14 @@ def test_formula_comparison_in_words_with_units():
     result = outcome("公式", "分值*(值<=目标)", 5, "4.30", rate=False, unit="万元/人", target=target, label="人均成本")
     assert result.process == "人均成本4.30万元/人高于目标2.21万元/人，记为0；得分=5×0=0.00"
     assert "<=" not in result.process and "%" not in result.process
+
+
+@pytest.mark.parametrize("value, expected, reason", [
+    ("0.9", "1.00", "预算执行率90.00%，属于“≥90%”档，得1分，扣1.00分"),          # at the last band
+    ("0.8999", "1.00", "预算执行率89.99%，低于90%（差0.01个百分点），在1分的基础上按每低1个百分点扣0.1分，扣1.00分"),
+    ("0.85", "0.50", "预算执行率85.00%，低于90%（差5个百分点），在1分的基础上按每低1个百分点扣0.1分，扣1.50分"),
+])
+def test_tiers_reason_names_the_band_and_the_steps(value, expected, reason):
+    # seed 004 预算执行率 2 分: 85 % → 1 − 5 × 0.1 = 0.50
+    result = outcome("分档", "≥100%:2；≥90%:1；其下每降1%扣0.1", 2, value, label="预算执行率")
+    assert (result.score, result.reason) == (D(expected), reason)

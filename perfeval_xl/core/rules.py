@@ -457,7 +457,8 @@ class Step:
                    f"{equals(steps)}档，{tail}")
         lost = weight - round_score(score)
         unit = "" if self.deduct_text.endswith("分") else "分"
-        reason = (f"{label}{value.show()}，{word}{self.line.show()}（差{gap_text}），按每{'超出' if self.reverse else '低'}"
+        base = f"在{show_points(full)}分的基础上" if self.start_points is not None else ""
+        reason = (f"{label}{value.show()}，{word}{self.line.show()}（差{gap_text}），{base}按每{'超出' if self.reverse else '低'}"
                   f"{self.step_text()}扣{self.deduct_text}{unit}{'（按比例计）' if self.pro_rata else ''}，扣{fmt_score(lost)}分")
         return score, process, reason
 
