@@ -29,9 +29,29 @@ def build(name: str, folder: Path = HERE) -> Path:
     module = load(name)
     if hasattr(module, "build"):
         return module.build(folder)
-    from perfeval_xl.io.template import write_workbook
+    from perfeval_xl.io.template import build_workbook, save_workbook_atomic
 
-    return write_workbook(folder / module.FILE_NAME, module.INFO, module.TABLES)
+    wb = build_workbook(module.INFO, module.TABLES)
+    for title, rows in getattr(module, "PASTED", {}).items():
+        paste(wb, title, rows)
+    wb.active = 0
+    return save_workbook_atomic(wb, folder / module.FILE_NAME)
+
+
+def paste(wb, title: str, rows) -> None:
+    """A report table as a reviewer pastes it into a sheet of its own: every cell the text the report
+    prints (so "58.30" and "99.18%" keep their printed precision), blank cells left empty."""
+    if title in wb.sheetnames:
+        raise KeyError(f"pasted table {title!r} would replace a template sheet")
+    ws = wb.create_sheet(title)
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            if text not in ("", None):
+                cell = ws.cell(row=r, column=c, value=str(text))
+                cell.number_format = "@"
+    for c in range(1, ws.max_column + 1):
+        longest = max((len(str(ws.cell(row=r, column=c).value or "")) for r in range(2, ws.max_row + 1)), default=0)
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = max(8, min(40, 2 * longest + 2))
 
 
 def main() -> int:

@@ -340,3 +340,6 @@ TABLES = {
     "指标体系": INDICATORS,
     "评分录入": MANUAL,
 }
+
+# the report's tables with totals, averages, shares or rates, pasted into sheets of their own (build.py)
+from wuhua_2023_printed import PASTED  # noqa: E402
