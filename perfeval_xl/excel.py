@@ -2,8 +2,9 @@
 
 The same pipeline as the command line: the live workbook is read into the core's
 snapshot, scored, and the core's write plan is applied through xlwings — output
-sheets (:func:`perfeval_xl.extensions.is_output_sheet`) are deleted and written
-anew after the input sheets; input sheets are never written to.
+sheets perfeval wrote before (their ownership mark, :mod:`perfeval_xl.io.ownership`) are
+deleted and written anew after the input sheets, each with its mark; input sheets are
+never written to.
 
 Works with any ``xlwings.Book``: desktop Excel over COM (Windows), and the remote
 engine (``xw.Book(json=...)``, xlwings Server / Lite) on which the tests run. Calls
@@ -31,12 +32,12 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from perfeval_xl.core import schema
-from perfeval_xl.extensions import is_output_sheet
-from perfeval_xl.core.findings import TemplateError, column_letter, foreign_sheet_error
+from perfeval_xl.core.findings import TemplateError, column_letter
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
+from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, foreign_sheet_error, mark_formula, sort_out
 
 logger = logging.getLogger(__name__)
 
@@ -443,19 +444,44 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
                 pass
 
 
-def apply_plan(book, plan: WritePlan, project: str = "") -> None:
+def live_sheets(book) -> list[ExistingSheet]:
+    """The sheets of a live workbook with the value of their ownership mark, if any."""
+    found = []
+    for sheet in book.sheets:
+        mark = None
+        try:
+            for name in sheet.names:
+                if name.name.rsplit("!", 1)[-1] == OWNER_MARK:
+                    mark = name.refers_to
+        except Exception:  # noqa: BLE001 - an engine without sheet names: no marks to see
+            logger.debug("reading the names of %s failed", sheet.name, exc_info=True)
+        found.append(ExistingSheet(sheet.name, mark))
+    return found
+
+
+def _mark(sheet, name: str) -> None:
+    """The ownership mark: a sheet-scoped name, hidden where the engine allows it."""
+    added = sheet.names.add(OWNER_MARK, mark_formula(name))
+    try:
+        added.api.Visible = False  # desktop COM; the remote engine has no visibility
+    except Exception:  # noqa: BLE001 - cosmetic
+        pass
+
+
+def apply_plan(book, plan: WritePlan) -> None:
     """Replace the output sheets of ``book`` by the plan's; input sheets untouched.  A sheet
-    with an output sheet's name that perfeval did not write is never deleted (TemplateError)."""
-    existing = [s.name for s in book.sheets if is_output_sheet(s.name)]
-    foreign = plan.foreign_sheets({name: book.sheets[name]["A1"].value for name in existing}, project)
-    if foreign:
-        raise foreign_sheet_error(foreign)
-    for name in existing:
+    without perfeval's mark is never deleted; one that carries the name of a sheet to be
+    written stops the run (TemplateError)."""
+    ownership = sort_out(live_sheets(book), plan.names)
+    if ownership.foreign:
+        raise foreign_sheet_error(ownership.foreign)
+    for name in ownership.replace:
         book.sheets[name].delete()
     last = book.sheets[len(book.sheets) - 1]
     for sheet_plan in plan.sheets:
         sheet = book.sheets.add(name=sheet_plan.name, after=last)
         write_sheet(book, sheet, sheet_plan)
+        _mark(sheet, sheet_plan.name)
         last = sheet
     if plan.sheets:
         book.sheets[plan.sheets[0].name].activate()
@@ -536,7 +562,7 @@ def score_book(book):
         _status(app, "绩效评价：正在写入评分表…")
         _quiet(app, True)
         try:
-            apply_plan(book, scored.plan, scored.evaluation.book.name)
+            apply_plan(book, scored.plan)
         except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
             alert(app, f"无法写入评分结果：{exc.message}\n工作簿未作任何修改。", critical=True)
             return None

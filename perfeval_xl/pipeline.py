@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from perfeval_xl import extensions
 from perfeval_xl.core import book, checks, report, scoring
 from perfeval_xl.core.extension import Env, Extensions
-from perfeval_xl.core.findings import FindingList, Findings, foreign_sheet_error
+from perfeval_xl.core.findings import FindingList, Findings
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.writeplan import WritePlan
 from perfeval_xl.survey import book as survey_book
@@ -104,6 +104,7 @@ def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
 def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False) -> Scored:
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
     from perfeval_xl.io.atomic import check_not_locked
+    from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot
     from perfeval_xl.io.targets import plan_target, source_path
     from perfeval_xl.io.xlsx_splice import write_scored_copy
@@ -112,7 +113,7 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
     snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=SCORED_SUFFIX, in_place=in_place)
     scored = score_snapshot(snapshot)
-    foreign = scored.plan.foreign_sheets(output_sheet_titles(source), scored.evaluation.book.name)
+    foreign = file_ownership(source, scored.plan.names).foreign  # sheets of the user's in the way
     if foreign:
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)
@@ -122,16 +123,3 @@ def score_file(source: str | Path, output: str | Path | None = None, *, in_place
     scored.notes = target.notes
     scored.output = write_scored_copy(source, target.path, scored.plan)
     return scored
-
-
-def output_sheet_titles(path: Path) -> dict[str, object]:
-    """A1 of every sheet of the file whose name is an output sheet's name."""
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(path))
-    titles = {}
-    for name in workbook.sheet_names:
-        if extensions.is_output_sheet(name):
-            rows = workbook.get_sheet_by_name(name).to_python(nrows=1)
-            titles[name] = rows[0][0] if rows and rows[0] else None
-    return titles

@@ -26,6 +26,7 @@ from perfeval_xl.core import schema
 from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.styles import FONT_NAME, STYLES
+from perfeval_xl.io.ownership import OWNER_MARK
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_file, score_snapshot
 
@@ -183,6 +184,29 @@ def test_second_run_replaces_the_output_sheets(xw, tmp_path):
     assert replay.names == inputs + file_scored.plan.names
     assert all(not replay.sheet(n).touched for n in inputs)
     assert scored.evaluation.total == file_scored.evaluation.total
+    # each output sheet carries its ownership mark, as the file path writes it
+    assert all(replay.sheet(n).defined == {OWNER_MARK: f'="{n}"'} for n in file_scored.plan.names)
+    assert all(OWNER_MARK not in replay.sheet(n).defined for n in inputs)
+
+
+def test_a_users_sheet_with_our_exact_title_stops_the_button(xw, tmp_path):
+    """Ownership is the mark, never the title: the live path decides like the file path."""
+    from openpyxl import load_workbook
+
+    sample = next(p for p in SAMPLES if p.name.startswith("西山"))
+    scored_copy = tmp_path / "scored.xlsx"
+    score_file(sample, scored_copy)
+    title = load_workbook(scored_copy)["得分汇总"]["A1"].value
+    path = tmp_path / sample.name
+    wb = load_workbook(sample)
+    wb.create_sheet("得分汇总")["A1"] = title
+    wb.save(path)
+    book = xw.Book(json=book_payload(path, xw.__version__))
+    assert excel.score_book(book) is None
+    funcs = [a["func"] for a in book.json()["actions"]]
+    assert "sheetDelete" not in funcs and "addSheet" not in funcs and "setValues" not in funcs
+    prompt = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
+    assert "得分汇总" in prompt and "没有本工具写出的标记" in prompt
 
 
 def test_read_book_snapshot_reads_what_the_file_adapter_reads(xw):

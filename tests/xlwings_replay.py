@@ -48,9 +48,30 @@ def book_payload(path: Path, version: str, name: str | None = None) -> dict:
         "client": "Office.js",
         "version": version,
         "book": {"name": name or path.name, "active_sheet_index": 0, "selection": "A1"},
-        "names": [],
+        "names": _names_payload(path),
         "sheets": sheets,
     }
+
+
+def _names_payload(path: Path) -> list[dict]:
+    """The workbook's defined names as the Office.js client sends them (sheet-scoped ones
+    with their scope; definitions as text)."""
+    import zipfile
+
+    from perfeval_xl.io.xlsx_package import Package
+
+    with zipfile.ZipFile(path) as zf:
+        package = Package(zf)
+        sheets = package.sheets
+        names = []
+        for d in package.defined_names:
+            if d.name.startswith("_xlnm."):
+                continue
+            local = d.local_sheet is not None and d.local_sheet < len(sheets)
+            names.append({"name": d.name, "refers_to": "=" + d.value, "sheet_index": None, "address": None,
+                          "book_scope": not local, "scope_sheet_index": d.local_sheet if local else None,
+                          "scope_sheet_name": sheets[d.local_sheet].name if local else None})
+    return names
 
 
 @dataclass
@@ -64,6 +85,8 @@ class SheetModel:
     heights: dict[int, float] = field(default_factory=dict)
     frozen: str | None = None
     touched: bool = False  # any action addressed this sheet
+    #: sheet-scoped defined names: name → definition
+    defined: dict[str, str] = field(default_factory=dict)
 
     def grid(self) -> list[list[object]]:
         if not self.values:
@@ -105,6 +128,9 @@ class Replay:
                     if value != "":
                         model.values[(r, c)] = value
             self.sheets.append(model)
+        for name in payload.get("names", []):
+            if not name["book_scope"]:
+                self.sheets[name["scope_sheet_index"]].defined[name["name"]] = name["refers_to"]
         self.alerts: list[list] = []
         self.active: str | None = None
         self.counts: dict[str, int] = {}
@@ -196,6 +222,8 @@ class Replay:
         elif func == "setRowHeight":
             for r in range(action["start_row"], action["start_row"] + action["row_count"]):
                 sheet.heights[r] = args[0]
+        elif func == "namesAdd":
+            sheet.defined[args[0]] = args[1]
         elif func == "freezePaneAtRange":
             sheet.frozen = args[0]
         else:

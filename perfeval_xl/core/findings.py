@@ -135,14 +135,6 @@ class Findings:
         return [f for f in self._items if f.severity == "warning"]
 
 
-def foreign_sheet_error(names: list[str]) -> "TemplateError":
-    """The message when output-named sheets of the workbook were not written by perfeval."""
-    listed = "、".join(f"“{n}”" for n in names)
-    return TemplateError(names[0], "A1", (
-        f"工作簿中已有工作表{listed}，名称与评分结果表相同，但不是本工具写出的（第 1 行不是评分结果的标题）；"
-        "为免覆盖，请先把这些工作表改名（如加上“（手工）”）后再评分"))
-
-
 class TemplateError(Exception):
     """The workbook cannot be read as an evaluation template (exit status 2)."""
 

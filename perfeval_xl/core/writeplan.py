@@ -55,28 +55,6 @@ class SheetPlan:
 class WritePlan:
     sheets: list[SheetPlan]
 
-    def title_suffixes(self, project: str) -> set[str]:
-        """The endings of the titles (cell A1) the plan writes, e.g. '绩效评价得分汇总表', '校验结果'."""
-        suffixes = set()
-        for sheet in self.sheets:
-            title = next((v for r, c, v, _ in sheet.cells if (r, c) == (0, 0) and isinstance(v, str)), "")
-            suffix = title[len(project):] if project and title.startswith(project) else title
-            if suffix:
-                suffixes.add(suffix)
-        return suffixes
-
-    def foreign_sheets(self, existing_titles: dict[str, object], project: str) -> list[str]:
-        """Sheets of the workbook that carry an output sheet's name but were not written by
-        perfeval (their A1 is not one of our titles): replacing them would lose someone's work.
-        ``existing_titles`` maps each output-named sheet of the workbook to its A1 value."""
-        suffixes = self.title_suffixes(project)
-        foreign = []
-        for name, title in existing_titles.items():
-            text = str(title or "").strip()
-            if not any(text.endswith(suffix) for suffix in suffixes):
-                foreign.append(name)
-        return foreign
-
     def sheet(self, name: str) -> SheetPlan:
         for sheet in self.sheets:
             if sheet.name == name:

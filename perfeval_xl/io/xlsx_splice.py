@@ -5,127 +5,56 @@ images, comments, VBA, custom XML) is copied byte for byte.
 Only four parts are edited, by targeted text insertion (never re-serialised, so
 namespace prefixes and extension lists stay as Excel wrote them):
 
-* ``xl/workbook.xml``: ``<sheet>`` entries of our output sheets, their print titles,
-  the active tab;
+* ``xl/workbook.xml``: ``<sheet>`` entries of our output sheets, their print titles and
+  ownership marks (:mod:`perfeval_xl.io.ownership`), the active tab;
 * ``xl/_rels/workbook.xml.rels`` and ``[Content_Types].xml``: the new parts;
 * ``xl/styles.xml``: our fonts, fills, borders, number formats and cell formats,
   appended after the existing ones.
 
-Output sheets of an earlier run (names from :func:`perfeval_xl.extensions.is_output_sheet`)
-are removed first.  Strings are written inline, so the shared string table is untouched.
+Output sheets of an earlier run (those the ownership mark says are ours) are removed
+first.  Strings are written inline, so the shared string table is untouched.  The
+package structure is read through :mod:`perfeval_xl.io.xlsx_package`; :func:`splice`
+is a sequence of small named edits on the four parts.
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
+from perfeval_xl.io.xlsx_package import (
+    CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STRICT_MESSAGE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
+    Package, SpliceError, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
+    set_count, sheet_name_ref,
+)
 
-WORKBOOK = "xl/workbook.xml"
-CONTENT_TYPES = "[Content_Types].xml"
 #: the only input parts that are edited (besides the 'selected tab' flag of sheet views)
-EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, "xl/_rels/workbook.xml.rels", "xl/styles.xml"})
-SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, WORKBOOK_RELS, STYLES_PART})
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-
-class SpliceError(Exception):
-    """The input package cannot be extended (unexpected structure); message in Chinese."""
-
-
-# --- small XML helpers (text surgery on trusted, already-guarded parts) ------------
-
-def _attr(tag: str, name: str) -> str | None:
-    match = re.search(rf'(?:^|\s){re.escape(name)}\s*=\s*"([^"]*)"', tag)
-    if match:
-        return match.group(1)
-    match = re.search(rf"(?:^|\s){re.escape(name)}\s*=\s*'([^']*)'", tag)
-    return match.group(1) if match else None
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
-
-
-def _prefix(xml: str, local: str) -> str:
-    """The namespace prefix the document uses for SpreadsheetML elements ('' or 'x:')."""
-    match = re.search(rf"<(\w+:)?{local}[\s>/]", xml)
-    return match.group(1) or "" if match else ""
-
-
-def _insert_before_close(xml: str, local: str, content: str, *, create_after: str | None = None) -> str:
-    """Insert content before </local>; expand <local/>; or create the element after another one."""
-    p = _prefix(xml, local) or _prefix(xml, "workbook") or _prefix(xml, "styleSheet")
-    close = f"</{p}{local}>"
-    if close in xml:
-        index = xml.rindex(close)
-        return xml[:index] + content + xml[index:]
-    empty = re.search(rf"<{re.escape(p)}{local}(\s[^>]*)?/>", xml)
-    if empty:
-        attrs = empty.group(1) or ""
-        return xml[:empty.start()] + f"<{p}{local}{attrs}>{content}{close}" + xml[empty.end():]
-    if create_after is None:
-        raise SpliceError(f"工作簿结构异常：找不到 <{local}>")
-    return _insert_after(xml, create_after, f"<{p}{local}>{content}{close}")
-
-
-def _insert_after(xml: str, local: str, content: str) -> str:
-    p = _prefix(xml, local)
-    close = f"</{p}{local}>"
-    if close in xml:
-        index = xml.index(close) + len(close)
-        return xml[:index] + content + xml[index:]
-    empty = re.search(rf"<{re.escape(p)}{local}(\s[^>]*)?/>", xml)
-    if not empty:
-        raise SpliceError(f"工作簿结构异常：找不到 <{local}>")
-    return xml[:empty.end()] + content + xml[empty.end():]
-
-
-def _set_count(xml: str, local: str, count: int) -> str:
-    p = _prefix(xml, local)
-    pattern = re.compile(rf"<{re.escape(p)}{local}(\s[^>]*?)?(/?)>")
-    match = pattern.search(xml)
-    if not match:
-        return xml
-    attrs = match.group(1) or ""
-    if re.search(r'\scount="\d*"', attrs):
-        attrs = re.sub(r'\scount="\d*"', f' count="{count}"', attrs)
-    else:
-        attrs += f' count="{count}"'
-    return xml[:match.start()] + f"<{p}{local}{attrs}{match.group(2)}>" + xml[match.end():]
-
-
-def _children(xml: str, parent: str, child: str) -> int:
-    p = _prefix(xml, parent)
-    match = re.search(rf"<{re.escape(p)}{parent}(?:\s[^>]*)?>(.*?)</{re.escape(p)}{parent}>", xml, re.S)
-    if not match:
-        return 0
-    return len(re.findall(rf"<{re.escape(p)}{child}[\s>/]", match.group(1)))
+__all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_scored_copy"]
 
 
 # --- styles ------------------------------------------------------------------
 
 def add_styles(styles_xml: str) -> tuple[str, dict[str, int]]:
     """Append our named styles to styles.xml; returns the new XML and name → cellXfs index."""
-    p = _prefix(styles_xml, "styleSheet")
-    fonts0 = _children(styles_xml, "fonts", "font")
-    fills0 = _children(styles_xml, "fills", "fill")
-    borders0 = _children(styles_xml, "borders", "border")
-    xfs0 = _children(styles_xml, "cellXfs", "xf")
+    p = prefix(styles_xml, "styleSheet")
+    fonts0 = count_children(styles_xml, "fonts", "font")
+    fills0 = count_children(styles_xml, "fills", "fill")
+    borders0 = count_children(styles_xml, "borders", "border")
+    xfs0 = count_children(styles_xml, "cellXfs", "xf")
     used_ids = [int(x) for x in re.findall(r'numFmtId="(\d+)"', styles_xml)]
     next_fmt = max([163] + used_ids) + 1
     fonts, fills, borders, formats, xfs = [], [], [], [], []
@@ -169,20 +98,20 @@ def add_styles(styles_xml: str) -> tuple[str, dict[str, int]]:
     xml = styles_xml
     if formats:
         if re.search(r"<(\w+:)?numFmts[\s>/]", xml):
-            xml = _insert_before_close(xml, "numFmts", "".join(formats))
+            xml = insert_before_close(xml, "numFmts", "".join(formats))
         else:
             xml = _insert_numfmts(xml, "".join(formats), p)
-        xml = _set_count(xml, "numFmts", _children(xml, "numFmts", "numFmt"))
-    xml = _insert_before_close(xml, "fonts", "".join(fonts))
-    xml = _set_count(xml, "fonts", fonts0 + len(fonts))
+        xml = set_count(xml, "numFmts", count_children(xml, "numFmts", "numFmt"))
+    xml = insert_before_close(xml, "fonts", "".join(fonts))
+    xml = set_count(xml, "fonts", fonts0 + len(fonts))
     if fills:
-        xml = _insert_before_close(xml, "fills", "".join(fills))
-        xml = _set_count(xml, "fills", fills0 + len(fills))
+        xml = insert_before_close(xml, "fills", "".join(fills))
+        xml = set_count(xml, "fills", fills0 + len(fills))
     if borders:
-        xml = _insert_before_close(xml, "borders", "".join(borders))
-        xml = _set_count(xml, "borders", borders0 + len(borders))
-    xml = _insert_before_close(xml, "cellXfs", "".join(xfs))
-    xml = _set_count(xml, "cellXfs", xfs0 + len(xfs))
+        xml = insert_before_close(xml, "borders", "".join(borders))
+        xml = set_count(xml, "borders", borders0 + len(borders))
+    xml = insert_before_close(xml, "cellXfs", "".join(xfs))
+    xml = set_count(xml, "cellXfs", xfs0 + len(xfs))
     return xml, index
 
 
@@ -259,140 +188,197 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str
     return "".join(out)
 
 
-# --- the package -------------------------------------------------------------------
+# --- the package: splice as a sequence of named edits ---------------------------------
 
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+@dataclass
+class _Edited:
+    """The four input parts that are edited (as text), and what is added or dropped."""
 
+    workbook: str
+    rels: str
+    types: str
+    styles: str
+    removed_parts: set[str] = field(default_factory=set)
+    new_parts: dict[str, str] = field(default_factory=dict)
 
-def _rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _sheet_name_ref(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
+    def changed(self, package: Package) -> dict[str, str]:
+        return {package.workbook_part: self.workbook, rels_part(package.workbook_part): self.rels,
+                CONTENT_TYPES: self.types, STYLES_PART: self.styles}
 
 
 def splice(source_bytes: bytes, plan: WritePlan) -> bytes:
-    """The input package with the plan's sheets added (and earlier output sheets removed)."""
-    try:
-        zin = zipfile.ZipFile(io.BytesIO(source_bytes))
-    except zipfile.BadZipFile as exc:
-        raise SpliceError("文件不是 .xlsx / .xlsm 格式的工作簿，无法写入评分结果") from exc
-    names = zin.namelist()
-    if WORKBOOK not in names:
+    """The input package with the plan's sheets added (and our earlier output sheets removed)."""
+    package = _open(source_bytes)
+    ownership = sort_out(existing_sheets(package), plan.names)
+    if ownership.foreign:
+        raise foreign_sheet_error(ownership.foreign)
+    edited = _read_edited_parts(package)
+    kept = _remove_sheets(edited, package, set(ownership.replace))
+    style_index = _add_styles(edited)
+    first_new = len(kept)
+    _add_sheets(edited, package, plan, style_index)
+    _add_defined_names(edited, plan, first_new)
+    _select_first_output(edited, first_new)
+    return _write_package(package, edited)
+
+
+def _open(source_bytes: bytes) -> Package:
+    package = Package.from_bytes(source_bytes)
+    if package.workbook_part not in package.names:
         raise SpliceError("工作簿缺少 xl/workbook.xml，无法写入评分结果")
-    text = {n: zin.read(n).decode("utf-8") for n in (WORKBOOK, CONTENT_TYPES, "xl/_rels/workbook.xml.rels", "xl/styles.xml")
-            if n in names}
-    if "xl/styles.xml" not in text:
+    if STYLES_PART not in package.names:
         raise SpliceError("工作簿缺少样式表 xl/styles.xml，无法写入评分结果")
-    workbook, rels, types = text[WORKBOOK], text["xl/_rels/workbook.xml.rels"], text[CONTENT_TYPES]
+    if package.strict:
+        raise SpliceError(STRICT_MESSAGE)
+    for part in (rels_part(package.workbook_part), CONTENT_TYPES):
+        if part not in package.names:
+            raise SpliceError(f"工作簿缺少部件 {part}，无法写入评分结果")
+    return package
 
-    rel_targets = {_attr(m.group(0), "Id"): _attr(m.group(0), "Target")
-                   for m in re.finditer(r"<(?:\w+:)?Relationship\s[^>]*?/?>", rels)}
-    sheet_tags = list(re.finditer(r"<(?:\w+:)?sheet\s[^>]*?/>", workbook))
-    old_names = [_unescape(_attr(m.group(0), "name") or "") for m in sheet_tags]
-    removed_parts: set[str] = set()
-    keep_index: dict[int, int] = {}
-    for i, (m, name) in enumerate(zip(sheet_tags, old_names)):
-        if is_output_sheet(name):
-            rid = _attr(m.group(0), "r:id") or next((v for k, v in re.findall(r'(\w+:id)="([^"]*)"', m.group(0))), None)
-            target = rel_targets.get(rid)
-            if target:
-                removed_parts.add(_resolve(WORKBOOK, target))
-            rels = re.sub(rf'<(?:\w+:)?Relationship\s[^>]*Id="{re.escape(rid or "")}"[^>]*/>', "", rels)
+
+def _read_edited_parts(package: Package) -> _Edited:
+    return _Edited(package.workbook_text, package.text(rels_part(package.workbook_part)),
+                   package.text(CONTENT_TYPES), package.text(STYLES_PART))
+
+
+def _remove_sheets(edited: _Edited, package: Package, names: set[str]) -> dict[int, int]:
+    """Drop the named sheets: their <sheet> entries, relationships, parts and content types,
+    and the defined names scoped to them; renumber the others.  Returns old → new index."""
+    removed = [s for s in package.sheets if s.name in names]
+    keep = {s.index: n for n, s in enumerate(s for s in package.sheets if s.name not in names)}
+    for sheet in reversed(removed):  # from the end: earlier spans stay valid
+        start, end = sheet.span
+        edited.workbook = edited.workbook[:start] + edited.workbook[end:]
+    for sheet in removed:
+        if sheet.rid:
+            edited.rels = re.sub(rf"""<(?:\w+:)?Relationship\s[^>]*Id=["']{re.escape(sheet.rid)}["'][^>]*/>""", "",
+                                 edited.rels)
+        if sheet.part:
+            edited.removed_parts |= {sheet.part, rels_part(sheet.part)}
+            edited.types = re.sub(rf"""<(?:\w+:)?Override\s[^>]*PartName=["']/{re.escape(sheet.part)}["'][^>]*/>""",
+                                  "", edited.types)
+    edited.workbook = _renumber_local_names(edited.workbook, keep)
+    return keep
+
+
+def _renumber_local_names(workbook: str, keep: dict[int, int]) -> str:
+    """Defined names scoped to a sheet follow its new position; those of removed sheets go."""
+    for name in reversed(read_defined_names(workbook)):
+        if name.local_sheet is None:
+            continue
+        start, end = name.span
+        if name.local_sheet not in keep:
+            replacement = ""
         else:
-            keep_index[i] = len(keep_index)
-    for part in list(removed_parts):
-        removed_parts.add(_rels_path(part))
-    if len(keep_index) < len(sheet_tags):
-        for m in reversed([m for i, m in enumerate(sheet_tags) if i not in keep_index]):
-            workbook = workbook[:m.start()] + workbook[m.end():]
-    # defined names scoped to sheets: renumber, drop those of removed sheets
-    def renumber(match: re.Match) -> str:
-        tag = match.group(0)
-        local = _attr(tag, "localSheetId")
-        if local is None:
-            return tag
-        old = int(local)
-        if old not in keep_index:
-            return ""
-        return re.sub(r'localSheetId="\d+"', f'localSheetId="{keep_index[old]}"', tag)
+            replacement = re.sub(r"""localSheetId=(["'])\d+\1""", f'localSheetId="{keep[name.local_sheet]}"',
+                                 workbook[start:end], count=1)
+        workbook = workbook[:start] + replacement + workbook[end:]
+    return workbook
 
-    workbook = re.sub(r"<(\w+:)?definedName\s[^>]*>.*?</\1?definedName>", renumber, workbook, flags=re.S)
-    for part in removed_parts:
-        types = re.sub(rf'<(?:\w+:)?Override\s[^>]*PartName="/{re.escape(part)}"[^>]*/>', "", types)
 
-    styles_xml, style_index = add_styles(text["xl/styles.xml"])
-    used_ids = [int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)]
-    next_id = max(used_ids, default=0) + 1
-    existing = set(names) - removed_parts
-    new_parts: dict[str, str] = {}
-    sheet_entries, rel_entries, type_entries, defined = [], [], [], []
-    p = _prefix(workbook, "workbook")
-    first_new = len(keep_index)
+def _add_styles(edited: _Edited) -> dict[str, int]:
+    edited.styles, index = add_styles(edited.styles)
+    return index
+
+
+def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index: dict[str, int]) -> None:
+    """New parts xl/worksheets/perfeval<k>.xml with their <sheet>, relationship and content type."""
+    next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', edited.workbook)], default=0) + 1
+    taken = package.names - edited.removed_parts
+    p = prefix(edited.workbook, "workbook")
+    r = _relationship_prefix(edited)
+    entries, rels, types = [], [], []
+    k = 0
     for n, sheet in enumerate(plan.sheets):
-        k = 1
-        while f"xl/worksheets/perfeval{k}.xml" in existing or f"xl/worksheets/perfeval{k}.xml" in new_parts:
+        k += 1
+        while f"xl/worksheets/perfeval{k}.xml" in taken:
             k += 1
         part = f"xl/worksheets/perfeval{k}.xml"
         rid = f"rIdPerfeval{k}"
-        new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0))
-        sheet_entries.append(f'<{p}sheet name={quoteattr(sheet.name)} sheetId="{next_id + n}" r:id="{rid}"/>')
-        rel_entries.append(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
-        type_entries.append(f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
+        edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0))
+        entries.append(f'<{p}sheet name={quoteattr(sheet.name)} sheetId="{next_id + n}" {r}:id="{rid}"/>')
+        rels.append(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
+        types.append(f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
+    edited.workbook = insert_before_close(edited.workbook, "sheets", "".join(entries))
+    edited.rels = insert_before_close(edited.rels, "Relationships", "".join(rels))
+    edited.types = insert_before_close(edited.types, "Types", "".join(types))
+
+
+def _relationship_prefix(edited: _Edited) -> str:
+    """The prefix workbook.xml binds to the relationships namespace (declared on the root if none)."""
+    found = re.search(rf'xmlns:(\w+)=["\']{re.escape(REL_NS)}["\']', edited.workbook)
+    if found:
+        return found.group(1)
+    if re.search(r"xmlns:r\s*=", edited.workbook):
+        raise SpliceError("工作簿的命名空间不是常见的 .xlsx 写法，无法写入评分结果")
+    edited.workbook = re.sub(r"<((?:\w+:)?workbook)(\s|>)", rf'<\1 xmlns:r="{REL_NS}"\2', edited.workbook, count=1)
+    return "r"
+
+
+def _add_defined_names(edited: _Edited, plan: WritePlan, first_new: int) -> None:
+    """Each output sheet: its print titles, and the mark that says perfeval wrote it."""
+    p = prefix(edited.workbook, "workbook")
+    defined = []
+    for n, sheet in enumerate(plan.sheets):
+        local = first_new + n
+        defined.append(f'<{p}definedName name="{OWNER_MARK}" localSheetId="{local}" hidden="1">'
+                       f"{escape(mark_formula(sheet.name)[1:])}</{p}definedName>")
         if sheet.title_rows:
             a, b = sheet.title_rows
-            defined.append(f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{first_new + n}">'
-                           f"{escape(_sheet_name_ref(sheet.name))}!${a + 1}:${b + 1}</{p}definedName>")
-    r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', workbook)
-    if r_prefix is None:  # declare it on the root element
-        workbook = re.sub(r"<((?:\w+:)?workbook)(\s|>)",
-                          r'<\1 xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"\2',
-                          workbook, count=1)
-    elif r_prefix.group(1) != "r":
-        sheet_entries = [e.replace(' r:id="', f' {r_prefix.group(1)}:id="') for e in sheet_entries]
-    workbook = _insert_before_close(workbook, "sheets", "".join(sheet_entries))
-    if defined:
-        # definedNames follows sheets, functionGroups and externalReferences in the schema order
-        after = next((t for t in ("externalReferences", "functionGroups") if re.search(rf"</(\w+:)?{t}>", workbook)), "sheets")
-        workbook = _insert_before_close(workbook, "definedNames", "".join(defined), create_after=after)
-    # other tabs unselected; the first output sheet active
-    workbook = re.sub(r'activeTab="\d+"', f'activeTab="{first_new}"', workbook)
+            defined.append(f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{local}">'
+                           f"{escape(sheet_name_ref(sheet.name))}!${a + 1}:${b + 1}</{p}definedName>")
+    if not defined:
+        return
+    # definedNames follows sheets, functionGroups and externalReferences in the schema order
+    after = next((t for t in ("externalReferences", "functionGroups")
+                  if re.search(rf"</(\w+:)?{t}>", mask(edited.workbook))), "sheets")
+    edited.workbook = insert_before_close(edited.workbook, "definedNames", "".join(defined), create_after=after)
+
+
+def _select_first_output(edited: _Edited, first_new: int) -> None:
+    """The first output sheet is the active tab; the tab strip starts at the first sheet."""
+    workbook = re.sub(r'activeTab="\d+"', f'activeTab="{first_new}"', edited.workbook)
     if "activeTab=" not in workbook:
         workbook = re.sub(r"<((?:\w+:)?workbookView)(\s|/|>)", rf'<\1 activeTab="{first_new}"\2', workbook, count=1)
-    workbook = re.sub(r'firstSheet="\d+"', 'firstSheet="0"', workbook)
-    rels = _insert_before_close(rels, "Relationships", "".join(rel_entries))
-    types = _insert_before_close(types, "Types", "".join(type_entries))
+    edited.workbook = re.sub(r'firstSheet="\d+"', 'firstSheet="0"', workbook)
 
-    changed = {WORKBOOK: workbook, "xl/_rels/workbook.xml.rels": rels, CONTENT_TYPES: types, "xl/styles.xml": styles_xml}
+
+def _write_package(package: Package, edited: _Edited) -> bytes:
+    """Every input part byte for byte, except the edited ones and the selection flag of
+    input sheets; then the new parts."""
+    changed = edited.changed(package)
+    sheet_parts = {s.part for s in package.sheets if s.part}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename in removed_parts:
+        for info in package.infos:
+            if info.filename in edited.removed_parts:
                 continue
-            data = zin.read(info.filename)
             if info.filename in changed:
                 data = changed[info.filename].encode("utf-8")
-            elif info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                data = _unselect(data)
+            else:
+                data = package.read(info.filename)
+                if info.filename in sheet_parts:
+                    data = unselect(data)
             zout.writestr(info, data)
-        for part, xml in new_parts.items():
+        for part, xml in edited.new_parts.items():
             zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml.encode("utf-8"),
                           compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
-def _unselect(data: bytes) -> bytes:
+_SELECTED = re.compile(rb"""\stabSelected\s*=\s*(["'])(?:1|true)\1""")
+
+
+def unselect(data: bytes) -> bytes:
     """Input sheets must stay as they are; the only exception is the 'selected tab' flag,
-    which Excel requires to be on one sheet at most (it lives in the sheet part)."""
-    head = data[:4096]
-    if b'tabSelected="1"' not in head and b"tabSelected='1'" not in head:
+    which Excel requires to be on one sheet at most (it lives in the sheet part).  Excel
+    writes it as tabSelected="1", LibreOffice as tabSelected="true"."""
+    end = data.find(b"sheetData")
+    head = data[:end if end >= 0 else len(data)]
+    found = _SELECTED.search(head)
+    if not found:
         return data
-    return data.replace(b' tabSelected="1"', b"", 1).replace(b" tabSelected='1'", b"", 1)
+    return data[:found.start()] + data[found.end():]
 
 
 def write_scored_copy(source: Path, target: Path, plan: WritePlan) -> Path:

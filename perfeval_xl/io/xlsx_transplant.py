@@ -20,28 +20,22 @@ import zipfile
 from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from perfeval_xl.io.xlsx_splice import (
-    CONTENT_TYPES, SHEET_REL, SHEET_TYPE, WORKBOOK, SpliceError, _attr, _children, _insert_before_close, _prefix,
-    _resolve, _set_count, _unescape,
+from perfeval_xl.io.xlsx_package import (
+    CONTENT_TYPES, SHEET_REL, SHEET_TYPE, STYLES_PART, Package, SheetEntry, SpliceError, attr,
+    count_children, insert_before_close, prefix, rels_part, set_count, tags, unescape,
 )
+
+__all__ = ["SpliceError", "transplant"]
 
 #: sheet elements that point at other parts; a transplant handles only legacyDrawing (comments)
 _LINKED = ("drawing", "hyperlinks", "tableParts", "picture", "oleObjects", "controls", "legacyDrawingHF")
 _BLOCK = {"fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf"}
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> tuple[str, list[tuple[str, str, re.Match]]]:
-    workbook = zf.read(WORKBOOK).decode("utf-8")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {_attr(m.group(0), "Id"): _attr(m.group(0), "Target")
-               for m in re.finditer(r"<(?:\w+:)?Relationship\s[^>]*?/?>", rels)}
-    found = []
-    for m in re.finditer(r"<(?:\w+:)?sheet\s[^>]*?/>", workbook):
-        rid = next((v for k, v in re.findall(r'(\w+:id)="([^"]*)"', m.group(0))), None)
-        target = targets.get(rid)
-        if target:
-            found.append((_unescape(_attr(m.group(0), "name") or ""), _resolve(WORKBOOK, target), m))
-    return workbook, found
+def _worksheets(package: Package) -> list[SheetEntry]:
+    if package.strict:
+        raise SpliceError("internal: Strict Open XML package")
+    return [s for s in package.sheets if s.part and s.kind == "worksheet"]
 
 
 def _items(xml: str, block: str) -> list[str]:
@@ -56,14 +50,14 @@ class _StyleMerger:
     """Appends the formats an openpyxl sheet uses to the original styles.xml, once each."""
 
     def __init__(self, original: str, rewritten: str):
-        if _prefix(original, "styleSheet"):
+        if prefix(original, "styleSheet"):
             raise SpliceError("internal: prefixed styles namespace")
         self.xml = original
         self.fonts = _items(rewritten, "fonts")
         self.fills = _items(rewritten, "fills")
         self.borders = _items(rewritten, "borders")
         self.xfs = _items(rewritten, "cellXfs")
-        self.formats = {int(i): _unescape(c) for i, c in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', rewritten)}
+        self.formats = {int(i): unescape(c) for i, c in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', rewritten)}
         self.known: dict[str, dict[str, int]] = {"fonts": {}, "fills": {}, "borders": {}}
         self.mapped: dict[int, int] = {}
 
@@ -71,8 +65,8 @@ class _StyleMerger:
         known = self.known[block]
         if item not in known:
             child = _BLOCK[block]
-            count = _children(self.xml, block, child)
-            self.xml = _set_count(_insert_before_close(self.xml, block, item), block, count + 1)
+            count = count_children(self.xml, block, child)
+            self.xml = set_count(insert_before_close(self.xml, block, item), block, count + 1)
             known[item] = count
         return known[item]
 
@@ -83,15 +77,15 @@ class _StyleMerger:
         if code is None:
             return 0
         for i, existing in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', self.xml):
-            if _unescape(existing) == code:
+            if unescape(existing) == code:
                 return int(i)
         new_id = max([163] + [int(x) for x in re.findall(r'numFmtId="(\d+)"', self.xml)]) + 1
         item = f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>'
         if re.search(r"<numFmts\b", self.xml):
-            self.xml = _insert_before_close(self.xml, "numFmts", item)
+            self.xml = insert_before_close(self.xml, "numFmts", item)
         else:
             self.xml = self.xml.replace("<fonts", f"<numFmts>{item}</numFmts><fonts", 1)
-        self.xml = _set_count(self.xml, "numFmts", _children(self.xml, "numFmts", "numFmt"))
+        self.xml = set_count(self.xml, "numFmts", count_children(self.xml, "numFmts", "numFmt"))
         return new_id
 
     def index(self, xf_index: int) -> int:
@@ -101,7 +95,7 @@ class _StyleMerger:
             self.mapped[xf_index] = 0
             return 0
         xf = self.xfs[xf_index]
-        ids = {k: int(_attr(xf, k) or 0) for k in ("numFmtId", "fontId", "fillId", "borderId")}
+        ids = {k: int(attr(xf, k) or 0) for k in ("numFmtId", "fontId", "fillId", "borderId")}
         new = {
             "numFmtId": self._format(ids["numFmtId"]),
             "fontId": self._append("fonts", self.fonts[ids["fontId"]]) if ids["fontId"] < len(self.fonts) else 0,
@@ -112,8 +106,8 @@ class _StyleMerger:
         for key, value in new.items():
             xf = re.sub(rf'\b{key}="\d+"', f'{key}="{value}"', xf, count=1)
         xf = re.sub(r'\bxfId="\d+"', 'xfId="0"', xf)
-        count = _children(self.xml, "cellXfs", "xf")
-        self.xml = _set_count(_insert_before_close(self.xml, "cellXfs", xf), "cellXfs", count + 1)
+        count = count_children(self.xml, "cellXfs", "xf")
+        self.xml = set_count(insert_before_close(self.xml, "cellXfs", xf), "cellXfs", count + 1)
         self.mapped[xf_index] = count
         return count
 
@@ -122,12 +116,12 @@ def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
     xml = zf.read("xl/sharedStrings.xml").decode("utf-8")
-    return ["".join(_unescape(t) for t in re.findall(r"<t\b[^>]*>(.*?)</t>", si, re.S))
+    return ["".join(unescape(t) for t in re.findall(r"<t\b[^>]*>(.*?)</t>", si, re.S))
             for si in re.findall(r"<si>(.*?)</si>", xml, re.S)]
 
 
 def _sheet_xml(xml: str, strings: list[str], styles: _StyleMerger, original_sheet: str | None) -> str:
-    if _prefix(xml, "worksheet"):
+    if prefix(xml, "worksheet"):
         raise SpliceError("internal: prefixed worksheet namespace")
 
     def inline(match: re.Match) -> str:
@@ -154,66 +148,71 @@ def _sheet_xml(xml: str, strings: list[str], styles: _StyleMerger, original_shee
 
 def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes:
     """``original`` with the sheets ``names`` as they are in ``rewritten`` (added where new)."""
-    zo = zipfile.ZipFile(io.BytesIO(original))
-    zr = zipfile.ZipFile(io.BytesIO(rewritten))
-    workbook, orig_sheets = _sheet_parts(zo)
-    _, new_sheets = _sheet_parts(zr)
-    orig_by_name = {n: (part, m) for n, part, m in orig_sheets}
-    new_by_name = {n: part for n, part, _ in new_sheets}
-    new_order = [n for n, _, _ in new_sheets]
-    styles = _StyleMerger(zo.read("xl/styles.xml").decode("utf-8"), zr.read("xl/styles.xml").decode("utf-8"))
-    strings = _shared_strings(zr)
+    po, pr = Package.from_bytes(original), Package.from_bytes(rewritten)
+    orig_by_name = {s.name: s for s in _worksheets(po)}
+    new_sheets = _worksheets(pr)
+    new_by_name = {s.name: s.part for s in new_sheets}
+    new_order = [s.name for s in new_sheets]
+    styles = _StyleMerger(po.text(STYLES_PART), pr.text(STYLES_PART))
+    strings = _shared_strings(pr.zip)
     replaced: dict[str, bytes] = {}
     added: list[tuple[str, str, bytes]] = []  # (sheet name, part, xml)
     for name in names:
         if name not in new_by_name:
             continue
-        new_xml = zr.read(new_by_name[name]).decode("utf-8")
+        new_xml = pr.text(new_by_name[name])
         if name in orig_by_name:
-            part = orig_by_name[name][0]
-            replaced[part] = _sheet_xml(new_xml, strings, styles, zo.read(part).decode("utf-8")).encode("utf-8")
+            part = orig_by_name[name].part
+            replaced[part] = _sheet_xml(new_xml, strings, styles, po.text(part)).encode("utf-8")
         else:
             added.append((name, "", _sheet_xml(new_xml, strings, styles, None).encode("utf-8")))
 
-    changed: dict[str, bytes] = {"xl/styles.xml": styles.xml.encode("utf-8")}
+    changed: dict[str, bytes] = {STYLES_PART: styles.xml.encode("utf-8")}
     if added:
-        rels = zo.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        types = zo.read(CONTENT_TYPES).decode("utf-8")
-        p = _prefix(workbook, "workbook")
-        r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', workbook)
-        if r_prefix is None:
-            raise SpliceError("internal: no relationships namespace in workbook.xml")
-        next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)] + [0]) + 1
-        for i, (name, _, xml) in enumerate(added):
-            k = 1
-            while f"xl/worksheets/imported{k}.xml" in zo.namelist() or any(a[1] == f"xl/worksheets/imported{k}.xml" for a in added):
-                k += 1
-            part = f"xl/worksheets/imported{k}.xml"
-            added[i] = (name, part, xml)
-            rid = f"rIdImported{k}"
-            entry = f'<{p}sheet name={quoteattr(name)} sheetId="{next_id + i}" {r_prefix.group(1)}:id="{rid}"/>'
-            # keep openpyxl's tab order: before the first original sheet that follows it there
-            after = new_order[new_order.index(name) + 1:]
-            follower = next((orig_by_name[n][1] for n in after if n in orig_by_name), None)
-            tags = [m.group(0) for m in re.finditer(r"<(?:\w+:)?sheet\s[^>]*?/>", workbook)]
-            position = tags.index(follower.group(0)) if follower is not None and follower.group(0) in tags else len(tags)
-            if position < len(tags):
-                at = workbook.index(tags[position])
-                workbook = workbook[:at] + entry + workbook[at:]
-            else:
-                workbook = _insert_before_close(workbook, "sheets", entry)
-            shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= position else 0)}"'  # noqa: E731
-            workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, workbook)
-            rels = _insert_before_close(rels, "Relationships", f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
-            types = _insert_before_close(types, "Types", f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
-        changed.update({WORKBOOK: workbook.encode("utf-8"), "xl/_rels/workbook.xml.rels": rels.encode("utf-8"),
-                        CONTENT_TYPES: types.encode("utf-8")})
+        changed.update(_add_sheet_entries(po, added, orig_by_name, new_order))
     changed.update(replaced)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zo.infolist():
-            zout.writestr(info, changed.get(info.filename, zo.read(info.filename)))
+        for info in po.infos:
+            zout.writestr(info, changed.get(info.filename, po.read(info.filename)))
         for _, part, xml in added:
             zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
+
+def _add_sheet_entries(po: Package, added: list[tuple[str, str, bytes]], orig_by_name: dict[str, SheetEntry],
+                       new_order: list[str]) -> dict[str, bytes]:
+    """<sheet>, relationship and content type of each added sheet, in openpyxl's tab order;
+    fills in each added sheet's part name."""
+    workbook = po.workbook_text
+    rels = po.text(rels_part(po.workbook_part))
+    types = po.text(CONTENT_TYPES)
+    p = prefix(workbook, "workbook")
+    r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', workbook)
+    if r_prefix is None:
+        raise SpliceError("internal: no relationships namespace in workbook.xml")
+    next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)] + [0]) + 1
+    for i, (name, _, xml) in enumerate(added):
+        k = 1
+        while f"xl/worksheets/imported{k}.xml" in po.names or any(a[1] == f"xl/worksheets/imported{k}.xml" for a in added):
+            k += 1
+        part = f"xl/worksheets/imported{k}.xml"
+        added[i] = (name, part, xml)
+        rid = f"rIdImported{k}"
+        entry = f'<{p}sheet name={quoteattr(name)} sheetId="{next_id + i}" {r_prefix.group(1)}:id="{rid}"/>'
+        # keep openpyxl's tab order: before the first original sheet that follows it there
+        after = new_order[new_order.index(name) + 1:]
+        follower = next((orig_by_name[n].tag for n in after if n in orig_by_name), None)
+        current = [m.group(0) for m in tags(workbook, "sheet")]
+        position = current.index(follower) if follower is not None and follower in current else len(current)
+        if position < len(current):
+            at = tags(workbook, "sheet")[position].start()
+            workbook = workbook[:at] + entry + workbook[at:]
+        else:
+            workbook = insert_before_close(workbook, "sheets", entry)
+        shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= position else 0)}"'  # noqa: E731
+        workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, workbook)
+        rels = insert_before_close(rels, "Relationships", f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
+        types = insert_before_close(types, "Types", f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
+    return {po.workbook_part: workbook.encode("utf-8"), rels_part(po.workbook_part): rels.encode("utf-8"),
+            CONTENT_TYPES: types.encode("utf-8")}

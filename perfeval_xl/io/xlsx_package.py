@@ -1,0 +1,325 @@
+"""The structure of an .xlsx / .xlsm package, read in one place.
+
+An xlsx file is a zip of XML parts tied together by relationship parts
+(``_rels/*.rels``) and listed in ``[Content_Types].xml``; ``xl/workbook.xml`` names the
+sheets and points at each sheet's part through a relationship id.  The zip/XML guard
+(:mod:`perfeval_xl.io.guard`), the splice writer (:mod:`perfeval_xl.io.xlsx_splice`) and
+the questionnaire transplant (:mod:`perfeval_xl.io.xlsx_transplant`) all read that
+structure through :class:`Package`.
+
+Parts are read as text and edited by targeted insertion, never re-serialised, so
+namespace prefixes, attribute order and extension lists stay as the writing program
+left them.  The small text helpers below do that surgery; they are meant for parts
+that have passed the guard (no DTD, bounded size).  Comments and CDATA sections are
+masked before searching, so markup inside them is never taken for structure.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import cached_property
+
+WORKBOOK = "xl/workbook.xml"
+CONTENT_TYPES = "[Content_Types].xml"
+ROOT_RELS = "_rels/.rels"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+STYLES_PART = "xl/styles.xml"
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+SHEET_REL = REL_NS + "/worksheet"
+#: ISO 29500 Strict ("Strict Open XML" in Excel's Save As): other namespaces for the same parts
+STRICT_NS_PREFIX = "http://purl.oclc.org/ooxml/"
+
+REL_OFFICE_DOCUMENT = "officeDocument"
+REL_WORKSHEET = "worksheet"
+
+#: inside a tag: anything but '>', where quoted attribute values may hold '>'
+_TAG_BODY = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_OPAQUE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+#: why a Strict Open XML workbook is refused (guard and writer)
+STRICT_MESSAGE = ("是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
+                  "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
+                  "（WPS：另存为“Microsoft Excel 文件(*.xlsx)”）")
+
+
+class SpliceError(Exception):
+    """The package cannot be read or extended (unexpected structure); message in Chinese
+    where a user may see it."""
+
+
+# --- text surgery ---------------------------------------------------------------------
+
+def mask(xml: str) -> str:
+    """``xml`` with comments and CDATA blanked out (same length: positions stay valid)."""
+    if "<!" not in xml:
+        return xml
+    return _OPAQUE.sub(lambda m: " " * len(m.group(0)), xml)
+
+
+def unescape(text: str) -> str:
+    """XML character and entity references → characters."""
+    def one(match: re.Match) -> str:
+        ref = match.group(1)
+        if ref[0] == "#":
+            code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+            return chr(code) if 0 < code < 0x110000 else ""
+        return _NAMED[ref]
+    return _ENTITY.sub(one, text) if "&" in text else text
+
+
+def attr(tag: str, name: str) -> str | None:
+    """The (unescaped) value of attribute ``name`` of a start tag; ``name`` may carry a prefix."""
+    match = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    if not match:
+        return None
+    return unescape(match.group(1) if match.group(1) is not None else match.group(2))
+
+
+def prefixed_attr(tag: str, local: str) -> str | None:
+    """The value of a namespace-prefixed attribute by local name (``r:id``, ``x:id`` …)."""
+    match = re.search(rf"""\s\w+:{re.escape(local)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    if not match:
+        return None
+    return unescape(match.group(1) if match.group(1) is not None else match.group(2))
+
+
+def tags(xml: str, local: str) -> list[re.Match]:
+    """Start (or empty) tags of elements named ``local`` in any prefix, outside comments."""
+    pattern = re.compile(rf"<(?:\w+:)?{re.escape(local)}(?=[\s/>]){_TAG_BODY}>")
+    return list(pattern.finditer(mask(xml)))
+
+
+def prefix(xml: str, local: str) -> str:
+    """The namespace prefix the document uses for an element ('' or 'x:')."""
+    match = re.search(rf"<(\w+:)?{re.escape(local)}[\s>/]", mask(xml))
+    return (match.group(1) or "") if match else ""
+
+
+def insert_before_close(xml: str, local: str, content: str, *, create_after: str | None = None) -> str:
+    """Insert content before </local>; expand <local/>; or create the element after another one."""
+    p = prefix(xml, local) or prefix(xml, "workbook") or prefix(xml, "styleSheet")
+    close = f"</{p}{local}>"
+    masked = mask(xml)
+    if close in masked:
+        index = masked.rindex(close)
+        return xml[:index] + content + xml[index:]
+    empty = re.search(rf"<{re.escape(p)}{local}(\s{_TAG_BODY})?/>", masked)
+    if empty:
+        attrs = xml[empty.start(1):empty.end(1)] if empty.group(1) else ""
+        return xml[:empty.start()] + f"<{p}{local}{attrs}>{content}{close}" + xml[empty.end():]
+    if create_after is None:
+        raise SpliceError(f"工作簿结构异常：找不到 <{local}>")
+    return insert_after(xml, create_after, f"<{p}{local}>{content}{close}")
+
+
+def insert_after(xml: str, local: str, content: str) -> str:
+    """Insert content right after the element ``local`` (its end tag, or its empty tag)."""
+    p = prefix(xml, local)
+    close = f"</{p}{local}>"
+    masked = mask(xml)
+    if close in masked:
+        index = masked.index(close) + len(close)
+        return xml[:index] + content + xml[index:]
+    empty = re.search(rf"<{re.escape(p)}{local}(\s{_TAG_BODY})?/>", masked)
+    if not empty:
+        raise SpliceError(f"工作簿结构异常：找不到 <{local}>")
+    return xml[:empty.end()] + content + xml[empty.end():]
+
+
+def set_count(xml: str, local: str, count: int) -> str:
+    """Set (or add) the ``count`` attribute of the first element ``local``."""
+    p = prefix(xml, local)
+    match = re.compile(rf"<{re.escape(p)}{local}(\s{_TAG_BODY}?)?(/?)>").search(mask(xml))
+    if not match:
+        return xml
+    attrs = xml[match.start(1):match.end(1)] if match.group(1) else ""
+    if re.search(r'\scount="\d*"', attrs):
+        attrs = re.sub(r'\scount="\d*"', f' count="{count}"', attrs)
+    else:
+        attrs += f' count="{count}"'
+    return xml[:match.start()] + f"<{p}{local}{attrs}{match.group(2)}>" + xml[match.end():]
+
+
+def count_children(xml: str, parent: str, child: str) -> int:
+    """How many ``child`` elements the first ``parent`` element holds."""
+    p = prefix(xml, parent)
+    match = re.search(rf"<{re.escape(p)}{parent}(?:\s[^>]*)?>(.*?)</{re.escape(p)}{parent}>", mask(xml), re.S)
+    if not match:
+        return 0
+    return len(re.findall(rf"<{re.escape(p)}{child}[\s>/]", match.group(1)))
+
+
+def decode(data: bytes) -> str:
+    """An XML part's text: UTF-8 (with or without BOM) or UTF-16 (by BOM or by its first bytes)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    if data[:4] == b"<\x00?\x00":
+        return data.decode("utf-16-le")
+    if data[:4] == b"\x00<\x00?":
+        return data.decode("utf-16-be")
+    return data.decode("utf-8-sig")
+
+
+# --- part names -----------------------------------------------------------------------
+
+def resolve(base: str, target: str) -> str:
+    """A relationship target, relative to the part that holds it, as a part name."""
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+    while path.startswith("../"):
+        path = path[3:]
+    return path
+
+
+def rels_part(part: str) -> str:
+    """'xl/workbook.xml' → 'xl/_rels/workbook.xml.rels'; '' (the package) → '_rels/.rels'."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def sheet_name_ref(name: str) -> str:
+    """A sheet name as formulas quote it: 'a''b'."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+# --- the structure ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    kind: str  # the type's last word: 'worksheet', 'styles', 'officeDocument' …
+    type: str
+    target: str  # part name (internal) or the raw target (external)
+    external: bool
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One ``<sheet>`` of workbook.xml and where it leads."""
+
+    index: int  # position among the sheets (what localSheetId counts)
+    name: str
+    rid: str | None
+    kind: str | None  # 'worksheet', 'chartsheet', … (None: dangling relationship)
+    part: str | None
+    span: tuple[int, int]  # where its tag stands in the workbook text
+    tag: str
+
+
+@dataclass(frozen=True)
+class DefinedName:
+    name: str
+    local_sheet: int | None
+    value: str  # unescaped formula text
+    span: tuple[int, int]
+
+
+class Package:
+    """An opened xlsx/xlsm zip: its parts and the structure that ties them together."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zip = zf
+        self.infos = zf.infolist()
+        self.names = {info.filename for info in self.infos}
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Package":
+        try:
+            return cls(zipfile.ZipFile(io.BytesIO(data)))
+        except zipfile.BadZipFile as exc:
+            raise SpliceError("文件不是 .xlsx / .xlsm 格式的工作簿") from exc
+
+    def read(self, part: str) -> bytes:
+        return self.zip.read(part)
+
+    def text(self, part: str) -> str:
+        return decode(self.zip.read(part))
+
+    def relationships(self, part: str) -> dict[str, Relationship]:
+        """rId → relationship, of the part ('' for the package itself)."""
+        rels = rels_part(part) if part else ROOT_RELS
+        if rels not in self.names:
+            return {}
+        found = {}
+        for match in tags(self.text(rels), "Relationship"):
+            tag = match.group(0)
+            rid, rtype, target = attr(tag, "Id"), attr(tag, "Type") or "", attr(tag, "Target") or ""
+            if rid is None:
+                continue
+            external = attr(tag, "TargetMode") == "External"
+            found[rid] = Relationship(rid, rtype.rsplit("/", 1)[-1], rtype,
+                                      target if external else resolve(part, target), external)
+        return found
+
+    @cached_property
+    def workbook_part(self) -> str:
+        """The workbook part the package's officeDocument relationship names."""
+        for rel in self.relationships("").values():
+            if rel.kind == REL_OFFICE_DOCUMENT and not rel.external:
+                return rel.target
+        return WORKBOOK
+
+    @cached_property
+    def workbook_text(self) -> str:
+        if self.workbook_part not in self.names:
+            raise SpliceError("工作簿缺少主体部件 workbook.xml")
+        return self.text(self.workbook_part)
+
+    @cached_property
+    def sheets(self) -> list[SheetEntry]:
+        """Every sheet of the workbook, in tab order."""
+        rels = self.relationships(self.workbook_part)
+        entries = []
+        for match in tags(self.workbook_text, "sheet"):
+            tag = match.group(0)
+            rid = prefixed_attr(tag, "id")
+            rel = rels.get(rid) if rid else None
+            part = rel.target if rel is not None and not rel.external and rel.target in self.names else None
+            entries.append(SheetEntry(len(entries), attr(tag, "name") or "", rid, rel.kind if rel else None,
+                                      part, match.span(), tag))
+        return entries
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Worksheet name → part name (e.g. '资金情况' → 'xl/worksheets/sheet3.xml')."""
+        return {s.name: s.part for s in self.sheets if s.kind == REL_WORKSHEET and s.part}
+
+    @cached_property
+    def defined_names(self) -> list[DefinedName]:
+        return read_defined_names(self.workbook_text)
+
+    @property
+    def strict(self) -> bool:
+        """Saved as ISO 29500 Strict (Excel's "Strict Open XML 电子表格")."""
+        head = self.workbook_text[:4000]
+        return STRICT_NS_PREFIX in head or any(
+            r.type.startswith(STRICT_NS_PREFIX) for r in self.relationships("").values())
+
+
+def read_defined_names(workbook: str) -> list[DefinedName]:
+    found = []
+    masked = mask(workbook)
+    for match in re.finditer(rf"<(\w+:)?definedName(?=[\s/>]){_TAG_BODY}>(.*?)</\1?definedName>", masked, re.S):
+        tag = workbook[match.start():match.start(2)]
+        local = attr(tag, "localSheetId")
+        found.append(DefinedName(attr(tag, "name") or "", int(local) if local and local.isdigit() else None,
+                                 unescape(workbook[match.start(2):match.end(2)]), match.span()))
+    return found
+
+
+def open_package(path_or_zip) -> Package:
+    if isinstance(path_or_zip, Package):
+        return path_or_zip
+    if isinstance(path_or_zip, zipfile.ZipFile):
+        return Package(path_or_zip)
+    return Package(zipfile.ZipFile(path_or_zip))
