@@ -28,10 +28,12 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable
 
 from defusedxml import ElementTree as SafeET
+
+from perfeval_xl.io.xlsx_package import Package
 
 #: refuse files larger than this on disk
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -58,8 +60,6 @@ _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 
-REL_OFFICE_DOCUMENT = "officeDocument"
-REL_WORKSHEET = "worksheet"
 
 
 class HostileFile(Exception):
@@ -226,76 +226,16 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _attr(elem, local: str) -> str | None:
-    for key, value in elem.attrib.items():
-        if _local(key) == local:
-            return value
-    return None
-
-
-def _parse_xml(zf: zipfile.ZipFile, part: str):
-    with zf.open(part) as handle:
-        return SafeET.parse(handle, forbid_dtd=True).getroot()
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    folder = PurePosixPath(base_part).parent
-    parts: list[str] = []
-    for piece in (folder / target).parts:
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece not in (".", ""):
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels_part(part: str) -> str:
-    path = PurePosixPath(part)
-    return str(path.parent / "_rels" / (path.name + ".rels")).lstrip("./") if str(path.parent) != "." \
-        else f"_rels/{path.name}.rels"
-
-
-def _relationships(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str, str]]:
-    """rId → (relationship type's last word, target part)."""
-    rels = _rels_part(part)
-    if rels not in names:
-        return {}
-    result = {}
-    for rel in _parse_xml(zf, rels):
-        if _local(rel.tag) != "Relationship":
-            continue
-        rid, rtype, target = rel.get("Id"), rel.get("Type") or "", rel.get("Target") or ""
-        if rid is None or rel.get("TargetMode") == "External":
-            continue
-        result[rid] = (rtype.rsplit("/", 1)[-1], _resolve(part, target))
-    return result
-
-
 def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作簿") -> dict[str, str]:
     """Worksheet name → part name (e.g. '资金情况' → 'xl/worksheets/sheet3.xml')."""
-    workbook_part = "xl/workbook.xml"
-    for _rid, (rtype, target) in _relationships(zf, "", names).items():
-        if rtype == REL_OFFICE_DOCUMENT:
-            workbook_part = target
-    if workbook_part not in names:
+    package = Package(zf)
+    if package.workbook_part not in package.names:
         raise HostileFile(f"“{file_name}”缺少 workbook.xml 部件（文件已损坏或不是 Excel 工作簿）；"
                           "请在 Excel 或 WPS 中打开并另存后再试")
-    rels = _relationships(zf, workbook_part, names)
-    result: dict[str, str] = {}
-    root = _parse_xml(zf, workbook_part)
-    for elem in root.iter():
-        if _local(elem.tag) != "sheet":
-            continue
-        name, rid = elem.get("name"), _attr(elem, "id")
-        if name is None or rid not in rels:
-            continue
-        rtype, target = rels[rid]
-        if rtype == REL_WORKSHEET and target in names:
-            result[name] = target
-    return result
+    try:
+        return package.sheet_parts()
+    except UnicodeDecodeError as exc:
+        raise HostileFile(f"“{file_name}”中的 XML 无法解析（文件已损坏）：{exc.reason}") from exc
 
 
 # --- worksheet scan --------------------------------------------------------------------
