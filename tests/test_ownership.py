@@ -91,6 +91,7 @@ def test_rescoring_an_earlier_output_with_fewer_then_more_output_sheets(tmp_path
     refilled = tmp_path / "refilled.xlsx"
     wb.save(refilled)
     last = tmp_path / "last.xlsx"
+    capsys.readouterr()
     assert main(["score", str(refilled), "-o", str(last), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == total  # the same data scores the same
     assert sheetnames(last) == first
