@@ -425,7 +425,7 @@ def _score(rule, ctx: Context):
         outcome = rule.score(ctx)
     except (RuleError, FormulaError, MeasureError) as exc:
         raise _CellError(str(exc)) from None
-    errors = [message for severity, _ref, message in outcome.problems if severity == "error"]
+    errors = [problem.message for problem in outcome.problems if problem.is_error]
     if errors:
         raise _CellError(errors[0])
     return outcome.score

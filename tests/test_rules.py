@@ -179,7 +179,7 @@ def test_checklist_missing_entries_are_problems():
     rule = make_rule("要点", CHECK, D(2))
     outcome = rule.score(Context(D(2), "x", entries=(E("①", "是"),)))
     assert outcome.score == D("0.5")
-    assert sum(1 for p in outcome.problems if p[0] == "error") == 3
+    assert sum(1 for p in outcome.problems if p.is_error) == 3
 
 
 def test_checklist_points_must_sum_to_weight():
@@ -194,7 +194,7 @@ def test_qualitative_default_levels():
     assert score("定性", "", 5, entries=[E("", "", "3.5")]) == D("3.5")
     rule = make_rule("定性", "", D(5))
     out = rule.score(Context(D(5), "x", entries=(E("", "达成", "3"),)))
-    assert any("等级“达成”的范围是 4–5 分，得分填写了 3" in p[2] for p in out.problems)
+    assert any("等级“达成”的范围是 4–5 分，得分填写了 3" in p.message for p in out.problems)
 
 
 def test_qualitative_fixed_levels():
@@ -206,7 +206,7 @@ def test_qualitative_fixed_levels():
 def test_manual():
     assert score("人工", "", 5, entries=[E("", score="2.5", reason="材料不充分")]) == D("2.5")
     out = make_rule("人工", "", D(5)).score(Context(D(5), "x"))
-    assert out.score == 0 and out.problems[0][0] == "error"
+    assert out.score == 0 and out.problems[0].is_error
 
 
 # --- 公式 ----------------------------------------------------------------------

@@ -41,13 +41,14 @@ def test_an_entry_names_the_point_by_its_label_not_its_position(key):
     assert result.score == D("1.50")
     assert result.process == "②0.5+③0.5+④0+⑤0.5=1.50"
     assert result.reason == "要点④未与同类项目重复，扣0.5分"
-    assert result.problems == []
+    assert result.problems == ()
 
 
 def test_an_entry_for_a_label_that_does_not_exist_is_an_error_not_a_deduction():
     result = outcome("要点", DROPPED_FIRST, 2, entries=[entry("全部", "是"), entry("①", "否")])
     assert result.score == D("2.00")  # nothing deducted from another point
-    ((severity, _, message),) = result.problems
+    (problem,) = result.problems
+    severity, message = problem.severity, problem.message
     assert severity == "error" and "“①”不存在" in message and "②③④⑤" in message
 
 
@@ -191,9 +192,9 @@ def test_count_without_listed_items_counts_rows_marked_no():
 
 
 def test_count_errors():
-    assert outcome("逐项扣分", COUNT, 5).problems[0][2].startswith("未录入逐项扣分的评价结果")
+    assert outcome("逐项扣分", COUNT, 5).problems[0].message.startswith("未录入逐项扣分的评价结果")
     bad = outcome("逐项扣分", COUNT, 5, entries=[entry("全部", "是"), entry("④", "否")])
-    assert bad.score == D("5.00") and "“④”不存在" in bad.problems[0][2]
+    assert bad.score == D("5.00") and "“④”不存在" in bad.problems[0].message
     with pytest.raises(RuleError, match="每项扣"):
         make_rule("逐项扣分", "3项及以上不得分", D(5))
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Callable, Sequence
 
 from . import formula
-from .findings import Ref
+from .findings import Ref, Severity
 from .normalize import CellValueError, parse_number
 from .numbers import (HUNDRED, ONE, ZERO, clamp, exact, fmt_exact, fmt_percent, fmt_plain, fmt_score, round_half_up, round_rate,
                       round_score, terminating)
@@ -142,12 +142,36 @@ class Entry:
         return self.result_ref or self.ref
 
 
-@dataclass
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with what a rule was given, at its cell (None: the indicator's 评分方法 cell)."""
+
+    severity: Severity
+    ref: Ref | None
+    message: str
+
+    @classmethod
+    def error(cls, ref: Ref | None, message: str) -> "Problem":
+        return cls("error", ref, message)
+
+    @classmethod
+    def warning(cls, ref: Ref | None, message: str) -> "Problem":
+        return cls("warning", ref, message)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
 class Outcome:
     score: Decimal
     process: str
     reason: str = ""
-    problems: list[tuple[str, Ref | None, str]] = field(default_factory=list)
+    problems: tuple[Problem, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "problems", tuple(self.problems))
 
 
 @dataclass(frozen=True)
@@ -751,7 +775,7 @@ class ChecklistRule(Rule):
                 continue
             item = find_item(self.items, key)
             if item is None:
-                problems.append(("error", entry.ref, missing_item_message(entry, self.items)))
+                problems.append(Problem.error(entry.ref, missing_item_message(entry, self.items)))
                 continue
             by_item[item.number] = entry
         if veto_hit is not None:
@@ -762,12 +786,12 @@ class ChecklistRule(Rule):
             entry = by_item.get(item.number, all_entry)
             mark = item.mark
             if entry is None:
-                problems.append(("error", ctx.where, f"未录入要点{mark}的达成情况：请在“评分录入”中填写是/否或得分"))
+                problems.append(Problem.error(ctx.where, f"未录入要点{mark}的达成情况：请在“评分录入”中填写是/否或得分"))
                 got = Fraction(0)
             elif entry.score is not None and entry is not all_entry:
                 got = exact(entry.score)
                 if got < 0 or got > exact(item.points):
-                    problems.append(("error", entry.ref, f"要点{mark}得分 {fmt_plain(entry.score)} 超出 0–{show_points(item.points)} 分"))
+                    problems.append(Problem.error(entry.ref, f"要点{mark}得分 {fmt_plain(entry.score)} 超出 0–{show_points(item.points)} 分"))
                     got = clamp(got, Fraction(0), exact(item.points))
             else:
                 result = entry.result.strip()
@@ -776,7 +800,7 @@ class ChecklistRule(Rule):
                 elif result in NO:
                     got = Fraction(0)
                 else:
-                    problems.append(("error", entry.where_result, f"要点{mark}的达成情况应填“是”或“否”（或在得分列填分数），填写的是“{entry.result}”"))
+                    problems.append(Problem.error(entry.where_result, f"要点{mark}的达成情况应填“是”或“否”（或在得分列填分数），填写的是“{entry.result}”"))
                     got = Fraction(0)
             total += got
             parts.append(f"{mark}{fmt_exact(got)}")
@@ -832,19 +856,19 @@ class QualitativeRule(Rule):
         entries = [e for e in ctx.entries if not e.item.strip()] or list(ctx.entries)
         if not entries:
             return Outcome(ZERO, "未录入评价等级，暂按0.00分", "未录入评价等级",
-                           [("error", ctx.where, "未录入定性评价等级：请在“评分录入”中填写等级名称（及得分）")])
+                           [Problem.error(ctx.where, "未录入定性评价等级：请在“评分录入”中填写等级名称（及得分）")])
         entry = entries[-1]
         problems = []
         level = next((l for l in self.levels if l.name == entry.result.strip()), None)
         if level is None and entry.result.strip():
-            problems.append(("error", entry.where_result, f"等级“{entry.result}”不存在；可选：{'、'.join(l.name for l in self.levels)}"))
+            problems.append(Problem.error(entry.where_result, f"等级“{entry.result}”不存在；可选：{'、'.join(l.name for l in self.levels)}"))
         if entry.score is None:
             if level is None:
                 if not entry.result.strip():
-                    problems.append(("error", entry.ref, "定性评价须填写等级或得分"))
+                    problems.append(Problem.error(entry.ref, "定性评价须填写等级或得分"))
                 return Outcome(ZERO, "未录入有效的评价等级，暂按0.00分", entry.reason, problems)
             if level.low != level.high:
-                problems.append(("error", entry.ref, f"等级“{level.name}”对应 {show_points(level.low)}–{show_points(level.high)} 分，请在得分列填写具体分数"))
+                problems.append(Problem.error(entry.ref, f"等级“{level.name}”对应 {show_points(level.low)}–{show_points(level.high)} 分，请在得分列填写具体分数"))
                 score = level.low
             else:
                 score = level.low
@@ -855,12 +879,12 @@ class QualitativeRule(Rule):
             elif not level.low <= score <= level.high:
                 allowed = (f"为 {show_points(level.low)} 分" if level.low == level.high
                            else f"的范围是 {show_points(level.low)}–{show_points(level.high)} 分")
-                problems.append(("error", entry.ref, f"等级“{level.name}”{allowed}，得分填写了 {fmt_plain(score)}"))
+                problems.append(Problem.error(entry.ref, f"等级“{level.name}”{allowed}，得分填写了 {fmt_plain(score)}"))
         score = finish(ctx.weight, score)
         name = level.name if level else "（未定级）"
         reason = entry.reason
         if score < ctx.weight and not reason:
-            problems.append(("warning", entry.ref, "得分低于分值，但没有填写扣分原因"))
+            problems.append(Problem.warning(entry.ref, "得分低于分值，但没有填写扣分原因"))
         return Outcome(score, f"评价等级：{name}，得{fmt_score(score)}分", reason, problems)
 
 
@@ -878,14 +902,14 @@ class ManualRule(Rule):
         entries = [e for e in ctx.entries if e.score is not None]
         if not entries:
             return Outcome(ZERO, "未录入人工评分，暂按0.00分", "未录入人工评分",
-                           [("error", ctx.where, "未录入人工评分：请在“评分录入”中填写得分和扣分原因")])
+                           [Problem.error(ctx.where, "未录入人工评分：请在“评分录入”中填写得分和扣分原因")])
         entry = entries[-1]
         problems = []
         if entry.score < ZERO or entry.score > ctx.weight:
-            problems.append(("error", entry.ref, f"得分 {fmt_plain(entry.score)} 超出 0–{fmt_plain(ctx.weight)} 分"))
+            problems.append(Problem.error(entry.ref, f"得分 {fmt_plain(entry.score)} 超出 0–{fmt_plain(ctx.weight)} 分"))
         score = finish(ctx.weight, entry.score)
         if score < ctx.weight and not entry.reason:
-            problems.append(("warning", entry.ref, "得分低于分值，但没有填写扣分原因"))
+            problems.append(Problem.warning(entry.ref, "得分低于分值，但没有填写扣分原因"))
         return Outcome(score, f"人工评分：{fmt_score(score)}分", entry.reason, problems)
 
 
@@ -1005,13 +1029,13 @@ class CountRule(Rule):
 
     def _unmet(self, ctx) -> tuple[list[str], list[tuple[str, Ref | None, str]], bool]:
         """(the unmet items, problems, whether anything was entered)."""
-        problems: list[tuple[str, Ref | None, str]] = []
+        problems: list[Problem] = []
         unmet: list[str] = []
         if not ctx.entries:
             return [], problems, False
         for entry in ctx.entries:
             if entry.score is not None:
-                problems.append(("error", entry.ref, "逐项扣分按不满足的项数计分，得分列不填；不满足的项在达成情况填“否”"))
+                problems.append(Problem.error(entry.ref, "逐项扣分按不满足的项数计分，得分列不填；不满足的项在达成情况填“否”"))
         if self.items:
             by_item: dict[int, Entry] = {}
             all_entry = None
@@ -1022,20 +1046,20 @@ class CountRule(Rule):
                     continue
                 item = find_item(self.items, key)
                 if item is None:
-                    problems.append(("error", entry.ref, missing_item_message(entry, self.items, "评价项")))
+                    problems.append(Problem.error(entry.ref, missing_item_message(entry, self.items, "评价项")))
                     continue
                 by_item[item.number] = entry
             for item in self.items:
                 entry = by_item.get(item.number, all_entry)
                 if entry is None:
-                    problems.append(("error", ctx.where, f"未录入评价项{item.mark}是否满足：请在“评分录入”中填写是/否"))
+                    problems.append(Problem.error(ctx.where, f"未录入评价项{item.mark}是否满足：请在“评分录入”中填写是/否"))
                     unmet.append(f"{item.mark}{item.label}")
                     continue
                 result = entry.result.strip()
                 if result in NO:
                     unmet.append(f"{item.mark}{item.label}")
                 elif result not in YES:
-                    problems.append(("error", entry.where_result, f"评价项{item.mark}的达成情况应填“是”或“否”，填写的是“{entry.result}”"))
+                    problems.append(Problem.error(entry.where_result, f"评价项{item.mark}的达成情况应填“是”或“否”，填写的是“{entry.result}”"))
                     unmet.append(f"{item.mark}{item.label}")
             return unmet, problems, True
         for entry in ctx.entries:  # no items listed: each row marked 否 is one unmet item
@@ -1043,14 +1067,14 @@ class CountRule(Rule):
             if result in NO:
                 unmet.append(entry.reason or entry.item.strip() or f"第{len(unmet) + 1}项")
             elif result not in YES:
-                problems.append(("error", entry.where_result, f"逐项扣分的达成情况应填“是”（全部满足）或“否”（一行一项不满足），填写的是“{entry.result}”"))
+                problems.append(Problem.error(entry.where_result, f"逐项扣分的达成情况应填“是”（全部满足）或“否”（一行一项不满足），填写的是“{entry.result}”"))
         return unmet, problems, True
 
     def score(self, ctx):
         unmet, problems, entered = self._unmet(ctx)
         if not entered:
             return Outcome(ZERO, "未录入评价结果，暂按0.00分", "未录入评价结果",
-                           [("error", ctx.where, "未录入逐项扣分的评价结果：请在“评分录入”中填写各项是否满足（全部满足填 全部/是）")])
+                           [Problem.error(ctx.where, "未录入逐项扣分的评价结果：请在“评分录入”中填写各项是否满足（全部满足填 全部/是）")])
         n = len(unmet)
         listed = f"（{'、'.join(unmet)}）" if unmet else ""
         if n == 0:
@@ -1161,22 +1185,40 @@ class TrendRule(Rule):
         return Outcome(score, process, reason)
 
 
-RULES: dict[str, type[Rule]] = {
-    "比率": RatioRule,
-    "区间": BandsRule,
-    "阶梯扣分": StepRule,
-    "分档": TiersRule,
-    "要点": ChecklistRule,
-    "定性": QualitativeRule,
-    "人工": ManualRule,
-    "公式": FormulaRule,
-    "逐项扣分": CountRule,
-    "趋势": TrendRule,
-}
+#: the kind of an indicator scored as the sum of its items (子项), which has no rule of its own
+SUB_ITEMS = "子项合计"
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """One scoring method an evaluator can choose in 指标体系!评分方法."""
+
+    name: str
+    #: the rule class, None for 子项合计 (its items carry the rules)
+    rule: type[Rule] | None
+
+
+#: every rule kind, in the order of the template's drop-down.  The one list: the drop-down
+#: (schema.RULE_KINDS), :data:`RULES`, the messages and the docs check all come from it.
+KINDS: tuple[RuleKind, ...] = (
+    RuleKind("比率", RatioRule),
+    RuleKind("区间", BandsRule),
+    RuleKind("阶梯扣分", StepRule),
+    RuleKind("分档", TiersRule),
+    RuleKind("要点", ChecklistRule),
+    RuleKind("定性", QualitativeRule),
+    RuleKind("人工", ManualRule),
+    RuleKind("公式", FormulaRule),
+    RuleKind("逐项扣分", CountRule),
+    RuleKind("趋势", TrendRule),
+    RuleKind(SUB_ITEMS, None),
+)
+KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)
+RULES: dict[str, type[Rule]] = {kind.name: kind.rule for kind in KINDS if kind.rule is not None}
 
 
 def make_rule(kind: str, params: str, weight: Decimal) -> Rule:
     cls = RULES.get(kind)
     if cls is None:
-        raise RuleError(f"不认识的评分方法“{kind}”；可用：{'、'.join(RULES)}、子项合计")
+        raise RuleError(f"不认识的评分方法“{kind}”；可用：{'、'.join(KIND_NAMES)}")
     return cls(params or "", weight)

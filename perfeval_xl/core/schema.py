@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .rules import KIND_NAMES
+
 ColumnKind = Literal["text", "amount", "number", "integer", "percent", "date", "choice"]
 
 #: row index (zero-based) of the header row in table sheets; data start one below
@@ -286,7 +288,7 @@ DATA_VALUES = TableSheet(
     ),
 )
 
-RULE_KINDS = ("比率", "区间", "阶梯扣分", "分档", "要点", "定性", "人工", "公式", "逐项扣分", "趋势", "子项合计")
+RULE_KINDS = KIND_NAMES  # the drop-down of 评分方法: every kind of perfeval_xl.core.rules.KINDS
 
 INDICATORS = TableSheet(
     name="指标体系",

@@ -20,10 +20,10 @@ from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
-from .rules import Context, Entry, Outcome, Rule, RuleError, Value, make_rule, parse_threshold, rate_mismatch
+from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, Outcome, Problem, Rule, RuleError, Value, make_rule,
+                    parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
 
-SUB_ITEMS = "子项合计"
 
 
 # --- the indicator system -------------------------------------------------
@@ -94,7 +94,7 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
             rule = make_rule(kind, params, weight)
         except RuleError as exc:
             rule_error = str(exc)
-            findings.error(record.ref("params" if kind in _KNOWN_KINDS else "kind"), f"指标 {code}{name}：{exc}")
+            findings.error(record.ref("params" if kind in KIND_NAMES else "kind"), f"指标 {code}{name}：{exc}")
         if rule is not None and rule.needs_value and not source:
             findings.error(record.ref("source"), f"指标 {code}{name}：评分方法“{kind}”需要填写取值来源")
     return IndicatorDef(
@@ -106,7 +106,6 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
     )
 
 
-_KNOWN_KINDS = set(schema.RULE_KINDS)
 
 
 def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
@@ -413,8 +412,8 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     except (RuleError, MeasureError, FormulaError) as exc:
         findings.error(d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
-    for severity, ref, message in outcome.problems:
-        findings.add(severity, ref or d.ref("kind"), f"{where}：{message}")
+    for problem in outcome.problems:
+        findings.add(problem.severity, problem.ref or d.ref("kind"), f"{where}：{problem.message}")
     process = outcome.process
     if value is not None and value.text:
         process = f"{value.text}；{process}"
