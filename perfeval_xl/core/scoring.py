@@ -20,7 +20,7 @@ from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
-from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, Outcome, Problem, Rule, RuleError, Value, make_rule,
+from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, Outcome, Rule, RuleError, Threshold, Value, make_rule,
                     parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
 
@@ -364,61 +364,12 @@ def _to_entry(record: Record, item: str) -> Entry:
                  record.ref("result"))
 
 
-def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
-    label = _value_label(d)
-    target = None
-    if d.target:
-        try:
-            target = parse_threshold(d.target, "目标值")
-        except RuleError as exc:
-            findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
-    standard = d.rule.standard(d.weight, label, target) if d.rule else ""
-    base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
-                kind=d.kind, standard=standard, explanation=d.explanation, inputs=(d.ref("weight"),))
-    where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
-    if d.rule is None:
-        return IndicatorScore(**base, process=f"规则参数有误，未能评分：{d.rule_error}", score=ZERO, value=None,
-                              reason="规则参数有误，未能评分")
-    value = None
-    if d.rule.needs_value:
-        try:
-            value = scope.resolve(d.source)
-        except SourceError as exc:
-            findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
-            return IndicatorScore(**base, process=f"缺少数据，未能评分：{exc}", score=ZERO, value=None,
-                                  reason=f"缺少数据：{exc}")
-    if value is not None:
-        limits = d.rule.thresholds() + ([("目标值", target)] if target is not None else [])
-        problem = rate_mismatch(value, limits)
-        if problem:
-            where_cell = d.ref("target") if target is not None and rate_mismatch(value, [("目标值", target)]) else d.ref("params")
-            findings.error(where_cell, f"{where}：{problem}")
-            return IndicatorScore(**base, process=f"规则参数与取值不一致，未能评分：{problem}", score=ZERO, value=value,
-                                  reason="规则参数与取值不一致，未能评分")
-    mine = [_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d)]
+class _Unscored(Exception):
+    """The indicator cannot be scored: what the 计算过程 and 扣分原因 say instead (the finding is made)."""
 
-    def resolve(name: str) -> Value:
-        try:
-            return scope.resolve(name)
-        except SourceError as exc:
-            raise _FormulaSourceError(str(exc), exc.ref) from exc
-
-    ctx = Context(d.weight, label, value, target, tuple(mine), resolve, d.ref("kind"))
-    try:
-        outcome = d.rule.score(ctx)
-    except _FormulaSourceError as exc:
-        findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
-        outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
-    except (RuleError, MeasureError, FormulaError) as exc:
-        findings.error(d.ref("params"), f"{where}：{exc}")
-        outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
-    for problem in outcome.problems:
-        findings.add(problem.severity, problem.ref or d.ref("kind"), f"{where}：{problem.message}")
-    process = outcome.process
-    if value is not None and value.text:
-        process = f"{value.text}；{process}"
-    base["inputs"] += (value.refs if value is not None else ()) + tuple(e.ref for e in mine)
-    return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason)
+    def __init__(self, process: str, reason: str, value: Value | None = None):
+        super().__init__(process)
+        self.process, self.reason, self.value = process, reason, value
 
 
 class _FormulaSourceError(Exception):
@@ -427,23 +378,100 @@ class _FormulaSourceError(Exception):
         self.ref = ref
 
 
-def _value_label(d: IndicatorDef) -> str:
-    """How the measured value is called in the printed 评分标准 and 计算过程."""
+def _value_label(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> str:
+    """How the measured value is called in the printed 评分标准 and 计算过程: the source says."""
+    indicator = d.sub_item or d.level3
     if not d.source:
-        return d.sub_item or d.level3
+        return indicator
     try:
         name, arg = split_source(d.source)
     except SourceError:
-        return d.sub_item or d.level3
-    if not arg:
-        return name
-    if name == "数据":
-        return arg
-    if name in ("人数完成率", "发放人数", "目标人数"):
-        return f"{arg}{name}"
-    if name == "满意度":
-        return d.sub_item or d.level3 or f"{arg}类满意度"
-    return name
+        return indicator
+    info = sources.get(name)
+    return info.label(arg, indicator) if info is not None else name
+
+
+def _target(d: IndicatorDef, scope: Scope, parent_name: str, findings: Findings) -> Threshold | None:
+    """The indicator's 目标值, parsed; a bad one is reported and ignored."""
+    if not d.target:
+        return None
+    try:
+        return parse_threshold(d.target, "目标值")
+    except RuleError as exc:
+        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
+        return None
+
+
+def _measured_value(d: IndicatorDef, scope: Scope, where: str, findings: Findings) -> Value | None:
+    """The value the rule scores (None for rules that take none); missing data stops the scoring."""
+    if not d.rule.needs_value:
+        return None
+    try:
+        return scope.resolve(d.source)
+    except SourceError as exc:
+        findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
+        raise _Unscored(f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}") from exc
+
+
+def _check_rate_use(d: IndicatorDef, value: Value | None, target: Threshold | None, where: str,
+                    findings: Findings) -> None:
+    """A rate compared with bare numbers in the rule or the 目标值 (or the reverse) stops the scoring."""
+    if value is None:
+        return
+    limits = d.rule.thresholds() + ([("目标值", target)] if target is not None else [])
+    problem = rate_mismatch(value, limits)
+    if problem:
+        at_target = target is not None and rate_mismatch(value, [("目标值", target)])
+        findings.error(d.ref("target") if at_target else d.ref("params"), f"{where}：{problem}")
+        raise _Unscored(f"规则参数与取值不一致，未能评分：{problem}", "规则参数与取值不一致，未能评分", value)
+
+
+def _apply_rule(d: IndicatorDef, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
+    """The rule's outcome; its problems and any error while scoring become findings."""
+    try:
+        outcome = d.rule.score(replace(ctx, resolve=_formula_resolver(scope)))
+    except _FormulaSourceError as exc:
+        findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
+        outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
+    except (RuleError, MeasureError, FormulaError) as exc:
+        findings.error(d.ref("params"), f"{where}：{exc}")
+        outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
+    for problem in outcome.problems:
+        findings.add(problem.severity, problem.ref or d.ref("kind"), f"{where}：{problem.message}")
+    return outcome
+
+
+def _formula_resolver(scope: Scope):
+    """Named values for 公式 rules, a missing one reported at its own cell."""
+    def resolve(name: str) -> Value:
+        try:
+            return scope.resolve(name)
+        except SourceError as exc:
+            raise _FormulaSourceError(str(exc), exc.ref) from exc
+    return resolve
+
+
+def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
+    label = _value_label(d, scope.sources)
+    target = _target(d, scope, parent_name, findings)
+    base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
+                kind=d.kind, standard=d.rule.standard(d.weight, label, target) if d.rule else "",
+                explanation=d.explanation)
+    where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
+    try:
+        if d.rule is None:
+            raise _Unscored(f"规则参数有误，未能评分：{d.rule_error}", "规则参数有误，未能评分")
+        value = _measured_value(d, scope, where, findings)
+        _check_rate_use(d, value, target, where, findings)
+    except _Unscored as stop:
+        return IndicatorScore(**base, process=stop.process, score=ZERO, value=stop.value, reason=stop.reason,
+                              inputs=(d.ref("weight"),))
+    mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
+    outcome = _apply_rule(d, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
+    process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
+    inputs = (d.ref("weight"),) + (value.refs if value is not None else ()) + tuple(e.ref for e in mine)
+    return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason,
+                          inputs=inputs)
 
 
 def _belongs(record: Record, d: IndicatorDef) -> bool:

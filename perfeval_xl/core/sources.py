@@ -41,14 +41,28 @@ class SourceInfo:
     arg: str  # '' none, 'optional', 'required'
     help: str
     func: Callable
+    #: how the value is called in 评分标准 and 计算过程 when the source has an argument:
+    #: (argument, indicator name) → label; None: the source's name
+    labeller: Callable[[str, str], str] | None = None
+
+    def label(self, arg: str | None, indicator: str) -> str:
+        """The value's name as printed, e.g. 基层党建先锋人数完成率 for 人数完成率(基层党建先锋)."""
+        if not arg or self.labeller is None:
+            return self.name
+        return self.labeller(arg, indicator)
+
+
+def arg_then_name(name: str) -> Callable[[str, str], str]:
+    """The label ``<argument><name>``: 人数完成率(基层党建先锋) → 基层党建先锋人数完成率."""
+    return lambda arg, indicator: f"{arg}{name}"
 
 
 def collector(into: dict[str, SourceInfo]):
     """A decorator ``@source(name, help, arg)`` that adds the decorated function to ``into``
     (one collection per module; nothing outside that module is changed)."""
-    def source(name: str, help: str, arg: str = ""):
+    def source(name: str, help: str, arg: str = "", label: Callable[[str, str], str] | None = None):
         def collect(func):
-            into[name] = SourceInfo(name, arg, help, func)
+            into[name] = SourceInfo(name, arg, help, func, label)
             return func
         return collect
     return source
@@ -329,7 +343,7 @@ def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
     return target, paid
 
 
-@source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional")
+@source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional", label=arg_then_name("人数完成率"))
 def headcount_rate(scope: Scope, arg: str | None) -> Value:
     rows = _roster(scope, arg)
     target, paid = headcounts(rows)
@@ -338,14 +352,14 @@ def headcount_rate(scope: Scope, arg: str | None) -> Value:
                        [r.ref("paid") for r in rows], money=False)
 
 
-@source("发放人数", "已发放人数（人员名册，可按类别）", "optional")
+@source("发放人数", "已发放人数（人员名册，可按类别）", "optional", label=arg_then_name("发放人数"))
 def paid_heads(scope: Scope, arg: str | None) -> Value:
     rows = _roster(scope, arg)
     target, paid = headcounts(rows)
     return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", tuple(r.ref("paid") for r in rows))
 
 
-@source("目标人数", "名册人数（人员名册，可按类别）", "optional")
+@source("目标人数", "名册人数（人员名册，可按类别）", "optional", label=arg_then_name("目标人数"))
 def target_heads(scope: Scope, arg: str | None) -> Value:
     rows = _roster(scope, arg)
     target, paid = headcounts(rows)
@@ -404,7 +418,7 @@ def class_rate(scope: Scope, code: str) -> Value:
 
 # -- other data ----------------------------------------------------------------
 
-@source("数据", "“其他数据”表中的一项：数值，或分子÷分母", "required")
+@source("数据", "“其他数据”表中的一项：数值，或分子÷分母", "required", label=lambda arg, indicator: arg)
 def data_value(scope: Scope, arg: str) -> Value:
     rows = scope.rows(schema.DATA_VALUES, defaults=True, where=lambda r: r.get("name") == arg)
     if not rows:

@@ -68,7 +68,8 @@ def class_value(scope: Scope, code: str) -> Value:
 
 
 @source("满意度", "某类问卷的满意度，如 满意度(A)：有问卷计数时按计数计算（满意度计算方法见项目信息），"
-                "否则取满意度表填写的数值", "required")
+                "否则取满意度表填写的数值", "required",
+        label=lambda arg, indicator: indicator or f"{arg}类满意度")
 def satisfaction_of(scope: Scope, arg: str) -> Value:
     return class_value(scope, arg)
 
