@@ -20,6 +20,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "sample_workbooks"))
 
 
+#: 问卷计数 has one column per unit and the reader refuses sheets wider than 1,000 columns, so
+#: beyond this many units the clones have no questionnaire counts (their satisfaction
+#: indicators report missing data: the "errors" column of the output counts those findings)
+SURVEY_COLUMNS = 990
+
+
 def clone_units(data, count: int) -> tuple[dict, dict]:
     """The 五华 data with ``count`` units: unit k is a copy of original unit k mod 10."""
     originals = [u["单位简称"] for u in data.UNITS]
@@ -32,9 +38,10 @@ def clone_units(data, count: int) -> tuple[dict, dict]:
         if sheet == "单位名单":
             tables[sheet] = [{"序号": n, "单位全称": f"{clone}街道办事处", "单位简称": clone}
                              for n, clone in enumerate(names, start=1)]
-        elif sheet == "问卷计数":  # one count column per unit
+        elif sheet == "问卷计数":  # one count column per unit, up to the reader's column limit
+            counted = dict(list(names.items())[:SURVEY_COLUMNS])
             tables[sheet] = [{**{k: v for k, v in row.items() if k not in originals and k != "合计"},
-                              **{clone: row.get(original) for clone, original in names.items()}} for row in rows]
+                              **{clone: row.get(original) for clone, original in counted.items()}} for row in rows]
         elif rows and isinstance(rows[0], dict):
             cloned = []
             for row in rows:

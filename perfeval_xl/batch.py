@@ -87,15 +87,13 @@ def _finding_issues(name: str, findings) -> list[BatchIssue]:
 def score_evaluation(path: Path, display: str, write_copies: bool) -> FileResult:
     """An evaluation workbook of our template: scored (and its copy written when asked)."""
     from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.pipeline import score_file, score_snapshot
+    from perfeval_xl.pipeline import evaluate_snapshot, score_file
 
     if write_copies:
         scored = score_file(path)
-        copy = str(scored.output)
+        evaluation, copy = scored.evaluation, str(scored.output)
     else:
-        scored = score_snapshot(read_snapshot(path))
-        copy = ""
-    evaluation = scored.evaluation
+        evaluation, copy = evaluate_snapshot(read_snapshot(path)), ""
     return FileResult(display, tuple(_evaluation_rows(display, evaluation)),
                       tuple(_finding_issues(display, evaluation.findings)), copy=copy)
 

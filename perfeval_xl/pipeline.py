@@ -93,6 +93,11 @@ def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored
     return Scored(done["evaluate"], done["plan"])
 
 
+def evaluate_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Evaluation:
+    """Score a snapshot without planning the output sheets (batch review writes none)."""
+    return run(snapshot, stages_until("evaluate"))["evaluate"]
+
+
 def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     candidate, n = source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}"), 2

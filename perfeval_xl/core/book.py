@@ -14,7 +14,7 @@ naming sheet and cell.  Only a workbook that is not a template at all (no 项目
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from . import schema
@@ -60,6 +60,20 @@ class Table:
     header_row: int = -1
     headers: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
+    #: lazily built indexes of :meth:`grouped` (not data: excluded from comparison)
+    _indexes: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def grouped(self, key: str) -> Mapping[object, tuple[Record, ...]]:
+        """The records by their value in column ``key`` (texts stripped; None for a blank),
+        in sheet order; built once, so per-unit and per-code look-ups do not rescan the table."""
+        index = self._indexes.get(key)
+        if index is None:
+            groups: dict[object, list[Record]] = {}
+            for record in self.records:
+                value = record.get(key)
+                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
+            index = self._indexes[key] = {k: tuple(v) for k, v in groups.items()}
+        return index
 
 
 @dataclass(frozen=True)

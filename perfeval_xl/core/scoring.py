@@ -352,7 +352,7 @@ def grade_of(score: Decimal, info: dict) -> str:
 
 
 def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
-    rows = [r for r in book.rows(schema.MANUAL) if _text(r, "code") == code]
+    rows = book.table(schema.MANUAL).grouped("code").get(code or None, ())
     own = [r for r in rows if r.get("unit") == unit] if unit else []
     generic = [r for r in rows if r.get("unit") is None]
     own_items = {_text(r, "item") for r in own}

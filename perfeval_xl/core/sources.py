@@ -98,13 +98,16 @@ class Scope:
     def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
         """Rows of this scope.  With ``defaults``, rows without a unit stand for every
         unit that has no row of its own *among the rows matching* ``where``."""
-        records = [r for r in self.book.rows(sheet) if where is None or where(r)]
+        def matching(records) -> list[Record]:
+            return [r for r in records if where is None or where(r)]
+
         if self.unit is None:
-            return records
-        own = [r for r in records if r.get("unit") == self.unit]
+            return matching(self.book.rows(sheet))
+        by_unit = self.book.table(sheet).grouped("unit")
+        own = matching(by_unit.get(self.unit, ()))
         if own or not defaults:
             return own
-        return [r for r in records if r.get("unit") is None]
+        return matching(by_unit.get(None, ()))
 
     def total(self, records: Iterable[Record], key: str, sheet: schema.TableSheet, what: str) -> tuple[Decimal, list[Ref]]:
         records = list(records)

@@ -135,6 +135,9 @@ class Tally:
         self._answers: dict[tuple[int, str], int] = {}
         for (number, _, unit), count in self.counts.items():
             self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count
+        self._unit_refs: dict[str, dict[tuple[int, str, str], Ref]] = {}
+        for key, ref in self.refs.items():
+            self._unit_refs.setdefault(key[2], {})[key] = ref
 
     def _unit(self, unit: str) -> None:
         if unit not in self._known_units:
@@ -148,6 +151,7 @@ class Tally:
         self.counts[key] = count
         if ref is not None:
             self.refs[key] = ref
+            self._unit_refs.setdefault(unit, {})[key] = ref
 
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
@@ -181,6 +185,12 @@ class Tally:
 
     def ref(self, number: int, label: str, unit: str) -> Ref | None:
         return self.refs.get((number, label, unit))
+
+    def unit_refs(self, unit: str | None) -> tuple[Ref, ...]:
+        """Where the counts of one unit (or of all units, None) were read."""
+        if unit is None:
+            return tuple(self.refs.values())
+        return tuple(self._unit_refs.get(unit, {}).values())
 
 
 def tally_from_table(

@@ -44,8 +44,7 @@ def _class_name(scope: Scope, code: str) -> str:
 
 
 def _count_refs(data: SurveyData, code: str, unit: str | None) -> tuple[Ref, ...]:
-    tally = data.tallies[code]
-    return tuple(ref for (_, _, u), ref in tally.refs.items() if unit is None or u == unit)
+    return data.tallies[code].unit_refs(unit)
 
 
 def class_value(scope: Scope, code: str) -> Value:
