@@ -292,7 +292,7 @@ def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices:
     problem = special_value_error(value)
     if problem is not None:
         raise problem
-    if kind == "text":
+    if kind in ("text", "literal"):
         return clean_text(value)
     if kind == "amount":
         return parse_amount(value, declared_unit)
@@ -317,4 +317,5 @@ KIND_HINTS = {
     "date": "日期，如 2024-05-31",
     "choice": "下拉列表中的一项",
     "text": "文字",
+    "literal": "照原样的文字，如 99.18% 或 53.41万元",
 }

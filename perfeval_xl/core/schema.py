@@ -15,7 +15,7 @@ from typing import Literal
 
 from .rules import KIND_NAMES
 
-ColumnKind = Literal["text", "amount", "number", "integer", "percent", "date", "choice"]
+ColumnKind = Literal["text", "literal", "amount", "number", "integer", "percent", "date", "choice"]
 
 #: row index (zero-based) of the header row in table sheets; data start one below
 HEADER_ROW = 1
@@ -325,10 +325,36 @@ MANUAL = TableSheet(
     ),
 )
 
+#: what a printed figure of 报告数据 is (内容)
+REPORTED_SCORE = "得分"
+REPORTED_VALUE = "指标值"
+REPORTED_SOURCE = "取值"
+REPORTED_TOTAL = "总分"
+REPORTED_GRADE = "等级"
+
+REPORTED = TableSheet(
+    name="报告数据",
+    help="可选，复核用：照报告印出的样子填写报告中的数字，perfeval review（或 score）逐项与复算结果比较，"
+         "不一致的列入“复核意见”。见 docs/review.md。",
+    columns=(
+        Column("unit", "单位简称", width=14, help="空白：项目（整体评价时即项目的评分）；分单位评价时填单位简称"),
+        Column("object", "对象", width=26,
+               help="得分、指标值：三级指标的编码或名称（或子项名称），得分也可写二级、一级指标名称（即小计）；"
+                    "取值：取值来源的写法，如 资金到位率、实际完成率(城市社区)；总分、等级：留空"),
+        Column("content", "内容", "choice", width=10,
+               choices=(REPORTED_SCORE, REPORTED_VALUE, REPORTED_SOURCE, REPORTED_TOTAL, REPORTED_GRADE),
+               help="空白按“得分”"),
+        Column("printed", "报告值", "literal", required=True, width=14,
+               help="照报告印的样子填写，如 4.99、99.18%、90.69、优、53.41万元（本列为文本格式，小数位照原样保留）"),
+        Column("source", "出处", width=24, help="如 报告第 12 页表 7、附件2-3"),
+        Column("note", "备注", width=30),
+    ),
+)
+
 #: input sheets in template order
 TABLE_SHEETS: tuple[TableSheet, ...] = (
     UNITS, FUNDS, LEDGER, OUTPUTS, ROSTER, SURVEY_CLASSES, SURVEY_QUESTIONS, SURVEY_OPTIONS, SURVEY_COUNTS,
-    SURVEY_ANSWERS, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL,
+    SURVEY_ANSWERS, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL, REPORTED,
 )
 INPUT_SHEETS: tuple[KeyValueSheet | TableSheet, ...] = (PROJECT_INFO, *TABLE_SHEETS)
 INPUT_SHEET_NAMES = frozenset(s.name for s in INPUT_SHEETS)
@@ -343,6 +369,7 @@ OUTPUT_PAYOUT = "发放完成率"
 OUTPUT_SATISFACTION = "满意度情况表"
 OUTPUT_FINDINGS = "校验结果"
 OUTPUT_TRACE = "取数底稿"
+OUTPUT_REVIEW = "复核意见"
 #: (the one list of output sheets with their builders: :mod:`perfeval_xl.extensions`)
 
 

@@ -30,6 +30,7 @@ STYLES: dict[str, Style] = {
     "subtitle": Style(size=10.5, align="left", border=False, wrap=False),
     "header": Style(bold=True, fill=HEADER_FILL, align="center"),
     "text": Style(),
+    "literal": Style(number_format="@"),
     "center": Style(align="center"),
     "money": Style(align="right", number_format="#,##0.00", wrap=False),
     "percent": Style(align="right", number_format="0.00%", wrap=False),
@@ -49,6 +50,6 @@ STYLES: dict[str, Style] = {
 }
 
 KIND_STYLE = {
-    "text": "text", "choice": "center", "amount": "money", "number": "number",
+    "text": "text", "literal": "literal", "choice": "center", "amount": "money", "number": "number",
     "integer": "integer", "percent": "percent", "date": "date",
 }

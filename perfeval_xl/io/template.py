@@ -136,7 +136,7 @@ def _write_guide(ws) -> None:
     ws.append(["工作表", "列", "类型", "说明"])
     for cell in ws[1]:
         apply_style(cell, "header")
-    kinds = {"text": "文字", "amount": "金额", "number": "数字", "integer": "整数", "percent": "百分比",
+    kinds = {"text": "文字", "literal": "文本", "amount": "金额", "number": "数字", "integer": "整数", "percent": "百分比",
              "date": "日期", "choice": "下拉选择"}
     ws.append([schema.PROJECT_INFO.name, "", "", schema.PROJECT_INFO.help])
     for sheet in schema.TABLE_SHEETS:

@@ -1,0 +1,285 @@
+"""报告数据: figures a report printed, reconciled with the evaluation.
+
+Each row of the optional sheet 报告数据 names a figure (an indicator's score, a 二级 /
+一级 subtotal, the value an indicator was scored on, any value source, a unit's or the
+project's 总分 and 等级) and what the report printed for it.  The figure is recomputed
+and compared at the printed precision (:mod:`perfeval_xl.core.printed`); each comparison
+is either an agreement (counted in ``checked``) or a :class:`~perfeval_xl.core.slips.Slip`
+whose message is the computation as the 评分表 prints it (``5×99.18%=4.96``).
+
+A row that names nothing the evaluation knows (an unknown 对象, a 报告值 that is not a
+figure, an amount unit that does not fit) is an error finding at its cell, never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import schema
+from .book import Record
+from .findings import Findings
+from .measures import weighted_mean
+from .numbers import ZERO, fmt_plain, fmt_score, round_score
+from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
+from .rules import Value
+from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
+from .slips import Slip
+from .sources import SourceError
+
+GRADES = ("优", "良", "中", "差")
+
+
+@dataclass
+class Reconciliation:
+    slips: list[Slip] = field(default_factory=list)
+    #: printed figures compared
+    checked: int = 0
+    findings: Findings = field(default_factory=Findings)
+
+    @property
+    def agreed(self) -> int:
+        return self.checked - len(self.slips)
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """What a row asks for, recomputed: the number (or grade), how it was computed, and
+    whether it is a score (compared to 0.01) or a grade."""
+
+    what: str
+    number: Decimal | None
+    message: str
+    score: bool = False
+    grade: str | None = None
+    amount: bool = False
+
+
+class _RowError(Exception):
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def reconcile(evaluation: Evaluation) -> Reconciliation:
+    """Compare every row of 报告数据 with the evaluation."""
+    result = Reconciliation()
+    for record in evaluation.book.rows(schema.REPORTED):
+        if record.invalid:
+            continue  # the reader has reported the cell
+        text = record.get("printed")
+        if text is None:
+            result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
+            continue
+        try:
+            figure = _figure(evaluation, record)
+            _compare(evaluation, record, str(text), figure, result)
+        except _RowError as exc:
+            result.findings.error(record.ref(exc.key), exc.message)
+    return result
+
+
+def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure, result: Reconciliation) -> None:
+    unit = record.get("unit") or ""
+    source = record.get("source") or ""
+    where = record.ref("printed")
+    if figure.grade is not None:
+        printed_grade = text.strip()
+        if printed_grade not in GRADES:
+            raise _RowError("printed", f"等级“{text}”应为 优、良、中、差 之一")
+        result.checked += 1
+        if printed_grade != figure.grade:
+            result.slips.append(Slip(where.sheet, where.cell, figure.what, unit, printed_grade, figure.grade,
+                                     figure.message, source))
+        return
+    printed = parse_printed(text)
+    if printed is None:
+        raise _RowError("printed", f"报告值“{text}”不是数字；{figure.what}应填写报告印出的数字，如 4.99 或 99.18%")
+    number = _in_printed_unit(evaluation, printed, figure)
+    if figure.score:
+        printed = printed.at(SCORE_DECIMALS)
+    result.checked += 1
+    if printed.agrees(number):
+        return
+    result.slips.append(Slip(where.sheet, where.cell, figure.what, unit, printed.text, printed.show(number),
+                             figure.message, source))
+
+
+def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) -> Decimal:
+    """The recomputed number in the printed figure's notation: amounts converted from the
+    workbook's declared 金额单位 into the printed 元 / 万元, explicitly."""
+    if printed.unit:
+        if not figure.amount:
+            raise _RowError("printed", f"报告值“{printed.text}”带金额单位，但{figure.what}不是金额")
+        declared = evaluation.book.amount_unit
+        return figure.number * scale("万" if declared == schema.UNIT_WAN else "") / scale(printed.unit)
+    if printed.percent and figure.score:
+        raise _RowError("printed", f"报告值“{printed.text}”是百分比，但{figure.what}是分数")
+    return figure.number
+
+
+# --- what a row names ---------------------------------------------------------
+
+def _figure(evaluation: Evaluation, record: Record) -> _Figure:
+    content = record.get("content") or schema.REPORTED_SCORE
+    unit = _unit(evaluation, record, content)
+    target = str(record.get("object") or "").strip()
+    if content in (schema.REPORTED_TOTAL, schema.REPORTED_GRADE):
+        total, how = _total(evaluation, unit)
+        if content == schema.REPORTED_TOTAL:
+            return _Figure(f"{_who(unit)}总分", total, how, score=True)
+        grade = _grade_of(evaluation, unit)
+        return _Figure(f"{_who(unit)}等级", total, f"{how}，{_grade_rule(evaluation, total, grade)}", grade=grade)
+    if not target:
+        raise _RowError("object", f"“对象”为空：内容为“{content}”时须填写指标编码或名称"
+                        + ("（取值填取值来源的写法）" if content == schema.REPORTED_SOURCE else ""))
+    if content == schema.REPORTED_SOURCE:
+        value = _resolve(evaluation, unit, target)
+        return _value_figure(value, f"{_who(unit)}{target}")
+    if content == schema.REPORTED_VALUE:
+        score = _indicator(evaluation, unit, target)
+        if score is None:
+            raise _RowError("object", _unknown(evaluation, target, levels=False))
+        if score.value is None:
+            why = "按子项评分，请在“对象”写子项名称" if score.children else "不是按指标值计分的（如人工评分、要点）"
+            raise _RowError("object", f"指标“{target}”没有指标值：它{why}")
+        return _value_figure(score.value, f"{_who(unit)}{score.code} {score.name} 指标值")
+    return _score_figure(evaluation, unit, target)
+
+
+def _unit(evaluation: Evaluation, record: Record, content: str) -> str | None:
+    unit = record.get("unit")
+    if unit is None:
+        return None
+    if evaluation.whole and content != schema.REPORTED_SOURCE:
+        raise _RowError("unit", f"整体评价只有项目的{content}，“单位简称”应留空（单位的数据可用“取值”核对）")
+    return unit
+
+
+def _who(unit: str | None) -> str:
+    return f"{unit} " if unit else ""
+
+
+def _unit_score(evaluation: Evaluation, unit: str | None) -> UnitScore | None:
+    if evaluation.whole:
+        return evaluation.units[0]
+    if unit is None:
+        return None
+    return next(u for u in evaluation.units if u.name == unit)
+
+
+def _plain_name(text: str) -> str:
+    """An indicator's name as reports print it: without “（5分）”, spaces or full-width forms."""
+    text = re.sub(r"[（(]\s*[\d.]+\s*分\s*[）)]\s*$", "", text.strip())
+    return re.sub(r"\s+", "", text)
+
+
+def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> IndicatorScore | None:
+    """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project."""
+    scores = _unit_score(evaluation, unit)
+    pool = scores.indicators if scores is not None else evaluation.units[0].indicators
+    name = _plain_name(target)
+    for match in (lambda s: s.code == target.strip(), lambda s: _plain_name(s.level3) == name):
+        found = next((s for s in pool if match(s)), None)
+        if found is not None:
+            return found
+    for s in pool:
+        child = next((c for c in s.children if _plain_name(c.name) == name or f"{s.code}·{c.name}" == target), None)
+        if child is not None:
+            return child
+    return None
+
+
+def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
+    try:
+        return evaluation.scope(unit).resolve(text)
+    except SourceError as exc:
+        raise _RowError("object", f"取值“{text}”无法计算：{exc}") from exc
+
+
+def _value_figure(value: Value, what: str) -> _Figure:
+    return _Figure(what, value.amount, value.text or f"{value.label}={value.show()}", amount=not value.is_rate)
+
+
+def _score_figure(evaluation: Evaluation, unit: str | None, target: str) -> _Figure:
+    score = _indicator(evaluation, unit, target)
+    scores = _unit_score(evaluation, unit)
+    if score is not None:
+        if scores is None:  # a project-level indicator score: the mean over the units
+            return _project_indicator(evaluation, score)
+        return _Figure(f"{_who(unit)}{score.code} {score.name} 得分", score.score, score.process, score=True)
+    name = _plain_name(target)
+    if scores is None:
+        level1 = next((l for l in evaluation.level1 if _plain_name(l.name) == name), None)
+        if level1 is not None:
+            parts = [_level_of(u, name) for u in evaluation.units]
+            return _Figure(f"{name} 得分", level1.score, _mean_text(evaluation, name, [p.score for p in parts],
+                                                                   level1.score), score=True)
+        level2 = [_level2_of(u, name) for u in evaluation.units]
+        if all(l is not None for l in level2):
+            mean = round_score(weighted_mean([l.score for l in level2], evaluation.unit_weights()))
+            return _Figure(f"{name} 得分", mean, _mean_text(evaluation, name, [l.score for l in level2], mean),
+                           score=True)
+        raise _RowError("object", _unknown(evaluation, target, levels=True))
+    for level, key in ((scores.level1, lambda l: l), (scores.level2, lambda pair: pair[1])):
+        found = next((key(l) for l in level if _plain_name(key(l).name) == name), None)
+        if found is not None:
+            members = [s for s in scores.indicators if _plain_name(s.level1 if level is scores.level1 else s.level2) == name]
+            parts = "+".join(f"{s.name}{fmt_score(s.score)}" for s in members)
+            return _Figure(f"{_who(unit)}{name} 得分", found.score, f"{name}={parts}={fmt_score(found.score)}", score=True)
+    raise _RowError("object", _unknown(evaluation, target, levels=True))
+
+
+def _level_of(unit: UnitScore, name: str) -> LevelScore:
+    return next((l for l in unit.level1 if _plain_name(l.name) == name), LevelScore(name, ZERO, ZERO))
+
+
+def _level2_of(unit: UnitScore, name: str) -> LevelScore | None:
+    return next((l for _, l in unit.level2 if _plain_name(l.name) == name), None)
+
+
+def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure:
+    means, _residue, _adjusted = evaluation.indicator_means()
+    mean = means.get(score.code)
+    if mean is None:
+        raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
+    values = [next((s.score for s in u.indicators if s.code == score.code), ZERO) for u in evaluation.units]
+    return _Figure(f"{score.code} {score.level3} 得分", mean, _mean_text(evaluation, score.level3, values, mean),
+                   score=True)
+
+
+def _mean_text(evaluation: Evaluation, name: str, values: list[Decimal], result: Decimal) -> str:
+    weights = evaluation.unit_weights()
+    if evaluation.fund_weighted and weights != [Decimal(1)] * len(values):
+        terms = "+".join(f"{fmt_score(v)}×{fmt_plain(w)}" for v, w in zip(values, weights))
+        return f"{name}=({terms})/{fmt_plain(sum(weights, ZERO))}={fmt_score(result)}"
+    return f"{name}=({'+'.join(fmt_score(v) for v in values)})/{len(values)}={fmt_score(result)}"
+
+
+def _total(evaluation: Evaluation, unit: str | None) -> tuple[Decimal, str]:
+    scores = _unit_score(evaluation, unit)
+    if scores is not None:
+        parts = "+".join(f"{l.name}{fmt_score(l.score)}" for l in scores.level1)
+        return scores.total, f"总分={parts}={fmt_score(scores.total)}"
+    return evaluation.total, _mean_text(evaluation, "项目得分", [u.total for u in evaluation.units], evaluation.total)
+
+
+def _grade_of(evaluation: Evaluation, unit: str | None) -> str:
+    scores = _unit_score(evaluation, unit)
+    return scores.grade if scores is not None else evaluation.grade
+
+
+def _grade_rule(evaluation: Evaluation, total: Decimal, grade: str) -> str:
+    info = evaluation.book.info
+    lines = {"优": info.get("grade_excellent"), "良": info.get("grade_good"), "中": info.get("grade_fair")}
+    if grade in lines:
+        return f"{fmt_score(total)}分不低于{fmt_plain(Decimal(lines[grade]))}分，为“{grade}”"
+    return f"{fmt_score(total)}分低于{fmt_plain(Decimal(lines['中']))}分，为“差”"
+
+
+def _unknown(evaluation: Evaluation, target: str, *, levels: bool) -> str:
+    what = "三级指标（编码或名称）、子项" + ("、二级或一级指标" if levels else "")
+    codes = "、".join(s.code for s in evaluation.units[0].indicators[:6])
+    return f"对象“{target}”不是{what}；指标体系中的编码如 {codes} 等"

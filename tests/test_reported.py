@@ -1,0 +1,103 @@
+"""报告数据: the report's printed figures reconciled with the 五华 sample's evaluation (seed 004 figures)."""
+
+import pytest
+
+from perfeval_xl.core import schema
+from perfeval_xl.core.reported import reconcile
+from perfeval_xl.io.snapshot import read_snapshot
+from perfeval_xl.pipeline import score_snapshot
+
+from conftest import SAMPLES
+
+WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
+HEADERS = [c.header for c in schema.REPORTED.columns]
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    return read_snapshot(WUHUA)
+
+
+def run(snapshot, rows, extra=None):
+    snap = type(snapshot)(snapshot)
+    snap["报告数据"] = [["说明"], HEADERS] + rows
+    for sheet, more in (extra or {}).items():
+        snap[sheet] = list(snap[sheet]) + more
+    scored = score_snapshot(snap)
+    return scored.evaluation, reconcile(scored.evaluation)
+
+
+def test_scores_totals_and_grades_of_units_and_project(snapshot):
+    _, result = run(snapshot, [
+        ["普吉", "C5", "", "4.96", "表8", ""],                 # 5×99.18%=4.96: agrees
+        ["黑林铺", "C1", "", "8.83", "附件2-3", ""],           # 3.3 points per item: 3.09+2.32+3.30
+        ["黑林铺", "", "总分", "88.46", "附件2", ""],
+        ["黑林铺", "", "等级", "良", "表5", ""],
+        ["普吉", "", "等级", "良", "（有意填错）", ""],          # 90.46 is 优
+        ["", "", "总分", "90.69", "报告摘要", ""],
+        ["", "", "等级", "优", "", ""],
+        ["普吉", "产出", "", "39.46", "", ""],                 # 一级 subtotal of a unit
+        ["", "C5", "", "4.95", "", ""],                       # project mean of an indicator
+    ])
+    assert result.checked == 9
+    assert [(s.cell, s.unit, s.printed, s.expected) for s in result.slips] == [
+        ("D4", "黑林铺", "8.83", "8.71"), ("D5", "黑林铺", "88.46", "88.34"), ("D7", "普吉", "良", "优"),
+        ("D8", "", "90.69", "90.77")]
+    hei, total, grade, project = result.slips
+    assert hei.object == "黑林铺 C1 奖励发放人数情况 得分" and hei.source == "附件2-3"
+    assert hei.message.endswith("合计：3.09+2.32+3.30=8.71")
+    assert total.message == "总分=决策12.50+过程13.00+产出37.34+效益25.50=88.34"
+    assert grade.message.endswith("90.46分不低于90分，为“优”")
+    assert project.message == ("项目得分=(91.00+90.46+88.34+90.00+93.00+91.00+91.00+90.99+91.00+90.93)/10=90.77")
+    assert list(result.findings) == []
+
+
+def test_printed_integer_score_is_read_to_the_cent(snapshot):
+    # 普吉 C5 is 4.96: a printed “5” is 5.00, a slip; the report's own rule gives 5×99.18%=4.96
+    _, result = run(snapshot, [["普吉", "C5", "得分", "5", "", ""]])
+    assert [(s.printed, s.expected) for s in result.slips] == [("5", "4.96")]
+    assert result.slips[0].message.endswith("5×99.18%=4.96")
+
+
+def test_values_at_printed_precision(snapshot):
+    _, result = run(snapshot, [
+        ["普吉", "奖励金发放完成率", "指标值", "99.18%", "", ""],   # 58.30/58.78 = 0.991834…
+        ["普吉", "C5", "指标值", "99.2%", "", ""],               # one decimal: agrees too
+        ["普吉", "发放完成率", "取值", "99.17%", "", ""],          # a slip
+        ["黑林铺", "发放完成率", "取值", "0.9258", "", ""],        # a fraction, as Excel keeps 92.58%
+    ])
+    assert result.checked == 4
+    assert [(s.cell, s.printed, s.expected) for s in result.slips] == [("D5", "99.17%", "99.18%")]
+    assert result.slips[0].message == "发放完成率=58.30/58.78×100%=99.18%"
+
+
+def test_amounts_are_converted_from_the_declared_unit(snapshot):
+    # the sample declares 万元; 53.41万元 = 534,100元
+    extra = {"其他数据": [["黑林铺", "实际发放金额", 53.41, "万元", "", "", ""]]}
+    _, result = run(snapshot, [
+        ["黑林铺", "数据(实际发放金额)", "取值", "53.41万元", "", ""],
+        ["黑林铺", "数据(实际发放金额)", "取值", "534,100元", "", ""],
+        ["黑林铺", "数据(实际发放金额)", "取值", "534,000元", "", ""],
+        ["黑林铺", "发放完成率", "取值", "92.58万元", "", ""],
+    ], extra)
+    assert result.checked == 3
+    assert [(s.cell, s.printed, s.expected) for s in result.slips] == [("D5", "534,000元", "534,100元")]
+    assert [(f.cell, "不是金额" in f.message) for f in result.findings] == [("D6", True)]
+
+
+def test_unknown_objects_and_units_are_errors_at_their_cells(snapshot):
+    evaluation, result = run(snapshot, [
+        ["普吉", "X9", "", "4", "", ""],
+        ["普吉", "C5", "", "优", "", ""],
+        ["外星", "C5", "", "4", "", ""],
+        ["普吉", "", "", "4", "", ""],
+        ["普吉", "C5", "", "", "", ""],
+        ["普吉", "C1", "指标值", "100%", "", ""],   # scored by items: no single value
+        ["普吉", "", "等级", "甲", "", ""],
+    ])
+    assert result.checked == 0 and result.slips == []
+    errors = {(f.cell, f.severity) for f in result.findings}
+    assert errors == {("B3", "error"), ("D4", "error"), ("B6", "error"), ("D7", "error"), ("B8", "error"),
+                      ("D9", "error")}
+    # the unknown unit is reported by the reader, at its cell, and the row is not compared
+    assert any(f.sheet == "报告数据" and f.cell == "A5" for f in evaluation.findings.errors)
