@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,6 +9,35 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
 XISHAN = SAMPLES / "西山区社区党组织服务群众专项经费2024.xlsx"
+
+#: folders of the checkout that tools, not tests, write to (virtual environment, caches, git itself)
+_NOT_WATCHED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", "build", "dist"}
+
+
+def _repo_files() -> dict[str, tuple[int, int]]:
+    """Every file of the checkout outside the tools' folders, with its size and modification time."""
+    found = {}
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in _NOT_WATCHED and not d.endswith(".egg-info")]
+        for name in files:
+            path = Path(folder) / name
+            stat = path.stat()
+            found[str(path.relative_to(ROOT))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_write_nothing_into_the_checkout():
+    """Tests write into tmp_path only: a file created, changed or deleted in the checkout during the run
+    fails it (a scored copy left in sample_workbooks/ would be picked up by the next run).  The one
+    exception is the VBA snapshot, rewritten on purpose with UPDATE_SNAPSHOTS=1 (see test_udfs.py)."""
+    before = _repo_files()
+    yield
+    after = _repo_files()
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        changed = [p for p in changed if Path(p).parts[:2] != ("tests", "snapshots")]
+    assert not changed, f"the tests wrote into the checkout: {changed}"
 
 
 def D(x) -> Decimal:

@@ -32,14 +32,10 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
 XISHAN = SAMPLES / "西山区社区党组织服务群众专项经费2024.xlsx"
+#: by exact name: a glob would also match a scored copy (…_评分.xlsx) that ``perfeval score`` writes beside it
+WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
 
-
-def wuhua_path() -> Path | None:
-    found = sorted(SAMPLES.glob("五华区*.xlsx"))
-    return found[0] if found else None
-
-
-SAMPLE_PATHS = {"xishan": XISHAN, "wuhua": wuhua_path()}
+SAMPLE_PATHS = {"xishan": XISHAN, "wuhua": WUHUA}
 
 
 # --- zip and sheet-XML editing ---------------------------------------------------------
@@ -296,12 +292,10 @@ BAD_NUMBERS_SHORT = ("word", "error-cell", "uncached-formula", "bool")
 
 XISHAN_NUMERIC_TARGETS = (
     ("资金情况", "预算数", 0), ("资金情况", "实际到位", 0), ("资金情况", "实际支出", 1), ("问卷计数", "合计", 1),
-    ("产出情况", "计划数", 0), ("产出情况", "实际数", 0), ("满意度", "满意度", 0), ("满意度", "有效问卷数", 0),
-    ("问卷类别", "权重", 0), ("其他数据", "分子", 0), ("指标体系", "分值", 0), ("评分录入", "得分", 1),
+    ("产出情况", "计划数", 0), ("产出情况", "实际数", 0), ("问卷类别", "权重", 0), ("其他数据", "分子", 0), ("指标体系", "分值", 0), ("评分录入", "得分", 1),
 )
 WUHUA_NUMERIC_TARGETS = (
-    ("资金情况", "预算数", 0), ("资金情况", "实际支出", 1), ("人员名册", "人数", 0), ("满意度", "满意度", 0),
-    ("产出情况", "实际数", 0), ("指标体系", "分值", 2), ("问卷类别", "权重", 1), ("其他数据", "数值", 0),
+    ("资金情况", "预算数", 0), ("资金情况", "实际支出", 1), ("人员名册", "人数", 0), ("产出情况", "实际数", 0), ("指标体系", "分值", 2), ("问卷类别", "权重", 1), ("其他数据", "数值", 0),
     ("问卷计数", "西翥", 1),
 )
 
@@ -309,28 +303,29 @@ WUHUA_NUMERIC_TARGETS = (
 XISHAN_BENIGN = {
     ("资金情况", "预算数", 0): ("660,000.00", "６６００００", " 660000 ", "660000元", "66万", "66万元", "¥660,000.00",
                              660000, 660000.0, "6.6e5", "660000.00\u3000", "0.0066亿元"),
-    ("满意度", "满意度", 0): ("0.83", "83 %", "８３％", 0.83, "83.00%"),
     ("问卷类别", "权重", 0): ("1", 1, "100 %", "１００％"),
     ("产出情况", "计划数", 0): ("12", "12个", "１２", 12.0, Formula("6*2", "12")),
-    ("满意度", "有效问卷数", 0): ("40", "40份", "40人"),
     ("单位名单", "单位简称", 0): ("永顺里 ",),
     ("评分录入", "得分", 1): ("1.5", "１.５"),
 }
 WUHUA_BENIGN = {
     ("资金情况", "预算数", 0): ("79.78万", "797800元", "797,800元", "７９.７８", 79.78),
-    ("满意度", "满意度", 0): ("0.99", "99 %"),
 }
+#: both samples take their satisfaction from 问卷计数 (the 满意度 sheet is empty): its 有效问卷数 row is the
+#: first data row; the variants on it are named 问卷计数-有效问卷数-…
+XISHAN_VALID_COUNT = ("问卷计数", "合计", 0)
+XISHAN_VALID_COUNT_BENIGN = ("40", "40份", "40人", " 40 ", "４０", 40.0)
+WUHUA_VALID_COUNT = ("问卷计数", "西翥", 0)
 
 XISHAN_IMPOSSIBLE = (
     ("arrived-over-budget", "资金情况", "实际到位", 0, "700000"),
     ("negative-spending", "资金情况", "实际支出", 1, "-5"),
     ("negative-budget", "资金情况", "预算数", 0, -660000),
     ("spent-over-arrived", "资金情况", "实际支出", 1, "500000"),
-    ("satisfaction-over-100", "满意度", "满意度", 0, "120%"),
     ("weight-over-100", "问卷类别", "权重", 0, "150%"),
     ("negative-count", "产出情况", "计划数", 0, -12),
     ("quality-over-actual", "产出情况", "质量达标数", 0, 7),
-    ("negative-questionnaires", "满意度", "有效问卷数", 0, -40),
+    ("negative-questionnaires", "问卷计数", "合计", 0, -40),
 )
 WUHUA_IMPOSSIBLE = (
     ("arrived-over-budget", "资金情况", "实际到位", 0, 90),
@@ -707,6 +702,10 @@ def cell_variants() -> list[Variant]:
     for (sheet, header, k), spellings in XISHAN_BENIGN.items():
         for i, value in enumerate(spellings):
             v.append(_cell_variant(f"{sheet}-{header}-same-{i}", "xishan", sheet, header, k, value, 0, same_total=True))
+    for bad in BAD_NUMBERS_MEDIUM:
+        v.append(_cell_variant(f"问卷计数-有效问卷数-{bad}", "xishan", *XISHAN_VALID_COUNT, BAD_NUMBERS[bad], 1))
+    for i, value in enumerate(XISHAN_VALID_COUNT_BENIGN):
+        v.append(_cell_variant(f"问卷计数-有效问卷数-same-{i}", "xishan", *XISHAN_VALID_COUNT, value, 0, same_total=True))
     for name, sheet, header, k, value in XISHAN_IMPOSSIBLE:
         v.append(_cell_variant(f"impossible-{name}", "xishan", sheet, header, k, value, 1))
     for name, code, header, value in RULE_MUTATIONS:
@@ -721,26 +720,27 @@ def cell_variants() -> list[Variant]:
     for i, text in enumerate(INJECTIONS):
         v.append(Variant(f"injection-reason-{i}", "xishan", _injection_reason(text), 0, injection=True))
         v.append(_info_variant(f"injection-project-name-{i}", "xishan", "项目名称", text, 0, injection=True))
-    if SAMPLE_PATHS["wuhua"] is not None:
-        for sheet, header, k in WUHUA_NUMERIC_TARGETS:
-            for bad in BAD_NUMBERS_SHORT:
-                v.append(_cell_variant(f"{sheet}-{header}-{bad}", "wuhua", sheet, header, k, BAD_NUMBERS[bad], 1))
-        for (sheet, header, k), spellings in WUHUA_BENIGN.items():
-            for i, value in enumerate(spellings):
-                v.append(_cell_variant(f"{sheet}-{header}-same-{i}", "wuhua", sheet, header, k, value, 0,
-                                       same_total=True))
-        for name, sheet, header, k, value in WUHUA_IMPOSSIBLE:
-            v.append(_cell_variant(f"impossible-{name}", "wuhua", sheet, header, k, value, 1))
-        v.append(_cell_variant("magnitude-yuan-in-wan", "wuhua", "资金情况", "结余", 0, 7978000, 0))
-        v.append(_cell_variant("injection-unit-name", "wuhua", "单位名单", "单位全称", 0, INJECTIONS[1], 0,
-                               injection=True))
-        v.append(Variant("injection-unit-short-name", "wuhua", lambda lay: Built(edit_cells(lay, {
-            ("单位名单", lay.ref("单位名单", "单位简称", 0)): "=1+1"}), None), 1, injection=True))
-        v.append(Variant("wuhua-uncached-in-roster", "wuhua",
-                         lambda lay: Built(edit_cells(lay, {("人员名册", lay.ref("人员名册", "人数", 2)): Formula("20+6")}),
-                                           ("人员名册", lay.ref("人员名册", "人数", 2))), 1))
-        v.append(_file_variant("wuhua-billion-laughs", lambda lay: zip_edit(lay.data, {
-            lay.parts["人员名册"]: _with_prolog(BILLION_LAUGHS, b"&lol9;")}), sample="wuhua"))
+    for sheet, header, k in WUHUA_NUMERIC_TARGETS:
+        for bad in BAD_NUMBERS_SHORT:
+            v.append(_cell_variant(f"{sheet}-{header}-{bad}", "wuhua", sheet, header, k, BAD_NUMBERS[bad], 1))
+    for bad in BAD_NUMBERS_SHORT:
+        v.append(_cell_variant(f"问卷计数-有效问卷数-{bad}", "wuhua", *WUHUA_VALID_COUNT, BAD_NUMBERS[bad], 1))
+    for (sheet, header, k), spellings in WUHUA_BENIGN.items():
+        for i, value in enumerate(spellings):
+            v.append(_cell_variant(f"{sheet}-{header}-same-{i}", "wuhua", sheet, header, k, value, 0,
+                                   same_total=True))
+    for name, sheet, header, k, value in WUHUA_IMPOSSIBLE:
+        v.append(_cell_variant(f"impossible-{name}", "wuhua", sheet, header, k, value, 1))
+    v.append(_cell_variant("magnitude-yuan-in-wan", "wuhua", "资金情况", "结余", 0, 7978000, 0))
+    v.append(_cell_variant("injection-unit-name", "wuhua", "单位名单", "单位全称", 0, INJECTIONS[1], 0,
+                           injection=True))
+    v.append(Variant("injection-unit-short-name", "wuhua", lambda lay: Built(edit_cells(lay, {
+        ("单位名单", lay.ref("单位名单", "单位简称", 0)): "=1+1"}), None), 1, injection=True))
+    v.append(Variant("wuhua-uncached-in-roster", "wuhua",
+                     lambda lay: Built(edit_cells(lay, {("人员名册", lay.ref("人员名册", "人数", 2)): Formula("20+6")}),
+                                       ("人员名册", lay.ref("人员名册", "人数", 2))), 1))
+    v.append(_file_variant("wuhua-billion-laughs", lambda lay: zip_edit(lay.data, {
+        lay.parts["人员名册"]: _with_prolog(BILLION_LAUGHS, b"&lol9;")}), sample="wuhua"))
     return v
 
 
@@ -763,14 +763,15 @@ def _injection_reason(text: str) -> Callable[[Layout], Built]:
 
 
 def _applicable(variant: Variant) -> bool:
-    if SAMPLE_PATHS.get(variant.sample) is None:
-        return False
     lay = layout(variant.sample)
     return all(lay.has(*need) for need in variant.needs)
 
 
 def all_variants() -> list[Variant]:
-    variants = [v for v in file_variants() + cell_variants() if _applicable(v)]
+    """Every variant; one whose cell the sample does not have is a mistake in this file, never skipped."""
+    variants = file_variants() + cell_variants()
+    inapplicable = [v.id for v in variants if not _applicable(v)]
+    assert not inapplicable, f"variants aimed at cells the samples do not have: {inapplicable}"
     ids = [v.id for v in variants]
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, duplicates

@@ -14,9 +14,11 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import traceback
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -64,8 +66,6 @@ def baseline(tmp_path_factory) -> dict[str, float]:
     folder = tmp_path_factory.mktemp("baseline")
     totals = {}
     for sample, path in corpus_gen.SAMPLE_PATHS.items():
-        if path is None:
-            continue
         copy = folder / path.name
         copy.write_bytes(path.read_bytes())
         result = run_cli(str(copy), str(folder / f"{sample}_out.xlsx"))
@@ -92,13 +92,66 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, corpus_gen.Built, dict]]:
             results = list(pool.map(_run_one, jobs, chunksize=4))
     else:  # pragma: no cover - single core
         results = [_run_one(job) for job in jobs]
-    return {v.id: (built[v.id][0], built[v.id][1], r) for v, r in zip(VARIANTS, results)}
+    return {v.id: (built[v.id][0], built[v.id][1], r) for v, r in zip(VARIANTS, results, strict=True)}
 
 
-def test_corpus_is_large_enough():
-    assert len(VARIANTS) >= 200
-    kinds = {v.expect for v in VARIANTS}
-    assert kinds == {0, 1, 2}
+#: what the corpus holds, per sample and expected exit status: a variant that silently stopped being built
+#: (or a sample that went missing) changes these counts
+COUNTS = {("xishan", 0): 63, ("xishan", 1): 147, ("xishan", 2): 65, ("wuhua", 0): 7, ("wuhua", 1): 41, ("wuhua", 2): 1}
+
+#: variants that cannot point at one cell (the file as a whole is refused, or a change shows up elsewhere):
+#: the phrase their message must carry, by id (a regular expression over the id)
+WHOLE_FILE = {
+    r"xishan-(empty-file|text-file|random-bytes|truncated-[0-9.]+)": "不是有效的 .xlsx 文件（文件已损坏、未下载完整",
+    r"xishan-ole-encrypted": "设置了打开密码（已加密）",
+    r"xishan-xls-suffix": "是 .xls 格式，perfeval 只能读写 .xlsx 和 .xlsm",
+    r"xishan-ods-suffix": "是 .ods 格式，perfeval 只能读写 .xlsx 和 .xlsm",
+    r"xishan-txt-suffix": "不是 Excel 工作簿（应为 .xlsx 或 .xlsm）",
+    r"xishan-corrupt-(sheet|indicator)-bytes": "已损坏，无法读取",
+    r"xishan-no-workbook-part": "缺少 workbook.xml 部件",
+    r"xishan-no-sheet-part": "资金情况!A1：无法评分：无法读取工作表“资金情况”",
+    r"xishan-no-content-types": "缺少部件 [Content_Types].xml",
+    r"xishan-no-root-rels": "缺少部件 _rels/.rels",
+    r"xishan-no-styles-part": "工作簿缺少样式表 xl/styles.xml，无法写入评分结果",
+    r"xishan-(billion-laughs|xxe-file|xxe-http|param-entity|doctype-only|utf16-doctype)-in-sheet":
+        "的部件 xl/worksheets/sheet3.xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-workbook": "的部件 xl/workbook.xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-styles": "的部件 xl/styles.xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-content-types":
+        "的部件 [Content_Types].xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-root-rels": "的部件 _rels/.rels 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-workbook-rels":
+        "的部件 xl/_rels/workbook.xml.rels 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-core-props": "的部件 docProps/core.xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-billion-laughs-in-shared-strings": "的部件 xl/sharedStrings.xml 含有 DOCTYPE/ENTITY 声明",
+    r"wuhua-wuhua-billion-laughs": "的部件 xl/worksheets/sheet6.xml 含有 DOCTYPE/ENTITY 声明",
+    r"xishan-zip-bomb-part": "的部件 xl/media/bomb.bin 压缩比超过 100 倍",
+    r"xishan-zip-bomb-sheet": "的部件 xl/worksheets/sheet3.xml 压缩比超过 100 倍",
+    r"xishan-too-many-parts": "个部件，超过上限 5000，不像正常的工作簿，已拒绝打开",
+    r"xishan-duplicate-part": "中部件 xl/worksheets/sheet3.xml 出现了两次",
+    r"xishan-encrypted-entry": "中部件 xl/worksheets/sheet3.xml 已加密，无法读取",
+    r"wuhua-injection-unit-short-name": "=1+1：指标 B1预算执行率：“资金情况”中没有=1+1的数据",
+}
+
+
+def _whole_file_phrase(variant_id: str) -> str:
+    (phrase,) = [p for pattern, p in WHOLE_FILE.items() if re.fullmatch(pattern, variant_id)]
+    return phrase
+
+
+def test_corpus_counts():
+    assert len(VARIANTS) == sum(COUNTS.values()) == 324
+    assert Counter((v.sample, v.expect) for v in VARIANTS) == COUNTS
+
+
+def test_every_variant_without_a_cell_has_its_own_expected_message():
+    whole = [v.id for v in VARIANTS if v.expect and v.build(corpus_gen.layout(v.sample)).where is None]
+    assert len(whole) == 52
+    for variant_id in whole:
+        assert _whole_file_phrase(variant_id)
+    # every pattern is used: none describes a variant that no longer exists
+    for pattern in WHOLE_FILE:
+        assert any(re.fullmatch(pattern, i) for i in whole), pattern
 
 
 @pytest.mark.parametrize("variant_id", [v.id for v in VARIANTS])
@@ -120,8 +173,12 @@ def test_variant(variant_id, corpus, baseline):
             sheet, cell = built.where
             assert (finding["sheet"], finding["cell"]) == (sheet, cell), finding
             assert f"{sheet}!{cell}" in message
-        else:  # refused as a whole: the message names the file, or a sheet and cell
-            assert path.name in message or (finding["sheet"] and finding["cell"]), message
+        else:  # refused as a whole: the message names the file (or the sheet and cell) and says why
+            assert _whole_file_phrase(variant_id) in message, message
+            if variant_id == "xishan-no-sheet-part":
+                assert (finding["sheet"], finding["cell"]) == ("资金情况", "A1"), finding
+            else:
+                assert f"“{path.name}”" in message, message
         assert not Path(str(path.parent / f"{variant.id}_out.xlsx")).exists()
         return
     errors = [f for f in findings if f["severity"] == "error"]
@@ -131,6 +188,9 @@ def test_variant(variant_id, corpus, baseline):
         if built.where is not None:
             sheet, cell = built.where
             assert any((f["sheet"], f["cell"]) == (sheet, cell) for f in errors), (built.where, errors)
+        else:
+            phrase = _whole_file_phrase(variant_id)
+            assert any(phrase in f["message"] for f in errors), (phrase, errors)
     else:
         assert not errors, errors
     if variant.same_total:

@@ -455,7 +455,7 @@ def test_count_rows_round_trip():
     classes = seed_classes()
     tallies = seed_tallies(classes)
     rows = count_rows(classes["A"], tallies["A"])
-    assert rows[0] == {"类别代码": "A", "选项": "有效问卷数", "合计": 794, **dict(zip(SHORT, seed.VALID["A"]))}
+    assert rows[0] == {"类别代码": "A", "选项": "有效问卷数", "合计": 794, **dict(zip(SHORT, seed.VALID["A"], strict=True))}
     assert len(rows) == 31
 
 

@@ -3,7 +3,8 @@ registration and calls through xlwings Server's own code (``custom_functions_met
 ``custom_functions_call``, ``XLWINGS_ON_SERVER=true`` for these tests only), and the
 VBA that desktop xlwings generates for them (snapshot; pywin32 stubbed).
 
-Set ``UPDATE_SNAPSHOTS=1`` to rewrite tests/snapshots/udfs_vba.txt after a deliberate change.
+Set ``UPDATE_SNAPSHOTS=1`` to rewrite tests/snapshots/udfs_vba.txt after a deliberate change (the only way
+it is written: a missing snapshot fails the test).
 """
 
 from __future__ import annotations
@@ -311,10 +312,14 @@ def vba_snapshot() -> str:
 
 
 def test_vba_wrappers_snapshot():
+    """The generated VBA equals the committed snapshot.  A missing snapshot is a failure, never written
+    silently: after a deliberate change regenerate it with
+    ``UPDATE_SNAPSHOTS=1 python -m pytest tests/test_udfs.py -k snapshot`` and commit the file."""
     text = vba_snapshot()
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(text, encoding="utf-8")
+    assert SNAPSHOT.is_file(), f"{SNAPSHOT.name} is missing: regenerate it with UPDATE_SNAPSHOTS=1 and commit it"
     assert text == SNAPSHOT.read_text(encoding="utf-8")
 
 
