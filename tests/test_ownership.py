@@ -62,7 +62,10 @@ def test_every_output_sheet_is_marked_with_its_name(xishan, capsys):
     assert marks(out) == {n: n for n in outputs}
     with zipfile.ZipFile(out) as zf:
         workbook = zf.read("xl/workbook.xml").decode()
-    assert re.search(rf'<definedName name="{OWNER_MARK}" localSheetId="16" hidden="1">"得分汇总"</definedName>', workbook)
+    first = names.index("得分汇总")  # the first output sheet, right after the inputs
+    assert first == len(sheetnames(xishan))
+    assert re.search(rf'<definedName name="{OWNER_MARK}" localSheetId="{first}" hidden="1">"得分汇总"</definedName>',
+                     workbook)
 
 
 def test_rescoring_an_earlier_output_with_fewer_then_more_output_sheets(tmp_path, capsys):
