@@ -8,7 +8,8 @@ it in its module and list it below.
   (funds, outputs, roster, 其他数据) and the questionnaire ones (满意度, 综合满意度, 题目得分率,
   有效问卷数);
 * :data:`SHEETS` — the output-sheet builders, in the order the sheets are written, each with the
-  names (or name prefixes) of the sheets it writes: which sheets are ours is read from this list;
+  names (or name prefixes) of the sheets it writes: which sheets are ours is read from this list
+  (自评表, for an evaluation of type 绩效自评, from perfeval_xl.forms.sheet);
 * :data:`CHECKS` — the checks of the check stage, in the order their findings are listed.
 """
 
@@ -18,11 +19,12 @@ from perfeval_xl.core.checks import CHECKS as CORE_CHECKS
 from perfeval_xl.core.extension import Extensions
 from perfeval_xl.core.report import CLOSING_SHEETS, SCORE_SHEETS
 from perfeval_xl.core.sources import CORE_SOURCES
+from perfeval_xl.forms.sheet import FORM_SHEETS
 from perfeval_xl.survey.annex import SURVEY_SHEETS
 from perfeval_xl.survey.sources import SURVEY_SOURCES
 
 SOURCES = {**CORE_SOURCES, **SURVEY_SOURCES}
-SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, *CLOSING_SHEETS)
+SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, FORM_SHEETS, *CLOSING_SHEETS)
 CHECKS = CORE_CHECKS
 
 #: what the pipeline runs with

@@ -76,3 +76,32 @@ def test_units_scored_each_on_its_own_give_one_form_each():
     # 另一街道: 30 ÷ 40 = 75.00 %, 10 × 75 % = 7.50; the other indicators take the same typed values
     assert reviews[1].execution_rate == D("0.75") and reviews[1].execution_score == D("7.5")
     assert [r.total for r in reviews] == [u.total for u in ev.units]
+
+
+def test_scored_file_of_type_self_evaluation_carries_the_form(xishan, tmp_path):
+    """The 西山 sample marked 绩效自评: 自评表 is written beside the other output sheets, and the
+    reviewer reads it back as a form with the evaluation's total (no 预算执行率 indicator: 分值 0)."""
+    import openpyxl
+
+    from perfeval_xl.forms import review_forms
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.pipeline import score_file
+
+    wb = openpyxl.load_workbook(xishan)
+    info = wb["项目信息"]
+    (row,) = [r for r in info.iter_rows() if r[0].value == "评价类型"]
+    row[1].value = "绩效自评"
+    wb.save(xishan)
+    out = tmp_path / "out.xlsx"
+    scored = score_file(xishan, out)
+    assert scored.evaluation.total == D("88.51")
+    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert SHEET_NAME in names and names.index(SHEET_NAME) < names.index("校验结果")
+    reviews, findings = review_forms(read_snapshot(out, sheets={SHEET_NAME}))
+    assert findings == []
+    (review,) = reviews
+    assert review.project == "2024年社区党组织服务群众专项经费"
+    assert review.printed_total == D("88.51") and review.total == D("88.51") and review.grade == "良"
+    assert review.slips == () and review.findings == ()
+    # 分值 0 for 预算执行; the rate shown for information: 175,312.57 ÷ 660,000.00 = 26.56 %
+    assert review.execution_rate == D("0.2656") and review.execution_score == D("0")

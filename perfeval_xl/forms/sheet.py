@@ -13,11 +13,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.measures import MeasureError
-from perfeval_xl.core.numbers import ZERO, fmt_plain
+from perfeval_xl.core.measures import MeasureError, execution_rate
+from perfeval_xl.core.numbers import ZERO, fmt_plain, round_rate
 from perfeval_xl.core.scoring import Evaluation, IndicatorScore, UnitScore
-from perfeval_xl.core.sources import Scope, SourceError, spent_of
-from perfeval_xl.core.writeplan import SheetBuilder, SheetPlan
+from perfeval_xl.core.sources import SourceError, spent_of
+from perfeval_xl.core.extension import OutputSheets
+from perfeval_xl.core.writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
 
 SHEET_NAME = "自评表"
 EVAL_TYPE = "绩效自评"
@@ -41,6 +42,10 @@ def selfeval_sheets(ev: Evaluation) -> list[SheetPlan]:
     return [b.plan]
 
 
+#: the output sheet as the extensions list names it (perfeval_xl/extensions.py)
+FORM_SHEETS = OutputSheets((SHEET_NAME,), selfeval_sheets)
+
+
 def _is_execution(source: str) -> bool:
     return source.replace(" ", "").startswith("预算执行率")
 
@@ -57,7 +62,7 @@ def _tier(score: Decimal, weight: Decimal) -> str:
 
 
 def _funds(ev: Evaluation, unit: UnitScore) -> tuple[Decimal | None, Decimal | None]:
-    scope = Scope(ev.book, None if ev.whole else unit.name)
+    scope = ev.scope(None if ev.whole else unit.name)
     budgets = [r.get("budget") for r in scope.rows(schema.FUNDS, defaults=True) if r.get("budget") is not None]
     budget = sum(budgets, ZERO) if budgets else None
     try:
@@ -84,7 +89,8 @@ def _form(b: SheetBuilder, ev: Evaluation, unit: UnitScore) -> None:
     b.merge(r, 0, r, 1)
     b.merge(r, 2, r, 4)
     b.merge(r, 6, r, 8)
-    b.fit_height(r)
+    lines = wrapped_lines(names, sum(_WIDTHS[6:9]))
+    b.plan.heights[r] = min(max(18, lines * LINE_HEIGHT + 4), 409)
     # 项目资金
     top = b.values([f"项目资金（{book.amount_unit}）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
                    "header", height=30)
@@ -92,8 +98,12 @@ def _form(b: SheetBuilder, ev: Evaluation, unit: UnitScore) -> None:
     if execution is not None:
         rate = execution.value.amount if execution.value is not None and execution.value.is_rate else None
         weight, score = execution.weight, execution.score
-    else:
-        rate = weight = score = None
+    else:  # not scored: 分值 0 keeps 0 + the indicators' 100 = 100; the rate is shown for information
+        weight = score = ZERO
+        try:
+            rate = round_rate(execution_rate(spent, budget)) if spent is not None and budget else None
+        except MeasureError:
+            rate = None
     b.values(["", "", "年度资金总额", None, budget, spent, weight, rate, score],
              ["text", "text", "text", "money", "money", "money", "score", "percent", "score"])
     for label in ("其中：当年财政拨款", "上年结转资金", "其他资金"):
@@ -138,7 +148,7 @@ def _form(b: SheetBuilder, ev: Evaluation, unit: UnitScore) -> None:
     b.merge(r, 0, r, 5)
     notes = []
     if execution is None:
-        notes.append("本评价未设取值来源为“预算执行率”的指标，项目资金栏的分值、执行率和得分空缺")
+        notes.append("本评价未设取值来源为“预算执行率”的计分指标，项目资金栏分值记 0，执行率（全年执行数÷全年预算数）仅供参考")
     notes.append("年初预算数：评价模板的“资金情况”只有预算数一列（列为全年预算数），年初预算数请按年初批复填写")
     notes.append("实际完成值为等级的，按得分占分值的比例列示：80%及以上为达成，60%～80%为部分达成，60%以下为未达成")
     b.line("注：" + "；".join(notes) + "。", _NCOLS, "note", height=44)
