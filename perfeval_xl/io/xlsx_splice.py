@@ -306,10 +306,12 @@ def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index:
 
 def _relationship_prefix(edited: _Edited) -> str:
     """The prefix workbook.xml binds to the relationships namespace (declared on the root if none)."""
-    found = re.search(rf'xmlns:(\w+)=["\']{re.escape(REL_NS)}["\']', edited.workbook)
+    # only a declaration on the root counts: openpyxl with lxml declares it on each <sheet> only
+    root = re.search(r"<(?:\w+:)?workbook[\s>][^>]*", edited.workbook)
+    found = re.search(rf'xmlns:(\w+)=["\']{re.escape(REL_NS)}["\']', root.group(0) if root else "")
     if found:
         return found.group(1)
-    if re.search(r"xmlns:r\s*=", edited.workbook):
+    if any(uri != REL_NS for uri in re.findall(r'xmlns:r\s*=\s*["\']([^"\']*)["\']', edited.workbook)):
         raise SpliceError("工作簿的命名空间不是常见的 .xlsx 写法，无法写入评分结果")
     edited.workbook = re.sub(r"<((?:\w+:)?workbook)(\s|>)", rf'<\1 xmlns:r="{REL_NS}"\2', edited.workbook, count=1)
     return "r"

@@ -188,9 +188,12 @@ def _add_sheet_entries(po: Package, added: list[tuple[str, str, bytes]], orig_by
     rels = po.text(rels_part(po.workbook_part))
     types = po.text(CONTENT_TYPES)
     p = prefix(workbook, "workbook")
-    r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', workbook)
-    if r_prefix is None:
-        raise SpliceError("internal: no relationships namespace in workbook.xml")
+    root = re.search(r"<(?:\w+:)?workbook[\s>][^>]*", workbook)
+    r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
+                         root.group(0) if root else "")
+    # openpyxl with lxml declares the namespace on each <sheet> only: then the new entry declares its own
+    r_name, r_decl = (r_prefix.group(1), "") if r_prefix else (
+        "r", ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
     next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)] + [0]) + 1
     for i, (name, _, xml) in enumerate(added):
         k = 1
@@ -199,7 +202,7 @@ def _add_sheet_entries(po: Package, added: list[tuple[str, str, bytes]], orig_by
         part = f"xl/worksheets/imported{k}.xml"
         added[i] = (name, part, xml)
         rid = f"rIdImported{k}"
-        entry = f'<{p}sheet name={quoteattr(name)} sheetId="{next_id + i}" {r_prefix.group(1)}:id="{rid}"/>'
+        entry = f'<{p}sheet{r_decl} name={quoteattr(name)} sheetId="{next_id + i}" {r_name}:id="{rid}"/>'
         # keep openpyxl's tab order: before the first original sheet that follows it there
         after = new_order[new_order.index(name) + 1:]
         follower = next((orig_by_name[n].tag for n in after if n in orig_by_name), None)
