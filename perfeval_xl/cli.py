@@ -105,11 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_extra_commands(sub) -> None:
-    """Commands that live in their own modules (add-in, questionnaire import); an error there fails loudly."""
+    """Commands that live in their own modules (add-in, questionnaire import, Word report); an error there
+    fails loudly."""
     from perfeval_xl import addin
     from perfeval_xl.survey import cli as survey_cli
+    from perfeval_xl.wordreport import cli as report_cli
 
-    for module in (addin, survey_cli):
+    for module in (addin, survey_cli, report_cli):
         module.register_cli(sub)
 
 

@@ -1,0 +1,104 @@
+"""``perfeval report``: score a workbook and write the Word draft of its report.
+
+    perfeval report 工作簿.xlsx [-o 报告.docx] [--force]
+
+Without ``-o`` the draft goes beside the workbook as ``<原名>_报告.docx``.  An existing
+draft is never overwritten unless ``--force`` is given (it may hold the evaluator's edits).
+The workbook itself is only read.
+
+Exit status (as ``score``): 0 written; 1 written, but the evaluation has error findings (the
+draft says so on its first page); 2 the workbook could not be read or is not a valid
+template, or the draft could not be written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+REPORT_SUFFIX = "_报告"
+
+
+def default_report_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}{REPORT_SUFFIX}.docx")
+
+
+def register_cli(subparsers) -> None:
+    report = subparsers.add_parser("report", help="生成 Word 评价报告初稿", description=(
+        "读取填好的评价工作簿并评分，生成评价报告的 Word 初稿：评价结论、一级指标得分表、逐项指标分析\n"
+        "（分值、得分、得分率、计算过程、扣分原因）、图表，以及各单位评分表和资金、问卷等附件表。\n"
+        "所有数字都由工作簿计算得出，与“perfeval score”写出的评分表一致。\n"
+        "默认在原文件旁生成“<原名>_报告.docx”；已有同名文件时不覆盖，除非加 --force。原工作簿不会被修改。\n\n"
+        "退出状态：0 已生成；1 已生成，但评分有错误项（初稿首页注明）；2 无法读取、不是评价模板或无法写入。"))
+    report.add_argument("book", metavar="工作簿", help="评价工作簿（.xlsx / .xlsm）")
+    report.add_argument("-o", "--output", metavar="报告", help="报告保存位置（默认：<原名>_报告.docx）")
+    report.add_argument("--force", action="store_true", help="报告文件已存在时覆盖")
+    report.set_defaults(handler=cmd_report)
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def review_of(scored) -> tuple[list, int | None]:
+    """Slips a review of the workbook found, and how many printed figures it checked.
+
+    Hook for the review stage (复核, 报告数据): until it is available here the draft gets its
+    复核意见 appendix only from a 复核意见 sheet in the write plan."""
+    return [], None
+
+
+def cmd_report(args) -> int:
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.core.numbers import fmt_score
+    from perfeval_xl.io.atomic import FileLockedError
+    from perfeval_xl.io.snapshot import UnreadableFile, read_snapshot
+    from perfeval_xl.pipeline import score_snapshot
+
+    from .content import build_document
+    from .docx_writer import write_docx
+
+    source = Path(args.book)
+    target = Path(args.output) if args.output else default_report_path(source)
+    if target.suffix.lower() != ".docx":
+        return _fail(f"报告文件名应以 .docx 结尾：“{target.name}”")
+    if target.exists() and not args.force:
+        return _fail(f"“{target}”已存在（可能含有已修改的内容），未覆盖；如要覆盖请加 --force，或用 -o 另选文件名")
+    try:
+        scored = score_snapshot(read_snapshot(source))
+    except TemplateError as exc:
+        where = f"{exc.sheet}!{exc.cell}：" if exc.sheet else ""
+        return _fail(f"{where}无法生成报告：{exc.message}")
+    except UnreadableFile as exc:
+        where = f"{exc.sheet}!{exc.cell}：" if getattr(exc, "sheet", "") else ""
+        return _fail(f"{where}{exc}")
+    except PermissionError as exc:
+        return _fail(f"没有权限读取文件：{exc.filename}")
+    except OSError as exc:
+        return _fail(f"文件读取失败：{exc.strerror or exc}")
+    except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return _fail(f"内部错误（{type(exc).__name__}）：未能生成报告；请把工作簿和这条信息发给维护人员")
+    slips, checked = review_of(scored)
+    document = build_document(scored.evaluation, scored.plan, slips=slips, checked=checked)
+    try:
+        written = write_docx(document, target)
+    except FileLockedError as exc:
+        return _fail(str(exc))
+    except PermissionError as exc:
+        return _fail(f"没有权限写入文件：{exc.filename or target}")
+    except OSError as exc:
+        return _fail(f"无法写入“{target.name}”：{exc.strerror or exc}")
+    ev = scored.evaluation
+    print(f"项目：{ev.book.name}；总分 {fmt_score(ev.total)}，等级“{ev.grade}”")
+    for notice in document.notices:
+        print(f"提示：{notice}")
+    errors = len(ev.findings.errors)
+    if errors:
+        print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")
+    print(f"已写入：{written}")
+    return EXIT_FINDINGS if errors else EXIT_OK

@@ -1,0 +1,412 @@
+"""The report :class:`~perfeval_xl.wordreport.model.Document` as a .docx file (python-docx).
+
+Chinese report conventions: A4; body text 仿宋_GB2312 小四 with a two-character first-line
+indent, 宋体 as the fallback named for Western text; headings 黑体; table text 宋体 五号 (小五 in
+wide tables) with the header row(s) repeated on every page (``w:tblHeader``) and rows kept
+whole (``w:cantSplit``); numbers right-aligned as the plan formats them (0.00, 0.00%,
+#,##0.00); captions 表N above tables and 图N below charts; page numbers in the footer.
+The East Asian font is set through ``w:rFonts/@w:eastAsia`` (python-docx's ``font.name``
+sets only the Western ones).  The file is written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import _Cell
+
+from ..io.atomic import check_not_locked, write_bytes_atomic
+from .charts import find_cjk_font, missing_font_notice, render_bar_chart
+from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table
+
+BODY_FONT = "仿宋_GB2312"
+TABLE_FONT = "宋体"
+HEADING_FONT = "黑体"
+WESTERN_FONT = "Times New Roman"
+
+BODY_SIZE = Pt(12)      # 小四
+TABLE_SIZE = Pt(10.5)   # 五号
+COMPACT_SIZE = Pt(9)    # 小五
+TINY_SIZE = Pt(8)       # tables of more than 12 columns
+HEADING_SIZES = {0: Pt(18), 1: Pt(15), 2: Pt(14), 3: Pt(12), 4: Pt(14)}
+
+A4 = (Mm(210), Mm(297))
+MARGINS = dict(top=Mm(25.4), bottom=Mm(25.4), left=Mm(28), right=Mm(26))
+HEADER_SHADE = "D9E1F2"
+TOTAL_SHADE = "F2F2F2"
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def set_fonts(target, east_asian: str, western: str = WESTERN_FONT) -> None:
+    """Set the Western and East Asian fonts of a style's or run's ``w:rPr`` (theme fonts removed)."""
+    rpr = target.get_or_add_rPr() if hasattr(target, "get_or_add_rPr") else target.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), western)
+    fonts.set(qn("w:hAnsi"), western)
+    fonts.set(qn("w:cs"), western)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _style_fonts(style, east_asian: str, size, bold: bool | None = None) -> None:
+    set_fonts(style.element, east_asian)
+    style.font.size = size
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    if bold is not None:
+        style.font.bold = bold
+    style.font.italic = False
+
+
+def _first_line_chars(paragraph, chars: int = 2) -> None:
+    """A first-line indent of ``chars`` characters (w:firstLineChars, with a length fallback)."""
+    paragraph.paragraph_format.first_line_indent = Pt(BODY_SIZE.pt * chars)
+    ind = paragraph._p.pPr.find(qn("w:ind"))
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def _shade(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def _row_flag(row, tag: str) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    trpr.append(flag)
+
+
+def _page_number_footer(section) -> None:
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.text = ""
+
+    def run(text: str = ""):
+        r = paragraph.add_run(text)
+        set_fonts(r._r, TABLE_FONT)
+        r.font.size = Pt(10.5)
+        return r
+
+    run("第 ")
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        r = run()
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            r._r.append(instr)
+        else:
+            r.text = text
+    run(" 页")
+
+
+def _page_setup(section, landscape: bool) -> None:
+    width, height = A4
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (height, width) if landscape else (width, height)
+    for side, value in MARGINS.items():
+        setattr(section, f"{side}_margin", value)
+    section.footer_distance = Mm(15)
+
+
+CELL_PADDING = Pt(14)  # Word's default left + right cell margins (0.19 cm each) and some air
+
+
+def text_width(text: str, size) -> int:
+    """The printed width of one line of ``text`` (CJK characters one em, others about half)."""
+    import unicodedata
+
+    def em(ch: str) -> float:
+        if unicodedata.east_asian_width(ch) in "WF":
+            return 1.0
+        if ch in "%@WMm":
+            return 0.9
+        return 0.5 if ch.isdigit() or ch in ".,:;-+()/ " else 0.62
+
+    return int(sum(em(ch) for ch in text) * size)
+
+
+def column_widths(block: Table, usable: int, size) -> list[int]:
+    """Column widths in EMU: the plan's proportions, but never narrower than a number, a short
+    word or a short header needs to stay on one line (so "88.51" and "分值" never break);
+    the room is taken from the columns that have more than they need."""
+    ncols = block.n_cols
+    weights = list(block.widths) or [1.0] * ncols
+    total = sum(weights) or 1
+    widths = [usable * w / total for w in weights]
+    hard = [0.0] * ncols  # numbers: never broken
+    soft = [0.0] * ncols  # short words and headers: kept whole when there is room
+    spanned = {(r1, c1) for r1, c1, r2, c2 in block.merges if c2 > c1}
+    for r, row in enumerate(block.rows):
+        for c, cell in enumerate(row):
+            if (r, c) in spanned:
+                continue
+            for line in cell.text.split("\n"):
+                if not line:
+                    continue
+                need = text_width(line, size) * (1.08 if cell.bold else 1.0) + CELL_PADDING
+                if cell.align == "right":
+                    hard[c] = max(hard[c], need)
+                elif " " not in line and len(line) <= 5:
+                    soft[c] = max(soft[c], need)
+    both = [max(h, s) for h, s in zip(hard, soft)]
+    minimum = both if sum(both) <= usable else hard
+    if sum(minimum) > usable:  # cannot honour them all: proportions only
+        return [int(w) for w in widths]
+    for _ in range(ncols):
+        short = [c for c in range(ncols) if widths[c] < minimum[c]]
+        if not short:
+            break
+        need = sum(minimum[c] - widths[c] for c in short)
+        for c in short:
+            widths[c] = minimum[c]
+        spare = {c: widths[c] - minimum[c] for c in range(ncols) if widths[c] > minimum[c]}
+        room = sum(spare.values())
+        if room <= 0:
+            break
+        for c, extra in spare.items():
+            widths[c] -= need * extra / room
+    return [int(w) for w in widths]
+
+
+class _Writer:
+    def __init__(self, document: Document):
+        self.model = document
+        self.doc = new_docx()
+        self.font = None
+        self.font_checked = False
+        self.setup()
+
+    def setup(self) -> None:
+        doc = self.doc
+        props = doc.core_properties
+        props.title = self.model.title
+        props.author = "perfeval-xl"
+        props.language = "zh-CN"
+        section = doc.sections[0]
+        _page_setup(section, landscape=False)
+        _page_number_footer(section)
+        normal = doc.styles["Normal"]
+        _style_fonts(normal, BODY_FONT, BODY_SIZE)
+        normal.paragraph_format.line_spacing = 1.5
+        normal.paragraph_format.space_after = Pt(0)
+        normal.paragraph_format.space_before = Pt(0)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        normal.element.get_or_add_rPr().append(lang)
+        for level in range(0, 5):
+            name = "Title" if level == 0 else f"Heading {min(level, 3)}" if level < 4 else "Heading 4"
+            style = doc.styles[name]
+            _style_fonts(style, HEADING_FONT, HEADING_SIZES[level], bold=level == 0)
+            style.paragraph_format.space_before = Pt(12 if level <= 1 else 6)
+            style.paragraph_format.space_after = Pt(6 if level <= 1 else 3)
+            style.paragraph_format.line_spacing = 1.5
+            style.paragraph_format.keep_with_next = True
+            if level == 0:
+                # Word's Title style has a bottom border; a Chinese report title has none
+                ppr = style.element.get_or_add_pPr()
+                border = ppr.find(qn("w:pBdr"))
+                if border is not None:
+                    ppr.remove(border)
+        caption = doc.styles["Caption"]
+        _style_fonts(caption, HEADING_FONT, Pt(10.5), bold=False)
+        caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption.paragraph_format.space_before = Pt(6)
+        caption.paragraph_format.space_after = Pt(3)
+        caption.paragraph_format.line_spacing = 1.15
+
+    # --- blocks -------------------------------------------------------------
+    def write(self) -> None:
+        for block in self.model.blocks:
+            if isinstance(block, Heading):
+                self.heading(block)
+            elif isinstance(block, Paragraph):
+                self.paragraph(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Figure):
+                self.figure(block)
+            elif isinstance(block, Section):
+                section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+                _page_setup(section, block.landscape)
+            elif isinstance(block, PageBreak):
+                self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def heading(self, block: Heading) -> None:
+        if block.level == 0:
+            p = self.doc.add_paragraph(block.text, style="Title")
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            return
+        p = self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
+        if block.level == 4:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        else:
+            _first_line_chars(p)
+
+    def paragraph(self, block: Paragraph) -> None:
+        p = self.doc.add_paragraph()
+        lines = block.text.split("\n")
+        for i, line in enumerate(lines):
+            run = p.add_run(line)
+            if i < len(lines) - 1:
+                run.add_break()
+            if block.style == "note":
+                run.font.size = Pt(10.5)
+            if block.style == "annex":
+                set_fonts(run._r, HEADING_FONT)
+                run.font.size = Pt(14)
+        if block.style == "body":
+            _first_line_chars(p)
+            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        elif block.style == "center":
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif block.style == "meta":
+            p.paragraph_format.left_indent = Cm(3)
+        elif block.style == "item":  # formulas and lists: left-aligned, never stretched
+            _first_line_chars(p)
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        elif block.style == "note":
+            _first_line_chars(p)
+            p.paragraph_format.line_spacing = 1.25
+
+    def caption(self, text: str):
+        return self.doc.add_paragraph(text, style="Caption")
+
+    def small_line(self, text: str, align=WD_ALIGN_PARAGRAPH.LEFT, size=Pt(10.5)):
+        p = self.doc.add_paragraph()
+        run = p.add_run(text)
+        set_fonts(run._r, TABLE_FONT)
+        run.font.size = size
+        p.alignment = align
+        p.paragraph_format.line_spacing = 1.15
+        return p
+
+    def table(self, block: Table) -> None:
+        if block.caption:
+            self.caption(block.caption).paragraph_format.keep_with_next = True
+        for line in block.above:
+            self.small_line(line).paragraph_format.keep_with_next = True
+        rows = block.rows
+        ncols = block.n_cols
+        if not rows or not ncols:
+            return
+        table = self.doc.add_table(rows=len(rows), cols=ncols)
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        section = self.doc.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
+        widths = column_widths(block, int(usable), size)
+        grid = table._tbl.tblGrid
+        for col, width in zip(grid.findall(qn("w:gridCol")), widths):
+            col.set(qn("w:w"), str(int(width / 635)))  # EMU → twips
+        n_header = len(block.header)
+        trs = table._tbl.tr_lst
+        tcs = [list(tr.tc_lst) for tr in trs]  # the grid before merging (python-docx's cell() is O(n))
+        covered: set[tuple[int, int]] = set()
+        spans: dict[tuple[int, int], int] = {}
+        for r1, c1, r2, c2 in block.merges:
+            for r in range(r1, r2 + 1):
+                tc = tcs[r][c1]
+                if c2 > c1:
+                    tc.grid_span = c2 - c1 + 1
+                    spans[(r, c1)] = c2 - c1 + 1
+                    for c in range(c1 + 1, c2 + 1):
+                        trs[r].remove(tcs[r][c])
+                if r2 > r1:
+                    tc.vMerge = "restart" if r == r1 else "continue"
+            covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+        for r, row in enumerate(rows):
+            tr = table.rows[r]
+            _row_flag(tr, "w:cantSplit")
+            if r < n_header:
+                _row_flag(tr, "w:tblHeader")
+            for c, data in enumerate(row):
+                if c > 0 and any((r, k) in spans and k + spans[(r, k)] > c for k in range(c)):
+                    continue  # inside a horizontal span: its tc is gone
+                cell = _Cell(tcs[r][c], table)
+                cell.width = sum(widths[c:c + spans.get((r, c), 1)])
+                if (r, c) in covered:
+                    continue
+                if data.shaded:
+                    _shade(cell, HEADER_SHADE if r < n_header else TOTAL_SHADE)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                paragraph = cell.paragraphs[0]
+                paragraph.alignment = ALIGN.get(data.align, WD_ALIGN_PARAGRAPH.LEFT)
+                paragraph.paragraph_format.line_spacing = 1.0
+                paragraph.paragraph_format.first_line_indent = Pt(0)
+                lines = data.text.split("\n")
+                for i, line in enumerate(lines):
+                    run = paragraph.add_run(line)
+                    set_fonts(run._r, TABLE_FONT)
+                    run.font.size = size
+                    run.font.bold = data.bold
+                    if i < len(lines) - 1:
+                        run.add_break()
+        for note in block.notes:
+            self.small_line(note, size=Pt(9) if block.compact else Pt(10.5))
+        self.doc.add_paragraph().paragraph_format.line_spacing = 1.0
+
+    def figure(self, block: Figure) -> None:
+        if not self.font_checked:
+            self.font = find_cjk_font()
+            self.font_checked = True
+            if self.font is None:
+                self.model.notices.append(missing_font_notice())
+        if self.font is None:
+            self.small_line(f"（此处应为{block.caption.split(' ', 1)[-1]}图：本机未找到中文字体，未生成图表。"
+                            f"图中数据：{block.alt}）", WD_ALIGN_PARAGRAPH.LEFT)
+            return
+        png = render_bar_chart(block.chart, self.font)
+        section = self.doc.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.line_spacing = 1.0
+        p.add_run().add_picture(io.BytesIO(png), width=min(Cm(15.5), usable))
+        self.caption(block.caption)
+
+    def bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+def render_docx(document: Document) -> bytes:
+    """The document as .docx bytes (chart fallbacks are noted in ``document.notices``)."""
+    writer = _Writer(document)
+    writer.write()
+    return writer.bytes()
+
+
+def write_docx(document: Document, path: str | Path) -> Path:
+    """Write the document atomically to ``path`` (refused while Word / WPS has it open)."""
+    path = Path(path)
+    check_not_locked(path)
+    data = render_docx(document)
+    return write_bytes_atomic(path, lambda handle: handle.write(data))

@@ -1,0 +1,123 @@
+"""The report document as plain, library-free data.
+
+The content builder produces a list of blocks; the docx writer renders them.  Every
+figure is already formatted text here, so tests can read the document without Word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 0 the report title, 1 一、, 2 （一）, 3 1.
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    #: body (indented first line) / center / meta (cover lines) / note (small) / item (no indent)
+    style: str = "body"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    align: str = "left"  # left / center / right
+    bold: bool = False
+    shaded: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    #: header rows (repeated on every page) then body rows; every row has the same length
+    header: tuple[tuple[Cell, ...], ...]
+    body: tuple[tuple[Cell, ...], ...]
+    #: merged ranges (r1, c1, r2, c2) in table rows, header rows counted first; zero-based, inclusive
+    merges: tuple[tuple[int, int, int, int], ...] = ()
+    #: relative column widths
+    widths: tuple[float, ...] = ()
+    #: lines printed above the table (unit, scope) and notes printed below it
+    above: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    #: small print for wide tables
+    compact: bool = False
+
+    @property
+    def n_cols(self) -> int:
+        rows = self.header or self.body
+        return len(rows[0]) if rows else 0
+
+    @property
+    def rows(self) -> tuple[tuple[Cell, ...], ...]:
+        return self.header + self.body
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Bars per category, one bar per series in each category (grouped)."""
+
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[Decimal | None, ...]], ...]
+    #: values are fractions shown as percentages
+    percent: bool = False
+    #: the axis maximum (100 for scores, 1 for rates); None: from the data
+    maximum: Decimal | None = None
+    #: the axis minimum; None: 0
+    minimum: Decimal | None = None
+    #: horizontal reference lines: (value, label)
+    lines: tuple[tuple[Decimal, str], ...] = ()
+    value_labels: bool = True
+
+
+@dataclass(frozen=True)
+class Figure:
+    caption: str
+    chart: BarChart
+    #: the chart's figures in words, for readers and for tests
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A new section starting on a new page (landscape for wide annex tables)."""
+
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | Figure | Section | PageBreak
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    #: things the reader of the CLI should know (e.g. charts left out for want of a CJK font)
+    notices: list[str] = field(default_factory=list)
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+    def text(self) -> str:
+        """Every heading, paragraph, caption and table cell, one per line (for tests and search)."""
+        lines: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, (Heading, Paragraph)):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                lines.append(block.caption)
+                lines.extend(block.above)
+                lines.extend("\t".join(c.text for c in row) for row in block.rows)
+                lines.extend(block.notes)
+            elif isinstance(block, Figure):
+                lines.append(block.caption)
+        return "\n".join(lines)

@@ -1,0 +1,313 @@
+"""``perfeval report``: the Word draft of both samples, figure by figure.
+
+Expected figures are the samples' scores computed by hand (see the samples' .md files):
+西山 88.51 良 (投入 8.76/10, 过程 32.73/34, 产出 27.22/34, 效果 19.80/22);
+五华 90.28 优 (决策 12.10/15, 过程 13.00/15, 产出 39.68/40, 效益 25.50/30).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document as open_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from openpyxl import load_workbook
+
+from perfeval_xl.cli import main
+from perfeval_xl.core.numbers import fmt_percent, fmt_score, round_rate
+from perfeval_xl.core.slips import Slip
+from perfeval_xl.io.snapshot import read_snapshot
+from perfeval_xl.pipeline import score_snapshot
+from perfeval_xl.wordreport import charts, docx_writer
+from perfeval_xl.wordreport.content import build_document
+from perfeval_xl.wordreport.model import Figure, Table
+from perfeval_xl.wordreport.tables import format_value
+
+ROOT = Path(__file__).resolve().parent.parent
+XISHAN = ROOT / "sample_workbooks" / "西山区社区党组织服务群众专项经费2024.xlsx"
+WUHUA = ROOT / "sample_workbooks" / "五华区五个先锋奖励经费2023.xlsx"
+LEVEL1_HEADER = ["一级指标", "指标分值", "评价得分", "得分率"]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Each sample scored and written as a docx once: {name: (scored, document model, docx path)}."""
+    out = tmp_path_factory.mktemp("reports")
+    result = {}
+    for name, source in (("xishan", XISHAN), ("wuhua", WUHUA)):
+        scored = score_snapshot(read_snapshot(source))
+        document = build_document(scored.evaluation, scored.plan)
+        path = docx_writer.write_docx(document, out / f"{source.stem}_报告.docx")
+        result[name] = (scored, document, path)
+    return result
+
+
+def body_text(path: Path) -> str:
+    return "\n".join(p.text for p in open_docx(str(path)).paragraphs)
+
+
+def table_rows(table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def find_table(doc, first_row: list[str]):
+    return next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:len(first_row)] == first_row)
+
+
+# --- figures ------------------------------------------------------------------------
+
+def test_xishan_conclusion_has_the_computed_figures(reports):
+    _, _, path = reports["xishan"]
+    text = body_text(path)
+    assert "综合得分 88.51 分，评价等级为“良”" in text
+    for part in ("投入指标满分 10 分，得 8.76 分，得分率 87.60%", "过程指标满分 34 分，得 32.73 分，得分率 96.26%",
+                 "产出指标满分 34 分，得 27.22 分，得分率 80.06%", "效果指标满分 22 分，得 19.80 分，得分率 90.00%"):
+        assert part in text
+    # per-indicator analysis: 分值, 得分, 得分率, 计算过程, 扣分原因
+    assert "分值 2 分，得分 1.88 分，得分率 94.00%" in text
+    assert "计算过程：资金到位率=175,312.57/660,000.00×100%=26.56%" in text
+    assert "扣分原因：资金到位率26.56%，扣0.12分" in text
+    assert "项目预算（下达）资金 660,000.00 元，到位资金 175,312.57 元" in text
+
+
+def test_wuhua_conclusion_has_the_computed_figures(reports):
+    scored, _, path = reports["wuhua"]
+    text = body_text(path)
+    assert (fmt_score(scored.evaluation.total), scored.evaluation.grade) == ("90.28", "优")
+    assert "各单位得分的算术平均为 90.28 分，评价等级为“优”" in text
+    for part in ("决策指标满分 15 分，得 12.10 分，得分率 80.67%", "过程指标满分 15 分，得 13.00 分，得分率 86.67%",
+                 "产出指标满分 40 分，得 39.68 分，得分率 99.20%", "效益指标满分 30 分，得 25.50 分，得分率 85.00%"):
+        assert part in text
+    best = max(scored.evaluation.units, key=lambda u: u.total)
+    assert f"得分最高的是{best.name}（{fmt_score(best.total)} 分）" in text
+
+
+@pytest.mark.parametrize("name", ["xishan", "wuhua"])
+def test_level1_table_rows_equal_the_evaluation(reports, name):
+    scored, _, path = reports[name]
+    ev = scored.evaluation
+    rows = table_rows(find_table(open_docx(str(path)), LEVEL1_HEADER))
+    expected = [LEVEL1_HEADER] + [[l.name, fmt_score(l.weight), fmt_score(l.score), fmt_percent(round_rate(l.rate))]
+                                  for l in ev.level1]
+    assert rows[:-1] == expected
+    assert rows[-1] == ["合计", "100.00", fmt_score(ev.total), fmt_percent(round_rate(ev.total / 100))]
+
+
+def test_wuhua_units_table_and_one_scoresheet_annex_per_unit(reports):
+    scored, _, path = reports["wuhua"]
+    ev = scored.evaluation
+    doc = open_docx(str(path))
+    units = table_rows(find_table(doc, ["序号", "单位名称"]))
+    assert [r[1] for r in units[1:-1]] == [u.full_name for u in ev.units]
+    assert [r[-2] for r in units[1:-1]] == [fmt_score(u.total) for u in ev.units]
+    assert units[-1][-2:] == ["90.28", "优"]
+    text = body_text(path)
+    for i, unit in enumerate(ev.units, start=1):
+        assert f"附件1-{i}" in text
+    sheets = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["一级指标", "二级指标", "三级指标"]]
+    assert len(sheets) == len(ev.units)
+    for table, unit in zip(sheets, ev.units):
+        total_row = table_rows(table)[-1]
+        assert total_row[0] == "合计" and fmt_score(unit.total) in total_row
+        assert f"评价等级：{unit.grade}" in total_row
+
+
+def test_xishan_annexes_are_the_plan_tables(reports):
+    scored, document, path = reports["xishan"]
+    doc = open_docx(str(path))
+    funds = table_rows(find_table(doc, ["序号", "单位名称", "预算（下达）资金"]))
+    assert funds[-1][:5] == ["合计", "合计", "660,000.00", "175,312.57", "175,312.57"]  # 合计 merged over two cells
+    assert funds[-1][7:9] == ["26.56%", "100.00%"]
+    titles = [b.text for b in document.blocks if getattr(b, "level", None) == 4]
+    assert titles == ["评分表", "资金使用情况表", "调查问卷结果汇总表", "调查问卷结果汇总表（群众类-服务对象）", "满意度情况表"]
+    satisfaction = table_rows(find_table(doc, ["序号", "单位名称", "服务对象满意度"]))
+    assert satisfaction[1][2:] == ["83.00%", "83.00%"]
+
+
+# --- Chinese report conventions -------------------------------------------------------
+
+def _east_asian(rpr) -> str | None:
+    fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+    return fonts.get(qn("w:eastAsia")) if fonts is not None else None
+
+
+@pytest.mark.parametrize("name", ["xishan", "wuhua"])
+def test_tables_repeat_their_header_rows(reports, name):
+    _, document, path = reports[name]
+    doc = open_docx(str(path))
+    model_tables = [b for b in document.blocks if isinstance(b, Table)]
+    assert len(doc.tables) == len(model_tables) >= 5
+    for table, model in zip(doc.tables, model_tables):
+        flags = [row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None for row in table.rows]
+        assert flags == [True] * len(model.header) + [False] * len(model.body)
+
+
+def test_fonts_page_size_and_page_numbers(reports):
+    _, _, path = reports["wuhua"]
+    doc = open_docx(str(path))
+    assert _east_asian(doc.styles["Normal"].element.rPr) == "仿宋_GB2312"
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
+        fonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) == "黑体"
+        assert fonts.get(qn("w:asciiTheme")) is None and fonts.get(qn("w:eastAsiaTheme")) is None
+    for table in doc.tables[:3]:
+        for cell in table._cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    assert _east_asian(run._r.rPr) == "宋体"
+    portrait = landscape = 0
+    for section in doc.sections:
+        size = sorted([section.page_width, section.page_height])
+        assert abs(size[0] - Mm(210)) < Mm(1) and abs(size[1] - Mm(297)) < Mm(1)
+        landscape += section.page_width > section.page_height
+        portrait += section.page_width < section.page_height
+    assert portrait >= 1 and landscape >= 10  # the body, then one landscape section per 评分表
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer and 'w:fldCharType="begin"' in footer
+
+
+def test_numbers_are_right_aligned_in_the_level1_table(reports):
+    _, _, path = reports["xishan"]
+    table = find_table(open_docx(str(path)), LEVEL1_HEADER)
+    for row in table.rows[1:]:
+        for cell in row.cells[1:]:
+            assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def test_format_value_follows_the_plan_styles():
+    from decimal import Decimal as D
+
+    assert format_value(D("0.26555"), "percent") == "26.56%"
+    assert format_value(D("175312.565"), "money") == "175,312.57"
+    assert format_value(D("4.955"), "score") == "4.96"
+    assert format_value(2162, "integer") == "2,162"
+    assert format_value(D("2.0"), "center") == "2"
+    assert format_value(None, "money") == ""
+
+
+# --- charts -------------------------------------------------------------------------
+
+def test_charts_are_pictures_or_say_why_not(reports):
+    font = charts.find_cjk_font()
+    for name, expected in (("xishan", 2), ("wuhua", 3)):  # 一级得分率, satisfaction (+ unit totals)
+        _, document, path = reports[name]
+        figures = [b for b in document.blocks if isinstance(b, Figure)]
+        assert len(figures) == expected
+        doc = open_docx(str(path))
+        pictures = doc.inline_shapes
+        if font is not None:
+            assert len(pictures) == expected
+        else:
+            assert len(pictures) == 0 and "未找到中文字体" in body_text(path)
+    _, document, _ = reports["wuhua"]
+    totals = next(f for f in document.blocks if isinstance(f, Figure) and "各单位总分" in f.caption)
+    assert totals.chart.categories[:2] == ("西翥", "普吉")
+    assert [fmt_score(v) for v in totals.chart.series[0][1]] == [fmt_score(u.total) for u in reports["wuhua"][0].evaluation.units]
+
+
+def test_the_chosen_font_draws_chinese():
+    font = charts.find_cjk_font()
+    if font is None:
+        pytest.skip("no CJK font on this machine (the draft then says so instead of showing charts)")
+    from PIL import ImageFont
+
+    face = ImageFont.truetype(font.path, 40, index=font.index)
+    assert charts._glyph(face, "评") != charts._glyph(face, "\U000f0000")
+    assert charts._glyph(face, "评") != charts._glyph(face, "价")
+
+
+def test_a_font_without_chinese_is_refused():
+    candidates = [p for p in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                              "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf") if Path(p).exists()]
+    if not candidates:
+        pytest.skip("no Latin-only TrueType font on this machine to try")
+    assert charts._draws_cjk(candidates[0], 0) is None
+
+
+def test_without_a_cjk_font_the_draft_has_the_chart_data_instead(monkeypatch, tmp_path):
+    monkeypatch.setattr(docx_writer, "find_cjk_font", lambda: None)
+    scored = score_snapshot(read_snapshot(XISHAN))
+    document = build_document(scored.evaluation, scored.plan)
+    path = docx_writer.write_docx(document, tmp_path / "r.docx")
+    assert document.notices and "PERFEVAL_CJK_FONT" in document.notices[0]
+    text = body_text(path)
+    assert "本机未找到中文字体" in text and "投入 87.60%" in text
+    assert len(open_docx(str(path)).inline_shapes) == 0
+
+
+# --- review appendix hook ------------------------------------------------------------------
+
+def test_slips_become_the_review_appendix(tmp_path):
+    scored = score_snapshot(read_snapshot(XISHAN))
+    slip = Slip("报告数据", "D5", "A4资金到位率", "", "2.00", "1.88", "资金到位率26.56%，扣0.12分，得1.88分", "报告表3")
+    document = build_document(scored.evaluation, scored.plan, slips=[slip], checked=5)
+    path = docx_writer.write_docx(document, tmp_path / "r.docx")
+    doc = open_docx(str(path))
+    rows = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
+    assert rows[1] == ["1", "报告数据", "D5", "A4资金到位率", "", "2.00", "1.88", "资金到位率26.56%，扣0.12分，得1.88分",
+                       "报告表3"]
+    text = body_text(path)
+    assert "共核对报告中印出的数字 5 个，其中 4 个与复算一致，1 个不一致" in text
+    assert "复核意见" in [b.text for b in document.blocks if getattr(b, "level", None) == 4]
+
+
+# --- the command ------------------------------------------------------------------
+
+def test_report_command_default_path_and_no_overwrite(xishan, capsys):
+    before = xishan.read_bytes()
+    assert main(["report", str(xishan)]) == 0
+    target = xishan.with_name("西山区社区党组织服务群众专项经费2024_报告.docx")
+    assert target.exists() and "已写入" in capsys.readouterr().out
+    assert xishan.read_bytes() == before
+    assert main(["report", str(xishan)]) == 2
+    assert "已存在" in capsys.readouterr().err
+    assert main(["report", str(xishan), "--force"]) == 0
+    assert main(["report", str(xishan), "-o", str(xishan.with_name("x.pdf"))]) == 2
+    assert ".docx" in capsys.readouterr().err
+    assert not list(xishan.parent.glob(".~perfeval-*"))
+
+
+def test_report_command_unreadable_and_not_a_template(tmp_path, capsys):
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_text("不是工作簿")
+    assert main(["report", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "Traceback" not in err
+    from openpyxl import Workbook
+
+    empty = tmp_path / "空白.xlsx"
+    Workbook().save(empty)
+    assert main(["report", str(empty)]) == 2
+    assert "错误：" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_report_command_exit_1_with_error_findings(xishan, capsys):
+    workbook = load_workbook(xishan)
+    workbook["指标体系"]["H3"] = 3  # A1 分值 2 → 3: the weights no longer add up to 100
+    workbook.save(xishan)
+    assert main(["report", str(xishan)]) == 1
+    assert "错误" in capsys.readouterr().out
+    text = body_text(xishan.with_name(xishan.stem + "_报告.docx"))
+    assert "校验有" in text and "项错误" in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_the_draft_to_pdf(reports, tmp_path):
+    _, _, path = reports["xishan"]
+    profile = tmp_path / "profile"
+    proc = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile.as_posix()}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                          capture_output=True, text=True, timeout=300)
+    pdf = tmp_path / (path.stem + ".pdf")
+    assert pdf.exists(), proc.stderr
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 10
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "88.51" in text and "评价结论" in text
