@@ -2,7 +2,7 @@
 
 Expected figures are the samples' scores computed by hand (see the samples' .md files):
 西山 88.51 良 (投入 8.76/10, 过程 32.73/34, 产出 27.22/34, 效果 19.80/22);
-五华 90.28 优 (决策 12.10/15, 过程 13.00/15, 产出 39.68/40, 效益 25.50/30).
+五华 90.77 优 (决策 12.60/15, 过程 13.00/15, 产出 39.67/40 = 99.175% → 99.18% half up, 效益 25.50/30).
 """
 
 from __future__ import annotations
@@ -78,10 +78,10 @@ def test_xishan_conclusion_has_the_computed_figures(reports):
 def test_wuhua_conclusion_has_the_computed_figures(reports):
     scored, _, path = reports["wuhua"]
     text = body_text(path)
-    assert (fmt_score(scored.evaluation.total), scored.evaluation.grade) == ("90.28", "优")
-    assert "各单位得分的算术平均为 90.28 分，评价等级为“优”" in text
-    for part in ("决策指标满分 15 分，得 12.10 分，得分率 80.67%", "过程指标满分 15 分，得 13.00 分，得分率 86.67%",
-                 "产出指标满分 40 分，得 39.68 分，得分率 99.20%", "效益指标满分 30 分，得 25.50 分，得分率 85.00%"):
+    assert (fmt_score(scored.evaluation.total), scored.evaluation.grade) == ("90.77", "优")
+    assert "各单位得分的算术平均为 90.77 分，评价等级为“优”" in text
+    for part in ("决策指标满分 15 分，得 12.60 分，得分率 84.00%", "过程指标满分 15 分，得 13.00 分，得分率 86.67%",
+                 "产出指标满分 40 分，得 39.67 分，得分率 99.18%", "效益指标满分 30 分，得 25.50 分，得分率 85.00%"):
         assert part in text
     best = max(scored.evaluation.units, key=lambda u: u.total)
     assert f"得分最高的是{best.name}（{fmt_score(best.total)} 分）" in text
@@ -105,7 +105,7 @@ def test_wuhua_units_table_and_one_scoresheet_annex_per_unit(reports):
     units = table_rows(find_table(doc, ["序号", "单位名称"]))
     assert [r[1] for r in units[1:-1]] == [u.full_name for u in ev.units]
     assert [r[-2] for r in units[1:-1]] == [fmt_score(u.total) for u in ev.units]
-    assert units[-1][-2:] == ["90.28", "优"]
+    assert units[-1][-2:] == ["90.77", "优"]
     text = body_text(path)
     for i, unit in enumerate(ev.units, start=1):
         assert f"附件1-{i}" in text

@@ -15,14 +15,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 REPORT_SUFFIX = "_报告"
-
-
-def default_report_path(source: Path) -> Path:
-    return source.with_name(f"{source.stem}{REPORT_SUFFIX}.docx")
 
 
 def register_cli(subparsers) -> None:
@@ -54,17 +49,20 @@ def review_of(scored) -> tuple[list, int | None]:
 def cmd_report(args) -> int:
     from perfeval_xl.core.findings import TemplateError
     from perfeval_xl.core.numbers import fmt_score
-    from perfeval_xl.io.atomic import FileLockedError
+    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
+    from perfeval_xl.io.targets import TargetError, plan_target, source_path
     from perfeval_xl.io.snapshot import UnreadableFile, read_snapshot
     from perfeval_xl.pipeline import score_snapshot
 
     from .content import build_document
     from .docx_writer import write_docx
 
-    source = Path(args.book)
-    target = Path(args.output) if args.output else default_report_path(source)
-    if target.suffix.lower() != ".docx":
-        return _fail(f"报告文件名应以 .docx 结尾：“{target.name}”")
+    try:
+        source = source_path(args.book)
+        planned = plan_target(source, args.output, tag=REPORT_SUFFIX, suffix=".docx")
+    except TargetError as exc:
+        return _fail(str(exc))
+    target = planned.path
     if target.exists() and not args.force:
         return _fail(f"“{target}”已存在（可能含有已修改的内容），未覆盖；如要覆盖请加 --force，或用 -o 另选文件名")
     try:
@@ -75,10 +73,8 @@ def cmd_report(args) -> int:
     except UnreadableFile as exc:
         where = f"{exc.sheet}!{exc.cell}：" if getattr(exc, "sheet", "") else ""
         return _fail(f"{where}{exc}")
-    except PermissionError as exc:
-        return _fail(f"没有权限读取文件：{exc.filename}")
     except OSError as exc:
-        return _fail(f"文件读取失败：{exc.strerror or exc}")
+        return _fail(describe_os_error(exc))
     except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
@@ -89,13 +85,11 @@ def cmd_report(args) -> int:
         written = write_docx(document, target)
     except FileLockedError as exc:
         return _fail(str(exc))
-    except PermissionError as exc:
-        return _fail(f"没有权限写入文件：{exc.filename or target}")
     except OSError as exc:
-        return _fail(f"无法写入“{target.name}”：{exc.strerror or exc}")
+        return _fail(describe_os_error(exc))
     ev = scored.evaluation
     print(f"项目：{ev.book.name}；总分 {fmt_score(ev.total)}，等级“{ev.grade}”")
-    for notice in document.notices:
+    for notice in planned.notes + tuple(document.notices):
         print(f"提示：{notice}")
     errors = len(ev.findings.errors)
     if errors:
