@@ -312,3 +312,22 @@ def test_libreoffice_converts_the_draft_to_pdf(reports, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "88.51" in text and "评价结论" in text
+
+
+def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
+    workbook = load_workbook(xishan)
+    sheet = workbook["报告数据"]
+    # the seed report printed A4 as 2 and the total as 88.51; the rule gives 1.88 (2×(1−14.688×0.4%))
+    for row, values in enumerate(([None, "A4", "得分", "2", "报告表3", None],
+                                  [None, None, "总分", "88.51", "报告第二部分", None]), start=3):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row, col, value)
+    workbook.save(xishan)
+    assert main(["report", str(xishan)]) == 0
+    out = capsys.readouterr().out
+    assert "1 个数字与复算不一致" in out
+    doc = open_docx(str(xishan.with_name(xishan.stem + "_报告.docx")))
+    rows = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
+    assert len(rows) == 2 and rows[1][1:3] == ["报告数据", "D3"] and rows[1][5:7] == ["2", "1.88"]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "共核对报告中印出的数字 2 个，其中 1 个与复算一致，1 个不一致" in text

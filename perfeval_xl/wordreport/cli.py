@@ -38,12 +38,17 @@ def _fail(message: str) -> int:
     return EXIT_UNREADABLE
 
 
-def review_of(scored) -> tuple[list, int | None]:
-    """Slips a review of the workbook found, and how many printed figures it checked.
+def review_of(scored) -> tuple[list, int | None, int]:
+    """Slips of the review that apply to a draft: the figures typed in 报告数据 reconciled with the
+    evaluation (:func:`perfeval_xl.core.reported.reconcile`).  Returns (slips, figures checked,
+    rows that could not be checked).  Pasted report tables are audited by ``perfeval review``
+    (its 复核意见 sheet, when the write plan carries it, is printed instead)."""
+    from perfeval_xl.core.reported import reconcile
 
-    Hook for the review stage (复核, 报告数据): until it is available here the draft gets its
-    复核意见 appendix only from a 复核意见 sheet in the write plan."""
-    return [], None
+    result = reconcile(scored.evaluation)
+    if not result.checked and not len(result.findings):
+        return [], None, 0
+    return list(result.slips), result.checked, len(result.findings)
 
 
 def cmd_report(args) -> int:
@@ -79,7 +84,7 @@ def cmd_report(args) -> int:
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
         return _fail(f"内部错误（{type(exc).__name__}）：未能生成报告；请把工作簿和这条信息发给维护人员")
-    slips, checked = review_of(scored)
+    slips, checked, unchecked = review_of(scored)
     document = build_document(scored.evaluation, scored.plan, slips=slips, checked=checked)
     try:
         written = write_docx(document, target)
@@ -91,6 +96,10 @@ def cmd_report(args) -> int:
     print(f"项目：{ev.book.name}；总分 {fmt_score(ev.total)}，等级“{ev.grade}”")
     for notice in planned.notes + tuple(document.notices):
         print(f"提示：{notice}")
+    if slips:
+        print(f"提示：报告数据中有 {len(slips)} 个数字与复算不一致，已列入报告附件“复核意见”")
+    if unchecked:
+        print(f"提示：报告数据中有 {unchecked} 行无法核对（对象或报告值无法识别），请检查后重新生成")
     errors = len(ev.findings.errors)
     if errors:
         print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")
