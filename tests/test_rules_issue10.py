@@ -273,6 +273,11 @@ def test_a_quotient_prints_with_its_unit_everywhere(tmp_path):
     assert s.standard.startswith("人均培训成本≤4.5万元/人得100分")
     assert s.process.startswith("人均培训成本=430.11/100=4.30万元/人；人均培训成本4.30万元/人，不高于4.5万元/人")
     assert "%" not in s.process and s.score == D("100.00")
+    from perfeval_xl.core.summary import summary
+    (row,) = summary(ev)["units"][0]["indicators"]
+    assert row["value"] == 4.3  # the quotient itself, not 0.043 or 430.11
+    trace = scored.plan.sheet("取数底稿").grid()
+    assert any(r[5] == "4.30万元/人" for r in trace if len(r) > 5)
 
 
 def test_a_unit_mismatch_is_an_error():
