@@ -318,8 +318,8 @@ MANUAL = TableSheet(
     columns=(
         Column("unit", "单位简称", width=16),
         Column("code", "指标编码", required=True, width=8),
-        Column("item", "要点/子项", width=12, help="要点编号（如 ①，或“全部”）或子项名称"),
-        Column("result", "达成情况", width=12, help="要点：是 / 否；定性：等级名称"),
+        Column("item", "要点/子项", width=12, help="要点编号（按规则参数中写的编号，如 ③；或“全部”）或子项名称"),
+        Column("result", "达成情况", width=12, help="要点、逐项扣分：是 / 否；定性：等级名称"),
         Column("score", "得分", "number", width=8),
         Column("reason", "扣分原因", width=48),
     ),
