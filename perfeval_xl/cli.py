@@ -2,6 +2,7 @@
 
     perfeval new [-o 模板.xlsx]
     perfeval score 工作簿.xlsx [-o 输出.xlsx] [--in-place] [--json]
+    perfeval review 工作簿.xlsx [-o 输出.xlsx] [--json]
 
 Exit status of ``score``: 0 scored; 1 scored with error findings; 2 the workbook
 could not be read or is not a valid template.
@@ -90,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("-o", "--output", metavar="输出", help="评分结果保存位置（默认：<原名>_评分.xlsx）")
     score.add_argument("--in-place", action="store_true", help="直接写回原文件（先在旁边保存一份备份）")
     score.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要（不打印表格）")
+
+    review = sub.add_parser("review", help="复核：把报告印出的数字与复算结果逐一核对", description=(
+        "复算工作簿并核对报告印出的每个数字：“报告数据”表中的得分、指标值、总分和等级，粘贴在其他工作表中的\n"
+        "报告表格（合计、平均、占比和比率），以及绩效自评表。不一致的列入“复核意见”工作表，写明单元格和算式。\n"
+        "默认在原文件旁生成“<原名>_复核.xlsx”，原文件不会被修改。规则见 docs/review.md。\n\n"
+        "退出状态：0 没有差错也没有错误；1 有差错或错误；2 无法读取，或既不是评价模板、也没有自评表或报告表格。"))
+    review.add_argument("book", metavar="工作簿", help="要复核的 .xlsx / .xlsm 文件")
+    review.add_argument("-o", "--output", metavar="输出", help="复核结果保存位置（默认：<原名>_复核.xlsx）")
+    review.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要（不打印表格）")
 
     batch = sub.add_parser("batch", help="批量评分或复核一批工作簿", description=(
         "对给出的文件和文件夹（含子文件夹）中的每个 .xlsx / .xlsm 逐个评分或复核，一个文件出错不影响其余文件；\n"
@@ -203,6 +213,63 @@ def cmd_score(args) -> int:
     return EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK
 
 
+def print_review(reviewed, stream=None) -> None:
+    stream = stream or sys.stdout
+    if reviewed.evaluation is not None:
+        print_summary(reviewed, stream)
+    else:
+        reason = reviewed.not_template.message if reviewed.not_template else ""
+        print(f"不是评价模板（{reason}），只复核自评表和报告表格", file=stream)
+    result = reviewed.result
+    print(f"复核：核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
+          + (f"；{len(result.unchecked)} 处表格区域未能核对" if result.unchecked else ""), file=stream)
+    for slip in result.slips[:10]:
+        what = f"{slip.unit} {slip.object}" if slip.unit and not slip.object.startswith(slip.unit) else slip.object
+        print(f"  [差错] {slip.sheet}!{slip.cell}：{what} 报告 {slip.printed}，复算 {slip.expected}（{slip.message}）",
+              file=stream)
+    if len(result.slips) > 10:
+        print(f"  ……其余 {len(result.slips) - 10} 个差错见“复核意见”工作表", file=stream)
+    if reviewed.evaluation is None:
+        errors = [f for f in result.findings if f.severity == "error"]
+        print(f"错误 {len(errors)} 项，提示 {len(result.findings) - len(errors)} 项（见“复核意见”）", file=stream)
+        if reviewed.output:
+            print(f"已写入：{reviewed.output}", file=stream)
+        for note in reviewed.notes:
+            print(f"注意：{note}", file=stream)
+
+
+def cmd_review(args) -> int:
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
+    from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.io.targets import TargetError
+    from perfeval_xl.io.xlsx_splice import SpliceError
+    from perfeval_xl.review import review_file, review_json
+
+    try:
+        reviewed = review_file(args.book, args.output)
+    except TemplateError as exc:
+        return _fail(args, exc.sheet, exc.cell, f"无法复核：{exc.message}")
+    except (UnreadableFile, FileLockedError, TargetError) as exc:
+        return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
+    except SpliceError as exc:
+        return _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
+    except OSError as exc:
+        return _fail(args, "", "", describe_os_error(exc))
+    except Exception as exc:  # never a traceback for the reviewer; PERFEVAL_DEBUG=1 shows it
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能复核，原文件未被修改；请把工作簿和这条信息发给维护人员")
+    if args.json:
+        json.dump(review_json(reviewed), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        for note in reviewed.notes:
+            print(f"注意：{note}", file=sys.stderr)
+    else:
+        print_review(reviewed)
+    return EXIT_FINDINGS if reviewed.failed else EXIT_OK
+
+
 def cmd_batch(args) -> int:
     from perfeval_xl.batch import discover, progress_bar, run_batch
     from perfeval_xl.core.batch import batch_plan
@@ -286,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_score(args)
     if args.command == "batch":
         return cmd_batch(args)
+    if args.command == "review":
+        return cmd_review(args)
     handler = getattr(args, "handler", None)
     if handler is not None:
         return handler(args)

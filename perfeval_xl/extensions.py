@@ -18,13 +18,14 @@ from __future__ import annotations
 from perfeval_xl.core.checks import CHECKS as CORE_CHECKS
 from perfeval_xl.core.extension import Extensions
 from perfeval_xl.core.report import CLOSING_SHEETS, SCORE_SHEETS
+from perfeval_xl.core.review import REVIEW_SHEETS
 from perfeval_xl.core.sources import CORE_SOURCES
 from perfeval_xl.forms.sheet import FORM_SHEETS
 from perfeval_xl.survey.annex import SURVEY_SHEETS
 from perfeval_xl.survey.sources import SURVEY_SOURCES
 
 SOURCES = {**CORE_SOURCES, **SURVEY_SOURCES}
-SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, FORM_SHEETS, *CLOSING_SHEETS)
+SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, FORM_SHEETS, *REVIEW_SHEETS, *CLOSING_SHEETS)
 CHECKS = CORE_CHECKS
 
 #: what the pipeline runs with

@@ -1,5 +1,5 @@
 """The scoring pipeline shared by every path: a named list of stages (:data:`STAGES`),
-read → normalise → attach questionnaires → check → evaluate → plan, each a function over
+read → normalise → attach questionnaires → check → evaluate → reconcile (报告数据) → plan, each a function over
 the previous stage's frozen result returning ``(result, findings)``; :func:`run` gathers the
 findings.  The extensions the stages use come from :mod:`perfeval_xl.extensions`."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from perfeval_xl import extensions
-from perfeval_xl.core import book, checks, report, scoring
+from perfeval_xl.core import book, checks, report, review, scoring
 from perfeval_xl.core.extension import Env, Extensions
 from perfeval_xl.core.findings import FindingList, Findings
 from perfeval_xl.core.scoring import Evaluation
@@ -30,13 +30,14 @@ class Stage:
     run: Callable[[object, Env], tuple[object, Iterable]]
 
 
-#: snapshot → book → book → book → book → evaluation → write plan
+#: snapshot → book → book → book → book → evaluation → evaluation → write plan
 STAGES: tuple[Stage, ...] = (
     Stage("read", book.read),
     Stage("normalise", book.normalise),
     Stage("attach questionnaires", survey_book.attach),
     Stage("check", checks.check),
     Stage("evaluate", scoring.evaluate),
+    Stage("reconcile", review.reconcile_stage),
     Stage("plan", report.plan),
 )
 
@@ -90,12 +91,12 @@ class Scored:
 def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
     """Score a snapshot; raises TemplateError when it is not a template at all."""
     done = run(snapshot)
-    return Scored(done["evaluate"], done["plan"])
+    return Scored(done["reconcile"], done["plan"])
 
 
 def evaluate_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Evaluation:
     """Score a snapshot without planning the output sheets (batch review writes none)."""
-    return run(snapshot, stages_until("evaluate"))["evaluate"]
+    return run(snapshot, stages_until("reconcile"))["reconcile"]
 
 
 def backup_path(source: Path, now: dt.datetime | None = None) -> Path:

@@ -225,7 +225,7 @@ def _make_block(sheet, grid, kinds, start, end) -> _Block:
 
 def _title(lines: list[str]) -> str:
     """A block's title from the lines above it: 附件6-1 + its name; units and project lines left out."""
-    kept = [t.lstrip("#").rstrip("：:") for t in lines if not t.startswith(("单位:", "单位：", "项目名称"))]
+    kept = [t.lstrip("#").rstrip("：:").replace(":", "：") for t in lines if not t.startswith(("单位:", "单位：", "项目名称"))]
     return "：".join(t for t in kept if t)
 
 

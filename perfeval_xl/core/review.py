@@ -1,0 +1,163 @@
+"""复核: what a review found, gathered, and the 复核意见 sheet that lists it.
+
+A review compares printed figures with their recomputation from three places: the
+报告数据 sheet of an evaluation workbook (:mod:`perfeval_xl.core.reported`), report tables
+pasted into other sheets (:mod:`perfeval_xl.core.table_audit`) and self-evaluation forms
+(``perfeval_xl.forms``, summarised here as plain rows).  :class:`Findings` of the review
+are the problems with what the reviewer typed (an unknown 对象), warnings such as a 尾差;
+slips are the figures that do not follow.
+
+The reconcile stage (:func:`reconcile_stage`) adds the 报告数据 findings to a scored
+evaluation, so ``perfeval score`` reports them in 校验结果 and its exit status; the
+builder :data:`REVIEW_SHEETS` writes 复核意见 when 报告数据 has rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from . import schema
+from .extension import Env, OutputSheets
+from .findings import Finding, FindingList, Findings
+from .printed import parse_printed
+from .reported import reconcile
+from .scoring import Evaluation
+from .slips import Slip
+from .table_audit import Unchecked
+from .writeplan import SheetBuilder, SheetPlan
+
+SLIP_HEADERS = ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """A self-evaluation form found and recomputed (the JSON ``forms`` entry)."""
+
+    sheet: str
+    project: str
+    unit: str
+    printed_total: Decimal | None
+    total: Decimal
+    grade: str
+
+    def as_json(self) -> dict:
+        return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
+                "printed_total": float(self.printed_total) if self.printed_total is not None else None,
+                "total": float(self.total), "grade": self.grade}
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """Everything a review compared.  ``checked`` counts the printed figures compared;
+    ``findings`` are the review's own errors and warnings (not the scoring's)."""
+
+    slips: tuple[Slip, ...] = ()
+    checked: int = 0
+    unchecked: tuple[Unchecked, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    forms: tuple[FormRow, ...] = ()
+
+    @property
+    def agreed(self) -> int:
+        return self.checked - len(self.slips)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def __add__(self, other: "ReviewResult") -> "ReviewResult":
+        return ReviewResult(self.slips + other.slips, self.checked + other.checked, self.unchecked + other.unchecked,
+                            self.findings + other.findings, self.forms + other.forms)
+
+
+def has_reported_rows(evaluation: Evaluation) -> bool:
+    return bool(evaluation.book.rows(schema.REPORTED))
+
+
+def reported_result(evaluation: Evaluation) -> ReviewResult:
+    """报告数据 reconciled, as a review result (empty when the sheet has no rows)."""
+    if not has_reported_rows(evaluation):
+        return ReviewResult()
+    done = reconcile(evaluation)
+    return ReviewResult(tuple(done.slips), done.checked, (), tuple(done.findings))
+
+
+def reconcile_stage(evaluation: Evaluation, env: Env) -> tuple[Evaluation, Findings]:
+    """Stage: the evaluation with the findings of its 报告数据 rows added (errors at their cells)."""
+    result = reported_result(evaluation)
+    found = Findings()
+    found.extend(result.findings)
+    if not len(found):
+        return evaluation, found
+    return replace(evaluation, findings=FindingList((*evaluation.findings, *found))), found
+
+
+def _difference(printed: str, expected: str) -> str:
+    a, b = parse_printed(printed), parse_printed(expected)
+    if a is None or b is None or a.percent != b.percent:
+        return ""
+    delta = a.value - b.value
+    if delta == 0:
+        return ""
+    shown = a.at(b.decimals).show(abs(delta))
+    return ("+" if delta > 0 else "-") + shown
+
+
+def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
+    """复核意见: one row per slip, the count of figures checked and agreeing, what could not be
+    checked, the review's errors and warnings, and the forms found."""
+    b = SheetBuilder(schema.OUTPUT_REVIEW, [6, 14, 9, 26, 12, 12, 10, 60, 24])
+    n = len(SLIP_HEADERS)
+    b.title(f"{project}复核意见", n)
+    line = (f"共核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，"
+            f"不一致（差错）{len(result.slips)} 个。")
+    if result.unchecked:
+        line += f"另有 {len(result.unchecked)} 处表格区域未能核对，列在下方，请人工核对。"
+    b.line(line, n, height=30)
+    b.header(SLIP_HEADERS)
+    if not result.slips:
+        b.values(["", "", "", "", "", "", "", "未发现差错。", ""], "text")
+    for i, slip in enumerate(result.slips, start=1):
+        what = f"{slip.unit} {slip.object}" if slip.unit and not slip.object.startswith(slip.unit) else slip.object
+        r = b.values([i, slip.sheet, slip.cell, what, slip.printed, slip.expected,
+                      _difference(slip.printed, slip.expected), slip.message, slip.source],
+                     ["center", "center", "center", "text", "center", "center", "center", "text", "text"])
+        b.fit_height(r)
+    if result.unchecked:
+        b.row += 1
+        b.line("未核对的表格区域（不是差错，也没有核对过）：", n)
+        b.values(["序号", "工作表", "区域", "原因", "", "", "", "", ""], "header")
+        for i, item in enumerate(result.unchecked, start=1):
+            r = b.values([i, item.sheet, item.range, item.reason, "", "", "", "", ""],
+                         ["center", "center", "center", "text", "text", "text", "text", "text", "text"])
+            b.merge(r, 3, r, n - 1)
+    if result.findings:
+        b.row += 1
+        b.line("复核中发现的错误和提示（错误须更正后重新复核）：", n)
+        b.values(["序号", "工作表", "单元格", "级别", "说明", "", "", "", ""], "header")
+        for i, f in enumerate(result.findings, start=1):
+            level = "错误" if f.severity == "error" else "提示"
+            r = b.values([i, f.sheet, f.cell, level, f.message, "", "", "", ""],
+                         ["center", "center", "center", "error" if f.severity == "error" else "warning",
+                          "text", "text", "text", "text", "text"])
+            b.merge(r, 4, r, n - 1)
+            b.fit_height(r)
+    if result.forms:
+        b.row += 1
+        b.line("找到的绩效自评表：", n)
+        b.values(["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级", "", ""], "header")
+        for i, form in enumerate(result.forms, start=1):
+            b.values([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, "", ""],
+                     ["center", "center", "text", "text", "score", "score", "center", "text", "text"])
+    return b.plan
+
+
+def _review_sheets(evaluation: Evaluation) -> list[SheetPlan]:
+    if not has_reported_rows(evaluation):
+        return []
+    return [review_sheet(evaluation.book.name, reported_result(evaluation))]
+
+
+#: ``perfeval score`` writes 复核意见 when 报告数据 has rows (``perfeval review`` always does)
+REVIEW_SHEETS: tuple[OutputSheets, ...] = (OutputSheets((schema.OUTPUT_REVIEW,), _review_sheets),)

@@ -1,0 +1,156 @@
+"""``perfeval review``: recompute and reconcile every printed figure a workbook holds.
+
+A workbook is reviewable when it holds any of: an evaluation of our template (scored, its
+报告数据 reconciled), official self-evaluation forms (``perfeval_xl.forms``), or report
+tables pasted into sheets of their own (:mod:`perfeval_xl.core.table_audit`).  Only a
+workbook with none of the three is refused (exit status 2).  The reviewed copy
+``<原名>_复核.xlsx`` holds the score sheets (for an evaluation) and 复核意见; the input is
+never changed and the copy is written atomically by the splice writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from perfeval_xl.core import schema
+from perfeval_xl.core.findings import Finding, TemplateError
+from perfeval_xl.core.review import FormRow, ReviewResult, reported_result, review_sheet
+from perfeval_xl.core.scoring import Evaluation
+from perfeval_xl.core.table_audit import audit_tables
+from perfeval_xl.core.writeplan import WritePlan
+
+REVIEW_SUFFIX = "_复核"
+#: the template's own guide sheet: words only, never a pasted table
+GUIDE_SHEET = "使用说明"
+
+Snapshot = Mapping[str, Sequence[Sequence[object]]]
+
+
+@dataclass
+class Reviewed:
+    #: the scored evaluation, or None for a workbook of forms or pasted tables only
+    evaluation: Evaluation | None
+    result: ReviewResult
+    plan: WritePlan
+    #: why the workbook is not an evaluation template (when it is not one)
+    not_template: TemplateError | None = None
+    output: Path | None = None
+    notes: tuple[str, ...] = ()
+    backup: Path | None = None  # never: review does not write in place
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding: the scoring's (with 报告数据's) and the rest of the review's."""
+        own = list(self.evaluation.findings) if self.evaluation is not None else []
+        seen = set(own)
+        return own + [f for f in self.result.findings if f not in seen]
+
+    @property
+    def failed(self) -> bool:
+        """Exit status 1: a slip, or an error finding."""
+        return bool(self.result.slips) or any(f.severity == "error" for f in self.findings)
+
+
+def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
+    from perfeval_xl.forms import review_forms
+
+    reviews, findings = review_forms(snapshot)
+    slips = tuple(s for r in reviews for s in r.slips)
+    found = tuple(findings) + tuple(f for r in reviews for f in r.findings)
+    rows = tuple(FormRow(r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade) for r in reviews)
+    # every printed figure a form carries is compared: the indicators' scores, the rate, the totals
+    checked = sum(_form_figures(r) for r in reviews)
+    return ReviewResult(slips, checked, (), found, rows), {r.sheet for r in reviews}
+
+
+def _form_figures(review) -> int:
+    figures = sum(1 for i in review.indicators if i.printed is not None)
+    figures += (review.printed_total is not None) + (review.execution_rate is not None) + (review.execution_score is not None)
+    return max(figures, len(review.slips))
+
+
+def review_snapshot(snapshot: Snapshot, others: Snapshot) -> Reviewed:
+    """Review a workbook: ``snapshot`` holds its template input sheets, ``others`` every other
+    sheet that is not ours (forms, pasted tables).  Raises TemplateError when there is nothing
+    to review at all."""
+    from perfeval_xl.pipeline import score_snapshot
+
+    evaluation, plan, not_template = None, None, None
+    try:
+        scored = score_snapshot(snapshot)
+        evaluation, plan = scored.evaluation, scored.plan
+    except TemplateError as exc:
+        not_template = exc
+    forms, form_sheets = _form_result(others)
+    audit = audit_tables({name: rows for name, rows in others.items() if name not in form_sheets})
+    tables = ReviewResult(tuple(audit.slips), audit.checked, tuple(audit.unchecked), tuple(audit.findings))
+    result = (reported_result(evaluation) if evaluation is not None else ReviewResult()) + tables + forms
+    if evaluation is None and not forms.forms and not audit.blocks:
+        raise TemplateError(not_template.sheet, not_template.cell,
+                            f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
+    project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else "")
+    sheet = review_sheet(project, result)
+    if plan is not None:
+        kept = [s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW]
+        at = next((i for i, s in enumerate(kept) if s.name in (schema.OUTPUT_TRACE, schema.OUTPUT_FINDINGS)), len(kept))
+        plan = replace(plan, sheets=kept[:at] + [sheet] + kept[at:])
+    else:
+        plan = WritePlan([sheet])
+    return Reviewed(evaluation, result, plan, not_template)
+
+
+def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
+    """The sheets of a workbook that are neither template input sheets, nor ours, nor the guide."""
+    from perfeval_xl.extensions import is_output_sheet
+    from perfeval_xl.io.ownership import file_ownership
+
+    ours = set(file_ownership(path, ()).replace)
+    inputs = set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
+    return [n for n in names if n.strip() not in inputs and n not in ours and not is_output_sheet(n)
+            and n.strip() != GUIDE_SHEET]
+
+
+def review_file(source: str | Path, output: str | Path | None = None) -> Reviewed:
+    """Review a workbook file and write ``<原名>_复核.xlsx`` (never over the input)."""
+    from perfeval_xl.io.atomic import check_not_locked
+    from perfeval_xl.io.displayed import apply_formats
+    from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.io.targets import plan_target, source_path
+    from perfeval_xl.io.xlsx_splice import write_scored_copy
+
+    source = source_path(source)
+    snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
+    target = plan_target(source, output, tag=REVIEW_SUFFIX)
+    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
+    others = read_snapshot(source, sheets=set(names)) if names else {}
+    others = {name: rows for name, rows in others.items()}
+    apply_formats(source, others, names)
+    reviewed = review_snapshot(snapshot, others)
+    foreign = file_ownership(source, reviewed.plan.names).foreign
+    if foreign:
+        raise foreign_sheet_error(foreign)
+    check_not_locked(target.path)
+    reviewed.notes = target.notes
+    reviewed.output = write_scored_copy(source, target.path, reviewed.plan)
+    return reviewed
+
+
+def review_json(reviewed: Reviewed) -> dict:
+    """DESIGN.md §3: the score object plus ``slips``, ``checked`` and ``forms`` (and the table
+    regions that could not be checked, ``not_checked``)."""
+    from perfeval_xl.core.summary import summary
+
+    if reviewed.evaluation is not None:
+        data = summary(reviewed.evaluation)
+    else:
+        data = {"project": reviewed.result.forms[0].project if reviewed.result.forms else "", "total": None,
+                "grade": "", "units": []}
+    data["findings"] = [f.as_json() for f in reviewed.findings]
+    data["slips"] = [s.as_json() for s in reviewed.result.slips]
+    data["checked"] = reviewed.result.checked
+    data["forms"] = [f.as_json() for f in reviewed.result.forms]
+    data["not_checked"] = [{"sheet": u.sheet, "range": u.range, "reason": u.reason} for u in reviewed.result.unchecked]
+    return data

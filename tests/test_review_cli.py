@@ -1,0 +1,130 @@
+"""``perfeval review`` end to end: 报告数据, pasted tables, the 复核意见 sheet, JSON and exit status."""
+
+import hashlib
+import json
+
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
+
+from conftest import XISHAN
+from data import seed_tables as seeds
+from perfeval_xl.cli import main
+from perfeval_xl.core import schema
+
+KEEP = {s.name for s in schema.INPUT_SHEETS} | {"使用说明"}
+
+
+def prepare(folder, reported=(), pasted=None):
+    """A copy of the 西山 sample (seed 000) with only our rows in 报告数据 and only our pasted sheets."""
+    book = folder / "西山.xlsx"
+    wb = load_workbook(XISHAN)
+    for name in list(wb.sheetnames):
+        if name not in KEEP:
+            del wb[name]
+    ws = wb[schema.REPORTED.name]
+    ws.delete_rows(schema.HEADER_ROW + 2, ws.max_row)
+    for row in reported:
+        ws.append(list(row))
+    for name, rows in (pasted or {}).items():
+        sheet = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, tuple):  # (number, number format): a number as Excel keeps a pasted figure
+                    cell = sheet.cell(r, c, value[0])
+                    cell.number_format = value[1]
+                elif value not in (None, ""):
+                    sheet.cell(r, c, value)
+    wb.save(book)
+    return book
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+FUNDS_AS_EXCEL_KEEPS_THEM = [
+    ["项目", "预算资金", "实际到位资金", "资金到位率"],
+    ["2024年社区党组织服务群众专项经费", (660000, "#,##0.00"), (175312.57, "#,##0.00"), (0.2556, "0.00%")],
+]
+
+
+def test_review_lists_slips_of_reported_figures_and_pasted_tables(tmp_path, capsys):
+    book = prepare(tmp_path, reported=[
+        ["", "", "总分", "88.51", "报告二、评价结论", ""],
+        ["", "", "等级", "良", "", ""],
+        ["", "资金到位率", "取值", "25.56%", "评分表 资金到位率", "报告第 265 行印为 25.56%"],
+        ["", "投入", "得分", "8.76", "表3", ""],
+    ], pasted={"资金表": FUNDS_AS_EXCEL_KEEPS_THEM, "表3": seeds.rows(seeds.SEED000_LEVEL1)})
+    before = digest(book)
+    assert main(["review", str(book), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert digest(book) == before
+    out = tmp_path / "西山_复核.xlsx"
+    assert out.exists()
+    assert data["total"] == 88.51 and data["grade"] == "良"
+    slips = [(s["sheet"], s["cell"], s["printed"], s["expected"]) for s in data["slips"]]
+    assert slips == [("报告数据", "D5", "25.56%", "26.56%"), ("资金表", "D2", "25.56%", "26.56%")]
+    assert data["slips"][0]["message"] == "资金到位率=175,312.57/660,000.00×100%=26.56%"
+    assert data["slips"][0]["source"] == "评分表 资金到位率"
+    # 4 rows of 报告数据 + the funds rate + 表3 (2 totals and 5 得分率)
+    assert data["checked"] == 4 + 1 + 7
+    assert data["forms"] == [] and data["not_checked"] == []
+    wb = CalamineWorkbook.from_path(str(out))
+    assert "复核意见" in wb.sheet_names and "评分表" in wb.sheet_names and "资金表" in wb.sheet_names
+    rows = wb.get_sheet_by_name("复核意见").to_python()
+    assert rows[1][0] == "共核对报告印出的数字 12 个，一致 10 个，不一致（差错）2 个。"
+    assert rows[2][:9] == ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
+    assert rows[3][1:7] == ["报告数据", "D5", "资金到位率", "25.56%", "26.56%", "-1.00%"]
+
+
+def test_review_without_slips_exits_0(tmp_path, capsys):
+    book = prepare(tmp_path, reported=[["", "", "总分", "88.51", "", ""], ["", "", "等级", "良", "", ""]],
+                   pasted={"表3": seeds.rows(seeds.SEED000_LEVEL1)})
+    assert main(["review", str(book)]) == 0
+    text = capsys.readouterr().out
+    assert "复核：核对报告印出的数字 9 个，一致 9 个，差错 0 个" in text
+
+
+def test_score_writes_review_sheet_and_reports_bad_rows(tmp_path, capsys):
+    book = prepare(tmp_path, reported=[["", "Z9", "得分", "3", "", ""], ["", "", "总分", "88.51", "", ""]])
+    out = tmp_path / "评分.xlsx"
+    assert main(["score", str(book), "-o", str(out), "--json"]) == 1  # the unknown 对象 is an error
+    data = json.loads(capsys.readouterr().out)
+    mine = [(f["severity"], f["cell"]) for f in data["findings"] if f["sheet"] == "报告数据"]
+    assert mine == [("error", "B3")]
+    names = CalamineWorkbook.from_path(str(out)).sheet_names
+    assert "复核意见" in names and "校验结果" in names
+    # without rows in 报告数据, score writes no 复核意见
+    (tmp_path / "b").mkdir()
+    plain = prepare(tmp_path / "b")
+    assert main(["score", str(plain), "-o", str(tmp_path / "p.xlsx")]) == 0
+    assert "复核意见" not in CalamineWorkbook.from_path(str(tmp_path / "p.xlsx")).sheet_names
+
+
+def test_workbook_of_pasted_tables_only_is_reviewable(tmp_path, capsys):
+    book = tmp_path / "报告附表.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件6-1"
+    for row in seeds.rows(seeds.ANNEX6_1_HEADCOUNT):
+        ws.append([int(v) if v.isdigit() else (v or None) for v in row] if row else [])
+    wb.save(book)
+    assert main(["review", str(book), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["project"] == "" and data["total"] is None and data["units"] == []
+    assert [(s["cell"], s["printed"], s["expected"]) for s in data["slips"]] == [
+        ("E20", "109", "505"), ("H20", "20", "141"), ("I20", "28", "136")]
+    assert data["checked"] == 18
+    names = CalamineWorkbook.from_path(str(tmp_path / "报告附表_复核.xlsx")).sheet_names
+    assert names == ["附件6-1", "复核意见"]
+
+
+def test_workbook_with_nothing_to_review_is_exit_2(tmp_path, capsys):
+    book = tmp_path / "随笔.xlsx"
+    wb = Workbook()
+    wb.active.append(["这里只有一句话"])
+    wb.save(book)
+    assert main(["review", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "没有找到绩效自评表或可核对的报告表格" in err
+    assert not (tmp_path / "随笔_复核.xlsx").exists()
