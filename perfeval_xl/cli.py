@@ -214,9 +214,11 @@ def cmd_score(args) -> int:
 
 
 def print_review(reviewed, stream=None) -> None:
+    from dataclasses import replace
+
     stream = stream or sys.stdout
     if reviewed.evaluation is not None:
-        print_summary(reviewed, stream)
+        print_summary(replace(reviewed, output=None, notes=()), stream)  # the file is named last
     else:
         reason = reviewed.not_template.message if reviewed.not_template else ""
         print(f"不是评价模板（{reason}），只复核自评表和报告表格", file=stream)
@@ -232,10 +234,10 @@ def print_review(reviewed, stream=None) -> None:
     if reviewed.evaluation is None:
         errors = [f for f in result.findings if f.severity == "error"]
         print(f"错误 {len(errors)} 项，提示 {len(result.findings) - len(errors)} 项（见“复核意见”）", file=stream)
-        if reviewed.output:
-            print(f"已写入：{reviewed.output}", file=stream)
-        for note in reviewed.notes:
-            print(f"注意：{note}", file=stream)
+    if reviewed.output:
+        print(f"已写入：{reviewed.output}", file=stream)
+    for note in reviewed.notes:
+        print(f"注意：{note}", file=stream)
 
 
 def cmd_review(args) -> int:

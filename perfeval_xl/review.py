@@ -66,8 +66,9 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
 
 
 def _form_figures(review) -> int:
-    figures = sum(1 for i in review.indicators if i.printed is not None)
-    figures += (review.printed_total is not None) + (review.execution_rate is not None) + (review.execution_score is not None)
+    """Printed figures of a form that were compared: its indicators' printed scores and its printed
+    总分 (the form reviewer does not count the fund figures it compares, so at least its slips)."""
+    figures = sum(1 for i in review.indicators if i.printed is not None) + (review.printed_total is not None)
     return max(figures, len(review.slips))
 
 

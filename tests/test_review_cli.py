@@ -6,7 +6,9 @@ import json
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
+import form_data
 from conftest import XISHAN
+from form_builder import provincial_form
 from data import seed_tables as seeds
 from perfeval_xl.cli import main
 from perfeval_xl.core import schema
@@ -128,3 +130,36 @@ def test_workbook_with_nothing_to_review_is_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "没有找到绩效自评表或可核对的报告表格" in err
     assert not (tmp_path / "随笔_复核.xlsx").exists()
+
+
+def test_workbook_of_forms_only_is_reviewable(tmp_path, capsys):
+    book = tmp_path / "自评表.xlsx"
+    wb = Workbook()
+    wb.active.title = "说明"
+    wb["说明"]["A1"] = "本工作簿为各项目绩效自评表"  # one line of words: a note, not a table
+    provincial_form(wb.create_sheet("大英-安可替代"), 1, form_data.DAYING_ANKE)
+    wb.save(book)
+    code = main(["review", str(book), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["forms"] == [{"sheet": "大英-安可替代", "project": "51092324T000010263357-2023年全县安可替代补助资金项目",
+                              "unit": "大英县司法局", "printed_total": 100.0, "total": 100.0, "grade": "优"}]
+    assert data["not_checked"] == [] and data["total"] is None
+    # the form agrees (its 总分 100 and its indicator scores); its budget added during the year is a warning
+    assert code == 0 and data["slips"] == [] and data["checked"] == 2
+    assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [("warning", "大英-安可替代", "D7")]
+    rows = CalamineWorkbook.from_path(str(tmp_path / "自评表_复核.xlsx")).get_sheet_by_name("复核意见").to_python()
+    assert ["找到的绩效自评表："] == [r[0] for r in rows if r and r[0] == "找到的绩效自评表："]
+
+
+def test_number_formats_are_read_as_shown():
+    from perfeval_xl.io.displayed import shown
+
+    assert shown(0.991836, "0.00%") == "99.18%"
+    assert shown(0.2556, "0.0%") == "25.6%"
+    assert shown(175312.57, "#,##0.00") == "175,312.57"
+    assert shown(4.5, "0.00") == "4.50"
+    assert shown(2.675, "0.00") == "2.68"  # half up, from the shortest text of the float
+    assert shown(1180, "#,##0") == "1,180"
+    assert shown(4.99, "General") is None
+    assert shown(45443, "yyyy-mm-dd") is None
+    assert shown(-3.5, '0.00_);[Red](0.00)') == "-3.50"

@@ -25,7 +25,7 @@ from .reported import reconcile
 from .scoring import Evaluation
 from .slips import Slip
 from .table_audit import Unchecked
-from .writeplan import SheetBuilder, SheetPlan
+from .writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
 
 SLIP_HEADERS = ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
 
@@ -132,6 +132,7 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
             r = b.values([i, item.sheet, item.range, item.reason, "", "", "", "", ""],
                          ["center", "center", "center", "text", "text", "text", "text", "text", "text"])
             b.merge(r, 3, r, n - 1)
+            _fit_merged(b, r, 3, n - 1, item.reason)
     if result.findings:
         b.row += 1
         b.line("复核中发现的错误和提示（错误须更正后重新复核）：", n)
@@ -142,7 +143,7 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                          ["center", "center", "center", "error" if f.severity == "error" else "warning",
                           "text", "text", "text", "text", "text"])
             b.merge(r, 4, r, n - 1)
-            b.fit_height(r)
+            _fit_merged(b, r, 4, n - 1, f.message)
     if result.forms:
         b.row += 1
         b.line("找到的绩效自评表：", n)
@@ -151,6 +152,12 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
             b.values([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, "", ""],
                      ["center", "center", "text", "text", "score", "score", "center", "text", "text"])
     return b.plan
+
+
+def _fit_merged(b: SheetBuilder, row: int, first: int, last: int, text: str) -> None:
+    """Height of a row whose text is merged across columns ``first``…``last``."""
+    width = sum(b.plan.widths.get(c, 10) for c in range(first, last + 1))
+    b.plan.heights[row] = max(18, wrapped_lines(text, width) * LINE_HEIGHT + 4)
 
 
 def _review_sheets(evaluation: Evaluation) -> list[SheetPlan]:
