@@ -101,3 +101,26 @@ def test_unknown_objects_and_units_are_errors_at_their_cells(snapshot):
                       ("D9", "error")}
     # the unknown unit is reported by the reader, at its cell, and the row is not compared
     assert any(f.sheet == "报告数据" and f.cell == "A5" for f in evaluation.findings.errors)
+
+
+def test_template_keeps_printed_figures_as_typed():
+    # 报告值 is a text column in the template, so 4.50 and 99.20% keep their last zero (their precision)
+    from openpyxl import load_workbook
+
+    from conftest import ROOT
+
+    ws = load_workbook(ROOT / "templates" / "绩效评价模板.xlsx")["报告数据"]
+    column = [c.header for c in schema.REPORTED.columns].index("报告值")
+    assert ws.column_dimensions["ABCDEF"[column]].number_format == "@"
+    assert ws.cell(schema.HEADER_ROW + 1, column + 1).value == "报告值"
+
+
+def test_sub_items_and_second_level_subtotals(snapshot):
+    # 黑林铺 奖励发放人数情况 by the report's rule: 基层党建先锋 73/78 = 93.59 %, 3.3×93.59% = 3.09;
+    # 产出数量 holds that one indicator: 3.09+2.32+3.30 = 8.71
+    _, result = run(snapshot, [["黑林铺", "基层党建先锋", "指标值", "93.59%", "", ""],
+                               ["黑林铺", "基层党建先锋", "得分", "3.09", "", ""],
+                               ["黑林铺", "产出数量", "", "8.83", "附件2-4", ""]])
+    assert result.checked == 3
+    assert [(s.cell, s.printed, s.expected) for s in result.slips] == [("D5", "8.83", "8.71")]
+    assert result.slips[0].message == "产出数量=奖励发放人数情况8.71=8.71"

@@ -163,3 +163,24 @@ def test_number_formats_are_read_as_shown():
     assert shown(4.99, "General") is None
     assert shown(45443, "yyyy-mm-dd") is None
     assert shown(-3.5, '0.00_);[Red](0.00)') == "-3.50"
+
+
+def test_pasted_table_with_merged_header_and_total_cells(tmp_path, capsys):
+    book = tmp_path / "表.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "资金表"
+    for row in (["单位", "资金（万元）", None, "执行率"], [None, "预算数", "支出数", None],
+                ["甲", 100, 98, "98.00%"], ["乙", 50, 45, "90.00%"], ["合计", None, 144, "95.33%"]):
+        ws.append(row)
+    ws["B5"] = 150
+    for rng in ("A1:A2", "B1:C1", "D1:D2"):
+        ws.merge_cells(rng)
+    wb.save(book)
+    assert main(["review", str(book), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    # 98+45 = 143, printed 144; and the printed 95.33 % is not 144/150 = 96.00 %
+    assert [(s["cell"], s["printed"], s["expected"], s["message"]) for s in data["slips"]] == [
+        ("C5", "144", "143", "支出数合计=98+45=143，表中印为144"),
+        ("D5", "95.33%", "96.00%", "执行率=支出数/预算数=144/150×100%=96.00%，表中印为95.33%")]
+    assert data["checked"] == 5

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.styles import KIND_STYLE
+from perfeval_xl.core.styles import KIND_STYLE, STYLES
 from perfeval_xl.io.atomic import save_workbook_atomic
 from perfeval_xl.io.xlsx_style import apply_style
 
@@ -102,6 +102,8 @@ def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, objec
         if tips:
             cell.comment = Comment("".join(tips), "perfeval")
         ws.column_dimensions[get_column_letter(c)].width = column.width
+        if STYLES[KIND_STYLE[column.kind]].number_format == "@":  # text as typed, also in rows not yet filled
+            ws.column_dimensions[get_column_letter(c)].number_format = "@"
         dv = _validation(column)
         if dv is not None:
             ws.add_data_validation(dv)
