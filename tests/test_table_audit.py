@@ -44,8 +44,9 @@ def test_average_row_of_the_score_summary():
     result = audit("ANNEX2_SUMMARY")
     assert slips(result) == [("Z19", "90.69", "90.70")]
     assert result.slips[0].message.startswith("合计平均分=(91.00+90.23+88.46+90.00+93.00+90.53+91.00+91.00+90.86+90.93)/10=90.70")
-    # indicator names such as 预算执行率 are score columns (no %), summed, never taken for rates
-    assert result.checked == 47
+    # indicator names such as 预算执行率 are score columns (no %), summed, never taken for rates;
+    # 22 合计 + 23 平均分 + 2 得分 … + each unit's 合计 column against its 23 scores (10 rows, all agree)
+    assert result.checked == 57
     assert result.unchecked == []
 
 
@@ -158,3 +159,14 @@ def test_printed_precision():
     assert parse_printed("5").agrees(Decimal("4.99"))  # read alone, an integer has precision 1
     assert parse_printed("53.41万元").unit == "万"
     assert parse_printed("-") is None and parse_printed("优") is None and parse_printed("") is None
+
+
+def test_total_column_is_the_sum_of_its_row():
+    rows = grid("单位|中央资金|省级资金|合计\n甲|1.00|2.00|3.00\n乙|4.00|5.00|9.10\n丙|1|1|2")
+    result = audit_sheet("表", rows)
+    assert slips(result) == [("D3", "9.10", "9.00")]
+    assert result.slips[0].message == "乙合计=4.00+5.00=9.00，表中印为9.10"
+    # a 合计 column that most rows contradict totals something else: listed, not a slip per row
+    rows = grid("选项|A|B|合计\n甲|10|5|40\n乙|20|5|60\n丙|1|1|2")
+    result = audit_sheet("表", rows)
+    assert result.slips == [] and [u.range for u in result.unchecked] == ["D2:D4"]

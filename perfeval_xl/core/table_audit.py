@@ -40,6 +40,8 @@ AVERAGE_LABELS = ("平均值", "平均分", "平均数", "平均")
 #: leaf headers of columns that are identifiers, never summed
 ID_HEADERS = ("序号", "编号", "题号", "行次", "序次", "代码", "年度", "年份")
 SHARE_WORDS = ("占比", "比重", "构成")
+#: headers of a column that totals its row
+ROW_TOTAL_HEADERS = ("合计", "总计", "小计")
 #: a label cell longer than this is prose, not a row label
 MAX_LABEL = 16
 
@@ -336,6 +338,38 @@ class _Auditor:
         total, values = agreeing or sums[0]
         self.compare(r, c, total, f"{label} {name}", f"{name}{label}={_terms(values)}")
 
+    # a total column: each row's 合计 is the sum of the row's other figures
+    def row_totals(self, columns: list[int]) -> None:
+        for c in columns:
+            if self.b.leaf(c).replace(" ", "") not in ROW_TOTAL_HEADERS or self.is_rate_column(c):
+                continue
+            parts = [k for k in columns if k != c and not self.is_rate_column(k)]
+            if len(parts) < 2:
+                continue
+            rows = [r for r in self.b.rows if self.b.kinds[r][0] in ("data", "total")
+                    and self.b.cell(r, c).number is not None]
+            compared = []
+            for r in rows:
+                cells = [self.b.cell(r, k) for k in parts]
+                if any(x.number is None and x.text for x in cells):
+                    continue  # a word among the parts (“-”): not guessed, the row is left out
+                values = [x.number for x in cells if x.number is not None]
+                if values:
+                    compared.append((r, values))
+            if not compared:
+                continue
+            name = self.b.header(c)
+            wrong = [(r, v) for r, v in compared if not _printed_at_column(self.b, r, c).agrees(
+                sum((x.value for x in v), ZERO))]
+            if len(wrong) >= 2 and 2 * len(wrong) > len(compared):
+                self.unchecked(compared[0][0], c, compared[-1][0], c,
+                               f"“{name}”列与同行其他各列之和多数不符，看不出它合计的是哪几列，未核对")
+                continue
+            for r, values in compared:
+                label = _label(self.b.grid[r])
+                self.compare(r, c, sum((x.value for x in values), ZERO), f"{label} {name}".strip(),
+                             f"{label}{name}={_terms(values, limit=30)}")
+
     # averages
     def averages(self, columns: list[int]) -> None:
         data = [x for x in self.b.rows if self.b.kinds[x][0] == "data"]
@@ -505,6 +539,7 @@ def audit_sheet(sheet: str, rows: Sequence[Sequence[object]]) -> Audit:
         before = len(audit.unchecked)
         columns = auditor.numeric_columns()
         auditor.totals(columns)
+        auditor.row_totals(columns)
         auditor.averages(columns)
         auditor.rates(columns)
         if auditor.done == 0 and len(audit.unchecked) == before:
