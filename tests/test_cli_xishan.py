@@ -9,6 +9,14 @@ from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 
+# the indicator table of seed 000 (names and weights as printed; the sample's .md lists them by code)
+INDICATORS = [
+    ("A1", "项目立项规范性", 2), ("A2", "绩效目标合理性", 2), ("A3", "绩效指标明确性", 2), ("A4", "资金到位率", 2),
+    ("A5", "到位及时率", 2), ("B1", "管理制度健全性", 5), ("B2", "制度执行有效性", 6), ("B3", "项目质量可控性", 5),
+    ("B4", "财务管理制度健全性", 6), ("B5", "资金使用合规性", 6), ("B6", "财务监控有效性", 6), ("C1", "实际完成率", 9),
+    ("C2", "完成及时率", 9), ("C3", "质量达标率", 8), ("C4", "成本节约率", 8), ("D1", "社会效益", 9),
+    ("D2", "可持续影响", 6), ("D3", "群众满意度", 7),
+]
 # indicator scores by the report's stated rules (computed by hand, see the sample's .md)
 EXPECTED = {
     "A1": "2", "A2": "1.5", "A3": "1.5", "A4": "1.88", "A5": "1.88",
@@ -31,9 +39,16 @@ def test_xishan_json(xishan, capsys):
     assert data["total"] == 88.51 and data["grade"] == "良"
     assert data["findings"] == []
     (unit,) = data["units"]
-    assert unit["total"] == 88.51
+    assert (unit["name"], unit["total"], unit["grade"]) == ("2024年社区党组织服务群众专项经费", 88.51, "良")
+    assert [(i["code"], i["name"], i["weight"]) for i in unit["indicators"]] == [(c, n, float(w)) for c, n, w in INDICATORS]
     got = {i["code"]: D(str(i["score"])) for i in unit["indicators"]}
     assert got == {k: D(v) for k, v in EXPECTED.items()}
+    # the report's table 2: 投入 8.76, 过程 32.73, 产出 27.22, 效果 19.80, together 88.51
+    by_level1 = {}
+    for code, score in got.items():
+        by_level1[code[0]] = by_level1.get(code[0], D(0)) + score
+    assert by_level1 == {"A": D("8.76"), "B": D("32.73"), "C": D("27.22"), "D": D("19.80")}
+    assert sum(by_level1.values()) == D("88.51")
     a4 = next(i for i in unit["indicators"] if i["code"] == "A4")
     assert a4 == {"code": "A4", "name": "资金到位率", "weight": 2.0, "score": 1.88, "value": 0.2656,
                   "reason": "资金到位率26.56%，低于100%（差73.44个百分点），按每低5个百分点扣2×0.4%分（按比例计），扣0.12分"}
@@ -72,8 +87,13 @@ def test_level1_table_matches_report_table2(xishan, capsys):
 
 def test_terminal_summary_and_default_output(xishan, capsys):
     assert main(["score", str(xishan)]) == 0
-    out = capsys.readouterr().out
-    assert "88.51" in out and "良" in out and "已写入" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "项目：2024年社区党组织服务群众专项经费（整体评价）"
+    assert lines[3].split() == ["2024年社区党组织服务群众专项经费", "88.51", "良"]
+    assert lines[4] == "校验：错误 0 项，提示 0 项"
+    default = xishan.parent / "西山区社区党组织服务群众专项经费2024_评分.xlsx"
+    assert lines[5:] == [f"已写入：{default}"]
+    assert default.is_file()
 
 
 def test_input_file_untouched_and_input_sheets_equal(xishan, capsys):
@@ -111,7 +131,9 @@ def test_console_script_runs(xishan):
     proc = subprocess.run([sys.executable, "-m", "perfeval_xl.cli", "score", str(xishan), "--json"],
                           capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["total"] == 88.51
+    data = json.loads(proc.stdout)
+    assert (data["total"], data["grade"], data["findings"]) == (88.51, "良", [])
+    assert {i["code"]: D(str(i["score"])) for i in data["units"][0]["indicators"]} == {k: D(v) for k, v in EXPECTED.items()}
 
 
 def test_new_writes_template_readable_by_reader(tmp_path, capsys):
