@@ -238,19 +238,48 @@ def test_no_input_text_becomes_a_formula(tmp_path, capsys):
                 assert b"<f>" not in zf.read(part) and b"<f " not in zf.read(part), name
 
 
+#: Python written into a 公式: refused by the parser at the first character outside the formula language …
+FORMULA_REFUSED = {
+    "__import__('os').system('echo x')": "公式有误：公式第 17 个字符“.”无法识别",
+    "().__class__.__bases__": "公式有误：公式第 3 个字符“.”无法识别",
+    "lambda: 1": "公式有误：公式第 7 个字符“:”无法识别",
+    "[x for x in ()]": "公式有误：公式第 1 个字符“[”无法识别",
+}
+#: … or read as one name (a value source with its parameter), which is only ever looked up, never run
+FORMULA_AS_NAMES = {
+    "open('/etc/passwd')": "open('/etc/passwd')",
+    "值.__class__": "值.__class__",
+    "exec('1')": "exec('1')",
+    "eval('1')": "eval('1')",
+}
+
+
 def test_formula_rule_never_reaches_python():
     from decimal import Decimal
 
-    from perfeval_xl.core.rules import RuleError, make_rule
+    from perfeval_xl.core.rules import Context, RuleError, Value, make_rule
 
-    for text in ("__import__('os').system('echo x')", "open('/etc/passwd')", "().__class__.__bases__",
-                 "lambda: 1", "[x for x in ()]", "值.__class__", "exec('1')", "eval('1')"):
-        try:
-            rule = make_rule("公式", text, Decimal(10))
-        except RuleError:
-            continue
-        # a name the parser accepted is only ever looked up as a measure, never executed
-        assert all("(" not in name or name.split("(")[0].isidentifier() for name in rule.names)
+    refused = set()
+    for text, message in FORMULA_REFUSED.items():
+        with pytest.raises(RuleError) as info:
+            make_rule("公式", text, Decimal(10))
+        assert str(info.value) == message
+        refused.add(text)
+    looked_up = set()
+    for text, name in FORMULA_AS_NAMES.items():
+        rule = make_rule("公式", text, Decimal(10))
+        assert set(rule.names) == {name}
+        asked = []
+
+        def resolve(wanted):
+            asked.append(wanted)
+            return Value(Decimal("0.5"), True, wanted)
+
+        ctx = Context(Decimal(10), "值", Value(Decimal("0.5"), True, "值"), None, (), resolve, None)
+        assert rule.score(ctx).score == Decimal("0.50")  # the looked-up value itself, nothing executed
+        assert asked == [name]
+        looked_up.add(text)
+    assert len(refused) == 4 and len(looked_up) == 4
 
 
 # --- no eval / exec in the package ------------------------------------------------------------
