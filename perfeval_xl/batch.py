@@ -80,7 +80,7 @@ def _evaluation_rows(name: str, evaluation) -> list[BatchRow]:
 
 
 def _finding_issues(name: str, findings) -> list[BatchIssue]:
-    return [BatchIssue(name, f.sheet, f.cell, "错误" if f.severity == "error" else "提示", "", f.message)
+    return [BatchIssue(name, f.sheet, f.cell, f.level, "", f.message)
             for f in findings]
 
 

@@ -14,10 +14,10 @@ import argparse
 import json
 import os
 import sys
-import unicodedata
 from pathlib import Path
 
 from perfeval_xl import __version__
+from perfeval_xl.core.writeplan import display_width
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -125,10 +125,6 @@ def _register_extra_commands(sub) -> None:
         module.register_cli(sub)
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def pad(text: str, width: int, right: bool = False) -> str:
     space = " " * max(0, width - display_width(text))
     return space + text if right else text + space
@@ -156,7 +152,7 @@ def print_summary(scored, stream=None) -> None:
     errors = [f for f in findings if f.severity == "error"]
     print(f"校验：错误 {len(errors)} 项，提示 {len(findings) - len(errors)} 项", file=stream)
     for f in findings[:10]:
-        level = "错误" if f.severity == "error" else "提示"
+        level = f.level
         print(f"  [{level}] {f.sheet}!{f.cell}：{f.message}", file=stream)
     if len(findings) > 10:
         print(f"  ……其余 {len(findings) - 10} 项见“校验结果”工作表", file=stream)

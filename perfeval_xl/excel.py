@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from perfeval_xl.core import schema
+from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError, column_letter
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
@@ -69,16 +70,7 @@ TRIM_AREA = 200_000
 MAX_AREA = 10_000_000
 
 
-class LiveSnapshot(dict):
-    """``{sheet name: rows}`` plus ``findings`` (severity, sheet, cell, message), as the
-    file adapter's snapshot; the reader adds those findings to the book's."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.findings: list[tuple[str, str, str, str]] = []
-
-
-def read_book_snapshot(book) -> LiveSnapshot:
+def read_book_snapshot(book) -> TakenSnapshot:
     """The core's snapshot of a live workbook: {input sheet name: rows from A1}.
 
     One ``.value`` read per input sheet's used range (error cells come as their
@@ -87,7 +79,7 @@ def read_book_snapshot(book) -> LiveSnapshot:
     A used range blown up by formatting is trimmed to the last value first (COM).
     """
     wanted = input_sheet_names()
-    snapshot = LiveSnapshot()
+    snapshot = TakenSnapshot()
     for sheet in book.sheets:
         name = sheet.name
         if name.strip() not in wanted:
@@ -531,7 +523,7 @@ def result_message(scored) -> str:
         lines.append(f"校验发现错误 {len(errors)} 项、提示 {len(findings) - len(errors)} 项，"
                      f"全部列在“{schema.OUTPUT_FINDINGS}”工作表：")
         for f in (errors or findings)[:5]:
-            level = "错误" if f.severity == "error" else "提示"
+            level = f.level
             where = f"{f.sheet}!{f.cell}：" if f.sheet else ""
             lines.append(f"[{level}] {where}{_short(f.message)}")
         if len(findings) > 5:

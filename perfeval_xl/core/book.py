@@ -24,6 +24,16 @@ from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_c
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
 
+class TakenSnapshot(dict):
+    """What an adapter (file or live workbook) hands the core: ``{sheet name: rows}`` plus
+    ``findings``, the ``(severity, sheet, cell, message)`` it noticed while taking the values
+    (hidden rows, merged cells …); :func:`read` lists them first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings: list[tuple[str, str, str, str]] = []
+
+
 @dataclass(frozen=True)
 class Record:
     """One data row of a table sheet, values parsed by column kind."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
+#: the severities as every output names them
+LEVELS: dict[str, str] = {"error": "错误", "warning": "提示"}
 
 
 def column_letter(index: int) -> str:
@@ -21,6 +24,25 @@ def column_letter(index: int) -> str:
 def cell_name(row: int, col: int) -> str:
     """Zero-based (row, col) → 'B3'."""
     return f"{column_letter(col)}{row + 1}"
+
+
+_CELL_NAME = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def column_index(letters: str) -> int:
+    """'A' → 0, 'XFD' → 16383 (zero-based, the inverse of :func:`column_letter`)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+def parse_cell_name(text: str) -> tuple[int, int] | None:
+    """'B3' or '$B$3' → zero-based (2, 1), the inverse of :func:`cell_name`; None when not a cell reference."""
+    match = _CELL_NAME.match(text.strip())
+    if not match:
+        return None
+    return int(match.group(2)) - 1, column_index(match.group(1))
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,11 @@ class Finding:
     sheet: str
     cell: str
     message: str
+
+    @property
+    def level(self) -> str:
+        """The severity as the user reads it: 错误 or 提示."""
+        return LEVELS[self.severity]
 
     def as_json(self) -> dict:
         return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "message": self.message}

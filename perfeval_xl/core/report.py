@@ -319,7 +319,7 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
     if not findings:
         b.values(["", "", "", "", "未发现问题。"], "text")
     for n, f in enumerate(findings, start=1):
-        level = "错误" if f.severity == "error" else "提示"
+        level = f.level
         r = b.values([n, level, f.sheet, f.cell, f.message],
                      ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
         b.fit_height(r)

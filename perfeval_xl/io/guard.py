@@ -33,6 +33,7 @@ from typing import Iterable
 
 from defusedxml import ElementTree as SafeET
 
+from perfeval_xl.core.findings import cell_name, parse_cell_name
 from perfeval_xl.io.xlsx_package import Package
 
 #: refuse files larger than this on disk
@@ -56,7 +57,6 @@ ZIP_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _DANGER = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DANGER_TEXT = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 
@@ -104,29 +104,15 @@ class Inspection:
 
 # --- cell references -------------------------------------------------------------
 
-def column_index(letters: str) -> int:
-    """'A' → 1, 'XFD' → 16384 (1-based)."""
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + (ord(ch) - 64)
-    return index
-
-
 def parse_ref(ref: str) -> tuple[int, int] | None:
     """'B3' → (3, 2), 1-based; None when it is not a cell reference."""
-    match = _CELL_REF.match(ref.strip())
-    if not match:
-        return None
-    return int(match.group(2)), column_index(match.group(1))
+    position = parse_cell_name(ref)
+    return None if position is None else (position[0] + 1, position[1] + 1)
 
 
 def ref_name(row: int, col: int) -> str:
     """1-based (row, col) → 'B3'."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return cell_name(row - 1, col - 1)
 
 
 # --- package-level checks ----------------------------------------------------------

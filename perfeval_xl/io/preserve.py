@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io.guard import cached_formula_values, sheet_parts
 
@@ -26,17 +27,11 @@ from perfeval_xl.io.guard import cached_formula_values, sheet_parts
 _FORMULA_CELL = re.compile(
     rb'<c r="(?P<ref>[A-Z]{1,3}\d{1,7})"(?P<attrs>[^>]*?)>(?P<f><f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]*</f>)'
     rb'(?:<v\s*/>|<v></v>)?</c>')
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _TYPES = {"str": b"str", "b": b"b", "e": b"e", "n": None, "": None}
 
 
 def _key(ref: bytes) -> tuple[int, int]:
-    match = _CELL_REF.match(ref.decode("ascii"))
-    letters, row = match.group(1), int(match.group(2))
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return row - 1, col - 1
+    return parse_cell_name(ref.decode("ascii"))
 
 
 def _patch_sheet(xml: bytes, cached: dict[tuple[int, int], tuple[str, str]]) -> tuple[bytes, int]:

@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
+from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
 from perfeval_xl.io.guard import HostileFile, Inspection, SheetScan, inspect_workbook, ref_name
@@ -44,13 +45,11 @@ class UnreadableFile(Exception):
         self.cell = cell
 
 
-class FileSnapshot(dict):
-    """``{sheet name: rows}`` plus findings the file adapter noticed:
-    ``findings`` is a list of ``(severity, sheet, cell, message)``."""
+class FileSnapshot(TakenSnapshot):
+    """The core's snapshot (sheets and the adapter's findings) plus the file's inspection."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.findings: list[tuple[str, str, str, str]] = []
         self.inspection: Inspection | None = None
 
 
