@@ -138,7 +138,7 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
         b.line("复核中发现的错误和提示（错误须更正后重新复核）：", n)
         b.values(["序号", "工作表", "单元格", "级别", "说明", "", "", "", ""], "header")
         for i, f in enumerate(result.findings, start=1):
-            level = "错误" if f.severity == "error" else "提示"
+            level = f.level
             r = b.values([i, f.sheet, f.cell, level, f.message, "", "", "", ""],
                          ["center", "center", "center", "error" if f.severity == "error" else "warning",
                           "text", "text", "text", "text", "text"])
