@@ -66,36 +66,69 @@ def discover(paths: Iterable[str | os.PathLike], exclude: Path | None = None) ->
 
 # --- one file ------------------------------------------------------------------------------------
 
-def _evaluation_rows(name: str, evaluation) -> list[BatchRow]:
-    errors = len(evaluation.findings.errors)
+def _printed_total(evaluation, unit: str) -> str:
+    """The 总分 that 报告数据 says the report printed for a unit ("" for the project), if any."""
+    from perfeval_xl.core import schema
+
+    for record in evaluation.book.rows(schema.REPORTED):
+        if record.get("content") == schema.REPORTED_TOTAL and (record.get("unit") or "") == unit:
+            return str(record.get("printed") or "")
+    return ""
+
+
+def _evaluation_rows(name: str, evaluation, slips) -> list[BatchRow]:
+    errors = sum(1 for f in evaluation.findings if f.severity == "error")
     rows = []
     if not evaluation.whole:
         for unit in evaluation.units:
-            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, "", fmt_score(unit.total), unit.grade,
-                                 0, 0, status_of(0, 0)))
+            unit_slips = sum(1 for s in slips if s.unit == unit.name)
+            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, _printed_total(evaluation, unit.name),
+                                 fmt_score(unit.total), unit.grade, unit_slips, 0, status_of(unit_slips, 0)))
+    project_slips = sum(1 for s in slips if not s.unit) if not evaluation.whole else len(slips)
     project_unit = "" if evaluation.whole else f"项目（{evaluation.book.info.get('aggregation') or '平均'}）"
-    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, "", fmt_score(evaluation.total),
-                         evaluation.grade, 0, errors, status_of(0, errors)))
+    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, _printed_total(evaluation, ""),
+                         fmt_score(evaluation.total), evaluation.grade, project_slips, errors,
+                         status_of(project_slips, errors)))
     return rows
 
 
-def _finding_issues(name: str, findings) -> list[BatchIssue]:
-    return [BatchIssue(name, f.sheet, f.cell, f.level, "", f.message)
-            for f in findings]
+def _form_rows(name: str, result) -> list[BatchRow]:
+    rows = []
+    for form in result.forms:
+        slips, errors = form.slips, form.errors
+        printed = fmt_score(form.printed_total) if form.printed_total is not None else ""
+        rows.append(BatchRow(name, form.sheet, form.project, form.unit, printed, fmt_score(form.total), form.grade,
+                             slips, errors, status_of(slips, errors)))
+    return rows
 
 
-def score_evaluation(path: Path, display: str, write_copies: bool) -> FileResult:
-    """An evaluation workbook of our template: scored (and its copy written when asked)."""
-    from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.pipeline import evaluate_snapshot, score_file
+def review_workbook(path: Path, display: str, write_copies: bool) -> FileResult:
+    """Whatever the workbook holds, reviewed: an evaluation of our template (scored, 报告数据
+    reconciled), self-evaluation forms, pasted report tables; a copy written when asked."""
+    from perfeval_xl.review import read_for_review, review_file, review_snapshot
 
+    copy = ""
     if write_copies:
-        scored = score_file(path)
-        evaluation, copy = scored.evaluation, str(scored.output)
+        reviewed = review_file(path)
+        copy = str(reviewed.output)
     else:
-        evaluation, copy = evaluate_snapshot(read_snapshot(path)), ""
-    return FileResult(display, tuple(_evaluation_rows(display, evaluation)),
-                      tuple(_finding_issues(display, evaluation.findings)), copy=copy)
+        reviewed = review_snapshot(*read_for_review(path), with_plan=False)
+    result, evaluation = reviewed.result, reviewed.evaluation
+    form_sheets = {f.sheet for f in result.forms}
+    other_slips = [s for s in result.slips if s.sheet not in form_sheets]
+    rows = _evaluation_rows(display, evaluation, other_slips) if evaluation is not None else []
+    rows += _form_rows(display, result)
+    if not rows:  # pasted tables only: one row for the workbook
+        errors = sum(1 for f in reviewed.findings if f.severity == "error")
+        status = status_of(len(result.slips), errors) if result.checked else STATUS_NOTHING
+        rows.append(BatchRow(display, "", "", "", "", "", "", len(result.slips), errors, status))
+    issues = [] if rows[0].status != STATUS_NOTHING else [BatchIssue(
+        display, "", "", "错误", "", "没有可核对的内容：不是评价模板，没有绩效自评表，其中的表格也无法核对（原因见下面的“未核对”各条）")]
+    issues += [BatchIssue(display, s.sheet, s.cell, "差错", s.object,
+                         f"报告值 {s.printed}，复算值 {s.expected}：{s.message}") for s in result.slips]
+    issues += [BatchIssue(display, f.sheet, f.cell, f.level, "", f.message) for f in reviewed.findings]
+    issues += [BatchIssue(display, u.sheet, u.range, "提示", "未核对", u.reason) for u in result.unchecked]
+    return FileResult(display, tuple(rows), tuple(issues), copy=copy)
 
 
 def _unreadable(display: str, sheet: str, cell: str, message: str) -> FileResult:
@@ -112,10 +145,10 @@ def process_file(path: str, write_copies: bool = False, display: str | None = No
 
     display = display or str(path)
     try:
-        return score_evaluation(Path(path), display, write_copies)
+        return review_workbook(Path(path), display, write_copies)
     except TemplateError as exc:
         row = BatchRow(display, exc.sheet, "", "", "", "", "", 0, 0, STATUS_NOTHING)
-        message = f"既不是评价模板，也没有可识别的自评表：{exc.message}"
+        message = exc.message
         return FileResult(display, (row,), (BatchIssue(display, exc.sheet, exc.cell, "错误", "", message),))
     except UnreadableFile as exc:
         return _unreadable(display, exc.sheet, exc.cell, str(exc))

@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("-o", "--output", metavar="汇总", default="汇总.xlsx", help="汇总表保存位置（默认：当前文件夹的 汇总.xlsx）")
     batch.add_argument("--jobs", metavar="N", type=int, default=None, help="同时处理的进程数（默认：本机处理器核数）")
     batch.add_argument("--json", action="store_true", help="在标准输出打印 JSON（不显示进度）")
-    batch.add_argument("--write-copies", action="store_true", help="同时在每个文件旁写出评分或复核结果副本")
+    batch.add_argument("--write-copies", action="store_true", help="同时在每个文件旁写出复核结果副本（<原名>_复核.xlsx，含评分表和复核意见）")
     _register_extra_commands(sub)
     return parser
 

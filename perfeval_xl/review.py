@@ -59,7 +59,8 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
     reviews, findings = review_forms(snapshot)
     slips = tuple(s for r in reviews for s in r.slips)
     found = tuple(findings) + tuple(f for r in reviews for f in r.findings)
-    rows = tuple(FormRow(r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade) for r in reviews)
+    rows = tuple(FormRow(r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, len(r.slips),
+                         sum(1 for f in r.findings if f.severity == "error")) for r in reviews)
     # every printed figure a form carries is compared: the indicators' scores, the rate, the totals
     checked = sum(_form_figures(r) for r in reviews)
     return ReviewResult(slips, checked, (), found, rows), {r.sheet for r in reviews}
@@ -72,16 +73,20 @@ def _form_figures(review) -> int:
     return max(figures, len(review.slips))
 
 
-def review_snapshot(snapshot: Snapshot, others: Snapshot) -> Reviewed:
+def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = True) -> Reviewed:
     """Review a workbook: ``snapshot`` holds its template input sheets, ``others`` every other
     sheet that is not ours (forms, pasted tables).  Raises TemplateError when there is nothing
-    to review at all."""
-    from perfeval_xl.pipeline import score_snapshot
+    to review at all.  Without ``with_plan`` no output sheet is planned (a batch that writes
+    no copies needs only the figures)."""
+    from perfeval_xl.pipeline import evaluate_snapshot, score_snapshot
 
     evaluation, plan, not_template = None, None, None
     try:
-        scored = score_snapshot(snapshot)
-        evaluation, plan = scored.evaluation, scored.plan
+        if with_plan:
+            scored = score_snapshot(snapshot)
+            evaluation, plan = scored.evaluation, scored.plan
+        else:
+            evaluation = evaluate_snapshot(snapshot)
     except TemplateError as exc:
         not_template = exc
     forms, form_sheets = _form_result(others)
@@ -91,6 +96,8 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot) -> Reviewed:
     if evaluation is None and not forms.forms and not audit.blocks:
         raise TemplateError(not_template.sheet, not_template.cell,
                             f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
+    if not with_plan:
+        return Reviewed(evaluation, result, WritePlan([]), not_template)
     project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else "")
     sheet = review_sheet(project, result)
     if plan is not None:
@@ -113,22 +120,28 @@ def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
             and n.strip() != GUIDE_SHEET]
 
 
+def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
+    """The template input sheets, and every other sheet that is not ours (numbers as shown)."""
+    from perfeval_xl.io.displayed import apply_formats
+    from perfeval_xl.io.snapshot import read_snapshot
+
+    snapshot = read_snapshot(source)
+    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
+    others = dict(read_snapshot(source, sheets=set(names))) if names else {}
+    apply_formats(source, others, names)
+    return snapshot, others
+
+
 def review_file(source: str | Path, output: str | Path | None = None) -> Reviewed:
     """Review a workbook file and write ``<原名>_复核.xlsx`` (never over the input)."""
     from perfeval_xl.io.atomic import check_not_locked
-    from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
-    from perfeval_xl.io.snapshot import read_snapshot
     from perfeval_xl.io.targets import plan_target, source_path
     from perfeval_xl.io.xlsx_splice import write_scored_copy
 
     source = source_path(source)
-    snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
+    snapshot, others = read_for_review(source)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=REVIEW_SUFFIX)
-    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
-    others = read_snapshot(source, sheets=set(names)) if names else {}
-    others = {name: rows for name, rows in others.items()}
-    apply_formats(source, others, names)
     reviewed = review_snapshot(snapshot, others)
     foreign = file_ownership(source, reviewed.plan.names).foreign
     if foreign:

@@ -24,7 +24,10 @@ WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
 def folder(tmp_path) -> Path:
     root = tmp_path / "收件"
     (root / "二级").mkdir(parents=True)
-    shutil.copyfile(cg.XISHAN, root / "a西山.xlsx")
+    xishan = load_workbook(cg.XISHAN)
+    printed = xishan["报告数据"]  # the report printed 88.50 where the data give 88.51: a slip
+    printed.append([None, None, "总分", "88.50", "摘要", None])
+    xishan.save(root / "a西山.xlsx")
     shutil.copyfile(WUHUA, root / "二级" / "b五华.xlsx")
     (root / "二级" / "c损坏.xlsx").write_bytes(b"not a zip at all")
     shutil.copyfile(CALCULATOR, root / "d计算器.xlsx")
@@ -55,43 +58,69 @@ def _summary_rows(path: Path) -> list[tuple]:
     return rows
 
 
-def test_batch_scores_each_file_and_lists_problems(folder, tmp_path, capsys):
+def _review_json(path: Path) -> dict:
+    """What ``perfeval review --json`` says of the file: the batch must agree with it."""
+    from perfeval_xl.review import read_for_review, review_json, review_snapshot
+
+    return review_json(review_snapshot(*read_for_review(path), with_plan=False))
+
+
+def test_batch_reviews_each_file_and_lists_problems(folder, tmp_path, capsys):
     output = tmp_path / "汇总.xlsx"
-    wuhua_total = json.loads(_score_json(WUHUA))
-    assert main(["batch", str(folder), "-o", str(output), "--jobs", "2"]) == 1  # a broken file → exit 1
+    xishan, wuhua = _review_json(folder / "a西山.xlsx"), _review_json(WUHUA)
+    assert [(s["object"], s["printed"], s["expected"]) for s in xishan["slips"] if s["sheet"] == "报告数据"][-1] == \
+        ("总分", "88.50", "88.51")
+    assert main(["batch", str(folder), "-o", str(output), "--jobs", "2"]) == 1
     out = capsys.readouterr().out
-    assert "共处理 4 个文件、14 份评价或自评表；2 个文件有差错、错误或无法读取" in out
+    problem_files = 3 + bool(wuhua["slips"])  # 西山's slip, the calculator, the broken file, 五华's slips
+    assert f"共处理 4 个文件、14 份评价或自评表；{problem_files} 个文件有差错、错误或无法读取" in out
     book = load_workbook(output, read_only=True)
     assert book.sheetnames == ["汇总", "问题清单"]
     rows = _summary_rows(output)
     assert len(rows) == 14
     # 序号, 文件, 工作表, 项目, 单位, 报告总分, 复算总分, 等级, 差错数, 错误数, 状态
-    assert rows[0][1:] == ("a西山.xlsx", None, "2024年社区党组织服务群众专项经费", None, None, "88.51", "良", 0, 0, "通过")
+    assert rows[0][1:8] == ("a西山.xlsx", None, "2024年社区党组织服务群众专项经费", None, "88.50", "88.51", "良")
+    assert rows[0][8] == len(xishan["slips"]) and rows[0][10] == "有差错"
     assert rows[1][1] == "d计算器.xlsx" and rows[1][10] == "未识别"
-    wuhua = [r for r in rows if r[1] == "二级/b五华.xlsx"]
-    assert [r[4] for r in wuhua[:10]] == [u["name"] for u in wuhua_total["units"]]
-    assert [r[6] for r in wuhua[:10]] == [f"{u['total']:.2f}" for u in wuhua_total["units"]]
-    assert wuhua[10][4].startswith("项目（") and wuhua[10][6] == f"{wuhua_total['total']:.2f}"
+    rows_wuhua = [r for r in rows if r[1] == "二级/b五华.xlsx"]
+    assert [r[4] for r in rows_wuhua[:10]] == [u["name"] for u in wuhua["units"]]
+    assert [r[6] for r in rows_wuhua[:10]] == [f"{u['total']:.2f}" for u in wuhua["units"]]
+    project = rows_wuhua[10]
+    assert project[4].startswith("项目（") and project[6] == f"{wuhua['total']:.2f}" == "90.77"
+    printed_total = [r["printed"] for r in load_workbook(WUHUA, read_only=True)["报告数据"].iter_rows(values_only=True)
+                     for r in [dict(zip(("unit", "object", "content", "printed"), r))]
+                     if r["content"] == "总分" and not r["unit"]]
+    assert project[5] == (printed_total[0] if printed_total else None)  # the total the report printed (报告数据)
+    assert sum(r[8] for r in rows_wuhua) == len(wuhua["slips"])  # every slip counted once
     broken = rows[-1]
     assert broken[1] == "二级/c损坏.xlsx" and broken[9:] == (1, "无法读取")
+
     issues = [r for r in book["问题清单"].iter_rows(min_row=3, values_only=True) if r and r[0] is not None]
-    wuhua_findings = [("二级/b五华.xlsx", f["sheet"], f["cell"], "错误" if f["severity"] == "error" else "提示",
-                       f["message"]) for f in wuhua_total["findings"]]
-    assert wuhua_findings  # the sample has its warnings (e.g. 黑林铺's items); each is listed
-    assert [(r[1], r[2], r[3], r[4], r[6]) for r in issues[1:-1]] == wuhua_findings
-    assert issues[0][1:5] == ("d计算器.xlsx", "项目信息", "A1", "错误")
-    assert issues[0][6].startswith("既不是评价模板，也没有可识别的自评表：找不到工作表“项目信息”")
-    assert issues[-1][1] == "二级/c损坏.xlsx" and issues[-1][4] == "错误"
-    assert "“c损坏.xlsx”不是有效的 .xlsx 文件" in issues[-1][6]
+    by_file = {}
+    for r in issues:
+        by_file.setdefault(r[1], []).append(r)
+    # each slip of the sample's review is listed at its cell, with what was printed and recomputed
+    assert [(r[2], r[3], r[5]) for r in by_file["二级/b五华.xlsx"] if r[4] == "差错"] == \
+        [(s["sheet"], s["cell"], s["object"]) for s in wuhua["slips"]]
+    assert [(r[2], r[3], r[6]) for r in by_file["二级/b五华.xlsx"] if r[4] in ("错误", "提示") and r[5] != "未核对"] == \
+        [(f["sheet"], f["cell"], f["message"]) for f in wuhua["findings"]]
+    calculator = by_file["d计算器.xlsx"]
+    assert calculator[0][4] == "错误" and calculator[0][6].startswith("没有可核对的内容")
+    assert {r[5] for r in calculator[1:]} == {"未核对"}
+    assert [r[4] for r in by_file["二级/c损坏.xlsx"]] == ["错误"]
+    assert "“c损坏.xlsx”不是有效的 .xlsx 文件" in by_file["二级/c损坏.xlsx"][0][6]
 
 
-def _score_json(path: Path) -> str:
-    """What ``perfeval score --json`` says of the file (the batch must agree with it)."""
-    from perfeval_xl.core.summary import summary
-    from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.pipeline import score_snapshot
+def test_a_workbook_with_nothing_to_review(tmp_path, capsys):
+    from openpyxl import Workbook
 
-    return json.dumps(summary(score_snapshot(read_snapshot(path)).evaluation))
+    book = Workbook()
+    book.active["A1"] = "随便写的字"
+    book.save(tmp_path / "空.xlsx")
+    result = process_file(str(tmp_path / "空.xlsx"), display="空.xlsx")
+    assert result.rows[0].status == "未识别" and result.has_problems
+    assert result.issues[0].message.startswith("找不到工作表“项目信息”")
+    assert result.issues[0].message.endswith("也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
 
 
 def test_worker_processes_give_the_same_rows_in_the_same_order(folder):
@@ -105,7 +134,7 @@ def test_process_file_never_raises(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(batch_module, "score_evaluation", explode)
+    monkeypatch.setattr(batch_module, "review_workbook", explode)
     result = process_file(str(cg.XISHAN), display="x.xlsx")
     assert result.unreadable and result.rows[0].status == "无法读取"
     assert result.issues[0].message == "内部错误（RuntimeError）：未能处理此文件；请把文件和这条信息发给维护人员"
@@ -131,8 +160,8 @@ def test_a_foreign_summary_file_is_not_overwritten(folder, tmp_path, capsys):
     assert output.read_bytes() == before
     # an earlier batch's summary is replaced
     output.unlink()
-    assert main(["batch", str(folder / "a西山.xlsx"), "-o", str(output)]) == 0
-    assert main(["batch", str(folder / "a西山.xlsx"), "-o", str(output)]) == 0
+    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 0
+    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 0
 
 
 def test_json_and_write_copies(folder, tmp_path, capsys):
@@ -145,7 +174,7 @@ def test_json_and_write_copies(folder, tmp_path, capsys):
     assert data["rows"] == [{"file": "评价.xlsx", "sheet": "", "project": "2024年社区党组织服务群众专项经费",
                              "unit": "", "printed_total": "", "total": "88.51", "grade": "良", "slips": 0,
                              "errors": 0, "status": "通过"}]
-    assert (target / "评价_评分.xlsx").is_file()
+    assert (target / "评价_复核.xlsx").is_file()  # score sheets and 复核意见
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -156,3 +185,28 @@ def test_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_forms_are_rows_of_their_own(tmp_path, capsys):
+    """A workbook of two published self-evaluation forms (tests/form_data.py): one 汇总 row per form,
+    with the printed and the recomputed total, and the form reviewer's slips counted per form."""
+    from openpyxl import Workbook
+
+    from form_builder import central_form, provincial_form
+    from form_data import CHIZHOU_ENTRUSTED, QINGSHEN_WAGES
+    from perfeval_xl.forms import review_forms
+    from perfeval_xl.io.snapshot import read_snapshot
+
+    book = Workbook()
+    central_form(book.active, 1, CHIZHOU_ENTRUSTED)
+    book.active.title = "池州"
+    provincial_form(book.create_sheet("青神"), 1, QINGSHEN_WAGES)
+    path = tmp_path / "自评表.xlsx"
+    book.save(path)
+    reviews, _ = review_forms(read_snapshot(path, sheets={"池州", "青神"}))
+    result = process_file(str(path), display="自评表.xlsx")
+    assert [(r.sheet, r.project, r.total, r.grade, r.slips) for r in result.rows] == [
+        (f.sheet, f.project, f"{f.total:.2f}", f.grade, len(f.slips)) for f in reviews]
+    assert [r.printed_total for r in result.rows] == [
+        f"{f.printed_total:.2f}" if f.printed_total is not None else "" for f in reviews]
+    assert sum(1 for i in result.issues if i.kind == "差错") == sum(len(f.slips) for f in reviews)

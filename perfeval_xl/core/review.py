@@ -40,6 +40,9 @@ class FormRow:
     printed_total: Decimal | None
     total: Decimal
     grade: str
+    #: the form's own slips and error findings (a sheet may hold several forms)
+    slips: int = 0
+    errors: int = 0
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
