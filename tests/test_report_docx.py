@@ -333,3 +333,15 @@ def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
     assert (row["对象"], row["报告值"], row["复算值"]) == ("A4 资金到位率 得分", "2", "1.88")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "共核对报告印出的数字 2 个，一致 1 个，不一致（差错）1 个。" in text
+
+
+def test_render_tool_keeps_only_the_output_sheets(xishan, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_outputs", ROOT / "tools" / "render_outputs.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert main(["score", str(xishan), "-o", str(tmp_path / "scored.xlsx")]) == 0
+    only = tool.output_sheets_only(tmp_path / "scored.xlsx", tmp_path / "only.xlsx")
+    names = load_workbook(only).sheetnames
+    assert names[0] == "得分汇总" and "评分表" in names and "项目信息" not in names and "指标体系" not in names

@@ -71,11 +71,11 @@ def output_sheets_only(scored: Path, target: Path) -> Path:
     """A copy of the scored workbook holding only perfeval's output sheets."""
     from openpyxl import load_workbook
 
-    from perfeval_xl.core import schema
+    from perfeval_xl.extensions import is_output_sheet
 
     workbook = load_workbook(scored)
     for sheet in list(workbook.worksheets):
-        if not schema.is_output_sheet(sheet.title):
+        if not is_output_sheet(sheet.title):
             workbook.remove(sheet)
     workbook.save(target)
     return target

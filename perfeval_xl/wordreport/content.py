@@ -238,7 +238,7 @@ class _Builder:
                     + tuple(Cell(fmt_score(l.score), "right", True, True) for l in ev.level1)
                     + (Cell(fmt_score(ev.total), "right", True, True), Cell(ev.grade, "center", True, True)))
         return Table("", header, tuple(body), widths=(6, 40) + (10,) * len(names) + (10, 7),
-                     notes=("平均分一行为项目得分；各单位的评分表见附件。",))
+                     notes=("平均分一行为项目得分；各单位的评分表见附件。",), compact=True)
 
     # --- per-indicator analysis --------------------------------------------
     def analysis(self) -> None:
