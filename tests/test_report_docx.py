@@ -315,6 +315,9 @@ def test_libreoffice_converts_the_draft_to_pdf(reports, tmp_path):
 
 
 def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
+    # without slips (the sample's pasted 报告表2 adds up) the draft has no 复核意见
+    assert main(["report", str(xishan)]) == 0
+    assert "复核意见" not in body_text(xishan.with_name(xishan.stem + "_报告.docx"))
     workbook = load_workbook(xishan)
     sheet = workbook["报告数据"]
     # the seed report printed A4 as 2 and the total as 88.51; the rule gives 1.88 (2×(1−14.688×0.4%))
@@ -323,16 +326,29 @@ def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
         for col, value in enumerate(values, start=1):
             sheet.cell(row, col, value)
     workbook.save(xishan)
-    assert main(["report", str(xishan)]) == 0
-    out = capsys.readouterr().out
-    assert "1 个数字与复算不一致" in out
-    doc = open_docx(str(xishan.with_name(xishan.stem + "_报告.docx")))
-    rows = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
+    capsys.readouterr()
+    assert main(["report", str(xishan), "--force"]) == 0
+    assert "复核发现 1 个印出的数字与复算不一致" in capsys.readouterr().out
+    path = xishan.with_name(xishan.stem + "_报告.docx")
+    doc = open_docx(str(path))
+    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["序号", "工作表", "单元格"]]
+    rows = table_rows(tables[0])
     assert len(rows) == 2 and rows[1][1:3] == ["报告数据", "D3"]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["对象"], row["报告值"], row["复算值"]) == ("A4 资金到位率 得分", "2", "1.88")
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "共核对报告印出的数字 2 个，一致 1 个，不一致（差错）1 个。" in text
+    # 7 figures of the pasted 报告表2 and the 2 typed in 报告数据
+    assert "共核对报告印出的数字 9 个，一致 8 个，不一致（差错）1 个" in body_text(path)
+
+
+def test_wuhua_report_carries_the_slips_of_its_pasted_tables(tmp_path, capsys):
+    book = tmp_path / WUHUA.name
+    book.write_bytes(WUHUA.read_bytes())
+    assert main(["report", str(book)]) == 0
+    doc = open_docx(str(book.with_name(book.stem + "_报告.docx")))
+    slips = table_rows(next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["序号", "工作表", "单元格"]))
+    # 附件6-1 H14 prints 20 as the 合计 of 文明和谐先锋; 20+11+24+11+11+10+13+15+16+10 = 141
+    named = [dict(zip(slips[0], r)) for r in slips[1:]]
+    assert any((r["工作表"], r["单元格"], r["报告值"], r["复算值"]) == ("附件6-1", "H14", "20", "141") for r in named)
 
 
 def test_render_tool_keeps_only_the_output_sheets(xishan, tmp_path):

@@ -38,17 +38,25 @@ def _fail(message: str) -> int:
     return EXIT_UNREADABLE
 
 
-def review_of(scored) -> tuple[list, int | None, int]:
-    """Slips of the review that apply to a draft: the figures typed in 报告数据 reconciled with the
-    evaluation (:func:`perfeval_xl.core.reported.reconcile`).  Returns (slips, figures checked,
-    rows that could not be checked).  Pasted report tables are audited by ``perfeval review``
-    (its 复核意见 sheet, when the write plan carries it, is printed instead)."""
-    from perfeval_xl.core.reported import reconcile
+def review_of(source, snapshot):
+    """The workbook reviewed as ``perfeval review`` reviews it (报告数据, pasted report tables,
+    self-evaluation forms): its evaluation, and its write plan with the 复核意见 sheet only when
+    the review found a slip (the draft then carries it as its last annex)."""
+    from dataclasses import replace
 
-    result = reconcile(scored.evaluation)
-    if not result.checked and not len(result.findings):
-        return [], None, 0
-    return list(result.slips), result.checked, len(result.findings)
+    from perfeval_xl.core import schema
+    from perfeval_xl.io.displayed import apply_formats
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.review import other_sheets, review_snapshot
+
+    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
+    others = dict(read_snapshot(source, sheets=set(names))) if names else {}
+    apply_formats(source, others, names)
+    reviewed = review_snapshot(snapshot, others)
+    plan = reviewed.plan
+    if not reviewed.result.slips:
+        plan = replace(plan, sheets=[s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW])
+    return reviewed, plan
 
 
 def cmd_report(args) -> int:
@@ -57,7 +65,6 @@ def cmd_report(args) -> int:
     from perfeval_xl.io.atomic import FileLockedError, describe_os_error
     from perfeval_xl.io.targets import TargetError, plan_target, source_path
     from perfeval_xl.io.snapshot import UnreadableFile, read_snapshot
-    from perfeval_xl.pipeline import score_snapshot
 
     from .content import build_document
     from .docx_writer import write_docx
@@ -71,7 +78,10 @@ def cmd_report(args) -> int:
     if target.exists() and not args.force:
         return _fail(f"“{target}”已存在（可能含有已修改的内容），未覆盖；如要覆盖请加 --force，或用 -o 另选文件名")
     try:
-        scored = score_snapshot(read_snapshot(source))
+        snapshot = read_snapshot(source)
+        reviewed, plan = review_of(source, snapshot)
+        if reviewed.evaluation is None:  # forms or pasted tables only: nothing to write a report about
+            raise reviewed.not_template
     except TemplateError as exc:
         where = f"{exc.sheet}!{exc.cell}：" if exc.sheet else ""
         return _fail(f"{where}无法生成报告：{exc.message}")
@@ -84,22 +94,20 @@ def cmd_report(args) -> int:
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
         return _fail(f"内部错误（{type(exc).__name__}）：未能生成报告；请把工作簿和这条信息发给维护人员")
-    slips, checked, unchecked = review_of(scored)
-    document = build_document(scored.evaluation, scored.plan, slips=slips, checked=checked)
+    slips = reviewed.result.slips
+    document = build_document(reviewed.evaluation, plan)
     try:
         written = write_docx(document, target)
     except FileLockedError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(describe_os_error(exc))
-    ev = scored.evaluation
+    ev = reviewed.evaluation
     print(f"项目：{ev.book.name}；总分 {fmt_score(ev.total)}，等级“{ev.grade}”")
     for notice in planned.notes + tuple(document.notices):
         print(f"提示：{notice}")
     if slips:
-        print(f"提示：报告数据中有 {len(slips)} 个数字与复算不一致，已列入报告附件“复核意见”")
-    if unchecked:
-        print(f"提示：报告数据中有 {unchecked} 行无法核对（对象或报告值无法识别），请检查后重新生成")
+        print(f"提示：复核发现 {len(slips)} 个印出的数字与复算不一致，已列入报告附件“复核意见”")
     errors = len(ev.findings.errors)
     if errors:
         print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")

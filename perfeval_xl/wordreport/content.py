@@ -18,7 +18,7 @@ from ..core.scoring import Evaluation, IndicatorScore, UnitScore
 from ..core.slips import Slip
 from ..core.writeplan import SheetPlan, WritePlan
 from .model import BarChart, Cell, Document, Figure, Heading, Paragraph, Section, Table
-from .tables import sheet_table
+from .tables import sheet_table, sheet_tables
 
 #: output sheets that are not printed as annexes (the body has their content, or they are working papers)
 NOT_ANNEXED = {schema.OUTPUT_SUMMARY, schema.OUTPUT_LEVEL1, schema.OUTPUT_TRACE, schema.OUTPUT_FINDINGS}
@@ -419,7 +419,9 @@ class _Builder:
         review = self.sheet(REVIEW_SHEET)
         if review is not None:
             number += 1
-            self.annex(f"附件{number}", "复核意见", sheet_table(review, compact=True), landscape=True)
+            first, *rest = sheet_tables(review, compact=True)
+            self.annex(f"附件{number}", "复核意见", first, landscape=True)
+            self.doc.add(*rest)
         elif self.slips:
             number += 1
             self.annex(f"附件{number}", "复核意见", self.slips_table(), landscape=True)

@@ -68,42 +68,77 @@ def _line_rows(plan: SheetPlan, cells: dict[tuple[int, int], tuple[object, str]]
 
 
 def sheet_table(plan: SheetPlan, caption: str | None = None, compact: bool | None = None) -> Table:
+    """The sheet's (first) table; see :func:`sheet_tables`."""
+    return sheet_tables(plan, caption, compact)[0]
+
+
+def _is_header_row(cells, r: int, ncols: int) -> bool:
+    styles = [cells[(r, c)][1] for c in range(ncols) if (r, c) in cells and cells[(r, c)][0] not in (None, "")]
+    return bool(styles) and all(s == "header" for s in styles)
+
+
+def sheet_tables(plan: SheetPlan, caption: str | None = None, compact: bool | None = None) -> list[Table]:
+    """Every table block of the sheet, in order.  A block is a run of header rows and the data
+    rows under them; full-width lines before a block are printed above it (the sheet's title is
+    the first block's caption), lines after the last block are its notes.  A sheet such as
+    复核意见 holds several blocks (the slips, then the areas not checked, then the findings)."""
     cells = {(r, c): (v, s) for r, c, v, s in plan.cells}
     ncols = plan.n_cols
     lines = _line_rows(plan, cells)
-    if plan.title_rows is not None:
-        head_start, head_end = plan.title_rows
-    else:
-        head_start = next((r for (r, _), (_, s) in sorted(cells.items()) if s == "header"), 0)
-        head_end = head_start
-    table_rows = [r for r in range(head_start, plan.n_rows) if r not in lines]
-    last = max(table_rows, default=head_end)
-    body_rows = [r for r in range(head_end + 1, last + 1)]
+    first_head = plan.title_rows or next(((r, r) for r in range(plan.n_rows) if _is_header_row(cells, r, ncols)), (0, 0))
+    blocks: list[dict] = []
+    pending: list[str] = []
     title = caption
-    above, notes = [], []
-    for r in sorted(lines):
-        value, style = cells[(r, 0)]
-        if r < head_start:
-            if style == "title" and title is None:
+    r = 0
+    while r < plan.n_rows:
+        if r in lines:
+            value, style = cells[(r, 0)]
+            if style == "title" and title is None and not blocks:
                 title = str(value)
             elif style != "title":
-                above.append(str(value))
-        elif r > last:
-            notes.append(str(value))
-    order = list(range(head_start, head_end + 1)) + body_rows
-    index = {r: i for i, r in enumerate(order)}
+                pending.append(str(value))
+            r += 1
+            continue
+        if not any((r, c) in cells for c in range(ncols)):
+            r += 1  # an empty spacer row
+            continue
+        starts_block = (r == first_head[0] and not blocks) or (_is_header_row(cells, r, ncols) and (
+            not blocks or blocks[-1]["body"] or pending))
+        if starts_block:
+            end = first_head[1] if r == first_head[0] and not blocks else r
+            while end + 1 < plan.n_rows and end + 1 not in lines and _is_header_row(cells, end + 1, ncols) \
+                    and not (r == first_head[0] and not blocks):
+                end += 1
+            blocks.append({"head": list(range(r, end + 1)), "body": [], "above": pending})
+            pending = []
+            r = end + 1
+            continue
+        if not blocks:  # data before any header: a table without a header row
+            blocks.append({"head": [], "body": [], "above": pending})
+            pending = []
+        blocks[-1]["body"].append(r)
+        r += 1
+    if not blocks:
+        blocks.append({"head": [], "body": [], "above": pending})
+        pending = []
+    tables = []
+    for i, block in enumerate(blocks):
+        order = block["head"] + block["body"]
+        index = {row: k for k, row in enumerate(order)}
 
-    def row(r: int) -> tuple[Cell, ...]:
-        return tuple(_cell(*cells.get((r, c), (None, "text"))) for c in range(ncols))
+        def row(rr: int) -> tuple[Cell, ...]:
+            return tuple(_cell(*cells.get((rr, c), (None, "text"))) for c in range(ncols))
 
-    merges = tuple((index[r1], c1, index[r2], c2) for r1, c1, r2, c2 in plan.merges
-                   if r1 in index and r2 in index and index[r2] - index[r1] == r2 - r1)
-    widths = tuple(float(plan.widths.get(c, 10)) for c in range(ncols))
-    return Table(caption=title or plan.name,
-                 header=tuple(row(r) for r in range(head_start, head_end + 1)),
-                 body=tuple(row(r) for r in body_rows), merges=merges, widths=widths,
-                 above=tuple(above), notes=tuple(notes),
-                 compact=compact if compact is not None else ncols > 8)
+        merges = tuple((index[r1], c1, index[r2], c2) for r1, c1, r2, c2 in plan.merges
+                       if r1 in index and r2 in index and index[r2] - index[r1] == r2 - r1)
+        widths = tuple(float(plan.widths.get(c, 10)) for c in range(ncols))
+        last = i == len(blocks) - 1
+        tables.append(Table(caption=(title or plan.name) if i == 0 else "",
+                            header=tuple(row(rr) for rr in block["head"]),
+                            body=tuple(row(rr) for rr in block["body"]), merges=merges, widths=widths,
+                            above=tuple(block["above"]), notes=tuple(pending) if last else (),
+                            compact=compact if compact is not None else ncols > 8))
+    return tables
 
 
 def column(table: Table, header: str) -> int | None:
