@@ -3,8 +3,9 @@ reading all of its sheets, measured side by side in one run; prints the ratio.
 
     .venv/bin/python bench/bench_ledger_ratio.py [--rows 100000] [--repeat 3]
 
-Each figure is the best of ``--repeat`` runs.  Also printed: the guard and the core's
-``read_book`` alone, each as a multiple of the calamine read, to show where the time goes.
+Each figure is the best of ``--repeat`` runs.  Also printed, each as a multiple of the
+calamine read, to show where the time goes: the guard alone, ``read_snapshot`` (guard and
+calamine on the input sheets), each stage of the core pipeline, and writing the copy.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ def main() -> int:
     args = parser.parse_args()
     from bench_scoring import make_ledger_book
 
-    from perfeval_xl.core.book import read_book
+    from perfeval_xl import extensions
+    from perfeval_xl.core.extension import Env
+    from perfeval_xl.core.findings import Findings
     from perfeval_xl.io.guard import inspect_workbook
     from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.pipeline import score_file
+    from perfeval_xl.io.xlsx_splice import splice
+    from perfeval_xl.pipeline import STAGES, score_file
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -58,11 +62,17 @@ def main() -> int:
         guard = best(args.repeat, lambda: inspect_workbook(book, None))
         snapshot = read_snapshot(book)
         snap = best(args.repeat, lambda: read_snapshot(book))
-        reader = best(args.repeat, lambda: read_book(snapshot))
+        stage_rows, data = [], snapshot
+        for stage in STAGES:
+            env = Env(extensions.DEFAULT, Findings().frozen())
+            stage_rows.append((f"  stage {stage.name}", best(args.repeat, lambda: stage.run(data, env))))
+            data, _ = stage.run(data, env)
+        source = book.read_bytes()
+        write = best(args.repeat, lambda: splice(source, data))
         total = best(args.repeat, lambda: score_file(book, tmp / "ledger_out.xlsx"))
         rows = [("python-calamine, all sheets", base), ("guard (inspect_workbook, all sheets)", guard),
-                ("read_snapshot (guard + calamine, input sheets)", snap), ("core read_book", reader),
-                ("perfeval score end to end", total)]
+                ("read_snapshot (guard + calamine, input sheets)", snap), *stage_rows,
+                ("splice (the scored copy's bytes)", write), ("perfeval score end to end", total)]
         for label, seconds in rows:
             print(f"{label:<48} {seconds:7.2f} s  {seconds / base:5.1f}×")
         print(f"ratio end to end / calamine: {total / base:.1f}× (goal ≤ 3×)")

@@ -324,7 +324,7 @@ def cmd_batch(args) -> int:
 
 
 def _fail(args, sheet: str, cell: str, message: str) -> int:
-    where = f"{sheet}!{cell}：" if sheet else ""
+    where = f"{sheet}!{cell}：" if sheet and cell else ""  # a sheet without a cell is named in the message
     print(f"错误：{where}{message}", file=sys.stderr)
     if getattr(args, "json", False):
         json.dump({"project": "", "total": None, "grade": "", "units": [],

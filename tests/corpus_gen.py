@@ -409,6 +409,33 @@ def _utf16_doctype(xml: bytes) -> bytes:
     return b"\xff\xfe" + text.encode("utf-16-le")
 
 
+#: Excel's "Strict Open XML 电子表格" save: the same parts under ISO 29500 Strict namespaces
+STRICT_NAMESPACES = (
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+     b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    (b"http://schemas.openxmlformats.org/drawingml/2006/main", b"http://purl.oclc.org/ooxml/drawingml/main"),
+)
+
+
+def _strict(lay: Layout) -> bytes:
+    """Every XML part with the Strict namespaces and relationship types (as Excel writes them)."""
+    def convert(xml: bytes) -> bytes:
+        for transitional, strict in STRICT_NAMESPACES:
+            xml = xml.replace(transitional, strict)
+        return xml
+    return rebuild_zip([(info, convert(payload) if info.filename.endswith((".xml", ".rels")) else payload)
+                        for info, payload in zip_entries(lay.data)])
+
+
+def _tab_selected_true(lay: Layout) -> bytes:
+    """As LibreOffice saves: the active input sheet selected with tabSelected="true"."""
+    def select(xml: bytes) -> bytes:
+        xml = xml.replace(b' tabSelected="1"', b"").replace(b" tabSelected='1'", b"")
+        return re.sub(rb"<sheetView(?=[\s>/])", b'<sheetView tabSelected="true"', xml, count=1)
+    return zip_edit(lay.data, {lay.parts["资金情况"]: select})
+
+
 def _file_variant(name, build_data: Callable[[Layout], bytes], expect=2, sample="xishan", suffix=".xlsx",
                   where_sheet: str | None = None, where_cell: str | None = None) -> Variant:
     def build(lay: Layout) -> Built:
@@ -741,6 +768,10 @@ def cell_variants() -> list[Variant]:
                                        ("人员名册", lay.ref("人员名册", "人数", 2))), 1))
     v.append(_file_variant("wuhua-billion-laughs", lambda lay: zip_edit(lay.data, {
         lay.parts["人员名册"]: _with_prolog(BILLION_LAUGHS, b"&lol9;")}), sample="wuhua"))
+    # packages other programs write (issue 9 items 1 and 2)
+    v.append(_file_variant("strict-open-xml", _strict))
+    v.append(Variant("libreoffice-tab-selected-true", "xishan",
+                     lambda lay: Built(_tab_selected_true(lay), None), 0, same_total=True))
     return v
 
 

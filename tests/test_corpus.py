@@ -97,7 +97,7 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, corpus_gen.Built, dict]]:
 
 #: what the corpus holds, per sample and expected exit status: a variant that silently stopped being built
 #: (or a sample that went missing) changes these counts
-COUNTS = {("xishan", 0): 63, ("xishan", 1): 147, ("xishan", 2): 65, ("wuhua", 0): 7, ("wuhua", 1): 41, ("wuhua", 2): 1}
+COUNTS = {("xishan", 0): 64, ("xishan", 1): 147, ("xishan", 2): 66, ("wuhua", 0): 7, ("wuhua", 1): 41, ("wuhua", 2): 1}
 
 #: variants that cannot point at one cell (the file as a whole is refused, or a change shows up elsewhere):
 #: the phrase their message must carry, by id (a regular expression over the id)
@@ -114,22 +114,23 @@ WHOLE_FILE = {
     r"xishan-no-root-rels": "缺少部件 _rels/.rels",
     r"xishan-no-styles-part": "工作簿缺少样式表 xl/styles.xml，无法写入评分结果",
     r"xishan-(billion-laughs|xxe-file|xxe-http|param-entity|doctype-only|utf16-doctype)-in-sheet":
-        "的部件 xl/worksheets/sheet3.xml 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-(billion-laughs|xxe-file|param-entity)-in-workbook": "的部件 xl/workbook.xml 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-(billion-laughs|xxe-file|param-entity)-in-styles": "的部件 xl/styles.xml 含有 DOCTYPE/ENTITY 声明",
+        "的工作表“资金情况”含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-workbook": "的工作簿目录（部件 xl/workbook.xml）含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-styles": "的样式表（部件 xl/styles.xml）含有 DOCTYPE/ENTITY 声明",
     r"xishan-(billion-laughs|xxe-file|param-entity)-in-content-types":
-        "的部件 [Content_Types].xml 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-(billion-laughs|xxe-file|param-entity)-in-root-rels": "的部件 _rels/.rels 含有 DOCTYPE/ENTITY 声明",
+        "的部件类型表（部件 [Content_Types].xml）含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-root-rels": "的部件关系表（部件 _rels/.rels）含有 DOCTYPE/ENTITY 声明",
     r"xishan-(billion-laughs|xxe-file|param-entity)-in-workbook-rels":
-        "的部件 xl/_rels/workbook.xml.rels 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-(billion-laughs|xxe-file|param-entity)-in-core-props": "的部件 docProps/core.xml 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-billion-laughs-in-shared-strings": "的部件 xl/sharedStrings.xml 含有 DOCTYPE/ENTITY 声明",
-    r"wuhua-wuhua-billion-laughs": "的部件 xl/worksheets/sheet6.xml 含有 DOCTYPE/ENTITY 声明",
-    r"xishan-zip-bomb-part": "的部件 xl/media/bomb.bin 压缩比超过 100 倍",
-    r"xishan-zip-bomb-sheet": "的部件 xl/worksheets/sheet3.xml 压缩比超过 100 倍",
+        "的部件关系表（部件 xl/_rels/workbook.xml.rels）含有 DOCTYPE/ENTITY 声明",
+    r"xishan-(billion-laughs|xxe-file|param-entity)-in-core-props": "的文档属性（部件 docProps/core.xml）含有 DOCTYPE/ENTITY 声明",
+    r"xishan-billion-laughs-in-shared-strings": "的共享字符串表（部件 xl/sharedStrings.xml）含有 DOCTYPE/ENTITY 声明",
+    r"wuhua-wuhua-billion-laughs": "的工作表“人员名册”含有 DOCTYPE/ENTITY 声明",
+    r"xishan-zip-bomb-part": "的图片等附件（部件 xl/media/bomb.bin）压缩比超过 100 倍",
+    r"xishan-zip-bomb-sheet": "的工作表“资金情况”压缩比超过 100 倍",
     r"xishan-too-many-parts": "个部件，超过上限 5000，不像正常的工作簿，已拒绝打开",
-    r"xishan-duplicate-part": "中部件 xl/worksheets/sheet3.xml 出现了两次",
-    r"xishan-encrypted-entry": "中部件 xl/worksheets/sheet3.xml 已加密，无法读取",
+    r"xishan-duplicate-part": "中的工作表“资金情况”出现了两次",
+    r"xishan-encrypted-entry": "中的工作表“资金情况”已加密，无法读取",
+    r"xishan-strict-open-xml": "是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式",
     r"wuhua-injection-unit-short-name": "=1+1：指标 B1预算执行率：“资金情况”中没有=1+1的数据",
 }
 
@@ -140,13 +141,13 @@ def _whole_file_phrase(variant_id: str) -> str:
 
 
 def test_corpus_counts():
-    assert len(VARIANTS) == sum(COUNTS.values()) == 324
+    assert len(VARIANTS) == sum(COUNTS.values()) == 326
     assert Counter((v.sample, v.expect) for v in VARIANTS) == COUNTS
 
 
 def test_every_variant_without_a_cell_has_its_own_expected_message():
     whole = [v.id for v in VARIANTS if v.expect and v.build(corpus_gen.layout(v.sample)).where is None]
-    assert len(whole) == 52
+    assert len(whole) == 53
     for variant_id in whole:
         assert _whole_file_phrase(variant_id)
     # every pattern is used: none describes a variant that no longer exists

@@ -336,3 +336,107 @@ def test_survey_export_import_is_guarded_too(tmp_path):
         with pytest.raises(TemplateError) as info:
             read_export(_write(tmp_path, data, name))
         assert "已拒绝打开" in info.value.message
+
+
+# --- refusals name the sheet; packages other programs write (issue 9 items 1, 2, 6) ------------
+
+@pytest.mark.parametrize("builder, phrase", [
+    (lambda lay: _sheet_attack(cg.BILLION_LAUGHS), "的工作表“资金情况”含有 DOCTYPE/ENTITY 声明"),
+    (cg._duplicate_part, "中的工作表“资金情况”出现了两次"),
+    (cg._encrypted_flag, "中的工作表“资金情况”已加密"),
+    (cg._bomb_sheet, "的工作表“资金情况”压缩比超过 100 倍"),
+])
+def test_refusals_name_the_sheet_not_the_package_part(tmp_path, builder, phrase):
+    path = _write(tmp_path, builder(cg.layout("xishan")))
+    with pytest.raises(HostileFile) as info:
+        inspect_workbook(path)
+    assert phrase in info.value.message and "hostile.xlsx" in info.value.message
+    assert "xl/worksheets/" not in info.value.message
+    assert info.value.sheet == "资金情况"
+
+
+def test_other_parts_are_named_by_what_they_are(tmp_path):
+    lay = cg.layout("xishan")
+    path = _write(tmp_path, cg.zip_edit(lay.data, {"xl/styles.xml": cg._with_prolog(cg.XXE_FILE)}))
+    with pytest.raises(HostileFile, match=r"的样式表（部件 xl/styles.xml）含有 DOCTYPE/ENTITY 声明"):
+        inspect_workbook(path)
+
+
+def test_a_size_header_smaller_than_the_compressed_data_is_refused_from_the_directory(tmp_path):
+    """Deflate cannot shrink data below its compressed size: such a header lies, and the
+    guard refuses it without inflating the part."""
+    lay = cg.layout("xishan")
+    data = bytearray(lay.data)
+    part = lay.parts["资金情况"].encode()
+    with zipfile.ZipFile(io.BytesIO(lay.data)) as zf:
+        info = zf.getinfo(lay.parts["资金情况"])
+    pos = bytes(data).find(b"PK\x01\x02")
+    while pos >= 0:  # central directory entry of the sheet: uncompressed size → 10 bytes
+        if bytes(data[pos + 46:pos + 46 + len(part)]) == part:
+            data[pos + 24:pos + 28] = (10).to_bytes(4, "little")
+        pos = bytes(data).find(b"PK\x01\x02", pos + 4)
+    assert info.compress_size > 100
+    with pytest.raises(HostileFile, match="的工作表“资金情况”的大小记录与内容不符"):
+        inspect_workbook(_write(tmp_path, bytes(data)))
+
+
+def test_strict_open_xml_is_refused_before_anything_is_written(tmp_path, capsys):
+    """Issue 9 item 1: Strict Open XML gave an output with two xmlns:r (no program could open it)."""
+    path = _write(tmp_path, cg._strict(cg.layout("xishan")), "strict.xlsx")
+    before = path.read_bytes()
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Strict Open XML" in err and "另存为" in err and "Excel 工作簿(*.xlsx)" in err
+    assert path.read_bytes() == before and not (tmp_path / "strict_评分.xlsx").exists()
+
+
+def test_the_writer_refuses_strict_open_xml_too(tmp_path):
+    from perfeval_xl.core.writeplan import SheetPlan, WritePlan
+    from perfeval_xl.io.xlsx_splice import SpliceError, splice
+
+    with pytest.raises(SpliceError, match="Strict Open XML"):
+        splice(cg._strict(cg.layout("xishan")), WritePlan([SheetPlan("校验结果", cells=[(0, 0, "x", "text")])]))
+
+
+# --- the quick scan and the exact one agree ---------------------------------------------------
+
+def _facts(scan):
+    return scan.uncached, scan.errors, scan.cached, scan.hidden_rows, sorted(scan.merges)
+
+
+@pytest.mark.parametrize("variant", ["xishan-hidden-row", "xishan-资金情况-预算数-uncached-formula",
+                                     "xishan-资金情况-预算数-error-cell", "wuhua-wuhua-uncached-in-roster"])
+def test_quick_scan_finds_what_the_exact_scan_finds(tmp_path, variant):
+    from corpus_gen import all_variants, write_variant
+
+    (found,) = [v for v in all_variants() if v.id == variant]
+    path, _ = write_variant(found, tmp_path)
+    data = cg.edit_cells(cg.layout("xishan"), {
+        ("资金情况", "B3"): cg.Formula("SUM(1,2)"), ("资金情况", "C3"): cg.ErrorCell("#REF!"),
+        ("资金情况", "D3"): cg.Formula("1+1", "2"), ("资金情况", "E3"): cg.Formula('"a"&"b"', "a&amp;b", "str"),
+        ("资金情况", "F3"): cg.Formula("1/0", "#DIV/0!", "e")})
+    rich = _write(tmp_path, data, "rich.xlsx")
+    seen = 0
+    for book in (path, rich):
+        with zipfile.ZipFile(book) as zf:
+            names = set(zf.namelist())
+            for sheet, part in guard.sheet_parts(zf).items():
+                quick = guard._scan_quick(zf.read(part), sheet, part)
+                assert quick is not None, sheet  # the samples are written the usual way
+                exact = guard._scan_sheet(zf, sheet, part, names)
+                assert _facts(quick) == _facts(exact), sheet
+                seen += sum(map(len, _facts(exact)))
+    assert seen > 10
+
+
+def test_an_unusual_spelling_goes_to_the_exact_scan_and_is_still_refused(tmp_path):
+    """A far cell written with its reference after another attribute: the quick scan does not
+    trust the file, the exact scan finds the cell."""
+    lay = cg.layout("xishan")
+    far = b'<row r="1048576"><c s="0" r="XFD1048576" t="n"><v>1</v></c></row>'
+    data = cg.zip_edit(lay.data, {lay.parts["资金情况"]: lambda x: x.replace(b"</sheetData>", far + b"</sheetData>")})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert guard._scan_quick(zf.read(lay.parts["资金情况"]), "资金情况", lay.parts["资金情况"]) is None
+    with pytest.raises(HostileFile) as info:
+        inspect_workbook(_write(tmp_path, data))
+    assert (info.value.sheet, info.value.cell) == ("资金情况", "XFD1048576")

@@ -285,6 +285,37 @@ def test_interrupt_mid_in_place_write_keeps_the_original(tmp_path, crash_mid_sav
     assert len(backups) == 1 and backups[0].read_bytes() == cg.XISHAN.read_bytes()
 
 
+def test_a_temp_file_left_by_kill_9_is_removed_by_the_next_run(tmp_path, capsys):
+    """Issue 9 item 7: a run killed inside its write window leaves a 0-byte hidden temp file;
+    the next write into that folder removes it — only ours, only stale, only unlocked."""
+    import fcntl
+    import time
+
+    source = tmp_path / cg.XISHAN.name
+    source.write_bytes(cg.XISHAN.read_bytes())
+    old = time.time() - atomic.STALE_SECONDS - 60
+
+    def left(name: str, age: float = old) -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"")
+        os.utime(path, (age, age))
+        return path
+
+    stale = left(".~perfeval-k9x2_a7q.xlsx")  # what mkstemp names ours: eight random characters
+    fresh = left(".~perfeval-abcdefgh.xlsx", time.time())  # a writer may be at work on it
+    busy = left(".~perfeval-busybusy.xlsx")
+    not_ours = [left(".~perfeval-notes.txt"), left(".~perfeval-abcdefgh.xlsx.bak"), left("~$out.xlsx.tmp")]
+    link = tmp_path / ".~perfeval-linklink.xlsx"
+    link.symlink_to(source)
+    os.utime(link, (old, old), follow_symlinks=False)
+    with open(busy, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # a writer still holding its temp file
+        assert main(["score", str(source), "-o", str(tmp_path / "out.xlsx")]) == 0
+    assert not stale.exists()
+    assert fresh.exists() and busy.exists() and all(p.exists() for p in not_ours)
+    assert link.is_symlink() and source.read_bytes() == cg.XISHAN.read_bytes()
+
+
 def test_write_bytes_atomic_keeps_permissions(tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"old")

@@ -123,3 +123,22 @@ def test_a_hand_made_sheet_with_an_output_name_is_never_overwritten(xishan, caps
     assert main(["score", str(xishan), "-o", str(out)]) == 0
     assert main(["score", str(out), "--in-place"]) == 0
     assert load(out)["评分表（手工）"]["B2"].value == 42
+
+
+def test_an_input_saved_by_libreoffice_keeps_one_selected_sheet(tmp_path, capsys):
+    """Issue 9 item 2: LibreOffice writes tabSelected="true"; only "1" was cleared, so the
+    output had two selected (grouped) sheets."""
+    import corpus_gen as cg
+
+    lay = cg.layout("xishan")
+    source = tmp_path / "lo.xlsx"
+    source.write_bytes(cg._tab_selected_true(lay))
+    with zipfile.ZipFile(source) as z:
+        assert b'tabSelected="true"' in z.read(lay.parts["资金情况"])
+    out = tmp_path / "out.xlsx"
+    assert main(["score", str(source), "-o", str(out)]) == 0
+    wb = load_workbook(out)
+    selected = [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected]
+    assert selected == ["得分汇总"] and wb.active.title == "得分汇总"
+    before, after = parts(source), parts(out)
+    assert after[lay.parts["资金情况"]] == before[lay.parts["资金情况"]].replace(b' tabSelected="true"', b"", 1)

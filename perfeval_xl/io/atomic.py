@@ -1,7 +1,9 @@
 """Atomic file writes: a temp file beside the target, fsync, then os.replace.
 
 A crash, a full disk or a killed process leaves the previous file as it was, and
-no temp file behind.  The replaced file keeps the permissions of the file it
+no temp file behind — except a process killed outright (``kill -9``, power loss) inside
+its write window: the next write into that folder removes such a temp file once it is
+stale (:func:`remove_stale_temps`; only ours, only unlocked, only after a quarter hour).  The replaced file keeps the permissions of the file it
 replaces.  A workbook open in Excel or WPS is detected (its ``~$`` owner file, or
 the refusal to replace it) and reported in Chinese."""
 
@@ -10,11 +12,17 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 TEMP_PREFIX = ".~perfeval-"
+#: our temp files: the prefix, mkstemp's eight random characters, the target's extension
+_OUR_TEMP = re.compile(r"^\.~perfeval-[a-z0-9_]{8}(\.[A-Za-z0-9]{1,8})?$")
+#: a temp file of ours untouched this long was left by a process killed in its write window
+STALE_SECONDS = 15 * 60
 
 
 class FileLockedError(OSError):
@@ -101,12 +109,59 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _lock(fd: int, *, wait: bool) -> bool:
+    """An exclusive lock on an open file (POSIX); True where locks do not exist."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a file open in another process cannot be deleted anyway
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        return True
+    except OSError:
+        return False
+
+
+def remove_stale_temps(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temp files a killed perfeval left in ``folder``: only files named like ours,
+    regular files of this user, untouched for :data:`STALE_SECONDS`, and not locked by a
+    writer still at work.  Anything unexpected is left alone."""
+    removed = []
+    now = time.time() if now is None else now
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX) or not _OUR_TEMP.match(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_SECONDS:
+                continue
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                if _lock(fd, wait=False):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            finally:
+                os.close(fd)
+        except OSError:
+            continue
+    return removed
+
+
 def write_bytes_atomic(path: Path, write) -> Path:
-    """Call ``write(fileobj)`` into a temp file in the target folder, then replace."""
+    """Call ``write(fileobj)`` into a temp file in the target folder, then replace.  The temp
+    file is locked while it is written; stale ones of killed runs are removed first."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+        _lock(fd, wait=True)
     except OSError as exc:  # name the folder the user chose, not our hidden temp file
         reason = _ERRNO_TEXT.get(exc.errno, "无法在此处创建文件")
         raise WriteFailed(exc.errno, f"无法写入“{path.name}”：文件夹“{path.parent}”{reason}；原文件保持不变") from exc

@@ -34,7 +34,7 @@ from typing import Iterable
 from defusedxml import ElementTree as SafeET
 
 from perfeval_xl.core.findings import cell_name, parse_cell_name
-from perfeval_xl.io.xlsx_package import Package
+from perfeval_xl.io.xlsx_package import STRICT_MESSAGE, Package, SpliceError, unescape
 
 #: refuse files larger than this on disk
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -137,73 +137,192 @@ def _utf16_codec(head: bytes) -> str | None:
     return None
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: list[int]) -> None:
-    """Stream one part: count the bytes it really inflates to and look for DTDs."""
-    head = b""
-    tail = b""
-    decoder = None
-    text_tail = ""
-    xml = None
-    with zf.open(info) as handle:
-        while True:
-            chunk = handle.read(CHUNK)
-            if not chunk:
-                break
-            budget[0] -= len(chunk)
-            if budget[0] < 0:
-                raise HostileFile(f"“{name}”解压后超过 {_size_text(MAX_UNCOMPRESSED_BYTES)}，疑似压缩炸弹，已拒绝打开")
-            if xml is None:
-                head = chunk[:4]
-                xml = _is_xml_start(chunk[:64])
-                codec = _utf16_codec(head) if xml else None
-                if codec:
-                    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-            if not xml:
-                continue  # binary part (image, vbaProject.bin): only its size matters
-            if decoder is not None:
-                text = text_tail + decoder.decode(chunk)
-                if _DANGER_TEXT.search(text):
-                    _refuse_dtd(name, info.filename)
-                text_tail = text[-16:]
-            else:
-                data = tail + chunk
-                if _DANGER.search(data):
-                    _refuse_dtd(name, info.filename)
-                tail = data[-16:]
+class _Parts:
+    """How refusals name a part: a worksheet by its sheet name, other parts by what they are."""
+
+    KINDS = (("xl/styles.xml", "样式表"), ("xl/sharedStrings.xml", "共享字符串表"), ("xl/workbook.xml", "工作簿目录"),
+             ("[Content_Types].xml", "部件类型表"), ("docProps/", "文档属性"), ("xl/media/", "图片等附件"),
+             ("xl/drawings/", "图形"), ("xl/charts/", "图表"), ("_rels/", "部件关系表"), ("xl/theme/", "主题"))
+
+    def __init__(self, sheets: dict[str, str] | None = None):
+        self.by_part = {part: name for name, part in (sheets or {}).items()}
+
+    def sheet(self, part: str) -> str:
+        return self.by_part.get(part, "")
+
+    def describe(self, part: str) -> str:
+        sheet = self.by_part.get(part)
+        if sheet is not None:
+            return f"工作表“{sheet}”"
+        for prefix, kind in self.KINDS:
+            if part.startswith(prefix) or f"/{prefix}" in part:
+                return f"{kind}（部件 {part}）"
+        return f"部件 {part}"
 
 
-def _refuse_dtd(name: str, part: str) -> None:
+def _refuse_dtd(name: str, what: str, sheet: str = "") -> None:
     raise HostileFile(
-        f"“{name}”的部件 {part} 含有 DOCTYPE/ENTITY 声明（XML 实体扩展或外部实体攻击的写法），"
-        "Excel 和 WPS 保存的工作簿不会有这种内容，已拒绝打开；请向来源索取原始文件，或在 Excel 中另存为新的 .xlsx")
+        f"“{name}”的{what}含有 DOCTYPE/ENTITY 声明（XML 实体扩展或外部实体攻击的写法），"
+        "Excel 和 WPS 保存的工作簿不会有这种内容，已拒绝打开；请向来源索取原始文件，或在 Excel 中另存为新的 .xlsx",
+        sheet)
 
 
-def _check_package(zf: zipfile.ZipFile, name: str) -> None:
+_WS = frozenset(" \t\r\n")
+_WS_BYTES = frozenset(b" \t\r\n")
+
+
+def _prolog_state(text, start: int = 0) -> tuple[str, int]:
+    """Walk an XML prolog (str or bytes) from ``start``: ('root', i) once the root element
+    starts, ('dtd', i) at a DOCTYPE/ENTITY or any other '<!' markup, ('more', i) when the
+    text ends inside the prolog, ('junk', i) at text that is not allowed before the root.
+    Entity declarations can stand only here, before the root element: checking the prolog
+    is checking the whole part."""
+    is_bytes = isinstance(text, (bytes, bytearray))
+    ws = _WS_BYTES if is_bytes else _WS
+    lt, q, bang, comment, pi_end, comment_end = (
+        (b"<", b"?", b"!", b"<!--", b"?>", b"-->") if is_bytes else ("<", "?", "!", "<!--", "?>", "-->"))
+    i, n = start, len(text)
+    while True:
+        while i < n and text[i] in ws:
+            i += 1
+        if i >= n:
+            return "more", i
+        if text[i:i + 1] != lt:
+            return "junk", i
+        if i + 1 >= n:
+            return "more", i
+        marker = text[i + 1:i + 2]
+        if marker == q:
+            end = text.find(pi_end, i + 2)
+            if end < 0:
+                return "more", i
+            i = end + 2
+        elif marker == bang:
+            if n - i < 4:
+                return "more", i
+            if text[i:i + 4] == comment:
+                end = text.find(comment_end, i + 4)
+                if end < 0:
+                    return "more", i
+                i = end + 3
+            else:
+                return "dtd", i
+        else:
+            return "root", i
+
+
+def _check_prolog(head, name: str, what: str, sheet: str) -> str:
+    """'root' when the prolog is clean, 'more' when more text is needed; refuses a DTD."""
+    state, _ = _prolog_state(head)
+    if state == "dtd":
+        _refuse_dtd(name, what, sheet)
+    return state
+
+
+class _PartReader:
+    """Inflates one part in chunks, counting what it really inflates to against the budget
+    (a size header may lie), and checks its XML prolog on the way."""
+
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, parts: _Parts, budget: list[int]):
+        self.zf, self.info, self.name, self.budget = zf, info, name, budget
+        self.what, self.sheet = parts.describe(info.filename), parts.sheet(info.filename)
+
+    def _count(self, chunk: bytes) -> None:
+        self.budget[0] -= len(chunk)
+        if self.budget[0] < 0:
+            raise HostileFile(f"“{self.name}”解压后超过 {_size_text(MAX_UNCOMPRESSED_BYTES)}，疑似压缩炸弹，已拒绝打开",
+                              self.sheet)
+
+    def read(self, *, keep: bool) -> bytes | None:
+        """Inflate the part (returned when ``keep``); None for a part that is not XML, which
+        no XML parser reads: only its directory entry is checked."""
+        kept: list[bytes] = []
+        with self.zf.open(self.info) as handle:
+            chunk = handle.read(CHUNK)
+            self._count(chunk)
+            if chunk and not _is_xml_start(chunk[:64]):
+                return None
+            codec = _utf16_codec(chunk[:4])
+            decoder = codecs.getincrementaldecoder(codec)(errors="replace") if codec else None
+            prolog = "" if decoder else b""
+            state, scan_all, tail = "more", False, prolog
+            while chunk:
+                if keep:
+                    kept.append(chunk)
+                piece = decoder.decode(chunk) if decoder else chunk
+                if state == "more":
+                    prolog += piece
+                    state, _ = _prolog_state(prolog.lstrip("\ufeff") if decoder else prolog.removeprefix(b"\xef\xbb\xbf"))
+                    if state == "dtd":
+                        _refuse_dtd(self.name, self.what, self.sheet)
+                    if state == "junk":  # not XML before the root: whatever a lenient parser does, no DTD anywhere
+                        scan_all, piece = True, prolog
+                if scan_all:
+                    data = tail + piece
+                    if (_DANGER_TEXT if decoder else _DANGER).search(data):
+                        _refuse_dtd(self.name, self.what, self.sheet)
+                    tail = data[-16:]
+                chunk = handle.read(CHUNK)
+                self._count(chunk)
+        return b"".join(kept) if keep else b""
+
+
+def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipfile.ZipInfo]:
+    """Counts, duplicates, encryption and sizes, from the zip directory alone."""
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
         raise HostileFile(f"“{name}”包含 {len(infos)} 个部件，超过上限 {MAX_PARTS}，不像正常的工作簿，已拒绝打开")
     seen: set[str] = set()
     declared = 0
     for info in infos:
+        what, sheet = parts.describe(info.filename), parts.sheet(info.filename)
         key = info.filename.lower().lstrip("/")
         if key in seen:
-            raise HostileFile(f"“{name}”中部件 {info.filename} 出现了两次（文件被篡改或已损坏），已拒绝打开")
+            raise HostileFile(f"“{name}”中的{what}出现了两次（文件被篡改或已损坏），已拒绝打开", sheet)
         seen.add(key)
         if info.flag_bits & 0x1:
-            raise HostileFile(f"“{name}”中部件 {info.filename} 已加密，无法读取；请在 Excel 中取消加密后另存")
+            raise HostileFile(f"“{name}”中的{what}已加密，无法读取；请在 Excel 中取消加密后另存", sheet)
         declared += info.file_size
         if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise HostileFile(
-                f"“{name}”的部件 {info.filename} 压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
-                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开")
+                f"“{name}”的{what}压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
+                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开", sheet)
+        if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > info.file_size + info.file_size // 1000 + 64:
+            # deflate never grows data by more than a few bytes per 16 KB block: the size header lies
+            raise HostileFile(f"“{name}”的{what}的大小记录与内容不符（文件被篡改或已损坏），已拒绝打开", sheet)
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise HostileFile(f"“{name}”解压后共 {_size_text(declared)}，超过上限 {_size_text(MAX_UNCOMPRESSED_BYTES)}，"
                           "疑似压缩炸弹，已拒绝打开")
-    budget = [MAX_UNCOMPRESSED_BYTES]
-    for info in infos:
-        if info.is_dir():
+    return infos
+
+
+def _structure_parts(zf: zipfile.ZipFile, name: str) -> _Parts:
+    """The sheet map, for naming sheets in refusals; read only when the parts it comes from
+    are sane (else parts are named by their part names, and refused by the checks that follow)."""
+    package = Package(zf)
+    counts: dict[str, int] = {}
+    for info in package.infos:
+        counts[info.filename] = counts.get(info.filename, 0) + 1
+    budget = [16 * 1024 * 1024]
+    for part in ("_rels/.rels", package.workbook_part, "xl/_rels/workbook.xml.rels"):
+        if part not in package.names:
             continue
-        _scan_part(zf, info, name, budget)
+        info = zf.getinfo(part)
+        if counts[part] > 1 or info.flag_bits & 0x1 or info.file_size > budget[0] \
+                or info.compress_size > info.file_size + 64 + info.file_size // 1000:
+            return _Parts()
+        try:
+            _PartReader(zf, info, name, _Parts(), budget).read(keep=False)
+        except HostileFile as exc:
+            if "DOCTYPE" in exc.message:
+                raise
+            return _Parts()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            return _Parts()
+    try:
+        return _Parts(package.sheet_parts())
+    except (SpliceError, UnicodeDecodeError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, OSError):
+        return _Parts()
 
 
 # --- workbook structure -------------------------------------------------------------
@@ -309,7 +428,160 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, l
     return scan
 
 
+# --- the quick worksheet scan -------------------------------------------------------------
+#
+# Excel, WPS, LibreOffice and openpyxl write every cell as <c r="B3" …>, double-quoted, the
+# reference first.  For such a sheet the facts the guard needs come from a few passes of
+# compiled patterns over the part's bytes, without a Python parser: the extent from the
+# references (over all cells, styled empty ones too: an upper bound), and the formula, error
+# and hidden-row cells found by their markers and read one by one.  Anything else — another
+# spelling of a cell, a prefix, single quotes, an extent the bound cannot clear — goes to the
+# exact streaming scan above, which also words the refusals.
+
+_ANY_CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+_PREFIXED = re.compile(rb"<\w+:(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
+_ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+_FORMULA = re.compile(rb"<f(?=[\s>/])")
+_HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\shidden="(?:1|true)"[^>]*>')
+_HAS_DATA = re.compile(rb"<v>[^<]|<is[\s>]|<f[\s>/]")
+_MERGE = re.compile(rb'<mergeCell ref="([^"]*)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")
+_TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
+
+
+def _cols_bound(data: bytes) -> int:
+    """The widest column any cell reference names (upper bound by its letters)."""
+    cols = set(re.findall(rb'<c r="([A-Z]{1,3})[0-9]', data))
+    return max((parse_cell_name(c.decode() + "1")[1] + 1 for c in cols), default=0)
+
+
+def _rows_bound(data: bytes) -> int:
+    """The highest row any cell reference names: only the references with the most digits are read."""
+    for digits in range(7, 0, -1):
+        found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%d})"' % digits, data)
+        if found:
+            return max(map(int, set(found)))
+    return 0
+
+
+def _cell_at(data: bytes, pos: int) -> tuple[int, int, bytes, bytes] | None:
+    """The cell whose start tag or content holds ``pos``: (row, col, start tag, content)."""
+    start = data.rfind(b'<c r="', 0, pos + 1)
+    if start < 0:
+        return None
+    tag_end = data.find(b">", start)
+    ref_end = data.find(b'"', start + 6)
+    pos_ref = parse_ref(data[start + 6:ref_end].decode("ascii", "replace"))
+    if pos_ref is None or tag_end < 0:
+        return None
+    tag = data[start:tag_end + 1]
+    if tag.endswith(b"/>"):
+        return pos_ref[0], pos_ref[1], tag, b""
+    end = data.find(b"</c>", tag_end)
+    return pos_ref[0], pos_ref[1], tag, data[tag_end + 1:end if end >= 0 else len(data)]
+
+
+def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
+    """The scan of a worksheet written the usual way; None when the exact scan must decide."""
+    if _ANY_CELL_OTHERWISE.search(data) or _PREFIXED.search(data) or _ROW_OTHERWISE.search(data) \
+            or b"='" in data or b"<![CDATA[" in data or b"<!--" in data:
+        return None
+    scan = SheetScan(name, part)
+    scan.max_row, scan.max_col = _rows_bound(data), _cols_bound(data)
+    if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
+        return None  # maybe only styled empty cells that far: the exact scan counts the data
+    scan.cells = data.count(b'<c r="')
+    if _FORMULA.search(data):
+        for match in _FORMULA.finditer(data):
+            cell = _cell_at(data, match.start())
+            if cell is None:
+                return None
+            row, col, tag, content = cell
+            key = (row - 1, col - 1)
+            value = _VALUE.search(content)
+            ctype = _TYPE.search(tag)
+            kind = ctype.group(1).decode() if ctype else "n"
+            if value is not None and value.group(1):
+                scan.cached.setdefault(key, (kind, _unescape_bytes(value.group(1))))
+            elif b"<is" not in content:
+                formula = _FORMULA_TEXT.search(content)
+                body = _unescape_bytes(formula.group(1)) if formula and formula.group(1) else ""
+                scan.uncached[key] = "=" + body if body else "=（共享公式）"
+    position = data.find(b't="e"')
+    while position >= 0:
+        cell = _cell_at(data, position)
+        if cell is None:
+            return None
+        row, col, tag, content = cell
+        if b't="e"' in tag:
+            value = _VALUE.search(content)
+            if value is not None and value.group(1):
+                key = (row - 1, col - 1)
+                scan.errors[key] = _unescape_bytes(value.group(1))
+                scan.cached.pop(key, None)
+        position = data.find(b't="e"', position + 5)
+    if b"hidden=" in data:
+        for match in _HIDDEN_ROW.finditer(data):
+            end = data.find(b"</row>", match.end())
+            if match.group(0).endswith(b"/>"):
+                continue
+            if _HAS_DATA.search(data, match.end(), end if end >= 0 else len(data)):
+                scan.hidden_rows.append(int(match.group(1)))
+    for ref in _MERGE.findall(data):
+        first, _, last = ref.decode("ascii", "replace").partition(":")
+        a, b = parse_ref(first), parse_ref(last or first)
+        if a and b:
+            scan.merges.append((min(a[0], b[0]) - 1, min(a[1], b[1]) - 1, max(a[0], b[0]) - 1, max(a[1], b[1]) - 1))
+    return scan
+
+
+def _unescape_bytes(raw: bytes) -> str:
+    return unescape(raw.decode("utf-8", "replace"))
+
+
 # --- entry point -------------------------------------------------------------------
+
+def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | None) -> Inspection:
+    name = path.name
+    workbook_file = path.suffix.lower() in ZIP_SUFFIXES
+    parts = _structure_parts(zf, name) if workbook_file else _Parts()
+    infos = _check_directory(zf, name, parts)
+    names = {info.filename for info in infos}
+    inspection = Inspection(path, True)
+    budget = [MAX_UNCOMPRESSED_BYTES]
+    to_scan: dict[str, str] = {}
+    if workbook_file:  # .ods / .xlsb: package checks only
+        for required in ("[Content_Types].xml", "_rels/.rels"):
+            if required not in names:
+                raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
+                                  "请在 Excel 或 WPS 中打开并另存后再试")
+        for info in (zf.getinfo(p) for p in ("_rels/.rels", Package(zf).workbook_part) if p in names):
+            _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
+        inspection.parts = _sheet_parts(zf, names, name)
+        if Package(zf).strict:
+            raise HostileFile(f"“{name}”{STRICT_MESSAGE}")
+        wanted = None if sheets is None else {s.strip() for s in sheets}
+        to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
+    scans: dict[str, SheetScan] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        sheet_name = to_scan.get(info.filename)
+        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None)
+        if sheet_name is None:
+            continue
+        scan = _scan_quick(data, sheet_name, info.filename) if data else None
+        if scan is None:
+            try:
+                scan = _scan_sheet(zf, sheet_name, info.filename, names)
+            except SafeET.ParseError as exc:
+                raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，{exc}）；"
+                                  "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
+        scans[sheet_name] = scan
+    inspection.sheets = {sheet: scans[sheet] for sheet in inspection.parts if sheet in scans}
+    return inspection
+
 
 def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> Inspection:
     """Check a workbook file before parsing; scan the named sheets (all when None).
@@ -337,26 +609,7 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> I
         return Inspection(path, False)
     try:
         with zipfile.ZipFile(path) as zf:
-            _check_package(zf, name)
-            names = {info.filename for info in zf.infolist()}
-            inspection = Inspection(path, True)
-            if path.suffix.lower() not in ZIP_SUFFIXES:
-                return inspection  # .ods / .xlsb: package checks only
-            for required in ("[Content_Types].xml", "_rels/.rels"):
-                if required not in names:
-                    raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
-                                      "请在 Excel 或 WPS 中打开并另存后再试")
-            inspection.parts = _sheet_parts(zf, names, name)
-            wanted = None if sheets is None else {s.strip() for s in sheets}
-            for sheet_name, part in inspection.parts.items():
-                if wanted is not None and sheet_name.strip() not in wanted:
-                    continue
-                try:
-                    inspection.sheets[sheet_name] = _scan_sheet(zf, sheet_name, part, names)
-                except SafeET.ParseError as exc:
-                    raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，{exc}）；"
-                                      "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
-            return inspection
+            return _inspect_package(zf, path, sheets)
     except HostileFile:
         raise
     except SafeET.ParseError as exc:
@@ -380,7 +633,7 @@ def cached_formula_values(path: str | Path, skip=lambda name: False) -> dict[str
         for sheet_name, part in _sheet_parts(zf, names).items():
             if skip(sheet_name):
                 continue
-            scan = _scan_sheet(zf, sheet_name, part, names, limits=False)
+            scan = _scan_quick(zf.read(part), sheet_name, part) or _scan_sheet(zf, sheet_name, part, names, limits=False)
             if scan.cached:
                 result[sheet_name] = scan.cached
     return result
