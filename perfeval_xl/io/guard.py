@@ -34,7 +34,7 @@ from typing import Iterable
 from defusedxml import ElementTree as SafeET
 
 from perfeval_xl.core.findings import cell_name, parse_cell_name
-from perfeval_xl.io.xlsx_package import STRICT_MESSAGE, Package, SpliceError, unescape
+from perfeval_xl.io.xlsx_package import Package, SpliceError, unescape
 
 #: refuse files larger than this on disk
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -560,7 +560,9 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | No
             _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
         inspection.parts = _sheet_parts(zf, names, name)
         if Package(zf).strict:
-            raise HostileFile(f"“{name}”{STRICT_MESSAGE}")
+            raise HostileFile(f"“{name}”是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
+                              "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
+                              "（WPS：另存为“Microsoft Excel 文件(*.xlsx)”）")
         wanted = None if sheets is None else {s.strip() for s in sheets}
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
     scans: dict[str, SheetScan] = {}

@@ -46,12 +46,6 @@ _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
-#: why a Strict Open XML workbook is refused (guard and writer)
-STRICT_MESSAGE = ("是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
-                  "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
-                  "（WPS：另存为“Microsoft Excel 文件(*.xlsx)”）")
-
-
 class SpliceError(Exception):
     """The package cannot be read or extended (unexpected structure); message in Chinese
     where a user may see it."""

@@ -33,7 +33,7 @@ from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STRICT_MESSAGE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
+    CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
     Package, SpliceError, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
@@ -229,7 +229,7 @@ def _open(source_bytes: bytes) -> Package:
     if STYLES_PART not in package.names:
         raise SpliceError("工作簿缺少样式表 xl/styles.xml，无法写入评分结果")
     if package.strict:
-        raise SpliceError(STRICT_MESSAGE)
+        raise SpliceError("工作簿是以“Strict Open XML 电子表格”格式保存的，无法写入评分结果")
     for part in (rels_part(package.workbook_part), CONTENT_TYPES):
         if part not in package.names:
             raise SpliceError(f"工作簿缺少部件 {part}，无法写入评分结果")
