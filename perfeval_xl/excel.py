@@ -299,7 +299,7 @@ def format_groups(plan: SheetPlan) -> list[tuple[str, object, list[tuple[int, in
     from a new sheet's default."""
     groups: dict[tuple[str, object], set[tuple[int, int]]] = {}
     styled: set[tuple[int, int]] = set()
-    for r, c, _value, name in plan.cells:
+    for r, c, _value, name in plan.styled_cells():  # merged areas styled in full, as the file writer does
         styled.add((r, c))
         for prop, value in _style_properties(STYLES[name]).items():
             if prop in DEFAULTS and value == DEFAULTS[prop]:

@@ -21,6 +21,7 @@ from .findings import Findings, format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sources import Scope, SourceError, headcounts, spent_of
+from .styles import SEVERITY_STYLE
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
@@ -321,7 +322,7 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
     for n, f in enumerate(findings, start=1):
         level = f.level
         r = b.values([n, level, f.sheet, f.cell, f.message],
-                     ["center", "error" if f.severity == "error" else "warning", "center", "center", "text"])
+                     ["center", SEVERITY_STYLE[f.severity], "center", "center", "text"])
         b.fit_height(r)
     return b.plan
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from . import schema
 from .extension import Env, OutputSheets
+from .styles import SEVERITY_STYLE
 from .findings import Finding, FindingList, Findings
 from .printed import parse_printed
 from .reported import reconcile
@@ -143,7 +144,7 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
         for i, f in enumerate(result.findings, start=1):
             level = f.level
             r = b.values([i, f.sheet, f.cell, level, f.message, "", "", "", ""],
-                         ["center", "center", "center", "error" if f.severity == "error" else "warning",
+                         ["center", "center", "center", SEVERITY_STYLE[f.severity],
                           "text", "text", "text", "text", "text"])
             b.merge(r, 4, r, n - 1)
             _fit_merged(b, r, 4, n - 1, f.message)

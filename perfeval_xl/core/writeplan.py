@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .styles import StyleName
+
 LINE_HEIGHT = 14.0  # points per wrapped line at 10.5 pt
 
 
@@ -27,7 +29,7 @@ def wrapped_lines(text: str, width: float) -> int:
 @dataclass
 class SheetPlan:
     name: str
-    cells: list[tuple[int, int, object, str]] = field(default_factory=list)
+    cells: list[tuple[int, int, object, StyleName]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
@@ -42,6 +44,18 @@ class SheetPlan:
     @property
     def n_cols(self) -> int:
         return max((c for _, c, _, _ in self.cells), default=-1) + 1
+
+    def styled_cells(self) -> list[tuple[int, int, object, StyleName]]:
+        """Every cell to write and format, in row order: the planned cells, then the blanks
+        inside merged areas with the style of the area's first cell (so a merged area keeps its
+        borders and fill in every writer)."""
+        cells: dict[tuple[int, int], tuple[object, StyleName]] = {(r, c): (v, s) for r, c, v, s in self.cells}
+        for r1, c1, r2, c2 in self.merges:
+            style = cells.get((r1, c1), (None, StyleName.TEXT))[1]
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    cells.setdefault((r, c), (None, style))
+        return [(r, c, v, s) for (r, c), (v, s) in sorted(cells.items())]
 
     def grid(self) -> list[list[object]]:
         """The plan's values as a dense grid (for xlwings' one-call writes and tests)."""
@@ -78,10 +92,10 @@ class SheetBuilder:
         for i, width in enumerate(widths or []):
             self.plan.widths[i] = width
 
-    def put(self, row: int, col: int, value, style: str = "text") -> None:
+    def put(self, row: int, col: int, value, style: StyleName | str = StyleName.TEXT) -> None:
         if isinstance(value, float):  # the core hands out Decimals; guard against floats sneaking in
             value = Decimal(repr(value))
-        self.plan.cells.append((row, col, value, style))
+        self.plan.cells.append((row, col, value, StyleName(style)))  # an unknown name fails here
         if isinstance(value, str) and value:
             self._texts.setdefault(row, []).append((col, value))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.core.findings import column_letter
-from perfeval_xl.core.styles import FONT_NAME, STYLES
+from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
@@ -133,14 +133,8 @@ def _number(value) -> str:
 
 
 def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str:
-    cells: dict[tuple[int, int], tuple[object, str]] = {(r, c): (v, s) for r, c, v, s in plan.cells}
-    for r1, c1, r2, c2 in plan.merges:  # styled blanks inside merged ranges keep borders and fills
-        style = cells.get((r1, c1), (None, "text"))[1]
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                cells.setdefault((r, c), (None, style))
-    rows: dict[int, list[tuple[int, object, str]]] = {}
-    for (r, c), (v, s) in cells.items():
+    rows: dict[int, list[tuple[int, object, StyleName]]] = {}
+    for r, c, v, s in plan.styled_cells():  # merged areas styled in full, as the xlwings writer does
         rows.setdefault(r, []).append((c, v, s))
     n_rows = max(rows, default=0) + 1
     n_cols = max((c for r in rows.values() for c, _, _ in r), default=0) + 1
@@ -166,7 +160,7 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str
         out.append(f'<row r="{r + 1}"{attrs}>')
         for c, value, style in sorted(rows.get(r, [])):
             ref = f"{column_letter(c)}{r + 1}"
-            s = styles.get(style, styles["text"])
+            s = styles[style]
             if value is None or value == "":
                 out.append(f'<c r="{ref}" s="{s}"/>')
             elif isinstance(value, str):
