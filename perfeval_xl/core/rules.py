@@ -136,10 +136,15 @@ class Entry:
     reason: str
     ref: Ref  # the 得分 cell
     result_ref: Ref | None = None  # the 达成情况 cell
+    item_ref: Ref | None = None  # the 要点/子项 cell
 
     @property
     def where_result(self) -> Ref | None:
         return self.result_ref or self.ref
+
+    @property
+    def where_item(self) -> Ref | None:
+        return self.item_ref or self.ref
 
 
 @dataclass(frozen=True)
@@ -775,7 +780,7 @@ class ChecklistRule(Rule):
                 continue
             item = find_item(self.items, key)
             if item is None:
-                problems.append(Problem.error(entry.ref, missing_item_message(entry, self.items)))
+                problems.append(Problem.error(entry.where_item, missing_item_message(entry, self.items)))
                 continue
             by_item[item.number] = entry
         if veto_hit is not None:
@@ -1046,7 +1051,7 @@ class CountRule(Rule):
                     continue
                 item = find_item(self.items, key)
                 if item is None:
-                    problems.append(Problem.error(entry.ref, missing_item_message(entry, self.items, "评价项")))
+                    problems.append(Problem.error(entry.where_item, missing_item_message(entry, self.items, "评价项")))
                     continue
                 by_item[item.number] = entry
             for item in self.items:

@@ -361,7 +361,7 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
 
 def _to_entry(record: Record, item: str) -> Entry:
     return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
-                 record.ref("result"))
+                 record.ref("result"), record.ref("item"))
 
 
 class _Unscored(Exception):
