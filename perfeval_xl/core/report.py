@@ -144,7 +144,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
     r = b.values(["合计", "", "", total_weight, "", "", unit.total, f"评价等级：{unit.grade}"],
                  ["total_text", "total_text", "total_text", "total_text", "total_text", "total_text", "total_score", "total_text"])
     b.merge(r, 0, r, 2)
-    b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；扣分先四舍五入到 0.01 分再从分值中扣减。", len(headers), "note")
+    b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。", len(headers), "note")
     return b.plan
 
 
