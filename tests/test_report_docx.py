@@ -361,3 +361,22 @@ def test_render_tool_keeps_only_the_output_sheets(xishan, tmp_path):
     only = tool.output_sheets_only(tmp_path / "scored.xlsx", tmp_path / "only.xlsx")
     names = load_workbook(only).sheetnames
     assert names[0] == "得分汇总" and "评分表" in names and "项目信息" not in names and "指标体系" not in names
+
+
+def test_a_small_evaluation_without_survey_has_parts_numbered_without_gaps(tmp_path):
+    from snapshots import snapshot
+
+    book = snapshot({"项目名称": "测试", "评价形态": "整体评价", "金额单位": "万元"}, {
+        "单位名单": [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}],
+        "资金情况": [{"预算数": "100", "实际到位": "97.23", "实际支出": "97.23"}],
+        "指标体系": [{"编码": "A1", "一级指标": "投入", "一级分值": 100, "二级指标": "资金", "二级分值": 100,
+                  "三级指标": "资金到位率", "分值": 100, "评分方法": "比率", "取值来源": "资金到位率"}]})
+    scored = score_snapshot(book)
+    document = build_document(scored.evaluation, scored.plan)
+    parts = [b.text for b in document.blocks if getattr(b, "level", None) == 1]
+    assert parts == ["一、项目及评价概况", "二、评价结论", "三、绩效分析", "四、主要扣分事项", "五、其他说明"]
+    text = document.text()
+    assert "综合得分 97.23 分，评价等级为“优”" in text  # 100 × 97.23%
+    assert "分值 100 分，得分 97.23 分，得分率 97.23%" in text
+    docx_writer.write_docx(document, tmp_path / "small.docx")
+    assert find_table(open_docx(str(tmp_path / "small.docx")), LEVEL1_HEADER)

@@ -71,6 +71,7 @@ class _Builder:
         self.tables = _Counter("表")
         self.figures = _Counter("图")
         self.short = {u.full_name: u.short_name for u in ev.book.units}
+        self.parts = 0
 
     # --- helpers ---------------------------------------------------------
     def p(self, text: str, style: str = "body") -> None:
@@ -78,6 +79,11 @@ class _Builder:
 
     def h(self, text: str, level: int) -> None:
         self.doc.add(Heading(text, level))
+
+    def part(self, title: str) -> None:
+        """A numbered part of the report (一、二、…), numbered as written so none is skipped."""
+        self.parts += 1
+        self.h(f"{cn_number(self.parts)}、{title}", 1)
 
     def table(self, table: Table, caption: str | None = None) -> None:
         from dataclasses import replace
@@ -123,7 +129,7 @@ class _Builder:
 
     def overview(self) -> None:
         ev = self.ev
-        self.h("一、项目及评价概况", 1)
+        self.part("项目及评价概况")
         self.h("（一）评价对象", 2)
         if ev.whole:
             self.p(f"本次评价以“{ev.book.name}”为对象，按项目整体评分。")
@@ -176,7 +182,7 @@ class _Builder:
 
     def conclusion(self) -> None:
         ev = self.ev
-        self.h("二、评价结论", 1)
+        self.part("评价结论")
         parts = "；".join(f"{l.name}指标满分 {fmt_plain(l.weight)} 分，得 {fmt_score(l.score)} 分，得分率 "
                          f"{fmt_percent(round_rate(l.rate))}" for l in ev.level1)
         if ev.whole:
@@ -243,7 +249,7 @@ class _Builder:
     # --- per-indicator analysis --------------------------------------------
     def analysis(self) -> None:
         ev = self.ev
-        self.h("三、绩效分析", 1)
+        self.part("绩效分析")
         means = ev.indicator_means()[0] if not ev.whole else {}
         codes: list[str] = []
         for unit in ev.units:
@@ -324,7 +330,7 @@ class _Builder:
         names, rows = found
         if not rows or not names:
             return
-        self.h("四、满意度调查情况", 1)
+        self.part("满意度调查情况")
         if self.ev.whole:
             _, values = rows[0]
             said = "，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, values) if v is not None)
@@ -371,8 +377,7 @@ class _Builder:
                 who = "、".join(u.name for u, _ in pairs)
                 lost = s.weight - means.get(code, s.weight)
                 items.append(f"{s.level3}：{len(pairs)} 个单位扣分（{who}），项目层面（各单位平均）扣 {fmt_score(lost)} 分。")
-        number = 5 if self.sheet(schema.OUTPUT_SATISFACTION) is not None and self.satisfaction_rows() else 4
-        self.h(f"{cn_number(number)}、主要扣分事项", 1)
+        self.part("主要扣分事项")
         if not items:
             self.p("各指标均得满分，没有扣分事项。")
             return
@@ -382,8 +387,7 @@ class _Builder:
 
     def other(self) -> None:
         ev = self.ev
-        number = 6 if self.sheet(schema.OUTPUT_SATISFACTION) is not None and self.satisfaction_rows() else 5
-        self.h(f"{cn_number(number)}、其他说明", 1)
+        self.part("其他说明")
         self.p("得分按四舍五入保留两位小数；比率按四舍五入保留两位小数的百分比参与计分。表格的合计行等于所列各行之和，"
                "四舍五入造成的尾差按表下注明的办法处理。")
         findings = list(ev.findings)
