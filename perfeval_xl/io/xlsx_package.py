@@ -17,8 +17,10 @@ masked before searching, so markup inside them is never taken for structure.
 from __future__ import annotations
 
 import io
+import copy
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -317,3 +319,32 @@ def open_package(path_or_zip) -> Package:
     if isinstance(path_or_zip, zipfile.ZipFile):
         return Package(path_or_zip)
     return Package(zipfile.ZipFile(path_or_zip))
+
+
+def copy_part_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy one part's compressed bytes from ``zin`` to ``zout`` without inflating and
+    deflating them again (same content, same CRC).  False, having written nothing, when the
+    entry is not a plain deflated or stored one (encrypted, zip64, …): copy it the usual way."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) \
+            or max(info.file_size, info.compress_size, info.header_offset) >= 0x7FFFFFFF or zout._writing:
+        return False
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        return False
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    zin.fp.seek(info.header_offset + 30 + name_length + extra_length)
+    raw = zin.fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return False
+    entry = copy.copy(info)
+    entry.flag_bits &= ~0x08  # sizes and CRC go into the local header: no data descriptor
+    entry.extra = b""
+    entry.header_offset = zout.fp.tell()
+    zout.fp.write(entry.FileHeader(zip64=False))
+    zout.fp.write(raw)
+    zout.filelist.append(entry)
+    zout.NameToInfo[entry.filename] = entry
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
+    return True

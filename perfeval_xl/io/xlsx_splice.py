@@ -34,7 +34,7 @@ from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
     CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
-    Package, SpliceError, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
+    Package, SpliceError, copy_part_raw, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
 
@@ -340,8 +340,8 @@ def _select_first_output(edited: _Edited, first_new: int) -> None:
 
 
 def _write_package(package: Package, edited: _Edited) -> bytes:
-    """Every input part byte for byte, except the edited ones and the selection flag of
-    input sheets; then the new parts."""
+    """Every input part byte for byte (copied compressed as it is), except the edited ones
+    and the selection flag of input sheets; then the new parts."""
     changed = edited.changed(package)
     sheet_parts = {s.part for s in package.sheets if s.part}
     out = io.BytesIO()
@@ -350,16 +350,27 @@ def _write_package(package: Package, edited: _Edited) -> bytes:
             if info.filename in edited.removed_parts:
                 continue
             if info.filename in changed:
-                data = changed[info.filename].encode("utf-8")
-            else:
-                data = package.read(info.filename)
-                if info.filename in sheet_parts:
-                    data = unselect(data)
-            zout.writestr(info, data)
+                zout.writestr(info, changed[info.filename].encode("utf-8"))
+            elif info.filename in sheet_parts and _selected(package, info):
+                zout.writestr(info, unselect(package.read(info.filename)))
+            elif not copy_part_raw(package.zip, zout, info):
+                zout.writestr(info, package.read(info.filename))
         for part, xml in edited.new_parts.items():
             zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml.encode("utf-8"),
                           compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _selected(package: Package, info: zipfile.ZipInfo) -> bool:
+    """Does a sheet part carry the 'selected tab' flag?  Only its head is inflated."""
+    head = b""
+    with package.zip.open(info) as handle:
+        while b"sheetData" not in head:
+            chunk = handle.read(1 << 16)
+            if not chunk:
+                break
+            head += chunk
+    return unselect(head) != head
 
 
 _SELECTED = re.compile(rb"""\stabSelected\s*=\s*(["'])(?:1|true)\1""")
