@@ -528,7 +528,7 @@ def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 continue
             if _HAS_DATA.search(data, match.end(), end if end >= 0 else len(data)):
                 scan.hidden_rows.append(int(match.group(1)))
-    for ref in _MERGE.findall(data):
+    for ref in _MERGE.findall(data, max(data.rfind(b"</sheetData>"), 0)):  # mergeCells follow sheetData
         first, _, last = ref.decode("ascii", "replace").partition(":")
         a, b = parse_ref(first), parse_ref(last or first)
         if a and b:
