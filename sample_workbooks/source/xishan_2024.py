@@ -160,5 +160,12 @@ TABLES = {
     "评分录入": MANUAL,
 }
 
-# the report's tables with totals, averages, shares or rates, pasted into sheets of their own (build.py)
-from xishan_2024_printed import PASTED  # noqa: E402
+# the figures the report prints (报告数据, one row per printed figure, for perfeval review) and its tables with
+# totals, averages, shares or rates, pasted into sheets of their own (build.py)
+from xishan_2024_printed import PASTED, PRINTED  # noqa: E402
+
+TABLES["报告数据"] = [
+    {"单位简称": unit or None, "对象": target or None, "内容": content, "报告值": printed, "出处": source,
+     "备注": note or None}
+    for unit, target, content, printed, source, note in PRINTED
+]
