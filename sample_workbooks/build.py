@@ -8,8 +8,12 @@ The committed .xlsx files are what this writes; tests check they have not drifte
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
+
+# the same XML whether or not lxml is installed (openpyxl with lxml declares namespaces per element)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 HERE = Path(__file__).resolve().parent
 SOURCES = ("xishan_2024", "wuhua_2023", "calculator")

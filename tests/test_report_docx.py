@@ -125,7 +125,9 @@ def test_xishan_annexes_are_the_plan_tables(reports):
     assert funds[-1][:5] == ["合计", "合计", "660,000.00", "175,312.57", "175,312.57"]  # 合计 merged over two cells
     assert funds[-1][7:9] == ["26.56%", "100.00%"]
     titles = [b.text for b in document.blocks if getattr(b, "level", None) == 4]
-    assert titles == ["评分表", "资金使用情况表", "调查问卷结果汇总表", "调查问卷结果汇总表（群众类-服务对象）", "满意度情况表"]
+    # the last annex is 复核意见: the sample's 报告数据 holds the report's six misprints of 资金到位率 (25.56%)
+    assert titles == ["评分表", "资金使用情况表", "调查问卷结果汇总表", "调查问卷结果汇总表（群众类-服务对象）", "满意度情况表",
+                      "复核意见"]
     satisfaction = table_rows(find_table(doc, ["序号", "单位名称", "服务对象满意度"]))
     assert satisfaction[1][2:] == ["83.00%", "83.00%"]
 
@@ -244,7 +246,9 @@ def test_without_a_cjk_font_the_draft_has_the_chart_data_instead(monkeypatch, tm
 # --- review appendix hook ------------------------------------------------------------------
 
 def test_slips_become_the_review_appendix(tmp_path):
-    scored = score_snapshot(read_snapshot(XISHAN))
+    snapshot = read_snapshot(XISHAN)
+    snapshot["报告数据"] = snapshot["报告数据"][:2]  # the sample's own printed figures out: just the slip given here
+    scored = score_snapshot(snapshot)
     slip = Slip("报告数据", "D5", "A4资金到位率", "", "2.00", "1.88", "资金到位率26.56%，扣0.12分，得1.88分", "报告表3")
     document = build_document(scored.evaluation, scored.plan, slips=[slip], checked=5)
     path = docx_writer.write_docx(document, tmp_path / "r.docx")

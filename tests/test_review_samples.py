@@ -4,12 +4,14 @@ lists exactly the slips each sample's .md lists (section “复核”), and chec
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from decimal import Decimal
 
 import pytest
 
 from conftest import SAMPLES
+from perfeval_xl.cli import main
 
 SOURCE = SAMPLES / "source"
 
@@ -17,8 +19,9 @@ SOURCE = SAMPLES / "source"
 CASES = {
     # 报告表2: 合计 row (指标分值, 评价得分) 2 + 得分率 column 5
     "西山区社区党组织服务群众专项经费2024": ("xishan_2024_printed", 66, 7),
-    # 报告表1 2 + 报告表4 7 + 报告表7 18 + 报告表8 13 + 附件2 47 + 附件2-1 2 + 附件3 3 + 附件5 5 + 附件6-1 18 + 附件6-2 13
-    "五华区五个先锋奖励经费2023": ("wuhua_2023_printed", 546, 128),
+    # 报告表1 2 + 报告表4 7 + 报告表7 18 + 报告表8 13 + 附件2 57 (合计 row 23, 平均分 row 24, 合计 column 10)
+    # + 附件2-1 2 + 附件3 3 + 附件5 5 + 附件6-1 18 + 附件6-2 13
+    "五华区五个先锋奖励经费2023": ("wuhua_2023_printed", 546, 138),
 }
 ROW = re.compile(r"^\| (\d+) \| ([^!|]+)!([A-Z]+\d+) \|(.*)$")
 
@@ -42,6 +45,35 @@ def md_slips(name: str) -> list[tuple[str, str, str, str, str, str]]:
             rows.append((match.group(2), match.group(3), obj, unit, printed, expected))
     assert [int(ROW.match(l).group(1)) for l in section.splitlines() if ROW.match(l)] == list(range(1, len(rows) + 1))
     return rows
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("review")
+    results = {}
+    for name in CASES:
+        book = folder / f"{name}.xlsx"
+        book.write_bytes((SAMPLES / f"{name}.xlsx").read_bytes())
+        results[name] = book
+    return folder, results
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_review_lists_the_reports_slips(name, reviewed, capsys):
+    folder, books = reviewed
+    out = folder / f"{name}_复核.xlsx"
+    code = main(["review", str(books[name]), "-o", str(out), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1  # the reports have slips
+    got = sorted((s["sheet"], s["cell"], s["object"], s["unit"], s["printed"], s["expected"]) for s in data["slips"])
+    expected = md_slips(name)
+    assert got == sorted(expected)
+    module, printed, tables = CASES[name]
+    # every printed figure compared: each row of 报告数据, and every total, average, rate and share of the pasted tables
+    assert len(_module(module).PRINTED) == printed
+    assert data["checked"] == printed + tables
+    # no row of 报告数据 left uncompared (an unknown 对象 or a 报告值 that is not a figure would be an error there)
+    assert not [f for f in data["findings"] if f["sheet"] == "报告数据"]
 
 
 @pytest.mark.parametrize("name", list(CASES))
