@@ -152,7 +152,7 @@ def test_empty_is_not_zero():
 
 def _snapshot(**tables):
     """A minimal template snapshot: one unit, one indicator, plus the given table rows."""
-    info = [["项目", "内容"], ["项目名称", "测试项目"], ["金额单位", tables.pop("unit", "元")]]
+    info = [["项目", "内容"], ["项目名称", "测试项目"], ["评价形态", "整体评价"], ["金额单位", tables.pop("unit", "元")]]
     snap = {
         "项目信息": info,
         "单位名单": [["说明"], ["序号", "单位全称", "单位简称"], [1, "甲单位全称", "甲"]],

@@ -307,7 +307,7 @@ def test_question_and_valid_sources():
 
 
 def small_book(counts, options=None, classes=None, **info_changes):
-    info = {"项目名称": "测试", "评价形态": "分单位评价", **info_changes}
+    info = {"项目名称": "测试", "评价形态": "分单位评价", "金额单位": "元", **info_changes}
     tables = {
         "单位名单": [{"单位全称": "甲社区", "单位简称": "甲"}, {"单位全称": "乙社区", "单位简称": "乙"}],
         "问卷类别": classes or [{"类别代码": "A", "类别名称": "群众", "权重": "100%"}],
@@ -397,7 +397,7 @@ ANSWERS = [
 
 
 def test_per_respondent_from_the_answers_sheet():
-    info = {"项目名称": "测试", "评价形态": "分单位评价", "满意度计算方法": "按答卷"}
+    info = {"项目名称": "测试", "评价形态": "分单位评价", "金额单位": "元", "满意度计算方法": "按答卷"}
     book, data, done = small_book([], 满意度计算方法="按答卷")
     assert not data.tallies
     snap = make_snapshot(info, {
@@ -433,7 +433,7 @@ def test_per_respondent_without_answers_is_an_error():
 
 def test_counts_and_answers_must_agree():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "甲": 1, "乙": 0}, {"类别代码": "A", "题号": 2, "选项": "B", "甲": 1, "乙": 1}]
-    info = {"项目名称": "测试", "评价形态": "分单位评价"}
+    info = {"项目名称": "测试", "评价形态": "分单位评价", "金额单位": "元"}
     book, _, done = small_book(counts)
     snap = make_snapshot(info, {
         "单位名单": [{"单位全称": "甲社区", "单位简称": "甲"}, {"单位全称": "乙社区", "单位简称": "乙"}],

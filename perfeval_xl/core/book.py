@@ -14,6 +14,7 @@ naming sheet and cell.  Only a workbook that is not a template at all (no 项目
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -163,21 +164,31 @@ def _read_info(snapshot: Snapshot, findings: Findings) -> tuple[dict, dict]:
         info[fld.key] = value
     for fld in sheet.fields:
         if info.get(fld.key) is None:
-            if fld.required and fld.default is None:
-                where = refs.get(fld.key) or Ref(sheet.name, 0, 1)
-                raise TemplateError(sheet.name, where.cell, f"“{fld.label}”未填写：这是必填项，请在 B 列填写")
+            if fld.required:  # a required field left blank is an error at its cell, never a default
+                where = refs.get(fld.key)
+                if where is None:
+                    raise TemplateError(sheet.name, "A1", f"找不到“{fld.label}”这一行：这是必填项，请按模板在 A 列写“{fld.label}”、"
+                                        "B 列填写其值")
+                choices = f"（可选：{'、'.join(fld.choices)}）" if fld.choices else ""
+                raise TemplateError(sheet.name, where.cell, f"“{fld.label}”未填写：这是必填项，请在 B 列填写{choices}")
             if fld.default is not None:
                 info[fld.key] = parse_cell(fld.kind, fld.default, choices=fld.choices)
     return info, refs
 
 
+def header_text(value: object) -> str:
+    """A header cell as compared with the schema: line breaks and spaces inside ignored
+    (``实际 支出`` and ``实际\n支出`` are the column 实际支出)."""
+    return re.sub(r"\s+", "", clean_text(value))
+
+
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
-    headers = {c.header: c.key for c in sheet.columns}
+    headers = {header_text(c.header): c.key for c in sheet.columns}
     best = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = clean_text(value).replace("\n", "")
+            text = header_text(value)
             if text in headers and headers[text] not in found:
                 found[headers[text]] = c
         if len(found) > len(best[1]):
@@ -185,11 +196,39 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     return best
 
 
+def _header_findings(rows, sheet: schema.TableSheet, header_row: int, cols: dict[str, int]) -> Findings:
+    """A header the sheet does not have (its data not read) or a column given twice (the
+    second copy not read): neither may go unsaid."""
+    found = Findings()
+    by_text = {header_text(c.header): c for c in sheet.columns}
+    used = set(cols.values())
+    for c, value in enumerate(rows[header_row]):
+        text = header_text(value)
+        if not text or c in used:
+            continue
+        has_data = any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:])
+        column = by_text.get(text)
+        if column is not None:
+            first = cell_name(header_row, cols[column.key])
+            found.error(Ref(sheet.name, header_row, c), f"“{column.header}”列出现了两次（另一列在 {first}）：只读取 {first} 那一列，"
+                        "本列的数据未被读取；请删除或合并重复的列")
+        elif has_data and not sheet.dynamic_columns:
+            expected = "、".join(col.header for col in sheet.columns if col.key not in cols)
+            found.warning(Ref(sheet.name, header_row, c), f"表头“{clean_text(value)}”不是“{sheet.name}”的列，本列的数据未被读取"
+                          + (f"；本表尚未找到的列有：{expected}" if expected else ""))
+    return found
+
+
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
         if not sheet.optional:
-            raise TemplateError(sheet.name, "A1", f"找不到工作表“{sheet.name}”，模板必须包含此表")
+            present = "、".join(f"“{name}”" for name in snapshot) or "（无）"
+            raise TemplateError(sheet.name, "A1", f"找不到工作表“{sheet.name}”，模板必须包含此表（是否改了工作表名？"
+                                f"读到的工作表有：{present}）")
+        if sheet.name != schema.REPORTED.name:  # 报告数据 is new: older workbooks simply lack it
+            findings.warning((sheet.name, "A1"), f"工作簿中没有“{sheet.name}”工作表；如果改了名，请改回“{sheet.name}”，"
+                             "否则用到它的指标会报告缺少数据")
         return Table()
     header_row, cols = _header_row(rows, sheet)
     if header_row < 0:
@@ -201,6 +240,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         if column.required and column.key not in cols:
             raise TemplateError(sheet.name, cell_name(header_row, 0),
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
+    findings.extend(_header_findings(rows, sheet, header_row, cols))
     records: list[Record] = []
     carried: dict[str, object] = {}
     for r in range(header_row + 1, len(rows)):

@@ -163,9 +163,28 @@ def total_rows_add_up(book: Book) -> Findings:
     return found
 
 
+def one_funds_row_per_unit(book: Book) -> Findings:
+    """A unit with two 资金情况 rows has its amounts added up: say so at the second row (a unit
+    cell merged down over two rows gives the lower row's amounts to the unit above)."""
+    found = Findings()
+    first: dict[str, int] = {}
+    for record in book.rows(schema.FUNDS):
+        unit = record.get("unit")
+        if unit is None:
+            continue
+        if unit in first:
+            found.warning(record.ref("unit"), (
+                f"{unit}在“资金情况”中不止一行（第 {first[unit] + 1} 行和第 {record.row + 1} 行），两行的金额已相加计算；"
+                "如第二行其实是另一单位的数据（例如单位单元格向下合并了两行），请改正单位简称"))
+        else:
+            first[unit] = record.row
+    return found
+
+
 #: the core's checks, in the order their findings are listed
 CHECKS: tuple[Callable[[Book], Iterable[Finding]], ...] = (
     check_values,
+    one_funds_row_per_unit,
     ledger_matches_spending,
     roster_matches_spending,
     roster_within_budget,

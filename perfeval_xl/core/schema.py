@@ -41,6 +41,9 @@ class TableSheet:
     columns: tuple[Column, ...]
     #: the sheet may be absent or empty (data that not every evaluation has)
     optional: bool = True
+    #: columns beyond the schema's are data (one per unit, one per question), read by
+    #: the questionnaire reader, not headers the reader failed to recognise
+    dynamic_columns: bool = False
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -241,6 +244,7 @@ SURVEY_COUNTS = TableSheet(
     help="问卷结果汇总（附件5-1 的排法）：每题每个选项一行，每个单位一列（在“合计”右边加列，表头写单位简称），"
          "填选择该选项的人数。每类可加一行“选项”为“有效问卷数”，填各单位的有效问卷数。"
          "整体评价不分单位时只填“合计”列。perfeval survey import 可从问卷平台导出文件生成本表。",
+    dynamic_columns=True,
     columns=(
         Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("number", "题号", "integer", width=6, help="空白时沿用同一类别的上一题"),
@@ -256,6 +260,7 @@ SURVEY_ANSWERS = TableSheet(
     name="问卷答卷",
     help="逐份答卷（按答卷计算满意度时需要）：每份答卷一行，“第1题”“第2题”……各列填所选选项（选项代码或内容）。"
          "perfeval survey import 从问卷平台导出文件生成本表。",
+    dynamic_columns=True,
     columns=(
         Column("class_code", "类别代码", required=True, width=10, fill_down=True, help="如 A（问卷类别中的代码）"),
         Column("unit", "单位简称", width=16, help="整体评价不分单位时留空"),
