@@ -388,8 +388,8 @@ class _Builder:
     def other(self) -> None:
         ev = self.ev
         self.part("其他说明")
-        self.p("得分按四舍五入保留两位小数；比率按四舍五入保留两位小数的百分比参与计分。表格的合计行等于所列各行之和，"
-               "四舍五入造成的尾差按表下注明的办法处理。")
+        self.p("得分和比率的舍入办法见附件评分表下的说明。表格的合计行等于所列各行之和，四舍五入造成的尾差按表下注明的"
+               "办法处理。")
         findings = list(ev.findings)
         errors = len(ev.findings.errors)
         if findings:
