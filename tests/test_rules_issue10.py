@@ -331,3 +331,28 @@ def test_tiers_reason_names_the_band_and_the_steps(value, expected, reason):
     # seed 004 预算执行率 2 分: 85 % → 1 − 5 × 0.1 = 0.50
     result = outcome("分档", "≥100%:2；≥90%:1；其下每降1%扣0.1", 2, value, label="预算执行率")
     assert (result.score, result.reason) == (D(expected), reason)
+
+
+def test_trend_and_count_through_the_workbook():
+    info = {"项目名称": "测试", "评价形态": "整体评价", "金额单位": "万元"}
+    rows = [{"编码": "A1", "一级指标": "效果", "一级分值": 100, "二级指标": "效益", "二级分值": 100,
+             "三级指标": "培训覆盖率", "分值": 50, "评分方法": "趋势",
+             "规则参数": "2021=数据(覆盖率2021)；2022=数据(覆盖率2022)；2023=数据(覆盖率2023)；要求=逐年提升"},
+            {"编码": "A2", "一级指标": "效果", "二级指标": "效益", "三级指标": "机构及力量", "分值": 50,
+             "评分方法": "逐项扣分", "规则参数": "①凝聚力；②治理成效；③促进发展；每项扣=10；3项及以上不得分"}]
+    data = [{"名称": f"覆盖率{y}", "数值": v} for y, v in ((2021, "30%"), (2022, "35%"), (2023, "35%"))]
+    manual = [{"指标编码": "A2", "要点/子项": "全部", "达成情况": "是"},
+              {"指标编码": "A2", "要点/子项": "③", "达成情况": "否", "扣分原因": "对社会稳定的促进作用不明显"}]
+    tables = {"单位名单": [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}], "指标体系": rows, "其他数据": data,
+              "评分录入": manual}
+    ev = score_snapshot(snapshot(info, tables)).evaluation
+    assert not ev.findings.errors
+    trend, count = ev.units[0].indicators
+    # 35 % → 35 % is flat: not a rise, so 逐年提升 fails → 0; one item of three unmet → 50 − 10 = 40
+    assert (trend.score, count.score, ev.total) == (D("0.00"), D("40.00"), D("40.00"))
+    assert trend.process.startswith("2021年30.00%→2022年35.00%（提升）→2023年35.00%（持平）")
+    assert count.reason == "对社会稳定的促进作用不明显"
+    # a year without data: an error, the indicator unscored
+    ev = score_snapshot(snapshot(info, {**tables, "其他数据": data[:2]})).evaluation
+    (error,) = ev.findings.errors
+    assert "覆盖率2023" in error.message and ev.units[0].indicators[0].score == D("0.00")
