@@ -1,5 +1,6 @@
 """Seed 000 end to end through the command line: 88.51 良, every indicator as the report."""
 
+import io
 import json
 import subprocess
 import sys
@@ -110,11 +111,14 @@ def test_input_file_untouched_and_input_sheets_equal(xishan, capsys):
 
 def test_rescoring_replaces_output_sheets(xishan, capsys):
     out = xishan.parent / "out.xlsx"
-    main(["score", str(xishan), "-o", str(out)])
+    assert main(["score", str(xishan), "-o", str(out)]) == 0
+    first = out.read_bytes()
     assert main(["score", str(out), "--in-place"]) == 0
     wb = load_workbook(out)
     assert wb.sheetnames.count("评分表") == 1
-    assert list(xishan.parent.glob("out_备份_*.xlsx"))
+    assert wb.sheetnames == load_workbook(io.BytesIO(first)).sheetnames  # the same sheets, none doubled
+    (backup,) = xishan.parent.glob("out_备份_*.xlsx")
+    assert backup.read_bytes() == first  # the copy before --in-place, byte for byte
 
 
 def test_not_a_template_exit_2(tmp_path, capsys):
