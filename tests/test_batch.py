@@ -58,6 +58,14 @@ def _summary_rows(path: Path) -> list[tuple]:
     return rows
 
 
+def _first_printed_total(path: Path) -> str | None:
+    """The first project 总分 typed in 报告数据 (the one the 汇总 row shows)."""
+    printed = [r["printed"] for r in load_workbook(path, read_only=True)["报告数据"].iter_rows(values_only=True)
+               for r in [dict(zip(("unit", "object", "content", "printed"), r))]
+               if r["content"] == "总分" and not r["unit"]]
+    return printed[0] if printed else None
+
+
 def _review_json(path: Path) -> dict:
     """What ``perfeval review --json`` says of the file: the batch must agree with it."""
     from perfeval_xl.review import read_for_review, review_json, review_snapshot
@@ -79,7 +87,8 @@ def test_batch_reviews_each_file_and_lists_problems(folder, tmp_path, capsys):
     rows = _summary_rows(output)
     assert len(rows) == 14
     # 序号, 文件, 工作表, 项目, 单位, 报告总分, 复算总分, 等级, 差错数, 错误数, 状态
-    assert rows[0][1:8] == ("a西山.xlsx", None, "2024年社区党组织服务群众专项经费", None, "88.50", "88.51", "良")
+    assert rows[0][1:8] == ("a西山.xlsx", None, "2024年社区党组织服务群众专项经费", None,
+                            _first_printed_total(folder / "a西山.xlsx"), "88.51", "良")
     assert rows[0][8] == len(xishan["slips"]) and rows[0][10] == "有差错"
     assert rows[1][1] == "d计算器.xlsx" and rows[1][10] == "未识别"
     rows_wuhua = [r for r in rows if r[1] == "二级/b五华.xlsx"]
@@ -87,10 +96,7 @@ def test_batch_reviews_each_file_and_lists_problems(folder, tmp_path, capsys):
     assert [r[6] for r in rows_wuhua[:10]] == [f"{u['total']:.2f}" for u in wuhua["units"]]
     project = rows_wuhua[10]
     assert project[4].startswith("项目（") and project[6] == f"{wuhua['total']:.2f}" == "90.77"
-    printed_total = [r["printed"] for r in load_workbook(WUHUA, read_only=True)["报告数据"].iter_rows(values_only=True)
-                     for r in [dict(zip(("unit", "object", "content", "printed"), r))]
-                     if r["content"] == "总分" and not r["unit"]]
-    assert project[5] == (printed_total[0] if printed_total else None)  # the total the report printed (报告数据)
+    assert project[5] == _first_printed_total(WUHUA)  # the total the report printed (报告数据)
     assert sum(r[8] for r in rows_wuhua) == len(wuhua["slips"])  # every slip counted once
     broken = rows[-1]
     assert broken[1] == "二级/c损坏.xlsx" and broken[9:] == (1, "无法读取")
@@ -160,20 +166,25 @@ def test_a_foreign_summary_file_is_not_overwritten(folder, tmp_path, capsys):
     assert output.read_bytes() == before
     # an earlier batch's summary is replaced
     output.unlink()
-    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 0
-    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 0
+    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 1  # the report's own slips
+    first = output.stat().st_mtime_ns
+    assert main(["batch", str(cg.XISHAN), "-o", str(output)]) == 1
+    assert output.stat().st_mtime_ns >= first and load_workbook(output, read_only=True).sheetnames == ["汇总", "问题清单"]
 
 
 def test_json_and_write_copies(folder, tmp_path, capsys):
     target = tmp_path / "单个"
     target.mkdir()
     shutil.copyfile(cg.XISHAN, target / "评价.xlsx")
-    assert main(["batch", str(target), "-o", str(tmp_path / "汇总.xlsx"), "--json", "--write-copies"]) == 0
+    expected = _review_json(cg.XISHAN)
+    code = main(["batch", str(target), "-o", str(tmp_path / "汇总.xlsx"), "--json", "--write-copies"])
     data = json.loads(capsys.readouterr().out)
-    assert data["files"] == 1 and data["problem_files"] == 0
+    assert code == (1 if expected["slips"] else 0)
+    assert data["files"] == 1 and data["problem_files"] == (1 if expected["slips"] else 0)
     assert data["rows"] == [{"file": "评价.xlsx", "sheet": "", "project": "2024年社区党组织服务群众专项经费",
-                             "unit": "", "printed_total": "", "total": "88.51", "grade": "良", "slips": 0,
-                             "errors": 0, "status": "通过"}]
+                             "unit": "", "printed_total": _first_printed_total(cg.XISHAN) or "", "total": "88.51",
+                             "grade": "良", "slips": len(expected["slips"]), "errors": 0,
+                             "status": "有差错" if expected["slips"] else "通过"}]
     assert (target / "评价_复核.xlsx").is_file()  # score sheets and 复核意见
 
 
