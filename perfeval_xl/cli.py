@@ -177,28 +177,12 @@ def cmd_new(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from perfeval_xl.core.findings import TemplateError
     from perfeval_xl.core.summary import summary
-    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
-    from perfeval_xl.io.snapshot import UnreadableFile
-    from perfeval_xl.io.targets import TargetError
-    from perfeval_xl.io.xlsx_splice import SpliceError
     from perfeval_xl.pipeline import score_file
 
-    try:
-        scored = score_file(args.book, args.output, in_place=args.in_place)
-    except TemplateError as exc:
-        return _fail(args, exc.sheet, exc.cell, f"无法评分：{exc.message}")
-    except (UnreadableFile, FileLockedError, TargetError) as exc:
-        return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
-    except SpliceError as exc:
-        return _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
-    except OSError as exc:
-        return _fail(args, "", "", describe_os_error(exc))
-    except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
-        if os.environ.get("PERFEVAL_DEBUG"):
-            raise
-        return _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能评分，原文件未被修改；请把工作簿和这条信息发给维护人员")
+    scored, failed = _guarded(args, "评分", lambda: score_file(args.book, args.output, in_place=args.in_place))
+    if scored is None:
+        return failed
     if args.json:
         json.dump(summary(scored.evaluation), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -237,27 +221,11 @@ def print_review(reviewed, stream=None) -> None:
 
 
 def cmd_review(args) -> int:
-    from perfeval_xl.core.findings import TemplateError
-    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
-    from perfeval_xl.io.snapshot import UnreadableFile
-    from perfeval_xl.io.targets import TargetError
-    from perfeval_xl.io.xlsx_splice import SpliceError
     from perfeval_xl.review import review_file, review_json
 
-    try:
-        reviewed = review_file(args.book, args.output)
-    except TemplateError as exc:
-        return _fail(args, exc.sheet, exc.cell, f"无法复核：{exc.message}")
-    except (UnreadableFile, FileLockedError, TargetError) as exc:
-        return _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
-    except SpliceError as exc:
-        return _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
-    except OSError as exc:
-        return _fail(args, "", "", describe_os_error(exc))
-    except Exception as exc:  # never a traceback for the reviewer; PERFEVAL_DEBUG=1 shows it
-        if os.environ.get("PERFEVAL_DEBUG"):
-            raise
-        return _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能复核，原文件未被修改；请把工作簿和这条信息发给维护人员")
+    reviewed, failed = _guarded(args, "复核", lambda: review_file(args.book, args.output))
+    if reviewed is None:
+        return failed
     if args.json:
         json.dump(review_json(reviewed), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -321,6 +289,33 @@ def cmd_batch(args) -> int:
             print(f"  ……其余 {len(problems) - 10} 个文件见汇总的“问题清单”")
         print(f"已写入：{output}")
     return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _guarded(args, verb: str, action):
+    """Run a command's work; every failure becomes a Chinese message naming sheet and cell
+    (exit status 2), never a traceback (PERFEVAL_DEBUG=1 shows it).  Returns (result, None)
+    or (None, exit status)."""
+    from perfeval_xl.core.findings import TemplateError
+    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
+    from perfeval_xl.io.snapshot import UnreadableFile
+    from perfeval_xl.io.targets import TargetError
+    from perfeval_xl.io.xlsx_splice import SpliceError
+
+    try:
+        return action(), None
+    except TemplateError as exc:
+        return None, _fail(args, exc.sheet, exc.cell, f"无法{verb}：{exc.message}")
+    except (UnreadableFile, FileLockedError, TargetError) as exc:
+        return None, _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
+    except SpliceError as exc:
+        return None, _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
+    except OSError as exc:
+        return None, _fail(args, "", "", describe_os_error(exc))
+    except Exception as exc:
+        if os.environ.get("PERFEVAL_DEBUG"):
+            raise
+        return None, _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能{verb}，原文件未被修改；"
+                                         "请把工作簿和这条信息发给维护人员")
 
 
 def _fail(args, sheet: str, cell: str, message: str) -> int:

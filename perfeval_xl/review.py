@@ -120,16 +120,24 @@ def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
             and n.strip() != GUIDE_SHEET]
 
 
-def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
-    """The template input sheets, and every other sheet that is not ours (numbers as shown)."""
+def read_others(source: Path, snapshot) -> Snapshot:
+    """Every sheet of the file that is neither a template input sheet nor ours (forms, pasted
+    tables), numbers as shown; ``snapshot`` is the file's template snapshot already read."""
     from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.snapshot import read_snapshot
 
-    snapshot = read_snapshot(source)
     names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
     others = dict(read_snapshot(source, sheets=set(names))) if names else {}
     apply_formats(source, others, names)
-    return snapshot, others
+    return others
+
+
+def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
+    """The template input sheets, and every other sheet that is not ours (numbers as shown)."""
+    from perfeval_xl.io.snapshot import read_snapshot
+
+    snapshot = read_snapshot(source)
+    return snapshot, read_others(source, snapshot)
 
 
 def review_file(source: str | Path, output: str | Path | None = None) -> Reviewed:

@@ -45,14 +45,9 @@ def review_of(source, snapshot):
     from dataclasses import replace
 
     from perfeval_xl.core import schema
-    from perfeval_xl.io.displayed import apply_formats
-    from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.review import other_sheets, review_snapshot
+    from perfeval_xl.review import read_others, review_snapshot
 
-    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
-    others = dict(read_snapshot(source, sheets=set(names))) if names else {}
-    apply_formats(source, others, names)
-    reviewed = review_snapshot(snapshot, others)
+    reviewed = review_snapshot(snapshot, read_others(source, snapshot))
     plan = reviewed.plan
     if not reviewed.result.slips:
         plan = replace(plan, sheets=[s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW])
