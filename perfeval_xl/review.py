@@ -110,14 +110,14 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = T
 
 
 def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
-    """The sheets of a workbook that are neither template input sheets, nor ours, nor the guide."""
-    from perfeval_xl.extensions import is_output_sheet
+    """The sheets of a workbook that are neither template input sheets, nor written by perfeval
+    (by their mark, not their name: a reviewer's own sheet called 自评表 holds forms to review),
+    nor the template's guide."""
     from perfeval_xl.io.ownership import file_ownership
 
     ours = set(file_ownership(path, ()).replace)
     inputs = set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
-    return [n for n in names if n.strip() not in inputs and n not in ours and not is_output_sheet(n)
-            and n.strip() != GUIDE_SHEET]
+    return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() != GUIDE_SHEET]
 
 
 def read_others(source: Path, snapshot) -> Snapshot:

@@ -137,16 +137,16 @@ def test_workbook_of_forms_only_is_reviewable(tmp_path, capsys):
     wb = Workbook()
     wb.active.title = "说明"
     wb["说明"]["A1"] = "本工作簿为各项目绩效自评表"  # one line of words: a note, not a table
-    provincial_form(wb.create_sheet("大英-安可替代"), 1, form_data.DAYING_ANKE)
+    provincial_form(wb.create_sheet("自评表"), 1, form_data.DAYING_ANKE)  # the name of an output sheet, not ours
     wb.save(book)
     code = main(["review", str(book), "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert data["forms"] == [{"sheet": "大英-安可替代", "project": "51092324T000010263357-2023年全县安可替代补助资金项目",
+    assert data["forms"] == [{"sheet": "自评表", "project": "51092324T000010263357-2023年全县安可替代补助资金项目",
                               "unit": "大英县司法局", "printed_total": 100.0, "total": 100.0, "grade": "优"}]
     assert data["not_checked"] == [] and data["total"] is None
     # the form agrees (its 总分 100 and its indicator scores); its budget added during the year is a warning
     assert code == 0 and data["slips"] == [] and data["checked"] == 2
-    assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [("warning", "大英-安可替代", "D7")]
+    assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [("warning", "自评表", "D7")]
     rows = CalamineWorkbook.from_path(str(tmp_path / "自评表_复核.xlsx")).get_sheet_by_name("复核意见").to_python()
     assert ["找到的绩效自评表："] == [r[0] for r in rows if r and r[0] == "找到的绩效自评表："]
 
