@@ -27,6 +27,8 @@ import seed004_survey as seed  # noqa: E402
 
 def load_source(name: str):
     path = ROOT / "sample_workbooks" / "source" / f"{name}.py"
+    if str(path.parent) not in sys.path:  # the data modules import their siblings (…_printed, …_survey)
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"sample_{name}_survey_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
