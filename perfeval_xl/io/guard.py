@@ -4,13 +4,20 @@ An evaluation workbook arrives by e-mail from outside; before python-calamine or
 openpyxl parse a byte of it, :func:`inspect_workbook` checks, with bounded memory
 and time:
 
-* the file size, the number of parts in the zip, the total uncompressed size and
-  each part's compression ratio (zip bombs);
+* from the zip directory alone: the file size, the number of parts, each part's
+  compression ratio and the total uncompressed size (zip bombs), size headers that
+  cannot be true (smaller than the compressed data), duplicate or encrypted entries;
 * that no XML part declares a DOCTYPE or an ENTITY (entity expansion — "billion
-  laughs" — and external entities), whatever its encoding;
-* duplicate or encrypted zip entries (two parsers could read different data);
-* for each input sheet: how far its data really extend (rows, columns, cells),
-  so an absurdly large sheet is refused before a parser builds it in memory.
+  laughs" — and external entities), whatever its encoding.  Such declarations can
+  stand only in the prolog, before the root element, so only the prolog is read
+  (the whole part when text that is not XML precedes the root); every XML part is
+  still inflated once, in C, to count what it really inflates to;
+* that the workbook is not saved as Strict Open XML (refused with how to save a
+  normal .xlsx: the writer would otherwise produce a file no program opens);
+* for each input sheet: how far its data really extend (rows, columns), so an
+  absurdly large sheet is refused before a parser builds it in memory.  Sheets written
+  the usual way are scanned by a few compiled patterns over their bytes
+  (:func:`_scan_quick`); any other spelling goes to the exact streaming parse.
 
 The same pass collects what the value readers cannot see but the evaluator must be
 told about: formula cells saved without a calculated value (python-calamine reads
@@ -18,8 +25,9 @@ them as empty), cells holding an Excel error value (``#DIV/0!``), hidden rows wi
 data, and merged ranges.
 
 Every refusal is a :class:`HostileFile` whose message is Chinese and names the
-file, and the sheet and cell where there is one.
-"""
+file, and the sheet (and cell) where there is one — a worksheet part by its sheet
+name, other parts by what they are.  The package structure comes from
+:mod:`perfeval_xl.io.xlsx_package`."""
 
 from __future__ import annotations
 
@@ -78,7 +86,9 @@ class SheetScan:
 
     name: str
     part: str
-    max_row: int = 0  # 1-based; 0 for an empty sheet
+    #: 1-based extent; 0 for an empty sheet.  The exact scan counts cells with data; the quick
+    #: scan counts every cell element (styled empty ones too), an upper bound
+    max_row: int = 0
     max_col: int = 0
     cells: int = 0
     #: (row, col) zero-based → formula text (with '=') of formula cells saved without a value
