@@ -174,9 +174,13 @@ class Outcome:
     process: str
     reason: str = ""
     problems: tuple[Problem, ...] = ()
+    #: the values the rule looked up itself (the names of a 公式, the years of a 趋势), in order of use:
+    #: their cells are the score's inputs; a rule given no 取值来源 reports the first as its value
+    used: tuple[Value, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problems", tuple(self.problems))
+        object.__setattr__(self, "used", tuple(self.used))
 
 
 @dataclass(frozen=True)
@@ -975,11 +979,12 @@ class FormulaRule(Rule):
             arithmetic += f"，按0–{fmt_plain(ctx.weight)}分计为{fmt_score(score)}"
         sources = [v.text or f"{n}={v.show()}" for n, v in values.items() if n not in ("值", "分值", "权重", "目标")]
         process = "；".join(sources + steps + [arithmetic])
+        used = tuple(v for n, v in values.items() if n not in ("值", "分值", "权重", "目标"))
         if score >= ctx.weight:
-            return Outcome(score, process, "")
+            return Outcome(score, process, "", used=used)
         lead = [] if not ctx.value or any(ctx.label in step for step in steps) else [f"{ctx.label}{ctx.value.show()}"]
         lost = fmt_score(ctx.weight - score)
-        return Outcome(score, process, "，".join(lead + steps + [f"按公式得{fmt_score(score)}分，扣{lost}分"]))
+        return Outcome(score, process, "，".join(lead + steps + [f"按公式得{fmt_score(score)}分，扣{lost}分"]), used=used)
 
 
 # --- 逐项扣分 / 趋势 ---------------------------------------------------------------
@@ -1155,13 +1160,20 @@ class TrendRule(Rule):
         if ctx.resolve is None:
             raise RuleError("趋势需要各年度的取值")
         series = []
+        used: dict[str, Value] = {}
+
+        def lookup(name: str) -> Value:
+            if name not in used:
+                used[name] = ctx.resolve(name)
+            return used[name]
+
         for year, tree, text in self.years:
             kind: Value | None = None
             if isinstance(tree, formula.Name):
-                kind = ctx.resolve(tree.name)
+                kind = lookup(tree.name)
                 amount = kind.amount
             else:
-                amount = formula.evaluate(tree, lambda n: ctx.resolve(n).amount)
+                amount = formula.evaluate(tree, lambda n: lookup(n).amount)
             shown = kind.show() if kind is not None else formula.plain_number(amount)
             series.append((year, amount, shown))
         run, best = 0, 0
@@ -1176,7 +1188,8 @@ class TrendRule(Rule):
         trail = "→".join(steps)
         if best >= self.needed:
             return Outcome(finish(ctx.weight, ctx.weight),
-                           f"{trail}；连续{word}{best}年，达到“{self.requirement}”，得{fmt_plain(ctx.weight)}分", "")
+                           f"{trail}；连续{word}{best}年，达到“{self.requirement}”，得{fmt_plain(ctx.weight)}分", "",
+                           used=tuple(used.values()))
         short = self.needed - best
         if self.per_year is None:
             score = finish(ctx.weight, ZERO)
@@ -1187,7 +1200,7 @@ class TrendRule(Rule):
             tail = f"少{short}年，扣{short}×{show_exact(self.per_year)}={show_exact(deduction)}分，得{fmt_score(score)}分"
         process = f"{trail}；连续{word}最多{best}年，未达到“{self.requirement}”（需{self.needed}年），{tail}"
         reason = f"{ctx.label}连续{word}最多{best}年，未达到“{self.requirement}”，扣{fmt_score(ctx.weight - score)}分"
-        return Outcome(score, process, reason)
+        return Outcome(score, process, reason, used=tuple(used.values()))
 
 
 #: the kind of an indicator scored as the sum of its items (子项), which has no rule of its own

@@ -293,6 +293,26 @@ DATA_VALUES = TableSheet(
     ),
 )
 
+DERIVED_MEAN = "平均"
+DERIVED_RATIO = "合计比"
+
+DERIVED = TableSheet(
+    name="派生指标",
+    help="可选：由几个取值组合成的指标值，起一个名称后，可像其他取值来源一样写在“取值来源”、公式和其他派生指标中。"
+         "计算方式“平均”：表达式列出几个取值（用分号或顿号分隔），取其算术平均（如三个子项完成率的平均）；"
+         "“合计比”：表达式写作 分子÷分母，分子、分母各为取值之和（Σ÷Σ，如各子项目实际支出之和÷预算数之和）。"
+         "见 docs/rules.md。",
+    columns=(
+        Column("name", "名称", required=True, width=20, help="如 综合完成率；不能与取值来源或“其他数据”中的名称相同"),
+        Column("method", "计算方式", "choice", required=True, choices=(DERIVED_MEAN, DERIVED_RATIO), width=10,
+               help="平均：各项的算术平均；合计比：分子之和÷分母之和"),
+        Column("expression", "表达式", required=True, width=60,
+               help="平均：实际完成率(甲)；实际完成率(乙)；实际完成率(丙)；"
+                    "合计比：(实际支出(甲)+实际支出(乙))÷(预算数(甲)+预算数(乙))"),
+        Column("note", "说明", width=36, help="口径或依据，会写入计算过程"),
+    ),
+)
+
 RULE_KINDS = KIND_NAMES  # the drop-down of 评分方法: every kind of perfeval_xl.core.rules.KINDS
 
 INDICATORS = TableSheet(
@@ -359,7 +379,7 @@ REPORTED = TableSheet(
 #: input sheets in template order
 TABLE_SHEETS: tuple[TableSheet, ...] = (
     UNITS, FUNDS, LEDGER, OUTPUTS, ROSTER, SURVEY_CLASSES, SURVEY_QUESTIONS, SURVEY_OPTIONS, SURVEY_COUNTS,
-    SURVEY_ANSWERS, SATISFACTION, DATA_VALUES, INDICATORS, MANUAL, REPORTED,
+    SURVEY_ANSWERS, SATISFACTION, DATA_VALUES, DERIVED, INDICATORS, MANUAL, REPORTED,
 )
 INPUT_SHEETS: tuple[KeyValueSheet | TableSheet, ...] = (PROJECT_INFO, *TABLE_SHEETS)
 INPUT_SHEET_NAMES = frozenset(s.name for s in INPUT_SHEETS)

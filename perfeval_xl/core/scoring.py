@@ -13,14 +13,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Mapping
 
-from . import schema
+from . import derived, schema
 from .book import Book, Record
 from .extension import Env
 from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
-from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, Outcome, Rule, RuleError, Threshold, Value, make_rule,
+from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, FormulaRule, Outcome, Rule, RuleError, Threshold, Value, make_rule,
                     parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
 
@@ -469,7 +469,10 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
     outcome = _apply_rule(d, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
-    inputs = (d.ref("weight"),) + (value.refs if value is not None else ()) + tuple(e.ref for e in mine)
+    read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
+    inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine)
+    if value is None and len(outcome.used) == 1 and isinstance(d.rule, FormulaRule):
+        value = outcome.used[0]  # a 公式 without 值 that reads one value (a 派生指标 …): that is its value
     return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason,
                           inputs=inputs)
 
@@ -575,6 +578,7 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     findings = Findings()
     sources = env.extensions.sources
     system = read_indicators(book, findings)
+    findings.extend(derived.check(book, sources))
     if book.shape == schema.SHAPE_WHOLE:
         unit = score_unit(book, system, None, sources, findings)
         units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""

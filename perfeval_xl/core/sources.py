@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Mapping
 
-from . import measures, schema
+from . import derived, measures, schema
 from .book import Book, Record
 from .findings import Ref
 from .measures import MeasureError
@@ -89,6 +89,8 @@ class Scope:
         self.unit = unit
         self.sources = sources
         self._cache: dict[str, Value] = {}
+        self._derived: dict[str, derived.Measure] | None = None
+        self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
 
     @property
     def label(self) -> str:
@@ -126,11 +128,16 @@ class Scope:
             name, arg = split_source(text)
             info = self.sources.get(name)
             if info is None:
-                # a bare name not in the registry: look it up in 其他数据
+                # a bare name not in the registry: a derived measure (派生指标), or a name of 其他数据
+                measure = self.derived.get(name) if arg is None else None
+                if measure is not None:
+                    self._cache[text] = self._derived_value(measure)
+                    return self._cache[text]
                 if arg is None and any(r.get("name") == name for r in self.book.rows(schema.DATA_VALUES)):
                     self._cache[text] = data_value(self, name)
                     return self._cache[text]
-                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(self.sources)}，或“其他数据”中的名称")
+                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(self.sources)}，"
+                                  "或“其他数据”“派生指标”中的名称")
             if info.arg == "required" and not arg:
                 raise SourceError(f"取值来源“{name}”需要参数，写作 {name}(名称)")
             if info.arg == "" and arg:
@@ -140,6 +147,37 @@ class Scope:
             except MeasureError as exc:
                 raise SourceError(f"{self.label}：{exc}") from exc
         return self._cache[text]
+
+
+    @property
+    def derived(self) -> dict[str, derived.Measure]:
+        """The workbook's derived measures (派生指标) by name."""
+        if self._derived is None:
+            self._derived = derived.measures_of(self.book)
+        return self._derived
+
+    def _derived_value(self, measure: derived.Measure) -> Value:
+        """A derived measure in this scope: what it names is resolved here; a cycle, an unknown
+        name or data missing for it is reported at its 表达式 cell (missing data at its own cell)."""
+        if measure.name in self._resolving:
+            path = self._resolving[self._resolving.index(measure.name):] + [measure.name]
+            raise SourceError(derived.cycle_message(path), measure.ref)
+        self._resolving.append(measure.name)
+
+        def component(name: str) -> Value:
+            try:
+                return self.resolve(name)
+            except SourceError as exc:
+                if exc.ref is None:
+                    raise SourceError(f"派生指标“{measure.name}”：{exc}", measure.ref) from exc
+                raise
+
+        try:
+            return derived.evaluate(measure, component)
+        except derived.DerivedError as exc:
+            raise SourceError(f"{exc}", exc.ref) from exc
+        finally:
+            self._resolving.pop()
 
 
 def literal_value(text: str) -> Value | None:
@@ -216,6 +254,45 @@ def execution(scope: Scope, arg: str | None) -> Value:
     else:
         raise SourceError(f"预算执行率的基数只能是“到位”或“预算”，填写的是“{arg}”")
     return _rate_value(label, spent, base, measures.execution_rate(spent, base), r1 + r2, money=True)
+
+
+def _unit_scope(scope: Scope, arg: str | None, name: str) -> Scope:
+    """The scope of one unit named in an argument (预算数(甲)), within this scope."""
+    if not arg:
+        return scope
+    if scope.book.unit(arg) is None:
+        raise SourceError(f"{name}({arg})：“单位名单”中没有简称为“{arg}”的单位")
+    if scope.unit is not None and scope.unit != arg:
+        raise SourceError(f"{name}({arg})：{scope.unit}的评分只能取本单位的数据")
+    return Scope(scope.book, arg, scope.sources)
+
+
+def _amount_value(label: str, amount: Decimal, refs) -> Value:
+    return Value(amount, False, label, f"{label}={fmt_amount(amount)}", tuple(refs))
+
+
+@source("预算数", "预算数合计（资金情况）；写 预算数(单位简称) 只取该单位。用于派生指标，如各子项目的合计比",
+        "optional", label=arg_then_name("预算数"))
+def budget_amount(scope: Scope, arg: str | None) -> Value:
+    own = _unit_scope(scope, arg, "预算数")
+    amount, refs = own.total(_funds(own), "budget", schema.FUNDS, "预算数")
+    return _amount_value(f"{arg or ''}预算数", amount, refs)
+
+
+@source("到位资金", "实际到位资金合计（资金情况）；写 到位资金(单位简称) 只取该单位", "optional",
+        label=arg_then_name("到位资金"))
+def arrived_amount(scope: Scope, arg: str | None) -> Value:
+    own = _unit_scope(scope, arg, "到位资金")
+    amount, refs = own.total(_funds(own), "arrived", schema.FUNDS, "到位资金")
+    return _amount_value(f"{arg or ''}到位资金", amount, refs)
+
+
+@source("实际支出", "实际支出合计（资金情况；有支出明细时取明细合计）；写 实际支出(单位简称) 只取该单位", "optional",
+        label=arg_then_name("实际支出"))
+def spent_amount(scope: Scope, arg: str | None) -> Value:
+    own = _unit_scope(scope, arg, "实际支出")
+    amount, refs = spent_of(own)
+    return _amount_value(f"{arg or ''}实际支出", amount, refs)
 
 
 @source("发放完成率", "实际支出（实际发放金额）÷ 预算数（计划发放金额）")
