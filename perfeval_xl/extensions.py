@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from perfeval_xl.core.checks import CHECKS as CORE_CHECKS
 from perfeval_xl.core.extension import Extensions
-from perfeval_xl.core.report import CLOSING_SHEETS, SCORE_SHEETS
+from perfeval_xl.core.report import CLOSING_SHEETS, SCORE_SHEETS, check_score_columns
 from perfeval_xl.core.review import REVIEW_SHEETS
 from perfeval_xl.core.sources import CORE_SOURCES
 from perfeval_xl.forms.sheet import FORM_SHEETS
@@ -26,7 +26,7 @@ from perfeval_xl.survey.sources import SURVEY_SOURCES
 
 SOURCES = {**CORE_SOURCES, **SURVEY_SOURCES}
 SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, FORM_SHEETS, *REVIEW_SHEETS, *CLOSING_SHEETS)
-CHECKS = CORE_CHECKS
+CHECKS = (*CORE_CHECKS, check_score_columns)
 
 #: what the pipeline runs with
 DEFAULT = Extensions(sources=SOURCES, sheets=SHEETS, checks=CHECKS)

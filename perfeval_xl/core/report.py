@@ -10,6 +10,7 @@ questionnaire annexes between the two.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Callable, Iterable
@@ -117,9 +118,55 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     return b.plan
 
 
+#: width and style of each column the 评分表 can print after 三级指标
+_SCORE_COLUMN_LAYOUT = {"分值": (7, "center"), "指标解释": (30, "text"), "评分标准": (46, "text"),
+                        "计算过程": (52, "text"), "得分": (8, "score"), "扣分原因": (32, "text"), "评价意见": (32, "text")}
+
+
+def parse_score_columns(text: str) -> tuple[list[str], str]:
+    """项目信息!评分表列 as the columns after 三级指标: (columns in order, problem or '').
+    分值 and 得分 are added when not named: 分值 first, 得分 before 扣分原因 and 评价意见."""
+    names = [n for n in re.split(r"[、，,；;\s]+", text or "") if n]
+    unknown = [n for n in names if n not in schema.SCORE_COLUMNS]
+    if unknown:
+        return [], f"评分表列“{unknown[0]}”不认识；可用：{'、'.join(schema.SCORE_COLUMNS)}，用顿号分隔"
+    repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if repeated:
+        return [], f"评分表列“{repeated}”写了两次"
+    if "分值" not in names:
+        names.insert(0, "分值")
+    if "得分" not in names:
+        after = [i for i, n in enumerate(names) if n in ("扣分原因", "评价意见")]
+        names.insert(after[0] if after else len(names), "得分")
+    return names, ""
+
+
+def check_score_columns(book) -> Findings:
+    """A 评分表列 that cannot be read is an error at its cell (the 评分表 then has the default columns)."""
+    found = Findings()
+    text = book.info.get("score_columns")
+    if text:
+        _, problem = parse_score_columns(str(text))
+        if problem:
+            found.error(book.info_refs.get("score_columns"), problem + "；评分表按默认的列印出")
+    return found
+
+
+def score_columns(ev: Evaluation) -> list[str]:
+    """The columns of the 评分表 after 三级指标: as 项目信息!评分表列 says, else the common layout of
+    report annexes (指标解释 and 评价意见 when any indicator has one)."""
+    chosen, problem = parse_score_columns(str(ev.book.info.get("score_columns") or ""))
+    if ev.book.info.get("score_columns") and not problem:
+        return chosen
+    scores = [s for u in ev.units for s in u.indicators]
+    return (["分值"] + (["指标解释"] if any(s.explanation for s in scores) else []) + ["评分标准", "计算过程", "得分", "扣分原因"]
+            + (["评价意见"] if any(s.opinion for s in scores) else []))
+
+
 def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
-    headers = ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "计算过程", "得分", "扣分原因"]
-    b = SheetBuilder(scoresheet_name(ev, unit), [10, 12, 18, 7, 46, 52, 8, 32])
+    columns = score_columns(ev)
+    headers = ["一级指标", "二级指标", "三级指标"] + columns
+    b = SheetBuilder(scoresheet_name(ev, unit), [10, 12, 18] + [_SCORE_COLUMN_LAYOUT[c][0] for c in columns])
     b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
     if not ev.whole:
         b.line(f"被评价单位：{unit.full_name}", len(headers))
@@ -127,9 +174,11 @@ def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
     l1 = {l.name: l for l in unit.level1}
     l2 = {(p, l.name): l for p, l in unit.level2}
     start1 = start2 = b.row
+    styles = ["center", "center", "text"] + [_SCORE_COLUMN_LAYOUT[c][1] for c in columns]
     for i, s in enumerate(unit.indicators):
-        r = b.values(["", "", s.level3, s.weight, s.standard, s.process, s.score, s.reason],
-                     ["center", "center", "text", "center", "text", "text", "score", "text"])
+        cells = {"分值": s.weight, "指标解释": s.explanation, "评分标准": s.standard, "计算过程": s.process,
+                 "得分": s.score, "扣分原因": s.reason, "评价意见": s.opinion}
+        r = b.values(["", "", s.level3] + [cells[c] for c in columns], styles)
         b.fit_height(r)
         nxt = unit.indicators[i + 1] if i + 1 < len(unit.indicators) else None
         if nxt is None or (nxt.level1, nxt.level2) != (s.level1, s.level2):
@@ -141,10 +190,18 @@ def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
             b.merge(start1, 0, r, 0)
             start1 = r + 1
     total_weight = sum((s.weight for s in unit.indicators), ZERO)
-    r = b.values(["合计", "", "", total_weight, "", "", unit.total, f"评价等级：{unit.grade}"],
-                 ["total_text", "total_text", "total_text", "total_text", "total_text", "total_text", "total_score", "total_text"])
+    grade = f"评价等级：{unit.grade}"
+    score_at = columns.index("得分")
+    label = "合计" if score_at + 1 < len(columns) else f"合计（{grade}）"
+    totals = {"分值": total_weight, "得分": unit.total}
+    row = [label, "", ""] + [totals.get(c, "") for c in columns]
+    if score_at + 1 < len(columns):
+        row[3 + score_at + 1] = grade
+    r = b.values(row, ["total_text"] * 3 + ["total_score" if c == "得分" else "total_text" for c in columns])
     b.merge(r, 0, r, 2)
-    b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。", len(headers), "note")
+    if "计算过程" in columns:
+        b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。",
+               len(headers), "note")
     return b.plan
 
 

@@ -96,6 +96,9 @@ UNIT_YUAN = "元"
 UNIT_WAN = "万元"
 YES_NO = ("是", "否")
 
+#: the columns the 评分表 can print after 三级指标 (项目信息!评分表列 chooses them and their order)
+SCORE_COLUMNS = ("分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因", "评价意见")
+
 PROJECT_INFO = KeyValueSheet(
     name="项目信息",
     help="填写项目的基本信息。B 列填内容，C 列是说明。评价形态决定评分表的写法：整体评价写一张“评分表”，分单位评价每个单位一张“评分表-简称”，项目得分为各单位得分的平均。",
@@ -121,6 +124,10 @@ PROJECT_INFO = KeyValueSheet(
               help="按答案：Σ人数×选项得分率÷答案数；按答卷：每份答卷得分的平均"),
         Field("survey_unanswered", "未作答题目", "choice", default="不计入", choices=("不计入", "按0分计入"),
               help="问卷中未作答的题目：不计入（按实际答案数计算）；按0分计入（按答案时分母为有效问卷数×题数）"),
+        Field("score_columns", "评分表列",
+              help="评分表在三级指标之后印哪些列、按什么顺序，用顿号分隔，可选：" + "、".join(SCORE_COLUMNS)
+                   + "。分值、得分总会印出：没写时分值在最前，得分在扣分原因、评价意见之前。"
+                   "空白：分值、指标解释（有指标填写时）、评分标准、计算过程、得分、扣分原因、评价意见（有指标填写时）"),
     ),
 )
 
@@ -334,6 +341,7 @@ INDICATORS = TableSheet(
         Column("target", "目标值", width=10),
         Column("unit", "适用单位", width=12, help="空白适用全部单位；填单位简称则替换该单位的同编码指标"),
         Column("explanation", "指标解释", width=36),
+        Column("opinion", "评价意见", width=36, help="对该指标的评价意见；评分表可选印出（见项目信息“评分表列”）"),
     ),
 )
 

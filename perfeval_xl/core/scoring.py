@@ -42,6 +42,7 @@ class IndicatorDef:
     target: str
     explanation: str
     record: Record
+    opinion: str = ""
     unit: str | None = None
     children: tuple["IndicatorDef", ...] = ()
     rule: Rule | None = None
@@ -101,7 +102,7 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
         code=code, level1=_text(record, "level1"), level2=_text(record, "level2"),
         level3=_text(record, "level3"), sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
         params=params, source=source, target=_text(record, "target"),
-        explanation=_text(record, "explanation"), record=record, unit=record.get("unit"),
+        explanation=_text(record, "explanation"), opinion=_text(record, "opinion"), record=record, unit=record.get("unit"),
         rule=rule, rule_error=rule_error,
     )
 
@@ -252,6 +253,8 @@ class IndicatorScore:
     children: tuple["IndicatorScore", ...] = ()
     #: the cells the score was computed from: the indicator's row, the data, the 评分录入 rows
     inputs: tuple[Ref, ...] = ()
+    #: 评价意见 of the indicator sheet
+    opinion: str = ""
 
     @property
     def value_number(self) -> Decimal | None:
@@ -456,7 +459,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     target = _target(d, scope, parent_name, findings)
     base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
                 kind=d.kind, standard=d.rule.standard(d.weight, label, target) if d.rule else "",
-                explanation=d.explanation)
+                explanation=d.explanation, opinion=d.opinion)
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
     try:
         if d.rule is None:
@@ -502,8 +505,9 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings) -> Indica
     process += "\n合计：" + "+".join(fmt_score(c.score) for c in children) + f"={fmt_score(score)}"
     reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
     inputs = (d.ref("weight"),) + tuple(ref for c in children for ref in c.inputs)
+    opinion = d.opinion or "；".join(f"{c.name}：{c.opinion}" for c in children if c.opinion)
     return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
-                          round_score(score), None, reason, d.explanation, children, inputs)
+                          round_score(score), None, reason, d.explanation, children, inputs, opinion)
 
 
 def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
