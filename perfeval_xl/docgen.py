@@ -12,7 +12,7 @@ from pathlib import Path
 from perfeval_xl.core import schema
 from perfeval_xl.extensions import SOURCES
 
-KINDS = {"text": "文字", "literal": "文本", "amount": "金额", "number": "数字", "integer": "整数", "percent": "百分比",
+KINDS = {"text": "文字", "literal": "文本", "amount": "金额", "number": "数字", "integer": "整数", "years": "年份", "percent": "百分比",
          "date": "日期", "choice": "下拉选择"}
 
 

@@ -66,6 +66,22 @@ class Measure:
         return found
 
 
+_YEAR_ARG = re.compile(r"^(\d{4})\s*年度?$")
+
+
+def split_year(arg: str | None) -> tuple[str | None, int | None]:
+    """The year of a value source's argument: ``2023年`` → (None, 2023); ``道路,2023年`` → ('道路', 2023);
+    ``道路`` → ('道路', None).  A value source with a year takes only that year's rows."""
+    if not arg:
+        return arg, None
+    parts = [p.strip() for p in re.split(r"[,，]", arg)]
+    years = [p for p in parts if _YEAR_ARG.match(p)]
+    if len(years) != 1:
+        return arg, None
+    rest = [p for p in parts if p not in years]
+    return ("，".join(rest) or None), int(_YEAR_ARG.match(years[0]).group(1))
+
+
 def split_items(text: str) -> list[str]:
     """The items of a 平均 expression: separated by ；; 、 or a comma outside parentheses."""
     items, depth, current = [], 0, []
@@ -156,9 +172,10 @@ def check(book: Book, source_names: Collection[str]) -> Findings:
             findings.error(measure.ref, f"派生指标“{name}”的表达式有误：{measure.error}")
             continue
         for used in measure.names():
-            base = used.replace("（", "(").split("(")[0].strip()
-            known = (base in source_names and base not in _RULE_NAMES) if "(" in used else (
-                used in source_names or used in measures or used in data_names)
+            base, _, arg = used.replace("（", "(").replace("）", ")").partition("(")
+            base, (arg, _) = base.strip(), split_year(arg.rstrip(")").strip() or None)
+            known = (base in source_names and base not in _RULE_NAMES) if arg else (
+                base in source_names or base in measures or base in data_names)
             if not known:
                 findings.error(measure.ref, f"派生指标“{name}”的表达式用到“{used}”：它不是取值来源，"
                                             f"不是“其他数据”中的名称，也不是派生指标")

@@ -8,6 +8,7 @@ the sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -280,6 +281,42 @@ def parse_integer(value: object) -> Decimal:
     return number
 
 
+@dataclass(frozen=True)
+class YearRange:
+    """评价年度 of a project over several years: 2021-2024 (both included)."""
+
+    first: int
+    last: int
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first, self.last + 1))
+
+
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*年?\s*(?:-|－|—|–|~|～|至|到)\s*(\d{4})\s*年?(?:度)?$")
+
+
+def parse_years(value: object) -> "Decimal | YearRange":
+    """A year (2024, as an integer) or a range of years (2021-2024, 2021年至2024年)."""
+    if isinstance(value, str):
+        match = _YEAR_RANGE.match(clean_text(value))
+        if match:
+            first, last = int(match.group(1)), int(match.group(2))
+            if first >= last:
+                raise CellValueError(f"填写的“{clean_text(value)}”起止年份颠倒或相同")
+            return YearRange(first, last)
+        text = clean_text(value)
+        if re.fullmatch(r"\d{4}\s*年?度?", text):
+            return Decimal(re.match(r"\d{4}", text).group(0))
+    try:
+        return parse_integer(value)
+    except CellValueError as exc:
+        raise CellValueError(f"{exc}（也不是年度范围）") from exc
+
+
 def fmt_number(number: Decimal) -> str:
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -300,6 +337,8 @@ def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices:
         return parse_count(value)
     if kind == "integer":
         return parse_integer(value)
+    if kind == "years":
+        return parse_years(value)
     if kind == "percent":
         return parse_rate(value)
     if kind == "date":
@@ -313,6 +352,7 @@ KIND_HINTS = {
     "amount": "金额，如 660000 或 660,000.00",
     "number": "数字，如 12 或 85%",
     "integer": "整数，如 40",
+    "years": "四位年份或年度范围，如 2024 或 2021-2024",
     "percent": "百分比，如 90% 或 0.9",
     "date": "日期，如 2024-05-31",
     "choice": "下拉列表中的一项",

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from . import schema
 from .findings import Findings
+from .normalize import YearRange
 from .numbers import ONE, ZERO, fmt_plain
 
 #: in a 万元 workbook, an amount this large (100 亿元) was probably typed in 元
@@ -62,8 +63,9 @@ def _check_info(book, findings: Findings) -> None:
             findings.error(where, f"等级界限应从高到低：优 {fmt_plain(values[0])} > 良 {fmt_plain(values[1])} > "
                                   f"中 {fmt_plain(values[2])}，如 90、80、60")
     year = info.get("year")
-    if isinstance(year, Decimal) and not 2000 <= year <= 2100 and "year" in refs:
-        findings.warning(refs["year"], f"评价年度 {fmt_plain(year)} 不像年份，应写作四位年份，如 2024")
+    for one in ((year.first, year.last) if isinstance(year, YearRange) else (year,)):
+        if isinstance(one, (Decimal, int)) and not 2000 <= one <= 2100 and "year" in refs:
+            findings.warning(refs["year"], f"评价年度 {fmt_plain(Decimal(one))} 不像年份，应写作四位年份，如 2024")
 
 
 def _negative(book, findings: Findings, sheet: schema.TableSheet, keys: Iterable[str], what: str) -> None:

@@ -254,10 +254,57 @@ def _fund_rows(ev: Evaluation) -> list[tuple[str, Scope | None, list]]:
     return result
 
 
+def _fund_sums(rows, keys) -> dict:
+    sums = {}
+    for k in keys:
+        values = [r.get(k) for r in rows if r.get(k) is not None]
+        sums[k] = sum(values, ZERO) if values else None
+    return sums
+
+
+def _fund_figures(sums: dict, keys) -> list:
+    arrival = _rate(measures.arrival_rate, sums["arrived"], sums["budget"])
+    execution = _rate(measures.execution_rate, sums["spent"], sums["arrived"])
+    return [sums[k] for k in keys] + [arrival, execution]
+
+
+def funds_sheet_by_year(ev: Evaluation, groups) -> SheetPlan:
+    """资金使用情况表 of a project over several years: each unit (sub-project) year by year, its 小计,
+    and the 总计 of all units, as reports print it."""
+    headers = ["序号", "单位名称", "年度", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率",
+               "预算执行率", "备注"]
+    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 30, 8, 14, 14, 14, 12, 12, 11, 11, 24])
+    b.title(f"{ev.book.name}资金使用情况表", len(headers))
+    b.line(f"单位：{ev.book.amount_unit}", len(headers))
+    b.header(headers)
+    keys = ("budget", "arrived", "spent", "balance", "carryover")
+    styles = ["center", "text", "center", "money", "money", "money", "money", "money", "percent", "percent", "text"]
+    sub_styles = ["total_text", "total_text", "total_text"] + ["total_money"] * 5 + ["total_percent"] * 2 + ["total_text"]
+    for n, (name, unit, rows) in enumerate(groups, start=1):
+        years = sorted({r.get("year") for r in rows if r.get("year") is not None})
+        first = b.row
+        for year in years + ([None] if any(r.get("year") is None for r in rows) else []):
+            own = [r for r in rows if r.get("year") == year]
+            note = "；".join(str(r.get("note")) for r in own if r.get("note"))
+            label = f"{fmt_plain(year)}年" if year is not None else "未分年度"
+            b.values([n if b.row == first else "", name if b.row == first else "", label]
+                     + _fund_figures(_fund_sums(own, keys), keys) + [note], styles)
+        r = b.values(["", "", "小计"] + _fund_figures(_fund_sums(rows, keys), keys) + [""], sub_styles)
+        b.merge(first, 0, r, 0)
+        b.merge(first, 1, r, 1)
+    every = [row for _, _, rows in groups for row in rows]
+    r = b.values(["总计", "", ""] + _fund_figures(_fund_sums(every, keys), keys) + [""], sub_styles)
+    b.merge(r, 0, r, 2)
+    b.line("小计为该单位各年度之和，总计为各单位小计之和；小计、总计的比率按合计金额计算。", len(headers), "note")
+    return b.plan
+
+
 def funds_sheet(ev: Evaluation) -> SheetPlan | None:
     groups = _fund_rows(ev)
     if not groups:
         return None
+    if any(r.get("year") is not None for _, _, rows in groups for r in rows):
+        return funds_sheet_by_year(ev, groups)
     headers = ["序号", "单位名称", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率", "预算执行率", "备注"]
     b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 34, 14, 14, 14, 12, 12, 11, 11, 24])
     b.title(f"{ev.book.name}资金使用情况表", len(headers))

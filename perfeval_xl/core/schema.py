@@ -15,7 +15,7 @@ from typing import Literal
 
 from .rules import KIND_NAMES
 
-ColumnKind = Literal["text", "literal", "amount", "number", "integer", "percent", "date", "choice"]
+ColumnKind = Literal["text", "literal", "amount", "number", "integer", "years", "percent", "date", "choice"]
 
 #: row index (zero-based) of the header row in table sheets; data start one below
 HEADER_ROW = 1
@@ -104,7 +104,7 @@ PROJECT_INFO = KeyValueSheet(
     help="填写项目的基本信息。B 列填内容，C 列是说明。评价形态决定评分表的写法：整体评价写一张“评分表”，分单位评价每个单位一张“评分表-简称”，项目得分为各单位得分的平均。",
     fields=(
         Field("name", "项目名称", required=True, help="如：2024年社区党组织服务群众专项经费"),
-        Field("year", "评价年度", "integer", help="预算年度，如 2024"),
+        Field("year", "评价年度", "years", help="预算年度，如 2024；跨年度的项目写年度范围，如 2021-2024"),
         Field("client", "委托单位", help="如：昆明市西山区财政局"),
         Field("evaluator", "评价机构", help="如：××会计师事务所"),
         Field("eval_type", "评价类型", "choice", default="重点绩效评价",
@@ -157,6 +157,8 @@ FUNDS = TableSheet(
         Column("balance", "结余", "amount"),
         Column("carryover", "结转", "amount"),
         Column("note", "备注", width=30),
+        Column("year", "年度", "integer", width=8,
+               help="跨年度的项目每个单位每年一行，填年份（如 2023）；取值来源写 资金到位率(2023年) 只取该年，不写年度取全部年度"),
     ),
 )
 
@@ -192,6 +194,8 @@ OUTPUTS = TableSheet(
         Column("planned_cost", "计划成本", "amount"),
         Column("actual_cost", "实际成本", "amount"),
         Column("note", "备注", width=24),
+        Column("year", "年度", "integer", width=8,
+               help="跨年度的项目按年填写时的年份；取值来源写 实际完成率(道路,2023年) 只取该年，不写年度取全部年度"),
     ),
 )
 

@@ -84,9 +84,11 @@ def split_source(text: str) -> tuple[str, str | None]:
 class Scope:
     """Data of one scored unit (``unit`` = short name) or of the whole project (None)."""
 
-    def __init__(self, book: Book, unit: str | None, sources: Mapping[str, SourceInfo]):
+    def __init__(self, book: Book, unit: str | None, sources: Mapping[str, SourceInfo], year: int | None = None):
         self.book = book
         self.unit = unit
+        #: only the rows of this year (资金情况 and 产出情况 by 年度, 支出明细 by 支付日期); None: every year
+        self.year = year
         self.sources = sources
         self._cache: dict[str, Value] = {}
         self._derived: dict[str, derived.Measure] | None = None
@@ -94,14 +96,23 @@ class Scope:
 
     @property
     def label(self) -> str:
-        return self.unit or "项目整体"
+        return (self.unit or "项目整体") + (f"{self.year}年" if self.year is not None else "")
+
+    def _in_year(self, sheet: schema.TableSheet, records) -> list[Record]:
+        if self.year is None:
+            return list(records)
+        if any(c.key == "year" for c in sheet.columns):
+            return [r for r in records if r.get("year") == self.year]
+        if sheet is schema.LEDGER:
+            return [r for r in records if r.get("date") is not None and r.get("date").year == self.year]
+        return list(records)
 
     # -- rows --------------------------------------------------------------
     def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
         """Rows of this scope.  With ``defaults``, rows without a unit stand for every
         unit that has no row of its own *among the rows matching* ``where``."""
         def matching(records) -> list[Record]:
-            return [r for r in records if where is None or where(r)]
+            return [r for r in self._in_year(sheet, records) if where is None or where(r)]
 
         if self.unit is None:
             return matching(self.book.rows(sheet))
@@ -126,6 +137,10 @@ class Scope:
             return literal
         if text not in self._cache:
             name, arg = split_source(text)
+            arg, year = derived.split_year(arg)
+            if year is not None:  # 资金到位率(2023年): the same source over that year's rows only
+                self._cache[text] = self._of_year(year, f"{name}({arg})" if arg else name)
+                return self._cache[text]
             info = self.sources.get(name)
             if info is None:
                 # a bare name not in the registry: a derived measure (派生指标), or a name of 其他数据
@@ -148,6 +163,12 @@ class Scope:
                 raise SourceError(f"{self.label}：{exc}") from exc
         return self._cache[text]
 
+
+    def _of_year(self, year: int, text: str) -> Value:
+        value = Scope(self.book, self.unit, self.sources, year).resolve(text)
+        label = f"{year}年{value.label}"
+        shown = label + value.text[len(value.label):] if value.text.startswith(value.label) else value.text
+        return Value(value.amount, value.is_rate, label, shown, value.refs, value.unit)
 
     @property
     def derived(self) -> dict[str, derived.Measure]:
@@ -264,7 +285,7 @@ def _unit_scope(scope: Scope, arg: str | None, name: str) -> Scope:
         raise SourceError(f"{name}({arg})：“单位名单”中没有简称为“{arg}”的单位")
     if scope.unit is not None and scope.unit != arg:
         raise SourceError(f"{name}({arg})：{scope.unit}的评分只能取本单位的数据")
-    return Scope(scope.book, arg, scope.sources)
+    return Scope(scope.book, arg, scope.sources, scope.year)
 
 
 def _amount_value(label: str, amount: Decimal, refs) -> Value:

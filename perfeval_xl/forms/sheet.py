@@ -79,7 +79,8 @@ def _form(b: SheetBuilder, ev: Evaluation, unit: UnitScore) -> None:
     others = [s for s in unit.indicators if s is not execution]
     year = book.info.get("year")
     b.title(f"{book.name}项目支出绩效自评表", _NCOLS)
-    b.line(f"（{fmt_plain(year)}年度）" if year is not None else "（    年度）", _NCOLS, "subtitle")
+    shown = fmt_plain(year) if isinstance(year, Decimal) else year  # a range prints as 2021-2024
+    b.line(f"（{shown}年度）" if year is not None else "（    年度）", _NCOLS, "subtitle")
     r = b.values(["项目名称", "", book.name] + [""] * 6, ["header", "header"] + ["text"] * 7)
     b.merge(r, 0, r, 1)
     b.merge(r, 2, r, 8)
