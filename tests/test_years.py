@@ -115,3 +115,13 @@ def test_funds_table_by_unit_and_year_with_subtotals_and_total():
     ]
     # 执行率 of the total: 80/94 = 85.11%
     assert grid[start + 7][9] == D("0.8511")
+
+
+def test_a_cycle_through_a_year_is_found_and_does_not_recurse():
+    derived = [{"名称": "甲率", "计算方式": "平均", "表达式": "乙率(2023年)；1"},
+               {"名称": "乙率", "计算方式": "平均", "表达式": "甲率；1"}]
+    ev = evaluate([indicator("A1", 100, "比率", "", "甲率")], derived)
+    messages = [(f.sheet, f.cell, f.message) for f in ev.findings.errors]
+    assert ("派生指标", "C3", "派生指标循环引用：甲率→乙率→甲率；派生指标不能直接或间接用到自己") in messages
+    assert by_code(ev)["A1"].score == D("0.00")
+    assert any(m.startswith("项目整体：指标 A1指标A1：派生指标循环引用：甲率→乙率→甲率") for _, _, m in messages)

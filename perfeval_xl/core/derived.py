@@ -65,6 +65,17 @@ class Measure:
                     found.append(name)
         return found
 
+    def measures_used(self) -> list[str]:
+        """The names this measure uses with a year taken off (综合完成率(2023年) uses 综合完成率)."""
+        found: list[str] = []
+        for used in self.names():
+            base, _, arg = used.replace("（", "(").replace("）", ")").partition("(")
+            rest, _ = split_year(arg.rstrip(")").strip() or None)
+            name = base.strip() if not rest else used
+            if name not in found:
+                found.append(name)
+        return found
+
 
 _YEAR_ARG = re.compile(r"^(\d{4})\s*年度?$")
 
@@ -192,7 +203,7 @@ def cycles(measures: Mapping[str, Measure]) -> list[list[str]]:
         stack = [(start, [start])]
         while stack:
             name, path = stack.pop()
-            for used in measures[name].names():
+            for used in measures[name].measures_used():
                 if used == start:
                     key = frozenset(path)
                     if key not in reported:

@@ -165,7 +165,9 @@ class Scope:
 
 
     def _of_year(self, year: int, text: str) -> Value:
-        value = Scope(self.book, self.unit, self.sources, year).resolve(text)
+        inner = Scope(self.book, self.unit, self.sources, year)
+        inner._resolving = self._resolving  # a derived measure reached again through a year is still a cycle
+        value = inner.resolve(text)
         label = f"{year}年{value.label}"
         shown = label + value.text[len(value.label):] if value.text.startswith(value.label) else value.text
         return Value(value.amount, value.is_rate, label, shown, value.refs, value.unit)
