@@ -125,3 +125,12 @@ def test_a_cycle_through_a_year_is_found_and_does_not_recurse():
     assert ("派生指标", "C3", "派生指标循环引用：甲率→乙率→甲率；派生指标不能直接或间接用到自己") in messages
     assert by_code(ev)["A1"].score == D("0.00")
     assert any(m.startswith("项目整体：指标 A1指标A1：派生指标循环引用：甲率→乙率→甲率") for _, _, m in messages)
+
+
+def test_one_row_per_unit_and_year_and_a_second_row_of_a_year_is_reported():
+    rows = [indicator("A1", 100, "比率", "", "资金到位率")]
+    doubled = FUNDS + [{"单位简称": "乙", "年度": 2024, "预算数": 1, "实际到位": 1}]  # row 7
+    ev = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": doubled, "指标体系": rows})).evaluation
+    assert [(f.cell, f.message) for f in ev.findings.warnings] == [
+        ("A7", "乙2024年在“资金情况”中不止一行（第 6 行和第 7 行），两行的金额已相加计算；"
+               "如第二行其实是另一单位的数据（例如单位单元格向下合并了两行），请改正单位简称")]

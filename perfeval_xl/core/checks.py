@@ -16,7 +16,7 @@ from . import schema
 from .book import Book
 from .extension import Env
 from .findings import Finding, Findings
-from .numbers import ZERO, fmt_amount
+from .numbers import ZERO, fmt_amount, fmt_plain
 from .plausibility import check_values
 from .sources import entitlement
 
@@ -165,13 +165,16 @@ def total_rows_add_up(book: Book) -> Findings:
 
 def one_funds_row_per_unit(book: Book) -> Findings:
     """A unit with two 资金情况 rows has its amounts added up: say so at the second row (a unit
-    cell merged down over two rows gives the lower row's amounts to the unit above)."""
+    cell merged down over two rows gives the lower row's amounts to the unit above).  A project over
+    several years has one row per unit and 年度."""
     found = Findings()
     first: dict[str, int] = {}
     for record in book.rows(schema.FUNDS):
         unit = record.get("unit")
         if unit is None:
             continue
+        if record.get("year") is not None:
+            unit = f"{unit}{fmt_plain(record.get('year'))}年"
         if unit in first:
             found.warning(record.ref("unit"), (
                 f"{unit}在“资金情况”中不止一行（第 {first[unit] + 1} 行和第 {record.row + 1} 行），两行的金额已相加计算；"
