@@ -4,6 +4,10 @@ Each form records where it was published.  Figures are the published ones; where
 excerpt breaks off, the missing cells are listed in ``filled_in`` and were filled by us (marked,
 never used to assert a published slip).
 
+The quantitative rule the reconciler applies (正向 完成值 ÷ 指标值 × 分值, 反向 指标值 ÷ 完成值 × 分值) is
+also printed in the notes of circulating forms, e.g. http://biz.doczj.com/doc/174893555.html
+(“若定量指标为正常指标（即指标值为≥*），则得分计算方法应用全年实际值/年度指标值*该指标分值 …”).
+
 Layouts: ``附1`` is 财预〔2020〕10号 附1 (项目资金（万元） 年初预算数 / 全年预算数 / 全年执行数 / 分值 /
 执行率 / 得分); ``省级`` is the 四川 部门预算项目支出绩效自评表 (预算执行情况（10分） 年初预算 /
 调整后预算数 / 预算执行数 / 预算执行率 / 权重 / 得分 / 原因; 指标性质 / 指标值 / 度量单位 / 完成值).

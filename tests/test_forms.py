@@ -11,7 +11,7 @@ from openpyxl import Workbook
 import form_data as data
 from form_builder import central_form, provincial_form
 from perfeval_xl.forms import find_forms, review_form, review_forms
-from perfeval_xl.forms.values import agrees, read_rate, read_target, tier_of
+from perfeval_xl.forms.values import agrees, read_number, read_rate, read_target, tier_of
 from perfeval_xl.io.snapshot import read_snapshot
 
 
@@ -236,6 +236,7 @@ def test_value_readers():
     assert read_rate("99.97%").places == 4 and agrees(read_rate("99.97%"), D("0.99971"), 4, 6)
     assert not agrees(read_rate("100%"), D("0.9997"), 4, 6)
     assert read_rate(99.97).value == D("0.9997")
+    assert read_number("8分").value == D("8") and read_number("８.５０分").places == 2
     target = read_target("不超过30万元")
     assert (target.sign, target.quantity.value, target.quantity.unit) == ("≤", D("30"), "万元")
     assert read_target("100", "＝", "%").show() == "=100%"

@@ -51,7 +51,7 @@ def test_the_form_sheet_reads_back_without_a_slip():
     (form,) = forms
     review = review_form(form)
     assert review.project == "自评示例" and review.unit == "某街道办事处"
-    # the form's 执行率 and every indicator recomputed by 第十七条 agree with the evaluation's scores
+    # the form's 执行率 and every indicator recomputed by the form rules agree with the evaluation's scores
     assert review.slips == ()
     assert review.total == D("96.28") and review.printed_total == D("96.28") and review.grade == "优"
     assert review.execution_rate == D("0.9258") and review.execution_score == D("9.26")

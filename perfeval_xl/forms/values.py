@@ -57,7 +57,12 @@ def _places(number: Decimal) -> int:
 
 
 def read_number(value: object) -> Printed:
-    """An amount, score or weight; raises CellValueError for text that is no number."""
+    """An amount, score or weight (``10``, ``89.974``, ``8分``); raises CellValueError for text
+    that is no number."""
+    if isinstance(value, str) and not special_value_error(value):
+        stripped = unicodedata.normalize("NFKC", value).strip()
+        if stripped.endswith("分") and len(stripped) > 1:
+            value = stripped[:-1]
     number, suffix = parse_number(value)
     if suffix == "%":
         raise CellValueError(f"应为数字，填写的是百分比“{shown(value)}”")
