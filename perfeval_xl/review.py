@@ -67,10 +67,8 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
 
 
 def _form_figures(review) -> int:
-    """Printed figures of a form that were compared: its indicators' printed scores and its printed
-    总分 (the form reviewer does not count the fund figures it compares, so at least its slips)."""
-    figures = sum(1 for i in review.indicators if i.printed is not None) + (review.printed_total is not None)
-    return max(figures, len(review.slips))
+    """Printed figures of a form that were compared: amounts, rates, scores, weights and 总分."""
+    return review.checked
 
 
 def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = True) -> Reviewed:

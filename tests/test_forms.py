@@ -81,6 +81,9 @@ def test_zero_total_row_against_its_part_row(chizhou):
     assert first.execution_rate == D("1") and first.execution_score == D("10")
     assert first.total == D("100") and first.grade == "优"
     assert first.findings == ()
+    # compared: 3 amounts, 执行率, 得分 of 年度资金总额; 10 indicator scores (4 by ratio, 6 by tier);
+    # 总分 row 分值 100; 产出 50 / 效益 30 / 满意度 10 in the 一级 labels; 总分
+    assert first.checked == 3 + 2 + 10 + 1 + 3 + 1
 
 
 def test_indicators_recomputed_by_their_targets(chizhou):

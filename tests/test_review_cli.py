@@ -144,8 +144,10 @@ def test_workbook_of_forms_only_is_reviewable(tmp_path, capsys):
     assert data["forms"] == [{"sheet": "自评表", "project": "51092324T000010263357-2023年全县安可替代补助资金项目",
                               "unit": "大英县司法局", "printed_total": 100.0, "total": 100.0, "grade": "优"}]
     assert data["not_checked"] == [] and data["total"] is None
-    # the form agrees (its 总分 100 and its indicator scores); its budget added during the year is a warning
-    assert code == 0 and data["slips"] == [] and data["checked"] == 2
+    # the form agrees; its budget added during the year is a warning.  Compared: 总额's three amounts
+    # against 财政资金 + 0.00 + 0.00, its 执行率 and 得分, 财政资金's 执行率 (the 0.00 rows have no base),
+    # the indicator's 得分, 合计's 权重 and 得分
+    assert code == 0 and data["slips"] == [] and data["checked"] == 9
     assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [("warning", "自评表", "D7")]
     rows = CalamineWorkbook.from_path(str(tmp_path / "自评表_复核.xlsx")).get_sheet_by_name("复核意见").to_python()
     assert ["找到的绩效自评表："] == [r[0] for r in rows if r and r[0] == "找到的绩效自评表："]

@@ -68,6 +68,8 @@ class FormReview:
     #: zero-based rows the form spans
     first_row: int
     last_row: int
+    #: printed figures compared with their recomputation (amounts, rates, scores, weights, 总分)
+    checked: int = 0
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
@@ -80,6 +82,13 @@ class _Notes:
         self.form = form
         self.slips: list[Slip] = []
         self.findings: list[Finding] = []
+        #: printed figures compared with their recomputation
+        self.checked = 0
+
+    def agree(self, ok: bool) -> bool:
+        """Count one printed figure compared; pass its verdict on."""
+        self.checked += 1
+        return ok
 
     def slip(self, field: Field, obj: str, printed: str, expected: str, message: str) -> None:
         self.slips.append(Slip(field.ref.sheet, field.cell, obj, "", printed, expected, message,
@@ -152,7 +161,7 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
                 if printed is None:
                     if field is not None and not not_applicable(field.value):
                         notes.error(field, f"{total.label}的{title}为空，应为其中各行之和 {_amount_text(value)}（{terms}）")
-                elif not agrees(printed, value, 2, 6):
+                elif not notes.agree(agrees(printed, value, 2, 6)):
                     notes.slip(field, f"{total.label} {title}", printed.text, _amount_text(value),
                                f"{total.label}应等于其中各行之和：{terms}={_amount_text(value)}，表中为{printed.text}")
         else:
@@ -186,14 +195,14 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
     if printed_rate is None:
         if anchor.rate is not None and not not_applicable(anchor.rate.value):
             notes.error(anchor.rate, f"{label}的执行率为空，应为 {fmt_percent(rate)}（{how}）")
-    elif not _rate_agrees(printed_rate, rate):
+    elif not notes.agree(_rate_agrees(printed_rate, rate)):
         notes.slip(anchor.rate, f"{label} 执行率", printed_rate.text, fmt_percent(rate),
                    f"{how}（按{base_title}计算）")
     printed_score = _number(notes, anchor.score, f"{label} 得分")
     if printed_score is None:
         if anchor.score is not None:
             notes.error(anchor.score, f"{label}的得分为空，应为 {fmt_score(score)}（{how}）")
-    elif not _score_agrees(printed_score, score):
+    elif not notes.agree(_score_agrees(printed_score, score)):
         notes.slip(anchor.score, f"{label} 得分", printed_score.text, fmt_score(score), how)
     for part in form.parts:
         _check_part_rate(notes, part, base_title)
@@ -209,7 +218,7 @@ def _check_part_rate(notes: _Notes, part: FundRow, base_title: str) -> None:
     if base is None or spent is None or base.value <= ZERO:
         return
     rate = round_rate(spent.value / base.value)
-    if not _rate_agrees(printed, rate):
+    if not notes.agree(_rate_agrees(printed, rate)):
         notes.slip(part.rate, f"{part.label} 执行率", printed.text, fmt_percent(rate),
                    f"执行率={spent.text}/{base.text}×100%={fmt_percent(rate)}（按{base_title}计算）")
 
@@ -326,7 +335,7 @@ def _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank) 
     score = round_score(weight * fraction)
     assumed = "（未写符号，按正向）" if target.assumed else ""
     how = f"年度指标值{target.show()}{assumed}，完成值{a_s}；{how}，得{fmt_score(score)}"
-    if printed is not None and not _score_agrees(printed, score):
+    if printed is not None and not notes.agree(_score_agrees(printed, score)):
         notes.slip(ind.score, obj, printed.text, fmt_score(score), how)
     if fraction < ONE and not _has_text(ind.reason):
         notes.error(ind.reason or ind.actual, f"三级指标“{name}”未达到年度指标值（完成值 {a_s}，指标值 {target.show()}），"
@@ -343,13 +352,13 @@ def _qualitative(notes, ind, weight, printed, actual_blank) -> IndicatorReview:
     value = round_score(printed.value)
     if tier is None:
         score = min(max(value, ZERO), weight)
-        if score != value:
+        if not notes.agree(score == value):
             notes.slip(ind.score, obj, printed.text, fmt_score(score), f"得分应在 0～{fmt_plain(weight)} 之间")
         return _review(ind, "定性", weight, printed, score, "完成值未说明达成档次，按表中得分")
     low_f, high_f = TIERS[tier]
     low, high = round_score(weight * low_f), round_score(weight * high_f)
     top_closed = tier == "达成"
-    inside = low <= value <= high if top_closed else low <= value < high
+    inside = notes.agree(low <= value <= high if top_closed else low <= value < high)
     band = f"{fmt_score(low)}～{fmt_score(high)}" + ("" if top_closed else "（不含）")
     how = (f"完成值“{shown(ind.actual.value)}”属“{tier}”档，得分应在分值的 "
            f"{fmt_plain(low_f * HUNDRED)}%～{fmt_plain(high_f * HUNDRED)}% 之间，即 {band}")
@@ -381,7 +390,7 @@ def review_form(form: Form) -> FormReview:
                         f"{fmt_plain(indicator_points)}），应为 {fmt_plain(FORM_POINTS)}")
         printed_w = _number(notes, where_total, "合计 分值") if where_total else None
         # a printed 100 against a wrong sum is reported once, by the error above
-        if printed_w is not None and not agrees(printed_w, whole, 0, 4) and \
+        if printed_w is not None and not notes.agree(agrees(printed_w, whole, 0, 4)) and \
                 (whole == FORM_POINTS or not agrees(printed_w, FORM_POINTS, 0, 4)):
             notes.slip(where_total, "合计 分值", printed_w.text, fmt_plain(whole),
                        f"分值合计=预算执行{fmt_plain(fund_weight)}+各三级指标分值{fmt_plain(indicator_points)}={fmt_plain(whole)}")
@@ -389,7 +398,7 @@ def review_form(form: Form) -> FormReview:
         members = [r for r, ind in zip(reviews, form.indicators) if ind.level1 == level.label]
         if members and all(r.weight is not None for r in members):
             got = sum((r.weight for r in members), ZERO)
-            if got != level.points:
+            if not notes.agree(got == level.points):
                 notes.slips.append(Slip(level.ref.sheet, level.ref.cell, f"{level.label} 分值", "",
                                         fmt_plain(level.points), fmt_plain(got),
                                         f"{level.label}下各三级指标分值之和为 {'+'.join(fmt_plain(r.weight) for r in members)}"
@@ -413,10 +422,11 @@ def review_form(form: Form) -> FormReview:
             notes.error(total_field, f"总分为空，复算{how}")
         else:
             printed_total = p.value
-            if not _score_agrees(p, total):
+            if not notes.agree(_score_agrees(p, total)):
                 notes.slip(total_field, "总分", p.text, fmt_score(total), how)
     return FormReview(form.sheet, form.project, form.unit, form.layout, printed_total, total, grade, rate, fund_score,
-                      tuple(reviews), tuple(notes.slips), tuple(notes.findings), form.first_row, form.last_row)
+                      tuple(reviews), tuple(notes.slips), tuple(notes.findings), form.first_row, form.last_row,
+                      notes.checked)
 
 
 def review_forms(snapshot) -> tuple[list[FormReview], list[Finding]]:
