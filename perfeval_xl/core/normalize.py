@@ -324,11 +324,21 @@ def fmt_number(number: Decimal) -> str:
 
 def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices: tuple[str, ...] = ()):
     """Parse one cell by column kind; blank cells give None."""
-    if is_blank(value):
+    cls = type(value)
+    if value is None:
         return None
-    problem = special_value_error(value)
-    if problem is not None:
-        raise problem
+    if cls is str:  # the common cases first: a plain text or number (a 100,000-row ledger)
+        stripped = value.strip()
+        if not stripped:
+            return None
+        if stripped in EXCEL_ERRORS:
+            raise special_value_error(value)
+    elif cls is not float and cls is not int:
+        if is_blank(value):
+            return None
+        problem = special_value_error(value)
+        if problem is not None:
+            raise problem
     if kind in ("text", "literal"):
         return clean_text(value)
     if kind == "amount":

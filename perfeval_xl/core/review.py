@@ -81,6 +81,8 @@ def has_reported_rows(evaluation: Evaluation) -> bool:
 
 def reported_result(evaluation: Evaluation) -> ReviewResult:
     """报告数据 reconciled, as a review result (empty when the sheet has no rows)."""
+    if evaluation.reported is not None:  # the reconcile stage has done it
+        return evaluation.reported
     if not has_reported_rows(evaluation):
         return ReviewResult()
     done = reconcile(evaluation)
@@ -88,13 +90,13 @@ def reported_result(evaluation: Evaluation) -> ReviewResult:
 
 
 def reconcile_stage(evaluation: Evaluation, env: Env) -> tuple[Evaluation, Findings]:
-    """Stage: the evaluation with the findings of its 报告数据 rows added (errors at their cells)."""
+    """Stage: the evaluation with the findings of its 报告数据 rows added (errors at their cells)
+    and the reconciliation kept for the 复核意见 sheet."""
     result = reported_result(evaluation)
     found = Findings()
     found.extend(result.findings)
-    if not len(found):
-        return evaluation, found
-    return replace(evaluation, findings=FindingList((*evaluation.findings, *found))), found
+    findings = FindingList((*evaluation.findings, *found)) if len(found) else evaluation.findings
+    return replace(evaluation, findings=findings, reported=result), found
 
 
 def _difference(printed: str, expected: str) -> str:

@@ -9,9 +9,9 @@ the CLI into JSON.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Mapping
+from typing import Any, Mapping
 
 from . import derived, schema
 from .book import Book, Record
@@ -310,6 +310,12 @@ class Evaluation:
     findings: FindingList
     #: the value sources the scores were computed with (for scopes of the annex tables)
     sources: Mapping[str, SourceInfo]
+    #: 报告数据 reconciled (a :class:`perfeval_xl.core.review.ReviewResult`), set by the
+    #: reconcile stage so that the 复核意见 sheet and ``perfeval review`` do not redo it
+    reported: Any = None
+    #: one :class:`Scope` per unit, so a value asked for again (annex tables, 报告数据) is
+    #: computed once; not a field of the data (a replaced evaluation starts a fresh cache)
+    _scopes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
@@ -324,7 +330,10 @@ class Evaluation:
 
     def scope(self, unit: str | None) -> Scope:
         """The data of one unit (or of the project, None), with this run's value sources."""
-        return Scope(self.book, unit, self.sources)
+        scope = self._scopes.get(unit)
+        if scope is None:
+            scope = self._scopes[unit] = Scope(self.book, unit, self.sources)
+        return scope
 
     def indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
         """Project-level score of each 三级 indicator: the (weighted) mean over the units,
