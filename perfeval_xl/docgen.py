@@ -20,7 +20,9 @@ def template_markdown() -> str:
     lines = ["# 评价模板的工作表与列", "",
              "本文件由 `python -m perfeval_xl.docgen` 根据 `perfeval_xl/core/schema.py` 生成，请勿手工修改。", "",
              "“项目信息”表按行填写（A 列项目、B 列内容）；其余每张表第 1 行是填写说明，第 2 行是表头，第 3 行起填数据。"
-             "工具按表头文字识别列，列的顺序可以调整。", ""]
+             "工具按表头文字识别列，列的顺序可以调整。",
+             "", "模板的第一张表“使用说明”列出各表各列的说明；“指标体系”之后的“规则写法”表列出每种评分方法的规则参数写法和例子"
+             "（由 `perfeval_xl/core/rules.py` 的 `KINDS` 生成）。“评分录入”的单位简称、指标编码从“单位名单”“指标体系”中下拉选择。", ""]
     info = schema.PROJECT_INFO
     lines += [f"## {info.name}", "", info.help, "", "| 项目 | 类型 | 必填 | 默认 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for f in info.fields:

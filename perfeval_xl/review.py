@@ -23,7 +23,6 @@ from perfeval_xl.core.writeplan import WritePlan
 
 REVIEW_SUFFIX = "_复核"
 #: the template's own guide sheet: words only, never a pasted table
-GUIDE_SHEET = "使用说明"
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
@@ -115,7 +114,7 @@ def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
 
     ours = set(file_ownership(path, ()).replace)
     inputs = set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
-    return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() != GUIDE_SHEET]
+    return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() not in schema.GUIDE_SHEETS]
 
 
 def read_others(source: Path, snapshot) -> Snapshot:

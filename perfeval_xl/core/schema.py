@@ -32,6 +32,10 @@ class Column:
     width: float = 14
     #: a value missing on a row is taken from the row above (like merged cells in reports)
     fill_down: bool = False
+    #: the template's drop-down lists the values of another sheet's column: (sheet name, column key)
+    list_from: tuple[str, str] | None = None
+    #: the template's drop-down suggests these values but accepts others (e.g. a qualitative level's own name)
+    suggest: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -328,7 +332,7 @@ RULE_KINDS = KIND_NAMES  # the drop-down of 评分方法: every kind of perfeval
 
 INDICATORS = TableSheet(
     name="指标体系",
-    help="三级指标体系。一级、二级指标及其分值只需在每组第一行填写。评分方法与参数写法见 docs/rules.md；子项行填“子项”名称。",
+    help="三级指标体系。一级、二级指标及其分值只需在每组第一行填写。评分方法与规则参数的写法见“规则写法”表（详见 docs/rules.md）；子项行填“子项”名称。",
     optional=False,
     columns=(
         Column("code", "编码", required=True, width=8),
@@ -353,10 +357,11 @@ MANUAL = TableSheet(
     name="评分录入",
     help="人工评分、评价要点勾选和定性等级。单位留空表示适用全部单位，填了单位的行优先。",
     columns=(
-        Column("unit", "单位简称", width=16),
-        Column("code", "指标编码", required=True, width=8),
+        Column("unit", "单位简称", width=16, list_from=("单位名单", "short_name")),
+        Column("code", "指标编码", required=True, width=8, list_from=("指标体系", "code")),
         Column("item", "要点/子项", width=12, help="要点编号（按规则参数中写的编号，如 ③；或“全部”）或子项名称"),
-        Column("result", "达成情况", width=12, help="要点、逐项扣分：是 / 否；定性：等级名称"),
+        Column("result", "达成情况", width=12, help="要点、逐项扣分：是 / 否；定性：等级名称",
+               suggest=("是", "否", "√", "×", "达成", "部分达成", "未达成")),
         Column("score", "得分", "number", width=8),
         Column("reason", "扣分原因", width=48),
     ),
@@ -395,6 +400,10 @@ TABLE_SHEETS: tuple[TableSheet, ...] = (
 )
 INPUT_SHEETS: tuple[KeyValueSheet | TableSheet, ...] = (PROJECT_INFO, *TABLE_SHEETS)
 INPUT_SHEET_NAMES = frozenset(s.name for s in INPUT_SHEETS)
+#: the template's help sheets: 使用说明 (first tab) and 规则写法 (from rules.KINDS); never read, never reviewed
+GUIDE_SHEET = "使用说明"
+RULES_SHEET = "规则写法"
+GUIDE_SHEETS = frozenset((GUIDE_SHEET, RULES_SHEET))
 
 #: output sheets (rewritten on every run); 评分表-<简称> sheets share the prefix
 OUTPUT_SUMMARY = "得分汇总"
