@@ -18,6 +18,7 @@ from .extension import Env
 from .findings import Finding, Findings
 from .numbers import ZERO, fmt_amount, fmt_plain
 from .plausibility import check_values
+from .sheetnames import scoresheet_names
 from .sources import entitlement
 
 FACTOR = {schema.UNIT_YUAN: Decimal(1), schema.UNIT_WAN: Decimal(10000)}
@@ -184,9 +185,27 @@ def one_funds_row_per_unit(book: Book) -> Findings:
     return found
 
 
+def unit_sheet_names_fit(book: Book) -> Findings:
+    """A unit whose 评分表 cannot be named 评分表-<简称> (too long, a character Excel refuses, a
+    name another unit's sheet already has as Excel compares names) is told the name it gets."""
+    found = Findings()
+    if book.shape == schema.SHAPE_WHOLE:
+        return found
+    names = scoresheet_names([u.short_name for u in book.units])
+    for unit in book.units:
+        plain = f"{schema.OUTPUT_SCORESHEET}-{unit.short_name}"
+        if names[unit.short_name] != plain:
+            found.warning(unit.ref, (
+                f"单位“{unit.short_name}”的评分表不能命名为“{plain}”（Excel 的工作表名至多 31 个字符、"
+                f"不能含 []:*?/\\ 或首尾的撇号、不区分大小写且不能重名），已命名为“{names[unit.short_name]}”；"
+                f"表内写有单位全称“{unit.full_name}”"))
+    return found
+
+
 #: the core's checks, in the order their findings are listed
 CHECKS: tuple[Callable[[Book], Iterable[Finding]], ...] = (
     check_values,
+    unit_sheet_names_fit,
     one_funds_row_per_unit,
     ledger_matches_spending,
     roster_matches_spending,

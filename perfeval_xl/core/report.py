@@ -21,6 +21,7 @@ from .extension import Env, OutputSheets
 from .findings import Findings, format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
+from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .styles import SEVERITY_STYLE
 from .writeplan import SheetBuilder, SheetPlan, WritePlan
@@ -28,11 +29,7 @@ from .writeplan import SheetBuilder, SheetPlan, WritePlan
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
         return schema.OUTPUT_SCORESHEET
-    # Excel sheet names: at most 31 characters, none of []:*?/\
-    name = f"{schema.OUTPUT_SCORESHEET}-{unit.name}"
-    for bad in "[]:*?/\\":
-        name = name.replace(bad, "_")
-    return name[:31]
+    return scoresheet_names([u.name for u in evaluation.units])[unit.name]
 
 
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
@@ -42,7 +39,10 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
-    return [score_sheet(evaluation, u) for u in evaluation.units]
+    if evaluation.whole:
+        return [score_sheet(evaluation, u) for u in evaluation.units]
+    names = scoresheet_names([u.name for u in evaluation.units])
+    return [score_sheet(evaluation, u, names[u.name]) for u in evaluation.units]
 
 
 def _one(builder: Callable[[Evaluation], SheetPlan | None]) -> Callable[[Evaluation], Iterable[SheetPlan]]:
@@ -163,10 +163,10 @@ def score_columns(ev: Evaluation) -> list[str]:
             + (["评价意见"] if any(s.opinion for s in scores) else []))
 
 
-def score_sheet(ev: Evaluation, unit: UnitScore) -> SheetPlan:
+def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> SheetPlan:
     columns = score_columns(ev)
     headers = ["一级指标", "二级指标", "三级指标"] + columns
-    b = SheetBuilder(scoresheet_name(ev, unit), [10, 12, 18] + [_SCORE_COLUMN_LAYOUT[c][0] for c in columns])
+    b = SheetBuilder(name or scoresheet_name(ev, unit), [10, 12, 18] + [_SCORE_COLUMN_LAYOUT[c][0] for c in columns])
     b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
     if not ev.whole:
         b.line(f"被评价单位：{unit.full_name}", len(headers))

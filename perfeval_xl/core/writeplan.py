@@ -80,6 +80,21 @@ class WritePlan:
         return [s.name for s in self.sheets]
 
 
+#: Excel's limit on the text of one cell (a longer text makes the file fail to open)
+MAX_CELL_TEXT = 32767
+
+
+def fit_cell_text(text: str) -> str:
+    """A text cut to what one cell holds, saying in the cell itself how much was left out."""
+    omitted = len(text)
+    note = ""
+    for _ in range(2):  # the note's own length depends on the count it states
+        keep = MAX_CELL_TEXT - len(note)
+        omitted = len(text) - keep
+        note = f"……（超出 Excel 单元格 32,767 个字符的上限，其余 {omitted} 个字符未写出，全文见工作簿中的原单元格）"
+    return text[:MAX_CELL_TEXT - len(note)] + note
+
+
 class SheetBuilder:
     """Appends rows to a :class:`SheetPlan`."""
 
@@ -95,6 +110,8 @@ class SheetBuilder:
     def put(self, row: int, col: int, value, style: StyleName | str = StyleName.TEXT) -> None:
         if isinstance(value, float):  # the core hands out Decimals; guard against floats sneaking in
             value = Decimal(repr(value))
+        elif isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+            value = fit_cell_text(value)
         self.plan.cells.append((row, col, value, StyleName(style)))  # an unknown name fails here
         if isinstance(value, str) and value:
             self._texts.setdefault(row, []).append((col, value))
