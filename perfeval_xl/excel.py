@@ -413,7 +413,7 @@ def _freeze(book, sheet, row: int, col: int) -> None:
 
 
 def _page_setup(book, sheet, plan: SheetPlan) -> None:
-    """Landscape, one page wide, print titles (desktop COM; cosmetic, best effort)."""
+    """Landscape, one page wide, print titles, page numbers (desktop COM; cosmetic, best effort)."""
     app = None
     try:
         app = book.app.api
@@ -426,6 +426,8 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
         setup.CenterHorizontally = True
         if plan.title_rows:
             setup.PrintTitleRows = f"${plan.title_rows[0] + 1}:${plan.title_rows[1] + 1}"
+        if plan.footer:
+            setup.CenterFooter = plan.footer
     except Exception:  # noqa: BLE001
         logger.debug("page setup failed", exc_info=True)
     finally:

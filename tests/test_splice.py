@@ -145,3 +145,18 @@ def test_an_input_saved_by_libreoffice_keeps_one_selected_sheet(tmp_path, capsys
     assert selected == ["得分汇总"] and wb.active.title == "得分汇总"
     before, after = parts(source), parts(out)
     assert after[lay.parts["资金情况"]] == before[lay.parts["资金情况"]].replace(b' tabSelected="true"', b"", 1)
+
+
+def test_every_output_sheet_prints_page_numbers(tmp_path, capsys):
+    from conftest import SAMPLES, XISHAN
+    from perfeval_xl.core.writeplan import PAGE_FOOTER
+    from perfeval_xl.extensions import is_output_sheet
+
+    for book in (XISHAN, SAMPLES / "五华区五个先锋奖励经费2023.xlsx"):
+        out = tmp_path / f"{book.stem}_页码.xlsx"
+        assert main(["score", str(book), "-o", str(out)]) == 0
+        wb = load_workbook(out)
+        outputs = [ws for ws in wb.worksheets if is_output_sheet(ws.title)]
+        assert len(outputs) >= 5
+        for ws in outputs:
+            assert ws.oddFooter.center.text == PAGE_FOOTER == "第 &P 页，共 &N 页", (book.name, ws.title)

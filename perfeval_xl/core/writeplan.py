@@ -26,6 +26,10 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
 
 
+#: the page numbers printed in the footer of every output sheet
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+
 @dataclass
 class SheetPlan:
     name: str
@@ -36,6 +40,8 @@ class SheetPlan:
     freeze: tuple[int, int] | None = None
     title_rows: tuple[int, int] | None = None
     landscape: bool = False
+    #: centre footer of every printed page (Excel header/footer codes: &P page, &N pages)
+    footer: str = PAGE_FOOTER
 
     @property
     def n_rows(self) -> int:

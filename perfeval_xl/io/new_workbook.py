@@ -45,5 +45,6 @@ def write_new_workbook(plan: WritePlan, path: Path) -> Path:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        if sheet.footer:
+            ws.oddFooter.center.text = sheet.footer
     return write_bytes_atomic(Path(path), workbook.save)

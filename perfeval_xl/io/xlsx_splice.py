@@ -178,6 +178,8 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str
                '<pageMargins left="0.4" right="0.4" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                f'<pageSetup paperSize="9" orientation="{"landscape" if plan.landscape else "portrait"}" '
                'fitToWidth="1" fitToHeight="0"/>')
+    if plan.footer:
+        out.append(f'<headerFooter><oddFooter>{escape("&C" + plan.footer)}</oddFooter></headerFooter>')
     out.append("</worksheet>")
     return "".join(out)
 
