@@ -24,7 +24,7 @@ from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .styles import SEVERITY_STYLE
-from .writeplan import SheetBuilder, SheetPlan, WritePlan
+from .writeplan import SheetBuilder, SheetPlan, WritePlan, fit_wrapped_rows
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -35,6 +35,8 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     """Stage 6: every output sheet of the run's extensions, in their order."""
     sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
+    for sheet in sheets:
+        fit_wrapped_rows(sheet)  # no wrapped text cut or printed over the next row
     return WritePlan(sheets), Findings()
 
 

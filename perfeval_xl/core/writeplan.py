@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .styles import StyleName
+from .styles import STYLES, StyleName
 
 LINE_HEIGHT = 14.0  # points per wrapped line at 10.5 pt
 
@@ -161,3 +161,39 @@ class SheetBuilder:
         self.values(headers, "header", height=30)
         self.plan.freeze = (self.row, 0)
         self.plan.title_rows = (start, start)
+
+
+#: height of a row Excel draws without a height of its own (one line at 10.5 pt)
+DEFAULT_HEIGHT = 15.0
+
+
+def text_widths(plan: SheetPlan) -> list[tuple[int, str, float]]:
+    """(row, text, width) of every wrapped text cell: a cell merged across columns of one row has the
+    merged width; a cell merged over several rows is left out (its height is the rows' sum)."""
+    spans = {(r1, c1): (r2, c1, c2) for r1, c1, r2, c2 in plan.merges}
+    covered = {(r, c) for r1, c1, r2, c2 in plan.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    out = []
+    for r, c, value, style in plan.cells:
+        if not isinstance(value, str) or not value or not STYLES[style].wrap or (r, c) in covered:
+            continue
+        r2, c1, c2 = spans.get((r, c), (r, c, c))
+        if r2 != r:
+            continue
+        out.append((r, value, sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))))
+    return out
+
+
+def needed_height(text: str, width: float) -> float:
+    return wrapped_lines(text, width) * LINE_HEIGHT + 4
+
+
+def fit_wrapped_rows(plan: SheetPlan, maximum: float = 409) -> None:
+    """Raise every row whose wrapped text needs more height than the row has (never lowers a row)."""
+    need: dict[int, float] = {}
+    for r, text, width in text_widths(plan):
+        if wrapped_lines(text, width) > 1:
+            need[r] = max(need.get(r, 0), needed_height(text, width))
+    for r, height in need.items():
+        if height > plan.heights.get(r, DEFAULT_HEIGHT):
+            plan.heights[r] = min(height, maximum)

@@ -1,0 +1,28 @@
+"""Issue 13 item 4: by the write plan's own width model, no wrapped text needs more height than its row has."""
+
+import pytest
+
+from conftest import SAMPLES, XISHAN
+from perfeval_xl.core.writeplan import DEFAULT_HEIGHT, needed_height, text_widths, wrapped_lines
+from perfeval_xl.pipeline import score_file
+
+
+@pytest.mark.parametrize("book", [XISHAN, SAMPLES / "五华区五个先锋奖励经费2023.xlsx"], ids=["西山", "五华"])
+def test_no_wrapped_text_is_taller_than_its_row(book, tmp_path):
+    scored = score_file(book, tmp_path / "out.xlsx")
+    short = []
+    for plan in scored.plan.sheets:
+        for row, text, width in text_widths(plan):
+            height = plan.heights.get(row, DEFAULT_HEIGHT)
+            if wrapped_lines(text, width) > 1 and needed_height(text, width) > height:
+                short.append((plan.name, row + 1, text[:20], height))
+    assert not short
+
+
+def test_the_funds_table_notes_of_puji_and_heilinpu_get_two_lines(tmp_path):
+    scored = score_file(SAMPLES / "五华区五个先锋奖励经费2023.xlsx", tmp_path / "out.xlsx")
+    funds = scored.plan.sheet("资金使用情况表")
+    notes = [(r, v) for r, c, v, _ in funds.cells if c == len(funds.widths) - 1 and isinstance(v, str) and len(v) > 12]
+    assert notes  # 普吉 and 黑林铺 have long 备注
+    for row, text in notes:  # 24 characters wide; each note needs at least two lines of 14 pt
+        assert funds.heights[row] >= 2 * 14 + 4, text
