@@ -294,20 +294,23 @@ def _amount_value(label: str, amount: Decimal, refs) -> Value:
     return Value(amount, False, label, f"{label}={fmt_amount(amount)}", tuple(refs))
 
 
+def _funds_amount(scope: Scope, arg: str | None, name: str, key: str) -> Value:
+    """A 资金情况 column's total for the scope (or, with ``arg``, for that unit)."""
+    own = _unit_scope(scope, arg, name)
+    amount, refs = own.total(_funds(own), key, schema.FUNDS, name)
+    return _amount_value(f"{arg or ''}{name}", amount, refs)
+
+
 @source("预算数", "预算数合计（资金情况）；写 预算数(单位简称) 只取该单位。用于派生指标，如各子项目的合计比",
         "optional", label=arg_then_name("预算数"))
 def budget_amount(scope: Scope, arg: str | None) -> Value:
-    own = _unit_scope(scope, arg, "预算数")
-    amount, refs = own.total(_funds(own), "budget", schema.FUNDS, "预算数")
-    return _amount_value(f"{arg or ''}预算数", amount, refs)
+    return _funds_amount(scope, arg, "预算数", "budget")
 
 
 @source("到位资金", "实际到位资金合计（资金情况）；写 到位资金(单位简称) 只取该单位", "optional",
         label=arg_then_name("到位资金"))
 def arrived_amount(scope: Scope, arg: str | None) -> Value:
-    own = _unit_scope(scope, arg, "到位资金")
-    amount, refs = own.total(_funds(own), "arrived", schema.FUNDS, "到位资金")
-    return _amount_value(f"{arg or ''}到位资金", amount, refs)
+    return _funds_amount(scope, arg, "到位资金", "arrived")
 
 
 @source("实际支出", "实际支出合计（资金情况；有支出明细时取明细合计）；写 实际支出(单位简称) 只取该单位", "optional",
