@@ -156,11 +156,16 @@ def print_summary(scored, stream=None) -> None:
         print(f"  [{level}] {f.sheet}!{f.cell}：{f.message}", file=stream)
     if len(findings) > 10:
         print(f"  ……其余 {len(findings) - 10} 项见“校验结果”工作表", file=stream)
-    if scored.output:
-        print(f"已写入：{scored.output}", file=stream)
-    if scored.backup:
-        print(f"原文件已备份为：{scored.backup}", file=stream)
-    for note in scored.notes:
+    print_written(scored, stream)
+
+
+def print_written(result, stream) -> None:
+    """The closing lines of score and review: the file written, the backup kept, the notes."""
+    if result.output:
+        print(f"已写入：{result.output}", file=stream)
+    if result.backup:
+        print(f"原文件已备份为：{result.backup}", file=stream)
+    for note in result.notes:
         print(f"注意：{note}", file=stream)
 
 
@@ -214,10 +219,7 @@ def print_review(reviewed, stream=None) -> None:
     if reviewed.evaluation is None:
         errors = [f for f in result.findings if f.severity == "error"]
         print(f"错误 {len(errors)} 项，提示 {len(result.findings) - len(errors)} 项（见“复核意见”）", file=stream)
-    if reviewed.output:
-        print(f"已写入：{reviewed.output}", file=stream)
-    for note in reviewed.notes:
-        print(f"注意：{note}", file=stream)
+    print_written(reviewed, stream)
 
 
 def cmd_review(args) -> int:
