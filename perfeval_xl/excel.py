@@ -384,6 +384,7 @@ def write_sheet(book, sheet, plan: SheetPlan) -> None:
         _freeze(book, sheet, *plan.freeze)
     if multi_area:
         _page_setup(book, sheet, plan)
+        _page_breaks(sheet, plan)
 
 
 def _freeze(book, sheet, row: int, col: int) -> None:
@@ -410,6 +411,15 @@ def _freeze(book, sheet, row: int, col: int) -> None:
         window.FreezePanes = True
     except Exception:  # noqa: BLE001 - cosmetic
         logger.debug("freezing panes over COM failed", exc_info=True)
+
+
+def _page_breaks(sheet, plan: SheetPlan) -> None:
+    """The plan's manual page breaks (desktop COM, after the page setup is committed; best effort)."""
+    try:
+        for row in sorted({r for r in plan.row_breaks if r > 0}):
+            sheet.api.HPageBreaks.Add(Before=sheet.api.Rows(row + 1))
+    except Exception:  # noqa: BLE001 - cosmetic
+        logger.debug("page breaks failed", exc_info=True)
 
 
 def _page_setup(book, sheet, plan: SheetPlan) -> None:

@@ -401,10 +401,38 @@ class _FakeRange:
         raise AssertionError("desktop merges go through COM directly")
 
 
+class _FakePageSetup:
+    def __init__(self, sheet):
+        object.__setattr__(self, "_sheet", sheet)
+
+    def __setattr__(self, key, value):
+        self._sheet.recorder.calls.append((self._sheet.name, "", "PageSetup." + key, value))
+
+
+class _FakeHPageBreaks:
+    def __init__(self, sheet):
+        self._sheet = sheet
+
+    def Add(self, Before):  # noqa: N802, N803 (COM names)
+        self._sheet.recorder.calls.append((self._sheet.name, Before, "HPageBreaks.Add", True))
+
+
+class _FakeSheetApi:
+    """The COM worksheet: PageSetup properties and HPageBreaks.Add are recorded; Rows(n) is "n:n"."""
+
+    def __init__(self, sheet):
+        self.PageSetup = _FakePageSetup(sheet)
+        self.HPageBreaks = _FakeHPageBreaks(sheet)
+
+    @staticmethod
+    def Rows(n):  # noqa: N802
+        return f"{n}:{n}"
+
+
 class _FakeSheet:
     def __init__(self, name, recorder):
         self.name, self.recorder = name, recorder
-        self.api = object()
+        self.api = _FakeSheetApi(self)
 
     def range(self, address):
         if isinstance(address, tuple):
@@ -447,7 +475,7 @@ def test_desktop_formats_use_multi_area_addresses_that_cover_every_cell(monkeypa
     assert all(len(address) <= 255 for _s, address, _p, _v in calls)
     covered: dict[tuple[str, object], set[tuple[int, int]]] = {}
     for _sheet, address, prop, value in calls:
-        if prop in ("value", "Merge", "column_width", "row_height", "activate"):
+        if prop in ("value", "Merge", "column_width", "row_height", "activate") or "." in prop and prop[0].isupper():
             continue
         key = (prop, value)
         for part in address.split(","):
@@ -469,7 +497,8 @@ def test_desktop_formats_use_multi_area_addresses_that_cover_every_cell(monkeypa
     merges = [a for _s, a, p, _v in calls if p == "Merge"]
     assert len(merges) == len(plan.merges)
     # a dozen or so ranges per property instead of one call per cell
-    formatting = [c for c in calls if c[2] not in ("value", "Merge", "column_width", "row_height", "activate")]
+    formatting = [c for c in calls if c[2] not in ("value", "Merge", "column_width", "row_height", "activate")
+                  and not c[2][0].isupper()]
     assert len(formatting) < len(plan.cells) / 5
     # the values go in with one write, the freeze through the window (COM)
     assert [c for c in calls if c[2] == "value"] == [("评分表", "A1", "value",
@@ -567,3 +596,38 @@ def test_a_hand_made_sheet_with_an_output_name_stops_the_button(xw, tmp_path):
     assert "deleteSheet" not in funcs and "addSheet" not in funcs and "setValues" not in funcs
     prompt = next(a for a in book.json()["actions"] if a["func"] == "alert")["args"][0]
     assert "得分汇总" in prompt and "改名" in prompt
+
+
+def test_desktop_page_setup_and_manual_page_breaks(monkeypatch):
+    """On desktop Excel the page setup goes through COM (landscape, one page wide, print titles, page
+    numbers) and every planned row break becomes HPageBreaks.Add(Before=Rows(row + 1))."""
+    from perfeval_xl.core.writeplan import SheetBuilder
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    recorder = _Recorder()
+
+    class App:
+        class engine:  # noqa: N801
+            name = "excel"
+
+        class api:  # noqa: N801
+            PrintCommunication = True
+
+            class ActiveWindow:  # noqa: N801
+                pass
+
+    class Book:
+        app = App()
+
+    b = SheetBuilder("分页示例", [12, 12])
+    b.header(["单位", "得分"])
+    for n in range(12):
+        b.values([f"单位{n + 1}", n], ["text", "number"])
+    b.plan.row_breaks = [9, 5, 0]
+    excel.write_sheet(Book(), _FakeSheet("分页示例", recorder), b.plan)
+    setup = {p: v for _s, _a, p, v in recorder.calls if p.startswith("PageSetup.")}
+    assert setup["PageSetup.Orientation"] == 2 and setup["PageSetup.FitToPagesWide"] == 1
+    assert setup["PageSetup.PrintTitleRows"] == "$1:$1" and setup["PageSetup.CenterFooter"] == "第 &P 页，共 &N 页"
+    breaks = [a for _s, a, p, _v in recorder.calls if p == "HPageBreaks.Add"]
+    assert breaks == ["6:6", "10:10"]  # zero-based rows 5 and 9 start new pages; row 0 never breaks
+    assert App.api.PrintCommunication is True

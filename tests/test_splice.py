@@ -160,3 +160,37 @@ def test_every_output_sheet_prints_page_numbers(tmp_path, capsys):
         assert len(outputs) >= 5
         for ws in outputs:
             assert ws.oddFooter.center.text == PAGE_FOOTER == "第 &P 页，共 &N 页", (book.name, ws.title)
+
+
+def _plan_with_breaks():
+    from perfeval_xl.core.writeplan import SheetBuilder, WritePlan
+
+    b = SheetBuilder("分页示例", [12, 12])
+    b.header(["单位", "得分"])
+    for n in range(12):
+        b.values([f"单位{n + 1}", n], ["text", "number"])
+    b.plan.row_breaks = [5, 9, 0]  # row 0 never takes a break; rows 5 and 9 start pages 2 and 3
+    return WritePlan([b.plan])
+
+
+def test_row_breaks_are_written_after_the_footer_by_both_file_writers(xishan, tmp_path):
+    """SheetPlan.row_breaks: the splice writer puts <rowBreaks> where the schema wants it (after
+    headerFooter), the openpyxl writer through ws.row_breaks; both read back as manual breaks after
+    (1-based) rows 5 and 9."""
+    import re
+
+    from perfeval_xl.io.new_workbook import write_new_workbook
+    from perfeval_xl.io.xlsx_splice import write_scored_copy
+
+    spliced = write_scored_copy(xishan, tmp_path / "spliced.xlsx", _plan_with_breaks())
+    fresh = write_new_workbook(_plan_with_breaks(), tmp_path / "fresh.xlsx")
+    with zipfile.ZipFile(spliced) as z:
+        part = next(n for n in z.namelist() if n.startswith("xl/worksheets/perfeval"))
+        xml = z.read(part).decode()
+    tags = re.findall(r"<(\w+)[ >/]", xml)
+    order = [t for t in ("mergeCells", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks")
+             if t in tags]
+    assert order == sorted(order, key=tags.index) and order[-2:] == ["headerFooter", "rowBreaks"]
+    for path in (spliced, fresh):
+        ws = load_workbook(path)["分页示例"]
+        assert [(b.id, b.man) for b in ws.row_breaks.brk] == [(5, True), (9, True)], path.name

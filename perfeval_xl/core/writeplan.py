@@ -42,6 +42,8 @@ class SheetPlan:
     landscape: bool = False
     #: centre footer of every printed page (Excel header/footer codes: &P page, &N pages)
     footer: str = PAGE_FOOTER
+    #: manual page breaks: zero-based rows that start a new printed page (row 0 never needs one)
+    row_breaks: list[int] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

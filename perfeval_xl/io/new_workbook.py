@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from perfeval_xl.core.writeplan import WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
@@ -47,4 +48,6 @@ def write_new_workbook(plan: WritePlan, path: Path) -> Path:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if sheet.footer:
             ws.oddFooter.center.text = sheet.footer
+        for row in sorted({r for r in sheet.row_breaks if r > 0}):
+            ws.row_breaks.append(Break(id=row))  # the break follows (1-based) row ``row``
     return write_bytes_atomic(Path(path), workbook.save)

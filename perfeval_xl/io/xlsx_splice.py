@@ -180,6 +180,10 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str
                'fitToWidth="1" fitToHeight="0"/>')
     if plan.footer:
         out.append(f'<headerFooter><oddFooter>{escape("&C" + plan.footer)}</oddFooter></headerFooter>')
+    breaks = sorted({r for r in plan.row_breaks if r > 0})
+    if breaks:  # after headerFooter in the schema order; id = the last row (1-based) before the break
+        out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
+                   + "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in breaks) + "</rowBreaks>")
     out.append("</worksheet>")
     return "".join(out)
 
