@@ -9,12 +9,14 @@ it in its module and list it below.
   有效问卷数);
 * :data:`SHEETS` — the output-sheet builders, in the order the sheets are written, each with the
   names (or name prefixes) of the sheets it writes: which sheets are ours is read from this list
-  (自评表, for an evaluation of type 绩效自评, from perfeval_xl.forms.sheet);
+  (图表 from perfeval_xl.core.charts; 自评表, for an evaluation of type 绩效自评, from
+  perfeval_xl.forms.sheet);
 * :data:`CHECKS` — the checks of the check stage, in the order their findings are listed.
 """
 
 from __future__ import annotations
 
+from perfeval_xl.core.charts import CHART_SHEETS
 from perfeval_xl.core.checks import CHECKS as CORE_CHECKS
 from perfeval_xl.core.extension import Extensions
 from perfeval_xl.core.report import CLOSING_SHEETS, SCORE_SHEETS, check_score_columns
@@ -25,7 +27,7 @@ from perfeval_xl.survey.annex import SURVEY_SHEETS
 from perfeval_xl.survey.sources import SURVEY_SOURCES
 
 SOURCES = {**CORE_SOURCES, **SURVEY_SOURCES}
-SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, FORM_SHEETS, *REVIEW_SHEETS, *CLOSING_SHEETS)
+SHEETS = (*SCORE_SHEETS, *SURVEY_SHEETS, CHART_SHEETS, FORM_SHEETS, *REVIEW_SHEETS, *CLOSING_SHEETS)
 CHECKS = (*CORE_CHECKS, check_score_columns)
 
 #: what the pipeline runs with

@@ -30,6 +30,47 @@ def wrapped_lines(text: str, width: float) -> int:
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
 
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart: its name, the cell holding the name and the cells of its values
+    (zero-based (row, col) and (r1, c1, r2, c2), on the chart's own sheet)."""
+
+    name: str
+    name_cell: tuple[int, int]
+    values: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A native clustered column chart drawn from cells of its sheet, placed at ``anchor``
+    (the top-left cell, zero-based) and ``width`` × ``height`` points large."""
+
+    title: str
+    categories: tuple[int, int, int, int]
+    series: tuple[ChartSeries, ...]
+    anchor: tuple[int, int]
+    width: float
+    height: float
+    category_title: str = ""
+    value_title: str = ""
+    #: values are fractions: the value axis and the labels in percent
+    percent: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    value_labels: bool = True
+    legend: bool = False
+    #: "col" (vertical bars) or "bar" (horizontal)
+    direction: str = "col"
+
+    @property
+    def axis_format(self) -> str:
+        return "0%" if self.percent else "0"
+
+    @property
+    def label_format(self) -> str:
+        return "0.00%" if self.percent else "0.00"
+
+
 @dataclass
 class SheetPlan:
     name: str
@@ -44,6 +85,8 @@ class SheetPlan:
     footer: str = PAGE_FOOTER
     #: manual page breaks: zero-based rows that start a new printed page (row 0 never needs one)
     row_breaks: list[int] = field(default_factory=list)
+    #: native charts drawn over cells of this sheet
+    charts: list["ChartPlan"] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:

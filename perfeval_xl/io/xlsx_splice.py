@@ -7,12 +7,13 @@ namespace prefixes and extension lists stay as Excel wrote them):
 
 * ``xl/workbook.xml``: ``<sheet>`` entries of our output sheets, their print titles and
   ownership marks (:mod:`perfeval_xl.io.ownership`), the active tab;
-* ``xl/_rels/workbook.xml.rels`` and ``[Content_Types].xml``: the new parts;
+* ``xl/_rels/workbook.xml.rels`` and ``[Content_Types].xml``: the new parts (sheets, and the
+  drawings and charts of sheets with charts, :mod:`perfeval_xl.io.xlsx_chart`);
 * ``xl/styles.xml``: our fonts, fills, borders, number formats and cell formats,
   appended after the existing ones.
 
 Output sheets of an earlier run (those the ownership mark says are ours) are removed
-first.  Strings are written inline, so the shared string table is untouched.  The
+first, with the parts only they use (drawings, charts).  Strings are written inline, so the shared string table is untouched.  The
 package structure is read through :mod:`perfeval_xl.io.xlsx_package`; :func:`splice`
 is a sequence of small named edits on the four parts.
 """
@@ -31,6 +32,9 @@ from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.xlsx_chart import (
+    CHART_REL, CHART_TYPE, DRAWING_REL, DRAWING_TYPE, chart_xml, drawing_xml, owned_parts, relationships_xml,
+)
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
     CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
@@ -132,7 +136,8 @@ def _number(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str:
+def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawing: str | None = None) -> str:
+    """The worksheet part; ``drawing``: the relationship id of its drawing part (charts)."""
     rows: dict[int, list[tuple[int, object, StyleName]]] = {}
     for r, c, v, s in plan.styled_cells():  # merged areas styled in full, as the xlwings writer does
         rows.setdefault(r, []).append((c, v, s))
@@ -184,6 +189,8 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool) -> str
     if breaks:  # after headerFooter in the schema order; id = the last row (1-based) before the break
         out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
                    + "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in breaks) + "</rowBreaks>")
+    if drawing:
+        out.append(f'<drawing r:id="{drawing}"/>')  # after headerFooter and page breaks (schema order)
     out.append("</worksheet>")
     return "".join(out)
 
@@ -245,6 +252,7 @@ def _remove_sheets(edited: _Edited, package: Package, names: set[str]) -> dict[i
     """Drop the named sheets: their <sheet> entries, relationships, parts and content types,
     and the defined names scoped to them; renumber the others.  Returns old → new index."""
     removed = [s for s in package.sheets if s.name in names]
+    owned = owned_parts(package, {s.part for s in removed if s.part})  # their drawings, charts, …
     keep = {s.index: n for n, s in enumerate(s for s in package.sheets if s.name not in names)}
     for sheet in reversed(removed):  # from the end: earlier spans stay valid
         start, end = sheet.span
@@ -253,10 +261,10 @@ def _remove_sheets(edited: _Edited, package: Package, names: set[str]) -> dict[i
         if sheet.rid:
             edited.rels = re.sub(rf"""<(?:\w+:)?Relationship\s[^>]*Id=["']{re.escape(sheet.rid)}["'][^>]*/>""", "",
                                  edited.rels)
-        if sheet.part:
-            edited.removed_parts |= {sheet.part, rels_part(sheet.part)}
-            edited.types = re.sub(rf"""<(?:\w+:)?Override\s[^>]*PartName=["']/{re.escape(sheet.part)}["'][^>]*/>""",
-                                  "", edited.types)
+    edited.removed_parts |= owned
+    for part in sorted(owned):
+        edited.types = re.sub(rf"""<(?:\w+:)?Override\s[^>]*PartName=["']/{re.escape(part)}["'][^>]*/>""",
+                              "", edited.types)
     edited.workbook = _renumber_local_names(edited.workbook, keep)
     return keep
 
@@ -295,13 +303,40 @@ def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index:
             k += 1
         part = f"xl/worksheets/perfeval{k}.xml"
         rid = f"rIdPerfeval{k}"
-        edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0))
+        drawing = _add_charts(edited, package, part, sheet, types) if sheet.charts else None
+        edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0), drawing=drawing)
         entries.append(f'<{p}sheet name={quoteattr(sheet.name)} sheetId="{next_id + n}" {r}:id="{rid}"/>')
         rels.append(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
         types.append(f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
     edited.workbook = insert_before_close(edited.workbook, "sheets", "".join(entries))
     edited.rels = insert_before_close(edited.rels, "Relationships", "".join(rels))
     edited.types = insert_before_close(edited.types, "Types", "".join(types))
+
+
+def _free_part(edited: _Edited, package: Package, pattern: str) -> str:
+    """The first part name ``pattern.format(n)`` (n = 1, 2, …) that is not taken."""
+    taken = (package.names - edited.removed_parts) | set(edited.new_parts)
+    n = 1
+    while pattern.format(n) in taken:
+        n += 1
+    return pattern.format(n)
+
+
+def _add_charts(edited: _Edited, package: Package, sheet_part: str, sheet: SheetPlan, types: list[str]) -> str:
+    """The sheet's drawing and chart parts with their relationships; the drawing's id for the sheet."""
+    drawing = _free_part(edited, package, "xl/drawings/drawing{}.xml")
+    chart_rels = []
+    for i, chart in enumerate(sheet.charts, start=1):
+        part = _free_part(edited, package, "xl/charts/chart{}.xml")
+        edited.new_parts[part] = chart_xml(sheet, chart)
+        types.append(f'<Override PartName="/{part}" ContentType="{CHART_TYPE}"/>')
+        chart_rels.append((f"rId{i}", CHART_REL, "/" + part))
+    edited.new_parts[drawing] = drawing_xml(sheet, [rid for rid, _, _ in chart_rels])
+    edited.new_parts[rels_part(drawing)] = relationships_xml(chart_rels)
+    edited.removed_parts.add(rels_part(sheet_part))  # a stray one of a part that is gone would be written twice
+    edited.new_parts[rels_part(sheet_part)] = relationships_xml([("rId1", DRAWING_REL, "/" + drawing)])
+    types.append(f'<Override PartName="/{drawing}" ContentType="{DRAWING_TYPE}"/>')
+    return "rId1"
 
 
 def _relationship_prefix(edited: _Edited) -> str:

@@ -22,7 +22,7 @@ from ..core import schema
 from ..core.measures import MeasureError
 from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
 from ..core.extension import OutputSheets
-from ..core.sources import Scope, SourceError, class_weights
+from ..core.satisfaction import composite_wanted, satisfaction_table
 from ..core.writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
 from .model import SurveyClass, Tally
@@ -268,36 +268,13 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
 # 附件5-4 满意度情况表
 
 
-def uses_composite(ev: "Evaluation") -> bool:
-    """Whether an indicator (its 取值来源 or 规则参数, e.g. a 公式) uses 综合满意度."""
-    system = ev.system
-    defs = list(system.generic) + [d for own in system.overrides.values() for d in own.values()]
-    return any("综合满意度" in (x.source or "") or "综合满意度" in (x.params or "")
-               for d in defs for x in (d, *d.children))
-
-
-def composite_wanted(ev: "Evaluation") -> bool:
-    """综合满意度 is shown only when it is used or the evaluation gives class weights: an evaluation
-    without class weights that scores each class on its own gets no 综合满意度 row, column or error."""
-    return uses_composite(ev) or any(w is not None for w, _, _ in class_weights(ev.book).values())
-
-
-def _safe(scope: Scope, text: str):
-    try:
-        return scope.resolve(text)
-    except (SourceError, MeasureError):
-        return None
-
-
 def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan | None:
     typed = ev.book.rows(schema.SATISFACTION)
     if not typed and (data is None or not data.codes):
         return None
-    classes = class_weights(ev.book)
-    codes = list(classes) or list(dict.fromkeys(r.get("class_code") for r in typed if r.get("class_code")))
-    wanted = composite_wanted(ev)
-    headers = (["序号", "单位名称"] + [f"{classes.get(c, (None, c))[1]}满意度" for c in codes]
-               + (["综合满意度"] if wanted else []))
+    table = satisfaction_table(ev)
+    codes, classes, wanted = list(table.codes), table.classes, table.composite
+    headers = ["序号", "单位名称", *table.all_headers]
     ncols = len(headers)
     b = SheetBuilder(SATISFACTION_SHEET, [6, 34] + [14] * len(codes) + ([12] if wanted else []))
     b.title(f"{ev.book.name}满意度情况表", ncols)
@@ -305,23 +282,13 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
         b.line("综合满意度=" + "+".join(
             f"{v[1]}满意度×{fmt_plain(v[0] * 100) + '%' if v[0] is not None else '（未填权重）'}" for v in classes.values()), ncols)
     b.header(headers)
-    scopes = [(ev.book.name, None)] if ev.whole else [(u.full_name, u.short_name) for u in ev.book.units]
     from_counts, from_typed = set(), set()
-    for n, (name, unit) in enumerate(scopes, start=1):
-        scope = ev.scope(unit)
-        rates = []
-        for code in codes:
-            value = _safe(scope, f"满意度({code})")
-            rates.append(value.amount if value else None)
-            if value is not None:
-                counted = data is not None and data.has_data(code, unit)
+    for n, row in enumerate(table.rows, start=1):
+        for code, rate in zip(codes, row.rates):
+            if rate is not None:
+                counted = data is not None and data.has_data(code, row.unit)
                 (from_counts if counted else from_typed).add(code)
-        if wanted:
-            composite = _safe(scope, "综合满意度")
-            b.values([n, name] + rates + [composite.amount if composite else None],
-                     ["center", "text"] + ["percent"] * len(codes) + ["percent"])
-        else:
-            b.values([n, name] + rates, ["center", "text"] + ["percent"] * len(codes))
+        b.values([n, row.full_name, *table.values(row)], ["center", "text"] + ["percent"] * (ncols - 2))
     if from_counts:
         _note(b, f"注：{'、'.join(sorted(from_counts, key=codes.index))}类满意度按问卷计数计算（{data.method_text}）。",
               ncols)

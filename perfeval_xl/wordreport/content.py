@@ -13,15 +13,17 @@ from typing import Sequence
 
 from .. import __version__
 from ..core import schema
+from ..core.charts import CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_totals_chart
 from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate
+from ..core.satisfaction import satisfaction_table
 from ..core.scoring import Evaluation, IndicatorScore, UnitScore
 from ..core.slips import Slip
 from ..core.writeplan import SheetPlan, WritePlan
-from .model import BarChart, Cell, Document, Figure, Heading, Paragraph, Section, Table
+from .model import Cell, Document, Figure, Heading, Paragraph, Section, Table
 from .tables import sheet_table, sheet_tables
 
 #: output sheets that are not printed as annexes (the body has their content, or they are working papers)
-NOT_ANNEXED = {schema.OUTPUT_SUMMARY, schema.OUTPUT_LEVEL1, schema.OUTPUT_TRACE, schema.OUTPUT_FINDINGS}
+NOT_ANNEXED = {schema.OUTPUT_SUMMARY, schema.OUTPUT_LEVEL1, schema.OUTPUT_TRACE, schema.OUTPUT_FINDINGS, CHART_SHEET}
 #: the review's sheet of slips (issue: 复核意见); printed as the last appendix when present
 REVIEW_SHEET = "复核意见"
 
@@ -90,8 +92,9 @@ class _Builder:
 
         self.doc.add(replace(table, caption=self.tables.next(caption or table.caption)))
 
-    def figure(self, caption: str, chart: BarChart, alt: str) -> None:
-        self.doc.add(Figure(self.figures.next(caption), chart, alt))
+    def chart(self, chart: BarChart | None) -> None:
+        if chart is not None:
+            self.doc.add(Figure(self.figures.next(chart.title), chart, chart.alt))
 
     def sheet(self, name: str) -> SheetPlan | None:
         try:
@@ -197,23 +200,10 @@ class _Builder:
         level1 = self.sheet(schema.OUTPUT_LEVEL1)
         if level1 is not None:
             self.table(sheet_table(level1), "一级指标得分情况")
-        self.figure("一级指标得分率", BarChart(
-            categories=tuple(f"{l.name}（{_points(l.weight)}）" for l in ev.level1),
-            series=(("得分率", tuple(round_rate(l.rate) for l in ev.level1)),),
-            percent=True, maximum=Decimal(1), minimum=ZERO),
-            "；".join(f"{l.name} {fmt_percent(round_rate(l.rate))}" for l in ev.level1))
+        self.chart(level1_chart(ev))
         if not ev.whole:
             self.table(self.units_table(), "各单位得分情况")
-            totals = [u.total for u in ev.units]
-            low = min(totals)
-            floor = ZERO if low < 50 else Decimal(int((low - 10) // 10 * 10))
-            lines = tuple((Decimal(self.info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
-                                                                        ("grade_fair", "中"))
-                          if Decimal(self.info.get(k)) > floor)
-            self.figure("各单位总分", BarChart(
-                categories=tuple(u.name for u in ev.units), series=(("总分", tuple(totals)),),
-                maximum=Decimal(100), minimum=floor, lines=lines),
-                "；".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units))
+            self.chart(unit_totals_chart(ev))
 
     def units_sentence(self) -> str:
         units = self.ev.units
@@ -308,26 +298,12 @@ class _Builder:
                    f"计算过程：{process}。扣分原因：{reason or '（工作簿未填写扣分原因）'}", "item")
 
     # --- satisfaction ----------------------------------------------------
-    def satisfaction_rows(self) -> tuple[list[str], list[tuple[str, list[Decimal | None]]]] | None:
-        sheet = self.sheet(schema.OUTPUT_SATISFACTION)
-        if sheet is None:
-            return None
-        grid = sheet.grid()
-        head = sheet.title_rows[0] if sheet.title_rows else 0
-        header = grid[head]
-        columns = [i for i, h in enumerate(header) if isinstance(h, str) and h.endswith("满意度")]
-        rows = []
-        for row in grid[head + 1:]:
-            if not isinstance(row[0], int):
-                continue
-            rows.append((str(row[1]), [row[i] if isinstance(row[i], Decimal) else None for i in columns]))
-        return [str(header[i]) for i in columns], rows
-
     def satisfaction(self) -> None:
-        found = self.satisfaction_rows()
-        if not found:
+        if self.sheet(schema.OUTPUT_SATISFACTION) is None:
             return
-        names, rows = found
+        table = satisfaction_table(self.ev)
+        names = table.all_headers
+        rows = [(row, table.values(row)) for row in table.rows]
         if not rows or not names:
             return
         self.part("满意度调查情况")
@@ -335,28 +311,15 @@ class _Builder:
             _, values = rows[0]
             said = "，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, values) if v is not None)
             self.p(f"根据问卷调查结果，{said}。问卷统计表和满意度情况表见附件。")
-            chart = BarChart(categories=tuple(n.removesuffix("满意度") or n for n in names),
-                             series=(("满意度", tuple(values)),), percent=True, maximum=Decimal(1),
-                             minimum=ZERO)
-            alt = said
         else:
-            last = [(self.short.get(name, name), values[-1]) for name, values in rows if values[-1] is not None]
+            last = [(self.short.get(row.full_name, row.full_name), values[-1]) for row, values in rows
+                    if values[-1] is not None]
             if last:
                 high = max(last, key=lambda x: x[1])
                 low = min(last, key=lambda x: x[1])
-                label = names[-1]
-                self.p(f"各单位{label}在 {fmt_percent(low[1])}（{low[0]}）至 {fmt_percent(high[1])}（{high[0]}）之间。"
+                self.p(f"各单位{names[-1]}在 {fmt_percent(low[1])}（{low[0]}）至 {fmt_percent(high[1])}（{high[0]}）之间。"
                        "各类对象分单位的满意度见下图和附件中的满意度情况表。")
-            values = [v for _, vs in rows for v in vs if v is not None]
-            low_all = min(values) if values else ZERO
-            floor = ZERO if low_all < Decimal("0.5") else Decimal(int(low_all * 10 - Decimal("0.5"))) / 10
-            chart = BarChart(categories=tuple(self.short.get(name, name) for name, _ in rows),
-                             series=tuple((n.removesuffix("满意度") if n != "综合满意度" else n,
-                                           tuple(vs[i] for _, vs in rows)) for i, n in enumerate(names)),
-                             percent=True, maximum=Decimal(1), minimum=floor, value_labels=False)
-            alt = "；".join(f"{self.short.get(name, name)} " + "、".join(fmt_percent(v) if v is not None else "—"
-                                                                         for v in vs) for name, vs in rows)
-        self.figure("各类对象满意度" if self.ev.whole else "各单位各类对象满意度", chart, alt)
+        self.chart(satisfaction_chart(self.ev))
 
     # --- deductions and other notes ----------------------------------------
     def deductions(self) -> None:

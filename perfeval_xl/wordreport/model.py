@@ -7,7 +7,8 @@ figure is already formatted text here, so tests can read the document without Wo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+
+from ..core.charts import BarChart  # the chart data, shared with the 图表 sheet
 
 
 @dataclass(frozen=True)
@@ -55,23 +56,6 @@ class Table:
     @property
     def rows(self) -> tuple[tuple[Cell, ...], ...]:
         return self.header + self.body
-
-
-@dataclass(frozen=True)
-class BarChart:
-    """Bars per category, one bar per series in each category (grouped)."""
-
-    categories: tuple[str, ...]
-    series: tuple[tuple[str, tuple[Decimal | None, ...]], ...]
-    #: values are fractions shown as percentages
-    percent: bool = False
-    #: the axis maximum (100 for scores, 1 for rates); None: from the data
-    maximum: Decimal | None = None
-    #: the axis minimum; None: 0
-    minimum: Decimal | None = None
-    #: horizontal reference lines: (value, label)
-    lines: tuple[tuple[Decimal, str], ...] = ()
-    value_labels: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,172 @@
+"""The charts of a scored evaluation: what each shows (one place for each rule), and the 图表 sheet.
+
+* 一级指标得分率 — each 一级指标's score ÷ its weight (the project's; for several units the
+  aggregated scores of 一级指标得分表);
+* 各单位总分 — each unit's 总分 (evaluations of several units only), the axis starting at a round
+  figure below the lowest total;
+* 各类对象满意度 / 各单位各类对象满意度 — satisfaction per respondent class (and per unit), where
+  the evaluation has satisfaction data (:mod:`perfeval_xl.core.satisfaction`).
+
+The Word draft draws these as pictures and the 图表 sheet holds them as native Excel charts over
+small data tables on the same sheet (:class:`perfeval_xl.core.writeplan.ChartPlan`); both take
+their data from :func:`evaluation_charts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .extension import OutputSheets
+from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate
+from .satisfaction import COMPOSITE, satisfaction_table
+from .writeplan import ChartPlan, ChartSeries, SheetBuilder, SheetPlan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scoring import Evaluation
+
+CHART_SHEET = "图表"
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Bars per category, one bar per series in each category (grouped)."""
+
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[Decimal | None, ...]], ...]
+    #: values are fractions shown as percentages
+    percent: bool = False
+    #: the axis maximum (100 for scores, 1 for rates); None: from the data
+    maximum: Decimal | None = None
+    #: the axis minimum; None: 0
+    minimum: Decimal | None = None
+    #: horizontal reference lines: (value, label)
+    lines: tuple[tuple[Decimal, str], ...] = ()
+    value_labels: bool = True
+    #: the chart's title (the Word draft's caption)
+    title: str = ""
+    #: what the categories are (the data table's first header) and what the values are
+    category_title: str = ""
+    value_title: str = ""
+    #: the chart's figures in words, for readers and for tests
+    alt: str = ""
+
+
+def _points(value: Decimal) -> str:
+    return f"{fmt_plain(value)}分"
+
+
+def level1_chart(ev: "Evaluation") -> BarChart:
+    rates = tuple(round_rate(l.rate) for l in ev.level1)
+    return BarChart(
+        categories=tuple(f"{l.name}（{_points(l.weight)}）" for l in ev.level1),
+        series=(("得分率", rates),), percent=True, maximum=ONE, minimum=ZERO,
+        title="一级指标得分率", category_title="一级指标", value_title="得分率",
+        alt="；".join(f"{l.name} {fmt_percent(r)}" for l, r in zip(ev.level1, rates)))
+
+
+def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
+    """Each unit's 总分 (None for an evaluation of the project as a whole)."""
+    if ev.whole:
+        return None
+    totals = tuple(u.total for u in ev.units)
+    low = min(totals)
+    floor = ZERO if low < 50 else Decimal(int((low - 10) // 10 * 10))
+    info = ev.book.info
+    lines = tuple((Decimal(info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
+                                                          ("grade_fair", "中"))
+                  if info.get(k) is not None and Decimal(info.get(k)) > floor)
+    return BarChart(
+        categories=tuple(u.name for u in ev.units), series=(("总分", totals),),
+        maximum=Decimal(100), minimum=floor, lines=lines,
+        title="各单位总分", category_title="单位", value_title="总分（分）",
+        alt="；".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units))
+
+
+def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
+    """Satisfaction per respondent class (and per unit); None without any satisfaction rate."""
+    table = satisfaction_table(ev)
+    names = table.all_headers
+    rows = [(row, table.values(row)) for row in table.rows]
+    values = [v for _, vs in rows for v in vs if v is not None]
+    if not names or not values:
+        return None
+    short = {u.full_name: u.short_name for u in ev.book.units}
+    if ev.whole:
+        _, only = rows[0]
+        return BarChart(
+            categories=tuple(n.removesuffix("满意度") or n for n in names),
+            series=(("满意度", tuple(only)),), percent=True, maximum=ONE, minimum=ZERO,
+            title="各类对象满意度", category_title="调查对象", value_title="满意度",
+            alt="，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, only) if v is not None))
+    low = min(values)
+    floor = ZERO if low < Decimal("0.5") else Decimal(int(low * 10 - Decimal("0.5"))) / 10
+    return BarChart(
+        categories=tuple(short.get(row.full_name, row.full_name) for row, _ in rows),
+        series=tuple((n.removesuffix("满意度") if n != COMPOSITE else n, tuple(vs[i] for _, vs in rows))
+                     for i, n in enumerate(names)),
+        percent=True, maximum=ONE, minimum=floor, value_labels=False,
+        title="各单位各类对象满意度", category_title="单位", value_title="满意度",
+        alt="；".join(f"{short.get(row.full_name, row.full_name)} "
+                     + "、".join(fmt_percent(v) if v is not None else "—" for v in vs) for row, vs in rows))
+
+
+def evaluation_charts(ev: "Evaluation") -> list[BarChart]:
+    """The charts of an evaluation, in the order they are shown."""
+    found = [level1_chart(ev), unit_totals_chart(ev), satisfaction_chart(ev)]
+    return [chart for chart in found if chart is not None]
+
+
+# --- the 图表 sheet -----------------------------------------------------------------
+
+#: the data table's columns (characters): the categories, then one per series
+CATEGORY_WIDTH, SERIES_WIDTH, TABLE_COLUMNS = 18.0, 12.0, 6
+#: rows under a chart are this high (points), so the chart's rows are known in every program
+CHART_ROW_HEIGHT = 15.0
+
+
+def _column_points(width: float) -> float:
+    """A column of ``width`` characters in points (Excel: 7 pixels a character and 5 of padding)."""
+    return (width * 7 + 5) * 0.75
+
+
+def chart_sheet(ev: "Evaluation") -> SheetPlan:
+    """图表: per chart a caption, its data table and the native chart drawn from that table."""
+    charts = evaluation_charts(ev)
+    ncols = max([TABLE_COLUMNS] + [1 + len(c.series) for c in charts])
+    widths = [CATEGORY_WIDTH] + [SERIES_WIDTH] * (ncols - 1)
+    b = SheetBuilder(CHART_SHEET, widths, landscape=False)
+    b.title(f"{ev.book.name}评价结果图表", ncols)
+    b.line("各图下方为 Excel 图表，数据取自图上方的表格（与一级指标得分表、得分汇总、满意度情况表一致）；"
+           "重新评分时本表整体重写，请勿在本表手工修改。", ncols, "note", height=30)
+    chart_width = round(sum(_column_points(w) for w in widths[:TABLE_COLUMNS]), 2)
+    for n, chart in enumerate(charts, start=1):
+        b.row += 1
+        b.line(f"图{n} {chart.title}", ncols, "subtitle", height=22)
+        header = b.values([chart.category_title] + [name for name, _ in chart.series], "header", height=30)
+        style = "percent" if chart.percent else "score"
+        first = b.row
+        for i, category in enumerate(chart.categories):
+            b.values([category] + [values[i] for _, values in chart.series], ["center"] + [style] * len(chart.series))
+        last = b.row - 1
+        series = tuple(ChartSeries(name, (header, 1 + j), (first, 1 + j, last, 1 + j))
+                       for j, (name, _) in enumerate(chart.series))
+        height = 252.0 if len(chart.series) > 2 else 216.0
+        anchor = (b.row + 1, 0)
+        b.plan.charts.append(ChartPlan(
+            title=f"图{n} {chart.title}", categories=(first, 0, last, 0), series=series, anchor=anchor,
+            width=chart_width, height=height, category_title=chart.category_title,
+            value_title=chart.value_title, percent=chart.percent,
+            minimum=chart.minimum, maximum=chart.maximum, value_labels=chart.value_labels,
+            legend=len(chart.series) > 1))
+        rows = int(-(-height // CHART_ROW_HEIGHT)) + 2
+        for r in range(b.row, b.row + rows):
+            b.plan.heights[r] = CHART_ROW_HEIGHT
+        b.row += rows
+    return b.plan
+
+
+#: the 图表 sheet, with its name (:mod:`perfeval_xl.extensions`)
+CHART_SHEETS = OutputSheets((CHART_SHEET,), lambda ev: [chart_sheet(ev)])
