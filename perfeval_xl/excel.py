@@ -37,7 +37,7 @@ from perfeval_xl.core.findings import TemplateError, column_letter
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
-from perfeval_xl.core.writeplan import SheetPlan, WritePlan
+from perfeval_xl.core.writeplan import ChartPlan, SheetPlan, WritePlan
 from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, foreign_sheet_error, mark_formula, sort_out
 
 logger = logging.getLogger(__name__)
@@ -385,6 +385,59 @@ def write_sheet(book, sheet, plan: SheetPlan) -> None:
     if multi_area:
         _page_setup(book, sheet, plan)
         _page_breaks(sheet, plan)
+    for chart in plan.charts:
+        add_chart(sheet, chart, desktop=multi_area)
+
+
+def chart_source(chart: ChartPlan) -> tuple[int, int, int, int]:
+    """The table a chart is drawn from: the series names' row down to the last category, from the
+    category column to the last series (the 图表 sheet lays every chart's table out this way)."""
+    r1, c1, r2, _ = chart.categories
+    top = min([s.name_cell[0] for s in chart.series] + [r1])
+    right = max([s.values[3] for s in chart.series] + [c1])
+    return top, c1, r2, right
+
+
+def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
+    """A native chart of the plan, through xlwings' chart API; fonts and data labels, which that
+    API does not reach, over COM on desktop Excel (best effort)."""
+    row, col = chart.anchor
+    added = sheet.charts.add(width=chart.width, height=chart.height, name=chart.title,
+                             chart_type="bar_clustered" if chart.direction == "bar" else "column_clustered",
+                             anchor=sheet.range(address((row, col, row, col))))
+    added.set_source_data(sheet.range(address(chart_source(chart))), plot_by="columns")
+    added.title = chart.title  # the series take their names from the table's header row
+    axis = {"number_format": chart.axis_format}
+    if chart.value_title:
+        axis["title"] = chart.value_title
+    if chart.minimum is not None:
+        axis["minimum_scale"] = float(chart.minimum)
+    if chart.maximum is not None:
+        axis["maximum_scale"] = float(chart.maximum)
+    added.value_axis.set(**axis)
+    if chart.category_title:
+        added.category_axis.title = chart.category_title
+    if chart.legend:
+        added.legend.position = "top"
+    else:
+        added.legend.visible = False
+    if desktop:
+        _chart_com(added, chart)
+
+
+def _chart_com(added, chart: ChartPlan) -> None:
+    try:
+        com = added.api[1]
+        com.ChartArea.Format.TextFrame2.TextRange.Font.NameFarEast = FONT_NAME
+        com.ChartArea.Format.TextFrame2.TextRange.Font.Name = FONT_NAME
+        for i, planned in enumerate(chart.series, start=1):
+            series = com.SeriesCollection(i)
+            series.Name = planned.name
+            if chart.value_labels:
+                series.HasDataLabels = True
+                series.DataLabels().NumberFormat = chart.label_format
+    except Exception:  # noqa: BLE001 - cosmetic
+        logger.debug("chart fonts or labels over COM failed", exc_info=True)
 
 
 def _freeze(book, sheet, row: int, col: int) -> None:

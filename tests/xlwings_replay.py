@@ -87,6 +87,8 @@ class SheetModel:
     touched: bool = False  # any action addressed this sheet
     #: sheet-scoped defined names: name → definition
     defined: dict[str, str] = field(default_factory=dict)
+    #: charts in the order added: name, type, source (sheet, address), anchor, size, title, axes, legend
+    charts: list[dict] = field(default_factory=list)
 
     def grid(self) -> list[list[object]]:
         if not self.values:
@@ -226,6 +228,17 @@ class Replay:
             sheet.defined[args[0]] = args[1]
         elif func == "freezePaneAtRange":
             sheet.frozen = args[0]
+        elif func == "addChart":
+            name, chart_type, source_sheet, source, left, top, width, height, plot_by, anchor, style = args
+            sheet.charts.append({"name": name, "type": chart_type, "source": (source_sheet, source), "anchor": anchor,
+                                 "left": left, "top": top, "width": width, "height": height, "plot_by": plot_by,
+                                 "axes": {}, "legend": {}})
+        elif func == "setChartTitle":
+            sheet.charts[args[0]]["title"] = args[1]
+        elif func == "setChartAxis":
+            sheet.charts[args[0]]["axes"].setdefault(args[1], {}).update(args[2])
+        elif func == "setChartLegend":
+            sheet.charts[args[0]]["legend"][args[1]] = args[2]
         else:
             raise AssertionError(f"action {func} is not modelled")
 
