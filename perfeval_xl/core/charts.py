@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .extension import OutputSheets
 from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate
 from .satisfaction import COMPOSITE, satisfaction_table
-from .writeplan import ChartPlan, ChartSeries, SheetBuilder, SheetPlan
+from .writeplan import DEFAULT_HEIGHT, ChartPlan, ChartSeries, SheetBuilder, SheetPlan
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scoring import Evaluation
@@ -97,7 +97,7 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
     if ev.whole:
         _, only = rows[0]
         return BarChart(
-            categories=tuple(n.removesuffix("满意度") or n for n in names),
+            categories=tuple(n.removesuffix("满意度") if n != COMPOSITE else n for n in names),
             series=(("满意度", tuple(only)),), percent=True, maximum=ONE, minimum=ZERO,
             title="各类对象满意度", category_title="调查对象", value_title="满意度",
             alt="，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, only) if v is not None))
@@ -123,8 +123,11 @@ def evaluation_charts(ev: "Evaluation") -> list[BarChart]:
 
 #: the data table's columns (characters): the categories, then one per series
 CATEGORY_WIDTH, SERIES_WIDTH, TABLE_COLUMNS = 18.0, 12.0, 6
-#: rows under a chart are this high (points), so the chart's rows are known in every program
+#: rows of the data tables and under a chart are this high (points), so the chart's rows are known in
+#: every program and the sheet can be cut into pages
 CHART_ROW_HEIGHT = 15.0
+#: the printed height of a portrait A4 page inside the margins (points, with some room to spare)
+PAGE_HEIGHT = 700.0
 
 
 def _column_points(width: float) -> float:
@@ -142,7 +145,10 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
     b.line("各图下方为 Excel 图表，数据取自图上方的表格（与一级指标得分表、得分汇总、满意度情况表一致）；"
            "重新评分时本表整体重写，请勿在本表手工修改。", ncols, "note", height=30)
     chart_width = round(sum(_column_points(w) for w in widths[:TABLE_COLUMNS]), 2)
+    page_start = 0
     for n, chart in enumerate(charts, start=1):
+        start = b.row
+        b.plan.heights[b.row] = CHART_ROW_HEIGHT
         b.row += 1
         b.line(f"图{n} {chart.title}", ncols, "subtitle", height=22)
         header = b.values([chart.category_title] + [name for name, _ in chart.series], "header", height=30)
@@ -162,10 +168,17 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
             minimum=chart.minimum, maximum=chart.maximum, value_labels=chart.value_labels,
             legend=len(chart.series) > 1))
         rows = int(-(-height // CHART_ROW_HEIGHT)) + 2
-        for r in range(b.row, b.row + rows):
+        for r in range(first, b.row + rows):
             b.plan.heights[r] = CHART_ROW_HEIGHT
         b.row += rows
+        if _height(b.plan, page_start, b.row) > PAGE_HEIGHT:  # a chart and its table are never split
+            b.plan.row_breaks.append(start)
+            page_start = start
     return b.plan
+
+
+def _height(plan: SheetPlan, first: int, end: int) -> float:
+    return sum(plan.heights.get(r, DEFAULT_HEIGHT) for r in range(first, end))
 
 
 #: the 图表 sheet, with its name (:mod:`perfeval_xl.extensions`)
