@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from perfeval_xl import extensions
+from perfeval_xl.gcpause import gc_paused
 from perfeval_xl.core import book, checks, report, review, scoring
 from perfeval_xl.core.extension import Env, Extensions
 from perfeval_xl.core.findings import FindingList, Findings
@@ -71,10 +72,11 @@ def run(snapshot: Mapping[str, Sequence[Sequence[object]]], stages: Sequence[Sta
     data: object = snapshot
     gathered = Findings()
     results: dict[str, object] = {}
-    for stage in stages:
-        data, found = stage.run(data, Env(ext, gathered.frozen()))
-        gathered.extend(found)
-        results[stage.name] = data
+    with gc_paused():
+        for stage in stages:
+            data, found = stage.run(data, Env(ext, gathered.frozen()))
+            gathered.extend(found)
+            results[stage.name] = data
     return Run(results, gathered.frozen())
 
 
@@ -109,6 +111,11 @@ def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
 
 def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False) -> Scored:
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
+    with gc_paused():
+        return _score_file(source, output, in_place=in_place)
+
+
+def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool) -> Scored:
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 from . import schema
 from .findings import Findings, Ref, TemplateError, cell_name
-from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell
+from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell, parse_column
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
@@ -219,6 +219,19 @@ def _header_findings(rows, sheet: schema.TableSheet, header_row: int, cols: dict
     return found
 
 
+def _blank_row(row) -> bool:
+    """No cell of the row holds anything (:func:`is_blank` of every cell, the usual cells first)."""
+    for value in row:
+        if value is None:
+            continue
+        if type(value) is str:
+            if value.strip():
+                return False
+        elif not is_blank(value):
+            return False
+    return True
+
+
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
@@ -241,30 +254,41 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
             raise TemplateError(sheet.name, cell_name(header_row, 0),
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
-    records: list[Record] = []
-    carried: dict[str, object] = {}
-    for r in range(header_row + 1, len(rows)):
-        row = rows[r]
-        if all(is_blank(v) for v in row):
+    name = sheet.name
+    kept = [r for r in range(header_row + 1, len(rows)) if not _blank_row(rows[r])]
+    kept_rows = [rows[r] for r in kept]
+    width = min(map(len, kept_rows), default=0)
+    by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
+    columns: list[list] = []
+    problems: list[tuple[int, int, Ref, str]] = []  # (row, column order, where, message)
+    for order, column in enumerate(sheet.columns):
+        c = cols.get(column.key)
+        if c is None:
+            columns.append([None] * len(kept))
             continue
-        values: dict[str, object] = {}
-        invalid: set[str] = set()
-        for column in sheet.columns:
-            c = cols.get(column.key)
-            raw = row[c] if c is not None and c < len(row) else None
-            try:
-                value = parse_cell(column.kind, raw, declared_unit=amount_unit, choices=column.choices)
-            except CellValueError as exc:
-                findings.error(Ref(sheet.name, r, c), f"“{column.header}”{exc}；应填写{KIND_HINTS[column.kind]}")
-                invalid.add(column.key)
-                value = None
-            if column.fill_down:
+        raws = by_col[c] if c < width else [row[c] if c < len(row) else None for row in kept_rows]
+        values, errors = parse_column(column.kind, raws, declared_unit=amount_unit, choices=column.choices)
+        for i, exc in errors.items():
+            problems.append((kept[i], order, Ref(name, kept[i], c), f"“{column.header}”{exc}；应填写{KIND_HINTS[column.kind]}"))
+        if column.fill_down:
+            carried = None
+            for i, value in enumerate(values):
                 if value is None:
-                    value = carried.get(column.key)
+                    values[i] = carried
                 else:
-                    carried[column.key] = value
-            values[column.key] = value
-        records.append(Record(sheet.name, r, values, cols, frozenset(invalid), tuple(row)))
+                    carried = value
+        columns.append(values)
+    problems.sort(key=lambda p: (p[0], p[1]))
+    for _, _, where, message in problems:
+        findings.error(where, message)
+    invalid_at: dict[int, set[str]] = {}
+    for r, order, _, _ in problems:
+        invalid_at.setdefault(r, set()).add(sheet.columns[order].key)
+    keys = [column.key for column in sheet.columns]
+    no_invalid = frozenset()
+    records = [Record(name, r, dict(zip(keys, parsed)), cols,
+                      frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row))
+               for r, row, parsed in zip(kept, kept_rows, zip(*columns))]
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 

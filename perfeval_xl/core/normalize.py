@@ -358,6 +358,65 @@ def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices:
     raise ValueError(kind)  # pragma: no cover - schema bug
 
 
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS)
+#: a number as most amount cells hold it as text: digits, a point, a sign (nothing to fold)
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
+
+
+def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tuple[str, ...] = ()
+                 ) -> tuple[list, dict[int, CellValueError]]:
+    """:func:`parse_cell` over a whole column: ``(parsed values, {index: error})``, exactly what
+    parse_cell gives (or raises) for each value.  The common cells of a long table — a plain
+    text, an int or float amount, an amount typed as plain digits, a date — are read by the
+    fast paths here; every other value goes through parse_cell itself."""
+    out: list = []
+    errors: dict[int, CellValueError] = {}
+    append = out.append
+    str_, float_, int_, date_, datetime_ = str, float, int, dt.date, dt.datetime
+    plain = _PLAIN_NUMBER_RE.fullmatch
+    for i, value in enumerate(values):
+        cls = type(value)
+        if value is None:
+            append(None)
+            continue
+        if cls is str_:
+            stripped = value.strip()
+            if not stripped:
+                append(None)
+                continue
+            if stripped not in _ERROR_TEXTS:
+                if kind == "text" or kind == "literal":
+                    append(stripped.replace("\u3000", " ") if "\u3000" in stripped else stripped)
+                    continue
+                if kind == "amount" and plain(value) is not None:
+                    number = Decimal(value)
+                    if _NEG_MAX < number < _POS_MAX:  # a plain number is in the declared unit
+                        append(number)
+                        continue
+        elif kind == "amount" and (cls is float_ or cls is int_):
+            if cls is int_:
+                number = Decimal(value)
+            elif value - value == 0:  # finite
+                number = Decimal(repr(value))
+            else:
+                number = None
+            if number is not None and _NEG_MAX < number < _POS_MAX:
+                append(number)
+                continue
+        elif kind == "date" and (cls is date_ or cls is datetime_):
+            day = value if cls is date_ else value.date()
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                append(day)
+                continue
+        try:
+            append(parse_cell(kind, value, declared_unit=declared_unit, choices=choices))
+        except CellValueError as exc:
+            errors[i] = exc
+            append(None)
+    return out, errors
+
+
 KIND_HINTS = {
     "amount": "金额，如 660000 或 660,000.00",
     "number": "数字，如 12 或 85%",

@@ -26,6 +26,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
+from perfeval_xl.gcpause import gc_paused
 from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
 from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
@@ -54,7 +55,12 @@ class FileSnapshot(TakenSnapshot):
 
 
 def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> FileSnapshot:
-    path = Path(path)
+    """The input sheets of a workbook file (``sheets``: these sheets instead), after the guard."""
+    with gc_paused():
+        return _read_snapshot(Path(path), sheets)
+
+
+def _read_snapshot(path: Path, sheets: set[str] | None) -> FileSnapshot:
     if not path.exists():
         raise UnreadableFile(f"找不到文件“{path}”")
     if path.is_dir():

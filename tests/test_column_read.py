@@ -1,0 +1,144 @@
+"""The column-wise reader of long tables (:func:`parse_column`, the table reader built on it)
+gives exactly what the cell-by-cell reader gives: the same values (Decimal to the cent, no
+binary noise), the same errors at the same cells, in the same order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfeval_xl.core import book, schema
+from perfeval_xl.core.findings import Findings, Ref
+from perfeval_xl.core.normalize import (
+    KIND_HINTS, CellValueError, ExcelErrorValue, UncachedFormula, parse_cell, parse_column,
+)
+
+#: cells a ledger may hold: each fast path's usual case, and everything next to it
+HOSTILE = [
+    None, "", " ", "\u3000", "\t\n", 0, 1, -1, 0.0, -0.0, 0.1 + 0.2, 2.675, 1e-7, 1e15, -1e15, 999999999999999,
+    10 ** 15, 10 ** 30, 123456789012345678901234567890, float("inf"), float("-inf"), float("nan"), 1e300,
+    True, False, "12", "12.50", "-3.10", "+4", "1.", ".5", "0.1", "00012", "1e3", "1E+3", " 12", "12 ", "1 2",
+    "660,000.00", "660,00", "１２３", "１２.５", "٣", "²", "12元", "1.2万", "3亿元", "26%", "(12)", "¥5", "-", "无",
+    "abc", "12abc", "1000000000000000", "999999999999999.99", "#DIV/0!", " #N/A ", "#REF!", "#NAME?",
+    ExcelErrorValue("#VALUE!"), UncachedFormula("=SUM(A1:A3)"), dt.date(2024, 5, 31), dt.date(1980, 1, 1),
+    dt.date(2101, 1, 1), dt.datetime(2024, 5, 31, 13, 45), dt.datetime(1900, 1, 1), dt.time(12, 0),
+    45443, 45443.75, 0.5, 3000000, "45443", "2024-05-31", "2024年5月31日", "20240531", "2024/2/30",
+    "永顺里", " 永顺里 ", "永\u3000顺里", "\u3000永顺里\u3000", "记-000001", "服务 费", "a\nb", "Ⅻ", "ｶﾀｶﾅ",
+    Decimal("12.345"), Decimal("NaN"),
+]
+KINDS = ["text", "literal", "amount", "date", "number", "integer", "percent", "years", "choice"]
+CHOICES = ("是", "否")
+
+
+def cell_by_cell(kind, values, unit):
+    out, errors = [], {}
+    for i, value in enumerate(values):
+        try:
+            out.append(parse_cell(kind, value, declared_unit=unit, choices=CHOICES))
+        except CellValueError as exc:
+            errors[i] = str(exc)
+            out.append(None)
+    return out, errors
+
+
+def same(a, b) -> bool:
+    """Equal, and of the same type and (for Decimals) the same digits: 12.50 is not 12.5."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Decimal):
+        return a.as_tuple() == b.as_tuple()
+    return a == b
+
+
+@pytest.mark.parametrize("unit", ["元", "万元"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_parse_column_matches_parse_cell_on_hostile_cells(kind, unit):
+    values, errors = parse_column(kind, HOSTILE, declared_unit=unit, choices=CHOICES)
+    expected, expected_errors = cell_by_cell(kind, HOSTILE, unit)
+    assert {i: str(e) for i, e in errors.items()} == expected_errors
+    for raw, got, want in zip(HOSTILE, values, expected):
+        assert same(got, want), (kind, raw, got, want)
+
+
+def test_fast_paths_keep_exact_decimals():
+    values, errors = parse_column("amount", [0.1 + 0.2, 2.675, "4969.55", 10 ** 15, "1000000000000000", 3],
+                                  declared_unit="元")
+    assert values[:3] == [Decimal("0.30000000000000004"), Decimal("2.675"), Decimal("4969.55")]
+    assert str(values[2]) == "4969.55" and values[5] == Decimal(3)
+    assert sorted(errors) == [3, 4] and "过大" in str(errors[3])
+    dates, errors = parse_column("date", [dt.datetime(2024, 5, 31, 9), dt.date(1989, 12, 31)])
+    assert dates == [dt.date(2024, 5, 31), None] and type(dates[0]) is dt.date and "1990" in str(errors[1])
+
+
+cells = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 17, 10 ** 17), st.floats(allow_nan=True),
+                  st.text(alphabet="0123456789.,-+ 万元%１２\u3000#DIV/0!ab", max_size=12),
+                  st.dates(dt.date(1900, 1, 1), dt.date(2200, 1, 1)), st.sampled_from(HOSTILE))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(KINDS), st.lists(cells, max_size=30))
+def test_parse_column_matches_parse_cell_on_random_cells(kind, column):
+    values, errors = parse_column(kind, column, declared_unit="元", choices=CHOICES)
+    expected, expected_errors = cell_by_cell(kind, column, "元")
+    assert {i: str(e) for i, e in errors.items()} == expected_errors
+    assert all(same(a, b) for a, b in zip(values, expected))
+
+
+def _read_cell_by_cell(rows, sheet, unit):
+    """The table reader as it was, one cell at a time (the reference for the column reader)."""
+    findings = Findings()
+    header_row, cols = book._header_row(rows, sheet)
+    records, carried = [], {}
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        if all(book.is_blank(v) for v in row):
+            continue
+        values, invalid = {}, set()
+        for column in sheet.columns:
+            c = cols.get(column.key)
+            raw = row[c] if c is not None and c < len(row) else None
+            try:
+                value = parse_cell(column.kind, raw, declared_unit=unit, choices=column.choices)
+            except CellValueError as exc:
+                findings.error(Ref(sheet.name, r, c), f"“{column.header}”{exc}；应填写{KIND_HINTS[column.kind]}")
+                invalid.add(column.key)
+                value = None
+            if column.fill_down:
+                if value is None:
+                    value = carried.get(column.key)
+                else:
+                    carried[column.key] = value
+            values[column.key] = value
+        records.append((r, values, frozenset(invalid), tuple(row)))
+    return records, [(f.severity, f.sheet, f.cell, f.message) for f in findings.frozen()]
+
+
+def _sheet_with(rows):
+    return [["说明"], ["单位简称", "支付日期", "凭证号", "摘要", "金额", "应付日期"], *rows]
+
+
+@pytest.mark.parametrize("sheet_name", ["支出明细", "资金情况", "产出情况"])
+def test_table_reader_matches_the_cell_by_cell_reader(sheet_name):
+    sheet = next(s for s in schema.TABLE_SHEETS if s.name == sheet_name)
+    headers = [c.header for c in sheet.columns]
+    n = len(HOSTILE)
+    rows = [["说明"], headers]
+    for i in range(3 * n):  # every hostile value in every column, some rows short, some blank
+        row = [HOSTILE[(i + k * 7) % n] for k in range(len(headers))]
+        rows.append(row[: len(headers) - (i % 4 == 3)] if i % 5 else [None, "", " "])
+    rows.append(["", ""] + ["x"] * (len(headers) + 2))  # wider than the header
+    for unit in ("元", "万元"):
+        findings = Findings()
+        table = book._read_table({sheet_name: rows}, sheet, unit, findings)
+        expected, expected_findings = _read_cell_by_cell(rows, sheet, unit)
+        got_findings = [(f.severity, f.sheet, f.cell, f.message) for f in findings.frozen()]
+        assert got_findings[len(got_findings) - len(expected_findings):] == expected_findings
+        assert len(table.records) == len(expected) > n
+        for record, (r, values, invalid, raw) in zip(table.records, expected):
+            assert (record.sheet, record.row, record.invalid, record.raw) == (sheet_name, r, invalid, raw)
+            assert list(record.values) == list(values)
+            assert all(same(record.values[k], values[k]) for k in values), (r, record.values, values)
