@@ -72,7 +72,7 @@ class Table:
     headers: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
     #: lazily built indexes of :meth:`grouped` (not data: excluded from comparison)
-    _indexes: dict = field(default_factory=dict, compare=False, repr=False)
+    _indexes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def grouped(self, key: str) -> Mapping[object, tuple[Record, ...]]:
         """The records by their value in column ``key`` (texts stripped; None for a blank),

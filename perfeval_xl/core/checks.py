@@ -48,8 +48,13 @@ def ledger_matches_spending(book: Book) -> Findings:
     """支出明细 total of a unit vs its 资金情况 实际支出."""
     found, unit = Findings(), book.amount_unit
     spent, spent_cell = _spent(book)
-    for name, items in _by_unit(book.rows(schema.LEDGER), "amount").items():
-        total = sum((v for v, _ in items), ZERO)
+    totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
+    for name, records in book.table(schema.LEDGER).grouped("unit").items():
+        amounts = [v for v in (r.values.get("amount") for r in records) if v is not None]
+        if amounts:
+            first = next(r.row for r in records if r.values.get("amount") is not None)
+            totals.append((first, name, sum(amounts, ZERO)))
+    for _, name, total in sorted(totals, key=lambda t: t[0]):
         if name in spent and spent[name] != total:
             found.warning(spent_cell[name], (
                 f"{name or '项目'}：支出明细合计 {fmt_amount(total)} {unit}，与“资金情况”的实际支出 "

@@ -243,9 +243,7 @@ def evaluate(measure: Measure, resolve: Callable[[str], Value]) -> Value:
         amount, is_rate, unit, shown = _mean(measure, value_of)
     else:
         amount, is_rate, unit, shown = _ratio(measure, value_of)
-    refs: list[Ref] = []
-    for value in used.values():
-        refs.extend(r for r in value.refs if r not in refs)
+    refs = list(dict.fromkeys(r for value in used.values() for r in value.refs))  # each cell once, in order
     refs.append(measure.ref)
     texts: list[str] = []
     for name, value in used.items():

@@ -381,7 +381,7 @@ def payout_sheet(ev: Evaluation) -> SheetPlan | None:
     total_plan = total_paid = ZERO
     for name, unit, rows in groups:
         budget = sum((r.get("budget") for r in rows if r.get("budget") is not None), ZERO)
-        spent = _safe(lambda: spent_of(ev.scope(unit))[0])  # ledger-aware, as the 发放完成率 source
+        spent = _safe(lambda: spent_of(ev.scope(unit), refs=False)[0])  # ledger-aware, as the 发放完成率 source
         total_plan += budget
         total_paid += spent or ZERO
         b.values([name, budget, spent, _rate(measures.completion_rate, spent, budget)],

@@ -122,14 +122,18 @@ class Scope:
             return own
         return matching(by_unit.get(None, ()))
 
-    def total(self, records: Iterable[Record], key: str, sheet: schema.TableSheet, what: str) -> tuple[Decimal, list[Ref]]:
+    def total(self, records: Iterable[Record], key: str, sheet: schema.TableSheet, what: str, *,
+              refs: bool = True) -> tuple[Decimal, list[Ref]]:
+        """The sum of column ``key`` over ``records`` and the cells summed (none when not ``refs``:
+        a caller that needs only the sum does not pay for a cell per row of a long ledger)."""
         records = list(records)
-        values = [(r.get(key), r.ref(key)) for r in records if r.get(key) is not None]
-        if not values:
+        filled = [r for r in records if r.values.get(key) is not None]
+        if not filled:
             header = sheet.column(key).header
             where = records[0].ref(key) if records else Ref(sheet.name, schema.HEADER_ROW, 0)
             raise SourceError(f"{what}缺少数据：“{sheet.name}”中{self.label}的“{header}”为空", where)
-        return sum((v for v, _ in values), ZERO), [ref for _, ref in values]
+        amount = sum([r.values[key] for r in filled], ZERO)
+        return amount, [r.ref(key) for r in filled] if refs else []
 
     def resolve(self, text: str) -> Value:
         literal = literal_value(text)
@@ -245,11 +249,13 @@ def _funds(scope: Scope) -> list[Record]:
     return rows
 
 
-def spent_of(scope: Scope) -> tuple[Decimal, list[Ref]]:
+def spent_of(scope: Scope, *, refs: bool = True) -> tuple[Decimal, list[Ref]]:
+    """实际支出 of a scope: the 支出明细 total when it has rows, else 资金情况's; and its cells
+    (none when not ``refs``)."""
     ledger = scope.rows(schema.LEDGER)
     if ledger:
-        return scope.total(ledger, "amount", schema.LEDGER, "实际支出")
-    return scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出")
+        return scope.total(ledger, "amount", schema.LEDGER, "实际支出", refs=refs)
+    return scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出", refs=refs)
 
 
 @source("资金到位率", "实际到位资金 ÷ 预算数（资金情况）")

@@ -66,7 +66,7 @@ def _funds(ev: Evaluation, unit: UnitScore) -> tuple[Decimal | None, Decimal | N
     budgets = [r.get("budget") for r in scope.rows(schema.FUNDS, defaults=True) if r.get("budget") is not None]
     budget = sum(budgets, ZERO) if budgets else None
     try:
-        spent, _ = spent_of(scope)
+        spent, _ = spent_of(scope, refs=False)
     except (SourceError, MeasureError):
         spent = None
     return budget, spent
