@@ -81,7 +81,7 @@ class Table:
         if index is None:
             groups: dict[object, list[Record]] = {}
             for record in self.records:
-                value = record.get(key)
+                value = record.values.get(key)
                 groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
             index = self._indexes[key] = {k: tuple(v) for k, v in groups.items()}
         return index

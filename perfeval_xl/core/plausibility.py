@@ -80,8 +80,8 @@ def _negative(book, findings: Findings, sheet: schema.TableSheet, keys: Iterable
 def _check_negative(book, findings: Findings) -> None:
     _negative(book, findings, schema.FUNDS, _FUNDS_AMOUNTS, "金额")
     for rec in book.rows(schema.LEDGER):
-        value = rec.get("amount")
-        if isinstance(value, Decimal) and value < ZERO:
+        value = rec.values.get("amount")
+        if value is not None and isinstance(value, Decimal) and value < ZERO:
             findings.warning(rec.ref("amount"), f"“金额”为负数（{fmt_plain(value)}）：按冲销、退回冲减支出合计；"
                                                 "如不是冲销，请改为正数")
     _negative(book, findings, schema.OUTPUTS, _OUTPUT_COUNTS + ("planned_cost", "actual_cost"), "数量、用时和成本")

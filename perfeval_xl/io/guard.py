@@ -90,7 +90,6 @@ class SheetScan:
     #: scan counts every cell element (styled empty ones too), an upper bound
     max_row: int = 0
     max_col: int = 0
-    cells: int = 0
     #: (row, col) zero-based → formula text (with '=') of formula cells saved without a value
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
     #: (row, col) zero-based → Excel error value ('#DIV/0!') of cells whose value is an error
@@ -407,7 +406,6 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, l
                 if has_value or formula is not None:
                     if limits and (row > MAX_ROWS or col > MAX_COLS):
                         raise _too_large(name, row, col)
-                    scan.cells += 1
                     scan.max_row = max(scan.max_row, row)
                     scan.max_col = max(scan.max_col, col)
                     if limits and scan.max_row * scan.max_col > MAX_AREA:
@@ -458,18 +456,42 @@ _MERGE = re.compile(rb'<mergeCell ref="([^"]*)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")
 _TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
+_ERROR_TYPE = re.compile(rb't="e"')
+_HIDDEN = re.compile(rb"hidden=")  # a compiled literal is found faster than by bytes.find
+_COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_GUESS_BYTES = 1 << 16
 
 
 def _cols_bound(data: bytes) -> int:
-    """The widest column any cell reference names (upper bound by its letters)."""
-    cols = set(re.findall(rb'<c r="([A-Z]{1,3})[0-9]', data))
+    """The widest column any cell reference names.  Cells are written row by row, so the widest
+    is guessed from the first and last rows and proved by one search for a wider one; only
+    when there is one is every reference read."""
+    guess = max(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, max(0, len(data) - _GUESS_BYTES)),
+                key=lambda letters: (len(letters), letters), default=b"")
+    if guess and re.search(rb'<c r="' + _letters_above(guess.decode()), data) is None:
+        return parse_cell_name(guess.decode() + "1")[1] + 1
+    cols = set(_COL_REF.findall(data))
     return max((parse_cell_name(c.decode() + "1")[1] + 1 for c in cols), default=0)
 
 
+def _letters_above(letters: str) -> bytes:
+    """A pattern for column letters (then a digit) naming a column right of ``letters``
+    (more letters, or as many and later in the alphabet)."""
+    k = len(letters)
+    alternatives = [rb"[A-Z]{%d,3}" % (k + 1)] if k < 3 else []
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            rest = k - i - 1
+            alternatives.append(letters[:i].encode() + b"[" + bytes([ord(ch) + 1]) + b"-Z]"
+                                + (b"[A-Z]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(alternatives) + b")[0-9]" if alternatives else b"(?!)"
+
+
 def _rows_bound(data: bytes) -> int:
-    """The highest row any cell reference names: only the references with the most digits are read."""
-    for digits in range(7, 0, -1):
-        found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%d})"' % digits, data)
+    """The highest row any cell reference names: only the references with the most digits are read
+    (six or seven digits in one pass: a long sheet has no others to read)."""
+    for digits in (b"6,7", b"5", b"4", b"3", b"2", b"1"):
+        found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%s})"' % digits, data)
         if found:
             return max(map(int, set(found)))
     return 0
@@ -492,16 +514,24 @@ def _cell_at(data: bytes, pos: int) -> tuple[int, int, bytes, bytes] | None:
     return pos_ref[0], pos_ref[1], tag, data[tag_end + 1:end if end >= 0 else len(data)]
 
 
+# Patterns that must find nothing in a usual sheet are first looked for by something they
+# cannot match without and that is rare: a prefixed element by its ':' and name ('<' is
+# everywhere in a sheet, ':' seldom), a comment or CDATA section by '!', a single-quoted
+# attribute by its quote.
+
+_COLON_TAG = re.compile(rb":(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
+
+
 def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    if _ANY_CELL_OTHERWISE.search(data) or _PREFIXED.search(data) or _ROW_OTHERWISE.search(data) \
-            or b"='" in data or b"<![CDATA[" in data or b"<!--" in data:
+    if _ANY_CELL_OTHERWISE.search(data) or (_COLON_TAG.search(data) and _PREFIXED.search(data)) \
+            or _ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
+            or (b"!" in data and (b"<![CDATA[" in data or b"<!--" in data)):
         return None
     scan = SheetScan(name, part)
     scan.max_row, scan.max_col = _rows_bound(data), _cols_bound(data)
     if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
         return None  # maybe only styled empty cells that far: the exact scan counts the data
-    scan.cells = data.count(b'<c r="')
     if _FORMULA.search(data):
         for match in _FORMULA.finditer(data):
             cell = _cell_at(data, match.start())
@@ -518,8 +548,8 @@ def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 formula = _FORMULA_TEXT.search(content)
                 body = _unescape_bytes(formula.group(1)) if formula and formula.group(1) else ""
                 scan.uncached[key] = "=" + body if body else "=（共享公式）"
-    position = data.find(b't="e"')
-    while position >= 0:
+    for found in _ERROR_TYPE.finditer(data):
+        position = found.start()
         cell = _cell_at(data, position)
         if cell is None:
             return None
@@ -530,8 +560,7 @@ def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 key = (row - 1, col - 1)
                 scan.errors[key] = _unescape_bytes(value.group(1))
                 scan.cached.pop(key, None)
-        position = data.find(b't="e"', position + 5)
-    if b"hidden=" in data:
+    if _HIDDEN.search(data):
         for match in _HIDDEN_ROW.finditer(data):
             end = data.find(b"</row>", match.end())
             if match.group(0).endswith(b"/>"):
