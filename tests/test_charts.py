@@ -361,3 +361,100 @@ def test_libreoffice_renders_the_charts(tmp_path, capsys):
     ticks = set(re.findall(r"(?<![\d.])(\d{1,3})%", joined))
     assert {"0", "20", "40", "60", "80", "100"} <= ticks
     assert "87.60%" in joined and "96.26%" in joined and "83.00%" in joined
+
+
+def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
+    """Desktop Excel: the chart through xlwings' API, then the series names, data labels and the
+    Chinese font over COM (a recording fake of xlwings' chart objects and Excel's Chart)."""
+    from perfeval_xl import excel
+
+    calls: list[tuple] = []
+
+    class Recorder:
+        def __init__(self, path):
+            self._path = path
+
+        def __getattr__(self, name):
+            return Recorder(f"{self._path}.{name}")
+
+        def __setattr__(self, name, value):
+            if name.startswith("_"):
+                object.__setattr__(self, name, value)
+            else:
+                calls.append((f"{self._path}.{name}", value))
+
+        def __call__(self, *args, **kwargs):
+            if kwargs:  # xlwings' set(**attributes)
+                calls.append((self._path, kwargs))
+            return Recorder(f"{self._path}({', '.join(map(str, args))})")
+
+    class Range:
+        def __init__(self, address):
+            self.address = address
+
+    class Chart(Recorder):
+        def __init__(self):
+            super().__init__("chart")
+            self._api = (None, Recorder("com"))
+
+        @property
+        def api(self):
+            return self._api
+
+        def set_source_data(self, rng, plot_by=None):
+            calls.append(("source", rng.address, plot_by))
+
+    class Charts:
+        def add(self, **kwargs):
+            calls.append(("add", kwargs["name"], kwargs["chart_type"], kwargs["anchor"].address,
+                          kwargs["width"], kwargs["height"]))
+            return Chart()
+
+    class Sheet:
+        charts = Charts()
+
+        def range(self, address):
+            return Range(address)
+
+    plan = scored["五华"].plan.sheet(CHART_SHEET).charts[2]  # satisfaction: four series, no labels
+    excel.add_chart(Sheet(), plan, desktop=True)
+    top = min(s.name_cell[0] for s in plan.series)
+    assert calls[0] == ("add", "图3 各单位各类对象满意度", "column_clustered", f"A{plan.anchor[0] + 1}",
+                        plan.width, plan.height)
+    assert calls[1] == ("source", f"A{top + 1}:E{plan.categories[2] + 1}", "columns")
+    assert ("chart.title", "图3 各单位各类对象满意度") in calls
+    assert ("chart.value_axis.set", {"number_format": "0%", "title": "满意度", "minimum_scale": 0.8,
+                                     "maximum_scale": 1.0}) in calls
+    assert ("chart.legend.position", "top") in calls
+    assert ("com.ChartArea.Format.TextFrame2.TextRange.Font.NameFarEast", "宋体") in calls
+    names = [c[1] for c in calls if len(c) == 2 and c[0].endswith(".Name") and "SeriesCollection" in c[0]]
+    assert names == ["奖励对象", "街道办事处职员", "社区职员", "综合满意度"]
+    assert not any("HasDataLabels" in str(c[0]) for c in calls)
+    calls.clear()
+    totals = scored["五华"].plan.sheet(CHART_SHEET).charts[1]
+    excel.add_chart(Sheet(), totals, desktop=True)
+    assert ("com.SeriesCollection(1).HasDataLabels", True) in calls
+    assert ("com.SeriesCollection(1).DataLabels().NumberFormat", "0.00") in calls
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_rescoring_a_copy_saved_by_libreoffice_replaces_its_charts(tmp_path, capsys):
+    """LibreOffice rewrites the package (its own drawing and chart parts); re-scoring still removes
+    the 图表 sheet's old parts with the sheet and leaves none dangling."""
+    source = tmp_path / XISHAN.name
+    source.write_bytes(XISHAN.read_bytes())
+    scored_copy = tmp_path / "scored.xlsx"
+    assert main(["score", str(source), "-o", str(scored_copy)]) == 0
+    resaved = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{(tmp_path / 'profile').as_posix()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(resaved), str(scored_copy)],
+                   check=True, capture_output=True, timeout=300)
+    saved = _package(resaved / "scored.xlsx")
+    assert len([n for n in saved if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == 2  # LibreOffice kept both
+    out = tmp_path / "again.xlsx"
+    assert main(["score", str(resaved / "scored.xlsx"), "-o", str(out)]) == 0
+    parts = _package(out)
+    assert len([n for n in parts if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == 2
+    assert _dangling(parts) == ([], [])
+    drawing, charts = _chart_parts(parts)
+    assert len(charts) == 2

@@ -142,8 +142,8 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
     widths = [CATEGORY_WIDTH] + [SERIES_WIDTH] * (ncols - 1)
     b = SheetBuilder(CHART_SHEET, widths, landscape=False)
     b.title(f"{ev.book.name}评价结果图表", ncols)
-    b.line("各图下方为 Excel 图表，数据取自图上方的表格（与一级指标得分表、得分汇总、满意度情况表一致）；"
-           "重新评分时本表整体重写，请勿在本表手工修改。", ncols, "note", height=30)
+    b.line("每幅图的数据是它上方的表格（与一级指标得分表、评分表、满意度情况表一致）。"
+           "本表每次评分整体重写，请勿手工修改。", ncols, "note", height=30)
     chart_width = round(sum(_column_points(w) for w in widths[:TABLE_COLUMNS]), 2)
     page_start = 0
     for n, chart in enumerate(charts, start=1):
