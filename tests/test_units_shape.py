@@ -56,8 +56,10 @@ def test_residue_goes_to_the_largest_level1_and_is_noted():
     plan = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": FUNDS, "指标体系": INDICATORS, "评分录入": MANUAL})).plan
     assert plan.names[:4] == ["得分汇总", "评分表-甲", "评分表-乙", "评分表-丙"]
     summary = plan.sheet("得分汇总").grid()
-    mean_row = next(r for r in summary if r[1] == "平均分")
-    assert mean_row[2:6] == [D("48.58"), D("46.67"), D("95.25"), "优"]
+    # one block per 一级 (its 三级 and 小计), then the block of 一级 subtotals, 总分 and 等级
+    decision, benefit, final = [r for r in summary if r[1] == "平均分"]
+    assert decision[2:4] == [D("48.58"), D("48.58")] and benefit[2:4] == [D("46.67"), D("46.67")]
+    assert final[2:6] == [D("48.58"), D("46.67"), D("95.25"), "优"]
 
 
 def test_unit_override_replaces_indicator():

@@ -10,6 +10,7 @@ questionnaire annexes between the two.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict
 from decimal import Decimal
@@ -23,8 +24,9 @@ from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
-from .styles import SEVERITY_STYLE
-from .writeplan import SheetBuilder, SheetPlan, WritePlan, fit_wrapped_rows
+from .pagefit import block_breaks, column_points, printable, widths_for_scale
+from .styles import SEVERITY_STYLE, StyleName
+from .writeplan import SheetBuilder, SheetPlan, WritePlan, display_width, fit_wrapped_rows
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -69,60 +71,185 @@ def _columns(evaluation: Evaluation) -> list[IndicatorScore]:
     return list(seen.values())
 
 
+#: the scale (percent) 得分汇总 is laid out to print at, one A4 landscape page wide
+SUMMARY_SCALE = 85
+#: narrowest and widest score column of 得分汇总 (characters)
+SUMMARY_SCORE_WIDTH = (9.0, 13.0)
+
+
+def _runs(items: list, key) -> list[list]:
+    """Consecutive items with the same key, as lists."""
+    runs: list[list] = []
+    for item in items:
+        if runs and key(runs[-1][0]) == key(item):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _chunks(columns: list[IndicatorScore], most: int) -> list[list[IndicatorScore]]:
+    """A 一级's 三级 columns in parts of at most ``most``, cut between 二级 groups where it can."""
+    parts: list[list[IndicatorScore]] = [[]]
+    for group in _runs(columns, lambda s: s.level2):
+        while group:
+            if len(parts[-1]) + len(group) <= most:
+                parts[-1] += group
+                group = []
+            elif parts[-1]:
+                parts.append([])
+            else:  # a 二级 group wider than a part: cut inside it
+                parts[-1], group = group[:most], group[most:]
+                parts.append([])
+    return [part for part in parts if part]
+
+
 def summary_sheet(ev: Evaluation) -> SheetPlan:
+    """得分汇总: the units' scores in blocks that each print one A4 landscape page wide at
+    :data:`SUMMARY_SCALE` — one block per 一级指标 (序号, 单位名称, its 三级 indicators grouped under
+    their 二级, its 小计), then a block of the 一级 subtotals, 总分 and 等级.  Every block has one row
+    per unit; a multi-unit evaluation adds 合计 (sum over the units) and 平均分 (the project row).
+    A block starts a new page where it would not fit on the current one."""
     columns = _columns(ev)
-    ncols = len(columns) + 4
-    b = SheetBuilder(schema.OUTPUT_SUMMARY, [6, 34] + [10] * len(columns) + [10, 8])
+    level1 = list(OrderedDict.fromkeys(c.level1 for c in columns))
+    weight1 = {name: sum((c.weight for c in columns if c.level1 == name), ZERO) for name in level1}
+    name_width = min(36.0, max([14.0] + [display_width(u.full_name) + 3.0 for u in ev.units]))
+    fixed = column_points(5) + column_points(name_width)
+    room = int((printable(True)[0] * 100 / SUMMARY_SCALE - fixed) // column_points(SUMMARY_SCORE_WIDTH[0]))
+    parts = []  # (一级, its 三级 columns in this part, continued, with the 小计)
+    for name in level1:
+        chunks = _chunks([c for c in columns if c.level1 == name], max(room - 1, 1))
+        parts += [(name, chunk, k > 0, k == len(chunks) - 1) for k, chunk in enumerate(chunks)]
+    most = max([len(chunk) + last for _, chunk, _, last in parts] + [len(level1) + 2])
+    width = max(SUMMARY_SCORE_WIDTH[0], min(SUMMARY_SCORE_WIDTH[1], widths_for_scale(SUMMARY_SCALE, True, fixed, most)))
+    ncols = 2 + most
+    b = SheetBuilder(schema.OUTPUT_SUMMARY, [5, name_width] + [width] * most)
     b.title(f"{ev.book.name}绩效评价得分汇总表", ncols)
     how = ev.book.shape
     if not ev.whole:
         how += ("；项目得分为各单位总分按预算数加权平均" if ev.fund_weighted else "；项目得分为各单位总分的算术平均")
     b.line(f"评价形态：{how}；总分 {fmt_score(ev.total)} 分，等级“{ev.grade}”", ncols)
-    top = b.row
-    for r in range(3):
-        b.values([None] * ncols, "header", height=30 if r < 2 else 48)
-    b.put(top, 0, "序号", "header")
-    b.put(top, 1, "单位名称", "header")
-    b.put(top, ncols - 2, "总分", "header")
-    b.put(top, ncols - 1, "等级", "header")
-    for c in (0, 1, ncols - 2, ncols - 1):
-        b.merge(top, c, top + 2, c)
-    # grouped 一级 / 二级 header cells
-    for level, key in ((0, lambda s: s.level1), (1, lambda s: (s.level1, s.level2))):
-        start = 0
-        while start < len(columns):
-            end = start
-            while end + 1 < len(columns) and key(columns[end + 1]) == key(columns[start]):
-                end += 1
-            weight = sum((c.weight for c in columns[start:end + 1]), ZERO)
-            name = columns[start].level1 if level == 0 else columns[start].level2
-            b.put(top + level, start + 2, _with_weight(name, weight), "header")
-            b.merge(top + level, start + 2, top + level, end + 2)
-            start = end + 1
-    for i, s in enumerate(columns):
-        b.put(top + 2, i + 2, _with_weight(s.level3, s.weight), "header")
-    b.plan.freeze = (b.row, 2)
-    b.plan.title_rows = (top, top + 2)
-    for n, unit in enumerate(ev.units, start=1):
-        scores = {s.code: s.score for s in unit.indicators}
-        row = [n, unit.full_name] + [scores.get(c.code) for c in columns] + [unit.total, unit.grade]
-        b.values(row, ["center", "text"] + ["score"] * len(columns) + ["score", "center"])
+    b.plan.title_rows = (0, 1)  # the table's title on every page: each block has its own header rows
+    b.plan.freeze = (0, 2)
+    label = "加权平均分" if ev.fund_weighted else "平均分"
+    means, residue, adjusted = ev.indicator_means() if not ev.whole else ({}, "", None)
+    project1 = {l.name: l.score for l in ev.level1}
+    blocks: list[tuple[int, int]] = []
+
+    def block(head: Callable[[int], None], values: Callable[[UnitScore], list], mean: list, n: int) -> None:
+        top = b.row
+        for r in range(3):
+            b.values([None] * n, "header", height=30 if r < 2 else None)
+        b.put(top, 0, "序号", "header")
+        b.put(top, 1, "单位名称", "header")
+        b.merge(top, 0, top + 2, 0)
+        b.merge(top, 1, top + 2, 1)
+        head(top)
+        for k, unit in enumerate(ev.units, start=1):
+            b.values([k, unit.full_name] + values(unit), ["center", "text"] + ["score"] * (n - 2))
+        if not ev.whole:
+            rows = [values(u) for u in ev.units]
+            sums = [sum((r[i] for r in rows if isinstance(r[i], Decimal)), ZERO)
+                    if any(isinstance(r[i], Decimal) for r in rows) else None for i in range(n - 2)]  # 等级: blank
+            b.values(["", "合计"] + sums, ["total_text"] * 2 + ["total_score"] * (n - 2))
+            b.values(["", label] + mean, ["total_text"] * 2 + ["total_score"] * (n - 2))
+        blocks.append((top, b.row - 1))
+        b.row += 1  # a blank row between blocks
+
+    for name, chunk, continued, last in parts:
+        n = 2 + len(chunk) + last
+
+        def head(top: int, name=name, chunk=chunk, continued=continued, last=last, n=n) -> None:
+            b.put(top, 2, _with_weight(name, weight1[name]) + ("（续）" if continued else ""), "header")
+            b.merge(top, 2, top, n - 1)
+            c = 2
+            for group in _runs(chunk, lambda s: s.level2):
+                weight2 = sum((s.weight for s in columns if (s.level1, s.level2) == (name, group[0].level2)), ZERO)
+                b.put(top + 1, c, _with_weight(group[0].level2, weight2), "header")
+                b.merge(top + 1, c, top + 1, c + len(group) - 1)
+                for s in group:
+                    b.put(top + 2, c, _label(s.level3, s.weight), "header")
+                    c += 1
+            if last:
+                b.put(top + 1, c, f"{name}小计", "header")
+                b.merge(top + 1, c, top + 2, c)
+
+        def values(unit: UnitScore, chunk=chunk, last=last, name=name) -> list:
+            scores = {s.code: s.score for s in unit.indicators}
+            subtotal = [next((l.score for l in unit.level1 if l.name == name), None)] if last else []
+            return [scores.get(c.code) for c in chunk] + subtotal
+
+        block(head, values, [means.get(c.code) for c in chunk] + ([project1.get(name)] if last else []), n)
+
+    def final_head(top: int) -> None:
+        b.put(top, 2, "一级指标得分", "header")
+        b.merge(top, 2, top, 1 + len(level1))
+        for i, name in enumerate(level1):
+            b.put(top + 1, 2 + i, _with_weight(name, weight1[name]), "header")
+            b.merge(top + 1, 2 + i, top + 2, 2 + i)
+        total_weight = sum(weight1.values(), ZERO)
+        for c, text in ((2 + len(level1), _with_weight("总分", total_weight)), (3 + len(level1), "等级")):
+            b.put(top, c, text, "header")
+            b.merge(top, c, top + 2, c)
+
+    def final_values(unit: UnitScore) -> list:
+        scores = {l.name: l.score for l in unit.level1}
+        return [scores.get(name) for name in level1] + [unit.total, unit.grade]
+
+    block(final_head, final_values, [project1.get(name) for name in level1] + [ev.total, ev.grade], 4 + len(level1))
+    _grade_cells_centred(b, blocks[-1], 3 + len(level1))
+    b.row -= 1
     if not ev.whole:
-        label = "加权平均分" if ev.fund_weighted else "平均分"
-        means, residue, adjusted = ev.indicator_means()
-        b.values(["", label] + [means[c.code] for c in columns] + [ev.total, ev.grade],
-                 ["total_text", "total_text"] + ["total_score"] * len(columns) + ["total_score", "total_text"])
+        mean_how = "按各单位预算数加权平均" if ev.fund_weighted else "为各单位得分的算术平均"
+        b.line(f"注：合计为各单位得分之和（等级不合计）；{label}{mean_how}，四舍五入保留两位小数，"
+               f"其中一级指标和总分的{label}即项目得分。", ncols, "note")
         if adjusted is not None:
             name = next(c.level3 for c in columns if c.code == adjusted)
             b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
+    fit_wrapped_rows(b.plan)  # the row heights the breaks are computed from
+    b.plan.row_breaks = block_breaks(b.plan, blocks)
     return b.plan
 
 
-#: width and style of each column the 评分表 can print after 三级指标
-_SCORE_COLUMN_LAYOUT = {"分值": (7, "center"), "指标解释": (30, "text"), "评分标准": (46, "text"),
-                        "计算过程": (52, "text"), "得分": (8, "score"), "扣分原因": (32, "text"), "评价意见": (32, "text")}
+def _grade_cells_centred(b: SheetBuilder, rows: tuple[int, int], col: int) -> None:
+    """The 等级 column of the last block is text: centred (the 合计 row leaves it blank)."""
+    cells = b.plan.cells
+    for i, (r, c, value, style) in enumerate(cells):
+        if c == col and rows[0] + 3 <= r <= rows[1]:
+            cells[i] = (r, c, value, StyleName("total_text" if style.startswith("total") else "center"))
+
+
+#: the scale (percent) the 评分表 is laid out to print at, one A4 landscape page wide
+SCORE_SHEET_SCALE = 80
+#: widths of the 评分表's 一级, 二级 and 三级 columns (the labels print their 分值 on a line of their own)
+_SCORE_LABEL_WIDTHS = [9.0, 10.0, 14.0]
+#: each column the 评分表 can print after 三级指标: a fixed width, or a share of the width left
+#: (text columns), and its style
+_SCORE_COLUMN_LAYOUT = {"分值": (6.0, None, "center"), "指标解释": (None, 3, "text"), "评分标准": (None, 5, "text"),
+                        "计算过程": (None, 5, "text"), "得分": (7.0, None, "score"), "扣分原因": (None, 3, "text"),
+                        "评价意见": (None, 3, "text")}
+#: the narrowest a text column of the 评分表 gets (characters)
+_SCORE_TEXT_MIN = 16.0
+
+
+def score_sheet_widths(columns: list[str]) -> list[float]:
+    """Widths of the 评分表's columns: labels and numbers as narrow as their content allows, the text
+    columns sharing what is left of an A4 landscape page at :data:`SCORE_SHEET_SCALE` percent."""
+    fixed = sum(_SCORE_LABEL_WIDTHS) + sum(_SCORE_COLUMN_LAYOUT[c][0] or 0 for c in columns)
+    shares = sum(_SCORE_COLUMN_LAYOUT[c][1] or 0 for c in columns)
+    room = printable(True)[0] * 100 / SCORE_SHEET_SCALE / column_points(1) - fixed
+    widths = list(_SCORE_LABEL_WIDTHS)
+    for c in columns:
+        width, share, _ = _SCORE_COLUMN_LAYOUT[c]
+        widths.append(width if width is not None else max(_SCORE_TEXT_MIN, math.floor(room * share / shares * 2) / 2))
+    return widths
+
+
+def _label(name: str, weight: Decimal) -> str:
+    """A merged 一级/二级 label of the 评分表: the name, its 分值 on the next line."""
+    return f"{name}\n（{fmt_plain(weight)}分）"
 
 
 def parse_score_columns(text: str) -> tuple[list[str], str]:
@@ -168,7 +295,7 @@ def score_columns(ev: Evaluation) -> list[str]:
 def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> SheetPlan:
     columns = score_columns(ev)
     headers = ["一级指标", "二级指标", "三级指标"] + columns
-    b = SheetBuilder(name or scoresheet_name(ev, unit), [10, 12, 18] + [_SCORE_COLUMN_LAYOUT[c][0] for c in columns])
+    b = SheetBuilder(name or scoresheet_name(ev, unit), score_sheet_widths(columns))
     b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
     if not ev.whole:
         b.line(f"被评价单位：{unit.full_name}", len(headers))
@@ -176,7 +303,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     l1 = {l.name: l for l in unit.level1}
     l2 = {(p, l.name): l for p, l in unit.level2}
     start1 = start2 = b.row
-    styles = ["center", "center", "text"] + [_SCORE_COLUMN_LAYOUT[c][1] for c in columns]
+    styles = ["center", "center", "text"] + [_SCORE_COLUMN_LAYOUT[c][2] for c in columns]
     for i, s in enumerate(unit.indicators):
         cells = {"分值": s.weight, "指标解释": s.explanation, "评分标准": s.standard, "计算过程": s.process,
                  "得分": s.score, "扣分原因": s.reason, "评价意见": s.opinion}
@@ -184,11 +311,11 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
         b.fit_height(r)
         nxt = unit.indicators[i + 1] if i + 1 < len(unit.indicators) else None
         if nxt is None or (nxt.level1, nxt.level2) != (s.level1, s.level2):
-            b.put(start2, 1, _with_weight(s.level2, l2[(s.level1, s.level2)].weight), "center")
+            b.put(start2, 1, _label(s.level2, l2[(s.level1, s.level2)].weight), "center")
             b.merge(start2, 1, r, 1)
             start2 = r + 1
         if nxt is None or nxt.level1 != s.level1:
-            b.put(start1, 0, _with_weight(s.level1, l1[s.level1].weight), "center")
+            b.put(start1, 0, _label(s.level1, l1[s.level1].weight), "center")
             b.merge(start1, 0, r, 0)
             start1 = r + 1
     total_weight = sum((s.weight for s in unit.indicators), ZERO)
