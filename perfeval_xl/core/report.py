@@ -113,7 +113,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     columns = _columns(ev)
     level1 = list(OrderedDict.fromkeys(c.level1 for c in columns))
     weight1 = {name: sum((c.weight for c in columns if c.level1 == name), ZERO) for name in level1}
-    name_width = min(36.0, max([14.0] + [display_width(u.full_name) + 3.0 for u in ev.units]))
+    name_width = min(40.0, max([14.0] + [display_width(u.full_name) + 3.0 for u in ev.units]))
     fixed = column_points(5) + column_points(name_width)
     room = int((printable(True)[0] * 100 / SUMMARY_SCALE - fixed) // column_points(SUMMARY_SCORE_WIDTH[0]))
     parts = []  # (一级, its 三级 columns in this part, continued, with the 小计)
