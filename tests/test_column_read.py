@@ -142,3 +142,29 @@ def test_table_reader_matches_the_cell_by_cell_reader(sheet_name):
             assert (record.sheet, record.row, record.invalid, record.raw) == (sheet_name, r, invalid, raw)
             assert list(record.values) == list(values)
             assert all(same(record.values[k], values[k]) for k in values), (r, record.values, values)
+
+
+PLAIN_TEXTS = ["永顺里", " 永顺里 ", "记-000001", "服务 费", "a\nb", "Ⅻ", "12", "x"]
+UNIFORM = {  # columns of one sort of cell, read at once; each with one cell that is not usual
+    "texts": (PLAIN_TEXTS, ["\u3000永顺里", "永\u3000顺里", " #DIV/0! ", "#N/A", "", " ", 3]),
+    "texts and blanks": (PLAIN_TEXTS + [None, None], ["\u3000", ExcelErrorValue("#REF!"), UncachedFormula("=A1")]),
+    "digit amounts": (["12", "12.50", "-3.10", "+4", "1.", ".5", "00012", "4969.55"],
+                      ["1000000000000000", "-1000000000000000", "１２", " 12", "1e3", "12元", "", None]),
+    "number amounts": ([0, 1, -1, 0.0, -0.0, 0.1 + 0.2, 2.675, 999999999999999, 1e-7, 45443.75],
+                       [float("nan"), float("inf"), 1e15, -10 ** 15, True, "5"]),
+    "dates": ([dt.date(2024, 5, 31), dt.date(1990, 1, 1), dt.date(2100, 12, 31)],
+              [dt.date(1989, 12, 31), dt.date(2101, 1, 1), dt.datetime(2024, 5, 31, 9), None, "2024-05-31"]),
+}
+
+
+@pytest.mark.parametrize("unit", ["元", "万元"])
+@pytest.mark.parametrize("name", sorted(UNIFORM))
+@pytest.mark.parametrize("kind", KINDS)
+def test_whole_columns_match_parse_cell(kind, name, unit):
+    usual, odd = UNIFORM[name]
+    for column in [usual * 3] + [usual * 2 + [cell] + usual for cell in odd]:
+        values, errors = parse_column(kind, column, declared_unit=unit, choices=CHOICES)
+        expected, expected_errors = cell_by_cell(kind, column, unit)
+        assert {i: str(e) for i, e in errors.items()} == expected_errors, (kind, column)
+        assert all(same(a, b) for a, b in zip(values, expected)), (kind, column, values, expected)
+        assert len(values) == len(column)

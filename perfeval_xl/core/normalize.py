@@ -8,6 +8,7 @@ the sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 import re
 import unicodedata
@@ -364,12 +365,54 @@ _PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
 
 
+_TEXT_TYPES = frozenset({str, type(None)})
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def _whole_column(kind: str, values) -> list | None:
+    """A column read at once when all its cells are of the one usual sort for its kind (each
+    step over the whole column in C): texts (and blanks), plain dates in range, amounts typed
+    as plain digits, int or finite float amounts below the limit.  None when any cell is
+    otherwise: the column is then read cell by cell."""
+    values = list(values)
+    if not values:
+        return []
+    types = set(map(type, values))
+    if kind in ("text", "literal") and types <= _TEXT_TYPES:
+        out = [None if v is None else (v.strip() or None) for v in values]
+        if _ERROR_TEXTS.isdisjoint(out) and "\u3000" not in "".join(filter(None, out)):
+            return out
+        return None
+    if kind == "date" and types == {dt.date}:
+        if MIN_YEAR <= min(values).year and max(values).year <= MAX_YEAR:
+            return values
+        return None
+    if kind != "amount":
+        return None
+    if types == {str}:
+        if not all(map(_PLAIN_NUMBER_RE.fullmatch, values)):
+            return None
+        out = list(map(Decimal, values))
+    elif types <= _NUMBER_TYPES:
+        if float in types and not all(map(math.isfinite, values)):
+            return None
+        out = list(map(Decimal, map(repr, values)))
+    else:
+        return None
+    if _NEG_MAX < min(out) and max(out) < _POS_MAX:
+        return out
+    return None
+
+
 def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tuple[str, ...] = ()
                  ) -> tuple[list, dict[int, CellValueError]]:
     """:func:`parse_cell` over a whole column: ``(parsed values, {index: error})``, exactly what
     parse_cell gives (or raises) for each value.  The common cells of a long table — a plain
     text, an int or float amount, an amount typed as plain digits, a date — are read by the
     fast paths here; every other value goes through parse_cell itself."""
+    whole = _whole_column(kind, values)
+    if whole is not None:
+        return whole, {}
     out: list = []
     errors: dict[int, CellValueError] = {}
     append = out.append
