@@ -112,9 +112,29 @@ def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
     nor the template's guide."""
     from perfeval_xl.io.ownership import file_ownership
 
-    ours = set(file_ownership(path, ()).replace)
+    return _others(names, file_ownership(path, ()).replace)
+
+
+def _others(names: Sequence[str], ours: Sequence[str]) -> list[str]:
+    ours = set(ours)
     inputs = set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
     return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() not in schema.GUIDE_SHEETS]
+
+
+def _is_input(name: str) -> bool:
+    return name.strip() in schema.INPUT_SHEET_NAMES or name.strip() in schema.EXTRA_INPUT_SHEETS
+
+
+def _review_selection(archive) -> list[str]:
+    """The sheets review reads, chosen from the open package: the template input sheets and
+    every other sheet that is not ours (see :func:`other_sheets`)."""
+    from perfeval_xl.io.ownership import existing_sheets, sort_out
+    from perfeval_xl.io.xlsx_package import Package
+
+    package = Package(archive)
+    names = list(package.sheet_parts())
+    ours = sort_out(existing_sheets(package), ()).replace
+    return [n for n in names if _is_input(n)] + _others(names, ours)
 
 
 def read_others(source: Path, snapshot) -> Snapshot:
@@ -130,11 +150,23 @@ def read_others(source: Path, snapshot) -> Snapshot:
 
 
 def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
-    """The template input sheets, and every other sheet that is not ours (numbers as shown)."""
-    from perfeval_xl.io.snapshot import read_snapshot
+    """The template input sheets, and every other sheet that is not ours (numbers as shown):
+    one guard and one parse of the file for both."""
+    from perfeval_xl.io.displayed import apply_formats
+    from perfeval_xl.io.snapshot import FileSnapshot, read_snapshot
 
-    snapshot = read_snapshot(source)
-    return snapshot, read_others(source, snapshot)
+    both = read_snapshot(source, sheets=_review_selection)
+    snapshot, others = FileSnapshot(), {}
+    snapshot.inspection = both.inspection
+    for name, rows in both.items():
+        if _is_input(name):
+            snapshot[name] = rows
+        else:
+            others[name] = rows
+    # what the reader noticed on other sheets (hidden rows) is not the template's to report
+    snapshot.findings.extend(f for f in both.findings if f[1] in snapshot)
+    apply_formats(source, others, list(others))
+    return snapshot, others
 
 
 def review_file(source: str | Path, output: str | Path | None = None) -> Reviewed:

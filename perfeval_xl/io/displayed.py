@@ -3,18 +3,21 @@
 A table pasted from a report into Excel keeps ``99.18%`` as the number 0.9918 with the
 format ``0.00%``, and ``4.50`` as 4.5 with ``0.00``.  The printed precision is in the
 format, which python-calamine does not give; this module reads the formats of the given
-sheets (openpyxl, read-only) and replaces each formatted number by the text it shows,
-so the table audit compares at the precision the reader sees.  Numbers in the General
+sheets (from the package's bytes, or through openpyxl for a sheet written in an unusual
+way) and replaces each formatted number by the text it shows, so the table audit compares
+at the precision the reader sees.  Numbers in the General
 format stay numbers (their shortest text is what Excel shows).
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, MutableMapping
 
+from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
@@ -42,12 +45,152 @@ def shown(value: float | int, number_format: str) -> str | None:
 
 
 def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterable[str]) -> None:
-    """Replace each formatted number of the named sheets of ``snapshot`` by its shown text."""
-    from openpyxl import load_workbook
+    """Replace each formatted number of the named sheets of ``snapshot`` by its shown text.
 
+    The formats are read from the package itself (the styles part and each sheet's cell style
+    references, by a few compiled patterns over the bytes of a sheet written the usual way);
+    a sheet written otherwise is read through openpyxl, as every sheet once was.  Both give a
+    cell the format openpyxl's read-only cell reports."""
     names = [n for n in names if n in snapshot]
     if not names:
         return
+    with zipfile.ZipFile(path) as archive:
+        left = _apply_from_package(archive, snapshot, names)
+    if left:
+        _apply_with_openpyxl(path, snapshot, left)
+
+
+#: Excel's built-in number formats by id, as openpyxl names them (openpyxl.styles.numbers)
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 5: '"$"#,##0_);("$"#,##0)',
+    6: '"$"#,##0_);[Red]("$"#,##0)', 7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy",
+    16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+    22: "m/d/yy h:mm", 37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)", 41: '_(* #,##0_);_(* \\(#,##0\\);_(* "-"_);_(@_)',
+    42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+    43: '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)',
+    44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)', 45: "mm:ss", 46: "[h]:mm:ss",
+    47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+#: the part openpyxl reads the styles from
+STYLES_PART = "xl/styles.xml"
+
+# a sheet written the usual way: every cell and row starts with its reference, double-quoted,
+# no namespace prefixes, no CDATA or comments (anything else is left to openpyxl)
+_CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+_ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+_PREFIXED = re.compile(rb"<\w+:(?:c|row|dimension|sheetData)(?=[\s>/])")
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
+_STYLE_ATTR = re.compile(rb'\ss="([0-9]*)"')
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{0,3}[0-9]{0,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"\s*/>')
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _cell_formats(archive: zipfile.ZipFile) -> list[str] | None:
+    """The number format of each cell format (cellXfs) of the styles part, as openpyxl reads it
+    (a custom numFmt id first, then the built-in table, else General); None when there is none."""
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        root = SafeET.fromstring(archive.read(STYLES_PART))
+    except Exception:  # no styles part, or one openpyxl may read differently: leave it to openpyxl
+        return None
+    custom: dict[int, str] = {}
+    formats: list[str] | None = None
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "numFmts":
+            for item in element:
+                if _local(item.tag) == "numFmt" and (item.get("numFmtId") or "").isdigit():
+                    custom[int(item.get("numFmtId"))] = item.get("formatCode") or ""
+        elif tag == "cellXfs":
+            formats = []
+            for xf in element:
+                if _local(xf.tag) != "xf":
+                    continue
+                number = xf.get("numFmtId") or "0"
+                if not number.isdigit():
+                    return None
+                number_id = int(number)
+                formats.append(custom[number_id] if number_id in custom else BUILTIN_FORMATS.get(number_id, "General"))
+    return formats or None
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _apply_from_package(archive: zipfile.ZipFile, snapshot: MutableMapping[str, list], names: list[str]) -> list[str]:
+    """Apply the formats of the sheets written the usual way; returns the names left to openpyxl."""
+    from perfeval_xl.io.guard import sheet_parts
+
+    formats = _cell_formats(archive)
+    if formats is None:
+        return names
+    parts = sheet_parts(archive)
+    left = []
+    for name in names:
+        part = parts.get(name)
+        if part is None or not _apply_sheet(archive.read(part), snapshot[name], formats):
+            left.append(name)
+    return left
+
+
+def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
+    """Apply one sheet's formats; False (nothing changed) when openpyxl must read it."""
+    if _CELL_OTHERWISE.search(data) or _ROW_OTHERWISE.search(data) or _PREFIXED.search(data) \
+            or b"<![CDATA[" in data or b"<!--" in data:
+        return False
+    head = data[:max(data.find(b"<sheetData"), 0)]
+    max_row = max_col = None  # openpyxl reads no further than a declared dimension
+    if b"<dimension" in head:
+        dimension = _DIMENSION.search(head)
+        if dimension is None:
+            return False
+        first, letters, digits = dimension.groups()
+        if letters is None:
+            parsed = parse_cell_name(first.decode("ascii"))
+            if parsed is None:
+                return False
+            max_row, max_col = parsed[0] + 1, parsed[1] + 1
+        else:
+            max_row, max_col = int(digits), _column(letters)
+    changes = []
+    for cell in _CELL.finditer(data):
+        attrs = cell.group(3)
+        style = 0
+        if b"s=" in attrs:
+            found = _STYLE_ATTR.search(attrs)
+            if found is None or b"'" in attrs:
+                return False
+            style = int(found.group(1) or 0)
+        if style >= len(formats):
+            return False
+        row, col = int(cell.group(2)), _column(cell.group(1))
+        if (max_row is not None and row > max_row) or (max_col is not None and col > max_col):
+            continue
+        changes.append((row - 1, col - 1, formats[style]))
+    for r, c, number_format in changes:
+        if r >= len(rows) or c >= len(rows[r]):
+            continue
+        value = rows[r][c]
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            text = shown(value, number_format)
+            if text is not None:
+                rows[r][c] = text
+    return True
+
+
+def _apply_with_openpyxl(path: Path, snapshot: MutableMapping[str, list], names: list[str]) -> None:
+    from openpyxl import load_workbook
+
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         for name in names:

@@ -37,7 +37,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from defusedxml import ElementTree as SafeET
 
@@ -109,6 +109,8 @@ class Inspection:
     sheets: dict[str, SheetScan] = field(default_factory=dict)
     #: sheet name → part name for every worksheet in the workbook
     parts: dict[str, str] = field(default_factory=dict)
+    #: the names (stripped) of the sheets asked for and scanned; None when every sheet was
+    selected: frozenset[str] | None = None
 
 
 # --- cell references -------------------------------------------------------------
@@ -581,7 +583,11 @@ def _unescape_bytes(raw: bytes) -> str:
 
 # --- entry point -------------------------------------------------------------------
 
-def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | None) -> Inspection:
+#: chooses the sheets to scan from the open package (see :func:`inspect_workbook`)
+Selector = Callable[[zipfile.ZipFile], Iterable[str]]
+
+
+def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
     parts = _structure_parts(zf, name) if workbook_file else _Parts()
@@ -602,7 +608,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | No
             raise HostileFile(f"“{name}”是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
                               "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
                               "（WPS：另存为“Microsoft Excel 文件(*.xlsx)”）")
-        wanted = None if sheets is None else {s.strip() for s in sheets}
+        if callable(sheets):  # chosen from the package, now that its structure parts passed
+            sheets = sheets(zf)
+        wanted = None if sheets is None else frozenset(s.strip() for s in sheets)
+        inspection.selected = wanted
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
     scans: dict[str, SheetScan] = {}
     for info in infos:
@@ -624,8 +633,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | No
     return inspection
 
 
-def inspect_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> Inspection:
-    """Check a workbook file before parsing; scan the named sheets (all when None).
+def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None) -> Inspection:
+    """Check a workbook file before parsing; scan the named sheets (all when None).  ``sheets``
+    may be a function choosing them from the open package (called once its workbook part and
+    relationships passed the checks), so one pass serves a reader that chooses by content.
 
     Raises :class:`HostileFile` with a Chinese message when the file must not be
     parsed.  Files that are not zip packages (.xls) are only size-checked.

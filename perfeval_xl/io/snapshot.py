@@ -31,7 +31,7 @@ from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
 from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
-from perfeval_xl.io.guard import HostileFile, Inspection, SheetScan, inspect_workbook, ref_name
+from perfeval_xl.io.guard import HostileFile, Inspection, Selector, SheetScan, inspect_workbook, ref_name
 
 #: the formats perfeval can both read and write back
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm")
@@ -54,13 +54,15 @@ class FileSnapshot(TakenSnapshot):
         self.inspection: Inspection | None = None
 
 
-def read_snapshot(path: str | Path, sheets: set[str] | None = None) -> FileSnapshot:
-    """The input sheets of a workbook file (``sheets``: these sheets instead), after the guard."""
+def read_snapshot(path: str | Path, sheets: set[str] | Selector | None = None) -> FileSnapshot:
+    """The input sheets of a workbook file (``sheets``: these sheets instead), after the guard.
+    ``sheets`` may be a function choosing them from the open package (see
+    :func:`~perfeval_xl.io.guard.inspect_workbook`): one guard and one parse serve it."""
     with gc_paused():
         return _read_snapshot(Path(path), sheets)
 
 
-def _read_snapshot(path: Path, sheets: set[str] | None) -> FileSnapshot:
+def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapshot:
     if not path.exists():
         raise UnreadableFile(f"找不到文件“{path}”")
     if path.is_dir():
@@ -76,6 +78,8 @@ def _read_snapshot(path: Path, sheets: set[str] | None) -> FileSnapshot:
         inspection = inspect_workbook(path, wanted)
     except HostileFile as exc:
         raise UnreadableFile(exc.message, exc.sheet, exc.cell) from exc
+    if callable(wanted):
+        wanted = inspection.selected or frozenset()
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
