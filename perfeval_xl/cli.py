@@ -242,7 +242,7 @@ def cmd_batch(args) -> int:
     from perfeval_xl.batch import discover, progress_bar, run_batch
     from perfeval_xl.core.batch import batch_plan
     from perfeval_xl.io.atomic import describe_os_error
-    from perfeval_xl.io.new_workbook import write_new_workbook
+    from perfeval_xl.io.new_workbook import write_plain_workbook
     from perfeval_xl.io.targets import TargetError, batch_summary_target
 
     if args.jobs is not None and args.jobs < 1:
@@ -269,7 +269,7 @@ def cmd_batch(args) -> int:
         return 130
     close()
     try:
-        write_new_workbook(batch_plan(results), output)
+        write_plain_workbook(batch_plan(results), output)
     except OSError as exc:
         print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE

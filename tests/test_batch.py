@@ -221,3 +221,33 @@ def test_forms_are_rows_of_their_own(tmp_path, capsys):
     assert [r.printed_total for r in result.rows] == [
         f"{f.printed_total:.2f}" if f.printed_total is not None else "" for f in reviews]
     assert sum(1 for i in result.issues if i.kind == "差错") == sum(len(f.slips) for f in reviews)
+
+
+def test_summary_file_holds_exactly_the_plan(folder, tmp_path):
+    """汇总.xlsx is assembled from the splice writer's sheet XML: every planned value, merge, width,
+    height, frozen header, print title and footer arrives, read back with openpyxl."""
+    from decimal import Decimal
+
+    from perfeval_xl.batch import run_batch
+    from perfeval_xl.core.batch import batch_plan
+    from perfeval_xl.io.new_workbook import write_plain_workbook
+
+    files, _ = discover([folder])
+    plan = batch_plan(run_batch(files, jobs=1, root=folder))
+    path = write_plain_workbook(plan, tmp_path / "汇总.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["汇总", "问题清单"] and book.active.title == "汇总"
+    for sheet in plan.sheets:
+        ws = book[sheet.name]
+        for row, col, value, _style in sheet.cells:
+            got = ws.cell(row + 1, col + 1).value
+            assert got == (None if value == "" else value if not isinstance(value, Decimal) else float(value)), \
+                (sheet.name, row, col)
+        assert sorted(str(m) for m in ws.merged_cells.ranges) == sorted(
+            f"{ws.cell(r1 + 1, c1 + 1).coordinate}:{ws.cell(r2 + 1, c2 + 1).coordinate}" for r1, c1, r2, c2 in sheet.merges)
+        assert {c: ws.column_dimensions[chr(65 + c)].width for c in sheet.widths} == sheet.widths
+        assert {r: ws.row_dimensions[r + 1].height for r in sheet.heights} == sheet.heights
+        assert ws.freeze_panes == ws.cell(sheet.freeze[0] + 1, 1).coordinate
+        assert ws.print_title_rows == f"${sheet.title_rows[0] + 1}:${sheet.title_rows[1] + 1}"
+        assert ws.oddFooter.center.text == sheet.footer
+    assert len(plan.sheet("问题清单").cells) > 20  # the damaged file, the slips of both samples

@@ -26,3 +26,16 @@ def test_the_funds_table_notes_of_puji_and_heilinpu_get_two_lines(tmp_path):
     assert notes  # 普吉 and 黑林铺 have long 备注
     for row, text in notes:  # 24 characters wide; each note needs at least two lines of 14 pt
         assert funds.heights[row] >= 2 * 14 + 4, text
+
+
+def test_display_width_is_the_east_asian_width_of_every_character():
+    """The width model's fast paths (ASCII, characters remembered) give what unicodedata says, for every
+    character there is, and for texts mixing them."""
+    import unicodedata
+
+    from perfeval_xl.core.writeplan import display_width
+
+    wrong = [i for i in range(0x110000)
+             if display_width(chr(i)) != (2 if unicodedata.east_asian_width(chr(i)) in "WF" else 1)]
+    assert wrong == []
+    assert display_width("资金到位率 98.5%（Ａ）") == 2 * 5 + 6 + 2 * 3 and display_width("") == 0

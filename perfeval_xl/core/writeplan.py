@@ -16,9 +16,25 @@ from .styles import STYLES, StyleName
 LINE_HEIGHT = 14.0  # points per wrapped line at 10.5 pt
 
 
+class _CharWidths(dict):
+    """Character → its width (2 for East Asian wide and full-width ones), filled as characters are
+    met (bounded: a text of every character there is stays correct, only slower)."""
+
+    def __missing__(self, ch: str) -> int:
+        width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if len(self) < 65536:
+            self[ch] = width
+        return width
+
+
+_WIDTHS = _CharWidths()
+
+
 def display_width(text: str) -> int:
     """Width in Excel character units: CJK characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -146,6 +162,10 @@ def fit_cell_text(text: str) -> str:
     return text[:MAX_CELL_TEXT - len(note)] + note
 
 
+#: each style's name (and member) → its member
+_STYLE_NAMES = {member.value: member for member in StyleName}
+
+
 class SheetBuilder:
     """Appends rows to a :class:`SheetPlan`."""
 
@@ -163,7 +183,8 @@ class SheetBuilder:
             value = Decimal(repr(value))
         elif isinstance(value, str) and len(value) > MAX_CELL_TEXT:
             value = fit_cell_text(value)
-        self.plan.cells.append((row, col, value, StyleName(style)))  # an unknown name fails here
+        style = _STYLE_NAMES.get(style) or StyleName(style)  # an unknown name fails here
+        self.plan.cells.append((row, col, value, style))
         if isinstance(value, str) and value:
             self._texts.setdefault(row, []).append((col, value))
 

@@ -138,11 +138,22 @@ def _number(value) -> str:
 
 def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawing: str | None = None) -> str:
     """The worksheet part; ``drawing``: the relationship id of its drawing part (charts)."""
-    rows: dict[int, list[tuple[int, object, StyleName]]] = {}
-    for r, c, v, s in plan.styled_cells():  # merged areas styled in full, as the xlwings writer does
-        rows.setdefault(r, []).append((c, v, s))
-    n_rows = max(rows, default=0) + 1
-    n_cols = max((c for r in rows.values() for c, _, _ in r), default=0) + 1
+    # the cells of plan.styled_cells() (merged areas styled in full, as the xlwings writer does),
+    # gathered by row: a summary of a thousand files has half a million cells
+    grid: dict[int, dict[int, tuple[object, StyleName]]] = {}
+    for r, c, v, s in plan.cells:
+        row = grid.get(r)
+        if row is None:
+            row = grid[r] = {}
+        row[c] = (v, s)
+    for r1, c1, r2, c2 in plan.merges:
+        style = grid.get(r1, {}).get(c1, (None, StyleName.TEXT))[1]
+        for r in range(r1, r2 + 1):
+            row = grid.setdefault(r, {})
+            for c in range(c1, c2 + 1):
+                row.setdefault(c, (None, style))
+    n_rows = max(grid, default=0) + 1
+    n_cols = max((c for row in grid.values() for c in row), default=0) + 1
     out = [f'<worksheet xmlns="{MAIN_NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">',
            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
            f'<dimension ref="A1:{column_letter(n_cols - 1)}{n_rows}"/>',
@@ -159,20 +170,25 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawin
         out.append("<cols>" + "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
                                       for c, w in sorted(plan.widths.items())) + "</cols>")
     out.append("<sheetData>")
-    for r in sorted(set(rows) | set(plan.heights)):
+    letters = [column_letter(c) for c in range(n_cols)]
+    ids = {style: styles[style] for row in grid.values() for _, style in row.values()}
+    for r in sorted(set(grid) | set(plan.heights)):
         height = plan.heights.get(r)
         attrs = f' ht="{height}" customHeight="1"' if height else ""
-        out.append(f'<row r="{r + 1}"{attrs}>')
-        for c, value, style in sorted(rows.get(r, [])):
-            ref = f"{column_letter(c)}{r + 1}"
-            s = styles[style]
+        line = r + 1
+        out.append(f'<row r="{line}"{attrs}>')
+        row = grid.get(r, {})
+        for c in sorted(row):
+            value, style = row[c]
+            s = ids[style]
             if value is None or value == "":
-                out.append(f'<c r="{ref}" s="{s}"/>')
+                out.append(f'<c r="{letters[c]}{line}" s="{s}"/>')
             elif isinstance(value, str):
                 text = _ILLEGAL_XML.sub("", value)
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>')
+                out.append(f'<c r="{letters[c]}{line}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
+                           f"{escape(text)}</t></is></c>")
             else:
-                out.append(f'<c r="{ref}" s="{s}"><v>{_number(value)}</v></c>')
+                out.append(f'<c r="{letters[c]}{line}" s="{s}"><v>{_number(value)}</v></c>')
         out.append("</row>")
     out.append("</sheetData>")
     if plan.merges:
