@@ -33,3 +33,25 @@ def test_formats():
     assert fmt_percent(Decimal("1")) == "100.00%"
     assert fmt_plain(Decimal("5.00")) == "5"
     assert fmt_plain(Decimal("0.40")) == "0.4"
+
+
+def test_half_up_is_exact_whatever_the_digits():
+    """The quick quantize (a context no precision limits) gives what a precision raised to the digits
+    needed gives: long decimals, big and tiny magnitudes, floats, every number of places."""
+    import random
+    from decimal import ROUND_HALF_UP, localcontext
+
+    def raised(number: Decimal, places: int) -> Decimal:
+        with localcontext() as ctx:
+            ctx.prec = max(28, len(number.as_tuple().digits) + places + 2, number.adjusted() + places + 3)
+            return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+    draw = random.Random(12)
+    numbers = [Decimal(draw.randint(-10**40, 10**40)).scaleb(-draw.randint(0, 60)) for _ in range(2000)]
+    numbers += [Decimal(repr(draw.uniform(-1e6, 1e6))) for _ in range(2000)]
+    numbers += [Decimal(draw.randint(1, 10**5)).scaleb(draw.randint(-30, 30)) for _ in range(500)]
+    numbers += [Decimal("2.675"), Decimal("-0.125"), Decimal("0E-10"), Decimal("-0"), Decimal("9.995E+50")]
+    for number in numbers:
+        for places in (0, 1, 2, 4, 9, 12):
+            got, want = round_half_up(number, places), raised(number, places)
+            assert (str(got), got) == (str(want), want), (number, places)

@@ -8,7 +8,7 @@ float coming from a spreadsheet cell is converted through its shortest repr
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 ZERO = Decimal(0)
@@ -43,6 +43,14 @@ def to_decimal(value: object) -> Decimal:
     raise NotANumber(repr(value))
 
 
+#: the quantum of each number of decimals asked for often
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
+#: a context whose precision never limits a quantize: the result is exact, as with a precision
+#: raised to the digits needed (the path kept for numbers near the exponent limit)
+_EXACT = Context(prec=MAX_PREC)
+_FAST_LIMIT = 999_000
+
+
 def round_half_up(value: object, places: int = 2) -> Decimal:
     """四舍五入 to ``places`` decimals: 2.675 → 2.68, 0.125 → 0.13, 1.005 → 1.01.
 
@@ -53,7 +61,9 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
         units = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)  # ⌊x + ½⌋
         return Decimal(-units if value < 0 else units).scaleb(-places)
     number = to_decimal(value)
-    quantum = Decimal(1).scaleb(-places)
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    if number.is_finite() and number.adjusted() < _FAST_LIMIT:
+        return number.quantize(quantum, rounding=ROUND_HALF_UP, context=_EXACT)
     with localcontext() as ctx:
         ctx.prec = max(28, len(number.as_tuple().digits) + places + 2, number.adjusted() + places + 3)
         return number.quantize(quantum, rounding=ROUND_HALF_UP)

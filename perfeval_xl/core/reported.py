@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from . import schema
 from .book import Record
@@ -170,6 +171,7 @@ def _unit_score(evaluation: Evaluation, unit: str | None) -> UnitScore | None:
     return next(u for u in evaluation.units if u.name == unit)
 
 
+@lru_cache(maxsize=4096)
 def _plain_name(text: str) -> str:
     """An indicator's name as reports print it: without “（5分）”, spaces or full-width forms."""
     text = re.sub(r"[（(]\s*[\d.]+\s*分\s*[）)]\s*$", "", text.strip())

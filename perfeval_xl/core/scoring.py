@@ -316,6 +316,8 @@ class Evaluation:
     #: one :class:`Scope` per unit, so a value asked for again (annex tables, 报告数据) is
     #: computed once; not a field of the data (a replaced evaluation starts a fresh cache)
     _scopes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: :meth:`indicator_means`, computed once (every 报告数据 row of an indicator asks for it)
+    _means: list = field(default_factory=list, init=False, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
@@ -339,6 +341,12 @@ class Evaluation:
         """Project-level score of each 三级 indicator: the (weighted) mean over the units,
         rounded, with the 尾差 put into the indicator of largest 分值 so the means add up to
         the project total.  Returns (code → mean, residue text, code adjusted or None)."""
+        if not self._means:
+            self._means.append(self._indicator_means())
+        means, residue, adjusted = self._means[0]
+        return OrderedDict(means), residue, adjusted
+
+    def _indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
         columns: "OrderedDict[str, IndicatorScore]" = OrderedDict()
         for unit in self.units:
             for s in unit.indicators:
