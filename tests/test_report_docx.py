@@ -16,6 +16,7 @@ from docx import Document as open_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.table import _Cell
 from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
@@ -148,6 +149,35 @@ def test_tables_repeat_their_header_rows(reports, name):
     for table, model in zip(doc.tables, model_tables):
         flags = [row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None for row in table.rows]
         assert flags == [True] * len(model.header) + [False] * len(model.body)
+
+
+def test_labels_merged_down_the_rows_are_written_in_every_row(reports):
+    """A 一级/二级 label the 评分表 merges down its rows is in every row of the docx table (a vertically
+    merged cell prints once, so a page break inside the group left the next page without it): the
+    first row in black, the repeats in grey, no border between the rows of the group in that column."""
+    scored, _, path = reports["xishan"]
+    unit = scored.evaluation.units[0]
+    doc = open_docx(str(path))
+    table = find_table(doc, ["一级指标", "二级指标", "三级指标"])
+    rows = table.rows[1:1 + len(unit.indicators)]
+    weight1 = {l.name: l.weight for l in unit.level1}
+    weight2 = {(parent, l.name): l.weight for parent, l in unit.level2}
+    for k, (row, s) in enumerate(zip(rows, unit.indicators)):
+        cells = row._tr.tc_lst
+        assert cells[0].tcPr.find(qn("w:vMerge")) is None and cells[1].tcPr.find(qn("w:vMerge")) is None
+        label1, label2 = (_Cell(cells[0], table).text, _Cell(cells[1], table).text)
+        assert label1 == f"{s.level1}\n（{int(weight1[s.level1])}分）", k
+        assert label2 == f"{s.level2}\n（{int(weight2[(s.level1, s.level2)])}分）", k
+        first = k == 0 or unit.indicators[k - 1].level1 != s.level1
+        colour = cells[0].find(".//" + qn("w:color"))
+        assert (colour is None) if first else (colour.get(qn("w:val")) == "999999"), k
+        top = cells[0].tcPr.find(qn("w:tcBorders") + "/" + qn("w:top"))
+        assert (top is None) if first else (top.get(qn("w:val")) == "nil"), k
+    # 投入 (5 indicators) then 过程: the 6th row repeats nothing of the 5th
+    assert [s.level1 for s in unit.indicators[:6]] == ["投入"] * 5 + ["过程"]
+    assert _Cell(rows[4]._tr.tc_lst[0], table).text == "投入\n（10分）"
+    # header rows still merge down (they repeat on every page anyway): 一级指标 … is one header row here
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
 
 def test_fonts_page_size_and_page_numbers(reports):

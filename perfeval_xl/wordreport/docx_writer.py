@@ -3,7 +3,8 @@
 Chinese report conventions: A4; body text 仿宋_GB2312 小四 with a two-character first-line
 indent, 宋体 as the fallback named for Western text; headings 黑体; table text 宋体 五号 (小五 in
 wide tables) with the header row(s) repeated on every page (``w:tblHeader``) and rows kept
-whole (``w:cantSplit``); numbers right-aligned as the plan formats them (0.00, 0.00%,
+whole (``w:cantSplit``); a label the sheet merges down body rows written in every row of its group
+(so a table continued on the next page still shows it); numbers right-aligned as the plan formats them (0.00, 0.00%,
 #,##0.00); captions 表N above tables and 图N below charts; page numbers in the footer.
 The East Asian font is set through ``w:rFonts/@w:eastAsia`` (python-docx's ``font.name``
 sets only the Western ones).  The file is written atomically.
@@ -90,6 +91,27 @@ def _row_flag(row, tag: str) -> None:
     flag = OxmlElement(tag)
     flag.set(qn("w:val"), "true")
     trpr.append(flag)
+
+
+#: the colour of a group's label repeated in the rows after its first
+REPEATED_LABEL = RGBColor(0x99, 0x99, 0x99)
+
+
+def _group_label(cell, row: int, first: int, last: int) -> None:
+    """A label the sheet merges down several body rows (一级/二级 of a 评分表) is written in every
+    row of its group: a vertically merged cell prints its text once, at the top, so a page break
+    inside the group would leave the rows on the next page without it.  No border between the
+    rows of the group in that column, and the repeats in grey, so the column still reads as one."""
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = tcpr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tcpr.append(borders)
+    for side, open_ in (("top", row > first), ("bottom", row < last)):
+        if open_:
+            edge = OxmlElement(f"w:{side}")
+            edge.set(qn("w:val"), "nil")
+            borders.append(edge)
 
 
 def _page_number_footer(section) -> None:
@@ -329,7 +351,10 @@ class _Writer:
         tcs = [list(tr.tc_lst) for tr in trs]  # the grid before merging (python-docx's cell() is O(n))
         covered: set[tuple[int, int]] = set()
         spans: dict[tuple[int, int], int] = {}
+        #: (row, col) → (first, last row) of a body label merged down the rows (see _group_label)
+        grouped: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in block.merges:
+            down = r2 > r1 and r1 >= n_header
             for r in range(r1, r2 + 1):
                 tc = tcs[r][c1]
                 if c2 > c1:
@@ -337,9 +362,12 @@ class _Writer:
                     spans[(r, c1)] = c2 - c1 + 1
                     for c in range(c1 + 1, c2 + 1):
                         trs[r].remove(tcs[r][c])
-                if r2 > r1:
+                if down:
+                    grouped[(r, c1)] = (r1, r2)
+                elif r2 > r1:
                     tc.vMerge = "restart" if r == r1 else "continue"
-            covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+            covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                           if (r, c) != (r1, c1) and (r, c1) not in grouped)
         for r, row in enumerate(rows):
             tr = table.rows[r]
             _row_flag(tr, "w:cantSplit")
@@ -352,6 +380,10 @@ class _Writer:
                 cell.width = sum(widths[c:c + spans.get((r, c), 1)])
                 if (r, c) in covered:
                     continue
+                if (r, c) in grouped:
+                    first, last = grouped[(r, c)]
+                    data = rows[first][c]
+                    _group_label(cell, r, first, last)
                 if data.shaded:
                     _shade(cell, HEADER_SHADE if r < n_header else TOTAL_SHADE)
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -365,6 +397,8 @@ class _Writer:
                     set_fonts(run._r, TABLE_FONT)
                     run.font.size = size
                     run.font.bold = data.bold
+                    if (r, c) in grouped and r > grouped[(r, c)][0]:
+                        run.font.color.rgb = REPEATED_LABEL
                     if i < len(lines) - 1:
                         run.add_break()
         for note in block.notes:
