@@ -72,7 +72,7 @@ def test_xishan_chart_data_one_unit_no_totals_chart(scored):
 
 def test_wuhua_chart_data_units_and_classes(scored):
     charts = _charts(scored["五华"])
-    assert list(charts) == ["一级指标得分率", "各单位总分", "各单位各类对象满意度"]
+    assert list(charts) == ["一级指标得分率", "各单位总分", "各单位一级指标得分率", "各单位各类对象满意度"]
     level1 = charts["一级指标得分率"]
     # 决策 12.60/15, 过程 13.00/15, 产出 39.67/40 = 0.99175 → 99.18 %, 效益 25.50/30
     assert level1.series[0][1] == (D("0.8400"), D("0.8667"), D("0.9918"), D("0.8500"))
@@ -80,6 +80,13 @@ def test_wuhua_chart_data_units_and_classes(scored):
     assert totals.categories == tuple(WUHUA_TOTALS)
     assert totals.series == (("总分", tuple(D(v) for v in WUHUA_TOTALS.values())),)
     assert totals.minimum == 70 and totals.maximum == 100  # lowest 88.34: the axis starts at 70
+    by_unit = charts["各单位一级指标得分率"]
+    assert by_unit.categories == tuple(WUHUA_TOTALS)
+    assert [name for name, _ in by_unit.series] == ["决策（15分）", "过程（15分）", "产出（40分）", "效益（30分）"]
+    # 西翥 决策 12.50/15, 普吉 产出 39.46/40, 黑林铺 产出 37.34/40, 华山 决策 14.50/15
+    assert by_unit.series[0][1][0] == D("0.8333") and by_unit.series[2][1][1] == D("0.9865")
+    assert by_unit.series[2][1][2] == D("0.9335") and by_unit.series[0][1][4] == D("0.9667")
+    assert by_unit.minimum == D("0.7")  # lowest 76.67 % (莲华, 决策)
     satisfaction = charts["各单位各类对象满意度"]
     assert [name for name, _ in satisfaction.series] == ["奖励对象", "街道办事处职员", "社区职员", "综合满意度"]
     for unit, rates in WUHUA_SATISFACTION.items():
@@ -111,7 +118,7 @@ def test_chart_plans_point_at_the_figures(scored, sample):
         # the chart sits below its table, on rows of its own
         assert chart.anchor[0] > r2 and not any(r >= chart.anchor[0] and r < chart.anchor[0] + 14 for r, _ in cells)
     # every chart with its table on one printed page: a break before each block that would not fit
-    assert sheet.row_breaks == ([26, 56] if sample == "五华" else [26])
+    assert sheet.row_breaks == ([26, 56, 88] if sample == "五华" else [26])
 
 
 # --- the splice writer's parts ----------------------------------------------------------------------------
@@ -192,7 +199,7 @@ def test_splice_writes_valid_chart_parts_reading_the_right_cells(tmp_path, capsy
     assert main(["score", str(source), "-o", str(out)]) == 0
     parts = _package(out)
     drawing, charts = _chart_parts(parts)
-    assert len(charts) == 3
+    assert len(charts) == 4
     types = _content_types(parts)
     assert types[drawing] == "application/vnd.openxmlformats-officedocument.drawing+xml"
     for chart in charts:
@@ -202,7 +209,7 @@ def test_splice_writes_valid_chart_parts_reading_the_right_cells(tmp_path, capsy
         assert fonts == {"宋体"}  # Chinese text in a Chinese font (LibreOffice, WPS)
     ws = load_workbook(out, data_only=True)[CHART_SHEET]
     refs = [_series_refs(parts[c]) for c in charts]
-    level1, totals, satisfaction = refs
+    level1, totals, _by_unit, satisfaction = refs
     ((name, cats, vals),) = level1
     assert _read_ref(ws, name) == "得分率"
     assert _read_ref(ws, cats) == ("决策（15分）", "过程（15分）", "产出（40分）", "效益（30分）")
@@ -252,7 +259,7 @@ def test_rescoring_twice_leaves_one_set_of_chart_parts(tmp_path, capsys):
         parts = _package(path)
         charts = sorted(n for n in parts if n.startswith("xl/charts/"))
         drawings = sorted(n for n in parts if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n))
-        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"], path.name
+        assert charts == [f"xl/charts/chart{n}.xml" for n in (1, 2, 3, 4)], path.name
         assert drawings == ["xl/drawings/drawing1.xml"], path.name
         assert _dangling(parts) == ([], [])
         types = _content_types(parts)
@@ -291,7 +298,7 @@ def test_openpyxl_writer_writes_the_charts(scored, tmp_path):
     out = write_new_workbook(WritePlan([sheet]), tmp_path / "new.xlsx")
     parts = _package(out)
     drawing, charts = _chart_parts(parts)
-    assert len(charts) == 3 and _dangling(parts) == ([], [])
+    assert len(charts) == 4 and _dangling(parts) == ([], [])
     ws = load_workbook(out)[CHART_SHEET]
     (name, cats, vals), = _series_refs(parts[charts[1]])
     assert _read_ref(ws, name) == "总分"
@@ -333,10 +340,10 @@ def test_xlwings_adapter_adds_the_charts(tmp_path):
     value_axis = totals["axes"]["value"]
     assert (value_axis["minimum_scale"], value_axis["maximum_scale"], value_axis["number_format"]) == (70.0, 100.0, "0")
     assert totals["legend"] == {"visible": False}
-    satisfaction = sheet.charts[2]
+    satisfaction = sheet.charts[3]
     assert satisfaction["axes"]["value"]["number_format"] == "0%" and satisfaction["legend"] == {"position": "Top"}
-    assert satisfaction["anchor"].replace("$", "") == f"A{plans[2].anchor[0] + 1}"
-    assert (satisfaction["width"], satisfaction["height"]) == (plans[2].width, plans[2].height)
+    assert satisfaction["anchor"].replace("$", "") == f"A{plans[3].anchor[0] + 1}"
+    assert (satisfaction["width"], satisfaction["height"]) == (plans[3].width, plans[3].height)
 
 
 # --- LibreOffice renders them ----------------------------------------------------------------------------
@@ -416,13 +423,13 @@ def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
         def range(self, address):
             return Range(address)
 
-    plan = scored["五华"].plan.sheet(CHART_SHEET).charts[2]  # satisfaction: four series, no labels
+    plan = scored["五华"].plan.sheet(CHART_SHEET).charts[3]  # satisfaction: four series, no labels
     excel.add_chart(Sheet(), plan, desktop=True)
     top = min(s.name_cell[0] for s in plan.series)
-    assert calls[0] == ("add", "图3 各单位各类对象满意度", "column_clustered", f"A{plan.anchor[0] + 1}",
+    assert calls[0] == ("add", "图4 各单位各类对象满意度", "column_clustered", f"A{plan.anchor[0] + 1}",
                         plan.width, plan.height)
     assert calls[1] == ("source", f"A{top + 1}:E{plan.categories[2] + 1}", "columns")
-    assert ("chart.title", "图3 各单位各类对象满意度") in calls
+    assert ("chart.title", "图4 各单位各类对象满意度") in calls
     assert ("chart.value_axis.set", {"number_format": "0%", "title": "满意度", "minimum_scale": 0.8,
                                      "maximum_scale": 1.0}) in calls
     assert ("chart.legend.position", "top") in calls

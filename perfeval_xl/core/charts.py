@@ -4,6 +4,7 @@
   aggregated scores of 一级指标得分表);
 * 各单位总分 — each unit's 总分 (evaluations of several units only), the axis starting at a round
   figure below the lowest total;
+* 各单位一级指标得分率 — each unit's score ÷ weight per 一级指标 (several units only);
 * 各类对象满意度 / 各单位各类对象满意度 — satisfaction per respondent class (and per unit), where
   the evaluation has satisfaction data (:mod:`perfeval_xl.core.satisfaction`).
 
@@ -85,6 +86,28 @@ def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
         alt="；".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units))
 
 
+def _rate_floor(values: list[Decimal]) -> Decimal:
+    """The rate axis' start: 0, or a tenth below the lowest rate when all are at least 50 %."""
+    low = min(values, default=ZERO)
+    return ZERO if low < Decimal("0.5") else Decimal(int(low * 10 - Decimal("0.5"))) / 10
+
+
+def unit_level1_chart(ev: "Evaluation") -> BarChart | None:
+    """Each unit's 得分率 per 一级指标 (None for an evaluation of the project as a whole)."""
+    if ev.whole:
+        return None
+    names = [l.name for l in ev.level1]
+    rates = {(u.name, l.name): round_rate(l.rate) for u in ev.units for l in u.level1}
+    series = tuple((f"{l.name}（{_points(l.weight)}）", tuple(rates.get((u.name, l.name)) for u in ev.units))
+                   for l in ev.level1)
+    return BarChart(
+        categories=tuple(u.name for u in ev.units), series=series, percent=True, maximum=ONE,
+        minimum=_rate_floor([v for _, vs in series for v in vs if v is not None]), value_labels=False,
+        title="各单位一级指标得分率", category_title="单位", value_title="得分率",
+        alt="；".join(f"{u.name} " + "、".join(f"{n} {fmt_percent(rates[(u.name, n)])}" for n in names
+                                               if (u.name, n) in rates) for u in ev.units))
+
+
 def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
     """Satisfaction per respondent class (and per unit); None without any satisfaction rate."""
     table = satisfaction_table(ev)
@@ -101,13 +124,11 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
             series=(("满意度", tuple(only)),), percent=True, maximum=ONE, minimum=ZERO,
             title="各类对象满意度", category_title="调查对象", value_title="满意度",
             alt="，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, only) if v is not None))
-    low = min(values)
-    floor = ZERO if low < Decimal("0.5") else Decimal(int(low * 10 - Decimal("0.5"))) / 10
     return BarChart(
         categories=tuple(short.get(row.full_name, row.full_name) for row, _ in rows),
         series=tuple((n.removesuffix("满意度") if n != COMPOSITE else n, tuple(vs[i] for _, vs in rows))
                      for i, n in enumerate(names)),
-        percent=True, maximum=ONE, minimum=floor, value_labels=False,
+        percent=True, maximum=ONE, minimum=_rate_floor(values), value_labels=False,
         title="各单位各类对象满意度", category_title="单位", value_title="满意度",
         alt="；".join(f"{short.get(row.full_name, row.full_name)} "
                      + "、".join(fmt_percent(v) if v is not None else "—" for v in vs) for row, vs in rows))
@@ -115,7 +136,7 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
 
 def evaluation_charts(ev: "Evaluation") -> list[BarChart]:
     """The charts of an evaluation, in the order they are shown."""
-    found = [level1_chart(ev), unit_totals_chart(ev), satisfaction_chart(ev)]
+    found = [level1_chart(ev), unit_totals_chart(ev), unit_level1_chart(ev), satisfaction_chart(ev)]
     return [chart for chart in found if chart is not None]
 
 

@@ -13,7 +13,9 @@ from typing import Sequence
 
 from .. import __version__
 from ..core import schema
-from ..core.charts import CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_totals_chart
+from ..core.charts import (
+    CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart,
+)
 from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate
 from ..core.satisfaction import satisfaction_table
 from ..core.scoring import Evaluation, IndicatorScore, UnitScore
@@ -204,6 +206,7 @@ class _Builder:
         if not ev.whole:
             self.table(self.units_table(), "各单位得分情况")
             self.chart(unit_totals_chart(ev))
+            self.chart(unit_level1_chart(ev))
 
     def units_sentence(self) -> str:
         units = self.ev.units
