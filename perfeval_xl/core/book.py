@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from . import schema
 from .findings import Findings, Ref, TemplateError, cell_name
@@ -35,9 +35,10 @@ class TakenSnapshot(dict):
         self.findings: list[tuple[str, str, str, str]] = []
 
 
-@dataclass(frozen=True)
-class Record:
-    """One data row of a table sheet, values parsed by column kind."""
+class Record(NamedTuple):
+    """One data row of a table sheet, values parsed by column kind.  Immutable; a named tuple
+    rather than a frozen dataclass because a long ledger makes one per row (a fifth of the
+    cost to build); change one with ``record._replace(...)``."""
 
     sheet: str
     row: int
@@ -286,8 +287,9 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         invalid_at.setdefault(r, set()).add(sheet.columns[order].key)
     keys = [column.key for column in sheet.columns]
     no_invalid = frozenset()
-    records = [Record(name, r, dict(zip(keys, parsed)), cols,
-                      frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row))
+    new = tuple.__new__  # Record(...) without the generated __new__'s call: one per row of a long ledger
+    records = [new(Record, (name, r, dict(zip(keys, parsed)), cols,
+                            frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row)))
                for r, row, parsed in zip(kept, kept_rows, zip(*columns))]
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
@@ -343,7 +345,7 @@ def normalise(book: Book, env=None) -> tuple[Book, Findings]:
                 fixed.append(rec)
                 continue
             if name in by_full:
-                fixed.append(replace(rec, values={**rec.values, "unit": by_full[name]}))
+                fixed.append(rec._replace(values={**rec.values, "unit": by_full[name]}))
                 continue
             findings.error(rec.ref("unit"), f"单位“{name}”不在单位名单中；应填写“单位名单”中的单位简称")
         tables[sheet.name] = replace(book.table(sheet), records=tuple(fixed))
