@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 #: the severities as every output names them
@@ -45,9 +45,9 @@ def parse_cell_name(text: str) -> tuple[int, int] | None:
     return int(match.group(2)) - 1, column_index(match.group(1))
 
 
-@dataclass(frozen=True)
-class Ref:
-    """Where a value came from: a sheet and a cell (zero-based row/col)."""
+class Ref(NamedTuple):
+    """Where a value came from: a sheet and a cell (zero-based row/col).  Immutable and
+    hashable; a named tuple because a long ledger makes one per row it sums."""
 
     sheet: str
     row: int
