@@ -338,8 +338,11 @@ def normalise(book: Book, env=None) -> tuple[Book, Findings]:
     for sheet in schema.TABLE_SHEETS:
         if sheet is schema.UNITS or "unit" not in {c.key for c in sheet.columns}:
             continue
+        records = book.rows(sheet)
+        if shorts.issuperset(filter(None, [rec.values.get("unit") for rec in records])):
+            continue  # every row names a unit by its short name (or none): nothing to change
         fixed = []
-        for rec in book.rows(sheet):
+        for rec in records:
             name = rec.get("unit")
             if name is None or name in shorts:
                 fixed.append(rec)

@@ -100,7 +100,7 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
         except Exception as exc:
             raise TemplateError(name, "A1", f"无法读取工作表“{name}”（{type(exc).__name__}）：文件可能已损坏；"
                                 "请在 Excel 或 WPS 中打开并另存后再试") from exc
-        rows = [list(row) for row in rows]
+        rows = [row if type(row) is list else list(row) for row in rows]  # calamine gives fresh lists
         scan = inspection.sheets.get(name)
         if scan is not None:
             _mark_special_cells(rows, scan)
