@@ -125,13 +125,11 @@ def _is_input(name: str) -> bool:
     return name.strip() in schema.INPUT_SHEET_NAMES or name.strip() in schema.EXTRA_INPUT_SHEETS
 
 
-def _review_selection(archive) -> list[str]:
+def _review_selection(package) -> list[str]:
     """The sheets review reads, chosen from the open package: the template input sheets and
     every other sheet that is not ours (see :func:`other_sheets`)."""
     from perfeval_xl.io.ownership import existing_sheets, sort_out
-    from perfeval_xl.io.xlsx_package import Package
 
-    package = Package(archive)
     names = list(package.sheet_parts())
     ours = sort_out(existing_sheets(package), ()).replace
     return [n for n in names if _is_input(n)] + _others(names, ours)
@@ -165,7 +163,7 @@ def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
             others[name] = rows
     # what the reader noticed on other sheets (hidden rows) is not the template's to report
     snapshot.findings.extend(f for f in both.findings if f[1] in snapshot)
-    apply_formats(source, others, list(others))
+    apply_formats(source, others, list(others), parts=both.inspection.parts)
     return snapshot, others
 
 

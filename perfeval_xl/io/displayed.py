@@ -15,7 +15,7 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, MutableMapping
+from typing import Iterable, Mapping, MutableMapping
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
@@ -44,7 +44,8 @@ def shown(value: float | int, number_format: str) -> str | None:
     return text + ("%" if percent else "")
 
 
-def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterable[str]) -> None:
+def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterable[str],
+                  parts: Mapping[str, str] | None = None) -> None:
     """Replace each formatted number of the named sheets of ``snapshot`` by its shown text.
 
     The formats are read from the package itself (the styles part and each sheet's cell style
@@ -55,7 +56,7 @@ def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterab
     if not names:
         return
     with zipfile.ZipFile(path) as archive:
-        left = _apply_from_package(archive, snapshot, names)
+        left = _apply_from_package(archive, snapshot, names, parts)
     if left:
         _apply_with_openpyxl(path, snapshot, left)
 
@@ -127,14 +128,15 @@ def _column(letters: bytes) -> int:
     return n
 
 
-def _apply_from_package(archive: zipfile.ZipFile, snapshot: MutableMapping[str, list], names: list[str]) -> list[str]:
+def _apply_from_package(archive: zipfile.ZipFile, snapshot: MutableMapping[str, list], names: list[str],
+                        parts: Mapping[str, str] | None) -> list[str]:
     """Apply the formats of the sheets written the usual way; returns the names left to openpyxl."""
     from perfeval_xl.io.guard import sheet_parts
 
     formats = _cell_formats(archive)
     if formats is None:
         return names
-    parts = sheet_parts(archive)
+    parts = parts if parts is not None else sheet_parts(archive)
     left = []
     for name in names:
         part = parts.get(name)

@@ -342,9 +342,10 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作簿") -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作簿",
+                 package: Package | None = None) -> dict[str, str]:
     """Worksheet name → part name (e.g. '资金情况' → 'xl/worksheets/sheet3.xml')."""
-    package = Package(zf)
+    package = package or Package(zf)
     if package.workbook_part not in package.names:
         raise HostileFile(f"“{file_name}”缺少 workbook.xml 部件（文件已损坏或不是 Excel 工作簿）；"
                           "请在 Excel 或 WPS 中打开并另存后再试")
@@ -584,7 +585,7 @@ def _unescape_bytes(raw: bytes) -> str:
 # --- entry point -------------------------------------------------------------------
 
 #: chooses the sheets to scan from the open package (see :func:`inspect_workbook`)
-Selector = Callable[[zipfile.ZipFile], Iterable[str]]
+Selector = Callable[[Package], Iterable[str]]
 
 
 def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None) -> Inspection:
@@ -601,15 +602,16 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             if required not in names:
                 raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
                                   "请在 Excel 或 WPS 中打开并另存后再试")
-        for info in (zf.getinfo(p) for p in ("_rels/.rels", Package(zf).workbook_part) if p in names):
+        package = Package(zf)  # one reading of the structure for what follows
+        for info in (zf.getinfo(p) for p in ("_rels/.rels", package.workbook_part) if p in names):
             _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
-        inspection.parts = _sheet_parts(zf, names, name)
-        if Package(zf).strict:
+        inspection.parts = _sheet_parts(zf, names, name, package)
+        if package.strict:
             raise HostileFile(f"“{name}”是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
                               "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
                               "（WPS：另存为“Microsoft Excel 文件(*.xlsx)”）")
         if callable(sheets):  # chosen from the package, now that its structure parts passed
-            sheets = sheets(zf)
+            sheets = sheets(package)
         wanted = None if sheets is None else frozenset(s.strip() for s in sheets)
         inspection.selected = wanted
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
