@@ -306,6 +306,7 @@ def test_openpyxl_writer_writes_the_charts(scored, tmp_path):
     assert _read_ref(ws, vals) == tuple(float(v) for v in WUHUA_TOTALS.values())
     root = ET.fromstring(parts[charts[1]])
     assert root.find(".//c:cat/c:strRef", NS) is not None  # category texts as texts
+    assert root.find(".//c:ser/c:spPr/a:solidFill/a:srgbClr", NS).get("val") == "4472C4"  # as the splice writer's
     assert {e.get("typeface") for e in root.iter(f"{{{NS['a']}}}ea")} == {"宋体"}
     labels = root.find(".//c:dLbls", NS)
     assert labels.find("c:numFmt", NS).get("formatCode") == "0.00"

@@ -24,6 +24,7 @@ from openpyxl.worksheet.pagebreak import Break
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.xlsx_chart import PALETTE
 from perfeval_xl.io.xlsx_package import MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
 from perfeval_xl.io.xlsx_splice import add_styles, sheet_xml
 from perfeval_xl.io.xlsx_style import apply_style
@@ -77,6 +78,8 @@ def _chart(ws, plan: ChartPlan):
         label = SeriesLabel(strRef=StrRef(str(ref(row, col, row, col))))
         chart.series.append(Series(ref(*series.values), title=None))
         chart.series[-1].tx = label
+        chart.series[-1].graphicalProperties.solidFill = PALETTE[(len(chart.series) - 1) % len(PALETTE)]
+    chart.gapWidth = 80
     for series in chart.series:  # category texts: a string reference (set_categories writes a number one)
         series.cat = AxDataSource(strRef=StrRef(str(ref(*plan.categories))))
     chart.y_axis.number_format = plan.axis_format
