@@ -1,4 +1,5 @@
-"""Issue 13 item 4: by the write plan's own width model, no wrapped text needs more height than its row has."""
+"""Issue 13 item 4: by the write plan's width model (perfeval_xl/core/textfit.py), no wrapped text needs
+more height than its row has."""
 
 import pytest
 
@@ -12,11 +13,19 @@ def test_no_wrapped_text_is_taller_than_its_row(book, tmp_path):
     scored = score_file(book, tmp_path / "out.xlsx")
     short = []
     for plan in scored.plan.sheets:
-        for row, text, width in text_widths(plan):
+        for row, text, width, style in text_widths(plan, with_style=True):
             height = plan.heights.get(row, DEFAULT_HEIGHT)
-            if wrapped_lines(text, width) > 1 and needed_height(text, width) > height:
+            if wrapped_lines(text, width, style) > 1 and needed_height(text, width, style) > height:
                 short.append((plan.name, row + 1, text[:20], height))
     assert not short
+
+
+def test_the_social_benefit_row_of_xishan_is_tall_enough_for_libreoffice(tmp_path):
+    """The 社会效益 计算过程 was cut in LibreOffice: ten lines of 15.2 pt (Noto Sans CJK) need 155 pt."""
+    scored = score_file(XISHAN, tmp_path / "out.xlsx")
+    sheet = scored.plan.sheet("评分表")
+    row = next(r for r, c, v, _ in sheet.cells if v == "社会效益")
+    assert sheet.heights[row] >= 10 * 1.448 * 10.5 + 3
 
 
 def test_the_funds_table_notes_of_puji_and_heilinpu_get_two_lines(tmp_path):
@@ -24,8 +33,8 @@ def test_the_funds_table_notes_of_puji_and_heilinpu_get_two_lines(tmp_path):
     funds = scored.plan.sheet("资金使用情况表")
     notes = [(r, v) for r, c, v, _ in funds.cells if c == len(funds.widths) - 1 and isinstance(v, str) and len(v) > 12]
     assert notes  # 普吉 and 黑林铺 have long 备注
-    for row, text in notes:  # 24 characters wide; each note needs at least two lines of 14 pt
-        assert funds.heights[row] >= 2 * 14 + 4, text
+    for row, text in notes:  # each note needs at least two lines of 15.2 pt in LibreOffice
+        assert funds.heights[row] >= 2 * 1.448 * 10.5 + 3, text
 
 
 def test_display_width_is_the_east_asian_width_of_every_character():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .writeplan import SheetBuilder, WritePlan
+from .writeplan import SheetBuilder, WritePlan, finish
 
 SUMMARY_SHEET = "汇总"
 ISSUES_SHEET = "问题清单"
@@ -108,4 +108,4 @@ def batch_plan(results: Iterable[FileResult], title: str = "绩效评价批量�
         listing.fit_height(row)
     if not issues:
         listing.line("没有发现差错或错误。", len(ISSUE_HEADERS), style="note")
-    return WritePlan([summary.plan, listing.plan])
+    return WritePlan([finish(summary.plan), finish(listing.plan)])

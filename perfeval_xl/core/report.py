@@ -26,7 +26,7 @@ from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, StyleName
-from .writeplan import SheetBuilder, SheetPlan, WritePlan, display_width, fit_wrapped_rows
+from .writeplan import SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -38,7 +38,7 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     """Stage 6: every output sheet of the run's extensions, in their order."""
     sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
     for sheet in sheets:
-        fit_wrapped_rows(sheet)  # no wrapped text cut or printed over the next row
+        finish(sheet)  # labels not broken mid-word; no wrapped text cut or printed over the next row
     return WritePlan(sheets), Findings()
 
 

@@ -26,7 +26,7 @@ from .reported import reconcile
 from .scoring import Evaluation
 from .slips import Slip
 from .table_audit import Unchecked
-from .writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
+from .writeplan import SheetBuilder, SheetPlan, finish, needed_height
 
 SLIP_HEADERS = ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
 
@@ -157,13 +157,13 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
         for i, form in enumerate(result.forms, start=1):
             b.values([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, "", ""],
                      ["center", "center", "text", "text", "score", "score", "center", "text", "text"])
-    return b.plan
+    return finish(b.plan)
 
 
 def _fit_merged(b: SheetBuilder, row: int, first: int, last: int, text: str) -> None:
     """Height of a row whose text is merged across columns ``first``…``last``."""
     width = sum(b.plan.widths.get(c, 10) for c in range(first, last + 1))
-    b.plan.heights[row] = max(18, wrapped_lines(text, width) * LINE_HEIGHT + 4)
+    b.plan.heights[row] = max(18, needed_height(text, width))
 
 
 def _review_sheets(evaluation: Evaluation) -> list[SheetPlan]:

@@ -6,14 +6,12 @@ never touches a workbook object.  Coordinates are zero-based.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .styles import STYLES, StyleName
-
-LINE_HEIGHT = 14.0  # points per wrapped line at 10.5 pt
+from .textfit import APPS, breaks_sensibly, height_needed, layout, lines_needed
 
 
 class _CharWidths(dict):
@@ -31,15 +29,23 @@ _WIDTHS = _CharWidths()
 
 
 def display_width(text: str) -> int:
-    """Width in Excel character units: CJK characters count double."""
+    """Width of a text in a terminal's columns: CJK characters count double."""
     if text.isascii():
         return len(text)
     return sum(map(_WIDTHS.__getitem__, text))
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    usable = max(width - 1.5, 4)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+def wrapped_lines(text: str, width: float, style: StyleName | str = StyleName.TEXT) -> int:
+    """Lines a wrapped text of the style needs in a column ``width`` Excel units wide, in the app
+    (Excel/WPS or LibreOffice) that needs the most (:mod:`perfeval_xl.core.textfit`)."""
+    font = STYLES[StyleName(style)]
+    return lines_needed(str(text), width, font.size, font.bold)
+
+
+def needed_height(text: str, width: float, style: StyleName | str = StyleName.TEXT) -> float:
+    """Row height in points that shows the whole wrapped text in every app."""
+    font = STYLES[StyleName(style)]
+    return height_needed(str(text), width, font.size, font.bold)
 
 
 #: the page numbers printed in the footer of every output sheet
@@ -172,7 +178,7 @@ class SheetBuilder:
     def __init__(self, name: str, widths: list[float] | None = None, landscape: bool = True):
         self.plan = SheetPlan(name, landscape=landscape)
         self.row = 0
-        #: row → (column, text) of the texts put there, so fitting a row's height reads only
+        #: row → (column, text, style) of the texts put there, so fitting a row's height reads only
         #: that row (scanning every planned cell per row made big sheets quadratic)
         self._texts: dict[int, list[tuple[int, str]]] = {}
         for i, width in enumerate(widths or []):
@@ -186,7 +192,7 @@ class SheetBuilder:
         style = _STYLE_NAMES.get(style) or StyleName(style)  # an unknown name fails here
         self.plan.cells.append((row, col, value, style))
         if isinstance(value, str) and value:
-            self._texts.setdefault(row, []).append((col, value))
+            self._texts.setdefault(row, []).append((col, value, style))
 
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
         if (r1, c1) != (r2, c2):
@@ -217,10 +223,11 @@ class SheetBuilder:
 
     def fit_height(self, row: int, minimum: float = 18, maximum: float = 409) -> None:
         """Set a row's height so its wrapped text shows in full (widths from the plan)."""
-        lines = 1
-        for c, value in self._texts.get(row, ()):
-            lines = max(lines, wrapped_lines(value, self.plan.widths.get(c, 10)))
-        self.plan.heights[row] = min(max(minimum, lines * LINE_HEIGHT + 4), maximum)
+        need = minimum
+        for c, value, style in self._texts.get(row, ()):
+            if STYLES[style].wrap:
+                need = max(need, needed_height(value, self.plan.widths.get(c, 10), style))
+        self.plan.heights[row] = min(need, maximum)
 
     def header(self, headers: list[str]) -> None:
         start = self.row
@@ -233,7 +240,7 @@ class SheetBuilder:
 DEFAULT_HEIGHT = 15.0
 
 
-def text_widths(plan: SheetPlan) -> list[tuple[int, str, float]]:
+def text_widths(plan: SheetPlan, with_style: bool = False) -> list[tuple]:
     """(row, text, width) of every wrapped text cell: a cell merged across columns of one row has the
     merged width; a cell merged over several rows is left out (its height is the rows' sum)."""
     spans = {(r1, c1): (r2, c1, c2) for r1, c1, r2, c2 in plan.merges}
@@ -246,20 +253,76 @@ def text_widths(plan: SheetPlan) -> list[tuple[int, str, float]]:
         r2, c1, c2 = spans.get((r, c), (r, c, c))
         if r2 != r:
             continue
-        out.append((r, value, sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))))
+        width = sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))
+        out.append((r, value, width, style) if with_style else (r, value, width))
     return out
-
-
-def needed_height(text: str, width: float) -> float:
-    return wrapped_lines(text, width) * LINE_HEIGHT + 4
 
 
 def fit_wrapped_rows(plan: SheetPlan, maximum: float = 409) -> None:
     """Raise every row whose wrapped text needs more height than the row has (never lowers a row)."""
     need: dict[int, float] = {}
-    for r, text, width in text_widths(plan):
-        if wrapped_lines(text, width) > 1:
-            need[r] = max(need.get(r, 0), needed_height(text, width))
+    for r, text, width, style in text_widths(plan, with_style=True):
+        if wrapped_lines(text, width, style) > 1:
+            need[r] = max(need.get(r, 0), needed_height(text, width, style))
     for r, height in need.items():
         if height > plan.heights.get(r, DEFAULT_HEIGHT):
             plan.heights[r] = min(height, maximum)
+
+
+#: styles of short labels (headers, merged 一级/二级 names, totals) that must not break mid-word
+LABEL_STYLES = (StyleName.HEADER, StyleName.CENTER, StyleName.TOTAL_TEXT)
+#: a label longer than this is prose, free to wrap anywhere
+LABEL_MAX = 24
+
+
+def label_width(text: str, width: float, style: StyleName | str) -> float:
+    """The narrowest width, from ``width`` up in half units, at which a label breaks only at sensible
+    places (never "产出数量（10分" / "）"): at the latest where it fits on one line in every app."""
+    font = STYLES[StyleName(style)]
+    w = width
+    while not breaks_sensibly(text, w, font.size, font.bold):
+        if all(len(layout(text, w, font.size, font.bold, app)) == 1 for app in APPS):
+            break
+        w += 0.5
+    return w
+
+
+def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
+    """Widen columns so that no header or label in them breaks mid-word, within a budget: the cheapest
+    widenings first, each only while the scale the sheet prints at (fitted to one A4 page wide,
+    :func:`perfeval_xl.core.pagefit.print_scale`) loses at most ``drop`` points and does not fall
+    below ``floor`` percent when it was above it — so the print does not shrink for a header."""
+    from .pagefit import print_scale  # pagefit reads plans: imported here, not at the top
+
+    covered = {(r, c) for r1, c1, r2, c2 in plan.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    across = {(r1, c1) for r1, c1, r2, c2 in plan.merges if c2 > c1}
+    need: dict[int, float] = {}
+    for r, c, value, style in plan.cells:
+        if (style not in LABEL_STYLES or not isinstance(value, str) or not value or len(value) > LABEL_MAX
+                or (r, c) in covered or (r, c) in across or not STYLES[style].wrap):
+            continue
+        width = plan.widths.get(c, 10)
+        wanted = label_width(value, max(width, need.get(c, width)), style)
+        if wanted > width:
+            need[c] = wanted
+    if not need:
+        return
+    before = print_scale(plan)
+    lowest = max(before - drop, min(before, floor))
+    for c, wanted in sorted(need.items(), key=lambda item: (item[1] - plan.widths.get(item[0], 10), item[0])):
+        old = plan.widths.get(c)
+        plan.widths[c] = wanted
+        if print_scale(plan) < lowest:
+            if old is None:
+                del plan.widths[c]
+            else:
+                plan.widths[c] = old
+
+
+def finish(plan: SheetPlan) -> SheetPlan:
+    """The last planning pass of every output sheet: label columns widened (:func:`fit_label_widths`),
+    then every row raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
+    fit_label_widths(plan)
+    fit_wrapped_rows(plan)
+    return plan

@@ -18,7 +18,7 @@ from perfeval_xl.core.numbers import ZERO, fmt_plain, round_rate
 from perfeval_xl.core.scoring import Evaluation, IndicatorScore, UnitScore
 from perfeval_xl.core.sources import SourceError, spent_of
 from perfeval_xl.core.extension import OutputSheets
-from perfeval_xl.core.writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
+from perfeval_xl.core.writeplan import SheetBuilder, SheetPlan, needed_height
 
 SHEET_NAME = "自评表"
 EVAL_TYPE = "绩效自评"
@@ -90,8 +90,7 @@ def _form(b: SheetBuilder, ev: Evaluation, unit: UnitScore) -> None:
     b.merge(r, 0, r, 1)
     b.merge(r, 2, r, 4)
     b.merge(r, 6, r, 8)
-    lines = wrapped_lines(names, sum(_WIDTHS[6:9]))
-    b.plan.heights[r] = min(max(18, lines * LINE_HEIGHT + 4), 409)
+    b.plan.heights[r] = min(max(18, needed_height(names, sum(_WIDTHS[6:9]))), 409)
     # 项目资金
     top = b.values([f"项目资金（{book.amount_unit}）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
                    "header", height=30)

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from perfeval_xl.core import schema
 from perfeval_xl.core.rules import KINDS
 from perfeval_xl.core.styles import KIND_STYLE, STYLES
-from perfeval_xl.core.writeplan import wrapped_lines
+from perfeval_xl.core.writeplan import needed_height
 from perfeval_xl.io.atomic import save_workbook_atomic
 from perfeval_xl.io.xlsx_style import apply_style
 
@@ -28,7 +28,6 @@ MAX_VALIDATION_ROW = 5000
 #: widest sheet (sum of column widths, Excel character units) that prints portrait on A4 at a readable scale
 PORTRAIT_MAX_WIDTH = 100
 FOOTER = "第 &P 页，共 &N 页"
-LINE_HEIGHT = 15  # points per line of 11-point text
 
 
 def _page_setup(ws, total_width: float, title_rows: str | None) -> None:
@@ -43,10 +42,10 @@ def _page_setup(ws, total_width: float, title_rows: str | None) -> None:
     ws.oddFooter.center.text = FOOTER
 
 
-def _fit_height(ws, row: int, texts_widths) -> None:
-    """Row height for wrapped text: the most lines any (text, width) of the row needs."""
-    lines = max((wrapped_lines(text, width) for text, width in texts_widths if text), default=1)
-    ws.row_dimensions[row].height = max(lines, 1) * LINE_HEIGHT + 3
+def _fit_height(ws, row: int, texts_widths, style: str = "text") -> None:
+    """Row height for wrapped text: the tallest any (text, width) of the row needs in the style."""
+    need = max((needed_height(str(text), width, style) for text, width in texts_widths if text), default=0)
+    ws.row_dimensions[row].height = min(max(need, 18), 409)
 
 
 def cell_value(value):
@@ -132,7 +131,7 @@ def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, objec
     apply_style(ws.cell(1, 1), "help")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
     total_width = sum(c.width for c in sheet.columns)
-    _fit_height(ws, 1, ((sheet.help, total_width),))
+    _fit_height(ws, 1, ((sheet.help, total_width),), "help")
     header_row = schema.HEADER_ROW + 1
     for c, column in enumerate(sheet.columns, start=1):
         cell = ws.cell(header_row, c, column.header)

@@ -23,7 +23,7 @@ from ..core.measures import MeasureError
 from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
 from ..core.extension import OutputSheets
 from ..core.satisfaction import composite_wanted, satisfaction_table
-from ..core.writeplan import LINE_HEIGHT, SheetBuilder, SheetPlan, wrapped_lines
+from ..core.writeplan import SheetBuilder, SheetPlan, needed_height, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
 from .model import SurveyClass, Tally
 from .tally import ZERO_SCORE
@@ -66,8 +66,8 @@ def shares(counts: list[int], base: int) -> tuple[list[Decimal | None], int | No
 def _note(b: SheetBuilder, text: str, ncols: int) -> None:
     """A note line merged over the table's width, tall enough for its wrapped text."""
     width = sum(b.plan.widths.get(c, 10) for c in range(ncols))
-    lines = wrapped_lines(text, width)
-    b.line(text, ncols, "note", height=lines * LINE_HEIGHT + 4 if lines > 1 else None)
+    lines = wrapped_lines(text, width, "note")
+    b.line(text, ncols, "note", height=needed_height(text, width, "note") if lines > 1 else None)
 
 
 def _residue_text(residue: Decimal) -> str:
