@@ -27,7 +27,7 @@ from .writeplan import DEFAULT_HEIGHT, ChartPlan, ChartSeries, SheetBuilder, She
 if TYPE_CHECKING:  # pragma: no cover
     from .scoring import Evaluation
 
-CHART_SHEET = "图表"
+CHART_SHEET = "评价图表"
 ONE = Decimal(1)
 
 
