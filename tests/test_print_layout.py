@@ -158,3 +158,50 @@ def test_row_breaks_of_the_summary_are_in_the_xlsx(tmp_path, book, breaks, capsy
         assert ws.cell(row + 1, 1).value == "序号"
     assert ws.print_title_rows == "$1:$2"
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_a_block_longer_than_a_page_repeats_its_header_on_each_page():
+    """40 units: each block is cut to pages, every page starting with the block's header rows (a break
+    before each), the 合计 and 平均分 rows with the last units; every page's rows fit its printable height."""
+    from perfeval_xl.core.pagefit import page_rows, row_points
+
+    info = {"项目名称": "测试项目", "评价形态": "分单位评价", "金额单位": "万元"}
+    units = [{"单位全称": f"第{n}社区居民委员会", "单位简称": f"第{n}"} for n in range(1, 41)]
+    indicators = [{"编码": f"A{k}", "一级指标": "产出" if k < 6 else "效益", "一级分值": 60 if k < 6 else 40,
+                   "二级指标": f"产出{k // 3}" if k < 6 else "效益", "二级分值": 30 if k < 6 else 40,
+                   "三级指标": f"指标{k}", "分值": 10, "评分方法": "人工"} for k in range(10)]
+    manual = [{"指标编码": f"A{k}", "得分": 9} for k in range(10)]
+    scored = score_snapshot(snapshot(info, {"单位名单": units, "指标体系": indicators, "评分录入": manual}))
+    assert not scored.evaluation.findings.errors
+    summary = scored.plan.sheet("得分汇总")
+    grid = summary.grid()
+    heads = [i for i, row in enumerate(grid) if row[0] == "序号"]
+    assert len(heads) > 3  # 产出, 效益 and the final block, each on more than one page
+    assert set(summary.row_breaks) == set(heads[1:])
+    pages = heads + [max(i for i, row in enumerate(grid) if row[1] == "平均分") + 1]  # the notes may run on
+    room = page_rows(True, print_scale(summary)) - row_points(summary, 0) - row_points(summary, 1)
+    for start, end in zip(pages, pages[1:]):
+        assert sum(row_points(summary, r) for r in range(start, end)) <= room
+    for caption in ("产出（60分）", "效益（40分）", "一级指标得分"):
+        numbers = [row[0] for k, head in enumerate(heads) if grid[head][2] == caption
+                   for row in grid[head:pages[k + 1]] if isinstance(row[0], int)]
+        assert numbers == list(range(1, 41)), caption
+    # 产出: every unit 6 × 9 = 54 → 合计 2,160.00, 平均分 54.00 (on the block's last page, after units)
+    total = next(r for r in grid if r[1] == "合计")
+    mean = next(r for r in grid if r[1] == "平均分")
+    assert total[-1] == D("2160.00") and mean[-1] == D("54.00")
+    last_head = max(h for h in heads if grid[h][2] == "产出（60分）")
+    assert any(isinstance(r[0], int) for r in grid[last_head:grid.index(total)])
+
+
+def test_the_openpyxl_writer_freezes_panes_at_a_merged_cell(plans, tmp_path):
+    """得分汇总 freezes its first two columns (C1, inside the merged title): the openpyxl writer takes the
+    coordinate, not the merged cell object, and writes the row breaks too."""
+    from perfeval_xl.core.writeplan import WritePlan
+    from perfeval_xl.io.new_workbook import write_new_workbook
+
+    summary = plans[WUHUA.name].sheet("得分汇总")
+    assert summary.freeze == (0, 2)
+    ws = load_workbook(write_new_workbook(WritePlan([summary]), tmp_path / "汇总.xlsx"))["得分汇总"]
+    assert ws.freeze_panes == "C1"
+    assert [brk.id for brk in ws.row_breaks.brk] == summary.row_breaks

@@ -39,12 +39,21 @@ def table_points(plan: SheetPlan, n_cols: int | None = None) -> float:
     return sum(column_points(plan.widths.get(c, 10)) for c in range(count))
 
 
-def print_scale(plan: SheetPlan) -> int:
-    """The whole percent at which the sheet's columns fit one page wide (100 when they fit as they are)."""
-    wide = table_points(plan)
+def fit_scale(wide: float, landscape: bool) -> int:
+    """The whole percent at which a table ``wide`` points wide fits one page wide (at most 100)."""
     if wide <= 0:
         return 100
-    return min(100, math.floor(printable(plan.landscape)[0] * 100 / wide))
+    return min(100, math.floor(printable(landscape)[0] * 100 / wide))
+
+
+def print_scale(plan: SheetPlan) -> int:
+    """The whole percent at which the sheet's columns fit one page wide (100 when they fit as they are)."""
+    return fit_scale(table_points(plan), plan.landscape)
+
+
+def page_rows(landscape: bool, scale: int) -> float:
+    """How many points of row height one printed page holds at ``scale`` percent (with the slack)."""
+    return printable(landscape)[1] * HEIGHT_SLACK * 100 / scale
 
 
 def widths_for_scale(scale: int, landscape: bool, fixed: float, columns: int) -> float:
@@ -58,13 +67,13 @@ def row_points(plan: SheetPlan, row: int) -> float:
     return plan.heights.get(row, DEFAULT_HEIGHT)
 
 
-def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]]) -> list[int]:
+def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]], new_pages: set[int] = frozenset()) -> list[int]:
     """Manual page breaks so that no block of rows (first, last; in order) is split over two pages
     where it fits on one: a block that does not fit in what is left of the page starts the next page.
     A block taller than a page starts a page and runs on.  Rows repeated as print titles take their
-    room on every page; the scale is the sheet's :func:`print_scale`."""
-    scale = print_scale(plan) / 100
-    page = printable(plan.landscape)[1] * HEIGHT_SLACK / scale
+    room on every page; the scale is the sheet's :func:`print_scale`.  A block whose first row is in
+    ``new_pages`` always starts a page (the rest of a block cut to pages, under its repeated header)."""
+    page = page_rows(plan.landscape, print_scale(plan))
     titles = sum(row_points(plan, r) for r in range(plan.title_rows[0], plan.title_rows[1] + 1)) \
         if plan.title_rows else 0
     breaks: list[int] = []
@@ -73,7 +82,7 @@ def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]]) -> list[int]:
     for start, end in blocks:
         gap = sum(row_points(plan, r) for r in range(previous + 1, start)) if previous is not None else 0
         height = sum(row_points(plan, r) for r in range(start, end + 1))
-        if previous is not None and used + gap + height > page:
+        if previous is not None and (used + gap + height > page or start in new_pages):
             breaks.append(start)  # the spacer rows before the block stay at the foot of the last page
             used = titles
         else:

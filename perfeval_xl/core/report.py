@@ -24,9 +24,10 @@ from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
-from .pagefit import block_breaks, column_points, printable, widths_for_scale
+from .pagefit import block_breaks, column_points, fit_scale, page_rows, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, StyleName
-from .writeplan import SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows
+from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, needed_height,
+                        wrapped_lines)
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -135,8 +136,14 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     means, residue, adjusted = ev.indicator_means() if not ev.whole else ({}, "", None)
     project1 = {l.name: l.score for l in ev.level1}
     blocks: list[tuple[int, int]] = []
+    new_pages: set[int] = set()
+    scale = fit_scale(sum(column_points(w) for w in b.plan.widths.values()), True)
+    page = page_rows(True, scale) - sum(b.plan.heights.get(r, DEFAULT_HEIGHT) for r in range(2))
+    unit_height = max([DEFAULT_HEIGHT] + [needed_height(u.full_name, name_width) for u in ev.units
+                                          if wrapped_lines(u.full_name, name_width) > 1])
 
-    def block(head: Callable[[int], None], values: Callable[[UnitScore], list], mean: list, n: int) -> None:
+    def header(head: Callable[[int], None], n: int) -> float:
+        """The block's three header rows; returns their height."""
         top = b.row
         for r in range(3):
             b.values([None] * n, "header", height=30 if r < 2 else None)
@@ -145,8 +152,29 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
         b.merge(top, 0, top + 2, 0)
         b.merge(top, 1, top + 2, 1)
         head(top)
-        for k, unit in enumerate(ev.units, start=1):
-            b.values([k, unit.full_name] + values(unit), ["center", "text"] + ["score"] * (n - 2))
+        b.fit_height(top + 2, minimum=DEFAULT_HEIGHT)
+        return 60 + b.plan.heights[top + 2]
+
+    def block(head: Callable[[int], None], values: Callable[[UnitScore], list], mean: list, n: int) -> None:
+        """One block; when its rows would not fit on a page, the header is repeated at the top of each page."""
+        top = b.row
+        extra = 0 if ev.whole else 2
+        fits = max(3, int((page - header(head, n)) // unit_height))
+        units = list(enumerate(ev.units, start=1))
+        while units:
+            if len(units) + extra > fits:  # this page full; the 合计 and 平均分 rows go with the last units
+                take = min(fits, len(units) - 1) if extra else fits
+                for k, unit in units[:take]:
+                    b.values([k, unit.full_name] + values(unit), ["center", "text"] + ["score"] * (n - 2))
+                units = units[take:]
+                blocks.append((top, b.row - 1))
+                top = b.row
+                new_pages.add(top)
+                header(head, n)
+                continue
+            for k, unit in units:
+                b.values([k, unit.full_name] + values(unit), ["center", "text"] + ["score"] * (n - 2))
+            units = []
         if not ev.whole:
             rows = [values(u) for u in ev.units]
             sums = [sum((r[i] for r in rows if isinstance(r[i], Decimal)), ZERO)
@@ -196,8 +224,9 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
         scores = {l.name: l.score for l in unit.level1}
         return [scores.get(name) for name in level1] + [unit.total, unit.grade]
 
+    final = b.row
     block(final_head, final_values, [project1.get(name) for name in level1] + [ev.total, ev.grade], 4 + len(level1))
-    _grade_cells_centred(b, blocks[-1], 3 + len(level1))
+    _grade_cells_centred(b, final, 3 + len(level1))
     b.row -= 1
     if not ev.whole:
         mean_how = "按各单位预算数加权平均" if ev.fund_weighted else "为各单位得分的算术平均"
@@ -208,17 +237,17 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
             b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
-    fit_wrapped_rows(b.plan)  # the row heights the breaks are computed from
-    b.plan.row_breaks = block_breaks(b.plan, blocks)
+    finish(b.plan)  # the final widths and row heights, which the breaks are computed from
+    b.plan.row_breaks = block_breaks(b.plan, blocks, new_pages)
     return b.plan
 
 
-def _grade_cells_centred(b: SheetBuilder, rows: tuple[int, int], col: int) -> None:
-    """The 等级 column of the last block is text: centred (the 合计 row leaves it blank)."""
+def _grade_cells_centred(b: SheetBuilder, first: int, col: int) -> None:
+    """The 等级 column of the last block (from row ``first``) is text: centred."""
     cells = b.plan.cells
     for i, (r, c, value, style) in enumerate(cells):
-        if c == col and rows[0] + 3 <= r <= rows[1]:
-            cells[i] = (r, c, value, StyleName("total_text" if style.startswith("total") else "center"))
+        if c == col and r >= first and style in ("score", "total_score"):
+            cells[i] = (r, c, value, StyleName("total_text" if style == "total_score" else "center"))
 
 
 #: the scale (percent) the 评分表 is laid out to print at, one A4 landscape page wide

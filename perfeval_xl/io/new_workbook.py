@@ -122,7 +122,7 @@ def write_new_workbook(plan: WritePlan, path: Path) -> Path:
         for row, height in sheet.heights.items():
             ws.row_dimensions[row + 1].height = height
         if sheet.freeze:
-            ws.freeze_panes = ws.cell(sheet.freeze[0] + 1, sheet.freeze[1] + 1)
+            ws.freeze_panes = f"{get_column_letter(sheet.freeze[1] + 1)}{sheet.freeze[0] + 1}"  # a merged cell has no coordinate
         if sheet.title_rows:
             ws.print_title_rows = f"{sheet.title_rows[0] + 1}:{sheet.title_rows[1] + 1}"
         ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
