@@ -241,6 +241,7 @@ def cmd_review(args) -> int:
 def cmd_batch(args) -> int:
     from perfeval_xl.batch import discover, progress_bar, run_batch
     from perfeval_xl.core.batch import batch_plan
+    from perfeval_xl.gcpause import gc_paused
     from perfeval_xl.io.atomic import describe_os_error
     from perfeval_xl.io.new_workbook import write_plain_workbook
     from perfeval_xl.io.targets import TargetError, batch_summary_target
@@ -269,7 +270,8 @@ def cmd_batch(args) -> int:
         return 130
     close()
     try:
-        write_plain_workbook(batch_plan(results), output)
+        with gc_paused():  # half a million summary cells: the cyclic collector would only slow it
+            write_plain_workbook(batch_plan(results), output)
     except OSError as exc:
         print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -196,3 +196,21 @@ def test_row_breaks_are_written_after_the_footer_by_both_file_writers(xishan, tm
     for path in (spliced, fresh, plain):
         ws = load_workbook(path)["分页示例"]
         assert [(b.id, b.man) for b in ws.row_breaks.brk] == [(5, True), (9, True)], path.name
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_cells(tmp_path):
+    """A message copied from a report may carry control characters (vertical tab, NUL); XML 1.0 cannot
+    hold them, so they are dropped from the cell text and the part stays well-formed."""
+    from xml.etree import ElementTree
+
+    from perfeval_xl.core.writeplan import SheetBuilder, WritePlan
+    from perfeval_xl.io.new_workbook import write_plain_workbook
+    from perfeval_xl.io.xlsx_splice import sheet_xml
+
+    b = SheetBuilder("控制字符", [10, 40])
+    b.values(["甲\x0b乙", "a\x00b\x1fc<&>\ufffe"], "text")
+    xml = sheet_xml(b.plan, {name: 1 for name in ("text",)}, selected=True)
+    texts = [t.text for t in ElementTree.fromstring(xml).iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t")]
+    assert texts == ["甲乙", "abc<&>"]
+    ws = load_workbook(write_plain_workbook(WritePlan([b.plan]), tmp_path / "c.xlsx"))["控制字符"]
+    assert (ws["A1"].value, ws["B1"].value) == ("甲乙", "abc<&>")

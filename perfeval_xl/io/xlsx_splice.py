@@ -172,24 +172,24 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawin
     out.append("<sheetData>")
     letters = [column_letter(c) for c in range(n_cols)]
     ids = {style: styles[style] for row in grid.values() for _, style in row.values()}
+    cells: list[str] = []  # the sheetData, stripped of characters XML cannot hold in one pass
+    add = cells.append
     for r in sorted(set(grid) | set(plan.heights)):
         height = plan.heights.get(r)
-        attrs = f' ht="{height}" customHeight="1"' if height else ""
         line = r + 1
-        out.append(f'<row r="{line}"{attrs}>')
+        add(f'<row r="{line}" ht="{height}" customHeight="1">' if height else f'<row r="{line}">')
         row = grid.get(r, {})
         for c in sorted(row):
             value, style = row[c]
-            s = ids[style]
             if value is None or value == "":
-                out.append(f'<c r="{letters[c]}{line}" s="{s}"/>')
+                add(f'<c r="{letters[c]}{line}" s="{ids[style]}"/>')
             elif isinstance(value, str):
-                text = _ILLEGAL_XML.sub("", value)
-                out.append(f'<c r="{letters[c]}{line}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-                           f"{escape(text)}</t></is></c>")
+                add(f'<c r="{letters[c]}{line}" s="{ids[style]}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{escape(value)}</t></is></c>")
             else:
-                out.append(f'<c r="{letters[c]}{line}" s="{s}"><v>{_number(value)}</v></c>')
-        out.append("</row>")
+                add(f'<c r="{letters[c]}{line}" s="{ids[style]}"><v>{_number(value)}</v></c>')
+        add("</row>")
+    out.append(_ILLEGAL_XML.sub("", "".join(cells)))
     out.append("</sheetData>")
     if plan.merges:
         out.append(f'<mergeCells count="{len(plan.merges)}">' + "".join(
