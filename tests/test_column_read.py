@@ -168,3 +168,39 @@ def test_whole_columns_match_parse_cell(kind, name, unit):
         assert {i: str(e) for i, e in errors.items()} == expected_errors, (kind, column)
         assert all(same(a, b) for a, b in zip(values, expected)), (kind, column, values, expected)
         assert len(values) == len(column)
+
+
+def _format_refs_as_it_was(refs, limit=8):
+    """format_refs before it spelt out only the pieces it shows (the reference)."""
+    from perfeval_xl.core.findings import cell_name
+
+    by_sheet = {}
+    for ref in refs:
+        by_sheet.setdefault(ref.sheet, {}).setdefault(ref.col, set()).add(ref.row)
+    parts = []
+    for sheet, columns in by_sheet.items():
+        pieces = []
+        for col in sorted(columns):
+            rows = sorted(columns[col])
+            start = prev = rows[0]
+            for row in rows[1:] + [None]:
+                if row is not None and row == prev + 1:
+                    prev = row
+                    continue
+                pieces.append(cell_name(start, col) if start == prev else f"{cell_name(start, col)}:{cell_name(prev, col)}")
+                if row is not None:
+                    start = prev = row
+        shown = "、".join(pieces[:limit]) + (f" 等 {len(pieces)} 处" if len(pieces) > limit else "")
+        parts.append(f"{sheet}!{shown}")
+    return "；".join(parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["支出明细", "资金情况", "评分录入"]), st.integers(0, 40), st.integers(0, 5)),
+                max_size=60), st.integers(1, 10))
+def test_format_refs_spells_the_same_cells(cells, limit):
+    from perfeval_xl.core.findings import format_refs
+
+    refs = [Ref(*cell) for cell in cells]
+    assert format_refs(refs, limit) == _format_refs_as_it_was(refs, limit)
+    assert format_refs(iter(refs), limit) == _format_refs_as_it_was(refs, limit)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import compress, islice
+from operator import sub
 from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -61,28 +63,34 @@ class Ref(NamedTuple):
         return f"{self.sheet}!{self.cell}"
 
 
+_SPAN = 1 << 24  # more rows than a sheet has: col * _SPAN + row orders cells by column, then row
+
+
 def format_refs(refs, limit: int = 8) -> str:
     """Cells as a reviewer reads them: per sheet, consecutive cells of a column as a range.
 
     ``[资金情况!B3, 资金情况!D3, 支出明细!E3 … E100002]`` → ``资金情况!B3、D3；支出明细!E3:E100002``.
+    Only the pieces shown are spelt out; the others are counted (a ledger total names a cell
+    per row), each step over the whole list in C where it can be.
     """
-    by_sheet: dict[str, dict[int, set[int]]] = {}
-    for ref in refs:
-        by_sheet.setdefault(ref.sheet, {}).setdefault(ref.col, set()).add(ref.row)
+    refs = list(refs)
+    sheets = dict.fromkeys([ref.sheet for ref in refs])  # in the order first named
     parts = []
-    for sheet, columns in by_sheet.items():
-        pieces = []
-        for col in sorted(columns):
-            rows = sorted(columns[col])
-            start = prev = rows[0]
-            for row in rows[1:] + [None]:
-                if row is not None and row == prev + 1:
-                    prev = row
-                    continue
-                pieces.append(cell_name(start, col) if start == prev else f"{cell_name(start, col)}:{cell_name(prev, col)}")
-                if row is not None:
-                    start = prev = row
-        shown = "、".join(pieces[:limit]) + (f" 等 {len(pieces)} 处" if len(pieces) > limit else "")
+    for sheet in sheets:
+        # each cell once as one integer, by column then row (ints sort fast; a set of them nearly in order)
+        keys = sorted({col * _SPAN + row for name, row, col in refs if name == sheet} if len(sheets) > 1
+                      else {col * _SPAN + row for _, row, col in refs})
+        steps = list(map(sub, keys[1:], keys[:-1]))
+        runs = len(steps) - steps.count(1) + 1
+        ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
+        pieces, first = [], 0
+        for last in ends + [len(keys) - 1]:
+            if len(pieces) == limit:
+                break
+            (c1, r1), (c2, r2) = divmod(keys[first], _SPAN), divmod(keys[last], _SPAN)
+            pieces.append(cell_name(r1, c1) if first == last else f"{cell_name(r1, c1)}:{cell_name(r2, c2)}")
+            first = last + 1
+        shown = "、".join(pieces) + (f" 等 {runs} 处" if runs > limit else "")
         parts.append(f"{sheet}!{shown}")
     return "；".join(parts)
 

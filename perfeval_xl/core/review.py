@@ -96,7 +96,9 @@ def reconcile_stage(evaluation: Evaluation, env: Env) -> tuple[Evaluation, Findi
     found = Findings()
     found.extend(result.findings)
     findings = FindingList((*evaluation.findings, *found)) if len(found) else evaluation.findings
-    return replace(evaluation, findings=findings, reported=result), found
+    reconciled = replace(evaluation, findings=findings, reported=result)
+    reconciled._scopes.update(evaluation._scopes)  # the same data: what was summed is not summed again
+    return reconciled, found
 
 
 def _difference(printed: str, expected: str) -> str:

@@ -549,8 +549,8 @@ def _budget(book: Book, unit: str | None) -> Decimal | None:
 
 
 def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: Mapping[str, SourceInfo],
-               findings: Findings) -> UnitScore:
-    scope = Scope(book, unit, sources)
+               findings: Findings, scope: Scope | None = None) -> UnitScore:
+    scope = scope if scope is not None else Scope(book, unit, sources)
     indicators = tuple(score_indicator(d, scope, findings) for d in system.for_unit(unit))
     total = round_score(sum((s.score for s in indicators), ZERO))
     level1, level2 = _levels(indicators)
@@ -600,11 +600,16 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     sources = env.extensions.sources
     system = read_indicators(book, findings)
     findings.extend(derived.check(book, sources))
+    scopes: dict[str | None, Scope] = {}  # kept on the evaluation: later stages reuse what was summed
+
+    def scope(unit: str | None) -> Scope:
+        return scopes.setdefault(unit, Scope(book, unit, sources))
+
     if book.shape == schema.SHAPE_WHOLE:
-        unit = score_unit(book, system, None, sources, findings)
+        unit = score_unit(book, system, None, sources, findings, scope(None))
         units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""
     else:
-        units = tuple(score_unit(book, system, u.short_name, sources, findings) for u in book.units)
+        units = tuple(score_unit(book, system, u.short_name, sources, findings, scope(u.short_name)) for u in book.units)
         weights = unit_weights(book, units)
         if _fund_weighted(book) and weights == [Decimal(1)] * len(units):
             findings.error(book.info_refs.get("aggregation"),
@@ -615,4 +620,6 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     gathered = Findings()
     gathered.extend(env.findings)
     gathered.extend(findings)
-    return Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources), findings
+    evaluation = Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources)
+    evaluation._scopes.update(scopes)
+    return evaluation, findings

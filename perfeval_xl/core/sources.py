@@ -93,6 +93,8 @@ class Scope:
         self._cache: dict[str, Value] = {}
         self._derived: dict[str, derived.Measure] | None = None
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
+        #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
+        self._spent: tuple[Decimal, list[Ref] | None] | None = None
 
     @property
     def label(self) -> str:
@@ -255,10 +257,15 @@ def _funds(scope: Scope) -> list[Record]:
 def spent_of(scope: Scope, *, refs: bool = True) -> tuple[Decimal, list[Ref]]:
     """实际支出 of a scope: the 支出明细 total when it has rows, else 资金情况's; and its cells
     (none when not ``refs``)."""
-    ledger = scope.rows(schema.LEDGER)
-    if ledger:
-        return scope.total(ledger, "amount", schema.LEDGER, "实际支出", refs=refs)
-    return scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出", refs=refs)
+    known = scope._spent  # 预算执行率, 成本节约率, 发放完成率 and the 发放完成率 sheet all need it: summed once
+    if known is None or (refs and known[1] is None):
+        ledger = scope.rows(schema.LEDGER)
+        if ledger:
+            amount, cells = scope.total(ledger, "amount", schema.LEDGER, "实际支出", refs=refs)
+        else:
+            amount, cells = scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出", refs=refs)
+        known = scope._spent = (amount, cells if refs else None)
+    return known[0], list(known[1]) if refs else []
 
 
 @source("资金到位率", "实际到位资金 ÷ 预算数（资金情况）")
