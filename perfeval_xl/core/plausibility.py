@@ -146,8 +146,8 @@ def _check_magnitude(book, findings: Findings, unit: str) -> None:
                             (schema.OUTPUTS, ("planned_cost", "actual_cost"))):
             for rec in book.rows(sheet):
                 for key in keys:
-                    value = rec.get(key)
-                    if isinstance(value, Decimal) and abs(value) >= WAN_IMPLAUSIBLE:
+                    value = rec.values.get(key)
+                    if value is not None and isinstance(value, Decimal) and abs(value) >= WAN_IMPLAUSIBLE:
                         findings.warning(rec.ref(key), f"“{_header(sheet, key)}”为 {fmt_plain(value)} 万元（即 "
                                                        f"{fmt_plain(value / 10000)} 亿元），数额异常；本工作簿金额单位是万元{where}，"
                                                        f"如按元填写，应改为 {fmt_plain(value / 10000)}，或把金额单位改为“元”")
