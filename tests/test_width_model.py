@@ -9,7 +9,7 @@ import pytest
 
 from perfeval_xl.core.styles import STYLES, StyleName
 from perfeval_xl.core.textfit import EXCEL, LIBREOFFICE, breaks_sensibly, height_needed, layout, lines_needed, sensible
-from perfeval_xl.core.writeplan import LABEL_STYLES, label_width, needed_height, wrapped_lines
+from perfeval_xl.core.writeplan import LABEL_STYLES, label_width, needed_height, split_label, wrapped_lines
 
 CALIBRATION = json.loads((Path(__file__).parent / "data" / "wrap_calibration.json").read_text(encoding="utf-8"))
 SAMPLES = CALIBRATION["samples"]
@@ -107,11 +107,15 @@ def test_sensible_breaks():
 
 
 def test_label_width_widens_a_header_just_enough():
-    # bold 10.5 pt "产出数量（10分）" is 87 pt in LibreOffice: one line from width 13 (89 pt), where Excel
-    # (63.75 pt) breaks it before "（"; at 12.5 LibreOffice would leave "产出数量（10" / "分）"
-    assert label_width("产出数量（10分）", 9, "header") == 13.0
-    assert not breaks_sensibly("产出数量（10分）", 12.5, 10.5, True)
+    # bold 10.5 pt "产出数量（10分）" is 91 pt in Excel (SimSun emboldened: 11.25 pt a CJK glyph, 6 pt a digit):
+    # one line from width 18.5 (92.6 pt of text); narrower, Excel or LibreOffice cut the bracket group
+    assert label_width("产出数量（10分）", 9, "header") == 18.5
+    assert not breaks_sensibly("产出数量（10分）", 18, 10.5, True)
+    # with the group on a line of its own the name needs 45 pt (Excel) and the group 45.75 pt: width 10
+    assert split_label("产出数量（10分）") == "产出数量\n（10分）"
+    assert label_width("产出数量\n（10分）", 9, "header") == 10.0
     assert label_width("一级指标", 8, "header") == 8  # already fine: unchanged
+    assert split_label("一级指标") is None and split_label("效果\n（22分）") is None
 
 
 def _label_cells(plan):

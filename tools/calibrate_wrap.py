@@ -144,7 +144,7 @@ def printed_lines(text: str, words) -> tuple[list[str], float | None]:
             while pos < len(text) and text[pos] != ch and text[pos] in " \n":
                 pos += 1
             if pos >= len(text) or text[pos] != ch:
-                raise ValueError(f"printed text does not match: {g!r} in {text!r}")
+                raise ValueError(f"PDF 中的文字与样本不符：{g!r}（样本 {text!r}）")
             pos += 1
         lines.append(text[start:pos])
     ys = [y for y, _ in rows]
@@ -153,7 +153,7 @@ def printed_lines(text: str, words) -> tuple[list[str], float | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="记录 LibreOffice 对单元格文字的折行位置，作为列宽/行高模型的校准数据。")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "tests" / "data" / "wrap_calibration.json")
     args = parser.parse_args(argv)
     samples = [(s, float(w), t) for s, w, t in SYNTHETIC] + real_samples()
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     version = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip()
     rulers, found = found[:len(RULER)], found[len(RULER):]
     if len(found) != len(samples):
-        sys.exit(f"expected {len(samples)} sample pages, got {len(found)} (a sample spilled over a page)")
+        sys.exit(f"错误：应有 {len(samples)} 页样本，PDF 中有 {len(found)} 页（有样本超出一页）")
     columns = []
     for width, words in zip(RULER, rulers):
         left = min(w[0] for w in words)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                         "pitch": round(pitch, 3) if pitch and width <= 105 else None})
     args.output.write_text(json.dumps({"libreoffice": version, "columns": columns, "samples": records},
                                       ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(records)} samples → {args.output}")
+    print(f"{len(records)} 个样本 → {args.output}")
     return 0
 
 

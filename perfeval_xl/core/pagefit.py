@@ -90,3 +90,39 @@ def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]], new_pages: set[
         used += height
         previous = end
     return breaks
+
+
+def group_breaks(plan: SheetPlan, groups: list[tuple[int, int]], cuts: set[int] = frozenset()) -> list[int]:
+    """Manual page breaks for groups of rows (first, last; in order) that should print whole — the rows
+    of one 一级指标 of a 评分表: a group that does not fit in what is left of the page starts the next
+    page; a group taller than a page starts a page and is cut where the page is full, at the last row
+    of ``cuts`` (the first rows of its 二级 groups) on that page if there is one, else at the row that
+    no longer fits.  Rows repeated as print titles take their room on every page."""
+    scale = print_scale(plan) / 100
+    page = printable(plan.landscape)[1] * HEIGHT_SLACK / scale
+    titles = sum(row_points(plan, r) for r in range(plan.title_rows[0], plan.title_rows[1] + 1)) \
+        if plan.title_rows else 0
+    breaks: list[int] = []
+    used = sum(row_points(plan, r) for r in range(groups[0][0])) if groups else 0
+    for start, end in groups:
+        height = sum(row_points(plan, r) for r in range(start, end + 1))
+        if used + height <= page:
+            used += height
+            continue
+        if start > groups[0][0] or breaks:
+            if used > titles:
+                breaks.append(start)
+            used = titles
+        if used + height <= page:
+            used += height
+            continue
+        top = start  # the first row on this page
+        for r in range(start, end + 1):
+            h = row_points(plan, r)
+            if used + h > page and r > top:
+                cut = max((c for c in cuts if top < c <= r), default=r)
+                breaks.append(cut)
+                used = titles + sum(row_points(plan, k) for k in range(cut, r))
+                top = cut
+            used += h
+    return breaks

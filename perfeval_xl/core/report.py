@@ -24,10 +24,10 @@ from .numbers import ZERO, fmt_plain, fmt_score, round_rate
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
-from .pagefit import block_breaks, column_points, fit_scale, page_rows, printable, widths_for_scale
+from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, StyleName
-from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, needed_height,
-                        wrapped_lines)
+from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
+                        needed_height, wrapped_lines)
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -332,6 +332,8 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     l1 = {l.name: l for l in unit.level1}
     l2 = {(p, l.name): l for p, l in unit.level2}
     start1 = start2 = b.row
+    groups: list[tuple[int, int]] = []  # the rows of each 一级
+    cuts: set[int] = set()  # the first row of each 二级
     styles = ["center", "center", "text"] + [_SCORE_COLUMN_LAYOUT[c][2] for c in columns]
     for i, s in enumerate(unit.indicators):
         cells = {"分值": s.weight, "指标解释": s.explanation, "评分标准": s.standard, "计算过程": s.process,
@@ -342,10 +344,12 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
         if nxt is None or (nxt.level1, nxt.level2) != (s.level1, s.level2):
             b.put(start2, 1, _label(s.level2, l2[(s.level1, s.level2)].weight), "center")
             b.merge(start2, 1, r, 1)
+            cuts.add(start2)
             start2 = r + 1
         if nxt is None or nxt.level1 != s.level1:
             b.put(start1, 0, _label(s.level1, l1[s.level1].weight), "center")
             b.merge(start1, 0, r, 0)
+            groups.append((start1, r))
             start1 = r + 1
     total_weight = sum((s.weight for s in unit.indicators), ZERO)
     grade = f"评价等级：{unit.grade}"
@@ -360,7 +364,45 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     if "计算过程" in columns:
         b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。",
                len(headers), "note")
+    finish(b.plan)  # final widths and heights: the page breaks are computed from them
+    b.plan.row_breaks = group_breaks(b.plan, groups, cuts)
+    continue_labels(b.plan, (0, 1))
+    fit_wrapped_rows(b.plan)
     return b.plan
+
+
+#: what a label carried over to the next page says after its name
+CONTINUED = "（续）"
+
+
+def continue_labels(plan: SheetPlan, columns: tuple[int, ...]) -> None:
+    """A label merged down over rows that a manual page break cuts (the 一级/二级 of a 评分表) would
+    print on the first page only: its merged area is split at each break and the part on the next
+    page repeats the label, marked （续） after the name."""
+    breaks = sorted(set(plan.row_breaks))
+    if not breaks:
+        return
+    values = {(r, c): i for i, (r, c, _, _) in enumerate(plan.cells)}
+    merges = []
+    for r1, c1, r2, c2 in plan.merges:
+        inside = [k for k in breaks if r1 < k <= r2] if c1 == c2 and c1 in columns else []
+        if not inside:
+            merges.append((r1, c1, r2, c2))
+            continue
+        _, _, label, style = plan.cells[values[(r1, c1)]]
+        first, rest = (str(label).split("\n", 1) + [""])[:2]
+        carried = first + CONTINUED + ("\n" + rest if rest else "")
+        for top, bottom in zip([r1] + inside, [k - 1 for k in inside] + [r2]):
+            if top != r1:
+                at = values.get((top, c1))
+                cell = (top, c1, carried, style)
+                if at is None:
+                    plan.cells.append(cell)
+                else:
+                    plan.cells[at] = cell
+            if bottom > top:
+                merges.append((top, c1, bottom, c1))
+    plan.merges[:] = merges
 
 
 def level1_sheet(ev: Evaluation) -> SheetPlan:

@@ -8,17 +8,20 @@ we write).  Two apps, two layouts, and a row must be tall enough for both:
   digits half an em (at 96 dpi, 10.5 pt = 14 px and 7 px); a width unit is the 7 px of Calibri
   11's widest digit, less 5 px of cell padding; bold is SimSun emboldened (1 px wider a glyph).
 * **LibreOffice** has no SimSun and substitutes: Latin from DejaVu Sans (fontconfig's match for
-  宋体), CJK from Noto Sans CJK; a width unit is the substitute default font's digit (7.0 pt), less
-  2 pt of padding; a line with CJK is 1.448 em high (Noto Sans CJK), a Latin-only line 1.164 em.
+  宋体), CJK from Noto Sans CJK; a width unit is the digit of the default font as LibreOffice finds
+  it — 7.0 pt where Calibri falls back to DejaVu Sans (as on the machine the calibration was
+  recorded on), 5.58 pt where Calibri or Carlito is installed — less 2 pt of padding; a line with
+  CJK is 1.448 em high (Noto Sans CJK), a Latin-only line 1.164 em.
   Measured from LibreOffice's PDFs of the samples in tests/data/wrap_calibration.json (written by
   tools/calibrate_wrap.py).
 
 Both break lines greedily, and the same places allow a break: after a space; before or after a
-CJK character or CJK punctuation, but never just after an opening bracket and never before closing punctuation (LibreOffice at times starts a line
-with "）" or "、"; keeping them to the line before gives a line more, never fewer); a run of Latin
-letters, digits and signs ("=32/40×100%") is not broken unless it is wider than the whole line
-(LibreOffice also breaks it at "%|+" and "/|(").  :func:`lines_needed` is the larger count of the two,
-:func:`height_needed` the larger height.  Pure Python, no font files read at run time.
+CJK character or CJK punctuation, but never just after an opening bracket and never before closing
+punctuation (LibreOffice at times starts a line with "）" or "、"; keeping them to the line before
+gives a line more, never fewer); a run of Latin letters, digits and signs ("=32/40×100%") is not
+broken unless it is wider than the whole line (LibreOffice also breaks it at "%|+" and "/|(").
+:func:`lines_needed` is the largest count of the three layouts (Excel, LibreOffice with either
+width unit), :func:`height_needed` the largest height.  Pure Python, no font files read at run time.
 """
 
 from __future__ import annotations
@@ -109,7 +112,12 @@ EXCEL = App("Excel", unit=0.75 * 7, padding=0.75 * 6, latin=None, latin_bold=Non
 #: LibreOffice with DejaVu Sans and Noto Sans CJK standing in for SimSun (measured; see module text)
 LIBREOFFICE = App("LibreOffice", unit=7.0, padding=2.1, latin=_DEJAVU, latin_bold=_DEJAVU_BOLD, bold_extra=0.0,
                   pixel=0.0, line_cjk=1.448, line_latin=1.164, margin=3.0, latin_breaks=True)
-APPS = (EXCEL, LIBREOFFICE)
+#: the same where the workbook's default font Calibri is there (Windows) or its metric twin Carlito
+#: (most Linux installs): a width unit is Calibri 11's digit, 1038/2048 em = 5.58 pt
+LIBREOFFICE_CALIBRI = App("LibreOffice (Calibri)", unit=1038 / 2048 * 11, padding=2.1, latin=_DEJAVU,
+                          latin_bold=_DEJAVU_BOLD, bold_extra=0.0, pixel=0.0, line_cjk=1.448, line_latin=1.164,
+                          margin=3.0, latin_breaks=True)
+APPS = (EXCEL, LIBREOFFICE, LIBREOFFICE_CALIBRI)
 
 
 def break_allowed(before: str, after: str, latin_breaks: bool = False, strict: bool = True) -> bool:
@@ -224,6 +232,12 @@ def height_needed(text: str, width: float, size: float = 10.5, bold: bool = Fals
     return math.ceil(need / 0.75 - 1e-9) * 0.75
 
 
+def line_height_needed(text: str, size: float = 10.5, bold: bool = False) -> float:
+    """Row height in points for a text printed on one line (not wrapped) in every app."""
+    need = max(app.line_height(text, size) + app.margin for app in APPS)
+    return math.ceil(need / 0.75 - 1e-9) * 0.75
+
+
 #: a break inside a bracket group this short or shorter is not a sensible break ("（10" / "分）")
 SHORT_GROUP = 10
 
@@ -257,5 +271,6 @@ def breaks_sensibly(text: str, width: float, size: float = 10.5, bold: bool = Fa
     """Does the text break only at sensible places (:func:`sensible`) in Excel and in LibreOffice,
     whether LibreOffice keeps punctuation to its line or not?"""
     layouts = [layout(text, width, size, bold, EXCEL)]  # Excel and WPS keep to the Chinese line rules
-    layouts += [layout(text, width, size, bold, LIBREOFFICE, strict) for strict in (True, False)]
+    layouts += [layout(text, width, size, bold, app, strict) for app in (LIBREOFFICE, LIBREOFFICE_CALIBRI)
+                for strict in (True, False)]
     return all(sensible(text, lines) for lines in layouts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .styles import STYLES, StyleName
-from .textfit import APPS, breaks_sensibly, height_needed, layout, lines_needed
+from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed
 
 
 class _CharWidths(dict):
@@ -259,11 +259,17 @@ def text_widths(plan: SheetPlan, with_style: bool = False) -> list[tuple]:
 
 
 def fit_wrapped_rows(plan: SheetPlan, maximum: float = 409) -> None:
-    """Raise every row whose wrapped text needs more height than the row has (never lowers a row)."""
+    """Raise every row whose text needs more height than the row has (never lowers a row): wrapped
+    text its lines, any other text one line — LibreOffice's line of CJK (Noto Sans CJK, 1.448 em) is
+    taller than the default row height of the workbook, so even a row of one line is given its height."""
     need: dict[int, float] = {}
     for r, text, width, style in text_widths(plan, with_style=True):
-        if wrapped_lines(text, width, style) > 1:
-            need[r] = max(need.get(r, 0), needed_height(text, width, style))
+        need[r] = max(need.get(r, 0), needed_height(text, width, style))
+    tall = {(r1, c1) for r1, c1, r2, c2 in plan.merges if r2 > r1}
+    for r, c, value, style in plan.cells:
+        font = STYLES[style]
+        if isinstance(value, str) and value and not font.wrap and (r, c) not in tall:
+            need[r] = max(need.get(r, 0), line_height_needed(value, font.size, font.bold))
     for r, height in need.items():
         if height > plan.heights.get(r, DEFAULT_HEIGHT):
             plan.heights[r] = min(height, maximum)
@@ -287,8 +293,19 @@ def label_width(text: str, width: float, style: StyleName | str) -> float:
     return w
 
 
+def split_label(text: str) -> str | None:
+    """A label ending in a bracket group with its group on a line of its own ("产出数量（10分）" →
+    "产出数量\n（10分）"), or None for a label that has no such group or already has a line break."""
+    if "\n" in text or not text.endswith(("）", ")")):
+        return None
+    at = max(text.rfind("（"), text.rfind("("))
+    return text[:at] + "\n" + text[at:] if at > 0 else None
+
+
 def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
-    """Widen columns so that no header or label in them breaks mid-word, within a budget: the cheapest
+    """Make no header or label break mid-word: a label that would ("产出数量（10分" / "）") gets its
+    bracket group on a line of its own where that is enough (:func:`split_label`); otherwise its
+    column is widened, within a budget: the cheapest
     widenings first, each only while the scale the sheet prints at (fitted to one A4 page wide,
     :func:`perfeval_xl.core.pagefit.print_scale`) loses at most ``drop`` points and does not fall
     below ``floor`` percent when it was above it — so the print does not shrink for a header."""
@@ -298,12 +315,19 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
                if (r, c) != (r1, c1)}
     across = {(r1, c1) for r1, c1, r2, c2 in plan.merges if c2 > c1}
     need: dict[int, float] = {}
-    for r, c, value, style in plan.cells:
+    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    for i, (r, c, value, style) in enumerate(plan.cells):
         if (style not in LABEL_STYLES or not isinstance(value, str) or not value or len(value) > LABEL_MAX
                 or (r, c) in covered or (r, c) in across or not STYLES[style].wrap):
             continue
         width = plan.widths.get(c, 10)
         wanted = label_width(value, max(width, need.get(c, width)), style)
+        split = split_label(value) if wanted > width and (r, c) not in named else None
+        if split is not None:
+            wanted_split = label_width(split, max(width, need.get(c, width)), style)
+            if wanted_split < wanted:
+                plan.cells[i] = (r, c, split, style)
+                wanted = wanted_split
         if wanted > width:
             need[c] = wanted
     if not need:
