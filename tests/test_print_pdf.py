@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, XISHAN
+from perfeval_xl.core.charts import CHART_SHEET
 from perfeval_xl.pipeline import score_file
 
 MISSING = [p for p in ("soffice", "pdftotext", "pdftocairo") if shutil.which(p) is None]
@@ -109,10 +110,10 @@ def _crossing(words, borders):
 def test_no_printed_text_crosses_a_cell_border(printed, sample):
     result = printed[sample]
     owners = result.titled()
-    # every page of 西山 but the charts' (their gridlines run through their labels); of 五华 (about 80
+    # every page of 西山 but the chart sheet's (the charts' gridlines run through their labels); of 五华 (about 80
     # pages) those of the sheets the issue names, the first unit's 评分表 and a questionnaire's 问卷明细
     wanted = {"得分汇总", "评分表", "评分表-西翥", "资金使用情况表", "调查问卷结果汇总表", "问卷明细-A", "满意度情况表"}
-    pages = [i for i, owner in enumerate(owners) if owner != "图表" and (sample == "西山" or owner in wanted)]
+    pages = [i for i, owner in enumerate(owners) if owner != CHART_SHEET and (sample == "西山" or owner in wanted)]
     assert len(pages) >= 8
     crossing = {owners[i]: _crossing(result.pages[i], result.borders(i)) for i in pages}
     assert {k: v for k, v in crossing.items() if v} == {}
@@ -139,9 +140,9 @@ def test_the_social_benefit_process_of_xishan_prints_whole(printed):
 
 @pytest.mark.parametrize("sample", ["西山", "五华"])
 def test_no_header_leaves_a_lone_closing_bracket(printed, sample):
-    owners = printed[sample].titled()  # the 图表 sheet's charts lay out their own axis labels
+    owners = printed[sample].titled()  # the chart sheet's charts lay out their own axis labels
     lone = [(owners[i], w[4]) for i, words in enumerate(printed[sample].pages) for w in words
-            if owners[i] != "图表" and re.fullmatch(r"[\d.]*分?[）)]", w[4])]
+            if owners[i] != CHART_SHEET and re.fullmatch(r"[\d.]*分?[）)]", w[4])]
     assert lone == []
 
 

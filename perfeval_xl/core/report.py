@@ -27,7 +27,7 @@ from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, StyleName
 from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
-                        needed_height, wrapped_lines)
+                        needed_height)
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -139,8 +139,8 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     new_pages: set[int] = set()
     scale = fit_scale(sum(column_points(w) for w in b.plan.widths.values()), True)
     page = page_rows(True, scale) - sum(b.plan.heights.get(r, DEFAULT_HEIGHT) for r in range(2))
-    unit_height = max([DEFAULT_HEIGHT] + [needed_height(u.full_name, name_width) for u in ev.units
-                                          if wrapped_lines(u.full_name, name_width) > 1])
+    # the height finish() gives a unit's row: its name's lines (one line of CJK is taller than the default)
+    unit_height = max([DEFAULT_HEIGHT] + [needed_height(u.full_name, name_width) for u in ev.units])
 
     def header(head: Callable[[int], None], n: int) -> float:
         """The block's three header rows; returns their height."""
