@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from perfeval_xl.core import schema
 from perfeval_xl.core.rules import KINDS
 from perfeval_xl.core.styles import KIND_STYLE, STYLES
-from perfeval_xl.core.writeplan import needed_height
+from perfeval_xl.core.writeplan import needed_height, wrapped_lines
 from perfeval_xl.io.atomic import save_workbook_atomic
 from perfeval_xl.io.xlsx_style import apply_style
 
@@ -164,6 +164,12 @@ def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, objec
             if column.kind == "number" and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 style = "number"
             _put(ws, r, c, value, style)
+        wrapped = [(value, column.width, style) for column, value, style in
+                   ((column, row.get(column.header, row.get(column.key)), KIND_STYLE[column.kind]) for column in sheet.columns)
+                   if isinstance(value, str) and value and STYLES[style].wrap]
+        if any(wrapped_lines(value, width, style) > 1 for value, width, style in wrapped):
+            # a long 规则参数 or 指标解释 shown whole (a user's later edits keep the height set here)
+            ws.row_dimensions[r].height = min(max(needed_height(v, w, s) for v, w, s in wrapped), 409)
         for c, key in enumerate(extra, start=ncols + 1):
             value = row.get(key)
             numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
