@@ -256,10 +256,15 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
-    kept = [r for r in range(header_row + 1, len(rows)) if not _blank_row(rows[r])]
+    kept = [r for r in range(header_row + 1, len(rows))  # a first cell with something in it settles most rows
+            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
+            or not _blank_row(rows[r])]
     kept_rows = [rows[r] for r in kept]
     width = min(map(len, kept_rows), default=0)
-    by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
+    if width and max(map(len, kept_rows)) == width:
+        by_col = list(zip(*kept_rows))
+    else:
+        by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
     columns: list[list] = []
     problems: list[tuple[int, int, Ref, str]] = []  # (row, column order, where, message)
     for order, column in enumerate(sheet.columns):
