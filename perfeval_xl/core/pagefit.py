@@ -96,8 +96,8 @@ def group_breaks(plan: SheetPlan, groups: list[tuple[int, int]], cuts: set[int] 
     """Manual page breaks for groups of rows (first, last; in order) that should print whole — the rows
     of one 一级指标 of a 评分表: a group that does not fit in what is left of the page starts the next
     page; a group taller than a page starts a page and is cut where the page is full, at the last row
-    of ``cuts`` (the first rows of its 二级 groups) on that page if there is one, else at the row that
-    no longer fits.  Rows repeated as print titles take their room on every page."""
+    of ``cuts`` (the first rows of its 二级 groups) on that page if there is one and the page is at
+    least half full there, else at the row that no longer fits.  Rows repeated as print titles take their room on every page."""
     scale = print_scale(plan) / 100
     page = printable(plan.landscape)[1] * HEIGHT_SLACK / scale
     titles = sum(row_points(plan, r) for r in range(plan.title_rows[0], plan.title_rows[1] + 1)) \
@@ -121,6 +121,8 @@ def group_breaks(plan: SheetPlan, groups: list[tuple[int, int]], cuts: set[int] 
             h = row_points(plan, r)
             if used + h > page and r > top:
                 cut = max((c for c in cuts if top < c <= r), default=r)
+                if sum(row_points(plan, k) for k in range(cut, r)) > (page - titles) / 2:
+                    cut = r  # at the 二级 start the page would be left more than half empty
                 breaks.append(cut)
                 used = titles + sum(row_points(plan, k) for k in range(cut, r))
                 top = cut

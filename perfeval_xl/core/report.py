@@ -25,7 +25,8 @@ from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
-from .styles import SEVERITY_STYLE, StyleName
+from .styles import SEVERITY_STYLE, STYLES, StyleName
+from .textfit import breaks_sensibly
 from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
                         needed_height)
 
@@ -391,7 +392,10 @@ def continue_labels(plan: SheetPlan, columns: tuple[int, ...]) -> None:
             continue
         _, _, label, style = plan.cells[values[(r1, c1)]]
         first, rest = (str(label).split("\n", 1) + [""])[:2]
-        carried = first + CONTINUED + ("\n" + rest if rest else "")
+        font = STYLES[style]
+        mark = CONTINUED if breaks_sensibly(first + CONTINUED, plan.widths.get(c1, 10), font.size, font.bold) \
+            else "\n" + CONTINUED  # "产出质量（续" / "）" would be cut: the mark on a line of its own
+        carried = first + mark + ("\n" + rest if rest else "")
         for top, bottom in zip([r1] + inside, [k - 1 for k in inside] + [r2]):
             if top != r1:
                 at = values.get((top, c1))
