@@ -58,13 +58,26 @@ _CLOSING = set("）)]｝】〕〗》〉」』")
 _NO_BREAK_AFTER = set("（([{［｛【〔〖《〈「『")
 
 
+class _Wide(dict):
+    """Character → :func:`is_wide`, filled as characters are met (bounded)."""
+
+    def __missing__(self, ch: str) -> bool:
+        wide = unicodedata.east_asian_width(ch) in "WFA"
+        if len(self) < 65536:
+            self[ch] = wide
+        return wide
+
+
+_WIDE = _Wide()
+
+
 def is_wide(ch: str) -> bool:
     """A character drawn from the CJK font, one em wide (ideographs, CJK punctuation, ambiguous
     signs such as “ ” × ≥ …, which SimSun draws full width)."""
-    return unicodedata.east_asian_width(ch) in "WFA"
+    return _WIDE[ch]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # the apps are single objects: hashed (cache keys) by identity
 class App:
     """One app's text layout (see the module text)."""
 
@@ -102,7 +115,7 @@ class App:
         return width + (self.bold_extra if bold else 0.0)
 
     def line_height(self, line: str, size: float) -> float:
-        em = self.line_cjk if any(is_wide(ch) for ch in line) or not line else self.line_latin
+        em = self.line_cjk if not line or any(map(_WIDE.__getitem__, line)) else self.line_latin
         return em * size
 
 
@@ -225,9 +238,14 @@ def lines_needed(text: str, width: float, size: float = 10.5, bold: bool = False
 def height_needed(text: str, width: float, size: float = 10.5, bold: bool = False) -> float:
     """Row height in points that shows every line of the text in every app (rounded up to 0.75 pt,
     a pixel at 96 dpi)."""
+    return _height_needed(str(text), float(width), float(size), bool(bold))
+
+
+@lru_cache(maxsize=65536)  # a plan asks again for its rows (fit_height, then finish) and repeats texts
+def _height_needed(text: str, width: float, size: float, bold: bool) -> float:
     need = 0.0
     for app in APPS:
-        lines = _layout(str(text), float(width), float(size), bool(bold), app, True)
+        lines = _layout(text, width, size, bold, app, True)
         need = max(need, sum(app.line_height(line, size) for line in lines) + app.margin)
     return math.ceil(need / 0.75 - 1e-9) * 0.75
 
