@@ -138,3 +138,20 @@ def test_no_label_of_the_samples_breaks_mid_word(book, tmp_path):
            for text, width, style in _label_cells(plan)
            if not breaks_sensibly(text, width, STYLES[style].size, STYLES[style].bold)]
     assert not bad
+
+
+def test_a_name_a_little_too_long_for_its_column_widens_it(tmp_path):
+    """The 资金使用情况表 of 五华 printed every unit two lines high: its longest full name (18 CJK characters,
+    252 px in Excel's 宋体 10.5 pt) did not fit the 34-wide column (232 px of text); 37 fits (253 px)."""
+    from conftest import SAMPLES
+    from perfeval_xl.pipeline import score_file
+
+    from perfeval_xl.core.writeplan import one_line_width
+
+    assert one_line_width("昆明市五华区人民政府黑林铺街道办事处", 34, "text") == 37.0
+    scored = score_file(SAMPLES / "五华区五个先锋奖励经费2023.xlsx", tmp_path / "out.xlsx")
+    funds = scored.plan.sheet("资金使用情况表")
+    assert funds.widths[1] == 37.0
+    units = [r for r, c, v, _ in funds.cells if c == 1 and isinstance(v, str) and v.startswith("昆明市")]
+    short = [r for r in units if not any(c == 9 and isinstance(v, str) and v for rr, c, v, _ in funds.cells if rr == r)]
+    assert len(short) == 7 and all(funds.heights[r] == 18.75 for r in short)  # one line: no 备注 on these rows

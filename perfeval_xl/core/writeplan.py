@@ -302,10 +302,27 @@ def split_label(text: str) -> str | None:
     return text[:at] + "\n" + text[at:] if at > 0 else None
 
 
+#: a plain text this short (a unit's full name) is worth a slightly wider column to print on one line
+NAME_MAX = 20
+#: … by at most this many width units
+NAME_WIDEN = 4.0
+
+
+def one_line_width(text: str, width: float, style: StyleName | str) -> float:
+    """The narrowest width, from ``width`` up in half units, at which the text prints on one line in
+    every app (``width`` itself when it already does)."""
+    font = STYLES[StyleName(style)]
+    w = width
+    while any(len(layout(text, w, font.size, font.bold, app)) > 1 for app in APPS):
+        w += 0.5
+    return w
+
+
 def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
     """Make no header or label break mid-word: a label that would ("产出数量（10分" / "）") gets its
     bracket group on a line of its own where that is enough (:func:`split_label`); otherwise its
-    column is widened, within a budget: the cheapest
+    column is widened.  A short plain text (a unit's full name) a little too long for its column
+    widens it to print on one line.  All within a budget: the cheapest
     widenings first, each only while the scale the sheet prints at (fitted to one A4 page wide,
     :func:`perfeval_xl.core.pagefit.print_scale`) loses at most ``drop`` points and does not fall
     below ``floor`` percent when it was above it — so the print does not shrink for a header."""
@@ -317,10 +334,17 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
     need: dict[int, float] = {}
     named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
-        if (style not in LABEL_STYLES or not isinstance(value, str) or not value or len(value) > LABEL_MAX
-                or (r, c) in covered or (r, c) in across or not STYLES[style].wrap):
+        if (not isinstance(value, str) or not value or (r, c) in covered or (r, c) in across
+                or not STYLES[style].wrap):
             continue
         width = plan.widths.get(c, 10)
+        if style == StyleName.TEXT and len(value) <= NAME_MAX and "\n" not in value:
+            wanted = one_line_width(value, max(width, need.get(c, width)), style)  # a name one char too long
+            if width < wanted <= width + NAME_WIDEN:
+                need[c] = wanted
+            continue
+        if style not in LABEL_STYLES or len(value) > LABEL_MAX:
+            continue
         wanted = label_width(value, max(width, need.get(c, width)), style)
         split = split_label(value) if wanted > width and (r, c) not in named else None
         if split is not None:
