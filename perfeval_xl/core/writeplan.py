@@ -109,6 +109,9 @@ class SheetPlan:
     row_breaks: list[int] = field(default_factory=list)
     #: native charts drawn over cells of this sheet
     charts: list["ChartPlan"] = field(default_factory=list)
+    #: (row, col) → the text as written, of the cells :func:`break_merged_lines` broke into lines for
+    #: the sheet (a document shows the text unbroken and flows it itself)
+    unbroken: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -368,9 +371,56 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
                 plan.widths[c] = old
 
 
+#: styles of explanatory lines written across a table's width (notes, help)
+LINE_STYLES = (StyleName.NOTE, StyleName.HELP)
+
+
+def _lines_for_every_app(text: str, width: float, style: StyleName) -> list[str] | None:
+    """The text cut into lines (no character added or dropped) that each fit on one line in every
+    app; ``None`` if no app's layout gives such lines (a line would still wrap somewhere)."""
+    font = STYLES[style]
+    for lines in sorted((layout(text, width, font.size, font.bold, app) for app in APPS), key=len, reverse=True):
+        pieces, rest = [], text
+        for line in lines:
+            cut = len(line)
+            while cut < len(rest) and rest[cut] == " ":  # the spaces layout dropped at the break stay
+                cut += 1
+            pieces.append(rest[:cut])
+            rest = rest[cut:]
+        if rest or "".join(pieces) != text:
+            continue
+        if all(len(layout(piece, width, font.size, font.bold, app)) == 1 for piece in pieces for app in APPS):
+            return pieces
+    return None
+
+
+def break_merged_lines(plan: SheetPlan) -> None:
+    """Note and help lines merged across several columns are broken into lines with line feeds.
+
+    LibreOffice does not wrap text in a cell merged across columns reliably: it may lay the text out
+    on one line running past the table (a sheet fitted to the page width then prints smaller), or
+    wider than the merged area, cutting off what runs past it.  A line feed it always honours, so
+    such a text that needs more than one line is cut where every app's layout allows; Excel and WPS
+    show the same lines.  The text as written is kept in ``plan.unbroken``."""
+    spans = {(r1, c1): (c1, c2) for r1, c1, r2, c2 in plan.merges if r1 == r2 and c2 > c1}
+    for i, (r, c, value, style) in enumerate(plan.cells):
+        if style not in LINE_STYLES or (r, c) not in spans or not isinstance(value, str) or "\n" in value:
+            continue
+        c1, c2 = spans[(r, c)]
+        width = sum(plan.widths.get(k, 10) for k in range(c1, c2 + 1))
+        if wrapped_lines(value, width, style) < 2:
+            continue
+        lines = _lines_for_every_app(value, width, style)
+        if lines:
+            plan.cells[i] = (r, c, "\n".join(lines), style)
+            plan.unbroken[(r, c)] = value
+
+
 def finish(plan: SheetPlan) -> SheetPlan:
     """The last planning pass of every output sheet: label columns widened (:func:`fit_label_widths`),
-    then every row raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
+    note lines merged across columns broken into lines (:func:`break_merged_lines`), then every row
+    raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
     fit_label_widths(plan)
+    break_merged_lines(plan)
     fit_wrapped_rows(plan)
     return plan

@@ -82,7 +82,7 @@ def sheet_tables(plan: SheetPlan, caption: str | None = None, compact: bool | No
     rows under them; full-width lines before a block are printed above it (the sheet's title is
     the first block's caption), lines after the last block are its notes.  A sheet such as
     复核意见 holds several blocks (the slips, then the areas not checked, then the findings)."""
-    cells = {(r, c): (v, s) for r, c, v, s in plan.cells}
+    cells = {(r, c): (plan.unbroken.get((r, c), v), s) for r, c, v, s in plan.cells}  # text as written
     ncols = plan.n_cols
     lines = _line_rows(plan, cells)
     first_head = plan.title_rows or next(((r, r) for r in range(plan.n_rows) if _is_header_row(cells, r, ncols)), (0, 0))
