@@ -351,16 +351,21 @@ def test_xlwings_adapter_adds_the_charts(tmp_path):
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed")
-def test_libreoffice_renders_the_charts(tmp_path, capsys):
+def _xishan_scored_and_converted(tmp_path, convert_to: str) -> tuple[Path, Path]:
+    """The 西山 sample scored to ``scored.xlsx``, then converted by LibreOffice (a private profile)
+    into ``lo/``: (the scored copy, LibreOffice's file)."""
     source = tmp_path / XISHAN.name
     source.write_bytes(XISHAN.read_bytes())
-    out = tmp_path / "scored.xlsx"
-    assert main(["score", str(source), "-o", str(out)]) == 0
-    profile = tmp_path / "profile"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile.as_posix()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+    scored_copy = tmp_path / "scored.xlsx"
+    assert main(["score", str(source), "-o", str(scored_copy)]) == 0
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{(tmp_path / 'profile').as_posix()}", "--headless",
+                    "--convert-to", convert_to, "--outdir", str(tmp_path / "lo"), str(scored_copy)],
                    check=True, capture_output=True, timeout=300)
-    pdf = tmp_path / "scored.pdf"
+    return scored_copy, tmp_path / "lo" / f"scored.{convert_to}"
+
+
+def test_libreoffice_renders_the_charts(tmp_path, capsys):
+    _, pdf = _xishan_scored_and_converted(tmp_path, "pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = [p for p in text.split("\f") if "评价结果图表" in p or "各类对象满意度" in p]
     assert len(pages) == 2  # two charts, each with its table on a page of its own
@@ -449,18 +454,11 @@ def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
 def test_rescoring_a_copy_saved_by_libreoffice_replaces_its_charts(tmp_path, capsys):
     """LibreOffice rewrites the package (its own drawing and chart parts); re-scoring still removes
     the 图表 sheet's old parts with the sheet and leaves none dangling."""
-    source = tmp_path / XISHAN.name
-    source.write_bytes(XISHAN.read_bytes())
-    scored_copy = tmp_path / "scored.xlsx"
-    assert main(["score", str(source), "-o", str(scored_copy)]) == 0
-    resaved = tmp_path / "lo"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{(tmp_path / 'profile').as_posix()}", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(resaved), str(scored_copy)],
-                   check=True, capture_output=True, timeout=300)
-    saved = _package(resaved / "scored.xlsx")
+    scored_copy, resaved = _xishan_scored_and_converted(tmp_path, "xlsx")
+    saved = _package(resaved)
     assert len([n for n in saved if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == 2  # LibreOffice kept both
     out = tmp_path / "again.xlsx"
-    assert main(["score", str(resaved / "scored.xlsx"), "-o", str(out)]) == 0
+    assert main(["score", str(resaved), "-o", str(out)]) == 0
     parts = _package(out)
     assert len([n for n in parts if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == 2
     assert _dangling(parts) == ([], [])

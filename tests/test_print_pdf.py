@@ -16,6 +16,7 @@ import pytest
 from conftest import SAMPLES, XISHAN
 from perfeval_xl.core.charts import CHART_SHEET
 from perfeval_xl.pipeline import score_file
+from tools.render_outputs import output_sheets_only  # the same copy a person renders to look at
 
 MISSING = [p for p in ("soffice", "pdftotext", "pdftocairo") if shutil.which(p) is None]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs LibreOffice and poppler-utils ({', '.join(MISSING)} not found)")
@@ -26,26 +27,13 @@ LINE = re.compile(r'<path style="fill:none;stroke-width:[^"]*" d="M ([\d.-]+) ([
                   r'(?: transform="matrix\(([\d.-]+),0,0,([\d.-]+),([\d.-]+),([\d.-]+)\)")?')
 
 
-def _outputs_only(scored: Path, target: Path) -> Path:
-    from openpyxl import load_workbook
-
-    from perfeval_xl.extensions import is_output_sheet
-
-    workbook = load_workbook(scored)
-    for sheet in list(workbook.worksheets):
-        if not is_output_sheet(sheet.title):
-            workbook.remove(sheet)
-    workbook.save(target)
-    return target
-
-
 class Printed:
     """A scored sample's output sheets as LibreOffice printed them: per page its words and cell borders."""
 
     def __init__(self, book: Path, folder: Path):
         folder.mkdir()
         self.scored = score_file(book, folder / "scored.xlsx")
-        source = _outputs_only(self.scored.output, folder / "outputs.xlsx")
+        source = output_sheets_only(self.scored.output, folder / "outputs.xlsx")
         subprocess.run(["soffice", f"-env:UserInstallation=file://{(folder / 'profile').as_posix()}", "--headless",
                         "--convert-to", "pdf", "--outdir", str(folder), str(source)],
                        check=True, capture_output=True, timeout=600)

@@ -19,6 +19,7 @@ from typing import Iterable, Mapping, MutableMapping
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
+from perfeval_xl.io.guard import CELL_OTHERWISE, ROW_OTHERWISE
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
@@ -79,8 +80,6 @@ STYLES_PART = "xl/styles.xml"
 
 # a sheet written the usual way: every cell and row starts with its reference, double-quoted,
 # no namespace prefixes, no CDATA or comments (anything else is left to openpyxl)
-_CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
-_ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|dimension|sheetData)(?=[\s>/])")
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
 _STYLE_ATTR = re.compile(rb'\ss="([0-9]*)"')
@@ -147,7 +146,7 @@ def _apply_from_package(archive: zipfile.ZipFile, snapshot: MutableMapping[str, 
 
 def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
     """Apply one sheet's formats; False (nothing changed) when openpyxl must read it."""
-    if _CELL_OTHERWISE.search(data) or _ROW_OTHERWISE.search(data) or _PREFIXED.search(data) \
+    if CELL_OTHERWISE.search(data) or ROW_OTHERWISE.search(data) or _PREFIXED.search(data) \
             or b"<![CDATA[" in data or b"<!--" in data:
         return False
     head = data[:max(data.find(b"<sheetData"), 0)]

@@ -449,9 +449,11 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, l
 # spelling of a cell, a prefix, single quotes, an extent the bound cannot clear — goes to the
 # exact streaming scan above, which also words the refusals.
 
-_ANY_CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+#: a cell or row not written the usual way (its reference first, double-quoted); shared with the
+#: number-format reader of perfeval_xl.io.displayed, which leaves such a sheet to openpyxl
+CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
-_ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
 _FORMULA = re.compile(rb"<f(?=[\s>/])")
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\shidden="(?:1|true)"[^>]*>')
 _HAS_DATA = re.compile(rb"<v>[^<]|<is[\s>]|<f[\s>/]")
@@ -527,8 +529,8 @@ _COLON_TAG = re.compile(rb":(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
 
 def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    if _ANY_CELL_OTHERWISE.search(data) or (_COLON_TAG.search(data) and _PREFIXED.search(data)) \
-            or _ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
+    if CELL_OTHERWISE.search(data) or (_COLON_TAG.search(data) and _PREFIXED.search(data)) \
+            or ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
             or (b"!" in data and (b"<![CDATA[" in data or b"<!--" in data)):
         return None
     scan = SheetScan(name, part)
