@@ -114,7 +114,9 @@ def test_label_width_widens_a_header_just_enough():
     # with the group on a line of its own the name needs 45 pt (Excel) and the group 45.75 pt: width 10
     assert split_label("产出数量（10分）") == "产出数量\n（10分）"
     assert label_width("产出数量\n（10分）", 9, "header") == 10.0
-    assert label_width("一级指标", 8, "header") == 8  # already fine: unchanged
+    # up to 9 Excel prints "一级指" / "标" (bold SimSun): one character alone on a line is no sensible break
+    assert not sensible("一级指标", ["一级指", "标"]) and label_width("一级指标", 8, "header") == 9.5
+    assert label_width("一级指标", 9.5, "header") == 9.5  # already fine: unchanged
     assert split_label("一级指标") is None and split_label("效果\n（22分）") is None
 
 
@@ -155,3 +157,33 @@ def test_a_name_a_little_too_long_for_its_column_widens_it(tmp_path):
     units = [r for r, c, v, _ in funds.cells if c == 1 and isinstance(v, str) and v.startswith("昆明市")]
     short = [r for r in units if not any(c == 9 and isinstance(v, str) and v for rr, c, v, _ in funds.cells if rr == r)]
     assert len(short) == 7 and all(funds.heights[r] == 18.75 for r in short)  # one line: no 备注 on these rows
+
+
+def test_a_label_that_would_leave_one_character_alone_gets_line_feeds():
+    """Where its column cannot be widened, a header Excel would print as "立项依" / "据充分" / "性" is cut
+    into lines of near-equal length that fit in every app (writeplan.break_orphaned_labels)."""
+    from perfeval_xl.core.writeplan import SheetBuilder, break_orphaned_labels
+
+    assert [len(lines) for lines in (layout("立项依据充分性", 9, 10.5, True, app) for app in (EXCEL, LIBREOFFICE))] \
+        == [3, 2]
+    b = SheetBuilder("示例", [9, 8, 5, 9])
+    b.header(["立项依据充分性\n（2分）", "一级指标", "序号", "得分"])
+    break_orphaned_labels(b.plan)
+    assert [v for _, _, v, _ in b.plan.cells] == ["立项依\n据充\n分性\n（2分）", "一级\n指标", "序号", "得分"]
+
+
+@pytest.mark.parametrize("book", ["西山区社区党组织服务群众专项经费2024.xlsx", "五华区五个先锋奖励经费2023.xlsx"])
+def test_no_label_of_the_samples_leaves_a_character_alone(book, tmp_path):
+    """In no app does a header or label of any output sheet end a line break with one character alone
+    ("资金到位" / "率", "一级指" / "标"); a two-character label (序号) may stand in a narrow column."""
+    from conftest import SAMPLES
+    from perfeval_xl.core.textfit import APPS
+    from perfeval_xl.pipeline import score_file
+
+    scored = score_file(SAMPLES / book, tmp_path / "out.xlsx")
+    alone = [(plan.name, text, app.name) for plan in scored.plan.sheets
+             for text, width, style in _label_cells(plan) for paragraph in text.split("\n") if len(paragraph) > 2
+             for app in APPS
+             if (lines := layout(paragraph, width, STYLES[style].size, STYLES[style].bold, app))[-1:]
+             and len(lines) > 1 and len(lines[-1]) == 1]
+    assert not alone

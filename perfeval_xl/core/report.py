@@ -254,7 +254,7 @@ def _grade_cells_centred(b: SheetBuilder, first: int, col: int) -> None:
 #: the scale (percent) the 评分表 is laid out to print at, one A4 landscape page wide
 SCORE_SHEET_SCALE = 80
 #: widths of the 评分表's 一级, 二级 and 三级 columns (the labels print their 分值 on a line of their own)
-_SCORE_LABEL_WIDTHS = [9.0, 10.0, 14.0]
+_SCORE_LABEL_WIDTHS = [9.5, 10.0, 14.0]  # 一级指标 on one line in bold SimSun
 #: each column the 评分表 can print after 三级指标: a fixed width, or a share of the width left
 #: (text columns), and its style
 _SCORE_COLUMN_LAYOUT = {"分值": (6.0, None, "center"), "指标解释": (None, 3, "text"), "评分标准": (None, 5, "text"),
@@ -477,7 +477,7 @@ def funds_sheet_by_year(ev: Evaluation, groups) -> SheetPlan:
     and the 总计 of all units, as reports print it."""
     headers = ["序号", "单位名称", "年度", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率",
                "预算执行率", "备注"]
-    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 30, 8, 14, 14, 14, 12, 12, 11, 11, 24])
+    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 30, 8, 15.5, 14, 14, 12, 12, 12, 12, 20.5])  # headers on one line
     b.title(f"{ev.book.name}资金使用情况表", len(headers))
     b.line(f"单位：{ev.book.amount_unit}", len(headers))
     b.header(headers)
@@ -510,7 +510,7 @@ def funds_sheet(ev: Evaluation) -> SheetPlan | None:
     if any(r.get("year") is not None for _, _, rows in groups for r in rows):
         return funds_sheet_by_year(ev, groups)
     headers = ["序号", "单位名称", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率", "预算执行率", "备注"]
-    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 34, 14, 14, 14, 12, 12, 11, 11, 24])
+    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 34, 15.5, 14, 14, 12, 12, 12, 12, 20.5])  # headers on one line
     b.title(f"{ev.book.name}资金使用情况表", len(headers))
     b.line(f"单位：{ev.book.amount_unit}", len(headers))
     b.header(headers)

@@ -263,7 +263,7 @@ SHORT_GROUP = 10
 def sensible(text: str, lines: list[str]) -> bool:
     """Do these lines of ``text`` break only where a reader expects a break: at a space or a line
     break of the text, or else with no line starting with closing punctuation, none ending with an
-    opening bracket and no short bracket group ("（10分）") cut?"""
+    opening bracket, no short bracket group ("（10分）") cut and no character left alone on a line?"""
     groups, opened = [], []
     for i, ch in enumerate(text):
         if ch in _NO_BREAK_AFTER:
@@ -280,6 +280,8 @@ def sensible(text: str, lines: list[str]) -> bool:
             continue   # at a space or the text's own line break
         if not a or not b or b[0] in _NO_BREAK_BEFORE or a[-1] in _NO_BREAK_AFTER:
             return False
+        if len(b) == 1 and is_wide(b) and len(a) > 1:
+            return False   # one character left alone on a line ("资金到位" / "率")
         if any(start < pos <= end and end - start - 1 <= SHORT_GROUP for start, end in groups):
             return False
     return True

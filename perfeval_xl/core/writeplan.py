@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .styles import STYLES, StyleName
-from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed
+from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
 
 
 class _CharWidths(dict):
@@ -325,8 +325,8 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
     """Make no header or label break mid-word: a label that would ("产出数量（10分" / "）") gets its
     bracket group on a line of its own where that is enough (:func:`split_label`); otherwise its
     column is widened.  A short plain text (a unit's full name) a little too long for its column
-    widens it to print on one line.  All within a budget: the cheapest
-    widenings first, each only while the scale the sheet prints at (fitted to one A4 page wide,
+    widens it to print on one line.  All within a budget: the names' widenings first (a name
+    on one line keeps every row of the column one line high), then the cheapest first, each only while the scale the sheet prints at (fitted to one A4 page wide,
     :func:`perfeval_xl.core.pagefit.print_scale`) loses at most ``drop`` points and does not fall
     below ``floor`` percent when it was above it — so the print does not shrink for a header."""
     from .pagefit import print_scale  # pagefit reads plans: imported here, not at the top
@@ -335,6 +335,7 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
                if (r, c) != (r1, c1)}
     across = {(r1, c1) for r1, c1, r2, c2 in plan.merges if c2 > c1}
     need: dict[int, float] = {}
+    for_names: set[int] = set()  # columns widened for a name: first in the budget (every row of it is one line)
     named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
         if (not isinstance(value, str) or not value or (r, c) in covered or (r, c) in across
@@ -345,6 +346,7 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
             wanted = one_line_width(value, max(width, need.get(c, width)), style)  # a name one char too long
             if width < wanted <= width + NAME_WIDEN:
                 need[c] = wanted
+                for_names.add(c)
             continue
         if style not in LABEL_STYLES or len(value) > LABEL_MAX:
             continue
@@ -361,7 +363,8 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
         return
     before = print_scale(plan)
     lowest = max(before - drop, min(before, floor))
-    for c, wanted in sorted(need.items(), key=lambda item: (item[1] - plan.widths.get(item[0], 10), item[0])):
+    for c, wanted in sorted(need.items(),
+                            key=lambda item: (item[0] not in for_names, item[1] - plan.widths.get(item[0], 10), item[0])):
         old = plan.widths.get(c)
         plan.widths[c] = wanted
         if print_scale(plan) < lowest:
@@ -369,6 +372,50 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
                 del plan.widths[c]
             else:
                 plan.widths[c] = old
+
+
+def _orphaned(text: str, width: float, style: StyleName) -> bool:
+    """Does some app print the text with one character alone on its last line ("立项依据充分" / "性")?"""
+    font = STYLES[style]
+    return any(len(lines) > 1 and len(lines[-1]) == 1
+               for lines in (layout(text, width, font.size, font.bold, app) for app in APPS))
+
+
+def _unorphaned(paragraph: str, width: float, style: StyleName) -> str:
+    """The paragraph cut by line feeds into the fewest lines of near-equal length (two characters
+    at least, the longer first) that each fit on one line in every app, at sensible breaks ("立项依"
+    / "据充" / "分性" rather than "立项依" / "据充分" / "性"); as it is when there are none."""
+    font = STYLES[style]
+    size = len(paragraph)
+    for count in range(2, size // 2 + 1):
+        lengths = [size // count + (1 if k < size % count else 0) for k in range(count)]
+        lines, at = [], 0
+        for length in lengths:
+            lines.append(paragraph[at:at + length])
+            at += length
+        if sensible(paragraph, lines) and all(len(layout(line, width, font.size, font.bold, app)) == 1
+                                              for line in lines for app in APPS):
+            return "\n".join(lines)
+    return paragraph
+
+
+def break_orphaned_labels(plan: SheetPlan) -> None:
+    """A header or label that some app would still print with one character alone on a line
+    ("立项依据充分" / "性" / "（2分）"), because :func:`fit_label_widths` could not widen its column within
+    the width budget, gets a line feed of its own in that line ("立项依据" / "充分性" / "（2分）")."""
+    covered = {(r, c) for r1, c1, r2, c2 in plan.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    spans = {(r1, c1): sum(plan.widths.get(c, 10) for c in range(c1, c2 + 1)) for r1, c1, r2, c2 in plan.merges}
+    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    for i, (r, c, value, style) in enumerate(plan.cells):
+        if style not in LABEL_STYLES or not isinstance(value, str) or (r, c) in covered or (r, c) in named:
+            continue
+        width = spans.get((r, c), plan.widths.get(c, 10))
+        paragraphs = value.split("\n")
+        fixed = [_unorphaned(p, width, style) if 4 <= len(p) <= LABEL_MAX and _orphaned(p, width, style) else p
+                 for p in paragraphs]
+        if fixed != paragraphs:
+            plan.cells[i] = (r, c, "\n".join(fixed), style)
 
 
 #: styles of explanatory lines written across a table's width (notes, help)
@@ -418,9 +465,11 @@ def break_merged_lines(plan: SheetPlan) -> None:
 
 def finish(plan: SheetPlan) -> SheetPlan:
     """The last planning pass of every output sheet: label columns widened (:func:`fit_label_widths`),
+    labels that would still leave one character alone on a line broken (:func:`break_orphaned_labels`),
     note lines merged across columns broken into lines (:func:`break_merged_lines`), then every row
     raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
     fit_label_widths(plan)
+    break_orphaned_labels(plan)
     break_merged_lines(plan)
     fit_wrapped_rows(plan)
     return plan
