@@ -133,33 +133,35 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                      ["center", "center", "center", "text", "center", "center", "center", "text", "text"])
         b.fit_height(r)
     if result.unchecked:
-        b.row += 1
-        b.line("未核对的表格区域（不是差错，也没有核对过）：", n)
-        b.values(["序号", "工作表", "区域", "原因", "", "", "", "", ""], "header")
-        for i, item in enumerate(result.unchecked, start=1):
-            r = b.values([i, item.sheet, item.range, item.reason, "", "", "", "", ""],
-                         ["center", "center", "center", "text", "text", "text", "text", "text", "text"])
-            b.merge(r, 3, r, n - 1)
-            _fit_merged(b, r, 3, n - 1, item.reason)
+        _listing(b, "未核对的表格区域（不是差错，也没有核对过）：", ["序号", "工作表", "区域", "原因"],
+                 [([i, item.sheet, item.range, item.reason], ["center", "center", "center", "text"])
+                  for i, item in enumerate(result.unchecked, start=1)], text_at=3)
     if result.findings:
-        b.row += 1
-        b.line("复核中发现的错误和提示（错误须更正后重新复核）：", n)
-        b.values(["序号", "工作表", "单元格", "级别", "说明", "", "", "", ""], "header")
-        for i, f in enumerate(result.findings, start=1):
-            level = f.level
-            r = b.values([i, f.sheet, f.cell, level, f.message, "", "", "", ""],
-                         ["center", "center", "center", SEVERITY_STYLE[f.severity],
-                          "text", "text", "text", "text", "text"])
-            b.merge(r, 4, r, n - 1)
-            _fit_merged(b, r, 4, n - 1, f.message)
+        _listing(b, "复核中发现的错误和提示（错误须更正后重新复核）：", ["序号", "工作表", "单元格", "级别", "说明"],
+                 [([i, f.sheet, f.cell, f.level, f.message],
+                   ["center", "center", "center", SEVERITY_STYLE[f.severity], "text"])
+                  for i, f in enumerate(result.findings, start=1)], text_at=4)
     if result.forms:
-        b.row += 1
-        b.line("找到的绩效自评表：", n)
-        b.values(["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级", "", ""], "header")
-        for i, form in enumerate(result.forms, start=1):
-            b.values([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, "", ""],
-                     ["center", "center", "text", "text", "score", "score", "center", "text", "text"])
+        _listing(b, "找到的绩效自评表：", ["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级"],
+                 [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade],
+                   ["center", "center", "text", "text", "score", "score", "center"])
+                  for i, form in enumerate(result.forms, start=1)])
     return finish(b.plan)
+
+
+def _listing(b: SheetBuilder, caption: str, headers: list[str], rows: list[tuple[list, list[str]]],
+             text_at: int | None = None) -> None:
+    """A list under the slips: a blank row, its caption, its header row and its rows (values and
+    styles), each padded to the sheet's columns; the text at column ``text_at`` merged to the last."""
+    n = len(SLIP_HEADERS)
+    b.row += 1
+    b.line(caption, n)
+    b.values(headers + [""] * (n - len(headers)), "header")
+    for values, styles in rows:
+        r = b.values(values + [""] * (n - len(values)), styles + ["text"] * (n - len(styles)))
+        if text_at is not None:
+            b.merge(r, text_at, r, n - 1)
+            _fit_merged(b, r, text_at, n - 1, values[text_at])
 
 
 def _fit_merged(b: SheetBuilder, row: int, first: int, last: int, text: str) -> None:
