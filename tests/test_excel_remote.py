@@ -447,6 +447,26 @@ class _FakeSheet:
         self.recorder.calls.append((self.name, "", "activate", True))
 
 
+def _desktop_book():
+    """A workbook of desktop Excel as the adapter sees it: engine "excel" and a COM application with
+    an active window (fresh classes each call: the adapter sets attributes on them)."""
+
+    class App:
+        class engine:  # noqa: N801
+            name = "excel"
+
+        class api:  # noqa: N801
+            PrintCommunication = True
+
+            class ActiveWindow:  # noqa: N801
+                pass
+
+    class Book:
+        app = App()
+
+    return Book
+
+
 def test_desktop_formats_use_multi_area_addresses_that_cover_every_cell(monkeypatch):
     """On desktop Excel the same formats are set through few multi-area ranges."""
     import re
@@ -456,16 +476,7 @@ def test_desktop_formats_use_multi_area_addresses_that_cover_every_cell(monkeypa
     monkeypatch.setattr(sys, "platform", "win32")
     recorder = _Recorder()
 
-    class App:
-        class engine:  # noqa: N801
-            name = "excel"
-
-        class api:  # noqa: N801
-            class ActiveWindow:  # noqa: N801
-                pass
-
-    class Book:
-        app = App()
+    Book = _desktop_book()
 
     sample = next(p for p in SAMPLES if p.name.startswith("西山"))
     plan = score_snapshot(read_snapshot(sample)).plan.sheet("评分表")
@@ -503,7 +514,7 @@ def test_desktop_formats_use_multi_area_addresses_that_cover_every_cell(monkeypa
     # the values go in with one write, the freeze through the window (COM)
     assert [c for c in calls if c[2] == "value"] == [("评分表", "A1", "value",
                                                       [[excel.excel_value(v) for v in row] for row in plan.grid()])]
-    window = App.api.ActiveWindow
+    window = Book.app.api.ActiveWindow
     assert (window.SplitRow, window.SplitColumn, window.FreezePanes) == (plan.freeze[0], plan.freeze[1], True)
 
 
@@ -606,18 +617,7 @@ def test_desktop_page_setup_and_manual_page_breaks(monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     recorder = _Recorder()
 
-    class App:
-        class engine:  # noqa: N801
-            name = "excel"
-
-        class api:  # noqa: N801
-            PrintCommunication = True
-
-            class ActiveWindow:  # noqa: N801
-                pass
-
-    class Book:
-        app = App()
+    Book = _desktop_book()
 
     b = SheetBuilder("分页示例", [12, 12])
     b.header(["单位", "得分"])
@@ -630,4 +630,4 @@ def test_desktop_page_setup_and_manual_page_breaks(monkeypatch):
     assert setup["PageSetup.PrintTitleRows"] == "$1:$1" and setup["PageSetup.CenterFooter"] == "第 &P 页，共 &N 页"
     breaks = [a for _s, a, p, _v in recorder.calls if p == "HPageBreaks.Add"]
     assert breaks == ["6:6", "10:10"]  # zero-based rows 5 and 9 start new pages; row 0 never breaks
-    assert App.api.PrintCommunication is True
+    assert Book.app.api.PrintCommunication is True
