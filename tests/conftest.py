@@ -1,17 +1,27 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+#: hypothesis keeps its files (example database, caches naming this machine's absolute paths) in a
+#: temporary folder removed after the run, not in .hypothesis/ of the checkout
+_HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="perfeval-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
+settings.register_profile("perfeval", database=None)
+settings.load_profile("perfeval")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
 XISHAN = SAMPLES / "西山区社区党组织服务群众专项经费2024.xlsx"
 
 #: folders of the checkout that tools, not tests, write to (virtual environment, caches, git itself)
-_NOT_WATCHED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", "build", "dist"}
+_NOT_WATCHED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "build", "dist"}
 
 
 def _repo_files() -> dict[str, tuple[int, int]]:
