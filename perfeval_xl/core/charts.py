@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .extension import OutputSheets
 from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate
+from .pagefit import column_points
 from .satisfaction import COMPOSITE, satisfaction_table
 from .writeplan import DEFAULT_HEIGHT, ChartPlan, ChartSeries, SheetBuilder, SheetPlan
 
@@ -151,11 +152,6 @@ CHART_ROW_HEIGHT = 15.0
 PAGE_HEIGHT = 700.0
 
 
-def _column_points(width: float) -> float:
-    """A column of ``width`` characters in points (Excel: 7 pixels a character and 5 of padding)."""
-    return (width * 7 + 5) * 0.75
-
-
 def chart_sheet(ev: "Evaluation") -> SheetPlan:
     """图表: per chart a caption, its data table and the native chart drawn from that table."""
     charts = evaluation_charts(ev)
@@ -165,7 +161,7 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
     b.title(f"{ev.book.name}评价结果图表", ncols)
     b.line("每幅图的数据是它上方的表格（与一级指标得分表、评分表、满意度情况表一致）。"
            "本表每次评分整体重写，请勿手工修改。", ncols, "note", height=30)
-    chart_width = round(sum(_column_points(w) for w in widths[:TABLE_COLUMNS]), 2)
+    chart_width = round(sum(column_points(w) for w in widths[:TABLE_COLUMNS]), 2)  # as wide as the table
     page_start = 0
     for n, chart in enumerate(charts, start=1):
         start = b.row
