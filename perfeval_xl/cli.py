@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="生成空白评价模板", description="生成空白的绩效评价模板工作簿。")
     new.add_argument("-o", "--output", metavar="路径", default="绩效评价模板.xlsx", help="模板保存位置（默认：绩效评价模板.xlsx）")
     new.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+    new.add_argument("--from", dest="source", metavar="目标表.xlsx",
+                     help="从绩效目标申报表生成：指标体系的一级、二级、三级指标、目标值和指标解释取自目标表（分值、评分方法留空待填）")
+    new.add_argument("--sheet", metavar="工作表", help="与 --from 同用：工作簿中有多张目标表时，指定用哪一张")
 
     score = sub.add_parser("score", help="为工作簿评分", description=(
         "读取填好的评价工作簿，计算各指标得分，写出得分汇总、评分表、附表和校验结果。\n"
@@ -176,6 +179,16 @@ def cmd_new(args) -> int:
     if path.exists() and not args.force:
         print(f"错误：“{path}”已存在；如要覆盖请加 --force", file=sys.stderr)
         return EXIT_UNREADABLE
+    if getattr(args, "source", None):  # perfeval new --from 目标表.xlsx (issue 18 item 4)
+        from perfeval_xl.new_from import new_from_targets
+
+        made, failed = _guarded(args, "生成模板", lambda: new_from_targets(args.source, path, args.sheet))
+        if made is None:
+            return failed
+        print(f"已生成模板：{made.output}（指标体系 {made.indicators} 个指标取自目标表“{made.sheet}”）")
+        for note in made.notes:
+            print(f"注意：{note}")
+        return EXIT_OK
     write_template(path)
     print(f"已生成模板：{path}")
     return EXIT_OK
