@@ -99,12 +99,12 @@ def project(**changes) -> dict:
     return spec
 
 
-def with_indicator(spec: dict, name: str, **cells) -> dict:
+def with_indicator(spec: dict, which: str, **cells) -> dict:
     """The spec with one indicator's cells replaced (``value=``, ``explanation=``, ``name=``)."""
     spec = copy.deepcopy(spec)
     rows = []
     for l1, l2, n, v, e in spec["indicators"]:
-        if n == name:
+        if n == which:
             n, v, e = cells.get("name", n), cells.get("value", v), cells.get("explanation", e)
         rows.append((l1, l2, n, v, e))
     spec["indicators"] = rows
@@ -174,10 +174,11 @@ def zhengzhou(spec: dict) -> Grid:
     _runs(g, 2, first, [i[0] for i in rows])
     _runs(g, 3, first, [i[1] for i in rows])
     _runs(g, 6, first, [i[1] for i in rows])
-    terms = spec.get("term_indicators", {})
-    for k, (_, _, name, value, _) in enumerate(rows):
+    # the 实施期 group holds the clean project's indicator of the same 二级 (a slip is put in the 年度 group)
+    clean = {(l1, l2): (n, _term_value(v)) for l1, l2, n, v, _ in INDICATORS}
+    for k, (l1, l2, name, value, _) in enumerate(rows):
         rr = first + k
-        term_name, term_value = terms.get(name, (name, _term_value(value)))
+        term_name, term_value = clean.get((l1, l2), (name, value))
         g.put(rr, 4, term_name); g.put(rr, 5, term_value); _indicator_keys(g, rr, term_name, (4, 5, None), "实施期")
         g.put(rr, 7, name); g.put(rr, 8, value); _indicator_keys(g, rr, name, (7, 8, None))
     return g

@@ -18,7 +18,7 @@ from perfeval_xl.core.findings import Ref
 from perfeval_xl.forms.reader import Field
 from perfeval_xl.forms.values import blank, norm, not_applicable, shown
 
-from .layouts import Layout, field_of, inline_field_of, is_part_label, layout_of
+from .layouts import Layout, field_of, inline_field_of, is_part_label, label_of, layout_of
 
 PERIOD_YEAR = "年度"
 PERIOD_TERM = "实施期"
@@ -62,7 +62,7 @@ class TargetIndicator:
         for word in ("数量", "质量", "时效", "成本"):
             if word in self.level2:
                 return word
-        return self.level2
+        return self.level2.removesuffix("指标")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class TargetForm:
     fields: Mapping[str, Field]
     #: header field key → the label's cell
     labels: Mapping[str, Ref]
+    #: header field key → the label as the form prints it (``申请单位``), colons and spaces dropped
+    label_texts: Mapping[str, str]
     funds: tuple[FundBlock, ...]
     amount_unit: str
     indicators: tuple[TargetIndicator, ...]
@@ -208,6 +210,7 @@ def _cell(rows, r: int, c: int) -> object:
 def _fields(sheet: str, rows, first: int, stop: int):
     fields: dict[str, Field] = {}
     labels: dict[str, Ref] = {}
+    texts: dict[str, str] = {}
     funds: list[FundBlock] = []
     wan = False
     for r in range(first, stop):
@@ -226,14 +229,16 @@ def _fields(sheet: str, rows, first: int, stop: int):
                     rest = raw.split("：", 1)[-1] if "：" in raw else raw.split(":", 1)[-1]
                     fields[key] = Field(rest.strip() or None, Ref(sheet, r, c))
                     labels[key] = Ref(sheet, r, c)
+                    texts[key] = label_of(key)
                 continue
             if key in fields:
                 continue
             labels[key] = Ref(sheet, r, c)
+            texts[key] = shown(value).replace(" ", "").rstrip("：:")
             fields[key] = _value_right(sheet, rows, r, c)
             if key in ("total", "amount"):
                 funds.append(FundBlock(fields[key], _parts(sheet, rows, r, c, stop)))
-    return fields, labels, tuple(funds), wan
+    return fields, labels, texts, tuple(funds), wan
 
 
 def _is_label(value: object) -> bool:
@@ -324,7 +329,7 @@ def find_target_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> lis
                 r += 1
                 continue
             first = max(start, r - _HEAD_ROWS)
-            fields, labels, funds, wan = _fields(sheet, rows, first, r)
+            fields, labels, texts, funds, wan = _fields(sheet, rows, first, r)
             if "name" not in fields and "amount" not in fields:
                 r += 1  # an indicator table without a form's header: not a target form
                 continue
@@ -333,7 +338,7 @@ def find_target_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> lis
             has_note = any(g[4] is not None for g in head.groups)
             top = min([ref.row for ref in labels.values()] + [r])
             top = top - 1 if top > first and any(not blank(v) for v in rows[top - 1]) else top  # the title row
-            forms.append(TargetForm(sheet, layout, fields, labels, funds, "万元" if wan else "元", tuple(indicators),
+            forms.append(TargetForm(sheet, layout, fields, labels, texts, funds, "万元" if wan else "元", tuple(indicators),
                                     Ref(sheet, r, head.level1), tuple(g[0] for g in head.groups), has_note, top, last))
             start = last + 1
             r = last + 1

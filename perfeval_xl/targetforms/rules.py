@@ -64,7 +64,8 @@ class Rule:
     check: Callable
 
     def cite(self) -> str:
-        return f"（{self.id} {self.title}；依据 {self.source}：“{self.quote}”）"
+        quoted = f"：“{self.quote}”" if self.quote else ""
+        return f"（{self.id} {self.title}；依据 {self.source}{quoted}）"
 
 
 # --- value helpers --------------------------------------------------------------------------------
@@ -158,6 +159,12 @@ def _real(form: TargetForm, period: str) -> list[TargetIndicator]:
     return [i for i in form.period_indicators(period) if i.real]
 
 
+def _named(form: TargetForm, period: str) -> list[TargetIndicator]:
+    """Indicators set (a name, not 不适用), whether or not their value is filled (a blank value is R03's)."""
+    return [i for i in form.period_indicators(period)
+            if not i.name.is_blank and not placeholder(i.name.value) and not not_applicable(i.name.value)]
+
+
 def _periods(form: TargetForm) -> list[str]:
     term = form.period_indicators(PERIOD_TERM)
     return [PERIOD_YEAR] + ([PERIOD_TERM] if any(not i.empty for i in term) else [])
@@ -171,7 +178,7 @@ def _where(form: TargetForm, period: str) -> str:
 
 def _r01(form: TargetForm, out: Hits) -> None:
     for key in form.layout.required:
-        label = label_of(key)
+        label = form.label_texts.get(key) or label_of(key)
         if key not in form.fields:
             out.error(form.top, f"目标表中没有“{label}”栏，无法审核该项")
             continue
@@ -217,7 +224,7 @@ def _r03(form: TargetForm, out: Hits) -> None:
 
 def _r04(form: TargetForm, out: Hits) -> None:
     for period in _periods(form):
-        real = _real(form, period)
+        real = _named(form, period)
         for level1 in ("产出", "效益"):
             if not any(i.level1 == level1 for i in real):
                 out.error(form.header, f"{_where(form, period)}中没有填写{level1}指标")
@@ -225,7 +232,7 @@ def _r04(form: TargetForm, out: Hits) -> None:
 
 def _r05(form: TargetForm, out: Hits) -> None:
     for period in _periods(form):
-        real = [i for i in _real(form, period) if i.level1 in ("产出", "")]
+        real = [i for i in _named(form, period) if i.level1 in ("产出", "")]
         for kind in ("数量", "质量"):
             if not any(i.kind() == kind for i in real):
                 out.error(form.header, f"{_where(form, period)}中没有填写产出的{kind}指标")
@@ -235,7 +242,7 @@ _BUILD_WORDS = ("工程", "基建", "修缮", "改造", "购置", "设备采购"
 
 
 def _r06(form: TargetForm, out: Hits) -> None:
-    if any(i.is_cost for i in _real(form, PERIOD_YEAR)):
+    if any(i.is_cost for i in _named(form, PERIOD_YEAR)):
         return
     word = next((w for w in _BUILD_WORDS if w in form.project), None)
     if word is not None:
@@ -469,7 +476,7 @@ RULES: tuple[Rule, ...] = (
          "不能以量化形式表述的，应当采用分级分档的形式定性描述，但应具有可衡量性", "form", _r11),
     Rule("R13", "满意度指标值为问卷百分比下限（≥n%）", "提示", "财预〔2021〕101号 三(七)4",
          "满意度赋分…一般按照区间进行赋分。如：满意度大于等于90%的得10分", "form", _r13),
-    Rule("R14", "比率不超过 100%", "错误", "（推定：算术）", "比率的上限是 100%", "form", _r14),
+    Rule("R14", "比率不超过 100%", "错误", "推定：算术（比率按定义不超过 100%，原文无此条）", "", "form", _r14),
     Rule("R19", "标为万元的金额确为万元", "错误/提示", "豫财效〔2022〕4号 附件1（推定：按表中自身的测算依据核对）",
          "项目资金(万元)", "workbook", _r19),
     Rule("R20", "项目总金额与本年度金额 × 实施期限相符", "错误/提示", "郑州 第十四条(四)",
