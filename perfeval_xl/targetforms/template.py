@@ -51,6 +51,7 @@ def template_from_form(form: TargetForm) -> tuple[dict, dict, list[str]]:
     term = [i for i in form.period_indicators(PERIOD_TERM) if i.real]
     if term:
         notes.append(f"目标表的实施期指标（{len(term)} 个）未列入：指标体系取年度指标")
+    notes.append("单位名单、资金情况等其他各表目标表中没有，请按评价需要填写")
     if not form.project:
         notes.append("目标表的项目名称为空，“项目信息”的项目名称请自行填写")
     return info, {schema.INDICATORS.name: rows}, notes
