@@ -210,3 +210,43 @@ def test_every_rule_has_its_source_and_a_quote_and_the_docs_list_them():
         assert rule.source in row and rule.title in row
     for layout in LAYOUTS:
         assert re.search(rf"\| {re.escape(layout.id)} \|", doc), f"docs/forms.md lists no row for layout {layout.id}"
+
+
+# --- where forms are found -------------------------------------------------------------------------------
+
+def test_two_forms_one_under_another_on_one_sheet():
+    first, second = tb.shenzhen(tb.project()), tb.shenzhen(tb.project(name="2024年社区养老服务经费"))
+    gap = 2
+    rows = first.rows() + [[None] * 5] * gap + second.rows()
+    results, _ = check_target_forms({"全部": rows})
+    assert [r.project for r in results] == ["2024年就业技能培训经费", "2024年社区养老服务经费"]
+    offset = len(first.rows()) + gap  # the second form's cells, moved down by the first form and the gap
+
+    def moved(cell: str) -> str:
+        letters = cell.rstrip("0123456789")
+        return f"{letters}{int(cell[len(letters):]) + offset}"
+
+    assert results[1].form.fields["amount"].cell == moved("E6") == "E27"
+    # a copy between the two projects, reported at the second form's cells
+    assert _found(results) == {("R28", "warning", moved(second.where["goal"])),
+                               ("R28", "warning", moved(second.where["header"]))}
+
+
+def test_a_form_of_another_layout_is_checked_by_the_general_rules():
+    rows = [["项目绩效目标表"], ["项目名称", "2024年道路修缮工程"], ["年度资金总额（万元）", 80],
+            ["年度目标", "修缮道路3公里"], ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "修缮道路长度", "≥3公里"],
+            [None, "质量指标", "验收合格率", "100%"],
+            ["效益指标", "社会效益指标", "通行条件", "明显改善"]]
+    results, _ = check_target_forms({"道路": rows})
+    assert [r.form.layout.id for r in results] == ["通用"]
+    # a 修缮工程 without 成本 (error at the 一级指标 header A5), 100% without a direction (D7),
+    # "明显改善" vague (D8)
+    assert _found(results) == {("R06", "error", "A5"), ("R10", "warning", "D7"), ("R11", "warning", "D8")}
+
+
+def test_a_self_evaluation_form_is_not_a_target_form():
+    rows = [["项目支出绩效自评表"], ["项目名称", "某项目"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "培训人次", "≥500人次", "520人次", 20, 20]]
+    assert check_target_forms({"自评": rows}) == ([], [])

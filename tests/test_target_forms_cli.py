@@ -69,9 +69,9 @@ def test_review_lists_every_target_form_and_its_findings(tmp_path, capsys):
     sheet = load_workbook(tmp_path / "复核.xlsx")["复核意见"]
     texts = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     at = next(i for i, row in enumerate(texts) if row and str(row[0]).startswith("找到的绩效目标申报表"))
-    assert texts[at + 1][:8] == ["序号", "工作表", "项目", "单位", "格式", "错误数", "提示数", "结论"]
+    assert texts[at + 1][:8] == ["序号", "工作表", "格式", "项目", "错误数", "提示数", "结论", "单位"]
     assert [row[1] for row in texts[at + 2: at + 6]] == [name for name, _, _ in SHEETS]
-    assert texts[at + 2][4:8] == ["宝安", 1, 0, "有错误"]
+    assert texts[at + 2][2:8] == ["宝安", "2024年就业技能培训经费", 1, 0, "有错误", "宝安区某街道办事处"]
 
 
 def test_batch_accounts_for_every_file_of_a_mixed_folder(tmp_path, capsys):

@@ -149,10 +149,10 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                    ["center", "center", "text", "text", "score", "score", "center"])
                   for i, form in enumerate(result.forms, start=1)])
     if result.targets:  # their findings are listed above, each at its cell with the rule it breaks
-        _listing(b, "找到的绩效目标申报表（问题见上面的错误和提示）：", ["序号", "工作表", "项目", "单位", "格式", "错误数", "提示数", "结论"],
-                 [([i, t.sheet, t.project, t.unit, t.form.layout.id, t.errors, t.warnings, t.status],
-                   ["center", "center", "text", "text", "center", "integer", "integer", "center"])
-                  for i, t in enumerate(result.targets, start=1)])
+        _listing(b, "找到的绩效目标申报表（问题见上面的错误和提示）：", ["序号", "工作表", "格式", "项目", "错误数", "提示数", "结论", "单位"],
+                 [([i, t.sheet, t.form.layout.id, t.project, t.errors, t.warnings, t.status, t.unit],
+                   ["center", "center", "center", "text", "integer", "integer", "center", "text"])
+                  for i, t in enumerate(result.targets, start=1)], text_at=7)
     return finish(b.plan)
 
 

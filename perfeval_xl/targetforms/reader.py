@@ -158,6 +158,8 @@ class _Header:
 
 def _header(rows: Sequence[Sequence[object]], r: int) -> _Header | None:
     row = rows[r]
+    if not any(isinstance(v, str) and ("三级" in v or "指标名称" in v or "末级指标" in v) for v in row):  # cheap test first
+        return None
     kinds = [(c, _column_kind(norm(v))) for c, v in enumerate(row)]
     found = {k for _, k in kinds if k}
     if "actual" in found or "name" not in found or "value" not in found or not ({"level1", "level2"} & found):
@@ -338,8 +340,9 @@ def find_target_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> lis
             has_note = any(g[4] is not None for g in head.groups)
             top = min([ref.row for ref in labels.values()] + [r])
             top = top - 1 if top > first and any(not blank(v) for v in rows[top - 1]) else top  # the title row
-            forms.append(TargetForm(sheet, layout, fields, labels, texts, funds, "万元" if wan else "元", tuple(indicators),
-                                    Ref(sheet, r, head.level1), tuple(g[0] for g in head.groups), has_note, top, last))
+            forms.append(TargetForm(sheet, layout, fields, labels, texts, funds, "万元" if wan else "元",
+                                    tuple(indicators), Ref(sheet, r, head.level1), tuple(g[0] for g in head.groups),
+                                    has_note, top, last))
             start = last + 1
             r = last + 1
     return forms

@@ -198,7 +198,8 @@ def _r02(form: TargetForm, out: Hits) -> None:
     long_goal, goal = form.fields["long_goal"], form.fields.get("goal")
     if years > 1 and (long_goal.is_blank or not_applicable(long_goal.value)):
         out.error(long_goal.ref, f"实施期限为 {years} 年，长期（实施期）目标未填写")
-    elif goal is not None and not goal.is_blank and not long_goal.is_blank and norm(goal.value) == norm(long_goal.value):
+    elif (goal is not None and not goal.is_blank and not long_goal.is_blank
+          and norm(goal.value) == norm(long_goal.value)):
         out.warning(long_goal.ref, "长期（实施期）目标与年度目标一字不差，其中一项没有按其含义填写")
 
 
