@@ -221,6 +221,10 @@ def print_review(reviewed, stream=None) -> None:
         reason = reviewed.not_template.message if reviewed.not_template else ""
         print(f"不是评价模板（{reason}），只复核自评表和报告表格", file=stream)
     result = reviewed.result
+    if result.targets:  # 绩效目标申报表 (perfeval_xl.targetforms)
+        print(f"绩效目标申报表 {len(result.targets)} 张：" + "；".join(
+            f"{t.sheet} 错误 {t.errors} 项、提示 {t.warnings} 项" for t in result.targets[:10])
+            + ("……" if len(result.targets) > 10 else ""), file=stream)
     print(f"复核：核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
           + (f"；{len(result.unchecked)} 处表格区域未能核对" if result.unchecked else ""), file=stream)
     for slip in result.slips[:10]:
