@@ -250,3 +250,18 @@ def test_a_self_evaluation_form_is_not_a_target_form():
             ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
             ["产出指标", "数量指标", "培训人次", "≥500人次", "520人次", 20, 20]]
     assert check_target_forms({"自评": rows}) == ([], [])
+
+
+def test_sign_and_unit_in_columns_of_their_own():
+    """Some systems export 指标性质 and 度量单位 as columns: the value 500 with ≥ and 人次 is a full target."""
+    rows = [["项目名称", "2024年就业技能培训经费"], ["年度资金总额（万元）", 50], ["年度目标", "培训500人次"],
+            ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"],
+            ["产出指标", "数量指标", "培训人次", "≥", 500, "人次"],
+            [None, "质量指标", "培训合格率", "正向", 105, "%"],
+            [None, "成本指标", "人均培训成本", "≤", 1000, "元/人次"],
+            ["效益指标", "社会效益指标", "带动就业人数", "≥", 100, ""]]
+    results, _ = check_target_forms({"表": rows})
+    form = results[0].form
+    assert [i.value_text() for i in form.indicators] == ["≥500人次", "≥105%", "≤1000元/人次", "≥100"]
+    # 105% (error at E6) and 100 without a unit (warning at E8); the signs and units of their columns count
+    assert _found(results) == {("R14", "error", "E6"), ("R09", "warning", "E8")}

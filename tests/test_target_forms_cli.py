@@ -142,7 +142,7 @@ def test_new_from_a_target_form_fills_the_indicators_and_leaves_weights_blank(la
     got = _template_indicators(out)
     # every stated 年度 indicator, in order, with its 一级/二级/三级 names, 目标值 and 指标解释; 分值 and 评分方法 blank
     assert [(g[1], g[2], g[3], g[4], g[5]) for g in got] == [
-        (i.level1_text, i.level2, i.name.value, i.value.value, i.explanation.value if i.explanation else None)
+        (i.level1_text, i.level2, i.name.value, i.value_text(), i.explanation.value if i.explanation else None)
         for i in stated]
     assert all(g[6] is None and g[7] is None for g in got)
     letters = {}

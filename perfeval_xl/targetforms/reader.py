@@ -41,6 +41,21 @@ class TargetIndicator:
     #: 指标解释 (指标值说明 on the 河南 layout); None when the layout has no such column
     explanation: Field | None
     row: int
+    #: 指标性质 and 度量单位 cells, on forms that give them columns of their own
+    nature: Field | None = None
+    unit: Field | None = None
+
+    def value_text(self) -> str:
+        """The value as one text, with the sign and unit of their own columns: ``≥`` ``500`` ``人次`` → ``≥500人次``."""
+        text = shown(self.value.value)
+        nature = shown(self.nature.value) if self.nature is not None else ""
+        sign = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}.get(nature, nature)
+        if sign and sign in ("≥", "≤", "=", ">", "<", ">=", "<=") and not text.startswith(sign):
+            text = sign + text
+        unit = shown(self.unit.value) if self.unit is not None else ""
+        if unit and not text.endswith(unit):
+            text += unit
+        return text
 
     @property
     def empty(self) -> bool:
@@ -137,6 +152,10 @@ def _column_kind(text: str) -> str | None:
         return "value_note"
     if text.startswith("指标解释"):
         return "explanation"
+    if text.startswith("指标性质"):
+        return "nature"
+    if "度量单位" in text or "计量单位" in text:
+        return "unit"
     if "指标值" in text or text.startswith("目标值"):
         return "value"
     for prefix, kind in (("指标来源", "source"), ("设定依据", "basis"), ("取值方式", "method"), ("完成值取值", "method"),
@@ -148,11 +167,25 @@ def _column_kind(text: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class _Group:
+    """One group of indicator columns (郑州 has two: 实施期, 年度): the column of each."""
+
+    period: str
+    level2: int | None
+    name: int
+    value: int
+    #: 指标解释 or 指标值说明
+    note: int | None
+    #: 指标性质 (≥ / ≤ / 正向 …) and 度量单位, where the form gives them columns of their own
+    nature: int | None
+    unit: int | None
+
+
+@dataclass(frozen=True)
 class _Header:
     row: int
     level1: int
-    #: per group: (period, level2 col or None, name col, value col, explanation col or None)
-    groups: tuple[tuple[str, int | None, int, int, int | None], ...]
+    groups: tuple[_Group, ...]
     kinds: frozenset[str]
 
 
@@ -173,9 +206,11 @@ def _header(rows: Sequence[Sequence[object]], r: int) -> _Header | None:
         level2 = next((c for c, k in reversed(kinds[start:name]) if k == "level2"), None)
         value = next((c for c, k in kinds[name:stop] if k == "value"), None)
         note = next((c for c, k in kinds[name:stop] if k in ("explanation", "value_note")), None)
+        nature = next((c for c, k in kinds[name:stop] if k == "nature"), None)
+        unit = next((c for c, k in kinds[name:stop] if k == "unit"), None)
         if value is None:
             continue
-        groups.append([level2, name, value, note])
+        groups.append((level2, name, value, note, nature, unit))
     if not groups:
         return None
     periods = _periods(rows, r, [g[0] if g[0] is not None else g[1] for g in groups])
@@ -183,7 +218,7 @@ def _header(rows: Sequence[Sequence[object]], r: int) -> _Header | None:
     if len(groups) > 1:
         kinds_set.add("period_groups")
     return _Header(r, level1 if level1 is not None else (groups[0][0] or 0),
-                   tuple((p, *g) for p, g in zip(periods, groups)), frozenset(kinds_set))
+                   tuple(_Group(p, *g) for p, g in zip(periods, groups)), frozenset(kinds_set))
 
 
 def _periods(rows, r: int, starts: list[int]) -> list[str]:
@@ -290,6 +325,10 @@ def _ends(row: Sequence[object]) -> bool:
     return first.startswith(_END_WORDS)
 
 
+def _at(sheet: str, rows, r: int, c: int | None) -> Field | None:
+    return Field(_cell(rows, r, c), Ref(sheet, r, c)) if c is not None else None
+
+
 def _indicators(sheet: str, rows, head: _Header, stop: int) -> tuple[list[TargetIndicator], int]:
     out: list[TargetIndicator] = []
     level1_text = ""
@@ -308,13 +347,13 @@ def _indicators(sheet: str, rows, head: _Header, stop: int) -> tuple[list[Target
         text = norm(_cell(rows, r, head.level1))
         if text and text != "绩效指标":
             level1_text = text
-        for i, (period, l2, name, value, note) in enumerate(head.groups):
-            if l2 is not None and norm(_cell(rows, r, l2)):
-                level2[i] = norm(_cell(rows, r, l2))
+        for i, g in enumerate(head.groups):
+            if g.level2 is not None and norm(_cell(rows, r, g.level2)):
+                level2[i] = norm(_cell(rows, r, g.level2))
             out.append(TargetIndicator(
-                period, level1_text, _level1(level1_text), level2[i],
-                Field(_cell(rows, r, name), Ref(sheet, r, name)), Field(_cell(rows, r, value), Ref(sheet, r, value)),
-                Field(_cell(rows, r, note), Ref(sheet, r, note)) if note is not None else None, r))
+                g.period, level1_text, _level1(level1_text), level2[i], _at(sheet, rows, r, g.name),
+                _at(sheet, rows, r, g.value), _at(sheet, rows, r, g.note), r,
+                _at(sheet, rows, r, g.nature), _at(sheet, rows, r, g.unit)))
     return out, last
 
 
@@ -337,11 +376,11 @@ def find_target_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> lis
                 continue
             indicators, last = _indicators(sheet, rows, head, len(rows))
             layout = layout_of(frozenset(fields), head.kinds)
-            has_note = any(g[4] is not None for g in head.groups)
+            has_note = any(g.note is not None for g in head.groups)
             top = min([ref.row for ref in labels.values()] + [r])
             top = top - 1 if top > first and any(not blank(v) for v in rows[top - 1]) else top  # the title row
             forms.append(TargetForm(sheet, layout, fields, labels, texts, funds, "万元" if wan else "元",
-                                    tuple(indicators), Ref(sheet, r, head.level1), tuple(g[0] for g in head.groups),
+                                    tuple(indicators), Ref(sheet, r, head.level1), tuple(g.period for g in head.groups),
                                     has_note, top, last))
             start = last + 1
             r = last + 1

@@ -258,7 +258,7 @@ def _r09(form: TargetForm, out: Hits) -> None:
     for ind in _checked(form):
         if not ind.real:
             continue
-        value = read_value(ind.value.value)
+        value = read_value(ind.value_text())
         if value.quantitative and not value.unit:
             out.warning(ind.value.ref, f"三级指标“{_q(ind.name.value)}”的指标值“{value.text}”没有计量单位（如 %、人、个、万元）")
 
@@ -267,7 +267,7 @@ def _r10(form: TargetForm, out: Hits) -> None:
     for ind in _checked(form):
         if not ind.real:
             continue
-        value = read_value(ind.value.value)
+        value = read_value(ind.value_text())
         if not value.quantitative:
             continue
         if value.sign is None:
@@ -304,7 +304,7 @@ def _r13(form: TargetForm, out: Hits) -> None:
     for ind in _checked(form):
         if not ind.real or ind.level1 != "满意度":
             continue
-        value = read_value(ind.value.value)
+        value = read_value(ind.value_text())
         if not (value.quantitative and value.unit in ("%", "百分比") and value.sign == "≥"):
             out.warning(ind.value.ref, f"满意度指标“{_q(ind.name.value)}”的指标值“{value.text}”应写成问卷调查的百分比下限，如 ≥90%")
 
@@ -313,9 +313,9 @@ def _r14(form: TargetForm, out: Hits) -> None:
     for ind in _checked(form):
         if ind.value.is_blank:
             continue
-        for number in _PERCENT_RE.findall(norm(ind.value.value) if isinstance(ind.value.value, str) else ""):
+        for number in _PERCENT_RE.findall(norm(ind.value_text())):
             if Decimal(number) > 100:
-                out.error(ind.value.ref, f"三级指标“{_q(ind.name.value)}”的指标值“{_q(ind.value.value)}”中的比率 {number}% 超过 100%")
+                out.error(ind.value.ref, f"三级指标“{_q(ind.name.value)}”的指标值“{ind.value_text()}”中的比率 {number}% 超过 100%")
 
 
 # --- D. 金额 ----------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def _budget_evidence(form: TargetForm) -> list[Decimal]:
         found.append(sum(found, Decimal(0)))
     for ind in _real(form, PERIOD_YEAR):
         if ind.is_cost:
-            yuan = read_value(ind.value.value).yuan()
+            yuan = read_value(ind.value_text()).yuan()
             if yuan is not None:
                 found.append(yuan)
     return found
@@ -414,7 +414,7 @@ def _r23(form: TargetForm, out: Hits) -> None:
     for ind in _real(form, PERIOD_YEAR):
         if not ind.is_cost:
             continue
-        yuan = read_value(ind.value.value).yuan()
+        yuan = read_value(ind.value_text()).yuan()
         if yuan is not None and yuan > budget * Decimal("1.01"):
             out.error(ind.value.ref, f"成本指标“{_q(ind.name.value)}”的指标值“{_q(ind.value.value)}”"
                                      f"超过本年度项目金额（{fmt_plain(budget)} 元）")

@@ -29,7 +29,7 @@ def template_from_form(form: TargetForm) -> tuple[dict, dict, list[str]]:
         level1 = ind.level1_text or ind.level1
         letter = letters.setdefault(level1, chr(ord("A") + len(letters)))
         counts[letter] = counts.get(letter, 0) + 1
-        row = {"编码": f"{letter}{counts[letter]}", "三级指标": shown(ind.name.value), "目标值": shown(ind.value.value)}
+        row = {"编码": f"{letter}{counts[letter]}", "三级指标": shown(ind.name.value), "目标值": ind.value_text()}
         if (level1, ind.level2) != last:  # 一级 / 二级 written on the first row of each group, as the template asks
             if level1 != last[0]:
                 row["一级指标"] = level1
