@@ -265,3 +265,19 @@ def test_sign_and_unit_in_columns_of_their_own():
     assert [i.value_text() for i in form.indicators] == ["≥500人次", "≥105%", "≤1000元/人次", "≥100"]
     # 105% (error at E6) and 100 without a unit (warning at E8); the signs and units of their columns count
     assert _found(results) == {("R14", "error", "E6"), ("R09", "warning", "E8")}
+
+
+@pytest.mark.parametrize("text, number, unit, sign", [
+    ("≥95%", "95", "%", "≥"), ("95%以上", "95", "%", "≥"), ("不超过30万元", "30", "万元", "≤"),
+    ("≤12个月", "12", "个月", "≤"), ("3个月", "3", "个月", None), ("≥1次/年", "1", "次/年", "≥"), ("500", "500", "", None),
+    # dates and deadlines are 时效 words, not numbers with a unit (no R09 / R10 on them)
+    ("12月底前完成", None, "", None), ("6月30日", None, "", None), ("2024年12月31日前", None, "", None),
+    ("效果明显", None, "", None),
+])
+def test_reading_an_indicator_value(text, number, unit, sign):
+    from decimal import Decimal
+
+    from perfeval_xl.targetforms.rules import read_value
+
+    value = read_value(text)
+    assert (value.number, value.unit, value.sign) == (Decimal(number) if number else None, unit, sign)

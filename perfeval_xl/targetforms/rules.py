@@ -96,6 +96,11 @@ class Value:
         return self.number * scale if self.number is not None and scale is not None else None
 
 
+def _is_date(unit: str) -> bool:
+    """``12月底前完成``, ``6月30日``: a date or deadline (a 时效 value), not a number with a unit."""
+    return unit.startswith("月") or any(word in unit for word in ("前", "底", "完成", "日", "号"))
+
+
 def read_value(value: object) -> Value:
     text = shown(value)
     folded = norm(value) if isinstance(value, str) else ""
@@ -106,7 +111,7 @@ def read_value(value: object) -> Value:
                 folded, suffix_sign = folded[: -len(word)], sign
                 break
     target = read_target(folded if isinstance(value, str) else value)
-    if target is None:
+    if target is None or _is_date(target.quantity.unit):
         return Value(text, None, "", None)
     sign = suffix_sign or (None if target.assumed else target.sign)
     return Value(text, target.quantity.value, target.quantity.unit, sign)
