@@ -85,6 +85,13 @@ SLIPS = {
                    ("R13", "warning", ("年度", "学员满意度", "value"))]),
     "成本指标超过预算": (lambda s: tb.with_indicator(s, "人均培训成本", value="≤60万元"),
                   [("R23", "error", ("年度", "人均培训成本", "value"))]),
+    "数量指标写成比率": (lambda s: tb.with_indicator(s, "培训人次", value="≥95%"),
+                  [("R12", "warning", ("年度", "培训人次", "value"))]),
+    "成本指标不是金额": (lambda s: tb.with_indicator(s, "人均培训成本", value="≥500人次"),
+                  [("R12", "warning", ("年度", "人均培训成本", "value"))]),
+    # the 效益 row comes after the 产出 row of the same name: ``where`` names the 效益 row's cell
+    "效益照搬产出": (lambda s: tb.with_indicator(s, "带动就业人数", name="培训人次"),
+               [("R27", "warning", ("年度", "培训人次", "name"))]),
     "预算执行率指标": (lambda s: tb.with_indicator(s, "培训合格率", name="预算执行率"),
                  [("R26", "warning", ("年度", "预算执行率", "name"))]),
 }

@@ -305,6 +305,20 @@ def _r11(form: TargetForm, out: Hits) -> None:
                                    f"不可衡量：请量化，或分档（如 好/一般/差）并在指标解释中写明各档标准")
 
 
+def _r12(form: TargetForm, out: Hits) -> None:
+    for ind in _checked(form):
+        if not ind.real:
+            continue
+        value = read_value(ind.value_text())
+        if not value.quantitative:
+            continue
+        kind = ind.kind()
+        if kind == "数量" and value.unit in ("%", "百分比") and ind.level1 in ("产出", ""):
+            out.warning(ind.value.ref, f"数量指标“{_q(ind.name.value)}”的指标值“{value.text}”是比率，数量指标应是个数（人、个、次……）")
+        elif kind == "成本" and "元" not in value.unit:
+            out.warning(ind.value.ref, f"成本指标“{_q(ind.name.value)}”的指标值“{value.text}”不是金额（应以元或万元计）")
+
+
 def _r13(form: TargetForm, out: Hits) -> None:
     for ind in _checked(form):
         if not ind.real or ind.level1 != "满意度":
@@ -438,6 +452,16 @@ def _r26(form: TargetForm, out: Hits) -> None:
             out.warning(ind.name.ref, f"三级指标“{_q(ind.name.value)}”是常规管理或预算执行指标（{word}），不是产出或效益")
 
 
+def _r27(form: TargetForm, out: Hits) -> None:
+    for period in _periods(form):
+        outputs = {norm(i.name.value): i for i in _real(form, period) if i.level1 == "产出"}
+        for ind in _real(form, period):
+            same = outputs.get(norm(ind.name.value)) if ind.level1 == "效益" else None
+            if same is not None:
+                out.warning(ind.name.ref, f"效益指标“{_q(ind.name.value)}”与产出指标（{same.name.cell}）同名，"
+                                          "效益应写产出带来的效果")
+
+
 def _indicator_set(form: TargetForm) -> frozenset:
     return frozenset((i.kind(), norm(i.name.value), norm(i.value.value) if isinstance(i.value.value, str)
                       else shown(i.value.value)) for i in _real(form, PERIOD_YEAR))
@@ -480,6 +504,8 @@ RULES: tuple[Rule, ...] = (
          "完成指标值的，记该指标所赋全部分值", "form", _r10),
     Rule("R11", "定性指标值分级分档、可衡量，不用含糊的词", "提示", "财预〔2021〕101号 一(二)3；郑州 第十四条(二)",
          "不能以量化形式表述的，应当采用分级分档的形式定性描述，但应具有可衡量性", "form", _r11),
+    Rule("R12", "指标值的类型与二级指标相符（数量是个数，成本是金额）", "提示", "财预〔2021〕101号 二(二)、二(一)（推定：按各二级指标的定义）",
+         "反映预期提供的公共产品或服务数量", "form", _r12),
     Rule("R13", "满意度指标值为问卷百分比下限（≥n%）", "提示", "财预〔2021〕101号 三(七)4",
          "满意度赋分…一般按照区间进行赋分。如：满意度大于等于90%的得10分", "form", _r13),
     Rule("R14", "比率不超过 100%", "错误", "推定：算术（比率按定义不超过 100%，原文无此条）", "", "form", _r14),
@@ -493,6 +519,8 @@ RULES: tuple[Rule, ...] = (
          "不得超出规定的预算支出标准设置目标值", "form", _r23),
     Rule("R26", "不设常规管理或预算执行率指标", "提示", "财预〔2021〕101号 一(二)1、三(六)",
          "不应设置如常规性的项目管理要求等与产出、效益和成本明显无关联的指标", "form", _r26),
+    Rule("R27", "效益指标不照搬产出指标", "提示", "财预〔2021〕101号 二(二)、二(三)",
+         "效益指标是对预期效果的描述", "form", _r27),
     Rule("R28", "不同项目的目标和指标不相互照抄", "提示", "郑州 专项转移支付绩效目标管理办法 第二十一条(三)（参照）",
          "适当性审核。该绩效目标是否与其他绩效目标相近或雷同", "workbook", _r28),
 )
