@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="复核：把报告印出的数字与复算结果逐一核对", description=(
         "复算工作簿并核对报告印出的每个数字：“报告数据”表中的得分、指标值、总分和等级，粘贴在其他工作表中的\n"
         "报告表格（合计、平均、占比和比率），以及绩效自评表。不一致的列入“复核意见”工作表，写明单元格和算式。\n"
-        "默认在原文件旁生成“<原名>_复核.xlsx”，原文件不会被修改。规则见 docs/review.md。\n\n"
+        "默认在原文件旁生成“<原名>_复核.xlsx”，原文件不会被修改。规则见 docs/review.md。\n"
+        "工作簿中的绩效目标申报表按 docs/forms.md 的规则逐条审核，问题（单元格、规则和条款）也列入“复核意见”。\n\n"
         "退出状态：0 没有差错也没有错误；1 有差错或错误；2 无法读取，或既不是评价模板、也没有自评表或报告表格。"))
     review.add_argument("book", metavar="工作簿", help="要复核的 .xlsx / .xlsm 文件")
     review.add_argument("-o", "--output", metavar="输出", help="复核结果保存位置（默认：<原名>_复核.xlsx）")
