@@ -288,3 +288,15 @@ def test_reading_an_indicator_value(text, number, unit, sign):
 
     value = read_value(text)
     assert (value.number, value.unit, value.sign) == (Decimal(number) if number else None, unit, sign)
+
+
+def test_the_blank_published_form_is_reported_row_by_row():
+    """郑州 附件2-1 as published: ``指标1： 指标2： ……`` in the name cells and nothing else filled."""
+    blank = [(l1, l2, "指标1： 指标2： ……", None, None) for l1, l2, _, _, _ in tb.INDICATORS]
+    grid = tb.shenzhen(tb.project(name=None, indicators=blank))
+    results, _ = _check(grid)
+    found = _found(results)
+    rows = {grid.where[("年度", "指标1： 指标2： ……", "name")]}  # the builder keeps the last row's cell per name
+    assert ("R01", "error", "E2") in found and ("R04", "error", "A11") in found and ("R05", "error", "A11") in found
+    r03 = {cell for rule, _, cell in found if rule == "R03"}
+    assert r03 == {f"C{12 + k}" for k in range(len(blank))} and rows <= r03

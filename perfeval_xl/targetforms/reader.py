@@ -11,6 +11,7 @@ Excel library: rows are lists of cell values (a merged label filled down or only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -131,8 +132,9 @@ class TargetForm:
 
 def placeholder(value: object) -> bool:
     """The blank form's own text in an indicator cell: ``指标1：``, ``……``."""
-    text = norm(value).rstrip(".…")
-    return bool(text) and (text in ("", "…") or (text.startswith("指标") and text[2:].isdigit()))
+    text = norm(value)
+    bare = re.sub(r"[.…、,，;；]", "", text)
+    return bool(text) and (not bare or re.fullmatch(r"(指标\d+)+", bare) is not None)
 
 
 # --- the indicator header ----------------------------------------------------
