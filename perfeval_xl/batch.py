@@ -99,6 +99,9 @@ def _form_rows(name: str, result) -> list[BatchRow]:
         printed = fmt_score(form.printed_total) if form.printed_total is not None else ""
         rows.append(BatchRow(name, form.sheet, form.project, form.unit, printed, fmt_score(form.total), form.grade,
                              slips, errors, status_of(slips, errors)))
+    for target in result.targets:  # 绩效目标申报表 (perfeval_xl.targetforms): one row each, its errors counted
+        rows.append(BatchRow(name, target.sheet, target.project, target.unit, "", "", "", 0, target.errors,
+                             status_of(0, target.errors)))
     return rows
 
 

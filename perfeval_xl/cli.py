@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="生成空白评价模板", description="生成空白的绩效评价模板工作簿。")
     new.add_argument("-o", "--output", metavar="路径", default="绩效评价模板.xlsx", help="模板保存位置（默认：绩效评价模板.xlsx）")
     new.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+    new.add_argument("--from", dest="source", metavar="目标表.xlsx",
+                     help="从绩效目标申报表生成：指标体系的一级、二级、三级指标、目标值和指标解释取自目标表（分值、评分方法留空待填）")
+    new.add_argument("--sheet", metavar="工作表", help="与 --from 同用：工作簿中有多张目标表时，指定用哪一张")
 
     score = sub.add_parser("score", help="为工作簿评分", description=(
         "读取填好的评价工作簿，计算各指标得分，写出得分汇总、评分表、附表和校验结果。\n"
@@ -95,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="复核：把报告印出的数字与复算结果逐一核对", description=(
         "复算工作簿并核对报告印出的每个数字：“报告数据”表中的得分、指标值、总分和等级，粘贴在其他工作表中的\n"
         "报告表格（合计、平均、占比和比率），以及绩效自评表。不一致的列入“复核意见”工作表，写明单元格和算式。\n"
-        "默认在原文件旁生成“<原名>_复核.xlsx”，原文件不会被修改。规则见 docs/review.md。\n\n"
+        "默认在原文件旁生成“<原名>_复核.xlsx”，原文件不会被修改。规则见 docs/review.md。\n"
+        "工作簿中的绩效目标申报表按 docs/forms.md 的规则逐条审核，问题（单元格、规则和条款）也列入“复核意见”。\n\n"
         "退出状态：0 没有差错也没有错误；1 有差错或错误；2 无法读取，或既不是评价模板、也没有自评表或报告表格。"))
     review.add_argument("book", metavar="工作簿", help="要复核的 .xlsx / .xlsm 文件")
     review.add_argument("-o", "--output", metavar="输出", help="复核结果保存位置（默认：<原名>_复核.xlsx）")
@@ -176,6 +180,16 @@ def cmd_new(args) -> int:
     if path.exists() and not args.force:
         print(f"错误：“{path}”已存在；如要覆盖请加 --force", file=sys.stderr)
         return EXIT_UNREADABLE
+    if getattr(args, "source", None):  # perfeval new --from 目标表.xlsx (issue 18 item 4)
+        from perfeval_xl.new_from import new_from_targets
+
+        made, failed = _guarded(args, "生成模板", lambda: new_from_targets(args.source, path, args.sheet))
+        if made is None:
+            return failed
+        print(f"已生成模板：{made.output}（指标体系 {made.indicators} 个指标取自目标表“{made.sheet}”）")
+        for note in made.notes:
+            print(f"注意：{note}")
+        return EXIT_OK
     write_template(path)
     print(f"已生成模板：{path}")
     return EXIT_OK
@@ -208,6 +222,10 @@ def print_review(reviewed, stream=None) -> None:
         reason = reviewed.not_template.message if reviewed.not_template else ""
         print(f"不是评价模板（{reason}），只复核自评表和报告表格", file=stream)
     result = reviewed.result
+    if result.targets:  # 绩效目标申报表 (perfeval_xl.targetforms)
+        print(f"绩效目标申报表 {len(result.targets)} 张：" + "；".join(
+            f"{t.sheet} 错误 {t.errors} 项、提示 {t.warnings} 项" for t in result.targets[:10])
+            + ("……" if len(result.targets) > 10 else ""), file=stream)
     print(f"复核：核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
           + (f"；{len(result.unchecked)} 处表格区域未能核对" if result.unchecked else ""), file=stream)
     for slip in result.slips[:10]:

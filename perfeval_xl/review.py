@@ -87,15 +87,19 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = T
     except TemplateError as exc:
         not_template = exc
     forms, form_sheets = _form_result(others)
+    from perfeval_xl.targetforms.hook import target_result  # 绩效目标申报表 (issue 18 item 3)
+    targets, target_sheets = target_result({name: rows for name, rows in others.items() if name not in form_sheets})
+    forms, form_sheets = forms + targets, form_sheets | target_sheets
     audit = audit_tables({name: rows for name, rows in others.items() if name not in form_sheets})
     tables = ReviewResult(tuple(audit.slips), audit.checked, tuple(audit.unchecked), tuple(audit.findings))
     result = (reported_result(evaluation) if evaluation is not None else ReviewResult()) + tables + forms
-    if evaluation is None and not forms.forms and not audit.blocks:
+    if evaluation is None and not forms.forms and not forms.targets and not audit.blocks:
         raise TemplateError(not_template.sheet, not_template.cell,
                             f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
     if not with_plan:
         return Reviewed(evaluation, result, WritePlan([]), not_template)
-    project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else "")
+    project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else
+                                                                   forms.targets[0].project if forms.targets else "")
     sheet = review_sheet(project, result)
     if plan is not None:
         kept = [s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW]
@@ -195,11 +199,13 @@ def review_json(reviewed: Reviewed) -> dict:
     if reviewed.evaluation is not None:
         data = summary(reviewed.evaluation)
     else:
-        data = {"project": reviewed.result.forms[0].project if reviewed.result.forms else "", "total": None,
+        first = (reviewed.result.forms or reviewed.result.targets or (None,))[0]
+        data = {"project": first.project if first is not None else "", "total": None,
                 "grade": "", "units": []}
     data["findings"] = [f.as_json() for f in reviewed.findings]
     data["slips"] = [s.as_json() for s in reviewed.result.slips]
     data["checked"] = reviewed.result.checked
     data["forms"] = [f.as_json() for f in reviewed.result.forms]
+    data["target_forms"] = [t.as_json() for t in reviewed.result.targets]
     data["not_checked"] = [{"sheet": u.sheet, "range": u.range, "reason": u.reason} for u in reviewed.result.unchecked]
     return data

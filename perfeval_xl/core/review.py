@@ -61,6 +61,8 @@ class ReviewResult:
     unchecked: tuple[Unchecked, ...] = ()
     findings: tuple[Finding, ...] = ()
     forms: tuple[FormRow, ...] = ()
+    #: 绩效目标申报表 checked (``perfeval_xl.targetforms.TargetResult``: sheet, project, unit, errors, warnings …)
+    targets: tuple = ()
 
     @property
     def agreed(self) -> int:
@@ -72,7 +74,7 @@ class ReviewResult:
 
     def __add__(self, other: "ReviewResult") -> "ReviewResult":
         return ReviewResult(self.slips + other.slips, self.checked + other.checked, self.unchecked + other.unchecked,
-                            self.findings + other.findings, self.forms + other.forms)
+                            self.findings + other.findings, self.forms + other.forms, self.targets + other.targets)
 
 
 def has_reported_rows(evaluation: Evaluation) -> bool:
@@ -146,6 +148,11 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                  [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade],
                    ["center", "center", "text", "text", "score", "score", "center"])
                   for i, form in enumerate(result.forms, start=1)])
+    if result.targets:  # their findings are listed above, each at its cell with the rule it breaks
+        _listing(b, "找到的绩效目标申报表（问题见上面的错误和提示）：", ["序号", "工作表", "格式", "项目", "错误数", "提示数", "结论", "单位"],
+                 [([i, t.sheet, t.form.layout.id, t.project, t.errors, t.warnings, t.status, t.unit],
+                   ["center", "center", "center", "text", "integer", "integer", "center", "text"])
+                  for i, t in enumerate(result.targets, start=1)], text_at=7)
     return finish(b.plan)
 
 
