@@ -116,6 +116,8 @@ class Layout:
     total_labels: tuple[str, ...] = TOTAL_LABELS
     part_labels: tuple[str, ...] = PART_LABELS
     frames: tuple[str, ...] = FRAMES
+    #: labels above the funds header naming the unit that carries out the project (else 主管部门)
+    unit_labels: tuple[str, ...] = ("实施单位",)
     # --- scoring convention ---
     #: points of 预算执行 when the form states none (a header ``预算执行情况（10分）`` or a 分值 cell does)
     fund_points: Decimal = Decimal(10)
@@ -161,6 +163,7 @@ HUBEI = Layout(
                   Column("rate", contains=("执行率",)), Column("initial", contains=("年初预算",)),
                   Column("budget", contains=("全年预算", "调整后预算", "预算数")),
                   Column("spent", contains=("执行数",)), Column("reason", contains=("原因",))),
+    unit_labels=("项目实施单位", "实施单位"),
     fund_points=Decimal(20), fund_rule="20×min(执行率,1)", convention="湖北省项目支出绩效自评表")
 NOTED = replace(
     CENTRAL, name="附1（表注定权重）",

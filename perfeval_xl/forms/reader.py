@@ -174,7 +174,7 @@ def _right_of(rows, r: int, col: int) -> str:
     return ""
 
 
-def _head(rows, start: int, stop: int) -> tuple[str, str]:
+def _head(rows, start: int, stop: int, layout: Layout) -> tuple[str, str]:
     """项目名称 and 实施单位 (or 主管部门) from the rows above a funds header."""
     project = unit = dept = ""
     for r in range(start - 1, max(stop, start - _HEAD_ROWS) - 1, -1):
@@ -182,10 +182,11 @@ def _head(rows, start: int, stop: int) -> tuple[str, str]:
             text = norm(value)
             if not text:
                 continue
+            label = next((w for w in layout.unit_labels if text.startswith(w)), None)
             if text.startswith("项目名称") and not project:
                 project = text[4:] if len(text) > 4 else _right_of(rows, r, c)
-            elif text.startswith("实施单位") and not unit:
-                rest = re.sub(r"^实施单位(\(盖章\))?", "", text)
+            elif label is not None and not unit:
+                rest = re.sub(r"^\(盖章\)", "", text[len(label):])
                 unit = rest or _right_of(rows, r, c)
             elif text.startswith("主管部门") and not dept:
                 dept = text[4:] if len(text) > 4 else _right_of(rows, r, c)
@@ -226,7 +227,7 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout:
     problems: list[Finding] = []
     header = rows[start]
     first_data = min(cols[k] for k in ("initial", "budget", "spent") if k in cols)
-    project, unit = _head(rows, start, head_stop)
+    project, unit = _head(rows, start, head_stop, layout)
     fund_points = None
     for value in header:
         text = norm(value)

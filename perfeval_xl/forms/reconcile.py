@@ -331,7 +331,8 @@ def _quantitative(form, notes, ind, target, weight, printed, unit_text, actual_b
     declared = ""
     if not actual.unit and is_money(target.quantity.unit) and form.amount_unit:
         # a bare number is in the unit the form's funds header declares (项目资金（元）)
-        actual, declared = Quantity(actual.value, form.amount_unit), form.amount_unit
+        actual = Quantity(actual.value, form.amount_unit)
+        declared = form.amount_unit if form.amount_unit != target.quantity.unit else ""
     pair = comparable(actual, target.quantity)
     if pair is None:
         notes.warning(ind.actual, f"三级指标“{name}”的完成值 {actual.show()} 与年度指标值 {target.show()} 单位不同，无法比较")
@@ -495,8 +496,8 @@ def _check_note_weights(form: Form, notes: _Notes, reviews, fund_weight: Decimal
         if got != points:
             label = next((l for l in form.level1 if l.label.startswith(part)), None)
             where = Field(label.label, label.ref) if label is not None else members[0][1].weight
-            terms = "+".join(fmt_plain(r.weight) for r, _ in members)
-            notes.error(where, f"{members[0][1].level1}下各三级指标分值之和为 {terms}={fmt_plain(got)}，"
+            terms = "+".join(fmt_plain(r.weight) for r, _ in members) + "=" if len(members) > 1 else ""
+            notes.error(where, f"{members[0][1].level1}下各三级指标分值之和为 {terms}{fmt_plain(got)}，"
                                f"与{quoted}不符（{part}应为 {fmt_plain(points)} 分）")
 
 
