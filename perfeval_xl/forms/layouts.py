@@ -85,8 +85,9 @@ FRAMES = ("项目资金", "预算执行情况", "年度预算数", "资金情况
 #: first words of the indicator table's last row
 TOTAL_ROWS = ("总分", "合计")
 TOTAL_ROW_NAMES = ("总计", "自评总分", "综合得分")
-#: first words of rows that end a form when no total row came
+#: first words of rows that end a form when no total row came (and a title: the next form)
 STOP_WORDS = ("评价结论", "存在问题", "改进措施", "项目负责人", "填表人", "联系电话")
+STOP_TITLE = "绩效自评表"
 #: first words of a note under the form
 NOTE_WORDS = ("注", "备注", "说明", "填表说明")
 #: what the printed instructions of a reason cell say (not a reason)
@@ -116,8 +117,13 @@ class Layout:
     total_labels: tuple[str, ...] = TOTAL_LABELS
     part_labels: tuple[str, ...] = PART_LABELS
     frames: tuple[str, ...] = FRAMES
-    #: labels above the funds header naming the unit that carries out the project (else 主管部门)
+    #: labels above the funds header: the project, the unit that carries it out, the department
+    #: (the unit when no 实施单位 is given)
+    project_labels: tuple[str, ...] = ("项目名称",)
     unit_labels: tuple[str, ...] = ("实施单位",)
+    dept_labels: tuple[str, ...] = ("主管部门",)
+    #: words in the header of the funds block that state 预算执行's points (``预算执行情况（10分）``)
+    fund_point_words: tuple[str, ...] = ("预算执行",)
     # --- scoring convention ---
     #: points of 预算执行 when the form states none (a header ``预算执行情况（10分）`` or a 分值 cell does)
     fund_points: Decimal = Decimal(10)

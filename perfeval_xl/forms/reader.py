@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 
 from perfeval_xl.core.findings import Finding, Ref
 
-from .layouts import (CENTRAL, NOTE_WORDS, SICHUAN, STOP_WORDS, TOTAL_ROW_NAMES, TOTAL_ROWS, Layout, declared_unit,
+from .layouts import (CENTRAL, NOTE_WORDS, SICHUAN, STOP_TITLE, STOP_WORDS, TOTAL_ROW_NAMES, TOTAL_ROWS, Layout, declared_unit,
                       note_weights, recognise)
 from .values import blank, norm
 
@@ -182,19 +182,21 @@ def _head(rows, start: int, stop: int, layout: Layout) -> tuple[str, str]:
             text = norm(value)
             if not text:
                 continue
+            named = next((w for w in layout.project_labels if text.startswith(w)), None)
             label = next((w for w in layout.unit_labels if text.startswith(w)), None)
-            if text.startswith("项目名称") and not project:
-                project = text[4:] if len(text) > 4 else _right_of(rows, r, c)
+            dept_label = next((w for w in layout.dept_labels if text.startswith(w)), None)
+            if named is not None and not project:
+                project = text[len(named):] or _right_of(rows, r, c)
             elif label is not None and not unit:
                 rest = re.sub(r"^\(盖章\)", "", text[len(label):])
                 unit = rest or _right_of(rows, r, c)
-            elif text.startswith("主管部门") and not dept:
-                dept = text[4:] if len(text) > 4 else _right_of(rows, r, c)
+            elif dept_label is not None and not dept:
+                dept = text[len(dept_label):] or _right_of(rows, r, c)
     return project, unit or dept
 
 
 def _stop_row(text: str) -> bool:
-    return any(text.startswith(w) for w in STOP_WORDS) or "绩效自评表" in text
+    return any(text.startswith(w) for w in STOP_WORDS) or STOP_TITLE in text
 
 
 def find_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> tuple[list[Form], list[Finding]]:
@@ -232,7 +234,7 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout:
     for value in header:
         text = norm(value)
         match = _POINTS_RE.search(text)
-        if match and "预算执行" in text:
+        if match and any(w in text for w in layout.fund_point_words):
             fund_points = Decimal(match.group(1))
         rule = _RULE_POINTS_RE.search(text)
         if rule and fund_points is None:
@@ -261,7 +263,7 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout:
         for value in rows[r]:
             text = norm(value)
             match = _POINTS_RE.search(text)
-            if match and "预算执行" in text and fund_points is None:
+            if match and any(w in text for w in layout.fund_point_words) and fund_points is None:
                 fund_points = Decimal(match.group(1))
         r += 1
     indicators: list[Indicator] = []
