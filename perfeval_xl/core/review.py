@@ -44,6 +44,8 @@ class FormRow:
     #: the form's own slips and error findings (a sheet may hold several forms)
     slips: int = 0
     errors: int = 0
+    #: the layout the form was recognised as (perfeval_xl/forms/layouts.py: 附1, 省级, 湖北 …)
+    layout: str = ""
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
@@ -181,9 +183,9 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                    ["center", "center", "center", SEVERITY_STYLE[f.severity], "text"])
                   for i, f in enumerate(result.findings, start=1)], text_at=4)
     if result.forms:
-        _listing(b, "找到的绩效自评表：", ["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级"],
-                 [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade],
-                   ["center", "center", "text", "text", "score", "score", "center"])
+        _listing(b, "找到的绩效自评表：", ["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级", "格式"],
+                 [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, form.layout],
+                   ["center", "center", "text", "text", "score", "score", "center", "text"])
                   for i, form in enumerate(result.forms, start=1)])
     return finish(b.plan)
 
