@@ -158,3 +158,13 @@ def test_sub_item_name_shared_by_two_indicators_is_an_error_listing_them(snapsho
     assert (error.severity, error.sheet, error.cell) == ("error", "报告数据", "B3")
     assert error.message == ("子项“2023年”在 2 个指标下都有：X1/2023年（甲项目覆盖）、X2/2023年（乙项目覆盖），"
                              "无法确定是哪一个；请写成“编码/子项”，如 X1/2023年")
+
+
+def test_a_sub_item_has_no_project_score(snapshot):
+    # landed: a 子项 without a unit (“基层党建先锋”, “C1·基层党建先锋”) was compared with C1's project mean, the
+    # mean of the whole indicator, silently
+    _, result = run(snapshot, [["", "C1/基层党建先锋", "得分", "3.09", "", ""],
+                               ["", "基层党建先锋", "得分", "3.09", "", ""]])
+    assert result.checked == 0 and result.slips == []
+    message = "指标“C1·基层党建先锋”没有项目得分（它是子项，请写所属指标）"
+    assert [(f.cell, f.message) for f in result.findings] == [("B3", message), ("B4", message)]

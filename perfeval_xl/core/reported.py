@@ -259,6 +259,8 @@ def _level2_of(unit: UnitScore, name: str) -> LevelScore | None:
 def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure:
     means, _residue, _adjusted = evaluation.indicator_means()
     mean = means.get(score.code)
+    if not any(s is score for s in evaluation.units[0].indicators):  # a 子项: its code is its indicator's
+        raise _RowError("object", f"指标“{score.code}·{score.name}”没有项目得分（它是子项，请写所属指标）")
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
     values = [next((s.score for s in u.indicators if s.code == score.code), ZERO) for u in evaluation.units]
