@@ -202,3 +202,14 @@ def test_an_implausible_magnitude_is_a_warning():
         ("warning", "F8", "三级指标“项目总成本”的完成值 90 按表头声明的金额单位（元）读作 90元，与年度指标值 ≤90万元 "
                           "相差 10000 倍，金额的单位可能填错；请核对")]
     assert small.total == D("100")
+
+
+def test_negative_weights_are_errors():
+    # 分值 −10 on the funds row: 10 points by 附1 (10 × 100 % = 10.00); −90 on the indicator: not scored,
+    # its printed 90 kept within 0…(no 分值) → total 10 + 90 = 100 with the errors at their cells
+    review = review_form(_rows_form([["年度资金总额", 10, 10, 10, -10, "100%", 10]],
+                                    [["产出指标", "数量指标", "场次", "≥4场", "4场", -90, 90, None]], (100, 100)))
+    assert [(f.cell, f.message) for f in review.findings if f.severity == "error"] == [
+        ("G5", "年度资金总额的分值为负数（-10）：分值不能为负，按财预〔2020〕10号的 10 分复核"),
+        ("G8", "三级指标“场次”的分值为负数（-90）：分值不能为负，未按它复算")]
+    assert review.execution_score == D("10") and review.total >= 0

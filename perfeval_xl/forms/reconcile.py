@@ -186,8 +186,13 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
     if anchor is None:
         return None, None, None
     weight_p = _number(notes, anchor.weight, f"{anchor.label} 分值")
+    if weight_p is not None and weight_p.value < ZERO:
+        notes.error(anchor.weight, f"{anchor.label}的分值为负数（{weight_p.text}）：分值不能为负，"
+                                   f"按{form.spec.convention}的 {fmt_plain(form.spec.fund_points)} 分复核")
     weight = weight_p.value if weight_p else form.fund_points
-    if weight is None:
+    if weight is not None and weight < ZERO:
+        weight = form.spec.fund_points
+    elif weight is None:
         weight = form.spec.fund_points
         if anchor.weight is not None:
             notes.error(anchor.weight, f"{anchor.label}的分值为空，按{form.spec.convention}的 {fmt_plain(weight)} 分复核")
@@ -279,8 +284,11 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
     printed = _number(notes, ind.score, f"{name} 得分")
     if printed is not None and printed.value < ZERO:
         notes.error(ind.score, f"三级指标“{name}”的得分为负数（{printed.text}）：得分应在 0～分值之间")
-    if weight is None:
+    if weight is not None and weight < ZERO:
+        notes.error(ind.weight, f"三级指标“{name}”的分值为负数（{weight_p.text}）：分值不能为负，未按它复算")
+    elif weight is None:
         notes.error(ind.weight, f"三级指标“{name}”的分值为空")
+    weight = weight if weight is not None and weight >= ZERO else None
     unit_text = shown(ind.unit.value) if ind.unit is not None and not ind.unit.is_blank else ""
     target = read_target(ind.target.value if ind.target else None, ind.nature.value if ind.nature else None, unit_text)
     for field, title in ((ind.target, "年度指标值"), (ind.actual, "完成值")):
