@@ -311,4 +311,6 @@ def test_odd_cells_never_raise():
                                      "说明：产出60/效益30/预算执行20", "注"])])
         reviews, _ = review_forms({"表": rows})
         reviewed += len(reviews)
+        # whatever the cells, never a negative recomputed score (issue 20 item 9)
+        assert all(r.total >= 0 and all(i.score is None or i.score >= 0 for i in r.indicators) for r in reviews)
     assert reviewed == 300

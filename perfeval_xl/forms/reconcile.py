@@ -314,7 +314,8 @@ def _fallback(printed: Printed | None, weight: Decimal | None) -> Decimal | None
     if printed is None:
         return None
     value = round_score(printed.value)
-    return min(max(value, ZERO), weight) if weight is not None else value
+    value = max(value, ZERO)  # a negative printed score is reported at its cell and counts 0
+    return min(value, weight) if weight is not None else value
 
 
 def _review(ind, kind, weight, printed, score, process) -> IndicatorReview:
