@@ -138,7 +138,10 @@ def test_a_form_without_the_note_is_plain_central():
 def test_every_layout_is_documented():
     doc = (ROOT / "docs" / "forms.md").read_text(encoding="utf-8")
     for layout in LAYOUTS:
-        assert f"| {layout.name} |" in doc, layout.name
+        row = next((line for line in doc.splitlines() if line.startswith(f"| {layout.name} |")), None)
+        assert row is not None, layout.name
+        assert f"预算执行 {layout.fund_points} 分" in row or f"预算执行 **{layout.fund_points} 分**" in row or \
+            layout.note_states_weights, row  # the row states the layout's points
     assert len({layout.name for layout in LAYOUTS}) == len(LAYOUTS)
 
 

@@ -125,14 +125,13 @@ class Layout:
     #: words in the header of the funds block that state 预算执行's points (``预算执行情况（10分）``)
     fund_point_words: tuple[str, ...] = ("预算执行",)
     # --- scoring convention ---
-    #: points of 预算执行 when the form states none (a header ``预算执行情况（10分）`` or a 分值 cell does)
+    #: points of 预算执行 when the form states none (a header ``预算执行情况（10分）`` or a 分值 cell does);
+    #: its score is these points × min(执行率, 1) in every layout known so far
     fund_points: Decimal = Decimal(10)
     #: points of the whole form: 预算执行 + the indicators
     form_points: Decimal = Decimal(100)
     #: the form has a cell where a budget change is explained (else: in the 自评报告)
     reason_in_form: bool = False
-    #: how 预算执行's score is computed, as docs/forms.md says it
-    fund_rule: str = "分值×min(执行率,1)"
     #: the text the convention comes from, as messages name it
     convention: str = "财预〔2020〕10号"
 
@@ -170,7 +169,7 @@ HUBEI = Layout(
                   Column("budget", contains=("全年预算", "调整后预算", "预算数")),
                   Column("spent", contains=("执行数",)), Column("reason", contains=("原因",))),
     unit_labels=("项目实施单位", "实施单位"),
-    fund_points=Decimal(20), fund_rule="20×min(执行率,1)", convention="湖北省项目支出绩效自评表")
+    fund_points=Decimal(20), convention="湖北省项目支出绩效自评表")
 NOTED = replace(
     CENTRAL, name="附1（表注定权重）",
     title="附1 格式，表下注明各部分权重（如“注：产出指标50分、效益指标30分、满意度指标10分，预算执行10分”）："
