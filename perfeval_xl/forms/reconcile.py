@@ -8,7 +8,9 @@
   else 分值 × min(完成值 ÷ 指标值, 指标值 ÷ 完成值);
 * a qualitative indicator's score within the tier its 完成值 states (达成 100–80 %, 部分达成 80–60 %,
   未达成 60–0 % of 分值);
-* 总分 = Σ, 分值 10 + 90 = 100, the grade (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60).
+* 总分 = Σ, 分值 预算执行 + indicators = 100 (10 + 90 for 附1, 20 + 80 for Hubei: the layout's convention,
+  :mod:`perfeval_xl.forms.layouts`), the weights a note states, the grade (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60);
+* no negative figure is used: a negative amount, 完成值, 分值 or 得分 is an error at its cell.
 
 Printed figures that differ from the recomputation are :class:`Slip`; blank or missing entries
 are findings at their cells.
@@ -21,7 +23,8 @@ from decimal import Decimal
 
 from perfeval_xl.core.findings import Finding
 from perfeval_xl.core.normalize import CellValueError, special_value_error
-from perfeval_xl.core.numbers import HUNDRED, ONE, ZERO, round_half_up, fmt_percent, fmt_percent_plain, fmt_plain, fmt_score, round_rate, round_score
+from perfeval_xl.core.numbers import (HUNDRED, ONE, ZERO, fmt_percent, fmt_percent_plain, fmt_plain, fmt_score, round_half_up,
+                                      round_rate, round_score)
 from perfeval_xl.core.scoring import grade_of
 from perfeval_xl.core.slips import Slip
 
