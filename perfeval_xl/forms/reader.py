@@ -12,7 +12,7 @@ down by the file adapter).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -112,7 +112,7 @@ class Form:
     amount_unit: str = ""
     #: the note under the form (``注：…``) and the points it states per part (产出 → 50 …)
     note: Field | None = None
-    note_weights: Mapping[str, Decimal] = field(default_factory=dict)
+    note_weights: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def total_row(self) -> FundRow | None:
@@ -328,7 +328,7 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout:
     form = Form(sheet, layout.name, project, unit, _title(titles["initial"]), _title(titles["budget"]),
                 _title(titles["spent"]), tuple(funds), fund_points, tuple(indicators), tuple(level1s),
                 total_weight, total_score, start, last, spec=layout, amount_unit=declared_unit(header), note=note,
-                note_weights=note_weights(str(note.value)) if note is not None else {})
+                note_weights=tuple(note_weights(str(note.value)).items()) if note is not None else ())
     return form, problems
 
 

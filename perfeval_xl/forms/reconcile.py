@@ -485,7 +485,7 @@ def _check_note_weights(form: Form, notes: _Notes, reviews, fund_weight: Decimal
     the form's own rule: each 一级 group's 三级 分值 must add up to what it says, 预算执行's 分值 must be
     what it says, and the parts it names must come to the form's 100 points.  A printed weight that
     contradicts it is an error at its cell."""
-    stated = form.note_weights
+    stated = dict(form.note_weights)
     said = "、".join(f"{part}{fmt_plain(points)}分" for part, points in stated.items())
     quoted = f"表注（{form.note.cell}）写明 {said}"
     whole = sum(stated.values(), ZERO)
