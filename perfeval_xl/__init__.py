@@ -12,3 +12,12 @@ def main() -> None:
     from perfeval_xl.excel import main as _excel_main
 
     _excel_main()
+
+
+def batch_frame(paths, *, jobs=1):
+    """Review every workbook under ``paths`` (as ``perfeval batch`` does) and return pandas
+    DataFrames ``files, evaluations, forms, findings``; needs ``pip install 'perfeval-xl[analysis]'``.
+    See :mod:`perfeval_xl.analysis` and docs/batch.md."""
+    from perfeval_xl.analysis import batch_frame as _batch_frame
+
+    return _batch_frame(paths, jobs=jobs)

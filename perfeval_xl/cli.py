@@ -218,6 +218,10 @@ def print_review(reviewed, stream=None) -> None:
     stream = stream or sys.stdout
     if reviewed.evaluation is not None:
         print_summary(replace(reviewed, output=None, notes=()), stream)  # the file is named last
+    elif reviewed.evaluation_error is not None:
+        error = reviewed.evaluation_error
+        print(f"评价无法评分，评分和“报告数据”均未核对（{error.sheet}!{error.cell}：{reviewed.not_template.message}），"
+              "只复核了自评表和报告表格", file=stream)
     else:
         reason = reviewed.not_template.message if reviewed.not_template else ""
         print(f"不是评价模板（{reason}），只复核自评表和报告表格", file=stream)

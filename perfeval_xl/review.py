@@ -3,7 +3,11 @@
 A workbook is reviewable when it holds any of: an evaluation of our template (scored, its
 报告数据 reconciled), official self-evaluation forms (``perfeval_xl.forms``), or report
 tables pasted into sheets of their own (:mod:`perfeval_xl.core.table_audit`).  Only a
-workbook with none of the three is refused (exit status 2).  The reviewed copy
+workbook with none of the three is refused (exit status 2).  An evaluation that ``score``
+refuses (a required field blank …) is refused by review with the same message, unless the
+workbook has forms or tables to check: then the review says, as an error at the refused cell
+and in ``ReviewResult.evaluation_error``, that the evaluation was not checked, and lists its
+报告数据 rows as not checked.  The reviewed copy
 ``<原名>_复核.xlsx`` holds the score sheets (for an evaluation) and 复核意见; the input is
 never changed and the copy is written atomically by the splice writer.
 """
@@ -16,7 +20,7 @@ from typing import Mapping, Sequence
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.findings import Finding, TemplateError
-from perfeval_xl.core.review import FormRow, ReviewResult, reported_result, review_sheet
+from perfeval_xl.core.review import FormRow, ReviewResult, reported_result, review_sheet, unscorable_result
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.table_audit import audit_tables
 from perfeval_xl.core.writeplan import WritePlan
@@ -40,6 +44,11 @@ class Reviewed:
     backup: Path | None = None  # never: review does not write in place
 
     @property
+    def evaluation_error(self) -> Finding | None:
+        """The evaluation of our template that could not be scored (sheet, cell, message), if any."""
+        return self.result.evaluation_error
+
+    @property
     def findings(self) -> list[Finding]:
         """Every finding: the scoring's (with 报告数据's) and the rest of the review's."""
         own = list(self.evaluation.findings) if self.evaluation is not None else []
@@ -59,7 +68,7 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
     slips = tuple(s for r in reviews for s in r.slips)
     found = tuple(findings) + tuple(f for r in reviews for f in r.findings)
     rows = tuple(FormRow(r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, len(r.slips),
-                         sum(1 for f in r.findings if f.severity == "error")) for r in reviews)
+                         sum(1 for f in r.findings if f.severity == "error"), r.layout) for r in reviews)
     # every printed figure a form carries is compared: the indicators' scores, the rate, the totals
     checked = sum(_form_figures(r) for r in reviews)
     return ReviewResult(slips, checked, (), found, rows), {r.sheet for r in reviews}
@@ -93,9 +102,15 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = T
     audit = audit_tables({name: rows for name, rows in others.items() if name not in form_sheets})
     tables = ReviewResult(tuple(audit.slips), audit.checked, tuple(audit.unchecked), tuple(audit.findings))
     result = (reported_result(evaluation) if evaluation is not None else ReviewResult()) + tables + forms
+    attempted = evaluation is None and _is_evaluation(snapshot)
     if evaluation is None and not forms.forms and not forms.targets and not audit.blocks:
+        if attempted:  # an evaluation and nothing else: refused as score refuses it
+            raise not_template
         raise TemplateError(not_template.sheet, not_template.cell,
                             f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
+    if attempted:
+        result = unscorable_result(not_template.sheet, not_template.cell, not_template.message,
+                                   snapshot.get(schema.REPORTED.name)) + result
     if not with_plan:
         return Reviewed(evaluation, result, WritePlan([]), not_template)
     project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else
@@ -108,6 +123,11 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = T
     else:
         plan = WritePlan([sheet])
     return Reviewed(evaluation, result, plan, not_template)
+
+
+def _is_evaluation(snapshot: Snapshot) -> bool:
+    """The workbook holds sheets of our template: an evaluation was meant, whether or not it scores."""
+    return any(_is_input(name) for name in snapshot)
 
 
 def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
@@ -193,7 +213,8 @@ def review_file(source: str | Path, output: str | Path | None = None) -> Reviewe
 
 def review_json(reviewed: Reviewed) -> dict:
     """DESIGN.md §3: the score object plus ``slips``, ``checked`` and ``forms`` (and the table
-    regions that could not be checked, ``not_checked``)."""
+    regions that could not be checked, ``not_checked``; ``evaluation_error``: why an evaluation
+    of our template could not be scored, else null)."""
     from perfeval_xl.core.summary import summary
 
     if reviewed.evaluation is not None:
@@ -208,4 +229,7 @@ def review_json(reviewed: Reviewed) -> dict:
     data["forms"] = [f.as_json() for f in reviewed.result.forms]
     data["target_forms"] = [t.as_json() for t in reviewed.result.targets]
     data["not_checked"] = [{"sheet": u.sheet, "range": u.range, "reason": u.reason} for u in reviewed.result.unchecked]
+    error = reviewed.evaluation_error
+    data["evaluation_error"] = ({"sheet": error.sheet, "cell": error.cell, "message": error.message}
+                                if error is not None else None)
     return data

@@ -39,7 +39,7 @@ def central_form(ws: Worksheet, top: int, form: dict, *, header_breaks: bool = F
     _put(ws, r, 1, "主管部门"); _merge(ws, r, 1, r, 2); _put(ws, r, 3, form["dept"]); _merge(ws, r, 3, r, 5)
     _put(ws, r, 6, "实施单位"); _put(ws, r, 7, form["unit"]); _merge(ws, r, 7, r, 9); r += 1
     funds = form["funds"]
-    money = "项目资金\n(万元)" if header_breaks else "项目资金（万元）"
+    money = form.get("money") or ("项目资金\n(万元)" if header_breaks else "项目资金（万元）")
     _put(ws, r, 1, money); _merge(ws, r, 1, r + len(funds), 2)
     titles = (["年初预算数", "全年预算数\n（A）", "全年执行数\n（B）", "分 值", "执行率\n（B/A）", "得分"] if header_breaks
               else ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
@@ -70,6 +70,44 @@ def central_form(ws: Worksheet, top: int, form: dict, *, header_breaks: bool = F
     r += len(indicators)
     weight, score = form["total"]
     _put(ws, r, 1, "总分"); _merge(ws, r, 1, r, 6); _put(ws, r, 7, weight); _put(ws, r, 8, score)
+    if form.get("note"):  # 注：… under the form, merged across
+        r += 1
+        _put(ws, r, 1, form["note"]); _merge(ws, r, 1, r, 9)
+    return r + 1
+
+
+def hubei_form(ws: Worksheet, top: int, form: dict) -> int:
+    """湖北 项目支出绩效自评表, columns A–H: 预算执行情况（万元）（20分） with 预算数（A）/ 执行数（B）/
+    执行率（B/A）/ 得分（20分*执行率） and no 年初预算数; 年初目标值 / 实际完成值 / 分值 / 得分 below."""
+    r = top
+    _put(ws, r, 1, form["title"]); _merge(ws, r, 1, r, 8); r += 1
+    _put(ws, r, 1, "项目名称"); _merge(ws, r, 1, r, 2); _put(ws, r, 3, form["project"]); _merge(ws, r, 3, r, 8); r += 1
+    _put(ws, r, 1, "主管部门"); _merge(ws, r, 1, r, 2); _put(ws, r, 3, form["dept"]); _merge(ws, r, 3, r, 4)
+    _put(ws, r, 5, "项目实施单位"); _put(ws, r, 6, form["unit"]); _merge(ws, r, 6, r, 8); r += 1
+    funds = form["funds"]
+    _put(ws, r, 1, "预算执行情况（万元）（20分）"); _merge(ws, r, 1, r + len(funds), 1)
+    for i, title in enumerate(["预算数（A）", "执行数（B）", "执行率（B/A）", "得分（20分*执行率）"]):
+        _put(ws, r, 3 + i, title)
+    r += 1
+    for label, budget, spent, rate, score in funds:
+        # the label sits in the merged frame's second column, as the published form prints it
+        _put(ws, r, 2, label)
+        for i, value in enumerate((budget, spent, rate, score)):
+            _put(ws, r, 3 + i, value)
+        r += 1
+    for i, title in enumerate(["一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "分值", "得分",
+                               "未完成原因分析"]):
+        _put(ws, r, 1 + i, title)
+    r += 1
+    indicators = form["indicators"]
+    _merge_runs(ws, 1, r, [i[0] for i in indicators])
+    _merge_runs(ws, 2, r, [i[1] for i in indicators], [(i[0], i[1]) for i in indicators])
+    for k, (l1, l2, name, target, actual, weight, score, reason) in enumerate(indicators):
+        for col, value in ((3, name), (4, target), (5, actual), (6, weight), (7, score), (8, reason)):
+            _put(ws, r + k, col, value)
+    r += len(indicators)
+    weight, score = form["total"]
+    _put(ws, r, 1, "总分"); _merge(ws, r, 1, r, 5); _put(ws, r, 6, weight); _put(ws, r, 7, score)
     return r + 1
 
 

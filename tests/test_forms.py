@@ -287,13 +287,15 @@ def test_odd_cells_never_raise():
 
     from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula
 
-    pool = [None, "", 0, 1, 0.5, 90, -3, 1e20, float("nan"), True, "完成", "≥95%", "≤30万元", "=8个", "/", "abc",
+    pool = [None, "", 0, 1, 0.5, 90, -3, -0.5, 899740, 1e20, float("nan"), True, "完成", "≥95%", "≤30万元", "=8个", "/", "abc",
             "99.97%", "1,000", "12,34", dt.date(2024, 1, 1), UncachedFormula("=A1"), ExcelErrorValue("#DIV/0!"),
             "年度资金总额", "其中：财政资金", "总分", "合计", "三级指标", "部分达成", "≥", "≥abc%"]
     heads = ([["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
               ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]],
              [["预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"],
-              ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]])
+              ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]],
+             [["预算执行情况（万元）（20分）", "年度财政资金总额", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分（20分*执行率）"],
+              ["一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "分值", "得分", "未完成原因分析"]])
     rnd = random.Random(12)
     reviewed = 0
     for _ in range(300):
@@ -304,6 +306,11 @@ def test_odd_cells_never_raise():
                  for _ in range(rnd.randint(0, 4))]
         rows.append(list(indicator_head))
         rows += [[rnd.choice(pool) for _ in range(rnd.randint(0, 11))] for _ in range(rnd.randint(0, 6))]
+        if rnd.random() < 0.3:  # a note that states weights, or does not quite
+            rows.append([rnd.choice(["注：产出指标50分、效益指标30分、满意度指标10分，预算执行10分", "注：产出50/效益x",
+                                     "说明：产出60/效益30/预算执行20", "注"])])
         reviews, _ = review_forms({"表": rows})
         reviewed += len(reviews)
+        # whatever the cells, never a negative recomputed score (issue 20 item 9)
+        assert all(r.total >= 0 and all(i.score is None or i.score >= 0 for i in r.indicators) for r in reviews)
     assert reviewed == 300

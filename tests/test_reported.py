@@ -124,3 +124,47 @@ def test_sub_items_and_second_level_subtotals(snapshot):
     assert result.checked == 3
     assert [(s.cell, s.printed, s.expected) for s in result.slips] == [("D5", "8.83", "8.71")]
     assert result.slips[0].message == "产出数量=奖励发放人数情况8.71=8.71"
+
+
+# Two indicators, each with a 子项 named 2023年 (hand-made rows appended to the sample's 指标体系).
+# Both 子项 are scored by 区间 on 上级资金占比, which the sample's A7 子项 scores ≥10% (0.5 of 0.5):
+# X1/2023年 “≥10%:1；其他:0” gives 1.00 of 1, X2/2023年 “≥10%:2；其他:0” gives 2.00 of 2.
+TWO_YEARS = [
+    ["X1", "", "", "", "", "甲项目覆盖", "", 1.0, "子项合计", "", "", "", "", "", ""],
+    ["X1", "", "", "", "", "", "2023年", 1.0, "区间", "≥10%:1；其他:0", "上级资金占比", "", "", "", ""],
+    ["X2", "", "", "", "", "乙项目覆盖", "", 2.0, "子项合计", "", "", "", "", "", ""],
+    ["X2", "", "", "", "", "", "2023年", 2.0, "区间", "≥10%:2；其他:0", "上级资金占比", "", "", "", ""],
+]
+
+
+def test_sub_item_named_under_its_indicator_code(snapshot):
+    _, result = run(snapshot, [["普吉", "X2/2023年", "得分", "2.00", "", ""],       # documented form
+                               ["普吉", "X2·2023年", "得分", "2", "", ""],          # the 评分表's form
+                               ["普吉", "X1／2023年", "得分", "1.00", "", ""],      # full-width slash
+                               ["普吉", "乙项目覆盖/2023年", "得分", "1.00", "", ""],  # by name: a slip (2.00)
+                               ["普吉", "A7/上级资金占比", "得分", "0.50", "", ""]],
+                    extra={"指标体系": TWO_YEARS})
+    assert result.checked == 5 and list(result.findings) == []
+    assert [(s.cell, s.printed, s.expected) for s in result.slips] == [("D6", "1.00", "2.00")]
+
+
+def test_sub_item_name_shared_by_two_indicators_is_an_error_listing_them(snapshot):
+    # landed code compared “2023年” with the first indicator's 2023年 row (X1: 1.00), a guess
+    _, result = run(snapshot, [["普吉", "2023年", "得分", "2.00", "", ""],
+                               ["普吉", "上级资金占比", "得分", "0.50", "", ""]],  # unique: still found by name
+                    extra={"指标体系": TWO_YEARS})
+    assert result.checked == 1 and result.slips == []
+    (error,) = result.findings
+    assert (error.severity, error.sheet, error.cell) == ("error", "报告数据", "B3")
+    assert error.message == ("子项“2023年”在 2 个指标下都有：X1/2023年（甲项目覆盖）、X2/2023年（乙项目覆盖），"
+                             "无法确定是哪一个；请写成“编码/子项”，如 X1/2023年")
+
+
+def test_a_sub_item_has_no_project_score(snapshot):
+    # landed: a 子项 without a unit (“基层党建先锋”, “C1·基层党建先锋”) was compared with C1's project mean, the
+    # mean of the whole indicator, silently
+    _, result = run(snapshot, [["", "C1/基层党建先锋", "得分", "3.09", "", ""],
+                               ["", "基层党建先锋", "得分", "3.09", "", ""]])
+    assert result.checked == 0 and result.slips == []
+    message = "指标“C1·基层党建先锋”没有项目得分（它是子项，请写所属指标）"
+    assert [(f.cell, f.message) for f in result.findings] == [("B3", message), ("B4", message)]

@@ -186,3 +186,59 @@ def test_pasted_table_with_merged_header_and_total_cells(tmp_path, capsys):
         ("C5", "144", "143", "支出数合计=98+45=143，表中印为144"),
         ("D5", "95.33%", "96.00%", "执行率=支出数/预算数=144/150×100%=96.00%，表中印为95.33%")]
     assert data["checked"] == 5
+
+
+def _blank_shape(book):
+    """项目信息 评价形态 (B7 of the sample) emptied: ``score`` refuses the workbook."""
+    wb = load_workbook(book)
+    ws = wb[schema.PROJECT_INFO.name]
+    cell = next(row[1] for row in ws.iter_rows() if row[0].value == "评价形态")
+    assert cell.coordinate == "B7"
+    cell.value = None
+    wb.save(book)
+
+
+def test_unscorable_evaluation_alone_is_refused_as_score_refuses_it(tmp_path, capsys):
+    book = prepare(tmp_path, reported=[["", "", "总分", "88.51", "", ""]])
+    _blank_shape(book)
+    assert main(["score", str(book), "-o", str(tmp_path / "s.xlsx")]) == 2
+    refused = capsys.readouterr().err
+    assert refused.startswith("错误：项目信息!B7：无法评分：“评价形态”未填写")
+    assert main(["review", str(book)]) == 2
+    err = capsys.readouterr().err
+    # the same message as score (after the verb), not the "nothing to review" of a foreign workbook
+    assert err == refused.replace("无法评分", "无法复核")
+    assert not (tmp_path / "西山_复核.xlsx").exists()
+
+
+def test_unscorable_evaluation_with_tables_says_it_was_not_checked(tmp_path, capsys):
+    book = prepare(tmp_path, reported=[
+        ["", "", "总分", "88.51", "", ""], ["", "", "等级", "良", "", ""],
+        [],  # a blank row: two runs of rows, each listed
+        ["", "投入", "得分", "8.76", "表3", ""]], pasted={"表3": seeds.rows(seeds.SEED000_LEVEL1)})
+    _blank_shape(book)
+    assert main(["review", str(book), "--json"]) == 1  # was 0: the 报告数据 rows silently skipped
+    data = json.loads(capsys.readouterr().out)
+    message = "评价无法评分，评分和“报告数据”均未核对：“评价形态”未填写：这是必填项，请在 B 列填写（可选：整体评价、分单位评价）"
+    assert data["evaluation_error"] == {"sheet": "项目信息", "cell": "B7", "message": message}
+    assert [(f["severity"], f["sheet"], f["cell"]) for f in data["findings"]] == [("error", "项目信息", "B7")]
+    why = "评价无法评分（项目信息!B7：“评价形态”未填写：这是必填项，请在 B 列填写（可选：整体评价、分单位评价））"
+    assert data["not_checked"] == [{"sheet": "报告数据", "range": "A3:F4", "reason": f"2 行报告数据未核对：{why}"},
+                                   {"sheet": "报告数据", "range": "A6:F6", "reason": f"1 行报告数据未核对：{why}"}]
+    assert data["total"] is None and data["checked"] == 7  # 表3 only: 2 totals and 5 得分率
+    rows = CalamineWorkbook.from_path(str(tmp_path / "西山_复核.xlsx")).get_sheet_by_name("复核意见").to_python()
+    assert rows[2][0].startswith("这个工作簿的评价无法评分，评分和“报告数据”都没有核对（上面的个数不含它们）。原因："
+                                 "项目信息!B7：“评价形态”未填写")
+    listed = [r[1:4] for r in rows if r and r[1] == "报告数据"]
+    assert listed == [["报告数据", "A3:F4", f"2 行报告数据未核对：{why}"], ["报告数据", "A6:F6", f"1 行报告数据未核对：{why}"]]
+
+
+def test_batch_lists_an_unscorable_evaluation_as_an_error(tmp_path):
+    from perfeval_xl.batch import process_file
+
+    book = prepare(tmp_path, reported=[["", "", "总分", "88.51", "", ""]], pasted={"表3": seeds.rows(seeds.SEED000_LEVEL1)})
+    _blank_shape(book)
+    result = process_file(str(book))
+    assert [(r.errors, r.status) for r in result.rows] == [(1, "有错误")]  # was 0, 通过
+    assert [(i.sheet, i.cell, i.kind) for i in result.issues if i.kind != "提示"] == [("项目信息", "B7", "错误")]
+    assert [(i.sheet, i.cell, i.object) for i in result.issues if i.kind == "提示"] == [("报告数据", "A3:F3", "未核对")]

@@ -178,8 +178,15 @@ def _plain_name(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: what separates an indicator from its 子项 in 对象: ``C102/2023年`` (documented), ``C102·2023年`` (the
+#: form the 评分表 prints), and the other dots an input method gives
+SUB_ITEM_SEPARATORS = ("/", "／", "·", "•", "・")
+
+
 def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> IndicatorScore | None:
-    """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project."""
+    """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project.  A 子项 is
+    named ``编码/子项`` (or ``三级指标名称/子项``, or ``编码·子项``), or by its name alone when no other
+    indicator has a 子项 of that name; a bare name shared by several is an error listing them."""
     scores = _unit_score(evaluation, unit)
     pool = scores.indicators if scores is not None else evaluation.units[0].indicators
     name = _plain_name(target)
@@ -188,10 +195,17 @@ def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> Indicat
         if found is not None:
             return found
     for s in pool:
-        child = next((c for c in s.children if _plain_name(c.name) == name or f"{s.code}·{c.name}" == target), None)
-        if child is not None:
-            return child
-    return None
+        for c in s.children:
+            child = _plain_name(c.name)
+            if any(name == f"{prefix}{sep}{child}" for prefix in (s.code, _plain_name(s.level3))
+                   for sep in SUB_ITEM_SEPARATORS):
+                return c
+    named = [(s, c) for s in pool for c in s.children if _plain_name(c.name) == name]
+    if len(named) > 1:
+        listed = "、".join(f"{s.code}/{c.name}（{s.level3}）" for s, c in named)
+        raise _RowError("object", f"子项“{target}”在 {len(named)} 个指标下都有：{listed}，无法确定是哪一个；"
+                                  f"请写成“编码/子项”，如 {named[0][0].code}/{named[0][1].name}")
+    return named[0][1] if named else None
 
 
 def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
@@ -245,6 +259,8 @@ def _level2_of(unit: UnitScore, name: str) -> LevelScore | None:
 def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure:
     means, _residue, _adjusted = evaluation.indicator_means()
     mean = means.get(score.code)
+    if not any(s is score for s in evaluation.units[0].indicators):  # a 子项: its code is its indicator's
+        raise _RowError("object", f"指标“{score.code}·{score.name}”没有项目得分（它是子项，请写所属指标）")
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
     values = [next((s.score for s in u.indicators if s.code == score.code), ZERO) for u in evaluation.units]

@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import schema
 from .extension import Env, OutputSheets
 from .styles import SEVERITY_STYLE
-from .findings import Finding, FindingList, Findings
+from .findings import Finding, FindingList, Findings, cell_name
 from .printed import parse_printed
 from .reported import reconcile
 from .scoring import Evaluation
@@ -44,6 +44,8 @@ class FormRow:
     #: the form's own slips and error findings (a sheet may hold several forms)
     slips: int = 0
     errors: int = 0
+    #: the layout the form was recognised as (perfeval_xl/forms/layouts.py: 附1, 省级, 湖北 …)
+    layout: str = ""
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
@@ -63,6 +65,9 @@ class ReviewResult:
     forms: tuple[FormRow, ...] = ()
     #: 绩效目标申报表 checked (``perfeval_xl.targetforms.TargetResult``: sheet, project, unit, errors, warnings …)
     targets: tuple = ()
+    #: the workbook is an evaluation of our template that could not be scored (what ``score``
+    #: refused, at its cell): its scores and its 报告数据 were not checked
+    evaluation_error: Finding | None = None
 
     @property
     def agreed(self) -> int:
@@ -74,7 +79,37 @@ class ReviewResult:
 
     def __add__(self, other: "ReviewResult") -> "ReviewResult":
         return ReviewResult(self.slips + other.slips, self.checked + other.checked, self.unchecked + other.unchecked,
-                            self.findings + other.findings, self.forms + other.forms, self.targets + other.targets)
+                            self.findings + other.findings, self.forms + other.forms, self.targets + other.targets,
+                            self.evaluation_error or other.evaluation_error)
+
+
+def unscorable_result(sheet: str, cell: str, message: str, reported_rows) -> ReviewResult:
+    """What a review says of an evaluation that ``score`` refused (at ``sheet``!``cell``, for
+    ``message``): an error finding saying its evaluation could not be checked and why, and every
+    run of filled 报告数据 rows (``reported_rows``: the sheet's rows as read, header included)
+    listed as not checked: never silently skipped."""
+    error = Finding("error", sheet, cell, f"评价无法评分，评分和“报告数据”均未核对：{message}")
+    return ReviewResult(unchecked=_reported_runs(reported_rows, f"评价无法评分（{_where(sheet, cell)}{message}）"),
+                        findings=(error,), evaluation_error=error)
+
+
+def _where(sheet: str, cell: str) -> str:
+    return f"{sheet}!{cell}：" if sheet and cell else ""
+
+
+def _reported_runs(rows, why: str) -> tuple[Unchecked, ...]:
+    """Each run of consecutive filled rows of 报告数据 below its header, as one range."""
+    last_col = cell_name(0, len(schema.REPORTED.columns) - 1).rstrip("0123456789")
+    filled = [r for r, row in enumerate(rows or ()) if r > schema.HEADER_ROW and row is not None
+              and any(v is not None and str(v).strip() for v in row)]
+    runs: list[list[int]] = []
+    for r in filled:
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    return tuple(Unchecked(schema.REPORTED.name, f"A{a + 1}:{last_col}{b + 1}",
+                           f"{b - a + 1} 行报告数据未核对：{why}") for a, b in runs)
 
 
 def has_reported_rows(evaluation: Evaluation) -> bool:
@@ -125,6 +160,12 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
     if result.unchecked:
         line += f"另有 {len(result.unchecked)} 处表格区域未能核对，列在下方，请人工核对。"
     b.line(line, n, height=30)
+    if result.evaluation_error is not None:
+        error = result.evaluation_error
+        text = (f"这个工作簿的评价无法评分，评分和“报告数据”都没有核对（上面的个数不含它们）。原因："
+                f"{_where(error.sheet, error.cell)}{error.message.split('：', 1)[-1]}")
+        width = sum(b.plan.widths.get(c, 10) for c in range(n))
+        b.line(text, n, style=SEVERITY_STYLE["error"], height=max(30, needed_height(text, width)))
     b.header(SLIP_HEADERS)
     if not result.slips:
         b.values(["", "", "", "", "", "", "", "未发现差错。", ""], "text")
@@ -144,9 +185,9 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
                    ["center", "center", "center", SEVERITY_STYLE[f.severity], "text"])
                   for i, f in enumerate(result.findings, start=1)], text_at=4)
     if result.forms:
-        _listing(b, "找到的绩效自评表：", ["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级"],
-                 [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade],
-                   ["center", "center", "text", "text", "score", "score", "center"])
+        _listing(b, "找到的绩效自评表：", ["序号", "工作表", "项目", "单位", "表中总分", "复算总分", "等级", "格式"],
+                 [([i, form.sheet, form.project, form.unit, form.printed_total, form.total, form.grade, form.layout],
+                   ["center", "center", "text", "text", "score", "score", "center", "text"])
                   for i, form in enumerate(result.forms, start=1)])
     if result.targets:  # their findings are listed above, each at its cell with the rule it breaks
         _listing(b, "找到的绩效目标申报表（问题见上面的错误和提示）：", ["序号", "工作表", "格式", "项目", "错误数", "提示数", "结论", "单位"],

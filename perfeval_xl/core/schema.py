@@ -381,7 +381,7 @@ REPORTED = TableSheet(
     columns=(
         Column("unit", "单位简称", width=14, help="空白：项目（整体评价时即项目的评分）；分单位评价时填单位简称"),
         Column("object", "对象", width=26,
-               help="得分、指标值：三级指标的编码或名称（或子项名称），得分也可写二级、一级指标名称（即小计）；"
+               help="得分、指标值：三级指标的编码或名称；子项写 编码/子项名称（如 C1/基层党建先锋）；得分也可写二级、一级指标名称（即小计）；"
                     "取值：取值来源的写法，如 资金到位率、实际完成率(城市社区)；总分、等级：留空"),
         Column("content", "内容", "choice", width=10,
                choices=(REPORTED_SCORE, REPORTED_VALUE, REPORTED_SOURCE, REPORTED_TOTAL, REPORTED_GRADE),

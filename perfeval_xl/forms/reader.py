@@ -3,8 +3,8 @@
 A form is anchored on its funds header row — 年初预算(数) with 全年预算数 / 调整后预算数 and
 全年执行数 / 预算执行数 — wherever it stands; the project and unit are read from the rows above
 it, the funds rows below it, then the indicator header (三级指标 … 得分) and the indicator rows
-down to the 总分 / 合计 row.  Two layouts are known: 财预〔2020〕10号 附1 and the provincial
-layout with 预算执行情况（10分）.  Nothing here knows an Excel library: rows are lists of cell
+down to the 总分 / 合计 row.  Which layout a header is, and which words name which column, is the
+registry's (:mod:`perfeval_xl.forms.layouts`); this module only walks the rows.  Nothing here knows an Excel library: rows are lists of cell
 values as python-calamine gives them (a merged cell's value only in its top-left cell, or filled
 down by the file adapter).
 """
@@ -18,10 +18,12 @@ from typing import Mapping, Sequence
 
 from perfeval_xl.core.findings import Finding, Ref
 
+from .layouts import (CENTRAL, NOTE_WORDS, SICHUAN, STOP_TITLE, STOP_WORDS, TOTAL_ROW_NAMES, TOTAL_ROWS, Layout, declared_unit,
+                      note_weights, recognise)
 from .values import blank, norm
 
-LAYOUT_CENTRAL = "附1"
-LAYOUT_PROVINCIAL = "省级"
+LAYOUT_CENTRAL = CENTRAL.name
+LAYOUT_PROVINCIAL = SICHUAN.name
 
 #: rows searched above a funds header for 项目名称 / 实施单位
 _HEAD_ROWS = 12
@@ -104,6 +106,13 @@ class Form:
     #: zero-based first (funds header) and last row of the form
     first_row: int
     last_row: int
+    #: the layout's registry entry (its fields and scoring convention)
+    spec: Layout = CENTRAL
+    #: the amount unit the funds header declares (元 / 万元), "" when none
+    amount_unit: str = ""
+    #: the note under the form (``注：…``) and the points it states per part (产出 → 50 …)
+    note: Field | None = None
+    note_weights: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def total_row(self) -> FundRow | None:
@@ -114,104 +123,32 @@ class Form:
         return tuple(f for f in self.funds if f.kind == "part")
 
 
-# --- header matching -----------------------------------------------------------
-
-def _fund_column(text: str) -> str | None:
-    if not text:
-        return None
-    if "执行率" in text:
-        return "rate"
-    if "年初预算" in text:
-        return "initial"
-    if "全年预算" in text or "调整后预算" in text or "调整预算" in text:
-        return "budget"
-    if "全年执行" in text or "预算执行数" in text or text.startswith("执行数") or text.startswith("实际执行"):
-        return "spent"
-    if text.startswith("分值") or text.startswith("权重"):
-        return "weight"
-    if text.startswith("得分"):
-        return "score"
-    if "原因" in text or text.startswith("说明"):
-        return "reason"
-    return None
-
-
-def _indicator_column(text: str) -> str | None:
-    if not text:
-        return None
-    if text.startswith("一级指标"):
-        return "level1"
-    if text.startswith("二级指标"):
-        return "level2"
-    if text.startswith("三级指标"):
-        return "name"
-    if text.startswith("指标性质"):
-        return "nature"
-    if "完成值" in text or "全年实际值" in text or "实际值" in text:
-        return "actual"
-    if "指标值" in text:
-        return "target"
-    if "度量单位" in text or "计量单位" in text:
-        return "unit"
-    if text.startswith("分值") or text.startswith("权重"):
-        return "weight"
-    if text.startswith("得分"):
-        return "score"
-    if "原因" in text or "改进措施" in text:
-        return "reason"
-    return None
-
-
-def _columns(row: Sequence[object], classify) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for col, value in enumerate(row):
-        kind = classify(norm(value))
-        if kind and kind not in found:
-            found[kind] = col
-    return found
-
-
-def _is_fund_header(row: Sequence[object]) -> dict[str, int] | None:
-    cols = _columns(row, _fund_column)
-    if {"initial", "budget", "spent"} <= cols.keys():
-        return cols
-    return None
-
-
-def _is_indicator_header(row: Sequence[object]) -> dict[str, int] | None:
-    cols = _columns(row, _indicator_column)
-    if {"name", "score"} <= cols.keys() and ("target" in cols or "actual" in cols):
-        return cols
-    return None
-
-
-_TOTAL_LABELS = ("年度资金总额", "资金总额", "总额", "合计")
-_PART_LABELS = ("其中", "当年财政拨款", "本年财政拨款", "财政拨款", "上年结转", "其他资金", "财政资金",
-                "财政专户管理资金", "单位资金", "自有资金", "社会资金", "专项资金")
-#: texts in the label columns that frame a block rather than name a row (merged down by the adapter)
-_FRAMES = ("项目资金", "预算执行情况", "年度预算数", "资金情况", "绩效指标", "年度总体目标")
 _POINTS_RE = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+#: ``得分（20分*执行率）``: the points a score header states
+_RULE_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)分[*×xX]执行率")
+#: rows searched below a form's total row for its note
+_NOTE_ROWS = 6
 
 
-def _label(row: Sequence[object], before: int) -> tuple[str, int | None]:
+def _label(row: Sequence[object], before: int, frames: Sequence[str]) -> tuple[str, int | None]:
     """The row's label: the text cells left of column ``before`` that do not frame the block."""
     parts, first = [], None
     for col in range(min(before, len(row))):
         text = norm(row[col])
-        if not text or any(text.startswith(f) for f in _FRAMES):
+        if not text or any(text.startswith(f) for f in frames):
             continue
         parts.append(text)
         first = col if first is None else first
     return "".join(parts), first
 
 
-def _fund_kind(label: str) -> str | None:
+def _fund_kind(label: str, layout: Layout) -> str | None:
     text = label.rstrip("：:")
     if text.startswith("其中"):
         return "part"
-    if any(text.startswith(t) for t in _TOTAL_LABELS):
+    if any(text.startswith(t) for t in layout.total_labels):
         return "total"
-    if any(p in text for p in _PART_LABELS):
+    if any(p in text for p in layout.part_labels):
         return "part"
     return None
 
@@ -237,7 +174,7 @@ def _right_of(rows, r: int, col: int) -> str:
     return ""
 
 
-def _head(rows, start: int, stop: int) -> tuple[str, str]:
+def _head(rows, start: int, stop: int, layout: Layout) -> tuple[str, str]:
     """项目名称 and 实施单位 (or 主管部门) from the rows above a funds header."""
     project = unit = dept = ""
     for r in range(start - 1, max(stop, start - _HEAD_ROWS) - 1, -1):
@@ -245,19 +182,21 @@ def _head(rows, start: int, stop: int) -> tuple[str, str]:
             text = norm(value)
             if not text:
                 continue
-            if text.startswith("项目名称") and not project:
-                project = text[4:] if len(text) > 4 else _right_of(rows, r, c)
-            elif text.startswith("实施单位") and not unit:
-                rest = re.sub(r"^实施单位(\(盖章\))?", "", text)
+            named = next((w for w in layout.project_labels if text.startswith(w)), None)
+            label = next((w for w in layout.unit_labels if text.startswith(w)), None)
+            dept_label = next((w for w in layout.dept_labels if text.startswith(w)), None)
+            if named is not None and not project:
+                project = text[len(named):] or _right_of(rows, r, c)
+            elif label is not None and not unit:
+                rest = re.sub(r"^\(盖章\)", "", text[len(label):])
                 unit = rest or _right_of(rows, r, c)
-            elif text.startswith("主管部门") and not dept:
-                dept = text[4:] if len(text) > 4 else _right_of(rows, r, c)
+            elif dept_label is not None and not dept:
+                dept = text[len(dept_label):] or _right_of(rows, r, c)
     return project, unit or dept
 
 
 def _stop_row(text: str) -> bool:
-    return any(text.startswith(w) for w in ("评价结论", "存在问题", "改进措施", "项目负责人", "填表人", "联系电话")) or \
-        "绩效自评表" in text
+    return any(text.startswith(w) for w in STOP_WORDS) or STOP_TITLE in text
 
 
 def find_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> tuple[list[Form], list[Finding]]:
@@ -266,28 +205,40 @@ def find_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> tuple[list
     findings: list[Finding] = []
     for sheet, raw in snapshot.items():
         rows = [list(r) if r is not None else [] for r in raw]
-        anchors = [(r, cols) for r, row in enumerate(rows) if (cols := _is_fund_header(row))]
-        for i, (start, cols) in enumerate(anchors):
+        anchors = [(r, found) for r, row in enumerate(rows) if (found := recognise(row))]
+        for i, (start, candidates) in enumerate(anchors):
             limit = anchors[i + 1][0] if i + 1 < len(anchors) else len(rows)
             previous_end = forms[-1].last_row + 1 if forms and forms[-1].sheet == sheet else 0
-            form, problems = _read_form(sheet, rows, start, limit, previous_end, cols)
+            form, problems = _read_recognised(sheet, rows, start, limit, previous_end, candidates)
             findings.extend(problems)
-            if form is not None:
-                forms.append(form)
+            forms.append(form)
     return forms, findings
 
 
-def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, cols: dict[str, int]):
+def _read_recognised(sheet: str, rows, start: int, limit: int, head_stop: int, candidates):
+    """The form read by the first layout its header matches whose note (when the layout needs
+    one) states the weights."""
+    for n, (layout, cols) in enumerate(candidates):
+        form, problems = _read_form(sheet, rows, start, limit, head_stop, layout, cols)
+        if not layout.note_states_weights or form.note_weights or n == len(candidates) - 1:
+            return form, problems
+    raise AssertionError("unreachable: the last candidate is always taken")
+
+
+def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout: Layout, cols: dict[str, int]):
     problems: list[Finding] = []
     header = rows[start]
-    provincial = "reason" in cols or any("调整后预算" in norm(v) for v in header)
-    first_data = min(cols[k] for k in ("initial", "budget", "spent"))
-    project, unit = _head(rows, start, head_stop)
+    first_data = min(cols[k] for k in ("initial", "budget", "spent") if k in cols)
+    project, unit = _head(rows, start, head_stop, layout)
     fund_points = None
     for value in header:
-        match = _POINTS_RE.search(norm(value))
-        if match and "预算执行" in norm(value):
+        text = norm(value)
+        match = _POINTS_RE.search(text)
+        if match and any(w in text for w in layout.fund_point_words):
             fund_points = Decimal(match.group(1))
+        rule = _RULE_POINTS_RE.search(text)
+        if rule and fund_points is None:
+            fund_points = Decimal(rule.group(1))
     funds: list[FundRow] = []
     r = start + 1
     while r < limit:
@@ -295,8 +246,8 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, cols: d
         if _row_blank(row):
             r += 1
             continue
-        label, _ = _label(row, first_data)
-        kind = _fund_kind(label)
+        label, _ = _label(row, first_data, layout.frames)
+        kind = _fund_kind(label, layout)
         if kind is None:
             break
         funds.append(FundRow(re.sub(r"^其中", "", label.rstrip("：:")), kind, *(_field(rows, sheet, r, cols.get(k)) for k in
@@ -306,13 +257,13 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, cols: d
     # the indicator table
     ind_cols = None
     while r < limit:
-        ind_cols = _is_indicator_header(rows[r])
+        ind_cols = layout.indicator_header(rows[r])
         if ind_cols:
             break
         for value in rows[r]:
             text = norm(value)
             match = _POINTS_RE.search(text)
-            if match and "预算执行" in text and fund_points is None:
+            if match and any(w in text for w in layout.fund_point_words) and fund_points is None:
                 fund_points = Decimal(match.group(1))
         r += 1
     indicators: list[Indicator] = []
@@ -335,7 +286,7 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, cols: d
             gap = 0
             texts = [norm(v) for v in row]
             lead = next((t for t in texts[:ind_cols.get("name", first_col) + 1] if t), "")
-            if lead.startswith("总分") or lead.startswith("合计") or lead in ("总计", "自评总分", "综合得分"):
+            if any(lead.startswith(w) for w in TOTAL_ROWS) or lead in TOTAL_ROW_NAMES:
                 total_weight = _field(rows, sheet, r, ind_cols.get("weight"))
                 total_score = _field(rows, sheet, r, ind_cols.get("score"))
                 last = r
@@ -369,15 +320,26 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, cols: d
         last = max(start, r - 1) if funds else start
     if funds:
         last = max(last, start + len(funds))
-    layout = LAYOUT_PROVINCIAL if provincial else LAYOUT_CENTRAL
-    titles = {k: str(header[cols[k]]).replace("\n", "").strip() for k in ("initial", "budget", "spent")}
+    titles = {k: str(header[cols[k]]).replace("\n", "").strip() if k in cols else "" for k in ("initial", "budget", "spent")}
     if not funds:
         problems.append(Finding("error", sheet, Ref(sheet, start + 1, 0).cell,
                                 "自评表的资金表头下没有“年度资金总额/总额”或“其中”行，无法复核预算执行率"))
-    form = Form(sheet, layout, project, unit, _title(titles["initial"]), _title(titles["budget"]),
+    note = _note(rows, sheet, last + 1, limit) if total_score is not None else None
+    form = Form(sheet, layout.name, project, unit, _title(titles["initial"]), _title(titles["budget"]),
                 _title(titles["spent"]), tuple(funds), fund_points, tuple(indicators), tuple(level1s),
-                total_weight, total_score, start, last)
+                total_weight, total_score, start, last, spec=layout, amount_unit=declared_unit(header), note=note,
+                note_weights=tuple(note_weights(str(note.value)).items()) if note is not None else ())
     return form, problems
+
+
+def _note(rows, sheet: str, first: int, limit: int) -> Field | None:
+    """The note under a form's total row (``注：…``), within a few rows and before the next form."""
+    for r in range(first, min(limit, first + _NOTE_ROWS)):
+        for c, value in enumerate(rows[r]):
+            text = norm(value)
+            if text and any(text.startswith(w) for w in NOTE_WORDS):
+                return Field(value, Ref(sheet, r, c))
+    return None
 
 
 def _title(text: str) -> str:

@@ -8,7 +8,9 @@
   else 分值 × min(完成值 ÷ 指标值, 指标值 ÷ 完成值);
 * a qualitative indicator's score within the tier its 完成值 states (达成 100–80 %, 部分达成 80–60 %,
   未达成 60–0 % of 分值);
-* 总分 = Σ, 分值 10 + 90 = 100, the grade (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60).
+* 总分 = Σ, 分值 预算执行 + indicators = 100 (10 + 90 for 附1, 20 + 80 for Hubei: the layout's convention,
+  :mod:`perfeval_xl.forms.layouts`), the weights a note states, the grade (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60);
+* no negative figure is used: a negative amount, 完成值, 分值 or 得分 is an error at its cell.
 
 Printed figures that differ from the recomputation are :class:`Slip`; blank or missing entries
 are findings at their cells.
@@ -21,20 +23,20 @@ from decimal import Decimal
 
 from perfeval_xl.core.findings import Finding
 from perfeval_xl.core.normalize import CellValueError, special_value_error
-from perfeval_xl.core.numbers import HUNDRED, ONE, ZERO, fmt_percent, fmt_percent_plain, fmt_plain, fmt_score, round_rate, round_score
+from perfeval_xl.core.numbers import (HUNDRED, ONE, ZERO, fmt_percent, fmt_percent_plain, fmt_plain, fmt_score, round_half_up,
+                                      round_rate, round_score)
 from perfeval_xl.core.scoring import grade_of
 from perfeval_xl.core.slips import Slip
 
-from .reader import LAYOUT_PROVINCIAL, Field, Form, FundRow, Indicator, find_forms
-from .values import (TIERS, Printed, Quantity, agrees, comparable, not_applicable, read_number, read_quantity, read_rate,
-                     read_target, shown, tier_of)
+from .layouts import BOILERPLATE
+from .reader import Field, Form, FundRow, Indicator, find_forms
+from .values import (TIERS, Printed, Quantity, agrees, comparable, is_money, not_applicable, read_number, read_quantity,
+                     read_rate, read_target, shown, tier_of)
 
+#: a 完成值 this many times above or below a money target is likely in the wrong unit (元 for 万元)
+IMPLAUSIBLE = Decimal(100)
 #: a 全年预算数 further than this from the 年初预算数 needs a stated reason
 BUDGET_CHANGE_LIMIT = Decimal("0.2")
-#: points 预算执行 carries and points of the whole form
-FUND_POINTS = Decimal(10)
-FORM_POINTS = Decimal(100)
-_BOILERPLATE = ("预算执行率=", "需说明原因", "应单独说明理由", "其他资金包括")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,11 @@ class _Notes:
         self.findings: list[Finding] = []
         #: printed figures compared with their recomputation
         self.checked = 0
+        #: cells holding a negative amount (reported once, then left out)
+        self.negative: set = set()
+
+    def is_negative(self, field: Field | None) -> bool:
+        return field is not None and field.ref in self.negative
 
     def agree(self, ok: bool) -> bool:
         """Count one printed figure compared; pass its verdict on."""
@@ -118,6 +125,16 @@ def _number(notes: _Notes, field: Field | None, what: str) -> Printed | None:
         return None
 
 
+def _amount(notes: _Notes, field: Field | None, label: str, title: str) -> Printed | None:
+    """An amount of the funds block; a negative one is an error at its cell and is not used."""
+    printed = _number(notes, field, f"{label} {title}")
+    if printed is not None and printed.value < ZERO:
+        notes.negative.add(field.ref)
+        notes.error(field, f"{label}的{title}为负数（{printed.text}）：金额不能为负，未按它复算执行率和得分；请核对")
+        return None
+    return printed
+
+
 def _rate(notes: _Notes, field: Field | None, what: str) -> Printed | None:
     if field is None or field.is_blank or not_applicable(field.value):
         return None
@@ -149,10 +166,12 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
     columns = (("initial", form.initial_title), ("budget", form.budget_title), ("spent", form.spent_title))
     figures: dict[str, Decimal | None] = {}
     for key, title in columns:
-        part_values = [(p, _number(notes, getattr(p, key), f"{p.label} {title}")) for p in parts]
+        part_values = [(p, _amount(notes, getattr(p, key), p.label, title)) for p in parts]
         typed = [(p, v) for p, v in part_values if v is not None]
-        printed = _number(notes, getattr(total, key), f"{total.label} {title}") if total else None
-        if typed:
+        printed = _amount(notes, getattr(total, key), total.label, title) if total else None
+        if any(notes.is_negative(getattr(p, key)) for p in parts):
+            figures[key] = None  # reported at its cell; a sum without it would be a guess
+        elif typed:
             value = sum((v.value for _, v in typed), ZERO)
             figures[key] = value
             if total is not None:
@@ -170,15 +189,22 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
     if anchor is None:
         return None, None, None
     weight_p = _number(notes, anchor.weight, f"{anchor.label} 分值")
+    if weight_p is not None and weight_p.value < ZERO:
+        notes.error(anchor.weight, f"{anchor.label}的分值为负数（{weight_p.text}）：分值不能为负，"
+                                   f"按{form.spec.convention}的 {fmt_plain(form.spec.fund_points)} 分复核")
     weight = weight_p.value if weight_p else form.fund_points
-    if weight is None:
-        weight = FUND_POINTS
+    if weight is not None and weight < ZERO:
+        weight = form.spec.fund_points
+    elif weight is None:
+        weight = form.spec.fund_points
         if anchor.weight is not None:
-            notes.error(anchor.weight, f"{anchor.label}的分值为空，按财预〔2020〕10号的 {fmt_plain(FUND_POINTS)} 分复核")
+            notes.error(anchor.weight, f"{anchor.label}的分值为空，按{form.spec.convention}的 {fmt_plain(weight)} 分复核")
     base, spent = figures.get("budget"), figures.get("spent")
     base_title, spent_title = form.budget_title, form.spent_title
     _check_budget_change(form, notes, figures.get("initial"), base, anchor)
     if base is None or spent is None:
+        if notes.negative:  # a negative amount, reported at its cell: no rate, no score from it
+            return None, None, weight
         missing = anchor.budget if base is None else anchor.spent
         notes.error(missing, f"{anchor.label}的{base_title if base is None else spent_title}为空，无法计算执行率")
         return None, None, weight
@@ -215,7 +241,7 @@ def _check_part_rate(notes: _Notes, part: FundRow, base_title: str) -> None:
         return
     base = _number(notes, part.budget, "")
     spent = _number(notes, part.spent, "")
-    if base is None or spent is None or base.value <= ZERO:
+    if base is None or spent is None or base.value <= ZERO or spent.value < ZERO:
         return
     rate = round_rate(spent.value / base.value)
     if not notes.agree(_rate_agrees(printed, rate)):
@@ -229,11 +255,11 @@ def _check_budget_change(form: Form, notes: _Notes, initial, base, anchor: FundR
     reason = ""
     if anchor.reason is not None and not anchor.reason.is_blank:
         text = shown(anchor.reason.value)
-        if not any(b in text for b in _BOILERPLATE):
+        if not any(b in text for b in BOILERPLATE):
             reason = text
     if reason:
         return
-    where = "；附1 表没有说明栏，请在自评报告中说明" if form.layout != LAYOUT_PROVINCIAL else "；请在“原因”栏说明调整理由"
+    where = "；请在“原因”栏说明调整理由" if form.spec.reason_in_form else f"；{form.layout} 表没有说明栏，请在自评报告中说明"
     if initial == ZERO:
         if base > ZERO:
             notes.warning(anchor.budget, f"{form.initial_title}为 0，{form.budget_title} {_amount_text(base)} 全部为年中追加，"
@@ -259,8 +285,13 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
     weight_p = _number(notes, ind.weight, f"{name} 分值")
     weight = weight_p.value if weight_p else None
     printed = _number(notes, ind.score, f"{name} 得分")
-    if weight is None:
+    if printed is not None and printed.value < ZERO:
+        notes.error(ind.score, f"三级指标“{name}”的得分为负数（{printed.text}）：得分应在 0～分值之间")
+    if weight is not None and weight < ZERO:
+        notes.error(ind.weight, f"三级指标“{name}”的分值为负数（{weight_p.text}）：分值不能为负，未按它复算")
+    elif weight is None:
         notes.error(ind.weight, f"三级指标“{name}”的分值为空")
+    weight = weight if weight is not None and weight >= ZERO else None
     unit_text = shown(ind.unit.value) if ind.unit is not None and not ind.unit.is_blank else ""
     target = read_target(ind.target.value if ind.target else None, ind.nature.value if ind.nature else None, unit_text)
     for field, title in ((ind.target, "年度指标值"), (ind.actual, "完成值")):
@@ -272,7 +303,7 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
     if not typed:
         notes.error(ind.actual, f"三级指标“{name}”的完成值为空，无法复核得分")
     if target is not None:
-        review = _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank)
+        review = _quantitative(form, notes, ind, target, weight, printed, unit_text, actual_blank)
     else:
         review = _qualitative(notes, ind, weight, printed, actual_blank)
     if printed is None and ind.score is not None:
@@ -286,7 +317,8 @@ def _fallback(printed: Printed | None, weight: Decimal | None) -> Decimal | None
     if printed is None:
         return None
     value = round_score(printed.value)
-    return min(max(value, ZERO), weight) if weight is not None else value
+    value = max(value, ZERO)  # a negative printed score is reported at its cell and counts 0
+    return min(value, weight) if weight is not None else value
 
 
 def _review(ind, kind, weight, printed, score, process) -> IndicatorReview:
@@ -294,7 +326,7 @@ def _review(ind, kind, weight, printed, score, process) -> IndicatorReview:
                            ind.score.cell if ind.score else "")
 
 
-def _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank) -> IndicatorReview:
+def _quantitative(form, notes, ind, target, weight, printed, unit_text, actual_blank) -> IndicatorReview:
     name = ind.name
     obj = f"三级指标 {name} 得分"
     if actual_blank or weight is None:
@@ -304,11 +336,26 @@ def _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank) 
         notes.warning(ind.actual, f"三级指标“{name}”是定量指标（年度指标值 {target.show()}），完成值却填的是文字"
                                   f"“{shown(ind.actual.value)}”，无法按完成比例复核得分，请填写实际数值")
         return _review(ind, "定量", weight, printed, _fallback(printed, weight), "完成值为文字，未复算，按表中得分")
+    if actual.value < ZERO:
+        notes.error(ind.actual, f"三级指标“{name}”的完成值为负数（{shown(ind.actual.value)}），无法按完成比例复核得分；"
+                                "完成值不能为负，请核对")
+        return _review(ind, "定量", weight, printed, _fallback(printed, weight), "完成值为负数，未复算，按表中得分（限 0～分值）")
+    declared = ""
+    if not actual.unit and is_money(target.quantity.unit) and form.amount_unit:
+        # a bare number is in the unit the form's funds header declares (项目资金（元）)
+        actual = Quantity(actual.value, form.amount_unit)
+        declared = form.amount_unit if form.amount_unit != target.quantity.unit else ""
     pair = comparable(actual, target.quantity)
     if pair is None:
         notes.warning(ind.actual, f"三级指标“{name}”的完成值 {actual.show()} 与年度指标值 {target.show()} 单位不同，无法比较")
         return _review(ind, "定量", weight, printed, _fallback(printed, weight), "单位不同，未复算，按表中得分")
     a, t = pair
+    if is_money(target.quantity.unit) and a > ZERO and t > ZERO and max(a / t, t / a) >= IMPLAUSIBLE:
+        read_as = (f"按表头声明的金额单位（{declared}）读作 {actual.show()}" if declared
+                   else f"读作 {Quantity(actual.value, actual.unit or target.quantity.unit).show()}")
+        notes.warning(ind.actual, f"三级指标“{name}”的完成值 {shown(ind.actual.value)} {read_as}，与年度指标值 "
+                                  f"{target.show()} 相差 {fmt_plain(round_half_up(max(a / t, t / a), 0))} 倍，"
+                                  "金额的单位可能填错；请核对")
     w = fmt_plain(weight)
     t_s = target.quantity.show()
     a_s = Quantity(actual.value, actual.unit or target.quantity.unit).show()
@@ -334,7 +381,8 @@ def _quantitative(notes, ind, target, weight, printed, unit_text, actual_blank) 
             fraction, how = ZERO, f"完成值不等于指标值，{w}×0"
     score = round_score(weight * fraction)
     assumed = "（未写符号，按正向）" if target.assumed else ""
-    how = f"年度指标值{target.show()}{assumed}，完成值{a_s}；{how}，得{fmt_score(score)}"
+    unit_note = f"（未写单位，按表头声明的{declared}）" if declared else ""
+    how = f"年度指标值{target.show()}{assumed}，完成值{a_s}{unit_note}；{how}，得{fmt_score(score)}"
     if printed is not None and not notes.agree(_score_agrees(printed, score)):
         notes.slip(ind.score, obj, printed.text, fmt_score(score), how)
     if fraction < ONE and not _has_text(ind.reason):
@@ -384,14 +432,15 @@ def review_form(form: Form) -> FormReview:
     where_total = form.total_weight if form.total_weight is not None and not form.total_weight.is_blank else None
     if fund_weight is not None and reviews and len(weights) == len(reviews):
         whole = fund_weight + indicator_points
-        if whole != FORM_POINTS:
+        points = form.spec.form_points
+        if whole != points:
             notes.error(where_total or (form.total_row.weight if form.total_row else None),
                         f"分值合计为 {fmt_plain(whole)}（预算执行 {fmt_plain(fund_weight)} + 绩效指标 "
-                        f"{fmt_plain(indicator_points)}），应为 {fmt_plain(FORM_POINTS)}")
+                        f"{fmt_plain(indicator_points)}），应为 {fmt_plain(points)}")
         printed_w = _number(notes, where_total, "合计 分值") if where_total else None
         # a printed 100 against a wrong sum is reported once, by the error above
         if printed_w is not None and not notes.agree(agrees(printed_w, whole, 0, 4)) and \
-                (whole == FORM_POINTS or not agrees(printed_w, FORM_POINTS, 0, 4)):
+                (whole == points or not agrees(printed_w, points, 0, 4)):
             notes.slip(where_total, "合计 分值", printed_w.text, fmt_plain(whole),
                        f"分值合计=预算执行{fmt_plain(fund_weight)}+各三级指标分值{fmt_plain(indicator_points)}={fmt_plain(whole)}")
     for level in form.level1:
@@ -404,6 +453,8 @@ def review_form(form: Form) -> FormReview:
                                         f"{level.label}下各三级指标分值之和为 {'+'.join(fmt_plain(r.weight) for r in members)}"
                                         f"={fmt_plain(got)}，标题写的是 {fmt_plain(level.points)} 分",
                                         form.project or form.sheet))
+    if form.note_weights:
+        _check_note_weights(form, notes, reviews, fund_weight)
     scored = [r.score for r in reviews if r.score is not None]
     total = round_score((fund_score or ZERO) + sum(scored, ZERO))
     grade = grade_of(total, {})
@@ -427,6 +478,39 @@ def review_form(form: Form) -> FormReview:
     return FormReview(form.sheet, form.project, form.unit, form.layout, printed_total, total, grade, rate, fund_score,
                       tuple(reviews), tuple(notes.slips), tuple(notes.findings), form.first_row, form.last_row,
                       notes.checked)
+
+
+def _check_note_weights(form: Form, notes: _Notes, reviews, fund_weight: Decimal | None) -> None:
+    """A note that states the weights (``注：产出指标50分、效益指标30分、满意度指标10分，预算执行10分``) is
+    the form's own rule: each 一级 group's 三级 分值 must add up to what it says, 预算执行's 分值 must be
+    what it says, and the parts it names must come to the form's 100 points.  A printed weight that
+    contradicts it is an error at its cell."""
+    stated = dict(form.note_weights)
+    said = "、".join(f"{part}{fmt_plain(points)}分" for part, points in stated.items())
+    quoted = f"表注（{form.note.cell}）写明 {said}"
+    whole = sum(stated.values(), ZERO)
+    if "预算执行" in stated and whole != form.spec.form_points:
+        notes.error(form.note, f"{quoted}，合计 {fmt_plain(whole)} 分，应为 {fmt_plain(form.spec.form_points)} 分")
+    if "预算执行" in stated and fund_weight is not None and fund_weight != stated["预算执行"]:
+        anchor = form.total_row or (form.parts[0] if form.parts else None)
+        notes.error(anchor.weight if anchor is not None else form.note,
+                    f"预算执行的分值为 {fmt_plain(fund_weight)}，与{quoted}不符（预算执行应为 {fmt_plain(stated['预算执行'])} 分）")
+    for part, points in stated.items():
+        if part == "预算执行":
+            continue
+        members = [(r, ind) for r, ind in zip(reviews, form.indicators) if ind.level1.startswith(part)]
+        if not members:
+            notes.error(form.note, f"{quoted}，表中却没有“{part}”开头的一级指标")
+            continue
+        if any(r.weight is None for r, _ in members):
+            continue  # a blank 分值 is reported at its cell
+        got = sum((r.weight for r, _ in members), ZERO)
+        if got != points:
+            label = next((l for l in form.level1 if l.label.startswith(part)), None)
+            where = Field(label.label, label.ref) if label is not None else members[0][1].weight
+            terms = "+".join(fmt_plain(r.weight) for r, _ in members) + "=" if len(members) > 1 else ""
+            notes.error(where, f"{members[0][1].level1}下各三级指标分值之和为 {terms}{fmt_plain(got)}，"
+                               f"与{quoted}不符（{part}应为 {fmt_plain(points)} 分）")
 
 
 def review_forms(snapshot) -> tuple[list[FormReview], list[Finding]]:

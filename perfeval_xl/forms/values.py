@@ -203,6 +203,11 @@ def read_target(value: object, nature: object = None, unit_column: str = "") -> 
     return Target(sign, quantity)
 
 
+def is_money(unit: str) -> bool:
+    """元, 万元, 亿元 (and 万, 亿)."""
+    return unit in _MONEY
+
+
 def comparable(actual: Quantity, target: Quantity) -> tuple[Decimal, Decimal] | None:
     """Both figures on one scale (percentage points, or 元 when the units are money), or None
     when the units differ in kind (人 against %)."""
