@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from perfeval_xl.core import schema
@@ -41,6 +42,7 @@ def test_rules_doc_covers_every_rule_kind_and_source():
         assert f"| {name} |" in template
 
 
+@pytest.mark.slow
 def test_committed_samples_equal_their_sources(tmp_path):
     import importlib.util
 

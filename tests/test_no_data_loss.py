@@ -142,6 +142,7 @@ def assert_input_sheets_equal(source: Path, scored: Path) -> None:
         assert ca.get_sheet_by_name(name).to_python() == cb.get_sheet_by_name(name).to_python(), name
 
 
+@pytest.mark.slow
 def test_input_sheets_survive_scoring(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     before = source.read_bytes()
@@ -157,6 +158,7 @@ def test_input_sheets_survive_scoring(tmp_path, capsys):
         assert got == expected, (sheet, cell, got)
 
 
+@pytest.mark.slow
 def test_scoring_a_scored_copy_again_changes_nothing(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
@@ -194,6 +196,7 @@ def make_xlsm(tmp_path: Path) -> tuple[Path, bytes]:
     return path, vba
 
 
+@pytest.mark.slow
 def test_xlsm_keeps_its_vba(tmp_path, capsys):
     source, vba = make_xlsm(tmp_path)
     assert main(["score", str(source)]) == 0, capsys.readouterr()
@@ -360,6 +363,7 @@ def test_replace_refused_means_open_in_excel(tmp_path, capsys, monkeypatch):
 
 # --- --in-place ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_in_place_leaves_a_backup_each_time(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     original = source.read_bytes()
