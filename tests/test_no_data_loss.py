@@ -387,15 +387,19 @@ def test_default_output_never_overwrites_input(tmp_path, capsys):
 
 
 def test_openpyxl_writer_keeps_calculated_values(tmp_path):
-    """The openpyxl path (used where a workbook is rebuilt, e.g. questionnaire import)
-    puts the formulas' cached values back (perfeval_xl.io.preserve)."""
-    from perfeval_xl.io.atomic import save_workbook_atomic
+    """The openpyxl path (questionnaire import where the sheets cannot be transplanted) puts the
+    formulas' cached values back (perfeval_xl.io.preserve)."""
+    import io
+
+    from perfeval_xl.io.preserve import restore_cached_values
 
     source = rich_workbook(tmp_path)
     out = tmp_path / "openpyxl.xlsx"
     workbook = load_workbook(source)
     workbook.create_sheet("问卷计数")  # what questionnaire import does: edit one sheet, save the rest through openpyxl
-    save_workbook_atomic(workbook, out, source=source)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    out.write_bytes(restore_cached_values(source, buffer.getvalue()))
     values = load_workbook(out, data_only=True)
     assert values["资金情况"]["K3"].value == 1320000
     assert values["资金情况"]["L3"].value == "预算660000.00"
