@@ -356,6 +356,10 @@ def _fail(args, sheet: str, cell: str, message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # openpyxl serialises with lxml where it is installed, and without it in the browser (Pyodide): the
+    # same XML everywhere, so that `perfeval new` writes the same bytes on every machine (read when
+    # openpyxl is first imported, which happens below this line)
+    os.environ.setdefault("OPENPYXL_LXML", "False")
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")

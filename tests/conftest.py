@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import subprocess
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +51,52 @@ def _tests_write_nothing_into_the_checkout():
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         changed = [p for p in changed if Path(p).parts[:2] != ("tests", "snapshots")]
     assert not changed, f"the tests wrote into the checkout: {changed}"
+
+
+#: the poppler tools that tests reading a PDF back use
+POPPLER = ("pdftotext", "pdftocairo")
+
+
+@functools.lru_cache(maxsize=None)
+def libreoffice_problem(poppler: bool = False) -> str | None:
+    """Why LibreOffice cannot be used by the tests here, or None: the programs are looked up and one
+    trial conversion (a one-cell workbook to PDF, in a private profile) must succeed, so that a broken
+    installation skips these tests with its reason instead of failing the run."""
+    missing = [p for p in ("soffice", *(POPPLER if poppler else ())) if shutil.which(p) is None]
+    if missing:
+        return f"LibreOffice / poppler-utils not installed ({', '.join(missing)} not found)"
+    from openpyxl import Workbook
+
+    with tempfile.TemporaryDirectory(prefix="perfeval-lo-trial-") as folder:
+        trial = Path(folder) / "trial.xlsx"
+        wb = Workbook()
+        wb.active["A1"] = "试算"
+        wb.save(trial)
+        try:
+            proc = subprocess.run(["soffice", f"-env:UserInstallation={(Path(folder) / 'profile').as_uri()}",
+                                   "--headless", "--convert-to", "pdf", "--outdir", folder, str(trial)],
+                                  capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"LibreOffice trial conversion failed: {exc}"
+        if not (Path(folder) / "trial.pdf").is_file():
+            said = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+            return f"LibreOffice trial conversion wrote no PDF ({said[0]})"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """LibreOffice and browser tests are slow ones too: ``pytest -m "not slow"`` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("libreoffice") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("libreoffice")
+    if marker is not None:
+        problem = libreoffice_problem(bool(marker.kwargs.get("poppler", False)))
+        if problem:
+            pytest.skip(problem)
 
 
 def D(x) -> Decimal:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -192,6 +191,7 @@ def _read_ref(ws, ref: str):
     return tuple(row[0].value for row in rng)
 
 
+@pytest.mark.slow
 def test_splice_writes_valid_chart_parts_reading_the_right_cells(tmp_path, capsys):
     source = tmp_path / WUHUA.name
     source.write_bytes(WUHUA.read_bytes())
@@ -248,6 +248,7 @@ def _dangling(parts):
     return missing, orphans
 
 
+@pytest.mark.slow
 def test_rescoring_twice_leaves_one_set_of_chart_parts(tmp_path, capsys):
     source = tmp_path / WUHUA.name
     source.write_bytes(WUHUA.read_bytes())
@@ -315,6 +316,7 @@ def test_openpyxl_writer_writes_the_charts(scored, tmp_path):
 
 # --- the xlwings adapter (remote engine, actions replayed) ---------------------------------------------
 
+@pytest.mark.slow
 def test_xlwings_adapter_adds_the_charts(tmp_path):
     import xlwings_harness as harness
     from xlwings_replay import Replay, book_payload
@@ -349,8 +351,6 @@ def test_xlwings_adapter_adds_the_charts(tmp_path):
 
 # --- LibreOffice renders them ----------------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed")
 def _xishan_scored_and_converted(tmp_path, convert_to: str) -> tuple[Path, Path]:
     """The 西山 sample scored to ``scored.xlsx``, then converted by LibreOffice (a private profile)
     into ``lo/``: (the scored copy, LibreOffice's file)."""
@@ -364,6 +364,7 @@ def _xishan_scored_and_converted(tmp_path, convert_to: str) -> tuple[Path, Path]
     return scored_copy, tmp_path / "lo" / f"scored.{convert_to}"
 
 
+@pytest.mark.libreoffice(poppler=True)
 def test_libreoffice_renders_the_charts(tmp_path, capsys):
     _, pdf = _xishan_scored_and_converted(tmp_path, "pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -450,7 +451,7 @@ def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
     assert ("com.SeriesCollection(1).DataLabels().NumberFormat", "0.00") in calls
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.libreoffice
 def test_rescoring_a_copy_saved_by_libreoffice_replaces_its_charts(tmp_path, capsys):
     """LibreOffice rewrites the package (its own drawing and chart parts); re-scoring still removes
     the 图表 sheet's old parts with the sheet and leaves none dangling."""

@@ -76,6 +76,7 @@ def test_indicator_values_from_the_report(scored, capsys):
         assert unit["争取上级资金情况"]["score"] == 0.5
 
 
+@pytest.mark.slow
 def test_sheets_and_annex_tables(scored, capsys):
     book, out = scored
     main(["score", str(book), "-o", str(out)])

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from decimal import Decimal as D
 
+import pytest
 from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
@@ -112,6 +113,7 @@ def test_input_file_untouched_and_input_sheets_equal(xishan, capsys):
         assert a.merged_cells.ranges == b.merged_cells.ranges or str(a.merged_cells) == str(b.merged_cells)
 
 
+@pytest.mark.slow
 def test_rescoring_replaces_output_sheets(xishan, capsys):
     out = xishan.parent / "out.xlsx"
     assert main(["score", str(xishan), "-o", str(out)]) == 0
@@ -134,6 +136,7 @@ def test_not_a_template_exit_2(tmp_path, capsys):
     assert "项目信息" in err and "A1" in err
 
 
+@pytest.mark.slow
 def test_console_script_runs(xishan):
     proc = subprocess.run([sys.executable, "-m", "perfeval_xl.cli", "score", str(xishan), "--json"],
                           capture_output=True, text=True, encoding="utf-8")

@@ -27,6 +27,9 @@ import pytest
 import corpus_gen
 from corpus_gen import Variant, all_variants, write_variant
 
+#: the corpus is generated once per run (about half a minute): left out of the fast loop
+pytestmark = pytest.mark.slow
+
 VARIANTS = all_variants()
 BY_ID = {v.id: v for v in VARIANTS}
 

@@ -69,6 +69,7 @@ def test_texts_with_colons_quotes_and_bangs_do_not_leave_the_quick_scan():
     assert quick is not None and (quick.max_row, quick.max_col) == (2999, 1)
 
 
+@pytest.mark.slow
 def test_a_far_cell_in_the_middle_of_a_long_ledger_is_refused(tmp_path):
     lay = cg.layout("xishan")
     body = _rows(3, 6000, b"ABCDEF") + b'<row r="6000"><c r="XFD1048576" t="n"><v>1</v></c></row>' \

@@ -5,7 +5,6 @@ merged area."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -56,8 +55,7 @@ def test_the_word_draft_shows_the_note_as_written():
     assert table.caption == "示例表" and table.above == (NOTE,)  # unbroken: the document flows it itself
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed")
+@pytest.mark.libreoffice(poppler=True)
 def test_libreoffice_prints_the_whole_note_on_one_page(tmp_path):
     from perfeval_xl.io.new_workbook import write_plain_workbook
 

@@ -142,6 +142,7 @@ def assert_input_sheets_equal(source: Path, scored: Path) -> None:
         assert ca.get_sheet_by_name(name).to_python() == cb.get_sheet_by_name(name).to_python(), name
 
 
+@pytest.mark.slow
 def test_input_sheets_survive_scoring(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     before = source.read_bytes()
@@ -157,6 +158,7 @@ def test_input_sheets_survive_scoring(tmp_path, capsys):
         assert got == expected, (sheet, cell, got)
 
 
+@pytest.mark.slow
 def test_scoring_a_scored_copy_again_changes_nothing(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
@@ -194,6 +196,7 @@ def make_xlsm(tmp_path: Path) -> tuple[Path, bytes]:
     return path, vba
 
 
+@pytest.mark.slow
 def test_xlsm_keeps_its_vba(tmp_path, capsys):
     source, vba = make_xlsm(tmp_path)
     assert main(["score", str(source)]) == 0, capsys.readouterr()
@@ -360,6 +363,7 @@ def test_replace_refused_means_open_in_excel(tmp_path, capsys, monkeypatch):
 
 # --- --in-place ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_in_place_leaves_a_backup_each_time(tmp_path, capsys):
     source = rich_workbook(tmp_path)
     original = source.read_bytes()
@@ -383,15 +387,19 @@ def test_default_output_never_overwrites_input(tmp_path, capsys):
 
 
 def test_openpyxl_writer_keeps_calculated_values(tmp_path):
-    """The openpyxl path (used where a workbook is rebuilt, e.g. questionnaire import)
-    puts the formulas' cached values back (perfeval_xl.io.preserve)."""
-    from perfeval_xl.io.atomic import save_workbook_atomic
+    """The openpyxl path (questionnaire import where the sheets cannot be transplanted) puts the
+    formulas' cached values back (perfeval_xl.io.preserve)."""
+    import io
+
+    from perfeval_xl.io.preserve import restore_cached_values
 
     source = rich_workbook(tmp_path)
     out = tmp_path / "openpyxl.xlsx"
     workbook = load_workbook(source)
     workbook.create_sheet("问卷计数")  # what questionnaire import does: edit one sheet, save the rest through openpyxl
-    save_workbook_atomic(workbook, out, source=source)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    out.write_bytes(restore_cached_values(source, buffer.getvalue()))
     values = load_workbook(out, data_only=True)
     assert values["资金情况"]["K3"].value == 1320000
     assert values["资金情况"]["L3"].value == "预算660000.00"

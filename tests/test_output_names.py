@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
@@ -33,6 +34,7 @@ def test_names_are_valid_and_unique_case_insensitively():
     assert valid_sheet_name("'x'") == "x"
 
 
+@pytest.mark.slow
 def test_colliding_units_get_their_own_sheets_and_a_warning(tmp_path, capsys):
     book = load_workbook(WUHUA)
     units = book["单位名单"]

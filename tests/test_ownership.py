@@ -68,6 +68,7 @@ def test_every_output_sheet_is_marked_with_its_name(xishan, capsys):
                      workbook)
 
 
+@pytest.mark.slow
 def test_rescoring_an_earlier_output_with_fewer_then_more_output_sheets(tmp_path, capsys):
     """Issue 8's reproduction: 五华 scored, 人员名册 and 支出明细 emptied in the scored copy
     (exit 2 "…不是本工具写出的" before the mark), scored again; then the rows put back."""
@@ -100,6 +101,7 @@ def test_rescoring_an_earlier_output_with_fewer_then_more_output_sheets(tmp_path
     assert sheetnames(last) == first
 
 
+@pytest.mark.slow
 def test_a_users_sheet_with_our_exact_title_is_never_replaced(xishan, capsys):
     out = xishan.parent / "out.xlsx"
     assert main(["score", str(xishan), "-o", str(out)]) == 0
@@ -129,6 +131,7 @@ def test_a_users_sheet_named_like_an_output_this_run_does_not_write_is_kept(xish
     assert "发放完成率" not in marks(out)
 
 
+@pytest.mark.slow
 def test_an_output_sheet_renamed_by_the_user_is_kept(xishan, capsys):
     out = xishan.parent / "out.xlsx"
     assert main(["score", str(xishan), "-o", str(out)]) == 0
@@ -154,6 +157,7 @@ def _strip_marks(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_outputs_written_before_the_mark(xishan, capsys, tmp_path):
     """A pre-mark output still in perfeval's own part names is ours; once re-saved by another
     program it cannot be told from a hand-made sheet: refused, with the way out."""
@@ -174,7 +178,7 @@ def test_outputs_written_before_the_mark(xishan, capsys, tmp_path):
     assert "旧版本" in err and "删除" in err
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.libreoffice
 def test_the_mark_survives_libreoffice(xishan, capsys, tmp_path):
     out = tmp_path / "scored.xlsx"
     assert main(["score", str(xishan), "-o", str(out)]) == 0

@@ -146,6 +146,7 @@ def test_blocks_that_fit_share_a_page_and_a_block_that_does_not_starts_the_next(
     assert block_breaks(b.plan, blocks) == [blocks[2][0]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("book, breaks", [(WUHUA, 4), (XISHAN, 1)])
 def test_row_breaks_of_the_summary_are_in_the_xlsx(tmp_path, book, breaks, capsys, plans):
     out = tmp_path / f"{book.stem}_评分.xlsx"

@@ -7,7 +7,6 @@ with the group's label repeated (（续）).  The Word draft's conversion is tes
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from perfeval_xl.core.charts import CHART_SHEET
 from perfeval_xl.pipeline import score_file
 from tools.render_outputs import output_sheets_only  # the same copy a person renders to look at
 
-MISSING = [p for p in ("soffice", "pdftotext", "pdftocairo") if shutil.which(p) is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs LibreOffice and poppler-utils ({', '.join(MISSING)} not found)")
+pytestmark = pytest.mark.libreoffice(poppler=True)
 
 WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')

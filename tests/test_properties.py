@@ -340,6 +340,7 @@ def test_hand_computed_examples():
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(max_size=30), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20),
                  st.booleans(), st.none()))
+@pytest.mark.slow
 def test_parse_number_never_crashes(value):
     try:
         number, suffix = parse_number(value)

@@ -333,7 +333,7 @@ def test_report_command_exit_1_with_error_findings(xishan, capsys):
     assert "校验有" in text and "项错误" in text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.libreoffice
 def test_libreoffice_converts_the_draft_to_pdf(reports, tmp_path):
     _, _, path = reports["xishan"]
     profile = tmp_path / "profile"

@@ -37,6 +37,7 @@ def test_the_funds_table_notes_of_puji_and_heilinpu_get_two_lines(tmp_path):
         assert funds.heights[row] >= 2 * 1.448 * 10.5 + 3, text
 
 
+@pytest.mark.slow
 def test_display_width_is_the_east_asian_width_of_every_character():
     """The width model's fast paths (ASCII, characters remembered) give what unicodedata says, for every
     character there is, and for texts mixing them."""

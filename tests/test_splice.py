@@ -1,7 +1,6 @@
 """The scored copy is the input package plus our sheets: every input part byte for byte."""
 
 import io
-import shutil
 import subprocess
 import zipfile
 
@@ -32,6 +31,7 @@ def test_input_parts_are_copied_byte_for_byte(xishan, capsys):
         assert z.testzip() is None
 
 
+@pytest.mark.slow
 def test_rescoring_removes_old_output_sheets_and_keeps_names(xishan, capsys):
     out = xishan.parent / "out.xlsx"
     main(["score", str(xishan), "-o", str(out)])
@@ -78,7 +78,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert ws["D1"].value == "ab<&>"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.libreoffice
 def test_libreoffice_opens_and_renders_the_scored_copy(xishan, capsys, tmp_path):
     out = xishan.parent / "out.xlsx"
     main(["score", str(xishan), "-o", str(out)])
@@ -91,7 +91,7 @@ def test_libreoffice_opens_and_renders_the_scored_copy(xishan, capsys, tmp_path)
     assert "88.51" in text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.libreoffice
 def test_a_package_written_by_another_program_takes_our_sheets(xishan, capsys, tmp_path):
     """LibreOffice writes a different package (shared strings, its own styles and names)."""
     resaved = tmp_path / "lo"
@@ -148,6 +148,7 @@ def test_an_input_saved_by_libreoffice_keeps_one_selected_sheet(tmp_path, capsys
     assert after[lay.parts["资金情况"]] == before[lay.parts["资金情况"]].replace(b' tabSelected="true"', b"", 1)
 
 
+@pytest.mark.slow
 def test_every_output_sheet_prints_page_numbers(tmp_path, capsys):
     from conftest import SAMPLES, XISHAN
     from perfeval_xl.core.writeplan import PAGE_FOOTER

@@ -68,6 +68,7 @@ def book_data(path: Path):
     return done, done.last.survey, snapshot
 
 
+@pytest.mark.slow
 def test_import_round_trip(tmp_path, capsys):
     rows, expected, valid, choices = generated_export(5, 360)
     spoil(rows, expected, choices, 137, 3, "差不多吧")

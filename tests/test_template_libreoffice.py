@@ -5,7 +5,6 @@ same lists, from the same source ranges, are still on the same columns (issue 13
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = pytest.mark.libreoffice
 
 
 def _lists(path: Path) -> dict[str, tuple[str, int, int]]:

@@ -190,17 +190,13 @@ def write_bytes_atomic(path: Path, write) -> Path:
     return path
 
 
-def save_workbook_atomic(workbook, path: Path, source: Path | None = None) -> Path:
-    """Save an openpyxl workbook atomically.  With ``source`` (the file it was loaded
-    from), formula cells keep their calculated values (see :mod:`perfeval_xl.io.preserve`)."""
-    if source is None:
-        return write_bytes_atomic(Path(path), workbook.save)
+def save_workbook_atomic(workbook, path: Path) -> Path:
+    """Save an openpyxl workbook atomically and reproducibly: the same workbook gives the same bytes
+    (see :func:`perfeval_xl.io.xlsx_package.reproducible`), so the template and the samples rebuild
+    byte-identically and ``perfeval new`` writes the same file everywhere."""
+    from perfeval_xl.io.xlsx_package import reproducible
 
-    def write(handle) -> None:
-        from perfeval_xl.io.preserve import restore_cached_values
-
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        handle.write(restore_cached_values(source, buffer.getvalue()))
-
-    return write_bytes_atomic(Path(path), write)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = reproducible(buffer.getvalue())
+    return write_bytes_atomic(Path(path), lambda handle: handle.write(data))

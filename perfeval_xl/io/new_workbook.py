@@ -25,7 +25,7 @@ from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.xlsx_chart import PALETTE
-from perfeval_xl.io.xlsx_package import MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
+from perfeval_xl.io.xlsx_package import MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
 from perfeval_xl.io.xlsx_splice import add_styles, sheet_xml
 from perfeval_xl.io.xlsx_style import apply_style
 
@@ -138,7 +138,6 @@ def write_new_workbook(plan: WritePlan, path: Path) -> Path:
     return write_bytes_atomic(Path(path), workbook.save)
 
 
-_STAMP = (2024, 1, 1, 0, 0, 0)
 _PACKAGE_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                  f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
@@ -194,7 +193,7 @@ def new_package(plan: WritePlan) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
         for name, text in parts.items():
-            zout.writestr(zipfile.ZipInfo(name, date_time=_STAMP), text.encode("utf-8"),
+            zout.writestr(zipfile.ZipInfo(name, date_time=PART_STAMP), text.encode("utf-8"),
                           compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()
 

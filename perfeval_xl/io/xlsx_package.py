@@ -38,6 +38,11 @@ SHEET_REL = REL_NS + "/worksheet"
 #: ISO 29500 Strict ("Strict Open XML" in Excel's Save As): other namespaces for the same parts
 STRICT_NS_PREFIX = "http://purl.oclc.org/ooxml/"
 
+#: the time stamp of every zip entry this tool writes, so that the same content gives the same bytes
+PART_STAMP = (2024, 1, 1, 0, 0, 0)
+#: the document dates (docProps/core.xml) of a package this tool creates from nothing (template, samples)
+DOCUMENT_DATE = "2024-01-01T00:00:00Z"
+
 REL_OFFICE_DOCUMENT = "officeDocument"
 REL_WORKSHEET = "worksheet"
 
@@ -313,12 +318,22 @@ def read_defined_names(workbook: str) -> list[DefinedName]:
     return found
 
 
-def open_package(path_or_zip) -> Package:
-    if isinstance(path_or_zip, Package):
-        return path_or_zip
-    if isinstance(path_or_zip, zipfile.ZipFile):
-        return Package(path_or_zip)
-    return Package(zipfile.ZipFile(path_or_zip))
+_DOCUMENT_DATES = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible(data: bytes) -> bytes:
+    """A package written by another library (openpyxl stamps every entry, and the document's
+    created / modified dates, with the time of saving) made reproducible: the same parts in the
+    same order, each stamped :data:`PART_STAMP`, the document dates :data:`DOCUMENT_DATE`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _DOCUMENT_DATES.sub(rf"\g<1>{DOCUMENT_DATE}\g<2>", content.decode("utf-8")).encode("utf-8")
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=PART_STAMP), content,
+                          compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def copy_part_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:

@@ -37,7 +37,7 @@ from perfeval_xl.io.xlsx_chart import (
 )
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
+    CONTENT_TYPES, MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
     Package, SpliceError, copy_part_raw, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
@@ -413,7 +413,7 @@ def _write_package(package: Package, edited: _Edited) -> bytes:
             elif not copy_part_raw(package.zip, zout, info):
                 zout.writestr(info, package.read(info.filename))
         for part, xml in edited.new_parts.items():
-            zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml.encode("utf-8"),
+            zout.writestr(zipfile.ZipInfo(part, date_time=PART_STAMP), xml.encode("utf-8"),
                           compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 

@@ -21,7 +21,7 @@ from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, SHEET_REL, SHEET_TYPE, STYLES_PART, Package, SheetEntry, SpliceError, attr,
+    CONTENT_TYPES, PART_STAMP, SHEET_REL, SHEET_TYPE, STYLES_PART, Package, SheetEntry, SpliceError, attr,
     count_children, insert_before_close, prefix, rels_part, set_count, tags, unescape,
 )
 
@@ -176,7 +176,7 @@ def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes
         for info in po.infos:
             zout.writestr(info, changed.get(info.filename, po.read(info.filename)))
         for _, part, xml in added:
-            zout.writestr(zipfile.ZipInfo(part, date_time=(2024, 1, 1, 0, 0, 0)), xml, compress_type=zipfile.ZIP_DEFLATED)
+            zout.writestr(zipfile.ZipInfo(part, date_time=PART_STAMP), xml, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

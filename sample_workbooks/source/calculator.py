@@ -184,6 +184,6 @@ def build(folder: Path) -> Path:
     for col, width in zip("ABCDE", (34, 16, 12, 34, 70)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
-    path = Path(folder) / FILE_NAME
-    wb.save(path)
-    return path
+    from perfeval_xl.io.atomic import save_workbook_atomic
+
+    return save_workbook_atomic(wb, Path(folder) / FILE_NAME)
