@@ -29,7 +29,6 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from perfeval_xl.io.atomic import FileLockedError, write_bytes_atomic
 
@@ -125,6 +124,8 @@ def config_rows(
 
 
 def _shared_strings_xml(strings: list[str]) -> bytes:
+    from perfeval_xl.io.xlsx_package import escape
+
     items = "".join(f'<si><t xml:space="preserve">{escape(s)}</t></si>' for s in strings)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
