@@ -343,6 +343,10 @@ def register_cli(subparsers) -> None:
     )
     install.set_defaults(handler=_cli_install)
 
+    from perfeval_xl import lite  # light: its own dependencies are imported when it runs
+
+    lite.register_cli(commands)
+
 
 def _cli_help(parser) -> int:
     parser.print_help()

@@ -81,19 +81,36 @@ def read_book_snapshot(book) -> TakenSnapshot:
     wanted = input_sheet_names()
     snapshot = TakenSnapshot()
     for sheet in book.sheets:
-        name = sheet.name
-        if name.strip() not in wanted:
-            continue
-        used = _trimmed(sheet, sheet.used_range)
-        values = used.options(ndim=2, err_to_str=True).value
-        top, left = used.row, used.column
-        rows: list[list[object]] = [[] for _ in range(top - 1)]
-        rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
-        merges = _com_merges(sheet, rows)
-        if merges:
-            fill_merged_text(rows, merges)
-        snapshot[name] = rows
+        if sheet.name.strip() in wanted:
+            snapshot[sheet.name] = _sheet_rows(sheet)
     return snapshot
+
+
+def _sheet_rows(sheet) -> list[list[object]]:
+    """One sheet's values from A1: one ``.value`` read of its used range."""
+    used = _trimmed(sheet, sheet.used_range)
+    values = used.options(ndim=2, err_to_str=True).value
+    top, left = used.row, used.column
+    rows: list[list[object]] = [[] for _ in range(top - 1)]
+    rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
+    merges = _com_merges(sheet, rows)
+    if merges:
+        fill_merged_text(rows, merges)
+    return rows
+
+
+def read_book_others(book) -> dict[str, list[list[object]]]:
+    """What 复核 reads besides the template's input sheets: every sheet that is neither an input
+    sheet, nor written by perfeval (by its mark), nor the template's guide — self-evaluation forms
+    and pasted report tables, as :func:`perfeval_xl.review.read_others` reads them from a file.
+    Numbers come as stored: a live workbook's values carry no number formats (Office.js sends values
+    only), so a pasted table is compared at the precision it stores, not the one it shows."""
+    from perfeval_xl.io.ownership import sort_out
+    from perfeval_xl.review import _others  # the one rule of which sheets review reads
+
+    ours = sort_out(live_sheets(book), ()).replace
+    names = set(_others([sheet.name for sheet in book.sheets], ours))
+    return {sheet.name: _sheet_rows(sheet) for sheet in book.sheets if sheet.name in names}
 
 
 def _trimmed(sheet, used):
@@ -606,30 +623,75 @@ def score_book(book):
     """
     from perfeval_xl.pipeline import score_snapshot
 
+    def refused(exc: TemplateError) -> str:
+        where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
+        return f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n输入工作表未作任何修改。"
+
+    return _run_on_book(book, "评分", lambda: score_snapshot(read_book_snapshot(book)), refused,
+                        lambda scored: (result_message(scored), bool(scored.evaluation.findings.errors)))
+
+
+def review_book(book):
+    """复核 on a live workbook: the evaluation scored and its 报告数据 reconciled, the
+    self-evaluation forms and pasted report tables of its other sheets checked, the score sheets
+    and 复核意见 written into it (as :func:`score_book` writes, input sheets untouched).  Returns
+    the Reviewed, or None when it could not; every problem is a Chinese message box."""
+    from perfeval_xl.review import review_snapshot
+
+    def refused(exc: TemplateError) -> str:
+        where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
+        return f"无法复核：{where}{exc.message}\n输入工作表未作任何修改。"
+
+    return _run_on_book(book, "复核", lambda: review_snapshot(read_book_snapshot(book), read_book_others(book)),
+                        refused, lambda reviewed: (review_message(reviewed), reviewed.failed))
+
+
+def review_message(reviewed) -> str:
+    """The message box after 复核: the score (for an evaluation), what was compared, the first slips."""
+    from perfeval_xl.core.numbers import fmt_score
+
+    result = reviewed.result
+    lines = []
+    if reviewed.evaluation is not None:
+        ev = reviewed.evaluation
+        lines.append(f"{ev.book.name or '项目'} 复算得分 {fmt_score(ev.total)} 分，等级“{ev.grade}”。")
+    lines.append(f"复核完成：核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
+                 + (f"；{len(result.unchecked)} 处表格区域未能核对" if result.unchecked else "") + "。")
+    for slip in result.slips[:5]:
+        lines.append(f"[差错] {slip.sheet}!{slip.cell}：{_short(slip.object, 40)} 报告 {slip.printed}，复算 {slip.expected}")
+    if result.slips or result.unchecked or reviewed.findings:
+        lines.append(f"全部差错、未核对区域和错误列在“{schema.OUTPUT_REVIEW}”工作表。")
+    lines.append("输入工作表未作任何修改；需要时请保存工作簿。")
+    return "\n".join(lines)
+
+
+def _run_on_book(book, verb: str, compute, refused, message):
+    """Compute, write the plan into ``book`` and tell the user; never raises (the ribbon and
+    xlwings Lite must not show a traceback).  ``refused(TemplateError)`` is the message when the
+    workbook cannot be read as asked, ``message(result)`` gives (text, critical) at the end."""
     app = book.app
     _status(app, "绩效评价：正在读取工作簿…")
     try:
         try:
-            scored = score_snapshot(read_book_snapshot(book))
+            result = compute()
         except TemplateError as exc:
-            where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
-            alert(app, f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n"
-                       "输入工作表未作任何修改。", critical=True)
+            alert(app, refused(exc), critical=True)
             return None
-        _status(app, "绩效评价：正在写入评分表…")
+        _status(app, f"绩效评价：正在写入{verb}结果…")
         _quiet(app, True)
         try:
-            apply_plan(book, scored.plan)
+            apply_plan(book, result.plan)
         except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
-            alert(app, f"无法写入评分结果：{exc.message}\n工作簿未作任何修改。", critical=True)
+            alert(app, f"无法写入{verb}结果：{exc.message}\n工作簿未作任何修改。", critical=True)
             return None
         finally:
             _quiet(app, False)
-        alert(app, result_message(scored), critical=bool(scored.evaluation.findings.errors))
-        return scored
+        text, critical = message(result)
+        alert(app, text, critical=critical)
+        return result
     except Exception as exc:  # noqa: BLE001 - the ribbon must never show a traceback
-        logger.exception("scoring the workbook failed")
-        alert(app, f"评分时出现意外错误（{type(exc).__name__}：{_short(str(exc), 200)}）。\n"
+        logger.exception("%s the workbook failed", verb)
+        alert(app, f"{verb}时出现意外错误（{type(exc).__name__}：{_short(str(exc), 200)}）。\n"
                    "输入工作表未作任何修改；请把工作簿和这条提示发给维护人员。", critical=True)
         return None
     finally:
