@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 import xlwings_harness as harness
+from hypothesis import given
+from hypothesis import strategies as st
 from xlwings_replay import Replay, book_payload
 
-from perfeval_xl import lite
+from perfeval_xl import excel, lite
 from perfeval_xl.cli import main as cli_main
 from perfeval_xl.pipeline import score_file
 from perfeval_xl.review import review_file
@@ -144,3 +146,41 @@ def test_review_script_finds_the_slips_the_command_line_finds(generated, sample,
     review_sheet = next(p for p in file_reviewed.plan.sheets if p.name == "复核意见")
     got = replay.sheet("复核意见").values
     assert {(r, c): v for r, c, v, _s in review_sheet.cells if v not in (None, "")} == got
+
+
+# --- fewer Office.js actions -----------------------------------------------------------------------------
+
+def apply_strokes(strokes):
+    sizes = {}
+    for size, first, last in strokes:
+        for index in range(first, last + 1):
+            sizes[index] = size
+    return sizes
+
+
+def test_a_size_common_to_a_stretch_is_set_once_and_the_others_over_it():
+    # rows 0..4 alternate 10/20: one stroke of 10 over all five, then 20 on rows 1 and 3 (3 instead of 5 runs)
+    strokes = excel.size_strokes({0: 10, 1: 20, 2: 10, 3: 20, 4: 10})
+    assert strokes == [(10, 0, 4), (20, 1, 1), (20, 3, 3)]
+    # a row without a planned height is never painted over: 0 and 2 stay two strokes
+    assert excel.size_strokes({0: 10, 2: 10}) == [(10, 0, 0), (10, 2, 2)]
+
+
+@given(st.dictionaries(st.integers(0, 40), st.sampled_from([15.0, 18.75, 30.0, 48.75]), max_size=40))
+def test_size_strokes_leave_every_size_and_touch_nothing_else(sizes):
+    strokes = excel.size_strokes(sizes)
+    assert apply_strokes(strokes) == sizes
+    runs = sum(len(r) for _, r in excel.size_groups(sizes))
+    assert len(strokes) <= runs  # never more calls than one per run of equal sizes
+
+
+@pytest.mark.parametrize("sample, before", [("五华区五个先锋奖励经费2023.xlsx", 2250),
+                                            ("西山区社区党组织服务群众专项经费2024.xlsx", 813)])
+def test_a_run_queues_fewer_actions_than_before(sample, before):
+    """At commit 0b2fa3c a 评分 queued 2,250 actions for 五华 and 813 for 西山 (bench/bench_lite_actions.py);
+    the formats are still exactly the plan's (tests/test_excel_remote.py replays them cell by cell)."""
+    with harness.fresh_xlwings({"XLWINGS_LICENSE_KEY": "noncommercial"}) as xw:
+        book = xw.Book(json=book_payload(ROOT / "sample_workbooks" / sample, xw.__version__))
+        assert excel.score_book(book) is not None
+        count = len(book.json()["actions"])
+    assert count < before * 0.95
