@@ -58,13 +58,17 @@ def generated(tmp_path_factory):
 
 
 def loaded_as_lite(payload: dict, meta: dict) -> dict:
-    """The payload with only the sheets a script asks for holding values (Lite loads no others)."""
+    """The payload with only the sheets a script asks for holding values, and their sheet-scoped names
+    (xlwings' Office.js client, getBookData: an excluded sheet is sent as ``[[]]`` without its names)."""
     include = meta["include"].split(",") if meta.get("include") else None
     exclude = meta["exclude"].split(",") if meta.get("exclude") else []
     payload = copy.deepcopy(payload)
-    for sheet in payload["sheets"]:
+    left_out = set()
+    for index, sheet in enumerate(payload["sheets"]):
         if (include is not None and sheet["name"] not in include) or sheet["name"] in exclude:
             sheet["values"] = [[]]
+            left_out.add(index)
+    payload["names"] = [n for n in payload["names"] if n["book_scope"] or n["scope_sheet_index"] not in left_out]
     return payload
 
 
