@@ -21,7 +21,7 @@ import pytest
 import xlwings_harness as harness
 from hypothesis import given
 from hypothesis import strategies as st
-from xlwings_replay import Replay, book_payload
+from xlwings_replay import Replay, book_payload, lite_payload
 
 from perfeval_xl import excel, lite
 from perfeval_xl.cli import main as cli_main
@@ -55,21 +55,6 @@ def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lite")
     assert cli_main(["addin", "lite", "-o", str(folder)]) == 0
     return folder
-
-
-def loaded_as_lite(payload: dict, meta: dict) -> dict:
-    """The payload with only the sheets a script asks for holding values, and their sheet-scoped names
-    (xlwings' Office.js client, getBookData: an excluded sheet is sent as ``[[]]`` without its names)."""
-    include = meta["include"].split(",") if meta.get("include") else None
-    exclude = meta["exclude"].split(",") if meta.get("exclude") else []
-    payload = copy.deepcopy(payload)
-    left_out = set()
-    for index, sheet in enumerate(payload["sheets"]):
-        if (include is not None and sheet["name"] not in include) or sheet["name"] in exclude:
-            sheet["values"] = [[]]
-            left_out.add(index)
-    payload["names"] = [n for n in payload["names"] if n["book_scope"] or n["scope_sheet_index"] not in left_out]
-    return payload
 
 
 def run_script(xw, server, module, name: str, payload: dict):
@@ -119,7 +104,7 @@ def test_score_script_scores_the_open_workbook(generated, sample, tmp_path):
     assert (f"{file_scored.evaluation.total:.2f}", file_scored.evaluation.grade) == (total, grade)
     with lite_main(generated) as (module, xw, server):
         meta = {s["name"]: s for s in server.custom_scripts_meta(module)}["评分"]
-        payload = loaded_as_lite(book_payload(path, xw.__version__), meta)
+        payload = lite_payload(book_payload(path, xw.__version__), meta)
         actions = run_script(xw, server, module, meta["function_name"], payload)
     replay = Replay(payload).run(actions)
     prompt = replay.alerts[-1][0]
@@ -140,7 +125,7 @@ def test_review_script_finds_the_slips_the_command_line_finds(generated, sample,
     file_reviewed = review_file(path, tmp_path / "reviewed.xlsx")
     with lite_main(generated) as (module, xw, server):
         meta = {s["name"]: s for s in server.custom_scripts_meta(module)}["复核"]
-        payload = loaded_as_lite(book_payload(path, xw.__version__), meta)
+        payload = lite_payload(book_payload(path, xw.__version__), meta)
         actions = run_script(xw, server, module, meta["function_name"], payload)
     replay = Replay(payload).run(actions)
     result = file_reviewed.result
