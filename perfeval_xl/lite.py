@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 
 from perfeval_xl import __version__
-from perfeval_xl.core import schema
-from perfeval_xl.io.atomic import describe_os_error, write_bytes_atomic
+
+# registered with the command line on every start: the rest is imported when the command runs
 
 #: the xlwings version the scripts are tested against (pyproject.toml pins the same)
 XLWINGS_VERSION = "0.37.8"
@@ -44,6 +44,8 @@ _MAYBE_USERS = {"自评表"}
 
 def score_sheets() -> list[str]:
     """The sheets 评分 reads: the template's input sheets."""
+    from perfeval_xl.core import schema
+
     return sorted(set(schema.INPUT_SHEET_NAMES) | set(schema.EXTRA_INPUT_SHEETS))
 
 
@@ -106,6 +108,8 @@ def requirements_txt(wheel_url: str | None = None) -> str:
 def write_lite(out_dir: str | Path | None = None, wheel_url: str | None = None) -> list[Path]:
     """Write ``main.py`` and ``requirements.txt`` into ``out_dir`` (default: the current folder),
     each atomically; returns their paths."""
+    from perfeval_xl.io.atomic import write_bytes_atomic
+
     folder = Path(out_dir) if out_dir is not None else Path.cwd()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -130,6 +134,8 @@ def register_cli(commands) -> None:
 
 
 def _cli_lite(args) -> int:
+    from perfeval_xl.io.atomic import describe_os_error
+
     try:
         paths = write_lite(args.output, args.wheel_url)
     except OSError as exc:  # FileLockedError included
