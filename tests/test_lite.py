@@ -76,6 +76,15 @@ def test_wheel_url_replaces_the_package_name(tmp_path):
     assert (tmp_path / "requirements.txt").read_text(encoding="utf-8") == f"xlwings==0.37.8\n{url}\n"
 
 
+def test_an_unwritable_folder_is_a_chinese_message(tmp_path, capsys):
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x", encoding="utf-8")
+    assert cli_main(["addin", "lite", "-o", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "Traceback" not in err and "不是文件夹" in err
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
 def test_scripts_and_custom_functions_are_registered(generated):
     with lite_main(generated) as (module, _xw, server):
         scripts = {s["name"]: s for s in server.custom_scripts_meta(module)}
