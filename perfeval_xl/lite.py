@@ -136,6 +136,10 @@ def register_cli(commands) -> None:
 def _cli_lite(args) -> int:
     from perfeval_xl.io.atomic import describe_os_error
 
+    if args.output and Path(args.output).exists() and not Path(args.output).is_dir():
+        print(f"错误：“{args.output}”已存在且不是文件夹；-o 应给出保存 main.py 和 requirements.txt 的文件夹",
+              file=sys.stderr)
+        return 2
     try:
         paths = write_lite(args.output, args.wheel_url)
     except OSError as exc:  # FileLockedError included

@@ -81,7 +81,7 @@ def test_an_unwritable_folder_is_a_chinese_message(tmp_path, capsys):
     blocker.write_text("x", encoding="utf-8")
     assert cli_main(["addin", "lite", "-o", str(blocker)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("错误：") and "Traceback" not in err and "不是文件夹" in err
+    assert err == f"错误：“{blocker}”已存在且不是文件夹；-o 应给出保存 main.py 和 requirements.txt 的文件夹\n"
     assert blocker.read_text(encoding="utf-8") == "x"
 
 
