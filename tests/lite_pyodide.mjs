@@ -22,12 +22,12 @@ const own = wheels.find((f) => f.startsWith("perfeval_xl-"));
 await py.loadPackage(wheels.filter((f) => f !== own).map((f) => path.join(wheelDir, f)), { messageCallback: () => {} });
 py.FS.mkdirTree("/wheels");
 py.FS.writeFile(`/wheels/${own}`, fs.readFileSync(path.join(wheelDir, own)));
-py.FS.mkdirTree("/work");
+py.FS.mkdirTree("/lite");
 for (const name of fs.readdirSync(workDir)) {
-  py.FS.writeFile(`/work/${name}`, fs.readFileSync(path.join(workDir, name)));
+  py.FS.writeFile(`/lite/${name}`, fs.readFileSync(path.join(workDir, name)));
 }
 const inFs = samples.map((sample, i) => {
-  const target = `/work/${path.basename(sample)}`;
+  const target = `/lite/${path.basename(sample)}`;
   py.FS.writeFile(target, fs.readFileSync(sample));
   return target;
 });
@@ -40,9 +40,9 @@ await micropip.install(own_wheel)  # dependencies already installed; markers dec
 from importlib import metadata
 installed = sorted(d.metadata["Name"].lower() for d in metadata.distributions())
 os.environ.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
-sys.path.insert(0, "/work")
+sys.path.insert(0, "/lite")
 import lite_in_pyodide
-result = await lite_in_pyodide.run("/work/main.py", list(samples))
+result = await lite_in_pyodide.run("/lite/main.py", list(samples))
 json.dumps({"platform": [sys.platform, platform.system()], "installed": installed, "result": json.loads(result)},
            ensure_ascii=False)
 `);
