@@ -21,17 +21,13 @@ things of the template are changed, all outside the VBA project:
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import shutil
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from perfeval_xl.io.atomic import FileLockedError, write_bytes_atomic
+# registered with the command line on every start: zip, file and copy modules are imported where they are used
 
 ADDIN_STEM = "perfeval_xl"
 ADDIN_FILENAME = ADDIN_STEM + ".xlam"
@@ -125,6 +121,8 @@ def config_rows(
 
 
 def _shared_strings_xml(strings: list[str]) -> bytes:
+    from perfeval_xl.io.xlsx_package import escape
+
     items = "".join(f'<si><t xml:space="preserve">{escape(s)}</t></si>' for s in strings)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -179,6 +177,9 @@ def build_addin_bytes(
     template: Path | None = None,
 ) -> bytes:
     """The add-in file as bytes (deterministic for the same template and settings)."""
+    import io
+    import zipfile
+
     template = template or template_path()
     rows = config_rows(
         interpreter_win=interpreter_win, interpreter_mac=interpreter_mac, pythonpath=pythonpath
@@ -224,6 +225,8 @@ def build_addin(
 
     Written atomically: a temp file in the target folder, then ``os.replace``.
     """
+    from perfeval_xl.io.atomic import write_bytes_atomic
+
     path = _resolve_out_path(out_path)
     data = build_addin_bytes(
         interpreter_win=interpreter_win, interpreter_mac=interpreter_mac, pythonpath=pythonpath
@@ -272,6 +275,8 @@ def install_addin(
     button and the UDFs run the Python into which perfeval-xl is installed. On a
     system without Excel nothing is written and the result says so in Chinese.
     """
+    from perfeval_xl.io.atomic import FileLockedError
+
     platform = sys.platform if platform is None else platform
     directory = Path(target_dir) if target_dir is not None else addin_dir(platform)
     if directory is None:
@@ -297,6 +302,8 @@ def install_addin(
 
 def _install_mac_runpython() -> str:
     """RunPython on macOS needs xlwings' AppleScript in Excel's script folder."""
+    import shutil
+
     import xlwings
 
     source = Path(xlwings.__file__).resolve().parent / f"xlwings-{xlwings.__version__}.applescript"
@@ -342,6 +349,10 @@ def register_cli(subparsers) -> None:
     )
     install.set_defaults(handler=_cli_install)
 
+    from perfeval_xl import lite  # light: its own dependencies are imported when it runs
+
+    lite.register_cli(commands)
+
 
 def _cli_help(parser) -> int:
     parser.print_help()
@@ -349,6 +360,8 @@ def _cli_help(parser) -> int:
 
 
 def _cli_build(args) -> int:
+    from perfeval_xl.io.atomic import FileLockedError
+
     try:
         path = build_addin(args.output)
     except (AddinError, FileLockedError) as exc:

@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 from perfeval_xl import __version__
-from perfeval_xl.core.writeplan import display_width
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -130,11 +129,15 @@ def _register_extra_commands(sub) -> None:
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
+    from perfeval_xl.core.writeplan import display_width
+
     space = " " * max(0, width - display_width(text))
     return space + text if right else text + space
 
 
 def format_table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+    from perfeval_xl.core.writeplan import display_width
+
     widths = [max(display_width(str(x)) for x in col) for col in zip(headers, *rows)]
     line = "  ".join("─" * w for w in widths)
     out = ["  ".join(pad(h, w, i in right) for i, (h, w) in enumerate(zip(headers, widths))), line]

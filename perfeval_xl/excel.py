@@ -81,19 +81,36 @@ def read_book_snapshot(book) -> TakenSnapshot:
     wanted = input_sheet_names()
     snapshot = TakenSnapshot()
     for sheet in book.sheets:
-        name = sheet.name
-        if name.strip() not in wanted:
-            continue
-        used = _trimmed(sheet, sheet.used_range)
-        values = used.options(ndim=2, err_to_str=True).value
-        top, left = used.row, used.column
-        rows: list[list[object]] = [[] for _ in range(top - 1)]
-        rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
-        merges = _com_merges(sheet, rows)
-        if merges:
-            fill_merged_text(rows, merges)
-        snapshot[name] = rows
+        if sheet.name.strip() in wanted:
+            snapshot[sheet.name] = _sheet_rows(sheet)
     return snapshot
+
+
+def _sheet_rows(sheet) -> list[list[object]]:
+    """One sheet's values from A1: one ``.value`` read of its used range."""
+    used = _trimmed(sheet, sheet.used_range)
+    values = used.options(ndim=2, err_to_str=True).value
+    top, left = used.row, used.column
+    rows: list[list[object]] = [[] for _ in range(top - 1)]
+    rows += [[None] * (left - 1) + [_cell(v) for v in row] for row in values]
+    merges = _com_merges(sheet, rows)
+    if merges:
+        fill_merged_text(rows, merges)
+    return rows
+
+
+def read_book_others(book) -> dict[str, list[list[object]]]:
+    """What 复核 reads besides the template's input sheets: every sheet that is neither an input
+    sheet, nor written by perfeval (by its mark), nor the template's guide — self-evaluation forms
+    and pasted report tables, as :func:`perfeval_xl.review.read_others` reads them from a file.
+    Numbers come as stored: a live workbook's values carry no number formats (Office.js sends values
+    only), so a pasted table is compared at the precision it stores, not the one it shows."""
+    from perfeval_xl.io.ownership import sort_out
+    from perfeval_xl.review import _others  # the one rule of which sheets review reads
+
+    ours = sort_out(live_sheets(book), ()).replace
+    names = set(_others([sheet.name for sheet in book.sheets], ours))
+    return {sheet.name: _sheet_rows(sheet) for sheet in book.sheets if sheet.name in names}
 
 
 def _trimmed(sheet, used):
@@ -187,18 +204,21 @@ def excel_value(value):
 # --- formats ------------------------------------------------------------------------
 
 
-def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+def rectangles(cells: Iterable[tuple[int, int]], free: frozenset[tuple[int, int]] | set = frozenset()
+               ) -> list[tuple[int, int, int, int]]:
     """Cover a set of (row, col) with (r1, c1, r2, c2) rectangles: row runs, then
-    identical runs on consecutive rows merged."""
+    identical runs on consecutive rows merged.  A run may pass over ``free`` cells (ones whose
+    value does not matter) between two cells of the set, never start or end on one."""
+    cells = set(cells)
     by_row: dict[int, list[int]] = {}
-    for r, c in set(cells):
+    for r, c in cells:
         by_row.setdefault(r, []).append(c)
     runs: dict[int, list[tuple[int, int]]] = {}
     for r, cols in by_row.items():
         cols.sort()
         start = prev = cols[0]
         for c in cols[1:]:
-            if c != prev + 1:
+            if c != prev + 1 and not all((r, between) in free for between in range(prev + 1, c)):
                 runs.setdefault(r, []).append((start, prev))
                 start = c
             prev = c
@@ -218,6 +238,15 @@ def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, in
                 open_rects[key] = [r, r]
     done += [(r1, key[0], r2, key[1]) for key, (r1, r2) in open_rects.items()]
     return sorted(done)
+
+
+def _cover(cells: set[tuple[int, int]], free: frozenset[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """The fewer rectangles of covering ``cells`` alone or passing over ``free`` cells."""
+    plain = rectangles(cells)
+    if not free:
+        return plain
+    bridged = rectangles(cells, free)
+    return bridged if len(bridged) < len(plain) else plain
 
 
 def address(rect: tuple[int, int, int, int]) -> str:
@@ -293,25 +322,48 @@ def _set(rng, prop: str, value) -> None:
         rng.vertical_alignment = value
 
 
+#: properties a blank cell does not show in a row of fixed height: they may be set over the blank cells of
+#: such rows, so that one rectangle covers what would otherwise take several
+INVISIBLE_ON_BLANK = {"number_format", "bold", "italic", "size", "align", "wrap", "font", "valign"}
+#: properties whose every value (default included) can be set: a base value may be painted first and the
+#: other values over it
+REPAINTABLE = {"number_format", "bold", "italic", "size", "align", "wrap", "font", "valign"}
+
+
+def _blank_cells(plan: SheetPlan, styled: set[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+    """The cells without value or style in the rows of fixed height (every row the plan gives a height)."""
+    cols = range(max((c for _, c in styled), default=-1) + 1)
+    return frozenset((r, c) for r in plan.heights for c in cols if (r, c) not in styled)
+
+
 def format_groups(plan: SheetPlan) -> list[tuple[str, object, list[tuple[int, int, int, int]]]]:
-    """(property, value, rectangles) to set, property by property: every styled cell
-    gets the font and vertical centring; other properties only where they differ
-    from a new sheet's default."""
-    groups: dict[tuple[str, object], set[tuple[int, int]]] = {}
+    """(property, value, rectangles) to set, in this order (a later group of a property may cover
+    cells of an earlier one): every styled cell gets the font and vertical centring; for each other
+    property, either each value that differs from a new sheet's default over its own cells, or —
+    when that takes fewer ranges — the commonest value over all styled cells first and every other
+    value over its cells after.  Properties a blank cell does not show may be set over blank cells."""
+    values: dict[str, dict[object, set[tuple[int, int]]]] = {}
     styled: set[tuple[int, int]] = set()
     for r, c, _value, name in plan.styled_cells():  # merged areas styled in full, as the file writer does
         styled.add((r, c))
-        for prop, value in _style_properties(STYLES[name]).items():
-            if prop in DEFAULTS and value == DEFAULTS[prop]:
-                continue
-            groups.setdefault((prop, value), set()).add((r, c))
+        props = {"font": FONT_NAME, "valign": "center", **_style_properties(STYLES[name])}
+        for prop, value in props.items():
+            values.setdefault(prop, {}).setdefault(value, set()).add((r, c))
+    blank = _blank_cells(plan, styled)
     result = []
-    if styled:
-        whole = rectangles(styled)
-        result.append(("font", FONT_NAME, whole))
-        result.append(("valign", "center", whole))
-    for (prop, value), cells in sorted(groups.items(), key=lambda item: (item[0][0], str(item[0][1]))):
-        result.append((prop, value, rectangles(cells)))
+    for prop in sorted(values, key=lambda p: (p not in ("font", "valign"), p)):
+        by_value = values[prop]
+        free = blank if prop in INVISIBLE_ON_BLANK else frozenset()
+        covers = {value: _cover(cells, free) for value, cells in by_value.items()}
+        order = sorted(by_value, key=str)
+        # each value but the default over its own cells
+        best = [(value, covers[value]) for value in order if not (prop in DEFAULTS and value == DEFAULTS[prop])]
+        if prop in REPAINTABLE:
+            base = max(order, key=lambda value: len(covers[value]))
+            painted = [(base, _cover(styled, free))] + [(value, covers[value]) for value in order if value != base]
+            if sum(len(rects) for _, rects in painted) < sum(len(rects) for _, rects in best):
+                best = painted
+        result += [(prop, value, rects) for value, rects in best]
     return result
 
 
@@ -346,6 +398,84 @@ def size_groups(sizes: dict[int, float]) -> list[tuple[float, list[tuple[int, in
     return sorted(grouped.items(), key=lambda item: item[1][0])
 
 
+def size_strokes(sizes: dict[int, float]) -> list[tuple[float, int, int]]:
+    """{index: size} → the fewest (size, first, last) settings that, applied in order, leave every
+    index at its size and touch no index without one: within each run of consecutive indexes, a
+    size may be set over a whole stretch and the indexes that differ set after it (the "strange
+    printer" recurrence over runs of equal sizes, optimal in one dimension)."""
+    strokes: list[tuple[float, int, int]] = []
+    indexes = sorted(sizes)
+    segment: list[int] = []
+    for index in indexes + [None]:
+        if index is not None and (not segment or index == segment[-1] + 1):
+            segment.append(index)
+            continue
+        if segment:
+            strokes += _paint([sizes[i] for i in segment], segment[0])
+        segment = [index] if index is not None else []
+    return strokes
+
+
+def _paint(seq: list[float], offset: int) -> list[tuple[float, int, int]]:
+    runs: list[tuple[float, int, int]] = []  # (size, first, last) of equal neighbours
+    for i, size in enumerate(seq):
+        if runs and runs[-1][0] == size:
+            runs[-1] = (size, runs[-1][1], i)
+        else:
+            runs.append((size, i, i))
+    n = len(runs)
+    color = [size for size, _, _ in runs]
+    memo: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def cost(i: int, j: int) -> int:
+        """Fewest strokes for runs i..j: the first stroke paints runs i..m in run i's size (m a run
+        of the same size); the runs between that differ are painted after, each stretch on its own;
+        runs m+1..j are independent."""
+        if i > j:
+            return 0
+        if (i, j) in memo:
+            return memo[i, j][0]
+        best, best_m = None, i
+        for m in range(i, j + 1):
+            if color[m] != color[i]:
+                continue
+            inner, k = 0, i + 1
+            while k <= m:  # stretches of runs i+1..m-1 that differ from run i
+                if color[k] == color[i]:
+                    k += 1
+                    continue
+                end = k
+                while end + 1 <= m and color[end + 1] != color[i]:
+                    end += 1
+                inner += cost(k, end)
+                k = end + 1
+            total = 1 + inner + cost(m + 1, j)
+            if best is None or total < best:
+                best, best_m = total, m
+        memo[i, j] = (best, best_m)
+        return best
+
+    def strokes(i: int, j: int) -> list[tuple[float, int, int]]:
+        if i > j:
+            return []
+        cost(i, j)
+        m = memo[i, j][1]
+        out = [(color[i], runs[i][1] + offset, runs[m][2] + offset)]
+        k = i + 1
+        while k <= m:
+            if color[k] == color[i]:
+                k += 1
+                continue
+            end = k
+            while end + 1 <= m and color[end + 1] != color[i]:
+                end += 1
+            out += strokes(k, end)
+            k = end + 1
+        return out + strokes(m + 1, j)
+
+    return strokes(0, n - 1)
+
+
 def column_width_for(engine: str, characters: float) -> float:
     """Plan widths are in characters (as openpyxl); Office.js takes points."""
     if engine == "remote":
@@ -367,19 +497,23 @@ def write_sheet(book, sheet, plan: SheetPlan) -> None:
             continue
         for rng in _ranges(sheet, rects, multi_area):
             _set(rng, prop, value)
-    for r1, c1, r2, c2 in plan.merges:
-        rng = sheet.range(address((r1, c1, r2, c2)))
-        if multi_area:
-            rng.api.Merge()  # alerts are off for the whole run (score_book)
-        else:
-            rng.merge()
-    for width, runs in size_groups(plan.widths):
-        columns = [f"{column_letter(a)}:{column_letter(b)}" for a, b in runs]
-        for text in _joined(columns, multi_area):
-            sheet.range(text).column_width = column_width_for(engine, width)
-    for height, runs in size_groups(plan.heights):
-        for text in _joined([f"{a + 1}:{b + 1}" for a, b in runs], multi_area):
-            sheet.range(text).row_height = height
+    if multi_area:
+        for r1, c1, r2, c2 in plan.merges:
+            sheet.range(address((r1, c1, r2, c2))).api.Merge()  # alerts are off for the whole run (score_book)
+        for width, runs in size_groups(plan.widths):
+            columns = [f"{column_letter(a)}:{column_letter(b)}" for a, b in runs]
+            for text in _joined(columns, multi_area):
+                sheet.range(text).column_width = column_width_for(engine, width)
+        for height, runs in size_groups(plan.heights):
+            for text in _joined([f"{a + 1}:{b + 1}" for a, b in runs], multi_area):
+                sheet.range(text).row_height = height
+    else:  # one rectangle per call (Office.js): fewer calls by painting sizes over stretches
+        for rect in plan.merges:
+            sheet.range(address(rect)).merge()
+        for width, a, b in size_strokes(plan.widths):
+            sheet.range(f"{column_letter(a)}:{column_letter(b)}").column_width = column_width_for(engine, width)
+        for height, a, b in size_strokes(plan.heights):
+            sheet.range(f"{a + 1}:{b + 1}").row_height = height
     if plan.freeze and plan.freeze != (0, 0):
         _freeze(book, sheet, *plan.freeze)
     if multi_area:
@@ -606,30 +740,75 @@ def score_book(book):
     """
     from perfeval_xl.pipeline import score_snapshot
 
+    def refused(exc: TemplateError) -> str:
+        where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
+        return f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n输入工作表未作任何修改。"
+
+    return _run_on_book(book, "评分", lambda: score_snapshot(read_book_snapshot(book)), refused,
+                        lambda scored: (result_message(scored), bool(scored.evaluation.findings.errors)))
+
+
+def review_book(book):
+    """复核 on a live workbook: the evaluation scored and its 报告数据 reconciled, the
+    self-evaluation forms and pasted report tables of its other sheets checked, the score sheets
+    and 复核意见 written into it (as :func:`score_book` writes, input sheets untouched).  Returns
+    the Reviewed, or None when it could not; every problem is a Chinese message box."""
+    from perfeval_xl.review import review_snapshot
+
+    def refused(exc: TemplateError) -> str:
+        where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
+        return f"无法复核：{where}{exc.message}\n输入工作表未作任何修改。"
+
+    return _run_on_book(book, "复核", lambda: review_snapshot(read_book_snapshot(book), read_book_others(book)),
+                        refused, lambda reviewed: (review_message(reviewed), reviewed.failed))
+
+
+def review_message(reviewed) -> str:
+    """The message box after 复核: the score (for an evaluation), what was compared, the first slips."""
+    from perfeval_xl.core.numbers import fmt_score
+
+    result = reviewed.result
+    lines = []
+    if reviewed.evaluation is not None:
+        ev = reviewed.evaluation
+        lines.append(f"{ev.book.name or '项目'} 复算得分 {fmt_score(ev.total)} 分，等级“{ev.grade}”。")
+    lines.append(f"复核完成：核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
+                 + (f"；{len(result.unchecked)} 处表格区域未能核对" if result.unchecked else "") + "。")
+    for slip in result.slips[:5]:
+        lines.append(f"[差错] {slip.sheet}!{slip.cell}：{_short(slip.object, 40)} 报告 {slip.printed}，复算 {slip.expected}")
+    if result.slips or result.unchecked or reviewed.findings:
+        lines.append(f"全部差错、未核对区域和错误列在“{schema.OUTPUT_REVIEW}”工作表。")
+    lines.append("输入工作表未作任何修改；需要时请保存工作簿。")
+    return "\n".join(lines)
+
+
+def _run_on_book(book, verb: str, compute, refused, message):
+    """Compute, write the plan into ``book`` and tell the user; never raises (the ribbon and
+    xlwings Lite must not show a traceback).  ``refused(TemplateError)`` is the message when the
+    workbook cannot be read as asked, ``message(result)`` gives (text, critical) at the end."""
     app = book.app
     _status(app, "绩效评价：正在读取工作簿…")
     try:
         try:
-            scored = score_snapshot(read_book_snapshot(book))
+            result = compute()
         except TemplateError as exc:
-            where = f"工作表“{exc.sheet}”{exc.cell}：" if exc.sheet else ""
-            alert(app, f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n"
-                       "输入工作表未作任何修改。", critical=True)
+            alert(app, refused(exc), critical=True)
             return None
-        _status(app, "绩效评价：正在写入评分表…")
+        _status(app, f"绩效评价：正在写入{verb}结果…")
         _quiet(app, True)
         try:
-            apply_plan(book, scored.plan)
+            apply_plan(book, result.plan)
         except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
-            alert(app, f"无法写入评分结果：{exc.message}\n工作簿未作任何修改。", critical=True)
+            alert(app, f"无法写入{verb}结果：{exc.message}\n工作簿未作任何修改。", critical=True)
             return None
         finally:
             _quiet(app, False)
-        alert(app, result_message(scored), critical=bool(scored.evaluation.findings.errors))
-        return scored
+        text, critical = message(result)
+        alert(app, text, critical=critical)
+        return result
     except Exception as exc:  # noqa: BLE001 - the ribbon must never show a traceback
-        logger.exception("scoring the workbook failed")
-        alert(app, f"评分时出现意外错误（{type(exc).__name__}：{_short(str(exc), 200)}）。\n"
+        logger.exception("%s the workbook failed", verb)
+        alert(app, f"{verb}时出现意外错误（{type(exc).__name__}：{_short(str(exc), 200)}）。\n"
                    "输入工作表未作任何修改；请把工作簿和这条提示发给维护人员。", critical=True)
         return None
     finally:

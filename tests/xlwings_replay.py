@@ -53,6 +53,24 @@ def book_payload(path: Path, version: str, name: str | None = None) -> dict:
     }
 
 
+def lite_payload(payload: dict, meta: dict) -> dict:
+    """``payload`` as xlwings' Office.js client sends it to a script with ``include``/``exclude``
+    (``meta`` from ``xlwings.server.custom_scripts_meta``; getBookData): a sheet left out is sent as
+    ``[[]]``, without its sheet-scoped names."""
+    import copy
+
+    include = meta["include"].split(",") if meta.get("include") else None
+    exclude = meta["exclude"].split(",") if meta.get("exclude") else []
+    payload = copy.deepcopy(payload)
+    left_out = set()
+    for index, sheet in enumerate(payload["sheets"]):
+        if (include is not None and sheet["name"] not in include) or sheet["name"] in exclude:
+            sheet["values"] = [[]]
+            left_out.add(index)
+    payload["names"] = [n for n in payload["names"] if n["book_scope"] or n["scope_sheet_index"] not in left_out]
+    return payload
+
+
 def _names_payload(path: Path) -> list[dict]:
     """The workbook's defined names as the Office.js client sends them (sheet-scoped ones
     with their scope; definitions as text)."""

@@ -15,19 +15,15 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
 
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.xlsx_chart import PALETTE
-from perfeval_xl.io.xlsx_package import MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
+from perfeval_xl.io.xlsx_package import (
+    MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, escape, quoteattr, sheet_name_ref,
+)
 from perfeval_xl.io.xlsx_splice import add_styles, sheet_xml
-from perfeval_xl.io.xlsx_style import apply_style
 
 
 def _value(value):
@@ -106,6 +102,12 @@ def _chart(ws, plan: ChartPlan):
 
 def write_new_workbook(plan: WritePlan, path: Path) -> Path:
     """Create ``path`` (atomically) holding exactly the plan's sheets."""
+    from openpyxl import Workbook  # only this writer needs openpyxl (the batch summary goes through the plain one)
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
+
+    from perfeval_xl.io.xlsx_style import apply_style
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in plan.sheets:

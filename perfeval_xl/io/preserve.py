@@ -17,11 +17,11 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io.guard import cached_formula_values, sheet_parts
+from perfeval_xl.io.xlsx_package import escape
 
 # openpyxl's own output: <c r="B1" s="3"><f>A1*2</f><v /></c>  (or <v></v>, or no <v>)
 _FORMULA_CELL = re.compile(

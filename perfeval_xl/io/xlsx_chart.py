@@ -14,12 +14,11 @@ charts, comments …), so that re-scoring leaves no orphaned part behind.
 from __future__ import annotations
 
 from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, SheetPlan
-from perfeval_xl.io.xlsx_package import REL_NS, Package, sheet_name_ref
+from perfeval_xl.io.xlsx_package import REL_NS, Package, escape, quoteattr, sheet_name_ref
 
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"

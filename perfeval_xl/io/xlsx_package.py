@@ -78,6 +78,23 @@ def unescape(text: str) -> str:
     return _ENTITY.sub(one, text) if "&" in text else text
 
 
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as references: what :func:`xml.sax.saxutils.escape` returns, without
+    importing ``xml.sax.saxutils`` (it imports urllib.request, and with it http, email and ssl, which
+    cost the command line's start-up and need not exist under Pyodide)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """An attribute value with its quotes, as :func:`xml.sax.saxutils.quoteattr` writes it."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
+
+
 def attr(tag: str, name: str) -> str | None:
     """The (unescaped) value of attribute ``name`` of a start tag; ``name`` may carry a prefix."""
     match = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)

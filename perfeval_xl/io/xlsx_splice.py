@@ -26,7 +26,6 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
@@ -41,6 +40,7 @@ from perfeval_xl.io.xlsx_package import (
     Package, SpliceError, copy_part_raw, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
+from perfeval_xl.io.xlsx_package import escape, quoteattr
 
 #: the only input parts that are edited (besides the 'selected tab' flag of sheet views)
 EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, WORKBOOK_RELS, STYLES_PART})

@@ -18,12 +18,12 @@ import io
 import re
 import zipfile
 from typing import Iterable
-from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.io.xlsx_package import (
     CONTENT_TYPES, PART_STAMP, SHEET_REL, SHEET_TYPE, STYLES_PART, Package, SheetEntry, SpliceError, attr,
     count_children, insert_before_close, prefix, rels_part, set_count, tags, unescape,
 )
+from perfeval_xl.io.xlsx_package import escape, quoteattr
 
 __all__ = ["SpliceError", "transplant"]
 

@@ -15,40 +15,31 @@
 User documentation: docs/survey.md.
 """
 
-from .importer import ImportResult, OptionMatcher, import_file, import_rows, read_export
-from .model import (
-    METHODS,
-    PER_ANSWER,
-    PER_RESPONDENT,
-    Option,
-    Question,
-    Response,
-    SurveyClass,
-    Tally,
-    tally_from_table,
-    tally_responses,
-    uniform_options,
-)
-from .tally import (
-    SKIP,
-    ZERO_SCORE,
-    RateResult,
-    check_classes,
-    check_rates,
-    check_tally,
-    class_rate,
-    composite_rate,
-    option_totals,
-    question_rate,
-    respondent_score,
-    unit_rates,
-    weighted_rate,
-)
+# The names below are imported from their modules on first use (PEP 562), so that importing one module of the
+# package (the command line registering ``perfeval survey``, the pipeline importing .book) does not import them all.
+_EXPORTS = {
+    "importer": ("ImportResult", "OptionMatcher", "import_file", "import_rows", "read_export"),
+    "model": ("METHODS", "PER_ANSWER", "PER_RESPONDENT", "Option", "Question", "Response", "SurveyClass", "Tally",
+              "tally_from_table", "tally_responses", "uniform_options"),
+    "tally": ("SKIP", "ZERO_SCORE", "RateResult", "check_classes", "check_rates", "check_tally", "class_rate",
+              "composite_rate", "option_totals", "question_rate", "respondent_score", "unit_rates", "weighted_rate"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = [
-    "ImportResult", "OptionMatcher", "import_file", "import_rows", "read_export",
-    "METHODS", "PER_ANSWER", "PER_RESPONDENT", "Option", "Question", "Response", "SurveyClass", "Tally",
-    "tally_from_table", "tally_responses", "uniform_options",
-    "SKIP", "ZERO_SCORE", "RateResult", "check_classes", "check_rates", "check_tally", "class_rate",
-    "composite_rate", "option_totals", "question_rate", "respondent_score", "unit_rates", "weighted_rate",
-]
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_MODULE_OF))
+
+
+__all__ = [name for names in _EXPORTS.values() for name in names]

@@ -18,13 +18,16 @@ import io
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core import schema
 from ..core.findings import TemplateError
-from .book import WHOLE, attach_survey
-from .importer import ImportResult, import_rows, read_export
-from .model import Tally
-from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
+
+if TYPE_CHECKING:
+    from .importer import ImportResult
+    from .model import Tally
+
+# the command's own dependencies (openpyxl through .workbook) are imported when it runs, not when the
+# command line registers it
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -81,8 +84,11 @@ def cmd_import(args) -> int:
 
 
 def run_import(args) -> int:
+    from ..core import schema
     from ..core.book import normalise, read
     from ..io.snapshot import UnreadableFile, read_snapshot
+    from .book import WHOLE, attach_survey
+    from .importer import import_rows, read_export
 
     book_path = Path(args.book)
     try:
@@ -150,6 +156,8 @@ def _print_findings(title: str, items) -> None:
 
 def _answered(tally: Tally) -> Tally:
     """The tally without the units that have no respondent (their columns stay blank, not 0)."""
+    from .model import Tally
+
     keep = [u for u in tally.units if tally.valid.get(u)]
     wanted = set(keep)
     return Tally(tally.class_code, units=keep, sheet=tally.sheet,
@@ -161,10 +169,12 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
            drawings: list[str] = ()) -> None:
     from openpyxl import load_workbook
 
+    from ..core import schema
     from ..io.atomic import check_not_locked, write_bytes_atomic
     from ..io.preserve import restore_cached_values
     from ..io.xlsx_transplant import SpliceError, transplant
     from ..pipeline import backup_path
+    from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
 
     check_not_locked(book_path)
     workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
