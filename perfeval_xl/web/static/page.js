@@ -38,7 +38,12 @@
 
   // --- the worker -----------------------------------------------------------------------------------------------
   const source = new TextDecoder().decode(Uint8Array.from(atob(files["worker.js"].data), (c) => c.charCodeAt(0)));
+  // a classic worker (a module worker from a blob: URL is refused to a page opened from file://); it loads Pyodide
+  // with import(), see worker.js
   const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+  let booted, bootFailed;
+  const boot = new Promise((resolve, reject) => { booted = resolve; bootFailed = reject; });
+  boot.catch(() => {});
   const runtime = {};
   for (const [name, entry] of Object.entries(files)) if (name !== "worker.js") runtime[name] = entry;
   let ready = false;
@@ -50,10 +55,13 @@
       const seconds = ((performance.now() - opened) / 1000).toFixed(1);
       bootText.textContent = "已就绪（" + seconds + " 秒）。请选择要做的事。";
       $("boot").className = "boot ready";
+      bootTime.textContent = "";
       document.body.dataset.ready = "1";
+      booted();
     } else if (m.type === "bootfailed") {
       $("boot").className = "boot fatal";
       bootText.textContent = "启动失败：" + m.text + "。请用 Chrome / Edge 96 及以上版本打开，或把整个文件夹重新复制一份。";
+      bootFailed(new Error(bootText.textContent));
     } else if (m.type === "blocked") {
       console.error(m.text);
     } else if (m.type === "progress") {
@@ -68,6 +76,7 @@
   worker.onerror = (event) => {
     $("boot").className = "boot fatal";
     bootText.textContent = "启动失败：" + (event.message || "后台线程出错") + "。";
+    bootFailed(new Error(bootText.textContent));
   };
   worker.postMessage({ type: "boot", files: runtime, manifest });
   $("app").hidden = false;
@@ -76,7 +85,8 @@
     bootTime.textContent = "（" + ((performance.now() - opened) / 1000).toFixed(0) + " 秒）";
   }, 500);
 
-  function run(message, onProgress, transfer = []) {
+  async function run(message, onProgress, transfer = []) {
+    await boot; // a button pressed while Python is starting waits for it
     const id = ++calls;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onProgress });
@@ -95,10 +105,13 @@
     for (const id of ["download", "message", "progress", "tables"]) $(id).replaceChildren();
   }
 
-  function finish(text, good) {
+  // exit status → how the closing line looks: 0 done, 1 done with slips or errors, 2 not processed
+  const LOOK = { 0: "good", 1: "warn", 2: "bad" };
+
+  function finish(text, exit) {
     busy = false;
     document.body.classList.remove("busy");
-    $("step").className = "step " + (good ? "good" : "bad");
+    $("step").className = "step " + LOOK[exit];
     $("step").textContent = text;
     document.body.dataset.state = "done";
   }
@@ -152,16 +165,20 @@
       const result = await run({ fn: kind, name: file.name, data }, null, [data.buffer]);
       show(result, verb);
     } catch (err) {
-      finish(err.message, false);
+      finish(err.message, 2);
     }
   }
 
+  // the CLI's lines that the tables below do not repeat: 项目, 校验 and 复核 counts, notes, the exit-2 message
+  const HEADLINE = /^(项目：|校验：|复核：|不是评价模板|错误|注意：)/;
+
   function show(result, verb) {
-    $("message").textContent = result.message;
+    const lines = result.message.split("\n");
+    $("message").textContent = result.exit === 2 ? result.message : lines.filter((l) => HEADLINE.test(l)).join("\n");
     offer(result);
     $("tables").replaceChildren(...unitsTable(result), ...slipsTable(result.summary),
       ...findingsTable(result.summary && result.summary.findings));
-    finish(verb + EXIT_TEXT[result.exit], result.exit !== 2);
+    finish(verb + EXIT_TEXT[result.exit], result.exit);
   }
 
   $("score").addEventListener("change", () => single("score", $("score")));
@@ -174,9 +191,9 @@
       const result = await run({ fn: "new_template" });
       $("message").textContent = result.message;
       offer(result);
-      finish("模板已生成，请点击下载", true);
+      finish("模板已生成，请点击下载", 0);
     } catch (err) {
-      finish(err.message, false);
+      finish(err.message, 2);
     }
   });
 
@@ -216,9 +233,9 @@
           table(["文件", "工作表", "单元格", "类别", "对象", "说明"],
             result.issues.map((i) => [i.file, i.sheet, i.cell, i.kind, i.object, i.message]),
             { rowClass: (row) => (row[3] === "错误" ? "error" : "") })] : []));
-      finish("批量复核" + EXIT_TEXT[result.exit], result.exit !== 2);
+      finish("批量复核" + EXIT_TEXT[result.exit], result.exit);
     } catch (err) {
-      finish(err.message, false);
+      finish(err.message, 2);
     }
   }
 

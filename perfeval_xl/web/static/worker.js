@@ -33,9 +33,11 @@ function installGuard() {
   };
   self.XMLHttpRequest = function () { refuse("XMLHttpRequest"); };
   self.WebSocket = function (url) { refuse(String(url)); };
+  // importScripts only for blob: URLs.  This also tells Pyodide's loader, which probes importScripts with a data:
+  // URL and refuses to start in a "classic" worker, that it may use import() here (it does, from blob: URLs).
   const importScriptsOriginal = self.importScripts;
   self.importScripts = (...urls) => {
-    for (const u of urls) if (!String(u).startsWith("blob:")) refuse(String(u));
+    for (const u of urls) if (!String(u).startsWith("blob:")) throw new Error("离线版只从自身载入脚本：" + u);
     return importScriptsOriginal.apply(self, urls);
   };
 }
