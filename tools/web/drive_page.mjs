@@ -3,8 +3,9 @@
 // and host names resolve nowhere.  Runs the steps given in a JSON plan and prints one JSON report on stdout:
 // timings, blocked requests, downloaded files, the page's texts; screenshots go to the folder given.
 //   node drive_page.mjs plan.json
-// plan: {page, downloads, screenshots, chromium?, steps: [{do: "new"|"score"|"review"|"batch", files: [...],
-//        shot: "name"}]}
+// plan: {page, downloads, screenshots, chromium?, args?: [more Chromium flags], waitReady?: true | "app" | false,
+//        oldEngine?: bool (WebAssembly.validate answers false, as in a browser without reference types),
+//        steps: [{do: "new"|"score"|"review"|"batch"|"shot", files: [...], shot: "name", full?: bool}]}
 import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,6 +30,10 @@ try {
   await page.setViewport({ width: 1200, height: 900 });
   page.on("console", (msg) => report.console.push(msg.type() + ": " + msg.text()));
   page.on("pageerror", (err) => report.console.push("pageerror: " + err.message));
+  if (plan.oldEngine) {
+    // an engine without WebAssembly reference types (Chromium < 96) answers validate() with false
+    await page.evaluateOnNewDocument(() => { WebAssembly.validate = () => false; });
+  }
   await page.setRequestInterception(true);
   page.on("request", (request) => {
     const url = request.url();
@@ -65,7 +70,10 @@ try {
     tables: document.getElementById("tables").innerText,
     progress: document.getElementById("progress").innerText,
   }));
-  if (plan.waitReady !== false) {
+  if (plan.waitReady === "app") {  // only until the buttons work; a step then waits for Python itself
+    await page.waitForFunction(() => !document.getElementById("app").hidden, { timeout: 90000, polling: 10 });
+    report.app_ms = Date.now() - opened;
+  } else if (plan.waitReady !== false) {
     await page.waitForFunction(() => document.body.dataset.ready === "1" || /失败|过旧/.test(document.getElementById("boot").innerText),
       { timeout: 90000, polling: 50 });
     report.ready_ms = Date.now() - opened;

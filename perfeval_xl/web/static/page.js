@@ -13,7 +13,7 @@
   const pending = new Map();
   let busy = false;
 
-  $("version").textContent = manifest.version;
+  $("version").textContent = "（" + manifest.version + "）";
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -124,7 +124,7 @@
     $("download").replaceChildren(el("div", { class: "download" }, link));
   }
 
-  const EXIT_TEXT = { 0: "完成", 1: "完成，但有差错或错误（见下）", 2: "无法处理（见下面的提示）" };
+  const EXIT_TEXT = { 0: "完成", 1: "完成，但有差错或错误（见下）", 2: "未能完成（见下面的提示）" };
 
   function findingsTable(findings) {
     if (!findings || !findings.length) return [];
