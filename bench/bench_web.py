@@ -87,6 +87,7 @@ def main() -> None:
         shutil.rmtree(scratch / "downloads", ignore_errors=True)
     warm_s, process_s, inproc_s = statistics.median(warm), statistics.median(process), statistics.median(inproc)
     print(f"page: buttons usable after {report['app_ms'] / 1000:.2f} s; network requests blocked: {len(report['blocked'])}")
+    print(f"page: start-up phases (ms): {report['phases']}")
     print(f"page: open → first 五华 result      {first:6.2f} s")
     print(f"page: warm 五华 score (median of {len(warm)})  {warm_s:6.2f} s   runs: {', '.join(f'{t:.2f}' for t in warm)}")
     print(f"CLI:  perfeval score process (median) {process_s:6.2f} s   runs: {', '.join(f'{t:.2f}' for t in process)}")

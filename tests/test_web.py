@@ -233,7 +233,9 @@ def test_the_page_in_chromium_from_file_offline_gives_the_cli_files(page, cli_ru
              {"do": "review", "files": [str(XISHAN)], "shot": "4-复核"},
              {"do": "score", "files": [str(broken)], "shot": "5-无法读取"},
              {"do": "batch", "files": [str(WUHUA), str(XISHAN), str(CALCULATOR)], "shot": "6-批量复核"}]
-    report = node("drive_page", {"page": str(page.folder), "downloads": str(downloads),
+    with zipfile.ZipFile(page.zip) as archive:  # what a user gets: the zip, unpacked
+        archive.extractall(tmp_path / "unzipped")
+    report = node("drive_page", {"page": str(tmp_path / "unzipped" / FOLDER_NAME), "downloads": str(downloads),
                                  "screenshots": str(shots), "steps": steps}, tmp_path)
     assert report["blocked"] == [], "the page tried to reach the network"
     assert not [line for line in report["console"] if "pageerror" in line or "已拦截" in line]

@@ -81,6 +81,17 @@ def _unit_rows(evaluation) -> list[list[str]]:
     return rows
 
 
+def warm_up() -> None:
+    """Import what 评分 and 复核 use, while the user is still choosing a file (the page calls this once Python is
+    ready), so the first result comes as fast as the later ones."""
+    import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
+    import perfeval_xl.core.summary  # noqa: F401
+    import perfeval_xl.io.snapshot  # noqa: F401
+    import perfeval_xl.io.xlsx_splice  # noqa: F401
+    import perfeval_xl.pipeline  # noqa: F401
+    import perfeval_xl.review  # noqa: F401
+
+
 def new_template() -> dict:
     """新建模板: the blank template, written as ``perfeval new`` writes it."""
     from perfeval_xl.io.template import write_template

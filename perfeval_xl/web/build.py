@@ -169,7 +169,7 @@ def write_folder(folder: Path, pyodide: Path, stdlib_zip: Path, binary_wheels: l
         ("pyodide.asm.mjs", (pyodide / "pyodide.asm.mjs").read_bytes(), True),
         ("pyodide.mjs", (pyodide / "pyodide.mjs").read_bytes(), True),
         ("pyodide-lock.json", _lockfile(pyodide).encode("utf-8"), False),
-        ("lib.zip", stdlib_zip.read_bytes(), False),  # deflated already
+        ("lib.zip", stdlib_zip.read_bytes(), True),  # a stored zip
         ("worker.js", (STATIC / "worker.js").read_bytes(), False),
         *((wheel.name, wheel.read_bytes(), False) for wheel in binary_wheels),
     ]

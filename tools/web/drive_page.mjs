@@ -104,6 +104,7 @@ try {
     report.steps.push(record);
   }
   report.boot = await page.evaluate(() => document.getElementById("boot").innerText);
+  report.phases = await page.evaluate(() => JSON.parse(document.body.dataset.phases || "{}"));
   report.total_ms = Date.now() - started;
 } finally {
   await browser.close();

@@ -56,6 +56,8 @@
       bootText.textContent = "已就绪（" + seconds + " 秒）。请选择要做的事。";
       $("boot").className = "boot ready";
       bootTime.textContent = "";
+      document.body.dataset.phases = JSON.stringify({ ...m.phases, worker_total: Math.round(m.ms),
+        page_to_ready: Math.round(performance.now() - opened) });
       document.body.dataset.ready = "1";
       booted();
     } else if (m.type === "bootfailed") {

@@ -61,6 +61,9 @@ function moduleUrl(name) {
 
 async function boot(files, manifest) {
   const started = performance.now();
+  const phases = {};
+  let last = started;
+  const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; };
   status("正在解压运行库……");
   for (const [name, entry] of Object.entries(files)) {
     let bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
@@ -68,6 +71,7 @@ async function boot(files, manifest) {
     store[name] = bytes;
   }
   installGuard();
+  phase("unpack");
   status("正在启动 Python（首次约需数秒）……");
   const { loadPyodide } = await import(moduleUrl("pyodide.mjs"));
   const asm = await import(moduleUrl("pyodide.asm.mjs"));
@@ -80,12 +84,16 @@ async function boot(files, manifest) {
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
   });
+  phase("start_python");
   status("正在安装读取 Excel 的组件（python-calamine）……");
   await pyodide.loadPackage(manifest.wheels.map((w) => BUNDLE + w), { messageCallback: () => {}, checkIntegrity: false });
+  phase("install_calamine");
   status("正在载入评分程序……");
   api = pyodide.pyimport("perfeval_xl.web.api");
+  phase("import_api");
   store = { "lib.zip": store["lib.zip"] }; // the rest is loaded; free it
-  self.postMessage({ type: "ready", ms: performance.now() - started });
+  self.postMessage({ type: "ready", ms: performance.now() - started, phases });
+  api.warm_up(); // calls that arrive meanwhile wait in the worker's queue
 }
 
 function toJs(result) {
