@@ -232,7 +232,11 @@ def test_the_page_in_chromium_from_file_offline_gives_the_cli_files(page, cli_ru
              {"do": "score", "files": [str(WUHUA)], "shot": "3-评分"},
              {"do": "review", "files": [str(XISHAN)], "shot": "4-复核"},
              {"do": "score", "files": [str(broken)], "shot": "5-无法读取"},
-             {"do": "batch", "files": [str(WUHUA), str(XISHAN), str(CALCULATOR)], "shot": "6-批量复核"}]
+             {"do": "batch", "files": [str(WUHUA), str(XISHAN), str(CALCULATOR)], "shot": "6-批量复核"},
+             {"do": "batch-folder", "files": [str(tmp_path / "样例")], "shot": "7-批量复核文件夹"}]
+    (tmp_path / "样例").mkdir()  # a folder picked: its workbooks, and a file that is not one
+    for sample in (WUHUA, XISHAN, CALCULATOR, SAMPLES / "五华区五个先锋奖励经费2023.md"):
+        shutil.copy2(sample, tmp_path / "样例" / sample.name)
     with zipfile.ZipFile(page.zip) as archive:  # what a user gets: the zip, unpacked
         archive.extractall(tmp_path / "unzipped")
     report = node("drive_page", {"page": str(tmp_path / "unzipped" / FOLDER_NAME), "downloads": str(downloads),
@@ -242,10 +246,10 @@ def test_the_page_in_chromium_from_file_offline_gives_the_cli_files(page, cli_ru
     by = {step["do"] + str(i): step for i, step in enumerate(report["steps"])}
     assert by["new1"]["download"] == "绩效评价模板.xlsx"
     assert by["score2"]["download"] == "五华区五个先锋奖励经费2023_评分.xlsx"
-    assert (downloads / by["score2"]["download"]).read_bytes() == cli_runs["score", WUHUA.name][1]
+    assert Path(by["score2"]["download_path"]).read_bytes() == cli_runs["score", WUHUA.name][1]
     assert "项目得分（算术平均）\t90.77\t优" in by["score2"]["texts"]["tables"]
     assert by["review3"]["download"] == "西山区社区党组织服务群众专项经费2024_复核.xlsx"
-    assert (downloads / by["review3"]["download"]).read_bytes() == cli_runs["review", XISHAN.name][1]
+    assert Path(by["review3"]["download_path"]).read_bytes() == cli_runs["review", XISHAN.name][1]
     assert "差错 6 个" in by["review3"]["texts"]["tables"]
     status, _, err = cli_runs["score", "坏文件.xlsx"]
     assert by["score4"]["texts"]["message"] == err.strip() and "download" not in by["score4"]
@@ -253,10 +257,14 @@ def test_the_page_in_chromium_from_file_offline_gives_the_cli_files(page, cli_ru
     # the files picked one by one: the same summary as `perfeval batch 五华….xlsx 西山….xlsx UDF计算器.xlsx`
     status, out, summary = cli_runs["batch", "files"]
     assert by["batch5"]["download"] == "汇总.xlsx"
-    assert (downloads / "汇总.xlsx").read_bytes() == summary
+    assert Path(by["batch5"]["download_path"]).read_bytes() == summary
     assert out.splitlines()[0] in by["batch5"]["texts"]["message"]
     assert by["batch5"]["texts"]["progress"].count("有差错") == 2 and "未识别" in by["batch5"]["texts"]["progress"]
-    assert_same_template((downloads / "绩效评价模板.xlsx").read_bytes(), tmp_path)
+    # the folder picked: the same summary as `perfeval batch 样例`
+    status, _, _ = run_cli(["batch", "样例", "-o", "汇总-文件夹.xlsx", "--jobs", "1"], tmp_path)
+    assert by["batch-folder6"]["download"] == "汇总.xlsx"
+    assert Path(by["batch-folder6"]["download_path"]).read_bytes() == (tmp_path / "汇总-文件夹.xlsx").read_bytes()
+    assert_same_template(Path(by["new1"]["download_path"]).read_bytes(), tmp_path)
     assert sorted(p.name for p in shots.iterdir()) == [s["shot"] + ".png" for s in steps]
 
 

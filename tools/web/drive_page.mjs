@@ -6,7 +6,7 @@
 // plan: {page, downloads, screenshots, chromium?, args?: [more Chromium flags], waitReady?: true | "app" | false,
 //        oldEngine?: bool (WebAssembly.validate answers false, as in a browser without reference types),
 //        steps: [{do: "new"|"score"|"review"|"batch"|"shot", files: [...], shot: "name", full?: bool}]}
-import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import puppeteer from "puppeteer-core";
@@ -51,7 +51,10 @@ try {
   cdp.on("Browser.downloadProgress", (e) => {
     if (e.state === "completed") finished.set(e.guid, named.get(e.guid));
   });
-  async function download() {
+  async function download(folder) {
+    // each step's download in a folder of its own: the file keeps the name the page gave it
+    mkdirSync(folder, { recursive: true });
+    await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: folder, eventsEnabled: true });
     const before = finished.size;
     await page.click("#download-link");
     const deadline = Date.now() + 30000;
@@ -87,7 +90,7 @@ try {
     } else if (step.do === "new") {
       await page.click("#new");
     } else {
-      const input = { score: "#score", review: "#review", batch: "#batch-files" }[step.do];
+      const input = { score: "#score", review: "#review", batch: "#batch-files", "batch-folder": "#batch-folder" }[step.do];
       const handle = await page.$(input);
       await handle.uploadFile(...step.files);
     }
@@ -96,7 +99,10 @@ try {
       record.ms = Date.now() - t0;
       record.since_open_ms = Date.now() - opened;
       record.texts = await texts();
-      if (await page.$("#download-link")) record.download = await download();
+      if (await page.$("#download-link")) {
+        record.download = await download(join(plan.downloads, String(report.steps.length)));
+        record.download_path = join(plan.downloads, String(report.steps.length), record.download);
+      }
     }
     if (step.shot) {
       await page.screenshot({ path: join(plan.screenshots, step.shot + ".png"), fullPage: !!step.full });
@@ -109,6 +115,4 @@ try {
 } finally {
   await browser.close();
 }
-const files = existsSync(plan.downloads) ? readdirSync(plan.downloads) : [];
-report.downloaded = files.filter((f) => statSync(join(plan.downloads, f)).isFile());
 process.stdout.write(JSON.stringify(report) + "\n");

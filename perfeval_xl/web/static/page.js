@@ -199,10 +199,12 @@
     }
   });
 
-  async function batch(input) {
-    const picked = Array.from(input.files);
+  async function batch(input, folder) {
+    // from a folder only the workbooks are read (the CLI passes over the other files of a folder without a word)
+    const picked = Array.from(input.files).filter((f) => !folder || /\.xls[xm]$/i.test(f.name));
+    const any = input.files.length > 0;
     input.value = "";
-    if (!picked.length || busy) return;
+    if (!any || busy) return;
     begin("正在读取 " + picked.length + " 个文件……");
     const bars = new Map();
     try {
@@ -241,6 +243,6 @@
     }
   }
 
-  $("batch-files").addEventListener("change", () => batch($("batch-files")));
-  $("batch-folder").addEventListener("change", () => batch($("batch-folder")));
+  $("batch-files").addEventListener("change", () => batch($("batch-files"), false));
+  $("batch-folder").addEventListener("change", () => batch($("batch-folder"), true));
 })();
