@@ -51,8 +51,9 @@ class WebBuildError(Exception):
 class Built:
     folder: Path
     zip: Path
-    #: the intermediate files (the .pyc zip, the wheels), kept in ``work`` when one was given
-    stdlib_zip: Path
+    #: the .pyc zip, kept when a ``work`` folder was given (None otherwise: it lived in a temporary folder)
+    stdlib_zip: Path | None
+    #: the python-calamine wheel (from the cache) and this project's wheel (in ``work`` when given)
     wheels: tuple[Path, ...]
 
 
@@ -228,4 +229,4 @@ def build(output_dir: str | os.PathLike = ".", *, pyodide: str | os.PathLike | N
             shutil.rmtree(partial, ignore_errors=True)
         target = output_dir / f"{FOLDER_NAME}.zip"
         _zip_folder(folder, target)
-        return Built(folder, target, stdlib_zip if work else Path(), tuple(binary) + (own,))
+        return Built(folder, target, stdlib_zip if work else None, tuple(binary) + (own,))

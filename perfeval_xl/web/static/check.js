@@ -19,7 +19,7 @@
   }
   if (!ok) {
     fatal("此浏览器版本过旧，无法运行离线版（需要 WebAssembly 引用类型等功能）。<br>" +
-      "请使用 Chrome / Edge 96 及以上、Firefox 114 及以上、Safari 15.2 及以上；" +
+      "请使用 Chrome / Edge 96 及以上、Firefox 114 及以上、Safari 16.4 及以上；" +
       "360 安全浏览器、QQ 浏览器等请切换到“极速模式”（Chromium 内核）后重新打开本页。");
     return;
   }

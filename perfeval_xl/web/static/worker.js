@@ -118,7 +118,9 @@ async function call(message) {
     const transfer = value.output ? [value.output.buffer] : [];
     self.postMessage({ type: "result", id, value }, transfer);
   } catch (err) {
-    self.postMessage({ type: "failed", id, text: "内部错误：" + (err && err.message ? err.message : String(err)) });
+    const text = err && err.message ? err.message : String(err);
+    console.error(text); // a Python traceback in full, for the maintainers; the page shows its last line
+    self.postMessage({ type: "failed", id, text: "内部错误：" + text.trim().split("\n").pop() });
   }
 }
 
