@@ -122,9 +122,10 @@ def _register_extra_commands(sub) -> None:
     fails loudly."""
     from perfeval_xl import addin
     from perfeval_xl.survey import cli as survey_cli
+    from perfeval_xl.web import cli as web_cli
     from perfeval_xl.wordreport import cli as report_cli
 
-    for module in (addin, survey_cli, report_cli):
+    for module in (addin, survey_cli, report_cli, web_cli):
         module.register_cli(sub)
 
 

@@ -1,0 +1,188 @@
+"""The Python side of the offline page (离线网页版), in one module: what the page's Web Worker calls inside Pyodide.
+
+Each function takes the bytes the user picked and runs the very functions the command line runs (``score_file``,
+``review_file``, ``process_file`` and the batch summary writer, ``write_template``) on a copy in a fresh folder of
+Pyodide's in-memory file system, so the file the page offers for download has the same bytes as the CLI's, and a
+file that cannot be read gets the CLI's exit-2 message (through the CLI's own error boundary).  Nothing here knows
+of JavaScript beyond turning a JS byte array into ``bytes`` (:func:`_bytes`).
+
+SEAM (batch rewrite): :func:`batch` calls ``process_file`` per file and the current summary writer; when
+``perfeval_xl.batch`` gains its stores, this is the one place to adapt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+from argparse import Namespace
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable
+
+TEMPLATE_NAME = "绩效评价模板.xlsx"
+SUMMARY_NAME = "汇总.xlsx"
+
+
+def _bytes(data) -> bytes:
+    """``bytes`` from what the worker hands over (bytes, a memoryview or a Pyodide proxy of a Uint8Array)."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    return data.to_bytes()  # pyodide.ffi.JsProxy of a typed array
+
+
+def _safe_name(name: str) -> str:
+    """The file's own name (a browser gives no folders, but a relative path from a folder pick may have them)."""
+    base = PurePosixPath(str(name).replace("\\", "/")).name.strip()
+    return base or "工作簿.xlsx"
+
+
+@contextlib.contextmanager
+def _workdir():
+    """A fresh folder, made the current one (so messages name files as the CLI run beside them does)."""
+    old = os.getcwd()
+    folder = tempfile.mkdtemp(prefix="perfeval-web-")
+    os.chdir(folder)
+    try:
+        yield Path(folder)
+    finally:
+        os.chdir(old)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_cli_step(name: str, verb: str, action) -> tuple[object, int | None, str]:
+    """Run ``action`` through the CLI's error boundary; returns (result, failure exit status, the CLI's stderr)."""
+    from perfeval_xl.cli import _guarded
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        result, failed = _guarded(Namespace(book=name, json=False), verb, action)
+    return result, failed, err.getvalue().strip()
+
+
+def _printed(printer, result) -> str:
+    """What the CLI prints for ``result``, without the closing 已写入 line (the page offers a download instead)."""
+    out = io.StringIO()
+    printer(replace(result, output=None), out)
+    return out.getvalue().rstrip("\n")
+
+
+def _unit_rows(evaluation) -> list[list[str]]:
+    """单位、总分、等级 as the CLI's summary table shows them (two decimals; the project's row under the units)."""
+    from perfeval_xl.core.numbers import fmt_score
+
+    if evaluation is None:
+        return []
+    rows = [[u.full_name, fmt_score(u.total), u.grade] for u in evaluation.units]
+    if not evaluation.whole:
+        rows.append([f"项目得分（{evaluation.book.info.get('aggregation')}）", fmt_score(evaluation.total), evaluation.grade])
+    return rows
+
+
+def warm_up() -> None:
+    """Import what 评分 and 复核 use, while the user is still choosing a file (the page calls this once Python is
+    ready), so the first result comes as fast as the later ones."""
+    import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
+    import perfeval_xl.core.summary  # noqa: F401
+    import perfeval_xl.io.snapshot  # noqa: F401
+    import perfeval_xl.io.xlsx_splice  # noqa: F401
+    import perfeval_xl.pipeline  # noqa: F401
+    import perfeval_xl.review  # noqa: F401
+
+
+def new_template() -> dict:
+    """新建模板: the blank template, written as ``perfeval new`` writes it."""
+    from perfeval_xl.io.template import write_template
+
+    with _workdir() as folder:
+        path = write_template(folder / TEMPLATE_NAME)
+        return {"exit": 0, "message": f"已生成模板：{TEMPLATE_NAME}", "output_name": TEMPLATE_NAME,
+                "output": Path(path).read_bytes()}
+
+
+def score(name: str, data) -> dict:
+    """评分, as ``perfeval score <name>`` (and its ``--json``) beside the file."""
+    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, print_summary
+    from perfeval_xl.core.summary import summary
+    from perfeval_xl.pipeline import score_file
+
+    name = _safe_name(name)
+    with _workdir() as folder:
+        (folder / name).write_bytes(_bytes(data))
+        scored, failed, message = _run_cli_step(name, "评分", lambda: score_file(name))
+        if scored is None:
+            return {"exit": failed, "message": message}
+        return {"exit": EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK,
+                "message": _printed(print_summary, scored), "summary": summary(scored.evaluation),
+                "units": _unit_rows(scored.evaluation),
+                "output_name": scored.output.name, "output": scored.output.read_bytes()}
+
+
+def review(name: str, data) -> dict:
+    """复核, as ``perfeval review <name>`` (and its ``--json``) beside the file."""
+    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, print_review
+    from perfeval_xl.review import review_file, review_json
+
+    name = _safe_name(name)
+    with _workdir() as folder:
+        (folder / name).write_bytes(_bytes(data))
+        reviewed, failed, message = _run_cli_step(name, "复核", lambda: review_file(name))
+        if reviewed is None:
+            return {"exit": failed, "message": message}
+        return {"exit": EXIT_FINDINGS if reviewed.failed else EXIT_OK,
+                "message": _printed(print_review, reviewed), "summary": review_json(reviewed),
+                "units": _unit_rows(reviewed.evaluation),
+                "output_name": reviewed.output.name, "output": reviewed.output.read_bytes()}
+
+
+def _folder_root(names: list[str]) -> str | None:
+    """The picked folder when every path is ``folder/…`` (a folder pick), else None (files picked one by one)."""
+    firsts = {PurePosixPath(n).parts[0] for n in names if len(PurePosixPath(n).parts) > 1}
+    if len(firsts) == 1 and all(len(PurePosixPath(n).parts) > 1 for n in names):
+        return firsts.pop()
+    return None
+
+
+def batch(files: Iterable, on_file: Callable[[int, int, str, str], None] | None = None) -> dict:
+    """批量复核 ``files`` — (relative path, bytes) pairs — as ``perfeval batch <folder>`` (a folder picked: every
+    path starts with the same folder) or ``perfeval batch <file>…`` (files picked).  ``on_file(index, total, name,
+    state)`` is told when each file starts (state "处理中") and ends (its status), for the page's progress bars."""
+    from perfeval_xl.batch import _display, discover, process_file
+    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+    from perfeval_xl.core.batch import batch_plan
+    from perfeval_xl.io.new_workbook import write_plain_workbook
+
+    pairs = [(str(name).replace("\\", "/").lstrip("/"), data) for name, data in files]
+    names = [name for name, _ in pairs]
+    with _workdir() as folder:
+        for name, data in pairs:
+            parts = [p for p in PurePosixPath(name).parts if p not in ("", ".", "..")]
+            path = folder.joinpath(*parts) if parts else folder / "工作簿.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(_bytes(data))
+        root_name = _folder_root(names)
+        args = [root_name] if root_name else names
+        found, notes = discover(args, exclude=folder / SUMMARY_NAME)
+        if not found:
+            return {"exit": EXIT_UNREADABLE, "message": "错误：给出的路径中没有 .xlsx / .xlsm 工作簿",
+                    "notes": notes, "rows": [], "issues": []}
+        root = Path(root_name) if root_name else None
+        results = []
+        for index, path in enumerate(found):
+            display = _display(path, root)
+            if on_file:
+                on_file(index, len(found), display, "处理中")
+            results.append(process_file(str(path), False, display))
+            if on_file:
+                on_file(index, len(found), display, results[-1].rows[0].status if results[-1].rows else "")
+        output = write_plain_workbook(batch_plan(results), folder / SUMMARY_NAME)
+        problems = [r for r in results if r.has_problems]
+        rows = [row for r in results for row in r.rows]
+        message = f"共处理 {len(results)} 个文件、{len(rows)} 份评价或自评表；{len(problems)} 个文件有差错、错误或无法读取"
+        return {"exit": EXIT_FINDINGS if problems else EXIT_OK, "message": message, "notes": notes,
+                "files": [r.path for r in results], "problem_files": [r.path for r in problems],
+                "rows": [row.__dict__ for row in rows],
+                "issues": [issue.__dict__ for r in results for issue in r.issues],
+                "output_name": SUMMARY_NAME, "output": Path(output).read_bytes()}

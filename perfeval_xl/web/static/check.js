@@ -1,0 +1,44 @@
+// First script of the page, in old JavaScript on purpose: a browser too old for the WebAssembly features Python
+// needs gets a Chinese message naming the minimum, never a blank page; otherwise the bundle scripts are loaded in
+// order (plain <script> tags work from file://, fetch() does not).
+(function () {
+  var box = document.getElementById("boot-text");
+  function fatal(html) {
+    var boot = document.getElementById("boot");
+    boot.className = "boot fatal";
+    boot.innerHTML = html;
+  }
+  // a module whose only type takes an externref: valid only where WebAssembly reference types exist
+  var refTypes = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 1, 111, 0];
+  var ok = false;
+  try {
+    ok = typeof WebAssembly === "object" && WebAssembly.validate(new Uint8Array(refTypes)) &&
+      typeof Worker === "function" && typeof DecompressionStream === "function" && typeof Promise === "function";
+  } catch (e) {
+    ok = false;
+  }
+  if (!ok) {
+    fatal("此浏览器版本过旧，无法运行离线版（需要 WebAssembly 引用类型等功能）。<br>" +
+      "请使用 Chrome / Edge 96 及以上、Firefox 114 及以上、Safari 16.4 及以上；" +
+      "360 安全浏览器、QQ 浏览器等请切换到“极速模式”（Chromium 内核）后重新打开本页。");
+    return;
+  }
+  window.PERFEVAL_FILES = {};
+  var scripts = ["files/manifest.js"];
+  var index = 0;
+  function next() {
+    if (index === 1) scripts = scripts.concat(window.PERFEVAL_MANIFEST.scripts, ["files/page.js"]);
+    if (index >= scripts.length) return;
+    var src = scripts[index];
+    index += 1;
+    if (index > 1 && index < scripts.length) box.textContent = "正在载入运行库（" + (index - 1) + "/" + (scripts.length - 2) + "）……";
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = next;
+    tag.onerror = function () {
+      fatal("缺少文件 " + src + "：离线版文件夹不完整。请把整个“绩效评价离线版”文件夹（或 zip 解压后的全部内容）复制过来再打开 index.html。");
+    };
+    document.body.appendChild(tag);
+  }
+  next();
+})();

@@ -1,0 +1,248 @@
+// The offline page's main thread: buttons, tables, downloads.  Python runs in a Web Worker (worker.js, started from
+// a blob: URL with the bundled runtime handed over by postMessage); every message shown comes from the same Python
+// functions as the command line's (perfeval_xl/web/api.py).
+"use strict";
+(function () {
+  const files = window.PERFEVAL_FILES;
+  const manifest = window.PERFEVAL_MANIFEST;
+  const $ = (id) => document.getElementById(id);
+  const bootText = $("boot-text");
+  const bootTime = $("boot-time");
+  const opened = performance.now();
+  let calls = 0;
+  const pending = new Map();
+  let busy = false;
+
+  $("version").textContent = "（" + manifest.version + "）";
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else node.setAttribute(k, v);
+    }
+    for (const child of children) node.append(child instanceof Node ? child : String(child ?? ""));
+    return node;
+  }
+
+  function table(headers, rows, options = {}) {
+    const numeric = new Set(options.numeric || []);
+    const head = el("tr", {}, ...headers.map((h) => el("th", {}, h)));
+    const body = rows.map((row) => {
+      const tr = el("tr", options.rowClass ? { class: options.rowClass(row) } : {},
+        ...row.map((cell, i) => el("td", numeric.has(i) ? { class: "num" } : {}, cell)));
+      return tr;
+    });
+    return el("table", {}, el("thead", {}, head), el("tbody", {}, ...body));
+  }
+
+  // --- the worker -----------------------------------------------------------------------------------------------
+  const source = new TextDecoder().decode(Uint8Array.from(atob(files["worker.js"].data), (c) => c.charCodeAt(0)));
+  // a classic worker (a module worker from a blob: URL is refused to a page opened from file://); it loads Pyodide
+  // with import(), see worker.js
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+  let booted, bootFailed;
+  const boot = new Promise((resolve, reject) => { booted = resolve; bootFailed = reject; });
+  boot.catch(() => {});
+  const runtime = {};
+  for (const [name, entry] of Object.entries(files)) if (name !== "worker.js") runtime[name] = entry;
+  let ready = false;
+  worker.onmessage = (event) => {
+    const m = event.data;
+    if (m.type === "status") bootText.textContent = m.text;
+    else if (m.type === "ready") {
+      ready = true;
+      const seconds = ((performance.now() - opened) / 1000).toFixed(1);
+      bootText.textContent = "已就绪（" + seconds + " 秒）。请选择要做的事。";
+      $("boot").className = "boot ready";
+      bootTime.textContent = "";
+      document.body.dataset.phases = JSON.stringify({ ...m.phases, worker_total: Math.round(m.ms),
+        page_to_ready: Math.round(performance.now() - opened) });
+      document.body.dataset.ready = "1";
+      booted();
+    } else if (m.type === "bootfailed") {
+      $("boot").className = "boot fatal";
+      bootText.textContent = "启动失败：" + m.text + "。请用 Chrome / Edge 96 及以上版本打开，或把整个文件夹重新复制一份。";
+      bootFailed(new Error(bootText.textContent));
+    } else if (m.type === "blocked") {
+      console.error(m.text);
+    } else if (m.type === "progress") {
+      const job = pending.get(m.id);
+      if (job && job.onProgress) job.onProgress(m);
+    } else if (m.type === "result" || m.type === "failed") {
+      const job = pending.get(m.id);
+      pending.delete(m.id);
+      if (job) (m.type === "result" ? job.resolve(m.value) : job.reject(new Error(m.text)));
+    }
+  };
+  worker.onerror = (event) => {
+    $("boot").className = "boot fatal";
+    bootText.textContent = "启动失败：" + (event.message || "后台线程出错") + "。";
+    bootFailed(new Error(bootText.textContent));
+  };
+  worker.postMessage({ type: "boot", files: runtime, manifest });
+  $("app").hidden = false;
+  const timer = setInterval(() => {
+    if (ready || $("boot").className.includes("fatal")) return clearInterval(timer);
+    bootTime.textContent = "（" + ((performance.now() - opened) / 1000).toFixed(0) + " 秒）";
+  }, 500);
+
+  async function run(message, onProgress, transfer = []) {
+    await boot; // a button pressed while Python is starting waits for it
+    const id = ++calls;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ type: "call", id, ...message }, transfer);
+    });
+  }
+
+  // --- showing results ------------------------------------------------------------------------------------------
+  function begin(text) {
+    busy = true;
+    document.body.classList.add("busy");
+    document.body.dataset.state = "busy";
+    $("work").hidden = false;
+    $("step").className = "step";
+    $("step").textContent = ready ? text : "正在启动 Python，完成后" + text;
+    for (const id of ["download", "message", "progress", "tables"]) $(id).replaceChildren();
+  }
+
+  // exit status → how the closing line looks: 0 done, 1 done with slips or errors, 2 not processed
+  const LOOK = { 0: "good", 1: "warn", 2: "bad" };
+
+  function finish(text, exit) {
+    busy = false;
+    document.body.classList.remove("busy");
+    $("step").className = "step " + LOOK[exit];
+    $("step").textContent = text;
+    document.body.dataset.state = "done";
+  }
+
+  function offer(result) {
+    if (!result.output) return;
+    const url = URL.createObjectURL(new Blob([result.output], {
+      type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+    const link = el("a", { href: url, download: result.output_name, id: "download-link" }, "下载 " + result.output_name);
+    $("download").replaceChildren(el("div", { class: "download" }, link));
+  }
+
+  const EXIT_TEXT = { 0: "完成", 1: "完成，但有差错或错误（见下）", 2: "未能完成（见下面的提示）" };
+
+  function findingsTable(findings) {
+    if (!findings || !findings.length) return [];
+    return [el("h3", {}, "校验结果（" + findings.length + " 项）"),
+      table(["级别", "工作表", "单元格", "说明"],
+        findings.map((f) => [f.severity === "error" ? "错误" : "提示", f.sheet, f.cell, f.message]),
+        { rowClass: (row) => (row[0] === "错误" ? "error" : "") })];
+  }
+
+  function unitsTable(result) {
+    if (!result.units || !result.units.length) return [];
+    return [el("h3", {}, (result.summary.project || "") + " 得分"),
+      table(["单位", "总分", "等级"], result.units, { numeric: [1] })];
+  }
+
+  function slipsTable(summary) {
+    if (!summary || !summary.slips) return [];
+    const out = [el("h3", {}, "复核：核对 " + summary.checked + " 个数字，差错 " + summary.slips.length + " 个")];
+    if (summary.slips.length) {
+      out.push(table(["工作表", "单元格", "对象", "报告值", "复算值", "说明"],
+        summary.slips.map((s) => [s.sheet, s.cell, s.object, s.printed, s.expected, s.message]), { numeric: [3, 4] }));
+    }
+    return out;
+  }
+
+  async function readFile(file) {
+    return new Uint8Array(await file.arrayBuffer());
+  }
+
+  async function single(kind, input) {
+    const file = input.files[0];
+    input.value = "";
+    if (!file || busy) return;
+    const verb = kind === "score" ? "评分" : "复核";
+    begin("正在读取并" + verb + "“" + file.name + "”……");
+    try {
+      const data = await readFile(file);
+      const result = await run({ fn: kind, name: file.name, data }, null, [data.buffer]);
+      show(result, verb);
+    } catch (err) {
+      finish(err.message, 2);
+    }
+  }
+
+  // the CLI's lines that the tables below do not repeat: 项目, 校验 and 复核 counts, notes, the exit-2 message
+  const HEADLINE = /^(项目：|校验：|复核：|不是评价模板|错误|注意：)/;
+
+  function show(result, verb) {
+    const lines = result.message.split("\n");
+    $("message").textContent = result.exit === 2 ? result.message : lines.filter((l) => HEADLINE.test(l)).join("\n");
+    offer(result);
+    $("tables").replaceChildren(...unitsTable(result), ...slipsTable(result.summary),
+      ...findingsTable(result.summary && result.summary.findings));
+    finish(verb + EXIT_TEXT[result.exit], result.exit);
+  }
+
+  $("score").addEventListener("change", () => single("score", $("score")));
+  $("review").addEventListener("change", () => single("review", $("review")));
+
+  $("new").addEventListener("click", async () => {
+    if (busy) return;
+    begin("正在生成空白模板……");
+    try {
+      const result = await run({ fn: "new_template" });
+      $("message").textContent = result.message;
+      offer(result);
+      finish("模板已生成，请点击下载", 0);
+    } catch (err) {
+      finish(err.message, 2);
+    }
+  });
+
+  async function batch(input, folder) {
+    // from a folder only the workbooks are read (the CLI passes over the other files of a folder without a word)
+    const picked = Array.from(input.files).filter((f) => !folder || /\.xls[xm]$/i.test(f.name));
+    const any = input.files.length > 0;
+    input.value = "";
+    if (!any || busy) return;
+    begin("正在读取 " + picked.length + " 个文件……");
+    const bars = new Map();
+    try {
+      const list = [];
+      for (const file of picked) {
+        const name = file.webkitRelativePath || file.name;
+        list.push([name, await readFile(file)]);
+      }
+      $("step").textContent = "正在批量复核……";
+      const progress = $("progress");
+      const result = await run({ fn: "batch", files: list }, (m) => {
+        let row = bars.get(m.name);
+        if (!row) {
+          row = { bar: el("div", { class: "bar" }, el("div")), state: el("span") };
+          bars.set(m.name, row);
+          progress.append(el("div", { class: "file" }, el("span", {}, m.name), row.bar, row.state));
+        }
+        row.state.textContent = m.state;
+        row.bar.className = "bar " + (m.state === "处理中" ? "running" : m.state === "通过" ? "done" : "problem");
+        $("step").textContent = "正在批量复核（" + (m.index + (m.state === "处理中" ? 0 : 1)) + "/" + m.total + "）……";
+      }, list.map(([, data]) => data.buffer));
+      $("message").textContent = [...result.notes.map((n) => "注意：" + n), result.message].join("\n");
+      offer(result);
+      $("tables").replaceChildren(
+        el("h3", {}, "汇总"),
+        table(["文件", "工作表", "项目", "单位", "报告总分", "复算总分", "等级", "差错数", "错误数", "状态"],
+          result.rows.map((r) => [r.file, r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, r.slips,
+            r.errors, r.status]), { numeric: [4, 5, 7, 8] }),
+        ...(result.issues.length ? [el("h3", {}, "问题清单（" + result.issues.length + " 条）"),
+          table(["文件", "工作表", "单元格", "类别", "对象", "说明"],
+            result.issues.map((i) => [i.file, i.sheet, i.cell, i.kind, i.object, i.message]),
+            { rowClass: (row) => (row[3] === "错误" ? "error" : "") })] : []));
+      finish("批量复核" + EXIT_TEXT[result.exit], result.exit);
+    } catch (err) {
+      finish(err.message, 2);
+    }
+  }
+
+  $("batch-files").addEventListener("change", () => batch($("batch-files"), false));
+  $("batch-folder").addEventListener("change", () => batch($("batch-folder"), true));
+})();

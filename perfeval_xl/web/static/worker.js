@@ -1,0 +1,135 @@
+// The offline page's Web Worker: Python (Pyodide) runs here so the page never freezes.  Started from a blob: URL
+// (a page opened from file:// may not load workers or modules from files); the page hands it the bundled runtime
+// files by postMessage.  Nothing is fetched from the network: fetch() answers the reserved prefix from the bundle
+// and refuses every other address loudly.
+"use strict";
+
+// The reserved address the bundle is served under (.invalid never resolves, RFC 2606; the request never leaves
+// this worker anyway: the replaced fetch answers it from memory).
+const BUNDLE = "https://perfeval.invalid/bundle/";
+let store = {};
+let api = null;
+
+function status(text) {
+  self.postMessage({ type: "status", text });
+}
+
+function refuse(what) {
+  const message = "离线版不访问网络：已拦截对 " + what + " 的请求";
+  self.postMessage({ type: "blocked", text: message });
+  throw new Error(message);
+}
+
+function installGuard() {
+  self.fetch = async (input) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(BUNDLE)) {
+      const name = url.slice(BUNDLE.length);
+      if (!(name in store)) throw new Error("离线包中缺少文件 " + name + "；请重新生成离线版");
+      const type = name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
+      return new Response(store[name], { headers: { "Content-Type": type } });
+    }
+    refuse(url);
+  };
+  self.XMLHttpRequest = function () { refuse("XMLHttpRequest"); };
+  self.WebSocket = function (url) { refuse(String(url)); };
+  // importScripts only for blob: URLs.  This also tells Pyodide's loader, which probes importScripts with a data:
+  // URL and refuses to start in a "classic" worker, that it may use import() here (it does, from blob: URLs).
+  const importScriptsOriginal = self.importScripts;
+  self.importScripts = (...urls) => {
+    for (const u of urls) if (!String(u).startsWith("blob:")) throw new Error("离线版只从自身载入脚本：" + u);
+    return importScriptsOriginal.apply(self, urls);
+  };
+}
+
+function fromBase64(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+async function gunzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function moduleUrl(name) {
+  return URL.createObjectURL(new Blob([store[name]], { type: "text/javascript" }));
+}
+
+async function boot(files, manifest) {
+  const started = performance.now();
+  const phases = {};
+  let last = started;
+  const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; };
+  status("正在解压运行库……");
+  for (const [name, entry] of Object.entries(files)) {
+    let bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
+    if (entry.gzip) bytes = await gunzip(bytes);
+    store[name] = bytes;
+  }
+  installGuard();
+  phase("unpack");
+  status("正在启动 Python（首次约需数秒）……");
+  const { loadPyodide } = await import(moduleUrl("pyodide.mjs"));
+  const asm = await import(moduleUrl("pyodide.asm.mjs"));
+  const pyodide = await loadPyodide({
+    indexURL: BUNDLE,
+    stdLibURL: BUNDLE + "lib.zip",
+    lockFileContents: new TextDecoder().decode(store["pyodide-lock.json"]),
+    packageBaseUrl: BUNDLE,
+    createPyodideModule: asm.default,
+    stdout: (line) => console.log(line),
+    stderr: (line) => console.warn(line),
+  });
+  phase("start_python");
+  status("正在安装读取 Excel 的组件（python-calamine）……");
+  await pyodide.loadPackage(manifest.wheels.map((w) => BUNDLE + w), { messageCallback: () => {}, checkIntegrity: false });
+  phase("install_calamine");
+  status("正在载入评分程序……");
+  api = pyodide.pyimport("perfeval_xl.web.api");
+  phase("import_api");
+  store = { "lib.zip": store["lib.zip"] }; // the rest is loaded; free it
+  self.postMessage({ type: "ready", ms: performance.now() - started, phases });
+  api.warm_up(); // calls that arrive meanwhile wait in the worker's queue
+}
+
+function toJs(result) {
+  const value = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  result.destroy();
+  return value;
+}
+
+async function call(message) {
+  const { id, fn } = message;
+  try {
+    let result;
+    if (fn === "new_template") result = api.new_template();
+    else if (fn === "score") result = api.score(message.name, message.data);
+    else if (fn === "review") result = api.review(message.name, message.data);
+    else if (fn === "batch") {
+      const progress = (index, total, name, state) =>
+        self.postMessage({ type: "progress", id, index, total, name, state });
+      result = api.batch(message.files, progress);
+    } else throw new Error("未知的操作：" + fn);
+    const value = toJs(result);
+    const transfer = value.output ? [value.output.buffer] : [];
+    self.postMessage({ type: "result", id, value }, transfer);
+  } catch (err) {
+    const text = err && err.message ? err.message : String(err);
+    console.error(text); // a Python traceback in full, for the maintainers; the page shows its last line
+    self.postMessage({ type: "failed", id, text: "内部错误：" + text.trim().split("\n").pop() });
+  }
+}
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "boot") {
+    boot(message.files, message.manifest).catch((err) =>
+      self.postMessage({ type: "bootfailed", text: String(err && err.message ? err.message : err) }));
+  } else if (message.type === "call") {
+    call(message);
+  }
+};

@@ -1,0 +1,278 @@
+"""离线网页版 (perfeval_xl/web): the page's Python side gives the CLI's bytes and messages, natively, inside Pyodide
+under Node, and in the built page in headless Chromium opened from file:// with the network blocked.
+
+The Node and Chromium tests are marked ``browser`` and ``slow``; they skip, saying why, where Node, the npm
+packages (``npm ci`` in tools/web), Chromium or the Pyodide wheels (PyPI, once) are missing.  The page is built
+once per session into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from perfeval_xl import cli
+from perfeval_xl.web import api
+from perfeval_xl.web.build import FOLDER_NAME, NPM_FOLDER, WebBuildError, build, fetch_wheels, find_pyodide
+from perfeval_xl.web.build import default_wheel_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_workbooks"
+WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
+XISHAN = SAMPLES / "西山区社区党组织服务群众专项经费2024.xlsx"
+CALCULATOR = SAMPLES / "UDF计算器.xlsx"
+NPM = ROOT / NPM_FOLDER
+CHROMIUM = Path("/usr/bin/chromium")
+#: the samples' totals as README.md states them (taken from the two published reports, scored by their rules)
+TOTALS = {WUHUA.name: 90.77, XISHAN.name: 88.51}
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def run_cli(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """``perfeval <argv>`` in-process, run in ``cwd``: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = cli.main(argv)
+    finally:
+        os.chdir(old)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def cli_runs(tmp_path_factory):
+    """What the CLI writes for the samples (score and review of both, batch of the three samples given as files,
+    batch of the folder), and its message for a broken file; run beside copies of the files, as a user would."""
+    folder = tmp_path_factory.mktemp("cli")
+    for sample in (WUHUA, XISHAN, CALCULATOR):
+        shutil.copy2(sample, folder / sample.name)
+    (folder / "坏文件.xlsx").write_bytes(b"this is not a workbook")
+    runs = {}
+    for sample in (WUHUA, XISHAN):
+        for command, tag in (("score", "_评分"), ("review", "_复核")):
+            status, _, _ = run_cli([command, sample.name], folder)
+            runs[command, sample.name] = (status, (folder / f"{sample.stem}{tag}.xlsx").read_bytes())
+    for command in ("score", "review"):
+        runs[command, "坏文件.xlsx"] = run_cli([command, "坏文件.xlsx"], folder)
+    names = [WUHUA.name, XISHAN.name, CALCULATOR.name]
+    status, out, _ = run_cli(["batch", *names, "-o", "汇总-文件.xlsx", "--jobs", "1"], folder)
+    runs["batch", "files"] = (status, out, (folder / "汇总-文件.xlsx").read_bytes())
+    return runs
+
+
+# --- the page's Python side, natively ----------------------------------------------------------------------------
+
+def test_api_score_and_review_give_the_cli_bytes_and_totals(cli_runs):
+    scored = api.score(XISHAN.name, XISHAN.read_bytes())
+    assert scored["output_name"] == "西山区社区党组织服务群众专项经费2024_评分.xlsx"
+    assert (scored["exit"], sha(scored["output"])) == (cli_runs["score", XISHAN.name][0],
+                                                       sha(cli_runs["score", XISHAN.name][1]))
+    assert scored["units"] == [["2024年社区党组织服务群众专项经费", "88.51", "良"]]  # README: 88.51，良
+    reviewed = api.review(XISHAN.name, XISHAN.read_bytes())
+    assert reviewed["output_name"].endswith("_复核.xlsx")
+    assert sha(reviewed["output"]) == sha(cli_runs["review", XISHAN.name][1])
+    # README: 西山 review checks 73 numbers and lists 6 slips; the CLI's own line says so
+    assert "复核：核对报告印出的数字 73 个" in reviewed["message"] and len(reviewed["summary"]["slips"]) == 6
+
+
+def test_api_gives_the_cli_exit_2_message_for_a_broken_file(cli_runs):
+    for command in ("score", "review"):
+        status, _, err = cli_runs[command, "坏文件.xlsx"]
+        result = getattr(api, command)("坏文件.xlsx", b"this is not a workbook")
+        assert status == 2 and result["exit"] == 2
+        assert result["message"] == err.strip() and "不是有效的 .xlsx 文件" in result["message"]
+        assert "output" not in result
+
+
+def test_api_new_template_is_perfeval_new(tmp_path):
+    made = api.new_template()
+    assert made["output_name"] == "绩效评价模板.xlsx"
+    assert_same_template(made["output"], tmp_path)
+
+
+def xml_tree(data: bytes):
+    """An XML part as nested (tag, attributes, text, children) with namespaces resolved: the same for the same
+    content however the serializer placed its namespace declarations and closed its empty elements."""
+    def walk(node):
+        return (node.tag, sorted(node.attrib.items()), (node.text or "").strip(), (node.tail or "").strip(),
+                [walk(child) for child in node])
+    return walk(ElementTree.fromstring(data))
+
+
+def assert_same_template(data: bytes, folder: Path) -> None:
+    """The template `perfeval new` writes, part for part.  Not byte for byte: docProps/core.xml holds the time it
+    was written (two runs of `perfeval new` differ there too), and openpyxl serialises XML with lxml where it is
+    installed (the desktop) and with ElementTree where it is not (Pyodide: no lxml wheel), so the bytes of the same
+    elements differ (`<a/>` and `<a />`, where the namespaces are declared)."""
+    assert run_cli(["new", "-o", "模板.xlsx"], folder)[0] == 0
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+    ours = zipfile.ZipFile(io.BytesIO(data))
+    template = zipfile.ZipFile(folder / "模板.xlsx")
+    assert ours.namelist() == template.namelist()
+    for name in template.namelist():
+        a, b = ours.read(name), template.read(name)
+        if name == "docProps/core.xml":
+            a, b = (stamp.sub("T", x.decode("utf-8")).encode("utf-8") for x in (a, b))
+        if name.endswith((".xml", ".rels", ".vml")):
+            assert xml_tree(a) == xml_tree(b), name
+        else:
+            assert a == b, name
+
+
+def test_api_batch_of_a_folder_is_perfeval_batch_of_that_folder(tmp_path):
+    """A folder picked in the page arrives as paths 'folder/…' and is summarised as `perfeval batch folder`."""
+    status, _, _ = run_cli(["batch", str(SAMPLES), "-o", str(tmp_path / "汇总.xlsx"), "--jobs", "1"], tmp_path)
+    picked = [(f"sample_workbooks/{p.relative_to(SAMPLES).as_posix()}", p.read_bytes())
+              for p in sorted(SAMPLES.rglob("*")) if p.is_file()]
+    seen = []
+    result = api.batch(picked, on_file=lambda index, total, name, state: seen.append((index, total, name, state)))
+    assert result["exit"] == status == 1  # both reports have slips (README), the calculator is not a template
+    assert sha(result["output"]) == sha((tmp_path / "汇总.xlsx").read_bytes())
+    assert result["message"] == "共处理 3 个文件、13 份评价或自评表；3 个文件有差错、错误或无法读取"
+    # every file is announced before and after it is processed, in the CLI's order
+    assert [(i, n, s == "处理中") for i, _, n, s in seen] == [
+        (0, CALCULATOR.name, True), (0, CALCULATOR.name, False), (1, WUHUA.name, True), (1, WUHUA.name, False),
+        (2, XISHAN.name, True), (2, XISHAN.name, False)]
+
+
+def test_web_build_without_pyodide_says_how_to_get_it(tmp_path):
+    status, _, err = run_cli(["web", "build", "-o", str(tmp_path), "--pyodide", str(tmp_path / "缺")], tmp_path)
+    assert status == 2
+    assert "找不到 Pyodide 运行时" in err and "npm ci" in err
+    assert not (tmp_path / FOLDER_NAME).exists()
+
+
+# --- Node + Pyodide, headless Chromium ---------------------------------------------------------------------------
+
+def _requirements() -> tuple[Path, list[Path]]:
+    """The npm Pyodide and the wheels, or a skip that says what is missing."""
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed (the offline page is built and tested with Node 18+)")
+    try:
+        runtime = find_pyodide()
+    except WebBuildError:
+        pytest.skip(f"npm packages missing: run `npm ci` in {NPM_FOLDER.as_posix()}")
+    try:
+        wheels = fetch_wheels(default_wheel_cache(), log=lambda text: None)
+    except WebBuildError as exc:
+        pytest.skip(f"the Pyodide wheels cannot be fetched from PyPI: {exc}")
+    return runtime, wheels
+
+
+@pytest.fixture(scope="session")
+def page(tmp_path_factory):
+    _requirements()
+    out = tmp_path_factory.mktemp("web")
+    return build(out / "out", work=out / "work")
+
+
+def node(script: str, plan: dict, folder: Path) -> dict:
+    path = folder / f"{script}.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(["node", str(NPM / f"{script}.mjs"), str(path)], capture_output=True, text=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_in_pyodide_under_node_both_samples_give_the_cli_bytes(page, cli_runs, tmp_path):
+    broken = tmp_path / "坏文件.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    jobs = [{"fn": fn, "path": str(p)} for p in (WUHUA, XISHAN) for fn in ("score", "review")]
+    jobs += [{"fn": "score", "path": str(broken)}]
+    report = node("run_api", {"pyodide": str(find_pyodide()), "stdlib": str(page.stdlib_zip),
+                              "wheels": [str(page.wheels[0])], "out": str(tmp_path), "jobs": jobs}, tmp_path)
+    assert report["python"].startswith("3.14")
+    for job in report["jobs"][:4]:
+        name = Path(job["path"]).name
+        status, expected = cli_runs[job["fn"], name]
+        assert job["exit"] == status
+        assert sha(Path(job["output"]).read_bytes()) == sha(expected), (job["fn"], name)
+        assert job["total"] == TOTALS[name]
+    status, _, err = cli_runs["score", "坏文件.xlsx"]
+    assert (report["jobs"][4]["exit"], report["jobs"][4]["message"]) == (2, err.strip())
+
+
+def _chromium():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (/usr/bin/chromium; Debian package chromium)")
+    if not (NPM / "node_modules" / "puppeteer-core").is_dir():
+        pytest.skip(f"puppeteer-core missing: run `npm ci` in {NPM_FOLDER.as_posix()}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_in_chromium_from_file_offline_gives_the_cli_files(page, cli_runs, tmp_path):
+    _chromium()
+    downloads, shots = tmp_path / "downloads", tmp_path / "screenshots"
+    downloads.mkdir()
+    shots.mkdir()
+    broken = tmp_path / "坏文件.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    steps = [{"do": "shot", "shot": "1-已就绪"},
+             {"do": "new", "shot": "2-新建模板"},
+             {"do": "score", "files": [str(WUHUA)], "shot": "3-评分"},
+             {"do": "review", "files": [str(XISHAN)], "shot": "4-复核"},
+             {"do": "score", "files": [str(broken)], "shot": "5-无法读取"},
+             {"do": "batch", "files": [str(WUHUA), str(XISHAN), str(CALCULATOR)], "shot": "6-批量复核"},
+             {"do": "batch-folder", "files": [str(tmp_path / "样例")], "shot": "7-批量复核文件夹"}]
+    (tmp_path / "样例").mkdir()  # a folder picked: its workbooks, and a file that is not one
+    for sample in (WUHUA, XISHAN, CALCULATOR, SAMPLES / "五华区五个先锋奖励经费2023.md"):
+        shutil.copy2(sample, tmp_path / "样例" / sample.name)
+    with zipfile.ZipFile(page.zip) as archive:  # what a user gets: the zip, unpacked
+        archive.extractall(tmp_path / "unzipped")
+    report = node("drive_page", {"page": str(tmp_path / "unzipped" / FOLDER_NAME), "downloads": str(downloads),
+                                 "screenshots": str(shots), "steps": steps}, tmp_path)
+    assert report["blocked"] == [], "the page tried to reach the network"
+    assert not [line for line in report["console"] if "pageerror" in line or "已拦截" in line]
+    by = {step["do"] + str(i): step for i, step in enumerate(report["steps"])}
+    assert by["new1"]["download"] == "绩效评价模板.xlsx"
+    assert by["score2"]["download"] == "五华区五个先锋奖励经费2023_评分.xlsx"
+    assert Path(by["score2"]["download_path"]).read_bytes() == cli_runs["score", WUHUA.name][1]
+    assert "项目得分（算术平均）\t90.77\t优" in by["score2"]["texts"]["tables"]
+    assert by["review3"]["download"] == "西山区社区党组织服务群众专项经费2024_复核.xlsx"
+    assert Path(by["review3"]["download_path"]).read_bytes() == cli_runs["review", XISHAN.name][1]
+    assert "差错 6 个" in by["review3"]["texts"]["tables"]
+    status, _, err = cli_runs["score", "坏文件.xlsx"]
+    assert by["score4"]["texts"]["message"] == err.strip() and "download" not in by["score4"]
+    assert by["score4"]["texts"]["step"] == "评分未能完成（见下面的提示）"
+    # the files picked one by one: the same summary as `perfeval batch 五华….xlsx 西山….xlsx UDF计算器.xlsx`
+    status, out, summary = cli_runs["batch", "files"]
+    assert by["batch5"]["download"] == "汇总.xlsx"
+    assert Path(by["batch5"]["download_path"]).read_bytes() == summary
+    assert out.splitlines()[0] in by["batch5"]["texts"]["message"]
+    assert by["batch5"]["texts"]["progress"].count("有差错") == 2 and "未识别" in by["batch5"]["texts"]["progress"]
+    # the folder picked: the same summary as `perfeval batch 样例`
+    status, _, _ = run_cli(["batch", "样例", "-o", "汇总-文件夹.xlsx", "--jobs", "1"], tmp_path)
+    assert by["batch-folder6"]["download"] == "汇总.xlsx"
+    assert Path(by["batch-folder6"]["download_path"]).read_bytes() == (tmp_path / "汇总-文件夹.xlsx").read_bytes()
+    assert_same_template(Path(by["new1"]["download_path"]).read_bytes(), tmp_path)
+    assert sorted(p.name for p in shots.iterdir()) == [s["shot"] + ".png" for s in steps]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_browser_too_old_for_pyodide_gets_the_chinese_minimum(page, tmp_path):
+    _chromium()
+    report = node("drive_page", {"page": str(page.folder), "downloads": str(tmp_path), "screenshots": str(tmp_path),
+                                 "oldEngine": True, "steps": [{"do": "shot", "shot": "过旧"}]}, tmp_path)
+    assert "此浏览器版本过旧" in report["boot"] and "Chrome / Edge 96 及以上" in report["boot"]
+    assert report["blocked"] == [] and "ready_ms" in report  # the message, not a page waiting for ever
