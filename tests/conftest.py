@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# the tests call perfeval_xl.cli.main in this process: openpyxl must serialise as the command line makes it
+# (without lxml, see cli.main), whichever test imports it first
+os.environ.setdefault("OPENPYXL_LXML", "False")
 from hypothesis.configuration import set_hypothesis_home_dir
 
 #: hypothesis keeps its files (example database, caches naming this machine's absolute paths) in a
