@@ -316,9 +316,9 @@ class JobsError(ValueError):
 
 
 def parse_jobs(text: str | int | None, files: int) -> int:
-    """The number of worker processes: as asked (1 to 8 × cores), never more than files;
-    by default the cores."""
-    limit = 8 * cores()
+    """The number of worker processes: as asked (1 to 64, or 8 × the cores on a larger machine),
+    never more than files; by default the cores."""
+    limit = max(64, 8 * cores())
     if text is None:
         asked = cores()
     else:

@@ -44,6 +44,8 @@ class FormRow:
     #: the form's own slips and error findings (a sheet may hold several forms)
     slips: int = 0
     errors: int = 0
+    #: printed figures of the form compared with their recomputation (the batch's 核对数)
+    checked: int = 0
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,
