@@ -175,6 +175,9 @@ class MemoryStore(_Store):
             r.project == row.project and r.unit == row.unit for r in self._by_path[p][2].rows)), None)
 
 
+#: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
+SCHEMA_VERSION = 1
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -191,11 +194,12 @@ CREATE TABLE IF NOT EXISTS files (
     copy TEXT NOT NULL,
     processed_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256, seq);
 CREATE INDEX IF NOT EXISTS files_seq ON files (seq);
 CREATE TABLE IF NOT EXISTS evaluations (
     file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
     n INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
     sheet TEXT NOT NULL,
     project TEXT NOT NULL,
     unit TEXT NOT NULL,
@@ -209,7 +213,7 @@ CREATE TABLE IF NOT EXISTS evaluations (
     status TEXT NOT NULL,
     PRIMARY KEY (file_id, n)
 );
-CREATE INDEX IF NOT EXISTS evaluations_project ON evaluations (project, unit);
+CREATE INDEX IF NOT EXISTS evaluations_project ON evaluations (project, unit, seq);
 CREATE TABLE IF NOT EXISTS findings (
     file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
     n INTEGER NOT NULL,
@@ -238,12 +242,22 @@ class SqliteStore(_Store):
         try:
             self._db = sqlite3.connect(str(self.location), isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
-            try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version != SCHEMA_VERSION and tables:
+                if version == 0:  # someone else's database: never touched
+                    self._db.close()
+                    raise StoreError(f"结果数据库“{self.location.name}”不是批量处理的数据库；请用 --db 另选文件")
+                # an older layout of ours: its results are only a cache, they are worked out again
+                self._db.executescript("DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
+                                       "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
+            try:  # set only on a database of ours: it changes the file's header
                 self._db.execute("PRAGMA journal_mode = WAL")
             except sqlite3.DatabaseError:
                 pass  # a folder where WAL cannot work (some network shares): the default journal
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"结果数据库“{self.location.name}”无法打开或不是批量处理的数据库（{exc}）；"
                              "请用 --db 另选文件，或删除它后重试") from exc
@@ -266,6 +280,7 @@ class SqliteStore(_Store):
                        "WHERE c.path IS NULL OR c.sha256 != f.sha256 OR f.tool_version != ?)", (version,))
             db.execute("UPDATE files SET seq = (SELECT seq FROM current c WHERE c.path = files.path), "
                        "mtime = (SELECT mtime FROM current c WHERE c.path = files.path)")
+            db.execute("UPDATE evaluations SET seq = (SELECT seq FROM files f WHERE f.id = evaluations.file_id)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('tool_version', ?)", (version,))
             db.execute("COMMIT")
         except BaseException:
@@ -287,8 +302,8 @@ class SqliteStore(_Store):
                  result.reason, int(result.unreadable), result.copy,
                  dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
             file_id = cursor.lastrowid
-            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
+            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
                  r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
             db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
                 (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
@@ -333,7 +348,7 @@ class SqliteStore(_Store):
 
     def _same_project(self, file: _File, row: BatchRow) -> str | None:
         got = self._db.execute("SELECT f.path FROM evaluations e JOIN files f ON f.id = e.file_id WHERE e.project = ? "
-                               "AND e.unit = ? AND e.file_id != ? ORDER BY f.seq LIMIT 1",
+                               "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
 

@@ -535,3 +535,19 @@ def test_the_streamed_summary_is_a_sound_workbook(folder, tmp_path):
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
         assert [ws.column_dimensions[chr(65 + c)].width for c in range(len(widths))] == widths
         assert "A1:" in " ".join(str(m) for m in ws.merged_cells.ranges)
+
+
+def test_a_database_that_is_not_ours_is_refused(tmp_path, capsys):
+    """--db naming a damaged file, or someone else's SQLite database: a message, nothing changed."""
+    import sqlite3
+
+    damaged, foreign = tmp_path / "坏.sqlite", tmp_path / "别人的.sqlite"
+    damaged.write_bytes(b"this is not a database at all" * 10)
+    with sqlite3.connect(foreign) as con:
+        con.execute("CREATE TABLE 账目 (金额 REAL)")
+    before = foreign.read_bytes()
+    for db in (damaged, foreign):
+        assert main(["batch", str(cg.XISHAN), "-o", str(tmp_path / "汇总.xlsx"), "--db", str(db)]) == 2
+        err = capsys.readouterr().err
+        assert f"结果数据库“{db.name}”" in err and "Traceback" not in err
+    assert foreign.read_bytes() == before and not (tmp_path / "汇总.xlsx").exists()

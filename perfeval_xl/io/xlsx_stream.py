@@ -117,12 +117,13 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     ncols = max(head.n_cols, 1)
     letters = [column_letter(c) for c in range(max(ncols, 32))]
     line = head.n_rows
+    ids = {str(name): sid for name, sid in index.items()}  # by plain text: no enum lookup per cell
     batch: list[str] = []
     for values, styles, height in sheet.rows:
         line += 1
         batch.append(f'<row r="{line}" ht="{height}" customHeight="1">' if height else f'<row r="{line}">')
         for c, (value, style) in enumerate(zip(values, styles)):
-            sid = index[StyleName(style)]
+            sid = ids[style]
             if value is None or value == "":
                 batch.append(f'<c r="{letters[c]}{line}" s="{sid}"/>')
             elif isinstance(value, str):
