@@ -509,7 +509,7 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
     for head, take, note in core.sheet_parts(totals.rows, lambda part, first: core.summary_head(totals, part, first,
                                                                                                  title),
                                              core.summary_sheet_name):
-        rows = ((*core.summary_values(n, row, duplicate), None) for n, (row, duplicate) in islice(numbered, take))
+        rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
     issues = enumerate(store.issues(), start=1)
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),

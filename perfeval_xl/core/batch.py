@@ -194,15 +194,26 @@ def _count_style(value) -> str:
     return "integer" if value is not None else "center"
 
 
-def summary_values(n: int, row: BatchRow, duplicate: str) -> tuple[list, list[str]]:
-    """One 汇总 row: numbers as numbers (scores with two decimals, counts as integers)."""
+def summary_values(n: int, row: BatchRow, duplicate: str) -> tuple[list, list[str], float]:
+    """One 汇总 row: numbers as numbers (scores with two decimals, counts as integers), and the
+    height its wrapped texts need."""
     printed = row.printed_total
     values = [n, row.file, row.sheet, row.project, row.unit, printed, row.total, row.grade, row.checked, row.agreed,
               row.slips, row.errors, row.status, duplicate]
     styles = ["center", "text", "text", "text", "text", "score" if isinstance(printed, Decimal) else "center",
               "score", "center", _count_style(row.checked), _count_style(row.agreed), "integer", "integer", "center",
               "text"]
-    return [v if v is not None else "" for v in values], styles
+    return [v if v is not None else "" for v in values], styles, _height(values, SUMMARY_WIDTHS, (1, 2, 3, 4, 13))
+
+
+def _height(values: list, widths: list[float], wrapped: tuple[int, ...]) -> float:
+    """The height a row needs to show its wrapped texts in full (18 points at least)."""
+    height = 18.0
+    for col in wrapped:
+        text = values[col]
+        if text and isinstance(text, str):
+            height = max(height, needed_height(text, widths[col], "text"))
+    return min(height, 409.0)
 
 
 def issues_head(part: int, first: int, title: str = "绩效评价批量复核") -> SheetPlan:
@@ -235,12 +246,7 @@ NO_ISSUES_NOTE = "没有发现差错或错误。"
 def issue_values(n: int, issue: BatchIssue) -> tuple[list, list[str], float]:
     """One 问题清单 row and the height its wrapped text needs."""
     values = [n, issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message]
-    height = 18.0
-    for col in (1, 5, 6):
-        text = values[col]
-        if text:
-            height = max(height, needed_height(text, ISSUE_WIDTHS[col], "text"))
-    return values, ISSUE_STYLES, min(height, 409.0)
+    return values, ISSUE_STYLES, _height(values, ISSUE_WIDTHS, (1, 2, 5, 6))
 
 
 def sheet_parts(total: int, head_of: Callable[[int, int], SheetPlan], name_of: Callable[[int], str],
