@@ -72,6 +72,9 @@ class _Store:
 
     reused = 0
 
+    def _issue_count(self, file: _File) -> int:
+        return sum(1 for _ in self._issues(file))
+
     def _file_duplicate(self, file: _File, rows: Iterable[BatchRow] | None = None) -> str:
         content = self._same_content(file)
         if content:
@@ -88,7 +91,7 @@ class _Store:
             files += 1
             file_rows = list(self._rows(file))
             rows += len(file_rows)
-            issues += sum(1 for _ in self._issues(file))
+            issues += self._issue_count(file)
             duplicate = self._file_duplicate(file, file_rows)
             duplicates += bool(duplicate)
             issues += bool(duplicate)
@@ -340,6 +343,9 @@ class SqliteStore(_Store):
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
         return [BatchIssue(file.path, *row) for row in self._db.execute(
             "SELECT sheet, cell, kind, object, message FROM findings WHERE file_id = ? ORDER BY n", (file.id,))]
+
+    def _issue_count(self, file: _File) -> int:
+        return self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
 
     def _same_content(self, file: _File) -> str | None:
         got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
