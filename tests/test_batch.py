@@ -551,3 +551,29 @@ def test_a_database_that_is_not_ours_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err
         assert f"结果数据库“{db.name}”" in err and "Traceback" not in err
     assert foreign.read_bytes() == before and not (tmp_path / "汇总.xlsx").exists()
+
+
+def test_a_long_summary_continues_too_and_both_stores_resume_alike(folder, tmp_path, monkeypatch):
+    """汇总 itself continues on 汇总(2) when full (15 rows, sheets of 12 rows patched); the memory
+    store reuses unchanged files as the SQLite store does."""
+    from perfeval_xl.core import batch as core
+
+    files, _ = discover([folder])
+    memory, sqlite = MemoryStore(), SqliteStore(tmp_path / "结果.sqlite")
+    for store in (memory, sqlite):
+        assert batch_module.run_batch(files, store, jobs=1, root=folder).reused == 0
+        assert batch_module.run_batch(files, store, jobs=1, root=folder).reused == 5
+    (folder / "说明.txt").write_text("改过了", encoding="utf-8")
+    assert [batch_module.run_batch(files, store, jobs=1, root=folder).reused for store in (memory, sqlite)] == [4, 4]
+    assert _store_rows(memory) == _store_rows(sqlite)
+    sqlite.close()
+    monkeypatch.setattr(core, "MAX_SHEET_ROWS", 12)
+    output = tmp_path / "汇总.xlsx"
+    batch_module.write_summary(memory, output)
+    book = load_workbook(output)
+    assert book.sheetnames[:3] == ["汇总", "汇总(2)", "问题清单"]
+    first, second = ([r for r in book[name].iter_rows(values_only=True)] for name in ("汇总", "汇总(2)"))
+    # 汇总: title, counts, header, 8 rows, the note; 汇总(2): title, where it starts, header, the other 7
+    assert [r[0] for r in first[3:11]] == list(range(1, 9))
+    assert first[11][0] == "本表已满（Excel 一张工作表最多 12 行），其余各行接续在“汇总(2)”。"
+    assert second[1][0] == "接“汇总”，从第 9 行起。" and [r[0] for r in second[3:]] == list(range(9, 16))
