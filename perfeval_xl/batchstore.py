@@ -243,6 +243,12 @@ class SqliteStore(_Store):
         self.location = Path(path)
         self._sqlite3 = sqlite3
         try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from perfeval_xl.io.atomic import describe_os_error
+
+            raise StoreError(f"结果数据库“{self.location.name}”无法创建：{describe_os_error(exc)}；请用 --db 另选位置") from exc
+        try:
             self._db = sqlite3.connect(str(self.location), isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -262,8 +268,8 @@ class SqliteStore(_Store):
             self._db.executescript(SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"结果数据库“{self.location.name}”无法打开或不是批量处理的数据库（{exc}）；"
-                             "请用 --db 另选文件，或删除它后重试") from exc
+            raise StoreError(f"结果数据库“{self.location.name}”无法打开或不是批量处理的数据库（文件损坏、不是 SQLite "
+                             "数据库或文件夹不可写）；请用 --db 另选文件，或删除它后重试") from exc
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
@@ -286,8 +292,12 @@ class SqliteStore(_Store):
             db.execute("UPDATE evaluations SET seq = (SELECT seq FROM files f WHERE f.id = evaluations.file_id)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('tool_version', ?)", (version,))
             db.execute("COMMIT")
+        except self._sqlite3.Error as exc:
+            _rollback(db)
+            raise StoreError(f"结果数据库“{self.location.name}”写入失败（磁盘已满或文件夹不可写）；"
+                             "已存入的结果不受影响，腾出空间后再次运行同一命令即可接着处理") from exc
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
         reusable = {path for (path,) in db.execute("SELECT path FROM files")}
         self.reused = len(reusable)
@@ -311,8 +321,12 @@ class SqliteStore(_Store):
             db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
                 (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
             db.execute("COMMIT")
+        except self._sqlite3.Error as exc:
+            _rollback(db)
+            raise StoreError(f"结果数据库“{self.location.name}”写入失败（磁盘已满或文件夹不可写）；"
+                             "已存入的结果不受影响，腾出空间后再次运行同一命令即可接着处理") from exc
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     def stored(self) -> int:
@@ -357,6 +371,13 @@ class SqliteStore(_Store):
                                "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
+
+
+def _rollback(db) -> None:
+    try:
+        db.execute("ROLLBACK")
+    except Exception:  # the transaction is already gone (the error ended it)
+        pass
 
 
 def _text(value) -> str | None:

@@ -274,6 +274,10 @@ def cmd_batch(args) -> int:
         try:
             run = run_batch(files, store, jobs=jobs, write_copies=args.write_copies, root=root, fresh=args.fresh,
                             on_result=update)
+        except StoreError as exc:
+            close()
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
         except KeyboardInterrupt:
             close()
             print(f"已中断：没有写出汇总；已处理的 {store.stored()} 个文件的结果保存在“{db_path}”，"

@@ -577,3 +577,20 @@ def test_a_long_summary_continues_too_and_both_stores_resume_alike(folder, tmp_p
     assert [r[0] for r in first[3:11]] == list(range(1, 9))
     assert first[11][0] == "本表已满（Excel 一张工作表最多 12 行），其余各行接续在“汇总(2)”。"
     assert second[1][0] == "接“汇总”，从第 9 行起。" and [r[0] for r in second[3:]] == list(range(9, 16))
+
+
+def test_a_store_that_cannot_be_written_is_a_message(folder, tmp_path, monkeypatch, capsys):
+    """A write to the database that fails (a full disk; here the connection made read-only after
+    the run started) stops the batch with a message, not a traceback."""
+    original = SqliteStore.start
+
+    def start(self, *args, **kwargs):
+        reusable = original(self, *args, **kwargs)
+        self._db.execute("PRAGMA query_only = ON")  # every later write fails
+        return reusable
+
+    monkeypatch.setattr(SqliteStore, "start", start)
+    assert main(["batch", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "错误：结果数据库“汇总.sqlite”写入失败（磁盘已满或文件夹不可写）" in err and "Traceback" not in err
+    assert not (tmp_path / "汇总.xlsx").exists()
