@@ -273,8 +273,8 @@ class SqliteStore(_Store):
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
+            db.execute("BEGIN IMMEDIATE")
             if fresh:
                 db.execute("DELETE FROM findings")
                 db.execute("DELETE FROM evaluations")
@@ -305,8 +305,8 @@ class SqliteStore(_Store):
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
+            db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
             cursor = db.execute(
                 "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
