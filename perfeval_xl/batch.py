@@ -519,6 +519,98 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
     return totals
 
 
+# --- the command ------------------------------------------------------------------------------------
+
+def command(args) -> int:
+    """``perfeval batch`` as the command line runs it (its arguments parsed by :mod:`perfeval_xl.cli`)."""
+    from perfeval_xl.batchstore import StoreError, open_store
+    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+    from perfeval_xl.io.atomic import describe_os_error
+    from perfeval_xl.io.targets import TargetError, batch_summary_target
+
+    try:
+        output, backup = batch_summary_target(args.output)
+    except TargetError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    db_path = Path(args.db) if args.db else output.with_suffix(".sqlite")
+    files, notes = discover(args.paths, exclude=[output, db_path])
+    try:
+        jobs = parse_jobs(args.jobs, max(1, len(files)))
+    except JobsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for note in notes:
+        print(f"注意：{note}", file=sys.stderr)
+    if not files:
+        print("错误：给出的路径中没有文件", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        store = open_store(db_path)
+    except StoreError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    update, close = progress_bar(len(files), enabled=not args.json and sys.stderr.isatty())
+    root = Path(args.paths[0]) if len(args.paths) == 1 and Path(args.paths[0]).is_dir() else None
+    try:
+        try:
+            run = run_batch(files, store, jobs=jobs, write_copies=args.write_copies, root=root, fresh=args.fresh,
+                            on_result=update)
+        except StoreError as exc:
+            close()
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        except KeyboardInterrupt:
+            close()
+            print(f"已中断：没有写出汇总；已处理的 {store.stored()} 个文件的结果保存在“{db_path}”，"
+                  "再次运行同一命令会沿用它们，接着处理其余文件", file=sys.stderr)
+            return 130
+        close()
+        try:
+            if backup is not None:
+                import shutil
+
+                shutil.copy2(output, backup)
+                print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
+            totals = write_summary(store, output)
+        except OSError as exc:
+            print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if args.json:
+            _batch_json(store, totals, output)
+        else:
+            print(f"共处理 {totals.files} 个文件、{totals.rows} 份评价或自评表；{totals.problem_files} 个文件有差错、错误、"
+                  "未核对或无法读取" + (f"（沿用了数据库中 {run.reused} 个未变文件的结果）" if run.reused else ""))
+            for n, (path, reason) in enumerate(store.problems()):
+                if n == 10:
+                    print(f"  ……其余 {totals.problem_files - 10} 个文件见汇总的“问题清单”")
+                    break
+                print(f"  {path}：{reason}")
+            print(f"已写入：{output}（结果数据库：{db_path}）")
+    finally:
+        store.close()
+    return EXIT_FINDINGS if totals.problem_files else EXIT_OK
+
+
+def _batch_json(store, totals, output) -> None:
+    """The batch's JSON on stdout, written row by row from the store."""
+    import json
+    from decimal import Decimal
+
+    out = sys.stdout
+    out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
+                          "output": str(output)}, ensure_ascii=False)[:-1])
+    out.write(', "rows": [')
+    for n, (row, duplicate) in enumerate(store.summary()):
+        data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
+        data["duplicate"] = duplicate
+        out.write((", " if n else "") + json.dumps(data, ensure_ascii=False))
+    out.write('], "issues": [')
+    for n, issue in enumerate(store.issues()):
+        out.write((", " if n else "") + json.dumps(issue.__dict__, ensure_ascii=False))
+    out.write("]}\n")
+
+
 def progress_bar(total: int, enabled: bool):
     """A tqdm bar on a terminal (stderr), nothing otherwise; returns (update, close)."""
     if not enabled or total <= 1:
