@@ -426,6 +426,9 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
         display = _display(path, root)
         work.append(_job(seq, path, display))
     reusable = store.start([job.entry for job in work], version, fresh=fresh)
+    if write_copies:  # every file's copy is written again: nothing is reused
+        reusable = set()
+        store.reused = 0
     todo = [job for job in work if job.entry.path not in reusable]
     crash_after = _crash_after()
     done = 0
