@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from perfeval_xl.core.batch import (
-    PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note,
+    PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note, writable,
 )
 
 #: bumped when what a stored result holds changes, so an older result is not reused
@@ -148,7 +148,7 @@ class MemoryStore(_Store):
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
-        self._by_path[entry.path] = (entry, version, result)
+        self._by_path[entry.path] = (entry, version, writable(result))
 
     def stored(self) -> int:
         return len(self._by_path)
@@ -305,6 +305,7 @@ class SqliteStore(_Store):
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         db = self._db
+        result = writable(result)
         try:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM files WHERE path = ?", (entry.path,))

@@ -594,3 +594,18 @@ def test_a_store_that_cannot_be_written_is_a_message(folder, tmp_path, monkeypat
     err = capsys.readouterr().err
     assert "错误：结果数据库“汇总.sqlite”写入失败（磁盘已满或文件夹不可写）" in err and "Traceback" not in err
     assert not (tmp_path / "汇总.xlsx").exists()
+
+
+def test_file_names_that_are_not_utf8(tmp_path, capsys):
+    """Names in GBK bytes (as unzip leaves a zip made on Chinese Windows): every file is listed with
+    its undecodable bytes written as \\xNN, and 汇总 is written (issue 20 item 3, batch part)."""
+    root = tmp_path / "收件"
+    root.mkdir()
+    shutil.copyfile(cg.XISHAN, os.fsdecode(os.fsencode(root) + b"/\xce\xf7\xc9\xbd.xlsx"))  # 西山 in GBK
+    (Path(os.fsdecode(os.fsencode(root) + b"/\xb1\xa8\xb8\xe6.xls"))).write_bytes(b"old")  # 报告 in GBK
+    output = tmp_path / "汇总.xlsx"
+    assert main(["batch", str(root), "-o", str(output)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    rows = _summary_rows(output)
+    assert [(r[1], r[12]) for r in rows][0] == ("\\xb1\\xa8\\xb8\\xe6.xls", "格式不支持")
+    assert rows[1][1] == "\\xce\\xf7ɽ.xlsx"  # C9 BD happens to be UTF-8 for ɽ

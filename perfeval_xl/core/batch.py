@@ -10,7 +10,7 @@ can stream rows from the store without holding them all (docs/batch.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable, Iterator
 
@@ -135,6 +135,33 @@ def failure_reason(status: str, rows: Iterable[BatchRow], issues: Iterable[Batch
     if status == STATUS_UNCHECKED and not parts:
         parts.append("没有核对到任何印出的数字（没有报告数据、自评表总分或可核对的表格）")
     return f"{status}：{'，'.join(parts)}" if parts else status
+
+
+def safe_text(text: str) -> str:
+    """A text that can be written as UTF-8: the undecodable bytes of a file name (kept by Python
+    as lone surrogates) written as \\xNN."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _safe_fields(item):
+    changed = {name: safe_text(value) for name, value in item.__dict__.items()
+               if isinstance(value, str) and not value.isascii()}
+    changed = {name: value for name, value in changed.items() if value is not getattr(item, name)}
+    return replace(item, **changed) if changed else item
+
+
+def writable(result: FileResult) -> FileResult:
+    """The result with every text writable as UTF-8 (to the store, to 汇总.xlsx)."""
+    return replace(result, path=safe_text(result.path), copy=safe_text(result.copy),
+                   rows=tuple(map(_safe_fields, result.rows)), issues=tuple(map(_safe_fields, result.issues)))
 
 
 def as_number(text) -> Decimal | str | None:
