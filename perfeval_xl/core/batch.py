@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from .writeplan import SheetBuilder, SheetPlan, finish, needed_height
@@ -239,8 +240,15 @@ def _height(values: list, widths: list[float], wrapped: tuple[int, ...]) -> floa
     for col in wrapped:
         text = values[col]
         if text and isinstance(text, str):
-            height = max(height, needed_height(text, widths[col], "text"))
+            height = max(height, _needed(text, widths[col]))
     return min(height, 409.0)
+
+
+@lru_cache(maxsize=8192)
+def _needed(text: str, width: float) -> float:
+    """:func:`needed_height` of a text cell, remembered: a file's name, a sheet's name and an
+    object repeat on every row of a file's problems."""
+    return needed_height(text, width, "text")
 
 
 def issues_head(part: int, first: int, title: str = "绩效评价批量复核") -> SheetPlan:
