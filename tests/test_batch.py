@@ -609,3 +609,40 @@ def test_file_names_that_are_not_utf8(tmp_path, capsys):
     rows = _summary_rows(output)
     assert [(r[1], r[12]) for r in rows][0] == ("\\xb1\\xa8\\xb8\\xe6.xls", "格式不支持")
     assert rows[1][1] == "\\xce\\xf7ɽ.xlsx"  # C9 BD happens to be UTF-8 for ɽ
+
+
+WATCHED_CHILD = """
+import sys, time
+sys.platform = "other"  # no prctl: the watching thread alone must end this process
+from perfeval_xl.batch import _worker_start
+_worker_start(int(sys.argv[1]))
+print("started", flush=True)
+time.sleep(30)
+print("still alive", flush=True)
+"""
+
+PARENT_THAT_LEAVES = """
+import subprocess, sys, os
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid())], stdout=open(sys.argv[2], "w"))
+print(child.pid, flush=True)
+import time; time.sleep(1.5)
+os._exit(0)  # the parent dies; the child must follow it
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process state from /proc")
+def test_a_worker_watches_its_parent_where_there_is_no_prctl(tmp_path):
+    """Elsewhere than Linux a worker's thread checks every second that its parent is alive."""
+    log = tmp_path / "child.txt"
+    done = subprocess.run([sys.executable, "-c", PARENT_THAT_LEAVES, WATCHED_CHILD, str(log)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child)
+    assert log.read_text() == "started\n"
+    # a worker whose parent is already gone when it starts ends at once
+    orphan = subprocess.run([sys.executable, "-c", "from perfeval_xl.batch import _worker_start\n"
+                             "_worker_start(-1)\nprint('still alive')"], capture_output=True, text=True, cwd=ROOT)
+    assert orphan.returncode == 1 and orphan.stdout == ""
