@@ -1,10 +1,12 @@
 """``perfeval batch`` over many seed-size workbooks (copies of the two samples).
 
-    .venv/bin/python bench/bench_batch.py [--files 1000] [--jobs N]
+    .venv/bin/python bench/bench_batch.py [--files 200] [--jobs N] [--only 五华]
 
-Prints the batch's wall time and time per file beside one process scoring the same files
-in turn (the batch's worker processes should divide that by the cores).  Target: 1,000
-files in ≤ 60 s on a 2-core machine.  No pass/fail.
+Prints, measured side by side in one run: python-calamine reading every sheet of the same files
+in one process (the anchor: CPU per file), one process reviewing them with ``process_file``
+(the per-file work), and ``perfeval batch`` over the folder (parent and workers: discovery,
+hashing, the store, the worker processes, 汇总.xlsx), each as CPU per file and as a ratio to
+calamine.  Goal (issue 22 item 4): batch CPU ≤ 4× calamine.  No pass/fail.
 
 The CPU time of the batch's processes (the parent and its workers) is printed too: on a
 machine other work keeps busy the wall time says little, while CPU time ÷ cores is what the
@@ -30,7 +32,8 @@ SAMPLES = ["西山区社区党组织服务群众专项经费2024.xlsx", "五华�
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--only", choices=["五华", "西山"], default=None, help="copies of one sample only")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--serial-sample", type=int, default=50, help="files scored in one process for the comparison")
     args = parser.parse_args()
@@ -41,8 +44,18 @@ def main() -> int:
         for i in range(args.files):
             sub = folder / f"{i // 100:02d}"
             sub.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ROOT / "sample_workbooks" / SAMPLES[i % 2], sub / f"评价{i:04d}.xlsx")
-        files = sorted(folder.rglob("*.xlsx"))[: args.serial_sample]
+            samples = [s for s in SAMPLES if args.only is None or s.startswith(args.only)]
+            shutil.copyfile(ROOT / "sample_workbooks" / samples[i % len(samples)], sub / f"评价{i:04d}.xlsx")
+        every = sorted(folder.rglob("*.xlsx"))
+        from python_calamine import CalamineWorkbook
+
+        c0 = time.process_time()
+        for f in every:
+            book = CalamineWorkbook.from_path(str(f))
+            for name in book.sheet_names:
+                book.get_sheet_by_name(name).to_python()
+        calamine_cpu = (time.process_time() - c0) / len(every)
+        files = every[: args.serial_sample]
         process_file(str(files[0]))  # imports and first-call work, as a worker does once
         t0, c0 = time.perf_counter(), time.process_time()
         for f in files:
@@ -60,12 +73,17 @@ def main() -> int:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         cores = os.cpu_count() or 1
-        print(f"one process, per file (mean of {len(files)}):     {serial * 1000:8.1f} ms  (CPU {serial_cpu * 1000:.1f} ms)")
+        print(f"calamine reads every sheet, CPU per file:   {calamine_cpu * 1000:8.1f} ms")
+        print(f"one process, per file (mean of {len(files)}):     {serial * 1000:8.1f} ms  (CPU {serial_cpu * 1000:.1f} ms, "
+              f"{serial_cpu / calamine_cpu:.1f}× calamine)")
         print(f"perfeval batch, {args.files} files, {cores} cores: {wall:8.2f} s "
               f"({wall / args.files * 1000:.1f} ms per file; exit {done.returncode})")
         print(f"speed-up over one process:                  {serial * args.files / wall:8.2f}×")
         print(f"CPU of the batch's processes:               {cpu:8.2f} s ({cpu / args.files * 1000:.1f} ms per file; "
               f"÷ {cores} cores = {cpu / cores:.2f} s)")
+        print(f"batch CPU per file ÷ calamine CPU per file:  {cpu / args.files / calamine_cpu:8.2f}×  (goal ≤ 4×)")
+        print(f"batch's own cost per file (batch CPU − one process's review CPU): "
+              f"{(cpu / args.files - serial_cpu) * 1000:.1f} ms")
     return 0
 
 

@@ -1,113 +1,161 @@
 """``perfeval batch``: every workbook under the given paths, scored or reviewed by what it holds.
 
-Each file is handled in a worker process on its own (:func:`process_file` never raises: a file
-that cannot be read gets a row saying why), the results are gathered in input order and
-written to 汇总.xlsx in one atomic write at the end, so an interrupted batch leaves no partial
-summary.  The summary's content is built by :mod:`perfeval_xl.core.batch`.
+Every file under the paths is listed (the ones perfeval does not read as 格式不支持 or 无法读取).
+Each file is handled in a worker process (:func:`process_file` never raises: a file that cannot
+be read gets a row saying why; a worker that dies costs only its file); each result goes into
+the store (:mod:`perfeval_xl.batchstore`) as it arrives, so a batch run again after a crash
+reuses what was stored.  汇总.xlsx is written from the store at the end, streamed, in one atomic
+write.  What the summary's rows hold is :mod:`perfeval_xl.core.batch`'s.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import time
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from perfeval_xl.batchstore import FileEntry
+from perfeval_xl.core.numbers import round_score
 from perfeval_xl.core.batch import (
-    STATUS_NOTHING, STATUS_UNREADABLE, BatchIssue, BatchRow, FileResult, status_of,
+    KIND_ERROR, KIND_NOTE, KIND_SLIP, STATUS_FAILED, STATUS_NOTHING, STATUS_UNREADABLE, STATUS_UNSUPPORTED,
+    BatchIssue, BatchRow, FileResult, Totals, as_number, status_of,
 )
-from perfeval_xl.core.numbers import fmt_score
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: spreadsheet formats perfeval does not read: listed in 汇总 as 格式不支持, with what to do
+OTHER_SPREADSHEETS = (".xls", ".xlsb", ".et", ".ett", ".ods", ".fods", ".csv", ".wps", ".numbers", ".xltx", ".xltm",
+                      ".xlt", ".dbf")
 #: name endings of the files perfeval itself writes beside an input; a batch over a folder
 #: that was scored before must not count those copies as more evaluations
 OUTPUT_STEM_ENDINGS = ("_评分", "_复核")
 BACKUP_MARK = "_备份_"
+#: what SQLite keeps beside its database file
+STORE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _is_our_output(path: Path) -> bool:
     return path.stem.endswith(OUTPUT_STEM_ENDINGS) or BACKUP_MARK in path.stem
 
 
-def discover(paths: Iterable[str | os.PathLike], exclude: Path | None = None) -> tuple[list[Path], list[str]]:
-    """The workbooks under ``paths`` (folders recursively, sorted) and notes on what was left out."""
+def _is_clutter(name: str) -> bool:
+    """Office owner files, our own temporary files, the folder files of Windows and macOS."""
+    return name.startswith(("~$", ".~perfeval-", ".~lock.")) or name in (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[str]]:
+    """Every file under ``paths`` (folders recursively, sorted) and notes on what was left out.
+
+    Every file is returned, whatever its format (a batch lists the ones it cannot read in 汇总
+    with what to do), except what this tool wrote (scored and reviewed copies, backups, the
+    summary and its database) and the owner and lock files Office leaves, which are counted in
+    a note."""
     files: list[Path] = []
     notes: list[str] = []
-    skipped_outputs = 0
+    skipped_outputs = clutter = 0
     seen: set[Path] = set()
-    excluded = exclude.resolve() if exclude is not None else None
+    excluded = set()
+    for path in exclude:
+        excluded.add(Path(path).resolve())
+        excluded.update(Path(str(path) + side).resolve() for side in STORE_SIDE_FILES)
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            notes.append(f"“{raw}”不存在，已跳过")
+        if not os.path.lexists(path):
+            notes.append(f"“{_shown(raw)}”不存在，已跳过")
             continue
-        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if not p.is_dir())
+        else:
+            candidates = [path]
         for candidate in candidates:
-            if candidate.suffix.lower() not in WORKBOOK_SUFFIXES:
-                if path.is_file():
-                    notes.append(f"“{raw}”不是 .xlsx / .xlsm 工作簿，已跳过")
-                continue
             name = candidate.name
-            if name.startswith(("~$", ".~perfeval-")):  # Office owner files, our temp files
+            if _is_clutter(name):
+                clutter += 1
                 continue
             real = candidate.resolve()
-            if real == excluded or real in seen:
+            if real in excluded or real in seen:
                 continue
-            if _is_our_output(candidate) and not path.is_file():
+            if _is_our_output(candidate) and candidate is not path:
                 skipped_outputs += 1
                 continue
             seen.add(real)
             files.append(candidate)
     if skipped_outputs:
         notes.append(f"跳过了 {skipped_outputs} 个本工具写出的文件（文件名以 _评分、_复核 结尾或含 _备份_）")
+    if clutter:
+        notes.append(f"跳过了 {clutter} 个 Office/WPS 的临时文件或系统文件（~$ 开头的文件等）")
     return files, notes
+
+
+def _shown(text) -> str:
+    """A path as text a user can read, undecodable bytes of its name escaped."""
+    return os.fsencode(os.fspath(text)).decode("utf-8", "backslashreplace")
 
 
 # --- one file ------------------------------------------------------------------------------------
 
-def _printed_total(evaluation, unit: str) -> str:
+def _printed_total(evaluation, unit: str):
     """The 总分 that 报告数据 says the report printed for a unit ("" for the project), if any."""
     from perfeval_xl.core import schema
 
     for record in evaluation.book.rows(schema.REPORTED):
         if record.get("content") == schema.REPORTED_TOTAL and (record.get("unit") or "") == unit:
-            return str(record.get("printed") or "")
-    return ""
+            return as_number(record.get("printed"))
+    return None
 
 
-def _evaluation_rows(name: str, evaluation, slips) -> list[BatchRow]:
+def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]:
+    """The rows of an evaluation workbook: one per unit, then the project; the figures checked
+    (报告数据 and pasted tables) are counted on the project row, and every row of an evaluation
+    whose figures were not checked at all is 未核对."""
+    evaluation = reviewed.evaluation
+    if evaluation is None:
+        return []
     errors = sum(1 for f in evaluation.findings if f.severity == "error")
     rows = []
     if not evaluation.whole:
         for unit in evaluation.units:
             unit_slips = sum(1 for s in slips if s.unit == unit.name)
             rows.append(BatchRow(name, "", evaluation.book.name, unit.name, _printed_total(evaluation, unit.name),
-                                 fmt_score(unit.total), unit.grade, unit_slips, 0, status_of(unit_slips, 0)))
+                                 round_score(unit.total), unit.grade, None, None, unit_slips, 0,
+                                 status_of(unit_slips, 0, checked)))
     project_slips = sum(1 for s in slips if not s.unit) if not evaluation.whole else len(slips)
     project_unit = "" if evaluation.whole else f"项目（{evaluation.book.info.get('aggregation') or '平均'}）"
     rows.append(BatchRow(name, "", evaluation.book.name, project_unit, _printed_total(evaluation, ""),
-                         fmt_score(evaluation.total), evaluation.grade, project_slips, errors,
-                         status_of(project_slips, errors)))
+                         round_score(evaluation.total), evaluation.grade, checked, checked - len(slips), project_slips, errors,
+                         status_of(project_slips, errors, checked)))
     return rows
 
 
-def _form_rows(name: str, result) -> list[BatchRow]:
+def _form_rows(name: str, reviewed) -> list[BatchRow]:
     rows = []
-    for form in result.forms:
-        slips, errors = form.slips, form.errors
-        printed = fmt_score(form.printed_total) if form.printed_total is not None else ""
-        rows.append(BatchRow(name, form.sheet, form.project, form.unit, printed, fmt_score(form.total), form.grade,
-                             slips, errors, status_of(slips, errors)))
-    for target in result.targets:  # 绩效目标申报表 (perfeval_xl.targetforms): one row each, its errors counted
-        rows.append(BatchRow(name, target.sheet, target.project, target.unit, "", "", "", 0, target.errors,
-                             status_of(0, target.errors)))
+    for form in reviewed.result.forms:
+        checked = form.checked
+        rows.append(BatchRow(name, form.sheet, form.project, form.unit, form.printed_total, round_score(form.total),
+                             form.grade, checked, checked - form.slips, form.slips, form.errors,
+                             status_of(form.slips, form.errors, checked)))
     return rows
+
+
+def _target_rows(name: str, reviewed) -> list[BatchRow]:
+    """One row per 绩效目标申报表 (perfeval_xl.targetforms): checked against the rules, not against printed
+    figures (核对数 not applicable), its errors counted."""
+    return [BatchRow(name, t.sheet, t.project, t.unit, None, None, "", None, None, 0, t.errors,
+                     status_of(0, t.errors)) for t in reviewed.result.targets]
 
 
 def review_workbook(path: Path, display: str, write_copies: bool) -> FileResult:
     """Whatever the workbook holds, reviewed: an evaluation of our template (scored, 报告数据
-    reconciled), self-evaluation forms, pasted report tables; a copy written when asked."""
+    reconciled), self-evaluation forms, pasted report tables; a copy written when asked.
+
+    The 汇总 rows are built from what the review returns: the evaluation's rows, then one per
+    form (:data:`ROW_BUILDERS`: a kind of document the review learns to check adds its builder
+    there)."""
     from perfeval_xl.review import read_for_review, review_file, review_snapshot
 
     copy = ""
@@ -116,97 +164,471 @@ def review_workbook(path: Path, display: str, write_copies: bool) -> FileResult:
         copy = str(reviewed.output)
     else:
         reviewed = review_snapshot(*read_for_review(path), with_plan=False)
-    result, evaluation = reviewed.result, reviewed.evaluation
+    result = reviewed.result
     form_sheets = {f.sheet for f in result.forms}
     other_slips = [s for s in result.slips if s.sheet not in form_sheets]
-    rows = _evaluation_rows(display, evaluation, other_slips) if evaluation is not None else []
-    rows += _form_rows(display, result)
+    form_checked = sum(getattr(f, "checked", 0) or 0 for f in result.forms)
+    rows = _evaluation_rows(display, reviewed, other_slips, result.checked - form_checked)
+    for builder in ROW_BUILDERS:
+        rows += builder(display, reviewed)
     if not rows:  # pasted tables only: one row for the workbook
         errors = sum(1 for f in reviewed.findings if f.severity == "error")
-        status = status_of(len(result.slips), errors) if result.checked else STATUS_NOTHING
-        rows.append(BatchRow(display, "", "", "", "", "", "", len(result.slips), errors, status))
+        status = status_of(len(result.slips), errors, result.checked) if result.checked else STATUS_NOTHING
+        rows.append(BatchRow(display, "", "", "", None, None, "", result.checked, result.agreed,
+                             len(result.slips), errors, status))
     issues = [] if rows[0].status != STATUS_NOTHING else [BatchIssue(
-        display, "", "", "错误", "", "没有可核对的内容：不是评价模板，没有绩效自评表，其中的表格也无法核对（原因见下面的“未核对”各条）")]
-    issues += [BatchIssue(display, s.sheet, s.cell, "差错", s.object,
+        display, "", "", KIND_ERROR, "", "没有可核对的内容：不是评价模板，没有绩效自评表，其中的表格也无法核对（原因见下面的“未核对”各条）")]
+    issues += [BatchIssue(display, s.sheet, s.cell, KIND_SLIP, s.object,
                          f"报告值 {s.printed}，复算值 {s.expected}：{s.message}") for s in result.slips]
     issues += [BatchIssue(display, f.sheet, f.cell, f.level, "", f.message) for f in reviewed.findings]
-    issues += [BatchIssue(display, u.sheet, u.range, "提示", "未核对", u.reason) for u in result.unchecked]
+    issues += [BatchIssue(display, u.sheet, u.range, KIND_NOTE, "未核对", u.reason) for u in result.unchecked]
     return FileResult(display, tuple(rows), tuple(issues), copy=copy)
 
 
-def _unreadable(display: str, sheet: str, cell: str, message: str) -> FileResult:
-    row = BatchRow(display, sheet, "", "", "", "", "", 0, 1, STATUS_UNREADABLE)
-    return FileResult(display, (row,), (BatchIssue(display, sheet, cell, "错误", "", message),), unreadable=True)
+#: builders of the 汇总 rows of the documents a review found beside the evaluation, each
+#: ``(display name, Reviewed) -> list[BatchRow]``: the self-evaluation forms, the target forms
+ROW_BUILDERS = (_form_rows, _target_rows)
+
+
+def _unreadable(display: str, sheet: str, cell: str, message: str, status: str = STATUS_UNREADABLE) -> FileResult:
+    row = BatchRow(display, sheet, "", "", None, None, "", None, None, 0, 1, status)
+    return FileResult(display, (row,), (BatchIssue(display, sheet, cell, KIND_ERROR, "", message),), unreadable=True)
+
+
+def unsupported(path: Path, display: str) -> FileResult | None:
+    """The result of a file that is not a workbook perfeval reads (None for .xlsx/.xlsm)."""
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return None
+    name = _shown(path.name)
+    if suffix in OTHER_SPREADSHEETS:
+        message = (f"“{name}”是 {suffix} 格式，perfeval 只读 .xlsx 和 .xlsm：未处理；"
+                   "请在 Excel 或 WPS 中打开，“另存为” .xlsx 后再批量处理")
+    else:
+        message = f"“{name}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）：未处理；如是评价材料，请另存为 .xlsx 后再批量处理"
+    return _unreadable(display, "", "", message, STATUS_UNSUPPORTED)
 
 
 def process_file(path: str, write_copies: bool = False, display: str | None = None) -> FileResult:
-    """Score or review one workbook; never raises (an unreadable file gives a row that says why)."""
+    """Score or review one file; never raises (a file that cannot be read gets a row that says why).
+    The one per-file entry point of a batch (worker processes call it)."""
     from perfeval_xl.core.findings import TemplateError
     from perfeval_xl.io.atomic import describe_os_error
     from perfeval_xl.io.snapshot import UnreadableFile
     from perfeval_xl.io.targets import TargetError
 
-    display = display or str(path)
+    display = display or _shown(path)
+    _test_fault(path)
+    other = unsupported(Path(path), display)
+    if other is not None:
+        return other
     try:
         return review_workbook(Path(path), display, write_copies)
     except TemplateError as exc:
-        row = BatchRow(display, exc.sheet, "", "", "", "", "", 0, 0, STATUS_NOTHING)
+        row = BatchRow(display, exc.sheet, "", "", None, None, "", None, None, 0, 0, STATUS_NOTHING)
         message = exc.message
-        return FileResult(display, (row,), (BatchIssue(display, exc.sheet, exc.cell, "错误", "", message),))
+        return FileResult(display, (row,), (BatchIssue(display, exc.sheet, exc.cell, KIND_ERROR, "", message),))
     except UnreadableFile as exc:
         return _unreadable(display, exc.sheet, exc.cell, str(exc))
     except TargetError as exc:
         return _unreadable(display, "", "", str(exc))
     except OSError as exc:
         return _unreadable(display, "", "", describe_os_error(exc))
+    except MemoryError:
+        return _unreadable(display, "", "", "内存不足：此文件过大，未能处理", STATUS_FAILED)
     except Exception as exc:  # one bad file never stops the batch, and never shows a traceback
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
         return _unreadable(display, "", "", f"内部错误（{type(exc).__name__}）：未能处理此文件；请把文件和这条信息发给维护人员")
 
 
+def worker_died(display: str) -> FileResult:
+    """The result of a file whose worker process died while handling it (twice)."""
+    return _unreadable(display, "", "", "处理此文件的进程意外终止（可能是内存不足或被系统结束）：此文件未处理，其余文件不受影响；"
+                       "请单独对它运行 perfeval review 查看原因", STATUS_FAILED)
+
+
+#: TEST ONLY (docs/batch.md): a worker process handling a file whose name is the value of this
+#: variable ends itself: ``kill`` (SIGKILL, as the out-of-memory killer does) or ``exit``
+#: (os._exit) after ``:``, e.g. ``PERFEVAL_TEST_WORKER_FAULT=坏.xlsx:kill``.  Only in worker processes.
+FAULT_VARIABLE = "PERFEVAL_TEST_WORKER_FAULT"
+_in_worker = False
+
+
+def _test_fault(path: str) -> None:
+    fault = os.environ.get(FAULT_VARIABLE) if _in_worker else None
+    if not fault:
+        return
+    name, _, action = fault.rpartition(":")
+    if Path(path).name == name:
+        if action == "kill" and hasattr(signal, "SIGKILL"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(70)
+
+
+# --- worker processes ------------------------------------------------------------------------------
+
+def _worker_start(parent: int) -> None:
+    """Set up a worker process: it ignores Ctrl-C (the parent handles it), and it ends when its
+    parent ends (prctl PR_SET_PDEATHSIG on Linux; elsewhere a thread that watches the parent)."""
+    global _in_worker
+    _in_worker = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="perfeval-parent-watch", daemon=True).start()
+
+
 def _process(job: tuple[str, bool, str]) -> FileResult:
     return process_file(*job)
 
 
-# --- many files ------------------------------------------------------------------------------------
+def _warm_up() -> None:
+    """Import what every file needs once in the parent: forked workers start with it loaded."""
+    import perfeval_xl.forms  # noqa: F401
+    import perfeval_xl.pipeline  # noqa: F401
+    import perfeval_xl.review  # noqa: F401
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
 
 def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
+    return cores()
 
 
-def run_batch(files: Sequence[Path], *, jobs: int | None = None, write_copies: bool = False,
-              root: Path | None = None, on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    """Process ``files`` (in worker processes when ``jobs`` > 1), results in input order."""
-    jobs = jobs or default_jobs()
-    work = [(str(f), write_copies, _display(f, root)) for f in files]
-    results: list[FileResult] = []
-    if jobs == 1 or len(work) <= 1:
-        for job in work:
-            results.append(_process(job))
-            if on_result:
-                on_result(results[-1])
-        return results
-    chunk = max(1, min(16, len(work) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+class JobsError(ValueError):
+    """A --jobs value that makes no sense (the message is for the user)."""
+
+
+def parse_jobs(text: str | int | None, files: int) -> int:
+    """The number of worker processes: as asked (1 to 64, or 8 × the cores on a larger machine),
+    never more than files; by default the cores."""
+    limit = max(64, 8 * cores())
+    if text is None:
+        asked = cores()
+    else:
         try:
-            for result in pool.map(_process, work, chunksize=chunk):
-                results.append(result)
-                if on_result:
-                    on_result(result)
+            asked = int(str(text).strip())
+        except ValueError:
+            raise JobsError(f"--jobs 应为整数（进程数），而不是“{text}”；例如 --jobs {cores()}") from None
+        if asked < 1:
+            raise JobsError(f"--jobs 应为不小于 1 的整数（进程数），而不是 {asked}")
+        if asked > limit:
+            raise JobsError(f"--jobs {asked} 过大：本机有 {cores()} 个处理器核，最多可用 --jobs {limit}")
+    return max(1, min(asked, files))
+
+
+@dataclass
+class Job:
+    entry: FileEntry
+    path: str
+    #: a result known without reading the file (a format perfeval does not read, not a regular file)
+    known: FileResult | None = None
+
+
+def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> None:
+    """Process the jobs in ``workers`` processes; a job whose worker dies is tried once more in a
+    process of its own, and if that dies too, it is 失败 and the rest go on."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = list(reversed(jobs))
+    suspects: list[Job] = []
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
+        in_flight: dict = {}
+        try:
+            while pending or in_flight:
+                while pending and len(in_flight) < 2 * workers:
+                    job = pending.pop()
+                    in_flight[pool.submit(_process, (job.path, write_copies, job.entry.path))] = job
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                broken = False
+                for future in done:
+                    job = in_flight.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                        broken = True
+                    else:
+                        deliver(job, result)
+                if broken:  # every job in flight may have been the one: each is tried alone
+                    suspects.extend(in_flight.values())
+                    in_flight.clear()
+                    break
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)
             raise
-    return results
+        _stop(pool)
+        for job in suspects:
+            deliver(job, _alone(job, write_copies, BrokenProcessPool))
+        suspects = []
+
+
+def _alone(job: Job, write_copies: bool, broken) -> FileResult:
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        return pool.submit(_process, (job.path, write_copies, job.entry.path)).result()
+    except broken:
+        return worker_died(job.entry.path)
+    finally:
+        _stop(pool)
+
+
+def _stop(pool) -> None:
+    """Shut a pool down without waiting for work in flight; its processes are ended."""
+    processes = list(getattr(pool, "_processes", {}).values() or [])
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+@dataclass
+class BatchRun:
+    """What a run did: the files of the run, how many results were reused, and the store."""
+
+    files: int
+    reused: int
+    store: object
+
+
+def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_copies: bool = False,
+              root: Path | None = None, fresh: bool = False,
+              on_result: Callable[[FileResult], None] | None = None,
+              on_start: Callable[[str], None] | None = None) -> BatchRun:
+    """Process ``files`` into ``store`` (in worker processes when ``jobs`` > 1): each result is
+    stored as it arrives; files whose content was already stored by this tool version are reused.
+    ``on_start`` is told the display name of each file as its review starts (one process only)."""
+    from perfeval_xl.batchstore import tool_version
+
+    version = tool_version()
+    work = []
+    for seq, path in enumerate(files):
+        display = _display(path, root)
+        work.append(_job(seq, path, display))
+    reusable = store.start([job.entry for job in work], version, fresh=fresh)
+    if write_copies:  # every file's copy is written again: nothing is reused
+        reusable = set()
+        store.reused = 0
+    todo = [job for job in work if job.entry.path not in reusable]
+    crash_after = _crash_after()
+    done = 0
+
+    def deliver(job: Job, result: FileResult) -> None:
+        nonlocal done
+        store.put(job.entry, result, version)
+        done += 1
+        if crash_after and done >= crash_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if on_result:
+            on_result(result)
+
+    for job in [j for j in todo if j.known is not None]:
+        deliver(job, job.known)
+    todo = [j for j in todo if j.known is None]
+    workers = min(jobs or default_jobs(), max(1, len(todo)))
+    if workers == 1 or len(todo) <= 1:
+        for job in todo:
+            if on_start:
+                on_start(job.entry.path)
+            deliver(job, _process((job.path, write_copies, job.entry.path)))
+    else:
+        _warm_up()
+        _run_pool(todo, workers, write_copies, deliver)
+    return BatchRun(len(work), len(reusable), store)
+
+
+#: TEST ONLY (docs/batch.md): the batch process kills itself (SIGKILL) after storing this many
+#: results, as a crash or a power cut would; the resume test uses it
+CRASH_VARIABLE = "PERFEVAL_TEST_CRASH_AFTER"
+
+
+def _crash_after() -> int:
+    try:
+        return int(os.environ.get(CRASH_VARIABLE, "0"))
+    except ValueError:
+        return 0
+
+
+def _job(seq: int, path: Path, display: str) -> Job:
+    from perfeval_xl.batchstore import FileEntry, file_entry
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        from perfeval_xl.io.atomic import describe_os_error
+
+        return Job(FileEntry(seq, display, f"-{display}", 0, 0.0), str(path),
+                   _unreadable(display, "", "", describe_os_error(exc)))
+    if not stat.S_ISREG(mode):
+        return Job(FileEntry(seq, display, f"-{display}", 0, 0.0), str(path),
+                   _unreadable(display, "", "", f"“{_shown(path.name)}”不是普通文件（设备、管道或套接字），未读取"))
+    try:
+        entry = file_entry(seq, path, display)
+    except OSError as exc:
+        from perfeval_xl.io.atomic import describe_os_error
+
+        return Job(FileEntry(seq, display, f"-{display}", 0, 0.0), str(path),
+                   _unreadable(display, "", "", describe_os_error(exc)))
+    return Job(entry, str(path), unsupported(path, display))
 
 
 def _display(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return str(path.resolve().relative_to(root.resolve()))
+            return _shown(path.resolve().relative_to(root.resolve()))
         except ValueError:
             pass
-    return str(path)
+    return _shown(path)
+
+
+# --- the summary -------------------------------------------------------------------------------------
+
+def write_summary(store, output: Path, title: str = "绩效评价批量复核") -> Totals:
+    """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts."""
+    from perfeval_xl.core import batch as core
+    from perfeval_xl.io.xlsx_stream import StreamedSheet, write_streamed_workbook
+
+    totals = store.totals()
+    sheets = []
+    numbered = enumerate(store.summary(), start=1)
+    for head, take, note in core.sheet_parts(totals.rows, lambda part, first: core.summary_head(totals, part, first,
+                                                                                                 title),
+                                             core.summary_sheet_name):
+        rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
+        sheets.append(StreamedSheet(head, rows, note))
+    issues = enumerate(store.issues(), start=1)
+    for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
+                                             core.issues_sheet_name, core.NO_ISSUES_NOTE):
+        sheets.append(StreamedSheet(head, (core.issue_values(n, issue) for n, issue in islice(issues, take)), note))
+    write_streamed_workbook(output, sheets)
+    return totals
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+def command(args) -> int:
+    """``perfeval batch`` as the command line runs it (its arguments parsed by :mod:`perfeval_xl.cli`)."""
+    from perfeval_xl.batchstore import StoreError, open_store
+    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+    from perfeval_xl.io.atomic import describe_os_error
+    from perfeval_xl.io.targets import TargetError, batch_summary_target
+
+    try:
+        output, backup = batch_summary_target(args.output)
+    except TargetError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    db_path = Path(args.db) if args.db else output.with_suffix(".sqlite")
+    files, notes = discover(args.paths, exclude=[output, db_path])
+    try:
+        jobs = parse_jobs(args.jobs, max(1, len(files)))
+    except JobsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for note in notes:
+        print(f"注意：{note}", file=sys.stderr)
+    if not files:
+        print("错误：给出的路径中没有文件", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        store = open_store(db_path)
+    except StoreError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    update, close = progress_bar(len(files), enabled=not args.json and sys.stderr.isatty())
+    root = Path(args.paths[0]) if len(args.paths) == 1 and Path(args.paths[0]).is_dir() else None
+    try:
+        try:
+            run = run_batch(files, store, jobs=jobs, write_copies=args.write_copies, root=root, fresh=args.fresh,
+                            on_result=update)
+        except StoreError as exc:
+            close()
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        except KeyboardInterrupt:
+            close()
+            print(f"已中断：没有写出汇总；已处理的 {store.stored()} 个文件的结果保存在“{db_path}”，"
+                  "再次运行同一命令会沿用它们，接着处理其余文件", file=sys.stderr)
+            return 130
+        close()
+        try:
+            if backup is not None:
+                import shutil
+
+                shutil.copy2(output, backup)
+                print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
+            totals = write_summary(store, output)
+        except OSError as exc:
+            print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if args.json:
+            _batch_json(store, totals, output)
+        else:
+            print(outcome_text(store, totals, run.reused))
+            print(f"已写入：{output}（结果数据库：{db_path}）")
+    finally:
+        store.close()
+    return EXIT_FINDINGS if totals.problem_files else EXIT_OK
+
+
+def outcome_text(store, totals: Totals, reused: int = 0, shown: int = 10) -> str:
+    """What a batch found, as the terminal (and the offline page) shows it: the counts, then each of the
+    first ``shown`` files that failed with its reason."""
+    lines = [f"共处理 {totals.files} 个文件、{totals.rows} 份评价或自评表；{totals.problem_files} 个文件有差错、错误、"
+             "未核对或无法读取" + (f"（沿用了数据库中 {reused} 个未变文件的结果）" if reused else "")]
+    for n, (path, reason) in enumerate(store.problems()):
+        if n == shown:
+            lines.append(f"  ……其余 {totals.problem_files - shown} 个文件见汇总的“问题清单”")
+            break
+        lines.append(f"  {path}：{reason}")
+    return "\n".join(lines)
+
+
+def _batch_json(store, totals, output) -> None:
+    """The batch's JSON on stdout, written row by row from the store."""
+    import json
+    from decimal import Decimal
+
+    out = sys.stdout
+    out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
+                          "output": str(output)}, ensure_ascii=False)[:-1])
+    out.write(', "rows": [')
+    for n, (row, duplicate) in enumerate(store.summary()):
+        data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
+        data["duplicate"] = duplicate
+        out.write((", " if n else "") + json.dumps(data, ensure_ascii=False))
+    out.write('], "issues": [')
+    for n, issue in enumerate(store.issues()):
+        out.write((", " if n else "") + json.dumps(issue.__dict__, ensure_ascii=False))
+    out.write("]}\n")
 
 
 def progress_bar(total: int, enabled: bool):

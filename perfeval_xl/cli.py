@@ -106,13 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     batch = sub.add_parser("batch", help="批量评分或复核一批工作簿", description=(
         "对给出的文件和文件夹（含子文件夹）中的每个 .xlsx / .xlsm 逐个评分或复核，一个文件出错不影响其余文件；\n"
+        "其他文件也列入汇总（格式不支持、无法读取）。每个文件的结果一到就存入数据库，再次运行时沿用内容未变的文件的结果。\n"
         "结果写入“汇总.xlsx”：“汇总”表每份评价或自评表一行，“问题清单”表列出每条差错和错误及其文件、工作表和单元格。\n\n"
-        "退出状态：0 全部通过；1 有文件存在差错、错误或无法读取；2 参数有误或汇总无法写出。"))
+        "退出状态：0 全部通过；1 有文件存在差错、错误、未核对、重复提交或无法读取；2 参数有误或汇总无法写出。"))
     batch.add_argument("paths", metavar="路径", nargs="+", help="工作簿文件或文件夹")
     batch.add_argument("-o", "--output", metavar="汇总", default="汇总.xlsx", help="汇总表保存位置（默认：当前文件夹的 汇总.xlsx）")
-    batch.add_argument("--jobs", metavar="N", type=int, default=None, help="同时处理的进程数（默认：本机处理器核数）")
+    batch.add_argument("--jobs", metavar="N", default=None, help="同时处理的进程数（默认：本机处理器核数，且不超过文件数）")
     batch.add_argument("--json", action="store_true", help="在标准输出打印 JSON（不显示进度）")
     batch.add_argument("--write-copies", action="store_true", help="同时在每个文件旁写出复核结果副本（<原名>_复核.xlsx，含评分表和复核意见）")
+    batch.add_argument("--db", metavar="数据库", default=None, help="结果数据库（SQLite）位置（默认：汇总表旁的 <汇总>.sqlite）")
+    batch.add_argument("--fresh", action="store_true", help="不沿用数据库中已有的结果，全部重新处理")
     _register_extra_commands(sub)
     return parser
 
@@ -265,60 +268,9 @@ def cmd_review(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from perfeval_xl.batch import discover, progress_bar, run_batch
-    from perfeval_xl.core.batch import batch_plan
-    from perfeval_xl.gcpause import gc_paused
-    from perfeval_xl.io.atomic import describe_os_error
-    from perfeval_xl.io.new_workbook import write_plain_workbook
-    from perfeval_xl.io.targets import TargetError, batch_summary_target
+    from perfeval_xl.batch import command
 
-    if args.jobs is not None and args.jobs < 1:
-        print("错误：--jobs 应为不小于 1 的整数", file=sys.stderr)
-        return EXIT_UNREADABLE
-    try:
-        output = batch_summary_target(args.output)
-    except TargetError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    files, notes = discover(args.paths, exclude=output)
-    for note in notes:
-        print(f"注意：{note}", file=sys.stderr)
-    if not files:
-        print("错误：给出的路径中没有 .xlsx / .xlsm 工作簿", file=sys.stderr)
-        return EXIT_UNREADABLE
-    update, close = progress_bar(len(files), enabled=not args.json and sys.stderr.isatty())
-    root = Path(args.paths[0]) if len(args.paths) == 1 and Path(args.paths[0]).is_dir() else None
-    try:
-        results = run_batch(files, jobs=args.jobs, write_copies=args.write_copies, root=root, on_result=update)
-    except KeyboardInterrupt:
-        close()
-        print("已中断：没有写出汇总（已处理的文件未受影响）", file=sys.stderr)
-        return 130
-    close()
-    try:
-        with gc_paused():  # half a million summary cells: the cyclic collector would only slow it
-            write_plain_workbook(batch_plan(results), output)
-    except OSError as exc:
-        print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    problems = [r for r in results if r.has_problems]
-    rows = [row for r in results for row in r.rows]
-    if args.json:
-        json.dump({"files": len(results), "problem_files": len(problems), "output": str(output),
-                   "rows": [row.__dict__ for row in rows],
-                   "issues": [issue.__dict__ for r in results for issue in r.issues]},
-                  sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        print(f"共处理 {len(results)} 个文件、{len(rows)} 份评价或自评表；{len(problems)} 个文件有差错、错误或无法读取")
-        for r in problems[:10]:
-            first = next((i for i in r.issues if i.kind in ("差错", "错误")), None)
-            detail = f"：{first.sheet + '!' + first.cell + '：' if first and first.sheet else ''}{first.message if first else ''}"
-            print(f"  {r.path}{detail}")
-        if len(problems) > 10:
-            print(f"  ……其余 {len(problems) - 10} 个文件见汇总的“问题清单”")
-        print(f"已写入：{output}")
-    return EXIT_FINDINGS if problems else EXIT_OK
+    return command(args)
 
 
 def _guarded(args, verb: str, action):

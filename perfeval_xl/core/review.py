@@ -46,6 +46,8 @@ class FormRow:
     errors: int = 0
     #: the layout the form was recognised as (perfeval_xl/forms/layouts.py: 附1, 省级, 湖北 …)
     layout: str = ""
+    #: printed figures of the form compared with their recomputation (the batch's 核对数)
+    checked: int = 0
 
     def as_json(self) -> dict:
         return {"sheet": self.sheet, "project": self.project, "unit": self.unit,

@@ -91,8 +91,13 @@ def _writable_in_place(source: Path) -> Path:
 BATCH_SHEETS = ("汇总", "问题清单")
 
 
-def batch_summary_target(output: str | os.PathLike) -> Path:
-    """The batch summary file: a new file, or one an earlier batch wrote (never someone else's)."""
+def batch_summary_target(output: str | os.PathLike) -> tuple[Path, Path | None]:
+    """The batch summary file and, when it must be kept, where to back it up first.
+
+    A new file, or a summary this tool wrote that nobody changed since (its parts still hash to
+    what it states, :func:`~perfeval_xl.io.xlsx_stream.written_unchanged`), is replaced without a
+    backup; a summary that was edited (or written by an older version) is backed up as
+    ``<名>_备份_<时间>.xlsx`` first; any other workbook is never replaced."""
     target = Path(output)
     if not str(output).strip():
         raise TargetError("-o 没有给出汇总表的文件名")
@@ -102,13 +107,20 @@ def batch_summary_target(output: str | os.PathLike) -> Path:
         raise TargetError(f"-o 给出的“{output}”是文件夹；请写出文件名，如 {target / '汇总.xlsx'}")
     if target.suffix.lower() != ".xlsx":
         raise TargetError(f"汇总表“{target.name}”应为 .xlsx 文件")
-    if target.exists():
-        try:
-            from python_calamine import CalamineWorkbook
+    if not target.exists():
+        return target, None
+    from perfeval_xl.io.xlsx_stream import written_unchanged
 
-            names = tuple(CalamineWorkbook.from_path(str(target)).sheet_names)
-        except Exception:
-            names = ()
-        if names != BATCH_SHEETS:
-            raise TargetError(f"“{target.name}”已存在，且不是批量处理写出的汇总表；为免覆盖，请用 -o 另选文件名")
-    return target
+    if written_unchanged(target):
+        return target, None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        names = tuple(CalamineWorkbook.from_path(str(target)).sheet_names)
+    except Exception:
+        names = ()
+    if not (names[:1] == BATCH_SHEETS[:1] and BATCH_SHEETS[1] in names):
+        raise TargetError(f"“{target.name}”已存在，且不是批量处理写出的汇总表；为免覆盖，请用 -o 另选文件名")
+    from perfeval_xl.pipeline import backup_path
+
+    return target, backup_path(target)

@@ -1,13 +1,13 @@
 """The Python side of the offline page (离线网页版), in one module: what the page's Web Worker calls inside Pyodide.
 
 Each function takes the bytes the user picked and runs the very functions the command line runs (``score_file``,
-``review_file``, ``process_file`` and the batch summary writer, ``write_template``) on a copy in a fresh folder of
+``review_file``, ``run_batch`` and ``write_summary``, ``write_template``) on a copy in a fresh folder of
 Pyodide's in-memory file system, so the file the page offers for download has the same bytes as the CLI's, and a
 file that cannot be read gets the CLI's exit-2 message (through the CLI's own error boundary).  Nothing here knows
 of JavaScript beyond turning a JS byte array into ``bytes`` (:func:`_bytes`).
 
-SEAM (batch rewrite): :func:`batch` calls ``process_file`` per file and the current summary writer; when
-``perfeval_xl.batch`` gains its stores, this is the one place to adapt.
+:func:`batch` runs the batch core (``run_batch``) with its in-memory store (the browser has no sqlite3) and writes
+汇总.xlsx with the command line's ``write_summary``.
 """
 
 from __future__ import annotations
@@ -149,10 +149,9 @@ def batch(files: Iterable, on_file: Callable[[int, int, str, str], None] | None 
     """批量复核 ``files`` — (relative path, bytes) pairs — as ``perfeval batch <folder>`` (a folder picked: every
     path starts with the same folder) or ``perfeval batch <file>…`` (files picked).  ``on_file(index, total, name,
     state)`` is told when each file starts (state "处理中") and ends (its status), for the page's progress bars."""
-    from perfeval_xl.batch import _display, discover, process_file
+    from perfeval_xl.batch import _display, discover, outcome_text, run_batch, write_summary
+    from perfeval_xl.batchstore import MemoryStore
     from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
-    from perfeval_xl.core.batch import batch_plan
-    from perfeval_xl.io.new_workbook import write_plain_workbook
 
     pairs = [(str(name).replace("\\", "/").lstrip("/"), data) for name, data in files]
     names = [name for name, _ in pairs]
@@ -164,25 +163,37 @@ def batch(files: Iterable, on_file: Callable[[int, int, str, str], None] | None 
             path.write_bytes(_bytes(data))
         root_name = _folder_root(names)
         args = [root_name] if root_name else names
-        found, notes = discover(args, exclude=folder / SUMMARY_NAME)
+        found, notes = discover(args, exclude=[folder / SUMMARY_NAME])
         if not found:
-            return {"exit": EXIT_UNREADABLE, "message": "错误：给出的路径中没有 .xlsx / .xlsm 工作簿",
+            return {"exit": EXIT_UNREADABLE, "message": "错误：给出的路径中没有文件",
                     "notes": notes, "rows": [], "issues": []}
         root = Path(root_name) if root_name else None
-        results = []
-        for index, path in enumerate(found):
-            display = _display(path, root)
+        done = 0
+
+        def started(name: str) -> None:
             if on_file:
-                on_file(index, len(found), display, "处理中")
-            results.append(process_file(str(path), False, display))
+                on_file(done, len(found), name, "处理中")
+
+        def ended(result) -> None:
+            nonlocal done
             if on_file:
-                on_file(index, len(found), display, results[-1].rows[0].status if results[-1].rows else "")
-        output = write_plain_workbook(batch_plan(results), folder / SUMMARY_NAME)
-        problems = [r for r in results if r.has_problems]
-        rows = [row for r in results for row in r.rows]
-        message = f"共处理 {len(results)} 个文件、{len(rows)} 份评价或自评表；{len(problems)} 个文件有差错、错误或无法读取"
-        return {"exit": EXIT_FINDINGS if problems else EXIT_OK, "message": message, "notes": notes,
-                "files": [r.path for r in results], "problem_files": [r.path for r in problems],
-                "rows": [row.__dict__ for row in rows],
-                "issues": [issue.__dict__ for r in results for issue in r.issues],
-                "output_name": SUMMARY_NAME, "output": Path(output).read_bytes()}
+                on_file(done, len(found), result.path, result.rows[0].status if result.rows else "")
+            done += 1
+
+        store = MemoryStore()  # no sqlite3 in the browser: the batch core's in-memory store
+        run_batch(found, store, jobs=1, root=root, on_result=ended, on_start=started)
+        totals = write_summary(store, folder / SUMMARY_NAME)
+        return {"exit": EXIT_FINDINGS if totals.problem_files else EXIT_OK, "message": outcome_text(store, totals),
+                "notes": notes, "files": [_display(p, root) for p in found],
+                "problem_files": [path for path, _ in store.problems()],
+                "rows": [_plain({**row.__dict__, "duplicate": duplicate}) for row, duplicate in store.summary()],
+                "issues": [_plain(issue.__dict__) for issue in store.issues()],
+                "output_name": SUMMARY_NAME, "output": (folder / SUMMARY_NAME).read_bytes()}
+
+
+def _plain(record: dict) -> dict:
+    """A summary row or issue with its numbers as the page shows them (Decimal is not a JavaScript type)."""
+    from decimal import Decimal
+
+    return {key: (f"{value:.2f}" if isinstance(value, Decimal) else "" if value is None else value)
+            for key, value in record.items()}

@@ -230,9 +230,10 @@
       offer(result);
       $("tables").replaceChildren(
         el("h3", {}, "汇总"),
-        table(["文件", "工作表", "项目", "单位", "报告总分", "复算总分", "等级", "差错数", "错误数", "状态"],
-          result.rows.map((r) => [r.file, r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, r.slips,
-            r.errors, r.status]), { numeric: [4, 5, 7, 8] }),
+        table(["文件", "工作表", "项目", "单位", "报告总分", "复算总分", "等级", "核对数", "一致数", "差错数", "错误数",
+          "状态", "重复提交"],
+          result.rows.map((r) => [r.file, r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, r.checked,
+            r.agreed, r.slips, r.errors, r.status, r.duplicate]), { numeric: [4, 5, 7, 8, 9, 10] }),
         ...(result.issues.length ? [el("h3", {}, "问题清单（" + result.issues.length + " 条）"),
           table(["文件", "工作表", "单元格", "类别", "对象", "说明"],
             result.issues.map((i) => [i.file, i.sheet, i.cell, i.kind, i.object, i.message]),

@@ -1,0 +1,413 @@
+"""Where a batch keeps each file's result as it arrives: an SQLite database (the default, from
+Python's standard library) or, where there is no sqlite3 (the offline web page), memory.
+
+Both stores have one interface: :meth:`start` (the files of this run; returns those whose
+result is already stored for the same content and tool version, so they are reused),
+:meth:`put` (one file's result, committed at once: a batch killed half-way loses at most the
+files in flight), then the reading side that 汇总.xlsx is written from, one row at a time
+(:meth:`totals`, :meth:`summary`, :meth:`issues`, :meth:`problems`).  The schema is in
+docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) are
+worked out when reading, over the files of the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from perfeval_xl.core.batch import (
+    PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note, writable,
+)
+
+#: bumped when what a stored result holds changes, so an older result is not reused
+RESULT_FORMAT = 2
+
+
+def tool_version() -> str:
+    from perfeval_xl import __version__
+
+    return f"{__version__}+r{RESULT_FORMAT}"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file of this run: where it is shown, its order, and what identifies its content."""
+
+    seq: int
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class _File:
+    id: object
+    path: str
+    sha256: str
+    status: str
+    reason: str
+
+
+class _Store:
+    """What both stores share: the reading side, over four primitives."""
+
+    def _files(self) -> Iterator[_File]:  # in the run's order
+        raise NotImplementedError
+
+    def _rows(self, file: _File) -> Iterable[BatchRow]:
+        raise NotImplementedError
+
+    def _issues(self, file: _File) -> Iterable[BatchIssue]:
+        raise NotImplementedError
+
+    def _same_content(self, file: _File) -> str | None:
+        raise NotImplementedError
+
+    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+        raise NotImplementedError
+
+    reused = 0
+
+    def _issue_count(self, file: _File) -> int:
+        return sum(1 for _ in self._issues(file))
+
+    def _file_duplicate(self, file: _File, rows: Iterable[BatchRow] | None = None) -> str:
+        content = self._same_content(file)
+        if content:
+            return duplicate_note(content, None)
+        for row in self._rows(file) if rows is None else rows:
+            other = self._same_project(file, row) if row.project else None
+            if other:
+                return duplicate_note(None, other)
+        return ""
+
+    def totals(self) -> Totals:
+        files = rows = problems = issues = duplicates = 0
+        for file in self._files():
+            files += 1
+            file_rows = list(self._rows(file))
+            rows += len(file_rows)
+            issues += self._issue_count(file)
+            duplicate = self._file_duplicate(file, file_rows)
+            duplicates += bool(duplicate)
+            issues += bool(duplicate)
+            problems += file.status in PROBLEM_STATUSES or bool(duplicate)
+        return Totals(files, rows, problems, issues, self.reused, duplicates)
+
+    def summary(self) -> Iterator[tuple[BatchRow, str]]:
+        """Every 汇总 row in the run's order, with its 重复提交 note."""
+        for file in self._files():
+            content = self._same_content(file)
+            for row in self._rows(file):
+                yield row, duplicate_note(content, self._same_project(file, row) if row.project else None)
+
+    def issues(self) -> Iterator[BatchIssue]:
+        """Every 问题清单 entry in the run's order: a file's duplicate note, then its slips and findings."""
+        for file in self._files():
+            duplicate = self._file_duplicate(file)
+            if duplicate:
+                yield duplicate_issue(file.path, duplicate)
+            yield from self._issues(file)
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        """(file, why) of each file that needs attention, in the run's order."""
+        for file in self._files():
+            duplicate = self._file_duplicate(file)
+            if file.status in PROBLEM_STATUSES:
+                yield file.path, file.reason + (f"；{duplicate}" if duplicate else "")
+            elif duplicate:
+                yield file.path, f"重复提交：{duplicate}"
+
+
+class MemoryStore(_Store):
+    """The results in memory (the offline web page has no sqlite3; tests)."""
+
+    location = None
+
+    def __init__(self):
+        self._by_path: dict[str, tuple[FileEntry, str, FileResult]] = {}
+        self._order: list[str] = []
+
+    def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
+        current = {e.path: e for e in entries}
+        if fresh:
+            self._by_path.clear()
+        for path, (entry, stored_version, _) in list(self._by_path.items()):
+            now = current.get(path)
+            if now is None or now.sha256 != entry.sha256 or stored_version != version:
+                del self._by_path[path]
+        for path, (entry, stored_version, result) in list(self._by_path.items()):
+            self._by_path[path] = (current[path], stored_version, result)
+        self._order = [e.path for e in sorted(entries, key=lambda e: e.seq)]
+        reusable = set(self._by_path)
+        self.reused = len(reusable)
+        return reusable
+
+    def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        self._by_path[entry.path] = (entry, version, writable(result))
+
+    def stored(self) -> int:
+        return len(self._by_path)
+
+    def close(self) -> None:
+        pass
+
+    def _files(self) -> Iterator[_File]:
+        for path in self._order:
+            got = self._by_path.get(path)
+            if got is not None:
+                entry, _, result = got
+                yield _File(path, path, entry.sha256, result.status, result.reason)
+
+    def _rows(self, file: _File) -> Iterable[BatchRow]:
+        return self._by_path[file.id][2].rows
+
+    def _issues(self, file: _File) -> Iterable[BatchIssue]:
+        return self._by_path[file.id][2].issues
+
+    def _same_content(self, file: _File) -> str | None:
+        return next((p for p in self._order if p != file.path and p in self._by_path
+                     and self._by_path[p][0].sha256 == file.sha256), None)
+
+    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+        return next((p for p in self._order if p != file.path and p in self._by_path and any(
+            r.project == row.project and r.unit == row.unit for r in self._by_path[p][2].rows)), None)
+
+
+#: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    unreadable INTEGER NOT NULL,
+    copy TEXT NOT NULL,
+    processed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256, seq);
+CREATE INDEX IF NOT EXISTS files_seq ON files (seq);
+CREATE TABLE IF NOT EXISTS evaluations (
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    project TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    printed_total TEXT,
+    total TEXT,
+    grade TEXT NOT NULL,
+    checked INTEGER,
+    agreed INTEGER,
+    slips INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (file_id, n)
+);
+CREATE INDEX IF NOT EXISTS evaluations_project ON evaluations (project, unit, seq);
+CREATE TABLE IF NOT EXISTS findings (
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    object TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (file_id, n)
+);
+"""
+
+
+class StoreError(Exception):
+    """The database cannot be opened or is not a batch store (the message is for the user)."""
+
+
+class SqliteStore(_Store):
+    """The results in an SQLite database file, one transaction per file."""
+
+    def __init__(self, path: Path):
+        import sqlite3  # here, not at the top: the web page's Python has no sqlite3
+
+        self.location = Path(path)
+        self._sqlite3 = sqlite3
+        try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from perfeval_xl.io.atomic import describe_os_error
+
+            raise StoreError(f"结果数据库“{self.location.name}”无法创建：{describe_os_error(exc)}；请用 --db 另选位置") from exc
+        try:
+            self._db = sqlite3.connect(str(self.location), isolation_level=None)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version != SCHEMA_VERSION and tables:
+                if version == 0:  # someone else's database: never touched
+                    self._db.close()
+                    raise StoreError(f"结果数据库“{self.location.name}”不是批量处理的数据库；请用 --db 另选文件")
+                # an older layout of ours: its results are only a cache, they are worked out again
+                self._db.executescript("DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
+                                       "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
+            try:  # set only on a database of ours: it changes the file's header
+                self._db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError:
+                pass  # a folder where WAL cannot work (some network shares): the default journal
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"结果数据库“{self.location.name}”无法打开或不是批量处理的数据库（文件损坏、不是 SQLite "
+                             "数据库或文件夹不可写）；请用 --db 另选文件，或删除它后重试") from exc
+
+    def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if fresh:
+                db.execute("DELETE FROM findings")
+                db.execute("DELETE FROM evaluations")
+                db.execute("DELETE FROM files")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS current (path TEXT PRIMARY KEY, seq INTEGER, sha256 TEXT, "
+                       "size INTEGER, mtime TEXT)")
+            db.execute("DELETE FROM current")
+            db.executemany("INSERT OR REPLACE INTO current VALUES (?, ?, ?, ?, ?)",
+                           ((e.path, e.seq, e.sha256, e.size, _iso(e.mtime)) for e in entries))
+            # what is not part of this run, or has changed, or came from another version, goes
+            db.execute("DELETE FROM files WHERE id IN (SELECT f.id FROM files f LEFT JOIN current c ON c.path = f.path "
+                       "WHERE c.path IS NULL OR c.sha256 != f.sha256 OR f.tool_version != ?)", (version,))
+            db.execute("UPDATE files SET seq = (SELECT seq FROM current c WHERE c.path = files.path), "
+                       "mtime = (SELECT mtime FROM current c WHERE c.path = files.path)")
+            db.execute("UPDATE evaluations SET seq = (SELECT seq FROM files f WHERE f.id = evaluations.file_id)")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('tool_version', ?)", (version,))
+            db.execute("COMMIT")
+        except self._sqlite3.Error as exc:
+            _rollback(db)
+            raise StoreError(f"结果数据库“{self.location.name}”写入失败（磁盘已满或文件夹不可写）；"
+                             "已存入的结果不受影响，腾出空间后再次运行同一命令即可接着处理") from exc
+        except BaseException:
+            _rollback(db)
+            raise
+        reusable = {path for (path,) in db.execute("SELECT path FROM files")}
+        self.reused = len(reusable)
+        return reusable
+
+    def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        db = self._db
+        result = writable(result)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
+            cursor = db.execute(
+                "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
+                "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.path, entry.seq, entry.sha256, entry.size, _iso(entry.mtime), version, result.status,
+                 result.reason, int(result.unreadable), result.copy,
+                 dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+            file_id = cursor.lastrowid
+            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
+                 r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
+            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
+                (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
+            db.execute("COMMIT")
+        except self._sqlite3.Error as exc:
+            _rollback(db)
+            raise StoreError(f"结果数据库“{self.location.name}”写入失败（磁盘已满或文件夹不可写）；"
+                             "已存入的结果不受影响，腾出空间后再次运行同一命令即可接着处理") from exc
+        except BaseException:
+            _rollback(db)
+            raise
+
+    def stored(self) -> int:
+        return self._db.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _files(self) -> Iterator[_File]:
+        # fetched in pages, so the reading holds one page, not the whole table
+        last = -1
+        while True:
+            page = self._db.execute("SELECT id, path, sha256, status, reason, seq FROM files WHERE seq > ? "
+                                    "ORDER BY seq LIMIT 500", (last,)).fetchall()
+            if not page:
+                return
+            for id_, path, sha, status, reason, seq in page:
+                yield _File(id_, path, sha, status, reason)
+            last = page[-1][5]
+
+    def _rows(self, file: _File) -> Iterable[BatchRow]:
+        return [BatchRow(file.path, sheet, project, unit, as_number(printed), as_number(total), grade, checked,
+                         agreed, slips, errors, status)
+                for sheet, project, unit, printed, total, grade, checked, agreed, slips, errors, status
+                in self._db.execute("SELECT sheet, project, unit, printed_total, total, grade, checked, agreed, slips, "
+                                    "errors, status FROM evaluations WHERE file_id = ? ORDER BY n", (file.id,))]
+
+    def _issues(self, file: _File) -> Iterable[BatchIssue]:
+        return [BatchIssue(file.path, *row) for row in self._db.execute(
+            "SELECT sheet, cell, kind, object, message FROM findings WHERE file_id = ? ORDER BY n", (file.id,))]
+
+    def _issue_count(self, file: _File) -> int:
+        return self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
+
+    def _same_content(self, file: _File) -> str | None:
+        got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
+                               (file.sha256, file.id)).fetchone()
+        return got[0] if got else None
+
+    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+        got = self._db.execute("SELECT f.path FROM evaluations e JOIN files f ON f.id = e.file_id WHERE e.project = ? "
+                               "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
+                               (row.project, row.unit, file.id)).fetchone()
+        return got[0] if got else None
+
+
+def _rollback(db) -> None:
+    try:
+        db.execute("ROLLBACK")
+    except Exception:  # the transaction is already gone (the error ended it)
+        pass
+
+
+def _text(value) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _iso(mtime: float) -> str:
+    return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def open_store(path: Path | None) -> _Store:
+    """The SQLite store at ``path``, or a memory store when ``path`` is None or this Python has
+    no sqlite3."""
+    if path is None:
+        return MemoryStore()
+    try:
+        import sqlite3  # noqa: F401
+    except ImportError:
+        return MemoryStore()
+    return SqliteStore(path)
+
+
+def file_entry(seq: int, path: Path, display: str) -> FileEntry:
+    """The entry of a file: its SHA-256 read in blocks, its size and time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return FileEntry(seq, display, digest.hexdigest(), stat.st_size, stat.st_mtime)

@@ -1,0 +1,199 @@
+"""A plain workbook written row by row: each sheet's head planned as usual, its data rows streamed.
+
+The batch summary of a province holds hundreds of thousands of rows; planning them all first
+would hold every result in memory.  Here each sheet is written as a zip entry opened for
+writing: the head (title, notes, header row) from its :class:`SheetPlan` through the same
+:func:`sheet_xml` as every other output, then each data row as it is read from the store, then
+an optional note row.  The file is written atomically.
+
+The package carries a custom document property ``perfeval-content-sha256``: the SHA-256 of every
+other part (names and bytes, in order).  :func:`written_unchanged` recomputes it, so a later run
+can tell a summary this tool wrote and nobody changed (Excel or WPS rewrite every part on save)
+from one a person has edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+from perfeval_xl.core.findings import column_letter
+from perfeval_xl.core.styles import StyleName
+from perfeval_xl.core.writeplan import SheetPlan
+from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.new_workbook import _BASE_STYLES, _PACKAGE_RELS, _STAMP
+from perfeval_xl.io.xlsx_package import MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
+from perfeval_xl.io.xlsx_splice import _ILLEGAL_XML, _number, add_styles, sheet_xml
+
+HASH_PROPERTY = "perfeval-content-sha256"
+CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+
+#: one data row: its values, their styles, and its height in points (None: the default)
+Row = tuple[list, list, "float | None"]
+
+
+@dataclass
+class StreamedSheet:
+    """A sheet: its planned head, then ``rows`` (read once, as written), then ``note`` (a line
+    merged across the header's width, "" for none)."""
+
+    head: SheetPlan
+    rows: Iterable[Row]
+    note: str = ""
+
+
+def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
+    """Write the sheets in order; each sheet's rows are consumed as it is written (so the rows
+    of several sheets may be drawn in turn from one iterator)."""
+    styles, index = add_styles(_BASE_STYLES)
+    names = [(sheet.head.name, sheet.head.title_rows) for sheet in sheets]
+
+    def write(handle) -> None:
+        digest = hashlib.sha256()
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+            def put(name: str, chunks: Iterable[str]) -> None:
+                digest.update(name.encode("utf-8") + b"\0")
+                info = zipfile.ZipInfo(name, date_time=_STAMP)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with zout.open(info, "w", force_zip64=True) as out:
+                    for chunk in chunks:
+                        data = chunk.encode("utf-8")
+                        digest.update(data)
+                        out.write(data)
+
+            put("[Content_Types].xml", [_content_types(len(names))])
+            put("_rels/.rels", [_package_rels()])
+            put("xl/workbook.xml", [_workbook(names)])
+            put("xl/_rels/workbook.xml.rels", [_workbook_rels(len(names))])
+            put("xl/styles.xml", [styles])
+            for n, sheet in enumerate(sheets, start=1):
+                put(f"xl/worksheets/sheet{n}.xml", _sheet_chunks(sheet, index, selected=(n == 1)))
+            zout.writestr(zipfile.ZipInfo(CUSTOM_PART, date_time=_STAMP), _custom(digest.hexdigest()),
+                          compress_type=zipfile.ZIP_DEFLATED)
+
+    return write_bytes_atomic(Path(path), write)
+
+
+def content_hash(path: Path) -> tuple[str | None, str]:
+    """(the hash the file states of itself, the hash of its parts now); None when it states none."""
+    digest = hashlib.sha256()
+    stated = None
+    with zipfile.ZipFile(path) as zin:
+        for info in zin.infolist():
+            if info.filename == CUSTOM_PART:
+                text = zin.read(info)[:100_000].decode("utf-8", "replace")
+                match = re.search(rf'name="{HASH_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>', text)
+                stated = match.group(1) if match else None
+                continue
+            digest.update(info.filename.encode("utf-8") + b"\0")
+            with zin.open(info) as part:
+                for block in iter(lambda: part.read(1 << 20), b""):
+                    digest.update(block)
+    return stated, digest.hexdigest()
+
+
+def written_unchanged(path: Path) -> bool:
+    """The file was written by :func:`write_streamed_workbook` and not changed since."""
+    try:
+        stated, now = content_hash(path)
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+        return False
+    return stated is not None and stated == now
+
+
+def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator[str]:
+    head = sheet.head
+    xml = sheet_xml(head, index, selected=selected)
+    xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)  # the size is not known before the rows
+    before, after = xml.split("</sheetData>", 1)
+    yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + before
+    ncols = max(head.n_cols, 1)
+    letters = [column_letter(c) for c in range(max(ncols, 32))]
+    line = head.n_rows
+    ids = {str(name): sid for name, sid in index.items()}  # by plain text: no enum lookup per cell
+    batch: list[str] = []
+    for values, styles, height in sheet.rows:
+        line += 1
+        batch.append(f'<row r="{line}" ht="{height}" customHeight="1">' if height else f'<row r="{line}">')
+        for c, (value, style) in enumerate(zip(values, styles)):
+            sid = ids[style]
+            if value is None or value == "":
+                batch.append(f'<c r="{letters[c]}{line}" s="{sid}"/>')
+            elif isinstance(value, str):
+                batch.append(f'<c r="{letters[c]}{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+                             f"{escape(value)}</t></is></c>")
+            else:
+                batch.append(f'<c r="{letters[c]}{line}" s="{sid}"><v>{_number(value)}</v></c>')
+        batch.append("</row>")
+        if len(batch) > 2000:
+            yield _ILLEGAL_XML.sub("", "".join(batch))
+            batch = []
+    note_merge = ""
+    if sheet.note:
+        line += 1
+        sid = index[StyleName.NOTE]
+        batch.append(f'<row r="{line}"><c r="A{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+                     f"{escape(sheet.note)}</t></is></c>"
+                     + "".join(f'<c r="{letters[c]}{line}" s="{sid}"/>' for c in range(1, ncols)) + "</row>")
+        note_merge = f'<mergeCell ref="A{line}:{letters[ncols - 1]}{line}"/>'
+    yield _ILLEGAL_XML.sub("", "".join(batch)) + "</sheetData>"
+    if note_merge:
+        match = re.match(r'<mergeCells count="(\d+)">', after)
+        if match:
+            after = f'<mergeCells count="{int(match.group(1)) + 1}">{note_merge}' + after[match.end():]
+        else:
+            after = f'<mergeCells count="1">{note_merge}</mergeCells>' + after
+    yield after
+
+
+def _workbook(names: list[tuple[str, tuple[int, int] | None]]) -> str:
+    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
+                     for n, (name, _) in enumerate(names, start=1))
+    defined = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n - 1}">'
+                      f"{escape(sheet_name_ref(name))}!${rows[0] + 1}:${rows[1] + 1}</definedName>"
+                      for n, (name, rows) in enumerate(names, start=1) if rows)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'xmlns:r="{REL_NS}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+            + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
+
+
+def _workbook_rels(count: int) -> str:
+    rels = "".join(f'<Relationship Id="rId{n}" Type="{SHEET_REL}" Target="worksheets/sheet{n}.xml"/>'
+                   for n in range(1, count + 1))
+    rels += f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+
+
+def _content_types(count: int) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}"/>'
+                      for n in range(1, count + 1))
+            + f'<Override PartName="/{CUSTOM_PART}" ContentType="{_CUSTOM_TYPE}"/></Types>')
+
+
+def _package_rels() -> str:
+    return _PACKAGE_RELS.replace("</Relationships>", f'<Relationship Id="rId2" Type="{_CUSTOM_REL}" '
+                                                     f'Target="{CUSTOM_PART}"/></Relationships>')
+
+
+def _custom(digest: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+            f'name="{HASH_PROPERTY}"><vt:lpwstr>{digest}</vt:lpwstr></property></Properties>')
