@@ -167,12 +167,24 @@ def batch_frame(paths: str | os.PathLike | Iterable[str | os.PathLike], *, jobs:
     processes (default 1; None: one per core).  Raises :class:`PandasMissing` (a Chinese message)
     when pandas is not installed, before any file is read."""
     _pandas()
-    from perfeval_xl.batch import discover, run_batch
+    from perfeval_xl.batch import discover
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
     found, notes = discover(paths)
     root = Path(paths[0]) if len(paths) == 1 and Path(paths[0]).is_dir() else None
-    results = run_batch(found, jobs=jobs, root=root)
-    return frames(results, notes)
+    return frames(batch_results(found, jobs=jobs, root=root), notes)
+
+
+def batch_results(files: Sequence[Path], *, jobs: int | None = 1, root: Path | None = None) -> list:
+    """Each file's :class:`~perfeval_xl.core.batch.FileResult`, in the files' order, from the batch core
+    (``run_batch``, with its in-memory store: nothing is written)."""
+    from perfeval_xl.batch import _display, run_batch
+    from perfeval_xl.batchstore import MemoryStore
+
+    arrived: dict[str, object] = {}
+    run_batch(files, MemoryStore(), jobs=jobs, root=root,
+              on_result=lambda result: arrived.__setitem__(result.path, result))
+    order = [_display(path, root) for path in files]  # workers deliver as they finish
+    return [arrived[name] for name in order if name in arrived]

@@ -10,8 +10,8 @@ from openpyxl import Workbook
 
 import form_data as data
 from form_builder import central_form, provincial_form
-from perfeval_xl.analysis import MISSING_PANDAS, PandasMissing, indicator_of, records, year_of
-from perfeval_xl.batch import discover, run_batch
+from perfeval_xl.analysis import MISSING_PANDAS, PandasMissing, batch_results, indicator_of, records, year_of
+from perfeval_xl.batch import discover
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tables(folder):
     files, _ = discover([folder])
-    return records(run_batch(files, jobs=1, root=folder))
+    return records(batch_results(files, jobs=1, root=folder))
 
 
 def test_every_file_is_a_row_of_files(tables):

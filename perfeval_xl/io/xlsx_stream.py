@@ -20,14 +20,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
-from xml.sax.saxutils import escape, quoteattr
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import StyleName
 from perfeval_xl.core.writeplan import SheetPlan
 from perfeval_xl.io.atomic import write_bytes_atomic
-from perfeval_xl.io.new_workbook import _BASE_STYLES, _PACKAGE_RELS, _STAMP
-from perfeval_xl.io.xlsx_package import MAIN_NS, REL_NS, SHEET_REL, SHEET_TYPE, sheet_name_ref
+from perfeval_xl.io.new_workbook import _BASE_STYLES, _PACKAGE_RELS
+from perfeval_xl.io.xlsx_package import (
+    MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, escape, quoteattr, sheet_name_ref,
+)
 from perfeval_xl.io.xlsx_splice import _ILLEGAL_XML, _number, add_styles, sheet_xml
 
 HASH_PROPERTY = "perfeval-content-sha256"
@@ -60,7 +61,7 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             def put(name: str, chunks: Iterable[str]) -> None:
                 digest.update(name.encode("utf-8") + b"\0")
-                info = zipfile.ZipInfo(name, date_time=_STAMP)
+                info = zipfile.ZipInfo(name, date_time=PART_STAMP)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with zout.open(info, "w", force_zip64=True) as out:
                     for chunk in chunks:
@@ -75,7 +76,7 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
             put("xl/styles.xml", [styles])
             for n, sheet in enumerate(sheets, start=1):
                 put(f"xl/worksheets/sheet{n}.xml", _sheet_chunks(sheet, index, selected=(n == 1)))
-            zout.writestr(zipfile.ZipInfo(CUSTOM_PART, date_time=_STAMP), _custom(digest.hexdigest()),
+            zout.writestr(zipfile.ZipInfo(CUSTOM_PART, date_time=PART_STAMP), _custom(digest.hexdigest()),
                           compress_type=zipfile.ZIP_DEFLATED)
 
     return write_bytes_atomic(Path(path), write)
