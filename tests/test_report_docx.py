@@ -21,7 +21,6 @@ from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
 from perfeval_xl.core.numbers import fmt_percent, fmt_score, round_rate
-from perfeval_xl.core.slips import Slip
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_snapshot
 from perfeval_xl.wordreport import charts, docx_writer
@@ -69,11 +68,13 @@ def test_xishan_conclusion_has_the_computed_figures(reports):
     for part in ("投入指标满分 10 分，得 8.76 分，得分率 87.60%", "过程指标满分 34 分，得 32.73 分，得分率 96.26%",
                  "产出指标满分 34 分，得 27.22 分，得分率 80.06%", "效果指标满分 22 分，得 19.80 分，得分率 90.00%"):
         assert part in text
-    # per-indicator analysis: 分值, 得分, 得分率, 计算过程, 扣分原因
-    assert "分值 2 分，得分 1.88 分，得分率 94.00%" in text
-    assert "计算过程：资金到位率=175,312.57/660,000.00×100%=26.56%" in text
+    # per-二级 analysis: the 二级 total (资金落实 = A4 1.88 + A5 1.88 = 3.76 of 4), what was full, what lost points
+    assert "资金落实指标满分 4 分，从资金到位率、到位及时率方面评价，得 3.76 分，得分率 94.00%" in text
     a4 = next(s for s in scored.evaluation.units[0].indicators if s.code == "A4")
-    assert "扣0.12分" in a4.reason and f"扣分原因：{a4.reason}" in text
+    assert "扣0.12分" in a4.reason
+    assert f"资金到位率指标满分 2 分，资金到位率为 26.56%，得 1.88 分，扣 0.12 分。扣分原因：{a4.reason}。" in text
+    # 质量达标率 6/6 and 成本节约率 (660,000.00−175,312.57)/660,000.00 = 73.44% scored full
+    assert "质量达标率 100.00%、成本节约率 73.44%均得满分" in text
     assert "项目预算（下达）资金 660,000.00 元，到位资金 175,312.57 元" in text
 
 
@@ -111,7 +112,8 @@ def test_wuhua_units_table_and_one_scoresheet_annex_per_unit(reports):
     text = body_text(path)
     for i, unit in enumerate(ev.units, start=1):
         assert f"附件1-{i}" in text
-    sheets = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["一级指标", "二级指标", "三级指标"]]
+    sheets = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["一级指标", "二级指标", "三级指标"]
+              and "得分" in [c.text for c in t.rows[0].cells]]  # not the 绩效指标及实现情况 table of 一（二）
     assert len(sheets) == len(ev.units)
     for table, unit in zip(sheets, ev.units):
         total_row = table_rows(table)[-1]
@@ -127,8 +129,7 @@ def test_xishan_annexes_are_the_plan_tables(reports):
     assert funds[-1][7:9] == ["26.56%", "100.00%"]
     titles = [b.text for b in document.blocks if getattr(b, "level", None) == 4]
     # the last annex is 复核意见: the sample's 报告数据 holds the report's six misprints of 资金到位率 (25.56%)
-    assert titles == ["评分表", "资金使用情况表", "调查问卷结果汇总表", "调查问卷结果汇总表（群众类-服务对象）", "满意度情况表",
-                      "复核意见"]
+    assert titles == ["评分表", "资金使用情况表", "调查问卷结果汇总表", "调查问卷结果汇总表（群众类-服务对象）", "满意度情况表"]
     satisfaction = table_rows(find_table(doc, ["序号", "单位名称", "服务对象满意度"]))
     assert satisfaction[1][2:] == ["83.00%", "83.00%"]
 
@@ -158,7 +159,8 @@ def test_labels_merged_down_the_rows_are_written_in_every_row(reports):
     scored, _, path = reports["xishan"]
     unit = scored.evaluation.units[0]
     doc = open_docx(str(path))
-    table = find_table(doc, ["一级指标", "二级指标", "三级指标"])
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["一级指标", "二级指标", "三级指标"]
+                 and "得分" in [c.text for c in t.rows[0].cells])  # the 评分表, not the 绩效指标 table
     rows = table.rows[1:1 + len(unit.indicators)]
     weight1 = {l.name: l.weight for l in unit.level1}
     weight2 = {(parent, l.name): l.weight for parent, l in unit.level2}
@@ -274,22 +276,13 @@ def test_without_a_cjk_font_the_draft_has_the_chart_data_instead(monkeypatch, tm
     assert len(open_docx(str(path)).inline_shapes) == 0
 
 
-# --- review appendix hook ------------------------------------------------------------------
+# --- the review is its own document ------------------------------------------------------------
 
-def test_slips_become_the_review_appendix(tmp_path):
-    snapshot = read_snapshot(XISHAN)
-    snapshot["报告数据"] = snapshot["报告数据"][:2]  # the sample's own printed figures out: just the slip given here
-    scored = score_snapshot(snapshot)
-    slip = Slip("报告数据", "D5", "A4资金到位率", "", "2.00", "1.88", "资金到位率26.56%，扣0.12分，得1.88分", "报告表3")
-    document = build_document(scored.evaluation, scored.plan, slips=[slip], checked=5)
-    path = docx_writer.write_docx(document, tmp_path / "r.docx")
-    doc = open_docx(str(path))
-    rows = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
-    assert rows[1] == ["1", "报告数据", "D5", "A4资金到位率", "", "2.00", "1.88", "资金到位率26.56%，扣0.12分，得1.88分",
-                       "报告表3"]
-    text = body_text(path)
-    assert "共核对报告中印出的数字 5 个，其中 4 个与复算一致，1 个不一致" in text
-    assert "复核意见" in [b.text for b in document.blocks if getattr(b, "level", None) == 4]
+def test_the_draft_has_no_review_annex_and_no_tool_line(reports):
+    for name in ("xishan", "wuhua"):
+        _, document, path = reports[name]
+        text = body_text(path)
+        assert "复核意见" not in text and "perfeval" not in text and "单元格" not in document.text()
 
 
 # --- the command ------------------------------------------------------------------
@@ -349,10 +342,8 @@ def test_libreoffice_converts_the_draft_to_pdf(reports, tmp_path):
         assert "88.51" in text and "评价结论" in text
 
 
-def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
+def test_report_data_slips_go_into_the_review_document(xishan, capsys):
     # the sample carries the seed report's printed figures in 报告数据, some of which do not follow its rules
-    assert main(["report", str(xishan)]) == 0
-    assert "附件中的复核意见" in body_text(xishan.with_name(xishan.stem + "_报告.docx"))
     workbook = load_workbook(xishan)
     sheet = workbook["报告数据"]
     sheet.delete_rows(3, sheet.max_row)  # the sample's own printed figures out: just these two rows
@@ -362,13 +353,16 @@ def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
         for col, value in enumerate(values, start=1):
             sheet.cell(row, col, value)
     workbook.save(xishan)
-    capsys.readouterr()
-    assert main(["report", str(xishan), "--force"]) == 0
-    assert "复核发现 1 个印出的数字与复算不一致" in capsys.readouterr().out
-    path = xishan.with_name(xishan.stem + "_报告.docx")
+    assert main(["report", str(xishan)]) == 0
+    out = capsys.readouterr().out
+    assert "复核发现 1 个印出的数字与复算不一致" in out and "review --docx" in out
+    assert "复核意见" not in body_text(xishan.with_name(xishan.stem + "_报告.docx"))
+    assert main(["review", str(xishan), "--docx"]) == 1  # a slip: exit 1 as review always did
+    path = xishan.with_name(xishan.stem + "_复核意见.docx")
+    assert f"已写入：{path}" in capsys.readouterr().out
     doc = open_docx(str(path))
-    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["序号", "工作表", "单元格"]]
-    rows = table_rows(tables[0])
+    assert doc.core_properties.title == "2024年社区党组织服务群众专项经费复核意见"
+    rows = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
     assert len(rows) == 2 and rows[1][1:3] == ["报告数据", "D3"]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["对象"], row["报告值"], row["复算值"]) == ("A4 资金到位率 得分", "2", "1.88")
@@ -376,12 +370,12 @@ def test_report_data_slips_go_into_the_review_appendix(xishan, capsys):
     assert "共核对报告印出的数字 9 个，一致 8 个，不一致（差错）1 个" in body_text(path)
 
 
-def test_wuhua_report_carries_the_slips_of_its_pasted_tables(tmp_path, capsys):
+def test_wuhua_review_document_carries_the_slips_of_its_pasted_tables(tmp_path, capsys):
     book = tmp_path / WUHUA.name
     book.write_bytes(WUHUA.read_bytes())
-    assert main(["report", str(book)]) == 0
-    doc = open_docx(str(book.with_name(book.stem + "_报告.docx")))
-    slips = table_rows(next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["序号", "工作表", "单元格"]))
+    main(["review", str(book), "--docx"])
+    doc = open_docx(str(book.with_name(book.stem + "_复核意见.docx")))
+    slips = table_rows(find_table(doc, ["序号", "工作表", "单元格"]))
     # 附件6-1 H14 prints 20 as the 合计 of 文明和谐先锋; 20+11+24+11+11+10+13+15+16+10 = 141
     named = [dict(zip(slips[0], r)) for r in slips[1:]]
     assert any((r["工作表"], r["单元格"], r["报告值"], r["复算值"]) == ("附件6-1", "H14", "20", "141") for r in named)
@@ -410,9 +404,10 @@ def test_a_small_evaluation_without_survey_has_parts_numbered_without_gaps(tmp_p
     scored = score_snapshot(book)
     document = build_document(scored.evaluation, scored.plan)
     parts = [b.text for b in document.blocks if getattr(b, "level", None) == 1]
-    assert parts == ["一、项目及评价概况", "二、评价结论", "三、绩效分析", "四、主要扣分事项", "五、其他说明"]
+    assert parts == ["一、基本情况", "二、绩效评价工作开展情况", "三、综合评价情况及评价结论", "四、绩效评价指标分析",
+                     "五、主要经验及做法、存在的问题及原因分析", "六、有关建议", "七、其他需要说明的问题"]
     text = document.text()
     assert "综合得分 97.23 分，评价等级为“优”" in text  # 100 × 97.23%
-    assert "分值 100 分，得分 97.23 分，得分率 97.23%" in text
+    assert "资金到位率指标满分 100 分，资金到位率为 97.23%，得 97.23 分，扣 2.77 分" in text
     docx_writer.write_docx(document, tmp_path / "small.docx")
     assert find_table(open_docx(str(tmp_path / "small.docx")), LEVEL1_HEADER)

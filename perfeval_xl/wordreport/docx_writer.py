@@ -26,7 +26,7 @@ from docx.table import _Cell
 
 from ..io.atomic import check_not_locked, write_bytes_atomic
 from .charts import find_cjk_font, missing_font_notice, render_bar_chart
-from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table
+from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table, Toc
 
 BODY_FONT = "仿宋_GB2312"
 TABLE_FONT = "宋体"
@@ -144,6 +144,58 @@ def _page_number_footer(section) -> None:
     run(" 页")
 
 
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A complex field (begin, instruction, separate, the text shown until updated, end)."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("text", shown), ("end", None)):
+        r = paragraph.add_run()
+        if kind == "text":
+            r.text = text
+        elif kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            r._r.append(instr)
+
+
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+APP_PROPERTIES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+                  'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                  '<Application>{application}</Application><DocSecurity>0</DocSecurity></Properties>')
+
+
+def _properties(doc, model: Document) -> None:
+    """Title, author (评价机构), today's date and the tool's name in the properties, never in the
+    text; python-docx's template carries a 2013 date, a Macintosh Word application and a blank
+    thumbnail: replaced, and the thumbnail dropped."""
+    import datetime as dt
+    from xml.sax.saxutils import escape
+
+    from .. import __version__
+
+    props = doc.core_properties
+    props.title = model.title
+    props.author = model.author
+    props.last_modified_by = model.author
+    props.language = "zh-CN"
+    props.comments = f"初稿由 perfeval-xl {__version__} 生成"
+    props.revision = 1
+    day = model.date or dt.date.today()
+    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    props.created = props.modified = stamp
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == THUMBNAIL:
+            package.rels.pop(rid)
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES.format(application=escape(f"perfeval-xl {__version__}")).encode()
+
+
 def _page_setup(section, landscape: bool) -> None:
     width, height = A4
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
@@ -223,10 +275,7 @@ class _Writer:
 
     def setup(self) -> None:
         doc = self.doc
-        props = doc.core_properties
-        props.title = self.model.title
-        props.author = "perfeval-xl"
-        props.language = "zh-CN"
+        _properties(doc, self.model)
         section = doc.sections[0]
         _page_setup(section, landscape=False)
         _page_number_footer(section)
@@ -276,11 +325,31 @@ class _Writer:
                 _page_setup(section, block.landscape)
             elif isinstance(block, PageBreak):
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            elif isinstance(block, Toc):
+                self.toc(block)
+
+    def toc(self, block: Toc) -> None:
+        """A TOC field over Heading 1..levels; Word asks to update the fields on opening
+        (``w:updateFields``), LibreOffice: 工具 › 更新 › 全部更新."""
+        p = self.doc.add_paragraph()
+        _field(p, f' TOC \\o "1-{block.levels}" \\h \\z \\u ', "（打开文档时选择更新域，或右键此处选择“更新域”，即生成目录）")
+        settings = self.doc.settings.element
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
 
     def heading(self, block: Heading) -> None:
         if block.level == 0:
             p = self.doc.add_paragraph(block.text, style="Title")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            return
+        if block.level == 5:  # 报告摘要, 目录: centred, not numbered, not in the 目录
+            p = self.doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.space_after = Pt(12)
+            run = p.add_run(block.text)
+            set_fonts(run._r, HEADING_FONT)
+            run.font.size = Pt(16)
             return
         p = self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
         if block.level == 4:
@@ -300,7 +369,11 @@ class _Writer:
             if block.style == "annex":
                 set_fonts(run._r, HEADING_FONT)
                 run.font.size = Pt(14)
-        if block.style == "body":
+            if block.style == "fill":  # the evaluator writes this: highlighted until replaced
+                highlight = OxmlElement("w:highlight")
+                highlight.set(qn("w:val"), "yellow")
+                run._r.get_or_add_rPr().append(highlight)
+        if block.style in ("body", "fill"):
             _first_line_chars(p)
             p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         elif block.style == "center":

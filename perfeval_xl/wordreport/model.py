@@ -6,6 +6,7 @@ figure is already formatted text here, so tests can read the document without Wo
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 
 from ..core.charts import BarChart  # the chart data, shared with the 图表 sheet
@@ -14,13 +15,14 @@ from ..core.charts import BarChart  # the chart data, shared with the 图表 she
 @dataclass(frozen=True)
 class Heading:
     text: str
-    level: int  # 0 the report title, 1 一、, 2 （一）, 3 1.
+    level: int  # 0 the report title, 1 一、, 2 （一）, 3 1., 4 an annex title, 5 an unnumbered title (报告摘要, 目录)
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    #: body (indented first line) / center / meta (cover lines) / note (small) / item (no indent)
+    #: body (indented first line) / center / meta (cover lines) / note (small) / item (no indent) /
+    #: fill (a placeholder the evaluator writes: 【请补充：…】, highlighted) / annex (附件N)
     style: str = "body"
 
 
@@ -78,7 +80,14 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | Table | Figure | Section | PageBreak
+@dataclass(frozen=True)
+class Toc:
+    """The table of contents: a TOC field over the numbered headings (Word fills it on opening)."""
+
+    levels: int = 3
+
+
+Block = Heading | Paragraph | Table | Figure | Section | PageBreak | Toc
 
 
 @dataclass
@@ -87,6 +96,9 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     #: things the reader of the CLI should know (e.g. charts left out for want of a CJK font)
     notices: list[str] = field(default_factory=list)
+    #: document properties: the author (评价机构) and the date
+    author: str = ""
+    date: _dt.date | None = None
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
