@@ -411,3 +411,48 @@ def test_a_small_evaluation_without_survey_has_parts_numbered_without_gaps(tmp_p
     assert "资金到位率指标满分 100 分，资金到位率为 97.23%，得 97.23 分，扣 2.77 分" in text
     docx_writer.write_docx(document, tmp_path / "small.docx")
     assert find_table(open_docx(str(tmp_path / "small.docx")), LEVEL1_HEADER)
+
+
+def test_properties_cover_contents_and_placeholders(reports):
+    import datetime as dt
+    import zipfile
+
+    scored, document, path = reports["xishan"]
+    doc = open_docx(str(path))
+    props = doc.core_properties
+    # the builder's date is today's; the 评价机构 of 项目信息 is the author; the tool is named only here
+    assert props.created.date() == dt.date.today() and props.modified.date() == dt.date.today()
+    assert props.author == "云南谛祥会计师事务所" and props.title == "2024年社区党组织服务群众专项经费绩效评价报告"
+    assert "perfeval-xl" in props.comments
+    names = zipfile.ZipFile(path).namelist()
+    assert not any("thumbnail" in n for n in names)
+    app = zipfile.ZipFile(path).read("docProps/app.xml").decode()
+    assert "perfeval-xl" in app and "Macintosh" not in app
+    text = body_text(path)
+    for line in ("项目名称：2024年社区党组织服务群众专项经费", "委托单位：昆明市西山区财政局", "评价机构：云南谛祥会计师事务所",
+                 f"报告日期：{dt.date.today().year}年", "报告摘要", "目录"):
+        assert line in text
+    xml = doc.element.xml
+    assert 'TOC \\o "1-3"' in xml and "w:updateFields" in doc.settings.element.xml
+    # the outline's sections in the published order, each judgement left to a person marked 【请补充：…】
+    order = ["报告摘要", "一、基本情况", "（一）项目概况", "（二）项目绩效目标", "二、绩效评价工作开展情况",
+             "三、综合评价情况及评价结论", "四、绩效评价指标分析", "（一）项目投入情况", "（四）项目效果情况",
+             "五、主要经验及做法、存在的问题及原因分析", "（二）存在的问题及原因分析", "六、有关建议", "七、其他需要说明的问题"]
+    where = [text.index(t) for t in order]
+    assert where == sorted(where)
+    assert text.count("【请补充：") >= 10
+    # 西山 lost points on 10 indicators (A2 A3 A4 A5 B5 C1 C2 D1 D2 D3): ten problems, ten linked suggestions
+    assert "（10）群众满意度（满意度）扣 0.70 分（满分 7 分，得 6.30 分）" in text
+    assert "（十）针对问题（10）群众满意度" in text and "（十一）" not in text
+
+
+def test_a_missing_client_is_a_placeholder_on_the_cover():
+    snapshot = read_snapshot(XISHAN)
+    rows = [list(r) for r in snapshot["项目信息"]]
+    for row in rows:
+        if row and row[0] == "委托单位":
+            row[1] = None
+    snapshot["项目信息"] = rows
+    scored = score_snapshot(snapshot)
+    text = build_document(scored.evaluation, scored.plan).text()
+    assert "委托单位：【请补充：委托单位】" in text and "接受" not in text.split("目录")[0]
