@@ -456,3 +456,29 @@ def test_a_missing_client_is_a_placeholder_on_the_cover():
     scored = score_snapshot(snapshot)
     text = build_document(scored.evaluation, scored.plan).text()
     assert "委托单位：【请补充：委托单位】" in text and "接受" not in text.split("目录")[0]
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x01", "\x1b", "\x85", "\u2028", "\u202e"])
+def test_control_characters_in_user_text_do_not_stop_the_report(char, tmp_path, monkeypatch, capsys):
+    """Issue 20 item 2: a vertical tab (Excel's _x000B_ of a pasted soft line break), other C0 controls, NEL,
+    LINE SEPARATOR and a bidi override in 项目名称, a unit's names, 扣分原因 and 出处 are cleaned in one place
+    (model.printable) instead of a traceback from python-docx or the chart layout."""
+    import perfeval_xl.io.snapshot as snapshots
+
+    snapshot = read_snapshot(WUHUA)
+    for name in list(snapshot.keys()):  # the unit 西翥 in every sheet that names it (its short name and full name)
+        snapshot[name] = [[c.replace("西翥", f"西{char}翥") if isinstance(c, str) else c for c in row]
+                          for row in snapshot[name]]
+    snapshot["项目信息"][1][1] = f"测试{char}项目"
+    for row in snapshot["评分录入"][2:]:
+        row[5] = f"扣分{char}原因"
+    for row in snapshot["报告数据"][2:4]:
+        row[4] = f"出处{char}"
+    real = snapshots.read_snapshot
+    monkeypatch.setattr(snapshots, "read_snapshot", lambda source, **kw: real(source, **kw) if kw else snapshot)
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(WUHUA.read_bytes())
+    assert main(["report", str(book), "-o", str(tmp_path / "r.docx")]) == 0, capsys.readouterr().err
+    text = body_text(tmp_path / "r.docx")
+    assert "测试项目" in text or "测试\n项目" in text
+    assert char not in text and "西翥" in text.replace("\n", "")

@@ -505,8 +505,9 @@ class _Writer:
 
 
 def render_docx(document: Document) -> bytes:
-    """The document as .docx bytes (chart fallbacks are noted in ``document.notices``)."""
-    writer = _Writer(document)
+    """The document as .docx bytes (chart fallbacks are noted in ``document.notices``); every
+    text cleaned first (:func:`~perfeval_xl.wordreport.model.printable`)."""
+    writer = _Writer(document.cleaned())
     writer.write()
     return writer.bytes()
 

@@ -7,9 +7,38 @@ figure is already formatted text here, so tests can read the document without Wo
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from ..core.charts import BarChart  # the chart data, shared with the 图表 sheet
+
+
+#: what XML 1.0 cannot hold (C0 controls but tab/newline, U+FFFE/U+FFFF, lone surrogates) and the bidi
+#: overrides and isolates (U+202A–U+202E, U+2066–U+2069: they reorder the printed text and break the chart layout)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: line separators a pasted text may hold (NEL, LINE/PARAGRAPH SEPARATOR, CR): a line break of the document
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """A user's text as the document prints it: the one place the report cleans what a workbook's
+    text may carry (Excel stores a pasted soft line break as _x000B_) and python-docx, the XML of
+    the .docx or the chart text layout refuse; line separators become "\n"."""
+    return _UNPRINTABLE.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def _cleaned(value, one_line: bool = False):
+    """``value`` with every string printable; a chart's labels on one line (its text layout has no breaks)."""
+    if isinstance(value, str):
+        text = printable(value)
+        return text.replace("\n", " ") if one_line else text
+    if isinstance(value, tuple):
+        return tuple(_cleaned(v, one_line) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        one_line = one_line or isinstance(value, BarChart)
+        changes = {f.name: _cleaned(getattr(value, f.name), one_line) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value
 
 
 @dataclass(frozen=True)
@@ -102,6 +131,11 @@ class Document:
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
+
+    def cleaned(self) -> "Document":
+        """The document with every text :func:`printable` (title, author, blocks, chart labels)."""
+        return Document(printable(self.title), [_cleaned(b) for b in self.blocks], self.notices,
+                        printable(self.author), self.date)
 
     def text(self) -> str:
         """Every heading, paragraph, caption and table cell, one per line (for tests and search)."""
