@@ -263,5 +263,5 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
             x += 46 + draw.textlength(name, font=f_label) + 50
 
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", dpi=(285, 285))
+    image.save(buffer, "PNG", dpi=(285, 285), compress_level=1)  # a few % larger, 5× faster
     return buffer.getvalue()

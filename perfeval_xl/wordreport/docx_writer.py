@@ -17,12 +17,10 @@ from pathlib import Path
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.table import _Cell
 
 from ..io.atomic import check_not_locked, write_bytes_atomic
 from .charts import find_cjk_font, missing_font_notice, render_bar_chart
@@ -77,41 +75,12 @@ def _first_line_chars(paragraph, chars: int = 2) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
-def _shade(cell, fill: str) -> None:
-    tcpr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
-
-
-def _row_flag(row, tag: str) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    flag = OxmlElement(tag)
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
-
-
-#: the colour of a group's label repeated in the rows after its first
-REPEATED_LABEL = RGBColor(0x99, 0x99, 0x99)
-
-
-def _group_label(cell, row: int, first: int, last: int) -> None:
-    """A label the sheet merges down several body rows (一级/二级 of a 评分表) is written in every
-    row of its group: a vertically merged cell prints its text once, at the top, so a page break
-    inside the group would leave the rows on the next page without it.  No border between the
-    rows of the group in that column, and the repeats in grey, so the column still reads as one."""
-    tcpr = cell._tc.get_or_add_tcPr()
-    borders = tcpr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tcpr.append(borders)
-    for side, open_ in (("top", row > first), ("bottom", row < last)):
-        if open_:
-            edge = OxmlElement(f"w:{side}")
-            edge.set(qn("w:val"), "nil")
-            borders.append(edge)
+#: the colour of a group's label repeated in the rows after its first (see :func:`table_xml`): a label
+#: the sheet merges down several body rows (一级/二级 of a 评分表) is written in every row of its group,
+#: as a vertically merged cell prints its text once, at the top, and a page break inside the group
+#: would leave the rows on the next page without it.  No border between the rows of the group in
+#: that column, and the repeats in grey, so the column still reads as one.
+REPEATED_LABEL = "999999"
 
 
 def _page_number_footer(section) -> None:
@@ -265,12 +234,94 @@ def column_widths(block: Table, usable: int, size) -> list[int]:
     return [int(w) for w in widths]
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_JC = {"left": "left", "center": "center", "right": "right"}
+
+
+def _run_props(size, bold: bool, colour: str | None) -> str:
+    half_points = int(round(size.pt * 2))
+    return (f'<w:rPr><w:rFonts w:ascii="{WESTERN_FONT}" w:hAnsi="{WESTERN_FONT}" w:cs="{WESTERN_FONT}" '
+            f'w:eastAsia="{TABLE_FONT}"/>' + ("<w:b/>" if bold else "")
+            + (f'<w:color w:val="{colour}"/>' if colour else "")
+            + f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
+
+
+def table_xml(block: Table, widths: list[int], size, style_id: str) -> str:
+    """The table as WordprocessingML, built in one string and parsed once (python-docx's cell
+    by cell API cost ~70% of a 五华 report): grid widths, merges (a horizontal span, a vertical
+    merge, or a body label written in every row of its group, see :func:`_group_label`), header
+    rows repeated (``w:tblHeader``), rows kept whole (``w:cantSplit``), header and total shading,
+    numbers aligned as the cell says."""
+    from xml.sax.saxutils import escape
+
+    twips = [int(w / 635) for w in widths]  # EMU → twips
+    n_header = len(block.header)
+    rows = block.rows
+    spans: dict[tuple[int, int], int] = {}
+    inside: set[tuple[int, int]] = set()  # cells under a horizontal span: no w:tc of their own
+    vertical: dict[tuple[int, int], str] = {}
+    grouped: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in block.merges:
+        down = r2 > r1 and r1 >= n_header
+        for r in range(r1, r2 + 1):
+            if c2 > c1:
+                spans[(r, c1)] = c2 - c1 + 1
+                inside.update((r, c) for c in range(c1 + 1, c2 + 1))
+            if down:
+                grouped[(r, c1)] = (r1, r2)
+            elif r2 > r1:
+                vertical[(r, c1)] = "restart" if r == r1 else "continue"
+    out = [f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblStyle w:val="{escape(style_id)}"/><w:tblW w:w="0" w:type="auto"/>'
+           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+           '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" '
+           'w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    out.extend(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    out.append("</w:tblGrid>")
+    for r, row in enumerate(rows):
+        out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if r < n_header else "") + "</w:trPr>")
+        for c, data in enumerate(row):
+            if (r, c) in inside:
+                continue
+            span = spans.get((r, c), 1)
+            tcpr = [f'<w:tcW w:w="{sum(twips[c:c + span])}" w:type="dxa"/>']
+            if span > 1:
+                tcpr.append(f'<w:gridSpan w:val="{span}"/>')
+            merge = vertical.get((r, c))
+            if merge:
+                tcpr.append(f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>")
+            colour = None
+            if (r, c) in grouped:
+                first, last = grouped[(r, c)]
+                data = rows[first][c]
+                edges = ("<w:top w:val=\"nil\"/>" if r > first else "") + ("<w:bottom w:val=\"nil\"/>" if r < last else "")
+                if edges:
+                    tcpr.append(f"<w:tcBorders>{edges}</w:tcBorders>")
+                colour = REPEATED_LABEL if r > first else None
+            if merge == "continue":
+                out.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr><w:p/></w:tc>")
+                continue
+            if data.shaded:
+                fill = HEADER_SHADE if r < n_header else TOTAL_SHADE
+                tcpr.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>')
+            tcpr.append('<w:vAlign w:val="center"/>')
+            ppr = (f'<w:pPr><w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
+                   f'<w:jc w:val="{_JC.get(data.align, "left")}"/></w:pPr>')
+            rpr = _run_props(size, data.bold, colour)
+            runs = "".join(f'<w:r>{rpr}{"<w:br/>" if i else ""}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
+                           for i, line in enumerate(data.text.split("\n")))
+            out.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr><w:p>{ppr}{runs}</w:p></w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
 class _Writer:
     def __init__(self, document: Document):
         self.model = document
         self.doc = new_docx()
         self.font = None
         self.font_checked = False
+        self.style_ids: dict[str, str] = {}
         self.setup()
 
     def setup(self) -> None:
@@ -340,7 +391,7 @@ class _Writer:
 
     def heading(self, block: Heading) -> None:
         if block.level == 0:
-            p = self.doc.add_paragraph(block.text, style="Title")
+            p = self.styled(block.text, "Title")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             return
         if block.level == 5:  # 报告摘要, 目录: centred, not numbered, not in the 目录
@@ -351,7 +402,7 @@ class _Writer:
             set_fonts(run._r, HEADING_FONT)
             run.font.size = Pt(16)
             return
-        p = self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
+        p = self.styled(block.text, f"Heading {min(block.level, 4)}")
         if block.level == 4:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         else:
@@ -388,7 +439,17 @@ class _Writer:
             p.paragraph_format.line_spacing = 1.25
 
     def caption(self, text: str):
-        return self.doc.add_paragraph(text, style="Caption")
+        return self.styled(text, "Caption")
+
+    def styled(self, text: str, style: str):
+        """A paragraph in a named style (the style id looked up once: python-docx searches the styles
+        part on every call)."""
+        style_id = self.style_ids.get(style)
+        if style_id is None:
+            style_id = self.style_ids[style] = self.doc.styles[style].style_id
+        p = self.doc.add_paragraph(text)
+        p._p.style = style_id
+        return p
 
     def small_line(self, text: str, align=WD_ALIGN_PARAGRAPH.LEFT, size=Pt(10.5)):
         p = self.doc.add_paragraph()
@@ -404,76 +465,13 @@ class _Writer:
             self.caption(block.caption).paragraph_format.keep_with_next = True
         for line in block.above:
             self.small_line(line).paragraph_format.keep_with_next = True
-        rows = block.rows
-        ncols = block.n_cols
-        if not rows or not ncols:
-            return
-        table = self.doc.add_table(rows=len(rows), cols=ncols)
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        section = self.doc.sections[-1]
-        usable = section.page_width - section.left_margin - section.right_margin
-        size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
-        widths = column_widths(block, int(usable), size)
-        grid = table._tbl.tblGrid
-        for col, width in zip(grid.findall(qn("w:gridCol")), widths):
-            col.set(qn("w:w"), str(int(width / 635)))  # EMU → twips
-        n_header = len(block.header)
-        trs = table._tbl.tr_lst
-        tcs = [list(tr.tc_lst) for tr in trs]  # the grid before merging (python-docx's cell() is O(n))
-        covered: set[tuple[int, int]] = set()
-        spans: dict[tuple[int, int], int] = {}
-        #: (row, col) → (first, last row) of a body label merged down the rows (see _group_label)
-        grouped: dict[tuple[int, int], tuple[int, int]] = {}
-        for r1, c1, r2, c2 in block.merges:
-            down = r2 > r1 and r1 >= n_header
-            for r in range(r1, r2 + 1):
-                tc = tcs[r][c1]
-                if c2 > c1:
-                    tc.grid_span = c2 - c1 + 1
-                    spans[(r, c1)] = c2 - c1 + 1
-                    for c in range(c1 + 1, c2 + 1):
-                        trs[r].remove(tcs[r][c])
-                if down:
-                    grouped[(r, c1)] = (r1, r2)
-                elif r2 > r1:
-                    tc.vMerge = "restart" if r == r1 else "continue"
-            covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
-                           if (r, c) != (r1, c1) and (r, c1) not in grouped)
-        for r, row in enumerate(rows):
-            tr = table.rows[r]
-            _row_flag(tr, "w:cantSplit")
-            if r < n_header:
-                _row_flag(tr, "w:tblHeader")
-            for c, data in enumerate(row):
-                if c > 0 and any((r, k) in spans and k + spans[(r, k)] > c for k in range(c)):
-                    continue  # inside a horizontal span: its tc is gone
-                cell = _Cell(tcs[r][c], table)
-                cell.width = sum(widths[c:c + spans.get((r, c), 1)])
-                if (r, c) in covered:
-                    continue
-                if (r, c) in grouped:
-                    first, last = grouped[(r, c)]
-                    data = rows[first][c]
-                    _group_label(cell, r, first, last)
-                if data.shaded:
-                    _shade(cell, HEADER_SHADE if r < n_header else TOTAL_SHADE)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                paragraph = cell.paragraphs[0]
-                paragraph.alignment = ALIGN.get(data.align, WD_ALIGN_PARAGRAPH.LEFT)
-                paragraph.paragraph_format.line_spacing = 1.0
-                paragraph.paragraph_format.first_line_indent = Pt(0)
-                lines = data.text.split("\n")
-                for i, line in enumerate(lines):
-                    run = paragraph.add_run(line)
-                    set_fonts(run._r, TABLE_FONT)
-                    run.font.size = size
-                    run.font.bold = data.bold
-                    if (r, c) in grouped and r > grouped[(r, c)][0]:
-                        run.font.color.rgb = REPEATED_LABEL
-                    if i < len(lines) - 1:
-                        run.add_break()
+        if block.rows and block.n_cols:
+            section = self.doc.sections[-1]
+            usable = section.page_width - section.left_margin - section.right_margin
+            size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
+            xml = table_xml(block, column_widths(block, int(usable), size), size,
+                            self.doc.styles["Table Grid"].style_id)
+            self.doc.element.body._insert_tbl(parse_xml(xml))
         for note in block.notes:
             self.small_line(note, size=Pt(9) if block.compact else Pt(10.5))
         self.doc.add_paragraph().paragraph_format.line_spacing = 1.0

@@ -20,6 +20,9 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\ud
 _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 
 
+_DIRTY = re.compile(_UNPRINTABLE.pattern[:-1] + "\r\x85\u2028\u2029]")
+
+
 def printable(text: str) -> str:
     """A user's text as the document prints it: the one place the report cleans what a workbook's
     text may carry (Excel stores a pasted soft line break as _x000B_) and python-docx, the XML of
@@ -30,14 +33,23 @@ def printable(text: str) -> str:
 def _cleaned(value, one_line: bool = False):
     """``value`` with every string printable; a chart's labels on one line (its text layout has no breaks)."""
     if isinstance(value, str):
-        text = printable(value)
-        return text.replace("\n", " ") if one_line else text
+        text = printable(value) if _DIRTY.search(value) else value
+        return text.replace("\n", " ") if one_line and "\n" in text else text
+    if isinstance(value, Cell):  # the bulk of a document: the one text field checked directly
+        return replace(value, text=printable(value.text)) if _DIRTY.search(value.text) else value
     if isinstance(value, tuple):
-        return tuple(_cleaned(v, one_line) for v in value)
+        new = tuple(_cleaned(v, one_line) for v in value)
+        return value if all(a is b for a, b in zip(new, value)) else new
     if is_dataclass(value) and not isinstance(value, type):
         one_line = one_line or isinstance(value, BarChart)
-        changes = {f.name: _cleaned(getattr(value, f.name), one_line) for f in fields(value) if f.init}
-        return replace(value, **changes)
+        changes = {}
+        for f in fields(value):
+            if f.init:
+                old = getattr(value, f.name)
+                new = _cleaned(old, one_line)
+                if new is not old:
+                    changes[f.name] = new
+        return replace(value, **changes) if changes else value
     return value
 
 
