@@ -482,3 +482,43 @@ def test_control_characters_in_user_text_do_not_stop_the_report(char, tmp_path, 
     text = body_text(tmp_path / "r.docx")
     assert "测试项目" in text or "测试\n项目" in text
     assert char not in text and "西翥" in text.replace("\n", "")
+
+
+#: a four-year programme made of the 西山 sample: 2021–2023 added in front of its 2024 rows (project level)
+EARLIER_YEARS = [(2021, 150000), (2022, 160000), (2023, 170000)]
+
+
+def multi_year_book(path: Path) -> Path:
+    """The 西山 sample as a 2021-2024 programme: 资金情况 rows carry a 年度 (the 资金使用情况表 then ends in 总计)."""
+    workbook = load_workbook(XISHAN)
+    info = workbook["项目信息"]
+    for row in info.iter_rows():
+        if row[0].value == "评价年度":
+            row[1].value = "2021-2024"
+    funds = workbook["资金情况"]
+    header = [c.value for c in funds[2]]
+    year_col = header.index("年度") + 1
+    for r in range(3, funds.max_row + 1):
+        if any(funds.cell(r, c).value not in (None, "") for c in range(1, year_col)):
+            funds.cell(r, year_col, 2024)
+    funds.insert_rows(3, len(EARLIER_YEARS))
+    for i, (year, amount) in enumerate(EARLIER_YEARS):
+        for name in ("预算数", "实际到位", "及时到位", "应到位", "实际支出"):
+            funds.cell(3 + i, header.index(name) + 1, amount)
+        funds.cell(3 + i, year_col, year)
+    workbook.save(path)
+    return path
+
+
+def test_a_multi_year_draft_keeps_its_funds(tmp_path):
+    """The multi-year 资金使用情况表 ends in 总计 (not 合计): the draft dropped 资金投入和使用情况 silently."""
+    book = multi_year_book(tmp_path / "多年度.xlsx")
+    scored = score_snapshot(read_snapshot(book))
+    grid = scored.plan.sheet("资金使用情况表").grid()
+    assert any(row and row[0] == "总计" for row in grid) and not any(row and row[0] == "合计" for row in grid)
+    text = build_document(scored.evaluation, scored.plan).text()
+    # 预算 150,000 + 160,000 + 170,000 + 660,000 = 1,140,000.00; 到位 150,000 + 160,000 + 170,000 + 175,312.57
+    # = 655,312.57; 到位率 655,312.57 / 1,140,000 = 57.48%; 已使用 = 到位, 执行率 100.00%
+    assert ("2021年至2024年，项目预算（下达）资金 1,140,000.00 元，到位资金 655,312.57 元，已使用资金 655,312.57 元，"
+            "资金到位率 57.48%，预算执行率 100.00%") in text
+    assert "资金投入和使用情况" in text and "请补充：项目资金的预算" not in text
