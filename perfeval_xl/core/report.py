@@ -26,7 +26,7 @@ from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, STYLES, StyleName
-from .textfit import breaks_sensibly
+from .textfit import breaks_sensibly, lines_needed
 from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
                         needed_height)
 
@@ -327,9 +327,12 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     headers = ["一级指标", "二级指标", "三级指标"] + columns
     b = SheetBuilder(name or scoresheet_name(ev, unit), score_sheet_widths(columns))
     b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
+    unit_row = b.row
     if not ev.whole:
         b.line(f"被评价单位：{unit.full_name}", len(headers))
     b.header(headers)
+    if not ev.whole:  # every printed page says whose 评分表 it is: the unit line repeats with the header
+        b.plan.title_rows = (unit_row, b.row - 1)
     l1 = {l.name: l for l in unit.level1}
     l2 = {(p, l.name): l for p, l in unit.level2}
     start1 = start2 = b.row
@@ -409,10 +412,24 @@ def continue_labels(plan: SheetPlan, columns: tuple[int, ...]) -> None:
     plan.merges[:] = merges
 
 
+def title_widths(widths: list[float], title: str, landscape: bool) -> list[float]:
+    """Column widths widened (half a character at a time, spread over the columns) until the sheet's
+    unwrapped 14-pt title fits the merged title cell, or the table is a page wide: a narrow table's
+    title was clipped at its edges."""
+    font = STYLES["title"]
+    page = printable(landscape)[0]
+    widths = list(widths)
+    while lines_needed(title, sum(widths), font.size, font.bold) > 1 \
+            and sum(column_points(w) for w in widths) + column_points(0.5 * len(widths)) <= page:
+        widths = [w + 0.5 for w in widths]
+    return widths
+
+
 def level1_sheet(ev: Evaluation) -> SheetPlan:
     headers = ["一级指标", "指标分值", "评价得分", "得分率"]
-    b = SheetBuilder(schema.OUTPUT_LEVEL1, [16, 12, 12, 12], landscape=False)
-    b.title(f"{ev.book.name}绩效评价得分情况表", len(headers))
+    title = f"{ev.book.name}绩效评价得分情况表"
+    b = SheetBuilder(schema.OUTPUT_LEVEL1, title_widths([16, 12, 12, 12], title, False), landscape=False)
+    b.title(title, len(headers))
     b.header(headers)
     for level in ev.level1:
         b.values([level.name, level.weight, level.score, round_rate(level.rate)], ["center", "score", "score", "percent"])

@@ -664,7 +664,7 @@ class _Builder:
     def annex(self, label: str, title: str, table: Table, landscape: bool) -> None:
         from dataclasses import replace
 
-        self.doc.add(Section(landscape=landscape))
+        self.doc.add(Section(landscape=landscape, header=f"{label} {title}"))
         self.p(label, "annex")
         self.h(title, 4)
         self.doc.add(replace(table, caption=""))  # the annex title is the table's title

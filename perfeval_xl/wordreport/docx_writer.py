@@ -81,6 +81,11 @@ def _first_line_chars(paragraph, chars: int = 2) -> None:
 #: would leave the rows on the next page without it.  No border between the rows of the group in
 #: that column, and the repeats in grey, so the column still reads as one.
 REPEATED_LABEL = "999999"
+#: the longest label (characters) repeated down its group; longer merged texts are merged cells
+GROUP_LABEL_MAX = 16
+#: a column of long text keeps at least this many characters' width when numbers and short words
+#: claim their minimum (the question column of 问卷明细 was squeezed to a few characters)
+TEXT_COLUMN_FLOOR = 10
 
 
 def _page_number_footer(section) -> None:
@@ -214,6 +219,9 @@ def column_widths(block: Table, usable: int, size) -> list[int]:
                     hard[c] = max(hard[c], need)
                 elif " " not in line and len(line) <= 5:
                     soft[c] = max(soft[c], need)
+    for c in range(ncols):  # long text: a floor of TEXT_COLUMN_FLOOR characters, never above its share
+        if any(len(row[c].text) > 2 * TEXT_COLUMN_FLOOR and (r, c) not in spanned for r, row in enumerate(block.rows)):
+            soft[c] = max(soft[c], min(widths[c], TEXT_COLUMN_FLOOR * size + CELL_PADDING))
     both = [max(h, s) for h, s in zip(hard, soft)]
     minimum = both if sum(both) <= usable else hard
     if sum(minimum) > usable:  # cannot honour them all: proportions only
@@ -262,7 +270,9 @@ def table_xml(block: Table, widths: list[int], size, style_id: str) -> str:
     vertical: dict[tuple[int, int], str] = {}
     grouped: dict[tuple[int, int], tuple[int, int]] = {}
     for r1, c1, r2, c2 in block.merges:
-        down = r2 > r1 and r1 >= n_header
+        # a short label (一级/二级 of a 评分表) is written in every row of its group; a long text (a question
+        # of 问卷明细) is merged down once: repeated, it made every option row as tall as the question
+        down = r2 > r1 and r1 >= n_header and len(rows[r1][c1].text) <= GROUP_LABEL_MAX
         for r in range(r1, r2 + 1):
             if c2 > c1:
                 spans[(r, c1)] = c2 - c1 + 1
@@ -372,12 +382,43 @@ class _Writer:
             elif isinstance(block, Figure):
                 self.figure(block)
             elif isinstance(block, Section):
-                section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-                _page_setup(section, block.landscape)
+                self.section(block)
             elif isinstance(block, PageBreak):
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             elif isinstance(block, Toc):
                 self.toc(block)
+
+    def section(self, block: Section) -> None:
+        """A new page and section.  The spacer after a table that ends the previous section is dropped
+        and the paragraph holding the section break is 1 pt high: a table filling its last page
+        pushed both onto a page of their own (a blank page after 附件2 of 五华)."""
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 else None  # body[-1] is the document's w:sectPr
+        if last is not None and last.tag == qn("w:p") and not "".join(last.itertext()).strip() \
+                and last.getprevious() is not None and last.getprevious().tag == qn("w:tbl"):
+            body.remove(last)
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        breaker = body[-2]  # the paragraph python-docx made to hold the previous section's w:sectPr
+        ppr = breaker.get_or_add_pPr()
+        spacing = OxmlElement("w:spacing")
+        for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+            spacing.set(qn(name), value)
+        ppr.insert(0, spacing) if ppr.find(qn("w:sectPr")) is None else ppr.find(qn("w:sectPr")).addprevious(spacing)
+        mark = OxmlElement("w:rPr")
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), "2")
+        mark.append(size)
+        ppr.find(qn("w:sectPr")).addprevious(mark)
+        _page_setup(section, block.landscape)
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        paragraph.text = ""
+        if block.header:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = paragraph.add_run(block.header)
+            set_fonts(run._r, TABLE_FONT)
+            run.font.size = Pt(9)
 
     def toc(self, block: Toc) -> None:
         """A TOC field over Heading 1..levels; Word asks to update the fields on opening

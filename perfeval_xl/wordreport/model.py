@@ -114,6 +114,9 @@ class Section:
     """A new section starting on a new page (landscape for wide annex tables)."""
 
     landscape: bool = False
+    #: printed at the top of every page of the section (an annex's label and title, so that a table
+    #: continued over several pages still says whose it is)
+    header: str = ""
 
 
 @dataclass(frozen=True)
