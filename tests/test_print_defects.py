@@ -58,3 +58,19 @@ def test_the_level1_title_fits_its_merged_cell(plans, sample):
     title = next(v for r, c, v, s in sheet.cells if s == "title")
     width = sum(sheet.widths.get(c, 10) for c in range(sheet.n_cols))
     assert lines_needed(title, width, STYLES["title"].size, True) == 1  # the title style does not wrap: one line
+
+
+def test_the_score_review_sheet_says_why_it_counts_fewer_figures_than_review(plans):
+    """西山: score checked the 66 figures of 报告数据, review 73 (those and the 7 of the pasted 报告表2): the
+    score's sheet says that it checks 报告数据 only."""
+    from perfeval_xl.io.targets import source_path
+    from perfeval_xl.review import read_others, review_snapshot
+
+    line = next(v for r, c, v, s in plans["西山"].sheet("复核意见").cells if isinstance(v, str) and v.startswith("共核对"))
+    assert line.startswith("共核对报告印出的数字 66 个，一致 60 个，不一致（差错）6 个。")
+    assert "只核对“报告数据”" in line and "perfeval review" in line
+    source = source_path(XISHAN)
+    snapshot = read_snapshot(source)
+    reviewed = review_snapshot(snapshot, read_others(source, snapshot))
+    line = next(v for r, c, v, s in reviewed.plan.sheet("复核意见").cells if isinstance(v, str) and v.startswith("共核对"))
+    assert line == "共核对报告印出的数字 73 个，一致 67 个，不一致（差错）6 个。"

@@ -389,26 +389,33 @@ class _Writer:
                 self.toc(block)
 
     def section(self, block: Section) -> None:
-        """A new page and section.  The spacer after a table that ends the previous section is dropped
-        and the paragraph holding the section break is 1 pt high: a table filling its last page
-        pushed both onto a page of their own (a blank page after 附件2 of 五华)."""
+        """A new page and section.  The section break goes into the previous section's last paragraph
+        (the spacer after its last table dropped): a paragraph of its own after a table or note filling
+        the last page was pushed onto a page of its own (a blank page after 附件2 of 五华).  After a
+        table with nothing below it the break needs a paragraph: it is made 1 pt high."""
         body = self.doc.element.body
         last = body[-2] if len(body) > 1 else None  # body[-1] is the document's w:sectPr
         if last is not None and last.tag == qn("w:p") and not "".join(last.itertext()).strip() \
-                and last.getprevious() is not None and last.getprevious().tag == qn("w:tbl"):
+                and not last.findall(".//" + qn("w:drawing")) and last.getprevious() is not None:
             body.remove(last)
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         breaker = body[-2]  # the paragraph python-docx made to hold the previous section's w:sectPr
-        ppr = breaker.get_or_add_pPr()
-        spacing = OxmlElement("w:spacing")
-        for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
-            spacing.set(qn(name), value)
-        ppr.insert(0, spacing) if ppr.find(qn("w:sectPr")) is None else ppr.find(qn("w:sectPr")).addprevious(spacing)
-        mark = OxmlElement("w:rPr")
-        size = OxmlElement("w:sz")
-        size.set(qn("w:val"), "2")
-        mark.append(size)
-        ppr.find(qn("w:sectPr")).addprevious(mark)
+        sectpr = breaker.pPr.find(qn("w:sectPr"))
+        previous = breaker.getprevious()
+        if previous is not None and previous.tag == qn("w:p"):
+            previous.get_or_add_pPr().append(sectpr)
+            body.remove(breaker)
+        else:
+            ppr = breaker.get_or_add_pPr()
+            spacing = OxmlElement("w:spacing")
+            for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+                spacing.set(qn(name), value)
+            sectpr.addprevious(spacing)
+            mark = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), "2")
+            mark.append(size)
+            sectpr.addprevious(mark)
         _page_setup(section, block.landscape)
         header = section.header
         header.is_linked_to_previous = False
