@@ -161,9 +161,11 @@ def test_every_page_of_a_unit_score_sheet_names_the_unit(printed):
     """Issue 19: the 50 continuation pages of 五华's 评分表-<单位> could not be told apart once printed."""
     result = printed["五华"]
     sheet = result.scored.plan.sheet("评分表-西翥")
-    pages = [i for i, words in enumerate(result.pages) if "".join(w[4] for w in words).count("一级指标")]
-    unit_pages = [i for i in pages if "西翥街道办事处" in "".join(w[4] for w in result.pages[i])]
-    assert len(unit_pages) == len(sheet.row_breaks) + 1 >= 3  # every page of the sheet, not only its first
+    owners = result.titled()
+    pages = [i for i, owner in enumerate(owners) if owner == "评分表-西翥"]
+    assert len(pages) == len(sheet.row_breaks) + 1 >= 3
+    for i in pages:  # every page of the sheet, not only its first, says whose it is
+        assert "被评价单位：昆明市五华区人民政府西翥街道办事处" in "".join(w[4] for w in result.pages[i]), i
 
 
 @pytest.mark.libreoffice

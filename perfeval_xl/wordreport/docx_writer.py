@@ -81,8 +81,9 @@ def _first_line_chars(paragraph, chars: int = 2) -> None:
 #: would leave the rows on the next page without it.  No border between the rows of the group in
 #: that column, and the repeats in grey, so the column still reads as one.
 REPEATED_LABEL = "999999"
-#: the longest label (characters) repeated down its group; longer merged texts are merged cells
-GROUP_LABEL_MAX = 16
+#: the longest line (characters) of a label repeated down its group (“项目立项”, “（6分）”); longer merged
+#: texts (a question of 问卷明细) are merged cells
+GROUP_LABEL_MAX = 10
 #: a column of long text keeps at least this many characters' width when numbers and short words
 #: claim their minimum (the question column of 问卷明细 was squeezed to a few characters)
 TEXT_COLUMN_FLOOR = 10
@@ -272,7 +273,7 @@ def table_xml(block: Table, widths: list[int], size, style_id: str) -> str:
     for r1, c1, r2, c2 in block.merges:
         # a short label (一级/二级 of a 评分表) is written in every row of its group; a long text (a question
         # of 问卷明细) is merged down once: repeated, it made every option row as tall as the question
-        down = r2 > r1 and r1 >= n_header and len(rows[r1][c1].text) <= GROUP_LABEL_MAX
+        down = r2 > r1 and r1 >= n_header and max(map(len, rows[r1][c1].text.split("\n"))) <= GROUP_LABEL_MAX
         for r in range(r1, r2 + 1):
             if c2 > c1:
                 spans[(r, c1)] = c2 - c1 + 1
