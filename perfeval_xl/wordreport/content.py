@@ -260,7 +260,7 @@ class _Builder:
         self.fill("项目的总体绩效目标和年度（阶段性）目标，可摘自绩效目标申报表")
         table = self.targets_table()
         if table is not None:
-            self.p("评价采用的产出和效益指标、目标值和评价时的实际值如下表：")
+            self.p("评价中有指标值的三级指标、其目标值和评价时的实际值如下表：")
             self.table(table, "绩效指标及实现情况")
 
     def funds_sentence(self) -> str:
@@ -299,7 +299,7 @@ class _Builder:
         return f"{years}项目{'，'.join(said)}（各单位明细见附件中的资金使用情况表）。"
 
     def targets_table(self) -> Table | None:
-        """产出 and 效益 indicators with a measured value: 目标值 (the 目标值 column, or the rule's
+        """The indicators with a measured value: 目标值 (the 目标值 column, or the rule's
         full-mark line) and the value the evaluation found."""
         rows = []
         for code in self.codes:
