@@ -219,7 +219,7 @@ class _Builder:
             return f"{evaluator}接受{client}委托，"
         if evaluator:
             return f"{evaluator}"
-        return ""
+        return f"{placeholder('评价机构')}接受{placeholder('委托单位')}委托，"
 
     def verdict(self) -> str:
         ev = self.ev

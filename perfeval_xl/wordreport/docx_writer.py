@@ -397,7 +397,8 @@ class _Writer:
         body = self.doc.element.body
         last = body[-2] if len(body) > 1 else None  # body[-1] is the document's w:sectPr
         if last is not None and last.tag == qn("w:p") and not "".join(last.itertext()).strip() \
-                and not last.findall(".//" + qn("w:drawing")) and last.getprevious() is not None:
+                and not last.findall(".//" + qn("w:drawing")) and not last.findall(".//" + qn("w:br")) \
+                and last.getprevious() is not None:
             body.remove(last)
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         breaker = body[-2]  # the paragraph python-docx made to hold the previous section's w:sectPr
