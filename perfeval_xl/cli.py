@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("book", metavar="工作簿", help="要复核的 .xlsx / .xlsm 文件")
     review.add_argument("-o", "--output", metavar="输出", help="复核结果保存位置（默认：<原名>_复核.xlsx）")
     review.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要（不打印表格）")
+    review.add_argument("--docx", action="store_true",
+                        help="另把复核意见写成 Word 文档“<原名>_复核意见.docx”（报告初稿不含复核意见）")
 
     batch = sub.add_parser("batch", help="批量评分或复核一批工作簿", description=(
         "对给出的文件和文件夹（含子文件夹）中的每个 .xlsx / .xlsm 逐个评分或复核，一个文件出错不影响其余文件；\n"
@@ -264,6 +266,10 @@ def cmd_review(args) -> int:
             print(f"注意：{note}", file=sys.stderr)
     else:
         print_review(reviewed)
+    if getattr(args, "docx", False):
+        from perfeval_xl.wordreport.cli import write_review_docx
+
+        print(write_review_docx(reviewed), file=sys.stderr if args.json else sys.stdout)
     return EXIT_FINDINGS if reviewed.failed else EXIT_OK
 
 

@@ -78,20 +78,20 @@ def test_wuhua_chart_data_units_and_classes(scored):
     totals = charts["各单位总分"]
     assert totals.categories == tuple(WUHUA_TOTALS)
     assert totals.series == (("总分", tuple(D(v) for v in WUHUA_TOTALS.values())),)
-    assert totals.minimum == 70 and totals.maximum == 100  # lowest 88.34: the axis starts at 70
+    assert totals.minimum == 0 and totals.maximum == 100  # from 0: a 70-based axis exaggerated 88.34 against 95
     by_unit = charts["各单位一级指标得分率"]
     assert by_unit.categories == tuple(WUHUA_TOTALS)
     assert [name for name, _ in by_unit.series] == ["决策（15分）", "过程（15分）", "产出（40分）", "效益（30分）"]
     # 西翥 决策 12.50/15, 普吉 产出 39.46/40, 黑林铺 产出 37.34/40, 华山 决策 14.50/15
     assert by_unit.series[0][1][0] == D("0.8333") and by_unit.series[2][1][1] == D("0.9865")
     assert by_unit.series[2][1][2] == D("0.9335") and by_unit.series[0][1][4] == D("0.9667")
-    assert by_unit.minimum == D("0.7")  # lowest 76.67 % (莲华, 决策)
+    assert by_unit.minimum == 0  # every value axis from 0 (it started at 70 % for a lowest 76.67 %)
     satisfaction = charts["各单位各类对象满意度"]
     assert [name for name, _ in satisfaction.series] == ["奖励对象", "街道办事处职员", "社区职员", "综合满意度"]
     for unit, rates in WUHUA_SATISFACTION.items():
         i = satisfaction.categories.index(unit)
         assert tuple(values[i] for _, values in satisfaction.series) == tuple(D(r) for r in rates)
-    assert satisfaction.minimum == D("0.8")  # lowest 86.70 % (丰宁, 街道办事处职员)
+    assert satisfaction.minimum == 0  # (it started at 80 % for a lowest 86.70 %)
 
 
 # --- the 图表 sheet: each series reads the cells of its table ----------------------------------------------
@@ -227,7 +227,7 @@ def test_splice_writes_valid_chart_parts_reading_the_right_cells(tmp_path, capsy
     cache = [float(v.text) for v in root.find(".//c:val//c:numCache", NS).iter(f"{{{NS['c']}}}v")]
     assert cache == [float(v) for v in WUHUA_TOTALS.values()]
     axis = root.find(".//c:valAx/c:scaling", NS)
-    assert (axis.find("c:min", NS).get("val"), axis.find("c:max", NS).get("val")) == ("70", "100")
+    assert (axis.find("c:min", NS).get("val"), axis.find("c:max", NS).get("val")) == ("0", "100")  # from 0
 
 
 def _dangling(parts):
@@ -341,7 +341,7 @@ def test_xlwings_adapter_adds_the_charts(tmp_path):
     assert table[0] == ("单位", "总分")
     assert table[1:] == [(u, float(v)) for u, v in WUHUA_TOTALS.items()]
     value_axis = totals["axes"]["value"]
-    assert (value_axis["minimum_scale"], value_axis["maximum_scale"], value_axis["number_format"]) == (70.0, 100.0, "0")
+    assert (value_axis["minimum_scale"], value_axis["maximum_scale"], value_axis["number_format"]) == (0.0, 100.0, "0")
     assert totals["legend"] == {"visible": False}
     satisfaction = sheet.charts[3]
     assert satisfaction["axes"]["value"]["number_format"] == "0%" and satisfaction["legend"] == {"position": "Top"}
@@ -437,7 +437,7 @@ def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
                         plan.width, plan.height)
     assert calls[1] == ("source", f"A{top + 1}:E{plan.categories[2] + 1}", "columns")
     assert ("chart.title", "图4 各单位各类对象满意度") in calls
-    assert ("chart.value_axis.set", {"number_format": "0%", "title": "满意度", "minimum_scale": 0.8,
+    assert ("chart.value_axis.set", {"number_format": "0%", "title": "满意度", "minimum_scale": 0.0,
                                      "maximum_scale": 1.0}) in calls
     assert ("chart.legend.position", "top") in calls
     assert ("com.ChartArea.Format.TextFrame2.TextRange.Font.NameFarEast", "宋体") in calls
@@ -465,3 +465,25 @@ def test_rescoring_a_copy_saved_by_libreoffice_replaces_its_charts(tmp_path, cap
     assert _dangling(parts) == ([], [])
     drawing, charts = _chart_parts(parts)
     assert len(charts) == 2
+
+
+def test_one_palette_for_excel_and_word_charts():
+    """The Word pictures used another palette than the Excel charts (green third bar against grey)."""
+    from perfeval_xl.core.charts import PALETTE
+    from perfeval_xl.io import xlsx_chart
+    from perfeval_xl.wordreport import charts as word_charts
+
+    assert xlsx_chart.PALETTE == PALETTE
+    assert [f"{r:02X}{g:02X}{b:02X}" for r, g, b in word_charts.PALETTE] == list(PALETTE)
+
+
+@pytest.mark.parametrize("sample", ["西山", "五华"])
+def test_every_value_axis_starts_at_zero_and_each_chart_has_one_caption(scored, sample):
+    result = scored[sample]
+    sheet = result.plan.sheet(CHART_SHEET)
+    assert all(c.minimum == 0 for c in evaluation_charts(result.evaluation))
+    assert all(c.minimum == 0 for c in sheet.charts)
+    # the caption 图n is the chart's title only; the data table above it is not captioned 图n too
+    texts = [v for _, _, v, _ in sheet.cells if isinstance(v, str)]
+    for n in range(1, len(sheet.charts) + 1):
+        assert not any(t.startswith(f"图{n} ") for t in texts)

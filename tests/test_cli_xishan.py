@@ -82,8 +82,8 @@ def test_level1_table_matches_report_table2(xishan, capsys):
     sheet = wb["评分表"]
     header = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "一级指标")
     # the default columns (项目信息!评分表列 blank): the sample fills 指标解释, so it is printed
-    assert header == ("一级指标", "二级指标", "三级指标", "分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因")
-    texts = [c.value for c in sheet["G"] if isinstance(c.value, str)]
+    assert header == ("一级指标", "二级指标", "三级指标", "编码", "分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因")
+    texts = [c.value for c in sheet["H"] if isinstance(c.value, str)]  # 计算过程, after 编码
     assert any("资金到位率=175,312.57/660,000.00×100%=26.56%" in t for t in texts)
     funds = wb["资金使用情况表"]
     total_row = [c.value for c in funds[funds.max_row - 1]]

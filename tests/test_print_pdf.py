@@ -151,3 +151,39 @@ def test_score_sheet_pages_start_at_a_level1_group_or_repeat_its_label(printed):
         assert column0 and column0[0].replace("（续）", "") in names, column0  # a page starts with a 一级 label
         carried += "（续）" in "".join(column0[:2])  # after the name, or on a line of its own
     assert carried >= 1  # 产出 is taller than a page: continued with its label repeated
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_every_page_of_a_unit_score_sheet_names_the_unit(printed):
+    """Issue 19: the 50 continuation pages of 五华's 评分表-<单位> could not be told apart once printed."""
+    result = printed["五华"]
+    sheet = result.scored.plan.sheet("评分表-西翥")
+    owners = result.titled()
+    pages = [i for i, owner in enumerate(owners) if owner == "评分表-西翥"]
+    assert len(pages) == len(sheet.row_breaks) + 1 >= 3
+    for i in pages:  # every page of the sheet, not only its first, says whose it is
+        assert "被评价单位：昆明市五华区人民政府西翥街道办事处" in "".join(w[4] for w in result.pages[i]), i
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["西山", "五华"])
+def test_no_number_prints_as_hashes(printed, sample):
+    assert not [i for i, words in enumerate(printed[sample].pages) if any("###" in w[4] for w in words)]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["西山", "五华"])
+def test_the_level1_title_prints_inside_its_table(printed, sample):
+    result = printed[sample]
+    title = re.sub(r"\s", "", next(v for r, c, v, s in result.scored.plan.sheet("一级指标得分表").cells if s == "title"))
+    page = next(i for i, words in enumerate(result.pages) if title in "".join(w[4] for w in words)
+                and any(w[4] == "指标分值" for w in words))
+    words = result.pages[page]
+    verticals = [x1 for x1, y1, x2, y2 in result.borders(page) if abs(x1 - x2) < 0.01]
+    left, right = min(verticals), max(verticals)
+    head = next(w for w in words if w[4] == "指标分值")
+    line = [w for w in words if w[3] < head[1] and w[1] > head[1] - 60]  # the title's words, above the header
+    assert line and left - 1 <= min(w[0] for w in line) and max(w[2] for w in line) <= right + 1

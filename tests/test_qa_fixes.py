@@ -57,7 +57,20 @@ def test_data_value_with_percent_unit():
 
 def test_formula_text_keeps_the_word_fenzhi():
     rule = make_rule("公式", "if(值>=目标,分值,分值-1)", D(5))
-    assert rule.standard(D(5), "优良路率") == "得分=if(优良路率>=目标,分值,分值-1)，最低0分，最高5分"
+    # the 评分标准 in words (issue 19): the branch 分值-1 of a 5-point indicator is 4 points
+    assert rule.standard(D(5), "优良路率") == "优良路率不低于目标值时得满分，否则得4分"
+
+
+@pytest.mark.parametrize("params, words", [
+    # a comparison as a 0/1 factor printed as syntax before: 得分=分值×(数据(甲)<=数据(乙))
+    ("分值*(数据(当年支出)<=数据(预算数))", "当年支出不高于预算数时得满分，否则得0分"),
+    ("(值>=90%)*分值", "满意度不低于90%时得满分，否则得0分"),
+    ("分值*min(发放人数(甲)/目标人数(甲),1)",
+     "得分=分值×（发放人数（甲）÷目标人数（甲）与1中的较小者），最低0分，最高2分"),
+])
+def test_formula_standard_is_in_words(params, words):
+    standard = make_rule("公式", params, D(2)).standard(D(2), "满意度")
+    assert standard == words and "数据(" not in standard and "min(" not in standard and "<=" not in standard
 
 
 @pytest.mark.parametrize("label, value", [("金额单位", "万"), ("评价形态", "分单位")])

@@ -59,11 +59,14 @@ def test_opinion_and_order_as_written():
 
 
 def test_default_is_the_common_layout_with_what_is_filled():
-    header, *_ = table(plan())
-    assert header == ["一级指标", "二级指标", "三级指标", "分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因", "评价意见"]
+    header, a1, a2, _ = table(plan())
+    # the indicator codes first, as published 附件1 tables print them (issue 19)
+    assert header == ["一级指标", "二级指标", "三级指标", "编码", "分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因",
+                      "评价意见"]
+    assert (a1[3], a2[3]) == ("A1", "A2")
     bare = [{k: v for k, v in r.items() if k not in ("指标解释", "评价意见")} for r in ROWS]
     header, *_ = table(plan(rows=bare))
-    assert header == ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "计算过程", "得分", "扣分原因"]
+    assert header == ["一级指标", "二级指标", "三级指标", "编码", "分值", "评分标准", "计算过程", "得分", "扣分原因"]
 
 
 def test_scores_do_not_depend_on_the_columns():
@@ -71,7 +74,8 @@ def test_scores_do_not_depend_on_the_columns():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("评分标准、备注", "评分表列“备注”不认识；可用：分值、指标解释、评分标准、计算过程、得分、扣分原因、评价意见，用顿号分隔；评分表按默认的列印出"),
+    ("评分标准、备注", "评分表列“备注”不认识；可用：编码、分值、指标解释、评分标准、计算过程、得分、扣分原因、评价意见，用顿号分隔；"
+                    "评分表按默认的列印出"),
     ("评分标准、评分标准", "评分表列“评分标准”写了两次；评分表按默认的列印出"),
 ])
 def test_a_bad_list_is_an_error_at_its_cell_and_the_default_is_printed(text, message):
@@ -80,10 +84,11 @@ def test_a_bad_list_is_an_error_at_its_cell_and_the_default_is_printed(text, mes
     row = 2 + [f.key for f in schema.PROJECT_INFO.fields].index("score_columns")  # B column, below the header row
     assert errors == [("项目信息", f"B{row}", message)]
     header, *_ = table(scored)
-    assert header[3:] == ["分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因", "评价意见"]
+    assert header[3:] == ["编码", "分值", "指标解释", "评分标准", "计算过程", "得分", "扣分原因", "评价意见"]
 
 
 def test_parse_places_weight_and_score_when_not_named():
     assert parse_score_columns("指标解释、评分标准、扣分原因、评价意见") == (
         ["分值", "指标解释", "评分标准", "得分", "扣分原因", "评价意见"], "")
     assert parse_score_columns("计算过程") == (["分值", "计算过程", "得分"], "")
+    assert parse_score_columns("编码、评分标准") == (["编码", "分值", "评分标准", "得分"], "")  # 分值 after the code

@@ -42,7 +42,7 @@ class BarChart:
     percent: bool = False
     #: the axis maximum (100 for scores, 1 for rates); None: from the data
     maximum: Decimal | None = None
-    #: the axis minimum; None: 0
+    #: the axis minimum: 0 on every chart (an axis starting at 70 or 80 exaggerates the differences)
     minimum: Decimal | None = None
     #: horizontal reference lines: (value, label)
     lines: tuple[tuple[Decimal, str], ...] = ()
@@ -54,6 +54,11 @@ class BarChart:
     value_title: str = ""
     #: the chart's figures in words, for readers and for tests
     alt: str = ""
+
+
+#: bar fills, one per series, for the Excel charts and the Word draft's pictures alike (Office's default
+#: palette, which desktop Excel also uses for the charts it draws itself)
+PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
 
 
 def _points(value: Decimal) -> str:
@@ -74,23 +79,15 @@ def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
     if ev.whole:
         return None
     totals = tuple(u.total for u in ev.units)
-    low = min(totals)
-    floor = ZERO if low < 50 else Decimal(int((low - 10) // 10 * 10))
     info = ev.book.info
     lines = tuple((Decimal(info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
                                                           ("grade_fair", "中"))
-                  if info.get(k) is not None and Decimal(info.get(k)) > floor)
+                  if info.get(k) is not None and Decimal(info.get(k)) > ZERO)
     return BarChart(
         categories=tuple(u.name for u in ev.units), series=(("总分", totals),),
-        maximum=Decimal(100), minimum=floor, lines=lines,
+        maximum=Decimal(100), minimum=ZERO, lines=lines,
         title="各单位总分", category_title="单位", value_title="总分（分）",
         alt="；".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units))
-
-
-def _rate_floor(values: list[Decimal]) -> Decimal:
-    """The rate axis' start: 0, or a tenth below the lowest rate when all are at least 50 %."""
-    low = min(values, default=ZERO)
-    return ZERO if low < Decimal("0.5") else Decimal(int(low * 10 - Decimal("0.5"))) / 10
 
 
 def unit_level1_chart(ev: "Evaluation") -> BarChart | None:
@@ -103,7 +100,7 @@ def unit_level1_chart(ev: "Evaluation") -> BarChart | None:
                    for l in ev.level1)
     return BarChart(
         categories=tuple(u.name for u in ev.units), series=series, percent=True, maximum=ONE,
-        minimum=_rate_floor([v for _, vs in series for v in vs if v is not None]), value_labels=False,
+        minimum=ZERO, value_labels=False,
         title="各单位一级指标得分率", category_title="单位", value_title="得分率",
         alt="；".join(f"{u.name} " + "、".join(f"{n} {fmt_percent(rates[(u.name, n)])}" for n in names
                                                if (u.name, n) in rates) for u in ev.units))
@@ -129,7 +126,7 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
         categories=tuple(short.get(row.full_name, row.full_name) for row, _ in rows),
         series=tuple((n.removesuffix("满意度") if n != COMPOSITE else n, tuple(vs[i] for _, vs in rows))
                      for i, n in enumerate(names)),
-        percent=True, maximum=ONE, minimum=_rate_floor(values), value_labels=False,
+        percent=True, maximum=ONE, minimum=ZERO, value_labels=False,
         title="各单位各类对象满意度", category_title="单位", value_title="满意度",
         alt="；".join(f"{short.get(row.full_name, row.full_name)} "
                      + "、".join(fmt_percent(v) if v is not None else "—" for v in vs) for row, vs in rows))
@@ -167,7 +164,8 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
         start = b.row
         b.plan.heights[b.row] = CHART_ROW_HEIGHT
         b.row += 1
-        b.line(f"图{n} {chart.title}", ncols, "subtitle", height=22)
+        # the chart carries the caption 图n; the table above it is its data, not a second 图n
+        b.line(f"{chart.title}（图{n}的数据）", ncols, "subtitle", height=22)
         header = b.values([chart.category_title] + [name for name, _ in chart.series], "header", height=30)
         style = "percent" if chart.percent else "score"
         first = b.row

@@ -400,3 +400,95 @@ def explain(node, resolve: Resolver, show: Callable[[str], str], word: Callable[
     except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
         raise FormulaError("公式计算出错：除数为 0 或结果无效") from exc
     return text, steps
+
+
+# --- the 评分标准 in words ----------------------------------------------------------
+
+_CALL_WORDS = {"abs": "{0}的绝对值", "floor": "{0}向下取整", "ceil": "{0}向上取整"}
+_SOURCE_CALL = re.compile(r"^(.+?)\((.+)\)$")
+
+
+def name_words(name: str, label: str) -> str:
+    """A name of a formula as a reader says it: 值 → the indicator's measure, 目标 → 目标值,
+    数据(优良路率) → 优良路率, 发放人数(基层党建先锋) → 发放人数（基层党建先锋）."""
+    if name == "值":
+        return label
+    if name == "目标":
+        return "目标值"
+    if name == "权重":
+        return "分值"
+    match = _SOURCE_CALL.match(name)
+    if not match:
+        return name
+    source, argument = match.groups()
+    return argument if source == "数据" else f"{source}（{argument}）"
+
+
+def describe(node, weight: Decimal, label: str) -> str:
+    """The 评分标准 of a formula in words, never its syntax: ``分值*(数据(甲)<=数据(乙))`` reads
+    “甲不高于乙时得满分，否则得0分”; ``if(值>=目标,分值,分值-1)`` reads “…不低于目标值时得满分，
+    否则得4分”; other formulas “得分=…” with the functions in words (与…中的较小者)."""
+
+    def constant(n) -> Decimal | None:
+        if all(x in ("分值", "权重") for x in names(n)):
+            try:
+                return _eval(n, lambda _: weight)
+            except (FormulaError, DivisionByZero, InvalidOperation, ZeroDivisionError):
+                return None
+        return None
+
+    def condition(n) -> str:
+        if isinstance(n, Binary) and n.op in _CMP_WORDS:
+            return f"{expr(n.left, -1)}{_CMP_WORDS[n.op][0]}{expr(n.right, -1)}"
+        return f"{expr(n, -1)}不为0"
+
+    def points(n) -> str:
+        if isinstance(n, Name) and n.name in ("分值", "权重"):
+            return "得满分"
+        value = constant(n)
+        if value is not None:
+            return f"得{plain_number(value).lstrip('≈')}分"
+        return f"得{expr(n, -1)}分"
+
+    def expr(n, parent: int) -> str:
+        if isinstance(n, Num):
+            return n.text
+        if isinstance(n, Name):
+            return name_words(n.name, label)
+        if isinstance(n, Unary):
+            return n.op + expr(n.operand, 4)
+        if isinstance(n, Binary) and n.op in _CMP_WORDS:
+            return f"（{condition(n)}时为1，否则为0）"
+        if isinstance(n, Binary):
+            prec = _PRECEDENCE[n.op]
+            text = (expr(n.left, prec) + _SHOW.get(n.op, n.op)
+                    + expr(n.right, prec + (0 if n.op in "+*" else 1)))
+            return f"({text})" if prec < parent else text
+        if isinstance(n, Call):
+            args = [expr(a, -1) for a in n.args]
+            if n.func == "if":
+                return f"（{condition(n.args[0])}时取{args[1]}，否则取{args[2]}）"
+            if n.func in ("min", "max"):
+                return f"（{'与'.join(args)}中的{'较小' if n.func == 'min' else '较大'}者）"
+            if n.func == "round":
+                places = args[1] if len(args) > 1 else "0"
+                return f"（{args[0]}四舍五入保留{places}位小数）"
+            return "（" + _CALL_WORDS[n.func].format(args[0]) + "）"
+        raise TypeError(n)  # pragma: no cover
+
+    def flag(n) -> tuple[object, object] | None:
+        """``分值 × (comparison)`` in either order: (comparison, the points)."""
+        if isinstance(n, Binary) and n.op == "*":
+            for cmp_, other in ((n.right, n.left), (n.left, n.right)):
+                if isinstance(cmp_, Binary) and cmp_.op in _CMP_WORDS and constant(other) is not None:
+                    return cmp_, other
+        return None
+
+    if isinstance(node, Call) and node.func == "if":
+        return f"{condition(node.args[0])}时{points(node.args[1])}，否则{points(node.args[2])}"
+    found = flag(node)
+    if found is not None:
+        cmp_, other = found
+        return f"{condition(cmp_)}时{points(other)}，否则得0分"
+    return "得分=" + expr(node, -1).removeprefix("（").removesuffix("）") if isinstance(node, Call) else \
+        "得分=" + expr(node, -1)

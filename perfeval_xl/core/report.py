@@ -26,7 +26,7 @@ from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
 from .styles import SEVERITY_STYLE, STYLES, StyleName
-from .textfit import breaks_sensibly
+from .textfit import breaks_sensibly, lines_needed
 from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
                         needed_height)
 
@@ -257,7 +257,7 @@ SCORE_SHEET_SCALE = 80
 _SCORE_LABEL_WIDTHS = [9.5, 10.0, 14.0]  # 一级指标 on one line in bold SimSun
 #: each column the 评分表 can print after 三级指标: a fixed width, or a share of the width left
 #: (text columns), and its style
-_SCORE_COLUMN_LAYOUT = {"分值": (6.0, None, "center"), "指标解释": (None, 3, "text"), "评分标准": (None, 5, "text"),
+_SCORE_COLUMN_LAYOUT = {"编码": (6.0, None, "center"), "分值": (6.0, None, "center"), "指标解释": (None, 3, "text"), "评分标准": (None, 5, "text"),
                         "计算过程": (None, 5, "text"), "得分": (7.0, None, "score"), "扣分原因": (None, 3, "text"),
                         "评价意见": (None, 3, "text")}
 #: the narrowest a text column of the 评分表 gets (characters)
@@ -293,7 +293,7 @@ def parse_score_columns(text: str) -> tuple[list[str], str]:
     if repeated:
         return [], f"评分表列“{repeated}”写了两次"
     if "分值" not in names:
-        names.insert(0, "分值")
+        names.insert(1 if names[:1] == ["编码"] else 0, "分值")
     if "得分" not in names:
         after = [i for i, n in enumerate(names) if n in ("扣分原因", "评价意见")]
         names.insert(after[0] if after else len(names), "得分")
@@ -318,7 +318,9 @@ def score_columns(ev: Evaluation) -> list[str]:
     if ev.book.info.get("score_columns") and not problem:
         return chosen
     scores = [s for u in ev.units for s in u.indicators]
-    return (["分值"] + (["指标解释"] if any(s.explanation for s in scores) else []) + ["评分标准", "计算过程", "得分", "扣分原因"]
+    # the indicator codes (A101 …) as published 附件1 tables print them, then 分值
+    return (["编码", "分值"] + (["指标解释"] if any(s.explanation for s in scores) else [])
+            + ["评分标准", "计算过程", "得分", "扣分原因"]
             + (["评价意见"] if any(s.opinion for s in scores) else []))
 
 
@@ -327,9 +329,12 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     headers = ["一级指标", "二级指标", "三级指标"] + columns
     b = SheetBuilder(name or scoresheet_name(ev, unit), score_sheet_widths(columns))
     b.title(f"{ev.book.name}绩效评价指标体系及评分表", len(headers))
+    unit_row = b.row
     if not ev.whole:
         b.line(f"被评价单位：{unit.full_name}", len(headers))
     b.header(headers)
+    if not ev.whole:  # every printed page says whose 评分表 it is: the unit line repeats with the header
+        b.plan.title_rows = (unit_row, b.row - 1)
     l1 = {l.name: l for l in unit.level1}
     l2 = {(p, l.name): l for p, l in unit.level2}
     start1 = start2 = b.row
@@ -337,7 +342,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     cuts: set[int] = set()  # the first row of each 二级
     styles = ["center", "center", "text"] + [_SCORE_COLUMN_LAYOUT[c][2] for c in columns]
     for i, s in enumerate(unit.indicators):
-        cells = {"分值": s.weight, "指标解释": s.explanation, "评分标准": s.standard, "计算过程": s.process,
+        cells = {"编码": s.code, "分值": s.weight, "指标解释": s.explanation, "评分标准": s.standard, "计算过程": s.process,
                  "得分": s.score, "扣分原因": s.reason, "评价意见": s.opinion}
         r = b.values(["", "", s.level3] + [cells[c] for c in columns], styles)
         b.fit_height(r)
@@ -409,10 +414,24 @@ def continue_labels(plan: SheetPlan, columns: tuple[int, ...]) -> None:
     plan.merges[:] = merges
 
 
+def title_widths(widths: list[float], title: str, landscape: bool) -> list[float]:
+    """Column widths widened (half a character at a time, spread over the columns) until the sheet's
+    unwrapped 14-pt title fits the merged title cell, or the table is a page wide: a narrow table's
+    title was clipped at its edges."""
+    font = STYLES["title"]
+    page = printable(landscape)[0]
+    widths = list(widths)
+    while lines_needed(title, sum(widths), font.size, font.bold) > 1 \
+            and sum(column_points(w) for w in widths) + column_points(0.5 * len(widths)) <= page:
+        widths = [w + 0.5 for w in widths]
+    return widths
+
+
 def level1_sheet(ev: Evaluation) -> SheetPlan:
     headers = ["一级指标", "指标分值", "评价得分", "得分率"]
-    b = SheetBuilder(schema.OUTPUT_LEVEL1, [16, 12, 12, 12], landscape=False)
-    b.title(f"{ev.book.name}绩效评价得分情况表", len(headers))
+    title = f"{ev.book.name}绩效评价得分情况表"
+    b = SheetBuilder(schema.OUTPUT_LEVEL1, title_widths([16, 12, 12, 12], title, False), landscape=False)
+    b.title(title, len(headers))
     b.header(headers)
     for level in ev.level1:
         b.values([level.name, level.weight, level.score, round_rate(level.rate)], ["center", "score", "score", "percent"])

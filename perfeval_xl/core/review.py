@@ -151,9 +151,15 @@ def _difference(printed: str, expected: str) -> str:
     return ("+" if delta > 0 else "-") + shown
 
 
-def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
+#: why the 复核意见 of ``perfeval score`` may count fewer figures than that of ``perfeval review``
+SCORE_REVIEW_SCOPE = ("（评分时只核对“报告数据”中填写的数字；粘贴进工作簿的报告表格和自评表由 perfeval review 核对，"
+                      "其复核意见核对的数字因此可能更多。）")
+
+
+def review_sheet(project: str, result: ReviewResult, scope: str = "") -> SheetPlan:
     """复核意见: one row per slip, the count of figures checked and agreeing, what could not be
-    checked, the review's errors and warnings, and the forms found."""
+    checked, the review's errors and warnings, and the forms found.  ``scope``: what was checked,
+    said after the count (the sheet ``perfeval score`` writes checks 报告数据 only)."""
     b = SheetBuilder(schema.OUTPUT_REVIEW, [6, 14, 9, 26, 12, 12, 10, 60, 24])
     n = len(SLIP_HEADERS)
     b.title(f"{project}复核意见", n)
@@ -161,7 +167,8 @@ def review_sheet(project: str, result: ReviewResult) -> SheetPlan:
             f"不一致（差错）{len(result.slips)} 个。")
     if result.unchecked:
         line += f"另有 {len(result.unchecked)} 处表格区域未能核对，列在下方，请人工核对。"
-    b.line(line, n, height=30)
+    line += scope
+    b.line(line, n, height=45 if scope else 30)
     if result.evaluation_error is not None:
         error = result.evaluation_error
         text = (f"这个工作簿的评价无法评分，评分和“报告数据”都没有核对（上面的个数不含它们）。原因："
@@ -223,7 +230,7 @@ def _fit_merged(b: SheetBuilder, row: int, first: int, last: int, text: str) -> 
 def _review_sheets(evaluation: Evaluation) -> list[SheetPlan]:
     if not has_reported_rows(evaluation):
         return []
-    return [review_sheet(evaluation.book.name, reported_result(evaluation))]
+    return [review_sheet(evaluation.book.name, reported_result(evaluation), SCORE_REVIEW_SCOPE)]
 
 
 #: ``perfeval score`` writes 复核意见 when 报告数据 has rows (``perfeval review`` always does)

@@ -937,8 +937,9 @@ class FormulaRule(Rule):
         self.needs_value = "值" in self.names
 
     def standard(self, weight, label, target=None):
-        shown = formula.render(self.tree, lambda name: label if name == "值" else name)
-        return f"得分={shown}，最低0分，最高{fmt_plain(weight)}分"
+        # in words, never the formula's syntax (数据(…), comparisons as 0/1, function calls)
+        words = formula.describe(self.tree, weight, label)
+        return f"{words}，最低0分，最高{fmt_plain(weight)}分" if words.startswith("得分=") else words
 
     def score(self, ctx):
         values: dict[str, Value] = {}

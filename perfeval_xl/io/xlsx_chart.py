@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from perfeval_xl.core.charts import PALETTE  # bar fills: the one palette of the Excel and Word charts
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, SheetPlan
@@ -29,8 +30,6 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 EMU_PER_POINT = 12700
 
-#: bar fills, one per series (Office's default palette)
-PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
 
 
 def _font(size: int, bold: bool = False) -> str:

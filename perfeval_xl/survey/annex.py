@@ -23,7 +23,10 @@ from ..core.measures import MeasureError
 from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
 from ..core.extension import OutputSheets
 from ..core.satisfaction import composite_wanted, satisfaction_table
-from ..core.writeplan import SheetBuilder, SheetPlan, needed_height, wrapped_lines
+from ..core.pagefit import block_breaks
+from ..core.styles import STYLES
+from ..core.textfit import lines_needed
+from ..core.writeplan import SheetBuilder, SheetPlan, finish, needed_height, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
 from .model import SurveyClass, Tally
 from .tally import ZERO_SCORE
@@ -212,7 +215,8 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
     tally = data.tallies[code]
     units = [u for u in tally.units if u != WHOLE]
     ncols = 6 + len(units)
-    b = SheetBuilder(detail_sheet_name(code), [6, 36, 6, 16, 11, 9] + [9] * len(units))
+    # a unit's column as wide as its bold 100.00% needs in every program (at 9 one of them printed ###)
+    b = SheetBuilder(detail_sheet_name(code), [6, 36, 6, 16, 11, 9] + [percent_width()] * len(units))
     name = f"{code}类-{survey_class.name}" if survey_class.name else f"{code}类"
     b.title(f"调查问卷结果汇总表（{name}）", ncols)
     valid_total = tally.valid_count()
@@ -221,6 +225,7 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
               "占比"] + units)
     b.plan.freeze = (b.row, 2)
     residues: list[str] = []
+    blocks: list[tuple[int, int]] = []  # each question's rows: never cut by a page break
     for question in survey_class.questions:
         start = b.row
         counts = [tally.count(question.number, o.label) for o in question.options]
@@ -238,6 +243,7 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
         if b.row - 1 > start:
             b.merge(start, 0, b.row - 1, 0)
             b.merge(start, 1, b.row - 1, 1)
+        blocks.append((start, b.row - 1))
     r = b.values(["有效问卷数", None, None, None, valid_total, None] + [tally.valid.get(u) for u in units],
                  ["total_text"] * 4 + ["total_integer", "total_text"] + ["total_integer"] * len(units))
     b.merge(r, 0, r, 3)
@@ -261,7 +267,20 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
               ncols)
     if overall is not None:
         _note(b, f"满意度（全部单位）：{overall.text}", ncols)
+    finish(b.plan)  # the final row heights: the page breaks are computed from them
+    if blocks:
+        b.plan.row_breaks = block_breaks(b.plan, blocks)
     return b.plan
+
+
+def percent_width(text: str = "100.00%", style: str = "total_percent") -> float:
+    """The narrowest column (characters, to half a character, at least 9) that shows ``text`` in
+    ``style`` on one line in every program: a number that does not fit prints as ###."""
+    font = STYLES[style]
+    width = 9.0
+    while lines_needed(text, width, font.size, font.bold) > 1:
+        width += 0.5
+    return width
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ..core.charts import PALETTE as CHART_PALETTE
 from ..core.numbers import fmt_percent, fmt_plain, fmt_score
 from .model import BarChart
 
@@ -46,7 +47,8 @@ KNOWN_FONTS = (
 
 PROBE = "评价得分率满意度"
 
-PALETTE = ((68, 114, 196), (237, 125, 49), (112, 173, 71), (128, 128, 128), (91, 155, 213), (165, 105, 189))
+#: the bar fills as RGB: the palette of the Excel charts (core.charts.PALETTE), so both read alike
+PALETTE = tuple(tuple(int(hex_[i:i + 2], 16) for i in (0, 2, 4)) for hex_ in CHART_PALETTE)
 GRID = (217, 217, 217)
 AXIS = (64, 64, 64)
 TEXT = (32, 32, 32)
@@ -263,5 +265,5 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
             x += 46 + draw.textlength(name, font=f_label) + 50
 
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", dpi=(285, 285))
+    image.save(buffer, "PNG", dpi=(285, 285), compress_level=1)  # a few % larger, 5× faster
     return buffer.getvalue()

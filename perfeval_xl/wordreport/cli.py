@@ -41,7 +41,7 @@ def _fail(message: str) -> int:
 def review_of(source, snapshot):
     """The workbook reviewed as ``perfeval review`` reviews it (报告数据, pasted report tables,
     self-evaluation forms): its evaluation, and its write plan with the 复核意见 sheet only when
-    the review found a slip (the draft then carries it as its last annex)."""
+    the review found a slip (the draft leaves it out; ``perfeval review --docx`` writes it)."""
     from dataclasses import replace
 
     from perfeval_xl.core import schema
@@ -102,9 +102,44 @@ def cmd_report(args) -> int:
     for notice in planned.notes + tuple(document.notices):
         print(f"提示：{notice}")
     if slips:
-        print(f"提示：复核发现 {len(slips)} 个印出的数字与复算不一致，已列入报告附件“复核意见”")
+        print(f"提示：复核发现 {len(slips)} 个印出的数字与复算不一致（不写入报告；"
+              "用 perfeval review --docx 生成复核意见文档）")
     errors = len(ev.findings.errors)
     if errors:
         print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")
     print(f"已写入：{written}")
     return EXIT_FINDINGS if errors else EXIT_OK
+
+
+REVIEW_DOCX_SUFFIX = "_复核意见"
+
+
+def write_review_docx(reviewed) -> str:
+    """``perfeval review --docx``: the 复核意见 sheet of a review as a Word document beside the
+    review workbook (``<原名>_复核意见.docx``); the line to print (written, nothing to write,
+    or why it could not be written)."""
+    from pathlib import Path
+
+    from perfeval_xl.io.atomic import FileLockedError, describe_os_error
+
+    from .content import review_document
+    from .docx_writer import write_docx
+
+    output = Path(reviewed.output)
+    stem = output.stem.removesuffix("_复核")
+    target = output.with_name(f"{stem}{REVIEW_DOCX_SUFFIX}.docx")
+    ev = reviewed.evaluation
+    if ev is not None:
+        name, author = ev.book.name, str(ev.book.info.get("evaluator") or "")
+    else:
+        forms = reviewed.result.forms
+        name, author = (forms[0].project if forms else stem), ""
+    document = review_document(name, author, reviewed.plan)
+    if document is None:
+        return "提示：没有复核意见，未生成复核意见文档"
+    try:
+        return f"已写入：{write_docx(document, target)}"
+    except FileLockedError as exc:
+        return f"错误：{exc}"
+    except OSError as exc:
+        return f"错误：{describe_os_error(exc)}"

@@ -17,16 +17,14 @@ from pathlib import Path
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.table import _Cell
 
 from ..io.atomic import check_not_locked, write_bytes_atomic
 from .charts import find_cjk_font, missing_font_notice, render_bar_chart
-from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table
+from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table, Toc
 
 BODY_FONT = "仿宋_GB2312"
 TABLE_FONT = "宋体"
@@ -77,41 +75,18 @@ def _first_line_chars(paragraph, chars: int = 2) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
-def _shade(cell, fill: str) -> None:
-    tcpr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
-
-
-def _row_flag(row, tag: str) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    flag = OxmlElement(tag)
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
-
-
-#: the colour of a group's label repeated in the rows after its first
-REPEATED_LABEL = RGBColor(0x99, 0x99, 0x99)
-
-
-def _group_label(cell, row: int, first: int, last: int) -> None:
-    """A label the sheet merges down several body rows (一级/二级 of a 评分表) is written in every
-    row of its group: a vertically merged cell prints its text once, at the top, so a page break
-    inside the group would leave the rows on the next page without it.  No border between the
-    rows of the group in that column, and the repeats in grey, so the column still reads as one."""
-    tcpr = cell._tc.get_or_add_tcPr()
-    borders = tcpr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tcpr.append(borders)
-    for side, open_ in (("top", row > first), ("bottom", row < last)):
-        if open_:
-            edge = OxmlElement(f"w:{side}")
-            edge.set(qn("w:val"), "nil")
-            borders.append(edge)
+#: the colour of a group's label repeated in the rows after its first (see :func:`table_xml`): a label
+#: the sheet merges down several body rows (一级/二级 of a 评分表) is written in every row of its group,
+#: as a vertically merged cell prints its text once, at the top, and a page break inside the group
+#: would leave the rows on the next page without it.  No border between the rows of the group in
+#: that column, and the repeats in grey, so the column still reads as one.
+REPEATED_LABEL = "999999"
+#: the longest line (characters) of a label repeated down its group (“项目立项”, “（6分）”); longer merged
+#: texts (a question of 问卷明细) are merged cells
+GROUP_LABEL_MAX = 10
+#: a column of long text keeps at least this many characters' width when numbers and short words
+#: claim their minimum (the question column of 问卷明细 was squeezed to a few characters)
+TEXT_COLUMN_FLOOR = 10
 
 
 def _page_number_footer(section) -> None:
@@ -142,6 +117,58 @@ def _page_number_footer(section) -> None:
         else:
             r.text = text
     run(" 页")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A complex field (begin, instruction, separate, the text shown until updated, end)."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("text", shown), ("end", None)):
+        r = paragraph.add_run()
+        if kind == "text":
+            r.text = text
+        elif kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            r._r.append(instr)
+
+
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+APP_PROPERTIES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+                  'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                  '<Application>{application}</Application><DocSecurity>0</DocSecurity></Properties>')
+
+
+def _properties(doc, model: Document) -> None:
+    """Title, author (评价机构), today's date and the tool's name in the properties, never in the
+    text; python-docx's template carries a 2013 date, a Macintosh Word application and a blank
+    thumbnail: replaced, and the thumbnail dropped."""
+    import datetime as dt
+    from xml.sax.saxutils import escape
+
+    from .. import __version__
+
+    props = doc.core_properties
+    props.title = model.title
+    props.author = model.author
+    props.last_modified_by = model.author
+    props.language = "zh-CN"
+    props.comments = f"初稿由 perfeval-xl {__version__} 生成"
+    props.revision = 1
+    day = model.date or dt.date.today()
+    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    props.created = props.modified = stamp
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == THUMBNAIL:
+            package.rels.pop(rid)
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES.format(application=escape(f"perfeval-xl {__version__}")).encode()
 
 
 def _page_setup(section, landscape: bool) -> None:
@@ -193,6 +220,9 @@ def column_widths(block: Table, usable: int, size) -> list[int]:
                     hard[c] = max(hard[c], need)
                 elif " " not in line and len(line) <= 5:
                     soft[c] = max(soft[c], need)
+    for c in range(ncols):  # long text: a floor of TEXT_COLUMN_FLOOR characters, never above its share
+        if any(len(row[c].text) > 2 * TEXT_COLUMN_FLOOR and (r, c) not in spanned for r, row in enumerate(block.rows)):
+            soft[c] = max(soft[c], min(widths[c], TEXT_COLUMN_FLOOR * size + CELL_PADDING))
     both = [max(h, s) for h, s in zip(hard, soft)]
     minimum = both if sum(both) <= usable else hard
     if sum(minimum) > usable:  # cannot honour them all: proportions only
@@ -213,20 +243,101 @@ def column_widths(block: Table, usable: int, size) -> list[int]:
     return [int(w) for w in widths]
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_JC = {"left": "left", "center": "center", "right": "right"}
+
+
+def _run_props(size, bold: bool, colour: str | None) -> str:
+    half_points = int(round(size.pt * 2))
+    return (f'<w:rPr><w:rFonts w:ascii="{WESTERN_FONT}" w:hAnsi="{WESTERN_FONT}" w:cs="{WESTERN_FONT}" '
+            f'w:eastAsia="{TABLE_FONT}"/>' + ("<w:b/>" if bold else "")
+            + (f'<w:color w:val="{colour}"/>' if colour else "")
+            + f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
+
+
+def table_xml(block: Table, widths: list[int], size, style_id: str) -> str:
+    """The table as WordprocessingML, built in one string and parsed once (python-docx's cell
+    by cell API cost ~70% of a 五华 report): grid widths, merges (a horizontal span, a vertical
+    merge, or a body label written in every row of its group, see :func:`_group_label`), header
+    rows repeated (``w:tblHeader``), rows kept whole (``w:cantSplit``), header and total shading,
+    numbers aligned as the cell says."""
+    from xml.sax.saxutils import escape
+
+    twips = [int(w / 635) for w in widths]  # EMU → twips
+    n_header = len(block.header)
+    rows = block.rows
+    spans: dict[tuple[int, int], int] = {}
+    inside: set[tuple[int, int]] = set()  # cells under a horizontal span: no w:tc of their own
+    vertical: dict[tuple[int, int], str] = {}
+    grouped: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in block.merges:
+        # a short label (一级/二级 of a 评分表) is written in every row of its group; a long text (a question
+        # of 问卷明细) is merged down once: repeated, it made every option row as tall as the question
+        down = r2 > r1 and r1 >= n_header and max(map(len, rows[r1][c1].text.split("\n"))) <= GROUP_LABEL_MAX
+        for r in range(r1, r2 + 1):
+            if c2 > c1:
+                spans[(r, c1)] = c2 - c1 + 1
+                inside.update((r, c) for c in range(c1 + 1, c2 + 1))
+            if down:
+                grouped[(r, c1)] = (r1, r2)
+            elif r2 > r1:
+                vertical[(r, c1)] = "restart" if r == r1 else "continue"
+    out = [f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblStyle w:val="{escape(style_id)}"/><w:tblW w:w="0" w:type="auto"/>'
+           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+           '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" '
+           'w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    out.extend(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    out.append("</w:tblGrid>")
+    for r, row in enumerate(rows):
+        out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if r < n_header else "") + "</w:trPr>")
+        for c, data in enumerate(row):
+            if (r, c) in inside:
+                continue
+            span = spans.get((r, c), 1)
+            tcpr = [f'<w:tcW w:w="{sum(twips[c:c + span])}" w:type="dxa"/>']
+            if span > 1:
+                tcpr.append(f'<w:gridSpan w:val="{span}"/>')
+            merge = vertical.get((r, c))
+            if merge:
+                tcpr.append(f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>")
+            colour = None
+            if (r, c) in grouped:
+                first, last = grouped[(r, c)]
+                data = rows[first][c]
+                edges = ("<w:top w:val=\"nil\"/>" if r > first else "") + ("<w:bottom w:val=\"nil\"/>" if r < last else "")
+                if edges:
+                    tcpr.append(f"<w:tcBorders>{edges}</w:tcBorders>")
+                colour = REPEATED_LABEL if r > first else None
+            if merge == "continue":
+                out.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr><w:p/></w:tc>")
+                continue
+            if data.shaded:
+                fill = HEADER_SHADE if r < n_header else TOTAL_SHADE
+                tcpr.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>')
+            tcpr.append('<w:vAlign w:val="center"/>')
+            ppr = (f'<w:pPr><w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
+                   f'<w:jc w:val="{_JC.get(data.align, "left")}"/></w:pPr>')
+            rpr = _run_props(size, data.bold, colour)
+            runs = "".join(f'<w:r>{rpr}{"<w:br/>" if i else ""}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
+                           for i, line in enumerate(data.text.split("\n")))
+            out.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr><w:p>{ppr}{runs}</w:p></w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
 class _Writer:
     def __init__(self, document: Document):
         self.model = document
         self.doc = new_docx()
         self.font = None
         self.font_checked = False
+        self.style_ids: dict[str, str] = {}
         self.setup()
 
     def setup(self) -> None:
         doc = self.doc
-        props = doc.core_properties
-        props.title = self.model.title
-        props.author = "perfeval-xl"
-        props.language = "zh-CN"
+        _properties(doc, self.model)
         section = doc.sections[0]
         _page_setup(section, landscape=False)
         _page_number_footer(section)
@@ -272,17 +383,76 @@ class _Writer:
             elif isinstance(block, Figure):
                 self.figure(block)
             elif isinstance(block, Section):
-                section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-                _page_setup(section, block.landscape)
+                self.section(block)
             elif isinstance(block, PageBreak):
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            elif isinstance(block, Toc):
+                self.toc(block)
+
+    def section(self, block: Section) -> None:
+        """A new page and section.  The section break goes into the previous section's last paragraph
+        (the spacer after its last table dropped): a paragraph of its own after a table or note filling
+        the last page was pushed onto a page of its own (a blank page after 附件2 of 五华).  After a
+        table with nothing below it the break needs a paragraph: it is made 1 pt high."""
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 else None  # body[-1] is the document's w:sectPr
+        if last is not None and last.tag == qn("w:p") and not "".join(last.itertext()).strip() \
+                and not last.findall(".//" + qn("w:drawing")) and not last.findall(".//" + qn("w:br")) \
+                and last.getprevious() is not None:
+            body.remove(last)
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        breaker = body[-2]  # the paragraph python-docx made to hold the previous section's w:sectPr
+        sectpr = breaker.pPr.find(qn("w:sectPr"))
+        previous = breaker.getprevious()
+        if previous is not None and previous.tag == qn("w:p"):
+            previous.get_or_add_pPr().append(sectpr)
+            body.remove(breaker)
+        else:
+            ppr = breaker.get_or_add_pPr()
+            spacing = OxmlElement("w:spacing")
+            for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+                spacing.set(qn(name), value)
+            sectpr.addprevious(spacing)
+            mark = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), "2")
+            mark.append(size)
+            sectpr.addprevious(mark)
+        _page_setup(section, block.landscape)
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        paragraph.text = ""
+        if block.header:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = paragraph.add_run(block.header)
+            set_fonts(run._r, TABLE_FONT)
+            run.font.size = Pt(9)
+
+    def toc(self, block: Toc) -> None:
+        """A TOC field over Heading 1..levels; Word asks to update the fields on opening
+        (``w:updateFields``), LibreOffice: 工具 › 更新 › 全部更新."""
+        p = self.doc.add_paragraph()
+        _field(p, f' TOC \\o "1-{block.levels}" \\h \\z \\u ', "（打开文档时选择更新域，或右键此处选择“更新域”，即生成目录）")
+        settings = self.doc.settings.element
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
 
     def heading(self, block: Heading) -> None:
         if block.level == 0:
-            p = self.doc.add_paragraph(block.text, style="Title")
+            p = self.styled(block.text, "Title")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             return
-        p = self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
+        if block.level == 5:  # 报告摘要, 目录: centred, not numbered, not in the 目录
+            p = self.doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.space_after = Pt(12)
+            run = p.add_run(block.text)
+            set_fonts(run._r, HEADING_FONT)
+            run.font.size = Pt(16)
+            return
+        p = self.styled(block.text, f"Heading {min(block.level, 4)}")
         if block.level == 4:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         else:
@@ -300,7 +470,11 @@ class _Writer:
             if block.style == "annex":
                 set_fonts(run._r, HEADING_FONT)
                 run.font.size = Pt(14)
-        if block.style == "body":
+            if block.style == "fill":  # the evaluator writes this: highlighted until replaced
+                highlight = OxmlElement("w:highlight")
+                highlight.set(qn("w:val"), "yellow")
+                run._r.get_or_add_rPr().append(highlight)
+        if block.style in ("body", "fill"):
             _first_line_chars(p)
             p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         elif block.style == "center":
@@ -315,7 +489,17 @@ class _Writer:
             p.paragraph_format.line_spacing = 1.25
 
     def caption(self, text: str):
-        return self.doc.add_paragraph(text, style="Caption")
+        return self.styled(text, "Caption")
+
+    def styled(self, text: str, style: str):
+        """A paragraph in a named style (the style id looked up once: python-docx searches the styles
+        part on every call)."""
+        style_id = self.style_ids.get(style)
+        if style_id is None:
+            style_id = self.style_ids[style] = self.doc.styles[style].style_id
+        p = self.doc.add_paragraph(text)
+        p._p.style = style_id
+        return p
 
     def small_line(self, text: str, align=WD_ALIGN_PARAGRAPH.LEFT, size=Pt(10.5)):
         p = self.doc.add_paragraph()
@@ -331,76 +515,13 @@ class _Writer:
             self.caption(block.caption).paragraph_format.keep_with_next = True
         for line in block.above:
             self.small_line(line).paragraph_format.keep_with_next = True
-        rows = block.rows
-        ncols = block.n_cols
-        if not rows or not ncols:
-            return
-        table = self.doc.add_table(rows=len(rows), cols=ncols)
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        section = self.doc.sections[-1]
-        usable = section.page_width - section.left_margin - section.right_margin
-        size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
-        widths = column_widths(block, int(usable), size)
-        grid = table._tbl.tblGrid
-        for col, width in zip(grid.findall(qn("w:gridCol")), widths):
-            col.set(qn("w:w"), str(int(width / 635)))  # EMU → twips
-        n_header = len(block.header)
-        trs = table._tbl.tr_lst
-        tcs = [list(tr.tc_lst) for tr in trs]  # the grid before merging (python-docx's cell() is O(n))
-        covered: set[tuple[int, int]] = set()
-        spans: dict[tuple[int, int], int] = {}
-        #: (row, col) → (first, last row) of a body label merged down the rows (see _group_label)
-        grouped: dict[tuple[int, int], tuple[int, int]] = {}
-        for r1, c1, r2, c2 in block.merges:
-            down = r2 > r1 and r1 >= n_header
-            for r in range(r1, r2 + 1):
-                tc = tcs[r][c1]
-                if c2 > c1:
-                    tc.grid_span = c2 - c1 + 1
-                    spans[(r, c1)] = c2 - c1 + 1
-                    for c in range(c1 + 1, c2 + 1):
-                        trs[r].remove(tcs[r][c])
-                if down:
-                    grouped[(r, c1)] = (r1, r2)
-                elif r2 > r1:
-                    tc.vMerge = "restart" if r == r1 else "continue"
-            covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
-                           if (r, c) != (r1, c1) and (r, c1) not in grouped)
-        for r, row in enumerate(rows):
-            tr = table.rows[r]
-            _row_flag(tr, "w:cantSplit")
-            if r < n_header:
-                _row_flag(tr, "w:tblHeader")
-            for c, data in enumerate(row):
-                if c > 0 and any((r, k) in spans and k + spans[(r, k)] > c for k in range(c)):
-                    continue  # inside a horizontal span: its tc is gone
-                cell = _Cell(tcs[r][c], table)
-                cell.width = sum(widths[c:c + spans.get((r, c), 1)])
-                if (r, c) in covered:
-                    continue
-                if (r, c) in grouped:
-                    first, last = grouped[(r, c)]
-                    data = rows[first][c]
-                    _group_label(cell, r, first, last)
-                if data.shaded:
-                    _shade(cell, HEADER_SHADE if r < n_header else TOTAL_SHADE)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                paragraph = cell.paragraphs[0]
-                paragraph.alignment = ALIGN.get(data.align, WD_ALIGN_PARAGRAPH.LEFT)
-                paragraph.paragraph_format.line_spacing = 1.0
-                paragraph.paragraph_format.first_line_indent = Pt(0)
-                lines = data.text.split("\n")
-                for i, line in enumerate(lines):
-                    run = paragraph.add_run(line)
-                    set_fonts(run._r, TABLE_FONT)
-                    run.font.size = size
-                    run.font.bold = data.bold
-                    if (r, c) in grouped and r > grouped[(r, c)][0]:
-                        run.font.color.rgb = REPEATED_LABEL
-                    if i < len(lines) - 1:
-                        run.add_break()
+        if block.rows and block.n_cols:
+            section = self.doc.sections[-1]
+            usable = section.page_width - section.left_margin - section.right_margin
+            size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
+            xml = table_xml(block, column_widths(block, int(usable), size), size,
+                            self.doc.styles["Table Grid"].style_id)
+            self.doc.element.body._insert_tbl(parse_xml(xml))
         for note in block.notes:
             self.small_line(note, size=Pt(9) if block.compact else Pt(10.5))
         self.doc.add_paragraph().paragraph_format.line_spacing = 1.0
@@ -432,8 +553,9 @@ class _Writer:
 
 
 def render_docx(document: Document) -> bytes:
-    """The document as .docx bytes (chart fallbacks are noted in ``document.notices``)."""
-    writer = _Writer(document)
+    """The document as .docx bytes (chart fallbacks are noted in ``document.notices``); every
+    text cleaned first (:func:`~perfeval_xl.wordreport.model.printable`)."""
+    writer = _Writer(document.cleaned())
     writer.write()
     return writer.bytes()
 
