@@ -37,11 +37,15 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
 
 
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
-    """Stage 6: every output sheet of the run's extensions, in their order."""
-    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
-    for sheet in sheets:
-        finish(sheet)  # labels not broken mid-word; no wrapped text cut or printed over the next row
-    return WritePlan(sheets), Findings()
+    """Stage 7: every output sheet of the run's extensions, in their order, finished and frozen.
+    A builder returns sheets only, never findings: what 校验结果 lists was all found before."""
+    return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
+
+
+def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
+    """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
+    or printed over the next row) and frozen, as every writer gets it."""
+    return WritePlan(tuple(finish(sheet) for sheet in sheets))
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:

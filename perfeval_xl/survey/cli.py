@@ -164,7 +164,7 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
     from ..io.atomic import check_not_locked, write_bytes_atomic
     from ..io.preserve import restore_cached_values
     from ..io.xlsx_transplant import SpliceError, transplant
-    from ..pipeline import backup_path
+    from ..io.targets import backup_path
 
     check_not_locked(book_path)
     workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
