@@ -45,7 +45,7 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
     """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
     or printed over the next row) and frozen, as every writer gets it."""
-    return WritePlan(tuple(finish(sheet) for sheet in sheets))
+    return WritePlan(tuple(finish(sheet).seal() for sheet in sheets))
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:

@@ -170,7 +170,7 @@ def plan_review(reviewing: Reviewing, env: Env) -> tuple[WritePlan, Findings]:
             sheets.append(review_sheet(reviewing.project, reviewing.result))
         elif reviewing.evaluation is not None:
             sheets.extend(finish(sheet) for sheet in output.build(reviewing.evaluation))
-    return WritePlan(tuple(sheets)), Findings()
+    return WritePlan(tuple(sheet.seal() for sheet in sheets)), Findings()
 
 
 def _difference(printed: str, expected: str) -> str:

@@ -1,0 +1,56 @@
+"""score and review as stage lists of the one pipeline: the plan is frozen after the plan stage,
+the run's findings are the one channel, the run's caches are shared by the stages."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from perfeval_xl.core import schema
+from perfeval_xl.io.snapshot import read_snapshot
+from perfeval_xl.pipeline import STAGES, run, score_snapshot
+from perfeval_xl.review import REVIEW_STAGES, read_for_review, review_snapshot
+
+from conftest import XISHAN
+
+
+def test_the_plan_is_final_after_the_plan_stage():
+    scored = score_snapshot(read_snapshot(XISHAN))
+    assert isinstance(scored.plan.sheets, tuple)
+    with pytest.raises(FrozenInstanceError):
+        scored.plan.sheets[0].landscape = not scored.plan.sheets[0].landscape
+    with pytest.raises(FrozenInstanceError):
+        scored.plan.sheets = ()
+
+
+def test_score_findings_are_the_runs_findings():
+    done = run(read_snapshot(XISHAN))
+    scored = score_snapshot(read_snapshot(XISHAN))
+    # the evaluation the sheets are built from carries exactly what every stage reported
+    assert list(scored.findings) == list(done.findings) == list(done["reconcile"].findings)
+    assert [s.name for s in STAGES][-1] == "plan"
+
+
+def test_review_is_stages_and_builds_its_sheet_once(tmp_path):
+    snapshot, others = read_for_review(XISHAN)
+    reviewed = review_snapshot(snapshot, others)
+    assert [s.name for s in REVIEW_STAGES] == ["evaluate workbook", "review others", "plan"]
+    names = reviewed.plan.names
+    # 复核意见 once, in the extensions' order: after the score sheets, before 取数底稿 and 校验结果
+    assert names.count(schema.OUTPUT_REVIEW) == 1
+    assert names.index(schema.OUTPUT_REVIEW) == names.index(schema.OUTPUT_TRACE) - 1
+    assert names[-1] == schema.OUTPUT_FINDINGS
+    # one channel: the scoring's findings first, then the review's own, nothing twice from 报告数据
+    own = list(reviewed.evaluation.findings)
+    assert list(reviewed.findings)[:len(own)] == own
+    assert len(reviewed.findings) == len(own) + len(reviewed.result.findings) - len(reviewed.evaluation.reported.findings)
+
+
+def test_the_stages_share_the_runs_caches():
+    done = run(read_snapshot(XISHAN))
+    evaluated, reconciled = done["evaluate"], done["reconcile"]
+    # the reconcile stage's evaluation is a new object over the same caches: nothing summed twice
+    assert reconciled is not evaluated and reconciled.caches is evaluated.caches
+    assert reconciled.scope(None) is evaluated.scope(None)
+    assert run(read_snapshot(XISHAN))["reconcile"].caches is not reconciled.caches  # one per run
