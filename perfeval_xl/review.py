@@ -10,6 +10,11 @@ and in ``ReviewResult.evaluation_error``, that the evaluation was not checked, a
 报告数据 rows as not checked.  The reviewed copy
 ``<原名>_复核.xlsx`` holds the score sheets (for an evaluation) and 复核意见; the input is
 never changed and the copy is written atomically by the splice writer.
+
+The review is a list of stages of the one pipeline (:data:`REVIEW_STAGES`, listed with the score
+stages in :mod:`perfeval_xl.pipeline`): evaluate workbook → review others → plan.  Its findings are
+the run's, gathered in one list (:attr:`Reviewed.findings`), and 复核意见 is planned once, in its
+place among the extensions' sheets.
 """
 
 from __future__ import annotations

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
 from .findings import Findings, Ref, TemplateError, cell_name
 from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell, parse_column
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extension import Env
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
@@ -300,7 +303,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     return Table(header_row, headers, tuple(records))
 
 
-def read(snapshot: Snapshot, env=None) -> tuple[Book, Findings]:
+def read(snapshot: Snapshot, env: Env | None = None) -> tuple[Book, Findings]:
     """Stage 1: the snapshot read into a :class:`Book`; data problems become findings."""
     findings = Findings()
     for severity, sheet_name, cell, message in getattr(snapshot, "findings", ()):  # from the file adapter
@@ -333,7 +336,7 @@ def _read_units(records: Sequence[Record], findings: Findings) -> tuple[Unit, ..
     return tuple(units)
 
 
-def normalise(book: Book, env=None) -> tuple[Book, Findings]:
+def normalise(book: Book, env: Env | None = None) -> tuple[Book, Findings]:
     """Stage 2: every unit named in a data sheet as its short name; rows naming a unit
     not in the unit list are reported and dropped."""
     findings = Findings()

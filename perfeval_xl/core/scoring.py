@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from . import derived, schema
 from .book import Book, Record
@@ -24,6 +24,8 @@ from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, FormulaRule, Outcome,
                     parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .review import ReviewResult
 
 
 # --- the indicator system -------------------------------------------------
@@ -312,7 +314,7 @@ class Evaluation:
     sources: Mapping[str, SourceInfo]
     #: 报告数据 reconciled (a :class:`perfeval_xl.core.review.ReviewResult`), set by the
     #: reconcile stage so that the 复核意见 sheet and ``perfeval review`` do not redo it
-    reported: Any = None
+    reported: ReviewResult | None = None
     #: the run's caches (:class:`~.extension.Caches`, from the environment): a value asked for again
     #: (annex tables, 报告数据) is computed once; not data (never compared), shared by a replaced evaluation
     caches: Caches = field(default_factory=Caches, compare=False, repr=False)

@@ -21,15 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .base import (Context, Entry, Outcome, Problem, Rule, RuleError, Threshold, Value, deduction_reason, equals, finish,
-                   is_quotient_unit, manual_reason, parse_points, parse_share, parse_threshold, rate_mismatch, show_amount,
-                   show_exact, show_points, split_compare, split_pair, split_params)
-from .ratio import RatioRule
-from .bands import Band, BandsRule, Step, StepRule, TiersRule, parse_band, parse_step
-from .checklist import (ALL_ITEMS, CIRCLED, ChecklistItem, ChecklistRule, DEFAULT_LEVELS, Level, ManualRule, NO, QualitativeRule,
-                        VETO, YES, find_item, item_number, mark_of, missing_item_message, parse_items, shares_note, split_mark)
-from .formula_rule import FormulaRule
+from .base import (Context, Entry, Outcome, Problem, Rule, RuleError, Threshold, Value, is_quotient_unit, parse_points,
+                   parse_threshold, rate_mismatch, show_amount)
+from .bands import BandsRule, StepRule, TiersRule
+from .checklist import ChecklistRule, ManualRule, QualitativeRule
 from .counting import CountRule, TrendRule
+from .formula_rule import FormulaRule
+from .ratio import RatioRule
+
+#: what the rest of the package uses: the rule kinds and their registry, and the values a rule is given
+__all__ = ["KINDS", "KIND_NAMES", "RULES", "SUB_ITEMS", "BandsRule", "ChecklistRule", "Context", "CountRule", "Entry",
+           "FormulaRule", "ManualRule", "Outcome", "Problem", "QualitativeRule", "RatioRule", "Rule", "RuleError",
+           "RuleKind", "StepRule", "Threshold", "TiersRule", "TrendRule", "Value", "is_quotient_unit", "make_rule",
+           "parse_points", "parse_threshold", "rate_mismatch", "show_amount"]
 
 
 #: the kind of an indicator scored as the sum of its items (子项), which has no rule of its own
