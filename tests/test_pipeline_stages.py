@@ -54,3 +54,22 @@ def test_the_stages_share_the_runs_caches():
     assert reconciled is not evaluated and reconciled.caches is evaluated.caches
     assert reconciled.scope(None) is evaluated.scope(None)
     assert run(read_snapshot(XISHAN))["reconcile"].caches is not reconciled.caches  # one per run
+
+
+def test_what_any_stage_reports_reaches_the_findings_sheet():
+    # a stage between reconcile and plan reports a warning: the one channel carries it to 校验结果
+    from perfeval_xl.core.findings import Findings
+    from perfeval_xl.pipeline import Stage, stages_until
+
+    def remark(evaluation, env):
+        found = Findings()
+        found.warning((schema.PROJECT_INFO.name, "B2"), "由插入的阶段报告的提示")
+        return evaluation, found
+
+    stages = (*stages_until("reconcile"), Stage("remark", remark), STAGES[-1])
+    done = run(read_snapshot(XISHAN), stages)
+    assert done.findings[-1].message == "由插入的阶段报告的提示"
+    listed = [v for _, _, v, _ in done["plan"].sheet(schema.OUTPUT_FINDINGS).cells]
+    assert "由插入的阶段报告的提示" in listed
+    # and the score sheets were not recomputed for it: the same run caches
+    assert done["reconcile"].caches is done["evaluate"].caches

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -38,7 +39,11 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
 
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     """Stage 7: every output sheet of the run's extensions, in their order, finished and frozen.
-    A builder returns sheets only, never findings: what 校验结果 lists was all found before."""
+    The sheets are built from the evaluation with every finding the run gathered before this stage
+    (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
+    returns sheets only, never findings."""
+    if tuple(env.findings) != tuple(evaluation.findings):
+        evaluation = replace(evaluation, findings=env.findings)  # the same caches: nothing summed again
     return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
 
 
