@@ -73,3 +73,15 @@ def test_what_any_stage_reports_reaches_the_findings_sheet():
     assert "由插入的阶段报告的提示" in listed
     # and the score sheets were not recomputed for it: the same run caches
     assert done["reconcile"].caches is done["evaluate"].caches
+
+
+def test_tables_hold_no_cache_the_run_does():
+    done = run(read_snapshot(XISHAN))
+    book = done["check"]
+    # the normalised, attached and checked books and the evaluation share the run's one caches object
+    assert done["read"].caches is book.caches is done["reconcile"].caches
+    ledger = book.table(schema.LEDGER)
+    assert "_indexes" not in vars(ledger)
+    by_unit = book.grouped(schema.LEDGER, "unit")
+    assert book.grouped(schema.LEDGER, "unit") is by_unit  # built once per run
+    assert sum(map(len, by_unit.values())) == len(ledger.records)

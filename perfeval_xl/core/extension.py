@@ -56,16 +56,24 @@ class Extensions:
 
 class Caches:
     """What a run computes once and its later stages ask for again: one :class:`~.sources.Scope`
-    per unit of a book (the sums behind the scores, asked again by the annex tables and 报告数据)
-    and the indicator means of an evaluation.  The pipeline makes one per run and passes it in
-    :class:`Env`; an evaluation holds only a reference to its run's caches, so a replaced
-    evaluation (the reconcile stage's) shares them instead of summing again."""
+    per unit of a book (the sums behind the scores, asked again by the annex tables and 报告数据),
+    the indicator means of an evaluation, and a table's records grouped by unit or code.  The pipeline makes one per run and passes it in
+    :class:`Env`; a book and an evaluation hold only a reference to their run's caches (never
+    compared), so a replaced one (normalised, reconciled) shares them instead of summing again."""
 
     def __init__(self) -> None:
         #: (id of the book, unit) → (the book, its scope); the book is kept so its id stays its own
         self._scopes: dict[tuple[int, str | None], tuple[object, object]] = {}
         #: id of the units → (the units, the means)
         self._means: dict[int, tuple[object, object]] = {}
+        #: (id of the table, column key) → (the table, its records by their value in that column)
+        self._groups: dict[tuple[int, str], tuple[object, Mapping[object, tuple]]] = {}
+
+    def grouped(self, table: object, key: str, make: Callable[[], Mapping[object, tuple]]) -> Mapping[object, tuple]:
+        found = self._groups.get((id(table), key))
+        if found is None or found[0] is not table:
+            found = self._groups[(id(table), key)] = (table, make())
+        return found[1]
 
     def scope(self, book: "Book", unit: str | None, make: "Callable[[], Scope]") -> "Scope":
         key = (id(book), unit)

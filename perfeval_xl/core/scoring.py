@@ -367,7 +367,7 @@ def grade_of(score: Decimal, info: dict) -> str:
 
 
 def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
-    rows = book.table(schema.MANUAL).grouped("code").get(code or None, ())
+    rows = book.grouped(schema.MANUAL, "code").get(code or None, ())
     own = [r for r in rows if r.get("unit") == unit] if unit else []
     generic = [r for r in rows if r.get("unit") is None]
     own_items = {_text(r, "item") for r in own}
@@ -595,7 +595,7 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     sources = env.extensions.sources
     system = read_indicators(book, findings)
     findings.extend(derived.check(book, sources))
-    caches = env.caches if env.caches is not None else Caches()  # later stages reuse what was summed
+    caches = env.caches if env.caches is not None else book.caches  # later stages reuse what was summed
 
     def scope(unit: str | None) -> Scope:
         return caches.scope(book, unit, lambda: Scope(book, unit, sources))
