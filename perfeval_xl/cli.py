@@ -218,7 +218,7 @@ def cmd_score(args) -> int:
             print(f"注意：{note}", file=sys.stderr)
     else:
         print_summary(scored)
-    return EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK
+    return EXIT_FINDINGS if scored.findings.errors else EXIT_OK
 
 
 def print_review(reviewed, stream=None) -> None:

@@ -55,7 +55,7 @@ DEFAULTS = {"number_format": "General", "bold": False, "italic": False, "color":
 
 
 def input_sheet_names() -> set[str]:
-    return set(schema.INPUT_SHEET_NAMES) | set(schema.EXTRA_INPUT_SHEETS)
+    return set(schema.INPUT_SHEET_NAMES)
 
 
 def _cell(value):

@@ -12,6 +12,10 @@ it in its module and list it below.
   (图表 from perfeval_xl.core.charts; 自评表, for an evaluation of type 绩效自评, from
   perfeval_xl.forms.sheet);
 * :data:`CHECKS` — the checks of the check stage, in the order their findings are listed.
+
+:data:`DEFAULT` is the default of the entry points (``score_file``, ``review_file`` …), which pass
+it on to every stage in the environment and to io as arguments; tests/test_layering.py keeps the
+layers below (core, io, forms, survey, targetforms) from importing this module.
 """
 
 from __future__ import annotations
@@ -35,5 +39,7 @@ DEFAULT = Extensions(sources=SOURCES, sheets=SHEETS, checks=CHECKS)
 
 
 def is_output_sheet(name: str) -> bool:
-    """Sheets that perfeval writes and may replace (never an input sheet)."""
+    """Sheets that perfeval writes and may replace (never an input sheet), by the default list: for
+    tests and tools.  The commands pass their run's ``Extensions.is_output_sheet`` down to io
+    (ownership, the splice writer); no module below this one looks it up here."""
     return DEFAULT.is_output_sheet(name)

@@ -46,7 +46,7 @@ def score_sheets() -> list[str]:
     """The sheets 评分 reads: the template's input sheets."""
     from perfeval_xl.core import schema
 
-    return sorted(set(schema.INPUT_SHEET_NAMES) | set(schema.EXTRA_INPUT_SHEETS))
+    return sorted(schema.INPUT_SHEET_NAMES)
 
 
 def review_excluded() -> list[str]:

@@ -1,49 +1,84 @@
-"""The scoring pipeline shared by every path: a named list of stages (:data:`STAGES`),
-read → normalise → attach questionnaires → check → evaluate → reconcile (报告数据) → plan, each a function over
-the previous stage's frozen result returning ``(result, findings)``; :func:`run` gathers the
-findings.  The extensions the stages use come from :mod:`perfeval_xl.extensions`."""
+"""The pipeline every command runs: named lists of stages over frozen data, beancount's loader as
+the model.  Each stage is ``run(previous result, env) -> (result, findings)``; :func:`run` hands
+each one the previous one's result and an :class:`~perfeval_xl.core.extension.Env` (the run's
+extensions, the findings so far, the run's caches) and gathers every finding in ONE list,
+:attr:`Run.findings`: the channel that reaches 校验结果 (through the evaluation the stages pass
+on), the JSON and the exit status.
+
+``perfeval score`` — :func:`score_file`, stages :data:`STAGES`:
+
+  bytes ──io.snapshot.read_snapshot──▶ snapshot
+  1. read                  snapshot → Book          (core.book.read)
+  2. normalise             Book → Book              (core.book.normalise)
+  3. attach questionnaires Book → Book              (survey.book.attach)
+  4. check                 Book → Book              (core.checks.check: the extensions' checks)
+  5. evaluate              Book → Evaluation        (core.scoring.evaluate)
+  6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
+  7. plan                  Evaluation → WritePlan   (core.report.plan: the extensions' sheets, frozen)
+  WritePlan ──io.xlsx_splice.write_scored_copy──▶ <原名>_评分.xlsx;  Run.findings ──▶ JSON, exit status
+
+``perfeval review`` — :func:`perfeval_xl.review.review_file`, stages
+:data:`perfeval_xl.review.REVIEW_STAGES`:
+
+  bytes ──review.read_for_review──▶ Workbook (template input sheets, every other sheet not ours)
+  1. evaluate workbook     Workbook → Reviewing     (stages 1–6 above over the input sheets; a
+                                                     workbook that is not a template is kept, not refused)
+  2. review others         Reviewing → Reviewing    (自评表 forms, 绩效目标申报表, pasted report tables;
+                                                     refuses a workbook with nothing to review)
+  3. plan                  Reviewing → WritePlan    (core.review.plan_review: the same extensions'
+                                                     sheets, 复核意见 built once from the whole review)
+  WritePlan ──write_scored_copy──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
+
+Batch review runs the review stages without the plan; the Word report (``perfeval report``)
+takes the review's plan.  The extensions come from the caller (default:
+:data:`perfeval_xl.extensions.DEFAULT`), never from a global inside a stage.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from perfeval_xl import extensions
 from perfeval_xl.gcpause import gc_paused
 from perfeval_xl.core import book, checks, report, review, scoring
-from perfeval_xl.core.extension import Env, Extensions
-from perfeval_xl.core.findings import FindingList, Findings
+from perfeval_xl.core.book import Book
+from perfeval_xl.core.extension import Caches, Env, Extensions
+from perfeval_xl.core.findings import Finding, FindingList, Findings
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.writeplan import WritePlan
 from perfeval_xl.survey import book as survey_book
 
 SCORED_SUFFIX = "_评分"
 
+Snapshot = Mapping[str, Sequence[Sequence[object]]]
+In = TypeVar("In")
+Out = TypeVar("Out")
+
 
 @dataclass(frozen=True)
-class Stage:
+class Stage(Generic[In, Out]):
     """One step of the pipeline: ``run(previous result, env) -> (result, findings)``."""
 
     name: str
-    run: Callable[[object, Env], tuple[object, Iterable]]
+    run: Callable[[In, Env], tuple[Out, Iterable[Finding]]]
 
 
-#: snapshot → book → book → book → book → evaluation → evaluation → write plan
-STAGES: tuple[Stage, ...] = (
-    Stage("read", book.read),
-    Stage("normalise", book.normalise),
-    Stage("attach questionnaires", survey_book.attach),
-    Stage("check", checks.check),
-    Stage("evaluate", scoring.evaluate),
-    Stage("reconcile", review.reconcile_stage),
-    Stage("plan", report.plan),
+#: ``perfeval score``: snapshot → Book → Book → Book → Book → Evaluation → Evaluation → WritePlan
+STAGES: tuple[Stage[Any, Any], ...] = (
+    Stage[Snapshot, Book]("read", book.read),
+    Stage[Book, Book]("normalise", book.normalise),
+    Stage[Book, Book]("attach questionnaires", survey_book.attach),
+    Stage[Book, Book]("check", checks.check),
+    Stage[Book, Evaluation]("evaluate", scoring.evaluate),
+    Stage[Evaluation, Evaluation]("reconcile", review.reconcile_stage),
+    Stage[Evaluation, WritePlan]("plan", report.plan),
 )
 
 
-def stages_until(name: str, stages: Sequence[Stage] = STAGES) -> tuple[Stage, ...]:
+def stages_until(name: str, stages: Sequence[Stage[Any, Any]] = STAGES) -> tuple[Stage[Any, Any], ...]:
     """The stages up to and including the one called ``name``."""
     names = [stage.name for stage in stages]
     return tuple(stages[:names.index(name) + 1])
@@ -51,30 +86,30 @@ def stages_until(name: str, stages: Sequence[Stage] = STAGES) -> tuple[Stage, ..
 
 @dataclass(frozen=True)
 class Run:
-    """What each stage returned, and every finding in order."""
+    """What each stage returned, and every finding in order (the one findings channel)."""
 
-    results: Mapping[str, object]
+    results: Mapping[str, Any]
     findings: FindingList
 
-    def __getitem__(self, stage: str) -> object:
+    def __getitem__(self, stage: str) -> Any:
         return self.results[stage]
 
     @property
-    def last(self) -> object:
+    def last(self) -> Any:
         """The result of the last stage run."""
         return list(self.results.values())[-1]
 
 
-def run(snapshot: Mapping[str, Sequence[Sequence[object]]], stages: Sequence[Stage] = STAGES,
-        ext: Extensions = extensions.DEFAULT) -> Run:
-    """Run ``stages`` over the snapshot, each on the previous one's result, gathering the findings.
-    Raises TemplateError when the snapshot is not a template at all."""
-    data: object = snapshot
+def run(data: Any, stages: Sequence[Stage[Any, Any]] = STAGES, ext: Extensions = extensions.DEFAULT,
+        caches: Caches | None = None) -> Run:
+    """Run ``stages`` over ``data`` (for :data:`STAGES`, a snapshot), each on the previous one's
+    result, gathering the findings.  Raises TemplateError when the snapshot is not a template at all."""
     gathered = Findings()
-    results: dict[str, object] = {}
+    results: dict[str, Any] = {}
+    caches = caches if caches is not None else Caches()
     with gc_paused():
         for stage in stages:
-            data, found = stage.run(data, Env(ext, gathered.frozen()))
+            data, found = stage.run(data, Env(ext, gathered.frozen(), caches))
             gathered.extend(found)
             results[stage.name] = data
     return Run(results, gathered.frozen())
@@ -84,49 +119,44 @@ def run(snapshot: Mapping[str, Sequence[Sequence[object]]], stages: Sequence[Sta
 class Scored:
     evaluation: Evaluation
     plan: WritePlan
+    #: every finding of the run (:attr:`Run.findings`): what 校验结果, the JSON and the exit status say
+    findings: FindingList = FindingList()
     output: Path | None = None
     backup: Path | None = None
     #: what the user should be told about the output file (an extension added…)
     notes: tuple[str, ...] = ()
 
 
-def score_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Scored:
+def score_snapshot(snapshot: Snapshot, ext: Extensions = extensions.DEFAULT) -> Scored:
     """Score a snapshot; raises TemplateError when it is not a template at all."""
-    done = run(snapshot)
-    return Scored(done["reconcile"], done["plan"])
+    done = run(snapshot, STAGES, ext)
+    return Scored(done["reconcile"], done["plan"], done.findings)
 
 
-def evaluate_snapshot(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> Evaluation:
+def evaluate_snapshot(snapshot: Snapshot, ext: Extensions = extensions.DEFAULT) -> Evaluation:
     """Score a snapshot without planning the output sheets (batch review writes none)."""
-    return run(snapshot, stages_until("reconcile"))["reconcile"]
+    return run(snapshot, stages_until("reconcile"), ext)["reconcile"]
 
 
-def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    candidate, n = source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}"), 2
-    while candidate.exists():  # two runs in one second must not overwrite the first backup
-        candidate, n = source.with_name(f"{source.stem}_备份_{stamp}_{n}{source.suffix}"), n + 1
-    return candidate
-
-
-def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False) -> Scored:
+def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False,
+               ext: Extensions = extensions.DEFAULT) -> Scored:
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
     with gc_paused():
-        return _score_file(source, output, in_place=in_place)
+        return _score_file(source, output, in_place=in_place, ext=ext)
 
 
-def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool) -> Scored:
+def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool, ext: Extensions) -> Scored:
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot
-    from perfeval_xl.io.targets import plan_target, source_path
+    from perfeval_xl.io.targets import backup_path, plan_target, source_path
     from perfeval_xl.io.xlsx_splice import write_scored_copy
 
     source = source_path(source)
     snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=SCORED_SUFFIX, in_place=in_place)
-    scored = score_snapshot(snapshot)
-    foreign = file_ownership(source, scored.plan.names).foreign  # sheets of the user's in the way
+    scored = score_snapshot(snapshot, ext)
+    foreign = file_ownership(source, scored.plan.names, ext.is_output_sheet).foreign  # sheets of the user's in the way
     if foreign:
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)
@@ -134,5 +164,5 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
         scored.backup = backup_path(target.path)
         shutil.copy2(target.path, scored.backup)
     scored.notes = target.notes
-    scored.output = write_scored_copy(source, target.path, scored.plan)
+    scored.output = write_scored_copy(source, target.path, scored.plan, ext.is_output_sheet)
     return scored

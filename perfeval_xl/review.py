@@ -10,25 +10,45 @@ and in ``ReviewResult.evaluation_error``, that the evaluation was not checked, a
 报告数据 rows as not checked.  The reviewed copy
 ``<原名>_复核.xlsx`` holds the score sheets (for an evaluation) and 复核意见; the input is
 never changed and the copy is written atomically by the splice writer.
+
+The review is a list of stages of the one pipeline (:data:`REVIEW_STAGES`, listed with the score
+stages in :mod:`perfeval_xl.pipeline`): evaluate workbook → review others → plan.  Its findings are
+the run's, gathered in one list (:attr:`Reviewed.findings`), and 复核意见 is planned once, in its
+place among the extensions' sheets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from perfeval_xl import extensions
 from perfeval_xl.core import schema
-from perfeval_xl.core.findings import Finding, TemplateError
-from perfeval_xl.core.review import FormRow, ReviewResult, reported_result, review_sheet, unscorable_result
+from perfeval_xl.core.extension import Env, Extensions
+from perfeval_xl.core.findings import Finding, FindingList, Findings, TemplateError
+from perfeval_xl.core.review import FormRow, ReviewResult, Reviewing, plan_review, reported_result, unscorable_result
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.table_audit import audit_tables
 from perfeval_xl.core.writeplan import WritePlan
+from perfeval_xl.pipeline import Stage, run, stages_until
+
+if TYPE_CHECKING:  # pragma: no cover
+    from perfeval_xl.io.snapshot import FileSnapshot
+    from perfeval_xl.io.xlsx_package import Package
 
 REVIEW_SUFFIX = "_复核"
-#: the template's own guide sheet: words only, never a pasted table
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """What review reads: the template input sheets, and every other sheet that is not ours
+    (forms, pasted tables; numbers as shown)."""
+
+    inputs: Snapshot
+    others: Snapshot
 
 
 @dataclass
@@ -39,6 +59,9 @@ class Reviewed:
     plan: WritePlan
     #: why the workbook is not an evaluation template (when it is not one)
     not_template: TemplateError | None = None
+    #: every finding of the review run, in order (:attr:`perfeval_xl.pipeline.Run.findings`): the
+    #: scoring's (with 报告数据's), then the forms', target forms' and tables': the JSON and exit status
+    findings: FindingList = FindingList()
     output: Path | None = None
     notes: tuple[str, ...] = ()
     backup: Path | None = None  # never: review does not write in place
@@ -47,13 +70,6 @@ class Reviewed:
     def evaluation_error(self) -> Finding | None:
         """The evaluation of our template that could not be scored (sheet, cell, message), if any."""
         return self.result.evaluation_error
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Every finding: the scoring's (with 报告数据's) and the rest of the review's."""
-        own = list(self.evaluation.findings) if self.evaluation is not None else []
-        seen = set(own)
-        return own + [f for f in self.result.findings if f not in seen]
 
     @property
     def failed(self) -> bool:
@@ -71,59 +87,76 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
                          sum(1 for f in r.findings if f.severity == "error"), layout=r.layout,
                          checked=_form_figures(r)) for r in reviews)
     # every printed figure a form carries is compared: the indicators' scores, the rate, the totals
-    checked = sum(_form_figures(r) for r in reviews)
+    checked = sum(r.checked for r in reviews)
     return ReviewResult(slips, checked, (), found, rows), {r.sheet for r in reviews}
 
 
-def _form_figures(review) -> int:
-    """Printed figures of a form that were compared: amounts, rates, scores, weights and 总分."""
-    return review.checked
-
-
-def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = True) -> Reviewed:
-    """Review a workbook: ``snapshot`` holds its template input sheets, ``others`` every other
-    sheet that is not ours (forms, pasted tables).  Raises TemplateError when there is nothing
-    to review at all.  Without ``with_plan`` no output sheet is planned (a batch that writes
-    no copies needs only the figures)."""
-    from perfeval_xl.pipeline import evaluate_snapshot, score_snapshot
-
-    evaluation, plan, not_template = None, None, None
+def evaluate_workbook(workbook: Workbook, env: Env) -> tuple[Reviewing, FindingList]:
+    """Review stage 1: the template input sheets through the score stages read … reconcile (the
+    same caches and extensions); a workbook that is not a template is kept with the reason, for
+    the next stage to decide.  Its findings are the scoring's, 报告数据's included."""
     try:
-        if with_plan:
-            scored = score_snapshot(snapshot)
-            evaluation, plan = scored.evaluation, scored.plan
-        else:
-            evaluation = evaluate_snapshot(snapshot)
+        done = run(workbook.inputs, stages_until("reconcile"), env.extensions, env.caches)
     except TemplateError as exc:
-        not_template = exc
+        return Reviewing(workbook.inputs, workbook.others, None, exc), FindingList()
+    evaluation: Evaluation = done["reconcile"]
+    return Reviewing(workbook.inputs, workbook.others, evaluation, None, reported_result(evaluation)), done.findings
+
+
+def review_others(reviewing: Reviewing, env: Env) -> tuple[Reviewing, Findings]:
+    """Review stage 2: the self-evaluation forms, the 绩效目标申报表 (issue 18 item 3) and the
+    report tables pasted into the other sheets, each sheet reviewed by the first that recognises
+    it.  A workbook with none of them and no evaluation is refused (TemplateError, as ``score``
+    refuses it when it holds template sheets); an evaluation of our template that cannot be scored
+    becomes an error at the refused cell, its 报告数据 rows listed as not checked.  Its findings are
+    the review's own, in the order 复核意见 lists them (the evaluation's are already gathered)."""
+    from perfeval_xl.targetforms.hook import target_result
+
+    others, evaluation, not_template = reviewing.others, reviewing.evaluation, reviewing.not_template
     forms, form_sheets = _form_result(others)
-    from perfeval_xl.targetforms.hook import target_result  # 绩效目标申报表 (issue 18 item 3)
     targets, target_sheets = target_result({name: rows for name, rows in others.items() if name not in form_sheets})
     forms, form_sheets = forms + targets, form_sheets | target_sheets
     audit = audit_tables({name: rows for name, rows in others.items() if name not in form_sheets})
     tables = ReviewResult(tuple(audit.slips), audit.checked, tuple(audit.unchecked), tuple(audit.findings))
-    result = (reported_result(evaluation) if evaluation is not None else ReviewResult()) + tables + forms
-    attempted = evaluation is None and _is_evaluation(snapshot)
-    if evaluation is None and not forms.forms and not forms.targets and not audit.blocks:
-        if attempted:  # an evaluation and nothing else: refused as score refuses it
-            raise not_template
-        raise TemplateError(not_template.sheet, not_template.cell,
-                            f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
-    if attempted:
-        result = unscorable_result(not_template.sheet, not_template.cell, not_template.message,
-                                   snapshot.get(schema.REPORTED.name)) + result
-    if not with_plan:
-        return Reviewed(evaluation, result, WritePlan([]), not_template)
-    project = evaluation.book.name if evaluation is not None else (forms.forms[0].project if forms.forms else
-                                                                   forms.targets[0].project if forms.targets else "")
-    sheet = review_sheet(project, result)
-    if plan is not None:
-        kept = [s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW]
-        at = next((i for i, s in enumerate(kept) if s.name in (schema.OUTPUT_TRACE, schema.OUTPUT_FINDINGS)), len(kept))
-        plan = replace(plan, sheets=kept[:at] + [sheet] + kept[at:])
-    else:
-        plan = WritePlan([sheet])
-    return Reviewed(evaluation, result, plan, not_template)
+    own = tables + forms
+    result = reviewing.result + own
+    found = Findings()
+    if evaluation is None:
+        assert not_template is not None
+        attempted = _is_evaluation(reviewing.inputs)
+        if not forms.forms and not forms.targets and not audit.blocks:
+            if attempted:  # an evaluation and nothing else: refused as score refuses it
+                raise not_template
+            raise TemplateError(not_template.sheet, not_template.cell,
+                                f"{not_template.message}；也没有找到绩效自评表或可核对的报告表格，没有可复核的内容")
+        if attempted:
+            unscorable = unscorable_result(not_template.sheet, not_template.cell, not_template.message,
+                                           reviewing.inputs.get(schema.REPORTED.name))
+            result = unscorable + result
+            found.extend(unscorable.findings)
+    found.extend(own.findings)
+    return replace(reviewing, result=result), found
+
+
+#: ``perfeval review``: Workbook → Reviewing → Reviewing → WritePlan (see :mod:`perfeval_xl.pipeline`)
+REVIEW_STAGES: tuple[Stage[Any, Any], ...] = (
+    Stage[Workbook, Reviewing]("evaluate workbook", evaluate_workbook),
+    Stage[Reviewing, Reviewing]("review others", review_others),
+    Stage[Reviewing, WritePlan]("plan", plan_review),
+)
+
+
+def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = True,
+                    ext: Extensions = extensions.DEFAULT) -> Reviewed:
+    """Review a workbook: ``snapshot`` holds its template input sheets, ``others`` every other
+    sheet that is not ours (forms, pasted tables).  Raises TemplateError when there is nothing
+    to review at all.  Without ``with_plan`` no output sheet is planned (a batch that writes
+    no copies needs only the figures)."""
+    stages = REVIEW_STAGES if with_plan else stages_until("review others", REVIEW_STAGES)
+    done = run(Workbook(snapshot, others), stages, ext)
+    reviewing: Reviewing = done["review others"]
+    plan = done["plan"] if with_plan else WritePlan(())
+    return Reviewed(reviewing.evaluation, reviewing.result, plan, reviewing.not_template, done.findings)
 
 
 def _is_evaluation(snapshot: Snapshot) -> bool:
@@ -131,54 +164,56 @@ def _is_evaluation(snapshot: Snapshot) -> bool:
     return any(_is_input(name) for name in snapshot)
 
 
-def other_sheets(path: Path, names: Sequence[str]) -> list[str]:
+def other_sheets(path: Path, names: Sequence[str], ext: Extensions = extensions.DEFAULT) -> list[str]:
     """The sheets of a workbook that are neither template input sheets, nor written by perfeval
     (by their mark, not their name: a reviewer's own sheet called 自评表 holds forms to review),
     nor the template's guide."""
     from perfeval_xl.io.ownership import file_ownership
 
-    return _others(names, file_ownership(path, ()).replace)
+    return _others(names, file_ownership(path, (), ext.is_output_sheet).replace)
 
 
 def _others(names: Sequence[str], ours: Sequence[str]) -> list[str]:
     ours = set(ours)
-    inputs = set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
+    inputs = set(schema.INPUT_SHEET_NAMES)
     return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() not in schema.GUIDE_SHEETS]
 
 
 def _is_input(name: str) -> bool:
-    return name.strip() in schema.INPUT_SHEET_NAMES or name.strip() in schema.EXTRA_INPUT_SHEETS
+    return name.strip() in schema.INPUT_SHEET_NAMES
 
 
-def _review_selection(package) -> list[str]:
+def _review_selection(ext: Extensions) -> Callable[[Package], list[str]]:
     """The sheets review reads, chosen from the open package: the template input sheets and
     every other sheet that is not ours (see :func:`other_sheets`)."""
     from perfeval_xl.io.ownership import existing_sheets, sort_out
 
-    names = list(package.sheet_parts())
-    ours = sort_out(existing_sheets(package), ()).replace
-    return [n for n in names if _is_input(n)] + _others(names, ours)
+    def select(package: Package) -> list[str]:
+        names = list(package.sheet_parts())
+        ours = sort_out(existing_sheets(package), (), ext.is_output_sheet).replace
+        return [n for n in names if _is_input(n)] + _others(names, ours)
+    return select
 
 
-def read_others(source: Path, snapshot) -> Snapshot:
+def read_others(source: Path, snapshot: FileSnapshot, ext: Extensions = extensions.DEFAULT) -> Snapshot:
     """Every sheet of the file that is neither a template input sheet nor ours (forms, pasted
     tables), numbers as shown; ``snapshot`` is the file's template snapshot already read."""
     from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.snapshot import read_snapshot
 
-    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [])
+    names = other_sheets(source, list(snapshot.inspection.parts) if snapshot.inspection else [], ext)
     others = dict(read_snapshot(source, sheets=set(names))) if names else {}
     apply_formats(source, others, names)
     return others
 
 
-def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
+def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple[Snapshot, Snapshot]:
     """The template input sheets, and every other sheet that is not ours (numbers as shown):
     one guard and one parse of the file for both."""
     from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.snapshot import FileSnapshot, read_snapshot
 
-    both = read_snapshot(source, sheets=_review_selection)
+    both = read_snapshot(source, sheets=_review_selection(ext))
     snapshot, others = FileSnapshot(), {}
     snapshot.inspection = both.inspection
     for name, rows in both.items():
@@ -192,7 +227,8 @@ def read_for_review(source: Path) -> tuple[Snapshot, Snapshot]:
     return snapshot, others
 
 
-def review_file(source: str | Path, output: str | Path | None = None) -> Reviewed:
+def review_file(source: str | Path, output: str | Path | None = None,
+                ext: Extensions = extensions.DEFAULT) -> Reviewed:
     """Review a workbook file and write ``<原名>_复核.xlsx`` (never over the input)."""
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
@@ -200,20 +236,20 @@ def review_file(source: str | Path, output: str | Path | None = None) -> Reviewe
     from perfeval_xl.io.xlsx_splice import write_scored_copy
 
     source = source_path(source)
-    snapshot, others = read_for_review(source)  # an unreadable input is the first thing to say
+    snapshot, others = read_for_review(source, ext)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=REVIEW_SUFFIX)
-    reviewed = review_snapshot(snapshot, others)
-    foreign = file_ownership(source, reviewed.plan.names).foreign
+    reviewed = review_snapshot(snapshot, others, ext=ext)
+    foreign = file_ownership(source, reviewed.plan.names, ext.is_output_sheet).foreign
     if foreign:
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)
     reviewed.notes = target.notes
-    reviewed.output = write_scored_copy(source, target.path, reviewed.plan)
+    reviewed.output = write_scored_copy(source, target.path, reviewed.plan, ext.is_output_sheet)
     return reviewed
 
 
 def review_json(reviewed: Reviewed) -> dict:
-    """DESIGN.md §3: the score object plus ``slips``, ``checked`` and ``forms`` (and the table
+    """The JSON of ``perfeval review --json`` (docs/review.md): the score object plus ``slips``, ``checked`` and ``forms`` (and the table
     regions that could not be checked, ``not_checked``; ``evaluation_error``: why an evaluation
     of our template could not be scored, else null)."""
     from perfeval_xl.core.summary import summary

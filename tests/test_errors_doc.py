@@ -214,8 +214,8 @@ def test_the_scanner_finds_every_kind_of_message():
     found = {(m.file.replace("\\", "/"), m.template) for m in messages()}
     for where, template in [
         ("perfeval_xl/core/formula.py", "公式为空"),  # an exception
-        ("perfeval_xl/core/rules.py", "得分低于分值，但没有填写扣分原因"),  # Problem.warning
-        ("perfeval_xl/core/rules.py", "定性评价须填写等级或得分"),  # Problem.error
+        ("perfeval_xl/core/rules/checklist.py", "得分低于分值，但没有填写扣分原因"),  # Problem.warning
+        ("perfeval_xl/core/rules/checklist.py", "定性评价须填写等级或得分"),  # Problem.error
         ("perfeval_xl/core/book.py", "“{…}”{…}；应填写{…}，已按默认值“{…}”处理"),  # findings.error
     ]:
         assert (where, template) in found, (where, template)

@@ -1,6 +1,10 @@
-"""The core knows nothing above it: no perfeval_xl.io / survey / cli / excel / udfs / pipeline /
-extensions, no Excel library.  Read from the source (every import statement of every file), so a
-lazy import inside a function counts too."""
+"""Every package imports only below itself (:data:`LAYERS`), and the core knows no Excel library.
+
+Read from the source (every import statement of every file), so a lazy import inside a function
+counts too.  Each top-level module or package of perfeval_xl has a rank in :data:`LAYERS`; a module
+may import its own package and any of strictly lower rank, nothing of its rank or above.  A new
+package (``perfeval_xl/web/`` …) fails :func:`test_every_package_has_a_layer` until it is placed
+in the table."""
 
 from __future__ import annotations
 
@@ -31,6 +35,89 @@ def imported_modules(path: Path, root: Path = CORE) -> list[tuple[int, str]]:
                 module = node.module or ""
             found.append((node.lineno, module))
     return found
+
+
+PACKAGE = CORE.parent
+#: rank of each top-level module or package: the lowest knows nothing of the others
+LAYERS = {
+    "core": 0, "gcpause": 0,          # pure evaluation over frozen data; the GC switch
+    "io": 1,                          # files: guard, snapshot, splice writer, targets, ownership
+    "forms": 2, "survey": 2,          # 自评表 forms; questionnaires (their sources, sheets, import command)
+    "targetforms": 3,                 # 绩效目标申报表 (reads forms' layouts)
+    "extensions": 4,                  # the one list of extensions (sources, sheets, checks)
+    "pipeline": 5, "docgen": 5,       # the score stages; generated docs
+    "review": 6,                      # the review stages
+    "batch": 7, "new_from": 7, "wordreport": 7,
+    "analysis": 8, "excel": 8, "addin": 8,
+    "udfs": 9, "web": 9,               # web: the offline page's builder (another branch; re-rank if it needs more)
+    "cli": 10,
+    "__init__": 11,                   # the package's entry points (lazy)
+}
+#: names of the package root any module may import (data, no import side effect)
+ROOT_NAMES = {"__version__"}
+
+
+def _unit(path: Path, root: Path = PACKAGE) -> str:
+    rel = path.relative_to(root)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def imported_units(path: Path, root: Path = PACKAGE) -> list[tuple[int, str]]:
+    """(line, top-level module of perfeval_xl) of every import of the package in ``path``;
+    ``from perfeval_xl import extensions`` names ``extensions``."""
+    package = "perfeval_xl" + "".join("." + p for p in path.relative_to(root).parent.parts)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                module = base + ("." + node.module if node.module else "")
+            else:
+                module = node.module or ""
+            modules = [module + "." + a.name for a in node.names] if module == "perfeval_xl" else [module]
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] == "perfeval_xl" and len(parts) > 1 and parts[1] not in ROOT_NAMES:
+                found.append((node.lineno, parts[1]))
+    return found
+
+
+def layer_violations(root: Path = PACKAGE, layers: dict[str, int] = LAYERS) -> list[str]:
+    bad = []
+    for path in sorted(root.rglob("*.py")):
+        unit = _unit(path, root)
+        for line, other in imported_units(path, root):
+            if other != unit and not layers[other] < layers[unit]:
+                bad.append(f"{path.relative_to(root)}:{line} ({unit}, layer {layers[unit]}) imports {other} "
+                           f"(layer {layers[other]})")
+    return bad
+
+
+def test_every_package_has_a_layer():
+    units = {_unit(p) for p in PACKAGE.rglob("*.py")}
+    assert sorted(units - set(LAYERS)) == []
+
+
+def test_each_layer_imports_only_below_itself():
+    assert layer_violations() == []
+
+
+def test_the_layer_walk_sees_each_kind_of_import(tmp_path):
+    # the checker must catch an import upward or sideways, absolute, relative or lazy, and only those
+    (tmp_path / "io").mkdir()
+    (tmp_path / "survey").mkdir()
+    (tmp_path / "io" / "probe.py").write_text(
+        "from perfeval_xl import extensions\nfrom ..core import schema\nfrom . import atomic\n"
+        "def f():\n    from ..survey import book\nfrom perfeval_xl import __version__\n", encoding="utf-8")
+    (tmp_path / "survey" / "cli.py").write_text("from ..pipeline import backup_path\nfrom ..forms import reader\n"
+                                                "import perfeval_xl.io.targets\n", encoding="utf-8")
+    assert layer_violations(tmp_path) == [
+        "io/probe.py:1 (io, layer 1) imports extensions (layer 4)", "io/probe.py:5 (io, layer 1) imports survey (layer 2)",
+        "survey/cli.py:1 (survey, layer 2) imports pipeline (layer 5)",
+        "survey/cli.py:2 (survey, layer 2) imports forms (layer 2)"]
 
 
 def core_violations(root: Path = CORE) -> list[str]:

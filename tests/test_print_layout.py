@@ -90,7 +90,7 @@ def test_summary_and_score_sheets_print_at_80_percent_or_more(plans, book):
     assert score_sheets
     for sheet in score_sheets:
         assert sheet.landscape and print_scale(sheet) >= 80, sheet.name
-        # the columns DESIGN.md names are all there
+        # the columns of a real report's 评分表 are all there (docs/rules.md §评分表印哪些列)
         header = next(r for r in sheet.grid() if r[0] == "一级指标")
         for name in ("一级指标", "二级指标", "三级指标", "分值", "评分标准", "计算过程", "得分", "扣分原因"):
             assert name in header

@@ -89,7 +89,7 @@ def test_printed_figures_and_pasted_tables_reconciled(name):
     module, printed, tables = CASES[name]
     pasted = _module(module).PASTED
     path = SAMPLES / f"{name}.xlsx"
-    snapshot = read_snapshot(path, set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS | set(pasted))
+    snapshot = read_snapshot(path, set(schema.INPUT_SHEET_NAMES) | set(pasted))
     reconciled = reconcile(score_snapshot(snapshot).evaluation)
     assert not list(reconciled.findings)
     audit = audit_tables({sheet: snapshot[sheet] for sheet in pasted})

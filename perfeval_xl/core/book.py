@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
+from .extension import Caches
 from .findings import Findings, Ref, TemplateError, cell_name
 from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell, parse_column
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extension import Env
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
@@ -72,20 +76,14 @@ class Table:
     header_row: int = -1
     headers: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
-    #: lazily built indexes of :meth:`grouped` (not data: excluded from comparison)
-    _indexes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-
-    def grouped(self, key: str) -> Mapping[object, tuple[Record, ...]]:
-        """The records by their value in column ``key`` (texts stripped; None for a blank),
-        in sheet order; built once, so per-unit and per-code look-ups do not rescan the table."""
-        index = self._indexes.get(key)
-        if index is None:
-            groups: dict[object, list[Record]] = {}
-            for record in self.records:
-                value = record.values.get(key)
-                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
-            index = self._indexes[key] = {k: tuple(v) for k, v in groups.items()}
-        return index
+    def group_by(self, key: str) -> Mapping[object, tuple[Record, ...]]:
+        """The records by their value in column ``key`` (texts stripped; None for a blank), in
+        sheet order.  A scan of the table: ask :meth:`Book.grouped`, which keeps it in the run's caches."""
+        groups: dict[object, list[Record]] = {}
+        for record in self.records:
+            value = record.values.get(key)
+            groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
+        return {k: tuple(v) for k, v in groups.items()}
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,9 @@ class Book:
     #: the questionnaire data (:class:`perfeval_xl.survey.book.SurveyData`), set by the
     #: attach-questionnaires stage; None before it or without questionnaire sheets
     survey: Any = None
+    #: the run's caches (:class:`~.extension.Caches`, from the environment; not data, never compared):
+    #: a replaced book shares them
+    caches: Caches = field(default_factory=Caches, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -118,6 +119,12 @@ class Book:
 
     def table(self, sheet: schema.TableSheet) -> Table:
         return self.tables.get(sheet.name) or Table()
+
+    def grouped(self, sheet: schema.TableSheet, key: str) -> Mapping[object, tuple[Record, ...]]:
+        """:meth:`Table.group_by` of the sheet, built once per run (per-unit and per-code look-ups
+        do not rescan the table)."""
+        table = self.table(sheet)
+        return self.caches.grouped(table, key, lambda: table.group_by(key))
 
     def unit(self, short_name: str) -> Unit | None:
         for unit in self.units:
@@ -300,7 +307,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     return Table(header_row, headers, tuple(records))
 
 
-def read(snapshot: Snapshot, env=None) -> tuple[Book, Findings]:
+def read(snapshot: Snapshot, env: Env | None = None) -> tuple[Book, Findings]:
     """Stage 1: the snapshot read into a :class:`Book`; data problems become findings."""
     findings = Findings()
     for severity, sheet_name, cell, message in getattr(snapshot, "findings", ()):  # from the file adapter
@@ -309,7 +316,8 @@ def read(snapshot: Snapshot, env=None) -> tuple[Book, Findings]:
     amount_unit = str(info.get("amount_unit") or schema.UNIT_YUAN)
     tables = {sheet.name: _read_table(snapshot, sheet, amount_unit, findings) for sheet in schema.TABLE_SHEETS}
     units = _read_units(tables[schema.UNITS.name].records, findings)
-    return Book(info=info, info_refs=info_refs, units=units, tables=tables), findings
+    caches = env.caches if env is not None and env.caches is not None else Caches()
+    return Book(info=info, info_refs=info_refs, units=units, tables=tables, caches=caches), findings
 
 
 def _read_units(records: Sequence[Record], findings: Findings) -> tuple[Unit, ...]:
@@ -333,7 +341,7 @@ def _read_units(records: Sequence[Record], findings: Findings) -> tuple[Unit, ..
     return tuple(units)
 
 
-def normalise(book: Book, env=None) -> tuple[Book, Findings]:
+def normalise(book: Book, env: Env | None = None) -> tuple[Book, Findings]:
     """Stage 2: every unit named in a data sheet as its short name; rows naming a unit
     not in the unit list are reported and dropped."""
     findings = Findings()

@@ -49,7 +49,7 @@ def ledger_matches_spending(book: Book) -> Findings:
     found, unit = Findings(), book.amount_unit
     spent, spent_cell = _spent(book)
     totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
-    for name, records in book.table(schema.LEDGER).grouped("unit").items():
+    for name, records in book.grouped(schema.LEDGER, "unit").items():
         amounts = [v for v in (r.values.get("amount") for r in records) if v is not None]
         if amounts:
             first = next(r.row for r in records if r.values.get("amount") is not None)

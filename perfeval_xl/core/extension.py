@@ -16,7 +16,7 @@ from .findings import Finding, FindingList
 if TYPE_CHECKING:  # pragma: no cover
     from .book import Book
     from .scoring import Evaluation
-    from .sources import SourceInfo
+    from .sources import Scope, SourceInfo
     from .writeplan import SheetPlan
 
 
@@ -54,9 +54,46 @@ class Extensions:
         return tuple(name for sheets in self.sheets for name in sheets.names)
 
 
+class Caches:
+    """What a run computes once and its later stages ask for again: one :class:`~.sources.Scope`
+    per unit of a book (the sums behind the scores, asked again by the annex tables and 报告数据),
+    the indicator means of an evaluation, and a table's records grouped by unit or code.  The pipeline makes one per run and passes it in
+    :class:`Env`; a book and an evaluation hold only a reference to their run's caches (never
+    compared), so a replaced one (normalised, reconciled) shares them instead of summing again."""
+
+    def __init__(self) -> None:
+        #: (id of the book, unit) → (the book, its scope); the book is kept so its id stays its own
+        self._scopes: dict[tuple[int, str | None], tuple[object, object]] = {}
+        #: id of the units → (the units, the means)
+        self._means: dict[int, tuple[object, object]] = {}
+        #: (id of the table, column key) → (the table, its records by their value in that column)
+        self._groups: dict[tuple[int, str], tuple[object, Mapping[object, tuple]]] = {}
+
+    def grouped(self, table: object, key: str, make: Callable[[], Mapping[object, tuple]]) -> Mapping[object, tuple]:
+        found = self._groups.get((id(table), key))
+        if found is None or found[0] is not table:
+            found = self._groups[(id(table), key)] = (table, make())
+        return found[1]
+
+    def scope(self, book: "Book", unit: str | None, make: "Callable[[], Scope]") -> "Scope":
+        key = (id(book), unit)
+        found = self._scopes.get(key)
+        if found is None or found[0] is not book:
+            found = self._scopes[key] = (book, make())
+        return found[1]  # type: ignore[return-value]
+
+    def means(self, units: object, make: Callable[[], object]) -> object:
+        found = self._means.get(id(units))
+        if found is None or found[0] is not units:
+            found = self._means[id(units)] = (units, make())
+        return found[1]
+
+
 class Env(NamedTuple):
     """What a stage gets besides the previous stage's result."""
 
     extensions: Extensions
     #: findings of the stages before this one
     findings: FindingList = FindingList()
+    #: the run's caches (a stage run on its own gets fresh ones)
+    caches: Caches | None = None

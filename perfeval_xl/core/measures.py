@@ -1,4 +1,4 @@
-"""The measures of project performance evaluation (DESIGN.md §2).
+"""The measures of project performance evaluation (the value sources of docs/template.md §取值来源 and the ratios of docs/rules.md §比率).
 
 Pure functions over Decimals.  Every rate is returned as a fraction rounded half up
 to 0.01 % (``0.2656`` for 26.56 %): that rounded rate is what reports print and what

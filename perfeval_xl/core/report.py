@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -37,11 +38,19 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
 
 
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
-    """Stage 6: every output sheet of the run's extensions, in their order."""
-    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
-    for sheet in sheets:
-        finish(sheet)  # labels not broken mid-word; no wrapped text cut or printed over the next row
-    return WritePlan(sheets), Findings()
+    """Stage 7: every output sheet of the run's extensions, in their order, finished and frozen.
+    The sheets are built from the evaluation with every finding the run gathered before this stage
+    (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
+    returns sheets only, never findings."""
+    if tuple(env.findings) != tuple(evaluation.findings):
+        evaluation = replace(evaluation, findings=env.findings)  # the same caches: nothing summed again
+    return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
+
+
+def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
+    """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
+    or printed over the next row) and frozen, as every writer gets it."""
+    return WritePlan(tuple(finish(sheet).seal() for sheet in sheets))
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Mapping, Sequence
 
 from . import schema
 from .extension import Env, OutputSheets
 from .styles import SEVERITY_STYLE
-from .findings import Finding, FindingList, Findings, cell_name
+from .findings import Finding, FindingList, Findings, TemplateError, cell_name
 from .printed import parse_printed
 from .reported import reconcile
 from .scoring import Evaluation
 from .slips import Slip
 from .table_audit import Unchecked
-from .writeplan import SheetBuilder, SheetPlan, finish, needed_height
+from .writeplan import SheetBuilder, SheetPlan, WritePlan, finish, needed_height
 
 SLIP_HEADERS = ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
 
@@ -135,9 +136,43 @@ def reconcile_stage(evaluation: Evaluation, env: Env) -> tuple[Evaluation, Findi
     found = Findings()
     found.extend(result.findings)
     findings = FindingList((*evaluation.findings, *found)) if len(found) else evaluation.findings
-    reconciled = replace(evaluation, findings=findings, reported=result)
-    reconciled._scopes.update(evaluation._scopes)  # the same data: what was summed is not summed again
-    return reconciled, found
+    return replace(evaluation, findings=findings, reported=result), found  # the same caches: nothing summed again
+
+
+@dataclass(frozen=True)
+class Reviewing:
+    """What the review stages pass on: the workbook's template input sheets and its other sheets
+    (forms, pasted tables), the evaluation of the input sheets (None when the workbook is not one,
+    ``not_template`` saying why), and what the review found so far."""
+
+    inputs: Mapping[str, Sequence[Sequence[object]]]
+    others: Mapping[str, Sequence[Sequence[object]]]
+    evaluation: Evaluation | None = None
+    not_template: TemplateError | None = None
+    result: ReviewResult = ReviewResult()
+
+    @property
+    def project(self) -> str:
+        """The project the 复核意见 sheet is titled with: the evaluation's, else the first form's."""
+        if self.evaluation is not None:
+            return self.evaluation.book.name
+        first = (self.result.forms or self.result.targets or (None,))[0]
+        return first.project if first is not None else ""
+
+
+def plan_review(reviewing: Reviewing, env: Env) -> tuple[WritePlan, Findings]:
+    """Review's plan stage: the run's output sheets in the extensions' order, as ``score`` plans
+    them (none but 复核意见 when there is no evaluation), with 复核意见 built once from the whole
+    review (报告数据, forms, tables) in its place of the list."""
+    sheets: list[SheetPlan] = []
+    for output in env.extensions.sheets:
+        if output.owns(schema.OUTPUT_REVIEW):
+            # finished by review_sheet already, and not again: a second finish widens its label columns
+            # (as score's plan stage does to its 复核意见 today; see the pipeline report of issue 21)
+            sheets.append(review_sheet(reviewing.project, reviewing.result))
+        elif reviewing.evaluation is not None:
+            sheets.extend(finish(sheet) for sheet in output.build(reviewing.evaluation))
+    return WritePlan(tuple(sheet.seal() for sheet in sheets)), Findings()
 
 
 def _difference(printed: str, expected: str) -> str:

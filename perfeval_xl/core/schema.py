@@ -418,6 +418,3 @@ OUTPUT_TRACE = "取数底稿"
 OUTPUT_REVIEW = "复核意见"
 #: (the one list of output sheets with their builders: :mod:`perfeval_xl.extensions`)
 
-
-#: input sheets contributed by other modules (e.g. questionnaire tallies)
-EXTRA_INPUT_SHEETS: set[str] = set()

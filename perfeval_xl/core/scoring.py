@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from . import derived, schema
 from .book import Book, Record
-from .extension import Env
+from .extension import Caches, Env
 from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
@@ -24,6 +24,8 @@ from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, FormulaRule, Outcome,
                     parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .review import ReviewResult
 
 
 # --- the indicator system -------------------------------------------------
@@ -312,12 +314,10 @@ class Evaluation:
     sources: Mapping[str, SourceInfo]
     #: 报告数据 reconciled (a :class:`perfeval_xl.core.review.ReviewResult`), set by the
     #: reconcile stage so that the 复核意见 sheet and ``perfeval review`` do not redo it
-    reported: Any = None
-    #: one :class:`Scope` per unit, so a value asked for again (annex tables, 报告数据) is
-    #: computed once; not a field of the data (a replaced evaluation starts a fresh cache)
-    _scopes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-    #: :meth:`indicator_means`, computed once (every 报告数据 row of an indicator asks for it)
-    _means: list = field(default_factory=list, init=False, compare=False, repr=False)
+    reported: ReviewResult | None = None
+    #: the run's caches (:class:`~.extension.Caches`, from the environment): a value asked for again
+    #: (annex tables, 报告数据) is computed once; not data (never compared), shared by a replaced evaluation
+    caches: Caches = field(default_factory=Caches, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
@@ -332,18 +332,13 @@ class Evaluation:
 
     def scope(self, unit: str | None) -> Scope:
         """The data of one unit (or of the project, None), with this run's value sources."""
-        scope = self._scopes.get(unit)
-        if scope is None:
-            scope = self._scopes[unit] = Scope(self.book, unit, self.sources)
-        return scope
+        return self.caches.scope(self.book, unit, lambda: Scope(self.book, unit, self.sources))
 
     def indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
         """Project-level score of each 三级 indicator: the (weighted) mean over the units,
         rounded, with the 尾差 put into the indicator of largest 分值 so the means add up to
         the project total.  Returns (code → mean, residue text, code adjusted or None)."""
-        if not self._means:
-            self._means.append(self._indicator_means())
-        means, residue, adjusted = self._means[0]
+        means, residue, adjusted = self.caches.means(self.units, self._indicator_means)  # type: ignore[misc]
         return OrderedDict(means), residue, adjusted
 
     def _indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
@@ -372,7 +367,7 @@ def grade_of(score: Decimal, info: dict) -> str:
 
 
 def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
-    rows = book.table(schema.MANUAL).grouped("code").get(code or None, ())
+    rows = book.grouped(schema.MANUAL, "code").get(code or None, ())
     own = [r for r in rows if r.get("unit") == unit] if unit else []
     generic = [r for r in rows if r.get("unit") is None]
     own_items = {_text(r, "item") for r in own}
@@ -600,10 +595,10 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     sources = env.extensions.sources
     system = read_indicators(book, findings)
     findings.extend(derived.check(book, sources))
-    scopes: dict[str | None, Scope] = {}  # kept on the evaluation: later stages reuse what was summed
+    caches = env.caches if env.caches is not None else book.caches  # later stages reuse what was summed
 
     def scope(unit: str | None) -> Scope:
-        return scopes.setdefault(unit, Scope(book, unit, sources))
+        return caches.scope(book, unit, lambda: Scope(book, unit, sources))
 
     if book.shape == schema.SHAPE_WHOLE:
         unit = score_unit(book, system, None, sources, findings, scope(None))
@@ -620,6 +615,6 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     gathered = Findings()
     gathered.extend(env.findings)
     gathered.extend(findings)
-    evaluation = Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources)
-    evaluation._scopes.update(scopes)
+    evaluation = Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources,
+                            caches=caches)
     return evaluation, findings

@@ -4,7 +4,7 @@ A *finding* says the input is wrong or incomplete; a *slip* says a figure someon
 printed (a report's score, a form's 得分, a 合计 row of a pasted table) differs from
 what the data and the rule give.  Review stages return slips the way other stages
 return findings; the CLI lists them in 复核意见 and in the JSON ``slips`` array
-(DESIGN.md §3: sheet, cell, object, unit, printed, expected, message, source).
+(docs/review.md §五、JSON 输出: sheet, cell, object, unit, printed, expected, message, source).
 """
 
 from __future__ import annotations

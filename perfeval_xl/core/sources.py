@@ -118,7 +118,7 @@ class Scope:
 
         if self.unit is None:
             return matching(self.book.rows(sheet))
-        by_unit = self.book.table(sheet).grouped("unit")
+        by_unit = self.book.grouped(sheet, "unit")
         own = matching(by_unit.get(self.unit, ()))
         if own or not defaults:
             return own

@@ -1,4 +1,4 @@
-"""The JSON summary of DESIGN.md §3 (``perfeval score --json``)."""
+"""The JSON summary of ``perfeval score --json`` (its fields: README.md §用法)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ never touches a workbook object.  Coordinates are zero-based.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
 
 from .styles import STYLES, StyleName
@@ -113,6 +113,16 @@ class SheetPlan:
     #: the sheet (a document shows the text unbroken and flows it itself)
     unbroken: dict[tuple[int, int], str] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_frozen"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}: the sheet's plan is final after the plan stage")
+        object.__setattr__(self, name, value)
+
+    def seal(self) -> "SheetPlan":
+        """The plan as the plan stage hands it on: no field can be set again."""
+        object.__setattr__(self, "_frozen", True)
+        return self
+
     @property
     def n_rows(self) -> int:
         return max((r for r, _, _, _ in self.cells), default=-1) + 1
@@ -141,9 +151,15 @@ class SheetPlan:
         return rows
 
 
-@dataclass
+@dataclass(frozen=True)
 class WritePlan:
-    sheets: list[SheetPlan]
+    """The output sheets of a run, in the order they are written: built once by the plan stage
+    and not changed after it (a caller that wants fewer sheets makes a new plan)."""
+
+    sheets: tuple[SheetPlan, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sheets", tuple(self.sheets))
 
     def sheet(self, name: str) -> SheetPlan:
         for sheet in self.sheets:

@@ -222,14 +222,6 @@ def _prolog_state(text, start: int = 0) -> tuple[str, int]:
             return "root", i
 
 
-def _check_prolog(head, name: str, what: str, sheet: str) -> str:
-    """'root' when the prolog is clean, 'more' when more text is needed; refuses a DTD."""
-    state, _ = _prolog_state(head)
-    if state == "dtd":
-        _refuse_dtd(name, what, sheet)
-    return state
-
-
 class _PartReader:
     """Inflates one part in chunks, counting what it really inflates to against the budget
     (a size header may lie), and checks its XML prolog on the way."""

@@ -30,10 +30,9 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from perfeval_xl.core.findings import TemplateError
-from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io.xlsx_package import Package
 
 OWNER_MARK = "_perfeval_输出表"
@@ -65,11 +64,13 @@ class ExistingSheet:
     #: the package part it lives in, when known (file path only)
     part: str | None = None
 
-    @property
-    def ours(self) -> bool:
+    def ours(self, is_output_sheet: "Callable[[str], bool] | None" = None) -> bool:
+        """Marked with its own name; or, unmarked, in a part only perfeval's writer names and called
+        as an output sheet of the run (``is_output_sheet``, the run's extensions; without it,
+        only the mark counts)."""
         if self.mark is not None:
             return marked_name(self.mark) == self.name
-        return bool(self.part and _LEGACY_PART.match(self.part) and is_output_sheet(self.name))
+        return bool(is_output_sheet and self.part and _LEGACY_PART.match(self.part) and is_output_sheet(self.name))
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,16 @@ class Ownership:
     foreign: tuple[str, ...]
 
 
-def sort_out(existing: Iterable[ExistingSheet], writing: Iterable[str]) -> Ownership:
+def sort_out(existing: Iterable[ExistingSheet], writing: Iterable[str],
+             is_output_sheet: Callable[[str], bool] | None = None) -> Ownership:
     """Which existing sheets are ours to replace, and which stand in the way of ``writing``
-    (sheet names are compared as Excel does, ignoring case)."""
+    (sheet names are compared as Excel does, ignoring case).  ``is_output_sheet`` (the run's
+    extensions) recognises the outputs of versions before the mark (see the module's doc); a live
+    workbook, whose parts are unknown, needs none."""
     wanted = {name.casefold() for name in writing}
     replace, foreign = [], []
     for sheet in existing:
-        if sheet.ours:
+        if sheet.ours(is_output_sheet):
             replace.append(sheet.name)
         elif sheet.name.casefold() in wanted:
             foreign.append(sheet.name)
@@ -110,7 +114,7 @@ def existing_sheets(package: Package) -> list[ExistingSheet]:
     return [ExistingSheet(s.name, marks.get(s.index), s.part) for s in package.sheets]
 
 
-def file_ownership(path: Path, writing: Iterable[str]) -> Ownership:
+def file_ownership(path: Path, writing: Iterable[str], is_output_sheet: Callable[[str], bool] | None) -> Ownership:
     """:func:`sort_out` for a workbook file (one that passed the guard)."""
     with zipfile.ZipFile(path) as zf:
-        return sort_out(existing_sheets(Package(zf)), writing)
+        return sort_out(existing_sheets(Package(zf)), writing, is_output_sheet)

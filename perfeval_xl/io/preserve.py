@@ -1,14 +1,19 @@
-"""Keep the calculated values of formulas when openpyxl rewrites a workbook.
+"""Keep the calculated values of formulas when openpyxl rewrites a whole workbook.
 
-openpyxl keeps every formula of the input sheets but writes it without its cached
-result (``<f>A1*2</f><v/>``).  Excel and WPS recalculate on opening, but any
-program that reads values without calculating (python-calamine, previewers, the
-next ``perfeval score`` of the scored copy) would see those cells as empty.  So after
-openpyxl has written the scored copy, :func:`restore_cached_values` puts each
-formula's value from the source file back into the same cell of the same sheet.
+The scored and reviewed copies are not written by openpyxl: the splice writer
+(:mod:`perfeval_xl.io.xlsx_splice`) adds the output sheets to the input package and keeps
+every input part as it was.  openpyxl still rewrites a whole workbook in one place: the
+questionnaire import (:mod:`perfeval_xl.survey.cli`) when its two sheets cannot be
+transplanted into the original package (and :func:`perfeval_xl.io.atomic.save_workbook_atomic`
+given ``source``).  openpyxl keeps every formula but writes it without its cached result
+(``<f>A1*2</f><v/>``).  Excel and WPS recalculate on opening, but any program that reads
+values without calculating (python-calamine, previewers, the next ``perfeval score``) would
+see those cells as empty.  So :func:`restore_cached_values` puts each formula's value from
+the source file back into the same cell of the same sheet.
 
 Only cells openpyxl wrote as a formula without a value are touched, and only when
-the source had a value for exactly that sheet and cell.
+the source had a value for exactly that sheet and cell; sheets the source marks as
+perfeval's own output (:mod:`perfeval_xl.io.ownership`) hold no formulas and are not read.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ import zipfile
 from pathlib import Path
 
 from perfeval_xl.core.findings import parse_cell_name
-from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.io.guard import cached_formula_values, sheet_parts
+from perfeval_xl.io.ownership import file_ownership
 from perfeval_xl.io.xlsx_package import escape
 
 # openpyxl's own output: <c r="B1" s="3"><f>A1*2</f><v /></c>  (or <v></v>, or no <v>)
@@ -57,7 +62,8 @@ def restore_cached_values(source: str | Path, written: bytes) -> bytes:
     """The workbook ``written`` (bytes of an .xlsx/.xlsm saved by openpyxl from ``source``)
     with the formula values of ``source`` put back.  Returns ``written`` unchanged
     when there is nothing to restore."""
-    cached = cached_formula_values(source, skip=is_output_sheet)
+    ours = set(file_ownership(Path(source), (), None).replace)  # by the mark the file carries
+    cached = cached_formula_values(source, skip=ours.__contains__)
     if not cached:
         return written
     with zipfile.ZipFile(io.BytesIO(written)) as zin:

@@ -73,7 +73,7 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
                              "请在 Excel 或 WPS 中“另存为” .xlsx 后再试")
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"“{path.name}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
-    wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES) | schema.EXTRA_INPUT_SHEETS
+    wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES)
     try:
         inspection = inspect_workbook(path, wanted)
     except HostileFile as exc:

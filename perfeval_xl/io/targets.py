@@ -8,6 +8,7 @@ that names the file the user typed, never a temp file or the operating system's 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 from dataclasses import dataclass
@@ -121,6 +122,13 @@ def batch_summary_target(output: str | os.PathLike) -> tuple[Path, Path | None]:
         names = ()
     if not (names[:1] == BATCH_SHEETS[:1] and BATCH_SHEETS[1] in names):
         raise TargetError(f"“{target.name}”已存在，且不是批量处理写出的汇总表；为免覆盖，请用 -o 另选文件名")
-    from perfeval_xl.pipeline import backup_path
-
     return target, backup_path(target)
+
+
+def backup_path(source: Path, now: dt.datetime | None = None) -> Path:
+    """Where ``--in-place`` (and the questionnaire import) keeps the file as it was: beside it, stamped."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate, n = source.with_name(f"{source.stem}_备份_{stamp}{source.suffix}"), 2
+    while candidate.exists():  # two runs in one second must not overwrite the first backup
+        candidate, n = source.with_name(f"{source.stem}_备份_{stamp}_{n}{source.suffix}"), n + 1
+    return candidate

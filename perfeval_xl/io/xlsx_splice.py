@@ -26,6 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
@@ -229,10 +230,11 @@ class _Edited:
                 CONTENT_TYPES: self.types, STYLES_PART: self.styles}
 
 
-def splice(source_bytes: bytes, plan: WritePlan) -> bytes:
-    """The input package with the plan's sheets added (and our earlier output sheets removed)."""
+def splice(source_bytes: bytes, plan: WritePlan, is_output_sheet: Callable[[str], bool] | None = None) -> bytes:
+    """The input package with the plan's sheets added (and our earlier output sheets removed;
+    ``is_output_sheet``, the run's extensions, recognises those of versions before the ownership mark)."""
     package = _open(source_bytes)
-    ownership = sort_out(existing_sheets(package), plan.names)
+    ownership = sort_out(existing_sheets(package), plan.names, is_output_sheet)
     if ownership.foreign:
         raise foreign_sheet_error(ownership.foreign)
     edited = _read_edited_parts(package)
@@ -445,6 +447,7 @@ def unselect(data: bytes) -> bytes:
     return data[:found.start()] + data[found.end():]
 
 
-def write_scored_copy(source: Path, target: Path, plan: WritePlan) -> Path:
-    data = splice(Path(source).read_bytes(), plan)
+def write_scored_copy(source: Path, target: Path, plan: WritePlan,
+                      is_output_sheet: Callable[[str], bool] | None = None) -> Path:
+    data = splice(Path(source).read_bytes(), plan, is_output_sheet)
     return write_bytes_atomic(Path(target), lambda handle: handle.write(data))

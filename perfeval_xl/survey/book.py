@@ -25,6 +25,7 @@ from typing import Mapping, Sequence
 
 from ..core import schema
 from ..core.book import Book, Record
+from ..core.extension import Env
 from ..core.findings import Findings, Ref
 from ..core.measures import MeasureError
 from ..core.normalize import CellValueError, KIND_HINTS, clean_text, is_blank, parse_cell
@@ -136,7 +137,7 @@ class SurveyData:
 # attaching to a book
 
 
-def attach(book: Book, env=None) -> tuple[Book, Findings]:
+def attach(book: Book, env: Env | None = None) -> tuple[Book, Findings]:
     """Stage 3: the questionnaire sheets read into :class:`SurveyData`, kept on the book."""
     findings = Findings()
     data = read_survey(book, findings)

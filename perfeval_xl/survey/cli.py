@@ -173,7 +173,7 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
     from ..io.atomic import check_not_locked, write_bytes_atomic
     from ..io.preserve import restore_cached_values
     from ..io.xlsx_transplant import SpliceError, transplant
-    from ..pipeline import backup_path
+    from ..io.targets import backup_path
     from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
 
     check_not_locked(book_path)
