@@ -537,7 +537,7 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
 def command(args) -> int:
     """``perfeval batch`` as the command line runs it (its arguments parsed by :mod:`perfeval_xl.cli`)."""
     from perfeval_xl.batchstore import StoreError, open_store
-    from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+    from perfeval_xl.core.findings import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
     from perfeval_xl.io.atomic import describe_os_error
     from perfeval_xl.io.targets import TargetError, batch_summary_target
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from perfeval_xl import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+from perfeval_xl.core.findings import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE  # noqa: F401  (re-exported)
 
 
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):

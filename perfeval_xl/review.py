@@ -85,7 +85,7 @@ def _form_result(snapshot: Snapshot) -> tuple[ReviewResult, set[str]]:
     found = tuple(findings) + tuple(f for r in reviews for f in r.findings)
     rows = tuple(FormRow(r.sheet, r.project, r.unit, r.printed_total, r.total, r.grade, len(r.slips),
                          sum(1 for f in r.findings if f.severity == "error"), layout=r.layout,
-                         checked=_form_figures(r)) for r in reviews)
+                         checked=r.checked) for r in reviews)
     # every printed figure a form carries is compared: the indicators' scores, the rate, the totals
     checked = sum(r.checked for r in reviews)
     return ReviewResult(slips, checked, (), found, rows), {r.sheet for r in reviews}

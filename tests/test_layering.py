@@ -47,18 +47,27 @@ LAYERS = {
     "extensions": 4,                  # the one list of extensions (sources, sheets, checks)
     "pipeline": 5, "docgen": 5,       # the score stages; generated docs
     "review": 6,                      # the review stages
-    "batch": 7, "new_from": 7, "wordreport": 7,
-    "analysis": 8, "excel": 8, "addin": 8,
-    "udfs": 9, "web": 9,               # web: the offline page's builder (another branch; re-rank if it needs more)
-    "cli": 10,
-    "__init__": 11,                   # the package's entry points (lazy)
+    "batchstore": 7,                  # the batch's results (SQLite or in memory)
+    "batch": 8, "new_from": 7, "wordreport": 7,
+    "analysis": 9, "excel": 8,
+    "udfs": 9,
+    "lite": 10,                       # xlwings Lite's main.py (scripts over excel, custom functions over udfs)
+    "web": 10,                        # the offline page's builder (perfeval web build)
+    "addin": 11,                      # perfeval addin build | install | lite
+    "cli": 12,
+    "web.api": 13,                    # the Python the offline page runs: the command line's own commands
+    "__init__": 14,                   # the package's entry points (lazy)
 }
 #: names of the package root any module may import (data, no import side effect)
 ROOT_NAMES = {"__version__"}
 
 
 def _unit(path: Path, root: Path = PACKAGE) -> str:
+    """The layer ``path`` belongs to: its top-level package or module, or ``package.module`` where
+    :data:`LAYERS` ranks that module on its own."""
     rel = path.relative_to(root)
+    if len(rel.parts) == 2 and f"{rel.parts[0]}.{rel.stem}" in LAYERS:
+        return f"{rel.parts[0]}.{rel.stem}"
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 

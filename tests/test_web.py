@@ -112,19 +112,26 @@ def assert_same_template(data: bytes, folder: Path) -> None:
 
 
 def test_api_batch_of_a_folder_is_perfeval_batch_of_that_folder(tmp_path):
-    """A folder picked in the page arrives as paths 'folder/…' and is summarised as `perfeval batch folder`."""
-    status, _, _ = run_cli(["batch", str(SAMPLES), "-o", str(tmp_path / "汇总.xlsx"), "--jobs", "1"], tmp_path)
-    picked = [(f"sample_workbooks/{p.relative_to(SAMPLES).as_posix()}", p.read_bytes())
-              for p in sorted(SAMPLES.rglob("*")) if p.is_file()]
+    """A folder picked in the page arrives as paths 'folder/…' and is summarised as `perfeval batch folder`:
+    the same 汇总.xlsx, the same lines the terminal shows, every file listed (a .docx as 格式不支持)."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    for path in (CALCULATOR, WUHUA, XISHAN):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "说明.docx").write_bytes(b"PK\x05\x06" + bytes(18))  # not a workbook
+    status, out, _ = run_cli(["batch", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--jobs", "1"], tmp_path)
+    picked = [(f"报送/{p.name}", p.read_bytes()) for p in sorted(folder.iterdir())]
     seen = []
     result = api.batch(picked, on_file=lambda index, total, name, state: seen.append((index, total, name, state)))
     assert result["exit"] == status == 1  # both reports have slips (README), the calculator is not a template
     assert sha(result["output"]) == sha((tmp_path / "汇总.xlsx").read_bytes())
-    assert result["message"] == "共处理 3 个文件、13 份评价或自评表；3 个文件有差错、错误或无法读取"
-    # every file is announced before and after it is processed, in the CLI's order
+    assert result["message"] == out[:out.index("已写入：")].strip()
+    assert result["message"].startswith("共处理 4 个文件、14 份评价或自评表；4 个文件有差错、错误、未核对或无法读取")
+    assert [row["status"] for row in result["rows"] if row["file"] == "说明.docx"] == ["格式不支持"]
+    # every workbook is announced before and after it is processed, in the CLI's order; the .docx is listed at once
     assert [(i, n, s == "处理中") for i, _, n, s in seen] == [
-        (0, CALCULATOR.name, True), (0, CALCULATOR.name, False), (1, WUHUA.name, True), (1, WUHUA.name, False),
-        (2, XISHAN.name, True), (2, XISHAN.name, False)]
+        (0, "说明.docx", False), (1, CALCULATOR.name, True), (1, CALCULATOR.name, False), (2, WUHUA.name, True),
+        (2, WUHUA.name, False), (3, XISHAN.name, True), (3, XISHAN.name, False)]
 
 
 def test_web_build_without_pyodide_says_how_to_get_it(tmp_path):

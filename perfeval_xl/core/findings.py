@@ -170,6 +170,10 @@ class Findings:
         return [f for f in self._items if f.severity == "warning"]
 
 
+#: the exit statuses of every command (README): done; done with error findings or slips; could not be read
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
 class TemplateError(Exception):
     """The workbook cannot be read as an evaluation template (exit status 2)."""
 
