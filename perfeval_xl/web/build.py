@@ -124,6 +124,10 @@ def build_project_wheel(into: Path, log: Callable[[str], None]) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(root / name, source / name)
+    # the page's warm-up workbook, written here so that the page need not import openpyxl to warm up
+    from perfeval_xl.web.api import WARM_UP_BOOK, write_warm_up_book
+
+    write_warm_up_book(source / "perfeval_xl" / "web" / "static" / WARM_UP_BOOK.name)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
                            "--no-deps", "-w", str(into), str(source)], capture_output=True, text=True)
     wheels = sorted(into.glob("perfeval_xl-*.whl"))
@@ -165,13 +169,15 @@ def write_folder(folder: Path, pyodide: Path, stdlib_zip: Path, binary_wheels: l
     shutil.copy2(STATIC / "index.html", folder / "index.html")
     for name in PAGE_FILES:
         shutil.copy2(STATIC / name, files / name)
-    bundle = [  # (name served to Pyodide, bytes, gzip?)
-        ("pyodide.asm.wasm", (pyodide / "pyodide.asm.wasm").read_bytes(), True),
-        ("pyodide.asm.mjs", (pyodide / "pyodide.asm.mjs").read_bytes(), True),
-        ("pyodide.mjs", (pyodide / "pyodide.mjs").read_bytes(), True),
-        ("pyodide-lock.json", _lockfile(pyodide).encode("utf-8"), False),
-        ("lib.zip", stdlib_zip.read_bytes(), True),  # a stored zip
+    # (name served to Pyodide, bytes, gzip?), in the order the page loads them: the worker's code first (the page
+    # starts it at once), then what Python needs first; the worker streams each file in as it arrives
+    bundle = [
         ("worker.js", (STATIC / "worker.js").read_bytes(), False),
+        ("pyodide.mjs", (pyodide / "pyodide.mjs").read_bytes(), True),
+        ("pyodide.asm.mjs", (pyodide / "pyodide.asm.mjs").read_bytes(), True),
+        ("pyodide-lock.json", _lockfile(pyodide).encode("utf-8"), False),
+        ("pyodide.asm.wasm", (pyodide / "pyodide.asm.wasm").read_bytes(), True),  # inflated while it compiles
+        ("lib.zip", stdlib_zip.read_bytes(), True),  # a stored zip
         *((wheel.name, wheel.read_bytes(), False) for wheel in binary_wheels),
     ]
     scripts = []
@@ -180,7 +186,7 @@ def write_folder(folder: Path, pyodide: Path, stdlib_zip: Path, binary_wheels: l
         (folder / script).write_text(_bundle_script(name, data, compress), encoding="ascii")
         scripts.append(script)
     manifest = {"version": f"perfeval-xl {__version__}，Pyodide {PYODIDE_VERSION}", "scripts": scripts,
-                "wheels": [wheel.name for wheel in binary_wheels]}
+                "files": [name for name, _, _ in bundle], "wheels": [wheel.name for wheel in binary_wheels]}
     (files / "manifest.js").write_text(
         f"window.PERFEVAL_MANIFEST = {json.dumps(manifest, ensure_ascii=False)};\n", encoding="utf-8")
 
