@@ -187,8 +187,10 @@ def test_in_pyodide_under_node_both_samples_give_the_cli_bytes(page, cli_runs, t
     jobs = [{"fn": "warm_up"}]  # first, as in the page: the warm-up leaves nothing behind that changes a result
     jobs += [{"fn": fn, "path": str(p)} for p in (WUHUA, XISHAN) for fn in ("score", "review")]
     jobs += [{"fn": "score", "path": str(broken)}]
+    assert page.snapshot is not None  # Python starts from the memory snapshot, as in the page
     report = node("run_api", {"pyodide": str(find_pyodide()), "stdlib": str(page.stdlib_zip),
-                              "wheels": [str(page.wheels[0])], "out": str(tmp_path), "jobs": jobs}, tmp_path)
+                              "snapshot": str(page.snapshot), "wheels": [str(page.wheels[0])],
+                              "out": str(tmp_path), "jobs": jobs}, tmp_path)
     assert report["python"].startswith("3.14")
     assert report["jobs"][0]["exit"] == 0  # every warm-up step ran (a step that fails raises)
     for job in report["jobs"][1:5]:

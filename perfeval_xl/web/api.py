@@ -112,13 +112,21 @@ def write_warm_up_book(path: Path) -> Path:
 
 
 def warm_up(step: str = "imports") -> None:
-    """One step of :data:`WARM_UP_STEPS`, run by the page while the user is still choosing a file (once Python is
+    """One step of :data:`WARM_UP_STEPS` (or ``snapshot``: the imports a memory snapshot may hold), run by the page while the user is still choosing a file (once Python is
     ready), so that the first result comes nearly as fast as the later ones: ``imports`` imports what 评分 and 复核
     use; ``score`` and ``review`` run :func:`score` and :func:`review` on the built-in workbook, which reads a
     workbook with python-calamine for the first time and takes the plan (row heights, label widths: core.textfit)
     and the writer through the branches a real workbook takes."""
     global _warm_up_book
-    if step == "imports":
+    if step == "snapshot":  # at build time, for the page's memory snapshot: what needs no compiled library
+        import perfeval_xl.cli  # noqa: F401
+        import perfeval_xl.core.report  # noqa: F401
+        import perfeval_xl.core.review  # noqa: F401
+        import perfeval_xl.core.scoring  # noqa: F401
+        import perfeval_xl.core.summary  # noqa: F401
+        import perfeval_xl.core.textfit  # noqa: F401
+        import perfeval_xl.core.writeplan  # noqa: F401
+    elif step == "imports":
         import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
         import perfeval_xl.core.summary  # noqa: F401
         import perfeval_xl.io.snapshot  # noqa: F401

@@ -2,7 +2,7 @@
 // builder bundles (the precompiled .pyc zip and the python-calamine wasm wheel), and prints one JSON report:
 // for each job its exit status, message, totals and the output file it wrote into the given folder.
 //   node run_api.mjs plan.json
-// plan: {pyodide: <node_modules/pyodide>, stdlib: <lib.zip>, wheels: [...], out: <folder>,
+// plan: {pyodide: <node_modules/pyodide>, stdlib: <lib.zip>, snapshot?: <memory snapshot>, wheels: [...], out: <folder>,
 //        jobs: [{fn: "score"|"review"|"new_template"|"warm_up", path?: <workbook>}]}
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -18,6 +18,7 @@ const pyodide = await loadPyodide({
   lockFileContents: JSON.stringify({ info: lock.info, packages: {} }),  // nothing may come from a CDN
   stdout: () => {},
   stderr: (line) => process.stderr.write(line + "\n"),
+  ...(plan.snapshot ? { _loadSnapshot: readFileSync(plan.snapshot) } : {}),  // as the page starts, when it has one
 });
 await pyodide.loadPackage(plan.wheels, { messageCallback: () => {} });
 const api = pyodide.pyimport("perfeval_xl.web.api");

@@ -97,7 +97,7 @@ async function boot(manifest) {
   const { loadPyodide } = await import(await moduleUrl("pyodide.mjs"));
   const asm = await import(await moduleUrl("pyodide.asm.mjs"));
   phase("load_loader");
-  const pyodide = await loadPyodide({
+  const options = {
     indexURL: BUNDLE,
     stdLibURL: BUNDLE + "lib.zip",
     lockFileContents: new TextDecoder().decode(await bytesOf("pyodide-lock.json")),
@@ -105,7 +105,18 @@ async function boot(manifest) {
     createPyodideModule: asm.default,
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
-  });
+  };
+  let pyodide;
+  if (manifest.snapshot) {
+    // the interpreter as the builder left it, the page's pure-Python modules imported (static/snapshot.mjs)
+    try {
+      pyodide = await loadPyodide({ ...options, _loadSnapshot: bytesOf("snapshot.bin") });
+      phases.snapshot = 1;
+    } catch (err) {
+      console.warn("启动快照不可用，以普通方式启动 Python：" + (err && err.message ? err.message : err));
+    }
+  }
+  if (!pyodide) pyodide = await loadPyodide(options);
   phase("start_python");
   status("正在安装读取 Excel 的组件（python-calamine）……");
   await pyodide.loadPackage(manifest.wheels.map((w) => BUNDLE + w), { messageCallback: () => {}, checkIntegrity: false });
