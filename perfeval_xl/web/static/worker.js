@@ -93,7 +93,7 @@ async function boot(manifest) {
   const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; };
   expected = new Set(manifest.files);
   installGuard();
-  status("正在启动 Python（首次约需数秒）……");
+  status("正在启动 Python（约需数秒，可以先选择文件）……");
   const { loadPyodide } = await import(await moduleUrl("pyodide.mjs"));
   const asm = await import(await moduleUrl("pyodide.asm.mjs"));
   phase("load_loader");
