@@ -3,10 +3,14 @@
     .venv/bin/python bench/bench_web.py [--page DIR] [--warm 3]
 
 Builds the page into a temporary folder (or uses ``--page``, a built 绩效评价离线版 folder), then prints:
-headless Chromium's time from opening the page (file://, network blocked) to the first 五华 result shown, a warm
-五华 score in the page (the median of ``--warm`` runs), ``perfeval score`` as a process and ``score_file`` in
-process for the same file (medians of three), and the ratios with their goals (first result ≤ 3× the CLI process,
-warm ≤ 2× the in-process score).  Needs Node, ``npm ci`` in tools/web and /usr/bin/chromium.  No pass/fail.
+headless Chromium's time from opening the page (file://, network blocked) to the first 五华 result shown, with the
+file picked the moment the buttons work (the worst case: Python's start-up and every first-time cost are in it),
+a warm 五华 score in the page (the median of ``--warm`` runs), ``perfeval score`` as a process and ``score_file``
+in process for the same file (medians of three), and the ratios with their goals (first result ≤ 3× the CLI
+process, warm ≤ 2× the in-process score).  A second page session then picks the file only once the page has
+started and warmed up in the background (as a user who takes a few seconds to find the file does) and prints that
+first score from the pick, against the CLI process too.  Needs Node, ``npm ci`` in tools/web and
+/usr/bin/chromium.  No pass/fail.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 WUHUA = ROOT / "sample_workbooks" / "五华区五个先锋奖励经费2023.xlsx"
 
 
-def page_times(folder: Path, warm: int, scratch: Path) -> tuple[float, list[float], dict]:
-    """(seconds from opening to the first result, warm score seconds, the driver's report)."""
+def page_times(folder: Path, warm: int, scratch: Path, wait: str = "app") -> tuple[float, list[float], dict]:
+    """(seconds from opening to the first result, warm score seconds, the driver's report); the file is picked
+    as soon as the buttons work (``wait="app"``) or once the page has warmed up (``wait="warm"``)."""
     steps = [{"do": "score", "files": [str(WUHUA)]} for _ in range(1 + warm)]
     plan = {"page": str(folder), "downloads": str(scratch / "downloads"), "screenshots": str(scratch),
-            "waitReady": "app", "steps": steps}
+            "waitReady": wait, "steps": steps}
     (scratch / "downloads").mkdir(exist_ok=True)
     (scratch / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(["node", str(ROOT / "tools" / "web" / "drive_page.mjs"), str(scratch / "plan.json")],
@@ -82,18 +87,23 @@ def main() -> None:
             print(f"page built in {time.perf_counter() - start:.1f} s "
                   f"({sum(p.stat().st_size for p in folder.rglob('*') if p.is_file()) / 1e6:.1f} MB)")
         first, warm, report = page_times(folder, args.warm, scratch)
+        _, _, warmed = page_times(folder, 0, scratch, wait="warm")
         process = cli_process(scratch)
         inproc = in_process(scratch)
         shutil.rmtree(scratch / "downloads", ignore_errors=True)
     warm_s, process_s, inproc_s = statistics.median(warm), statistics.median(process), statistics.median(inproc)
     print(f"page: buttons usable after {report['app_ms'] / 1000:.2f} s; network requests blocked: {len(report['blocked'])}")
     print(f"page: start-up phases (ms): {report['phases']}")
+    picked = warmed["steps"][0]["ms"] / 1000
+    print(f"page: warm-up done {warmed['warm_ms'] / 1000:.2f} s after opening; its steps (ms): {warmed['warm']}")
     print(f"page: open → first 五华 result      {first:6.2f} s")
     print(f"page: warm 五华 score (median of {len(warm)})  {warm_s:6.2f} s   runs: {', '.join(f'{t:.2f}' for t in warm)}")
     print(f"CLI:  perfeval score process (median) {process_s:6.2f} s   runs: {', '.join(f'{t:.2f}' for t in process)}")
     print(f"CLI:  score_file in process (median)  {inproc_s:6.2f} s   runs: {', '.join(f'{t:.2f}' for t in inproc)}")
     print(f"ratio first result / CLI process  {first / process_s:5.2f}×  (goal ≤ 3×)")
     print(f"ratio warm page / in-process      {warm_s / inproc_s:5.2f}×  (goal ≤ 2×)")
+    print(f"page: first 五华 result, file picked after the warm-up: {picked:.2f} s from the pick "
+          f"= {picked / process_s:.2f}× the CLI process")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,18 @@ def test_api_batch_of_a_folder_is_perfeval_batch_of_that_folder(tmp_path):
         (2, WUHUA.name, False), (3, XISHAN.name, True), (3, XISHAN.name, False)]
 
 
+def test_warm_up_steps_run_and_the_built_in_workbook_scores(tmp_path):
+    for step in api.WARM_UP_STEPS:
+        api.warm_up(step)
+    book = api.write_warm_up_book(tmp_path / api.WARM_UP_BOOK.name)
+    scored = api.score(book.name, book.read_bytes())
+    # by hand: each unit scores its two manual entries, 38 of 40 + 55 of 60 = 93 (优 from 90); the mean is 93.00
+    assert (scored["exit"], scored["units"]) == (0, [["甲街道办事处", "93.00", "优"], ["乙街道办事处", "93.00", "优"],
+                                                     ["项目得分（算术平均）", "93.00", "优"]])
+    with pytest.raises(ValueError):
+        api.warm_up("no such step")
+
+
 def test_web_build_without_pyodide_says_how_to_get_it(tmp_path):
     status, _, err = run_cli(["web", "build", "-o", str(tmp_path), "--pyodide", str(tmp_path / "缺")], tmp_path)
     assert status == 2
@@ -179,19 +191,27 @@ def node(script: str, plan: dict, folder: Path) -> dict:
 def test_in_pyodide_under_node_both_samples_give_the_cli_bytes(page, cli_runs, tmp_path):
     broken = tmp_path / "坏文件.xlsx"
     broken.write_bytes(b"this is not a workbook")
-    jobs = [{"fn": fn, "path": str(p)} for p in (WUHUA, XISHAN) for fn in ("score", "review")]
+    jobs = [{"fn": "warm_up"}]  # first, as in the page: the warm-up leaves nothing behind that changes a result
+    jobs += [{"fn": fn, "path": str(p)} for p in (WUHUA, XISHAN) for fn in ("score", "review")]
     jobs += [{"fn": "score", "path": str(broken)}]
+    assert page.snapshot is not None  # Python starts from the memory snapshot, as in the page
     report = node("run_api", {"pyodide": str(find_pyodide()), "stdlib": str(page.stdlib_zip),
-                              "wheels": [str(page.wheels[0])], "out": str(tmp_path), "jobs": jobs}, tmp_path)
+                              "snapshot": str(page.snapshot), "wheels": [str(page.wheels[0])],
+                              "out": str(tmp_path), "jobs": jobs}, tmp_path)
     assert report["python"].startswith("3.14")
-    for job in report["jobs"][:4]:
+    assert report["jobs"][0]["exit"] == 0  # every warm-up step ran (a step that fails raises)
+    for job in report["jobs"][1:5]:
         name = Path(job["path"]).name
         status, expected = cli_runs[job["fn"], name]
         assert job["exit"] == status
         assert sha(Path(job["output"]).read_bytes()) == sha(expected), (job["fn"], name)
         assert job["total"] == TOTALS[name]
     status, _, err = cli_runs["score", "坏文件.xlsx"]
-    assert (report["jobs"][4]["exit"], report["jobs"][4]["message"]) == (2, err.strip())
+    assert (report["jobs"][5]["exit"], report["jobs"][5]["message"]) == (2, err.strip())
+    # the warm-up workbook in the page is the built-in one, written at build time (not a sample)
+    with zipfile.ZipFile(page.stdlib_zip) as archive:
+        shipped = archive.read(f"perfeval_xl/web/static/{api.WARM_UP_BOOK.name}")
+    assert sha(shipped) == sha(api.write_warm_up_book(tmp_path / api.WARM_UP_BOOK.name).read_bytes())
 
 
 def _chromium():

@@ -81,15 +81,70 @@ def _unit_rows(evaluation) -> list[list[str]]:
     return rows
 
 
-def warm_up() -> None:
-    """Import what 评分 and 复核 use, while the user is still choosing a file (the page calls this once Python is
-    ready), so the first result comes as fast as the later ones."""
-    import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
-    import perfeval_xl.core.summary  # noqa: F401
-    import perfeval_xl.io.snapshot  # noqa: F401
-    import perfeval_xl.io.xlsx_splice  # noqa: F401
-    import perfeval_xl.pipeline  # noqa: F401
-    import perfeval_xl.review  # noqa: F401
+#: what :func:`warm_up` does, one step per call, in this order: the page's worker runs a step only while the user has
+#: asked for nothing, and stops warming up once a file has been scored, reviewed or batch-reviewed
+WARM_UP_STEPS = ("imports", "score", "review")
+#: the built-in workbook the warm-up scores: two units, two manual indicators with texts long enough to wrap (the
+#: plan's row heights and label widths go through core.textfit); made here, not one of the samples
+WARM_UP_INFO = {"项目名称": "预热示例", "评价形态": "分单位评价"}
+WARM_UP_TABLES = {
+    "单位名单": [{"单位全称": "甲街道办事处", "单位简称": "甲"}, {"单位全称": "乙街道办事处", "单位简称": "乙"}],
+    "指标体系": [
+        {"编码": "A1", "一级指标": "决策", "一级分值": 40, "二级指标": "项目立项", "二级分值": 40,
+         "三级指标": "立项依据充分性", "分值": 40, "评分方法": "人工",
+         "指标解释": "项目立项是否符合法律法规、相关政策、发展规划以及部门职责（用以反映和考核项目立项依据情况）。"},
+        {"编码": "B1", "一级指标": "效益", "一级分值": 60, "二级指标": "满意度", "二级分值": 60,
+         "三级指标": "服务对象满意度", "分值": 60, "评分方法": "人工"}],
+    "评分录入": [{"指标编码": "A1", "得分": 38, "扣分原因": "部分立项资料不完整，扣2分。"},
+             {"指标编码": "B1", "得分": 55, "扣分原因": "满意度 92%（目标值 100%），扣5分。"}],
+}
+#: that workbook as the page's builder writes it into the wheel (perfeval web build), so that the page need not
+#: import openpyxl to warm up; where it is missing (a checkout) it is written on first use
+WARM_UP_BOOK = Path(__file__).with_name("static") / "预热.xlsx"
+_warm_up_book: bytes | None = None
+
+
+def write_warm_up_book(path: Path) -> Path:
+    """The built-in warm-up workbook, written as ``perfeval new`` writes a workbook."""
+    from perfeval_xl.io.template import write_workbook
+
+    return write_workbook(path, WARM_UP_INFO, WARM_UP_TABLES)
+
+
+def warm_up(step: str = "imports") -> None:
+    """One step of :data:`WARM_UP_STEPS` (or ``snapshot``: the imports a memory snapshot may hold), run by the page while the user is still choosing a file (once Python is
+    ready), so that the first result comes nearly as fast as the later ones: ``imports`` imports what 评分 and 复核
+    use; ``score`` and ``review`` run :func:`score` and :func:`review` on the built-in workbook, which reads a
+    workbook with python-calamine for the first time and takes the plan (row heights, label widths: core.textfit)
+    and the writer through the branches a real workbook takes."""
+    global _warm_up_book
+    if step == "snapshot":  # at build time, for the page's memory snapshot: what needs no compiled library
+        import perfeval_xl.cli  # noqa: F401
+        import perfeval_xl.core.report  # noqa: F401
+        import perfeval_xl.core.review  # noqa: F401
+        import perfeval_xl.core.scoring  # noqa: F401
+        import perfeval_xl.core.summary  # noqa: F401
+        import perfeval_xl.core.textfit  # noqa: F401
+        import perfeval_xl.core.writeplan  # noqa: F401
+    elif step == "imports":
+        import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
+        import perfeval_xl.core.summary  # noqa: F401
+        import perfeval_xl.io.snapshot  # noqa: F401
+        import perfeval_xl.io.xlsx_splice  # noqa: F401
+        import perfeval_xl.pipeline  # noqa: F401
+        import perfeval_xl.review  # noqa: F401
+    elif step in ("score", "review"):
+        if _warm_up_book is None:
+            if WARM_UP_BOOK.is_file():
+                _warm_up_book = WARM_UP_BOOK.read_bytes()
+            else:
+                with _workdir() as folder:
+                    _warm_up_book = write_warm_up_book(folder / WARM_UP_BOOK.name).read_bytes()
+        result = (score if step == "score" else review)(WARM_UP_BOOK.name, _warm_up_book)
+        if result["exit"] != 0:  # the built-in workbook is valid: anything else is a bug worth seeing in the console
+            raise RuntimeError(f"预热工作簿未通过：{result['message']}")
+    else:
+        raise ValueError(f"unknown warm-up step: {step}")
 
 
 def new_template() -> dict:

@@ -4,6 +4,7 @@
 // timings, blocked requests, downloaded files, the page's texts; screenshots go to the folder given.
 //   node drive_page.mjs plan.json
 // plan: {page, downloads, screenshots, chromium?, args?: [more Chromium flags], waitReady?: true | "app" | false,
+//        (waitReady "warm": until Python is ready and has warmed up, as when a user takes a while to pick a file),
 //        oldEngine?: bool (WebAssembly.validate answers false, as in a browser without reference types),
 //        steps: [{do: "new"|"score"|"review"|"batch"|"shot", files: [...], shot: "name", full?: bool}]}
 import { mkdirSync, readFileSync } from "node:fs";
@@ -76,6 +77,11 @@ try {
   if (plan.waitReady === "app") {  // only until the buttons work; a step then waits for Python itself
     await page.waitForFunction(() => !document.getElementById("app").hidden, { timeout: 90000, polling: 10 });
     report.app_ms = Date.now() - opened;
+  } else if (plan.waitReady === "warm") {
+    await page.waitForFunction(() => !!document.body.dataset.warm || /失败|过旧/.test(document.getElementById("boot").innerText),
+      { timeout: 90000, polling: 50 });
+    report.warm_ms = Date.now() - opened;
+    report.warm = await page.evaluate(() => JSON.parse(document.body.dataset.warm || "{}"));
   } else if (plan.waitReady !== false) {
     await page.waitForFunction(() => document.body.dataset.ready === "1" || /失败|过旧/.test(document.getElementById("boot").innerText),
       { timeout: 90000, polling: 50 });

@@ -24,14 +24,23 @@
     return;
   }
   window.PERFEVAL_FILES = {};
+  // the manifest, then the first bundle script (the worker's code) and the page's script, which starts Python at
+  // once; the other bundle scripts follow, each handed to Python's worker as soon as it has loaded (page.js)
   var scripts = ["files/manifest.js"];
   var index = 0;
+  var total = 0;
   function next() {
-    if (index === 1) scripts = scripts.concat(window.PERFEVAL_MANIFEST.scripts, ["files/page.js"]);
+    if (index === 1) {
+      var bundle = window.PERFEVAL_MANIFEST.scripts;
+      total = bundle.length;
+      scripts = scripts.concat([bundle[0], "files/page.js"], bundle.slice(1));
+    }
+    var loaded = index >= 3 ? index - 2 : index - 1; // bundle scripts loaded (not the manifest nor page.js)
+    if (index > 1 && window.PERFEVAL_LOADED) window.PERFEVAL_LOADED(loaded, total);
+    else if (index > 1) box.textContent = "正在载入运行库（" + loaded + "/" + total + "）……";
     if (index >= scripts.length) return;
     var src = scripts[index];
     index += 1;
-    if (index > 1 && index < scripts.length) box.textContent = "正在载入运行库（" + (index - 1) + "/" + (scripts.length - 2) + "）……";
     var tag = document.createElement("script");
     tag.src = src;
     tag.onload = next;

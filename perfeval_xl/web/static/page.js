@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const bootText = $("boot-text");
   const bootTime = $("boot-time");
-  const opened = performance.now();
+  const opened = 0; // performance.now() counts from the page's opening
   let calls = 0;
   const pending = new Map();
   let busy = false;
@@ -37,33 +37,60 @@
   }
 
   // --- the worker -----------------------------------------------------------------------------------------------
+  // Started as soon as its own code has loaded, before the rest of the runtime: Python starts while the later bundle
+  // scripts still load, and each is handed over as it arrives (PERFEVAL_LOADED, called by check.js).
   const source = new TextDecoder().decode(Uint8Array.from(atob(files["worker.js"].data), (c) => c.charCodeAt(0)));
+  delete files["worker.js"];
   // a classic worker (a module worker from a blob: URL is refused to a page opened from file://); it loads Pyodide
   // with import(), see worker.js
   const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-  let booted, bootFailed;
-  const boot = new Promise((resolve, reject) => { booted = resolve; bootFailed = reject; });
-  boot.catch(() => {});
-  const runtime = {};
-  for (const [name, entry] of Object.entries(files)) if (name !== "worker.js") runtime[name] = entry;
   let ready = false;
+  let failed = null;  // the start-up failure, once there is one
+  let loading = "";   // 正在载入运行库（i/n）while bundle scripts load
+  let latest = "正在启动 Python……"; // the worker's latest step
+  function showBoot() {
+    if (!ready && !failed) bootText.textContent = loading ? loading + latest.replace(/……$/, "") + "……" : latest;
+  }
+  function handOver() {
+    for (const name of Object.keys(files)) {
+      worker.postMessage({ type: "file", name, entry: files[name] });
+      delete files[name]; // the worker has its copy
+    }
+  }
+  window.PERFEVAL_LOADED = (loaded, total) => {
+    handOver();
+    loading = loaded < total ? "正在载入运行库（" + loaded + "/" + total + "），" : "";
+    showBoot();
+  };
+  function fail(text) {
+    failed = text;
+    $("boot").className = "boot fatal";
+    bootText.textContent = text;
+    bootTime.textContent = "";
+    for (const [id, job] of pending) {
+      pending.delete(id);
+      job.reject(new Error(text));
+    }
+  }
   worker.onmessage = (event) => {
     const m = event.data;
-    if (m.type === "status") bootText.textContent = m.text;
-    else if (m.type === "ready") {
+    if (m.type === "status") {
+      latest = m.text;
+      showBoot();
+    } else if (m.type === "ready") {
       ready = true;
       const seconds = ((performance.now() - opened) / 1000).toFixed(1);
-      bootText.textContent = "已就绪（" + seconds + " 秒）。请选择要做的事。";
+      bootText.textContent = "已就绪（用时 " + seconds + " 秒）。请选择要做的事。";
       $("boot").className = "boot ready";
       bootTime.textContent = "";
       document.body.dataset.phases = JSON.stringify({ ...m.phases, worker_total: Math.round(m.ms),
         page_to_ready: Math.round(performance.now() - opened) });
       document.body.dataset.ready = "1";
-      booted();
+      if (busy) $("step").textContent = $("step").textContent.replace(/^正在启动 Python，完成后/, "正在");
+    } else if (m.type === "warm") {
+      document.body.dataset.warm = JSON.stringify({ ...m.timings, page_to_warm: Math.round(performance.now() - opened) });
     } else if (m.type === "bootfailed") {
-      $("boot").className = "boot fatal";
-      bootText.textContent = "启动失败：" + m.text + "。请用 Chrome / Edge 96 及以上版本打开，或把整个文件夹重新复制一份。";
-      bootFailed(new Error(bootText.textContent));
+      fail("启动失败：" + m.text + "。请用 Chrome / Edge 96 及以上版本打开，或把整个文件夹重新复制一份。");
     } else if (m.type === "blocked") {
       console.error(m.text);
     } else if (m.type === "progress") {
@@ -75,20 +102,19 @@
       if (job) (m.type === "result" ? job.resolve(m.value) : job.reject(new Error(m.text)));
     }
   };
-  worker.onerror = (event) => {
-    $("boot").className = "boot fatal";
-    bootText.textContent = "启动失败：" + (event.message || "后台线程出错") + "。";
-    bootFailed(new Error(bootText.textContent));
-  };
-  worker.postMessage({ type: "boot", files: runtime, manifest });
+  worker.onerror = (event) => fail("启动失败：" + (event.message || "后台线程出错") + "。");
+  worker.postMessage({ type: "boot", manifest });
+  handOver();
+  showBoot();
   $("app").hidden = false;
   const timer = setInterval(() => {
-    if (ready || $("boot").className.includes("fatal")) return clearInterval(timer);
+    if (ready || failed) return clearInterval(timer);
     bootTime.textContent = "（" + ((performance.now() - opened) / 1000).toFixed(0) + " 秒）";
   }, 500);
 
-  async function run(message, onProgress, transfer = []) {
-    await boot; // a button pressed while Python is starting waits for it
+  // a call goes to the worker at once: it waits there for Python to be ready, never for the warm-up
+  function run(message, onProgress, transfer = []) {
+    if (failed) return Promise.reject(new Error(failed));
     const id = ++calls;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onProgress });
@@ -103,7 +129,7 @@
     document.body.dataset.state = "busy";
     $("work").hidden = false;
     $("step").className = "step";
-    $("step").textContent = ready ? text : "正在启动 Python，完成后" + text;
+    $("step").textContent = ready ? text : "正在启动 Python，完成后" + text.replace(/^正在/, "");
     for (const id of ["download", "message", "progress", "tables"]) $(id).replaceChildren();
   }
 
@@ -123,7 +149,8 @@
     const url = URL.createObjectURL(new Blob([result.output], {
       type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
     const link = el("a", { href: url, download: result.output_name, id: "download-link" }, "下载 " + result.output_name);
-    $("download").replaceChildren(el("div", { class: "download" }, link));
+    $("download").replaceChildren(el("div", { class: "download" }, link,
+      el("span", { class: "hint" }, "文件保存到浏览器的“下载”文件夹（Chrome / Edge 按 Ctrl+J 可查看）")));
   }
 
   const EXIT_TEXT = { 0: "完成", 1: "完成，但有差错或错误（见下）", 2: "未能完成（见下面的提示）" };

@@ -7,11 +7,41 @@
 // The reserved address the bundle is served under (.invalid never resolves, RFC 2606; the request never leaves
 // this worker anyway: the replaced fetch answers it from memory).
 const BUNDLE = "https://perfeval.invalid/bundle/";
-let store = {};
+// the bundle's files as they arrive from the page (each bundle script is handed over as soon as the page has loaded
+// it, so Python starts while the later ones still load): name → {encoding, gzip, data}, and who waits for which
+const arrived = {};
+const waiting = {};
 let api = null;
+let steps = [];       // warm-up steps still to run (api.WARM_UP_STEPS)
+const queue = [];     // calls from the page, run in order; a call waits for nothing but Python itself
+let running = false;
+const timings = {};
 
 function status(text) {
   self.postMessage({ type: "status", text });
+}
+
+function file(name) {
+  if (name in arrived) return Promise.resolve(arrived[name]);
+  return new Promise((resolve) => { (waiting[name] = waiting[name] || []).push(resolve); });
+}
+
+function receive(name, entry) {
+  arrived[name] = entry;
+  for (const resolve of waiting[name] || []) resolve(entry);
+  delete waiting[name];
+}
+
+// a file's bytes as a stream: gzipped ones are inflated while they are read (the wasm compiles as it inflates)
+async function stream(name) {
+  const entry = await file(name);
+  const bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
+  const body = new Blob([bytes]).stream();
+  return entry.gzip ? body.pipeThrough(new DecompressionStream("gzip")) : body;
+}
+
+async function bytesOf(name) {
+  return new Uint8Array(await new Response(await stream(name)).arrayBuffer());
 }
 
 function refuse(what) {
@@ -25,9 +55,9 @@ function installGuard() {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith(BUNDLE)) {
       const name = url.slice(BUNDLE.length);
-      if (!(name in store)) throw new Error("离线包中缺少文件 " + name + "；请重新生成离线版");
+      if (!expected.has(name)) throw new Error("离线包中缺少文件 " + name + "；请重新生成离线版");
       const type = name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
-      return new Response(store[name], { headers: { "Content-Type": type } });
+      return new Response(await stream(name), { headers: { "Content-Type": type } });
     }
     refuse(url);
   };
@@ -50,50 +80,81 @@ function fromBase64(text) {
   return bytes;
 }
 
-async function gunzip(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+async function moduleUrl(name) {
+  return URL.createObjectURL(new Blob([await bytesOf(name)], { type: "text/javascript" }));
 }
 
-function moduleUrl(name) {
-  return URL.createObjectURL(new Blob([store[name]], { type: "text/javascript" }));
-}
+let expected = new Set();
 
-async function boot(files, manifest) {
+async function boot(manifest) {
   const started = performance.now();
   const phases = {};
   let last = started;
   const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; };
-  status("正在解压运行库……");
-  for (const [name, entry] of Object.entries(files)) {
-    let bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
-    if (entry.gzip) bytes = await gunzip(bytes);
-    store[name] = bytes;
-  }
+  expected = new Set(manifest.files);
   installGuard();
-  phase("unpack");
-  status("正在启动 Python（首次约需数秒）……");
-  const { loadPyodide } = await import(moduleUrl("pyodide.mjs"));
-  const asm = await import(moduleUrl("pyodide.asm.mjs"));
-  const pyodide = await loadPyodide({
+  status("正在启动 Python（约需数秒，可以先选择文件）……");
+  const { loadPyodide } = await import(await moduleUrl("pyodide.mjs"));
+  const asm = await import(await moduleUrl("pyodide.asm.mjs"));
+  phase("load_loader");
+  const options = {
     indexURL: BUNDLE,
     stdLibURL: BUNDLE + "lib.zip",
-    lockFileContents: new TextDecoder().decode(store["pyodide-lock.json"]),
+    lockFileContents: new TextDecoder().decode(await bytesOf("pyodide-lock.json")),
     packageBaseUrl: BUNDLE,
     createPyodideModule: asm.default,
     stdout: (line) => console.log(line),
     stderr: (line) => console.warn(line),
-  });
+  };
+  let pyodide;
+  if (manifest.snapshot) {
+    // the interpreter as the builder left it, the page's pure-Python modules imported (static/snapshot.mjs)
+    try {
+      pyodide = await loadPyodide({ ...options, _loadSnapshot: bytesOf("snapshot.bin") });
+      phases.snapshot = 1;
+    } catch (err) {
+      console.warn("启动快照不可用，以普通方式启动 Python：" + (err && err.message ? err.message : err));
+    }
+  }
+  if (!pyodide) pyodide = await loadPyodide(options);
   phase("start_python");
   status("正在安装读取 Excel 的组件（python-calamine）……");
   await pyodide.loadPackage(manifest.wheels.map((w) => BUNDLE + w), { messageCallback: () => {}, checkIntegrity: false });
   phase("install_calamine");
   status("正在载入评分程序……");
   api = pyodide.pyimport("perfeval_xl.web.api");
+  steps = [...api.WARM_UP_STEPS];
   phase("import_api");
-  store = { "lib.zip": store["lib.zip"] }; // the rest is loaded; free it
+  for (const name of Object.keys(arrived)) delete arrived[name]; // everything is loaded; free the copies
   self.postMessage({ type: "ready", ms: performance.now() - started, phases });
-  api.warm_up(); // calls that arrive meanwhile wait in the worker's queue
+  pump();
+}
+
+// Run what is queued: the page's calls first, then, while nothing is asked, one warm-up step at a time (a call that
+// arrives meanwhile waits only for the step under way; the page reports when each step is done, for the bench)
+function pump() {
+  if (running || api === null) return;
+  running = true;
+  setTimeout(() => {
+    try {
+      if (queue.length) call(queue.shift());
+      else if (steps.length) {
+        const step = steps.shift();
+        const t0 = performance.now();
+        try {
+          api.warm_up(step);
+        } catch (err) {
+          console.warn("预热步骤 " + step + " 失败：" + (err && err.message ? err.message : err));
+          steps = [];
+        }
+        timings[step] = Math.round(performance.now() - t0);
+        if (!steps.length) self.postMessage({ type: "warm", timings });
+      }
+    } finally {
+      running = false;
+      if (queue.length || steps.length) pump();
+    }
+  }, 0);
 }
 
 function toJs(result) {
@@ -102,8 +163,9 @@ function toJs(result) {
   return value;
 }
 
-async function call(message) {
+function call(message) {
   const { id, fn } = message;
+  if (fn !== "new_template") steps = []; // a real workbook has warmed up what the rest of the warm-up would
   try {
     let result;
     if (fn === "new_template") result = api.new_template();
@@ -127,9 +189,12 @@ async function call(message) {
 self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "boot") {
-    boot(message.files, message.manifest).catch((err) =>
+    boot(message.manifest).catch((err) =>
       self.postMessage({ type: "bootfailed", text: String(err && err.message ? err.message : err) }));
+  } else if (message.type === "file") {
+    receive(message.name, message.entry);
   } else if (message.type === "call") {
-    call(message);
+    queue.push(message);
+    pump();
   }
 };
