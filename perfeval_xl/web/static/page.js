@@ -226,9 +226,9 @@
     }
   });
 
-  async function batch(input, folder) {
-    // from a folder only the workbooks are read (the CLI passes over the other files of a folder without a word)
-    const picked = Array.from(input.files).filter((f) => !folder || /\.xls[xm]$/i.test(f.name));
+  async function batch(input) {
+    // every file of a folder, as the CLI takes them: the ones it does not read are listed in 汇总 with what to do
+    const picked = Array.from(input.files);
     const any = input.files.length > 0;
     input.value = "";
     if (!any || busy) return;
@@ -271,6 +271,6 @@
     }
   }
 
-  $("batch-files").addEventListener("change", () => batch($("batch-files"), false));
-  $("batch-folder").addEventListener("change", () => batch($("batch-folder"), true));
+  $("batch-files").addEventListener("change", () => batch($("batch-files")));
+  $("batch-folder").addEventListener("change", () => batch($("batch-folder")));
 })();
