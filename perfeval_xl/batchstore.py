@@ -76,16 +76,18 @@ class _Store:
         raise NotImplementedError
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
-        """(file, sheet, project) of the first form of an earlier file of the run whose ``kind``
-        ("goal" or "indicators") fingerprint is ``fingerprint`` and whose project is another."""
+        """(file, sheet, project) of the first form of the run whose ``kind`` ("goal" or "indicators")
+        fingerprint is ``fingerprint``, when it is in an earlier file and of another project (as within
+        a workbook, a form is compared with the first that has its fingerprint: a later form of that
+        first project is its own, not a copy of another copy)."""
         raise NotImplementedError
 
     reused = 0
 
     def _copies(self, file: _File) -> Iterator[BatchIssue]:
         """R28 across files: a warning at each target form of the file whose 年度目标, or whose
-        year indicators, equal those of another project's form in an earlier file (the form of the
-        earlier file is not warned again; copies within one workbook the review has reported)."""
+        year indicators, equal those of the first form that has them, in an earlier file and of another
+        project (the earlier form is not warned; copies within one workbook the review reports)."""
         from perfeval_xl.targetforms.rules import goal_copied, indicators_copied, rule
 
         cite = rule("R28").cite()
@@ -159,8 +161,9 @@ class MemoryStore(_Store):
     def __init__(self):
         self._by_path: dict[str, tuple[FileEntry, str, FileResult]] = {}
         self._order: list[str] = []
-        #: (kind, fingerprint) → [(position in the run, file, sheet, project, project key)], built when read
-        self._print_index: dict[tuple[str, str], list[tuple[int, str, str, str, str]]] | None = None
+        #: (kind, fingerprint) → (file, sheet, project, project key) of the first form of the run that
+        #: has it, built when read
+        self._print_index: dict[tuple[str, str], tuple[str, str, str, str]] | None = None
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         current = {e.path: e for e in entries}
@@ -214,20 +217,17 @@ class MemoryStore(_Store):
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
         if self._print_index is None:
-            index: dict[tuple[str, str], list[tuple[int, str, str, str, str]]] = {}
-            for position, path in enumerate(p for p in self._order if p in self._by_path):
-                for form in self._by_path[path][2].prints:
+            index: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+            for path in self._order:
+                for form in self._by_path[path][2].prints if path in self._by_path else ():
                     for key, value in (("goal", form.goal), ("indicators", form.indicators)):
                         if value:
-                            index.setdefault((key, value), []).append(
-                                (position, path, form.sheet, form.project, form.project_key))
+                            index.setdefault((key, value), (path, form.sheet, form.project, form.project_key))
             self._print_index = index
-        for _, path, sheet, project, key in self._print_index.get((kind, fingerprint), ()):
-            if path == file.path:
-                return None  # the forms of later files come after
-            if key != project_key:
-                return path, sheet, project
-        return None
+        first = self._print_index.get((kind, fingerprint))
+        if first is None or first[0] == file.path or first[3] == project_key:
+            return None
+        return first[:3]
 
 
 #: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
@@ -293,8 +293,8 @@ CREATE TABLE IF NOT EXISTS target_prints (
     count INTEGER NOT NULL,
     PRIMARY KEY (file_id, n)
 );
-CREATE INDEX IF NOT EXISTS target_prints_goal ON target_prints (goal, seq);
-CREATE INDEX IF NOT EXISTS target_prints_indicators ON target_prints (indicators, seq);
+CREATE INDEX IF NOT EXISTS target_prints_goal ON target_prints (goal, seq, n);
+CREATE INDEX IF NOT EXISTS target_prints_indicators ON target_prints (indicators, seq, n);
 """
 
 
@@ -458,10 +458,10 @@ class SqliteStore(_Store):
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
         column = {"goal": "goal", "indicators": "indicators"}[kind]  # a column name, never the user's text
         got = self._db.execute(
-            f"SELECT f.path, p.sheet, p.project FROM target_prints p JOIN files f ON f.id = p.file_id "
-            f"WHERE p.{column} = ? AND p.project_key != ? AND p.seq < (SELECT seq FROM files WHERE id = ?) "
-            f"ORDER BY p.seq, p.n LIMIT 1", (fingerprint, project_key, file.id)).fetchone()
-        return tuple(got) if got else None
+            f"SELECT f.path, p.sheet, p.project, p.project_key, p.file_id FROM target_prints p "
+            f"JOIN files f ON f.id = p.file_id WHERE p.{column} = ? ORDER BY p.seq, p.n LIMIT 1",
+            (fingerprint,)).fetchone()
+        return (got[0], got[1], got[2]) if got and got[4] != file.id and got[3] != project_key else None
 
 
 def _elsewhere(other: tuple[str, str, str]) -> str:

@@ -175,3 +175,37 @@ def test_one_batch_accounts_for_every_file_of_a_mixed_folder(store, tmp_path, ca
     assert line.startswith("共 15 个文件、18 份评价或自评表；其中 12 个文件有差错、错误、未核对或无法读取，问题共 36 条")
     found = load_workbook(out)["问题清单"]
     assert sum(1 for row in found.iter_rows(values_only=True) if isinstance(row[0], int)) == 36
+
+
+def test_copies_across_files_in_both_stores_and_after_a_resume(tmp_path):
+    """R28 across files, store by store: a copy under another project is warned (once, at the later file,
+    naming the first file that has it); the first project again is not a copy (compared, as within a
+    workbook, with the first form that has the text, not with the copy); a goal copied alone gives
+    the goal warning only; a resumed run (every file reused from the store) gives the same warnings."""
+    from perfeval_xl.batch import discover, run_batch
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    _workbook(folder / "1甲.xlsx", [("助餐", "郑州", COPIED)])
+    _workbook(folder / "2乙.xlsx", [("活动中心", "河南", COPY)])
+    # the first project again (another unit, so not a duplicate submission): not a copy
+    _workbook(folder / "3甲续.xlsx", [("助餐", "宝安", dict(COPIED, unit="另一单位"))])
+    # the goal copied, the indicators not (培训人次 ≥600): only the goal's warning
+    goal_only = tb.with_indicator(dict(COPIED, name="2024年第三个项目"), "培训人次", value="≥600人次")
+    grids = _workbook(folder / "4丙.xlsx", [("丙", "101", goal_only)])
+    files, _ = discover([folder])
+    original = "文件“1甲.xlsx”的工作表“助餐”"
+    expected = [("2乙.xlsx", "活动中心", "年度目标"), ("2乙.xlsx", "活动中心", "全部 6 个年度指标（名称和指标值）"),
+                ("4丙.xlsx", "丙", "年度目标")]
+    stores = [MemoryStore(), SqliteStore(tmp_path / "结果.sqlite")]
+    for store in stores:
+        for reused in (0, 4):
+            assert run_batch(files, store, jobs=1, root=folder).reused == reused
+            copies = [i for i in store.issues() if "R28" in i.message]
+            assert [(i.file, i.sheet, i.message.split("与")[0]) for i in copies] == expected
+            assert all(original in i.message and i.kind == "提示" for i in copies)
+            assert copies[2].cell == grids["丙"].where["goal"]
+            # counted in the head line's issues: 3 warnings, no other finding in these clean forms
+            assert store.totals().issues == 3 and store.totals().problem_files == 0
+    assert list(stores[0].issues()) == list(stores[1].issues())
+    stores[1].close()
