@@ -161,9 +161,8 @@ class MemoryStore(_Store):
     def __init__(self):
         self._by_path: dict[str, tuple[FileEntry, str, FileResult]] = {}
         self._order: list[str] = []
-        #: (kind, fingerprint) → (file, sheet, project, project key) of the first form of the run that
-        #: has it, built when read
-        self._print_index: dict[tuple[str, str], tuple[str, str, str, str]] | None = None
+        #: what the reading side looks up (:meth:`_lookup`), built when read, dropped when a result is put
+        self._print_index: dict | None = None
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         current = {e.path: e for e in entries}
@@ -204,27 +203,42 @@ class MemoryStore(_Store):
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
         return self._by_path[file.id][2].issues
 
+    def _lookup(self) -> dict:
+        """The first two files of the run (in its order) of each content hash and of each 项目+单位,
+        and the first form of each R28 fingerprint: built once when the summary is read, so each
+        look-up is one dictionary access (as the SQLite store's are index look-ups)."""
+        if self._print_index is None:
+            index: dict = {}
+            for path in self._order:
+                got = self._by_path.get(path)
+                if got is None:
+                    continue
+                entry, _, result = got
+                firsts = index.setdefault(("sha256", entry.sha256), [])
+                if len(firsts) < 2:
+                    firsts.append(path)
+                for row in result.rows:
+                    firsts = index.setdefault(("project", row.project, row.unit), [])
+                    if len(firsts) < 2 and path not in firsts:
+                        firsts.append(path)
+                for form in result.prints:
+                    for key, value in (("goal", form.goal), ("indicators", form.indicators)):
+                        if value:
+                            index.setdefault((key, value), (path, form.sheet, form.project, form.project_key))
+            self._print_index = index
+        return self._print_index
+
     def _same_content(self, file: _File) -> str | None:
-        return next((p for p in self._order if p != file.path and p in self._by_path
-                     and self._by_path[p][0].sha256 == file.sha256), None)
+        return next((p for p in self._lookup().get(("sha256", file.sha256), ()) if p != file.path), None)
 
     def _same_project(self, file: _File, row: BatchRow) -> str | None:
-        return next((p for p in self._order if p != file.path and p in self._by_path and any(
-            r.project == row.project and r.unit == row.unit for r in self._by_path[p][2].rows)), None)
+        return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
 
     def _prints(self, file: _File) -> Iterable:
         return self._by_path[file.id][2].prints
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
-        if self._print_index is None:
-            index: dict[tuple[str, str], tuple[str, str, str, str]] = {}
-            for path in self._order:
-                for form in self._by_path[path][2].prints if path in self._by_path else ():
-                    for key, value in (("goal", form.goal), ("indicators", form.indicators)):
-                        if value:
-                            index.setdefault((key, value), (path, form.sheet, form.project, form.project_key))
-            self._print_index = index
-        first = self._print_index.get((kind, fingerprint))
+        first = self._lookup().get((kind, fingerprint))
         if first is None or first[0] == file.path or first[3] == project_key:
             return None
         return first[:3]
