@@ -57,10 +57,18 @@ def _folder(root: Path) -> tuple[Path, dict]:
     _save(folder / "e自评表省级.xlsx", [("青神", lambda ws: provincial_form(ws, 1, form_data.QINGSHEN_WAGES))])
     _save(folder / "f自评表湖北.xlsx", [("湖北", lambda ws: hubei_form(ws, 1, HUBEI))])
     _save(folder / "g自评表表注.xlsx", [("表注", lambda ws: central_form(ws, 1, NOTED))])
-    # an evaluation workbook, and one that cannot be scored with a pasted table
+    # an evaluation workbook, one whose printed figures are gone (nothing to compare: 未核对), and one that
+    # cannot be scored with a pasted table
     shutil.copyfile(XISHAN, folder / "h西山评价.xlsx")
     work = root / "work"
     work.mkdir()
+    # (under another project's name: the same 项目+单位 twice would be a duplicate submission)
+    book = prepare(work)
+    wb = load_workbook(book)
+    name = next(row[1] for row in wb["项目信息"].iter_rows() if row[0].value == "项目名称")
+    name.value = "2024年另一个专项经费"
+    wb.save(book)
+    shutil.move(book, folder / "h2西山无报告数据.xlsx")
     book = prepare(work, reported=[["", "", "总分", "88.51", "", ""]], pasted={"表3": seeds.rows(seeds.SEED000_LEVEL1)})
     _blank_shape(book)
     shutil.move(book, folder / "i无法评分.xlsx")
@@ -101,6 +109,8 @@ EXPECTED_ROWS = {
     # tests/test_review_samples.py: the seed report's 66 rows of 报告数据 + 7 figures of its 报告表2 = 73; its 6
     # slips (资金到位率 / 到位及时率 printed 25.56 % for 26.56 %) are those of the seed's report
     "h西山评价.xlsx": [("", "2024年社区党组织服务群众专项经费", 73, 67, 6, 0, "有差错")],
+    # the same evaluation scored (88.51, 良) with 报告数据 emptied and no pasted table: nothing compared
+    "h2西山无报告数据.xlsx": [("", "2024年另一个专项经费", 0, 0, 0, 0, "未核对")],
     # tests/test_review_cli.py: 表3 only (2 totals and 5 得分率) = 7 compared; the blank 评价形态 one error
     "i无法评分.xlsx": [("", "", 7, 7, 0, 1, "有错误")],
     "j旧格式.xls": [("", "", None, None, 0, 1, "格式不支持")],
@@ -140,14 +150,14 @@ def test_one_batch_accounts_for_every_file_of_a_mixed_folder(store, tmp_path, ca
         assert main(args) == 1
         data = json.loads(capsys.readouterr().out)
         rows, issues, files = data["rows"], data["issues"], data["files"]
-    assert files == len(EXPECTED_ROWS) == 15
+    assert files == len(EXPECTED_ROWS) == 16
     got: dict[str, list] = {}
     for r in rows:
         got.setdefault(r["file"], []).append((r["sheet"], r["project"], r["checked"], r["agreed"], r["slips"],
                                               r["errors"], r["status"]))
     assert got == EXPECTED_ROWS
     assert list(got) == sorted(EXPECTED_ROWS)  # in the files' order
-    assert len(rows) == 18  # 4 + 1 + 1 + 4 自评表 + 2 evaluations + 6 unread
+    assert len(rows) == 19  # 4 + 1 + 1 target forms + 4 自评表 + 3 evaluations + 6 unread
     # nothing twice: no row, no 问题清单 entry repeated, no file listed as a duplicate submission
     assert len({tuple(r.values()) for r in rows}) == len(rows)
     keyed = [(i["file"], i["sheet"], i["cell"], i["kind"], i["message"]) for i in issues]
@@ -166,13 +176,14 @@ def test_one_batch_accounts_for_every_file_of_a_mixed_folder(store, tmp_path, ca
     assert counts == {"a目标表四种格式.xlsx": 5, "c目标表乙.xlsx": 2, "d自评表附1.xlsx": 6, "e自评表省级.xlsx": 7,
                       "g自评表表注.xlsx": 2, "h西山评价.xlsx": 6, "i无法评分.xlsx": 2,
                       **{name: 1 for name in EXPECTED_ROWS if name[0] in "jklmno"}}
-    # 汇总.xlsx holds what the store holds: 18 rows, each file, and the counts line with the R28 warnings
+    # 汇总.xlsx holds what the store holds: 19 rows, each file, and the counts line with the R28 warnings
     sheet = load_workbook(out)["汇总"]
     listed = [row for row in sheet.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)]
     assert [row[1] for row in listed] == [r["file"] for r in rows]
-    # problem files: a, d, e, g, h, i and the six unread = 12 (b, c, f pass); issues 5+2+6+7+2+6+2+6 = 36
+    # problem files: a, d, e, g, h, h2, i and the six unread = 13 (b, c, f pass); issues 5+2+6+7+2+6+2+6 = 36
+    # (h2 has none in 问题清单: the terminal says why it is 未核对)
     line = sheet.cell(2, 1).value
-    assert line.startswith("共 15 个文件、18 份评价或自评表；其中 12 个文件有差错、错误、未核对或无法读取，问题共 36 条")
+    assert line.startswith("共 16 个文件、19 份评价或自评表；其中 13 个文件有差错、错误、未核对或无法读取，问题共 36 条")
     found = load_workbook(out)["问题清单"]
     assert sum(1 for row in found.iter_rows(values_only=True) if isinstance(row[0], int)) == 36
 
