@@ -182,7 +182,16 @@ def review_workbook(path: Path, display: str, write_copies: bool) -> FileResult:
                          f"报告值 {s.printed}，复算值 {s.expected}：{s.message}") for s in result.slips]
     issues += [BatchIssue(display, f.sheet, f.cell, f.level, "", f.message) for f in reviewed.findings]
     issues += [BatchIssue(display, u.sheet, u.range, KIND_NOTE, "未核对", u.reason) for u in result.unchecked]
-    return FileResult(display, tuple(rows), tuple(issues), copy=copy)
+    return FileResult(display, tuple(rows), tuple(issues), copy=copy, prints=_copy_prints(result))
+
+
+def _copy_prints(result) -> tuple:
+    """What rule R28 compares of each target form, for the store to find copies across files."""
+    if not result.targets:
+        return ()
+    from perfeval_xl.targetforms import copy_print
+
+    return tuple(copy_print(t.form) for t in result.targets)
 
 
 #: builders of the 汇总 rows of the documents a review found beside the evaluation, each

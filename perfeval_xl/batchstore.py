@@ -6,8 +6,9 @@ result is already stored for the same content and tool version, so they are reus
 :meth:`put` (one file's result, committed at once: a batch killed half-way loses at most the
 files in flight), then the reading side that 汇总.xlsx is written from, one row at a time
 (:meth:`totals`, :meth:`summary`, :meth:`issues`, :meth:`problems`).  The schema is in
-docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) are
-worked out when reading, over the files of the run.
+docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) and target
+forms copied from another project's form in another file (rule R28 across files, by the
+fingerprints each file's result stores) are worked out when reading, over the files of the run.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from perfeval_xl.core.batch import (
-    PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note, writable,
+    KIND_NOTE, PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note, writable,
 )
 
 #: bumped when what a stored result holds changes, so an older result is not reused
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 
 
 def tool_version() -> str:
@@ -70,10 +71,38 @@ class _Store:
     def _same_project(self, file: _File, row: BatchRow) -> str | None:
         raise NotImplementedError
 
+    def _prints(self, file: _File) -> Iterable:
+        """What R28 compares of each target form of the file (``targetforms.CopyPrint``)."""
+        raise NotImplementedError
+
+    def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
+        """(file, sheet, project) of the first form of the run whose ``kind`` ("goal" or "indicators")
+        fingerprint is ``fingerprint``, when it is in an earlier file and of another project (as within
+        a workbook, a form is compared with the first that has its fingerprint: a later form of that
+        first project is its own, not a copy of another copy)."""
+        raise NotImplementedError
+
     reused = 0
 
+    def _copies(self, file: _File) -> Iterator[BatchIssue]:
+        """R28 across files: a warning at each target form of the file whose 年度目标, or whose
+        year indicators, equal those of the first form that has them, in an earlier file and of another
+        project (the earlier form is not warned; copies within one workbook the review reports)."""
+        from perfeval_xl.targetforms.rules import goal_copied, indicators_copied, rule
+
+        cite = rule("R28").cite()
+        for mine in self._prints(file):
+            other = self._copied_from(file, "goal", mine.goal, mine.project_key) if mine.goal else None
+            if other:
+                yield BatchIssue(file.path, mine.sheet, mine.goal_cell, KIND_NOTE, "",
+                                 goal_copied(other[2], _elsewhere(other)) + cite)
+            other = self._copied_from(file, "indicators", mine.indicators, mine.project_key) if mine.indicators else None
+            if other:
+                yield BatchIssue(file.path, mine.sheet, mine.header_cell, KIND_NOTE, "",
+                                 indicators_copied(mine.count, other[2], _elsewhere(other)) + cite)
+
     def _issue_count(self, file: _File) -> int:
-        return sum(1 for _ in self._issues(file))
+        return sum(1 for _ in self._issues(file)) + sum(1 for _ in self._copies(file))
 
     def _file_duplicate(self, file: _File, rows: Iterable[BatchRow] | None = None) -> str:
         content = self._same_content(file)
@@ -112,6 +141,7 @@ class _Store:
             if duplicate:
                 yield duplicate_issue(file.path, duplicate)
             yield from self._issues(file)
+            yield from self._copies(file)
 
     def problems(self) -> Iterator[tuple[str, str]]:
         """(file, why) of each file that needs attention, in the run's order."""
@@ -131,6 +161,8 @@ class MemoryStore(_Store):
     def __init__(self):
         self._by_path: dict[str, tuple[FileEntry, str, FileResult]] = {}
         self._order: list[str] = []
+        #: what the reading side looks up (:meth:`_lookup`), built when read, dropped when a result is put
+        self._print_index: dict | None = None
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         current = {e.path: e for e in entries}
@@ -143,12 +175,14 @@ class MemoryStore(_Store):
         for path, (entry, stored_version, result) in list(self._by_path.items()):
             self._by_path[path] = (current[path], stored_version, result)
         self._order = [e.path for e in sorted(entries, key=lambda e: e.seq)]
+        self._print_index = None
         reusable = set(self._by_path)
         self.reused = len(reusable)
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         self._by_path[entry.path] = (entry, version, writable(result))
+        self._print_index = None
 
     def stored(self) -> int:
         return len(self._by_path)
@@ -169,17 +203,49 @@ class MemoryStore(_Store):
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
         return self._by_path[file.id][2].issues
 
+    def _lookup(self) -> dict:
+        """The first two files of the run (in its order) of each content hash and of each 项目+单位,
+        and the first form of each R28 fingerprint: built once when the summary is read, so each
+        look-up is one dictionary access (as the SQLite store's are index look-ups)."""
+        if self._print_index is None:
+            index: dict = {}
+            for path in self._order:
+                got = self._by_path.get(path)
+                if got is None:
+                    continue
+                entry, _, result = got
+                firsts = index.setdefault(("sha256", entry.sha256), [])
+                if len(firsts) < 2:
+                    firsts.append(path)
+                for row in result.rows:
+                    firsts = index.setdefault(("project", row.project, row.unit), [])
+                    if len(firsts) < 2 and path not in firsts:
+                        firsts.append(path)
+                for form in result.prints:
+                    for key, value in (("goal", form.goal), ("indicators", form.indicators)):
+                        if value:
+                            index.setdefault((key, value), (path, form.sheet, form.project, form.project_key))
+            self._print_index = index
+        return self._print_index
+
     def _same_content(self, file: _File) -> str | None:
-        return next((p for p in self._order if p != file.path and p in self._by_path
-                     and self._by_path[p][0].sha256 == file.sha256), None)
+        return next((p for p in self._lookup().get(("sha256", file.sha256), ()) if p != file.path), None)
 
     def _same_project(self, file: _File, row: BatchRow) -> str | None:
-        return next((p for p in self._order if p != file.path and p in self._by_path and any(
-            r.project == row.project and r.unit == row.unit for r in self._by_path[p][2].rows)), None)
+        return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
+
+    def _prints(self, file: _File) -> Iterable:
+        return self._by_path[file.id][2].prints
+
+    def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
+        first = self._lookup().get((kind, fingerprint))
+        if first is None or first[0] == file.path or first[3] == project_key:
+            return None
+        return first[:3]
 
 
 #: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -227,6 +293,22 @@ CREATE TABLE IF NOT EXISTS findings (
     message TEXT NOT NULL,
     PRIMARY KEY (file_id, n)
 );
+CREATE TABLE IF NOT EXISTS target_prints (
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    project TEXT NOT NULL,
+    project_key TEXT NOT NULL,
+    goal_cell TEXT NOT NULL,
+    goal TEXT NOT NULL,
+    header_cell TEXT NOT NULL,
+    indicators TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (file_id, n)
+);
+CREATE INDEX IF NOT EXISTS target_prints_goal ON target_prints (goal, seq, n);
+CREATE INDEX IF NOT EXISTS target_prints_indicators ON target_prints (indicators, seq, n);
 """
 
 
@@ -258,7 +340,8 @@ class SqliteStore(_Store):
                     self._db.close()
                     raise StoreError(f"结果数据库“{self.location.name}”不是批量处理的数据库；请用 --db 另选文件")
                 # an older layout of ours: its results are only a cache, they are worked out again
-                self._db.executescript("DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
+                self._db.executescript("DROP TABLE IF EXISTS target_prints; "
+                                       "DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
                                        "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
             try:  # set only on a database of ours: it changes the file's header
                 self._db.execute("PRAGMA journal_mode = WAL")
@@ -276,6 +359,7 @@ class SqliteStore(_Store):
         try:
             db.execute("BEGIN IMMEDIATE")
             if fresh:
+                db.execute("DELETE FROM target_prints")
                 db.execute("DELETE FROM findings")
                 db.execute("DELETE FROM evaluations")
                 db.execute("DELETE FROM files")
@@ -290,6 +374,7 @@ class SqliteStore(_Store):
             db.execute("UPDATE files SET seq = (SELECT seq FROM current c WHERE c.path = files.path), "
                        "mtime = (SELECT mtime FROM current c WHERE c.path = files.path)")
             db.execute("UPDATE evaluations SET seq = (SELECT seq FROM files f WHERE f.id = evaluations.file_id)")
+            db.execute("UPDATE target_prints SET seq = (SELECT seq FROM files f WHERE f.id = target_prints.file_id)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('tool_version', ?)", (version,))
             db.execute("COMMIT")
         except self._sqlite3.Error as exc:
@@ -321,6 +406,9 @@ class SqliteStore(_Store):
                  r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
             db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
                 (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
+            db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
+                 p.indicators, p.count) for n, p in enumerate(result.prints)))
             db.execute("COMMIT")
         except self._sqlite3.Error as exc:
             _rollback(db)
@@ -360,7 +448,8 @@ class SqliteStore(_Store):
             "SELECT sheet, cell, kind, object, message FROM findings WHERE file_id = ? ORDER BY n", (file.id,))]
 
     def _issue_count(self, file: _File) -> int:
-        return self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
+        return (self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
+                + sum(1 for _ in self._copies(file)))
 
     def _same_content(self, file: _File) -> str | None:
         got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
@@ -372,6 +461,26 @@ class SqliteStore(_Store):
                                "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
+
+    def _prints(self, file: _File) -> Iterable:
+        from perfeval_xl.targetforms.rules import CopyPrint
+
+        return [CopyPrint(*row) for row in self._db.execute(
+            "SELECT sheet, project, project_key, goal_cell, goal, header_cell, indicators, count FROM target_prints "
+            "WHERE file_id = ? ORDER BY n", (file.id,))]
+
+    def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
+        column = {"goal": "goal", "indicators": "indicators"}[kind]  # a column name, never the user's text
+        got = self._db.execute(
+            f"SELECT f.path, p.sheet, p.project, p.project_key, p.file_id FROM target_prints p "
+            f"JOIN files f ON f.id = p.file_id WHERE p.{column} = ? ORDER BY p.seq, p.n LIMIT 1",
+            (fingerprint,)).fetchone()
+        return (got[0], got[1], got[2]) if got and got[4] != file.id and got[3] != project_key else None
+
+
+def _elsewhere(other: tuple[str, str, str]) -> str:
+    """Where a form of another file is, as R28's message names it."""
+    return f"文件“{other[0]}”的工作表“{other[1]}”"
 
 
 def _rollback(db) -> None:

@@ -89,6 +89,9 @@ class FileResult:
     unreadable: bool = False
     #: the scored or reviewed copy written beside it (--write-copies)
     copy: str = ""
+    #: what rule R28 compares of each target form in the file (``perfeval_xl.targetforms.CopyPrint``:
+    #: sheet, project, cells and fingerprints), so the store finds copies across the files of a batch
+    prints: tuple = ()
 
     @property
     def status(self) -> str:
@@ -162,7 +165,8 @@ def _safe_fields(item):
 def writable(result: FileResult) -> FileResult:
     """The result with every text writable as UTF-8 (to the store, to 汇总.xlsx)."""
     return replace(result, path=safe_text(result.path), copy=safe_text(result.copy),
-                   rows=tuple(map(_safe_fields, result.rows)), issues=tuple(map(_safe_fields, result.issues)))
+                   rows=tuple(map(_safe_fields, result.rows)), issues=tuple(map(_safe_fields, result.issues)),
+                   prints=tuple(map(_safe_fields, result.prints)))
 
 
 def as_number(text) -> Decimal | str | None:

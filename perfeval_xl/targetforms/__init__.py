@@ -10,8 +10,8 @@ value parsing of ``perfeval_xl.forms``.
 from .check import STATUS_ERRORS, STATUS_OK, STATUS_WARNINGS, TargetResult, check_forms, check_target_forms
 from .layouts import LAYOUTS, Layout
 from .reader import PERIOD_TERM, PERIOD_YEAR, TargetForm, TargetIndicator, find_target_forms
-from .rules import RULES, Rule, RuleFinding
+from .rules import RULES, CopyPrint, Rule, RuleFinding, copy_print
 
-__all__ = ["LAYOUTS", "Layout", "PERIOD_TERM", "PERIOD_YEAR", "RULES", "Rule", "RuleFinding", "STATUS_ERRORS",
+__all__ = ["CopyPrint", "copy_print", "LAYOUTS", "Layout", "PERIOD_TERM", "PERIOD_YEAR", "RULES", "Rule", "RuleFinding", "STATUS_ERRORS",
            "STATUS_OK", "STATUS_WARNINGS", "TargetForm", "TargetIndicator", "TargetResult", "check_forms",
            "check_target_forms", "find_target_forms"]

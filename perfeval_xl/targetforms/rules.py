@@ -467,21 +467,61 @@ def _indicator_set(form: TargetForm) -> frozenset:
                       else shown(i.value.value)) for i in _real(form, PERIOD_YEAR))
 
 
+@dataclass(frozen=True)
+class CopyPrint:
+    """What R28 compares of a form, as fingerprints a batch keeps per form to find copies across
+    files: the normalised 年度目标 (when at least 6 characters) and the set of year indicators
+    (kind, name, value; when at least 3), each as a SHA-256 ("" when too short to compare), and the
+    normalised project name (copies within one project are not slips)."""
+
+    sheet: str
+    project: str
+    project_key: str
+    goal_cell: str
+    goal: str
+    header_cell: str
+    indicators: str
+    count: int
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def copy_print(form: TargetForm) -> CopyPrint:
+    goal = norm(form.text("goal"))
+    indicators = _indicator_set(form)
+    return CopyPrint(form.sheet, form.project, norm(form.project),
+                     form.fields["goal"].ref.cell if goal else "", _digest(goal) if len(goal) >= 6 else "",
+                     form.header.cell, _digest(repr(sorted(indicators))) if len(indicators) >= 3 else "",
+                     len(indicators))
+
+
+def goal_copied(project: str, where: str) -> str:
+    """R28's message at a 年度目标 equal to that of ``project`` at ``where`` (a sheet, or a file and sheet)."""
+    return f"年度目标与“{project}”（{where}）的一字不差"
+
+
+def indicators_copied(count: int, project: str, where: str) -> str:
+    """R28's message at a form whose year indicators all equal those of ``project`` at ``where``."""
+    return f"全部 {count} 个年度指标（名称和指标值）与“{project}”（{where}）的相同，是照抄的"
+
+
 def _r28(forms: Sequence[TargetForm], out: Hits) -> None:
-    seen_goal: dict[str, TargetForm] = {}
-    seen_set: dict[frozenset, TargetForm] = {}
+    seen_goal: dict[str, tuple[TargetForm, CopyPrint]] = {}
+    seen_set: dict[str, tuple[TargetForm, CopyPrint]] = {}
     for form in forms:
-        goal = norm(form.text("goal"))
-        if goal and len(goal) >= 6:
-            other = seen_goal.setdefault(goal, form)
-            if other is not form and norm(other.project) != norm(form.project):
-                out.warning(form.fields["goal"].ref, f"年度目标与“{other.project}”（{other.sheet}）的一字不差")
-        indicators = _indicator_set(form)
-        if len(indicators) >= 3:
-            other = seen_set.setdefault(indicators, form)
-            if other is not form and norm(other.project) != norm(form.project):
-                out.warning(form.header, f"全部 {len(indicators)} 个年度指标（名称和指标值）与“{other.project}”"
-                                         f"（{other.sheet}）的相同，是照抄的")
+        mine = copy_print(form)
+        if mine.goal:
+            other, theirs = seen_goal.setdefault(mine.goal, (form, mine))
+            if other is not form and theirs.project_key != mine.project_key:
+                out.warning(form.fields["goal"].ref, goal_copied(other.project, other.sheet))
+        if mine.indicators:
+            other, theirs = seen_set.setdefault(mine.indicators, (form, mine))
+            if other is not form and theirs.project_key != mine.project_key:
+                out.warning(form.header, indicators_copied(mine.count, other.project, other.sheet))
 
 
 RULES: tuple[Rule, ...] = (
