@@ -74,10 +74,10 @@ def cmd_import(args) -> int:
         return _error(f"{exc.sheet}!{exc.cell}：{exc.message}" if exc.sheet else exc.message)
     except FileLockedError as exc:
         return _error(str(exc))
-    except PermissionError as exc:
-        return _error(f"没有权限读写文件：{exc.filename}")
     except OSError as exc:
-        return _error(f"文件读写失败：{exc.strerror or exc}")
+        from ..io.atomic import describe_os_error
+
+        return _error(describe_os_error(exc))
 
 
 def run_import(args) -> int:

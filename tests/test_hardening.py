@@ -1,0 +1,231 @@
+"""Issue 20 (round three of hostile input): each defect's reproduction as a regression test.
+
+Every command (score, review, batch, report, survey import) is run in this process through
+``perfeval_xl.cli.main``; what it writes must open (zip test, every XML part well-formed,
+openpyxl loads it), the input must be unchanged, and every refusal is a Chinese message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import stat
+import sys
+import threading
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+import corpus_gen as cg
+from perfeval_xl.cli import main
+
+WUHUA_UNIT = "西翥"  # the first 单位简称 of the 五华 sample (单位名单!B3)
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    """``perfeval ARGV`` in this process: (exit status, stdout, stderr); a traceback fails the test."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_opens(path: Path) -> None:
+    """The output a user gets opens: a sound zip, every XML part well-formed, openpyxl loads it."""
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        for name in zf.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                ElementTree.fromstring(zf.read(name))  # raises on a control character or a lone surrogate
+    if path.suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        load_workbook(path).close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def wuhua_with_unit(token: bytes) -> bytes:
+    """The 五华 sample with the 单位简称 西翥 spelt 西<token>翥 wherever it is written (every sheet),
+    so the workbook stays consistent and is scored."""
+    entries = []
+    for info, payload in cg.zip_entries(cg.WUHUA.read_bytes()):
+        if info.filename.startswith("xl/worksheets/sheet"):
+            for before in (b"<t>%s</t>", b'<t xml:space="preserve">%s</t>'):
+                unit = WUHUA_UNIT.encode()
+                payload = payload.replace(before % unit, before % (unit[:3] + token + unit[3:]))
+        entries.append((info, payload))
+    return cg.rebuild_zip(entries)
+
+
+# --- item 1: control characters in a unit 简称 reach sheet names, defined names, charts ---------
+
+@pytest.mark.parametrize("token", [b"_x000B_", b"_x0001_", b"_x001B_", b"&#9;"])
+def test_control_character_in_unit_short_name_gives_an_output_that_opens(tmp_path, token):
+    source = tmp_path / "ctrl.xlsx"
+    source.write_bytes(wuhua_with_unit(token))
+    before = digest(source)
+    code, out, err = run(["score", str(source), "-o", str(tmp_path / "out.xlsx")])
+    assert code in (0, 1), err
+    assert digest(source) == before
+    assert_opens(tmp_path / "out.xlsx")
+    from openpyxl import load_workbook
+
+    names = load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames
+    # the control character is dropped (a tab becomes a space): the sheet keeps the unit's visible name
+    assert ("评分表-西翥" in names) or ("评分表-西 翥" in names), names
+
+
+def test_xml_safe_is_the_one_cleaning_function():
+    from perfeval_xl.core.normalize import xml_safe
+
+    assert xml_safe("西\x0b翥\x01\x1b") == "西翥"
+    assert xml_safe("a\tb\nc") == "a\tb\nc"  # legal in XML text
+    assert xml_safe("评价\udcc6\udcc0.xlsx") == "评价\\xc6\\xc0.xlsx"  # a byte file name, shown escaped
+    assert xml_safe("\ufffe") == ""
+
+
+# --- item 3: file names that are not UTF-8 (GBK bytes) ---------------------------------------
+
+GBK_NAME = "评价".encode("gbk") + b".xlsx"  # b'\xc6\xc0\xbc\xdb.xlsx': what unzip leaves of 评价.xlsx
+
+
+@pytest.fixture
+def gbk_book(tmp_path) -> Path:
+    raw = os.fsencode(tmp_path) + b"/" + GBK_NAME
+    with open(raw, "wb") as handle:
+        handle.write(cg.XISHAN.read_bytes())
+    return Path(os.fsdecode(raw))
+
+
+def run_process(argv: list, cwd: Path) -> "subprocess.CompletedProcess[bytes]":
+    """``perfeval ARGV`` as a real process (its own stdout/stderr encoding), bytes in and out."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PERFEVAL_DEBUG")}
+    proc = subprocess.run([sys.executable, "-m", "perfeval_xl.cli", *argv], cwd=cwd, capture_output=True,
+                          timeout=300, env={**env, "LC_ALL": "C.UTF-8"})
+    assert b"Traceback" not in proc.stdout + proc.stderr, proc.stderr.decode("utf-8", "replace")
+    proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")  # both are UTF-8 throughout
+    return proc
+
+
+@pytest.mark.parametrize("command", ["score", "review", "report"])
+def test_byte_file_name_is_read_and_named_escaped(gbk_book, command):
+    proc = run_process([command, os.fsencode(gbk_book)], gbk_book.parent)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    tag = {"score": "_评分.xlsx", "review": "_复核.xlsx", "report": "_报告.docx"}[command]
+    written = Path(os.fsdecode(os.fsencode(gbk_book)[:-5] + tag.encode()))
+    assert_opens(written)
+    assert "\\xc6\\xc0\\xbc\\xdb" in proc.stdout.decode()  # the name, its undecodable bytes escaped
+
+
+def test_byte_file_name_in_a_refusal_is_escaped(tmp_path):
+    raw = os.fsencode(tmp_path) + b"/" + GBK_NAME
+    with open(raw, "wb") as handle:
+        handle.write(b"not a workbook")
+    proc = run_process(["score", raw], tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2
+    assert "\\xc6\\xc0\\xbc\\xdb.xlsx" in err and err.startswith("错误：")
+
+
+def test_byte_file_name_in_batch_writes_the_summary(tmp_path, gbk_book):
+    summary = tmp_path / "out" / "汇总.xlsx"
+    proc = run_process(["batch", str(gbk_book.parent), "-o", str(summary), "--jobs", "1"], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    assert_opens(summary)
+    from openpyxl import load_workbook
+
+    cells = [str(c.value) for row in load_workbook(summary)["汇总"].iter_rows() for c in row if c.value]
+    assert any("\\xc6\\xc0\\xbc\\xdb" in c for c in cells), cells
+
+
+def test_display_name_escapes_undecodable_bytes():
+    from perfeval_xl.io.files import display_name
+
+    assert display_name(Path(os.fsdecode(b"/x/\xc6\xc0.xlsx"))) == "\\xc6\\xc0.xlsx"
+    assert display_name("评价.xlsx") == "评价.xlsx"
+
+
+# --- item 4: special files -------------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+@pytest.mark.parametrize("command", ["score", "review", "report"])
+def test_fifo_named_xlsx_is_refused_not_waited_on(tmp_path, command):
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(r=run([command, str(fifo)])), daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # unblock the reader so the test process can end, then fail
+        with open(fifo, "wb"):
+            pass
+        worker.join(5)
+        pytest.fail(f"perfeval {command} waited on a named pipe")
+    code, out, err = result["r"]
+    assert code == 2 and "不是普通文件" in err, err
+
+
+@pytest.mark.parametrize("command", ["score", "review"])
+def test_symlink_to_a_device_is_refused(tmp_path, command):
+    link = tmp_path / "zero.xlsx"
+    link.symlink_to("/dev/zero")
+    code, out, err = run([command, str(link)])
+    assert code == 2 and "不是普通文件" in err, err
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from perfeval_xl.io import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
+    book = tmp_path / "big.xlsx"
+    book.write_bytes(cg.XISHAN.read_bytes())
+    code, out, err = run(["score", str(book)])
+    assert code == 2 and "超过上限" in err, err
+
+
+# --- item 11: Ctrl-C ---------------------------------------------------------------------------
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("command", ["score", "review", "report", "survey"])
+def test_ctrl_c_is_a_chinese_line_and_exit_130(tmp_path, monkeypatch, command):
+    from perfeval_xl.io import snapshot
+
+    monkeypatch.setattr(snapshot, "_read_snapshot", _interrupt)
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(cg.XISHAN.read_bytes())
+    argv = {"survey": ["survey", "import", str(book), "--class", "A", "--into", str(book)]}.get(command, [command, str(book)])
+    code, out, err = run(argv)
+    assert code == 130
+    assert err.strip().startswith("已中断"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]  # no partial file
+
+
+def test_memory_error_is_a_chinese_message(tmp_path, monkeypatch):
+    from perfeval_xl.io import snapshot
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(snapshot, "_read_snapshot", exhausted)
+    monkeypatch.delenv("PERFEVAL_DEBUG", raising=False)
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(cg.XISHAN.read_bytes())
+    code, out, err = run(["score", str(book)])
+    assert code == 2 and "内存不足" in err and "MemoryError" not in err, err
