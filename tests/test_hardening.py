@@ -35,6 +35,8 @@ def run(argv: list[str]) -> tuple[int, str, str]:
             code = main(argv)
         except SystemExit as exc:
             code = exc.code
+        except KeyboardInterrupt:  # would stop the test run itself
+            pytest.fail("KeyboardInterrupt escaped the command")
     assert "Traceback" not in out.getvalue() + err.getvalue()
     return code, out.getvalue(), err.getvalue()
 
@@ -229,3 +231,74 @@ def test_memory_error_is_a_chinese_message(tmp_path, monkeypatch):
     book.write_bytes(cg.XISHAN.read_bytes())
     code, out, err = run(["score", str(book)])
     assert code == 2 and "内存不足" in err and "MemoryError" not in err, err
+
+
+# --- item 12: input parts that an output cannot carry -------------------------------------------
+
+def _rename_entry(data: bytes, placeholder: bytes, raw: bytes) -> bytes:
+    """Rename a zip entry to raw bytes (NUL, undecodable) in both headers; the CRC covers data only."""
+    assert len(placeholder) == len(raw) and data.count(placeholder) == 2
+    return data.replace(placeholder, raw)
+
+
+def _with_entry(name: str, payload: bytes = b"x", **attrs) -> bytes:
+    lay = cg.layout("xishan")
+    entries = list(cg.zip_entries(lay.data))
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    for key, value in attrs.items():
+        setattr(info, key, value)
+    return cg.rebuild_zip(entries + [(info, payload)])
+
+
+def _workbook_rels(transform) -> bytes:
+    lay = cg.layout("xishan")
+    return cg.zip_edit(lay.data, {"xl/_rels/workbook.xml.rels": transform})
+
+
+def _sheet_target(new_target: bytes, external: bool = False):
+    def transform(xml: bytes) -> bytes:
+        import re
+
+        match = re.search(rb'Target="(/?(?:xl/)?worksheets/sheet4\.xml)"', xml)
+        out = xml[:match.start(1)] + new_target + xml[match.end(1):]
+        return out.replace(b'Target="' + new_target + b'"', b'Target="' + new_target + b'" TargetMode="External"') \
+            if external else out
+    return transform
+
+
+def _nonfinite(text: str) -> bytes:
+    lay = cg.layout("xishan")
+    ref = lay.ref("资金情况", "预算数", 0)
+
+    def fn(xml: bytes) -> bytes:
+        return cg.set_cell(xml, ref, 1.0).replace(b"<v>1.0</v>", b"<v>" + text.encode() + b"</v>", 1)
+    return cg.zip_edit(lay.data, {lay.parts["资金情况"]: fn})
+
+
+CARRIED = {
+    "dotdot-entry": (lambda: _with_entry("../../x.txt"), "指向包外"),
+    "absolute-entry": (lambda: _with_entry("/etc/x.xml"), "是绝对路径"),
+    "nul-entry": (lambda: _rename_entry(_with_entry("xl/media/aQb.png"), b"aQb", b"a\x00b"), "含有空字符"),
+    "undecodable-entry": (lambda: _rename_entry(_with_entry("xl/media/aQQb.png"), b"aQQb", b"a\xc6\xc0b"),
+                          "无法识别的字节"),
+    "symlink-entry": (lambda: _with_entry("xl/media/link.png", b"/etc/passwd", create_system=3,
+                                          external_attr=0o120777 << 16), "是符号链接"),
+    "no-content-type": (lambda: _with_entry("xl/media/extra.qqq"), "没有登记在部件类型表中"),
+    "nan-number": (lambda: _nonfinite("NaN"), "不是数字"),
+    "inf-number": (lambda: _nonfinite("INF"), "不是数字"),
+    "external-sheet-rel": (lambda: _workbook_rels(_sheet_target(b"file:///etc/passwd", external=True)), "包外"),
+    "traversal-sheet-rel": (lambda: _workbook_rels(_sheet_target(b"../../../etc/passwd.xml")), "包外"),
+}
+
+
+@pytest.mark.parametrize("command", ["score", "review", "report"])
+@pytest.mark.parametrize("kind", sorted(CARRIED))
+def test_part_an_output_cannot_carry_is_refused(tmp_path, kind, command):
+    build, phrase = CARRIED[kind]
+    book = tmp_path / "carried.xlsx"
+    book.write_bytes(build())
+    before = digest(book)
+    code, out, err = run([command, str(book)])
+    assert code == 2 and phrase in err and "“carried.xlsx”" in err, err
+    assert digest(book) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carried.xlsx"]

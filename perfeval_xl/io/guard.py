@@ -680,9 +680,11 @@ def posixpath_ext(part: str) -> str:
 
 
 def _leaves_package(base: str, target: str) -> bool:
-    if target.startswith(("/", "\\")):
-        return target.lstrip("/\\").startswith("..") or "\\" in target
+    if "\\" in target:
+        return True
     depth = base.count("/")  # folders of the part that holds the relationship
+    if target.startswith("/"):
+        depth, target = 0, target[1:]
     for segment in target.split("/"):
         if segment == "..":
             depth -= 1
