@@ -302,3 +302,76 @@ def test_part_an_output_cannot_carry_is_refused(tmp_path, kind, command):
     assert code == 2 and phrase in err and "“carried.xlsx”" in err, err
     assert digest(book) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["carried.xlsx"]
+
+
+# --- item 13: messages in Chinese, naming the file; one read-only policy -----------------------
+
+def _xlsb_renamed() -> bytes:
+    return cg.rebuild_zip([("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                                                     b'package/2006/content-types"/>'),
+                           ("_rels/.rels", b"<Relationships/>"), ("xl/workbook.bin", b"\x83\x01\x00binary")])
+
+
+def _lzma_parts() -> bytes:
+    return cg.rebuild_zip([(info.filename, data) for info, data in cg.zip_entries(cg.XISHAN.read_bytes())],
+                          compression=zipfile.ZIP_LZMA)
+
+
+MESSAGES = {
+    "xlsb-renamed": (_xlsb_renamed, "其实是 .xlsb 格式"),
+    "lzma-parts": (_lzma_parts, "使用了 Excel 不用的压缩方式（第 14 种）"),
+    "garbage-workbook-part": (lambda: cg.zip_edit(cg.XISHAN.read_bytes(), {"xl/workbook.xml": b"<workbook><sheets>\xff\xfe"}),
+                              "“bad.xlsx”"),
+}
+
+
+@pytest.mark.parametrize("command", ["score", "review", "report"])
+@pytest.mark.parametrize("kind", sorted(MESSAGES))
+def test_damaged_file_messages_are_chinese(tmp_path, kind, command):
+    build, phrase = MESSAGES[kind]
+    book = tmp_path / "bad.xlsx"
+    book.write_bytes(build())
+    code, out, err = run([command, str(book)])
+    assert code == 2 and phrase in err, err
+    for english in ("not well-formed", "invalid start byte", "compression method", "File contains", "Error）",
+                    "（BadZipFile）", "（OSError）", "（KeyError）"):
+        assert english not in err, err
+    assert_documented(err)
+
+
+def assert_documented(stderr: str) -> None:
+    """Every line of a refusal corresponds to an entry of docs/errors.md (as tests/test_errors_doc.py reads it)."""
+    import test_errors_doc as doc
+
+    entries = [doc._pattern(e) for e in doc.doc_entries()]
+    for line in stderr.strip().splitlines():
+        text = line.removeprefix("错误：")
+        text = text.split("：", 1)[1] if "!" in text.split("：", 1)[0] else text  # 工作表!单元格：
+        assert any(doc.unify(text.replace("\0", ""), e) for e in entries), f"not in docs/errors.md: {line}"
+
+
+def test_unreadable_file_is_a_read_permission_problem(tmp_path, monkeypatch):
+    import errno
+
+    from perfeval_xl.io.atomic import describe_os_error
+
+    book = tmp_path / "locked.xlsx"
+    book.write_bytes(b"x")
+    book.chmod(0)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # as for a user other than root
+    message = describe_os_error(PermissionError(errno.EACCES, "Permission denied", str(book)))
+    assert "没有读取权限" in message and "写入" not in message
+
+
+@pytest.mark.parametrize("argv", [["report", "--force"], ["score"], ["review"]])
+def test_a_read_only_output_is_never_replaced(tmp_path, argv):
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(cg.XISHAN.read_bytes())
+    tag = {"report": "_报告.docx", "score": "_评分.xlsx", "review": "_复核.xlsx"}[argv[0]]
+    existing = tmp_path / f"book{tag}"
+    existing.write_bytes(b"kept")
+    existing.chmod(0o444)
+    code, out, err = run([argv[0], str(book), *argv[1:]])
+    assert code == 2 and "是只读文件，不能覆盖" in err, err
+    assert existing.read_bytes() == b"kept"
+    assert_documented(err)

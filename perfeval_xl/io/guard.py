@@ -631,6 +631,10 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
     without a content type, worksheet relationships leaving the package, numbers that are not
     finite (``<v>NaN</v>``)."""
     for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}使用了 Excel 不用的压缩方式"
+                              f"（第 {info.compress_type} 种），本工具和其他表格软件都无法可靠读取；"
+                              "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(info.filename))
         reason = _bad_entry_name(info)
         if reason:
             shown = info.filename.encode("ascii", "backslashreplace").decode()[:80]
