@@ -375,3 +375,25 @@ def test_a_read_only_output_is_never_replaced(tmp_path, argv):
     assert code == 2 and "是只读文件，不能覆盖" in err, err
     assert existing.read_bytes() == b"kept"
     assert_documented(err)
+
+
+# --- item 7: the pasted-table review is linear in rows --------------------------------------------
+
+def test_pasted_table_review_is_linear():
+    """8,000 rows took 26 s of CPU (quadratic: each comparison rescanned its column); linear it is well
+    under a second (bench/bench_table_audit.py prints the 8,000/2,000 ratio, about 4)."""
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench_table_audit import table
+
+    from perfeval_xl.core.table_audit import audit_sheet
+
+    grid = table(8000)
+    start = time.process_time()
+    audit = audit_sheet("报告表1", grid)
+    spent = time.process_time() - start
+    # each of 8,000 rows: its 合计 column, 执行率 and 占比 (3); the 合计 row: 预算数, 支出数 and 合计 as column
+    # totals, its 合计 as a row total and its 执行率 (5); the 占比 column's sum (1): 24,006
+    assert audit.checked == 3 * 8000 + 5 + 1
+    assert spent < 8, f"{spent:.1f} s CPU for 8,000 rows"

@@ -142,6 +142,8 @@ class _Block:
     first: int
     last: int
     width: int
+    #: per-column facts every comparison asks for, worked out once (the audit stays linear in rows)
+    memo: dict = field(default_factory=dict)
 
     def cell(self, r: int, c: int) -> _Cell:
         row = self.grid[r]
@@ -234,8 +236,12 @@ def _title(lines: list[str]) -> str:
 # --- the checks --------------------------------------------------------------------
 
 def _column_decimals(block: _Block, c: int, percent: bool) -> int:
-    return max((block.cell(r, c).number.decimals for r in block.rows
-                if block.cell(r, c).number is not None and block.cell(r, c).number.percent == percent), default=0)
+    key = ("decimals", c, percent)
+    if key not in block.memo:
+        block.memo[key] = max((block.cell(r, c).number.decimals for r in block.rows
+                               if block.cell(r, c).number is not None and block.cell(r, c).number.percent == percent),
+                              default=0)
+    return block.memo[key]
 
 
 def _printed_at_column(block: _Block, r: int, c: int) -> Printed:
@@ -289,7 +295,11 @@ class _Auditor:
 
     def is_rate_column(self, c: int) -> bool:
         """A column with percents (a rate or share): never summed by a total row."""
-        return any(self.b.cell(r, c).number is not None and self.b.cell(r, c).number.percent for r in self.b.rows)
+        key = ("rate", c)
+        if key not in self.b.memo:
+            self.b.memo[key] = any(self.b.cell(r, c).number is not None and self.b.cell(r, c).number.percent
+                                   for r in self.b.rows)
+        return self.b.memo[key]
 
     # totals
     def totals(self, columns: list[int]) -> None:
@@ -493,9 +503,12 @@ class _Auditor:
 
 
 def _half_unit(block: _Block, c: int) -> Decimal:
-    decimals = max((block.cell(r, c).number.fraction_decimals for r in block.rows
-                    if block.cell(r, c).number is not None), default=4)
-    return Decimal(5).scaleb(-(decimals + 1))
+    key = ("half", c)
+    if key not in block.memo:
+        decimals = max((block.cell(r, c).number.fraction_decimals for r in block.rows
+                        if block.cell(r, c).number is not None), default=4)
+        block.memo[key] = Decimal(5).scaleb(-(decimals + 1))
+    return block.memo[key]
 
 
 _COUNT_RE = re.compile(r"[（(](\d[\d,]*)\s*[份人个户家项名次]*[）)]")
