@@ -397,3 +397,47 @@ def test_pasted_table_review_is_linear():
     # totals, its 合计 as a row total and its 执行率 (5); the 占比 column's sum (1): 24,006
     assert audit.checked == 3 * 8000 + 5 + 1
     assert spent < 8, f"{spent:.1f} s CPU for 8,000 rows"
+
+
+# --- item 8: nothing in a pasted table is skipped silently ------------------------------------------
+
+def _scored_table(total: object, unit: str = "") -> list[list[object]]:
+    return [["表2 得分情况"], ["序号", "单位", "得分", "人数"],
+            [1, "甲", f"2{unit}", "10人"], [2, "乙", f"1.5{unit}", "20人"], [3, "丙", f"3{unit}", "5人"],
+            ["合计", "", total, "35人"]]
+
+
+@pytest.mark.parametrize("total, said", [
+    ("#REF!", "Excel 错误值 #REF!"), ("#N/A", "Excel 错误值 #N/A"),
+])
+def test_a_total_holding_an_error_is_listed_as_not_checked(total, said):
+    from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula
+    from perfeval_xl.core.table_audit import audit_sheet
+
+    for value in (total, ExcelErrorValue(total)):
+        audit = audit_sheet("报告表2", _scored_table(value))
+        (unchecked,) = [u for u in audit.unchecked if u.range == "C6"]
+        assert unchecked.reason == f"“合计”行的“得分”未核对：该单元格是 {said}"
+    audit = audit_sheet("报告表2", _scored_table(UncachedFormula("=SUM(C3:C5)")))
+    (unchecked,) = [u for u in audit.unchecked if u.range == "C6"]
+    assert "是公式（=SUM(C3:C5)），文件中没有保存计算结果" in unchecked.reason
+
+
+def test_figures_with_unit_words_are_checked():
+    from perfeval_xl.core.table_audit import audit_sheet
+
+    # 2分 + 1.5分 + 3分 = 6.5分, printed 9分: a slip; 10人 + 20人 + 5人 = 35人, printed 35人: agrees
+    audit = audit_sheet("报告表2", _scored_table("9分", "分"))
+    assert audit.checked == 2
+    (slip,) = audit.slips
+    assert (slip.cell, slip.printed, slip.expected) == ("C6", "9分", "6.5分")
+    assert not audit.unchecked
+
+
+def test_a_total_over_different_unit_words_is_listed():
+    from perfeval_xl.core.table_audit import audit_sheet
+
+    rows = _scored_table("6.5分", "分")
+    rows[3][2] = "1.5人"
+    audit = audit_sheet("报告表2", rows)
+    assert [u.reason for u in audit.unchecked if u.range == "C6"] == ["“合计”行的“得分”未核对：所合计的数字单位不同（人、分）"]
