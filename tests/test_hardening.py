@@ -283,7 +283,7 @@ CARRIED = {
                           "无法识别的字节"),
     "symlink-entry": (lambda: _with_entry("xl/media/link.png", b"/etc/passwd", create_system=3,
                                           external_attr=0o120777 << 16), "是符号链接"),
-    "no-content-type": (lambda: _with_entry("xl/media/extra.qqq"), "没有登记在部件类型表中"),
+    "no-content-type": (lambda: _with_entry("xl/extra/data.qqq"), "没有登记在部件类型表中"),
     "nan-number": (lambda: _nonfinite("NaN"), "不是数字"),
     "inf-number": (lambda: _nonfinite("INF"), "不是数字"),
     "external-sheet-rel": (lambda: _workbook_rels(_sheet_target(b"file:///etc/passwd", external=True)), "包外"),
@@ -347,6 +347,8 @@ def assert_documented(stderr: str) -> None:
     for line in stderr.strip().splitlines():
         text = line.removeprefix("错误：")
         text = text.split("：", 1)[1] if "!" in text.split("：", 1)[0] else text  # 工作表!单元格：
+        if text.startswith("“") and "”：" in text and not any(doc.unify(text, e) for e in entries):
+            text = text.split("”：", 1)[1]  # the file named before a survey message: “导出.xlsx”：
         assert any(doc.unify(text.replace("\0", ""), e) for e in entries), f"not in docs/errors.md: {line}"
 
 
@@ -441,3 +443,79 @@ def test_a_total_over_different_unit_words_is_listed():
     rows[3][2] = "1.5人"
     audit = audit_sheet("报告表2", rows)
     assert [u.reason for u in audit.unchecked if u.range == "C6"] == ["“合计”行的“得分”未核对：所合计的数字单位不同（人、分）"]
+
+
+# --- item 10: survey import ---------------------------------------------------------------------
+
+@pytest.fixture
+def survey_book(tmp_path):
+    from test_survey_cli import make_book
+
+    return make_book(tmp_path / "评价.xlsx")
+
+
+def _survey_rows(respondents: int = 6):
+    from test_survey import generated_export
+
+    rows, *_ = generated_export(5, respondents)
+    return rows
+
+
+def _import(export: Path, book: Path, *extra) -> tuple[int, str, str]:
+    from test_survey_cli import UNIT_COLUMN
+
+    return run(["survey", "import", str(export), "--class", "A", "--into", str(book), "--unit-column", UNIT_COLUMN,
+                *extra])
+
+
+def test_csv_field_longer_than_csv_allows_is_read_and_cut_in_messages(tmp_path, survey_book):
+    import csv
+
+    rows = _survey_rows()
+    essay = "很" * 200_000  # over csv's default 131,072-character field limit
+    rows[1][7] = essay
+    export = tmp_path / "导出.csv"
+    with open(export, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    code, out, err = _import(export, survey_book, "--dry-run")
+    assert code == 1, err
+    (line,) = [x for x in out.splitlines() if "很很很" in x]
+    assert "很" * 60 + "……（共 200,000 个字符）" in line and len(line) < 400
+
+
+def test_repeated_serial_number_is_not_counted_twice(tmp_path, survey_book):
+    from test_survey_cli import write_export
+
+    rows = _survey_rows(6)
+    doubled = rows + rows[1:]  # the same export appended twice
+    export = write_export(tmp_path / "导出.xlsx", doubled)
+    code, out, err = _import(export, survey_book, "--dry-run")
+    assert code == 1, err
+    assert "共 6 份答卷" in out  # not 12
+    assert out.count("与第") == 6 and "第8行的序号“1”与第2行重复" in out
+    assert "Sheet1!A8：" in out
+
+
+def test_formula_answer_without_its_result_is_a_finding_not_a_blank(tmp_path, survey_book):
+    from test_survey_cli import write_export
+
+    rows = _survey_rows(4)
+    export = write_export(tmp_path / "导出.xlsx", rows)
+    # the answer of row 3, question 2 (column H) becomes a formula saved without its result
+    data = cg.zip_edit(export.read_bytes(), {"xl/worksheets/sheet1.xml": lambda xml: cg.set_cell(
+        xml, "H3", cg.Formula('IF(1,"了解","")'))})
+    export.write_bytes(data)
+    code, out, err = _import(export, survey_book, "--dry-run")
+    assert code == 1, err
+    assert "Sheet1!H3：第3行" in out and "答案是公式（=IF(1,\"了解\",\"\")），文件中没有保存计算结果" in out
+    assert not [x for x in out.splitlines() if "H3" in x and "未作答" in x]
+
+
+def test_survey_locations_never_read_file_bang(tmp_path, survey_book):
+    from test_survey_cli import write_export
+
+    export = write_export(tmp_path / "导出.xlsx", _survey_rows(3))
+    code, out, err = _import(export, survey_book, "--sheet", "不存在")
+    assert code == 2 and "!：" not in err, err
+    assert err.startswith("错误：“导出.xlsx”：导出文件中没有工作表“不存在”"), err
+    assert_documented(err)

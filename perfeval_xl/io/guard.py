@@ -595,6 +595,8 @@ def _unescape_bytes(raw: bytes) -> str:
 _NUMERIC_NOT_FINITE = re.compile(rb"<v>\s*[+-]?(?:nan|inf(?:inity)?)\s*</v>", re.IGNORECASE)
 _TEXT_TYPES = (b't="s"', b't="str"', b't="inlineStr"', b't="e"', b't="b"')
 _S_IFLNK = 0o120000
+#: attachments no program parses as a package part: tolerated without a content type (Excel does)
+_MEDIA = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "emf", "wmf", "tif", "tiff", "svg", "bin"})
 
 
 def _bad_entry_name(info: zipfile.ZipInfo) -> str | None:
@@ -646,7 +648,7 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
         if info.is_dir() or part == "[Content_Types].xml":
             continue
         extension = posixpath_ext(part)
-        if part.lower() not in overrides and extension not in defaults:
+        if part.lower() not in overrides and extension not in defaults and extension not in _MEDIA:
             raise HostileFile(f"“{name}”中的{parts.describe(part)}没有登记在部件类型表中（文件已损坏），已拒绝打开；"
                               "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(part))
     rels = rels_part(package.workbook_part)
