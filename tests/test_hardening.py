@@ -59,16 +59,8 @@ def digest(path: Path) -> str:
 
 
 def wuhua_with_unit(token: bytes) -> bytes:
-    """The 五华 sample with the 单位简称 西翥 spelt 西<token>翥 wherever it is written (every sheet),
-    so the workbook stays consistent and is scored."""
-    entries = []
-    for info, payload in cg.zip_entries(cg.WUHUA.read_bytes()):
-        if info.filename.startswith("xl/worksheets/sheet"):
-            for before in (b"<t>%s</t>", b'<t xml:space="preserve">%s</t>'):
-                unit = WUHUA_UNIT.encode()
-                payload = payload.replace(before % unit, before % (unit[:3] + token + unit[3:]))
-        entries.append((info, payload))
-    return cg.rebuild_zip(entries)
+    """The 五华 sample with the 单位简称 西翥 spelt 西<token>翥 wherever it is written (corpus_gen.unit_spelt)."""
+    return cg.unit_spelt(token, WUHUA_UNIT)(cg.layout("wuhua"))
 
 
 # --- item 1: control characters in a unit 简称 reach sheet names, defined names, charts ---------
@@ -87,6 +79,20 @@ def test_control_character_in_unit_short_name_gives_an_output_that_opens(tmp_pat
     names = load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames
     # the control character is dropped (a tab becomes a space): the sheet keeps the unit's visible name
     assert ("评分表-西翥" in names) or ("评分表-西 翥" in names), names
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_control_character_output_converts_in_libreoffice(tmp_path):
+    import subprocess
+
+    source = tmp_path / "ctrl.xlsx"
+    source.write_bytes(wuhua_with_unit(b"_x000B_"))
+    code, out, err = run(["score", str(source), "-o", str(tmp_path / "out.xlsx")])
+    assert code in (0, 1), err
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "out.xlsx")], capture_output=True, timeout=600)
+    assert (tmp_path / "out.pdf").stat().st_size > 10_000  # the workbook's pages, not an empty document
 
 
 def test_xml_safe_is_the_one_cleaning_function():
@@ -235,60 +241,14 @@ def test_memory_error_is_a_chinese_message(tmp_path, monkeypatch):
 
 # --- item 12: input parts that an output cannot carry -------------------------------------------
 
-def _rename_entry(data: bytes, placeholder: bytes, raw: bytes) -> bytes:
-    """Rename a zip entry to raw bytes (NUL, undecodable) in both headers; the CRC covers data only."""
-    assert len(placeholder) == len(raw) and data.count(placeholder) == 2
-    return data.replace(placeholder, raw)
+def _xishan(recipe):
+    return lambda: recipe(cg.layout("xishan"))
 
 
-def _with_entry(name: str, payload: bytes = b"x", **attrs) -> bytes:
-    lay = cg.layout("xishan")
-    entries = list(cg.zip_entries(lay.data))
-    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
-    for key, value in attrs.items():
-        setattr(info, key, value)
-    return cg.rebuild_zip(entries + [(info, payload)])
-
-
-def _workbook_rels(transform) -> bytes:
-    lay = cg.layout("xishan")
-    return cg.zip_edit(lay.data, {"xl/_rels/workbook.xml.rels": transform})
-
-
-def _sheet_target(new_target: bytes, external: bool = False):
-    def transform(xml: bytes) -> bytes:
-        import re
-
-        match = re.search(rb'Target="(/?(?:xl/)?worksheets/sheet4\.xml)"', xml)
-        out = xml[:match.start(1)] + new_target + xml[match.end(1):]
-        return out.replace(b'Target="' + new_target + b'"', b'Target="' + new_target + b'" TargetMode="External"') \
-            if external else out
-    return transform
-
-
-def _nonfinite(text: str) -> bytes:
-    lay = cg.layout("xishan")
-    ref = lay.ref("资金情况", "预算数", 0)
-
-    def fn(xml: bytes) -> bytes:
-        return cg.set_cell(xml, ref, 1.0).replace(b"<v>1.0</v>", b"<v>" + text.encode() + b"</v>", 1)
-    return cg.zip_edit(lay.data, {lay.parts["资金情况"]: fn})
-
-
-CARRIED = {
-    "dotdot-entry": (lambda: _with_entry("../../x.txt"), "指向包外"),
-    "absolute-entry": (lambda: _with_entry("/etc/x.xml"), "是绝对路径"),
-    "nul-entry": (lambda: _rename_entry(_with_entry("xl/media/aQb.png"), b"aQb", b"a\x00b"), "含有空字符"),
-    "undecodable-entry": (lambda: _rename_entry(_with_entry("xl/media/aQQb.png"), b"aQQb", b"a\xc6\xc0b"),
-                          "无法识别的字节"),
-    "symlink-entry": (lambda: _with_entry("xl/media/link.png", b"/etc/passwd", create_system=3,
-                                          external_attr=0o120777 << 16), "是符号链接"),
-    "no-content-type": (lambda: _with_entry("xl/extra/data.qqq"), "没有登记在部件类型表中"),
-    "nan-number": (lambda: _nonfinite("NaN"), "不是数字"),
-    "inf-number": (lambda: _nonfinite("INF"), "不是数字"),
-    "external-sheet-rel": (lambda: _workbook_rels(_sheet_target(b"file:///etc/passwd", external=True)), "包外"),
-    "traversal-sheet-rel": (lambda: _workbook_rels(_sheet_target(b"../../../etc/passwd.xml")), "包外"),
-}
+CARRIED = {name: (_xishan(recipe), phrase) for name, (recipe, phrase) in cg.CARRIED.items()
+           if name not in ("xlsb-renamed", "lzma-parts")}  # those two: item 13 below
+CARRIED["nan-number"] = (_xishan(cg.nonfinite("NaN")), "不是数字")
+CARRIED["inf-number"] = (_xishan(cg.nonfinite("INF")), "不是数字")
 
 
 @pytest.mark.parametrize("command", ["score", "review", "report"])
@@ -306,20 +266,9 @@ def test_part_an_output_cannot_carry_is_refused(tmp_path, kind, command):
 
 # --- item 13: messages in Chinese, naming the file; one read-only policy -----------------------
 
-def _xlsb_renamed() -> bytes:
-    return cg.rebuild_zip([("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                                                     b'package/2006/content-types"/>'),
-                           ("_rels/.rels", b"<Relationships/>"), ("xl/workbook.bin", b"\x83\x01\x00binary")])
-
-
-def _lzma_parts() -> bytes:
-    return cg.rebuild_zip([(info.filename, data) for info, data in cg.zip_entries(cg.XISHAN.read_bytes())],
-                          compression=zipfile.ZIP_LZMA)
-
-
 MESSAGES = {
-    "xlsb-renamed": (_xlsb_renamed, "其实是 .xlsb 格式"),
-    "lzma-parts": (_lzma_parts, "使用了 Excel 不用的压缩方式（第 14 种）"),
+    "xlsb-renamed": (_xishan(cg.xlsb_renamed), "其实是 .xlsb 格式"),
+    "lzma-parts": (_xishan(cg.lzma_parts), "使用了 Excel 不用的压缩方式（第 14 种）"),
     "garbage-workbook-part": (lambda: cg.zip_edit(cg.XISHAN.read_bytes(), {"xl/workbook.xml": b"<workbook><sheets>\xff\xfe"}),
                               "“bad.xlsx”"),
 }

@@ -95,7 +95,7 @@ def run_import(args) -> int:
     try:
         snapshot = read_snapshot(book_path)
     except UnreadableFile as exc:
-        raise ImportFailed(str(exc)) from exc
+        raise ImportFailed(f"{_where(exc.sheet, exc.cell)}{exc}") from exc
     book, _ = normalise(read(snapshot)[0])
     book, data, _ = attach_survey(book)
     code = args.class_code.strip()
@@ -167,7 +167,10 @@ def _answered(tally: Tally) -> Tally:
 
 def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str],
            drawings: list[str] = ()) -> None:
+    import zipfile
+
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     from ..io.atomic import check_not_locked, write_bytes_atomic
     from ..io.preserve import restore_cached_values
@@ -188,7 +191,7 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
                                            answer_rows(cls, result.responses), question_header_key,
                                            before=schema.SATISFACTION.name)
             written.append(f"“{schema.SURVEY_ANSWERS.name}”第 {first}–{last} 行")
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, zipfile.BadZipFile, InvalidFileException) as exc:
         from ..io.files import display_name
 
         raise ImportFailed(f"无法写入工作簿“{display_name(book_path)}”：其结构异常（文件已损坏，或由其他程序生成），"
