@@ -43,11 +43,11 @@ from defusedxml import ElementTree as SafeET
 
 from perfeval_xl.core.findings import cell_name, parse_cell_name
 from perfeval_xl.io.atomic import describe_os_error
-from perfeval_xl.io.files import display_name
+from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, display_name
 from perfeval_xl.io.xlsx_package import Package, SpliceError, attr, rels_part, unescape
 
-#: refuse files larger than this on disk
-MAX_FILE_BYTES = 100 * 1024 * 1024
+#: refuse files larger than this on disk (the one limit, stated in docs/errors.md, is perfeval_xl.io.files')
+MAX_FILE_BYTES = FILE_LIMIT
 #: refuse packages with more parts than this
 MAX_PARTS = 5000
 #: refuse packages whose parts together inflate to more than this
@@ -630,8 +630,8 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
                         package: Package) -> None:
     """Refuse a package whose parts a writer cannot carry into an output that opens: entry names
     that are not part names (``../x``, ``/etc/x``, NUL, undecodable bytes), symbolic links, parts
-    without a content type, worksheet relationships leaving the package, numbers that are not
-    finite (``<v>NaN</v>``)."""
+    without a content type, worksheet relationships leaving the package.  (Numbers that are not
+    finite, ``<v>NaN</v>``, are refused by :func:`refuse_nonfinite` as each worksheet is inflated.)"""
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}使用了 Excel 不用的压缩方式"
@@ -664,20 +664,25 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
                 shown = target.encode("ascii", "backslashreplace").decode()[:80]
                 raise HostileFile(f"“{name}”的部件关系表（部件 {rels}）让一张工作表指向包外的“{shown}”"
                                   "（外部文件或“..”路径），已拒绝打开；请在 Excel 或 WPS 中打开并另存后再试")
-    sheet_parts = {part for part in parts.by_part} or {i.filename for i in infos
-                                                        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")}
-    for part in sorted(sheet_parts):
-        if part not in zf.NameToInfo:
-            continue
-        data = zf.read(part)
-        for match in _NUMERIC_NOT_FINITE.finditer(data):
-            cell = _cell_at(data, match.start())
-            if cell is not None and not any(t in cell[2] for t in _TEXT_TYPES):
-                sheet = parts.sheet(part)
-                raise HostileFile(f"“{name}”的{parts.describe(part)}中，单元格 {ref_name(cell[0], cell[1])} 的数值是"
-                                  f"“{match.group(0)[3:-4].decode('ascii', 'replace').strip()}”（不是数字，文件已损坏），"
-                                  "Excel 不会保存这样的值；请在 Excel 或 WPS 中改正该单元格并另存后再试",
-                                  sheet, ref_name(cell[0], cell[1]) if sheet else "")
+
+
+#: a number cell can end in none of these letters: only a part holding one is searched for NaN/INF
+_NONFINITE_ENDS = (b"N</v>", b"n</v>", b"F</v>", b"f</v>", b"Y</v>", b"y</v>")
+
+
+def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:
+    """Refuse a worksheet whose number cell holds NaN or INF (Excel never saves one; openpyxl cannot
+    load a copy of it).  Cheap for a sound sheet: a few byte searches, the pattern only on a hit."""
+    if not any(end in data for end in _NONFINITE_ENDS):
+        return
+    for match in _NUMERIC_NOT_FINITE.finditer(data):
+        cell = _cell_at(data, match.start())
+        if cell is not None and not any(t in cell[2] for t in _TEXT_TYPES):
+            sheet = parts.sheet(part)
+            raise HostileFile(f"“{name}”的{parts.describe(part)}中，单元格 {ref_name(cell[0], cell[1])} 的数值是"
+                              f"“{match.group(0)[3:-4].decode('ascii', 'replace').strip()}”（不是数字，文件已损坏），"
+                              "Excel 不会保存这样的值；请在 Excel 或 WPS 中改正该单元格并另存后再试",
+                              sheet, ref_name(cell[0], cell[1]) if sheet else "")
 
 
 def posixpath_ext(part: str) -> str:
@@ -736,11 +741,15 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         inspection.selected = wanted
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
     scans: dict[str, SheetScan] = {}
+    worksheets = _Parts(inspection.parts)
     for info in infos:
         if info.is_dir():
             continue
         sheet_name = to_scan.get(info.filename)
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None)
+        worksheet = info.filename in worksheets.by_part
+        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet)
+        if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
+            refuse_nonfinite(data, name, info.filename, worksheets)
         if sheet_name is None:
             continue
         scan = _scan_quick(data, sheet_name, info.filename) if data else None
