@@ -340,10 +340,10 @@ EXIT_INTERRUPTED = 130
 
 def _escape_undecodable(exc: UnicodeError):
     """Codec error handler of the output streams: a file name's bytes that are not UTF-8 (lone
-    surrogates U+DC80–U+DCFF) are printed as \\xNN, anything else unprintable as \\uNNNN."""
-    text = exc.object[exc.start:exc.end]
-    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else f"\\u{ord(ch):04x}"
-                   for ch in text), exc.end
+    surrogates U+DC80–U+DCFF, all UTF-8 cannot encode) are printed as \\xNN, as everywhere else."""
+    from perfeval_xl.core.normalize import xml_safe
+
+    return xml_safe(exc.object[exc.start:exc.end]), exc.end
 
 
 def describe_failure(exc: BaseException, verb: str) -> str:

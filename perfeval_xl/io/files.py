@@ -17,6 +17,8 @@ import os
 import stat
 from pathlib import Path
 
+from perfeval_xl.core.normalize import xml_safe
+
 #: refuse input files larger than this (an evaluation workbook is a few MB; docs/errors.md states it)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
@@ -25,16 +27,9 @@ class InputFileError(Exception):
     """The input cannot be read as a file; message in Chinese."""
 
 
-def _escape_surrogates(text: str) -> str:
-    if text.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in text):
-        return text
-    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff"
-                   else ("\ufffd" if "\ud800" <= ch <= "\udfff" else ch) for ch in text)
-
-
 def display_path(path: str | os.PathLike) -> str:
     """A path as text a message or a cell can hold: bytes that are not UTF-8 shown as ``\\xNN``."""
-    return _escape_surrogates(os.fspath(path) if not isinstance(path, bytes) else os.fsdecode(path))
+    return xml_safe(os.fspath(path) if not isinstance(path, bytes) else os.fsdecode(path))
 
 
 def display_name(path: str | os.PathLike) -> str:

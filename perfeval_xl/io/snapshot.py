@@ -113,9 +113,10 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
 
 def _open_calamine(path: Path) -> CalamineWorkbook:
     """python-calamine over the file; a name that is not UTF-8 (it cannot take one) through an open file."""
+    text = str(path)
     try:
-        text = str(path).encode("utf-8") and str(path)
-    except UnicodeEncodeError:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 (GBK from a Chinese Windows zip)
         with open(path, "rb") as handle:
             return CalamineWorkbook.from_filelike(handle)
     return CalamineWorkbook.from_path(text)
