@@ -468,3 +468,20 @@ def test_survey_locations_never_read_file_bang(tmp_path, survey_book):
     assert code == 2 and "!：" not in err, err
     assert err.startswith("错误：“导出.xlsx”：导出文件中没有工作表“不存在”"), err
     assert_documented(err)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_survey_import_refuses_a_named_pipe_as_export_or_book(tmp_path, survey_book):
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    for export, book in ((fifo, survey_book), (survey_book, fifo)):
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(r=_import(export, book)), daemon=True)
+        worker.start()
+        worker.join(60)
+        if worker.is_alive():
+            with open(fifo, "wb"):
+                pass
+            pytest.fail("survey import waited on a named pipe")
+        code, out, err = result["r"]
+        assert code == 2 and err == "错误：“pipe.xlsx”不是普通文件（是命名管道），perfeval 只读取普通的工作簿文件；请给出 .xlsx 文件本身\n"

@@ -315,7 +315,7 @@ def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[l
     try:
         check_input_file(path)  # a regular file within the size limit: never a pipe or a device
     except InputFileError as exc:
-        raise TemplateError(display_name(path), "", str(exc)) from exc
+        raise TemplateError("", "", str(exc)) from exc  # the message names the file
     if path.suffix.lower() == ".csv":
         return path.stem, _csv_rows(path.read_bytes(), display_name(path))
     from ..io.guard import HostileFile, inspect_workbook
@@ -324,7 +324,7 @@ def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[l
     try:  # a file from outside: zip bombs, XML entity attacks and absurd sheets are refused first
         inspection = inspect_workbook(path, {sheet} if sheet else None)
     except HostileFile as exc:
-        raise TemplateError(exc.sheet or display_name(path), exc.cell, exc.message) from exc
+        raise TemplateError(exc.sheet, exc.cell, exc.message) from exc  # the message names the file
     try:
         book = _open_calamine(path)
         names = book.sheet_names
