@@ -54,7 +54,7 @@ def _title(text: str, size: int, rotate: bool = False):
     from openpyxl.drawing.text import RegularTextRun
 
     rich = _text(size, True, rotate)
-    rich.p[0].r = [RegularTextRun(rPr=rich.p[0].pPr.defRPr, t=text)]
+    rich.p[0].r = [RegularTextRun(rPr=rich.p[0].pPr.defRPr, t=xml_safe(text))]
     return Title(tx=Text(rich=rich), overlay=False)
 
 
