@@ -159,7 +159,7 @@ def process_file(path: str, write_copies: bool = False, display: str | None = No
     except Exception as exc:  # one bad file never stops the batch, and never shows a traceback
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
-        from perfeval_xl.cli import describe_failure  # one wording for every command (never a class name)
+        from perfeval_xl.io.files import describe_failure  # one wording for every command (never a class name)
 
         return _unreadable(display, "", "", describe_failure(exc, "处理此文件"))
 

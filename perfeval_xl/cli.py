@@ -320,6 +320,8 @@ def _guarded(args, verb: str, action):
     except Exception as exc:
         if os.environ.get("PERFEVAL_DEBUG") and not isinstance(exc, MemoryError):
             raise
+        from perfeval_xl.io.files import describe_failure
+
         return None, _fail(args, "", "", describe_failure(exc, verb))
 
 
@@ -346,19 +348,6 @@ def _escape_undecodable(exc: UnicodeError):
     return xml_safe(exc.object[exc.start:exc.end]), exc.end
 
 
-def describe_failure(exc: BaseException, verb: str) -> str:
-    """The one place an unexpected exception becomes a Chinese message (never a class name)."""
-    if isinstance(exc, MemoryError):
-        return f"内存不足：未能{verb}（文件过大，或本机可用内存不够），原文件未被修改；请关闭其他程序后重试"
-    if isinstance(exc, RecursionError):
-        return f"文件结构嵌套过深，未能{verb}，原文件未被修改；请在 Excel 或 WPS 中打开并另存后再试"
-    if isinstance(exc, OSError):
-        from perfeval_xl.io.atomic import describe_os_error
-
-        return describe_os_error(exc)
-    return f"内部错误：未能{verb}，原文件未被修改；请把工作簿和这条信息发给维护人员"
-
-
 def run_command(run, args, verb: str = "完成") -> int:
     """Every command runs inside this boundary: Ctrl-C is one Chinese line and exit 130 (outputs are
     written atomically: nothing partial is left), any other failure a Chinese message and exit 2;
@@ -373,6 +362,8 @@ def run_command(run, args, verb: str = "完成") -> int:
     except Exception as exc:
         if os.environ.get("PERFEVAL_DEBUG") and not isinstance(exc, MemoryError):
             raise
+        from perfeval_xl.io.files import describe_failure
+
         print(f"错误：{describe_failure(exc, verb)}", file=sys.stderr)
         return EXIT_UNREADABLE
 

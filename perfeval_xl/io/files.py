@@ -95,3 +95,16 @@ def _os_reason(path: Path, exc: OSError) -> str:
     from perfeval_xl.io.atomic import describe_os_error
 
     return describe_os_error(exc)
+
+
+def describe_failure(exc: BaseException, verb: str) -> str:
+    """The one place an unexpected exception becomes a Chinese message (never a class name)."""
+    if isinstance(exc, MemoryError):
+        return f"内存不足：未能{verb}（文件过大，或本机可用内存不够），原文件未被修改；请关闭其他程序后重试"
+    if isinstance(exc, RecursionError):
+        return f"文件结构嵌套过深，未能{verb}，原文件未被修改；请在 Excel 或 WPS 中打开并另存后再试"
+    if isinstance(exc, OSError):
+        from perfeval_xl.io.atomic import describe_os_error
+
+        return describe_os_error(exc)
+    return f"内部错误：未能{verb}，原文件未被修改；请把工作簿和这条信息发给维护人员"

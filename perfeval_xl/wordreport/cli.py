@@ -88,7 +88,7 @@ def cmd_report(args) -> int:
     except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
-        from perfeval_xl.cli import describe_failure
+        from perfeval_xl.io.files import describe_failure
 
         return _fail(describe_failure(exc, "生成报告"))
     slips = reviewed.result.slips
