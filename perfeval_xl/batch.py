@@ -248,7 +248,9 @@ def process_file(path: str, write_copies: bool = False, display: str | None = No
     except Exception as exc:  # one bad file never stops the batch, and never shows a traceback
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
-        return _unreadable(display, "", "", f"内部错误（{type(exc).__name__}）：未能处理此文件；请把文件和这条信息发给维护人员")
+        from perfeval_xl.io.files import describe_failure  # one wording for every command (never a class name)
+
+        return _unreadable(display, "", "", describe_failure(exc, "处理此文件"))
 
 
 def worker_died(display: str) -> FileResult:

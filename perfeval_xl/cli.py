@@ -296,14 +296,17 @@ def _guarded(args, verb: str, action):
     except (UnreadableFile, FileLockedError, TargetError) as exc:
         return None, _fail(args, getattr(exc, "sheet", ""), getattr(exc, "cell", ""), str(exc))
     except SpliceError as exc:
-        return None, _fail(args, "", "", f"“{Path(args.book).name}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
+        from perfeval_xl.io.files import display_name
+
+        return None, _fail(args, "", "", f"“{display_name(args.book)}”：{exc}；请在 Excel 或 WPS 中打开并另存后再试")
     except OSError as exc:
         return None, _fail(args, "", "", describe_os_error(exc))
     except Exception as exc:
-        if os.environ.get("PERFEVAL_DEBUG"):
+        if os.environ.get("PERFEVAL_DEBUG") and not isinstance(exc, MemoryError):
             raise
-        return None, _fail(args, "", "", f"内部错误（{type(exc).__name__}）：未能{verb}，原文件未被修改；"
-                                         "请把工作簿和这条信息发给维护人员")
+        from perfeval_xl.io.files import describe_failure
+
+        return None, _fail(args, "", "", describe_failure(exc, verb))
 
 
 def _fail(args, sheet: str, cell: str, message: str) -> int:
@@ -317,18 +320,64 @@ def _fail(args, sheet: str, cell: str, message: str) -> int:
     return EXIT_UNREADABLE
 
 
+#: exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+
+
+def _escape_undecodable(exc: UnicodeError):
+    """Codec error handler of the output streams: a file name's bytes that are not UTF-8 (lone
+    surrogates U+DC80–U+DCFF, all UTF-8 cannot encode) are printed as \\xNN, as everywhere else."""
+    from perfeval_xl.core.normalize import xml_safe
+
+    return xml_safe(exc.object[exc.start:exc.end]), exc.end
+
+
+def run_command(run, args, verb: str = "完成") -> int:
+    """Every command runs inside this boundary: Ctrl-C is one Chinese line and exit 130 (outputs are
+    written atomically: nothing partial is left), any other failure a Chinese message and exit 2;
+    PERFEVAL_DEBUG=1 lets an unexpected exception through with its traceback."""
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("已中断：命令未完成，没有写出任何文件（原文件未被修改）", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output went away (| head): nothing to tell
+        return EXIT_UNREADABLE
+    except Exception as exc:
+        if os.environ.get("PERFEVAL_DEBUG") and not isinstance(exc, MemoryError):
+            raise
+        from perfeval_xl.io.files import describe_failure
+
+        print(f"错误：{describe_failure(exc, verb)}", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
 def main(argv: list[str] | None = None) -> int:
     # openpyxl serialises with lxml where it is installed, and without it in the browser (Pyodide): the
     # same XML everywhere, so that `perfeval new` writes the same bytes on every machine (read when
     # openpyxl is first imported, which happens below this line)
     os.environ.setdefault("OPENPYXL_LXML", "False")
+    import codecs
+
+    codecs.register_error("perfeval.escape", _escape_undecodable)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(encoding="utf-8")
+            stream.reconfigure(encoding="utf-8", errors="perfeval.escape")
         except (AttributeError, ValueError):
             pass
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return run_command(lambda a: _dispatch(parser, a), args, _VERBS.get(args.command, "完成"))
+
+
+_VERBS = {"score": "评分", "review": "复核", "batch": "批量复核", "report": "生成报告", "survey": "导入问卷", "new": "生成模板"}
+
+
+def _dispatch(parser, args) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_UNREADABLE

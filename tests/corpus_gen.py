@@ -775,6 +775,100 @@ def cell_variants() -> list[Variant]:
     return v
 
 
+# --- round three (issue 20): control characters, parts an output cannot carry, other formats --------
+
+def unit_spelt(token: bytes, unit: str = "西翥") -> Callable[[Layout], bytes]:
+    """The 五华 sample with a 单位简称 spelt with ``token`` in its middle wherever it is written (every
+    sheet), so the workbook stays consistent: a control character as Excel stores it (``_x000B_``)."""
+    def build(lay: Layout) -> bytes:
+        entries = []
+        name = unit.encode()
+        for info, payload in zip_entries(lay.data):
+            if info.filename.startswith("xl/worksheets/sheet"):
+                for before in (b"<t>%s</t>", b'<t xml:space="preserve">%s</t>'):
+                    payload = payload.replace(before % name, before % (name[:3] + token + name[3:]))
+            entries.append((info, payload))
+        return rebuild_zip(entries)
+    return build
+
+
+def with_entry(name: str, payload: bytes = b"x", **attrs) -> Callable[[Layout], bytes]:
+    """The sample with one more zip entry (attributes of its ZipInfo set as given)."""
+    def build(lay: Layout) -> bytes:
+        info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+        for key, value in attrs.items():
+            setattr(info, key, value)
+        return rebuild_zip(zip_entries(lay.data) + [(info, payload)])
+    return build
+
+
+def renamed_entry(placeholder: str, raw: bytes) -> Callable[[Layout], bytes]:
+    """An entry named with raw bytes (NUL, undecodable) in both zip headers; the CRC covers data only."""
+    def build(lay: Layout) -> bytes:
+        data = with_entry(f"xl/media/{placeholder}.png")(lay)
+        assert len(placeholder.encode()) == len(raw) and data.count(placeholder.encode()) == 2
+        return data.replace(placeholder.encode(), raw)
+    return build
+
+
+def sheet_target(new_target: bytes, external: bool = False) -> Callable[[Layout], bytes]:
+    """资金情况's worksheet relationship (workbook rels) pointed elsewhere."""
+    def transform(xml: bytes) -> bytes:
+        match = re.search(rb'Target="(/?(?:xl/)?worksheets/sheet4\.xml)"', xml)
+        out = xml[:match.start(1)] + new_target + xml[match.end(1):]
+        mode = b'" TargetMode="External"' if external else b'"'
+        return out.replace(b'Target="' + new_target + b'"', b'Target="' + new_target + mode)
+    return lambda lay: zip_edit(lay.data, {"xl/_rels/workbook.xml.rels": transform})
+
+
+def nonfinite(text: str) -> Callable[[Layout], bytes]:
+    """资金情况's first 预算数 a number cell reading ``text`` (NaN, INF)."""
+    def build(lay: Layout) -> bytes:
+        ref = lay.ref("资金情况", "预算数", 0)
+        return zip_edit(lay.data, {lay.parts["资金情况"]: lambda xml: set_cell(xml, ref, 1.5).replace(
+            b"<v>1.5</v>", b"<v>" + text.encode() + b"</v>", 1)})
+    return build
+
+
+def xlsb_renamed(lay: Layout) -> bytes:
+    return rebuild_zip([("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                                                 b'package/2006/content-types"/>'),
+                        ("_rels/.rels", b"<Relationships/>"), ("xl/workbook.bin", b"\x83\x01\x00binary")])
+
+
+def lzma_parts(lay: Layout) -> bytes:
+    return rebuild_zip([(info.filename, data) for info, data in zip_entries(lay.data)], compression=zipfile.ZIP_LZMA)
+
+
+#: round-three kinds refused as a whole: name → (recipe, the phrase of the message)
+CARRIED = {
+    "dotdot-entry": (with_entry("../../x.txt"), "指向包外"),
+    "absolute-entry": (with_entry("/etc/x.xml"), "是绝对路径"),
+    "nul-entry": (renamed_entry("aQb", b"a\x00b"), "含有空字符"),
+    "undecodable-entry": (renamed_entry("aQQb", b"a\xc6\xc0b"), "无法识别的字节"),
+    "symlink-entry": (with_entry("xl/media/link.png", b"/etc/passwd", create_system=3, external_attr=0o120777 << 16),
+                      "是符号链接"),
+    "no-content-type": (with_entry("xl/extra/data.qqq"), "没有登记在部件类型表中"),
+    "external-sheet-rel": (sheet_target(b"file:///etc/passwd", external=True), "指向包外"),
+    "traversal-sheet-rel": (sheet_target(b"../../../etc/passwd.xml"), "指向包外"),
+    "xlsb-renamed": (xlsb_renamed, "其实是 .xlsb 格式"),
+    "lzma-parts": (lzma_parts, "使用了 Excel 不用的压缩方式（第 14 种）"),
+}
+#: control characters in a unit 简称: scored, the output opens (the character is dropped)
+CONTROL_TOKENS = {"x000B": b"_x000B_", "x0001": b"_x0001_", "x001B": b"_x001B_", "tab": b"&#9;"}
+
+
+def round3_variants() -> list[Variant]:
+    v = [_file_variant(name, build) for name, (build, _) in CARRIED.items()]
+    for text in ("NaN", "INF"):
+        v.append(Variant(f"{text.lower()}-number", "xishan",
+                         lambda lay, text=text: Built(nonfinite(text)(lay), ("资金情况", lay.ref("资金情况", "预算数", 0))), 2))
+    for name, token in CONTROL_TOKENS.items():
+        v.append(Variant(f"control-{name}-in-unit-short-name", "wuhua",
+                         lambda lay, token=token: Built(unit_spelt(token)(lay), None), 0, same_total=True))
+    return v
+
+
 def _ledger_variant(day, bad: bool = False) -> Callable[[Layout], Built]:
     """One 支出明细 row with the given 支付日期, for a unit that already has its 实际支出."""
     def build(lay: Layout) -> Built:
@@ -800,7 +894,7 @@ def _applicable(variant: Variant) -> bool:
 
 def all_variants() -> list[Variant]:
     """Every variant; one whose cell the sample does not have is a mistake in this file, never skipped."""
-    variants = file_variants() + cell_variants()
+    variants = file_variants() + cell_variants() + round3_variants()
     inapplicable = [v.id for v in variants if not _applicable(v)]
     assert not inapplicable, f"variants aimed at cells the samples do not have: {inapplicable}"
     ids = [v.id for v in variants]

@@ -185,7 +185,7 @@ def test_process_file_never_raises(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_module, "review_workbook", explode)
     result = process_file(str(cg.XISHAN), display="x.xlsx")
     assert result.unreadable and result.rows[0].status == "无法读取"
-    assert result.issues[0].message == "内部错误（RuntimeError）：未能处理此文件；请把文件和这条信息发给维护人员"
+    assert result.issues[0].message == "内部错误：未能处理此文件，原文件未被修改；请把工作簿和这条信息发给维护人员"  # no class name
 
 
 def test_interrupted_batch_writes_no_summary(folder, tmp_path, monkeypatch, capsys):

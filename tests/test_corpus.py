@@ -42,18 +42,19 @@ def run_cli(source: str, output: str) -> dict:
     """``perfeval score SOURCE -o OUTPUT --json`` in this process; never raises."""
     from perfeval_xl.cli import main
 
-    os.environ["PERFEVAL_DEBUG"] = "1"  # an unexpected exception must surface, not become a message
     out, err = io.StringIO(), io.StringIO()
     before = _digest(Path(source)) if Path(source).is_file() else None
     crash = None
     code = None
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["score", source, "-o", output, "--json"])
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    except BaseException:  # noqa: BLE001 - reported by the test
-        crash = traceback.format_exc()
+    with pytest.MonkeyPatch.context() as patch:  # restored afterwards: other tests see the environment they had
+        patch.setenv("PERFEVAL_DEBUG", "1")  # an unexpected exception must surface, not become a message
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["score", source, "-o", output, "--json"])
+        except SystemExit as exc:  # argparse
+            code = exc.code
+        except BaseException:  # noqa: BLE001 - reported by the test
+            crash = traceback.format_exc()
     after = _digest(Path(source)) if Path(source).is_file() else None
     return {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(), "crash": crash,
             "unchanged": before == after}
@@ -100,7 +101,7 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, corpus_gen.Built, dict]]:
 
 #: what the corpus holds, per sample and expected exit status: a variant that silently stopped being built
 #: (or a sample that went missing) changes these counts
-COUNTS = {("xishan", 0): 64, ("xishan", 1): 147, ("xishan", 2): 66, ("wuhua", 0): 7, ("wuhua", 1): 41, ("wuhua", 2): 1}
+COUNTS = {("xishan", 0): 64, ("xishan", 1): 147, ("xishan", 2): 78, ("wuhua", 0): 11, ("wuhua", 1): 41, ("wuhua", 2): 1}
 
 #: variants that cannot point at one cell (the file as a whole is refused, or a change shows up elsewhere):
 #: the phrase their message must carry, by id (a regular expression over the id)
@@ -135,6 +136,8 @@ WHOLE_FILE = {
     r"xishan-encrypted-entry": "中的工作表“资金情况”已加密，无法读取",
     r"xishan-strict-open-xml": "是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式",
     r"wuhua-injection-unit-short-name": "=1+1：指标 B1预算执行率：“资金情况”中没有=1+1的数据",
+    # round three (issue 20): parts an output cannot carry, other formats
+    **{rf"xishan-{name}": phrase for name, (_, phrase) in corpus_gen.CARRIED.items()},
 }
 
 
@@ -144,13 +147,13 @@ def _whole_file_phrase(variant_id: str) -> str:
 
 
 def test_corpus_counts():
-    assert len(VARIANTS) == sum(COUNTS.values()) == 326
+    assert len(VARIANTS) == sum(COUNTS.values()) == 342
     assert Counter((v.sample, v.expect) for v in VARIANTS) == COUNTS
 
 
 def test_every_variant_without_a_cell_has_its_own_expected_message():
     whole = [v.id for v in VARIANTS if v.expect and v.build(corpus_gen.layout(v.sample)).where is None]
-    assert len(whole) == 53
+    assert len(whole) == 63
     for variant_id in whole:
         assert _whole_file_phrase(variant_id)
     # every pattern is used: none describes a variant that no longer exists
@@ -238,3 +241,86 @@ def test_variant_through_real_process(variant_id, tmp_path):
     assert _digest(path) == before
     if built.where is not None:
         assert f"{built.where[0]}!{built.where[1]}" in proc.stdout + proc.stderr
+
+
+# --- round three (issue 20): the new kinds through every command ----------------------------------------
+
+ROUND3 = [v.id for v in corpus_gen.round3_variants()]
+
+
+def test_round_three_outputs_open(corpus):
+    """The scored copies of the accepted round-three variants open (zip test, XML, openpyxl)."""
+    from test_hardening import assert_opens
+
+    for variant_id in ROUND3:
+        path, built, result = corpus[variant_id]
+        if BY_ID[variant_id].expect != 2:
+            assert_opens(path.parent / f"{variant_id}_out.xlsx")
+
+
+def _wuhua_export(folder: Path) -> Path:
+    """A 问卷星-style export of class A for the 五华 sample: 序号, 单位 and every question, all answered A."""
+    from openpyxl import Workbook
+
+    from perfeval_xl.io.snapshot import read_snapshot
+
+    snapshot = read_snapshot(corpus_gen.WUHUA)
+    questions = [r for r in snapshot["问卷题目"][2:] if r and r[0] == "A"]
+    units = [r[2] for r in snapshot["单位名单"][2:] if r and r[2]]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "单位"] + [f"{int(q[1])}、{q[2]}" for q in questions])
+    for i in range(12):
+        ws.append([i + 1, units[i % len(units)]] + ["A"] * len(questions))
+    path = folder / "问卷导出.xlsx"
+    wb.save(path)
+    return path
+
+
+COMMANDS = ("review", "report", "batch", "survey")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("variant_id", ROUND3)
+def test_round_three_through_every_command(variant_id, command, tmp_path):
+    """No traceback, every refusal a documented Chinese message, no output that does not open, the input
+    unchanged (survey import writes into its --into workbook by design: the export is checked instead)."""
+    from test_hardening import assert_documented, assert_opens, run
+
+    variant = BY_ID[variant_id]
+    path, built = write_variant(variant, tmp_path)
+    before = _digest(path)
+    refused = variant.expect == 2
+    if command == "batch":
+        summary = tmp_path / "汇总" / "汇总.xlsx"
+        code, out, err = run(["batch", str(path), "-o", str(summary), "--jobs", "1"])
+        assert code == (1 if refused else code) and code in (0, 1), err
+        assert_opens(summary)
+    elif command == "survey":
+        export = _wuhua_export(tmp_path)  # the 西山 variants are refused for their damage before the class is looked up
+        exported = _digest(export)
+        code, out, err = run(["survey", "import", str(export), "--class", "A", "--into", str(path)])
+        assert code == 2 if refused else code in (0, 1), err
+        assert _digest(export) == exported
+        if not refused:
+            assert_opens(path)
+    else:
+        code, out, err = run([command, str(path)])
+        assert code == 2 if refused else code in (0, 1), err  # 1: the 五华 sample's own slips and findings
+        written = path.with_name(path.stem + {"review": "_复核.xlsx", "report": "_报告.docx"}[command])
+        if refused:
+            assert not written.exists()
+        else:
+            assert_opens(written)
+    if command != "survey" or refused:
+        assert _digest(path) == before
+    if refused and command == "batch":  # the file is listed, with the reason, and the summary still written
+        assert _whole_or_cell(variant_id, built).split("!")[-1] in out, out
+    elif refused:
+        assert err.startswith("错误：") and _whole_or_cell(variant_id, built) in err, err
+        assert_documented(err)
+
+
+def _whole_or_cell(variant_id: str, built) -> str:
+    return f"{built.where[0]}!{built.where[1]}" if built.where else _whole_file_phrase(variant_id)

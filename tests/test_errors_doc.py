@@ -25,6 +25,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: positional index of the message in constructors whose message is not the first argument
 MESSAGE_ARG = {"TemplateError": 2, "WriteFailed": 1, "_fail": 3}
 FINDING_METHODS = {"error": 1, "warning": 1, "add": 2}
+#: the functions through which the commands print their errors
+COMMAND_ERRORS = {"_fail", "_error"}
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,10 @@ def _is_exception_name(name: str) -> bool:
 
 def _message_nodes(call: ast.Call):
     name = _name(call.func)
-    if _is_exception_name(name) or name == "_fail":
-        index = MESSAGE_ARG.get(name, 0)
+    if _is_exception_name(name) or name in COMMAND_ERRORS:
+        # every command's error printer: score/review (_fail(args, sheet, cell, message)), report (_fail(message)),
+        # survey import (_error(message)), the CLI's boundary (describe_failure)
+        index = MESSAGE_ARG.get(name, 0) if len(call.args) > 1 else 0
         if len(call.args) > index:
             yield call.args[index]
         for keyword in call.keywords:
@@ -112,7 +116,7 @@ def messages() -> list[Message]:
                 template = _template(arg)
                 if template is None or not CJK.search(template):
                     continue
-                if _name(node.func) == "print" and "错误" not in template:
+                if _name(node.func) == "print" and not ("错误" in template or "已中断" in template):
                     continue  # the score summary, not a message
                 key = _key(template)
                 if key:

@@ -102,11 +102,11 @@ def test_survey_export_skipped_marker_and_unit_question():
 
 
 def test_oversized_csv_export_is_refused(tmp_path, monkeypatch):
-    from perfeval_xl.io import guard
+    from perfeval_xl.io import files
     from perfeval_xl.survey.importer import read_export
 
     path = tmp_path / "export.csv"
     path.write_text("序号,单位\n" + "1,甲镇\n" * 200, encoding="utf-8")
-    monkeypatch.setattr(guard, "MAX_FILE_BYTES", 1000)
-    with pytest.raises(TemplateError, match="CSV 文件超过"):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)  # the one input-size limit of every command
+    with pytest.raises(TemplateError, match="超过上限 1 KB"):
         read_export(path)

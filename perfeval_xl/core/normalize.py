@@ -72,6 +72,24 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+#: characters XML 1.0 cannot hold (C0 controls but tab, line feed, carriage return; U+FFFE/U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _not_xml(match: re.Match) -> str:
+    ch = match.group(0)
+    # a byte of a file name that is not UTF-8 (Python carries it as U+DC80–U+DCFF): shown as \xNN
+    return f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ""
+
+
+def xml_safe(text: str) -> str:
+    """User text as every written part may hold it: the one cleaning function for sheet names,
+    defined names, cells, chart titles and caches, document text.  Control characters (a Word
+    soft line break pasted into Excel arrives as U+000B, stored ``_x000B_``) are dropped; the
+    undecodable bytes of a file name are shown escaped (``\\xc6``)."""
+    return _NOT_XML.sub(_not_xml, text) if _NOT_XML.search(text) else text
+
+
 def clean_text(value: object) -> str:
     """Text as shown: stripped, full-width spaces folded; numbers shown without '.0'."""
     if value is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import schema
+from .normalize import xml_safe
 
 MAX_SHEET_NAME = 31
 FORBIDDEN = "[]:*?/\\"
@@ -19,6 +20,7 @@ FORBIDDEN = "[]:*?/\\"
 
 def valid_sheet_name(name: str) -> str:
     """``name`` with the characters Excel refuses replaced, end apostrophes dropped, at most 31 long."""
+    name = xml_safe(name).replace("\t", " ").replace("\n", " ").replace("\r", " ")  # no control character
     for bad in FORBIDDEN:
         name = name.replace(bad, "_")
     return name[:MAX_SHEET_NAME].strip("'") or "_"

@@ -25,11 +25,12 @@ returns slips, counts and findings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Mapping, Sequence
 
 from .findings import Findings, cell_name
+from .normalize import EXCEL_ERRORS, LONG_MEASURE_WORDS, MEASURE_WORDS, ExcelErrorValue, UncachedFormula
 from .numbers import ONE, ZERO
 from .printed import Printed, clean, parse_printed
 from .slips import Slip
@@ -95,12 +96,36 @@ class Audit:
 class _Cell:
     text: str          # cleaned text ('' for blank)
     number: Printed | None
+    #: why a cell that should hold a figure cannot be read (an Excel error value, a formula saved
+    #: without its result): said when the cell is skipped, never passed over in silence
+    problem: str = ""
+
+
+#: unit words a pasted table prints after a figure (2分, 15人, 3个); dates (年, 月, 期) stay text
+_UNIT_WORDS = tuple(w for w in LONG_MEASURE_WORDS if w not in ("年度", "个月")) + tuple(
+    ch for ch in MEASURE_WORDS if ch not in "年月期")
 
 
 def _cell(value: object) -> _Cell:
     if value is None or (isinstance(value, str) and not value.strip()):
         return _Cell("", None)
-    return _Cell(clean(value), parse_printed(value))
+    text = clean(value)
+    if isinstance(value, UncachedFormula):
+        return _Cell(text, None, f"是公式（{str(value)[:40]}），文件中没有保存计算结果")
+    if isinstance(value, ExcelErrorValue) or text in EXCEL_ERRORS:
+        return _Cell(text, None, f"是 Excel 错误值 {text}")
+    return _Cell(text, parse_printed(value) or _with_unit_word(text))
+
+
+def _with_unit_word(text: str) -> Printed | None:
+    """A figure printed with a unit word (2分, 1.5分, 15人): the number, the word kept as its unit."""
+    word = next((w for w in _UNIT_WORDS if text.endswith(w) and len(text) > len(w)), None)
+    if word is None:
+        return None
+    number = parse_printed(text[:-len(word)])
+    if number is None or number.percent or number.unit:
+        return None
+    return replace(number, text=text, unit=word)
 
 
 def _row_kind(cells: list[_Cell], in_table: bool = False) -> tuple[str, int]:
@@ -142,6 +167,8 @@ class _Block:
     first: int
     last: int
     width: int
+    #: per-column facts every comparison asks for, worked out once (the audit stays linear in rows)
+    memo: dict = field(default_factory=dict)
 
     def cell(self, r: int, c: int) -> _Cell:
         row = self.grid[r]
@@ -234,8 +261,12 @@ def _title(lines: list[str]) -> str:
 # --- the checks --------------------------------------------------------------------
 
 def _column_decimals(block: _Block, c: int, percent: bool) -> int:
-    return max((block.cell(r, c).number.decimals for r in block.rows
-                if block.cell(r, c).number is not None and block.cell(r, c).number.percent == percent), default=0)
+    key = ("decimals", c, percent)
+    if key not in block.memo:
+        block.memo[key] = max((block.cell(r, c).number.decimals for r in block.rows
+                               if block.cell(r, c).number is not None and block.cell(r, c).number.percent == percent),
+                              default=0)
+    return block.memo[key]
 
 
 def _printed_at_column(block: _Block, r: int, c: int) -> Printed:
@@ -268,6 +299,12 @@ class _Auditor:
             printed=printed.text, expected=printed.show(expected),
             message=message + f"={printed.show(expected)}，表中印为{printed.text}", source=self.source))
 
+    def not_readable(self, r: int, c: int) -> None:
+        """A printed figure that cannot be read (an error value, a formula without its result): listed."""
+        label, name = _label(self.b.grid[r]), self.b.header(c)
+        what = f"“{label}”行的“{name}”" if label else f"“{name}”列的 {cell_name(r, c)}"
+        self.unchecked(r, c, r, c, f"{what}未核对：该单元格{self.b.cell(r, c).problem}")
+
     def unchecked(self, r1: int, c1: int, r2: int, c2: int, reason: str) -> None:
         rng = cell_name(r1, c1) if (r1, c1) == (r2, c2) else f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"
         self.audit.unchecked.append(Unchecked(self.b.sheet, rng, reason))
@@ -289,7 +326,11 @@ class _Auditor:
 
     def is_rate_column(self, c: int) -> bool:
         """A column with percents (a rate or share): never summed by a total row."""
-        return any(self.b.cell(r, c).number is not None and self.b.cell(r, c).number.percent for r in self.b.rows)
+        key = ("rate", c)
+        if key not in self.b.memo:
+            self.b.memo[key] = any(self.b.cell(r, c).number is not None and self.b.cell(r, c).number.percent
+                                   for r in self.b.rows)
+        return self.b.memo[key]
 
     # totals
     def totals(self, columns: list[int]) -> None:
@@ -312,6 +353,9 @@ class _Auditor:
                 after = [x for x in scope[marks[-1] + 1:] if self.b.kinds[x][0] == "data"]
                 readings.append([scope[i] for i in marks] + after)
             for c in columns:
+                if self.b.cell(r, c).problem:
+                    self.not_readable(r, c)
+                    continue
                 if self.b.cell(r, c).number is None or self.is_rate_column(c):
                     continue
                 self._total_cell(r, c, readings)
@@ -334,6 +378,10 @@ class _Auditor:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
             return
         printed = _printed_at_column(self.b, r, c)
+        words = sorted({v.unit for v in sums[0][1] + [printed] if v.unit in _UNIT_WORDS})
+        if len(words) > 1:
+            self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的数字单位不同（{'、'.join(words)}）")
+            return
         agreeing = next((s for s in sums if printed.agrees(s[0])), None)
         total, values = agreeing or sums[0]
         self.compare(r, c, total, f"{label} {name}", f"{name}{label}={_terms(values)}")
@@ -346,6 +394,9 @@ class _Auditor:
             parts = [k for k in columns if k != c and not self.is_rate_column(k)]
             if len(parts) < 2:
                 continue
+            for r in self.b.rows:
+                if self.b.cell(r, c).problem:
+                    self.not_readable(r, c)
             rows = [r for r in self.b.rows if self.b.kinds[r][0] in ("data", "total")
                     and self.b.cell(r, c).number is not None]
             compared = []
@@ -378,6 +429,9 @@ class _Auditor:
                 continue
             label = _label(self.b.grid[r])
             for c in columns:
+                if self.b.cell(r, c).problem:
+                    self.not_readable(r, c)
+                    continue
                 if self.b.cell(r, c).number is None:
                     continue
                 name = self.b.header(c)
@@ -426,6 +480,9 @@ class _Auditor:
     def _quotients(self, c: int, num: int, den: int, rows: list[int], den_value: Printed | None = None) -> None:
         name, top, bottom = self.b.header(c), self.b.header(num), self.b.header(den)
         for r in rows:
+            if self.b.cell(r, c).problem:
+                self.not_readable(r, c)
+                continue
             rate, a = self.b.cell(r, c).number, self.b.cell(r, num).number
             b = den_value or self.b.cell(r, den).number
             if rate is None or a is None or b is None:
@@ -493,9 +550,12 @@ class _Auditor:
 
 
 def _half_unit(block: _Block, c: int) -> Decimal:
-    decimals = max((block.cell(r, c).number.fraction_decimals for r in block.rows
-                    if block.cell(r, c).number is not None), default=4)
-    return Decimal(5).scaleb(-(decimals + 1))
+    key = ("half", c)
+    if key not in block.memo:
+        decimals = max((block.cell(r, c).number.fraction_decimals for r in block.rows
+                        if block.cell(r, c).number is not None), default=4)
+        block.memo[key] = Decimal(5).scaleb(-(decimals + 1))
+    return block.memo[key]
 
 
 _COUNT_RE = re.compile(r"[（(](\d[\d,]*)\s*[份人个户家项名次]*[）)]")

@@ -64,7 +64,12 @@ def describe_os_error(exc: OSError) -> str:
     if isinstance(exc, (FileLockedError, WriteFailed)) and exc.strerror:
         return str(exc.strerror)
     reason = _ERRNO_TEXT_ANY.get(exc.errno or 0, f"系统错误（错误号 {exc.errno}）")
-    name = Path(exc.filename).name if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM) and exc.filename and os.path.exists(exc.filename) \
+            and not os.access(exc.filename, os.R_OK):
+        reason = "没有读取权限"  # a file that cannot be read (mode 000) is not a write problem
+    from perfeval_xl.io.files import display_name
+
+    name = display_name(exc.filename) if exc.filename else ""
     return f"文件读写失败：“{name}”{reason}" if name else f"文件读写失败：{reason}"
 
 

@@ -59,7 +59,14 @@ def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterab
     with zipfile.ZipFile(path) as archive:
         left = _apply_from_package(archive, snapshot, names, parts)
     if left:
-        _apply_with_openpyxl(path, snapshot, left)
+        try:
+            _apply_with_openpyxl(path, snapshot, left)
+        except Exception as exc:  # openpyxl's own words ("File contains no valid workbook part") never reach a user
+            from perfeval_xl.io.files import display_name
+            from perfeval_xl.io.snapshot import UnreadableFile
+
+            raise UnreadableFile(f"无法读取“{display_name(path)}”中工作表{'、'.join(f'“{n}”' for n in left[:3])}"
+                                 "的数字格式：文件结构异常；请在 Excel 或 WPS 中打开并另存后再试") from exc
 
 
 #: Excel's built-in number formats by id, as openpyxl names them (openpyxl.styles.numbers)

@@ -42,10 +42,12 @@ from typing import Callable, Iterable
 from defusedxml import ElementTree as SafeET
 
 from perfeval_xl.core.findings import cell_name, parse_cell_name
-from perfeval_xl.io.xlsx_package import Package, SpliceError, unescape
+from perfeval_xl.io.atomic import describe_os_error
+from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, display_name
+from perfeval_xl.io.xlsx_package import Package, SpliceError, attr, rels_part, unescape
 
-#: refuse files larger than this on disk
-MAX_FILE_BYTES = 100 * 1024 * 1024
+#: refuse files larger than this on disk (the one limit, stated in docs/errors.md, is perfeval_xl.io.files')
+MAX_FILE_BYTES = FILE_LIMIT
 #: refuse packages with more parts than this
 MAX_PARTS = 5000
 #: refuse packages whose parts together inflate to more than this
@@ -344,7 +346,8 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], file_name: str = "工作�
     try:
         return package.sheet_parts()
     except UnicodeDecodeError as exc:
-        raise HostileFile(f"“{file_name}”中的 XML 无法解析（文件已损坏）：{exc.reason}") from exc
+        raise HostileFile(f"“{file_name}”中的 XML 无法解析（文件已损坏：文字不是 UTF-8 编码）；"
+                          "请在 Excel 或 WPS 中打开并另存后再试") from exc
 
 
 # --- worksheet scan --------------------------------------------------------------------
@@ -576,6 +579,125 @@ def _unescape_bytes(raw: bytes) -> str:
     return unescape(raw.decode("utf-8", "replace"))
 
 
+# --- parts a writer would carry into its output (issue 20 item 12) ---------------------------
+#
+# The writers copy every input part they do not own byte for byte, so a part no program opens
+# would make an output no program opens.  Such packages are refused here, naming the part.
+
+_NUMERIC_NOT_FINITE = re.compile(rb"<v>\s*[+-]?(?:nan|inf(?:inity)?)\s*</v>", re.IGNORECASE)
+_TEXT_TYPES = (b't="s"', b't="str"', b't="inlineStr"', b't="e"', b't="b"')
+_S_IFLNK = 0o120000
+#: attachments no program parses as a package part: tolerated without a content type (Excel does)
+_MEDIA = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "emf", "wmf", "tif", "tiff", "svg", "bin"})
+
+
+def _bad_entry_name(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip entry's name cannot be a part name of a package (None when it can)."""
+    raw = getattr(info, "orig_filename", info.filename)
+    if "\x00" in raw:
+        return "含有空字符"
+    if any(ord(ch) < 32 for ch in raw):
+        return "含有控制字符"
+    if not info.flag_bits & 0x800 and not raw.isascii():
+        return "含有无法识别的字节（不是 UTF-8 编码的名称）"
+    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw) or "\\" in raw:
+        return "是绝对路径"
+    if ".." in raw.split("/"):
+        return "指向包外（含有“..”）"
+    if info.create_system == 3 and (info.external_attr >> 16) & 0o170000 == _S_IFLNK:
+        return "是符号链接"
+    return None
+
+
+def _content_types(zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
+    """The extensions (lower case) with a Default content type, and the part names with an Override."""
+    text = zf.read("[Content_Types].xml").decode("utf-8", "replace")
+    defaults = {m.lower() for m in re.findall(r"""<(?:\w+:)?Default\s[^>]*Extension\s*=\s*["']([^"']*)["']""", text)}
+    overrides = {unescape(m).lstrip("/").lower()
+                 for m in re.findall(r"""<(?:\w+:)?Override\s[^>]*PartName\s*=\s*["']([^"']*)["']""", text)}
+    return defaults, overrides
+
+
+def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipInfo], parts: _Parts,
+                        package: Package) -> None:
+    """Refuse a package whose parts a writer cannot carry into an output that opens: entry names
+    that are not part names (``../x``, ``/etc/x``, NUL, undecodable bytes), symbolic links, parts
+    without a content type, worksheet relationships leaving the package.  (Numbers that are not
+    finite, ``<v>NaN</v>``, are refused by :func:`refuse_nonfinite` as each worksheet is inflated.)"""
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}使用了 Excel 不用的压缩方式"
+                              f"（第 {info.compress_type} 种），本工具和其他表格软件都无法可靠读取；"
+                              "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(info.filename))
+        reason = _bad_entry_name(info)
+        if reason:
+            shown = info.filename.encode("ascii", "backslashreplace").decode()[:80]
+            raise HostileFile(f"“{name}”中的部件“{shown}”的名称{reason}（文件被篡改或已损坏），已拒绝打开；"
+                              "请在 Excel 或 WPS 中打开并另存后再试")
+    defaults, overrides = _content_types(zf)
+    for info in infos:
+        part = info.filename
+        if info.is_dir() or part == "[Content_Types].xml":
+            continue
+        extension = posixpath_ext(part)
+        if part.lower() not in overrides and extension not in defaults and extension not in _MEDIA:
+            raise HostileFile(f"“{name}”中的{parts.describe(part)}没有登记在部件类型表中（文件已损坏），已拒绝打开；"
+                              "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(part))
+    rels = rels_part(package.workbook_part)
+    if rels in {i.filename for i in infos}:
+        text = zf.read(rels).decode("utf-8", "replace")
+        for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", text):
+            kind = attr(tag, "Type") or ""
+            if not kind.endswith(("/worksheet", "/chartsheet", "/dialogsheet", "/macrosheet")):
+                continue
+            target = attr(tag, "Target") or ""
+            external = (attr(tag, "TargetMode") or "").lower() == "external"
+            if external or _leaves_package(package.workbook_part, target):
+                shown = target.encode("ascii", "backslashreplace").decode()[:80]
+                raise HostileFile(f"“{name}”的部件关系表（部件 {rels}）让一张工作表指向包外的“{shown}”"
+                                  "（外部文件或“..”路径），已拒绝打开；请在 Excel 或 WPS 中打开并另存后再试")
+
+
+#: a number cell can end in none of these letters: only a part holding one is searched for NaN/INF
+_NONFINITE_ENDS = (b"N</v>", b"n</v>", b"F</v>", b"f</v>", b"Y</v>", b"y</v>")
+
+
+def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:
+    """Refuse a worksheet whose number cell holds NaN or INF (Excel never saves one; openpyxl cannot
+    load a copy of it).  Cheap for a sound sheet: a few byte searches, the pattern only on a hit."""
+    if not any(end in data for end in _NONFINITE_ENDS):
+        return
+    for match in _NUMERIC_NOT_FINITE.finditer(data):
+        cell = _cell_at(data, match.start())
+        if cell is not None and not any(t in cell[2] for t in _TEXT_TYPES):
+            sheet = parts.sheet(part)
+            raise HostileFile(f"“{name}”的{parts.describe(part)}中，单元格 {ref_name(cell[0], cell[1])} 的数值是"
+                              f"“{match.group(0)[3:-4].decode('ascii', 'replace').strip()}”（不是数字，文件已损坏），"
+                              "Excel 不会保存这样的值；请在 Excel 或 WPS 中改正该单元格并另存后再试",
+                              sheet, ref_name(cell[0], cell[1]) if sheet else "")
+
+
+def posixpath_ext(part: str) -> str:
+    base = part.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def _leaves_package(base: str, target: str) -> bool:
+    if "\\" in target:
+        return True
+    depth = base.count("/")  # folders of the part that holds the relationship
+    if target.startswith("/"):
+        depth, target = 0, target[1:]
+    for segment in target.split("/"):
+        if segment == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif segment not in ("", "."):
+            depth += 1
+    return ":" in target.split("/", 1)[0]  # a URL scheme or a drive
+
+
 # --- entry point -------------------------------------------------------------------
 
 #: chooses the sheets to scan from the open package (see :func:`inspect_workbook`)
@@ -600,6 +722,7 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         for info in (zf.getinfo(p) for p in ("_rels/.rels", package.workbook_part) if p in names):
             _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
         inspection.parts = _sheet_parts(zf, names, name, package)
+        check_carried_parts(zf, name, infos, _Parts(inspection.parts), package)
         if package.strict:
             raise HostileFile(f"“{name}”是以“Strict Open XML 电子表格”格式保存的，perfeval 不能读写这种格式；"
                               "请在 Excel 中打开，选择“文件 → 另存为”，保存类型选“Excel 工作簿(*.xlsx)”后再试"
@@ -610,11 +733,15 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         inspection.selected = wanted
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
     scans: dict[str, SheetScan] = {}
+    worksheets = _Parts(inspection.parts)
     for info in infos:
         if info.is_dir():
             continue
         sheet_name = to_scan.get(info.filename)
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None)
+        worksheet = info.filename in worksheets.by_part
+        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet)
+        if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
+            refuse_nonfinite(data, name, info.filename, worksheets)
         if sheet_name is None:
             continue
         scan = _scan_quick(data, sheet_name, info.filename) if data else None
@@ -622,7 +749,8 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             try:
                 scan = _scan_sheet(zf, sheet_name, info.filename, names)
             except SafeET.ParseError as exc:
-                raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，{exc}）；"
+                raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，第 {exc.position[0]} 行第 "
+                                  f"{exc.position[1]} 列不是正确的 XML）；"
                                   "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
         scans[sheet_name] = scan
     inspection.sheets = {sheet: scans[sheet] for sheet in inspection.parts if sheet in scans}
@@ -638,11 +766,11 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
     parsed.  Files that are not zip packages (.xls) are only size-checked.
     """
     path = Path(path)
-    name = path.name
+    name = display_name(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise HostileFile(f"无法读取“{name}”：{exc.strerror or exc}") from exc
+        raise HostileFile(f"无法读取“{name}”：{describe_os_error(exc)}") from exc
     if size > MAX_FILE_BYTES:
         raise HostileFile(f"“{name}”有 {_size_text(size)}，超过上限 {_size_text(MAX_FILE_BYTES)}；评价工作簿不应这么大")
     with open(path, "rb") as handle:
@@ -657,18 +785,44 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
         return Inspection(path, False)
     try:
         with zipfile.ZipFile(path) as zf:
+            _refuse_binary_workbook(zf, name, path)
             return _inspect_package(zf, path, sheets)
     except HostileFile:
         raise
     except SafeET.ParseError as exc:
-        raise HostileFile(f"“{name}”中的 XML 无法解析（文件已损坏）：{exc}") from exc
+        raise HostileFile(f"“{name}”中的 XML 无法解析（文件已损坏）；请在 Excel 或 WPS 中打开并另存后再试") from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
             NotImplementedError, RuntimeError) as exc:
         # defusedxml's DTDForbidden / EntitiesForbidden are ValueErrors too
         if type(exc).__name__ in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
             _refuse_dtd(name, "XML")
-        raise HostileFile(f"“{name}”已损坏，无法读取（{type(exc).__name__}）；请在 Excel 或 WPS 中打开并另存后再试") from exc
+        raise HostileFile(f"“{name}”已损坏，无法读取（{_damage(exc)}）；请在 Excel 或 WPS 中打开并另存后再试") from exc
 
+
+def _damage(exc: BaseException) -> str:
+    """What is wrong with a damaged package, in Chinese (never the library's English)."""
+    if isinstance(exc, NotImplementedError):
+        return "其中的部件使用了 Excel 不用的压缩方式"
+    if isinstance(exc, UnicodeDecodeError):
+        return "其中的文字不是 UTF-8 编码"
+    if isinstance(exc, (zlib.error, EOFError)):
+        return "压缩数据不完整或已损坏"
+    if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile)):
+        return "压缩包结构已损坏"
+    if isinstance(exc, RuntimeError):
+        return "部件已加密或无法解压"
+    if isinstance(exc, KeyError):
+        return "缺少应有的部件"
+    if isinstance(exc, OSError):
+        return "读取文件时出错"
+    return "内容不符合工作簿格式"
+
+
+def _refuse_binary_workbook(zf: zipfile.ZipFile, name: str, path: Path) -> None:
+    """An .xlsb (Excel binary workbook) renamed .xlsx: recognised, and told how to convert."""
+    if path.suffix.lower() in ZIP_SUFFIXES and "xl/workbook.bin" in zf.NameToInfo:
+        raise HostileFile(f"“{name}”其实是 .xlsb 格式（Excel 二进制工作簿）改了扩展名，perfeval 只能读写 .xlsx 和 .xlsm；"
+                          "请在 Excel 中打开，“另存为” Excel 工作簿(*.xlsx) 后再试")
 
 
 def cached_formula_values(path: str | Path, skip=lambda name: False) -> dict[str, dict[tuple[int, int], tuple[str, str]]]:

@@ -16,6 +16,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
@@ -29,7 +30,7 @@ from perfeval_xl.io.xlsx_splice import add_styles, sheet_xml
 def _value(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
-    return value
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 def _text(size: int, bold: bool = False, rotate: bool = False):
@@ -49,7 +50,7 @@ def _title(text: str, size: int, rotate: bool = False):
     from openpyxl.drawing.text import RegularTextRun
 
     rich = _text(size, True, rotate)
-    rich.p[0].r = [RegularTextRun(rPr=rich.p[0].pPr.defRPr, t=text)]
+    rich.p[0].r = [RegularTextRun(rPr=rich.p[0].pPr.defRPr, t=xml_safe(text))]
     return Title(tx=Text(rich=rich), overlay=False)
 
 
@@ -111,7 +112,7 @@ def write_new_workbook(plan: WritePlan, path: Path) -> Path:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in plan.sheets:
-        ws = workbook.create_sheet(sheet.name)
+        ws = workbook.create_sheet(xml_safe(sheet.name))
         for row, col, value, style in sheet.cells:
             cell = ws.cell(row + 1, col + 1, _value(value))
             if isinstance(value, str):
@@ -162,13 +163,13 @@ def new_package(plan: WritePlan) -> bytes:
     styles, index = add_styles(_BASE_STYLES)
     sheets, rels, types, defined = [], [], [], []
     for n, sheet in enumerate(plan.sheets, start=1):
-        sheets.append(f'<sheet name={quoteattr(sheet.name)} sheetId="{n}" r:id="rId{n}"/>')
+        sheets.append(f'<sheet name={quoteattr(xml_safe(sheet.name))} sheetId="{n}" r:id="rId{n}"/>')
         rels.append(f'<Relationship Id="rId{n}" Type="{SHEET_REL}" Target="worksheets/sheet{n}.xml"/>')
         types.append(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}"/>')
         if sheet.title_rows:
             a, b = sheet.title_rows
             defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n - 1}">'
-                           f"{escape(sheet_name_ref(sheet.name))}!${a + 1}:${b + 1}</definedName>")
+                           f"{escape(xml_safe(sheet_name_ref(sheet.name)))}!${a + 1}:${b + 1}</definedName>")
     styles_id = len(plan.sheets) + 1
     rels.append(f'<Relationship Id="rId{styles_id}" Type="{REL_NS}/styles" Target="styles.xml"/>')
     workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '

@@ -31,6 +31,7 @@ from perfeval_xl.core.grid import fill_merged_text, get_cell, put_cell
 from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
+from perfeval_xl.io.files import InputFileError, check_input_file, display_name
 from perfeval_xl.io.guard import HostileFile, Inspection, Selector, SheetScan, inspect_workbook, ref_name
 
 #: the formats perfeval can both read and write back
@@ -63,16 +64,16 @@ def read_snapshot(path: str | Path, sheets: set[str] | Selector | None = None) -
 
 
 def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapshot:
-    if not path.exists():
-        raise UnreadableFile(f"找不到文件“{path}”")
-    if path.is_dir():
-        raise UnreadableFile(f"“{path}”是文件夹，不是 Excel 工作簿")
+    try:
+        check_input_file(path)  # a regular file within the size limit: never a pipe or a device
+    except InputFileError as exc:
+        raise UnreadableFile(str(exc)) from exc
     suffix = path.suffix.lower()
     if suffix in (".xls", ".xlsb", ".ods", ".et", ".csv"):
-        raise UnreadableFile(f"“{path.name}”是 {suffix} 格式，perfeval 只能读写 .xlsx 和 .xlsm；"
+        raise UnreadableFile(f"“{display_name(path)}”是 {suffix} 格式，perfeval 只能读写 .xlsx 和 .xlsm；"
                              "请在 Excel 或 WPS 中“另存为” .xlsx 后再试")
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"“{path.name}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
+        raise UnreadableFile(f"“{display_name(path)}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
     wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES)
     try:
         inspection = inspect_workbook(path, wanted)
@@ -81,15 +82,15 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
     if callable(wanted):
         wanted = inspection.selected or frozenset()
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _open_calamine(path)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise UnreadableFile(f"无法打开“{path.name}”：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from exc
+        raise UnreadableFile(f"无法打开“{display_name(path)}”：文件已损坏或不是 Excel 工作簿") from exc
     snapshot = FileSnapshot()
     snapshot.inspection = inspection
     try:
         names = list(workbook.sheet_names)
     except Exception as exc:  # pragma: no cover - calamine read the names when opening
-        raise UnreadableFile(f"无法读取“{path.name}”的工作表列表（{type(exc).__name__}）") from exc
+        raise UnreadableFile(f"无法读取“{display_name(path)}”的工作表列表：文件已损坏") from exc
     for name in names:
         if name.strip() not in wanted:
             continue
@@ -98,7 +99,7 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
             rows = sheet.to_python(skip_empty_area=False)
             merges = inspection_merges(inspection, name) or _calamine_merges(sheet)
         except Exception as exc:
-            raise TemplateError(name, "A1", f"无法读取工作表“{name}”（{type(exc).__name__}）：文件可能已损坏；"
+            raise TemplateError(name, "A1", f"无法读取工作表“{name}”：文件可能已损坏；"
                                 "请在 Excel 或 WPS 中打开并另存后再试") from exc
         rows = [row if type(row) is list else list(row) for row in rows]  # calamine gives fresh lists
         scan = inspection.sheets.get(name)
@@ -108,6 +109,17 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
         fill_merged_text(rows, merges)
         snapshot[name] = rows
     return snapshot
+
+
+def _open_calamine(path: Path) -> CalamineWorkbook:
+    """python-calamine over the file; a name that is not UTF-8 (it cannot take one) through an open file."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 (GBK from a Chinese Windows zip)
+        with open(path, "rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+    return CalamineWorkbook.from_path(text)
 
 
 def inspection_merges(inspection: Inspection, name: str) -> list[tuple[int, int, int, int]]:

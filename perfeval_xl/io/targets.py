@@ -51,7 +51,7 @@ def plan_target(source: Path, output: str | os.PathLike | None, *, tag: str,
             raise TargetError("--in-place 与 -o 不能同时使用：--in-place 写回原文件，-o 写到另一个文件，请只选一个")
         return Target(_writable_in_place(source))
     if not output:
-        return Target(source.with_name(f"{source.stem}{tag}{suffix}"))
+        return Target(_not_read_only(source.with_name(f"{source.stem}{tag}{suffix}")))
     target, notes = Path(output), []
     if len(target.name.encode("utf-8")) > MAX_NAME_BYTES:
         raise TargetError(f"输出文件名过长（{len(target.name)} 个字符）；请用短一些的文件名")
@@ -65,7 +65,25 @@ def plan_target(source: Path, output: str | os.PathLike | None, *, tag: str,
                           + ("（与原文件相同，宏才能保留）" if suffix == ".xlsm" else "") + "；请改用 " + suffix)
     if _same_file(target, source):
         raise TargetError("输出文件与输入文件相同；如确要覆盖原文件，请使用 --in-place（会先保存备份）")
-    return Target(target, tuple(notes))
+    return Target(_not_read_only(target), tuple(notes))
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # not there yet (or unreadable: writing will say so)
+    return stat.S_ISREG(mode) and (not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK))
+
+
+def _not_read_only(target: Path) -> Path:
+    """One policy for every output (score, review, report, --in-place): a read-only file is never replaced."""
+    if _read_only(target):
+        from perfeval_xl.io.files import display_name
+
+        raise TargetError(f"“{display_name(target)}”是只读文件，不能覆盖（--force 也不覆盖只读文件）；"
+                          "请先取消只读属性，或用 -o 另选文件名")
+    return target
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -83,7 +101,7 @@ def _writable_in_place(source: Path) -> Path:
         mode = real.stat().st_mode
     except OSError:
         return real  # reading the input will report the missing file in its own words
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
+    if _read_only(real):
         raise TargetError(f"“{source.name}”是只读文件，--in-place 不能写回；请先取消只读属性，或不加 --in-place 写到新文件")
     return real
 

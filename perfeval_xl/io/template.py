@@ -52,6 +52,10 @@ def cell_value(value):
     if isinstance(value, Decimal):
         # store exactly what was given: integers as int, others via str → float only for Excel
         return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+    if isinstance(value, str):
+        from perfeval_xl.core.normalize import xml_safe
+
+        return xml_safe(value)  # a control character (a pasted soft line break) would make the cell unwritable
     return value
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from perfeval_xl.core.charts import PALETTE  # bar fills: the one palette of the Excel and Word charts
 from perfeval_xl.core.findings import column_letter
+from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import FONT_NAME
 from perfeval_xl.core.writeplan import ChartPlan, SheetPlan
 from perfeval_xl.io.xlsx_package import REL_NS, Package, escape, quoteattr, sheet_name_ref
@@ -47,7 +48,7 @@ def _text_properties(size: int = 900, bold: bool = False, rotate: bool = False) 
 def _title(text: str, size: int, rotate: bool = False) -> str:
     body = '<a:bodyPr rot="-5400000" vert="horz"/>' if rotate else "<a:bodyPr/>"
     return (f"<c:title><c:tx><c:rich>{body}<a:lstStyle/><a:p><a:pPr><a:defRPr {_font(size, True)}</a:defRPr>"
-            f'</a:pPr><a:r><a:rPr lang="zh-CN" {_font(size, True)}</a:rPr><a:t>{escape(text)}</a:t></a:r></a:p>'
+            f'</a:pPr><a:r><a:rPr lang="zh-CN" {_font(size, True)}</a:rPr><a:t>{escape(xml_safe(text))}</a:t></a:r></a:p>'
             '</c:rich></c:tx><c:overlay val="0"/></c:title>')
 
 
@@ -70,9 +71,9 @@ def _cells(plan: SheetPlan, rect: tuple[int, int, int, int]) -> list[object]:
 
 def _str_ref(plan: SheetPlan, rect: tuple[int, int, int, int]) -> str:
     values = _cells(plan, rect)
-    points = "".join(f'<c:pt idx="{i}"><c:v>{escape(str(v))}</c:v></c:pt>'
+    points = "".join(f'<c:pt idx="{i}"><c:v>{escape(xml_safe(str(v)))}</c:v></c:pt>'
                      for i, v in enumerate(values) if v is not None)
-    return (f"<c:strRef><c:f>{escape(_ref(plan.name, rect))}</c:f><c:strCache><c:ptCount val=\"{len(values)}\"/>"
+    return (f"<c:strRef><c:f>{escape(xml_safe(_ref(plan.name, rect)))}</c:f><c:strCache><c:ptCount val=\"{len(values)}\"/>"
             f"{points}</c:strCache></c:strRef>")
 
 
@@ -80,7 +81,7 @@ def _num_ref(plan: SheetPlan, rect: tuple[int, int, int, int], number_format: st
     values = _cells(plan, rect)
     points = "".join(f'<c:pt idx="{i}"><c:v>{_number(v)}</c:v></c:pt>'
                      for i, v in enumerate(values) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool))
-    return (f"<c:numRef><c:f>{escape(_ref(plan.name, rect))}</c:f><c:numCache>"
+    return (f"<c:numRef><c:f>{escape(xml_safe(_ref(plan.name, rect)))}</c:f><c:numCache>"
             f"<c:formatCode>{escape(number_format)}</c:formatCode><c:ptCount val=\"{len(values)}\"/>{points}"
             "</c:numCache></c:numRef>")
 
@@ -153,7 +154,7 @@ def drawing_xml(plan: SheetPlan, chart_rids: list[str]) -> str:
         anchors.append(
             f"<xdr:oneCellAnchor><xdr:from><xdr:col>{col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row}</xdr:row>"
             f'<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="{cx}" cy="{cy}"/>'
-            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{n + 1}" name={quoteattr(chart.title)}/>'
+            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{n + 1}" name={quoteattr(xml_safe(chart.title))}/>'
             '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
             f'</xdr:xfrm><a:graphic><a:graphicData uri="{C_NS}"><c:chart xmlns:c="{C_NS}" xmlns:r="{REL_NS}" '
             f'r:id="{rid}"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>')

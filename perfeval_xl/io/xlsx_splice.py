@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from perfeval_xl.core.findings import column_letter
+from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
@@ -46,6 +47,8 @@ from perfeval_xl.io.xlsx_package import escape, quoteattr
 #: the only input parts that are edited (besides the 'selected tab' flag of sheet views)
 EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, WORKBOOK_RELS, STYLES_PART})
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
+#: the characters xml_safe drops, for a caller that still cleans with ``_ILLEGAL_XML.sub("", text)``
+#: (io/xlsx_stream of the batch branch); user text is cleaned by core.normalize.xml_safe
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 __all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_scored_copy"]
@@ -190,7 +193,7 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawin
             else:
                 add(f'<c r="{letters[c]}{line}" s="{ids[style]}"><v>{_number(value)}</v></c>')
         add("</row>")
-    out.append(_ILLEGAL_XML.sub("", "".join(cells)))
+    out.append(xml_safe("".join(cells)))
     out.append("</sheetData>")
     if plan.merges:
         out.append(f'<mergeCells count="{len(plan.merges)}">' + "".join(
@@ -201,7 +204,7 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawin
                f'<pageSetup paperSize="9" orientation="{"landscape" if plan.landscape else "portrait"}" '
                'fitToWidth="1" fitToHeight="0"/>')
     if plan.footer:
-        out.append(f'<headerFooter><oddFooter>{escape("&C" + plan.footer)}</oddFooter></headerFooter>')
+        out.append(f'<headerFooter><oddFooter>{escape(xml_safe("&C" + plan.footer))}</oddFooter></headerFooter>')
     breaks = sorted({r for r in plan.row_breaks if r > 0})
     if breaks:  # after headerFooter in the schema order; id = the last row (1-based) before the break
         out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
@@ -323,7 +326,7 @@ def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index:
         rid = f"rIdPerfeval{k}"
         drawing = _add_charts(edited, package, part, sheet, types) if sheet.charts else None
         edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0), drawing=drawing)
-        entries.append(f'<{p}sheet name={quoteattr(sheet.name)} sheetId="{next_id + n}" {r}:id="{rid}"/>')
+        entries.append(f'<{p}sheet name={quoteattr(xml_safe(sheet.name))} sheetId="{next_id + n}" {r}:id="{rid}"/>')
         rels.append(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
         types.append(f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
     edited.workbook = insert_before_close(edited.workbook, "sheets", "".join(entries))
@@ -377,11 +380,11 @@ def _add_defined_names(edited: _Edited, plan: WritePlan, first_new: int) -> None
     for n, sheet in enumerate(plan.sheets):
         local = first_new + n
         defined.append(f'<{p}definedName name="{OWNER_MARK}" localSheetId="{local}" hidden="1">'
-                       f"{escape(mark_formula(sheet.name)[1:])}</{p}definedName>")
+                       f"{escape(xml_safe(mark_formula(sheet.name)[1:]))}</{p}definedName>")
         if sheet.title_rows:
             a, b = sheet.title_rows
             defined.append(f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{local}">'
-                           f"{escape(sheet_name_ref(sheet.name))}!${a + 1}:${b + 1}</{p}definedName>")
+                           f"{escape(xml_safe(sheet_name_ref(sheet.name)))}!${a + 1}:${b + 1}</{p}definedName>")
     if not defined:
         return
     # definedNames follows sheets, functionGroups and externalReferences in the schema order

@@ -61,6 +61,13 @@ def _usage(parser) -> int:
     return EXIT_UNREADABLE
 
 
+def _where(sheet: str, cell: str) -> str:
+    """The location before a message: 工作表!单元格：, or the sheet (a file) alone when there is no cell."""
+    if sheet and cell:
+        return f"{sheet}!{cell}："
+    return f"“{sheet}”：" if sheet else ""
+
+
 def _error(message: str) -> int:
     print(f"错误：{message}", file=sys.stderr)
     return EXIT_UNREADABLE
@@ -74,13 +81,13 @@ def cmd_import(args) -> int:
     except ImportFailed as exc:
         return _error(str(exc))
     except TemplateError as exc:
-        return _error(f"{exc.sheet}!{exc.cell}：{exc.message}" if exc.sheet else exc.message)
+        return _error(f"{_where(exc.sheet, exc.cell)}{exc.message}")
     except FileLockedError as exc:
         return _error(str(exc))
-    except PermissionError as exc:
-        return _error(f"没有权限读写文件：{exc.filename}")
     except OSError as exc:
-        return _error(f"文件读写失败：{exc.strerror or exc}")
+        from ..io.atomic import describe_os_error
+
+        return _error(describe_os_error(exc))
 
 
 def run_import(args) -> int:
@@ -94,7 +101,7 @@ def run_import(args) -> int:
     try:
         snapshot = read_snapshot(book_path)
     except UnreadableFile as exc:
-        raise ImportFailed(str(exc)) from exc
+        raise ImportFailed(f"{_where(exc.sheet, exc.cell)}{exc}") from exc
     book, _ = normalise(read(snapshot)[0])
     book, data, _ = attach_survey(book)
     code = args.class_code.strip()
@@ -106,11 +113,13 @@ def run_import(args) -> int:
         raise ImportFailed(f"工作簿的“问卷题目”中没有{survey_class.title}的题目；请先填写题目和选项")
     if code in data.broken:
         message, ref = data.broken[code]
-        raise ImportFailed(f"{ref.sheet}!{ref.cell}：{message}" if ref else message)
+        raise ImportFailed(f"{_where(ref.sheet, ref.cell)}{message}" if ref else message)
 
     export_path = Path(args.export)
     if not export_path.exists():
-        raise ImportFailed(f"找不到导出文件“{export_path}”")
+        from ..io.files import display_path
+
+        raise ImportFailed(f"找不到导出文件“{display_path(export_path)}”")
     sheet, rows = read_export(export_path, args.sheet)
     units: dict[str, str] = {}
     for unit in book.units:
@@ -150,8 +159,7 @@ def _print_findings(title: str, items) -> None:
         return
     print(f"{title} {len(items)} 项：")
     for f in items:
-        where = f"{f.sheet}!{f.cell}：" if f.sheet else ""
-        print(f"  {where}{f.message}")
+        print(f"  {_where(f.sheet, f.cell)}{f.message}")
 
 
 def _answered(tally: Tally) -> Tally:
@@ -167,7 +175,10 @@ def _answered(tally: Tally) -> Tally:
 
 def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str],
            drawings: list[str] = ()) -> None:
+    import zipfile
+
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     from ..core import schema
     from ..io.atomic import check_not_locked, write_bytes_atomic
@@ -177,17 +188,24 @@ def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units:
     from .workbook import answer_rows, count_rows, question_header_key, unit_header_key, write_class_rows
 
     check_not_locked(book_path)
-    workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
     cls = result.survey_class
     written = []
-    first, last = write_class_rows(workbook, schema.SURVEY_COUNTS, cls.code, count_rows(cls, _answered(result.tally)),
-                                   unit_header_key(units), before=schema.SATISFACTION.name)
-    written.append(f"“{schema.SURVEY_COUNTS.name}”第 {first}–{last} 行")
-    if write_answers:
-        first, last = write_class_rows(workbook, schema.SURVEY_ANSWERS, cls.code,
-                                       answer_rows(cls, result.responses), question_header_key,
+    try:  # a workbook the reader accepted but openpyxl cannot edit: said in Chinese, nothing written
+        workbook = load_workbook(book_path, keep_vba=book_path.suffix.lower() == ".xlsm", rich_text=True)
+        first, last = write_class_rows(workbook, schema.SURVEY_COUNTS, cls.code,
+                                       count_rows(cls, _answered(result.tally)), unit_header_key(units),
                                        before=schema.SATISFACTION.name)
-        written.append(f"“{schema.SURVEY_ANSWERS.name}”第 {first}–{last} 行")
+        written.append(f"“{schema.SURVEY_COUNTS.name}”第 {first}–{last} 行")
+        if write_answers:
+            first, last = write_class_rows(workbook, schema.SURVEY_ANSWERS, cls.code,
+                                           answer_rows(cls, result.responses), question_header_key,
+                                           before=schema.SATISFACTION.name)
+            written.append(f"“{schema.SURVEY_ANSWERS.name}”第 {first}–{last} 行")
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, zipfile.BadZipFile, InvalidFileException) as exc:
+        from ..io.files import display_name
+
+        raise ImportFailed(f"无法写入工作簿“{display_name(book_path)}”：其结构异常（文件已损坏，或由其他程序生成），"
+                           "工作簿未修改；请在 Excel 或 WPS 中打开并另存后再导入") from exc
     backup = backup_path(book_path)
     n = 1
     while backup.exists():  # two imports within one second: keep the earlier backup

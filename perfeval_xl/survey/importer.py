@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..core.findings import Findings, Ref, TemplateError, cell_name, column_letter
-from ..core.normalize import clean_text
+from ..core.normalize import RECALC_HINT, ExcelErrorValue, UncachedFormula, clean_text
 from .model import Question, Response, SurveyClass, Tally, tally_responses
 
 METADATA_HEADERS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -48,6 +48,15 @@ _HEADER_RE = re.compile(r"^(?:Q|q|第)?(\d+)(?:题)?(?:[、.:)]+(.*))?$")
 _MARKER_RE = re.compile(r"^(?:\(([A-Za-z]|\d+)\)|([A-Za-z]|\d+)[.、])(.*)$")
 _SPACED_MARKER_RE = re.compile(r"^([A-Za-z]|\d+)\s+(\S.*)$")
 _TRAILING = "?:.。!"
+
+
+#: an answer is quoted in a message up to this many characters (a pasted essay is not echoed whole)
+SHOWN_CHARS = 60
+
+
+def shown(text: str) -> str:
+    """Text quoted in a message: cut after :data:`SHOWN_CHARS` characters, saying how long it was."""
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}……（共 {len(text):,} 个字符）"
 
 
 def fold(value: object) -> str:
@@ -232,6 +241,8 @@ def import_rows(
         lookup, order = None, []
     matchers = {n: OptionMatcher(survey_class.question(n)) for n in matched}
     responses: list[Response] = []
+    serial_col = next((c for c, h in enumerate(headers) if fold(h) == "序号"), None)
+    seen_serials: dict[str, int] = {}
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         if all(clean_text(v) == "" for v in row):
@@ -239,6 +250,15 @@ def import_rows(
 
         def cell(col: int) -> object:
             return row[col] if col < len(row) else None
+
+        if serial_col is not None and clean_text(cell(serial_col)):
+            serial = clean_text(cell(serial_col))
+            if serial in seen_serials:  # the same export appended twice, or rows copied: never counted twice
+                findings.error(Ref(sheet, r, serial_col),
+                               f"第{r + 1}行的序号“{shown(serial)}”与第{seen_serials[serial] + 1}行重复（同一份答卷出现两次，"
+                               "可能是同一导出文件被合并了两次），该行未计入；请核对导出文件")
+                continue
+            seen_serials[serial] = r
 
         if unit_col is None:
             unit = default_unit
@@ -253,7 +273,7 @@ def import_rows(
             if lookup is not None:
                 unit = lookup.get(fold(unit_value))
                 if unit is None:
-                    findings.error(unit_ref, f"第{r + 1}行的单位“{unit_value}”不在单位名单中，该份答卷未计入")
+                    findings.error(unit_ref, f"第{r + 1}行的单位“{shown(unit_value)}”不在单位名单中，该份答卷未计入")
                     continue
             else:
                 unit = unit_value
@@ -263,12 +283,19 @@ def import_rows(
         for number, col in sorted(matched.items()):
             value = cell(col)
             where = Ref(sheet, r, col)
+            if isinstance(value, UncachedFormula):
+                findings.error(where, f"第{r + 1}行（{unit}）第{number}题的答案是公式（{shown(str(value))}），"
+                                      f"文件中没有保存计算结果，未计入；{RECALC_HINT}")
+                continue
+            if isinstance(value, ExcelErrorValue):
+                findings.error(where, f"第{r + 1}行（{unit}）第{number}题的答案是 Excel 错误值 {value}，未计入")
+                continue
             if clean_text(value) == "" or clean_text(value).replace(" ", "") in SKIPPED_MARKERS:
                 findings.warning(where, f"第{r + 1}行（{unit}）第{number}题未作答")
                 continue
             label = matchers[number].match(value)
             if label is None:
-                findings.error(where, f"第{r + 1}行（{unit}）第{number}题的答案“{clean_text(value)}”与任何选项都不匹配"
+                findings.error(where, f"第{r + 1}行（{unit}）第{number}题的答案“{shown(clean_text(value))}”与任何选项都不匹配"
                                       f"（选项：{matchers[number].describe()}），未计入")
                 continue
             answers[number] = label
@@ -279,44 +306,68 @@ def import_rows(
 
 
 def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[list[object]]]:
-    """The rows of an export file (.xlsx / .xls / .ods via python-calamine, or .csv); first sheet by default."""
+    """The rows of an export file (.xlsx / .xls / .ods via python-calamine, or .csv); first sheet by default.
+    A formula cell saved without its result, or holding an Excel error, arrives as
+    :class:`~perfeval_xl.core.normalize.UncachedFormula` / :class:`~perfeval_xl.core.normalize.ExcelErrorValue`."""
+    from ..io.files import InputFileError, check_input_file, display_name
+
     path = Path(path)
+    try:
+        check_input_file(path)  # a regular file within the size limit: never a pipe or a device
+    except InputFileError as exc:
+        raise TemplateError("", "", str(exc)) from exc  # the message names the file
     if path.suffix.lower() == ".csv":
-        from ..io.guard import MAX_FILE_BYTES
-
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise TemplateError(path.name, "", f"CSV 文件超过 {MAX_FILE_BYTES // 2**20} MB，不像是问卷导出文件；请检查后再导入")
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise TemplateError(path.name, "", "无法识别 CSV 文件的编码")
-        return path.stem, [list(r) for r in csv.reader(text.splitlines())]
-    from python_calamine import CalamineWorkbook
-
+        return path.stem, _csv_rows(path.read_bytes(), display_name(path))
     from ..io.guard import HostileFile, inspect_workbook
+    from ..io.snapshot import _mark_special_cells, _open_calamine
 
     try:  # a file from outside: zip bombs, XML entity attacks and absurd sheets are refused first
-        inspect_workbook(path, {sheet} if sheet else None)
+        inspection = inspect_workbook(path, {sheet} if sheet else None)
     except HostileFile as exc:
-        raise TemplateError(exc.sheet or path.name, exc.cell, exc.message) from exc
+        raise TemplateError(exc.sheet, exc.cell, exc.message) from exc  # the message names the file
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = _open_calamine(path)
+        names = book.sheet_names
     except Exception as exc:  # calamine raises several error types for unreadable files
-        raise TemplateError(path.name, "", f"无法读取导出文件：{exc}") from exc
-    names = book.sheet_names
+        raise TemplateError(display_name(path), "", "无法读取导出文件：文件已损坏，或不是 Excel、WPS 或 CSV 文件；"
+                            "请在问卷平台重新导出后再试") from exc
     if not names:
-        raise TemplateError(path.name, "", "导出文件没有工作表")
+        raise TemplateError(display_name(path), "", "导出文件没有工作表")
     name = sheet or names[0]
     if name not in names:
-        raise TemplateError(name, "", f"导出文件中没有工作表“{name}”")
+        raise TemplateError(display_name(path), "", f"导出文件中没有工作表“{name}”；有：{'、'.join(names)}")
     # skip_empty_area=False keeps row and column numbers equal to the sheet's, so cells are named right
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return name, [list(r) for r in rows]
+    try:
+        rows = [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+    except Exception as exc:
+        raise TemplateError(name, "A1", "无法读取导出文件的这张工作表：文件已损坏；请在问卷平台重新导出后再试") from exc
+    scan = inspection.sheets.get(name)
+    if scan is not None:
+        _mark_special_cells(rows, scan)
+    return name, rows
+
+
+def _csv_rows(raw: bytes, name: str) -> list[list[object]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise TemplateError(name, "", "无法识别 CSV 文件的编码")
+    import io
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # a long answer is one field, however long (the file is bounded)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as exc:
+        raise TemplateError(name, "", f"CSV 文件格式有误（第 {reader.line_num} 行附近）；"
+                            "请在问卷平台重新导出后再试") from exc
+    finally:
+        csv.field_size_limit(limit)
 
 
 def import_file(path: str | Path, survey_class: SurveyClass, *, sheet: str | None = None, **kwargs) -> ImportResult:

@@ -143,7 +143,7 @@ def write_class_rows(wb, sheet: schema.TableSheet, code: str, rows: Sequence[Map
         if key not in columns:
             last_col += 1
             columns[key] = last_col
-            _style(ws.cell(header_row, last_col, key), "header")
+            _style(ws.cell(header_row, last_col, cell_value(key)), "header")
             ws.column_dimensions[get_column_letter(last_col)].width = 9
     # the class's old rows (类别代码 fills down)
     mine: list[int] = []

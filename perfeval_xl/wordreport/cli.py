@@ -88,7 +88,9 @@ def cmd_report(args) -> int:
     except Exception as exc:  # never a traceback for the evaluator; PERFEVAL_DEBUG=1 shows it
         if os.environ.get("PERFEVAL_DEBUG"):
             raise
-        return _fail(f"内部错误（{type(exc).__name__}）：未能生成报告；请把工作簿和这条信息发给维护人员")
+        from perfeval_xl.io.files import describe_failure
+
+        return _fail(describe_failure(exc, "生成报告"))
     slips = reviewed.result.slips
     document = build_document(reviewed.evaluation, plan)
     try:
