@@ -32,6 +32,7 @@ from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.engines import Output
 from perfeval_xl.io.xlsx_chart import (
     CHART_REL, CHART_TYPE, DRAWING_REL, DRAWING_TYPE, chart_xml, drawing_xml, owned_parts, relationships_xml,
 )
@@ -48,7 +49,7 @@ EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, WORKBOOK_RELS, STYLES_PART})
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-__all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_scored_copy"]
+__all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_plan", "write_scored_copy"]
 
 
 # --- styles ------------------------------------------------------------------
@@ -451,3 +452,11 @@ def write_scored_copy(source: Path, target: Path, plan: WritePlan,
                       is_output_sheet: Callable[[str], bool] | None = None) -> Path:
     data = splice(Path(source).read_bytes(), plan, is_output_sheet)
     return write_bytes_atomic(Path(target), lambda handle: handle.write(data))
+
+
+def write_plan(plan: WritePlan, output: Output) -> Path:
+    """The ``splice`` engine (:mod:`perfeval_xl.io.engines`): the plan's sheets added into a copy
+    of ``output.source``, written to ``output.target``."""
+    if output.source is None:
+        raise ValueError("the splice engine needs the input package (Output.source)")
+    return write_scored_copy(output.source, output.target, plan, output.is_output_sheet)
