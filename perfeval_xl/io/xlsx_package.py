@@ -336,6 +336,63 @@ def read_defined_names(workbook: str) -> list[DefinedName]:
     return found
 
 
+# --- a package from nothing: the parts of a workbook holding only sheet1 … sheetN ----------------
+
+#: the package's relationships: the workbook part (rId1)
+NEW_PACKAGE_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+                    "</Relationships>")
+#: the styles every new workbook starts from (Excel's defaults); our named styles are appended
+NEW_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}">'
+              '<fonts count="1"><font><sz val="11"/><name val="宋体"/><charset val="134"/></font></fonts>'
+              '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+              '<fill><patternFill patternType="gray125"/></fill></fills>'
+              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+              '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+              "</styleSheet>")
+
+
+def new_workbook_xml(names: list[tuple[str, tuple[int, int] | None]]) -> str:
+    """workbook.xml of sheets ``(name, print-title rows or None)``, sheet n at rId n, the first active."""
+    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
+                     for n, (name, _) in enumerate(names, start=1))
+    defined = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n - 1}">'
+                      f"{escape(sheet_name_ref(name))}!${rows[0] + 1}:${rows[1] + 1}</definedName>"
+                      for n, (name, rows) in enumerate(names, start=1) if rows)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'xmlns:r="{REL_NS}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+            + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
+
+
+def new_workbook_rels(count: int) -> str:
+    """workbook.xml's relationships: rId n → xl/worksheets/sheet<n>.xml, then the styles."""
+    rels = "".join(f'<Relationship Id="rId{n}" Type="{SHEET_REL}" Target="worksheets/sheet{n}.xml"/>'
+                   for n in range(1, count + 1))
+    rels += f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+
+
+def new_content_types(count: int, extra: dict[str, str] | None = None) -> str:
+    """[Content_Types].xml of the workbook, its styles, ``count`` sheets and the ``extra`` parts
+    (part name → content type)."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}"/>'
+                      for n in range(1, count + 1))
+            + "".join(f'<Override PartName="/{part}" ContentType="{kind}"/>' for part, kind in (extra or {}).items())
+            + "</Types>")
+
+
 # --- adding sheets: the one place that ties a new sheet part into a package ------------------
 
 @dataclass
