@@ -15,7 +15,7 @@ on), the JSON and the exit status.
   5. evaluate              Book → Evaluation        (core.scoring.evaluate)
   6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
   7. plan                  Evaluation → WritePlan   (core.report.plan: the extensions' sheets, frozen)
-  WritePlan ──io.xlsx_splice.write_scored_copy──▶ <原名>_评分.xlsx;  Run.findings ──▶ JSON, exit status
+  WritePlan ──io.engines "splice"──▶ <原名>_评分.xlsx;  Run.findings ──▶ JSON, exit status
 
 ``perfeval review`` — :func:`perfeval_xl.review.review_file`, stages
 :data:`perfeval_xl.review.REVIEW_STAGES`:
@@ -27,7 +27,7 @@ on), the JSON and the exit status.
                                                      refuses a workbook with nothing to review)
   3. plan                  Reviewing → WritePlan    (core.review.plan_review: the same extensions'
                                                      sheets, 复核意见 built once from the whole review)
-  WritePlan ──write_scored_copy──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
+  WritePlan ──io.engines "splice"──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
 
 Batch review runs the review stages without the plan; the Word report (``perfeval report``)
 takes the review's plan.  The extensions come from the caller (default:
@@ -150,7 +150,7 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot
     from perfeval_xl.io.targets import backup_path, plan_target, source_path
-    from perfeval_xl.io.xlsx_splice import write_scored_copy
+    from perfeval_xl.io.engines import Output, write
 
     source = source_path(source)
     snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
@@ -164,5 +164,5 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
         scored.backup = backup_path(target.path)
         shutil.copy2(target.path, scored.backup)
     scored.notes = target.notes
-    scored.output = write_scored_copy(source, target.path, scored.plan, ext.is_output_sheet)
+    scored.output = write("splice", scored.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
     return scored

@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 from perfeval_xl.cli import main
 from perfeval_xl.core.charts import CHART_SHEET, evaluation_charts
 from perfeval_xl.core.writeplan import WritePlan
-from perfeval_xl.io.new_workbook import write_new_workbook
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_snapshot
 
@@ -290,28 +289,6 @@ def test_a_users_own_chart_survives_rescoring(tmp_path, capsys):
     assert users and all(after[n] == before[n] for n in users)
     assert _dangling(after) == ([], [])
     assert len([n for n in after if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == 1 + 2  # the user's and ours
-
-
-# --- the openpyxl writer --------------------------------------------------------------------------------
-
-def test_openpyxl_writer_writes_the_charts(scored, tmp_path):
-    sheet = scored["五华"].plan.sheet(CHART_SHEET)
-    out = write_new_workbook(WritePlan([sheet]), tmp_path / "new.xlsx")
-    parts = _package(out)
-    drawing, charts = _chart_parts(parts)
-    assert len(charts) == 4 and _dangling(parts) == ([], [])
-    ws = load_workbook(out)[CHART_SHEET]
-    (name, cats, vals), = _series_refs(parts[charts[1]])
-    assert _read_ref(ws, name) == "总分"
-    assert _read_ref(ws, cats) == tuple(WUHUA_TOTALS)
-    assert _read_ref(ws, vals) == tuple(float(v) for v in WUHUA_TOTALS.values())
-    root = ET.fromstring(parts[charts[1]])
-    assert root.find(".//c:cat/c:strRef", NS) is not None  # category texts as texts
-    assert root.find(".//c:ser/c:spPr/a:solidFill/a:srgbClr", NS).get("val") == "4472C4"  # as the splice writer's
-    assert {e.get("typeface") for e in root.iter(f"{{{NS['a']}}}ea")} == {"宋体"}
-    labels = root.find(".//c:dLbls", NS)
-    assert labels.find("c:numFmt", NS).get("formatCode") == "0.00"
-    assert labels.find("c:showCatName", NS).get("val") == "0"
 
 
 # --- the xlwings adapter (remote engine, actions replayed) ---------------------------------------------

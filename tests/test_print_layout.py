@@ -195,14 +195,14 @@ def test_a_block_longer_than_a_page_repeats_its_header_on_each_page():
     assert any(isinstance(r[0], int) for r in grid[last_head:grid.index(total)])
 
 
-def test_the_openpyxl_writer_freezes_panes_at_a_merged_cell(plans, tmp_path):
-    """得分汇总 freezes its first two columns (C1, inside the merged title): the openpyxl writer takes the
-    coordinate, not the merged cell object, and writes the row breaks too."""
+def test_the_new_package_engine_freezes_panes_at_a_merged_cell(plans, tmp_path):
+    """得分汇总 freezes its first two columns (C1, inside the merged title): the new-package engine
+    writes the pane at that coordinate, and the row breaks too."""
     from perfeval_xl.core.writeplan import WritePlan
-    from perfeval_xl.io.new_workbook import write_new_workbook
+    from perfeval_xl.io.engines import Output, write
 
     summary = plans[WUHUA.name].sheet("得分汇总")
     assert summary.freeze == (0, 2)
-    ws = load_workbook(write_new_workbook(WritePlan([summary]), tmp_path / "汇总.xlsx"))["得分汇总"]
+    ws = load_workbook(write("new", WritePlan([summary]), Output(tmp_path / "汇总.xlsx")))["得分汇总"]
     assert ws.freeze_panes == "C1"
     assert [brk.id for brk in ws.row_breaks.brk] == summary.row_breaks

@@ -176,16 +176,14 @@ def _plan_with_breaks():
 
 
 def test_row_breaks_are_written_after_the_footer_by_both_file_writers(xishan, tmp_path):
-    """SheetPlan.row_breaks: the splice writer puts <rowBreaks> where the schema wants it (after
-    headerFooter), the openpyxl writer through ws.row_breaks; both read back as manual breaks after
-    (1-based) rows 5 and 9."""
+    """SheetPlan.row_breaks: the splice and new-package engines put <rowBreaks> where the schema wants
+    it (after headerFooter); both read back as manual breaks after (1-based) rows 5 and 9."""
     import re
 
-    from perfeval_xl.io.new_workbook import write_new_workbook, write_plain_workbook
+    from perfeval_xl.io.new_workbook import write_plain_workbook
     from perfeval_xl.io.xlsx_splice import write_scored_copy
 
     spliced = write_scored_copy(xishan, tmp_path / "spliced.xlsx", _plan_with_breaks())
-    fresh = write_new_workbook(_plan_with_breaks(), tmp_path / "fresh.xlsx")
     plain = write_plain_workbook(_plan_with_breaks(), tmp_path / "plain.xlsx")
     with zipfile.ZipFile(spliced) as z:
         part = next(n for n in z.namelist() if n.startswith("xl/worksheets/perfeval"))
@@ -194,7 +192,7 @@ def test_row_breaks_are_written_after_the_footer_by_both_file_writers(xishan, tm
     order = [t for t in ("mergeCells", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks")
              if t in tags]
     assert order == sorted(order, key=tags.index) and order[-2:] == ["headerFooter", "rowBreaks"]
-    for path in (spliced, fresh, plain):
+    for path in (spliced, plain):
         ws = load_workbook(path)["分页示例"]
         assert [(b.id, b.man) for b in ws.row_breaks.brk] == [(5, True), (9, True)], path.name
 

@@ -5,7 +5,8 @@ An xlsx file is a zip of XML parts tied together by relationship parts
 sheets and points at each sheet's part through a relationship id.  The zip/XML guard
 (:mod:`perfeval_xl.io.guard`), the splice writer (:mod:`perfeval_xl.io.xlsx_splice`) and
 the questionnaire transplant (:mod:`perfeval_xl.io.xlsx_transplant`) all read that
-structure through :class:`Package`.
+structure through :class:`Package`; the last two add sheets to a package through
+:class:`PackageEdit` (one way to name, declare and list a new sheet part).
 
 Parts are read as text and edited by targeted insertion, never re-serialised, so
 namespace prefixes, attribute order and extension lists stay as the writing program
@@ -24,6 +25,8 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
+
+from perfeval_xl.core.normalize import xml_safe
 
 WORKBOOK = "xl/workbook.xml"
 CONTENT_TYPES = "[Content_Types].xml"
@@ -333,6 +336,133 @@ def read_defined_names(workbook: str) -> list[DefinedName]:
         found.append(DefinedName(attr(tag, "name") or "", int(local) if local and local.isdigit() else None,
                                  unescape(workbook[match.start(2):match.end(2)]), match.span()))
     return found
+
+
+# --- a package from nothing: the parts of a workbook holding only sheet1 … sheetN ----------------
+
+#: the package's relationships: the workbook part (rId1)
+NEW_PACKAGE_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+                    "</Relationships>")
+#: the styles every new workbook starts from (Excel's defaults); our named styles are appended
+NEW_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}">'
+              '<fonts count="1"><font><sz val="11"/><name val="宋体"/><charset val="134"/></font></fonts>'
+              '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+              '<fill><patternFill patternType="gray125"/></fill></fills>'
+              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+              '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+              "</styleSheet>")
+
+
+def new_workbook_xml(names: list[tuple[str, tuple[int, int] | None]]) -> str:
+    """workbook.xml of sheets ``(name, print-title rows or None)``, sheet n at rId n, the first active."""
+    # a sheet name is user text (a unit's 简称): control characters out, as in every part we write
+    sheets = "".join(f'<sheet name={quoteattr(xml_safe(name))} sheetId="{n}" r:id="rId{n}"/>'
+                     for n, (name, _) in enumerate(names, start=1))
+    defined = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n - 1}">'
+                      f"{escape(xml_safe(sheet_name_ref(name)))}!${rows[0] + 1}:${rows[1] + 1}</definedName>"
+                      for n, (name, rows) in enumerate(names, start=1) if rows)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'xmlns:r="{REL_NS}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+            + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
+
+
+def new_workbook_rels(count: int) -> str:
+    """workbook.xml's relationships: rId n → xl/worksheets/sheet<n>.xml, then the styles."""
+    rels = "".join(f'<Relationship Id="rId{n}" Type="{SHEET_REL}" Target="worksheets/sheet{n}.xml"/>'
+                   for n in range(1, count + 1))
+    rels += f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+
+
+def new_content_types(count: int, extra: dict[str, str] | None = None) -> str:
+    """[Content_Types].xml of the workbook, its styles, ``count`` sheets and the ``extra`` parts
+    (part name → content type)."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}"/>'
+                      for n in range(1, count + 1))
+            + "".join(f'<Override PartName="/{part}" ContentType="{kind}"/>' for part, kind in (extra or {}).items())
+            + "</Types>")
+
+
+# --- adding sheets: the one place that ties a new sheet part into a package ------------------
+
+@dataclass
+class PackageEdit:
+    """The three parts that tie a sheet into a package, as text being edited: the workbook part
+    (its ``<sheet>`` entries), the workbook's relationships and ``[Content_Types].xml``.  The
+    splice writer (our output sheets) and the questionnaire transplant (imported sheets) both add
+    sheets through :meth:`add_sheet`."""
+
+    workbook: str
+    rels: str
+    types: str
+
+    @classmethod
+    def read(cls, package: Package) -> "PackageEdit":
+        return cls(package.workbook_text, package.text(rels_part(package.workbook_part)), package.text(CONTENT_TYPES))
+
+    def parts(self, package: Package) -> dict[str, str]:
+        """Part name → edited text."""
+        return {package.workbook_part: self.workbook, rels_part(package.workbook_part): self.rels,
+                CONTENT_TYPES: self.types}
+
+    def relationship_prefix(self) -> str:
+        """The prefix the workbook part's root binds to the relationships namespace; declared on
+        the root as ``r`` if it binds none (openpyxl with lxml declares it on each ``<sheet>``
+        only).  SpliceError if ``r`` is bound to another namespace somewhere in the part."""
+        root = re.search(r"<(?:\w+:)?workbook[\s>][^>]*", self.workbook)
+        found = re.search(rf'xmlns:(\w+)=["\']{re.escape(REL_NS)}["\']', root.group(0) if root else "")
+        if found:
+            return found.group(1)
+        if any(uri != REL_NS for uri in re.findall(r'xmlns:r\s*=\s*["\']([^"\']*)["\']', self.workbook)):
+            raise SpliceError("工作簿的命名空间不是常见的 .xlsx 写法，无法写入评分结果")
+        self.workbook = re.sub(r"<((?:\w+:)?workbook)(\s|>)", rf'<\1 xmlns:r="{REL_NS}"\2', self.workbook, count=1)
+        return "r"
+
+    def add_override(self, part: str, content_type: str) -> None:
+        """List a new part in [Content_Types].xml."""
+        self.types = insert_before_close(self.types, "Types", f'<Override PartName="/{part}" ContentType="{content_type}"/>')
+
+    def add_sheet(self, name: str, part: str, rid: str, *, at: int | None = None) -> None:
+        """Tie the worksheet part ``part`` in as sheet ``name`` (relationship ``rid``, the next
+        sheetId): last, or at tab position ``at``, the sheet indices at or after it (defined names'
+        localSheetId, the active tab) moved up by one."""
+        r = self.relationship_prefix()
+        sheet_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', self.workbook)], default=0) + 1
+        entry = (f'<{prefix(self.workbook, "workbook")}sheet name={quoteattr(xml_safe(name))} sheetId="{sheet_id}" '
+                 f'{r}:id="{rid}"/>')
+        current = tags(self.workbook, "sheet")
+        if at is not None and at < len(current):
+            start = current[at].start()
+            self.workbook = self.workbook[:start] + entry + self.workbook[start:]
+        else:
+            self.workbook = insert_before_close(self.workbook, "sheets", entry)
+        if at is not None:
+            shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= at else 0)}"'  # noqa: E731
+            self.workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, self.workbook)
+        self.rels = insert_before_close(self.rels, "Relationships",
+                                        f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
+        self.add_override(part, SHEET_TYPE)
+
+
+def free_part(taken: set[str] | frozenset[str], pattern: str) -> str:
+    """The first part name ``pattern.format(n)`` (n = 1, 2, …) not in ``taken``."""
+    n = 1
+    while pattern.format(n) in taken:
+        n += 1
+    return pattern.format(n)
 
 
 _DOCUMENT_DATES = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")

@@ -14,8 +14,10 @@ namespace prefixes and extension lists stay as Excel wrote them):
 
 Output sheets of an earlier run (those the ownership mark says are ours) are removed
 first, with the parts only they use (drawings, charts).  Strings are written inline, so the shared string table is untouched.  The
-package structure is read through :mod:`perfeval_xl.io.xlsx_package`; :func:`splice`
-is a sequence of small named edits on the four parts.
+package structure is read, and each new sheet tied in (:class:`~perfeval_xl.io.xlsx_package.PackageEdit`,
+the same code the questionnaire transplant uses), through :mod:`perfeval_xl.io.xlsx_package`;
+:func:`splice` is a sequence of small named edits on the four parts.  It is the ``splice`` engine
+of :mod:`perfeval_xl.io.engines`.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
 from perfeval_xl.core.writeplan import SheetPlan, WritePlan
 from perfeval_xl.io.atomic import write_bytes_atomic
+from perfeval_xl.io.engines import Output
 from perfeval_xl.io.xlsx_chart import (
     CHART_REL, CHART_TYPE, DRAWING_REL, DRAWING_TYPE, chart_xml, drawing_xml, owned_parts, relationships_xml,
 )
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS,
-    Package, SpliceError, copy_part_raw, count_children, insert_before_close, mask, prefix, read_defined_names, rels_part,
+    CONTENT_TYPES, MAIN_NS, PART_STAMP, STYLES_PART, WORKBOOK, WORKBOOK_RELS, Package, PackageEdit, SpliceError,
+    copy_part_raw, count_children, free_part, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
 from perfeval_xl.io.xlsx_package import escape, quoteattr
@@ -51,7 +54,7 @@ BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "
 #: (io/xlsx_stream of the batch branch); user text is cleaned by core.normalize.xml_safe
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-__all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_scored_copy"]
+__all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_plan", "write_scored_copy"]
 
 
 # --- styles ------------------------------------------------------------------
@@ -218,19 +221,15 @@ def sheet_xml(plan: SheetPlan, styles: dict[str, int], *, selected: bool, drawin
 # --- the package: splice as a sequence of named edits ---------------------------------
 
 @dataclass
-class _Edited:
+class _Edited(PackageEdit):
     """The four input parts that are edited (as text), and what is added or dropped."""
 
-    workbook: str
-    rels: str
-    types: str
-    styles: str
+    styles: str = ""
     removed_parts: set[str] = field(default_factory=set)
     new_parts: dict[str, str] = field(default_factory=dict)
 
     def changed(self, package: Package) -> dict[str, str]:
-        return {package.workbook_part: self.workbook, rels_part(package.workbook_part): self.rels,
-                CONTENT_TYPES: self.types, STYLES_PART: self.styles}
+        return {**self.parts(package), STYLES_PART: self.styles}
 
 
 def splice(source_bytes: bytes, plan: WritePlan, is_output_sheet: Callable[[str], bool] | None = None) -> bytes:
@@ -265,8 +264,8 @@ def _open(source_bytes: bytes) -> Package:
 
 
 def _read_edited_parts(package: Package) -> _Edited:
-    return _Edited(package.workbook_text, package.text(rels_part(package.workbook_part)),
-                   package.text(CONTENT_TYPES), package.text(STYLES_PART))
+    ties = PackageEdit.read(package)
+    return _Edited(ties.workbook, ties.rels, ties.types, package.text(STYLES_PART))
 
 
 def _remove_sheets(edited: _Edited, package: Package, names: set[str]) -> dict[int, int]:
@@ -311,66 +310,35 @@ def _add_styles(edited: _Edited) -> dict[str, int]:
 
 
 def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index: dict[str, int]) -> None:
-    """New parts xl/worksheets/perfeval<k>.xml with their <sheet>, relationship and content type."""
-    next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', edited.workbook)], default=0) + 1
-    taken = package.names - edited.removed_parts
-    p = prefix(edited.workbook, "workbook")
-    r = _relationship_prefix(edited)
-    entries, rels, types = [], [], []
-    k = 0
+    """New parts xl/worksheets/perfeval<k>.xml, tied in by :meth:`PackageEdit.add_sheet`."""
+    edited.relationship_prefix()  # declared (or refused) even for a plan without sheets
     for n, sheet in enumerate(plan.sheets):
-        k += 1
-        while f"xl/worksheets/perfeval{k}.xml" in taken:
-            k += 1
-        part = f"xl/worksheets/perfeval{k}.xml"
-        rid = f"rIdPerfeval{k}"
-        drawing = _add_charts(edited, package, part, sheet, types) if sheet.charts else None
+        part = free_part(_taken(edited, package), "xl/worksheets/perfeval{}.xml")
+        drawing = _add_charts(edited, package, part, sheet) if sheet.charts else None
         edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0), drawing=drawing)
-        entries.append(f'<{p}sheet name={quoteattr(xml_safe(sheet.name))} sheetId="{next_id + n}" {r}:id="{rid}"/>')
-        rels.append(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
-        types.append(f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
-    edited.workbook = insert_before_close(edited.workbook, "sheets", "".join(entries))
-    edited.rels = insert_before_close(edited.rels, "Relationships", "".join(rels))
-    edited.types = insert_before_close(edited.types, "Types", "".join(types))
+        edited.add_sheet(sheet.name, part, "rIdPerfeval" + part[len("xl/worksheets/perfeval"):-len(".xml")])
 
 
-def _free_part(edited: _Edited, package: Package, pattern: str) -> str:
-    """The first part name ``pattern.format(n)`` (n = 1, 2, …) that is not taken."""
-    taken = (package.names - edited.removed_parts) | set(edited.new_parts)
-    n = 1
-    while pattern.format(n) in taken:
-        n += 1
-    return pattern.format(n)
+def _taken(edited: _Edited, package: Package) -> set[str]:
+    """The part names in use: the input's that stay, and the new ones."""
+    return (package.names - edited.removed_parts) | set(edited.new_parts)
 
 
-def _add_charts(edited: _Edited, package: Package, sheet_part: str, sheet: SheetPlan, types: list[str]) -> str:
+def _add_charts(edited: _Edited, package: Package, sheet_part: str, sheet: SheetPlan) -> str:
     """The sheet's drawing and chart parts with their relationships; the drawing's id for the sheet."""
-    drawing = _free_part(edited, package, "xl/drawings/drawing{}.xml")
+    drawing = free_part(_taken(edited, package), "xl/drawings/drawing{}.xml")
     chart_rels = []
     for i, chart in enumerate(sheet.charts, start=1):
-        part = _free_part(edited, package, "xl/charts/chart{}.xml")
+        part = free_part(_taken(edited, package), "xl/charts/chart{}.xml")
         edited.new_parts[part] = chart_xml(sheet, chart)
-        types.append(f'<Override PartName="/{part}" ContentType="{CHART_TYPE}"/>')
+        edited.add_override(part, CHART_TYPE)
         chart_rels.append((f"rId{i}", CHART_REL, "/" + part))
     edited.new_parts[drawing] = drawing_xml(sheet, [rid for rid, _, _ in chart_rels])
     edited.new_parts[rels_part(drawing)] = relationships_xml(chart_rels)
     edited.removed_parts.add(rels_part(sheet_part))  # a stray one of a part that is gone would be written twice
     edited.new_parts[rels_part(sheet_part)] = relationships_xml([("rId1", DRAWING_REL, "/" + drawing)])
-    types.append(f'<Override PartName="/{drawing}" ContentType="{DRAWING_TYPE}"/>')
+    edited.add_override(drawing, DRAWING_TYPE)
     return "rId1"
-
-
-def _relationship_prefix(edited: _Edited) -> str:
-    """The prefix workbook.xml binds to the relationships namespace (declared on the root if none)."""
-    # only a declaration on the root counts: openpyxl with lxml declares it on each <sheet> only
-    root = re.search(r"<(?:\w+:)?workbook[\s>][^>]*", edited.workbook)
-    found = re.search(rf'xmlns:(\w+)=["\']{re.escape(REL_NS)}["\']', root.group(0) if root else "")
-    if found:
-        return found.group(1)
-    if any(uri != REL_NS for uri in re.findall(r'xmlns:r\s*=\s*["\']([^"\']*)["\']', edited.workbook)):
-        raise SpliceError("工作簿的命名空间不是常见的 .xlsx 写法，无法写入评分结果")
-    edited.workbook = re.sub(r"<((?:\w+:)?workbook)(\s|>)", rf'<\1 xmlns:r="{REL_NS}"\2', edited.workbook, count=1)
-    return "r"
 
 
 def _add_defined_names(edited: _Edited, plan: WritePlan, first_new: int) -> None:
@@ -454,3 +422,11 @@ def write_scored_copy(source: Path, target: Path, plan: WritePlan,
                       is_output_sheet: Callable[[str], bool] | None = None) -> Path:
     data = splice(Path(source).read_bytes(), plan, is_output_sheet)
     return write_bytes_atomic(Path(target), lambda handle: handle.write(data))
+
+
+def write_plan(plan: WritePlan, output: Output) -> Path:
+    """The ``splice`` engine (:mod:`perfeval_xl.io.engines`): the plan's sheets added into a copy
+    of ``output.source``, written to ``output.target``."""
+    if output.source is None:
+        raise ValueError("the splice engine needs the input package (Output.source)")
+    return write_scored_copy(output.source, output.target, plan, output.is_output_sheet)

@@ -25,9 +25,8 @@ from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.styles import StyleName
 from perfeval_xl.core.writeplan import SheetPlan
 from perfeval_xl.io.atomic import write_bytes_atomic
-from perfeval_xl.io.new_workbook import _BASE_STYLES, _PACKAGE_RELS
 from perfeval_xl.io.xlsx_package import (
-    MAIN_NS, PART_STAMP, REL_NS, SHEET_REL, SHEET_TYPE, escape, quoteattr, sheet_name_ref,
+    NEW_PACKAGE_RELS, NEW_STYLES, PART_STAMP, escape, new_content_types, new_workbook_rels, new_workbook_xml,
 )
 from perfeval_xl.io.xlsx_splice import _ILLEGAL_XML, _number, add_styles, sheet_xml
 
@@ -53,7 +52,7 @@ class StreamedSheet:
 def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
     """Write the sheets in order; each sheet's rows are consumed as it is written (so the rows
     of several sheets may be drawn in turn from one iterator)."""
-    styles, index = add_styles(_BASE_STYLES)
+    styles, index = add_styles(NEW_STYLES)
     names = [(sheet.head.name, sheet.head.title_rows) for sheet in sheets]
 
     def write(handle) -> None:
@@ -69,10 +68,10 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
                         digest.update(data)
                         out.write(data)
 
-            put("[Content_Types].xml", [_content_types(len(names))])
+            put("[Content_Types].xml", [new_content_types(len(names), {CUSTOM_PART: _CUSTOM_TYPE})])
             put("_rels/.rels", [_package_rels()])
-            put("xl/workbook.xml", [_workbook(names)])
-            put("xl/_rels/workbook.xml.rels", [_workbook_rels(len(names))])
+            put("xl/workbook.xml", [new_workbook_xml(names)])
+            put("xl/_rels/workbook.xml.rels", [new_workbook_rels(len(names))])
             put("xl/styles.xml", [styles])
             for n, sheet in enumerate(sheets, start=1):
                 put(f"xl/worksheets/sheet{n}.xml", _sheet_chunks(sheet, index, selected=(n == 1)))
@@ -154,41 +153,8 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     yield after
 
 
-def _workbook(names: list[tuple[str, tuple[int, int] | None]]) -> str:
-    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
-                     for n, (name, _) in enumerate(names, start=1))
-    defined = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n - 1}">'
-                      f"{escape(sheet_name_ref(name))}!${rows[0] + 1}:${rows[1] + 1}</definedName>"
-                      for n, (name, rows) in enumerate(names, start=1) if rows)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
-            f'xmlns:r="{REL_NS}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
-            + (f"<definedNames>{defined}</definedNames>" if defined else "") + "</workbook>")
-
-
-def _workbook_rels(count: int) -> str:
-    rels = "".join(f'<Relationship Id="rId{n}" Type="{SHEET_REL}" Target="worksheets/sheet{n}.xml"/>'
-                   for n in range(1, count + 1))
-    rels += f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
-
-
-def _content_types(count: int) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}"/>'
-                      for n in range(1, count + 1))
-            + f'<Override PartName="/{CUSTOM_PART}" ContentType="{_CUSTOM_TYPE}"/></Types>')
-
-
 def _package_rels() -> str:
-    return _PACKAGE_RELS.replace("</Relationships>", f'<Relationship Id="rId2" Type="{_CUSTOM_REL}" '
+    return NEW_PACKAGE_RELS.replace("</Relationships>", f'<Relationship Id="rId2" Type="{_CUSTOM_REL}" '
                                                      f'Target="{CUSTOM_PART}"/></Relationships>')
 
 

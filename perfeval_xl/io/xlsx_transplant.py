@@ -20,8 +20,8 @@ import zipfile
 from typing import Iterable
 
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, PART_STAMP, SHEET_REL, SHEET_TYPE, STYLES_PART, Package, SheetEntry, SpliceError, attr,
-    count_children, insert_before_close, prefix, rels_part, set_count, tags, unescape,
+    PART_STAMP, STYLES_PART, Package, PackageEdit, SheetEntry, SpliceError, attr, count_children, free_part,
+    insert_before_close, prefix, set_count, tags, unescape,
 )
 from perfeval_xl.io.xlsx_package import escape, quoteattr
 
@@ -182,40 +182,15 @@ def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes
 
 def _add_sheet_entries(po: Package, added: list[tuple[str, str, bytes]], orig_by_name: dict[str, SheetEntry],
                        new_order: list[str]) -> dict[str, bytes]:
-    """<sheet>, relationship and content type of each added sheet, in openpyxl's tab order;
-    fills in each added sheet's part name."""
-    workbook = po.workbook_text
-    rels = po.text(rels_part(po.workbook_part))
-    types = po.text(CONTENT_TYPES)
-    p = prefix(workbook, "workbook")
-    root = re.search(r"<(?:\w+:)?workbook[\s>][^>]*", workbook)
-    r_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
-                         root.group(0) if root else "")
-    # openpyxl with lxml declares the namespace on each <sheet> only: then the new entry declares its own
-    r_name, r_decl = (r_prefix.group(1), "") if r_prefix else (
-        "r", ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
-    next_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', workbook)] + [0]) + 1
+    """Tie each added sheet in (:meth:`PackageEdit.add_sheet`) in openpyxl's tab order: before the
+    first original sheet that follows it there; fills in each added sheet's part name."""
+    edit = PackageEdit.read(po)
     for i, (name, _, xml) in enumerate(added):
-        k = 1
-        while f"xl/worksheets/imported{k}.xml" in po.names or any(a[1] == f"xl/worksheets/imported{k}.xml" for a in added):
-            k += 1
-        part = f"xl/worksheets/imported{k}.xml"
+        part = free_part(po.names | {a[1] for a in added}, "xl/worksheets/imported{}.xml")
         added[i] = (name, part, xml)
-        rid = f"rIdImported{k}"
-        entry = f'<{p}sheet{r_decl} name={quoteattr(name)} sheetId="{next_id + i}" {r_name}:id="{rid}"/>'
-        # keep openpyxl's tab order: before the first original sheet that follows it there
         after = new_order[new_order.index(name) + 1:]
         follower = next((orig_by_name[n].tag for n in after if n in orig_by_name), None)
-        current = [m.group(0) for m in tags(workbook, "sheet")]
+        current = [m.group(0) for m in tags(edit.workbook, "sheet")]
         position = current.index(follower) if follower is not None and follower in current else len(current)
-        if position < len(current):
-            at = tags(workbook, "sheet")[position].start()
-            workbook = workbook[:at] + entry + workbook[at:]
-        else:
-            workbook = insert_before_close(workbook, "sheets", entry)
-        shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= position else 0)}"'  # noqa: E731
-        workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, workbook)
-        rels = insert_before_close(rels, "Relationships", f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
-        types = insert_before_close(types, "Types", f'<Override PartName="/{part}" ContentType="{SHEET_TYPE}"/>')
-    return {po.workbook_part: workbook.encode("utf-8"), rels_part(po.workbook_part): rels.encode("utf-8"),
-            CONTENT_TYPES: types.encode("utf-8")}
+        edit.add_sheet(name, part, "rIdImported" + part[len("xl/worksheets/imported"):-len(".xml")], at=position)
+    return {part: text.encode("utf-8") for part, text in edit.parts(po).items()}

@@ -123,9 +123,7 @@ def write_review_docx(reviewed) -> str:
     from pathlib import Path
 
     from perfeval_xl.io.atomic import FileLockedError, describe_os_error
-
-    from .content import review_document
-    from .docx_writer import write_docx
+    from perfeval_xl.io.engines import Output, write
 
     output = Path(reviewed.output)
     stem = output.stem.removesuffix("_复核")
@@ -136,11 +134,9 @@ def write_review_docx(reviewed) -> str:
     else:
         forms = reviewed.result.forms
         name, author = (forms[0].project if forms else stem), ""
-    document = review_document(name, author, reviewed.plan)
-    if document is None:
-        return "提示：没有复核意见，未生成复核意见文档"
     try:
-        return f"已写入：{write_docx(document, target)}"
+        written = write("docx", reviewed.plan, Output(target, title=name, author=author))
+        return f"已写入：{written}" if written else "提示：没有复核意见，未生成复核意见文档"
     except FileLockedError as exc:
         return f"错误：{exc}"
     except OSError as exc:

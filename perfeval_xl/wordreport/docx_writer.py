@@ -566,3 +566,13 @@ def write_docx(document: Document, path: str | Path) -> Path:
     check_not_locked(path)
     data = render_docx(document)
     return write_bytes_atomic(path, lambda handle: handle.write(data))
+
+
+def write_plan(plan, output) -> Path | None:
+    """The ``docx`` engine (:mod:`perfeval_xl.io.engines`): the plan's 复核意见 sheet as Word
+    tables in ``output.target`` (titled "<output.title>复核意见", by ``output.author``); None,
+    writing nothing, when the plan has no 复核意见 sheet."""
+    from .content import review_document
+
+    document = review_document(output.title, output.author, plan)
+    return None if document is None else write_docx(document, output.target)
