@@ -50,9 +50,6 @@ from perfeval_xl.io.xlsx_package import escape, quoteattr
 #: the only input parts that are edited (besides the 'selected tab' flag of sheet views)
 EDITED_PARTS = frozenset({WORKBOOK, CONTENT_TYPES, WORKBOOK_RELS, STYLES_PART})
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
-#: the characters xml_safe drops, for a caller that still cleans with ``_ILLEGAL_XML.sub("", text)``
-#: (io/xlsx_stream of the batch branch); user text is cleaned by core.normalize.xml_safe
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 __all__ = ["EDITED_PARTS", "SpliceError", "add_styles", "sheet_xml", "splice", "unselect", "write_plan", "write_scored_copy"]
 

@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from perfeval_xl.core.findings import column_letter
+from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import StyleName
 from perfeval_xl.core.writeplan import SheetPlan
 from perfeval_xl.io.atomic import write_bytes_atomic
 from perfeval_xl.io.xlsx_package import (
     NEW_PACKAGE_RELS, NEW_STYLES, PART_STAMP, escape, new_content_types, new_workbook_rels, new_workbook_xml,
 )
-from perfeval_xl.io.xlsx_splice import _ILLEGAL_XML, _number, add_styles, sheet_xml
+from perfeval_xl.io.xlsx_splice import _number, add_styles, sheet_xml
 
 HASH_PROPERTY = "perfeval-content-sha256"
 CUSTOM_PART = "docProps/custom.xml"
@@ -133,7 +134,7 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
                 batch.append(f'<c r="{letters[c]}{line}" s="{sid}"><v>{_number(value)}</v></c>')
         batch.append("</row>")
         if len(batch) > 2000:
-            yield _ILLEGAL_XML.sub("", "".join(batch))
+            yield xml_safe("".join(batch))
             batch = []
     note_merge = ""
     if sheet.note:
@@ -143,7 +144,7 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
                      f"{escape(sheet.note)}</t></is></c>"
                      + "".join(f'<c r="{letters[c]}{line}" s="{sid}"/>' for c in range(1, ncols)) + "</row>")
         note_merge = f'<mergeCell ref="A{line}:{letters[ncols - 1]}{line}"/>'
-    yield _ILLEGAL_XML.sub("", "".join(batch)) + "</sheetData>"
+    yield xml_safe("".join(batch)) + "</sheetData>"
     if note_merge:
         match = re.match(r'<mergeCells count="(\d+)">', after)
         if match:

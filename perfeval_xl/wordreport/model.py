@@ -11,11 +11,15 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from ..core.charts import BarChart  # the chart data, shared with the 图表 sheet
+from ..core.normalize import xml_safe
 
 
 #: what XML 1.0 cannot hold (C0 controls but tab/newline, U+FFFE/U+FFFF, lone surrogates) and the bidi
 #: overrides and isolates (U+202A–U+202E, U+2066–U+2069: they reorder the printed text and break the chart layout)
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: besides what no XML part may hold (core.normalize.xml_safe): DEL and the direction overrides, which
+#: python-docx's text and the chart layout refuse or misprint
+_DOCUMENT_ONLY = re.compile("[\x7f\u202a-\u202e\u2066-\u2069]")
 #: line separators a pasted text may hold (NEL, LINE/PARAGRAPH SEPARATOR, CR): a line break of the document
 _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 
@@ -27,7 +31,7 @@ def printable(text: str) -> str:
     """A user's text as the document prints it: the one place the report cleans what a workbook's
     text may carry (Excel stores a pasted soft line break as _x000B_) and python-docx, the XML of
     the .docx or the chart text layout refuse; line separators become "\n"."""
-    return _UNPRINTABLE.sub("", _LINE_BREAKS.sub("\n", text))
+    return xml_safe(_DOCUMENT_ONLY.sub("", _LINE_BREAKS.sub("\n", text)))
 
 
 def _cleaned(value, one_line: bool = False):
