@@ -75,17 +75,27 @@ class Table:
     #: lazily built indexes of :meth:`grouped` (not data: excluded from comparison)
     _indexes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    def grouped(self, key: str) -> Mapping[object, tuple[Record, ...]]:
+    def grouped(self, key: str | tuple[str, ...]) -> Mapping[object, tuple[Record, ...]]:
         """The records by their value in column ``key`` (texts stripped; None for a blank),
-        in sheet order; built once, so per-unit and per-code look-ups do not rescan the table."""
+        in sheet order; built once, so per-unit and per-code look-ups do not rescan the table.
+        ``key`` may be a tuple of columns: the records by the tuple of their values in them."""
         index = self._indexes.get(key)
         if index is None:
             groups: dict[object, list[Record]] = {}
-            for record in self.records:
-                value = record.values.get(key)
-                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
+            if isinstance(key, tuple):
+                for record in self.records:
+                    values = record.values
+                    groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
+            else:
+                for record in self.records:
+                    value = record.values.get(key)
+                    groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
             index = self._indexes[key] = {k: tuple(v) for k, v in groups.items()}
         return index
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Book:
     #: the questionnaire data (:class:`perfeval_xl.survey.book.SurveyData`), set by the
     #: attach-questionnaires stage; None before it or without questionnaire sheets
     survey: Any = None
+    #: the units by short name, built on first use (not data: excluded from comparison)
+    _units_by_name: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -120,10 +132,11 @@ class Book:
         return self.tables.get(sheet.name) or Table()
 
     def unit(self, short_name: str) -> Unit | None:
-        for unit in self.units:
-            if unit.short_name == short_name:
-                return unit
-        return None
+        index = self._units_by_name
+        if not index and self.units:
+            for unit in reversed(self.units):  # the first of a repeated name wins, as a scan finds it
+                index[unit.short_name] = unit
+        return index.get(short_name)
 
 
 def _find_sheet(snapshot: Snapshot, name: str):

@@ -168,7 +168,10 @@ def _unit_score(evaluation: Evaluation, unit: str | None) -> UnitScore | None:
         return evaluation.units[0]
     if unit is None:
         return None
-    return next(u for u in evaluation.units if u.name == unit)
+    found = evaluation.unit_named(unit)
+    if found is None:  # the normalise stage drops such rows already; never taken for the project
+        raise _RowError("unit", f"单位“{unit}”不在单位名单中；应填写“单位名单”中的单位简称")
+    return found
 
 
 @lru_cache(maxsize=4096)

@@ -318,6 +318,10 @@ class Evaluation:
     _scopes: dict = field(default_factory=dict, init=False, compare=False, repr=False)
     #: :meth:`indicator_means`, computed once (every 报告数据 row of an indicator asks for it)
     _means: list = field(default_factory=list, init=False, compare=False, repr=False)
+    #: the units' scores by name, built on first use (:meth:`unit_named`)
+    _units_by_name: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: what the plan stage derives once from the whole evaluation (the 评分表 columns …)
+    _planned: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
@@ -329,6 +333,14 @@ class Evaluation:
 
     def unit_weights(self) -> list[Decimal]:
         return unit_weights(self.book, self.units)
+
+    def unit_named(self, name: str) -> UnitScore | None:
+        """The score of the unit called ``name`` (the first such), without scanning the units."""
+        index = self._units_by_name
+        if not index and self.units:
+            for unit in reversed(self.units):  # the first of a repeated name wins, as a scan finds it
+                index[unit.name] = unit
+        return index.get(name)
 
     def scope(self, unit: str | None) -> Scope:
         """The data of one unit (or of the project, None), with this run's value sources."""
@@ -372,9 +384,9 @@ def grade_of(score: Decimal, info: dict) -> str:
 
 
 def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
-    rows = book.table(schema.MANUAL).grouped("code").get(code or None, ())
-    own = [r for r in rows if r.get("unit") == unit] if unit else []
-    generic = [r for r in rows if r.get("unit") is None]
+    by_code_unit = book.table(schema.MANUAL).grouped(("code", "unit"))  # each unit's rows, not all rows per unit
+    own = list(by_code_unit.get((code or None, unit), ())) if unit else []
+    generic = by_code_unit.get((code or None, None), ())
     own_items = {_text(r, "item") for r in own}
     return [r for r in generic if _text(r, "item") not in own_items] + own
 
@@ -543,7 +555,7 @@ def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelS
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
-    rows = [r for r in book.rows(schema.FUNDS) if unit is None or r.get("unit") == unit]
+    rows = book.rows(schema.FUNDS) if unit is None else book.table(schema.FUNDS).grouped("unit").get(unit, ())
     values = [r.get("budget") for r in rows if r.get("budget") is not None]
     return sum(values, ZERO) if values else None
 
