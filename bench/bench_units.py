@@ -24,13 +24,31 @@ sys.path.insert(0, str(ROOT / "sample_workbooks"))
 
 
 #: 问卷计数 has one column per unit and the reader refuses sheets wider than 1,000 columns, so
-#: beyond this many units the clones have no questionnaire counts (their satisfaction
-#: indicators report missing data: the "errors" column of the output counts those findings)
+#: beyond this many units the clones have no questionnaire counts: their satisfaction is typed into
+#: the 满意度 sheet instead (the rate and count their original's counts give), so that every unit is
+#: scored and the content of the outputs grows as the units do (without it the 1,010 units past the
+#: limit each report missing data: 2,000 units then have 13,700 findings where 200 have 40)
 SURVEY_COLUMNS = 990
 
 
-def clone_units(data, count: int) -> tuple[dict, dict]:
-    """The 五华 data with ``count`` units: unit k is a copy of original unit k mod 10."""
+def typed_satisfaction(data) -> dict[str, list[dict]]:
+    """Each original unit's 满意度 rows (类别代码, 有效问卷数, 满意度) as its questionnaire counts give them."""
+    from perfeval_xl.io.template import write_workbook
+    from perfeval_xl.pipeline import score_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        book = write_workbook(Path(tmp) / "original.xlsx", data.INFO, data.TABLES, guide=False)
+        evaluation = score_file(book, Path(tmp) / "original_out.xlsx").evaluation
+    codes = [row["类别代码"] for row in data.TABLES["问卷类别"]]
+    return {u["单位简称"]: [{"类别代码": code,
+                          "有效问卷数": int(evaluation.scope(u["单位简称"]).resolve(f"有效问卷数({code})").amount),
+                          "满意度": evaluation.scope(u["单位简称"]).resolve(f"满意度({code})").amount}
+                         for code in codes] for u in data.UNITS}
+
+
+def clone_units(data, count: int, typed: dict[str, list[dict]] | None = None) -> tuple[dict, dict]:
+    """The 五华 data with ``count`` units: unit k is a copy of original unit k mod 10; with ``typed``
+    (:func:`typed_satisfaction`), the clones past :data:`SURVEY_COLUMNS` have their satisfaction typed."""
     originals = [u["单位简称"] for u in data.UNITS]
     names = {}  # clone → original
     for k in range(count):
@@ -56,6 +74,9 @@ def clone_units(data, count: int) -> tuple[dict, dict]:
             tables[sheet] = cloned
         else:
             tables[sheet] = rows
+    if typed and count > SURVEY_COLUMNS:
+        tables["满意度"] = [{"单位简称": clone, **row} for clone, original in list(names.items())[SURVEY_COLUMNS:]
+                          for row in typed[original]]
     return dict(data.INFO), tables
 
 
@@ -100,10 +121,11 @@ def main() -> int:
     from perfeval_xl.io.template import write_workbook
 
     data = load("wuhua_2023")
+    typed = typed_satisfaction(data)
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for count in args.units:
-            info, tables = clone_units(data, count)
+            info, tables = clone_units(data, count, typed)
             book = write_workbook(Path(tmp) / f"units{count}.xlsx", info, tables, guide=False)
             results[count] = measure(book, Path(tmp) / f"units{count}_out.xlsx")
             print(f"{count} units measured", file=sys.stderr, flush=True)

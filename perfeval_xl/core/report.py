@@ -41,6 +41,7 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]
     for sheet in sheets:
         finish(sheet)  # labels not broken mid-word; no wrapped text cut or printed over the next row
+        sheet._heights.clear()  # the heights worked out while planning it: not needed once it is finished
     return WritePlan(sheets), Findings()
 
 
