@@ -104,3 +104,40 @@ def test_scores_and_tables_per_unit():
                     ["乙街道办事处", D(0), D(3), D(0), None, D(0)],
                     ["丙街道办事处", D("0.3333"), D(3), D(1), D(1), D(0)],
                     ["合计", D("0.4444"), D(9), D(4), D(3), D(1)]]
+
+
+def _indicator_by_scan(evaluation, unit, target):
+    """报告数据's look-up of an indicator as a scan of the unit's indicators for every row."""
+    from perfeval_xl.core.reported import _plain_name
+
+    scores = evaluation.unit_named(unit) if unit else None
+    pool = scores.indicators if scores is not None else evaluation.units[0].indicators
+    name = _plain_name(target)
+    for match in (lambda s: s.code == target.strip(), lambda s: _plain_name(s.level3) == name):
+        found = next((s for s in pool if match(s)), None)
+        if found is not None:
+            return found
+    for s in pool:
+        child = next((c for c in s.children if _plain_name(c.name) == name or f"{s.code}·{c.name}" == target), None)
+        if child is not None:
+            return child
+    return None
+
+
+def test_reported_indicator_index_is_the_scan():
+    from conftest import SAMPLES
+
+    from perfeval_xl.core.reported import _indicator
+    from perfeval_xl.io.snapshot import read_snapshot
+
+    ev = score_snapshot(read_snapshot(SAMPLES / "五华区五个先锋奖励经费2023.xlsx")).evaluation
+    pool = ev.units[0].indicators
+    targets = {" 无此指标 ", "A1·无此子项"}
+    for s in pool:
+        targets |= {s.code, f" {s.code} ", s.level3, f"{s.level3}（{s.weight}分）"}
+        targets |= {c.name for c in s.children} | {f"{s.code}·{c.name}" for c in s.children}
+    assert any(s.children for s in pool)  # the sample has 子项 (sub-items) to look up
+    for unit in (None, ev.units[0].name, ev.units[-1].name):
+        for target in sorted(targets):
+            assert _indicator(ev, unit, target) is _indicator_by_scan(ev, unit, target), (unit, target)
+    assert _indicator(ev, None, " 无此指标 ") is None

@@ -315,9 +315,9 @@ def check_score_columns(book) -> Findings:
 def score_columns(ev: Evaluation) -> list[str]:
     """The columns of the 评分表 after 三级指标: as 项目信息!评分表列 says, else the common layout of
     report annexes (指标解释 and 评价意见 when any indicator has one)."""
-    known = ev._planned.get("score_columns")  # one answer for the whole evaluation: found once, not per unit
+    known = ev._derived.get("score_columns")  # one answer for the whole evaluation: found once, not per unit
     if known is None:
-        known = ev._planned["score_columns"] = _score_columns(ev)
+        known = ev._derived["score_columns"] = _score_columns(ev)
     return list(known)
 
 

@@ -182,19 +182,39 @@ def _plain_name(text: str) -> str:
 
 
 def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> IndicatorScore | None:
-    """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project."""
+    """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project: the first
+    with that code, else the first with that name, else the first 子项 (in indicator order) with that
+    name or written 编码·子项."""
     scores = _unit_score(evaluation, unit)
     pool = scores.indicators if scores is not None else evaluation.units[0].indicators
+    by_code, by_name, child_by_name, child_by_code = _indicator_index(evaluation, pool)
     name = _plain_name(target)
-    for match in (lambda s: s.code == target.strip(), lambda s: _plain_name(s.level3) == name):
-        found = next((s for s in pool if match(s)), None)
-        if found is not None:
-            return found
-    for s in pool:
-        child = next((c for c in s.children if _plain_name(c.name) == name or f"{s.code}·{c.name}" == target), None)
-        if child is not None:
-            return child
-    return None
+    found = by_code.get(target.strip()) or by_name.get(name)
+    if found is not None:
+        return found
+    children = [c for c in (child_by_name.get(name), child_by_code.get(target)) if c is not None]
+    return min(children, key=lambda c: c[0])[1] if children else None
+
+
+def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict, dict, dict]:
+    """A unit's indicators by code and by printed name, and its 子项 by printed name and by 编码·子项
+    (each key's first in indicator order, with its place), built once per unit rather than
+    scanned for every 报告数据 row."""
+    indexes = evaluation._derived.setdefault("reported_indicators", {})
+    known = indexes.get(id(pool))
+    if known is None:
+        by_code: dict = {}
+        by_name: dict = {}
+        child_by_name: dict = {}
+        child_by_code: dict = {}
+        for i, s in enumerate(pool):
+            by_code.setdefault(s.code, s)
+            by_name.setdefault(_plain_name(s.level3), s)
+            for j, c in enumerate(s.children):
+                child_by_name.setdefault(_plain_name(c.name), ((i, j), c))
+                child_by_code.setdefault(f"{s.code}·{c.name}", ((i, j), c))
+        known = indexes[id(pool)] = (pool, (by_code, by_name, child_by_name, child_by_code))
+    return known[1]
 
 
 def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
@@ -250,9 +270,27 @@ def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure
     mean = means.get(score.code)
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
-    values = [next((s.score for s in u.indicators if s.code == score.code), ZERO) for u in evaluation.units]
+    values = _unit_scores_of(evaluation, score.code)
     return _Figure(f"{score.code} {score.level3} 得分", mean, _mean_text(evaluation, score.level3, values, mean),
                    score=True)
+
+
+def _unit_scores_of(evaluation: Evaluation, code: str) -> list[Decimal]:
+    """Each unit's score of indicator ``code`` (its first indicator with the code; 0 when it has none),
+    the units' indicators read once for every project-level row."""
+    columns = evaluation._derived.get("reported_unit_scores")
+    if columns is None:
+        firsts = []
+        for unit in evaluation.units:
+            first: dict = {}
+            for s in unit.indicators:
+                first.setdefault(s.code, s.score)
+            firsts.append(first)
+        columns = evaluation._derived["reported_unit_scores"] = ({}, firsts)
+    known = columns[0].get(code)
+    if known is None:
+        known = columns[0][code] = [first.get(code, ZERO) for first in columns[1]]
+    return list(known)
 
 
 def _mean_text(evaluation: Evaluation, name: str, values: list[Decimal], result: Decimal) -> str:

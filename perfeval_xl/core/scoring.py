@@ -320,8 +320,9 @@ class Evaluation:
     _means: list = field(default_factory=list, init=False, compare=False, repr=False)
     #: the units' scores by name, built on first use (:meth:`unit_named`)
     _units_by_name: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-    #: what the plan stage derives once from the whole evaluation (the 评分表 columns …)
-    _planned: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: what later stages derive once from the whole evaluation (the 评分表 columns, 报告数据's indexes
+    #: of the indicators …), not per unit or per row; a replaced evaluation starts afresh
+    _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
