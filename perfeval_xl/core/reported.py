@@ -202,7 +202,7 @@ def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -
     scanned for every 报告数据 row."""
     indexes = evaluation._derived.setdefault("reported_indicators", {})
     known = indexes.get(id(pool))
-    if known is None:
+    if known is None or known[0] is not pool:  # (an entry of a pickled copy names another object's id)
         by_code: dict = {}
         by_name: dict = {}
         child_by_name: dict = {}
