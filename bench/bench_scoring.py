@@ -21,14 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def make_ledger_book(path: Path, rows: int) -> Path:
-    """The seed-000 sample plus a ledger of ``rows`` payments spread over its units."""
+def make_ledger_book(path: Path, rows: int, sample: str = "xishan_2024") -> Path:
+    """A sample (西山 by default; ``wuhua_2023`` for ten units) plus a ledger of ``rows`` payments
+    spread over its units."""
     sys.path.insert(0, str(ROOT / "sample_workbooks"))
     from build import load
 
     from perfeval_xl.io.template import write_workbook
 
-    data = load("xishan_2024")
+    data = load(sample)
     rng = random.Random(7)
     units = [u["单位简称"] for u in data.UNITS]
     start = dt.date(2024, 1, 1)

@@ -76,14 +76,24 @@ class Table:
     header_row: int = -1
     headers: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
-    def group_by(self, key: str) -> Mapping[object, tuple[Record, ...]]:
+    def group_by(self, key: str | tuple[str, ...]) -> Mapping[object, tuple[Record, ...]]:
         """The records by their value in column ``key`` (texts stripped; None for a blank), in
-        sheet order.  A scan of the table: ask :meth:`Book.grouped`, which keeps it in the run's caches."""
+        sheet order; ``key`` may be a tuple of columns: the records by the tuple of their values in them.
+        A scan of the table: ask :meth:`Book.grouped`, which keeps it in the run's caches."""
         groups: dict[object, list[Record]] = {}
-        for record in self.records:
-            value = record.values.get(key)
-            groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
+        if isinstance(key, tuple):
+            for record in self.records:
+                values = record.values
+                groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
+        else:
+            for record in self.records:
+                value = record.values.get(key)
+                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
         return {k: tuple(v) for k, v in groups.items()}
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -120,17 +130,17 @@ class Book:
     def table(self, sheet: schema.TableSheet) -> Table:
         return self.tables.get(sheet.name) or Table()
 
-    def grouped(self, sheet: schema.TableSheet, key: str) -> Mapping[object, tuple[Record, ...]]:
+    def grouped(self, sheet: schema.TableSheet, key: str | tuple[str, ...]) -> Mapping[object, tuple[Record, ...]]:
         """:meth:`Table.group_by` of the sheet, built once per run (per-unit and per-code look-ups
         do not rescan the table)."""
         table = self.table(sheet)
         return self.caches.grouped(table, key, lambda: table.group_by(key))
 
     def unit(self, short_name: str) -> Unit | None:
-        for unit in self.units:
-            if unit.short_name == short_name:
-                return unit
-        return None
+        def index() -> dict[str, Unit]:
+            return {unit.short_name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
+
+        return self.caches.derived(self.units, "units by name", index).get(short_name)  # type: ignore[attr-defined]
 
 
 def _find_sheet(snapshot: Snapshot, name: str):

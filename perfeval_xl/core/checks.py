@@ -76,13 +76,13 @@ def roster_matches_spending(book: Book) -> Findings:
 
 
 def roster_within_budget(book: Book) -> Findings:
-    """What the roster entitles a unit to must not exceed its budget."""
+    """What the roster entitles a unit to must not exceed its budget (units in the order the
+    roster first names them)."""
     found, unit = Findings(), book.amount_unit
-    roster = book.rows(schema.ROSTER)
     budgets = {k: (sum((v for v, _ in items), ZERO), items[0][1])
                for k, items in _by_unit(book.rows(schema.FUNDS), "budget").items()}
-    for name in {r.get("unit") for r in roster}:
-        due = entitlement([r for r in roster if r.get("unit") == name])
+    for name, rows in book.table(schema.ROSTER).grouped("unit").items():
+        due = entitlement(rows)
         if due is None or name not in budgets:
             continue
         due = convert(due, schema.UNIT_YUAN, unit)

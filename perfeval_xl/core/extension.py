@@ -57,7 +57,8 @@ class Extensions:
 class Caches:
     """What a run computes once and its later stages ask for again: one :class:`~.sources.Scope`
     per unit of a book (the sums behind the scores, asked again by the annex tables and 报告数据),
-    the indicator means of an evaluation, and a table's records grouped by unit or code.  The pipeline makes one per run and passes it in
+    the indicator means of an evaluation, a table's records grouped by unit or code, and the indexes
+    by name or code later stages look things up in.  The pipeline makes one per run and passes it in
     :class:`Env`; a book and an evaluation hold only a reference to their run's caches (never
     compared), so a replaced one (normalised, reconciled) shares them instead of summing again."""
 
@@ -67,9 +68,20 @@ class Caches:
         #: id of the units → (the units, the means)
         self._means: dict[int, tuple[object, object]] = {}
         #: (id of the table, column key) → (the table, its records by their value in that column)
-        self._groups: dict[tuple[int, str], tuple[object, Mapping[object, tuple]]] = {}
+        self._groups: dict[tuple[int, object], tuple[object, Mapping[object, tuple]]] = {}
+        #: (id of the owner, what) → (the owner, what was derived from it once): indexes by name or code
+        self._derived: dict[tuple[int, str], tuple[object, object]] = {}
 
-    def grouped(self, table: object, key: str, make: Callable[[], Mapping[object, tuple]]) -> Mapping[object, tuple]:
+    def derived(self, owner: object, what: str, make: Callable[[], object]) -> object:
+        """What is derived once from ``owner`` (the units of an evaluation, a unit's indicators …) and
+        looked up many times: an index by name or code, built on first use instead of a scan per look-up."""
+        found = self._derived.get((id(owner), what))
+        if found is None or found[0] is not owner:
+            found = self._derived[(id(owner), what)] = (owner, make())
+        return found[1]
+
+    def grouped(self, table: object, key: str | tuple[str, ...],
+                make: Callable[[], Mapping[object, tuple]]) -> Mapping[object, tuple]:
         found = self._groups.get((id(table), key))
         if found is None or found[0] is not table:
             found = self._groups[(id(table), key)] = (table, make())

@@ -75,11 +75,16 @@ def format_refs(refs, limit: int = 8) -> str:
     """
     refs = list(refs)
     sheets = dict.fromkeys([ref.sheet for ref in refs])  # in the order first named
+    if len(sheets) > 1:  # each sheet's cells gathered in one pass over the refs (a ledger total names thousands)
+        cells: dict[str, set[int]] = {sheet: set() for sheet in sheets}
+        for name, row, col in refs:
+            cells[name].add(col * _SPAN + row)
+    else:
+        cells = {sheet: {col * _SPAN + row for _, row, col in refs} for sheet in sheets}
     parts = []
     for sheet in sheets:
         # each cell once as one integer, by column then row (ints sort fast; a set of them nearly in order)
-        keys = sorted({col * _SPAN + row for name, row, col in refs if name == sheet} if len(sheets) > 1
-                      else {col * _SPAN + row for _, row, col in refs})
+        keys = sorted(cells[sheet])
         steps = list(map(sub, keys[1:], keys[:-1]))
         runs = len(steps) - steps.count(1) + 1
         ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run

@@ -50,7 +50,12 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
     """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
     or printed over the next row) and frozen, as every writer gets it."""
-    return WritePlan(tuple(finish(sheet).seal() for sheet in sheets))
+    planned = []
+    for sheet in sheets:
+        finish(sheet)
+        sheet._heights.clear()  # the heights worked out while planning it: not needed once it is finished
+        planned.append(sheet.seal())
+    return WritePlan(tuple(planned))
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
@@ -323,6 +328,10 @@ def check_score_columns(book) -> Findings:
 def score_columns(ev: Evaluation) -> list[str]:
     """The columns of the 评分表 after 三级指标: as 项目信息!评分表列 says, else the common layout of
     report annexes (指标解释 and 评价意见 when any indicator has one)."""
+    return list(ev.derived("score columns", lambda: _score_columns(ev)))  # one answer, found once, not per unit
+
+
+def _score_columns(ev: Evaluation) -> list[str]:
     chosen, problem = parse_score_columns(str(ev.book.info.get("score_columns") or ""))
     if ev.book.info.get("score_columns") and not problem:
         return chosen
@@ -475,9 +484,10 @@ def _safe(func, *args):
 
 def _fund_rows(ev: Evaluation) -> list[tuple[str, Scope | None, list]]:
     rows = ev.book.rows(schema.FUNDS)
+    by_unit = ev.book.table(schema.FUNDS).grouped("unit")
     result = []
     for unit in ev.book.units:
-        own = [r for r in rows if r.get("unit") == unit.short_name]
+        own = list(by_unit.get(unit.short_name, ()))
         if own:
             result.append((unit.full_name, unit.short_name, own))
     blank = [r for r in rows if r.get("unit") is None]
@@ -578,8 +588,9 @@ def headcount_sheet(ev: Evaluation) -> SheetPlan | None:
     b.header(headers)
     total_target = total_paid = ZERO
     cat_totals = [ZERO] * len(categories)
+    by_unit = ev.book.table(schema.ROSTER).grouped("unit")
     for unit in ev.book.units:
-        rows = [r for r in roster if r.get("unit") == unit.short_name]
+        rows = list(by_unit.get(unit.short_name, ()))
         if not rows:
             continue
         target, paid = headcounts(rows)

@@ -168,7 +168,10 @@ def _unit_score(evaluation: Evaluation, unit: str | None) -> UnitScore | None:
         return evaluation.units[0]
     if unit is None:
         return None
-    return next(u for u in evaluation.units if u.name == unit)
+    found = evaluation.unit_named(unit)
+    if found is None:  # the normalise stage drops such rows already; never taken for the project
+        raise _RowError("unit", f"单位“{unit}”不在单位名单中；应填写“单位名单”中的单位简称")
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -189,23 +192,44 @@ def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> Indicat
     indicator has a 子项 of that name; a bare name shared by several is an error listing them."""
     scores = _unit_score(evaluation, unit)
     pool = scores.indicators if scores is not None else evaluation.units[0].indicators
+    by_code, by_name, child_by_full, children_by_name = _indicator_index(evaluation, pool)
     name = _plain_name(target)
-    for match in (lambda s: s.code == target.strip(), lambda s: _plain_name(s.level3) == name):
-        found = next((s for s in pool if match(s)), None)
-        if found is not None:
-            return found
-    for s in pool:
-        for c in s.children:
-            child = _plain_name(c.name)
-            if any(name == f"{prefix}{sep}{child}" for prefix in (s.code, _plain_name(s.level3))
-                   for sep in SUB_ITEM_SEPARATORS):
-                return c
-    named = [(s, c) for s in pool for c in s.children if _plain_name(c.name) == name]
+    found = by_code.get(target.strip()) or by_name.get(name)
+    if found is not None:
+        return found
+    child = child_by_full.get(name)
+    if child is not None:
+        return child
+    named = children_by_name.get(name, [])
     if len(named) > 1:
         listed = "、".join(f"{s.code}/{c.name}（{s.level3}）" for s, c in named)
         raise _RowError("object", f"子项“{target}”在 {len(named)} 个指标下都有：{listed}，无法确定是哪一个；"
                                   f"请写成“编码/子项”，如 {named[0][0].code}/{named[0][1].name}")
     return named[0][1] if named else None
+
+
+def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict, dict, dict]:
+    """A unit's indicators by code and by printed name, its 子项 by ``编码/子项`` (or ``名称/子项``, any of
+    :data:`SUB_ITEM_SEPARATORS`), and every 子项 of each printed name (to tell a unique name from an
+    ambiguous one): each key's first in indicator order, built once per unit rather than scanned for every
+    报告数据 row."""
+    def build() -> tuple[dict, dict, dict, dict]:
+        by_code: dict = {}
+        by_name: dict = {}
+        child_by_full: dict = {}
+        children_by_name: dict = {}
+        for s in pool:
+            by_code.setdefault(s.code, s)
+            by_name.setdefault(_plain_name(s.level3), s)
+            for c in s.children:
+                child = _plain_name(c.name)
+                for prefix in (s.code, _plain_name(s.level3)):
+                    for sep in SUB_ITEM_SEPARATORS:
+                        child_by_full.setdefault(f"{prefix}{sep}{child}", c)
+                children_by_name.setdefault(child, []).append((s, c))
+        return by_code, by_name, child_by_full, children_by_name
+
+    return evaluation.caches.derived(pool, "报告数据 indicators", build)  # type: ignore[return-value]
 
 
 def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
@@ -263,9 +287,28 @@ def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure
         raise _RowError("object", f"指标“{score.code}·{score.name}”没有项目得分（它是子项，请写所属指标）")
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
-    values = [next((s.score for s in u.indicators if s.code == score.code), ZERO) for u in evaluation.units]
+    values = _unit_scores_of(evaluation, score.code)
     return _Figure(f"{score.code} {score.level3} 得分", mean, _mean_text(evaluation, score.level3, values, mean),
                    score=True)
+
+
+def _unit_scores_of(evaluation: Evaluation, code: str) -> list[Decimal]:
+    """Each unit's score of indicator ``code`` (its first indicator with the code; 0 when it has none),
+    the units' indicators read once for every project-level row."""
+    def build() -> tuple[dict, list]:
+        firsts = []
+        for unit in evaluation.units:
+            first: dict = {}
+            for s in unit.indicators:
+                first.setdefault(s.code, s.score)
+            firsts.append(first)
+        return {}, firsts
+
+    columns = evaluation.derived("报告数据 unit scores", build)
+    known = columns[0].get(code)
+    if known is None:
+        known = columns[0][code] = [first.get(code, ZERO) for first in columns[1]]
+    return list(known)
 
 
 def _mean_text(evaluation: Evaluation, name: str, values: list[Decimal], result: Decimal) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
 from . import derived, schema
 from .book import Book, Record
@@ -26,6 +26,8 @@ from .sources import Scope, SourceError, SourceInfo, split_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from .review import ReviewResult
+
+T = TypeVar("T")
 
 
 # --- the indicator system -------------------------------------------------
@@ -330,6 +332,18 @@ class Evaluation:
     def unit_weights(self) -> list[Decimal]:
         return unit_weights(self.book, self.units)
 
+    def unit_named(self, name: str) -> UnitScore | None:
+        """The score of the unit called ``name`` (the first such), without scanning the units."""
+        def index() -> dict[str, UnitScore]:
+            return {unit.name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
+
+        return self.caches.derived(self.units, "unit scores by name", index).get(name)  # type: ignore[attr-defined]
+
+    def derived(self, what: str, make: Callable[[], T]) -> T:
+        """What a later stage derives once from the whole evaluation (the 评分表 columns, 报告数据's
+        indexes …), kept in the run's caches with the units it was derived from."""
+        return self.caches.derived(self.units, what, make)  # type: ignore[return-value]
+
     def scope(self, unit: str | None) -> Scope:
         """The data of one unit (or of the project, None), with this run's value sources."""
         return self.caches.scope(self.book, unit, lambda: Scope(self.book, unit, self.sources))
@@ -367,9 +381,9 @@ def grade_of(score: Decimal, info: dict) -> str:
 
 
 def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
-    rows = book.grouped(schema.MANUAL, "code").get(code or None, ())
-    own = [r for r in rows if r.get("unit") == unit] if unit else []
-    generic = [r for r in rows if r.get("unit") is None]
+    by_code_unit = book.grouped(schema.MANUAL, ("code", "unit"))  # each unit's rows, not all rows per unit
+    own = list(by_code_unit.get((code or None, unit), ())) if unit else []
+    generic = by_code_unit.get((code or None, None), ())
     own_items = {_text(r, "item") for r in own}
     return [r for r in generic if _text(r, "item") not in own_items] + own
 
@@ -538,7 +552,7 @@ def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelS
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
-    rows = [r for r in book.rows(schema.FUNDS) if unit is None or r.get("unit") == unit]
+    rows = book.rows(schema.FUNDS) if unit is None else book.table(schema.FUNDS).grouped("unit").get(unit, ())
     values = [r.get("budget") for r in rows if r.get("budget") is not None]
     return sum(values, ZERO) if values else None
 

@@ -161,13 +161,18 @@ def break_allowed(before: str, after: str, latin_breaks: bool = False, strict: b
 
 def segments(text: str, latin_breaks: bool = False, strict: bool = True) -> list[str]:
     """``text`` cut at every place a line may break (each piece keeps its trailing spaces)."""
+    return list(_segments(text, latin_breaks, strict))
+
+
+@lru_cache(maxsize=16384)  # one text is laid out at several widths and in apps that break it alike
+def _segments(text: str, latin_breaks: bool, strict: bool) -> tuple[str, ...]:
     pieces, start = [], 0
     for i in range(1, len(text)):
         if break_allowed(text[i - 1], text[i], latin_breaks, strict):
             pieces.append(text[start:i])
             start = i
     pieces.append(text[start:])
-    return pieces
+    return tuple(pieces)
 
 
 class _Widths(dict):
@@ -207,7 +212,7 @@ def _layout(text: str, width: float, size: float, bold: bool, app: App, strict: 
             lines.append(paragraph.rstrip(" "))
             continue
         line, used = "", 0.0   # used: the line's width with its trailing spaces
-        for piece in segments(paragraph, app.latin_breaks, strict):
+        for piece in _segments(paragraph, app.latin_breaks, strict):
             ink = measure(piece.rstrip(" "))
             if line and used + ink <= area:
                 line += piece

@@ -48,6 +48,15 @@ def needed_height(text: str, width: float, style: StyleName | str = StyleName.TE
     return height_needed(str(text), width, font.size, font.bold)
 
 
+def _sheet_height(plan: "SheetPlan", text: str, width: float, style: StyleName) -> float:
+    """:func:`needed_height`, each text of the sheet at each width worked out once."""
+    key = (text, width, style)
+    known = plan._heights.get(key)
+    if known is None:
+        known = plan._heights[key] = needed_height(text, width, style)
+    return known
+
+
 #: the page numbers printed in the footer of every output sheet
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
@@ -112,6 +121,10 @@ class SheetPlan:
     #: (row, col) → the text as written, of the cells :func:`break_merged_lines` broke into lines for
     #: the sheet (a document shows the text unbroken and flows it itself)
     unbroken: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: (text, width, style) → the height the text needs, for this sheet's wrapped texts: a long sheet asks
+    #: again for its rows (fit_height while it is built, then :func:`finish`) after more other texts than
+    #: the shared layout cache keeps.  Not data: emptied when the plan stage has finished the sheet
+    _heights: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __setattr__(self, name: str, value: object) -> None:
         if self.__dict__.get("_frozen"):
@@ -245,7 +258,7 @@ class SheetBuilder:
         need = minimum
         for c, value, style in self._texts.get(row, ()):
             if STYLES[style].wrap:
-                need = max(need, needed_height(value, self.plan.widths.get(c, 10), style))
+                need = max(need, _sheet_height(self.plan, value, self.plan.widths.get(c, 10), style))
         self.plan.heights[row] = min(need, maximum)
 
     def header(self, headers: list[str]) -> None:
@@ -283,7 +296,7 @@ def fit_wrapped_rows(plan: SheetPlan, maximum: float = 409) -> None:
     taller than the default row height of the workbook, so even a row of one line is given its height."""
     need: dict[int, float] = {}
     for r, text, width, style in text_widths(plan, with_style=True):
-        need[r] = max(need.get(r, 0), needed_height(text, width, style))
+        need[r] = max(need.get(r, 0), _sheet_height(plan, text, width, style))
     tall = {(r1, c1) for r1, c1, r2, c2 in plan.merges if r2 > r1}
     for r, c, value, style in plan.cells:
         font = STYLES[style]
