@@ -56,7 +56,7 @@ def _entries_by_scan(book, unit, code):
 
 def test_grouped_by_two_columns_is_the_scan():
     table = _book().table(schema.MANUAL)
-    index = table.grouped(("code", "unit"))
+    index = _book().grouped(schema.MANUAL, ("code", "unit"))
     pairs = {(r.get("code"), r.get("unit")) for r in table.records}
     assert set(index) == pairs == {("A1", None), ("B1", "乙"), ("B1", None), ("A1", "甲"), ("A1", "乙")}
     for code, unit in pairs:
@@ -97,7 +97,7 @@ def test_scores_and_tables_per_unit():
     assert [(u.name, u.total) for u in ev.units] == [("甲", D(75)), ("乙", D(75)), ("丙", D(95))]
     assert [ev.unit_named(n) for n in ("甲", "乙", "丙")] == list(ev.units)
     assert ev.unit_named("丁") is None
-    assert score_columns(ev) == ["分值", "评分标准", "计算过程", "得分", "扣分原因"]
+    assert score_columns(ev) == ["编码", "分值", "评分标准", "计算过程", "得分", "扣分原因"]  # 编码: on by default
     rows = [r[:6] for r in headcount_sheet(ev).grid()[3:7]]
     # by hand: 甲 3 people, 3 paid; 乙 3, none paid; 丙 3, 1 paid (是否发放 blank counts as not paid)
     assert rows == [["甲街道办事处", D("1.0000"), D(3), D(3), D(2), D(1)],

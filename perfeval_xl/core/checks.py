@@ -81,7 +81,7 @@ def roster_within_budget(book: Book) -> Findings:
     found, unit = Findings(), book.amount_unit
     budgets = {k: (sum((v for v, _ in items), ZERO), items[0][1])
                for k, items in _by_unit(book.rows(schema.FUNDS), "budget").items()}
-    for name, rows in book.table(schema.ROSTER).grouped("unit").items():
+    for name, rows in book.grouped(schema.ROSTER, "unit").items():
         due = entitlement(rows)
         if due is None or name not in budgets:
             continue

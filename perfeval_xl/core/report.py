@@ -484,7 +484,7 @@ def _safe(func, *args):
 
 def _fund_rows(ev: Evaluation) -> list[tuple[str, Scope | None, list]]:
     rows = ev.book.rows(schema.FUNDS)
-    by_unit = ev.book.table(schema.FUNDS).grouped("unit")
+    by_unit = ev.book.grouped(schema.FUNDS, "unit")
     result = []
     for unit in ev.book.units:
         own = list(by_unit.get(unit.short_name, ()))
@@ -588,7 +588,7 @@ def headcount_sheet(ev: Evaluation) -> SheetPlan | None:
     b.header(headers)
     total_target = total_paid = ZERO
     cat_totals = [ZERO] * len(categories)
-    by_unit = ev.book.table(schema.ROSTER).grouped("unit")
+    by_unit = ev.book.grouped(schema.ROSTER, "unit")
     for unit in ev.book.units:
         rows = list(by_unit.get(unit.short_name, ()))
         if not rows:

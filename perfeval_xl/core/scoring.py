@@ -552,7 +552,7 @@ def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelS
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
-    rows = book.rows(schema.FUNDS) if unit is None else book.table(schema.FUNDS).grouped("unit").get(unit, ())
+    rows = book.rows(schema.FUNDS) if unit is None else book.grouped(schema.FUNDS, "unit").get(unit, ())
     values = [r.get("budget") for r in rows if r.get("budget") is not None]
     return sum(values, ZERO) if values else None
 
