@@ -512,9 +512,11 @@ def _job(seq: int, path: Path, display: str) -> Job:
 
 
 def _display(path: Path, root: Path | None) -> str:
+    """The file as 汇总 names it: relative to the folder given, links not followed (a link named in
+    the folder is listed under its own name, wherever it points)."""
     if root is not None:
         try:
-            return _shown(path.resolve().relative_to(root.resolve()))
+            return _shown(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)))
         except ValueError:
             pass
     return _shown(path)

@@ -318,17 +318,18 @@ def test_every_file_is_listed_with_what_to_do(tmp_path, capsys):
         (root / name).write_bytes(b"\xd0\xcf\x11\xe0 old format " + name.encode())  # each its own content
     (root / "g.pdf").write_bytes(b"%PDF-1.4")
     os.mkfifo(root / "h.xlsx")  # a pipe: never opened (it would block)
+    (root / "i.xlsx").symlink_to("/dev/zero")  # a link to a device: listed under its own name, never read
     output = tmp_path / "汇总.xlsx"
     assert main(["batch", str(root), "-o", str(output)]) == 1
     rows = _summary_rows(output)
     assert [(r[1], r[12]) for r in rows] == [("a.xls", "格式不支持"), ("b.et", "格式不支持"), ("c.ods", "格式不支持"),
                                              ("d.wps", "格式不支持"), ("e.xlsb", "格式不支持"), ("f.csv", "格式不支持"),
-                                             ("g.pdf", "格式不支持"), ("h.xlsx", "无法读取")]
+                                             ("g.pdf", "格式不支持"), ("h.xlsx", "无法读取"), ("i.xlsx", "无法读取")]
     issues = [r for r in load_workbook(output, read_only=True)["问题清单"].iter_rows(min_row=3, values_only=True)]
     assert issues[0][6] == ("“a.xls”是 .xls 格式，perfeval 只读 .xlsx 和 .xlsm：未处理；"
                             "请在 Excel 或 WPS 中打开，“另存为” .xlsx 后再批量处理")
     assert issues[7][6] == "“h.xlsx”不是普通文件（设备、管道或套接字），未读取"
-    assert "共处理 8 个文件、8 份评价或自评表；8 个文件有" in capsys.readouterr().out
+    assert "共处理 9 个文件、9 份评价或自评表；9 个文件有" in capsys.readouterr().out
 
 
 def test_an_evaluation_with_nothing_checked_is_not_passed(tmp_path):
