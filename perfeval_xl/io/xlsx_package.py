@@ -25,6 +25,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Iterator
 
 from perfeval_xl.core.normalize import xml_safe
 
@@ -439,30 +440,59 @@ class PackageEdit:
         """Tie the worksheet part ``part`` in as sheet ``name`` (relationship ``rid``, the next
         sheetId): last, or at tab position ``at``, the sheet indices at or after it (defined names'
         localSheetId, the active tab) moved up by one."""
-        r = self.relationship_prefix()
-        sheet_id = max([int(x) for x in re.findall(r'sheetId="(\d+)"', self.workbook)], default=0) + 1
-        entry = (f'<{prefix(self.workbook, "workbook")}sheet name={quoteattr(xml_safe(name))} sheetId="{sheet_id}" '
-                 f'{r}:id="{rid}"/>')
+        if at is None:
+            self.add_sheets([(name, part, rid)])
+            return
+        (entry,) = self._entries([(name, part, rid)])
         current = tags(self.workbook, "sheet")
-        if at is not None and at < len(current):
+        if at < len(current):
             start = current[at].start()
             self.workbook = self.workbook[:start] + entry + self.workbook[start:]
         else:
             self.workbook = insert_before_close(self.workbook, "sheets", entry)
-        if at is not None:
-            shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= at else 0)}"'  # noqa: E731
-            self.workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, self.workbook)
-        self.rels = insert_before_close(self.rels, "Relationships",
-                                        f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>')
-        self.add_override(part, SHEET_TYPE)
+        shift = lambda m: f'{m.group(1)}="{int(m.group(2)) + (1 if int(m.group(2)) >= at else 0)}"'  # noqa: E731
+        self.workbook = re.sub(r'(localSheetId|activeTab)="(\d+)"', shift, self.workbook)
+        self._tie([(name, part, rid)])
+
+    def add_sheets(self, sheets: list[tuple[str, str, str]], types: list[tuple[str, str]] | None = None) -> None:
+        """Tie in ``(name, part, relationship id)`` of each sheet, after the last one: one edit of
+        each part for them all (a thousand units' sheets are added in one pass, not one scan each).
+        ``types``: the ``(part, content type)`` to list, in their order, where the sheets come with
+        other new parts (their charts); by default the sheets'."""
+        if sheets:
+            self.workbook = insert_before_close(self.workbook, "sheets", "".join(self._entries(sheets)))
+            self._tie(sheets, types)
+
+    def _entries(self, sheets: list[tuple[str, str, str]]) -> list[str]:
+        """The ``<sheet>`` entries, numbered from the next free sheetId."""
+        r = self.relationship_prefix()
+        p = prefix(self.workbook, "workbook")
+        first = max([int(x) for x in re.findall(r'sheetId="(\d+)"', self.workbook)], default=0) + 1
+        return [f'<{p}sheet name={quoteattr(xml_safe(name))} sheetId="{first + n}" {r}:id="{rid}"/>'
+                for n, (name, _, rid) in enumerate(sheets)]
+
+    def _tie(self, sheets: list[tuple[str, str, str]], types: list[tuple[str, str]] | None = None) -> None:
+        """The sheets' relationships and content types."""
+        self.rels = insert_before_close(self.rels, "Relationships", "".join(
+            f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="/{part}"/>' for _, part, rid in sheets))
+        listed = types if types is not None else [(part, SHEET_TYPE) for _, part, _ in sheets]
+        self.types = insert_before_close(self.types, "Types", "".join(
+            f'<Override PartName="/{part}" ContentType="{kind}"/>' for part, kind in listed))
 
 
 def free_part(taken: set[str] | frozenset[str], pattern: str) -> str:
     """The first part name ``pattern.format(n)`` (n = 1, 2, …) not in ``taken``."""
-    n = 1
-    while pattern.format(n) in taken:
+    return next(free_parts(taken, pattern))
+
+
+def free_parts(taken: set[str] | frozenset[str], pattern: str) -> Iterator[str]:
+    """The part names ``pattern.format(n)`` (n = 1, 2, …) not in ``taken``, in order: one generator
+    serves a run of new parts without scanning from 1 again for each."""
+    n = 0
+    while True:
         n += 1
-    return pattern.format(n)
+        if pattern.format(n) not in taken:
+            yield pattern.format(n)
 
 
 _DOCUMENT_DATES = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")

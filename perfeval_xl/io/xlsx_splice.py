@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.normalize import xml_safe
@@ -41,8 +41,8 @@ from perfeval_xl.io.xlsx_chart import (
 )
 from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.xlsx_package import (
-    CONTENT_TYPES, MAIN_NS, PART_STAMP, STYLES_PART, WORKBOOK, WORKBOOK_RELS, Package, PackageEdit, SpliceError,
-    copy_part_raw, count_children, free_part, insert_before_close, mask, prefix, read_defined_names, rels_part,
+    CONTENT_TYPES, MAIN_NS, PART_STAMP, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS, Package, PackageEdit, SpliceError,
+    copy_part_raw, count_children, free_parts, insert_before_close, mask, prefix, read_defined_names, rels_part,
     set_count, sheet_name_ref,
 )
 from perfeval_xl.io.xlsx_package import escape, quoteattr
@@ -307,34 +307,46 @@ def _add_styles(edited: _Edited) -> dict[str, int]:
 
 
 def _add_sheets(edited: _Edited, package: Package, plan: WritePlan, style_index: dict[str, int]) -> None:
-    """New parts xl/worksheets/perfeval<k>.xml, tied in by :meth:`PackageEdit.add_sheet`."""
+    """New parts xl/worksheets/perfeval<k>.xml, tied in by :meth:`PackageEdit.add_sheets` in one pass."""
     edited.relationship_prefix()  # declared (or refused) even for a plan without sheets
+    taken = package.names - edited.removed_parts  # the new parts below come from generators of their own
+    names = _NewNames(free_parts(taken, "xl/worksheets/perfeval{}.xml"), free_parts(taken, "xl/drawings/drawing{}.xml"),
+                      free_parts(taken, "xl/charts/chart{}.xml"))
+    entries: list[tuple[str, str, str]] = []
+    types: list[tuple[str, str]] = []  # each sheet's charts and drawing, then the sheet
     for n, sheet in enumerate(plan.sheets):
-        part = free_part(_taken(edited, package), "xl/worksheets/perfeval{}.xml")
-        drawing = _add_charts(edited, package, part, sheet) if sheet.charts else None
+        part = next(names.sheets)
+        drawing = _add_charts(edited, names, part, sheet, types) if sheet.charts else None
         edited.new_parts[part] = sheet_xml(sheet, style_index, selected=(n == 0), drawing=drawing)
-        edited.add_sheet(sheet.name, part, "rIdPerfeval" + part[len("xl/worksheets/perfeval"):-len(".xml")])
+        entries.append((sheet.name, part, "rIdPerfeval" + part[len("xl/worksheets/perfeval"):-len(".xml")]))
+        types.append((part, SHEET_TYPE))
+    edited.add_sheets(entries, types)
 
 
-def _taken(edited: _Edited, package: Package) -> set[str]:
-    """The part names in use: the input's that stay, and the new ones."""
-    return (package.names - edited.removed_parts) | set(edited.new_parts)
+@dataclass
+class _NewNames:
+    """The free part names of the new sheets, drawings and charts, each drawn in order."""
+
+    sheets: Iterator[str]
+    drawings: Iterator[str]
+    charts: Iterator[str]
 
 
-def _add_charts(edited: _Edited, package: Package, sheet_part: str, sheet: SheetPlan) -> str:
+def _add_charts(edited: _Edited, names: _NewNames, sheet_part: str, sheet: SheetPlan,
+                types: list[tuple[str, str]]) -> str:
     """The sheet's drawing and chart parts with their relationships; the drawing's id for the sheet."""
-    drawing = free_part(_taken(edited, package), "xl/drawings/drawing{}.xml")
+    drawing = next(names.drawings)
     chart_rels = []
     for i, chart in enumerate(sheet.charts, start=1):
-        part = free_part(_taken(edited, package), "xl/charts/chart{}.xml")
+        part = next(names.charts)
         edited.new_parts[part] = chart_xml(sheet, chart)
-        edited.add_override(part, CHART_TYPE)
+        types.append((part, CHART_TYPE))
         chart_rels.append((f"rId{i}", CHART_REL, "/" + part))
     edited.new_parts[drawing] = drawing_xml(sheet, [rid for rid, _, _ in chart_rels])
     edited.new_parts[rels_part(drawing)] = relationships_xml(chart_rels)
     edited.removed_parts.add(rels_part(sheet_part))  # a stray one of a part that is gone would be written twice
     edited.new_parts[rels_part(sheet_part)] = relationships_xml([("rId1", DRAWING_REL, "/" + drawing)])
-    edited.add_override(drawing, DRAWING_TYPE)
+    types.append((drawing, DRAWING_TYPE))
     return "rId1"
 
 
