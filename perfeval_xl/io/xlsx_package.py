@@ -460,7 +460,8 @@ class PackageEdit:
         ``types``: the ``(part, content type)`` to list, in their order, where the sheets come with
         other new parts (their charts); by default the sheets'."""
         if sheets:
-            self.workbook = insert_before_close(self.workbook, "sheets", "".join(self._entries(sheets)))
+            entries = "".join(self._entries(sheets))  # first: it may declare the namespace on the root
+            self.workbook = insert_before_close(self.workbook, "sheets", entries)
             self._tie(sheets, types)
 
     def _entries(self, sheets: list[tuple[str, str, str]]) -> list[str]:
