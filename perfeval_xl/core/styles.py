@@ -36,7 +36,10 @@ class StyleName(str, Enum):
     DATE = "date"
 
     __str__ = str.__str__
-    __format__ = str.__format__
+
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
+
 
 FONT_NAME = "宋体"
 

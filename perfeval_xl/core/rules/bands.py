@@ -22,16 +22,16 @@ _OP_SHOW = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 class Band:
     op: str | None  # None: 其他 (fallback)
     threshold: Threshold | None
-    points: Decimal
+    points: Decimal | Fraction
 
     def matches(self, value: Decimal) -> bool:
-        if self.op is None:
+        if self.op is None or self.threshold is None:
             return True
         t = self.threshold.value
         return {">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t, "=": value == t}[self.op]
 
     def condition(self, label: str) -> str:
-        if self.op is None:
+        if self.op is None or self.threshold is None:
             return "其他情况"
         return f"{label}{_OP_SHOW[self.op]}{self.threshold.show()}"
 
@@ -102,7 +102,7 @@ class Step:
         if gap <= ZERO and not self.beyond_zero(v):
             reached = "不高于" if self.reverse else "达到"
             return full, f"{label}{value.show()}，{reached}{self.line.show()}，得{show_points(full)}分", ""
-        if self.beyond_zero(v):
+        if self.zero_line is not None and self.beyond_zero(v):
             zword = "等于" if v == self.zero_line.value else ("高于" if self.reverse else "低于")
             because = f"{label}{value.show()}，{zword}{self.zero_line.show()}"
             return Fraction(0), f"{because}，得0分", f"{because}，不得分"
@@ -270,7 +270,7 @@ class TiersRule(BandsRule):
         super().__init__("；".join(parts), weight)
         if tail:
             last = self.bands[-1]
-            if last.op not in (">=", ">"):
+            if last.op not in (">=", ">") or last.threshold is None:
                 raise RuleError("“其下每降…扣…”要求最后一档是“≥界限:分数”")
             match = re.match(r"^(?:其下|以下|低于此)\s*每降\s*([\d.]+%?)\s*扣\s*((?:\d+/\d+|[\d.]+%?)(?:权重)?)分?$", tail)
             if not match:

@@ -196,8 +196,8 @@ DEFAULT_LEVELS = "达成:80%-100%；部分达成:60%-80%；未达成:0%-60%"
 @dataclass(frozen=True)
 class Level:
     name: str
-    low: Decimal
-    high: Decimal
+    low: Decimal | Fraction
+    high: Decimal | Fraction
 
     def show(self) -> str:
         if self.low == self.high:

@@ -62,7 +62,7 @@ class CountRule(Rule):
             rule += f"，{self.zero_count}项及以上不得分"
         return "；".join(parts + [rule + "，扣完为止"])
 
-    def _unmet(self, ctx) -> tuple[list[str], list[tuple[str, Ref | None, str]], bool]:
+    def _unmet(self, ctx) -> tuple[list[str], list[Problem], bool]:
         """(the unmet items, problems, whether anything was entered)."""
         problems: list[Problem] = []
         unmet: list[str] = []
