@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from perfeval_xl.core.styles import FONT_NAME, STYLES, StyleName
+from perfeval_xl.core.styles import FONT_NAME, STYLES
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -14,7 +14,7 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 @lru_cache(maxsize=None)
 def openpyxl_style(name: str) -> dict:
-    style = STYLES[StyleName(name)]
+    style = STYLES[name]
     result = {
         "font": Font(name=FONT_NAME, size=style.size, bold=style.bold, italic=style.italic,
                      color=style.color),

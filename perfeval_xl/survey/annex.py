@@ -24,7 +24,7 @@ from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
 from ..core.extension import OutputSheets
 from ..core.satisfaction import composite_wanted, satisfaction_table
 from ..core.pagefit import block_breaks
-from ..core.styles import STYLES, StyleName
+from ..core.styles import STYLES
 from ..core.textfit import lines_needed
 from ..core.writeplan import SheetBuilder, SheetPlan, finish, needed_height, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
@@ -276,7 +276,7 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
 def percent_width(text: str = "100.00%", style: str = "total_percent") -> float:
     """The narrowest column (characters, to half a character, at least 9) that shows ``text`` in
     ``style`` on one line in every program: a number that does not fit prints as ###."""
-    font = STYLES[StyleName(style)]
+    font = STYLES[style]
     width = 9.0
     while lines_needed(text, width, font.size, font.bold) > 1:
         width += 0.5
