@@ -182,6 +182,14 @@ def as_number(text) -> Decimal | str | None:
     return value if value.is_finite() else str(text)
 
 
+def as_total(text) -> Decimal | None:
+    """A recomputed total read back (a Decimal or its text; blank: None): always a number."""
+    value = as_number(text)
+    if isinstance(value, str):
+        raise ValueError(f"not a recomputed total: {text!r}")
+    return value
+
+
 # --- the sheets of 汇总.xlsx ---------------------------------------------------------------------
 
 SUMMARY_HEADERS = ["序号", "文件", "工作表", "项目", "单位", "报告总分", "复算总分", "等级", "核对数", "一致数",

@@ -123,7 +123,7 @@ class Entry:
     result: str
     score: Decimal | None
     reason: str
-    ref: Ref  # the 得分 cell
+    ref: Ref | None  # the 得分 cell (None: a worksheet function's arguments, not cells of a workbook)
     result_ref: Ref | None = None  # the 达成情况 cell
     item_ref: Ref | None = None  # the 要点/子项 cell
 
