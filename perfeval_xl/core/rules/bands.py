@@ -217,9 +217,10 @@ class BandsRule(Rule):
 
     def standard(self, weight, label, target=None):
         parts = [f"{b.condition(label)}，得{show_points(b.points)}分" for b in self.bands]
-        if self.tail:
+        last = self.bands[-1].threshold
+        if self.tail and last is not None:  # (a tail follows a ≥ or > band: one with a threshold)
             below = "≤" if self.bands[-1].op == ">" else "<"
-            lead = f"{label}{below}{self.bands[-1].threshold.show()}时"
+            lead = f"{label}{below}{last.show()}时"
             parts.append(self.tail.describe(label, weight, lead=lead).replace(f"{lead}；", f"{lead}，"))
         elif self.bands[-1].op is not None:
             parts.append("其他情况，得0分")
@@ -229,7 +230,7 @@ class BandsRule(Rule):
         for band in self.bands:
             if band.matches(ctx.value.amount):
                 score = finish(ctx.weight, band.points)
-                cond = "其他情况" if band.op is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
+                cond = "其他情况" if band.op is None or band.threshold is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
                 process = f"{ctx.label}{ctx.value.show()}，属于“{cond}”档，得{fmt_score(score)}分"
                 why = f"属于“{cond}”档，得{show_points(band.points)}分"
                 return Outcome(score, process, deduction_reason(ctx, score, why))
