@@ -26,6 +26,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 # registered with the command line on every start: zip, file and copy modules are imported where they are used
 
@@ -237,13 +238,13 @@ def build_addin(
 # --- installing ---------------------------------------------------------------------
 
 
-def addin_dir(platform: str | None = None, env: dict[str, str] | None = None, home: Path | None = None) -> Path | None:
+def addin_dir(platform: str | None = None, env: Mapping[str, str] | None = None, home: Path | None = None) -> Path | None:
     """Folder from which Excel opens files at start-up (XLSTART), or None without Excel."""
     platform = sys.platform if platform is None else platform
-    env = os.environ if env is None else env
+    variables = os.environ if env is None else env
     home = Path.home() if home is None else home
     if platform.startswith("win"):
-        appdata = env.get("APPDATA") or str(home / "AppData" / "Roaming")
+        appdata = variables.get("APPDATA") or str(home / "AppData" / "Roaming")
         return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
     if platform == "darwin":
         return (

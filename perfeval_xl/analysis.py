@@ -102,7 +102,8 @@ def records(results: Iterable) -> dict[str, list[dict]]:
         read = not result.unreadable
         project = next((r.project for r in result.rows if r.project), "")
         year = year_of(result.path, project)
-        evaluations, forms = [], []
+        evaluations: list[dict] = []
+        forms: list[dict] = []
         for row in result.rows:
             if not read or row.status in (STATUS_UNREADABLE, STATUS_NOTHING) or (not row.sheet and not row.total):
                 continue  # the file's own row (unreadable, nothing found, pasted tables only): in files

@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from perfeval_xl.batchstore import FileEntry
+from perfeval_xl.batchstore import FileEntry, Store
 from perfeval_xl.core.numbers import round_score
 from perfeval_xl.core.batch import (
     KIND_ERROR, KIND_NOTE, KIND_SLIP, STATUS_FAILED, STATUS_NOTHING, STATUS_UNREADABLE, STATUS_UNSUPPORTED,
@@ -427,7 +427,7 @@ class BatchRun:
 
     files: int
     reused: int
-    store: object
+    store: Store
 
 
 def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_copies: bool = False,
@@ -461,8 +461,8 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
         if on_result:
             on_result(result)
 
-    for job in [j for j in todo if j.known is not None]:
-        deliver(job, job.known)
+    for job, known in [(j, known) for j in todo if (known := j.known) is not None]:
+        deliver(job, known)
     todo = [j for j in todo if j.known is None]
     workers = min(jobs or default_jobs(), max(1, len(todo)))
     if workers == 1 or len(todo) <= 1:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from perfeval_xl.core.batch import (
-    KIND_NOTE, PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, duplicate_issue, duplicate_note, writable,
+    KIND_NOTE, PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, as_total, duplicate_issue, duplicate_note,
+    writable,
 )
 
 #: bumped when what a stored result holds changes, so an older result is not reused
@@ -57,6 +58,13 @@ class _Store:
     """What both stores share: the reading side, over four primitives."""
 
     def _files(self) -> Iterator[_File]:  # in the run's order
+        raise NotImplementedError
+
+    def stored(self) -> int:
+        """How many files' results the store holds."""
+        raise NotImplementedError
+
+    def close(self) -> None:
         raise NotImplementedError
 
     def _rows(self, file: _File) -> Iterable[BatchRow]:
@@ -198,10 +206,10 @@ class MemoryStore(_Store):
                 yield _File(path, path, entry.sha256, result.status, result.reason)
 
     def _rows(self, file: _File) -> Iterable[BatchRow]:
-        return self._by_path[file.id][2].rows
+        return self._by_path[file.path][2].rows  # (this store's id of a file is its path)
 
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
-        return self._by_path[file.id][2].issues
+        return self._by_path[file.path][2].issues
 
     def _lookup(self) -> dict:
         """The first two files of the run (in its order) of each content hash and of each 项目+单位,
@@ -235,7 +243,7 @@ class MemoryStore(_Store):
         return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
 
     def _prints(self, file: _File) -> Iterable:
-        return self._by_path[file.id][2].prints
+        return self._by_path[file.path][2].prints
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
         first = self._lookup().get((kind, fingerprint))
@@ -437,7 +445,7 @@ class SqliteStore(_Store):
             last = page[-1][5]
 
     def _rows(self, file: _File) -> Iterable[BatchRow]:
-        return [BatchRow(file.path, sheet, project, unit, as_number(printed), as_number(total), grade, checked,
+        return [BatchRow(file.path, sheet, project, unit, as_number(printed), as_total(total), grade, checked,
                          agreed, slips, errors, status)
                 for sheet, project, unit, printed, total, grade, checked, agreed, slips, errors, status
                 in self._db.execute("SELECT sheet, project, unit, printed_total, total, grade, checked, agreed, slips, "
@@ -496,6 +504,10 @@ def _text(value) -> str | None:
 
 def _iso(mtime: float) -> str:
     return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+#: what every store offers (the memory store, the SQLite store)
+Store = _Store
 
 
 def open_store(path: Path | None) -> _Store:

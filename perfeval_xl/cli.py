@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import AbstractSet
 
 from perfeval_xl import __version__
 
@@ -141,7 +142,7 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def format_table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+def format_table(headers: list[str], rows: list[list[str]], right: AbstractSet[int] = frozenset()) -> str:
     from perfeval_xl.core.writeplan import display_width
 
     widths = [max(display_width(str(x)) for x in col) for col in zip(headers, *rows)]
@@ -324,11 +325,13 @@ def _fail(args, sheet: str, cell: str, message: str) -> int:
 EXIT_INTERRUPTED = 130
 
 
-def _escape_undecodable(exc: UnicodeError):
+def _escape_undecodable(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler of the output streams: a file name's bytes that are not UTF-8 (lone
     surrogates U+DC80–U+DCFF, all UTF-8 cannot encode) are printed as \\xNN, as everywhere else."""
     from perfeval_xl.core.normalize import xml_safe
 
+    if not isinstance(exc, (UnicodeEncodeError, UnicodeTranslateError)):
+        raise exc  # (registered for the output streams: encoding errors only)
     return xml_safe(exc.object[exc.start:exc.end]), exc.end
 
 
@@ -362,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     codecs.register_error("perfeval.escape", _escape_undecodable)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(encoding="utf-8", errors="perfeval.escape")
+            stream.reconfigure(encoding="utf-8", errors="perfeval.escape")  # type: ignore[union-attr]  # a TextIOWrapper, or AttributeError below
         except (AttributeError, ValueError):
             pass
     parser = build_parser()

@@ -453,6 +453,7 @@ def _paint(seq: list[float], offset: int) -> list[tuple[float, int, int]]:
             total = 1 + inner + cost(m + 1, j)
             if best is None or total < best:
                 best, best_m = total, m
+        assert best is not None, "runs i..j (i ≤ j) have a first stroke"
         memo[i, j] = (best, best_m)
         return best
 
@@ -542,7 +543,7 @@ def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
                              anchor=sheet.range(address((row, col, row, col))))
     added.set_source_data(sheet.range(address(chart_source(chart))), plot_by="columns")
     added.title = chart.title  # the series take their names from the table's header row
-    axis = {"number_format": chart.axis_format}
+    axis: dict[str, object] = {"number_format": chart.axis_format}
     if chart.value_title:
         axis["title"] = chart.value_title
     if chart.minimum is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
 from perfeval_xl import extensions
 from perfeval_xl.core import schema
@@ -173,7 +173,7 @@ def other_sheets(path: Path, names: Sequence[str], ext: Extensions = extensions.
     return _others(names, file_ownership(path, (), ext.is_output_sheet).replace)
 
 
-def _others(names: Sequence[str], ours: Sequence[str]) -> list[str]:
+def _others(names: Sequence[str], ours: Collection[str]) -> list[str]:
     ours = set(ours)
     inputs = set(schema.INPUT_SHEET_NAMES)
     return [n for n in names if n.strip() not in inputs and n not in ours and n.strip() not in schema.GUIDE_SHEETS]
@@ -223,7 +223,7 @@ def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple
             others[name] = rows
     # what the reader noticed on other sheets (hidden rows) is not the template's to report
     snapshot.findings.extend(f for f in both.findings if f[1] in snapshot)
-    apply_formats(source, others, list(others), parts=both.inspection.parts)
+    apply_formats(source, others, list(others), parts=both.inspection.parts if both.inspection is not None else None)
     return snapshot, others
 
 

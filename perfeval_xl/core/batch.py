@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .writeplan import SheetBuilder, SheetPlan, finish, needed_height
 
@@ -182,6 +182,14 @@ def as_number(text) -> Decimal | str | None:
     return value if value.is_finite() else str(text)
 
 
+def as_total(text) -> Decimal | None:
+    """A recomputed total read back (a Decimal or its text; blank: None): always a number."""
+    value = as_number(text)
+    if isinstance(value, str):
+        raise ValueError(f"not a recomputed total: {text!r}")
+    return value
+
+
 # --- the sheets of 汇总.xlsx ---------------------------------------------------------------------
 
 SUMMARY_HEADERS = ["序号", "文件", "工作表", "项目", "单位", "报告总分", "复算总分", "等级", "核对数", "一致数",
@@ -238,7 +246,8 @@ def summary_values(n: int, row: BatchRow, duplicate: str) -> tuple[list, list[st
     return [v if v is not None else "" for v in values], styles, _height(values, SUMMARY_WIDTHS, (1, 2, 3, 4, 13))
 
 
-def _height(values: list, widths: list[float], wrapped: tuple[int, ...]) -> float:
+def _height(values: list, widths: Sequence[float], wrapped
+: tuple[int, ...]) -> float:
     """The height a row needs to show its wrapped texts in full (18 points at least)."""
     height = 18.0
     for col in wrapped:

@@ -140,7 +140,7 @@ class Book:
         def index() -> dict[str, Unit]:
             return {unit.short_name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
 
-        return self.caches.derived(self.units, "units by name", index).get(short_name)  # type: ignore[attr-defined]
+        return self.caches.derived(self.units, "units by name", index).get(short_name)
 
 
 def _find_sheet(snapshot: Snapshot, name: str):
@@ -202,7 +202,7 @@ def header_text(value: object) -> str:
 
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {header_text(c.header): c.key for c in sheet.columns}
-    best = (-1, {})
+    best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
@@ -308,7 +308,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     for r, order, _, _ in problems:
         invalid_at.setdefault(r, set()).add(sheet.columns[order].key)
     keys = [column.key for column in sheet.columns]
-    no_invalid = frozenset()
+    no_invalid: frozenset[str] = frozenset()
     new = tuple.__new__  # Record(...) without the generated __new__'s call: one per row of a long ledger
     records = [new(Record, (name, r, dict(zip(keys, parsed)), cols,
                             frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row)))

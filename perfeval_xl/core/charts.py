@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .extension import OutputSheets
-from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate
+from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from .pagefit import column_points
 from .satisfaction import COMPOSITE, satisfaction_table
 from .writeplan import DEFAULT_HEIGHT, ChartPlan, ChartSeries, SheetBuilder, SheetPlan
@@ -80,9 +80,9 @@ def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
         return None
     totals = tuple(u.total for u in ev.units)
     info = ev.book.info
-    lines = tuple((Decimal(info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
+    lines = tuple((to_decimal(info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
                                                           ("grade_fair", "中"))
-                  if info.get(k) is not None and Decimal(info.get(k)) > ZERO)
+                  if info.get(k) is not None and to_decimal(info.get(k)) > ZERO)
     return BarChart(
         categories=tuple(u.name for u in ev.units), series=(("总分", totals),),
         maximum=Decimal(100), minimum=ZERO, lines=lines,

@@ -10,7 +10,7 @@ the workbook's declared unit, and conversion happens only in :func:`convert`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, cast
 
 from . import schema
 from .book import Book
@@ -50,7 +50,7 @@ def ledger_matches_spending(book: Book) -> Findings:
     spent, spent_cell = _spent(book)
     totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
     for name, records in book.grouped(schema.LEDGER, "unit").items():
-        amounts = [v for v in (r.values.get("amount") for r in records) if v is not None]
+        amounts = cast("list[Decimal]", [v for v in (r.values.get("amount") for r in records) if v is not None])
         if amounts:
             first = next(r.row for r in records if r.values.get("amount") is not None)
             totals.append((first, name, sum(amounts, ZERO)))
@@ -147,7 +147,8 @@ def total_rows_add_up(book: Book) -> Findings:
         return found
     unit = book.amount_unit
     for total_row in blank:
-        matches, differs = [], []
+        matches: list[tuple[str, Decimal, Decimal]] = []
+        differs: list[tuple[str, Decimal, Decimal]] = []
         for key in AMOUNT_KEYS:
             typed = total_row.get(key)
             values = [r.get(key) for r in units if r.get(key) is not None]

@@ -86,16 +86,19 @@ def split_year(arg: str | None) -> tuple[str | None, int | None]:
     if not arg:
         return arg, None
     parts = [p.strip() for p in re.split(r"[,，]", arg)]
-    years = [p for p in parts if _YEAR_ARG.match(p)]
+    years = [(p, m) for p in parts if (m := _YEAR_ARG.match(p))]
     if len(years) != 1:
         return arg, None
-    rest = [p for p in parts if p not in years]
-    return ("，".join(rest) or None), int(_YEAR_ARG.match(years[0]).group(1))
+    (year_part, year), = years
+    rest = [p for p in parts if p != year_part]
+    return ("，".join(rest) or None), int(year.group(1))
 
 
 def split_items(text: str) -> list[str]:
     """The items of a 平均 expression: separated by ；; 、 or a comma outside parentheses."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(（":
             depth += 1
@@ -183,8 +186,8 @@ def check(book: Book, source_names: Collection[str]) -> Findings:
             findings.error(measure.ref, f"派生指标“{name}”的表达式有误：{measure.error}")
             continue
         for used in measure.names():
-            base, _, arg = used.replace("（", "(").replace("）", ")").partition("(")
-            base, (arg, _) = base.strip(), split_year(arg.rstrip(")").strip() or None)
+            base, _, written = used.replace("（", "(").replace("）", ")").partition("(")
+            base, (arg, _) = base.strip(), split_year(written.rstrip(")").strip() or None)
             known = (base in source_names and base not in _RULE_NAMES) if arg else (
                 base in source_names or base in measures or base in data_names)
             if not known:

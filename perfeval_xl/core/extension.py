@@ -8,7 +8,7 @@ Nothing registers itself on import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, TypeVar, cast
 
 from . import schema
 from .findings import Finding, FindingList
@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scoring import Evaluation
     from .sources import Scope, SourceInfo
     from .writeplan import SheetPlan
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,13 @@ class Caches:
         #: (id of the owner, what) → (the owner, what was derived from it once): indexes by name or code
         self._derived: dict[tuple[int, str], tuple[object, object]] = {}
 
-    def derived(self, owner: object, what: str, make: Callable[[], object]) -> object:
+    def derived(self, owner: object, what: str, make: Callable[[], _T]) -> _T:
         """What is derived once from ``owner`` (the units of an evaluation, a unit's indicators …) and
         looked up many times: an index by name or code, built on first use instead of a scan per look-up."""
         found = self._derived.get((id(owner), what))
         if found is None or found[0] is not owner:
             found = self._derived[(id(owner), what)] = (owner, make())
-        return found[1]
+        return cast(_T, found[1])  # stored by this method under (owner, what), made by ``make``
 
     def grouped(self, table: object, key: str | tuple[str, ...],
                 make: Callable[[], Mapping[object, tuple]]) -> Mapping[object, tuple]:
@@ -92,13 +94,13 @@ class Caches:
         found = self._scopes.get(key)
         if found is None or found[0] is not book:
             found = self._scopes[key] = (book, make())
-        return found[1]  # type: ignore[return-value]
+        return cast("Scope", found[1])  # stored by this method, made by ``make``
 
-    def means(self, units: object, make: Callable[[], object]) -> object:
+    def means(self, units: object, make: Callable[[], _T]) -> _T:
         found = self._means.get(id(units))
         if found is None or found[0] is not units:
             found = self._means[id(units)] = (units, make())
-        return found[1]
+        return cast(_T, found[1])  # stored by this method, made by ``make``
 
 
 class Env(NamedTuple):

@@ -88,7 +88,8 @@ def format_refs(refs, limit: int = 8) -> str:
         steps = list(map(sub, keys[1:], keys[:-1]))
         runs = len(steps) - steps.count(1) + 1
         ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
-        pieces, first = [], 0
+        pieces: list[str] = []
+        first = 0
         for last in ends + [len(keys) - 1]:
             if len(pieces) == limit:
                 break

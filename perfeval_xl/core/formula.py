@@ -122,8 +122,8 @@ class _Parser:
 
     def parse(self):
         node = self.comparison()
-        if self.peek() is not None:
-            tok = self.peek()
+        tok = self.peek()
+        if tok is not None:
             raise FormulaError(f"公式第 {tok.pos + 1} 个字符处多出“{tok.text}”")
         return node
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from .numbers import HUNDRED, NotANumber, to_decimal
 
@@ -61,9 +62,14 @@ def special_value_error(value: object) -> CellValueError | None:
         return CellValueError(f"是公式（{str(value)[:60]}），但文件中没有保存计算结果"
                               f"（文件由程序生成、从未在 Excel 中计算过），无法读取其数值；{RECALC_HINT}")
     if isinstance(value, ExcelErrorValue) or (isinstance(value, str) and value.strip() in EXCEL_ERRORS):
-        return CellValueError(f"的值是 Excel 错误值 {str(value).strip()}，说明公式出错；请先修正该单元格的公式"
-                              "（如除数为 0、引用已删除的单元格），保存后再评分")
+        return _excel_error(str(value).strip())
     return None
+
+
+def _excel_error(shown: str) -> CellValueError:
+    """The error for an Excel error value (shown as the cell holds it, e.g. #DIV/0!)."""
+    return CellValueError(f"的值是 Excel 错误值 {shown}，说明公式出错；请先修正该单元格的公式"
+                          "（如除数为 0、引用已删除的单元格），保存后再评分")
 
 
 def is_blank(value: object) -> bool:
@@ -253,7 +259,7 @@ def parse_date(value: object) -> dt.date:
     text = _fold(str(value)) if not isinstance(value, (int, float, Decimal)) else ""
     if isinstance(value, (int, float, Decimal)) or re.match(r"^\d{1,7}(\.\d+)?$", text) and len(text.split(".")[0]) != 8:
         try:
-            serial = float(value)
+            serial = float(value) if isinstance(value, (int, float, Decimal)) else float(str(value))
         except (TypeError, ValueError, OverflowError) as exc:
             raise CellValueError(f"填写的“{_show(value)}”不是日期") from exc
         if not 1 <= serial < 2958466:
@@ -329,7 +335,7 @@ def parse_years(value: object) -> "Decimal | YearRange":
             return YearRange(first, last)
         text = clean_text(value)
         if re.fullmatch(r"\d{4}\s*年?度?", text):
-            return Decimal(re.match(r"\d{4}", text).group(0))
+            return Decimal(text[:4])
     try:
         return parse_integer(value)
     except CellValueError as exc:
@@ -347,11 +353,11 @@ def parse_cell(kind: str, value: object, *, declared_unit: str = "元", choices:
     if value is None:
         return None
     if cls is str:  # the common cases first: a plain text or number (a 100,000-row ledger)
-        stripped = value.strip()
+        stripped = cast(str, value).strip()
         if not stripped:
             return None
         if stripped in EXCEL_ERRORS:
-            raise special_value_error(value)
+            raise _excel_error(stripped)
     elif cls is not float and cls is not int:
         if is_blank(value):
             return None
@@ -410,15 +416,15 @@ def _whole_column(kind: str, values) -> list | None:
     if types == {str}:
         if not all(map(_PLAIN_NUMBER_RE.fullmatch, values)):
             return None
-        out = list(map(Decimal, values))
+        amounts = list(map(Decimal, values))
     elif types <= _NUMBER_TYPES:
         if float in types and not all(map(math.isfinite, values)):
             return None
-        out = list(map(Decimal, map(repr, values)))
+        amounts = list(map(Decimal, map(repr, values)))
     else:
         return None
-    if _NEG_MAX < min(out) and max(out) < _POS_MAX:
-        return out
+    if _NEG_MAX < min(amounts) and max(amounts) < _POS_MAX:
+        return amounts
     return None
 
 

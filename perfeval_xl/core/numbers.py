@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from typing import TypeVar
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -69,7 +70,7 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
         return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def round_score(value: Decimal) -> Decimal:
+def round_score(value: Decimal | Fraction) -> Decimal:
     return round_half_up(value, 2)
 
 
@@ -78,7 +79,10 @@ def round_rate(value: Decimal) -> Decimal:
     return round_half_up(value, 4)
 
 
-def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+_Exact = TypeVar("_Exact", Decimal, Fraction)
+
+
+def clamp(value: _Exact, low: _Exact, high: _Exact) -> _Exact:
     return max(low, min(high, value))
 
 

@@ -11,6 +11,7 @@ samples prints their columns at exactly these widths times the scale.
 from __future__ import annotations
 
 import math
+from typing import AbstractSet
 
 from .writeplan import DEFAULT_HEIGHT, SheetPlan
 
@@ -67,7 +68,7 @@ def row_points(plan: SheetPlan, row: int) -> float:
     return plan.heights.get(row, DEFAULT_HEIGHT)
 
 
-def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]], new_pages: set[int] = frozenset()) -> list[int]:
+def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]], new_pages: AbstractSet[int] = frozenset()) -> list[int]:
     """Manual page breaks so that no block of rows (first, last; in order) is split over two pages
     where it fits on one: a block that does not fit in what is left of the page starts the next page.
     A block taller than a page starts a page and runs on.  Rows repeated as print titles take their
@@ -92,7 +93,7 @@ def block_breaks(plan: SheetPlan, blocks: list[tuple[int, int]], new_pages: set[
     return breaks
 
 
-def group_breaks(plan: SheetPlan, groups: list[tuple[int, int]], cuts: set[int] = frozenset()) -> list[int]:
+def group_breaks(plan: SheetPlan, groups: list[tuple[int, int]], cuts: AbstractSet[int] = frozenset()) -> list[int]:
     """Manual page breaks for groups of rows (first, last; in order) that should print whole — the rows
     of one 一级指标 of a 评分表: a group that does not fit in what is left of the page starts the next
     page; a group taller than a page starts a page and is cut where the page is full, at the last row

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from . import schema
-from .findings import Findings
+from .findings import Findings, Ref
 from .normalize import YearRange
 from .numbers import ONE, ZERO, fmt_plain
 
@@ -160,7 +160,7 @@ def _check_magnitude(book, findings: Findings, unit: str) -> None:
 
 
 def _check_unit_names(book, findings: Findings) -> None:
-    seen: dict[str, object] = {}
+    seen: dict[str, Ref] = {}
     for rec in book.rows(schema.UNITS):
         full = rec.get("full_name")
         if not full:

@@ -90,7 +90,7 @@ def decimals_of_number(value: object) -> int:
     number = to_decimal(value)
     if number == number.to_integral_value():
         return 0
-    return max(0, -number.normalize().as_tuple().exponent)
+    return max(0, -int(number.normalize().as_tuple().exponent))
 
 
 def parse_printed(value: object) -> Printed | None:

@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from . import measures, schema
+from .book import Record
 from .measures import MeasureError
 from .extension import Env, OutputSheets
 from .findings import Findings, format_refs
-from .numbers import ZERO, fmt_plain, fmt_score, round_rate
+from .numbers import ZERO, fmt_plain, fmt_score, round_rate, to_decimal
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
 from .sources import Scope, SourceError, headcounts, spent_of
@@ -250,7 +251,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
         if adjusted is not None:
             name = next(c.level3 for c in columns if c.code == adjusted)
             b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
-    b.line("等级：" + "，".join(f"{g}≥{fmt_plain(Decimal(ev.book.info.get(k)))}分" for g, k in
+    b.line("等级：" + "，".join(f"{g}≥{fmt_plain(to_decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
     finish(b.plan)  # the final widths and row heights, which the breaks are computed from
     b.plan.row_breaks = block_breaks(b.plan, blocks, new_pages)
@@ -287,7 +288,7 @@ def score_sheet_widths(columns: list[str]) -> list[float]:
     widths = list(_SCORE_LABEL_WIDTHS)
     for c in columns:
         width, share, _ = _SCORE_COLUMN_LAYOUT[c]
-        widths.append(width if width is not None else max(_SCORE_TEXT_MIN, math.floor(room * share / shares * 2) / 2))
+        widths.append(width if width is not None else max(_SCORE_TEXT_MIN, math.floor(room * (share or 0) / shares * 2) / 2))
     return widths
 
 
@@ -436,7 +437,7 @@ def title_widths(widths: list[float], title: str, landscape: bool) -> list[float
     """Column widths widened (half a character at a time, spread over the columns) until the sheet's
     unwrapped 14-pt title fits the merged title cell, or the table is a page wide: a narrow table's
     title was clipped at its edges."""
-    font = STYLES["title"]
+    font = STYLES[StyleName.TITLE]
     page = printable(landscape)[0]
     widths = list(widths)
     while lines_needed(title, sum(widths), font.size, font.bold) > 1 \
@@ -482,10 +483,11 @@ def _safe(func, *args):
         return None
 
 
-def _fund_rows(ev: Evaluation) -> list[tuple[str, Scope | None, list]]:
+def _fund_rows(ev: Evaluation) -> list[tuple[str, str | None, list[Record]]]:
+    """(name, unit's short name or None for the project's own rows, its 资金情况 rows)."""
     rows = ev.book.rows(schema.FUNDS)
     by_unit = ev.book.grouped(schema.FUNDS, "unit")
-    result = []
+    result: list[tuple[str, str | None, list[Record]]] = []
     for unit in ev.book.units:
         own = list(by_unit.get(unit.short_name, ()))
         if own:
@@ -553,15 +555,15 @@ def funds_sheet(ev: Evaluation) -> SheetPlan | None:
     b.line(f"单位：{ev.book.amount_unit}", len(headers))
     b.header(headers)
     keys = ("budget", "arrived", "spent", "balance", "carryover")
-    totals = {k: None for k in keys}
+    totals: dict[str, Decimal | None] = {k: None for k in keys}
     styles = ["center", "text", "money", "money", "money", "money", "money", "percent", "percent", "text"]
     for n, (name, unit, rows) in enumerate(groups, start=1):
-        sums = {}
+        sums: dict[str, Decimal | None] = {}
         for k in keys:
             values = [r.get(k) for r in rows if r.get(k) is not None]
-            sums[k] = sum(values, ZERO) if values else None
-            if sums[k] is not None:
-                totals[k] = (totals[k] or ZERO) + sums[k]
+            total = sums[k] = sum(values, ZERO) if values else None
+            if total is not None:
+                totals[k] = (totals[k] or ZERO) + total
         arrival = _rate(measures.arrival_rate, sums["arrived"], sums["budget"])
         execution = _rate(measures.execution_rate, sums["spent"], sums["arrived"])
         note = "；".join(str(r.get("note")) for r in rows if r.get("note"))
@@ -645,7 +647,7 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
         name = unit.name
         for s in unit.indicators:
             for leaf in (s.children or [s]):
-                value = leaf.value.amount if leaf.value is not None else None
+                value: Decimal | str | None = leaf.value.amount if leaf.value is not None else None
                 style = "percent" if leaf.value is not None and leaf.value.is_rate else "number"
                 if leaf.value is not None and leaf.value.unit:  # a quotient: printed with its unit, 4.30万元/人
                     value, style = leaf.value.show(), "text"

@@ -22,7 +22,7 @@ from . import schema
 from .book import Record
 from .findings import Findings
 from .measures import weighted_mean
-from .numbers import ZERO, fmt_plain, fmt_score, round_score
+from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
 from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
 from .rules import Value
 from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
@@ -111,6 +111,7 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
 def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) -> Decimal:
     """The recomputed number in the printed figure's notation: amounts converted from the
     workbook's declared 金额单位 into the printed 元 / 万元, explicitly."""
+    assert figure.number is not None, "a grade (the one figure without a number) is compared by the caller"
     if printed.unit:
         if not figure.amount:
             raise _RowError("printed", f"报告值“{printed.text}”带金额单位，但{figure.what}不是金额")
@@ -229,7 +230,7 @@ def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -
                 children_by_name.setdefault(child, []).append((s, c))
         return by_code, by_name, child_by_full, children_by_name
 
-    return evaluation.caches.derived(pool, "报告数据 indicators", build)  # type: ignore[return-value]
+    return evaluation.caches.derived(pool, "报告数据 indicators", build)
 
 
 def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
@@ -257,8 +258,9 @@ def _score_figure(evaluation: Evaluation, unit: str | None, target: str) -> _Fig
             parts = [_level_of(u, name) for u in evaluation.units]
             return _Figure(f"{name} 得分", level1.score, _mean_text(evaluation, name, [p.score for p in parts],
                                                                    level1.score), score=True)
-        level2 = [_level2_of(u, name) for u in evaluation.units]
-        if all(l is not None for l in level2):
+        found2 = [_level2_of(u, name) for u in evaluation.units]
+        level2 = [l for l in found2 if l is not None]
+        if len(level2) == len(found2):
             mean = round_score(weighted_mean([l.score for l in level2], evaluation.unit_weights()))
             return _Figure(f"{name} 得分", mean, _mean_text(evaluation, name, [l.score for l in level2], mean),
                            score=True)
@@ -267,8 +269,8 @@ def _score_figure(evaluation: Evaluation, unit: str | None, target: str) -> _Fig
         found = next((key(l) for l in level if _plain_name(key(l).name) == name), None)
         if found is not None:
             members = [s for s in scores.indicators if _plain_name(s.level1 if level is scores.level1 else s.level2) == name]
-            parts = "+".join(f"{s.name}{fmt_score(s.score)}" for s in members)
-            return _Figure(f"{_who(unit)}{name} 得分", found.score, f"{name}={parts}={fmt_score(found.score)}", score=True)
+            terms = "+".join(f"{s.name}{fmt_score(s.score)}" for s in members)
+            return _Figure(f"{_who(unit)}{name} 得分", found.score, f"{name}={terms}={fmt_score(found.score)}", score=True)
     raise _RowError("object", _unknown(evaluation, target, levels=True))
 
 
@@ -336,8 +338,8 @@ def _grade_rule(evaluation: Evaluation, total: Decimal, grade: str) -> str:
     info = evaluation.book.info
     lines = {"优": info.get("grade_excellent"), "良": info.get("grade_good"), "中": info.get("grade_fair")}
     if grade in lines:
-        return f"{fmt_score(total)}分不低于{fmt_plain(Decimal(lines[grade]))}分，为“{grade}”"
-    return f"{fmt_score(total)}分低于{fmt_plain(Decimal(lines['中']))}分，为“差”"
+        return f"{fmt_score(total)}分不低于{fmt_plain(to_decimal(lines[grade]))}分，为“{grade}”"
+    return f"{fmt_score(total)}分低于{fmt_plain(to_decimal(lines['中']))}分，为“差”"
 
 
 def _unknown(evaluation: Evaluation, target: str, *, levels: bool) -> str:

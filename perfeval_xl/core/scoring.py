@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
@@ -19,7 +20,7 @@ from .extension import Caches, Env
 from .findings import FindingList, Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
-from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score
+from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score, to_decimal
 from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, FormulaRule, Outcome, Rule, RuleError, Threshold, Value, make_rule,
                     parse_threshold, rate_mismatch)
 from .sources import Scope, SourceError, SourceInfo, split_source
@@ -221,8 +222,9 @@ def _check_structure(system: IndicatorSystem, findings: Findings) -> None:
         if declared is not None and declared != total:
             findings.error(ref, f"一级指标“{l1}”分值 {fmt_plain(declared)} 分，其下三级指标分值合计 {fmt_plain(total)} 分，两者应相等")
         l2_declared = [system.level2_weights.get(k, (None,))[0] for k in by_l2 if k[0] == l1]
-        if declared is not None and all(v is not None for v in l2_declared) and sum(l2_declared, ZERO) != declared:
-            findings.error(ref, f"一级指标“{l1}”分值 {fmt_plain(declared)} 分，其二级指标分值合计 {fmt_plain(sum(l2_declared, ZERO))} 分，两者应相等")
+        l2_known = [v for v in l2_declared if v is not None]
+        if declared is not None and len(l2_known) == len(l2_declared) and sum(l2_known, ZERO) != declared:
+            findings.error(ref, f"一级指标“{l1}”分值 {fmt_plain(declared)} 分，其二级指标分值合计 {fmt_plain(sum(l2_known, ZERO))} 分，两者应相等")
     grand = sum(by_l1.values(), ZERO)
     if grand != HUNDRED:
         first = system.generic[0].ref("weight")
@@ -337,12 +339,12 @@ class Evaluation:
         def index() -> dict[str, UnitScore]:
             return {unit.name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
 
-        return self.caches.derived(self.units, "unit scores by name", index).get(name)  # type: ignore[attr-defined]
+        return self.caches.derived(self.units, "unit scores by name", index).get(name)
 
     def derived(self, what: str, make: Callable[[], T]) -> T:
         """What a later stage derives once from the whole evaluation (the 评分表 columns, 报告数据's
         indexes …), kept in the run's caches with the units it was derived from."""
-        return self.caches.derived(self.units, what, make)  # type: ignore[return-value]
+        return self.caches.derived(self.units, what, make)
 
     def scope(self, unit: str | None) -> Scope:
         """The data of one unit (or of the project, None), with this run's value sources."""
@@ -352,7 +354,7 @@ class Evaluation:
         """Project-level score of each 三级 indicator: the (weighted) mean over the units,
         rounded, with the 尾差 put into the indicator of largest 分值 so the means add up to
         the project total.  Returns (code → mean, residue text, code adjusted or None)."""
-        means, residue, adjusted = self.caches.means(self.units, self._indicator_means)  # type: ignore[misc]
+        means, residue, adjusted = self.caches.means(self.units, self._indicator_means)
         return OrderedDict(means), residue, adjusted
 
     def _indicator_means(self) -> tuple["OrderedDict[str, Decimal]", str, str | None]:
@@ -370,12 +372,12 @@ class Evaluation:
         return OrderedDict(zip(codes, values)), residue, (codes[index] if index is not None else None)
 
 
-def grade_of(score: Decimal, info: dict) -> str:
-    if score >= Decimal(info.get("grade_excellent", 90)):
+def grade_of(score: Decimal, info: Mapping[str, object]) -> str:
+    if score >= to_decimal(info.get("grade_excellent", 90)):
         return "优"
-    if score >= Decimal(info.get("grade_good", 80)):
+    if score >= to_decimal(info.get("grade_good", 80)):
         return "良"
-    if score >= Decimal(info.get("grade_fair", 60)):
+    if score >= to_decimal(info.get("grade_fair", 60)):
         return "中"
     return "差"
 
@@ -431,9 +433,9 @@ def _target(d: IndicatorDef, scope: Scope, parent_name: str, findings: Findings)
         return None
 
 
-def _measured_value(d: IndicatorDef, scope: Scope, where: str, findings: Findings) -> Value | None:
+def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, findings: Findings) -> Value | None:
     """The value the rule scores (None for rules that take none); missing data stops the scoring."""
-    if not d.rule.needs_value:
+    if not rule.needs_value:
         return None
     try:
         return scope.resolve(d.source)
@@ -442,12 +444,12 @@ def _measured_value(d: IndicatorDef, scope: Scope, where: str, findings: Finding
         raise _Unscored(f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}") from exc
 
 
-def _check_rate_use(d: IndicatorDef, value: Value | None, target: Threshold | None, where: str,
+def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Threshold | None, where: str,
                     findings: Findings) -> None:
     """A rate compared with bare numbers in the rule or the 目标值 (or the reverse) stops the scoring."""
     if value is None:
         return
-    limits = d.rule.thresholds() + ([("目标值", target)] if target is not None else [])
+    limits = rule.thresholds() + ([("目标值", target)] if target is not None else [])
     problem = rate_mismatch(value, limits)
     if problem:
         at_target = target is not None and rate_mismatch(value, [("目标值", target)])
@@ -455,10 +457,10 @@ def _check_rate_use(d: IndicatorDef, value: Value | None, target: Threshold | No
         raise _Unscored(f"规则参数与取值不一致，未能评分：{problem}", "规则参数与取值不一致，未能评分", value)
 
 
-def _apply_rule(d: IndicatorDef, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
+def _apply_rule(d: IndicatorDef, rule: Rule, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
     """The rule's outcome; its problems and any error while scoring become findings."""
     try:
-        outcome = d.rule.score(replace(ctx, resolve=_formula_resolver(scope)))
+        outcome = rule.score(replace(ctx, resolve=_formula_resolver(scope)))
     except _FormulaSourceError as exc:
         findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
@@ -483,27 +485,27 @@ def _formula_resolver(scope: Scope):
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
     label = _value_label(d, scope.sources)
     target = _target(d, scope, parent_name, findings)
-    base = dict(code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name, weight=d.weight,
-                kind=d.kind, standard=d.rule.standard(d.weight, label, target) if d.rule else "",
-                explanation=d.explanation, opinion=d.opinion)
+    rule = d.rule
+    scored = partial(IndicatorScore, code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name,
+                     weight=d.weight, kind=d.kind, standard=rule.standard(d.weight, label, target) if rule else "",
+                     explanation=d.explanation, opinion=d.opinion)
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
+    if rule is None:
+        return scored(process=f"规则参数有误，未能评分：{d.rule_error}", score=ZERO, value=None,
+                      reason="规则参数有误，未能评分", inputs=(d.ref("weight"),))
     try:
-        if d.rule is None:
-            raise _Unscored(f"规则参数有误，未能评分：{d.rule_error}", "规则参数有误，未能评分")
-        value = _measured_value(d, scope, where, findings)
-        _check_rate_use(d, value, target, where, findings)
+        value = _measured_value(d, rule, scope, where, findings)
+        _check_rate_use(d, rule, value, target, where, findings)
     except _Unscored as stop:
-        return IndicatorScore(**base, process=stop.process, score=ZERO, value=stop.value, reason=stop.reason,
-                              inputs=(d.ref("weight"),))
+        return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
-    outcome = _apply_rule(d, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
+    outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
-    inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine)
-    if value is None and len(outcome.used) == 1 and isinstance(d.rule, FormulaRule):
+    inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
+    if value is None and len(outcome.used) == 1 and isinstance(rule, FormulaRule):
         value = outcome.used[0]  # a 公式 without 值 that reads one value (a 派生指标 …): that is its value
-    return IndicatorScore(**base, process=process, score=outcome.score, value=value, reason=outcome.reason,
-                          inputs=inputs)
+    return scored(process=process, score=outcome.score, value=value, reason=outcome.reason, inputs=inputs)
 
 
 def _belongs(record: Record, d: IndicatorDef) -> bool:
@@ -563,7 +565,10 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: M
     indicators = tuple(score_indicator(d, scope, findings) for d in system.for_unit(unit))
     total = round_score(sum((s.score for s in indicators), ZERO))
     level1, level2 = _levels(indicators)
-    full = book.unit(unit).full_name if unit else book.name
+    known = book.unit(unit) if unit else None
+    if unit and known is None:
+        raise KeyError(f"no unit {unit!r} in the book")
+    full = known.full_name if known is not None else book.name
     return UnitScore(unit or book.name, full, indicators, total, grade_of(total, book.info), level1, level2,
                      _budget(book, unit))
 
@@ -614,6 +619,7 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
     def scope(unit: str | None) -> Scope:
         return caches.scope(book, unit, lambda: Scope(book, unit, sources))
 
+    units: tuple[UnitScore, ...]
     if book.shape == schema.SHAPE_WHOLE:
         unit = score_unit(book, system, None, sources, findings, scope(None))
         units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""

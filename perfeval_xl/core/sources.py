@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, cast
 
 from . import derived, measures, schema
 from .book import Book, Record
+from .derived import Measure
 from .findings import Ref
 from .measures import MeasureError
 from .normalize import CellValueError, parse_number
@@ -91,7 +92,7 @@ class Scope:
         self.year = year
         self.sources = sources
         self._cache: dict[str, Value] = {}
-        self._derived: dict[str, derived.Measure] | None = None
+        self._derived: dict[str, Measure] | None = None
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
         #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
@@ -134,7 +135,7 @@ class Scope:
             header = sheet.column(key).header
             where = records[0].ref(key) if records else Ref(sheet.name, schema.HEADER_ROW, 0)
             raise SourceError(f"{what}缺少数据：“{sheet.name}”中{self.label}的“{header}”为空", where)
-        amount = sum([r.values[key] for r in filled], ZERO)
+        amount = sum(cast("list[Decimal]", [r.values[key] for r in filled]), ZERO)  # an amount column: Decimals
         if not refs:
             return amount, []
         new = tuple.__new__  # r.ref(key) without two Python-level calls per row of a long ledger
@@ -182,13 +183,13 @@ class Scope:
         return Value(value.amount, value.is_rate, label, shown, value.refs, value.unit)
 
     @property
-    def derived(self) -> dict[str, derived.Measure]:
+    def derived(self) -> dict[str, Measure]:
         """The workbook's derived measures (派生指标) by name."""
         if self._derived is None:
             self._derived = derived.measures_of(self.book)
         return self._derived
 
-    def _derived_value(self, measure: derived.Measure) -> Value:
+    def _derived_value(self, measure: Measure) -> Value:
         """A derived measure in this scope: what it names is resolved here; a cycle, an unknown
         name or data missing for it is reported at its 表达式 cell (missing data at its own cell)."""
         if measure.name in self._resolving:
@@ -265,7 +266,8 @@ def spent_of(scope: Scope, *, refs: bool = True) -> tuple[Decimal, list[Ref]]:
         else:
             amount, cells = scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出", refs=refs)
         known = scope._spent = (amount, cells if refs else None)
-    return known[0], list(known[1]) if refs else []
+    kept = known[1]
+    return known[0], list(kept) if refs and kept is not None else []
 
 
 @source("资金到位率", "实际到位资金 ÷ 预算数（资金情况）")
@@ -555,10 +557,10 @@ def data_value(scope: Scope, arg: str) -> Value:
         refs = [r.ref("numerator") for r in rows] + [r.ref("denominator") for r in rows]
         unit = next((u for u in ((r.get("measure_unit") or "").strip() for r in rows) if u), "")
         if unit and is_quotient_unit(unit):  # 人均成本 in 万元/人: a quotient, not a percentage
-            quotient = round_half_up(top / bottom, 2)
-            value = Value(quotient, False, arg, "", tuple(refs), unit)
+            amount = round_half_up(top / bottom, 2)
+            value = Value(amount, False, arg, "", tuple(refs), unit)
             text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}={value.show()}" + (f"（{note}）" if note else "")
-            return Value(quotient, False, arg, text, tuple(refs), unit)
+            return Value(amount, False, arg, text, tuple(refs), unit)
         rate = round_rate(top / bottom)
         text = f"{arg}={fmt_plain(top)}/{fmt_plain(bottom)}×100%={fmt_percent(rate)}" + (f"（{note}）" if note else "")
         return Value(rate, True, arg, text, tuple(refs))

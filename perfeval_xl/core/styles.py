@@ -36,7 +36,10 @@ class StyleName(str, Enum):
     DATE = "date"
 
     __str__ = str.__str__
-    __format__ = str.__format__
+
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
+
 
 FONT_NAME = "宋体"
 
@@ -58,7 +61,7 @@ HEADER_FILL = "D9E1F2"
 TOTAL_FILL = "F2F2F2"
 NOTE_FILL = "FFF2CC"
 
-STYLES: dict[StyleName, Style] = {StyleName(name): style for name, style in {
+STYLES: dict[str, Style] = {StyleName(name): style for name, style in {
     "title": Style(bold=True, size=14, align="center", border=False, wrap=False),
     "subtitle": Style(size=10.5, align="left", border=False, wrap=False),
     "header": Style(bold=True, fill=HEADER_FILL, align="center"),

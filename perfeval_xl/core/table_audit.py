@@ -263,14 +263,14 @@ def _title(lines: list[str]) -> str:
 def _column_decimals(block: _Block, c: int, percent: bool) -> int:
     key = ("decimals", c, percent)
     if key not in block.memo:
-        block.memo[key] = max((block.cell(r, c).number.decimals for r in block.rows
-                               if block.cell(r, c).number is not None and block.cell(r, c).number.percent == percent),
-                              default=0)
+        block.memo[key] = max((p.decimals for p in (block.cell(r, c).number for r in block.rows)
+                               if p is not None and p.percent == percent), default=0)
     return block.memo[key]
 
 
 def _printed_at_column(block: _Block, r: int, c: int) -> Printed:
     p = block.cell(r, c).number
+    assert p is not None, "called for a number cell only"
     return p.at(_column_decimals(block, c, p.percent))
 
 
@@ -328,8 +328,7 @@ class _Auditor:
         """A column with percents (a rate or share): never summed by a total row."""
         key = ("rate", c)
         if key not in self.b.memo:
-            self.b.memo[key] = any(self.b.cell(r, c).number is not None and self.b.cell(r, c).number.percent
-                                   for r in self.b.rows)
+            self.b.memo[key] = any(p is not None and p.percent for p in (self.b.cell(r, c).number for r in self.b.rows))
         return self.b.memo[key]
 
     # totals
@@ -372,7 +371,7 @@ class _Auditor:
             return
         sums = []
         for rows in readings:
-            values = [self.b.cell(x, c).number for x in rows if self.b.cell(x, c).number is not None]
+            values = [p for x in rows if (p := self.b.cell(x, c).number) is not None]
             sums.append((sum((v.value for v in values), ZERO), values))
         if not sums[0][1]:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
@@ -435,8 +434,9 @@ class _Auditor:
                 if self.b.cell(r, c).number is None:
                     continue
                 name = self.b.header(c)
-                values = [self.b.cell(x, c).number for x in data]
-                if not data or any(v is None for v in values):
+                cells = [self.b.cell(x, c).number for x in data]
+                values = [v for v in cells if v is not None]
+                if not data or len(values) != len(cells):
                     self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方各行有空白或文字，平均的行数不确定")
                     continue
                 mean = sum((v.value for v in values), ZERO) / len(values)
@@ -448,7 +448,7 @@ class _Auditor:
             if not self.is_rate_column(c):
                 continue
             name = self.b.header(c)
-            if any(self.b.cell(r, c).number is not None and not self.b.cell(r, c).number.percent for r in self.b.rows):
+            if any(p is not None and not p.percent for p in (self.b.cell(r, c).number for r in self.b.rows)):
                 self.unchecked(self.b.rows[0], c, self.b.rows[-1], c,
                                f"“{name}”列中既有百分比又有不带 % 的数字，未核对；请统一写成百分比")
                 continue
@@ -507,7 +507,7 @@ class _Auditor:
         num = left[-1]
         grand = next((r for r in reversed(totals) if self.b.cell(r, num).number is not None), None)
         count = _count_in_header(self.b, num)
-        shares = [self.b.cell(r, c).number for r in data if self.b.cell(r, c).number is not None]
+        shares = [p for r in data if (p := self.b.cell(r, c).number) is not None]
         total_share = sum((s.value for s in shares), ZERO)
         if grand is not None:
             self._quotients(c, num, num, data, den_value=self.b.cell(grand, num).number)
@@ -515,8 +515,9 @@ class _Auditor:
         elif count is not None:
             self._quotients(c, num, num, data, den_value=count)
         elif shares and abs(total_share - ONE) <= Decimal(len(shares)) * _half_unit(self.b, c):
-            values = [self.b.cell(r, num).number for r in data]
-            if any(v is None for v in values):
+            cells = [self.b.cell(r, num).number for r in data]
+            values = [v for v in cells if v is not None]
+            if len(values) != len(cells):
                 self.unchecked(data[0], c, data[-1], c, f"占比列“{name}”未核对：分子列“{self.b.header(num)}”有空白或文字")
                 return
             whole = sum((v.value for v in values), ZERO)
@@ -552,8 +553,8 @@ class _Auditor:
 def _half_unit(block: _Block, c: int) -> Decimal:
     key = ("half", c)
     if key not in block.memo:
-        decimals = max((block.cell(r, c).number.fraction_decimals for r in block.rows
-                        if block.cell(r, c).number is not None), default=4)
+        decimals = max((p.fraction_decimals for p in (block.cell(r, c).number for r in block.rows)
+                        if p is not None), default=4)
         block.memo[key] = Decimal(5).scaleb(-(decimals + 1))
     return block.memo[key]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
+from typing import Sequence
 
 from .styles import STYLES, StyleName
 from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
@@ -158,7 +159,7 @@ class SheetPlan:
 
     def grid(self) -> list[list[object]]:
         """The plan's values as a dense grid (for xlwings' one-call writes and tests)."""
-        rows = [[None] * self.n_cols for _ in range(self.n_rows)]
+        rows: list[list[object]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         for r, c, value, _ in self.cells:
             rows[r][c] = value
         return rows
@@ -207,12 +208,12 @@ _STYLE_NAMES = {member.value: member for member in StyleName}
 class SheetBuilder:
     """Appends rows to a :class:`SheetPlan`."""
 
-    def __init__(self, name: str, widths: list[float] | None = None, landscape: bool = True):
+    def __init__(self, name: str, widths: Sequence[float] | None = None, landscape: bool = True):
         self.plan = SheetPlan(name, landscape=landscape)
         self.row = 0
         #: row → (column, text, style) of the texts put there, so fitting a row's height reads only
         #: that row (scanning every planned cell per row made big sheets quadratic)
-        self._texts: dict[int, list[tuple[int, str]]] = {}
+        self._texts: dict[int, list[tuple[int, str, StyleName]]] = {}
         for i, width in enumerate(widths or []):
             self.plan.widths[i] = width
 

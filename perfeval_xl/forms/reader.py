@@ -307,10 +307,11 @@ def _read_form(sheet: str, rows, start: int, limit: int, head_stop: int, layout:
             if l2:
                 level2 = l2
             if name:
-                indicators.append(Indicator(
-                    re.sub(r"[(（].*$", "", level1).strip(), level2, name,
-                    *(_field(rows, sheet, r, ind_cols.get(k)) for k in
-                      ("nature", "target", "unit", "actual", "weight", "score", "reason")), row=r))
+                nature_at, target_at, unit_at, actual_at, weight_at, score_at, reason_at = (
+                    _field(rows, sheet, r, ind_cols.get(k))
+                    for k in ("nature", "target", "unit", "actual", "weight", "score", "reason"))
+                indicators.append(Indicator(re.sub(r"[(（].*$", "", level1).strip(), level2, name, nature_at,
+                                            target_at, unit_at, actual_at, weight_at, score_at, reason_at, row=r))
             last = r
             r += 1
     else:

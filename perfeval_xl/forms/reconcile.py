@@ -128,7 +128,7 @@ def _number(notes: _Notes, field: Field | None, what: str) -> Printed | None:
 def _amount(notes: _Notes, field: Field | None, label: str, title: str) -> Printed | None:
     """An amount of the funds block; a negative one is an error at its cell and is not used."""
     printed = _number(notes, field, f"{label} {title}")
-    if printed is not None and printed.value < ZERO:
+    if printed is not None and field is not None and printed.value < ZERO:  # (a printed number has its cell)
         notes.negative.add(field.ref)
         notes.error(field, f"{label}的{title}为负数（{printed.text}）：金额不能为负，未按它复算执行率和得分；请核对")
         return None
@@ -221,14 +221,14 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
     if printed_rate is None:
         if anchor.rate is not None and not not_applicable(anchor.rate.value):
             notes.error(anchor.rate, f"{label}的执行率为空，应为 {fmt_percent(rate)}（{how}）")
-    elif not notes.agree(_rate_agrees(printed_rate, rate)):
+    elif anchor.rate is not None and not notes.agree(_rate_agrees(printed_rate, rate)):
         notes.slip(anchor.rate, f"{label} 执行率", printed_rate.text, fmt_percent(rate),
                    f"{how}（按{base_title}计算）")
     printed_score = _number(notes, anchor.score, f"{label} 得分")
     if printed_score is None:
         if anchor.score is not None:
             notes.error(anchor.score, f"{label}的得分为空，应为 {fmt_score(score)}（{how}）")
-    elif not notes.agree(_score_agrees(printed_score, score)):
+    elif anchor.score is not None and not notes.agree(_score_agrees(printed_score, score)):
         notes.slip(anchor.score, f"{label} 得分", printed_score.text, fmt_score(score), how)
     for part in form.parts:
         _check_part_rate(notes, part, base_title)
@@ -237,7 +237,7 @@ def _review_funds(form: Form, notes: _Notes) -> tuple[Decimal | None, Decimal | 
 
 def _check_part_rate(notes: _Notes, part: FundRow, base_title: str) -> None:
     printed = _rate(notes, part.rate, f"{part.label} 执行率")
-    if printed is None:
+    if printed is None or part.rate is None:  # (a printed rate has its cell)
         return
     base = _number(notes, part.budget, "")
     spent = _number(notes, part.spent, "")
@@ -287,9 +287,9 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
     printed = _number(notes, ind.score, f"{name} 得分")
     if printed is not None and printed.value < ZERO:
         notes.error(ind.score, f"三级指标“{name}”的得分为负数（{printed.text}）：得分应在 0～分值之间")
-    if weight is not None and weight < ZERO:
+    if weight_p is not None and weight_p.value < ZERO:
         notes.error(ind.weight, f"三级指标“{name}”的分值为负数（{weight_p.text}）：分值不能为负，未按它复算")
-    elif weight is None:
+    elif weight_p is None:
         notes.error(ind.weight, f"三级指标“{name}”的分值为空")
     weight = weight if weight is not None and weight >= ZERO else None
     unit_text = shown(ind.unit.value) if ind.unit is not None and not ind.unit.is_blank else ""
@@ -299,7 +299,7 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
         if problem is not None:
             notes.error(field, f"三级指标“{name}”的{title}{problem}")
     typed = ind.actual is not None and not ind.actual.is_blank
-    actual_blank = not typed or special_value_error(ind.actual.value) is not None
+    actual_blank = ind.actual is None or ind.actual.is_blank or special_value_error(ind.actual.value) is not None
     if not typed:
         notes.error(ind.actual, f"三级指标“{name}”的完成值为空，无法复核得分")
     if target is not None:
@@ -307,9 +307,9 @@ def _review_indicator(form: Form, notes: _Notes, ind: Indicator) -> IndicatorRev
     else:
         review = _qualitative(notes, ind, weight, printed, actual_blank)
     if printed is None and ind.score is not None:
-        known = review.score is not None and review.kind == "定量"
+        known = review.score if review.kind == "定量" else None
         notes.error(ind.score, f"三级指标“{name}”的得分为空" +
-                    (f"，按完成值复算应为 {fmt_score(review.score)}（{review.process}）" if known else ""))
+                    (f"，按完成值复算应为 {fmt_score(known)}（{review.process}）" if known is not None else ""))
     return review
 
 
@@ -439,18 +439,19 @@ def review_form(form: Form) -> FormReview:
                         f"{fmt_plain(indicator_points)}），应为 {fmt_plain(points)}")
         printed_w = _number(notes, where_total, "合计 分值") if where_total else None
         # a printed 100 against a wrong sum is reported once, by the error above
-        if printed_w is not None and not notes.agree(agrees(printed_w, whole, 0, 4)) and \
+        if printed_w is not None and where_total is not None and not notes.agree(agrees(printed_w, whole, 0, 4)) and \
                 (whole == points or not agrees(printed_w, points, 0, 4)):
             notes.slip(where_total, "合计 分值", printed_w.text, fmt_plain(whole),
                        f"分值合计=预算执行{fmt_plain(fund_weight)}+各三级指标分值{fmt_plain(indicator_points)}={fmt_plain(whole)}")
     for level in form.level1:
         members = [r for r, ind in zip(reviews, form.indicators) if ind.level1 == level.label]
-        if members and all(r.weight is not None for r in members):
-            got = sum((r.weight for r in members), ZERO)
+        weights = [r.weight for r in members if r.weight is not None]
+        if members and len(weights) == len(members):
+            got = sum(weights, ZERO)
             if not notes.agree(got == level.points):
                 notes.slips.append(Slip(level.ref.sheet, level.ref.cell, f"{level.label} 分值", "",
                                         fmt_plain(level.points), fmt_plain(got),
-                                        f"{level.label}下各三级指标分值之和为 {'+'.join(fmt_plain(r.weight) for r in members)}"
+                                        f"{level.label}下各三级指标分值之和为 {'+'.join(fmt_plain(w) for w in weights)}"
                                         f"={fmt_plain(got)}，标题写的是 {fmt_plain(level.points)} 分",
                                         form.project or form.sheet))
     if form.note_weights:
@@ -487,6 +488,7 @@ def _check_note_weights(form: Form, notes: _Notes, reviews, fund_weight: Decimal
     contradicts it is an error at its cell."""
     stated = dict(form.note_weights)
     said = "、".join(f"{part}{fmt_plain(points)}分" for part, points in stated.items())
+    assert form.note is not None, "stated weights are read from the form's note"
     quoted = f"表注（{form.note.cell}）写明 {said}"
     whole = sum(stated.values(), ZERO)
     if "预算执行" in stated and whole != form.spec.form_points:

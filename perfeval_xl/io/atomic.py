@@ -131,7 +131,7 @@ def remove_stale_temps(folder: Path, now: float | None = None) -> list[Path]:
     """Remove the temp files a killed perfeval left in ``folder``: only files named like ours,
     regular files of this user, untouched for :data:`STALE_SECONDS`, and not locked by a
     writer still at work.  Anything unexpected is left alone."""
-    removed = []
+    removed: list[Path] = []
     now = time.time() if now is None else now
     try:
         entries = list(os.scandir(folder))
@@ -168,7 +168,7 @@ def write_bytes_atomic(path: Path, write) -> Path:
         fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
         _lock(fd, wait=True)
     except OSError as exc:  # name the folder the user chose, not our hidden temp file
-        reason = _ERRNO_TEXT.get(exc.errno, "无法在此处创建文件")
+        reason = _ERRNO_TEXT.get(exc.errno or 0, "无法在此处创建文件")  # 0: no errno, no such key
         raise WriteFailed(exc.errno, f"无法写入“{path.name}”：文件夹“{path.parent}”{reason}；原文件保持不变") from exc
     mode = _target_mode(path)
     tmp = Path(tmp_name)

@@ -24,7 +24,7 @@ from perfeval_xl.io.guard import CELL_OTHERWISE, ROW_OTHERWISE
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
-def shown(value: float | int, number_format: str) -> str | None:
+def shown(value: float | int | Decimal, number_format: str) -> str | None:
     """The text Excel shows for ``value`` in ``number_format`` when it fixes decimals or is
     a percent (``0.00%``, ``#,##0.00``, ``0.0``); None for General and formats we do not read
     (dates, fractions, scientific)."""
@@ -37,7 +37,7 @@ def shown(value: float | int, number_format: str) -> str | None:
     digits = section.replace("%", "")
     if not re.search(r"[0#]", digits):
         return None
-    decimals = len(re.search(r"\.([0#]*)", digits).group(1)) if "." in digits else 0
+    decimals = len(point.group(1)) if "." in digits and (point := re.search(r"\.([0#]*)", digits)) else 0
     grouped = "," in digits.split(".")[0]
     number = to_decimal(value) * (100 if percent else 1)
     rounded = round_half_up(number, decimals)

@@ -37,11 +37,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from defusedxml import ElementTree as SafeET
 
-from perfeval_xl.core.findings import cell_name, parse_cell_name
+from perfeval_xl.core.findings import cell_name, column_index, parse_cell_name
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, display_name
 from perfeval_xl.io.xlsx_package import Package, SpliceError, attr, rels_part, unescape
@@ -249,7 +249,7 @@ class _PartReader:
                 return None
             codec = _utf16_codec(chunk[:4])
             decoder = codecs.getincrementaldecoder(codec)(errors="replace") if codec else None
-            prolog = "" if decoder else b""
+            prolog: Any = "" if decoder else b""  # text when a UTF-16 decoder is at work, else bytes
             state, scan_all, tail = "more", False, prolog
             while chunk:
                 if keep:
@@ -469,9 +469,9 @@ def _cols_bound(data: bytes) -> int:
     guess = max(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, max(0, len(data) - _GUESS_BYTES)),
                 key=lambda letters: (len(letters), letters), default=b"")
     if guess and re.search(rb'<c r="' + _letters_above(guess.decode()), data) is None:
-        return parse_cell_name(guess.decode() + "1")[1] + 1
+        return column_index(guess.decode()) + 1
     cols = set(_COL_REF.findall(data))
-    return max((parse_cell_name(c.decode() + "1")[1] + 1 for c in cols), default=0)
+    return max((column_index(c.decode()) + 1 for c in cols), default=0)
 
 
 def _letters_above(letters: str) -> bytes:

@@ -35,7 +35,7 @@ _FORMULA_CELL = re.compile(
 _TYPES = {"str": b"str", "b": b"b", "e": b"e", "n": None, "": None}
 
 
-def _key(ref: bytes) -> tuple[int, int]:
+def _key(ref: bytes) -> tuple[int, int] | None:
     return parse_cell_name(ref.decode("ascii"))
 
 
@@ -44,14 +44,16 @@ def _patch_sheet(xml: bytes, cached: dict[tuple[int, int], tuple[str, str]]) -> 
 
     def replace(match: re.Match) -> bytes:
         nonlocal count
-        found = cached.get(_key(match.group("ref")))
+        key = _key(match.group("ref"))
+        found = cached.get(key) if key is not None else None
         if found is None or b" t=" in match.group("attrs"):
             return match.group(0)
         ctype, value = found
         if ctype not in _TYPES:
             return match.group(0)
         count += 1
-        type_attr = b' t="' + _TYPES[ctype] + b'"' if _TYPES[ctype] else b""
+        typed = _TYPES[ctype]
+        type_attr = b' t="' + typed + b'"' if typed else b""
         return (b'<c r="' + match.group("ref") + b'"' + match.group("attrs") + type_attr + b">" + match.group("f")
                 + b"<v>" + escape(value).encode("utf-8") + b"</v></c>")
 

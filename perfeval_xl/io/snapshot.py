@@ -22,6 +22,7 @@ reader adds them to the book's findings.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Collection, cast
 
 from python_calamine import CalamineWorkbook
 
@@ -79,8 +80,7 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
         inspection = inspect_workbook(path, wanted)
     except HostileFile as exc:
         raise UnreadableFile(exc.message, exc.sheet, exc.cell) from exc
-    if callable(wanted):
-        wanted = inspection.selected or frozenset()
+    selected: Collection[str] = (inspection.selected or frozenset()) if callable(wanted) else wanted
     try:
         workbook = _open_calamine(path)
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -92,16 +92,17 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
     except Exception as exc:  # pragma: no cover - calamine read the names when opening
         raise UnreadableFile(f"无法读取“{display_name(path)}”的工作表列表：文件已损坏") from exc
     for name in names:
-        if name.strip() not in wanted:
+        if name.strip() not in selected:
             continue
         try:
             sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            cells = sheet.to_python(skip_empty_area=False)
             merges = inspection_merges(inspection, name) or _calamine_merges(sheet)
         except Exception as exc:
             raise TemplateError(name, "A1", f"无法读取工作表“{name}”：文件可能已损坏；"
                                 "请在 Excel 或 WPS 中打开并另存后再试") from exc
-        rows = [row if type(row) is list else list(row) for row in rows]  # calamine gives fresh lists
+        # calamine gives fresh lists: ours to mark special cells and fill merged text in
+        rows = cast("list[list[object]]", [row if type(row) is list else list(row) for row in cells])
         scan = inspection.sheets.get(name)
         if scan is not None:
             _mark_special_cells(rows, scan)

@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.rules import KINDS
-from perfeval_xl.core.styles import KIND_STYLE, STYLES
+from perfeval_xl.core.styles import KIND_STYLE, STYLES, StyleName
 from perfeval_xl.core.writeplan import needed_height, wrapped_lines
 from perfeval_xl.io.atomic import save_workbook_atomic
 from perfeval_xl.io.xlsx_style import apply_style
@@ -166,7 +166,7 @@ def _write_table(ws, sheet: schema.TableSheet, rows: Sequence[Mapping[str, objec
             value = row.get(column.header, row.get(column.key))
             style = KIND_STYLE[column.kind]
             if column.kind == "number" and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                style = "number"
+                style = StyleName.NUMBER
             _put(ws, r, c, value, style)
         wrapped = [(value, column.width, style) for column, value, style in
                    ((column, row.get(column.header, row.get(column.key)), KIND_STYLE[column.kind]) for column in sheet.columns)

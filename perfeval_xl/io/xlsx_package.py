@@ -302,7 +302,7 @@ class Package:
     def sheets(self) -> list[SheetEntry]:
         """Every sheet of the workbook, in tab order."""
         rels = self.relationships(self.workbook_part)
-        entries = []
+        entries: list[SheetEntry] = []
         for match in tags(self.workbook_text, "sheet"):
             tag = match.group(0)
             rid = prefixed_attr(tag, "id")
@@ -519,25 +519,29 @@ def copy_part_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.Zip
     deflating them again (same content, same CRC).  False, having written nothing, when the
     entry is not a plain deflated or stored one (encrypted, zip64, …): copy it the usual way."""
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) \
-            or max(info.file_size, info.compress_size, info.header_offset) >= 0x7FFFFFFF or zout._writing:
+            or max(info.file_size, info.compress_size, info.header_offset) >= 0x7FFFFFFF \
+            or zout._writing:  # type: ignore[attr-defined]  # zipfile's private flag: an entry open for writing
         return False
-    zin.fp.seek(info.header_offset)
-    header = zin.fp.read(30)
+    source, target = zin.fp, zout.fp
+    if source is None or target is None:  # a closed archive: the usual way says so
+        return False
+    source.seek(info.header_offset)
+    header = source.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         return False
     name_length, extra_length = struct.unpack("<HH", header[26:30])
-    zin.fp.seek(info.header_offset + 30 + name_length + extra_length)
-    raw = zin.fp.read(info.compress_size)
+    source.seek(info.header_offset + 30 + name_length + extra_length)
+    raw = source.read(info.compress_size)
     if len(raw) != info.compress_size:
         return False
     entry = copy.copy(info)
     entry.flag_bits &= ~0x08  # sizes and CRC go into the local header: no data descriptor
     entry.extra = b""
-    entry.header_offset = zout.fp.tell()
-    zout.fp.write(entry.FileHeader(zip64=False))
-    zout.fp.write(raw)
+    entry.header_offset = target.tell()
+    target.write(entry.FileHeader(zip64=False))
+    target.write(raw)
     zout.filelist.append(entry)
     zout.NameToInfo[entry.filename] = entry
-    zout.start_dir = zout.fp.tell()
-    zout._didModify = True
+    zout.start_dir = target.tell()
+    zout._didModify = True  # type: ignore[attr-defined]  # zipfile's private flag: write the central directory on close
     return True

@@ -150,8 +150,9 @@ def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes
     """``original`` with the sheets ``names`` as they are in ``rewritten`` (added where new)."""
     po, pr = Package.from_bytes(original), Package.from_bytes(rewritten)
     orig_by_name = {s.name: s for s in _worksheets(po)}
+    orig_parts = {s.name: s.part for s in orig_by_name.values() if s.part is not None}  # (a worksheet has its part)
     new_sheets = _worksheets(pr)
-    new_by_name = {s.name: s.part for s in new_sheets}
+    new_by_name = {s.name: s.part for s in new_sheets if s.part is not None}  # (a worksheet has its part)
     new_order = [s.name for s in new_sheets]
     styles = _StyleMerger(po.text(STYLES_PART), pr.text(STYLES_PART))
     strings = _shared_strings(pr.zip)
@@ -161,8 +162,8 @@ def transplant(original: bytes, rewritten: bytes, names: Iterable[str]) -> bytes
         if name not in new_by_name:
             continue
         new_xml = pr.text(new_by_name[name])
-        if name in orig_by_name:
-            part = orig_by_name[name].part
+        if name in orig_parts:
+            part = orig_parts[name]
             replaced[part] = _sheet_xml(new_xml, strings, styles, po.text(part)).encode("utf-8")
         else:
             added.append((name, "", _sheet_xml(new_xml, strings, styles, None).encode("utf-8")))

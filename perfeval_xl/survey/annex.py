@@ -29,7 +29,7 @@ from ..core.textfit import lines_needed
 from ..core.writeplan import SheetBuilder, SheetPlan, finish, needed_height, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
 from .model import SurveyClass, Tally
-from .tally import ZERO_SCORE
+from .tally import ZERO_SCORE, RateResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.scoring import Evaluation
@@ -55,15 +55,15 @@ def shares(counts: list[int], base: int) -> tuple[list[Decimal | None], int | No
     """
     if base <= 0:
         return [None] * len(counts), None, ZERO
-    values: list[Decimal | None] = [round_rate(Decimal(c) / base) for c in counts]
+    values = [round_rate(Decimal(c) / base) for c in counts]
     if sum(counts) != base or not counts:
-        return values, None, ZERO
-    residue = ONE - sum((v for v in values if v is not None), ZERO)
+        return list(values), None, ZERO
+    residue = ONE - sum(values, ZERO)
     if residue == ZERO:
-        return values, None, ZERO
+        return list(values), None, ZERO
     index = max(range(len(counts)), key=lambda i: (counts[i], -i))
     values[index] = values[index] + residue
-    return values, index, residue
+    return list(values), index, residue
 
 
 def _note(b: SheetBuilder, text: str, ncols: int) -> None:
@@ -141,7 +141,7 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
     if index is not None:
         notes.append(f"问卷数占比四舍五入后合计不等于 100.00%，尾差 {_residue_text(residue)} 已调入问卷数最多的"
                      f"“{classes[index].name or classes[index].code}”行。")
-    rates = []
+    rates: list[RateResult | None] = []
     grand = [0] * len(labels)
     grand_base = 0
     for n, (code, survey_class) in enumerate(zip(codes, classes)):
@@ -159,10 +159,10 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
         base = answers
         if data.unanswered == ZERO_SCORE and valid[n]:
             base = valid[n] * len(survey_class.counted)
-        row_shares, i, res = shares(counts, base)
-        if i is not None:
+        row_shares, moved, res = shares(counts, base)
+        if moved is not None:
             notes.append(f"{survey_class.title}各选项占比四舍五入后合计不等于 100.00%，尾差 {_residue_text(res)} "
-                         f"已调入人数最多的 {labels[i]} 选项。")
+                         f"已调入人数最多的 {labels[moved]} 选项。")
         if answers < base:
             notes.append(f"{survey_class.title}有 {base - answers} 题次未作答（按0分计入），各选项占比之和小于 100%。")
         grand = [g + c for g, c in zip(grand, counts)]
@@ -174,9 +174,9 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
             cells += [count, share]
             styles += ["integer", "percent"]
         b.values(cells, styles)
-    grand_shares, i, res = shares(grand, grand_base)
-    if i is not None:
-        notes.append(f"合计行各选项占比四舍五入后合计不等于 100.00%，尾差 {_residue_text(res)} 已调入人数最多的 {labels[i]} 选项。")
+    grand_shares, moved, res = shares(grand, grand_base)
+    if moved is not None:
+        notes.append(f"合计行各选项占比四舍五入后合计不等于 100.00%，尾差 {_residue_text(res)} 已调入人数最多的 {labels[moved]} 选项。")
     cells = ["合计", None, total_valid, sum((s for s in class_shares if s is not None), ZERO) if total_valid else None]
     styles = ["total_text", "total_text", "total_integer", "total_percent"]
     for count, share in zip(grand, grand_shares):
@@ -198,9 +198,9 @@ def summary_sheet(ev: "Evaluation", data: SurveyData) -> SheetPlan:
            else "各类满意度=各份答卷得分的平均（每份答卷得分=所答计入满意度题目得分率的平均）")
     _note(b, f"注：{how}（只计“计入满意度”的题目）{'；综合满意度=Σ各类满意度×类别权重' if wanted else ''}。"
              "各选项人数为该类全部计入满意度题目的答案数之和。", ncols)
-    for survey_class, rate in zip(classes, rates):
-        if rate is not None:
-            _note(b, f"{survey_class.title}：{rate.text}", ncols)
+    for survey_class, result in zip(classes, rates):
+        if result is not None:
+            _note(b, f"{survey_class.title}：{result.text}", ncols)
     for note in notes:
         _note(b, note, ncols)
     return b.plan
@@ -247,7 +247,7 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
     r = b.values(["有效问卷数", None, None, None, valid_total, None] + [tally.valid.get(u) for u in units],
                  ["total_text"] * 4 + ["total_integer", "total_text"] + ["total_integer"] * len(units))
     b.merge(r, 0, r, 3)
-    unit_rates = []
+    unit_rates: list[Decimal | None] = []
     for u in units:
         try:
             unit_rates.append(data.rate(code, u).value)
@@ -301,14 +301,15 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
         b.line("综合满意度=" + "+".join(
             f"{v[1]}满意度×{fmt_plain(v[0] * 100) + '%' if v[0] is not None else '（未填权重）'}" for v in classes.values()), ncols)
     b.header(headers)
-    from_counts, from_typed = set(), set()
+    from_counts: set[str] = set()
+    from_typed: set[str] = set()
     for n, row in enumerate(table.rows, start=1):
         for code, rate in zip(codes, row.rates):
             if rate is not None:
                 counted = data is not None and data.has_data(code, row.unit)
                 (from_counts if counted else from_typed).add(code)
         b.values([n, row.full_name, *table.values(row)], ["center", "text"] + ["percent"] * (ncols - 2))
-    if from_counts:
+    if from_counts and data is not None:  # (counted only with survey data)
         _note(b, f"注：{'、'.join(sorted(from_counts, key=codes.index))}类满意度按问卷计数计算（{data.method_text}）。",
               ncols)
     if from_typed:

@@ -209,7 +209,7 @@ class _Reader:
             by_name[fold(unit.short_name)] = unit.short_name
         self.unit_names = by_name
         self.class_rows: dict[str, Record] = {}
-        self.unknown_reported: set[str] = set()
+        self.unknown_reported: set[tuple[str, str]] = set()
 
     # -- the pieces ------------------------------------------------------------
     def read(self) -> SurveyData:

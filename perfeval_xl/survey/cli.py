@@ -18,7 +18,7 @@ import io
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..core.findings import TemplateError
 
@@ -174,7 +174,7 @@ def _answered(tally: Tally) -> Tally:
 
 
 def _write(book_path: Path, result: ImportResult, *, write_answers: bool, units: dict[str, str],
-           drawings: list[str] = ()) -> None:
+           drawings: Sequence[str] = ()) -> None:
     import zipfile
 
     from openpyxl import load_workbook

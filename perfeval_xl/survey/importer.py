@@ -261,6 +261,7 @@ def import_rows(
             seen_serials[serial] = r
 
         if unit_col is None:
+            assert default_unit is not None, "no unit column is accepted only with a default unit (above)"
             unit = default_unit
             if unit not in order:
                 order.append(unit)
@@ -271,10 +272,11 @@ def import_rows(
                 findings.error(unit_ref, f"第{r + 1}行没有填写单位，该份答卷未计入")
                 continue
             if lookup is not None:
-                unit = lookup.get(fold(unit_value))
-                if unit is None:
+                listed = lookup.get(fold(unit_value))
+                if listed is None:
                     findings.error(unit_ref, f"第{r + 1}行的单位“{shown(unit_value)}”不在单位名单中，该份答卷未计入")
                     continue
+                unit = listed
             else:
                 unit = unit_value
                 if unit not in order:
@@ -338,7 +340,7 @@ def read_export(path: str | Path, sheet: str | None = None) -> tuple[str, list[l
         raise TemplateError(display_name(path), "", f"导出文件中没有工作表“{name}”；有：{'、'.join(names)}")
     # skip_empty_area=False keeps row and column numbers equal to the sheet's, so cells are named right
     try:
-        rows = [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        rows: list[list[object]] = [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
     except Exception as exc:
         raise TemplateError(name, "A1", "无法读取导出文件的这张工作表：文件已损坏；请在问卷平台重新导出后再试") from exc
     scan = inspection.sheets.get(name)

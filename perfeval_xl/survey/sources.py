@@ -78,7 +78,11 @@ def composite(scope: Scope) -> Value:
     classes = core.class_weights(scope.book)
     if not classes:
         raise SourceError("综合满意度缺少数据：“问卷类别”为空", Ref(schema.SURVEY_CLASSES.name, schema.HEADER_ROW, 0))
-    rates, weights, parts, refs, texts = [], [], [], [], []
+    rates: list[Decimal] = []
+    weights: list[Decimal] = []
+    parts: list[str] = []
+    refs: list[Ref] = []
+    texts: list[str] = []
     computed = False
     for code, (weight, _name, ref) in classes.items():
         if weight is None:
@@ -125,16 +129,19 @@ def valid_questionnaires(scope: Scope, arg: str | None) -> Value:
     codes = [arg] if arg else (data.codes if data else [])
     total, parts = ZERO, []
     for code in codes:
-        n = data.valid(code, scope.unit) if data is not None and data.has_data(code, scope.unit) else None
-        if n is None:
+        n: Decimal
+        count = data.valid(code, scope.unit) if data is not None and data.has_data(code, scope.unit) else None
+        if count is None:
             rows = scope.rows(schema.SATISFACTION, defaults=True, where=lambda r, c=code: r.get("class_code") == c)
             values = [r.get("valid") for r in rows if r.get("valid") is not None]
             if not values:
                 raise SourceError(f"没有{scope.label}类别“{code}”的有效问卷数",
                                   Ref(schema.SURVEY_COUNTS.name, schema.HEADER_ROW, 0))
             n = sum(values, ZERO)
-        total += Decimal(n)
-        parts.append(fmt_plain(Decimal(n)))
+        else:
+            n = Decimal(count)
+        total += n
+        parts.append(fmt_plain(n))
     if not codes:
         raise SourceError("没有问卷计数，无法统计有效问卷数", Ref(schema.SURVEY_COUNTS.name, schema.HEADER_ROW, 0))
     label = f"{arg}类有效问卷数" if arg else "有效问卷数"

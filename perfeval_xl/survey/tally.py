@@ -203,20 +203,21 @@ def _where(ref: Ref | None, sheet: str) -> Ref | tuple[str, str]:
 def check_classes(classes: Sequence[SurveyClass], sheet: str = "问卷类别") -> Findings:
     """Weights sum to 100 %; option rates within 0–100 %; options well formed."""
     findings = Findings()
-    weighted = [c for c in classes if c.weight is not None]
+    weighted = [(c, weight) for c in classes if (weight := c.weight) is not None]
     if weighted:
         for c in classes:
             if c.weight is None:
                 findings.error(_where(c.weight_ref or c.ref, sheet), f"{c.title}未填写权重，其他类别填写了权重")
-        total = sum((c.weight for c in weighted), ZERO)
+        total = sum((weight for _, weight in weighted), ZERO)
         if total != ONE:
-            parts = "+".join(fmt_percent_plain(c.weight) for c in weighted)
-            findings.error(_where(weighted[0].weight_ref or weighted[0].ref, sheet),
+            parts = "+".join(fmt_percent_plain(weight) for _, weight in weighted)
+            first = weighted[0][0]
+            findings.error(_where(first.weight_ref or first.ref, sheet),
                            f"问卷类别权重合计为 {parts}={fmt_percent_plain(total)}，应为 100%")
-        for c in weighted:
-            if c.weight < ZERO or c.weight > ONE:
+        for c, weight in weighted:
+            if weight < ZERO or weight > ONE:
                 findings.error(_where(c.weight_ref or c.ref, sheet),
-                               f"{c.title}的权重 {fmt_percent_plain(c.weight)} 超出 0%–100%")
+                               f"{c.title}的权重 {fmt_percent_plain(weight)} 超出 0%–100%")
     for c in classes:
         numbers = [q.number for q in c.questions]
         for n in sorted({n for n in numbers if numbers.count(n) > 1}):

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ..core import schema
 from ..core.normalize import clean_text
-from ..core.styles import KIND_STYLE
+from ..core.styles import KIND_STYLE, StyleName
 from .book import VALID_LABEL, WHOLE
 from .importer import fold
 from .model import Response, SurveyClass, Tally
@@ -71,7 +71,7 @@ def snapshot_rows(sheet: schema.TableSheet, rows: Sequence[Mapping[str, object]]
     """A table sheet as a snapshot would hold it (help row, header row, data) — for tests and tools."""
     extra = sheet.extra_keys(rows)
     headers = [c.header for c in sheet.columns] + extra
-    out: list[list[object]] = [[sheet.help] + [None] * (len(headers) - 1), headers]
+    out: list[list[object]] = [[sheet.help, *[None] * (len(headers) - 1)], [*headers]]
     for row in rows:
         values = [row.get(c.header, row.get(c.key)) for c in sheet.columns] + [row.get(k) for k in extra]
         out.append([cell_value(v) for v in values])
@@ -88,8 +88,8 @@ def _style(cell, name: str) -> None:
     apply_style(cell, name)
 
 
-def _extra_style(sheet: schema.TableSheet) -> str:
-    return "integer" if sheet is schema.SURVEY_COUNTS else "center"
+def _extra_style(sheet: schema.TableSheet) -> StyleName:
+    return StyleName.INTEGER if sheet is schema.SURVEY_COUNTS else StyleName.CENTER
 
 
 def _find_header(ws, sheet: schema.TableSheet) -> int | None:

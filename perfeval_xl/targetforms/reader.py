@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, overload
 
 from perfeval_xl.core.findings import Ref
 from perfeval_xl.forms.reader import Field
@@ -325,6 +325,12 @@ def _level1(text: str) -> str:
 def _ends(row: Sequence[object]) -> bool:
     first = next((norm(v) for v in row if not blank(v)), "")
     return first.startswith(_END_WORDS)
+
+
+@overload
+def _at(sheet: str, rows, r: int, c: int) -> Field: ...
+@overload
+def _at(sheet: str, rows, r: int, c: int | None) -> Field | None: ...
 
 
 def _at(sheet: str, rows, r: int, c: int | None) -> Field | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Sequence
 
-from perfeval_xl.core.findings import Finding, Ref
+from perfeval_xl.core.findings import Finding, Ref, Severity
 from perfeval_xl.core.normalize import CellValueError, parse_number
 from perfeval_xl.core.numbers import fmt_plain
 from perfeval_xl.forms.values import norm, not_applicable, read_target, shown
@@ -29,7 +29,7 @@ class RuleFinding:
     """A finding of one rule at one cell; ``message`` ends with the rule and its source."""
 
     rule: str
-    severity: str  # "error" / "warning"
+    severity: Severity
     sheet: str
     cell: str
     message: str
@@ -42,7 +42,7 @@ class RuleFinding:
 class Hits:
     """What one rule found (``error`` / ``warning`` at a cell, with the specific message)."""
 
-    found: list[tuple[str, Ref, str]] = field(default_factory=list)
+    found: list[tuple[Severity, Ref, str]] = field(default_factory=list)
 
     def error(self, ref: Ref, message: str) -> None:
         self.found.append(("error", ref, message))
@@ -106,9 +106,9 @@ def read_value(value: object) -> Value:
     folded = norm(value) if isinstance(value, str) else ""
     suffix_sign = None
     if folded:
-        for word, sign in _SUFFIX_SIGNS:
+        for word, said in _SUFFIX_SIGNS:
             if folded.endswith(word) and len(folded) > len(word):
-                folded, suffix_sign = folded[: -len(word)], sign
+                folded, suffix_sign = folded[: -len(word)], said
                 break
     target = read_target(folded if isinstance(value, str) else value)
     if target is None or _is_date(target.quantity.unit):
@@ -382,8 +382,7 @@ def _r19_one(form: TargetForm) -> tuple[str, str] | None:
 
 
 def _r19(forms: Sequence[TargetForm], out: Hits) -> None:
-    hits = [(form, _r19_one(form)) for form in forms]
-    hits = [(form, hit) for form, hit in hits if hit is not None]
+    hits = [(form, hit) for form in forms if (hit := _r19_one(form)) is not None]
     if len(forms) > 1 and len(hits) == len(forms):
         severity = "error" if any(h[0] == "error" for _, h in hits) else "warning"
         first = forms[0].fields["amount"].ref

@@ -20,7 +20,7 @@ def template_from_form(form: TargetForm) -> tuple[dict, dict, list[str]]:
     rows: list[dict] = []
     letters: dict[str, str] = {}
     counts: dict[str, int] = {}
-    last = (None, None)
+    last: tuple[str | None, str | None] = (None, None)
     skipped = 0
     for ind in form.period_indicators(PERIOD_YEAR):
         if not ind.real:

@@ -20,9 +20,10 @@ import tempfile
 from argparse import Namespace
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 TEMPLATE_NAME = "绩效评价模板.xlsx"
+_R = TypeVar("_R")
 SUMMARY_NAME = "汇总.xlsx"
 
 
@@ -52,7 +53,7 @@ def _workdir():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_cli_step(name: str, verb: str, action) -> tuple[object, int | None, str]:
+def _run_cli_step(name: str, verb: str, action: Callable[[], _R]) -> tuple[_R | None, int | None, str]:
     """Run ``action`` through the CLI's error boundary; returns (result, failure exit status, the CLI's stderr)."""
     from perfeval_xl.cli import _guarded
 
@@ -60,6 +61,12 @@ def _run_cli_step(name: str, verb: str, action) -> tuple[object, int | None, str
     with contextlib.redirect_stderr(err):
         result, failed = _guarded(Namespace(book=name, json=False), verb, action)
     return result, failed, err.getvalue().strip()
+
+
+def _download(output: Path | None) -> dict:
+    """The written workbook, for the page to offer as a download (评分 and 复核 always write one)."""
+    assert output is not None, "评分 and 复核 write their output"
+    return {"output_name": output.name, "output": output.read_bytes()}
 
 
 def _printed(printer, result) -> str:
@@ -172,7 +179,7 @@ def score(name: str, data) -> dict:
         return {"exit": EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK,
                 "message": _printed(print_summary, scored), "summary": summary(scored.evaluation),
                 "units": _unit_rows(scored.evaluation),
-                "output_name": scored.output.name, "output": scored.output.read_bytes()}
+                **_download(scored.output)}
 
 
 def review(name: str, data) -> dict:
@@ -189,7 +196,7 @@ def review(name: str, data) -> dict:
         return {"exit": EXIT_FINDINGS if reviewed.failed else EXIT_OK,
                 "message": _printed(print_review, reviewed), "summary": review_json(reviewed),
                 "units": _unit_rows(reviewed.evaluation),
-                "output_name": reviewed.output.name, "output": reviewed.output.read_bytes()}
+                **_download(reviewed.output)}
 
 
 def _folder_root(names: list[str]) -> str | None:

@@ -110,10 +110,10 @@ def fetch_wheels(cache: Path, log: Callable[[str], None]) -> list[Path]:
                    "--only-binary=:all:", "--no-deps", "--platform", WHEEL_PLATFORM,
                    "--python-version", WHEEL_PYTHON, "-d", str(cache), *missing]
         done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
+        if done.returncode != 0 or any(_wheel_for(r, cache) is None for r in missing):
             raise WebBuildError(f"pip 未能下载 {'、'.join(missing)}（需要能访问 PyPI，或把这些 wheel 放入 {cache}）："
                                 f"{done.stderr.strip()[-400:]}")
-    return [_wheel_for(r, cache) for r in requirements]
+    return [wheel for r in requirements if (wheel := _wheel_for(r, cache)) is not None]  # (every one, checked above)
 
 
 def build_project_wheel(into: Path, log: Callable[[str], None]) -> Path:

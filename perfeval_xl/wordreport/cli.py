@@ -50,7 +50,7 @@ def review_of(source, snapshot):
     reviewed = review_snapshot(snapshot, read_others(source, snapshot))
     plan = reviewed.plan
     if not reviewed.result.slips:
-        plan = replace(plan, sheets=[s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW])
+        plan = replace(plan, sheets=tuple(s for s in plan.sheets if s.name != schema.OUTPUT_REVIEW))
     return reviewed, plan
 
 

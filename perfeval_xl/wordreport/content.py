@@ -18,7 +18,7 @@ from ..core import schema
 from ..core.charts import (
     CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart,
 )
-from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate
+from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from ..core.satisfaction import satisfaction_table
 from ..core.scoring import Evaluation, IndicatorScore, UnitScore
 from ..core.writeplan import SheetPlan, WritePlan
@@ -276,7 +276,8 @@ class _Builder:
         unit = self.ev.book.amount_unit
 
         def value(name: str) -> Decimal | None:
-            return total[header.index(name)] if name in header else None
+            cell = total[header.index(name)] if name in header else None
+            return None if cell is None else to_decimal(cell)
 
         said = []
         for name in ("预算（下达）资金", "到位资金", "已使用资金"):
@@ -292,8 +293,8 @@ class _Builder:
         years = ""
         if "年度" in header:
             column = header.index("年度")
-            found = sorted({str(row[column]) for row in grid if row is not header and isinstance(row[column], str)
-                            and row[column].endswith("年") and row[column][:-1].isdigit()})
+            found = sorted({cell for row in grid if row is not header and isinstance(cell := row[column], str)
+                            and cell.endswith("年") and cell[:-1].isdigit()})
             if len(found) > 1:
                 years = f"{found[0]}至{found[-1]}，"
         return f"{years}项目{'，'.join(said)}（各单位明细见附件中的资金使用情况表）。"
@@ -377,8 +378,8 @@ class _Builder:
         self.p(f"评价指标体系设一级指标 {len(ev.level1)} 个、二级指标 {len(system.level2)} 个、三级指标 "
                f"{len(system.indicators)} 个，满分 100 分，各一级指标分值为：{weights}。")
         for level in ev.level1:
-            names = level2_names.get(level.name, [])
-            self.p(f"“{level.name}”指标下设{'、'.join(names)} {len(names)} 个二级指标、{level3_count.get(level.name, 0)} "
+            level2_of = level2_names.get(level.name, [])
+            self.p(f"“{level.name}”指标下设{'、'.join(level2_of)} {len(level2_of)} 个二级指标、{level3_count.get(level.name, 0)} "
                    "个三级指标。", "item")
         self.p("指标体系及各指标的评分标准见附件1评分表。")
         self.h("3.评价方法", 3)
@@ -388,7 +389,7 @@ class _Builder:
             self.p(survey)
         self.fill("资料审阅、实地核查、座谈访谈等评价方式和抽样情况")
         self.h("4.评价标准", 3)
-        excellent, good, fair = (fmt_plain(Decimal(self.info.get(k))) for k in
+        excellent, good, fair = (fmt_plain(to_decimal(self.info.get(k))) for k in
                                  ("grade_excellent", "grade_good", "grade_fair"))
         self.p(f"各三级指标按评分标准计分，综合得分按以下标准划分等级：{excellent} 分（含）以上为“优”，{good} 分（含）至 "
                f"{excellent} 分为“良”，{fair} 分（含）至 {good} 分为“中”，{fair} 分以下为“差”。")

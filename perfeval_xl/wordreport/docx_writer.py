@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from ..io.atomic import check_not_locked, write_bytes_atomic
-from .charts import find_cjk_font, missing_font_notice, render_bar_chart
+from .charts import FontChoice, find_cjk_font, missing_font_notice, render_bar_chart
 from .model import Document, Figure, Heading, PageBreak, Paragraph, Section, Table, Toc
 
 BODY_FONT = "仿宋_GB2312"
@@ -330,7 +330,7 @@ class _Writer:
     def __init__(self, document: Document):
         self.model = document
         self.doc = new_docx()
-        self.font = None
+        self.font: FontChoice | None = None
         self.font_checked = False
         self.style_ids: dict[str, str] = {}
         self.setup()
@@ -517,7 +517,7 @@ class _Writer:
             self.small_line(line).paragraph_format.keep_with_next = True
         if block.rows and block.n_cols:
             section = self.doc.sections[-1]
-            usable = section.page_width - section.left_margin - section.right_margin
+            usable = _usable_width(section)
             size = TINY_SIZE if block.n_cols > 12 else COMPACT_SIZE if block.compact else TABLE_SIZE
             xml = table_xml(block, column_widths(block, int(usable), size), size,
                             self.doc.styles["Table Grid"].style_id)
@@ -538,7 +538,7 @@ class _Writer:
             return
         png = render_bar_chart(block.chart, self.font)
         section = self.doc.sections[-1]
-        usable = section.page_width - section.left_margin - section.right_margin
+        usable = _usable_width(section)
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
@@ -576,3 +576,10 @@ def write_plan(plan, output) -> Path | None:
 
     document = review_document(output.title, output.author, plan)
     return None if document is None else write_docx(document, output.target)
+
+
+def _usable_width(section) -> int:
+    """The width between a section's margins (EMU)."""
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    assert width is not None and left is not None and right is not None, "python-docx's template sets page and margins"
+    return width - left - right

@@ -9,6 +9,7 @@ are printed above the table and those after the last table row are its notes.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Mapping
 
 from ..core.numbers import fmt_amount, fmt_percent, fmt_plain, fmt_score, round_half_up, to_decimal
 from ..core.styles import STYLES
@@ -56,7 +57,7 @@ def _cell(value: object, style: str) -> Cell:
     return Cell(format_value(value, style), align, spec.bold or style == "header", shaded)
 
 
-def _line_rows(plan: SheetPlan, cells: dict[tuple[int, int], tuple[object, str]]) -> set[int]:
+def _line_rows(plan: SheetPlan, cells: Mapping[tuple[int, int], tuple[object, str]]) -> set[int]:
     """Rows that are one full-width line of text (title, unit line, note)."""
     lines = set()
     for r in range(plan.n_rows):

@@ -22,16 +22,16 @@ _OP_SHOW = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 class Band:
     op: str | None  # None: 其他 (fallback)
     threshold: Threshold | None
-    points: Decimal
+    points: Decimal | Fraction
 
     def matches(self, value: Decimal) -> bool:
-        if self.op is None:
+        if self.op is None or self.threshold is None:
             return True
         t = self.threshold.value
         return {">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t, "=": value == t}[self.op]
 
     def condition(self, label: str) -> str:
-        if self.op is None:
+        if self.op is None or self.threshold is None:
             return "其他情况"
         return f"{label}{_OP_SHOW[self.op]}{self.threshold.show()}"
 
@@ -102,7 +102,7 @@ class Step:
         if gap <= ZERO and not self.beyond_zero(v):
             reached = "不高于" if self.reverse else "达到"
             return full, f"{label}{value.show()}，{reached}{self.line.show()}，得{show_points(full)}分", ""
-        if self.beyond_zero(v):
+        if self.zero_line is not None and self.beyond_zero(v):
             zword = "等于" if v == self.zero_line.value else ("高于" if self.reverse else "低于")
             because = f"{label}{value.show()}，{zword}{self.zero_line.show()}"
             return Fraction(0), f"{because}，得0分", f"{because}，不得分"
@@ -217,9 +217,10 @@ class BandsRule(Rule):
 
     def standard(self, weight, label, target=None):
         parts = [f"{b.condition(label)}，得{show_points(b.points)}分" for b in self.bands]
-        if self.tail:
+        last = self.bands[-1].threshold
+        if self.tail and last is not None:  # (a tail follows a ≥ or > band: one with a threshold)
             below = "≤" if self.bands[-1].op == ">" else "<"
-            lead = f"{label}{below}{self.bands[-1].threshold.show()}时"
+            lead = f"{label}{below}{last.show()}时"
             parts.append(self.tail.describe(label, weight, lead=lead).replace(f"{lead}；", f"{lead}，"))
         elif self.bands[-1].op is not None:
             parts.append("其他情况，得0分")
@@ -229,7 +230,7 @@ class BandsRule(Rule):
         for band in self.bands:
             if band.matches(ctx.value.amount):
                 score = finish(ctx.weight, band.points)
-                cond = "其他情况" if band.op is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
+                cond = "其他情况" if band.op is None or band.threshold is None else f"{_OP_SHOW[band.op]}{band.threshold.show()}"
                 process = f"{ctx.label}{ctx.value.show()}，属于“{cond}”档，得{fmt_score(score)}分"
                 why = f"属于“{cond}”档，得{show_points(band.points)}分"
                 return Outcome(score, process, deduction_reason(ctx, score, why))
@@ -270,7 +271,7 @@ class TiersRule(BandsRule):
         super().__init__("；".join(parts), weight)
         if tail:
             last = self.bands[-1]
-            if last.op not in (">=", ">"):
+            if last.op not in (">=", ">") or last.threshold is None:
                 raise RuleError("“其下每降…扣…”要求最后一档是“≥界限:分数”")
             match = re.match(r"^(?:其下|以下|低于此)\s*每降\s*([\d.]+%?)\s*扣\s*((?:\d+/\d+|[\d.]+%?)(?:权重)?)分?$", tail)
             if not match:

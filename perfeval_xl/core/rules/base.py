@@ -123,7 +123,7 @@ class Entry:
     result: str
     score: Decimal | None
     reason: str
-    ref: Ref  # the 得分 cell
+    ref: Ref | None  # the 得分 cell (None: a worksheet function's arguments, not cells of a workbook)
     result_ref: Ref | None = None  # the 达成情况 cell
     item_ref: Ref | None = None  # the 要点/子项 cell
 
@@ -272,7 +272,7 @@ def show_exact(value) -> str:
     it ends within eight decimals (0.117504), else to four decimals with ≈ (≈1.3367)."""
     value = exact(value)
     decimal = terminating(value)
-    if decimal is not None and -decimal.normalize().as_tuple().exponent <= 8:
+    if decimal is not None and -int(decimal.normalize().as_tuple().exponent) <= 8:
         return fmt_plain(decimal)
 
     return "≈" + fmt_plain(round_half_up(value, 4))
@@ -296,6 +296,9 @@ def manual_reason(entries: Sequence[Entry]) -> str:
 class Rule:
     kind = ""
     needs_value = True
+
+    def __init__(self, params: str, weight: Decimal) -> None:
+        """Parse the rule's 评分参数 for an indicator of ``weight`` 分 (:class:`RuleError` when they are wrong)."""
 
     def thresholds(self) -> list[tuple[str, Threshold]]:
         """The limits typed into the parameters, as (what, threshold): checked against the

@@ -140,7 +140,7 @@ class ChecklistRule(Rule):
     def score(self, ctx):
         problems = []
         by_item: dict[int, Entry] = {}
-        all_entry = None
+        all_entry: Entry | None = None
         veto_hit = None
         for entry in ctx.entries:
             key = entry.item.strip()
@@ -158,7 +158,7 @@ class ChecklistRule(Rule):
             by_item[item.number] = entry
         if veto_hit is not None:
             return Outcome(ZERO, f"存在否决情形（{self.veto or veto_hit.reason}），本指标得0.00分",
-                           veto_hit.reason or f"存在否决情形：{self.veto}", problems)
+                           veto_hit.reason or f"存在否决情形：{self.veto}", tuple(problems))
         parts, total, lost = [], Fraction(0), []
         for item in self.items:
             entry = by_item.get(item.number, all_entry)
@@ -187,7 +187,7 @@ class ChecklistRule(Rule):
         score = finish(ctx.weight, total)
         process = "+".join(parts) + f"={fmt_score(score)}"
         reason = manual_reason(ctx.entries) or "；".join(lost)
-        return Outcome(score, process, reason if score < ctx.weight else manual_reason(ctx.entries), problems)
+        return Outcome(score, process, reason if score < ctx.weight else manual_reason(ctx.entries), tuple(problems))
 
 
 DEFAULT_LEVELS = "达成:80%-100%；部分达成:60%-80%；未达成:0%-60%"
@@ -196,8 +196,8 @@ DEFAULT_LEVELS = "达成:80%-100%；部分达成:60%-80%；未达成:0%-60%"
 @dataclass(frozen=True)
 class Level:
     name: str
-    low: Decimal
-    high: Decimal
+    low: Decimal | Fraction
+    high: Decimal | Fraction
 
     def show(self) -> str:
         if self.low == self.high:
@@ -234,7 +234,7 @@ class QualitativeRule(Rule):
         entries = [e for e in ctx.entries if not e.item.strip()] or list(ctx.entries)
         if not entries:
             return Outcome(ZERO, "未录入评价等级，暂按0.00分", "未录入评价等级",
-                           [Problem.error(ctx.where, "未录入定性评价等级：请在“评分录入”中填写等级名称（及得分）")])
+                           (Problem.error(ctx.where, "未录入定性评价等级：请在“评分录入”中填写等级名称（及得分）"),))
         entry = entries[-1]
         problems = []
         level = next((l for l in self.levels if l.name == entry.result.strip()), None)
@@ -244,7 +244,7 @@ class QualitativeRule(Rule):
             if level is None:
                 if not entry.result.strip():
                     problems.append(Problem.error(entry.ref, "定性评价须填写等级或得分"))
-                return Outcome(ZERO, "未录入有效的评价等级，暂按0.00分", entry.reason, problems)
+                return Outcome(ZERO, "未录入有效的评价等级，暂按0.00分", entry.reason, tuple(problems))
             if level.low != level.high:
                 problems.append(Problem.error(entry.ref, f"等级“{level.name}”对应 {show_points(level.low)}–{show_points(level.high)} 分，请在得分列填写具体分数"))
                 score = level.low
@@ -263,7 +263,7 @@ class QualitativeRule(Rule):
         reason = entry.reason
         if score < ctx.weight and not reason:
             problems.append(Problem.warning(entry.ref, "得分低于分值，但没有填写扣分原因"))
-        return Outcome(score, f"评价等级：{name}，得{fmt_score(score)}分", reason, problems)
+        return Outcome(score, f"评价等级：{name}，得{fmt_score(score)}分", reason, tuple(problems))
 
 
 class ManualRule(Rule):
@@ -280,7 +280,7 @@ class ManualRule(Rule):
         entries = [e for e in ctx.entries if e.score is not None]
         if not entries:
             return Outcome(ZERO, "未录入人工评分，暂按0.00分", "未录入人工评分",
-                           [Problem.error(ctx.where, "未录入人工评分：请在“评分录入”中填写得分和扣分原因")])
+                           (Problem.error(ctx.where, "未录入人工评分：请在“评分录入”中填写得分和扣分原因"),))
         entry = entries[-1]
         problems = []
         if entry.score < ZERO or entry.score > ctx.weight:
@@ -288,4 +288,4 @@ class ManualRule(Rule):
         score = finish(ctx.weight, entry.score)
         if score < ctx.weight and not entry.reason:
             problems.append(Problem.warning(entry.ref, "得分低于分值，但没有填写扣分原因"))
-        return Outcome(score, f"人工评分：{fmt_score(score)}分", entry.reason, problems)
+        return Outcome(score, f"人工评分：{fmt_score(score)}分", entry.reason, tuple(problems))

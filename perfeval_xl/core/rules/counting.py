@@ -62,7 +62,7 @@ class CountRule(Rule):
             rule += f"，{self.zero_count}项及以上不得分"
         return "；".join(parts + [rule + "，扣完为止"])
 
-    def _unmet(self, ctx) -> tuple[list[str], list[tuple[str, Ref | None, str]], bool]:
+    def _unmet(self, ctx) -> tuple[list[str], list[Problem], bool]:
         """(the unmet items, problems, whether anything was entered)."""
         problems: list[Problem] = []
         unmet: list[str] = []
@@ -109,11 +109,11 @@ class CountRule(Rule):
         unmet, problems, entered = self._unmet(ctx)
         if not entered:
             return Outcome(ZERO, "未录入评价结果，暂按0.00分", "未录入评价结果",
-                           [Problem.error(ctx.where, "未录入逐项扣分的评价结果：请在“评分录入”中填写各项是否满足（全部满足填 全部/是）")])
+                           (Problem.error(ctx.where, "未录入逐项扣分的评价结果：请在“评分录入”中填写各项是否满足（全部满足填 全部/是）"),))
         n = len(unmet)
         listed = f"（{'、'.join(unmet)}）" if unmet else ""
         if n == 0:
-            return Outcome(finish(ctx.weight, ctx.weight), f"各项均满足，得{fmt_plain(ctx.weight)}分", "", problems)
+            return Outcome(finish(ctx.weight, ctx.weight), f"各项均满足，得{fmt_plain(ctx.weight)}分", "", tuple(problems))
         if self.zero_count is not None and n >= self.zero_count:
             score = finish(ctx.weight, ZERO)
             process = f"不满足{n}项{listed}，达到{self.zero_count}项及以上，得0分"
@@ -127,7 +127,7 @@ class CountRule(Rule):
                 process = f"不满足{n}项{listed}，扣{n}×{show_exact(self.per_item)}分，扣完为止，得0.00分"
             why = f"不满足{n}项{listed}，按每项扣{show_points(self.per_item)}分"
         reason = manual_reason(ctx.entries) or f"{why}，扣{fmt_score(ctx.weight - score)}分"
-        return Outcome(score, process, reason, problems)
+        return Outcome(score, process, reason, tuple(problems))
 
 
 _TREND = re.compile(r"^(?:逐年|连续\s*(\d+)\s*年)(提升|提高|增长|上升|下降|降低|减少)$")
