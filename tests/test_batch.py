@@ -431,6 +431,7 @@ def _batch_process(args, env=None, **kwargs):
                           cwd=ROOT, env={**os.environ, **(env or {})}, **kwargs)
 
 
+@pytest.mark.slow
 def test_a_batch_killed_half_way_resumes_with_nothing_lost_or_counted_twice(tmp_path):
     """The batch process is killed (SIGKILL, by the test hook PERFEVAL_TEST_CRASH_AFTER) after
     storing 3 of 6 results: no 汇总 is written, the 3 are in the database; the rerun processes the
@@ -631,6 +632,7 @@ os._exit(0)  # the parent dies; the child must follow it
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process state from /proc")
 def test_a_worker_watches_its_parent_where_there_is_no_prctl(tmp_path):
     """Elsewhere than Linux a worker's thread checks every second that its parent is alive."""

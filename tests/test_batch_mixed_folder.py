@@ -131,6 +131,7 @@ def _copy_warnings(grids: dict) -> list[tuple]:
              f"全部 6 个年度指标（名称和指标值）与“2024年社区助餐项目”（{original}）的相同，是照抄的" + R28.cite())]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store", ["sqlite", "memory"])
 def test_one_batch_accounts_for_every_file_of_a_mixed_folder(store, tmp_path, capsys):
     folder, grids = _folder(tmp_path)

@@ -71,6 +71,7 @@ def runs(xw, tmp_path_factory):
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sample", [p.name for p in SAMPLES])
 def test_same_scores_as_the_file_path(runs, sample):
     (payload, scored, replay), file_scored, _out = runs[sample]
@@ -127,6 +128,7 @@ def test_formats_equal_the_styles_of_the_plan(runs, sample):
             assert sides == ({"top", "bottom", "left", "right"} if style.border else set()), where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sample", [p.name for p in SAMPLES])
 def test_layout_equals_the_file_written_by_openpyxl(runs, sample):
     (payload, scored, replay), file_scored, out = runs[sample]

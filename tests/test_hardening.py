@@ -65,6 +65,7 @@ def wuhua_with_unit(token: bytes) -> bytes:
 
 # --- item 1: control characters in a unit 简称 reach sheet names, defined names, charts ---------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", [b"_x000B_", b"_x0001_", b"_x001B_", b"&#9;"])
 def test_control_character_in_unit_short_name_gives_an_output_that_opens(tmp_path, token):
     source = tmp_path / "ctrl.xlsx"
@@ -129,6 +130,7 @@ def run_process(argv: list, cwd: Path) -> "subprocess.CompletedProcess[bytes]":
     return proc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["score", "review", "report"])
 def test_byte_file_name_is_read_and_named_escaped(gbk_book, command):
     proc = run_process([command, os.fsencode(gbk_book)], gbk_book.parent)
@@ -330,6 +332,7 @@ def test_a_read_only_output_is_never_replaced(tmp_path, argv):
 
 # --- item 7: the pasted-table review is linear in rows --------------------------------------------
 
+@pytest.mark.slow
 def test_pasted_table_review_is_linear():
     """8,000 rows took 26 s of CPU (quadratic: each comparison rescanned its column); linear it is well
     under a second (bench/bench_table_audit.py prints the 8,000/2,000 ratio, about 4)."""

@@ -202,6 +202,7 @@ def test_cli_refuses_hostile_file_with_exit_2(tmp_path, capsys):
 INJECTED = ["=1+1", '=HYPERLINK("http://example.invalid","点我")', "+1+1", "-1+1", "@SUM(1,2)", "=cmd|' /C calc'!A0"]
 
 
+@pytest.mark.slow
 def test_no_input_text_becomes_a_formula(tmp_path, capsys):
     """Project name, unit names, reasons and indicator names starting with = + - @ stay text."""
     lay = cg.layout("wuhua")
@@ -300,6 +301,7 @@ def _constant_loop_names(tree: ast.AST) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_no_eval_exec_or_dynamic_import_of_user_data():
     problems = []
     for path in sorted(PACKAGE.rglob("*.py")):

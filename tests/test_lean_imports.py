@@ -83,6 +83,7 @@ def test_command_imports_only_what_it_needs(command, pyodide_like, tmp_path):
         assert zipfile.is_zipfile(tmp_path / written)
 
 
+@pytest.mark.slow
 def test_template_without_pillow_and_lxml_has_the_same_sheets(tmp_path):
     """openpyxl uses Pillow and lxml only when they are there: the template written without them (as in the
     page) holds the same sheets with the same cell values as the desktop's."""

@@ -105,6 +105,7 @@ def test_a_custom_function_answers_as_in_the_desktop_add_in(generated):
         assert harness.call_server(server, module, "GRADE", [[[88.51]], [[""]]]) == [["良"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_score_script_scores_the_open_workbook(generated, sample, tmp_path):
     path = ROOT / "sample_workbooks" / sample
@@ -128,6 +129,7 @@ def test_score_script_scores_the_open_workbook(generated, sample, tmp_path):
         assert values == {cell: (float(v) if hasattr(v, "as_tuple") else v) for cell, v in expected.items()}, plan.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_review_script_finds_the_slips_the_command_line_finds(generated, sample, tmp_path):
     path = ROOT / "sample_workbooks" / sample

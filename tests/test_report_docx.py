@@ -471,6 +471,7 @@ def test_a_missing_client_is_a_placeholder_on_the_cover():
     assert "委托单位：【请补充：委托单位】" in text and "接受" not in text.split("目录")[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("char", ["\x0b", "\x01", "\x1b", "\x85", "\u2028", "\u202e"])
 def test_control_characters_in_user_text_do_not_stop_the_report(char, tmp_path, monkeypatch, capsys):
     """Issue 20 item 2: a vertical tab (Excel's _x000B_ of a pasted soft line break), other C0 controls, NEL,
