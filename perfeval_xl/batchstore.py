@@ -13,6 +13,8 @@ fingerprints each file's result stores) are worked out when reading, over the fi
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -364,8 +366,7 @@ class SqliteStore(_Store):
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             if fresh:
                 db.execute("DELETE FROM target_prints")
                 db.execute("DELETE FROM findings")
@@ -384,14 +385,6 @@ class SqliteStore(_Store):
             db.execute("UPDATE evaluations SET seq = (SELECT seq FROM files f WHERE f.id = evaluations.file_id)")
             db.execute("UPDATE target_prints SET seq = (SELECT seq FROM files f WHERE f.id = target_prints.file_id)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('tool_version', ?)", (version,))
-            db.execute("COMMIT")
-        except self._sqlite3.Error as exc:
-            _rollback(db)
-            raise StoreError(f"结果数据库“{self.location.name}”写入失败（磁盘已满或文件夹不可写）；"
-                             "已存入的结果不受影响，腾出空间后再次运行同一命令即可接着处理") from exc
-        except BaseException:
-            _rollback(db)
-            raise
         reusable = {path for (path,) in db.execute("SELECT path FROM files")}
         self.reused = len(reusable)
         return reusable
@@ -399,8 +392,7 @@ class SqliteStore(_Store):
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         db = self._db
         result = writable(result)
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
             cursor = db.execute(
                 "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
@@ -417,6 +409,15 @@ class SqliteStore(_Store):
             db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
                 (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
                  p.indicators, p.count) for n, p in enumerate(result.prints)))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction: committed whole, or rolled back whole (a crash or Ctrl-C leaves the file's
+        earlier state); a database error is a Chinese message."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield
             db.execute("COMMIT")
         except self._sqlite3.Error as exc:
             _rollback(db)
