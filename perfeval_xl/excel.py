@@ -428,6 +428,21 @@ def _paint(seq: list[float], offset: int) -> list[tuple[float, int, int]]:
     color = [size for size, _, _ in runs]
     memo: dict[tuple[int, int], tuple[int, int]] = {}
 
+    def stretches(i: int, m: int) -> list[tuple[int, int]]:
+        """The stretches (first, last) of runs i+1..m that differ from run i's size: what a stroke of
+        run i's size over runs i..m leaves to paint."""
+        found, k = [], i + 1
+        while k <= m:
+            if color[k] == color[i]:
+                k += 1
+                continue
+            end = k
+            while end + 1 <= m and color[end + 1] != color[i]:
+                end += 1
+            found.append((k, end))
+            k = end + 1
+        return found
+
     def cost(i: int, j: int) -> int:
         """Fewest strokes for runs i..j: the first stroke paints runs i..m in run i's size (m a run
         of the same size); the runs between that differ are painted after, each stretch on its own;
@@ -440,16 +455,7 @@ def _paint(seq: list[float], offset: int) -> list[tuple[float, int, int]]:
         for m in range(i, j + 1):
             if color[m] != color[i]:
                 continue
-            inner, k = 0, i + 1
-            while k <= m:  # stretches of runs i+1..m-1 that differ from run i
-                if color[k] == color[i]:
-                    k += 1
-                    continue
-                end = k
-                while end + 1 <= m and color[end + 1] != color[i]:
-                    end += 1
-                inner += cost(k, end)
-                k = end + 1
+            inner = sum(cost(k, end) for k, end in stretches(i, m))
             total = 1 + inner + cost(m + 1, j)
             if best is None or total < best:
                 best, best_m = total, m
@@ -463,16 +469,8 @@ def _paint(seq: list[float], offset: int) -> list[tuple[float, int, int]]:
         cost(i, j)
         m = memo[i, j][1]
         out = [(color[i], runs[i][1] + offset, runs[m][2] + offset)]
-        k = i + 1
-        while k <= m:
-            if color[k] == color[i]:
-                k += 1
-                continue
-            end = k
-            while end + 1 <= m and color[end + 1] != color[i]:
-                end += 1
+        for k, end in stretches(i, m):
             out += strokes(k, end)
-            k = end + 1
         return out + strokes(m + 1, j)
 
     return strokes(0, n - 1)

@@ -20,7 +20,7 @@ import tempfile
 from argparse import Namespace
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 TEMPLATE_NAME = "绩效评价模板.xlsx"
 _R = TypeVar("_R")
@@ -170,16 +170,10 @@ def score(name: str, data) -> dict:
     from perfeval_xl.core.summary import summary
     from perfeval_xl.pipeline import score_file
 
-    name = _safe_name(name)
-    with _workdir() as folder:
-        (folder / name).write_bytes(_bytes(data))
-        scored, failed, message = _run_cli_step(name, "评分", lambda: score_file(name))
-        if scored is None:
-            return {"exit": failed, "message": message}
-        return {"exit": EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK,
-                "message": _printed(print_summary, scored), "summary": summary(scored.evaluation),
-                "units": _unit_rows(scored.evaluation),
-                **_download(scored.output)}
+    return _one_workbook(name, data, "评分", score_file, lambda scored: {
+        "exit": EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK,
+        "message": _printed(print_summary, scored), "summary": summary(scored.evaluation),
+        "units": _unit_rows(scored.evaluation)})
 
 
 def review(name: str, data) -> dict:
@@ -187,16 +181,22 @@ def review(name: str, data) -> dict:
     from perfeval_xl.cli import EXIT_FINDINGS, EXIT_OK, print_review
     from perfeval_xl.review import review_file, review_json
 
+    return _one_workbook(name, data, "复核", review_file, lambda reviewed: {
+        "exit": EXIT_FINDINGS if reviewed.failed else EXIT_OK,
+        "message": _printed(print_review, reviewed), "summary": review_json(reviewed),
+        "units": _unit_rows(reviewed.evaluation)})
+
+
+def _one_workbook(name: str, data, verb: str, run: Callable[[str], Any], shown: Callable[[Any], dict]) -> dict:
+    """``run`` (the CLI's score_file or review_file) on the picked file in a fresh folder, through the CLI's
+    error boundary: what ``shown`` takes from its result and the written workbook, or the CLI's message."""
     name = _safe_name(name)
     with _workdir() as folder:
         (folder / name).write_bytes(_bytes(data))
-        reviewed, failed, message = _run_cli_step(name, "复核", lambda: review_file(name))
-        if reviewed is None:
+        result, failed, message = _run_cli_step(name, verb, lambda: run(name))
+        if result is None:
             return {"exit": failed, "message": message}
-        return {"exit": EXIT_FINDINGS if reviewed.failed else EXIT_OK,
-                "message": _printed(print_review, reviewed), "summary": review_json(reviewed),
-                "units": _unit_rows(reviewed.evaluation),
-                **_download(reviewed.output)}
+        return {**shown(result), **_download(result.output)}
 
 
 def _folder_root(names: list[str]) -> str | None:
