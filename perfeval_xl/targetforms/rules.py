@@ -259,22 +259,20 @@ def _r06(form: TargetForm, out: Hits) -> None:
 
 # --- B. 指标值 -------------------------------------------------------------------------------------
 
+def _quantities(form: TargetForm) -> list[tuple[TargetIndicator, Value]]:
+    """The real indicator rows the rules look at whose 指标值 is a number, with the value as read."""
+    read = [(ind, read_value(ind.value_text())) for ind in _checked(form) if ind.real]
+    return [(ind, value) for ind, value in read if value.quantitative]
+
+
 def _r09(form: TargetForm, out: Hits) -> None:
-    for ind in _checked(form):
-        if not ind.real:
-            continue
-        value = read_value(ind.value_text())
-        if value.quantitative and not value.unit:
+    for ind, value in _quantities(form):
+        if not value.unit:
             out.warning(ind.value.ref, f"三级指标“{_q(ind.name.value)}”的指标值“{value.text}”没有计量单位（如 %、人、个、万元）")
 
 
 def _r10(form: TargetForm, out: Hits) -> None:
-    for ind in _checked(form):
-        if not ind.real:
-            continue
-        value = read_value(ind.value_text())
-        if not value.quantitative:
-            continue
+    for ind, value in _quantities(form):
         if value.sign is None:
             out.warning(ind.value.ref, f"三级指标“{_q(ind.name.value)}”的指标值“{value.text}”没有写明方向"
                                        f"（≥、≤、=、不低于、不超过……），完成与否无从判断")
@@ -306,12 +304,7 @@ def _r11(form: TargetForm, out: Hits) -> None:
 
 
 def _r12(form: TargetForm, out: Hits) -> None:
-    for ind in _checked(form):
-        if not ind.real:
-            continue
-        value = read_value(ind.value_text())
-        if not value.quantitative:
-            continue
+    for ind, value in _quantities(form):
         kind = ind.kind()
         if kind == "数量" and value.unit in ("%", "百分比") and ind.level1 in ("产出", ""):
             out.warning(ind.value.ref, f"数量指标“{_q(ind.name.value)}”的指标值“{value.text}”是比率，数量指标应是个数（人、个、次……）")
