@@ -38,7 +38,8 @@ from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
 from perfeval_xl.core.writeplan import ChartPlan, SheetPlan, WritePlan
-from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, foreign_sheet_error, mark_formula, sort_out
+from perfeval_xl.io.ownership import (ExistingSheet, existing_sheet, foreign_sheet_error, mark_name, mark_reference,
+                                      recorded_name, sort_out)
 from perfeval_xl.io.engines import Output, write
 
 logger = logging.getLogger(__name__)
@@ -636,23 +637,24 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
 
 
 def live_sheets(book) -> list[ExistingSheet]:
-    """The sheets of a live workbook with the value of their ownership mark, if any."""
+    """The sheets of a live workbook with the sheet name their ownership mark records, if any.
+    The mark is told by its name alone; only the old mark's value is read (desktop Excel: the
+    remote clients send no name whose value is a constant)."""
     found = []
     for sheet in book.sheets:
-        mark = None
+        recorded = []
         try:
             for name in sheet.names:
-                if name.name.rsplit("!", 1)[-1] == OWNER_MARK:
-                    mark = name.refers_to
+                recorded.append(recorded_name(name.name, lambda name=name: name.refers_to))
         except Exception:  # noqa: BLE001 - an engine without sheet names: no marks to see
             logger.debug("reading the names of %s failed", sheet.name, exc_info=True)
-        found.append(ExistingSheet(sheet.name, mark))
+        found.append(existing_sheet(sheet.name, recorded))
     return found
 
 
 def _mark(sheet, name: str) -> None:
-    """The ownership mark: a sheet-scoped name, hidden where the engine allows it."""
-    added = sheet.names.add(OWNER_MARK, mark_formula(name))
+    """The ownership mark: a sheet-scoped range name, hidden where the engine allows it."""
+    added = sheet.names.add(mark_name(name), "=" + mark_reference(name))
     try:
         added.api.Visible = False  # desktop COM; the remote engine has no visibility
     except Exception:  # noqa: BLE001 - cosmetic

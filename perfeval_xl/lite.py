@@ -6,8 +6,10 @@ Pyodide inside the add-in and keeps the code in the workbook: one ``main.py`` an
 
 * two scripts, 评分 and 复核, that run :func:`perfeval_xl.excel.score_book` and
   :func:`perfeval_xl.excel.review_book` on the open workbook (the remote-engine ``xw.Book`` Lite hands a
-  script); 评分 asks Lite for the template's input sheets only (``include``), 复核 for every sheet but
-  perfeval's own output sheets (``exclude``: forms and pasted report tables may be on any sheet);
+  script).  Both ask Lite for every sheet, no ``include``/``exclude``: the client sends the names scoped
+  to a sheet only for the sheets it loads (``getBookData`` of xlwings Server, which Lite is built on), and
+  the ownership marks of perfeval's output sheets (:mod:`perfeval_xl.io.ownership`) are such names; a
+  script that left out the output sheets would take them for the user's on its next run and stop;
 * the custom functions of :mod:`perfeval_xl.udfs`, imported into ``main.py`` so that Lite registers
   them (Lite imports xlwings with its Office.js decorators, so ``xw.func`` in :mod:`perfeval_xl.udfs`
   is already Lite's ``func``).  ``INDICATOR_SCORE`` is left out: it reads the calling workbook, which a
@@ -38,25 +40,6 @@ LITE_UDFS = (
     "ROUND_HALF_UP", "SCORE_RATIO", "SCORE_BANDS", "SCORE_STEP", "SCORE_TIERS", "SCORE_CHECKLIST",
     "SCORE_QUALITATIVE", "SCORE_FORMULA",
 )
-#: a sheet called 自评表 may be the reviewer's own (forms to review), so 复核 never excludes it
-_MAYBE_USERS = {"自评表"}
-
-
-def score_sheets() -> list[str]:
-    """The sheets 评分 reads: the template's input sheets."""
-    from perfeval_xl.core import schema
-
-    return sorted(schema.INPUT_SHEET_NAMES)
-
-
-def review_excluded() -> list[str]:
-    """The sheets 复核 does not need: perfeval's output sheets with a fixed name (per-unit ones such
-    as 评分表-<单位简称> cannot be named in advance; 复核 skips them by their mark)."""
-    from perfeval_xl.extensions import DEFAULT
-
-    return [name for name in DEFAULT.sheet_names if name not in _MAYBE_USERS]
-
-
 def _listed(items: list[str], per_line: int, quoted: bool = True) -> str:
     """Items for a Python list or import, ``per_line`` to a line, indented."""
     pieces = [f'"{item}",' if quoted else f"{item}," for item in items]
@@ -82,17 +65,13 @@ from perfeval_xl.udfs import (  # noqa: F401  xlwings Lite registers the custom 
 )
 
 
-@script(name="评分", include=[
-{_listed(score_sheets(), 9)}
-])
+@script(name="评分")
 def perfeval_score(book: xw.Book):
-    """为当前工作簿评分：写出得分汇总、评分表、附表和校验结果（只读取模板的输入工作表）。"""
+    """为当前工作簿评分：写出得分汇总、评分表、附表和校验结果（输入工作表不改动）。"""
     score_book(book)
 
 
-@script(name="复核", exclude=[
-{_listed(review_excluded(), 9)}
-])
+@script(name="复核")
 def perfeval_review(book: xw.Book):
     """复核：复算并核对报告数据、粘贴的报告表格和绩效自评表，写出评分表和复核意见。"""
     review_book(book)

@@ -26,7 +26,7 @@ from perfeval_xl.core import schema
 from perfeval_xl.extensions import is_output_sheet
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.styles import FONT_NAME, STYLES
-from perfeval_xl.io.ownership import OWNER_MARK
+from perfeval_xl.io.ownership import mark_name, mark_reference
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_file, score_snapshot
 
@@ -191,10 +191,35 @@ def test_second_run_replaces_the_output_sheets(xw, tmp_path):
     assert replay.names == inputs + file_scored.plan.names
     assert all(not replay.sheet(n).touched for n in inputs)
     assert scored.evaluation.total == file_scored.evaluation.total
-    # each output sheet carries its ownership mark, as the file path writes it
-    assert all(replay.sheet(n).defined == {OWNER_MARK: f'="{n}"'} for n in file_scored.plan.names)
-    assert all(OWNER_MARK not in replay.sheet(n).defined for n in inputs)
+    # the client sent the file's marks (range names), and each new output sheet carries its own
+    assert {n["scope_sheet_name"] for n in payload["names"]} == set(before) - set(inputs)
+    assert all(replay.sheet(n).defined == {mark_name(n): "=" + mark_reference(n)} for n in file_scored.plan.names)
+    assert all(not replay.sheet(n).defined for n in inputs)
 
+
+
+def test_the_old_mark_does_not_reach_the_remote_engine(xw, tmp_path):
+    """The mark of the versions before the range name is a constant, which xlwings' clients do not
+    send: a book scored by such a version cannot be told from a hand-made one in Lite, and the button
+    stops without changing anything (docs/excel.md 第十一节 says what to do).  Scored again by the
+    command line (which reads the old mark), its marks are the new ones and reach the engine."""
+    from test_ownership import _old_marks
+
+    sample = next(p for p in SAMPLES if p.name.startswith("西山"))
+    scored_copy = tmp_path / "scored.xlsx"
+    score_file(sample, scored_copy)
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(_old_marks(scored_copy.read_bytes()))
+    payload = book_payload(old, xw.__version__)
+    assert payload["names"] == []  # the old marks are not sent
+    book = xw.Book(json=copy.deepcopy(payload))
+    assert excel.score_book(book) is None
+    actions = book.json()["actions"]
+    assert {a["func"] for a in actions} == {"setScreenUpdating", "alert"}  # nothing written or deleted
+    assert "没有本工具写出的标记" in next(a for a in actions if a["func"] == "alert")["args"][0]
+    assert score_file(old, in_place=True).evaluation.total == Decimal("88.51")
+    _payload, scored, replay = _scored_remotely(xw, old)
+    assert scored is not None and replay.counts["sheetDelete"] == len(scored.plan.names)
 
 def test_a_users_sheet_with_our_exact_title_stops_the_button(xw, tmp_path):
     """Ownership is the mark, never the title: the live path decides like the file path."""

@@ -3,7 +3,8 @@
 xlwings is imported with ``XLWINGS_ON_SERVER=true`` (what Lite does; ``XLWINGS_LICENSE_KEY=noncommercial``
 for these tests only), the generated ``main.py`` is imported from the output folder, its scripts are called
 through ``xlwings.server.custom_scripts_call`` on ``xw.Book(json=...)`` — each sample as the xlwings client
-sends it, with only the sheets the script's ``include``/``exclude`` asks for loaded — and the queued
+sends it (only the sheets the script's ``include``/``exclude`` asks for loaded, only names of type range)
+— and the queued
 Office.js actions are replayed (tests/xlwings_replay.py, the desktop path's replay).  Totals are the seed
 reports' (西山 88.51 良, 五华 90.77 优) and every output sheet equals the command line's plan.
 """
@@ -25,6 +26,7 @@ from xlwings_replay import Replay, book_payload, lite_payload
 
 from perfeval_xl import excel, lite
 from perfeval_xl.cli import main as cli_main
+from perfeval_xl.io.ownership import mark_name, mark_reference
 from perfeval_xl.pipeline import score_file
 from perfeval_xl.review import review_file
 
@@ -90,10 +92,8 @@ def test_scripts_and_custom_functions_are_registered(generated):
         scripts = {s["name"]: s for s in server.custom_scripts_meta(module)}
         functions = {f["name"]: f for f in server.custom_functions_meta(module)["functions"]}
     assert sorted(scripts) == ["复核", "评分"]
-    assert set(scripts["评分"]["include"].split(",")) == set(lite.score_sheets())
-    assert "指标体系" in scripts["评分"]["include"].split(",") and scripts["评分"]["exclude"] is None
-    assert {"得分汇总", "校验结果", "复核意见"} <= set(scripts["复核"]["exclude"].split(","))
-    assert "自评表" not in scripts["复核"]["exclude"].split(",")  # may be the reviewer's own sheet of forms
+    # every sheet loaded: the client sends a sheet's own names (the ownership marks) only with the sheet
+    assert all(not scripts[name].get("include") and not scripts[name].get("exclude") for name in scripts)
     assert sorted(functions) == sorted(lite.LITE_UDFS)
     assert functions["ARRIVAL_RATE"]["description"].startswith("资金到位率")
 
@@ -127,6 +127,49 @@ def test_score_script_scores_the_open_workbook(generated, sample, tmp_path):
         expected = {(r, c): v for r, c, v, _style in plan.cells if v not in (None, "")}
         values = {cell: value for cell, value in got.values.items()}
         assert values == {cell: (float(v) if hasattr(v, "as_tuple") else v) for cell, v in expected.items()}, plan.name
+
+
+
+def _run(generated, script: str, payload_of):
+    """Run ``script`` of the generated main.py on the payload ``payload_of(xw, meta)`` builds, as the
+    client sends it to that script; (payload, replay of its actions)."""
+    with lite_main(generated) as (module, xw, server):
+        meta = {s["name"]: s for s in server.custom_scripts_meta(module)}[script]
+        payload = lite_payload(payload_of(xw), meta)
+        actions = run_script(xw, server, module, meta["function_name"], payload)
+    return payload, Replay(payload).run(actions)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_score_script_run_again_replaces_its_sheets_and_keeps_a_renamed_one(generated, sample, tmp_path):
+    """The second 评分 in Lite, on the book the first left: the client sends only range names (never
+    the definition of one, never a name whose value is a constant).  The script must see its own
+    sheets by their marks and replace them, and keep the sheet the user renamed to keep it."""
+    path = ROOT / "sample_workbooks" / sample
+    file_scored = score_file(path, tmp_path / "scored.xlsx")
+    total, grade = SAMPLES[sample]
+    renamed = file_scored.plan.names[1]  # 西山's 评分表, 五华's 评分表-西翥
+    kept = renamed + "（上次）"
+    first, replay = _run(generated, "评分", lambda xw: book_payload(path, xw.__version__))
+    replay.rename(renamed, kept)  # what the user does to keep last time's sheet
+    second, again = _run(generated, "评分", lambda xw: replay.payload(xw.__version__))
+    assert any(n["name"] == mark_name(renamed) and n["scope_sheet_name"] == kept for n in second["names"])
+    assert f"得分 {total} 分，等级“{grade}”" in again.alerts[-1][0]
+    inputs = [s["name"] for s in first["sheets"]]
+    assert again.names == inputs + [kept] + file_scored.plan.names  # ours replaced, after the kept one
+    assert again.counts["sheetDelete"] == len(file_scored.plan.names) - 1
+    assert not again.sheet(kept).touched and again.sheet(kept).values == replay.sheet(kept).values
+    assert not any(again.sheet(name).touched for name in inputs)
+    for plan in file_scored.plan.sheets:
+        got = again.sheet(plan.name)
+        expected = {(r, c): v for r, c, v, _style in plan.cells if v not in (None, "")}
+        assert got.values == {cell: (float(v) if hasattr(v, "as_tuple") else v) for cell, v in expected.items()}
+        assert got.defined == {mark_name(plan.name): "=" + mark_reference(plan.name)}
+    # and a third run sees the second's sheets as ours too: nothing is in the way, nothing is left twice
+    third, last = _run(generated, "评分", lambda xw: again.payload(xw.__version__))
+    assert last.names == inputs + [kept] + file_scored.plan.names
+    assert f"得分 {total} 分" in last.alerts[-1][0]
 
 
 @pytest.mark.slow

@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from perfeval_xl.cli import main
-from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, marked_name, sort_out
+from perfeval_xl.io.ownership import (MARK_PREFIX, OWNER_MARK, ExistingSheet, existing_sheet, mark_name,
+                                      mark_reference, recorded_name, sort_out)
 from perfeval_xl.io.xlsx_package import Package
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
@@ -27,8 +28,8 @@ def marks(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as zf:
         package = Package(zf)
         by_index = {s.index: s.name for s in package.sheets}
-        return {by_index[d.local_sheet]: marked_name("=" + d.value) for d in package.defined_names
-                if d.name == OWNER_MARK}
+        return {by_index[d.local_sheet]: recorded_name(d.name, d.value) for d in package.defined_names
+                if d.local_sheet is not None and recorded_name(d.name, d.value) is not None}
 
 
 def sheetnames(path: Path) -> list[str]:
@@ -45,9 +46,9 @@ def _empty(path: Path, out: Path, sheets=("人员名册", "支出明细")) -> Pa
 
 
 def test_sort_out_decides_by_the_mark_only():
-    existing = [ExistingSheet("项目信息"), ExistingSheet("得分汇总", '="得分汇总"'),
-                ExistingSheet("评分表", None), ExistingSheet("评分表（旧）", '="评分表"'),
-                ExistingSheet("发放完成率", '="发放完成率"'), ExistingSheet("满意度情况表")]
+    existing = [ExistingSheet("项目信息"), ExistingSheet("得分汇总", "得分汇总"),
+                ExistingSheet("评分表", None), ExistingSheet("评分表（旧）", "评分表"),
+                ExistingSheet("发放完成率", "发放完成率"), ExistingSheet("满意度情况表")]
     ownership = sort_out(existing, ["得分汇总", "评分表", "一级指标得分表"])
     assert ownership.replace == ("得分汇总", "发放完成率")  # marked and still under the name it records
     assert ownership.foreign == ("评分表",)  # no mark, and in the way; 满意度情况表 is not written: kept
@@ -64,8 +65,11 @@ def test_every_output_sheet_is_marked_with_its_name(xishan, capsys):
         workbook = zf.read("xl/workbook.xml").decode()
     first = names.index("得分汇总")  # the first output sheet, right after the inputs
     assert first == len(sheetnames(xishan))
-    assert re.search(rf'<definedName name="{OWNER_MARK}" localSheetId="{first}" hidden="1">"得分汇总"</definedName>',
-                     workbook)
+    # 得分汇总 in UTF-8: e5be97 e58886 e6b187 e680bb; the whole sheet, so no deleted row breaks it
+    assert mark_name("得分汇总") == "_perfeval_输出表_e5be97e58886e6b187e680bb"
+    assert re.search(rf'<definedName name="_perfeval_输出表_e5be97e58886e6b187e680bb" localSheetId="{first}" '
+                     rf"hidden=\"1\">'得分汇总'!\$1:\$1048576</definedName>", workbook)
+    assert OWNER_MARK + '"' not in workbook  # the old mark (a constant) is no longer written
 
 
 @pytest.mark.slow
@@ -152,7 +156,8 @@ def _strip_marks(data: bytes) -> bytes:
         for info in zin.infolist():
             payload = zin.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                payload = re.sub(rf'<definedName name="{OWNER_MARK}"[^>]*>[^<]*</definedName>'.encode(), b"", payload)
+                payload = re.sub(rf'<definedName name="{OWNER_MARK}[^"]*"[^>]*>[^<]*</definedName>'.encode(), b"",
+                                 payload)
             zout.writestr(info, payload)
     return out.getvalue()
 
@@ -186,7 +191,74 @@ def test_the_mark_survives_libreoffice(xishan, capsys, tmp_path):
     subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],
                    capture_output=True, timeout=240, check=True)
     resaved = tmp_path / "lo" / out.name
-    assert marks(resaved) == {n: n for n in first[len(sheetnames(xishan)):]}
+    outputs = first[len(sheetnames(xishan)):]
+    assert marks(resaved) == {n: n for n in outputs}
+    # still a range name referring to its own sheet: what xlwings' remote clients send a script
+    from xlwings_replay import _names_payload
+
+    sent = {(n["scope_sheet_name"], n["name"]) for n in _names_payload(resaved) if n["sheet_index"] is not None
+            and first[n["sheet_index"]] == n["scope_sheet_name"]}
+    assert {(n, mark_name(n)) for n in outputs} <= sent
     again = tmp_path / "again.xlsx"
     assert main(["score", str(resaved), "-o", str(again)]) == 0
     assert sheetnames(again) == first
+
+
+@pytest.mark.parametrize("sheet", ["得分汇总", "评分表-黑林铺", "评分表（上次）", "O'Brien 表 (2)", "表" * 31, "满意度😀",
+                                   "a.b_c"])
+def test_the_mark_records_any_sheet_name_in_a_valid_name(sheet):
+    name = mark_name(sheet)
+    # a defined name: letters (CJK included), digits, '_' and '.', at most 255 characters; 31 CJK
+    # characters are 93 UTF-8 bytes: 13 + 186 = 199 characters
+    assert re.fullmatch(r"_perfeval_输出表_[0-9a-f]+", name) and len(name) <= 255
+    assert recorded_name(name) == sheet
+    assert recorded_name(f"'{sheet}'!{name}") == sheet  # how xlwings names a sheet-scoped name
+    assert recorded_name(name.upper().replace(MARK_PREFIX.upper(), MARK_PREFIX)) == sheet  # names ignore case
+    assert mark_reference(sheet) == "'" + sheet.replace("'", "''") + "'!$1:$1048576"
+
+
+def test_the_old_mark_is_still_read_and_other_names_are_no_marks():
+    assert recorded_name(OWNER_MARK, '"得分汇总"') == "得分汇总"  # as a file stores it
+    assert recorded_name("得分汇总!" + OWNER_MARK, lambda: '="得分汇总"') == "得分汇总"  # desktop Excel reads it
+    assert recorded_name(OWNER_MARK, "'得分汇总'!$A$1") is None  # not a constant: records nothing
+    never = lambda: pytest.fail("only the old mark's value is read")  # noqa: E731
+    for other in ("Print_Area", MARK_PREFIX, MARK_PREFIX + "e5b", MARK_PREFIX + "zz", MARK_PREFIX + "ff", "x_perfeval_输出表_41"):
+        assert recorded_name(other, never) is None, other
+    # a sheet with several marks (an old one and a copied one): ours if any of them names it
+    assert existing_sheet("评分表", ["评分表（旧）", None, "评分表"]).ours()
+    assert not existing_sheet("评分表（旧）", ["评分表"]).ours()
+    assert existing_sheet("自评表", [None]).mark is None
+
+
+def _old_marks(data: bytes) -> bytes:
+    """The scored file as the version before the range mark wrote it: ``_perfeval_输出表`` = "表名"."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            payload = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                def old(match):
+                    sheet = recorded_name(match[1])
+                    return f'<definedName name="{OWNER_MARK}"{match[2]}>"{sheet}"</definedName>'
+                payload = re.sub(rf'<definedName name="({MARK_PREFIX}[0-9a-f]+)"([^>]*)>[^<]*</definedName>',
+                                 old, payload.decode()).encode()
+            zout.writestr(info, payload)
+    return out.getvalue()
+
+
+def test_a_file_marked_by_the_previous_version_is_scored_again_with_the_new_marks(xishan, capsys, tmp_path):
+    out = tmp_path / "out.xlsx"
+    assert main(["score", str(xishan), "-o", str(out)]) == 0
+    first = sheetnames(out)
+    outputs = first[len(sheetnames(xishan)):]
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(_old_marks(out.read_bytes()))
+    with zipfile.ZipFile(old) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    assert MARK_PREFIX not in workbook and workbook.count(f'name="{OWNER_MARK}"') == len(outputs)
+    assert marks(old) == {n: n for n in outputs}  # read through the old mark
+    assert main(["score", str(old), "--in-place"]) == 0
+    assert sheetnames(old) == first  # replaced, not refused
+    with zipfile.ZipFile(old) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    assert f'name="{OWNER_MARK}"' not in workbook and marks(old) == {n: n for n in outputs}

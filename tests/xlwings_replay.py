@@ -4,7 +4,11 @@ replay the actions a script queued (test helper, not product code).
 ``book_payload(path)`` gives what the xlwings JavaScript client sends for a workbook
 (``getBookData``: every sheet's values anchored at A1, empty cells as ``""``, dates as
 ISO strings ending in ``Z`` — see ``xlwings/pro/_xlremote.py``: ``Books.open``,
-``_clean_value_data_element``, ``Sheet.used_range``).
+``_clean_value_data_element``, ``Sheet.used_range``).  Defined names go as the clients send
+them: only names of type range (``NamedItemType.range`` in xlwings' ``xlwings/js/xlwings.ts``,
+``namedItem.type === "Range"`` in xlwings Server's ``getBookData``), each with the position of the
+sheet it refers to and its address without the sheet (``1:1048576``, ``A1:B2``), never its
+definition; a name whose value is a constant or an error is not sent at all.
 
 :class:`Replay` applies the queued actions (``book.json()["actions"]``) to a model of
 that workbook the way the Office.js client would, for the subset of actions
@@ -71,25 +75,48 @@ def lite_payload(payload: dict, meta: dict) -> dict:
     return payload
 
 
+#: a definition that is one rectangle of one sheet (what Office.js calls a range name)
+_REFERENCE = re.compile(r"=?(?:'((?:[^']|'')+)'|([^'!\[\]():,=+*/^&<>\"%{}-]+))!"
+                        r"(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}"
+                        r"|\$?\d+:\$?\d+)")
+
+
+def _reference(definition: str) -> tuple[str, str] | None:
+    """(sheet name, address without ``$``) of a definition that refers to one range, else None."""
+    match = _REFERENCE.fullmatch(definition.strip())
+    if match is None:
+        return None
+    sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
+    return sheet, match[3].replace("$", "").upper()
+
+
+def _name_entries(sheet_names: list[str], defined: list[tuple[str, int | None, str]]) -> list[dict]:
+    """The names of a workbook as the clients send them: (name, scope sheet index or None,
+    definition) → the range names only, book-scoped first, in the order given."""
+    names = []
+    for name, scope, definition in sorted(defined, key=lambda d: d[1] is not None):
+        target = _reference(definition)
+        if target is None or target[0] not in sheet_names:
+            continue  # not of type range: the client leaves it out
+        local = scope is not None
+        names.append({"name": name, "sheet_index": sheet_names.index(target[0]), "address": target[1],
+                      "scope_sheet_name": sheet_names[scope] if local else None,
+                      "scope_sheet_index": scope if local else None, "book_scope": not local})
+    return names
+
+
 def _names_payload(path: Path) -> list[dict]:
-    """The workbook's defined names as the Office.js client sends them (sheet-scoped ones
-    with their scope; definitions as text)."""
+    """The workbook's defined names as the Office.js client sends them (range names only)."""
     import zipfile
 
     from perfeval_xl.io.xlsx_package import Package
 
     with zipfile.ZipFile(path) as zf:
         package = Package(zf)
-        sheets = package.sheets
-        names = []
-        for d in package.defined_names:
-            if d.name.startswith("_xlnm."):
-                continue
-            local = d.local_sheet is not None and d.local_sheet < len(sheets)
-            names.append({"name": d.name, "refers_to": "=" + d.value, "sheet_index": None, "address": None,
-                          "book_scope": not local, "scope_sheet_index": d.local_sheet if local else None,
-                          "scope_sheet_name": sheets[d.local_sheet].name if local else None})
-    return names
+        sheets = [s.name for s in package.sheets]
+        defined = [(d.name, d.local_sheet if d.local_sheet is not None and d.local_sheet < len(sheets) else None,
+                    d.value) for d in package.defined_names if not d.name.startswith("_xlnm.")]
+    return _name_entries(sheets, defined)
 
 
 @dataclass
@@ -150,7 +177,9 @@ class Replay:
             self.sheets.append(model)
         for name in payload.get("names", []):
             if not name["book_scope"]:
-                self.sheets[name["scope_sheet_index"]].defined[name["name"]] = name["refers_to"]
+                assert "refers_to" not in name, "the clients send no definition"
+                target = self.sheets[name["sheet_index"]].name.replace("'", "''")
+                self.sheets[name["scope_sheet_index"]].defined[name["name"]] = f"='{target}'!{name['address']}"
         self.alerts: list[list] = []
         self.active: str | None = None
         self.counts: dict[str, int] = {}
@@ -164,6 +193,35 @@ class Replay:
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.sheets]
+
+    def rename(self, old: str, new: str) -> None:
+        """The user renames a sheet: Excel rewrites every reference to it, names' too."""
+        self.sheet(old).name = new
+        quoted = "'" + old.replace("'", "''") + "'"
+        for sheet in self.sheets:
+            for name, definition in sheet.defined.items():
+                target = _reference(definition)
+                if target is not None and target[0] == old:
+                    rest = definition.strip().lstrip("=")
+                    rest = rest[len(quoted):] if rest.startswith(quoted) else rest[len(old):]
+                    sheet.defined[name] = "='" + new.replace("'", "''") + "'" + rest
+
+    def payload(self, version: str, name: str = "Book1.xlsx") -> dict:
+        """The workbook as it now is, as the client sends it to the next run (range names only)."""
+        sheet_names = self.names
+        sheets = []
+        for sheet in self.sheets:
+            grid = sheet.grid()
+            width = max((len(row) for row in grid), default=0)
+            values = [["" if v is None else v for v in row] + [""] * (width - len(row)) for row in grid]
+            sheets.append({
+                "name": sheet.name, "values": values or [[]], "pictures": [], "tables": [], "shapes": [],
+                "charts": [], "notes": [], "pivot_tables": [], "show_gridlines": True, "print_area": None,
+            })
+        defined = [(n, index, d) for index, sheet in enumerate(self.sheets) for n, d in sheet.defined.items()]
+        return {"client": "Office.js", "version": version,
+                "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+                "names": _name_entries(sheet_names, defined), "sheets": sheets}
 
     def run(self, actions: list[dict]) -> "Replay":
         for action in actions:

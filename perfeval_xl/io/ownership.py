@@ -1,11 +1,24 @@
 """Which sheets of a workbook perfeval wrote, whatever run wrote them.
 
-Every output sheet carries a **sheet-scoped hidden defined name** ``_perfeval_输出表``
-whose value is the name perfeval gave the sheet (``="得分汇总"``).  A name scoped to a
-sheet belongs to that sheet: Excel, WPS and LibreOffice keep it when the workbook is
-saved again, move it with the sheet, and delete it with the sheet (LibreOffice keeps
-the name and its value but writes it as not hidden; checked by converting a scored copy
-with ``soffice --headless --convert-to xlsx``).
+Every output sheet carries a **sheet-scoped hidden defined name** that refers to the sheet
+itself and whose *name* records the name perfeval gave the sheet: ``_perfeval_输出表_`` and
+the hex of that name's UTF-8 bytes (得分汇总 → ``_perfeval_输出表_e5be97e58886e6b187e680bb``,
+referring to ``'得分汇总'!$1:$1048576``).  A name scoped to a sheet belongs to that sheet:
+Excel, WPS and LibreOffice keep it when the workbook is saved again, move it with the sheet,
+and delete it with the sheet (LibreOffice keeps it but writes it as not hidden; checked by
+converting a scored copy with ``soffice --headless --convert-to xlsx``).  It is a *range*
+name on purpose: xlwings' remote clients (the Office Scripts client ``xlwings.ts``, the
+Office.js client of xlwings Server that xlwings Lite is built on) send a script only the
+names of type range, so a mark whose value is a constant never reaches a Lite script.  Its
+reference is the whole sheet, so deleting rows or columns of the sheet cannot turn it into
+``#REF!`` (which is no longer a range).  Hex keeps the name valid whatever the sheet is
+called (spaces and brackets are not allowed in a name), and short enough: a sheet name has
+at most 31 UTF-16 units of at most 3 UTF-8 bytes each, so the name has at most
+13 + 2 × 93 = 199 characters (Excel allows 255).
+
+The mark of versions before the range name, ``_perfeval_输出表`` whose value is the string
+constant ``="得分汇总"``, is still read (files and desktop Excel see every name), never
+written: a file scored by such a version and scored again gets the new marks.
 
 A sheet is **ours** — removed before writing, whether or not this run writes it again —
 when its mark is present and still names it: a user who renames our 评分表 to
@@ -20,8 +33,9 @@ output-named sheets there are recognised as ours; once another program has re-sa
 those sheets are indistinguishable from hand-made ones and scoring stops, asking the
 user to delete (or rename) the old result sheets.
 
-Both writers use :func:`sort_out`: the file path (:mod:`perfeval_xl.pipeline`, the
-splice writer) and the live workbook (:mod:`perfeval_xl.excel`).
+Both writers use :func:`mark_name` / :func:`mark_reference` and :func:`sort_out`: the file path
+(:mod:`perfeval_xl.io.xlsx_splice`) and the live workbook (:mod:`perfeval_xl.excel`); both readers
+go through :func:`existing_sheet`.
 """
 
 from __future__ import annotations
@@ -33,19 +47,30 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from perfeval_xl.core.findings import TemplateError
-from perfeval_xl.io.xlsx_package import Package
+from perfeval_xl.io.xlsx_package import Package, sheet_name_ref
 
+#: the name of the mark before the range name (value ``="得分汇总"``): read, never written
 OWNER_MARK = "_perfeval_输出表"
+#: the mark: this prefix and the hex of the UTF-8 bytes of the name perfeval gave the sheet
+MARK_PREFIX = OWNER_MARK + "_"
+#: what the mark refers to: the whole sheet (no deletion of rows or columns breaks it)
+_WHOLE_SHEET = "$1:$1048576"
 _LEGACY_PART = re.compile(r"^xl/worksheets/perfeval\d+\.xml$")
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
 
-def mark_formula(sheet_name: str) -> str:
-    """The mark's value for a sheet we name ``sheet_name``: a string constant formula."""
-    return '="' + sheet_name.replace('"', '""') + '"'
+def mark_name(sheet_name: str) -> str:
+    """The defined name that marks the sheet perfeval names ``sheet_name`` (scoped to that sheet)."""
+    return MARK_PREFIX + sheet_name.encode("utf-8").hex()
+
+
+def mark_reference(sheet_name: str) -> str:
+    """What the mark refers to, without the ``=``: the whole sheet, ``'得分汇总'!$1:$1048576``."""
+    return f"{sheet_name_ref(sheet_name)}!{_WHOLE_SHEET}"
 
 
 def marked_name(value: str | None) -> str | None:
-    """The sheet name a mark's value records (``="得分汇总"`` or ``"得分汇总"`` → 得分汇总)."""
+    """The sheet name the old mark's value records (``="得分汇总"`` or ``"得分汇总"`` → 得分汇总)."""
     if value is None:
         return None
     text = value.strip()
@@ -56,10 +81,25 @@ def marked_name(value: str | None) -> str | None:
     return None
 
 
+def recorded_name(name: str, value: "str | Callable[[], str | None] | None" = None) -> str | None:
+    """The sheet name an ownership mark records, or None if ``name`` (bare, or ``表名!名称`` as
+    xlwings gives a sheet-scoped one) is no mark.  ``value`` is needed only for the old mark
+    (its definition, or a function that reads it: a live workbook reads it only then)."""
+    bare = name.rsplit("!", 1)[-1]
+    if bare == OWNER_MARK:
+        return marked_name(value() if callable(value) else value)
+    if bare[:len(MARK_PREFIX)].casefold() == MARK_PREFIX.casefold() and _HEX.fullmatch(bare[len(MARK_PREFIX):]):
+        try:
+            return bytes.fromhex(bare[len(MARK_PREFIX):]).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
 @dataclass(frozen=True)
 class ExistingSheet:
     name: str
-    #: the value of the sheet's own ``_perfeval_输出表`` name, if it has one
+    #: the sheet name its ownership mark records, if it has one
     mark: str | None = None
     #: the package part it lives in, when known (file path only)
     part: str | None = None
@@ -69,8 +109,15 @@ class ExistingSheet:
         as an output sheet of the run (``is_output_sheet``, the run's extensions; without it,
         only the mark counts)."""
         if self.mark is not None:
-            return marked_name(self.mark) == self.name
+            return self.mark == self.name
         return bool(is_output_sheet and self.part and _LEGACY_PART.match(self.part) and is_output_sheet(self.name))
+
+
+def existing_sheet(name: str, recorded: Iterable[str | None], part: str | None = None) -> ExistingSheet:
+    """A sheet with the names its marks record (:func:`recorded_name` of each of its names, None
+    for those that are no mark): the one that names it if any, else the first."""
+    marks = [r for r in recorded if r is not None]
+    return ExistingSheet(name, name if name in marks else next(iter(marks), None), part)
 
 
 @dataclass(frozen=True)
@@ -109,9 +156,11 @@ def foreign_sheet_error(names: Iterable[str]) -> TemplateError:
 
 def existing_sheets(package: Package) -> list[ExistingSheet]:
     """The sheets of a package with their marks and parts."""
-    marks = {d.local_sheet: d.value for d in package.defined_names
-             if d.name == OWNER_MARK and d.local_sheet is not None}
-    return [ExistingSheet(s.name, marks.get(s.index), s.part) for s in package.sheets]
+    recorded: dict[int, list[str | None]] = {}
+    for d in package.defined_names:
+        if d.local_sheet is not None:
+            recorded.setdefault(d.local_sheet, []).append(recorded_name(d.name, d.value))
+    return [existing_sheet(s.name, recorded.get(s.index, ()), s.part) for s in package.sheets]
 
 
 def file_ownership(path: Path, writing: Iterable[str], is_output_sheet: Callable[[str], bool] | None) -> Ownership:

@@ -39,7 +39,7 @@ from perfeval_xl.io.engines import Output
 from perfeval_xl.io.xlsx_chart import (
     CHART_REL, CHART_TYPE, DRAWING_REL, DRAWING_TYPE, chart_xml, drawing_xml, owned_parts, relationships_xml,
 )
-from perfeval_xl.io.ownership import OWNER_MARK, existing_sheets, foreign_sheet_error, mark_formula, sort_out
+from perfeval_xl.io.ownership import existing_sheets, foreign_sheet_error, mark_name, mark_reference, sort_out
 from perfeval_xl.io.xlsx_package import (
     CONTENT_TYPES, MAIN_NS, PART_STAMP, SHEET_TYPE, STYLES_PART, WORKBOOK, WORKBOOK_RELS, Package, PackageEdit, SpliceError,
     copy_part_raw, count_children, free_parts, insert_before_close, mask, prefix, read_defined_names, rels_part,
@@ -356,8 +356,8 @@ def _add_defined_names(edited: _Edited, plan: WritePlan, first_new: int) -> None
     defined = []
     for n, sheet in enumerate(plan.sheets):
         local = first_new + n
-        defined.append(f'<{p}definedName name="{OWNER_MARK}" localSheetId="{local}" hidden="1">'
-                       f"{escape(xml_safe(mark_formula(sheet.name)[1:]))}</{p}definedName>")
+        defined.append(f'<{p}definedName name="{mark_name(sheet.name)}" localSheetId="{local}" hidden="1">'
+                       f"{escape(xml_safe(mark_reference(sheet.name)))}</{p}definedName>")
         if sheet.title_rows:
             a, b = sheet.title_rows
             defined.append(f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{local}">'
