@@ -40,9 +40,11 @@ LITE_UDFS = (
     "ROUND_HALF_UP", "SCORE_RATIO", "SCORE_BANDS", "SCORE_STEP", "SCORE_TIERS", "SCORE_CHECKLIST",
     "SCORE_QUALITATIVE", "SCORE_FORMULA",
 )
-def _listed(items: list[str], per_line: int, quoted: bool = True) -> str:
-    """Items for a Python list or import, ``per_line`` to a line, indented."""
-    pieces = [f'"{item}",' if quoted else f"{item}," for item in items]
+
+
+def _listed(items: list[str], per_line: int) -> str:
+    """Names for a Python import, ``per_line`` to a line, indented."""
+    pieces = [f"{item}," for item in items]
     return "\n".join("    " + " ".join(pieces[i:i + per_line]) for i in range(0, len(pieces), per_line))
 
 
@@ -61,7 +63,7 @@ from xlwings import script
 
 from perfeval_xl.excel import review_book, score_book
 from perfeval_xl.udfs import (  # noqa: F401  xlwings Lite registers the custom functions it finds here
-{_listed(list(LITE_UDFS), 5, quoted=False)}
+{_listed(list(LITE_UDFS), 5)}
 )
 
 

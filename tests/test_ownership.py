@@ -222,7 +222,9 @@ def test_the_old_mark_is_still_read_and_other_names_are_no_marks():
     assert recorded_name("得分汇总!" + OWNER_MARK, lambda: '="得分汇总"') == "得分汇总"  # desktop Excel reads it
     assert recorded_name(OWNER_MARK, "'得分汇总'!$A$1") is None  # not a constant: records nothing
     never = lambda: pytest.fail("only the old mark's value is read")  # noqa: E731
-    for other in ("Print_Area", MARK_PREFIX, MARK_PREFIX + "e5b", MARK_PREFIX + "zz", MARK_PREFIX + "ff", "x_perfeval_输出表_41"):
+    # no hex, odd hex, not hex, not UTF-8, not the prefix at the start
+    for other in ("Print_Area", MARK_PREFIX, MARK_PREFIX + "e5b", MARK_PREFIX + "zz", MARK_PREFIX + "ff",
+                  "x_perfeval_输出表_41"):
         assert recorded_name(other, never) is None, other
     # a sheet with several marks (an old one and a copied one): ours if any of them names it
     assert existing_sheet("评分表", ["评分表（旧）", None, "评分表"]).ours()
