@@ -191,6 +191,26 @@ def test_review_script_finds_the_slips_the_command_line_finds(generated, sample,
     assert {(r, c): v for r, c, v, _s in review_sheet.cells if v not in (None, "")} == got
 
 
+
+@pytest.mark.slow
+def test_review_script_after_score_and_again_reads_and_replaces_only_its_sheets(generated, tmp_path):
+    """评分, then 复核 twice, on the book each run leaves (西山): 复核 skips the output sheets by their marks
+    (it finds what it finds on the bare sample) and replaces its own sheets instead of refusing them."""
+    path = ROOT / "sample_workbooks" / "西山区社区党组织服务群众专项经费2024.xlsx"
+    file_reviewed = review_file(path, tmp_path / "reviewed.xlsx")
+    result = file_reviewed.result
+    expected = f"核对报告印出的数字 {result.checked} 个，一致 {result.agreed} 个，差错 {len(result.slips)} 个"
+    first, scored = _run(generated, "评分", lambda xw: book_payload(path, xw.__version__))
+    _second, reviewed = _run(generated, "复核", lambda xw: scored.payload(xw.__version__))
+    _third, again = _run(generated, "复核", lambda xw: reviewed.payload(xw.__version__))
+    for run in (reviewed, again):
+        assert expected in run.alerts[-1][0] and "没有本工具写出的标记" not in run.alerts[-1][0]
+    inputs = [s["name"] for s in first["sheets"]]
+    assert reviewed.names == again.names == inputs + file_reviewed.plan.names
+    scored_outputs = len(scored.names) - len(inputs)  # every one of ours goes, written again or not
+    assert reviewed.counts["sheetDelete"] == scored_outputs and again.counts["sheetDelete"] == len(reviewed.names) - len(inputs)
+    assert again.sheet("复核意见").values == reviewed.sheet("复核意见").values
+
 # --- fewer Office.js actions -----------------------------------------------------------------------------
 
 def apply_strokes(strokes):
