@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from perfeval_xl.batchstore import FileEntry, Store
+from perfeval_xl.gcpause import gc_paused
 from perfeval_xl.core.numbers import round_score
 from perfeval_xl.core.batch import (
     KIND_ERROR, KIND_NOTE, KIND_SLIP, STATUS_FAILED, STATUS_NOTHING, STATUS_UNREADABLE, STATUS_UNSUPPORTED,
@@ -232,7 +233,10 @@ def process_file(path: str, write_copies: bool = False, display: str | None = No
     if other is not None:
         return other
     try:
-        return review_workbook(Path(path), display, write_copies)
+        # one pause of the cyclic collector for the whole file: when it ends, the file's reading and
+        # review are already freed (reference counting), so the collector sees only the result
+        with gc_paused():
+            return review_workbook(Path(path), display, write_copies)
     except TemplateError as exc:
         row = BatchRow(display, exc.sheet, "", "", None, None, "", None, None, 0, 0, STATUS_NOTHING)
         message = exc.message
