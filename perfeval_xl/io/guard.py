@@ -44,7 +44,7 @@ from defusedxml import ElementTree as SafeET
 from perfeval_xl.core.findings import cell_name, column_index, parse_cell_name
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, display_name
-from perfeval_xl.io.xlsx_package import Package, SpliceError, attr, rels_part, unescape
+from perfeval_xl.io.xlsx_package import STYLES_PART, Package, SpliceError, attr, rels_part, unescape
 
 #: refuse files larger than this on disk (the one limit, stated in docs/errors.md, is perfeval_xl.io.files')
 MAX_FILE_BYTES = FILE_LIMIT
@@ -113,6 +113,9 @@ class Inspection:
     parts: dict[str, str] = field(default_factory=dict)
     #: the names (stripped) of the sheets asked for and scanned; None when every sheet was
     selected: frozenset[str] | None = None
+    #: with ``keep_parts``: the inflated bytes of the scanned sheets and the styles part (part name →
+    #: bytes), for the readers after the guard (number formats), so no part is inflated twice
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 # --- cell references -------------------------------------------------------------
@@ -704,7 +707,8 @@ def _leaves_package(base: str, target: str) -> bool:
 Selector = Callable[[Package], Iterable[str]]
 
 
-def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None) -> Inspection:
+def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None,
+                     keep_parts: bool = False) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
     parts = _structure_parts(zf, name) if workbook_file else _Parts()
@@ -739,7 +743,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             continue
         sheet_name = to_scan.get(info.filename)
         worksheet = info.filename in worksheets.by_part
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet)
+        shared = keep_parts and (sheet_name is not None or info.filename == STYLES_PART)
+        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet or shared)
+        if shared and data:
+            inspection.data[info.filename] = data
         if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
             refuse_nonfinite(data, name, info.filename, worksheets)
         if sheet_name is None:
@@ -757,10 +764,13 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
     return inspection
 
 
-def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None) -> Inspection:
+def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None, *,
+                     keep_parts: bool = False) -> Inspection:
     """Check a workbook file before parsing; scan the named sheets (all when None).  ``sheets``
     may be a function choosing them from the open package (called once its workbook part and
     relationships passed the checks), so one pass serves a reader that chooses by content.
+
+    With ``keep_parts`` the inflated scanned sheets and styles part stay in :attr:`Inspection.data`.
 
     Raises :class:`HostileFile` with a Chinese message when the file must not be
     parsed.  Files that are not zip packages (.xls) are only size-checked.
@@ -786,7 +796,7 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
     try:
         with zipfile.ZipFile(path) as zf:
             _refuse_binary_workbook(zf, name, path)
-            return _inspect_package(zf, path, sheets)
+            return _inspect_package(zf, path, sheets, keep_parts)
     except HostileFile:
         raise
     except SafeET.ParseError as exc:
