@@ -213,7 +213,7 @@ def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple
     from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.snapshot import FileSnapshot, read_snapshot
 
-    both = read_snapshot(source, sheets=_review_selection(ext))
+    both = read_snapshot(source, sheets=_review_selection(ext), keep_parts=True)
     snapshot, others = FileSnapshot(), {}
     snapshot.inspection = both.inspection
     for name, rows in both.items():
@@ -223,7 +223,11 @@ def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple
             others[name] = rows
     # what the reader noticed on other sheets (hidden rows) is not the template's to report
     snapshot.findings.extend(f for f in both.findings if f[1] in snapshot)
-    apply_formats(source, others, list(others), parts=both.inspection.parts if both.inspection is not None else None)
+    inspection = both.inspection
+    apply_formats(source, others, list(others), parts=inspection.parts if inspection is not None else None,
+                  data=inspection.data if inspection is not None else None)
+    if inspection is not None:
+        inspection.data = {}  # the inflated parts served the number formats: not kept with the snapshot
     return snapshot, others
 
 
