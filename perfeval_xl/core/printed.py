@@ -32,6 +32,10 @@ SCORE_DECIMALS = 2
 
 _SCALE = {"": Decimal(1), "元": Decimal(1), "万": Decimal(10000), "亿": Decimal(100000000)}
 _TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_UNIT_SUFFIX = re.compile(r"(万元|亿元|万|亿|元|%)$")
+_DECIMALS = re.compile(r"\.(\d+)")
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,12 @@ def _fixed(number: Decimal, decimals: int, grouped: bool = False) -> str:
 def clean(value: object) -> str:
     """Text of a cell as a reader sees it: HTML-ish tags of a pasted report (``<b>``) and
     spaces removed, full-width characters folded."""
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _TAGS.sub("", text)
-    return re.sub(r"\s+", "", text)
+    text = str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    return _SPACES.sub("", text)
 
 
 def decimals_of_number(value: object) -> int:
@@ -106,14 +113,14 @@ def parse_printed(value: object) -> Printed | None:
             return None
         return Printed(fmt_plain(number), number, decimals_of_number(number))
     text = clean(value)
-    if not text or not re.search(r"\d", text):
+    if not text or not _DIGIT.search(text):
         return None
     try:
         number, suffix = parse_number(text)
     except CellValueError:
         return None
-    body = re.sub(r"(万元|亿元|万|亿|元|%)$", "", text)
-    match = re.search(r"\.(\d+)", body)
+    body = _UNIT_SUFFIX.sub("", text)
+    match = _DECIMALS.search(body)
     decimals = len(match.group(1)) if match else 0
     return Printed(text, number, decimals, percent=suffix == "%", unit=suffix if suffix in _SCALE else "")
 
