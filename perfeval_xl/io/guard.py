@@ -463,13 +463,18 @@ _ERROR_TYPE = re.compile(rb't="e"')
 _HIDDEN = re.compile(rb"hidden=")  # a compiled literal is found faster than by bytes.find
 _COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _GUESS_BYTES = 1 << 16
+#: a sheet this small has its row references read in one pass (a long one: only the longest)
+_SMALL_SHEET_BYTES = 1 << 20
+_ROW_REF = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 
 
 def _cols_bound(data: bytes) -> int:
     """The widest column any cell reference names.  Cells are written row by row, so the widest
     is guessed from the first and last rows and proved by one search for a wider one; only
     when there is one is every reference read."""
-    guess = max(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, max(0, len(data) - _GUESS_BYTES)),
+    if len(data) <= 2 * _GUESS_BYTES:  # a small sheet: every reference read once, no guess to prove
+        return max((column_index(c.decode()) + 1 for c in set(_COL_REF.findall(data))), default=0)
+    guess = max(set(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, len(data) - _GUESS_BYTES)),
                 key=lambda letters: (len(letters), letters), default=b"")
     if guess and re.search(rb'<c r="' + _letters_above(guess.decode()), data) is None:
         return column_index(guess.decode()) + 1
@@ -492,7 +497,9 @@ def _letters_above(letters: str) -> bytes:
 
 def _rows_bound(data: bytes) -> int:
     """The highest row any cell reference names: only the references with the most digits are read
-    (six or seven digits in one pass: a long sheet has no others to read)."""
+    (six or seven digits in one pass: a long sheet has no others to read); a small sheet's in one pass."""
+    if len(data) <= _SMALL_SHEET_BYTES:
+        return max(map(int, set(_ROW_REF.findall(data))), default=0)
     for digits in (b"6,7", b"5", b"4", b"3", b"2", b"1"):
         found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%s})"' % digits, data)
         if found:
