@@ -289,6 +289,9 @@ def _worker_start(parent: int) -> None:
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import gc
+
+    gc.freeze()  # what the worker inherited (the modules the parent imported) is never garbage: out of the collector's sight
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -315,10 +318,16 @@ def _process(job: tuple[str, bool, str]) -> FileResult:
 
 
 def _warm_up() -> None:
-    """Import what every file needs once in the parent: forked workers start with it loaded."""
+    """Import what every file needs once in the parent: forked workers start with it loaded (the
+    review's stages, and the readers and checkers its stages import when they first run)."""
     import perfeval_xl.forms  # noqa: F401
+    import perfeval_xl.io.displayed  # noqa: F401
+    import perfeval_xl.io.ownership  # noqa: F401
+    import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine, the guard, defusedxml)
+    import perfeval_xl.io.targets  # noqa: F401
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
+    import perfeval_xl.targetforms.hook  # noqa: F401
 
 
 def cores() -> int:
