@@ -36,6 +36,9 @@ _SPACES = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _UNIT_SUFFIX = re.compile(r"(万元|亿元|万|亿|元|%)$")
 _DECIMALS = re.compile(r"\.(\d+)")
+#: a figure printed as plain digits (a sign, decimals, a percent sign), read without the general parser;
+#: up to 15 digits before the point, so that it is always below the magnitude limit
+_PLAIN = re.compile(r"[+-]?\d{1,15}(?:\.(\d+))?(%?)")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ def parse_printed(value: object) -> Printed | None:
             return None
         return Printed(fmt_plain(number), number, decimals_of_number(number))
     text = clean(value)
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:  # what parse_number gives for it, without its other forms to try
+        number = Decimal(text[:-1] if plain.group(2) else text)
+        return Printed(text, number / HUNDRED if plain.group(2) else number, len(plain.group(1) or ""),
+                       percent=bool(plain.group(2)))
     if not text or not _DIGIT.search(text):
         return None
     try:
