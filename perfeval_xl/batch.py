@@ -330,6 +330,17 @@ def _warm_up() -> None:
     import perfeval_xl.targetforms.hook  # noqa: F401
 
 
+def _start_method():
+    """Workers are forked on Linux, so each starts with what :func:`_warm_up` imported (Python 3.14
+    makes forkserver the default there: every worker would import it all again); elsewhere the
+    platform's default (macOS and Windows spawn: forking is not safe there)."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
 def cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -380,7 +391,8 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
     pending = list(reversed(jobs))
     suspects: list[Job] = []
     while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=_worker_start,
+                                   initargs=(os.getpid(),))
         in_flight: dict = {}
         try:
             while pending or in_flight:
@@ -414,7 +426,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
 def _alone(job: Job, write_copies: bool, broken) -> FileResult:
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_start_method(), initializer=_worker_start, initargs=(os.getpid(),))
     try:
         return pool.submit(_process, (job.path, write_copies, job.entry.path)).result()
     except broken:
