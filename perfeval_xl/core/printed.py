@@ -115,7 +115,11 @@ def parse_printed(value: object) -> Printed | None:
         except Exception:
             return None
         return Printed(fmt_plain(number), number, decimals_of_number(number))
-    text = clean(value)
+    return printed_text(clean(value))
+
+
+def printed_text(text: str) -> Printed | None:
+    """:func:`parse_printed` of a cell's text already passed through :func:`clean`."""
     plain = _PLAIN.fullmatch(text)
     if plain is not None:  # what parse_number gives for it, without its other forms to try
         number = Decimal(text[:-1] if plain.group(2) else text)
