@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .normalize import CellValueError, parse_number
@@ -61,7 +61,9 @@ class Printed:
 
     def at(self, decimals: int) -> "Printed":
         """The same figure read with at least ``decimals`` decimals."""
-        return replace(self, decimals=max(self.decimals, decimals))
+        if decimals <= self.decimals:
+            return self  # frozen: the same figure
+        return Printed(self.text, self.value, decimals, self.percent, self.unit)
 
     def show(self, number: Decimal) -> str:
         """``number`` (a fraction for percents, in the printed unit for amounts) in this
