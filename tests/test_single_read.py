@@ -121,6 +121,24 @@ def test_each_part_inflated_once_the_package_opened_once(monkeypatch):
     assert others == before  # the formats applied from the shared parts are openpyxl's
 
 
+def test_review_checks_ownership_from_the_read(monkeypatch, tmp_path):
+    # review_file decides which sheets are ours to replace from the sheets the guard read with
+    # their marks: the package is not opened again for it (the writer opens it to copy it)
+    import shutil
+
+    from perfeval_xl.io import ownership
+    from perfeval_xl.review import review_file
+
+    def never(*args, **kwargs):
+        raise AssertionError("the package was opened again for ownership")
+
+    monkeypatch.setattr(ownership, "file_ownership", never)
+    source = tmp_path / "五华.xlsx"
+    shutil.copyfile(WUHUA, source)
+    reviewed = review_file(source)
+    assert reviewed.output is not None and reviewed.output.exists() and "复核意见" in reviewed.plan.names
+
+
 def _formats_book(path: Path) -> Path:
     book = Workbook()
     ws = book.active
