@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from perfeval_xl.batchstore import FileEntry, Store
+from perfeval_xl.gcpause import gc_paused
 from perfeval_xl.core.numbers import round_score
 from perfeval_xl.core.batch import (
     KIND_ERROR, KIND_NOTE, KIND_SLIP, STATUS_FAILED, STATUS_NOTHING, STATUS_UNREADABLE, STATUS_UNSUPPORTED,
@@ -232,7 +233,10 @@ def process_file(path: str, write_copies: bool = False, display: str | None = No
     if other is not None:
         return other
     try:
-        return review_workbook(Path(path), display, write_copies)
+        # one pause of the cyclic collector for the whole file: when it ends, the file's reading and
+        # review are already freed (reference counting), so the collector sees only the result
+        with gc_paused():
+            return review_workbook(Path(path), display, write_copies)
     except TemplateError as exc:
         row = BatchRow(display, exc.sheet, "", "", None, None, "", None, None, 0, 0, STATUS_NOTHING)
         message = exc.message
@@ -285,6 +289,9 @@ def _worker_start(parent: int) -> None:
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import gc
+
+    gc.freeze()  # what the worker inherited (the modules the parent imported) is never garbage: out of the collector's sight
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -311,10 +318,27 @@ def _process(job: tuple[str, bool, str]) -> FileResult:
 
 
 def _warm_up() -> None:
-    """Import what every file needs once in the parent: forked workers start with it loaded."""
+    """Import what every file needs once in the parent: forked workers start with it loaded (the
+    review's stages, and the readers and checkers its stages import when they first run)."""
     import perfeval_xl.forms  # noqa: F401
+    import perfeval_xl.io.displayed  # noqa: F401
+    import perfeval_xl.io.ownership  # noqa: F401
+    import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine, the guard, defusedxml)
+    import perfeval_xl.io.targets  # noqa: F401
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
+    import perfeval_xl.targetforms.hook  # noqa: F401
+
+
+def _start_method():
+    """Workers are forked on Linux, so each starts with what :func:`_warm_up` imported (Python 3.14
+    makes forkserver the default there: every worker would import it all again); elsewhere the
+    platform's default (macOS and Windows spawn: forking is not safe there)."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
 
 
 def cores() -> int:
@@ -367,7 +391,8 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
     pending = list(reversed(jobs))
     suspects: list[Job] = []
     while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=_worker_start,
+                                   initargs=(os.getpid(),))
         in_flight: dict = {}
         try:
             while pending or in_flight:
@@ -401,7 +426,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
 def _alone(job: Job, write_copies: bool, broken) -> FileResult:
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_start_method(), initializer=_worker_start, initargs=(os.getpid(),))
     try:
         return pool.submit(_process, (job.path, write_copies, job.entry.path)).result()
     except broken:

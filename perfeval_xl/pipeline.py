@@ -14,7 +14,7 @@ on), the JSON and the exit status.
   4. check                 Book → Book              (core.checks.check: the extensions' checks)
   5. evaluate              Book → Evaluation        (core.scoring.evaluate)
   6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
-  7. plan                  Evaluation → WritePlan   (core.report.plan: the extensions' sheets, frozen)
+  7. plan                  Evaluation → WritePlan   (core.plan.plan: the extensions' sheets, frozen)
   WritePlan ──io.engines "splice"──▶ <原名>_评分.xlsx;  Run.findings ──▶ JSON, exit status
 
 ``perfeval review`` — :func:`perfeval_xl.review.review_file`, stages
@@ -43,7 +43,7 @@ from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from perfeval_xl import extensions
 from perfeval_xl.gcpause import gc_paused
-from perfeval_xl.core import book, checks, report, review, scoring
+from perfeval_xl.core import book, checks, plan, review, scoring
 from perfeval_xl.core.book import Book
 from perfeval_xl.core.extension import Caches, Env, Extensions
 from perfeval_xl.core.findings import Finding, FindingList, Findings
@@ -74,7 +74,7 @@ STAGES: tuple[Stage[Any, Any], ...] = (
     Stage[Book, Book]("check", checks.check),
     Stage[Book, Evaluation]("evaluate", scoring.evaluate),
     Stage[Evaluation, Evaluation]("reconcile", review.reconcile_stage),
-    Stage[Evaluation, WritePlan]("plan", report.plan),
+    Stage[Evaluation, WritePlan]("plan", plan.plan),
 )
 
 

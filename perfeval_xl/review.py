@@ -34,6 +34,7 @@ from perfeval_xl.core.writeplan import WritePlan
 from perfeval_xl.pipeline import Stage, run, stages_until
 
 if TYPE_CHECKING:  # pragma: no cover
+    from perfeval_xl.io.ownership import ExistingSheet
     from perfeval_xl.io.snapshot import FileSnapshot
     from perfeval_xl.io.xlsx_package import Package
 
@@ -183,14 +184,19 @@ def _is_input(name: str) -> bool:
     return name.strip() in schema.INPUT_SHEET_NAMES
 
 
-def _review_selection(ext: Extensions) -> Callable[[Package], list[str]]:
+def _review_selection(ext: Extensions, existing: list[ExistingSheet] | None = None) -> Callable[[Package], list[str]]:
     """The sheets review reads, chosen from the open package: the template input sheets and
-    every other sheet that is not ours (see :func:`other_sheets`)."""
+    every other sheet that is not ours (see :func:`other_sheets`).  ``existing`` is given the
+    package's sheets with their marks (what the writer's ownership check needs: the package is
+    not opened again for it)."""
     from perfeval_xl.io.ownership import existing_sheets, sort_out
 
     def select(package: Package) -> list[str]:
         names = list(package.sheet_parts())
-        ours = sort_out(existing_sheets(package), (), ext.is_output_sheet).replace
+        sheets = existing_sheets(package)
+        if existing is not None:
+            existing[:] = sheets
+        ours = sort_out(sheets, (), ext.is_output_sheet).replace
         return [n for n in names if _is_input(n)] + _others(names, ours)
     return select
 
@@ -207,13 +213,17 @@ def read_others(source: Path, snapshot: FileSnapshot, ext: Extensions = extensio
     return others
 
 
-def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple[Snapshot, Snapshot]:
+def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT,
+                    existing: list[ExistingSheet] | None = None) -> tuple[Snapshot, Snapshot]:
     """The template input sheets, and every other sheet that is not ours (numbers as shown):
-    one guard and one parse of the file for both."""
+    one guard and one parse of the file for both.  The steps (docs/batch.md, 每个文件怎样读): the
+    guard opens the package once and inflates each part once, choosing the sheets from its
+    structure (``existing`` is given the sheets with their ownership marks); calamine reads the
+    chosen sheets' values; the number formats of the other sheets come from the guard's parts."""
     from perfeval_xl.io.displayed import apply_formats
     from perfeval_xl.io.snapshot import FileSnapshot, read_snapshot
 
-    both = read_snapshot(source, sheets=_review_selection(ext))
+    both = read_snapshot(source, sheets=_review_selection(ext, existing), keep_parts=True)
     snapshot, others = FileSnapshot(), {}
     snapshot.inspection = both.inspection
     for name, rows in both.items():
@@ -223,7 +233,11 @@ def read_for_review(source: Path, ext: Extensions = extensions.DEFAULT) -> tuple
             others[name] = rows
     # what the reader noticed on other sheets (hidden rows) is not the template's to report
     snapshot.findings.extend(f for f in both.findings if f[1] in snapshot)
-    apply_formats(source, others, list(others), parts=both.inspection.parts if both.inspection is not None else None)
+    inspection = both.inspection
+    apply_formats(source, others, list(others), parts=inspection.parts if inspection is not None else None,
+                  data=inspection.data if inspection is not None else None)
+    if inspection is not None:
+        inspection.data = {}  # the inflated parts served the number formats: not kept with the snapshot
     return snapshot, others
 
 
@@ -231,15 +245,16 @@ def review_file(source: str | Path, output: str | Path | None = None,
                 ext: Extensions = extensions.DEFAULT) -> Reviewed:
     """Review a workbook file and write ``<原名>_复核.xlsx`` (never over the input)."""
     from perfeval_xl.io.atomic import check_not_locked
-    from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
+    from perfeval_xl.io.ownership import foreign_sheet_error, sort_out
     from perfeval_xl.io.targets import plan_target, source_path
     from perfeval_xl.io.engines import Output, write
 
     source = source_path(source)
-    snapshot, others = read_for_review(source, ext)  # an unreadable input is the first thing to say
+    existing: list[ExistingSheet] = []
+    snapshot, others = read_for_review(source, ext, existing)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=REVIEW_SUFFIX)
     reviewed = review_snapshot(snapshot, others, ext=ext)
-    foreign = file_ownership(source, reviewed.plan.names, ext.is_output_sheet).foreign
+    foreign = sort_out(existing, reviewed.plan.names, ext.is_output_sheet).foreign  # read with the sheets, above
     if foreign:
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)

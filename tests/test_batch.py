@@ -649,3 +649,19 @@ def test_a_worker_watches_its_parent_where_there_is_no_prctl(tmp_path):
     orphan = subprocess.run([sys.executable, "-c", "from perfeval_xl.batch import _worker_start\n"
                              "_worker_start(-1)\nprint('still alive')"], capture_output=True, text=True, cwd=ROOT)
     assert orphan.returncode == 1 and orphan.stdout == ""
+
+
+def test_a_file_of_a_batch_plans_no_sheet(monkeypatch):
+    # a batch writes no per-file workbook: while a file is reviewed no sheet is built and no text
+    # is fitted (process_file turns the assertion into an 无法读取 row, which fails the test)
+    from perfeval_xl.core import textfit, writeplan
+
+    def never(*args, **kwargs):
+        raise AssertionError("a sheet was planned for a batch")
+
+    monkeypatch.delenv("PERFEVAL_DEBUG", raising=False)
+    monkeypatch.setattr(writeplan.SheetBuilder, "__init__", never)
+    monkeypatch.setattr(textfit, "_layout", never)
+    result = process_file(str(WUHUA))
+    assert not result.unreadable and [r.status for r in result.rows].count("无法读取") == 0
+    assert len(result.rows) == 11  # the sample's 10 units and the project (its 单位名单)

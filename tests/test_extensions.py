@@ -17,7 +17,7 @@ def _fresh(code: str) -> str:
 
 
 def test_output_sheets_known_without_importing_their_builders_first():
-    # before: 调查问卷结果汇总表 counted as ours only once core.report had imported survey.annex
+    # before: 调查问卷结果汇总表 counted as ours only once the sheet builders had imported survey.annex
     assert _fresh("from perfeval_xl.extensions import is_output_sheet as o; "
                   "print(o('调查问卷结果汇总表'), o('问卷明细-A'), o('评分表-普吉'), o('满意度情况表'), o('满意度'), o('备注'))") \
         == "True True True True False False"

@@ -9,7 +9,8 @@ from decimal import Decimal as D
 from perfeval_xl.core import schema
 from perfeval_xl.core.book import normalise, read
 from perfeval_xl.core.checks import roster_within_budget
-from perfeval_xl.core.report import headcount_sheet, score_columns
+from perfeval_xl.core.fund_sheets import headcount_sheet
+from perfeval_xl.core.score_sheets import score_columns
 from perfeval_xl.core.scoring import _budget, _entries_for
 from perfeval_xl.pipeline import score_snapshot
 from snapshots import snapshot

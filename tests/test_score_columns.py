@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.report import parse_score_columns
+from perfeval_xl.core.score_sheets import parse_score_columns
 from perfeval_xl.pipeline import score_snapshot
 from snapshots import snapshot
 

@@ -97,6 +97,48 @@ def test_one_guard_and_one_parse_per_file(monkeypatch):
     assert "报告数据" in snap and "附件2" in others and "评分录入" not in others
 
 
+def test_each_part_inflated_once_the_package_opened_once(monkeypatch):
+    # the number formats of the pasted tables come from the parts the guard inflated: the styles
+    # part and the sheets are not read again from a second opening of the package
+    import types
+
+    from perfeval_xl.io import guard
+
+    opened = {"guard": 0, "displayed": 0}
+
+    def counting(name):
+        def open_zip(*args, **kwargs):
+            opened[name] += 1
+            return zipfile.ZipFile(*args, **kwargs)
+        return types.SimpleNamespace(**{**vars(zipfile), "ZipFile": open_zip})
+
+    monkeypatch.setattr(guard, "zipfile", counting("guard"))
+    monkeypatch.setattr(displayed, "zipfile", counting("displayed"))
+    snap, others = read_for_review(WUHUA)
+    assert opened == {"guard": 1, "displayed": 0}
+    assert snap.inspection.data == {}  # served the formats, then dropped: the snapshot keeps no bytes
+    _, before = _two_reads(WUHUA)
+    assert others == before  # the formats applied from the shared parts are openpyxl's
+
+
+def test_review_checks_ownership_from_the_read(monkeypatch, tmp_path):
+    # review_file decides which sheets are ours to replace from the sheets the guard read with
+    # their marks: the package is not opened again for it (the writer opens it to copy it)
+    import shutil
+
+    from perfeval_xl.io import ownership
+    from perfeval_xl.review import review_file
+
+    def never(*args, **kwargs):
+        raise AssertionError("the package was opened again for ownership")
+
+    monkeypatch.setattr(ownership, "file_ownership", never)
+    source = tmp_path / "五华.xlsx"
+    shutil.copyfile(WUHUA, source)
+    reviewed = review_file(source)
+    assert reviewed.output is not None and reviewed.output.exists() and "复核意见" in reviewed.plan.names
+
+
 def _formats_book(path: Path) -> Path:
     book = Workbook()
     ws = book.active

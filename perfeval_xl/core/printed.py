@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .normalize import CellValueError, parse_number
@@ -32,6 +32,13 @@ SCORE_DECIMALS = 2
 
 _SCALE = {"": Decimal(1), "元": Decimal(1), "万": Decimal(10000), "亿": Decimal(100000000)}
 _TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_UNIT_SUFFIX = re.compile(r"(万元|亿元|万|亿|元|%)$")
+_DECIMALS = re.compile(r"\.(\d+)")
+#: a figure printed as plain digits (a sign, decimals, a percent sign), read without the general parser;
+#: up to 15 digits before the point, so that it is always below the magnitude limit
+_PLAIN = re.compile(r"[+-]?\d{1,15}(?:\.(\d+))?(%?)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,9 @@ class Printed:
 
     def at(self, decimals: int) -> "Printed":
         """The same figure read with at least ``decimals`` decimals."""
-        return replace(self, decimals=max(self.decimals, decimals))
+        if decimals <= self.decimals:
+            return self  # frozen: the same figure
+        return Printed(self.text, self.value, decimals, self.percent, self.unit)
 
     def show(self, number: Decimal) -> str:
         """``number`` (a fraction for percents, in the printed unit for amounts) in this
@@ -80,9 +89,12 @@ def _fixed(number: Decimal, decimals: int, grouped: bool = False) -> str:
 def clean(value: object) -> str:
     """Text of a cell as a reader sees it: HTML-ish tags of a pasted report (``<b>``) and
     spaces removed, full-width characters folded."""
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _TAGS.sub("", text)
-    return re.sub(r"\s+", "", text)
+    text = str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    return _SPACES.sub("", text)
 
 
 def decimals_of_number(value: object) -> int:
@@ -105,15 +117,24 @@ def parse_printed(value: object) -> Printed | None:
         except Exception:
             return None
         return Printed(fmt_plain(number), number, decimals_of_number(number))
-    text = clean(value)
-    if not text or not re.search(r"\d", text):
+    return printed_text(clean(value))
+
+
+def printed_text(text: str) -> Printed | None:
+    """:func:`parse_printed` of a cell's text already passed through :func:`clean`."""
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:  # what parse_number gives for it, without its other forms to try
+        number = Decimal(text[:-1] if plain.group(2) else text)
+        return Printed(text, number / HUNDRED if plain.group(2) else number, len(plain.group(1) or ""),
+                       percent=bool(plain.group(2)))
+    if not text or not _DIGIT.search(text):
         return None
     try:
         number, suffix = parse_number(text)
     except CellValueError:
         return None
-    body = re.sub(r"(万元|亿元|万|亿|元|%)$", "", text)
-    match = re.search(r"\.(\d+)", body)
+    body = _UNIT_SUFFIX.sub("", text)
+    match = _DECIMALS.search(body)
     decimals = len(match.group(1)) if match else 0
     return Printed(text, number, decimals, percent=suffix == "%", unit=suffix if suffix in _SCALE else "")
 

@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 from .findings import Findings, cell_name
 from .normalize import EXCEL_ERRORS, LONG_MEASURE_WORDS, MEASURE_WORDS, ExcelErrorValue, UncachedFormula
 from .numbers import ONE, ZERO
-from .printed import Printed, clean, parse_printed
+from .printed import Printed, clean, parse_printed, printed_text
 from .slips import Slip
 
 #: labels of total rows and their level (a higher level covers the lower ones)
@@ -104,6 +104,8 @@ class _Cell:
 #: unit words a pasted table prints after a figure (2分, 15人, 3个); dates (年, 月, 期) stay text
 _UNIT_WORDS = tuple(w for w in LONG_MEASURE_WORDS if w not in ("年度", "个月")) + tuple(
     ch for ch in MEASURE_WORDS if ch not in "年月期")
+#: the last characters of those words: a text ending otherwise has none of them
+_UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
 
 
 def _cell(value: object) -> _Cell:
@@ -114,11 +116,14 @@ def _cell(value: object) -> _Cell:
         return _Cell(text, None, f"是公式（{str(value)[:40]}），文件中没有保存计算结果")
     if isinstance(value, ExcelErrorValue) or text in EXCEL_ERRORS:
         return _Cell(text, None, f"是 Excel 错误值 {text}")
-    return _Cell(text, parse_printed(value) or _with_unit_word(text))
+    number = parse_printed(value) if isinstance(value, (int, float, Decimal)) else printed_text(text)  # cleaned once
+    return _Cell(text, number or _with_unit_word(text))
 
 
 def _with_unit_word(text: str) -> Printed | None:
     """A figure printed with a unit word (2分, 1.5分, 15人): the number, the word kept as its unit."""
+    if not text or text[-1] not in _UNIT_ENDS:
+        return None
     word = next((w for w in _UNIT_WORDS if text.endswith(w) and len(text) > len(w)), None)
     if word is None:
         return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from decimal import Decimal
 from typing import Sequence
 
@@ -42,11 +43,12 @@ def classify(columns: Sequence[Column], text: str) -> str | None:
     return next((c.kind for c in columns if c.matches(text)), None)
 
 
-def header_columns(columns: Sequence[Column], row: Sequence[object]) -> dict[str, int]:
-    """kind → column index of a header row (the first cell of each kind)."""
+def header_columns(columns: Sequence[Column], row: Sequence[object], texts: Sequence[str] | None = None) -> dict[str, int]:
+    """kind → column index of a header row (the first cell of each kind); ``texts`` are the row's
+    cells already folded by :func:`norm`, when the caller has them."""
     found: dict[str, int] = {}
-    for col, value in enumerate(row):
-        kind = classify(columns, norm(value))
+    for col, text in enumerate(texts if texts is not None else [norm(value) for value in row]):
+        kind = classify(columns, text)
         if kind and kind not in found:
             found[kind] = col
     return found
@@ -135,12 +137,23 @@ class Layout:
     #: the text the convention comes from, as messages name it
     convention: str = "财预〔2020〕10号"
 
-    def funds_header(self, row: Sequence[object]) -> dict[str, int] | None:
-        """The columns of a funds header row of this layout, or None."""
-        cols = header_columns(self.fund_columns, row)
+    @cached_property
+    def _required_words(self) -> tuple[tuple[str, ...], ...]:
+        """For each column kind the funds header must have, every word that can name it."""
+        return tuple(tuple(w for c in self.fund_columns if c.kind == kind for w in c.contains + c.starts)
+                     for kind in sorted(self.required))
+
+    def funds_header(self, row: Sequence[object], texts: Sequence[str] | None = None) -> dict[str, int] | None:
+        """The columns of a funds header row of this layout, or None; ``texts`` are the row's cells
+        already folded by :func:`norm`, when the caller has them."""
+        texts = texts if texts is not None else [norm(value) for value in row]
+        joined = "\n".join(texts)  # folded text has no line breaks: no word spans two cells
+        if not all(any(w in joined for w in words) for words in self._required_words):
+            return None  # a word of a required column is nowhere in the row: no cell can be that column
+        cols = header_columns(self.fund_columns, row, texts)
         if not self.required <= cols.keys() or self.forbidden & cols.keys():
             return None
-        if self.marks and not any(m in norm(v) for v in row for m in self.marks):
+        if self.marks and not any(m in joined for m in self.marks):
             return None
         return cols
 
@@ -183,7 +196,8 @@ LAYOUTS: tuple[Layout, ...] = (HUBEI, SICHUAN, NOTED, CENTRAL)
 def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     """The layouts whose funds header this row is, most specific first (a layout that also needs
     its note is confirmed by the reader once the note is read)."""
-    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row))]
+    texts = [norm(value) for value in row]  # folded once for every layout
+    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts))]
 
 
 # --- a note that states the weights -------------------------------------------------------

@@ -15,11 +15,12 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Mapping, MutableMapping
+from typing import Callable, Iterable, Mapping, MutableMapping
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
 from perfeval_xl.io.guard import CELL_OTHERWISE, ROW_OTHERWISE
+from perfeval_xl.io.xlsx_package import STYLES_PART  # the part openpyxl reads the styles from
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
@@ -46,18 +47,25 @@ def shown(value: float | int | Decimal, number_format: str) -> str | None:
 
 
 def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterable[str],
-                  parts: Mapping[str, str] | None = None) -> None:
+                  parts: Mapping[str, str] | None = None, data: Mapping[str, bytes] | None = None) -> None:
     """Replace each formatted number of the named sheets of ``snapshot`` by its shown text.
 
     The formats are read from the package itself (the styles part and each sheet's cell style
     references, by a few compiled patterns over the bytes of a sheet written the usual way);
     a sheet written otherwise is read through openpyxl, as every sheet once was.  Both give a
-    cell the format openpyxl's read-only cell reports."""
+    cell the format openpyxl's read-only cell reports.  ``data``: the parts the guard already
+    inflated (:attr:`~perfeval_xl.io.guard.Inspection.data`); when it holds the styles part and
+    every sheet named, the package is not opened again."""
     names = [n for n in names if n in snapshot]
     if not names:
         return
-    with zipfile.ZipFile(path) as archive:
-        left = _apply_from_package(archive, snapshot, names, parts)
+    if data is not None and parts is not None and STYLES_PART in data and all(parts.get(n) in data for n in names):
+        left = _apply_from_package(data.__getitem__, snapshot, names, parts)
+    else:
+        with zipfile.ZipFile(path) as archive:
+            from perfeval_xl.io.guard import sheet_parts
+
+            left = _apply_from_package(archive.read, snapshot, names, parts if parts is not None else sheet_parts(archive))
     if left:
         try:
             _apply_with_openpyxl(path, snapshot, left)
@@ -82,8 +90,6 @@ BUILTIN_FORMATS = {
     44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)', 45: "mm:ss", 46: "[h]:mm:ss",
     47: "mmss.0", 48: "##0.0E+0", 49: "@",
 }
-#: the part openpyxl reads the styles from
-STYLES_PART = "xl/styles.xml"
 
 # a sheet written the usual way: every cell and row starts with its reference, double-quoted,
 # no namespace prefixes, no CDATA or comments (anything else is left to openpyxl)
@@ -97,13 +103,13 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _cell_formats(archive: zipfile.ZipFile) -> list[str] | None:
+def _cell_formats(read: Callable[[str], bytes]) -> list[str] | None:
     """The number format of each cell format (cellXfs) of the styles part, as openpyxl reads it
     (a custom numFmt id first, then the built-in table, else General); None when there is none."""
     from defusedxml import ElementTree as SafeET
 
     try:
-        root = SafeET.fromstring(archive.read(STYLES_PART))
+        root = SafeET.fromstring(read(STYLES_PART))
     except Exception:  # no styles part, or one openpyxl may read differently: leave it to openpyxl
         return None
     custom: dict[int, str] = {}
@@ -134,19 +140,17 @@ def _column(letters: bytes) -> int:
     return n
 
 
-def _apply_from_package(archive: zipfile.ZipFile, snapshot: MutableMapping[str, list], names: list[str],
-                        parts: Mapping[str, str] | None) -> list[str]:
-    """Apply the formats of the sheets written the usual way; returns the names left to openpyxl."""
-    from perfeval_xl.io.guard import sheet_parts
-
-    formats = _cell_formats(archive)
+def _apply_from_package(read: Callable[[str], bytes], snapshot: MutableMapping[str, list], names: list[str],
+                        parts: Mapping[str, str]) -> list[str]:
+    """Apply the formats of the sheets written the usual way (``read``: a part's bytes by its name);
+    returns the names left to openpyxl."""
+    formats = _cell_formats(read)
     if formats is None:
         return names
-    parts = parts if parts is not None else sheet_parts(archive)
     left = []
     for name in names:
         part = parts.get(name)
-        if part is None or not _apply_sheet(archive.read(part), snapshot[name], formats):
+        if part is None or not _apply_sheet(read(part), snapshot[name], formats):
             left.append(name)
     return left
 

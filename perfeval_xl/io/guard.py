@@ -44,7 +44,7 @@ from defusedxml import ElementTree as SafeET
 from perfeval_xl.core.findings import cell_name, column_index, parse_cell_name
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, display_name
-from perfeval_xl.io.xlsx_package import Package, SpliceError, attr, rels_part, unescape
+from perfeval_xl.io.xlsx_package import STYLES_PART, Package, SpliceError, attr, rels_part, unescape
 
 #: refuse files larger than this on disk (the one limit, stated in docs/errors.md, is perfeval_xl.io.files')
 MAX_FILE_BYTES = FILE_LIMIT
@@ -113,6 +113,9 @@ class Inspection:
     parts: dict[str, str] = field(default_factory=dict)
     #: the names (stripped) of the sheets asked for and scanned; None when every sheet was
     selected: frozenset[str] | None = None
+    #: with ``keep_parts``: the inflated bytes of the scanned sheets and the styles part (part name →
+    #: bytes), for the readers after the guard (number formats), so no part is inflated twice
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 # --- cell references -------------------------------------------------------------
@@ -460,13 +463,18 @@ _ERROR_TYPE = re.compile(rb't="e"')
 _HIDDEN = re.compile(rb"hidden=")  # a compiled literal is found faster than by bytes.find
 _COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _GUESS_BYTES = 1 << 16
+#: a sheet this small has its row references read in one pass (a long one: only the longest)
+_SMALL_SHEET_BYTES = 1 << 20
+_ROW_REF = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 
 
 def _cols_bound(data: bytes) -> int:
     """The widest column any cell reference names.  Cells are written row by row, so the widest
     is guessed from the first and last rows and proved by one search for a wider one; only
     when there is one is every reference read."""
-    guess = max(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, max(0, len(data) - _GUESS_BYTES)),
+    if len(data) <= 2 * _GUESS_BYTES:  # a small sheet: every reference read once, no guess to prove
+        return max((column_index(c.decode()) + 1 for c in set(_COL_REF.findall(data))), default=0)
+    guess = max(set(_COL_REF.findall(data, 0, _GUESS_BYTES) + _COL_REF.findall(data, len(data) - _GUESS_BYTES)),
                 key=lambda letters: (len(letters), letters), default=b"")
     if guess and re.search(rb'<c r="' + _letters_above(guess.decode()), data) is None:
         return column_index(guess.decode()) + 1
@@ -489,7 +497,9 @@ def _letters_above(letters: str) -> bytes:
 
 def _rows_bound(data: bytes) -> int:
     """The highest row any cell reference names: only the references with the most digits are read
-    (six or seven digits in one pass: a long sheet has no others to read)."""
+    (six or seven digits in one pass: a long sheet has no others to read); a small sheet's in one pass."""
+    if len(data) <= _SMALL_SHEET_BYTES:
+        return max(map(int, set(_ROW_REF.findall(data))), default=0)
     for digits in (b"6,7", b"5", b"4", b"3", b"2", b"1"):
         found = re.findall(rb'<c r="[A-Z]{1,3}([0-9]{%s})"' % digits, data)
         if found:
@@ -704,7 +714,8 @@ def _leaves_package(base: str, target: str) -> bool:
 Selector = Callable[[Package], Iterable[str]]
 
 
-def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None) -> Inspection:
+def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None,
+                     keep_parts: bool = False) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
     parts = _structure_parts(zf, name) if workbook_file else _Parts()
@@ -739,7 +750,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             continue
         sheet_name = to_scan.get(info.filename)
         worksheet = info.filename in worksheets.by_part
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet)
+        shared = keep_parts and (sheet_name is not None or info.filename == STYLES_PART)
+        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet or shared)
+        if shared and data:
+            inspection.data[info.filename] = data
         if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
             refuse_nonfinite(data, name, info.filename, worksheets)
         if sheet_name is None:
@@ -757,10 +771,13 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
     return inspection
 
 
-def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None) -> Inspection:
+def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None, *,
+                     keep_parts: bool = False) -> Inspection:
     """Check a workbook file before parsing; scan the named sheets (all when None).  ``sheets``
     may be a function choosing them from the open package (called once its workbook part and
     relationships passed the checks), so one pass serves a reader that chooses by content.
+
+    With ``keep_parts`` the inflated scanned sheets and styles part stay in :attr:`Inspection.data`.
 
     Raises :class:`HostileFile` with a Chinese message when the file must not be
     parsed.  Files that are not zip packages (.xls) are only size-checked.
@@ -786,7 +803,7 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
     try:
         with zipfile.ZipFile(path) as zf:
             _refuse_binary_workbook(zf, name, path)
-            return _inspect_package(zf, path, sheets)
+            return _inspect_package(zf, path, sheets, keep_parts)
     except HostileFile:
         raise
     except SafeET.ParseError as exc:

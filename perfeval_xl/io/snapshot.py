@@ -56,15 +56,17 @@ class FileSnapshot(TakenSnapshot):
         self.inspection: Inspection | None = None
 
 
-def read_snapshot(path: str | Path, sheets: set[str] | Selector | None = None) -> FileSnapshot:
+def read_snapshot(path: str | Path, sheets: set[str] | Selector | None = None, *,
+                  keep_parts: bool = False) -> FileSnapshot:
     """The input sheets of a workbook file (``sheets``: these sheets instead), after the guard.
     ``sheets`` may be a function choosing them from the open package (see
-    :func:`~perfeval_xl.io.guard.inspect_workbook`): one guard and one parse serve it."""
+    :func:`~perfeval_xl.io.guard.inspect_workbook`): one guard and one parse serve it.  With
+    ``keep_parts`` the guard's inflated sheets and styles part stay in ``inspection.data``."""
     with gc_paused():
-        return _read_snapshot(Path(path), sheets)
+        return _read_snapshot(Path(path), sheets, keep_parts)
 
 
-def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapshot:
+def _read_snapshot(path: Path, sheets: set[str] | Selector | None, keep_parts: bool = False) -> FileSnapshot:
     try:
         check_input_file(path)  # a regular file within the size limit: never a pipe or a device
     except InputFileError as exc:
@@ -77,7 +79,7 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None) -> FileSnapsh
         raise UnreadableFile(f"“{display_name(path)}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
     wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES)
     try:
-        inspection = inspect_workbook(path, wanted)
+        inspection = inspect_workbook(path, wanted, keep_parts=keep_parts)
     except HostileFile as exc:
         raise UnreadableFile(exc.message, exc.sheet, exc.cell) from exc
     selected: Collection[str] = (inspection.selected or frozenset()) if callable(wanted) else wanted

@@ -127,7 +127,8 @@ def warm_up(step: str = "imports") -> None:
     global _warm_up_book
     if step == "snapshot":  # at build time, for the page's memory snapshot: what needs no compiled library
         import perfeval_xl.cli  # noqa: F401
-        import perfeval_xl.core.report  # noqa: F401
+        import perfeval_xl.core.output_sheets  # noqa: F401
+        import perfeval_xl.core.plan  # noqa: F401
         import perfeval_xl.core.review  # noqa: F401
         import perfeval_xl.core.scoring  # noqa: F401
         import perfeval_xl.core.summary  # noqa: F401

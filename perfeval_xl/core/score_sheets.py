@@ -1,11 +1,8 @@
-"""Output sheets of a scored evaluation, and the plan stage that lays them out as a write plan.
-
-得分汇总, 评分表 / 评分表-<简称>, 一级指标得分表, 资金使用情况表, 奖励发放人数情况,
-发放完成率, 取数底稿 and 校验结果 — laid out like the annex tables of real reports
-(merged 一级/二级 cells, percent and 0.00 formats, totals that equal the rows shown).
-The core's builders are listed, with the names of the sheets they write, in
-:data:`SCORE_SHEETS` and :data:`CLOSING_SHEETS`; :mod:`perfeval_xl.extensions` puts the
-questionnaire annexes between the two.
+"""The score sheets of a scored evaluation: 得分汇总 (the units' scores in page-wide blocks),
+评分表 / 评分表-<简称> (one per unit: the indicator system with each score, its calculation and the
+reason for points lost) and 一级指标得分表 — laid out like the annex tables of real reports (merged
+一级/二级 cells, percent and 0.00 formats, totals that equal the rows shown).  Listed in
+:data:`perfeval_xl.core.output_sheets.SCORE_SHEETS`.
 """
 
 from __future__ import annotations
@@ -13,24 +10,19 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from dataclasses import replace
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable
 
-from . import measures, schema
-from .book import Record
-from .measures import MeasureError
-from .extension import Env, OutputSheets
-from .findings import Findings, format_refs
+from . import schema
+from .findings import Findings
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate, to_decimal
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
-from .sources import Scope, SourceError, headcounts, spent_of
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
-from .styles import SEVERITY_STYLE, STYLES, StyleName
+from .styles import STYLES, StyleName
 from .textfit import breaks_sensibly, lines_needed
-from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
-                        needed_height)
+from .writeplan import DEFAULT_HEIGHT, SheetBuilder, SheetPlan, display_width, finish, fit_wrapped_rows, needed_height
+
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -38,41 +30,11 @@ def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     return scoresheet_names([u.name for u in evaluation.units])[unit.name]
 
 
-def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
-    """Stage 7: every output sheet of the run's extensions, in their order, finished and frozen.
-    The sheets are built from the evaluation with every finding the run gathered before this stage
-    (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
-    returns sheets only, never findings."""
-    if tuple(env.findings) != tuple(evaluation.findings):
-        evaluation = replace(evaluation, findings=env.findings)  # the same caches: nothing summed again
-    return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
-
-
-def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
-    """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
-    or printed over the next row) and frozen, as every writer gets it."""
-    planned = []
-    for sheet in sheets:
-        finish(sheet)
-        sheet._heights.clear()  # the heights worked out while planning it: not needed once it is finished
-        planned.append(sheet.seal())
-    return WritePlan(tuple(planned))
-
-
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
     if evaluation.whole:
         return [score_sheet(evaluation, u) for u in evaluation.units]
     names = scoresheet_names([u.name for u in evaluation.units])
     return [score_sheet(evaluation, u, names[u.name]) for u in evaluation.units]
-
-
-def _one(builder: Callable[[Evaluation], SheetPlan | None]) -> Callable[[Evaluation], Iterable[SheetPlan]]:
-    """A builder of at most one sheet as a builder of a list of sheets."""
-    def build(evaluation: Evaluation) -> list[SheetPlan]:
-        sheet = builder(evaluation)
-        return [sheet] if sheet is not None else []
-    build.__name__ = builder.__name__
-    return build
 
 
 def _with_weight(name: str, weight: Decimal) -> str:
@@ -463,231 +425,3 @@ def level1_sheet(ev: Evaluation) -> SheetPlan:
     if not ev.whole:
         b.line(f"项目得分为各单位得分的{ev.book.info.get('aggregation')}；评价等级：{ev.grade}。", len(headers), "note", height=30)
     return b.plan
-
-
-def _rate(measure, numerator, denominator):
-    """A table's rate column through the core measure (one place for each formula); blank when
-    a figure is missing or the denominator is 0."""
-    if numerator is None or not denominator:
-        return None
-    try:
-        return measure(numerator, denominator)
-    except MeasureError:
-        return None
-
-
-def _safe(func, *args):
-    try:
-        return func(*args)
-    except (SourceError, MeasureError):
-        return None
-
-
-def _fund_rows(ev: Evaluation) -> list[tuple[str, str | None, list[Record]]]:
-    """(name, unit's short name or None for the project's own rows, its 资金情况 rows)."""
-    rows = ev.book.rows(schema.FUNDS)
-    by_unit = ev.book.grouped(schema.FUNDS, "unit")
-    result: list[tuple[str, str | None, list[Record]]] = []
-    for unit in ev.book.units:
-        own = list(by_unit.get(unit.short_name, ()))
-        if own:
-            result.append((unit.full_name, unit.short_name, own))
-    blank = [r for r in rows if r.get("unit") is None]
-    if blank:
-        result.insert(0, ("项目整体（未分单位）", None, blank))
-    return result
-
-
-def _fund_sums(rows, keys) -> dict:
-    sums = {}
-    for k in keys:
-        values = [r.get(k) for r in rows if r.get(k) is not None]
-        sums[k] = sum(values, ZERO) if values else None
-    return sums
-
-
-def _fund_figures(sums: dict, keys) -> list:
-    arrival = _rate(measures.arrival_rate, sums["arrived"], sums["budget"])
-    execution = _rate(measures.execution_rate, sums["spent"], sums["arrived"])
-    return [sums[k] for k in keys] + [arrival, execution]
-
-
-def funds_sheet_by_year(ev: Evaluation, groups) -> SheetPlan:
-    """资金使用情况表 of a project over several years: each unit (sub-project) year by year, its 小计,
-    and the 总计 of all units, as reports print it."""
-    headers = ["序号", "单位名称", "年度", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率",
-               "预算执行率", "备注"]
-    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 30, 8, 15.5, 14, 14, 12, 12, 12, 12, 20.5])  # headers on one line
-    b.title(f"{ev.book.name}资金使用情况表", len(headers))
-    b.line(f"单位：{ev.book.amount_unit}", len(headers))
-    b.header(headers)
-    keys = ("budget", "arrived", "spent", "balance", "carryover")
-    styles = ["center", "text", "center", "money", "money", "money", "money", "money", "percent", "percent", "text"]
-    sub_styles = ["total_text", "total_text", "total_text"] + ["total_money"] * 5 + ["total_percent"] * 2 + ["total_text"]
-    for n, (name, unit, rows) in enumerate(groups, start=1):
-        years = sorted({r.get("year") for r in rows if r.get("year") is not None})
-        first = b.row
-        for year in years + ([None] if any(r.get("year") is None for r in rows) else []):
-            own = [r for r in rows if r.get("year") == year]
-            note = "；".join(str(r.get("note")) for r in own if r.get("note"))
-            label = f"{fmt_plain(year)}年" if year is not None else "未分年度"
-            b.values([n if b.row == first else "", name if b.row == first else "", label]
-                     + _fund_figures(_fund_sums(own, keys), keys) + [note], styles)
-        r = b.values(["", "", "小计"] + _fund_figures(_fund_sums(rows, keys), keys) + [""], sub_styles)
-        b.merge(first, 0, r, 0)
-        b.merge(first, 1, r, 1)
-    every = [row for _, _, rows in groups for row in rows]
-    r = b.values(["总计", "", ""] + _fund_figures(_fund_sums(every, keys), keys) + [""], sub_styles)
-    b.merge(r, 0, r, 2)
-    b.line("小计为该单位各年度之和，总计为各单位小计之和；小计、总计的比率按合计金额计算。", len(headers), "note")
-    return b.plan
-
-
-def funds_sheet(ev: Evaluation) -> SheetPlan | None:
-    groups = _fund_rows(ev)
-    if not groups:
-        return None
-    if any(r.get("year") is not None for _, _, rows in groups for r in rows):
-        return funds_sheet_by_year(ev, groups)
-    headers = ["序号", "单位名称", "预算（下达）资金", "到位资金", "已使用资金", "结余资金", "结转资金", "资金到位率", "预算执行率", "备注"]
-    b = SheetBuilder(schema.OUTPUT_FUNDS, [6, 34, 15.5, 14, 14, 12, 12, 12, 12, 20.5])  # headers on one line
-    b.title(f"{ev.book.name}资金使用情况表", len(headers))
-    b.line(f"单位：{ev.book.amount_unit}", len(headers))
-    b.header(headers)
-    keys = ("budget", "arrived", "spent", "balance", "carryover")
-    totals: dict[str, Decimal | None] = {k: None for k in keys}
-    styles = ["center", "text", "money", "money", "money", "money", "money", "percent", "percent", "text"]
-    for n, (name, unit, rows) in enumerate(groups, start=1):
-        sums: dict[str, Decimal | None] = {}
-        for k in keys:
-            values = [r.get(k) for r in rows if r.get(k) is not None]
-            total = sums[k] = sum(values, ZERO) if values else None
-            if total is not None:
-                totals[k] = (totals[k] or ZERO) + total
-        arrival = _rate(measures.arrival_rate, sums["arrived"], sums["budget"])
-        execution = _rate(measures.execution_rate, sums["spent"], sums["arrived"])
-        note = "；".join(str(r.get("note")) for r in rows if r.get("note"))
-        b.values([n, name] + [sums[k] for k in keys] + [arrival, execution, note], styles)
-    t = totals
-    arrival = _rate(measures.arrival_rate, t["arrived"], t["budget"])
-    execution = _rate(measures.execution_rate, t["spent"], t["arrived"])
-    r = b.values(["合计", ""] + [t[k] for k in keys] + [arrival, execution, ""],
-                 ["total_text", "total_text"] + ["total_money"] * 5 + ["total_percent", "total_percent", "total_text"])
-    b.merge(r, 0, r, 1)
-    b.line("合计行为上列各行之和；合计行的比率按合计金额计算。", len(headers), "note")
-    return b.plan
-
-
-def headcount_sheet(ev: Evaluation) -> SheetPlan | None:
-    roster = ev.book.rows(schema.ROSTER)
-    if not roster:
-        return None
-    categories = list(OrderedDict.fromkeys(r.get("category") for r in roster if r.get("category")))
-    headers = ["单位名称", "完成比例", "目标人数", "实际发放总人数"] + [f"{c}发放人数" for c in categories]
-    b = SheetBuilder(schema.OUTPUT_HEADCOUNT, [34, 10, 10, 12] + [12] * len(categories))
-    b.title(f"{ev.book.name}奖励发放人数情况", len(headers))
-    b.line("单位：人", len(headers))
-    b.header(headers)
-    total_target = total_paid = ZERO
-    cat_totals = [ZERO] * len(categories)
-    by_unit = ev.book.grouped(schema.ROSTER, "unit")
-    for unit in ev.book.units:
-        rows = list(by_unit.get(unit.short_name, ()))
-        if not rows:
-            continue
-        target, paid = headcounts(rows)
-        per = [headcounts([r for r in rows if r.get("category") == c])[1] if any(r.get("category") == c for r in rows) else None
-               for c in categories]
-        for i, v in enumerate(per):
-            cat_totals[i] += v or ZERO
-        total_target += target
-        total_paid += paid
-        b.values([unit.full_name, _rate(measures.completion_rate, paid, target), target, paid] + per,
-                 ["text", "percent", "integer", "integer"] + ["integer"] * len(categories))
-    b.values(["合计", _rate(measures.completion_rate, total_paid, total_target), total_target, total_paid] + cat_totals,
-             ["total_text", "total_percent", "total_integer", "total_integer"] + ["total_integer"] * len(categories))
-    b.line("完成比例=实际发放总人数÷目标人数；合计行为上列各行之和。", len(headers), "note")
-    return b.plan
-
-
-def payout_sheet(ev: Evaluation) -> SheetPlan | None:
-    if not ev.book.rows(schema.ROSTER) and not ev.book.rows(schema.LEDGER):
-        return None
-    groups = [g for g in _fund_rows(ev) if g[1] is not None]
-    if not groups:
-        return None
-    headers = ["单位名称", "计划发放金额", "实际发放金额", "发放完成率"]
-    b = SheetBuilder(schema.OUTPUT_PAYOUT, [34, 14, 14, 12], landscape=False)
-    b.title(f"{ev.book.name}发放完成率", len(headers))
-    b.line(f"单位：{ev.book.amount_unit}", len(headers))
-    b.header(headers)
-    total_plan = total_paid = ZERO
-    for name, unit, rows in groups:
-        budget = sum((r.get("budget") for r in rows if r.get("budget") is not None), ZERO)
-        spent = _safe(lambda: spent_of(ev.scope(unit), refs=False)[0])  # ledger-aware, as the 发放完成率 source
-        total_plan += budget
-        total_paid += spent or ZERO
-        b.values([name, budget, spent, _rate(measures.completion_rate, spent, budget)],
-                 ["text", "money", "money", "percent"])
-    b.values(["合计", total_plan, total_paid, _rate(measures.completion_rate, total_paid, total_plan)],
-             ["total_text", "total_money", "total_money", "total_percent"])
-    b.line("发放完成率=实际发放金额÷计划发放金额（预算数）；有支出明细时实际发放金额取明细合计。", len(headers), "note")
-    return b.plan
-
-
-def trace_sheet(ev: Evaluation) -> SheetPlan:
-    """The working paper behind every score: value, calculation and the cells it came from."""
-    headers = ["单位", "编码", "三级指标", "子项", "分值", "指标值", "计算过程", "得分", "取数单元格"]
-    b = SheetBuilder(schema.OUTPUT_TRACE, [14, 7, 18, 14, 7, 11, 56, 8, 40])
-    b.title(f"{ev.book.name}取数底稿", len(headers))
-    b.line("每个指标（子项）的取值、计算过程和所用单元格（指标体系中的指标行、数据表中的数据、评分录入中的行），供复核。",
-           len(headers))
-    b.header(headers)
-    for unit in ev.units:
-        name = unit.name
-        for s in unit.indicators:
-            for leaf in (s.children or [s]):
-                value: Decimal | str | None = leaf.value.amount if leaf.value is not None else None
-                style = "percent" if leaf.value is not None and leaf.value.is_rate else "number"
-                if leaf.value is not None and leaf.value.unit:  # a quotient: printed with its unit, 4.30万元/人
-                    value, style = leaf.value.show(), "text"
-                r = b.values([name, s.code, s.level3, leaf.name if s.children else "", leaf.weight, value,
-                              leaf.process, leaf.score, format_refs(leaf.inputs)],
-                             ["text", "center", "text", "text", "center", style, "text", "score", "text"])
-                b.fit_height(r)
-    return b.plan
-
-
-def findings_sheet(ev: Evaluation) -> SheetPlan:
-    headers = ["序号", "级别", "工作表", "单元格", "说明"]
-    b = SheetBuilder(schema.OUTPUT_FINDINGS, [6, 8, 14, 10, 100])
-    b.title(f"{ev.book.name}校验结果", len(headers))
-    findings = list(ev.findings)
-    errors = sum(1 for f in findings if f.severity == "error")
-    b.line(f"错误 {errors} 项，提示 {len(findings) - errors} 项。错误须更正后重新评分；提示请核实。", len(headers))
-    b.header(headers)
-    if not findings:
-        b.values(["", "", "", "", "未发现问题。"], "text")
-    for n, f in enumerate(findings, start=1):
-        level = f.level
-        r = b.values([n, level, f.sheet, f.cell, f.message],
-                     ["center", SEVERITY_STYLE[f.severity], "center", "center", "text"])
-        b.fit_height(r)
-    return b.plan
-
-
-
-#: the core's output sheets that come first: scores, then the annexes of funds and payments
-SCORE_SHEETS: tuple[OutputSheets, ...] = (
-    OutputSheets((schema.OUTPUT_SUMMARY,), _one(summary_sheet)),
-    OutputSheets((schema.OUTPUT_SCORESHEET,), score_sheets, prefixes=(schema.OUTPUT_SCORESHEET + "-",)),
-    OutputSheets((schema.OUTPUT_LEVEL1,), _one(level1_sheet)),
-    OutputSheets((schema.OUTPUT_FUNDS,), _one(funds_sheet)),
-    OutputSheets((schema.OUTPUT_HEADCOUNT,), _one(headcount_sheet)),
-    OutputSheets((schema.OUTPUT_PAYOUT,), _one(payout_sheet)),
-)
-#: the core's output sheets that come last: the working paper and the findings
-CLOSING_SHEETS: tuple[OutputSheets, ...] = (
-    OutputSheets((schema.OUTPUT_TRACE,), _one(trace_sheet)),
-    OutputSheets((schema.OUTPUT_FINDINGS,), _one(findings_sheet)),
-)
