@@ -722,7 +722,7 @@ def result_message(scored) -> str:
     if not ev.whole:
         lines.append("各单位：" + "，".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units[:12])
                      + ("……" if len(ev.units) > 12 else ""))
-    findings = list(ev.findings)
+    findings = list(scored.findings)
     errors = [f for f in findings if f.severity == "error"]
     if findings:
         lines.append(f"校验发现错误 {len(errors)} 项、提示 {len(findings) - len(errors)} 项，"
@@ -751,7 +751,7 @@ def score_book(book):
         return f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n输入工作表未作任何修改。"
 
     return _run_on_book(book, "评分", lambda: score_snapshot(read_book_snapshot(book)), refused,
-                        lambda scored: (result_message(scored), bool(scored.evaluation.findings.errors)))
+                        lambda scored: (result_message(scored), bool(scored.findings.errors)))
 
 
 def review_book(book):

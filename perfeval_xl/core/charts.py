@@ -197,4 +197,4 @@ def _height(plan: SheetPlan, first: int, end: int) -> float:
 
 
 #: the 图表 sheet, with its name (:mod:`perfeval_xl.extensions`)
-CHART_SHEETS = OutputSheets((CHART_SHEET,), lambda ev: [chart_sheet(ev)])
+CHART_SHEETS = OutputSheets((CHART_SHEET,), lambda ev, _: [chart_sheet(ev)])

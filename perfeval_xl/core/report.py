@@ -13,15 +13,14 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from dataclasses import replace
 from decimal import Decimal
 from typing import Callable, Iterable
 
 from . import measures, schema
 from .book import Record
 from .measures import MeasureError
-from .extension import Env, OutputSheets
-from .findings import Findings, format_refs
+from .extension import Env, OutputSheets, SheetsBuilder
+from .findings import FindingList, Findings, format_refs
 from .numbers import ZERO, fmt_plain, fmt_score, round_rate, to_decimal
 from .scoring import Evaluation, IndicatorScore, UnitScore
 from .sheetnames import scoresheet_names
@@ -43,9 +42,8 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     The sheets are built from the evaluation with every finding the run gathered before this stage
     (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
     returns sheets only, never findings."""
-    if tuple(env.findings) != tuple(evaluation.findings):
-        evaluation = replace(evaluation, findings=env.findings)  # the same caches: nothing summed again
-    return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
+    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation, env.findings)]
+    return plan_sheets(sheets), Findings()
 
 
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
@@ -66,9 +64,9 @@ def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
     return [score_sheet(evaluation, u, names[u.name]) for u in evaluation.units]
 
 
-def _one(builder: Callable[[Evaluation], SheetPlan | None]) -> Callable[[Evaluation], Iterable[SheetPlan]]:
-    """A builder of at most one sheet as a builder of a list of sheets."""
-    def build(evaluation: Evaluation) -> list[SheetPlan]:
+def _one(builder: Callable[[Evaluation], SheetPlan | None]) -> SheetsBuilder:
+    """A builder of at most one sheet from the evaluation as a builder of the plan stage."""
+    def build(evaluation: Evaluation, findings: FindingList) -> list[SheetPlan]:
         sheet = builder(evaluation)
         return [sheet] if sheet is not None else []
     build.__name__ = builder.__name__
@@ -658,11 +656,12 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
     return b.plan
 
 
-def findings_sheet(ev: Evaluation) -> SheetPlan:
+def findings_sheet(ev: Evaluation, found: FindingList) -> SheetPlan:
+    """校验结果: every finding the run gathered before the plan stage (the one channel), in order."""
     headers = ["序号", "级别", "工作表", "单元格", "说明"]
     b = SheetBuilder(schema.OUTPUT_FINDINGS, [6, 8, 14, 10, 100])
     b.title(f"{ev.book.name}校验结果", len(headers))
-    findings = list(ev.findings)
+    findings = list(found)
     errors = sum(1 for f in findings if f.severity == "error")
     b.line(f"错误 {errors} 项，提示 {len(findings) - errors} 项。错误须更正后重新评分；提示请核实。", len(headers))
     b.header(headers)
@@ -680,7 +679,7 @@ def findings_sheet(ev: Evaluation) -> SheetPlan:
 #: the core's output sheets that come first: scores, then the annexes of funds and payments
 SCORE_SHEETS: tuple[OutputSheets, ...] = (
     OutputSheets((schema.OUTPUT_SUMMARY,), _one(summary_sheet)),
-    OutputSheets((schema.OUTPUT_SCORESHEET,), score_sheets, prefixes=(schema.OUTPUT_SCORESHEET + "-",)),
+    OutputSheets((schema.OUTPUT_SCORESHEET,), lambda ev, _: score_sheets(ev), prefixes=(schema.OUTPUT_SCORESHEET + "-",)),
     OutputSheets((schema.OUTPUT_LEVEL1,), _one(level1_sheet)),
     OutputSheets((schema.OUTPUT_FUNDS,), _one(funds_sheet)),
     OutputSheets((schema.OUTPUT_HEADCOUNT,), _one(headcount_sheet)),
@@ -689,5 +688,5 @@ SCORE_SHEETS: tuple[OutputSheets, ...] = (
 #: the core's output sheets that come last: the working paper and the findings
 CLOSING_SHEETS: tuple[OutputSheets, ...] = (
     OutputSheets((schema.OUTPUT_TRACE,), _one(trace_sheet)),
-    OutputSheets((schema.OUTPUT_FINDINGS,), _one(findings_sheet)),
+    OutputSheets((schema.OUTPUT_FINDINGS,), lambda ev, findings: [findings_sheet(ev, findings)]),
 )

@@ -320,5 +320,5 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
 
 #: the questionnaire annexes, with the names of the sheets they write (:mod:`perfeval_xl.extensions`)
 SURVEY_SHEETS: tuple[OutputSheets, ...] = (
-    OutputSheets((SUMMARY_SHEET, SATISFACTION_SHEET), survey_sheets, prefixes=(DETAIL_PREFIX,)),
+    OutputSheets((SUMMARY_SHEET, SATISFACTION_SHEET), lambda ev, _: survey_sheets(ev), prefixes=(DETAIL_PREFIX,)),
 )

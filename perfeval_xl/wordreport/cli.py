@@ -92,7 +92,7 @@ def cmd_report(args) -> int:
 
         return _fail(describe_failure(exc, "生成报告"))
     slips = reviewed.result.slips
-    document = build_document(reviewed.evaluation, plan)
+    document = build_document(reviewed.evaluation, plan, reviewed.scoring_findings)
     try:
         written = write_docx(document, target)
     except FileLockedError as exc:
@@ -106,7 +106,7 @@ def cmd_report(args) -> int:
     if slips:
         print(f"提示：复核发现 {len(slips)} 个印出的数字与复算不一致（不写入报告；"
               "用 perfeval review --docx 生成复核意见文档）")
-    errors = len(ev.findings.errors)
+    errors = len(reviewed.scoring_findings.errors)
     if errors:
         print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")
     print(f"已写入：{written}")
