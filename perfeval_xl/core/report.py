@@ -29,7 +29,7 @@ from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_
 from .styles import SEVERITY_STYLE, STYLES, StyleName
 from .textfit import breaks_sensibly, lines_needed
 from .writeplan import (DEFAULT_HEIGHT, SheetBuilder, SheetPlan, WritePlan, display_width, finish, fit_wrapped_rows,
-                        needed_height)
+                        lay_out, needed_height)
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
     if evaluation.whole:
@@ -49,12 +49,7 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
     """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
     or printed over the next row) and frozen, as every writer gets it."""
-    planned = []
-    for sheet in sheets:
-        finish(sheet)
-        sheet._heights.clear()  # the heights worked out while planning it: not needed once it is finished
-        planned.append(sheet.seal())
-    return WritePlan(tuple(planned))
+    return WritePlan(tuple(finish(sheet) for sheet in sheets))
 
 
 def score_sheets(evaluation: Evaluation) -> list[SheetPlan]:
@@ -251,7 +246,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
             b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(to_decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
-    finish(b.plan)  # the final widths and row heights, which the breaks are computed from
+    lay_out(b.plan)  # the final widths and row heights, which the breaks are computed from
     b.plan.row_breaks = block_breaks(b.plan, blocks, new_pages)
     return b.plan
 
@@ -387,7 +382,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     if "计算过程" in columns:
         b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。",
                len(headers), "note")
-    finish(b.plan)  # final widths and heights: the page breaks are computed from them
+    lay_out(b.plan)  # final widths and heights: the page breaks are computed from them
     b.plan.row_breaks = group_breaks(b.plan, groups, cuts)
     continue_labels(b.plan, (0, 1))
     fit_wrapped_rows(b.plan)

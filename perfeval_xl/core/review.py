@@ -173,12 +173,10 @@ def plan_review(reviewing: Reviewing, env: Env) -> tuple[WritePlan, Findings]:
     sheets: list[SheetPlan] = []
     for output in env.extensions.sheets:
         if output.owns(schema.OUTPUT_REVIEW):
-            # finished by review_sheet already, and not again: a second finish widens its label columns
-            # (as score's plan stage does to its 复核意见 today; see the pipeline report of issue 21)
-            sheets.append(review_sheet(reviewing.project, reviewing.result))
+            sheets.append(review_sheet(reviewing.project, reviewing.result))  # finished (and frozen) already
         elif reviewing.evaluation is not None:
             sheets.extend(finish(sheet) for sheet in output.build(reviewing.evaluation, scoring))
-    return WritePlan(tuple(sheet.seal() for sheet in sheets)), Findings()
+    return WritePlan(tuple(sheets)), Findings()
 
 
 def _difference(printed: str, expected: str) -> str:

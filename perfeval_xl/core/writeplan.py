@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from .styles import STYLES, StyleName
 from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
@@ -103,8 +103,37 @@ class ChartPlan:
         return "0.00%" if self.percent else "0.00"
 
 
+class FrozenList(list):
+    """A list of a finished plan: read like any list, never changed (every change raises)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise FrozenInstanceError("the sheet's plan is final after finish(): its lists cannot be changed")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenList, (list(self),)
+
+
+class FrozenDict(dict):
+    """A mapping of a finished plan: read like any dict, never changed (every change raises)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise FrozenInstanceError("the sheet's plan is final after finish(): its mappings cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenDict, (dict(self),)
+
+
 @dataclass
 class SheetPlan:
+    """One output sheet as planned: cells, merges, widths, heights, page setup, charts.  A builder
+    fills a draft; :func:`finish` lays it out for print and freezes it (:attr:`finished`): every
+    writer gets finished plans only."""
+
     name: str
     cells: list[tuple[int, int, object, StyleName]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -129,13 +158,22 @@ class SheetPlan:
 
     def __setattr__(self, name: str, value: object) -> None:
         if self.__dict__.get("_frozen"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}: the sheet's plan is final after the plan stage")
+            raise FrozenInstanceError(f"cannot assign to field {name!r}: the sheet's plan is final after finish()")
         object.__setattr__(self, name, value)
 
-    def seal(self) -> "SheetPlan":
-        """The plan as the plan stage hands it on: no field can be set again."""
+    @property
+    def finished(self) -> bool:
+        """Has :func:`finish` laid the plan out and frozen it?"""
+        return bool(self.__dict__.get("_frozen"))
+
+    def _freeze(self) -> None:
+        """No field can be set again, no list or mapping of it changed; the heights cache is dropped."""
+        for name in ("cells", "merges", "row_breaks", "charts"):
+            object.__setattr__(self, name, FrozenList(getattr(self, name)))
+        for name in ("widths", "heights", "unbroken"):
+            object.__setattr__(self, name, FrozenDict(getattr(self, name)))
+        object.__setattr__(self, "_heights", FrozenDict())  # worked out while planning: not needed once finished
         object.__setattr__(self, "_frozen", True)
-        return self
 
     @property
     def n_rows(self) -> int:
@@ -493,13 +531,26 @@ def break_merged_lines(plan: SheetPlan) -> None:
             plan.unbroken[(r, c)] = value
 
 
-def finish(plan: SheetPlan) -> SheetPlan:
-    """The last planning pass of every output sheet: label columns widened (:func:`fit_label_widths`),
-    labels that would still leave one character alone on a line broken (:func:`break_orphaned_labels`),
-    note lines merged across columns broken into lines (:func:`break_merged_lines`), then every row
-    raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
+def lay_out(plan: SheetPlan) -> None:
+    """The last planning pass of an output sheet, on the draft in place: label columns widened
+    (:func:`fit_label_widths`), labels that would still leave one character alone on a line broken
+    (:func:`break_orphaned_labels`), note lines merged across columns broken into lines
+    (:func:`break_merged_lines`), then every row raised to the height its wrapped text needs
+    (:func:`fit_wrapped_rows`).  For a builder that places its page breaks by the final widths and
+    heights; the plan stage then finishes the sheet (:func:`finish`).  Not idempotent: the widening budget is
+    taken from the widths it starts from, so a second pass may widen again."""
     fit_label_widths(plan)
     break_orphaned_labels(plan)
     break_merged_lines(plan)
     fit_wrapped_rows(plan)
+
+
+def finish(plan: SheetPlan) -> SheetPlan:
+    """The finished plan: a draft laid out for print (:func:`lay_out`) and frozen, so that no writer
+    or later stage can change it (its fields cannot be set, its lists and mappings raise on any change).
+    A finished plan is returned as it is: ``finish(finish(p))`` is ``finish(p)``."""
+    if plan.finished:
+        return plan
+    lay_out(plan)
+    plan._freeze()
     return plan
