@@ -37,7 +37,7 @@ from perfeval_xl.core.findings import TemplateError, column_letter
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
-from perfeval_xl.core.writeplan import ChartPlan, SheetPlan, WritePlan
+from perfeval_xl.core.writeplan import Chart, ChartPlan, SheetPlan, WritePlan
 from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, foreign_sheet_error, mark_formula, sort_out
 from perfeval_xl.io.engines import Output, write
 
@@ -523,24 +523,22 @@ def write_sheet(book, sheet, plan: SheetPlan) -> None:
         add_chart(sheet, chart, desktop=multi_area)
 
 
-def chart_source(chart: ChartPlan) -> tuple[int, int, int, int]:
-    """The table a chart is drawn from: the series names' row down to the last category, from the
-    category column to the last series (the 图表 sheet lays every chart's table out this way)."""
-    r1, c1, r2, _ = chart.categories
-    top = min([s.name_cell[0] for s in chart.series] + [r1])
-    right = max([s.values[3] for s in chart.series] + [c1])
-    return top, c1, r2, right
+def chart_source(placed: ChartPlan) -> tuple[int, int, int, int]:
+    """The table a chart is drawn from: its header row (the series' names) down to the last category,
+    from the category column to the last series."""
+    row, col = placed.table
+    return row, col, row + len(placed.chart.categories), col + len(placed.chart.series)
 
 
-def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
+def add_chart(sheet, placed: ChartPlan, desktop: bool = False) -> None:
     """A native chart of the plan, through xlwings' chart API; fonts and data labels, which that
     API does not reach, over COM on desktop Excel (best effort)."""
-    row, col = chart.anchor
-    added = sheet.charts.add(width=chart.width, height=chart.height, name=chart.title,
-                             chart_type="bar_clustered" if chart.direction == "bar" else "column_clustered",
-                             anchor=sheet.range(address((row, col, row, col))))
-    added.set_source_data(sheet.range(address(chart_source(chart))), plot_by="columns")
-    added.title = chart.title  # the series take their names from the table's header row
+    chart = placed.chart
+    row, col = placed.anchor
+    added = sheet.charts.add(width=placed.width, height=placed.height, name=placed.title,
+                             chart_type="column_clustered", anchor=sheet.range(address((row, col, row, col))))
+    added.set_source_data(sheet.range(address(chart_source(placed))), plot_by="columns")
+    added.title = placed.title  # the series take their names from the table's header row
     axis: dict[str, object] = {"number_format": chart.axis_format}
     if chart.value_title:
         axis["title"] = chart.value_title
@@ -559,7 +557,7 @@ def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
         _chart_com(added, chart)
 
 
-def _chart_com(added, chart: ChartPlan) -> None:
+def _chart_com(added, chart: Chart) -> None:
     try:
         com = added.api[1]
         com.ChartArea.Format.TextFrame2.TextRange.Font.NameFarEast = FONT_NAME

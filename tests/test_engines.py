@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from dataclasses import replace
+from decimal import Decimal
 
-from perfeval_xl.core.writeplan import ChartPlan, ChartSeries, SheetBuilder, WritePlan
+from perfeval_xl.core.writeplan import Chart, ChartPlan, ChartSeries, SheetBuilder, WritePlan
 from perfeval_xl.io.engines import ENGINES, Output, write, writer
 from perfeval_xl.io.xlsx_splice import splice
 
@@ -53,7 +54,8 @@ def test_new_engine_writes_only_the_plan_sheets(tmp_path):
 
 
 def test_new_engine_refuses_a_plan_with_charts(tmp_path):
-    chart = ChartPlan("得分", (1, 0, 1, 0), (ChartSeries("得分", (0, 1), (1, 1, 1, 1)),), (0, 3), 300, 200)
+    chart = ChartPlan(Chart("得分", ("甲",), (ChartSeries("得分", (Decimal(8),)),)), table=(0, 0), anchor=(0, 3),
+                      width=300, height=200, title="图1 得分")
     charted = WritePlan([replace(_plan().sheets[0], charts=[chart])])
     with pytest.raises(ValueError, match="splice"):
         write("new", charted, Output(tmp_path / "c.xlsx"))

@@ -243,7 +243,7 @@ def test_charts_are_pictures_or_say_why_not(reports):
     _, document, _ = reports["wuhua"]
     totals = next(f for f in document.blocks if isinstance(f, Figure) and "各单位总分" in f.caption)
     assert totals.chart.categories[:2] == ("西翥", "普吉")
-    assert [fmt_score(v) for v in totals.chart.series[0][1]] == [fmt_score(u.total) for u in reports["wuhua"][0].evaluation.units]
+    assert [fmt_score(v) for v in totals.chart.series[0].values] == [fmt_score(u.total) for u in reports["wuhua"][0].evaluation.units]
 
 
 def test_the_chosen_font_draws_chinese():

@@ -62,45 +62,95 @@ def _sheet_height(plan: "SheetPlan", text: str, width: float, style: StyleName) 
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
 
+#: bar fills, one per series, for every renderer of a :class:`Chart` alike (Office's default palette, which
+#: desktop Excel also uses for the charts it draws itself)
+PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
+
+
 @dataclass(frozen=True)
 class ChartSeries:
-    """One series of a chart: its name, the cell holding the name and the cells of its values
-    (zero-based (row, col) and (r1, c1, r2, c2), on the chart's own sheet)."""
+    """One series of a chart: its name and its value in each category (None: no bar)."""
 
     name: str
-    name_cell: tuple[int, int]
-    values: tuple[int, int, int, int]
+    values: tuple[Decimal | None, ...]
 
 
 @dataclass(frozen=True)
-class ChartPlan:
-    """A native clustered column chart drawn from cells of its sheet, placed at ``anchor``
-    (the top-left cell, zero-based) and ``width`` × ``height`` points large."""
+class Chart:
+    """A clustered column chart: the one chart model every renderer draws — a native chart part of
+    the splice writer (:mod:`perfeval_xl.io.xlsx_chart`), a chart of the live workbook (xlwings,
+    :mod:`perfeval_xl.excel`) and the Word draft's picture (:mod:`perfeval_xl.wordreport.charts`).
+    Built once per chart by :mod:`perfeval_xl.core.charts`; on a sheet it is placed by a :class:`ChartPlan`."""
 
     title: str
-    categories: tuple[int, int, int, int]
+    categories: tuple[str, ...]
     series: tuple[ChartSeries, ...]
-    anchor: tuple[int, int]
-    width: float
-    height: float
+    #: what the categories are (the data table's first header) and what the values are (the axis titles)
     category_title: str = ""
     value_title: str = ""
-    #: values are fractions: the value axis and the labels in percent
+    #: values are fractions: the value axis and the labels in percent (:attr:`axis_format`, :attr:`label_format`)
     percent: bool = False
+    #: the value axis' bounds (0 on every chart: an axis starting at 70 or 80 exaggerates the differences;
+    #: the maximum 100 for scores, 1 for rates); None: from the data
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    #: each bar labelled with its value
     value_labels: bool = True
-    legend: bool = False
-    #: "col" (vertical bars) or "bar" (horizontal)
-    direction: str = "col"
+    #: horizontal reference lines (value, label), such as the grade boundaries: drawn in the picture only
+    #: (a native chart would need a series of its own for each)
+    lines: tuple[tuple[Decimal, str], ...] = ()
+    #: the chart's figures in words, for readers (the Word draft's fallback without a CJK font) and tests
+    alt: str = ""
+
+    @property
+    def legend(self) -> bool:
+        """A legend names the series when there are several."""
+        return len(self.series) > 1
 
     @property
     def axis_format(self) -> str:
+        """The number format of the value axis."""
         return "0%" if self.percent else "0"
 
     @property
     def label_format(self) -> str:
+        """The number format of the values (labels, the data table's style)."""
         return "0.00%" if self.percent else "0.00"
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A :class:`Chart` placed on a sheet as a native chart drawn from the sheet's cells: its data
+    table at ``table`` (zero-based (row, col) of the table's header: the category title, then the series'
+    names to its right; the categories below it, each series' values in its column), the chart's
+    top-left corner at cell ``anchor``, ``width`` × ``height`` points large, titled ``title`` on the sheet."""
+
+    chart: Chart
+    table: tuple[int, int]
+    anchor: tuple[int, int]
+    width: float
+    height: float
+    title: str
+
+    @property
+    def categories(self) -> tuple[int, int, int, int]:
+        """The cells of the categories, (r1, c1, r2, c2)."""
+        row, col = self.table
+        return row + 1, col, row + len(self.chart.categories), col
+
+    def name_cell(self, index: int) -> tuple[int, int]:
+        """The cell holding the name of series ``index``."""
+        row, col = self.table
+        return row, col + 1 + index
+
+    def value_cells(self, index: int) -> tuple[int, int, int, int]:
+        """The cells of the values of series ``index``, (r1, c1, r2, c2)."""
+        row, col = self.table
+        return row + 1, col + 1 + index, row + len(self.chart.categories), col + 1 + index
+
+    @property
+    def name_cells(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self.name_cell(i) for i in range(len(self.chart.series)))
 
 
 class FrozenList(list):
@@ -404,7 +454,7 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
     across = {(r1, c1) for r1, c1, r2, c2 in plan.merges if c2 > c1}
     need: dict[int, float] = {}
     for_names: set[int] = set()  # columns widened for a name: first in the budget (every row of it is one line)
-    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    named = {cell for chart in plan.charts for cell in chart.name_cells}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
         if (not isinstance(value, str) or not value or (r, c) in covered or (r, c) in across
                 or not STYLES[style].wrap):
@@ -474,7 +524,7 @@ def break_orphaned_labels(plan: SheetPlan) -> None:
     covered = {(r, c) for r1, c1, r2, c2 in plan.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
     spans = {(r1, c1): sum(plan.widths.get(c, 10) for c in range(c1, c2 + 1)) for r1, c1, r2, c2 in plan.merges}
-    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    named = {cell for chart in plan.charts for cell in chart.name_cells}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
         if style not in LABEL_STYLES or not isinstance(value, str) or (r, c) in covered or (r, c) in named:
             continue

@@ -15,14 +15,12 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..core import schema
-from ..core.charts import (
-    CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart,
-)
+from ..core.charts import CHART_SHEET, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart
 from ..core.findings import FindingList
 from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from ..core.satisfaction import satisfaction_table
 from ..core.scoring import Evaluation, IndicatorScore, UnitScore
-from ..core.writeplan import SheetPlan, WritePlan
+from ..core.writeplan import Chart, SheetPlan, WritePlan
 from .model import Cell, Document, Figure, Heading, PageBreak, Paragraph, Section, Table, Toc
 from .tables import sheet_table, sheet_tables
 
@@ -143,7 +141,7 @@ class _Builder:
 
         self.doc.add(replace(table, caption=self.tables.next(caption or table.caption)))
 
-    def chart(self, chart: BarChart | None) -> None:
+    def chart(self, chart: Chart | None) -> None:
         if chart is not None:
             self.doc.add(Figure(self.figures.next(chart.title), chart, chart.alt))
 
