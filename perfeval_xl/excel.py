@@ -39,7 +39,7 @@ from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
 from perfeval_xl.core.writeplan import Chart, ChartPlan, SheetPlan, WritePlan
 from perfeval_xl.io.ownership import OWNER_MARK, ExistingSheet, foreign_sheet_error, mark_formula, sort_out
-from perfeval_xl.io.engines import Output, write
+from perfeval_xl.io.engines import Output
 
 logger = logging.getLogger(__name__)
 
@@ -677,7 +677,7 @@ def apply_plan(book, plan: WritePlan) -> None:
 
 
 def write_plan(plan: WritePlan, output) -> None:
-    """The ``xlwings`` engine (:mod:`perfeval_xl.io.engines`): :func:`apply_plan` into the open
+    """The ``xlwings`` engine (:mod:`perfeval_xl.writers`): :func:`apply_plan` into the open
     book ``output.target``."""
     apply_plan(output.target, plan)
 
@@ -801,7 +801,7 @@ def _run_on_book(book, verb: str, compute, refused, message):
         _status(app, f"绩效评价：正在写入{verb}结果…")
         _quiet(app, True)
         try:
-            write("xlwings", result.plan, Output(book))
+            write_plan(result.plan, Output(book))
         except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
             alert(app, f"无法写入{verb}结果：{exc.message}\n工作簿未作任何修改。", critical=True)
             return None

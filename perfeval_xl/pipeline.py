@@ -16,7 +16,7 @@ carries findings of its own.
   5. evaluate              Book → Evaluation        (core.scoring.evaluate)
   6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
   7. plan                  Evaluation → WritePlan   (core.report.plan: the extensions' sheets, frozen)
-  WritePlan ──io.engines "splice"──▶ <原名>_评分.xlsx;  Run.findings ──▶ 校验结果 (stage 7), JSON, exit status
+  WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_评分.xlsx;  Run.findings ──▶ 校验结果 (stage 7), JSON, exit status
 
 ``perfeval review`` — :func:`perfeval_xl.review.review_file`, stages
 :data:`perfeval_xl.review.REVIEW_STAGES`:
@@ -29,7 +29,7 @@ carries findings of its own.
   3. plan                  Reviewing → WritePlan    (core.review.plan_review: the same extensions'
                                                      sheets, 复核意见 built once from the whole review;
                                                      校验结果 lists stage 1's findings, 复核意见 the review's own)
-  WritePlan ──io.engines "splice"──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
+  WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
 
 Batch review runs the review stages without the plan; the Word report (``perfeval report``)
 takes the review's plan.  The extensions come from the caller (default:
@@ -152,7 +152,8 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot
     from perfeval_xl.io.targets import backup_path, plan_target, source_path
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.io.xlsx_splice import write_plan
 
     source = source_path(source)
     snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
@@ -166,5 +167,5 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
         scored.backup = backup_path(target.path)
         shutil.copy2(target.path, scored.backup)
     scored.notes = target.notes
-    scored.output = write("splice", scored.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
+    scored.output = write_plan(scored.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
     return scored

@@ -239,7 +239,8 @@ def review_file(source: str | Path, output: str | Path | None = None,
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.targets import plan_target, source_path
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.io.xlsx_splice import write_plan
 
     source = source_path(source)
     snapshot, others = read_for_review(source, ext)  # an unreadable input is the first thing to say
@@ -250,8 +251,7 @@ def review_file(source: str | Path, output: str | Path | None = None,
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)
     reviewed.notes = target.notes
-    reviewed.output = write("splice", reviewed.plan, Output(target.path, source=source,
-                                                            is_output_sheet=ext.is_output_sheet))
+    reviewed.output = write_plan(reviewed.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
     return reviewed
 
 

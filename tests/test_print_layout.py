@@ -199,7 +199,8 @@ def test_the_new_package_engine_freezes_panes_at_a_merged_cell(plans, tmp_path):
     """得分汇总 freezes its first two columns (C1, inside the merged title): the new-package engine
     writes the pane at that coordinate, and the row breaks too."""
     from perfeval_xl.core.writeplan import WritePlan
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.writers import write
 
     summary = plans[WUHUA.name].sheet("得分汇总")
     assert summary.freeze == (0, 2)

@@ -123,7 +123,9 @@ def write_review_docx(reviewed) -> str:
     from pathlib import Path
 
     from perfeval_xl.io.atomic import FileLockedError, describe_os_error
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+
+    from .docx_writer import write_plan
 
     output = Path(reviewed.output)
     stem = output.stem.removesuffix("_复核")
@@ -135,7 +137,7 @@ def write_review_docx(reviewed) -> str:
         forms = reviewed.result.forms
         name, author = (forms[0].project if forms else stem), ""
     try:
-        written = write("docx", reviewed.plan, Output(target, title=name, author=author))
+        written = write_plan(reviewed.plan, Output(target, title=name, author=author))
         return f"已写入：{written}" if written else "提示：没有复核意见，未生成复核意见文档"
     except FileLockedError as exc:
         return f"错误：{exc}"
