@@ -117,7 +117,7 @@ def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]
     evaluation = reviewed.evaluation
     if evaluation is None:
         return []
-    errors = sum(1 for f in evaluation.findings if f.severity == "error")
+    errors = sum(1 for f in reviewed.scoring_findings if f.severity == "error")
     rows = []
     if not evaluation.whole:
         for unit in evaluation.units:

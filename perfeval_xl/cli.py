@@ -162,7 +162,7 @@ def print_summary(scored, stream=None) -> None:
     if not ev.whole:
         rows.append([f"项目得分（{ev.book.info.get('aggregation')}）", fmt_score(ev.total), ev.grade])
     print(format_table(["单位", "总分", "等级"], rows, right={1}), file=stream)
-    findings = list(ev.findings)
+    findings = list(scored.findings)
     errors = [f for f in findings if f.severity == "error"]
     print(f"校验：错误 {len(errors)} 项，提示 {len(findings) - len(errors)} 项", file=stream)
     for f in findings[:10]:
@@ -213,7 +213,7 @@ def cmd_score(args) -> int:
     if scored is None:
         return failed
     if args.json:
-        json.dump(summary(scored.evaluation), sys.stdout, ensure_ascii=False)
+        json.dump(summary(scored.evaluation, scored.findings), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         for note in scored.notes:
             print(f"注意：{note}", file=sys.stderr)
@@ -227,7 +227,8 @@ def print_review(reviewed, stream=None) -> None:
 
     stream = stream or sys.stdout
     if reviewed.evaluation is not None:
-        print_summary(replace(reviewed, output=None, notes=()), stream)  # the file is named last
+        # the scoring's findings (the review's own are counted below, in 复核意见); the file is named last
+        print_summary(replace(reviewed, findings=reviewed.scoring_findings, output=None, notes=()), stream)
     elif reviewed.evaluation_error is not None:
         error = reviewed.evaluation_error
         print(f"评价无法评分，评分和“报告数据”均未核对（{error.sheet}!{error.cell}：{reviewed.not_template.message}），"

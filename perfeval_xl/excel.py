@@ -29,7 +29,7 @@ import logging
 import re
 import sys
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from perfeval_xl.core import schema
 from perfeval_xl.core.book import TakenSnapshot
@@ -37,10 +37,10 @@ from perfeval_xl.core.findings import TemplateError, column_letter
 from perfeval_xl.core.grid import fill_merged_text
 from perfeval_xl.core.normalize import EXCEL_ERRORS, ExcelErrorValue
 from perfeval_xl.core.styles import FONT_NAME, STYLES, Style
-from perfeval_xl.core.writeplan import ChartPlan, SheetPlan, WritePlan
+from perfeval_xl.core.writeplan import Chart, ChartPlan, SheetPlan, WritePlan
 from perfeval_xl.io.ownership import (ExistingSheet, existing_sheet, foreign_sheet_error, mark_name, mark_reference,
                                       recorded_name, sort_out)
-from perfeval_xl.io.engines import Output, write
+from perfeval_xl.io.engines import Output
 
 logger = logging.getLogger(__name__)
 
@@ -524,24 +524,22 @@ def write_sheet(book, sheet, plan: SheetPlan) -> None:
         add_chart(sheet, chart, desktop=multi_area)
 
 
-def chart_source(chart: ChartPlan) -> tuple[int, int, int, int]:
-    """The table a chart is drawn from: the series names' row down to the last category, from the
-    category column to the last series (the 图表 sheet lays every chart's table out this way)."""
-    r1, c1, r2, _ = chart.categories
-    top = min([s.name_cell[0] for s in chart.series] + [r1])
-    right = max([s.values[3] for s in chart.series] + [c1])
-    return top, c1, r2, right
+def chart_source(placed: ChartPlan) -> tuple[int, int, int, int]:
+    """The table a chart is drawn from: its header row (the series' names) down to the last category,
+    from the category column to the last series."""
+    row, col = placed.table
+    return row, col, row + len(placed.chart.categories), col + len(placed.chart.series)
 
 
-def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
+def add_chart(sheet, placed: ChartPlan, desktop: bool = False) -> None:
     """A native chart of the plan, through xlwings' chart API; fonts and data labels, which that
     API does not reach, over COM on desktop Excel (best effort)."""
-    row, col = chart.anchor
-    added = sheet.charts.add(width=chart.width, height=chart.height, name=chart.title,
-                             chart_type="bar_clustered" if chart.direction == "bar" else "column_clustered",
-                             anchor=sheet.range(address((row, col, row, col))))
-    added.set_source_data(sheet.range(address(chart_source(chart))), plot_by="columns")
-    added.title = chart.title  # the series take their names from the table's header row
+    chart = placed.chart
+    row, col = placed.anchor
+    added = sheet.charts.add(width=placed.width, height=placed.height, name=placed.title,
+                             chart_type="column_clustered", anchor=sheet.range(address((row, col, row, col))))
+    added.set_source_data(sheet.range(address(chart_source(placed))), plot_by="columns")
+    added.title = placed.title  # the series take their names from the table's header row
     axis: dict[str, object] = {"number_format": chart.axis_format}
     if chart.value_title:
         axis["title"] = chart.value_title
@@ -560,7 +558,7 @@ def add_chart(sheet, chart: ChartPlan, desktop: bool = False) -> None:
         _chart_com(added, chart)
 
 
-def _chart_com(added, chart: ChartPlan) -> None:
+def _chart_com(added, chart: Chart) -> None:
     try:
         com = added.api[1]
         com.ChartArea.Format.TextFrame2.TextRange.Font.NameFarEast = FONT_NAME
@@ -636,6 +634,11 @@ def _page_setup(book, sheet, plan: SheetPlan) -> None:
                 pass
 
 
+def _refers_to(name) -> Callable[[], str]:
+    """What a defined name refers to, read only when asked (the remote engine may not have it)."""
+    return lambda: name.refers_to
+
+
 def live_sheets(book) -> list[ExistingSheet]:
     """The sheets of a live workbook with the sheet name their ownership mark records, if any.
     The mark is told by its name alone; only the old mark's value is read (desktop Excel: the
@@ -645,7 +648,7 @@ def live_sheets(book) -> list[ExistingSheet]:
         recorded = []
         try:
             for name in sheet.names:
-                recorded.append(recorded_name(name.name, lambda name=name: name.refers_to))
+                recorded.append(recorded_name(name.name, _refers_to(name)))
         except Exception:  # noqa: BLE001 - an engine without sheet names: no marks to see
             logger.debug("reading the names of %s failed", sheet.name, exc_info=True)
         found.append(existing_sheet(sheet.name, recorded))
@@ -681,7 +684,7 @@ def apply_plan(book, plan: WritePlan) -> None:
 
 
 def write_plan(plan: WritePlan, output) -> None:
-    """The ``xlwings`` engine (:mod:`perfeval_xl.io.engines`): :func:`apply_plan` into the open
+    """The ``xlwings`` engine (:mod:`perfeval_xl.writers`): :func:`apply_plan` into the open
     book ``output.target``."""
     apply_plan(output.target, plan)
 
@@ -724,7 +727,7 @@ def result_message(scored) -> str:
     if not ev.whole:
         lines.append("各单位：" + "，".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units[:12])
                      + ("……" if len(ev.units) > 12 else ""))
-    findings = list(ev.findings)
+    findings = list(scored.findings)
     errors = [f for f in findings if f.severity == "error"]
     if findings:
         lines.append(f"校验发现错误 {len(errors)} 项、提示 {len(findings) - len(errors)} 项，"
@@ -753,7 +756,7 @@ def score_book(book):
         return f"无法评分：这不是有效的绩效评价模板。\n{where}{exc.message}\n输入工作表未作任何修改。"
 
     return _run_on_book(book, "评分", lambda: score_snapshot(read_book_snapshot(book)), refused,
-                        lambda scored: (result_message(scored), bool(scored.evaluation.findings.errors)))
+                        lambda scored: (result_message(scored), bool(scored.findings.errors)))
 
 
 def review_book(book):
@@ -805,7 +808,7 @@ def _run_on_book(book, verb: str, compute, refused, message):
         _status(app, f"绩效评价：正在写入{verb}结果…")
         _quiet(app, True)
         try:
-            write("xlwings", result.plan, Output(book))
+            write_plan(result.plan, Output(book))
         except TemplateError as exc:  # a sheet of the user's carries an output sheet's name
             alert(app, f"无法写入{verb}结果：{exc.message}\n工作簿未作任何修改。", critical=True)
             return None

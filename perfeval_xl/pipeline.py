@@ -2,8 +2,9 @@
 the model.  Each stage is ``run(previous result, env) -> (result, findings)``; :func:`run` hands
 each one the previous one's result and an :class:`~perfeval_xl.core.extension.Env` (the run's
 extensions, the findings so far, the run's caches) and gathers every finding in ONE list,
-:attr:`Run.findings`: the channel that reaches 校验结果 (through the evaluation the stages pass
-on), the JSON and the exit status.
+:attr:`Run.findings`: the one channel from the stages to 校验结果 (the plan stage hands the
+findings so far to the sheet builders), the JSON and the exit status.  No result of a stage
+carries findings of its own.
 
 ``perfeval score`` — :func:`score_file`, stages :data:`STAGES`:
 
@@ -15,7 +16,7 @@ on), the JSON and the exit status.
   5. evaluate              Book → Evaluation        (core.scoring.evaluate)
   6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
   7. plan                  Evaluation → WritePlan   (core.plan.plan: the extensions' sheets, frozen)
-  WritePlan ──io.engines "splice"──▶ <原名>_评分.xlsx;  Run.findings ──▶ JSON, exit status
+  WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_评分.xlsx;  Run.findings ──▶ 校验结果 (stage 7), JSON, exit status
 
 ``perfeval review`` — :func:`perfeval_xl.review.review_file`, stages
 :data:`perfeval_xl.review.REVIEW_STAGES`:
@@ -26,8 +27,9 @@ on), the JSON and the exit status.
   2. review others         Reviewing → Reviewing    (自评表 forms, 绩效目标申报表, pasted report tables;
                                                      refuses a workbook with nothing to review)
   3. plan                  Reviewing → WritePlan    (core.review.plan_review: the same extensions'
-                                                     sheets, 复核意见 built once from the whole review)
-  WritePlan ──io.engines "splice"──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
+                                                     sheets, 复核意见 built once from the whole review;
+                                                     校验结果 lists stage 1's findings, 复核意见 the review's own)
+  WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
 
 Batch review runs the review stages without the plan; the Word report (``perfeval report``)
 takes the review's plan.  The extensions come from the caller (default:
@@ -37,8 +39,9 @@ takes the review's plan.  The extensions come from the caller (default:
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from perfeval_xl import extensions
@@ -90,6 +93,8 @@ class Run:
 
     results: Mapping[str, Any]
     findings: FindingList
+    #: stage name → the findings that stage returned (:attr:`findings` lists them all, each once, in stage order)
+    stage_findings: Mapping[str, FindingList] = field(default_factory=lambda: MappingProxyType({}))
 
     def __getitem__(self, stage: str) -> Any:
         return self.results[stage]
@@ -106,13 +111,15 @@ def run(data: Any, stages: Sequence[Stage[Any, Any]] = STAGES, ext: Extensions =
     result, gathering the findings.  Raises TemplateError when the snapshot is not a template at all."""
     gathered = Findings()
     results: dict[str, Any] = {}
+    by_stage: dict[str, FindingList] = {}
     caches = caches if caches is not None else Caches()
     with gc_paused():
         for stage in stages:
-            data, found = stage.run(data, Env(ext, gathered.frozen(), caches))
-            gathered.extend(found)
+            data, found = stage.run(data, Env(ext, gathered.frozen(), caches, MappingProxyType(dict(by_stage))))
+            by_stage[stage.name] = FindingList(found)
+            gathered.extend(by_stage[stage.name])
             results[stage.name] = data
-    return Run(results, gathered.frozen())
+    return Run(results, gathered.frozen(), MappingProxyType(by_stage))
 
 
 @dataclass
@@ -133,11 +140,6 @@ def score_snapshot(snapshot: Snapshot, ext: Extensions = extensions.DEFAULT) -> 
     return Scored(done["reconcile"], done["plan"], done.findings)
 
 
-def evaluate_snapshot(snapshot: Snapshot, ext: Extensions = extensions.DEFAULT) -> Evaluation:
-    """Score a snapshot without planning the output sheets (batch review writes none)."""
-    return run(snapshot, stages_until("reconcile"), ext)["reconcile"]
-
-
 def score_file(source: str | Path, output: str | Path | None = None, *, in_place: bool = False,
                ext: Extensions = extensions.DEFAULT) -> Scored:
     """Score a workbook file and write the scored copy (never over the input unless in_place)."""
@@ -150,7 +152,8 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
     from perfeval_xl.io.ownership import file_ownership, foreign_sheet_error
     from perfeval_xl.io.snapshot import read_snapshot
     from perfeval_xl.io.targets import backup_path, plan_target, source_path
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.io.xlsx_splice import write_plan
 
     source = source_path(source)
     snapshot = read_snapshot(source)  # an unreadable input is the first thing to say
@@ -164,5 +167,5 @@ def _score_file(source: str | Path, output: str | Path | None, *, in_place: bool
         scored.backup = backup_path(target.path)
         shutil.copy2(target.path, scored.backup)
     scored.notes = target.notes
-    scored.output = write("splice", scored.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
+    scored.output = write_plan(scored.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
     return scored

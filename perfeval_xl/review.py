@@ -13,8 +13,9 @@ never changed and the copy is written atomically by the splice writer.
 
 The review is a list of stages of the one pipeline (:data:`REVIEW_STAGES`, listed with the score
 stages in :mod:`perfeval_xl.pipeline`): evaluate workbook → review others → plan.  Its findings are
-the run's, gathered in one list (:attr:`Reviewed.findings`), and 复核意见 is planned once, in its
-place among the extensions' sheets.
+the run's, gathered in one list (:attr:`Reviewed.findings`, the JSON and the exit status); 校验结果
+lists those of the first stage (:attr:`Reviewed.scoring_findings`, what ``score`` reports), and
+复核意见, planned once in its place among the extensions' sheets, the review's own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from perfeval_xl import extensions
 from perfeval_xl.core import schema
 from perfeval_xl.core.extension import Env, Extensions
 from perfeval_xl.core.findings import Finding, FindingList, Findings, TemplateError
-from perfeval_xl.core.review import FormRow, ReviewResult, Reviewing, plan_review, reported_result, unscorable_result
+from perfeval_xl.core.review import (EVALUATE_STAGE, FormRow, ReviewResult, Reviewing, plan_review, reported_result,
+                                     unscorable_result)
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.table_audit import audit_tables
 from perfeval_xl.core.writeplan import WritePlan
@@ -63,6 +65,9 @@ class Reviewed:
     #: every finding of the review run, in order (:attr:`perfeval_xl.pipeline.Run.findings`): the
     #: scoring's (with 报告数据's), then the forms', target forms' and tables': the JSON and exit status
     findings: FindingList = FindingList()
+    #: the findings of scoring the workbook (stage :data:`~perfeval_xl.core.review.EVALUATE_STAGE`, a part
+    #: of :attr:`findings`): what ``score`` would report of it, what 校验结果 lists
+    scoring_findings: FindingList = FindingList()
     output: Path | None = None
     notes: tuple[str, ...] = ()
     backup: Path | None = None  # never: review does not write in place
@@ -141,7 +146,7 @@ def review_others(reviewing: Reviewing, env: Env) -> tuple[Reviewing, Findings]:
 
 #: ``perfeval review``: Workbook → Reviewing → Reviewing → WritePlan (see :mod:`perfeval_xl.pipeline`)
 REVIEW_STAGES: tuple[Stage[Any, Any], ...] = (
-    Stage[Workbook, Reviewing]("evaluate workbook", evaluate_workbook),
+    Stage[Workbook, Reviewing](EVALUATE_STAGE, evaluate_workbook),
     Stage[Reviewing, Reviewing]("review others", review_others),
     Stage[Reviewing, WritePlan]("plan", plan_review),
 )
@@ -157,7 +162,8 @@ def review_snapshot(snapshot: Snapshot, others: Snapshot, *, with_plan: bool = T
     done = run(Workbook(snapshot, others), stages, ext)
     reviewing: Reviewing = done["review others"]
     plan = done["plan"] if with_plan else WritePlan(())
-    return Reviewed(reviewing.evaluation, reviewing.result, plan, reviewing.not_template, done.findings)
+    return Reviewed(reviewing.evaluation, reviewing.result, plan, reviewing.not_template, done.findings,
+                    done.stage_findings[EVALUATE_STAGE])
 
 
 def _is_evaluation(snapshot: Snapshot) -> bool:
@@ -247,7 +253,8 @@ def review_file(source: str | Path, output: str | Path | None = None,
     from perfeval_xl.io.atomic import check_not_locked
     from perfeval_xl.io.ownership import foreign_sheet_error, sort_out
     from perfeval_xl.io.targets import plan_target, source_path
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.io.xlsx_splice import write_plan
 
     source = source_path(source)
     existing: list[ExistingSheet] = []
@@ -259,8 +266,7 @@ def review_file(source: str | Path, output: str | Path | None = None,
         raise foreign_sheet_error(foreign)
     check_not_locked(target.path)
     reviewed.notes = target.notes
-    reviewed.output = write("splice", reviewed.plan, Output(target.path, source=source,
-                                                            is_output_sheet=ext.is_output_sheet))
+    reviewed.output = write_plan(reviewed.plan, Output(target.path, source=source, is_output_sheet=ext.is_output_sheet))
     return reviewed
 
 
@@ -271,12 +277,11 @@ def review_json(reviewed: Reviewed) -> dict:
     from perfeval_xl.core.summary import summary
 
     if reviewed.evaluation is not None:
-        data = summary(reviewed.evaluation)
+        data = summary(reviewed.evaluation, reviewed.findings)
     else:
         first = (reviewed.result.forms or reviewed.result.targets or (None,))[0]
         data = {"project": first.project if first is not None else "", "total": None,
-                "grade": "", "units": []}
-    data["findings"] = [f.as_json() for f in reviewed.findings]
+                "grade": "", "units": [], "findings": [f.as_json() for f in reviewed.findings]}
     data["slips"] = [s.as_json() for s in reviewed.result.slips]
     data["checked"] = reviewed.result.checked
     data["forms"] = [f.as_json() for f in reviewed.result.forms]

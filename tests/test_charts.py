@@ -54,6 +54,11 @@ def _charts(result):
     return {chart.title: chart for chart in evaluation_charts(result.evaluation)}
 
 
+def _series(chart):
+    """(name, values) of each series of a chart."""
+    return tuple((s.name, s.values) for s in chart.series)
+
+
 # --- the chart data (one place, shared with the Word draft) ----------------------------------------------
 
 def test_xishan_chart_data_one_unit_no_totals_chart(scored):
@@ -61,11 +66,11 @@ def test_xishan_chart_data_one_unit_no_totals_chart(scored):
     assert list(charts) == ["一级指标得分率", "各类对象满意度"]  # one unit: no 各单位总分
     level1 = charts["一级指标得分率"]
     assert level1.categories == ("投入（10分）", "过程（34分）", "产出（34分）", "效果（22分）")
-    assert level1.series == (("得分率", (D("0.8760"), D("0.9626"), D("0.8006"), D("0.9000"))),)
+    assert _series(level1) == (("得分率", (D("0.8760"), D("0.9626"), D("0.8006"), D("0.9000"))),)
     assert level1.percent and level1.minimum == 0 and level1.maximum == 1
     satisfaction = charts["各类对象满意度"]
     assert satisfaction.categories == ("服务对象", "综合满意度")
-    assert satisfaction.series == (("满意度", (D("0.8300"), D("0.8300"))),)
+    assert _series(satisfaction) == (("满意度", (D("0.8300"), D("0.8300"))),)
 
 
 def test_wuhua_chart_data_units_and_classes(scored):
@@ -73,23 +78,23 @@ def test_wuhua_chart_data_units_and_classes(scored):
     assert list(charts) == ["一级指标得分率", "各单位总分", "各单位一级指标得分率", "各单位各类对象满意度"]
     level1 = charts["一级指标得分率"]
     # 决策 12.60/15, 过程 13.00/15, 产出 39.67/40 = 0.99175 → 99.18 %, 效益 25.50/30
-    assert level1.series[0][1] == (D("0.8400"), D("0.8667"), D("0.9918"), D("0.8500"))
+    assert level1.series[0].values == (D("0.8400"), D("0.8667"), D("0.9918"), D("0.8500"))
     totals = charts["各单位总分"]
     assert totals.categories == tuple(WUHUA_TOTALS)
-    assert totals.series == (("总分", tuple(D(v) for v in WUHUA_TOTALS.values())),)
+    assert _series(totals) == (("总分", tuple(D(v) for v in WUHUA_TOTALS.values())),)
     assert totals.minimum == 0 and totals.maximum == 100  # from 0: a 70-based axis exaggerated 88.34 against 95
     by_unit = charts["各单位一级指标得分率"]
     assert by_unit.categories == tuple(WUHUA_TOTALS)
-    assert [name for name, _ in by_unit.series] == ["决策（15分）", "过程（15分）", "产出（40分）", "效益（30分）"]
+    assert [s.name for s in by_unit.series] == ["决策（15分）", "过程（15分）", "产出（40分）", "效益（30分）"]
     # 西翥 决策 12.50/15, 普吉 产出 39.46/40, 黑林铺 产出 37.34/40, 华山 决策 14.50/15
-    assert by_unit.series[0][1][0] == D("0.8333") and by_unit.series[2][1][1] == D("0.9865")
-    assert by_unit.series[2][1][2] == D("0.9335") and by_unit.series[0][1][4] == D("0.9667")
+    assert by_unit.series[0].values[0] == D("0.8333") and by_unit.series[2].values[1] == D("0.9865")
+    assert by_unit.series[2].values[2] == D("0.9335") and by_unit.series[0].values[4] == D("0.9667")
     assert by_unit.minimum == 0  # every value axis from 0 (it started at 70 % for a lowest 76.67 %)
     satisfaction = charts["各单位各类对象满意度"]
-    assert [name for name, _ in satisfaction.series] == ["奖励对象", "街道办事处职员", "社区职员", "综合满意度"]
+    assert [s.name for s in satisfaction.series] == ["奖励对象", "街道办事处职员", "社区职员", "综合满意度"]
     for unit, rates in WUHUA_SATISFACTION.items():
         i = satisfaction.categories.index(unit)
-        assert tuple(values[i] for _, values in satisfaction.series) == tuple(D(r) for r in rates)
+        assert tuple(s.values[i] for s in satisfaction.series) == tuple(D(r) for r in rates)
     assert satisfaction.minimum == 0  # (it started at 80 % for a lowest 86.70 %)
 
 
@@ -107,12 +112,13 @@ def test_chart_plans_point_at_the_figures(scored, sample):
     data = evaluation_charts(result.evaluation)
     assert [c.title for c in sheet.charts] == [f"图{n} {d.title}" for n, d in enumerate(data, start=1)]
     for chart, expected in zip(sheet.charts, data, strict=True):
+        assert chart.chart == expected  # the one chart model: the sheet places the chart the Word draft draws
         r1, c1, r2, c2 = chart.categories
         assert c1 == c2 and tuple(cells[(r, c1)] for r in range(r1, r2 + 1)) == expected.categories
-        for series, (name, values) in zip(chart.series, expected.series, strict=True):
-            assert series.name == name == cells[series.name_cell]
-            v1, vc, v2, _ = series.values
-            assert tuple(cells.get((r, vc)) for r in range(v1, v2 + 1)) == values
+        for j, series in enumerate(expected.series):
+            assert series.name == cells[chart.name_cell(j)]
+            v1, vc, v2, _ = chart.value_cells(j)
+            assert tuple(cells.get((r, vc)) for r in range(v1, v2 + 1)) == series.values
         # the chart sits below its table, on rows of its own
         assert chart.anchor[0] > r2 and not any(r >= chart.anchor[0] and r < chart.anchor[0] + 14 for r, _ in cells)
     # every chart with its table on one printed page: a break before each block that would not fit
@@ -409,7 +415,7 @@ def test_xlwings_desktop_sets_series_names_labels_and_fonts_over_com(scored):
 
     plan = scored["五华"].plan.sheet(CHART_SHEET).charts[3]  # satisfaction: four series, no labels
     excel.add_chart(Sheet(), plan, desktop=True)
-    top = min(s.name_cell[0] for s in plan.series)
+    top = plan.table[0]  # the header row of its table: the series' names
     assert calls[0] == ("add", "图4 各单位各类对象满意度", "column_clustered", f"A{plan.anchor[0] + 1}",
                         plan.width, plan.height)
     assert calls[1] == ("source", f"A{top + 1}:E{plan.categories[2] + 1}", "columns")
@@ -446,7 +452,7 @@ def test_rescoring_a_copy_saved_by_libreoffice_replaces_its_charts(tmp_path, cap
 
 def test_one_palette_for_excel_and_word_charts():
     """The Word pictures used another palette than the Excel charts (green third bar against grey)."""
-    from perfeval_xl.core.charts import PALETTE
+    from perfeval_xl.core.writeplan import PALETTE
     from perfeval_xl.io import xlsx_chart
     from perfeval_xl.wordreport import charts as word_charts
 
@@ -459,7 +465,7 @@ def test_every_value_axis_starts_at_zero_and_each_chart_has_one_caption(scored, 
     result = scored[sample]
     sheet = result.plan.sheet(CHART_SHEET)
     assert all(c.minimum == 0 for c in evaluation_charts(result.evaluation))
-    assert all(c.minimum == 0 for c in sheet.charts)
+    assert all(c.chart.minimum == 0 for c in sheet.charts)
     # the caption 图n is the chart's title only; the data table above it is not captioned 图n too
     texts = [v for _, _, v, _ in sheet.cells if isinstance(v, str)]
     for n in range(1, len(sheet.charts) + 1):

@@ -173,7 +173,7 @@ def test_the_user_sees_the_result_in_chinese(runs):
         assert title == "绩效评价" and buttons == "ok"
         ev = scored.evaluation
         assert f"{ev.total:.2f}" in prompt and f"“{ev.grade}”" in prompt
-        assert mode == ("critical" if ev.findings.errors else "info")
+        assert mode == ("critical" if scored.findings.errors else "info")
         assert "Traceback" not in prompt
 
 

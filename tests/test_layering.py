@@ -1,7 +1,8 @@
 """Every package imports only below itself (:data:`LAYERS`), and the core knows no Excel library.
 
 Read from the source (every import statement of every file), so a lazy import inside a function
-counts too.  Each top-level module or package of perfeval_xl has a rank in :data:`LAYERS`; a module
+counts too, and so does a module named in a string ("perfeval_xl.excel:write_plan" for
+``import_module``), which is an import made later.  Each top-level module or package of perfeval_xl has a rank in :data:`LAYERS`; a module
 may import its own package and any of strictly lower rank, nothing of its rank or above.  A new
 package (``perfeval_xl/web/`` …) fails :func:`test_every_package_has_a_layer` until it is placed
 in the table."""
@@ -9,6 +10,7 @@ in the table."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import perfeval_xl.core
@@ -51,6 +53,7 @@ LAYERS = {
     "batch": 8, "new_from": 7, "wordreport": 7,
     "analysis": 9, "excel": 8,
     "udfs": 9,
+    "writers": 9,                     # the writer engines by name: io's, excel's (xlwings) and wordreport's (docx)
     "lite": 10,                       # xlwings Lite's main.py (scripts over excel, custom functions over udfs)
     "web": 10,                        # the offline page's builder (perfeval web build)
     "addin": 11,                      # perfeval addin build | install | lite
@@ -94,13 +97,35 @@ def imported_units(path: Path, root: Path = PACKAGE) -> list[tuple[int, str]]:
     return found
 
 
+#: a string that is a module of the package, as ``import_module`` or an engine map names it
+#: ("perfeval_xl.excel", "perfeval_xl.wordreport.docx_writer:write_plan")
+MODULE_NAME = re.compile(r"perfeval_xl((?:\.[A-Za-z_]\w*)+)(?::[A-Za-z_]\w*)?")
+
+
+def named_units(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level module of perfeval_xl) of every string in ``path`` that is a module name of
+    the package (docstrings, which may cite any module, left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            match = MODULE_NAME.fullmatch(node.value)
+            if match and match.group(1).split(".")[1] not in ROOT_NAMES:
+                found.append((node.lineno, match.group(1).split(".")[1]))
+    return found
+
+
 def layer_violations(root: Path = PACKAGE, layers: dict[str, int] = LAYERS) -> list[str]:
     bad = []
     for path in sorted(root.rglob("*.py")):
         unit = _unit(path, root)
-        for line, other in imported_units(path, root):
+        for (line, other), how in ([(found, "imports") for found in imported_units(path, root)]
+                                   + [(found, "names") for found in named_units(path)]):
             if other != unit and not layers[other] < layers[unit]:
-                bad.append(f"{path.relative_to(root)}:{line} ({unit}, layer {layers[unit]}) imports {other} "
+                bad.append(f"{path.relative_to(root)}:{line} ({unit}, layer {layers[unit]}) {how} {other} "
                            f"(layer {layers[other]})")
     return bad
 
@@ -127,6 +152,21 @@ def test_the_layer_walk_sees_each_kind_of_import(tmp_path):
         "io/probe.py:1 (io, layer 1) imports extensions (layer 4)", "io/probe.py:5 (io, layer 1) imports survey (layer 2)",
         "survey/cli.py:1 (survey, layer 2) imports pipeline (layer 5)",
         "survey/cli.py:2 (survey, layer 2) imports forms (layer 2)"]
+
+
+def test_the_layer_walk_sees_a_module_named_in_a_string(tmp_path):
+    # io naming a writer above it for a lazy import_module is an import upward; a docstring citing the
+    # module, a string of the layer itself or below, or prose mentioning the package, is not
+    (tmp_path / "io").mkdir()
+    (tmp_path / "io" / "engines.py").write_text(
+        '"""The engines; the xlwings one is perfeval_xl.excel:write_plan."""\n'
+        'ENGINES = {"splice": "perfeval_xl.io.xlsx_splice:write_plan", "xlwings": "perfeval_xl.excel:write_plan",\n'
+        '           "docx": "perfeval_xl.wordreport.docx_writer:write_plan", "core": "perfeval_xl.core.writeplan"}\n'
+        'def load():\n    """Loads perfeval_xl.cli."""\n    return import_module("perfeval_xl.survey")\n'
+        'NOTE = "see perfeval_xl.excel for the button"\n', encoding="utf-8")
+    assert layer_violations(tmp_path) == [
+        "io/engines.py:2 (io, layer 1) names excel (layer 8)", "io/engines.py:3 (io, layer 1) names wordreport (layer 7)",
+        "io/engines.py:6 (io, layer 1) names survey (layer 2)"]
 
 
 def core_violations(root: Path = CORE) -> list[str]:

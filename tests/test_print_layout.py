@@ -116,7 +116,7 @@ def test_a_level1_with_many_indicators_is_cut_into_parts_that_still_print_at_80_
                        "三级指标": "满意度", "分值": 20, "评分方法": "人工"})
     manual = [{"指标编码": f"A{k}", "得分": 4} for k in range(20)] + [{"指标编码": "B1", "得分": 18}]
     scored = score_snapshot(snapshot(info, {"单位名单": units, "指标体系": indicators, "评分录入": manual}))
-    assert not scored.evaluation.findings.errors
+    assert not scored.findings.errors
     summary = scored.plan.sheet("得分汇总")
     assert print_scale(summary) >= 80
     blocks = _blocks(summary.grid())
@@ -173,7 +173,7 @@ def test_a_block_longer_than_a_page_repeats_its_header_on_each_page():
                    "三级指标": f"指标{k}", "分值": 10, "评分方法": "人工"} for k in range(10)]
     manual = [{"指标编码": f"A{k}", "得分": 9} for k in range(10)]
     scored = score_snapshot(snapshot(info, {"单位名单": units, "指标体系": indicators, "评分录入": manual}))
-    assert not scored.evaluation.findings.errors
+    assert not scored.findings.errors
     summary = scored.plan.sheet("得分汇总")
     grid = summary.grid()
     heads = [i for i, row in enumerate(grid) if row[0] == "序号"]
@@ -199,7 +199,8 @@ def test_the_new_package_engine_freezes_panes_at_a_merged_cell(plans, tmp_path):
     """得分汇总 freezes its first two columns (C1, inside the merged title): the new-package engine
     writes the pane at that coordinate, and the row breaks too."""
     from perfeval_xl.core.writeplan import WritePlan
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+    from perfeval_xl.writers import write
 
     summary = plans[WUHUA.name].sheet("得分汇总")
     assert summary.freeze == (0, 2)

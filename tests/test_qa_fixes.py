@@ -24,7 +24,8 @@ def indicator(**row):
 def run(info=INFO, **tables):
     base = {"单位名单": UNITS, "资金情况": FUNDS}
     base.update(tables)
-    return score_snapshot(snapshot(info, base)).evaluation
+    scored = score_snapshot(snapshot(info, base))
+    return scored.evaluation, scored.findings
 
 
 @pytest.mark.parametrize("kind, params, target, cell", [
@@ -34,22 +35,22 @@ def run(info=INFO, **tables):
     ("比率", "", "100", "L3"),
 ])
 def test_a_bare_number_against_a_rate_is_an_error(kind, params, target, cell):
-    ev = run(**{"指标体系": indicator(评分方法=kind, 规则参数=params, 目标值=target)})
-    (error,) = ev.findings.errors
+    ev, findings = run(**{"指标体系": indicator(评分方法=kind, 规则参数=params, 目标值=target)})
+    (error,) = findings.errors
     assert (error.sheet, error.cell) == ("指标体系", cell)
     assert "应写作百分比" in error.message
     assert ev.total == 0 and "未能评分" in ev.units[0].indicators[0].reason
 
 
 def test_percentage_points_in_words():
-    ev = run(**{"指标体系": indicator(评分方法="阶梯扣分", 规则参数="满分线=100%；每降=1个百分点；扣=2")})
+    ev, findings = run(**{"指标体系": indicator(评分方法="阶梯扣分", 规则参数="满分线=100%；每降=1个百分点；扣=2")})
     # 100 − 97.23 = 2.77 points short → 2 whole steps × 2 = 4 → 96
-    assert not ev.findings.errors and ev.total == D("96")
+    assert not findings.errors and ev.total == D("96")
 
 
 def test_data_value_with_percent_unit():
     data = [{"名称": "优良路率", "数值": "82.5", "计量单位": "%"}]
-    ev = run(**{"其他数据": data, "指标体系": indicator(三级指标="优良路率", 取值来源="数据(优良路率)",
+    ev, findings = run(**{"其他数据": data, "指标体系": indicator(三级指标="优良路率", 取值来源="数据(优良路率)",
                                                        评分方法="比率", 目标值="100%")})
     # 82.5 with 计量单位 % is 82.5 %: 100 × 82.50 % = 82.50
     assert ev.units[0].indicators[0].value.amount == D("0.825") and ev.total == D("82.50")
@@ -82,8 +83,8 @@ def test_unrecognised_required_info_stops_scoring(label, value):
 
 def test_manual_entry_for_an_unknown_code():
     manual = [{"指标编码": "B9", "得分": 3}]
-    ev = run(**{"指标体系": indicator(评分方法="比率", 目标值="100%"), "评分录入": manual})
-    (error,) = ev.findings.errors
+    ev, findings = run(**{"指标体系": indicator(评分方法="比率", 目标值="100%"), "评分录入": manual})
+    (error,) = findings.errors
     assert (error.sheet, error.cell) == ("评分录入", "B3") and "B9" in error.message
 
 

@@ -41,7 +41,7 @@ def reports(tmp_path_factory):
     result = {}
     for name, source in (("xishan", XISHAN), ("wuhua", WUHUA)):
         scored = score_snapshot(read_snapshot(source))
-        document = build_document(scored.evaluation, scored.plan)
+        document = build_document(scored.evaluation, scored.plan, scored.findings)
         path = docx_writer.write_docx(document, out / f"{source.stem}_报告.docx")
         result[name] = (scored, document, path)
     return result
@@ -243,7 +243,7 @@ def test_charts_are_pictures_or_say_why_not(reports):
     _, document, _ = reports["wuhua"]
     totals = next(f for f in document.blocks if isinstance(f, Figure) and "各单位总分" in f.caption)
     assert totals.chart.categories[:2] == ("西翥", "普吉")
-    assert [fmt_score(v) for v in totals.chart.series[0][1]] == [fmt_score(u.total) for u in reports["wuhua"][0].evaluation.units]
+    assert [fmt_score(v) for v in totals.chart.series[0].values] == [fmt_score(u.total) for u in reports["wuhua"][0].evaluation.units]
 
 
 def test_the_chosen_font_draws_chinese():
@@ -268,7 +268,7 @@ def test_a_font_without_chinese_is_refused():
 def test_without_a_cjk_font_the_draft_has_the_chart_data_instead(monkeypatch, tmp_path):
     monkeypatch.setattr(docx_writer, "find_cjk_font", lambda: None)
     scored = score_snapshot(read_snapshot(XISHAN))
-    document = build_document(scored.evaluation, scored.plan)
+    document = build_document(scored.evaluation, scored.plan, scored.findings)
     path = docx_writer.write_docx(document, tmp_path / "r.docx")
     assert document.notices and "PERFEVAL_CJK_FONT" in document.notices[0]
     text = body_text(path)
@@ -415,7 +415,7 @@ def test_a_small_evaluation_without_survey_has_parts_numbered_without_gaps(tmp_p
         "指标体系": [{"编码": "A1", "一级指标": "投入", "一级分值": 100, "二级指标": "资金", "二级分值": 100,
                   "三级指标": "资金到位率", "分值": 100, "评分方法": "比率", "取值来源": "资金到位率"}]})
     scored = score_snapshot(book)
-    document = build_document(scored.evaluation, scored.plan)
+    document = build_document(scored.evaluation, scored.plan, scored.findings)
     parts = [b.text for b in document.blocks if getattr(b, "level", None) == 1]
     assert parts == ["一、基本情况", "二、绩效评价工作开展情况", "三、综合评价情况及评价结论", "四、绩效评价指标分析",
                      "五、主要经验及做法、存在的问题及原因分析", "六、有关建议", "七、其他需要说明的问题"]
@@ -467,7 +467,7 @@ def test_a_missing_client_is_a_placeholder_on_the_cover():
             row[1] = None
     snapshot["项目信息"] = rows
     scored = score_snapshot(snapshot)
-    text = build_document(scored.evaluation, scored.plan).text()
+    text = build_document(scored.evaluation, scored.plan, scored.findings).text()
     assert "委托单位：【请补充：委托单位】" in text and "接受" not in text.split("目录")[0]
 
 
@@ -530,7 +530,7 @@ def test_a_multi_year_draft_keeps_its_funds(tmp_path):
     scored = score_snapshot(read_snapshot(book))
     grid = scored.plan.sheet("资金使用情况表").grid()
     assert any(row and row[0] == "总计" for row in grid) and not any(row and row[0] == "合计" for row in grid)
-    text = build_document(scored.evaluation, scored.plan).text()
+    text = build_document(scored.evaluation, scored.plan, scored.findings).text()
     # 预算 150,000 + 160,000 + 170,000 + 660,000 = 1,140,000.00; 到位 150,000 + 160,000 + 170,000 + 175,312.57
     # = 655,312.57; 到位率 655,312.57 / 1,140,000 = 57.48%; 已使用 = 到位, 执行率 100.00%
     assert ("2021年至2024年，项目预算（下达）资金 1,140,000.00 元，到位资金 655,312.57 元，已使用资金 655,312.57 元，"

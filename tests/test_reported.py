@@ -24,7 +24,7 @@ def run(snapshot, rows, extra=None):
     for sheet, more in (extra or {}).items():
         snap[sheet] = list(snap[sheet]) + more
     scored = score_snapshot(snap)
-    return scored.evaluation, reconcile(scored.evaluation)
+    return scored, reconcile(scored.evaluation)
 
 
 def test_scores_totals_and_grades_of_units_and_project(snapshot):
@@ -86,7 +86,7 @@ def test_amounts_are_converted_from_the_declared_unit(snapshot):
 
 
 def test_unknown_objects_and_units_are_errors_at_their_cells(snapshot):
-    evaluation, result = run(snapshot, [
+    scored, result = run(snapshot, [
         ["普吉", "X9", "", "4", "", ""],
         ["普吉", "C5", "", "优", "", ""],
         ["外星", "C5", "", "4", "", ""],
@@ -100,7 +100,7 @@ def test_unknown_objects_and_units_are_errors_at_their_cells(snapshot):
     assert errors == {("B3", "error"), ("D4", "error"), ("B6", "error"), ("D7", "error"), ("B8", "error"),
                       ("D9", "error")}
     # the unknown unit is reported by the reader, at its cell, and the row is not compared
-    assert any(f.sheet == "报告数据" and f.cell == "A5" for f in evaluation.findings.errors)
+    assert any(f.sheet == "报告数据" and f.cell == "A5" for f in scored.findings.errors)
 
 
 def test_template_keeps_printed_figures_as_typed():

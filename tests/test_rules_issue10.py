@@ -59,9 +59,10 @@ def test_the_wrong_label_is_reported_at_its_cell_in_the_workbook():
              "规则参数": "②与部门职责相符:50；③属于公共财政支持范围:50"}]
     manual = [{"指标编码": "A1", "要点/子项": "全部", "达成情况": "是"},
               {"指标编码": "A1", "要点/子项": "①", "达成情况": "否"}]
-    ev = score_snapshot(snapshot(info, {"单位名单": [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}],
-                                        "指标体系": rows, "评分录入": manual})).evaluation
-    (error,) = ev.findings.errors
+    scored = score_snapshot(snapshot(info, {"单位名单": [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}],
+                                            "指标体系": rows, "评分录入": manual}))
+    ev = scored.evaluation
+    (error,) = scored.findings.errors
     assert (error.sheet, error.cell) == ("评分录入", "C4") and "“①”不存在" in error.message  # the 要点/子项 cell
     assert ev.total == D("100.00")
 
@@ -268,13 +269,13 @@ def test_a_quotient_prints_with_its_unit_everywhere(tmp_path):
                                             "指标体系": rows, "其他数据": data}))
     ev = scored.evaluation
     (s,) = ev.units[0].indicators
-    assert not ev.findings.errors
+    assert not scored.findings.errors
     assert s.value.amount == D("4.30") and s.value.show() == "4.30万元/人"
     assert s.standard.startswith("人均培训成本≤4.5万元/人得100分")
     assert s.process.startswith("人均培训成本=430.11/100=4.30万元/人；人均培训成本4.30万元/人，不高于4.5万元/人")
     assert "%" not in s.process and s.score == D("100.00")
     from perfeval_xl.core.summary import summary
-    (row,) = summary(ev)["units"][0]["indicators"]
+    (row,) = summary(ev, scored.findings)["units"][0]["indicators"]
     assert row["value"] == 4.3  # the quotient itself, not 0.043 or 430.11
     trace = scored.plan.sheet("取数底稿").grid()
     assert any(r[5] == "4.30万元/人" for r in trace if len(r) > 5)
@@ -345,14 +346,16 @@ def test_trend_and_count_through_the_workbook():
               {"指标编码": "A2", "要点/子项": "③", "达成情况": "否", "扣分原因": "对社会稳定的促进作用不明显"}]
     tables = {"单位名单": [{"单位全称": "甲镇人民政府", "单位简称": "甲镇"}], "指标体系": rows, "其他数据": data,
               "评分录入": manual}
-    ev = score_snapshot(snapshot(info, tables)).evaluation
-    assert not ev.findings.errors
+    scored = score_snapshot(snapshot(info, tables))
+    ev = scored.evaluation
+    assert not scored.findings.errors
     trend, count = ev.units[0].indicators
     # 35 % → 35 % is flat: not a rise, so 逐年提升 fails → 0; one item of three unmet → 50 − 10 = 40
     assert (trend.score, count.score, ev.total) == (D("0.00"), D("40.00"), D("40.00"))
     assert trend.process.startswith("2021年30.00%→2022年35.00%（提升）→2023年35.00%（持平）")
     assert count.reason == "对社会稳定的促进作用不明显"
     # a year without data: an error, the indicator unscored
-    ev = score_snapshot(snapshot(info, {**tables, "其他数据": data[:2]})).evaluation
-    (error,) = ev.findings.errors
+    scored = score_snapshot(snapshot(info, {**tables, "其他数据": data[:2]}))
+    ev = scored.evaluation
+    (error,) = scored.findings.errors
     assert "覆盖率2023" in error.message and ev.units[0].indicators[0].score == D("0.00")

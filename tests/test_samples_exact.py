@@ -29,8 +29,8 @@ def _indicators(result: dict) -> list[tuple]:
 @pytest.mark.parametrize("stem, total, grade, indicators", CASES)
 def test_sample_scores_exactly_as_expected(stem, total, grade, indicators):
     expected = json.loads((EXPECTED / f"{stem}.json").read_text(encoding="utf-8"))
-    got = json.loads(json.dumps(summary(score_snapshot(read_snapshot(SAMPLES / f"{stem}.xlsx")).evaluation),
-                                ensure_ascii=False))
+    scored = score_snapshot(read_snapshot(SAMPLES / f"{stem}.xlsx"))
+    got = json.loads(json.dumps(summary(scored.evaluation, scored.findings), ensure_ascii=False))
     # the figures the sample's .md file justifies, then everything else, piece by piece
     assert (expected["total"], expected["grade"]) == (total, grade)
     assert len({i["code"] for u in expected["units"] for i in u["indicators"]}) == indicators

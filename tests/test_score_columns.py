@@ -80,7 +80,7 @@ def test_scores_do_not_depend_on_the_columns():
 ])
 def test_a_bad_list_is_an_error_at_its_cell_and_the_default_is_printed(text, message):
     scored = plan(text)
-    errors = [(f.sheet, f.cell, f.message) for f in scored.evaluation.findings.errors]
+    errors = [(f.sheet, f.cell, f.message) for f in scored.findings.errors]
     row = 2 + [f.key for f in schema.PROJECT_INFO.fields].index("score_columns")  # B column, below the header row
     assert errors == [("项目信息", f"B{row}", message)]
     header, *_ = table(scored)

@@ -26,7 +26,8 @@ INDICATORS = [
 
 
 def test_self_evaluation_form():
-    ev = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": FUNDS, "指标体系": INDICATORS})).evaluation
+    scored = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": FUNDS, "指标体系": INDICATORS}))
+    ev = scored.evaluation
     scores = {s.code: s.score for s in ev.units[0].indicators}
     # 预算执行率 53.41 / 57.69 = 92.58 % → 10 × 92.58 % = 9.258 → 9.26
     # 人数 130 / 149 = 87.25 % → 20 × 87.25 % = 17.45
@@ -34,7 +35,7 @@ def test_self_evaluation_form():
     # 知晓率 97 % ≥ 96 % → 30; 满意度 96.5 / 97 = 99.48 % → 10 × 99.48 % = 9.948 → 9.95
     assert scores == {"1": D("9.26"), "2": D("17.45"), "3": D("15"), "4": D("14.62"), "5": D("30"), "6": D("9.95")}
     assert ev.total == D("96.28") and ev.grade == "优"
-    assert not ev.findings.errors
+    assert not scored.findings.errors
     process = ev.units[0].indicators[1].process
     assert process.startswith("实际完成值130；20×min(130÷149,1)=20×87.25%=17.45")
 

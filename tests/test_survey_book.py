@@ -48,9 +48,9 @@ def attached(snapshot):
     return run(snapshot, stages_until("attach questionnaires"))
 
 
-def findings_of(scored_or_book):
-    findings = getattr(scored_or_book, "evaluation", scored_or_book).findings
-    return [(f.severity, f.sheet, f.cell, f.message) for f in findings]
+def findings_of(scored_or_run):
+    """The findings of a score (or of a run of some stages), as tuples."""
+    return [(f.severity, f.sheet, f.cell, f.message) for f in scored_or_run.findings]
 
 
 def grid(plan, name):

@@ -27,8 +27,9 @@ def indicator(code, weight, kind, params, source=""):
 
 
 def evaluate(rows, derived=(), info=INFO):
-    return score_snapshot(snapshot(info, {"单位名单": UNITS, "资金情况": FUNDS, "产出情况": OUTPUTS,
-                                          "派生指标": list(derived), "指标体系": rows})).evaluation
+    scored = score_snapshot(snapshot(info, {"单位名单": UNITS, "资金情况": FUNDS, "产出情况": OUTPUTS,
+                                            "派生指标": list(derived), "指标体系": rows}))
+    return scored.evaluation, scored.findings
 
 
 def by_code(ev):
@@ -38,8 +39,8 @@ def by_code(ev):
 def test_value_sources_per_year_and_over_all_years():
     rows = [indicator("A1", 25, "比率", "", "资金到位率"), indicator("A2", 25, "比率", "", "资金到位率(2023年)"),
             indicator("A3", 25, "比率", "", "预算执行率(2024年)"), indicator("A4", 25, "比率", "", "实际完成率(道路,2023年)")]
-    ev = evaluate(rows)
-    assert list(ev.findings) == []
+    ev, findings = evaluate(rows)
+    assert list(findings) == []
     s = by_code(ev)
     # all years: (40+20+24+10)/(40+20+30+10) = 94/100
     assert s["A1"].process.startswith("资金到位率=94.00/100.00×100%=94.00%；")
@@ -56,8 +57,8 @@ def test_a_trend_and_a_mean_over_years():
     rows = [indicator("A1", 50, "趋势", "2023=资金到位率(2023年)；2024=资金到位率(2024年)；要求=逐年提升"),
             indicator("A2", 50, "区间", "≥95%:50；其他:0", "年均到位率")]
     derived = [{"名称": "年均到位率", "计算方式": "平均", "表达式": "资金到位率(2023年)；资金到位率(2024年)"}]
-    ev = evaluate(rows, derived)
-    assert list(ev.findings) == []
+    ev, findings = evaluate(rows, derived)
+    assert list(findings) == []
     s = by_code(ev)
     assert s["A1"].score == D("50.00") and "2023年91.43%→2024年100.00%（提升）" in s["A1"].process
     # (91.43% + 100.00%) / 2 = 95.715% → 95.72%
@@ -67,14 +68,14 @@ def test_a_trend_and_a_mean_over_years():
 
 
 def test_a_year_without_rows_is_missing_data():
-    ev = evaluate([indicator("A1", 100, "比率", "", "资金到位率(2022年)")])
-    assert [f.message for f in ev.findings.errors] == ["项目整体：指标 A1指标A1：“资金情况”中没有项目整体2022年的数据"]
+    ev, findings = evaluate([indicator("A1", 100, "比率", "", "资金到位率(2022年)")])
+    assert [f.message for f in findings.errors] == ["项目整体：指标 A1指标A1：“资金情况”中没有项目整体2022年的数据"]
 
 
 def test_a_unit_amount_in_a_year():
     derived = [{"名称": "执行率", "计算方式": "合计比", "表达式": "(实际支出(甲,2024年)+实际支出(乙,2024年))÷(预算数(甲,2024年)+预算数(乙,2024年))"}]
-    ev = evaluate([indicator("A1", 100, "比率", "", "执行率")], derived)
-    assert list(ev.findings) == []
+    ev, findings = evaluate([indicator("A1", 100, "比率", "", "执行率")], derived)
+    assert list(findings) == []
     # (20 + 6) / (20 + 10) = 86.67%
     assert "执行率=(20+6)/(20+10)×100%=26/30×100%=86.67%" in by_code(ev)["A1"].process
 
@@ -88,11 +89,11 @@ def test_parse_years(text, expected):
 
 
 def test_evaluation_years_as_a_range_and_errors():
-    assert evaluate([indicator("A1", 100, "比率", "", "资金到位率")]).book.info["year"] == YearRange(2023, 2024)
+    assert evaluate([indicator("A1", 100, "比率", "", "资金到位率")])[0].book.info["year"] == YearRange(2023, 2024)
     with pytest.raises(CellValueError, match="起止年份颠倒或相同"):
         parse_years("2024-2021")
-    ev = evaluate([indicator("A1", 100, "比率", "", "资金到位率")], info=dict(INFO, 评价年度="2024-2021"))
-    (error,) = ev.findings.errors
+    ev, findings = evaluate([indicator("A1", 100, "比率", "", "资金到位率")], info=dict(INFO, 评价年度="2024-2021"))
+    (error,) = findings.errors
     assert (error.sheet, error.message) == (
         "项目信息", "“评价年度”填写的“2024-2021”起止年份颠倒或相同；应填写四位年份或年度范围，如 2024 或 2021-2024")
 
@@ -120,8 +121,8 @@ def test_funds_table_by_unit_and_year_with_subtotals_and_total():
 def test_a_cycle_through_a_year_is_found_and_does_not_recurse():
     derived = [{"名称": "甲率", "计算方式": "平均", "表达式": "乙率(2023年)；1"},
                {"名称": "乙率", "计算方式": "平均", "表达式": "甲率；1"}]
-    ev = evaluate([indicator("A1", 100, "比率", "", "甲率")], derived)
-    messages = [(f.sheet, f.cell, f.message) for f in ev.findings.errors]
+    ev, findings = evaluate([indicator("A1", 100, "比率", "", "甲率")], derived)
+    messages = [(f.sheet, f.cell, f.message) for f in findings.errors]
     assert ("派生指标", "C3", "派生指标循环引用：甲率→乙率→甲率；派生指标不能直接或间接用到自己") in messages
     assert by_code(ev)["A1"].score == D("0.00")
     assert any(m.startswith("项目整体：指标 A1指标A1：派生指标循环引用：甲率→乙率→甲率") for _, _, m in messages)
@@ -130,7 +131,7 @@ def test_a_cycle_through_a_year_is_found_and_does_not_recurse():
 def test_one_row_per_unit_and_year_and_a_second_row_of_a_year_is_reported():
     rows = [indicator("A1", 100, "比率", "", "资金到位率")]
     doubled = FUNDS + [{"单位简称": "乙", "年度": 2024, "预算数": 1, "实际到位": 1}]  # row 7
-    ev = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": doubled, "指标体系": rows})).evaluation
-    assert [(f.cell, f.message) for f in ev.findings.warnings] == [
+    findings = score_snapshot(snapshot(INFO, {"单位名单": UNITS, "资金情况": doubled, "指标体系": rows})).findings
+    assert [(f.cell, f.message) for f in findings.warnings] == [
         ("A7", "乙2024年在“资金情况”中不止一行（第 6 行和第 7 行），两行的金额已相加计算；"
                "如第二行其实是另一单位的数据（例如单位单元格向下合并了两行），请改正单位简称")]

@@ -8,14 +8,13 @@
 * 各类对象满意度 / 各单位各类对象满意度 — satisfaction per respondent class (and per unit), where
   the evaluation has satisfaction data (:mod:`perfeval_xl.core.satisfaction`).
 
-The Word draft draws these as pictures and the 图表 sheet holds them as native Excel charts over
-small data tables on the same sheet (:class:`perfeval_xl.core.writeplan.ChartPlan`); both take
-their data from :func:`evaluation_charts`.
+Each is a :class:`~perfeval_xl.core.writeplan.Chart`, the one chart model: the Word draft draws it as
+a picture, the 图表 sheet places it as a native Excel chart over a small data table on the same sheet
+(:class:`~perfeval_xl.core.writeplan.ChartPlan`); both take their charts from :func:`evaluation_charts`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ from .extension import OutputSheets
 from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from .pagefit import column_points
 from .satisfaction import COMPOSITE, satisfaction_table
-from .writeplan import DEFAULT_HEIGHT, ChartPlan, ChartSeries, SheetBuilder, SheetPlan
+from .writeplan import DEFAULT_HEIGHT, Chart, ChartPlan, ChartSeries, SheetBuilder, SheetPlan
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scoring import Evaluation
@@ -32,49 +31,20 @@ CHART_SHEET = "评价图表"
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class BarChart:
-    """Bars per category, one bar per series in each category (grouped)."""
-
-    categories: tuple[str, ...]
-    series: tuple[tuple[str, tuple[Decimal | None, ...]], ...]
-    #: values are fractions shown as percentages
-    percent: bool = False
-    #: the axis maximum (100 for scores, 1 for rates); None: from the data
-    maximum: Decimal | None = None
-    #: the axis minimum: 0 on every chart (an axis starting at 70 or 80 exaggerates the differences)
-    minimum: Decimal | None = None
-    #: horizontal reference lines: (value, label)
-    lines: tuple[tuple[Decimal, str], ...] = ()
-    value_labels: bool = True
-    #: the chart's title (the Word draft's caption)
-    title: str = ""
-    #: what the categories are (the data table's first header) and what the values are
-    category_title: str = ""
-    value_title: str = ""
-    #: the chart's figures in words, for readers and for tests
-    alt: str = ""
-
-
-#: bar fills, one per series, for the Excel charts and the Word draft's pictures alike (Office's default
-#: palette, which desktop Excel also uses for the charts it draws itself)
-PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
-
-
 def _points(value: Decimal) -> str:
     return f"{fmt_plain(value)}分"
 
 
-def level1_chart(ev: "Evaluation") -> BarChart:
+def level1_chart(ev: "Evaluation") -> Chart:
     rates = tuple(round_rate(l.rate) for l in ev.level1)
-    return BarChart(
+    return Chart(
         categories=tuple(f"{l.name}（{_points(l.weight)}）" for l in ev.level1),
-        series=(("得分率", rates),), percent=True, maximum=ONE, minimum=ZERO,
+        series=(ChartSeries("得分率", rates),), percent=True, maximum=ONE, minimum=ZERO,
         title="一级指标得分率", category_title="一级指标", value_title="得分率",
         alt="；".join(f"{l.name} {fmt_percent(r)}" for l, r in zip(ev.level1, rates)))
 
 
-def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
+def unit_totals_chart(ev: "Evaluation") -> Chart | None:
     """Each unit's 总分 (None for an evaluation of the project as a whole)."""
     if ev.whole:
         return None
@@ -83,22 +53,22 @@ def unit_totals_chart(ev: "Evaluation") -> BarChart | None:
     lines = tuple((to_decimal(info.get(k)), g) for k, g in (("grade_excellent", "优"), ("grade_good", "良"),
                                                           ("grade_fair", "中"))
                   if info.get(k) is not None and to_decimal(info.get(k)) > ZERO)
-    return BarChart(
-        categories=tuple(u.name for u in ev.units), series=(("总分", totals),),
+    return Chart(
+        categories=tuple(u.name for u in ev.units), series=(ChartSeries("总分", totals),),
         maximum=Decimal(100), minimum=ZERO, lines=lines,
         title="各单位总分", category_title="单位", value_title="总分（分）",
         alt="；".join(f"{u.name} {fmt_score(u.total)}" for u in ev.units))
 
 
-def unit_level1_chart(ev: "Evaluation") -> BarChart | None:
+def unit_level1_chart(ev: "Evaluation") -> Chart | None:
     """Each unit's 得分率 per 一级指标 (None for an evaluation of the project as a whole)."""
     if ev.whole:
         return None
     names = [l.name for l in ev.level1]
     rates = {(u.name, l.name): round_rate(l.rate) for u in ev.units for l in u.level1}
-    series = tuple((f"{l.name}（{_points(l.weight)}）", tuple(rates.get((u.name, l.name)) for u in ev.units))
+    series = tuple(ChartSeries(f"{l.name}（{_points(l.weight)}）", tuple(rates.get((u.name, l.name)) for u in ev.units))
                    for l in ev.level1)
-    return BarChart(
+    return Chart(
         categories=tuple(u.name for u in ev.units), series=series, percent=True, maximum=ONE,
         minimum=ZERO, value_labels=False,
         title="各单位一级指标得分率", category_title="单位", value_title="得分率",
@@ -106,7 +76,7 @@ def unit_level1_chart(ev: "Evaluation") -> BarChart | None:
                                                if (u.name, n) in rates) for u in ev.units))
 
 
-def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
+def satisfaction_chart(ev: "Evaluation") -> Chart | None:
     """Satisfaction per respondent class (and per unit); None without any satisfaction rate."""
     table = satisfaction_table(ev)
     names = table.all_headers
@@ -117,14 +87,14 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
     short = {u.full_name: u.short_name for u in ev.book.units}
     if ev.whole:
         _, only = rows[0]
-        return BarChart(
+        return Chart(
             categories=tuple(n.removesuffix("满意度") if n != COMPOSITE else n for n in names),
-            series=(("满意度", tuple(only)),), percent=True, maximum=ONE, minimum=ZERO,
+            series=(ChartSeries("满意度", tuple(only)),), percent=True, maximum=ONE, minimum=ZERO,
             title="各类对象满意度", category_title="调查对象", value_title="满意度",
             alt="，".join(f"{n} {fmt_percent(v)}" for n, v in zip(names, only) if v is not None))
-    return BarChart(
+    return Chart(
         categories=tuple(short.get(row.full_name, row.full_name) for row, _ in rows),
-        series=tuple((n.removesuffix("满意度") if n != COMPOSITE else n, tuple(vs[i] for _, vs in rows))
+        series=tuple(ChartSeries(n.removesuffix("满意度") if n != COMPOSITE else n, tuple(vs[i] for _, vs in rows))
                      for i, n in enumerate(names)),
         percent=True, maximum=ONE, minimum=ZERO, value_labels=False,
         title="各单位各类对象满意度", category_title="单位", value_title="满意度",
@@ -132,7 +102,7 @@ def satisfaction_chart(ev: "Evaluation") -> BarChart | None:
                      + "、".join(fmt_percent(v) if v is not None else "—" for v in vs) for row, vs in rows))
 
 
-def evaluation_charts(ev: "Evaluation") -> list[BarChart]:
+def evaluation_charts(ev: "Evaluation") -> list[Chart]:
     """The charts of an evaluation, in the order they are shown."""
     found = [level1_chart(ev), unit_totals_chart(ev), unit_level1_chart(ev), satisfaction_chart(ev)]
     return [chart for chart in found if chart is not None]
@@ -166,22 +136,14 @@ def chart_sheet(ev: "Evaluation") -> SheetPlan:
         b.row += 1
         # the chart carries the caption 图n; the table above it is its data, not a second 图n
         b.line(f"{chart.title}（图{n}的数据）", ncols, "subtitle", height=22)
-        header = b.values([chart.category_title] + [name for name, _ in chart.series], "header", height=30)
+        header = b.values([chart.category_title] + [s.name for s in chart.series], "header", height=30)
         style = "percent" if chart.percent else "score"
         first = b.row
         for i, category in enumerate(chart.categories):
-            b.values([category] + [values[i] for _, values in chart.series], ["center"] + [style] * len(chart.series))
-        last = b.row - 1
-        series = tuple(ChartSeries(name, (header, 1 + j), (first, 1 + j, last, 1 + j))
-                       for j, (name, _) in enumerate(chart.series))
+            b.values([category] + [s.values[i] for s in chart.series], ["center"] + [style] * len(chart.series))
         height = 252.0 if len(chart.series) > 2 else 216.0
-        anchor = (b.row + 1, 0)
-        b.plan.charts.append(ChartPlan(
-            title=f"图{n} {chart.title}", categories=(first, 0, last, 0), series=series, anchor=anchor,
-            width=chart_width, height=height, category_title=chart.category_title,
-            value_title=chart.value_title, percent=chart.percent,
-            minimum=chart.minimum, maximum=chart.maximum, value_labels=chart.value_labels,
-            legend=len(chart.series) > 1))
+        b.plan.charts.append(ChartPlan(chart, table=(header, 0), anchor=(b.row + 1, 0), width=chart_width,
+                                       height=height, title=f"图{n} {chart.title}"))
         rows = int(-(-height // CHART_ROW_HEIGHT)) + 2
         for r in range(first, b.row + rows):
             b.plan.heights[r] = CHART_ROW_HEIGHT
@@ -197,4 +159,4 @@ def _height(plan: SheetPlan, first: int, end: int) -> float:
 
 
 #: the 图表 sheet, with its name (:mod:`perfeval_xl.extensions`)
-CHART_SHEETS = OutputSheets((CHART_SHEET,), lambda ev: [chart_sheet(ev)])
+CHART_SHEETS = OutputSheets((CHART_SHEET,), lambda ev, _: [chart_sheet(ev)])

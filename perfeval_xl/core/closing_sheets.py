@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import schema
-from .findings import format_refs
+from .findings import FindingList, format_refs
 from .scoring import Evaluation
 from .styles import SEVERITY_STYLE
 from .writeplan import SheetBuilder, SheetPlan
@@ -37,11 +37,12 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
     return b.plan
 
 
-def findings_sheet(ev: Evaluation) -> SheetPlan:
+def findings_sheet(ev: Evaluation, found: FindingList) -> SheetPlan:
+    """校验结果: every finding the run gathered before the plan stage (the one channel), in order."""
     headers = ["序号", "级别", "工作表", "单元格", "说明"]
     b = SheetBuilder(schema.OUTPUT_FINDINGS, [6, 8, 14, 10, 100])
     b.title(f"{ev.book.name}校验结果", len(headers))
-    findings = list(ev.findings)
+    findings = list(found)
     errors = sum(1 for f in findings if f.severity == "error")
     b.line(f"错误 {errors} 项，提示 {len(findings) - errors} 项。错误须更正后重新评分；提示请核实。", len(headers))
     b.header(headers)

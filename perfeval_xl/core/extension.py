@@ -8,6 +8,7 @@ Nothing registers itself on import.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, TypeVar, cast
 
 from . import schema
@@ -22,12 +23,17 @@ if TYPE_CHECKING:  # pragma: no cover
 _T = TypeVar("_T")
 
 
+#: what builds output sheets: the evaluation and the run's findings so far (the one channel; the
+#: 校验结果 sheet lists them, most builders read the evaluation only) → the sheets
+SheetsBuilder = Callable[["Evaluation", FindingList], Iterable["SheetPlan"]]
+
+
 @dataclass(frozen=True)
 class OutputSheets:
     """One builder of output sheets and the names (or name prefixes) of the sheets it writes."""
 
     names: tuple[str, ...]
-    build: "Callable[[Evaluation], Iterable[SheetPlan]]"
+    build: SheetsBuilder
     prefixes: tuple[str, ...] = ()
 
     def owns(self, name: str) -> bool:
@@ -107,7 +113,9 @@ class Env(NamedTuple):
     """What a stage gets besides the previous stage's result."""
 
     extensions: Extensions
-    #: findings of the stages before this one
+    #: findings of the stages before this one, in order: the run's one findings channel so far
     findings: FindingList = FindingList()
     #: the run's caches (a stage run on its own gets fresh ones)
     caches: Caches | None = None
+    #: stage name → the findings that stage returned, for the stages before this one
+    stage_findings: Mapping[str, FindingList] = MappingProxyType({})

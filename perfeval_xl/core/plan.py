@@ -9,7 +9,6 @@ nobody writes.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterable
 
 from .extension import Env
@@ -23,17 +22,11 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     The sheets are built from the evaluation with every finding the run gathered before this stage
     (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
     returns sheets only, never findings."""
-    if tuple(env.findings) != tuple(evaluation.findings):
-        evaluation = replace(evaluation, findings=env.findings)  # the same caches: nothing summed again
-    return plan_sheets([sheet for output in env.extensions.sheets for sheet in output.build(evaluation)]), Findings()
+    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation, env.findings)]
+    return plan_sheets(sheets), Findings()
 
 
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:
     """The write plan of ``sheets``: each finished (labels not broken mid-word; no wrapped text cut
     or printed over the next row) and frozen, as every writer gets it."""
-    planned = []
-    for sheet in sheets:
-        finish(sheet)
-        sheet._heights.clear()  # the heights worked out while planning it: not needed once it is finished
-        planned.append(sheet.seal())
-    return WritePlan(tuple(planned))
+    return WritePlan(tuple(finish(sheet) for sheet in sheets))

@@ -7,9 +7,9 @@ pasted into other sheets (:mod:`perfeval_xl.core.table_audit`) and self-evaluati
 are the problems with what the reviewer typed (an unknown 对象), warnings such as a 尾差;
 slips are the figures that do not follow.
 
-The reconcile stage (:func:`reconcile_stage`) adds the 报告数据 findings to a scored
-evaluation, so ``perfeval score`` reports them in 校验结果 and its exit status; the
-builder :data:`REVIEW_SHEETS` writes 复核意见 when 报告数据 has rows.
+The reconcile stage (:func:`reconcile_stage`) returns the 报告数据 findings, so ``perfeval score``
+reports them in 校验结果, its JSON and its exit status; the builder :data:`REVIEW_SHEETS` writes
+复核意见 when 报告数据 has rows.
 """
 
 from __future__ import annotations
@@ -130,13 +130,12 @@ def reported_result(evaluation: Evaluation) -> ReviewResult:
 
 
 def reconcile_stage(evaluation: Evaluation, env: Env) -> tuple[Evaluation, Findings]:
-    """Stage: the evaluation with the findings of its 报告数据 rows added (errors at their cells)
-    and the reconciliation kept for the 复核意见 sheet."""
+    """Stage: 报告数据 reconciled, kept in the evaluation for the 复核意见 sheet; its findings (errors at
+    their cells) returned beside it."""
     result = reported_result(evaluation)
     found = Findings()
     found.extend(result.findings)
-    findings = FindingList((*evaluation.findings, *found)) if len(found) else evaluation.findings
-    return replace(evaluation, findings=findings, reported=result), found  # the same caches: nothing summed again
+    return replace(evaluation, reported=result), found  # the same caches: nothing summed again
 
 
 @dataclass(frozen=True)
@@ -160,19 +159,24 @@ class Reviewing:
         return first.project if first is not None else ""
 
 
+#: the review stage that scores the workbook (:data:`perfeval_xl.review.REVIEW_STAGES`): its findings are
+#: what 校验结果 lists, as for ``perfeval score``; the review's own are listed in 复核意见
+EVALUATE_STAGE = "evaluate workbook"
+
+
 def plan_review(reviewing: Reviewing, env: Env) -> tuple[WritePlan, Findings]:
     """Review's plan stage: the run's output sheets in the extensions' order, as ``score`` plans
     them (none but 复核意见 when there is no evaluation), with 复核意见 built once from the whole
-    review (报告数据, forms, tables) in its place of the list."""
+    review (报告数据, forms, tables) in its place of the list.  The sheets are built with the
+    findings of :data:`EVALUATE_STAGE` (``score``'s findings of the workbook)."""
+    scoring = env.stage_findings.get(EVALUATE_STAGE, FindingList())
     sheets: list[SheetPlan] = []
     for output in env.extensions.sheets:
         if output.owns(schema.OUTPUT_REVIEW):
-            # finished by review_sheet already, and not again: a second finish widens its label columns
-            # (as score's plan stage does to its 复核意见 today; see the pipeline report of issue 21)
-            sheets.append(review_sheet(reviewing.project, reviewing.result))
+            sheets.append(review_sheet(reviewing.project, reviewing.result))  # finished (and frozen) already
         elif reviewing.evaluation is not None:
-            sheets.extend(finish(sheet) for sheet in output.build(reviewing.evaluation))
-    return WritePlan(tuple(sheet.seal() for sheet in sheets)), Findings()
+            sheets.extend(finish(sheet) for sheet in output.build(reviewing.evaluation, scoring))
+    return WritePlan(tuple(sheets)), Findings()
 
 
 def _difference(printed: str, expected: str) -> str:
@@ -262,7 +266,7 @@ def _fit_merged(b: SheetBuilder, row: int, first: int, last: int, text: str) -> 
     b.plan.heights[row] = max(18, needed_height(text, width))
 
 
-def _review_sheets(evaluation: Evaluation) -> list[SheetPlan]:
+def _review_sheets(evaluation: Evaluation, findings: FindingList) -> list[SheetPlan]:
     if not has_reported_rows(evaluation):
         return []
     return [review_sheet(evaluation.book.name, reported_result(evaluation), SCORE_REVIEW_SCOPE)]

@@ -21,7 +21,7 @@ from .sheetnames import scoresheet_names
 from .pagefit import block_breaks, column_points, fit_scale, group_breaks, page_rows, printable, widths_for_scale
 from .styles import STYLES, StyleName
 from .textfit import breaks_sensibly, lines_needed
-from .writeplan import DEFAULT_HEIGHT, SheetBuilder, SheetPlan, display_width, finish, fit_wrapped_rows, needed_height
+from .writeplan import DEFAULT_HEIGHT, SheetBuilder, SheetPlan, display_width, fit_wrapped_rows, lay_out, needed_height
 
 
 def scoresheet_name(evaluation: Evaluation, unit: UnitScore) -> str:
@@ -117,7 +117,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
     new_pages: set[int] = set()
     scale = fit_scale(sum(column_points(w) for w in b.plan.widths.values()), True)
     page = page_rows(True, scale) - sum(b.plan.heights.get(r, DEFAULT_HEIGHT) for r in range(2))
-    # the height finish() gives a unit's row: its name's lines (one line of CJK is taller than the default)
+    # the height lay_out() gives a unit's row: its name's lines (one line of CJK is taller than the default)
     unit_height = max([DEFAULT_HEIGHT] + [needed_height(u.full_name, name_width) for u in ev.units])
 
     def header(head: Callable[[int], None], n: int) -> float:
@@ -215,7 +215,7 @@ def summary_sheet(ev: Evaluation) -> SheetPlan:
             b.line(f"注：各指标{label}" + residue.format(name=name) + "。", ncols, "note")
     b.line("等级：" + "，".join(f"{g}≥{fmt_plain(to_decimal(ev.book.info.get(k)))}分" for g, k in
                               (("优", "grade_excellent"), ("良", "grade_good"), ("中", "grade_fair"))) + "，其余为差。", ncols, "note")
-    finish(b.plan)  # the final widths and row heights, which the breaks are computed from
+    lay_out(b.plan)  # the final widths and row heights, which the breaks are computed from
     b.plan.row_breaks = block_breaks(b.plan, blocks, new_pages)
     return b.plan
 
@@ -351,7 +351,7 @@ def score_sheet(ev: Evaluation, unit: UnitScore, name: str | None = None) -> She
     if "计算过程" in columns:
         b.line("计算过程中的比率按四舍五入保留两位小数的百分比参与计分；其后精确计算，每个指标的得分最后四舍五入到 0.01 分（只舍入一次）。",
                len(headers), "note")
-    finish(b.plan)  # final widths and heights: the page breaks are computed from them
+    lay_out(b.plan)  # final widths and heights: the page breaks are computed from them
     b.plan.row_breaks = group_breaks(b.plan, groups, cuts)
     continue_labels(b.plan, (0, 1))
     fit_wrapped_rows(b.plan)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 from . import derived, schema
 from .book import Book, Record
 from .extension import Caches, Env
-from .findings import FindingList, Findings, Ref, TemplateError
+from .findings import Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
 from .numbers import HUNDRED, ZERO, fmt_plain, fmt_score, round_score, to_decimal
@@ -312,8 +312,6 @@ class Evaluation:
     grade: str
     level1: tuple[LevelScore, ...]
     total_note: str
-    #: every finding of the run up to and including scoring, in order
-    findings: FindingList
     #: the value sources the scores were computed with (for scopes of the annex tables)
     sources: Mapping[str, SourceInfo]
     #: 报告数据 reconciled (a :class:`perfeval_xl.core.review.ReviewResult`), set by the
@@ -607,9 +605,8 @@ def _project_level1(units: tuple[UnitScore, ...], weights: list[Decimal], total:
 
 
 def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
-    """Stage 5: the indicator system read and applied to each unit (or the whole project).
-
-    The evaluation carries the findings of the earlier stages followed by its own."""
+    """Stage 5: the indicator system read and applied to each unit (or the whole project); its
+    findings are returned beside the evaluation (the run gathers them), never kept in it."""
     findings = Findings()
     sources = env.extensions.sources
     system = read_indicators(book, findings)
@@ -632,9 +629,4 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
         total = round_score(weighted_mean([u.total for u in units], weights))
         grade = grade_of(total, book.info)
         level1, total_note = _project_level1(units, weights, total)
-    gathered = Findings()
-    gathered.extend(env.findings)
-    gathered.extend(findings)
-    evaluation = Evaluation(book, system, units, total, grade, level1, total_note, gathered.frozen(), sources,
-                            caches=caches)
-    return evaluation, findings
+    return Evaluation(book, system, units, total, grade, level1, total_note, sources, caches=caches), findings

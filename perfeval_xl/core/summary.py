@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Iterable
 
+from .findings import Finding
 from .scoring import Evaluation
 
 
@@ -13,7 +15,8 @@ def _number(value: Decimal | None):
     return float(value)
 
 
-def summary(evaluation: Evaluation) -> dict:
+def summary(evaluation: Evaluation, findings: Iterable[Finding]) -> dict:
+    """The evaluation's scores and the run's ``findings`` (:attr:`perfeval_xl.pipeline.Run.findings`)."""
     return {
         "project": evaluation.book.name,
         "total": _number(evaluation.total),
@@ -37,5 +40,5 @@ def summary(evaluation: Evaluation) -> dict:
             }
             for unit in evaluation.units
         ],
-        "findings": [f.as_json() for f in evaluation.findings],
+        "findings": [f.as_json() for f in findings],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from .styles import STYLES, StyleName
 from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
@@ -62,49 +62,128 @@ def _sheet_height(plan: "SheetPlan", text: str, width: float, style: StyleName) 
 PAGE_FOOTER = "第 &P 页，共 &N 页"
 
 
+#: bar fills, one per series, for every renderer of a :class:`Chart` alike (Office's default palette, which
+#: desktop Excel also uses for the charts it draws itself)
+PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
+
+
 @dataclass(frozen=True)
 class ChartSeries:
-    """One series of a chart: its name, the cell holding the name and the cells of its values
-    (zero-based (row, col) and (r1, c1, r2, c2), on the chart's own sheet)."""
+    """One series of a chart: its name and its value in each category (None: no bar)."""
 
     name: str
-    name_cell: tuple[int, int]
-    values: tuple[int, int, int, int]
+    values: tuple[Decimal | None, ...]
 
 
 @dataclass(frozen=True)
-class ChartPlan:
-    """A native clustered column chart drawn from cells of its sheet, placed at ``anchor``
-    (the top-left cell, zero-based) and ``width`` × ``height`` points large."""
+class Chart:
+    """A clustered column chart: the one chart model every renderer draws — a native chart part of
+    the splice writer (:mod:`perfeval_xl.io.xlsx_chart`), a chart of the live workbook (xlwings,
+    :mod:`perfeval_xl.excel`) and the Word draft's picture (:mod:`perfeval_xl.wordreport.charts`).
+    Built once per chart by :mod:`perfeval_xl.core.charts`; on a sheet it is placed by a :class:`ChartPlan`."""
 
     title: str
-    categories: tuple[int, int, int, int]
+    categories: tuple[str, ...]
     series: tuple[ChartSeries, ...]
-    anchor: tuple[int, int]
-    width: float
-    height: float
+    #: what the categories are (the data table's first header) and what the values are (the axis titles)
     category_title: str = ""
     value_title: str = ""
-    #: values are fractions: the value axis and the labels in percent
+    #: values are fractions: the value axis and the labels in percent (:attr:`axis_format`, :attr:`label_format`)
     percent: bool = False
+    #: the value axis' bounds (0 on every chart: an axis starting at 70 or 80 exaggerates the differences;
+    #: the maximum 100 for scores, 1 for rates); None: from the data
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    #: each bar labelled with its value
     value_labels: bool = True
-    legend: bool = False
-    #: "col" (vertical bars) or "bar" (horizontal)
-    direction: str = "col"
+    #: horizontal reference lines (value, label), such as the grade boundaries: drawn in the picture only
+    #: (a native chart would need a series of its own for each)
+    lines: tuple[tuple[Decimal, str], ...] = ()
+    #: the chart's figures in words, for readers (the Word draft's fallback without a CJK font) and tests
+    alt: str = ""
+
+    @property
+    def legend(self) -> bool:
+        """A legend names the series when there are several."""
+        return len(self.series) > 1
 
     @property
     def axis_format(self) -> str:
+        """The number format of the value axis."""
         return "0%" if self.percent else "0"
 
     @property
     def label_format(self) -> str:
+        """The number format of the values (labels, the data table's style)."""
         return "0.00%" if self.percent else "0.00"
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A :class:`Chart` placed on a sheet as a native chart drawn from the sheet's cells: its data
+    table at ``table`` (zero-based (row, col) of the table's header: the category title, then the series'
+    names to its right; the categories below it, each series' values in its column), the chart's
+    top-left corner at cell ``anchor``, ``width`` × ``height`` points large, titled ``title`` on the sheet."""
+
+    chart: Chart
+    table: tuple[int, int]
+    anchor: tuple[int, int]
+    width: float
+    height: float
+    title: str
+
+    @property
+    def categories(self) -> tuple[int, int, int, int]:
+        """The cells of the categories, (r1, c1, r2, c2)."""
+        row, col = self.table
+        return row + 1, col, row + len(self.chart.categories), col
+
+    def name_cell(self, index: int) -> tuple[int, int]:
+        """The cell holding the name of series ``index``."""
+        row, col = self.table
+        return row, col + 1 + index
+
+    def value_cells(self, index: int) -> tuple[int, int, int, int]:
+        """The cells of the values of series ``index``, (r1, c1, r2, c2)."""
+        row, col = self.table
+        return row + 1, col + 1 + index, row + len(self.chart.categories), col + 1 + index
+
+    @property
+    def name_cells(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self.name_cell(i) for i in range(len(self.chart.series)))
+
+
+class FrozenList(list):
+    """A list of a finished plan: read like any list, never changed (every change raises)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise FrozenInstanceError("the sheet's plan is final after finish(): its lists cannot be changed")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenList, (list(self),)
+
+
+class FrozenDict(dict):
+    """A mapping of a finished plan: read like any dict, never changed (every change raises)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise FrozenInstanceError("the sheet's plan is final after finish(): its mappings cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenDict, (dict(self),)
 
 
 @dataclass
 class SheetPlan:
+    """One output sheet as planned: cells, merges, widths, heights, page setup, charts.  A builder
+    fills a draft; :func:`finish` lays it out for print and freezes it (:attr:`finished`): every
+    writer gets finished plans only."""
+
     name: str
     cells: list[tuple[int, int, object, StyleName]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -129,13 +208,22 @@ class SheetPlan:
 
     def __setattr__(self, name: str, value: object) -> None:
         if self.__dict__.get("_frozen"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}: the sheet's plan is final after the plan stage")
+            raise FrozenInstanceError(f"cannot assign to field {name!r}: the sheet's plan is final after finish()")
         object.__setattr__(self, name, value)
 
-    def seal(self) -> "SheetPlan":
-        """The plan as the plan stage hands it on: no field can be set again."""
+    @property
+    def finished(self) -> bool:
+        """Has :func:`finish` laid the plan out and frozen it?"""
+        return bool(self.__dict__.get("_frozen"))
+
+    def _freeze(self) -> None:
+        """No field can be set again, no list or mapping of it changed; the heights cache is dropped."""
+        for name in ("cells", "merges", "row_breaks", "charts"):
+            object.__setattr__(self, name, FrozenList(getattr(self, name)))
+        for name in ("widths", "heights", "unbroken"):
+            object.__setattr__(self, name, FrozenDict(getattr(self, name)))
+        object.__setattr__(self, "_heights", FrozenDict())  # worked out while planning: not needed once finished
         object.__setattr__(self, "_frozen", True)
-        return self
 
     @property
     def n_rows(self) -> int:
@@ -366,7 +454,7 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
     across = {(r1, c1) for r1, c1, r2, c2 in plan.merges if c2 > c1}
     need: dict[int, float] = {}
     for_names: set[int] = set()  # columns widened for a name: first in the budget (every row of it is one line)
-    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    named = {cell for chart in plan.charts for cell in chart.name_cells}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
         if (not isinstance(value, str) or not value or (r, c) in covered or (r, c) in across
                 or not STYLES[style].wrap):
@@ -436,7 +524,7 @@ def break_orphaned_labels(plan: SheetPlan) -> None:
     covered = {(r, c) for r1, c1, r2, c2 in plan.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
     spans = {(r1, c1): sum(plan.widths.get(c, 10) for c in range(c1, c2 + 1)) for r1, c1, r2, c2 in plan.merges}
-    named = {series.name_cell for chart in plan.charts for series in chart.series}  # a chart shows them as they are
+    named = {cell for chart in plan.charts for cell in chart.name_cells}  # a chart shows them as they are
     for i, (r, c, value, style) in enumerate(plan.cells):
         if style not in LABEL_STYLES or not isinstance(value, str) or (r, c) in covered or (r, c) in named:
             continue
@@ -493,13 +581,26 @@ def break_merged_lines(plan: SheetPlan) -> None:
             plan.unbroken[(r, c)] = value
 
 
-def finish(plan: SheetPlan) -> SheetPlan:
-    """The last planning pass of every output sheet: label columns widened (:func:`fit_label_widths`),
-    labels that would still leave one character alone on a line broken (:func:`break_orphaned_labels`),
-    note lines merged across columns broken into lines (:func:`break_merged_lines`), then every row
-    raised to the height its wrapped text needs (:func:`fit_wrapped_rows`)."""
+def lay_out(plan: SheetPlan) -> None:
+    """The last planning pass of an output sheet, on the draft in place: label columns widened
+    (:func:`fit_label_widths`), labels that would still leave one character alone on a line broken
+    (:func:`break_orphaned_labels`), note lines merged across columns broken into lines
+    (:func:`break_merged_lines`), then every row raised to the height its wrapped text needs
+    (:func:`fit_wrapped_rows`).  For a builder that places its page breaks by the final widths and
+    heights; the plan stage then finishes the sheet (:func:`finish`).  Not idempotent: the widening budget is
+    taken from the widths it starts from, so a second pass may widen again."""
     fit_label_widths(plan)
     break_orphaned_labels(plan)
     break_merged_lines(plan)
     fit_wrapped_rows(plan)
+
+
+def finish(plan: SheetPlan) -> SheetPlan:
+    """The finished plan: a draft laid out for print (:func:`lay_out`) and frozen, so that no writer
+    or later stage can change it (its fields cannot be set, its lists and mappings raise on any change).
+    A finished plan is returned as it is: ``finish(finish(p))`` is ``finish(p)``."""
+    if plan.finished:
+        return plan
+    lay_out(plan)
+    plan._freeze()
     return plan

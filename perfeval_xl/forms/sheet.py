@@ -43,7 +43,7 @@ def selfeval_sheets(ev: Evaluation) -> list[SheetPlan]:
 
 
 #: the output sheet as the extensions list names it (perfeval_xl/extensions.py)
-FORM_SHEETS = OutputSheets((SHEET_NAME,), selfeval_sheets)
+FORM_SHEETS = OutputSheets((SHEET_NAME,), lambda ev, _: selfeval_sheets(ev))
 
 
 def _is_execution(source: str) -> bool:

@@ -1,40 +1,23 @@
-"""The writers of a write plan, by name: one map and one protocol (pandas' ``ExcelWriter``
-engines are the model).
+"""What every writer of a write plan implements and is given: one protocol (:class:`Writer`) and one
+description of where to write (:class:`Output`); pandas' ``ExcelWriter`` engines are the model.
 
-Every writer is given the same two things: the :class:`~perfeval_xl.core.writeplan.WritePlan`
-the stages built, and an :class:`Output` saying where (and into what) to write it.  A call site
-names its engine instead of importing a writer function of its own::
-
-    write("splice", plan, Output(target, source=source, is_output_sheet=ext.is_output_sheet))
-
-=========  ===========================================================  ==========================
-engine     writes                                                       ``Output.target``
-=========  ===========================================================  ==========================
-splice     the plan's sheets added into a copy of the input package     the new file (a path)
-           (``Output.source``), every input part kept byte for byte
-new        a new package holding only the plan's sheets (no charts)     the new file (a path)
-xlwings    the plan's sheets into the workbook open in Excel            an ``xlwings.Book``
-docx       the plan's 复核意见 sheet as Word tables (``review --docx``)  the new .docx (a path)
-=========  ===========================================================  ==========================
-
-The batch summary 汇总.xlsx is not a plan writer: its rows stream from the result store as they
-are written (:mod:`perfeval_xl.io.xlsx_stream`), so no plan of it is ever held in memory.
-
-The map holds ``"module:function"`` names, imported when an engine is first asked for: naming an
-engine costs no import (xlwings and python-docx load only for the commands that use them), and
-importing this module registers nothing.
+The writers live in the layer that owns what they write: io's own are the splice writer
+(:func:`perfeval_xl.io.xlsx_splice.write_plan`) and the new-package writer
+(:func:`perfeval_xl.io.new_workbook.write_plan`); the xlwings writer is in :mod:`perfeval_xl.excel`,
+the Word one in :mod:`perfeval_xl.wordreport.docx_writer`.  This module names none of them: a caller
+calls the writer of its own layer or below, and the map of every engine by name is
+:data:`perfeval_xl.writers.ENGINES`, in a layer above all of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from perfeval_xl.core.writeplan import WritePlan
 
-__all__ = ["ENGINES", "Output", "Writer", "write", "writer"]
+__all__ = ["Output", "Writer"]
 
 
 @dataclass(frozen=True)
@@ -53,26 +36,3 @@ class Writer(Protocol):
     plan holds nothing for this engine to write)."""
 
     def __call__(self, plan: WritePlan, output: Output) -> Any: ...
-
-
-#: engine name → "module:function" implementing :class:`Writer`
-ENGINES: dict[str, str] = {
-    "splice": "perfeval_xl.io.xlsx_splice:write_plan",
-    "new": "perfeval_xl.io.new_workbook:write_plan",
-    "xlwings": "perfeval_xl.excel:write_plan",
-    "docx": "perfeval_xl.wordreport.docx_writer:write_plan",
-}
-
-
-def writer(engine: str) -> Writer:
-    """The writer registered as ``engine`` (KeyError naming the known ones otherwise)."""
-    try:
-        module, function = ENGINES[engine].split(":")
-    except KeyError:
-        raise KeyError(f"unknown writer engine {engine!r}; known: {', '.join(ENGINES)}") from None
-    return getattr(import_module(module), function)
-
-
-def write(engine: str, plan: WritePlan, output: Output) -> Any:
-    """Write ``plan`` to ``output`` with the named engine."""
-    return writer(engine)(plan, output)

@@ -1,4 +1,4 @@
-"""The ``new`` engine (:mod:`perfeval_xl.io.engines`): a write plan as a new package holding
+"""The ``new`` engine (:mod:`perfeval_xl.writers`): a write plan as a new package holding
 only the plan's sheets, for output that has no input package to splice into.
 
 :func:`new_package` assembles the package directly from the splice writer's parts

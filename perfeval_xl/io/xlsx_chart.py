@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfeval_xl.core.charts import PALETTE  # bar fills: the one palette of the Excel and Word charts
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.normalize import xml_safe
 from perfeval_xl.core.styles import FONT_NAME
-from perfeval_xl.core.writeplan import ChartPlan, SheetPlan
+from perfeval_xl.core.writeplan import PALETTE, Chart, ChartPlan, SheetPlan
 from perfeval_xl.io.xlsx_package import REL_NS, Package, escape, quoteattr, sheet_name_ref
 
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -86,7 +85,7 @@ def _num_ref(plan: SheetPlan, rect: tuple[int, int, int, int], number_format: st
             "</c:numCache></c:numRef>")
 
 
-def _labels(chart: ChartPlan) -> str:
+def _labels(chart: Chart) -> str:
     return (f'<c:dLbls><c:numFmt formatCode={quoteattr(chart.label_format)} sourceLinked="0"/>'
             '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
             f'{_text_properties(800)}<c:dLblPos val="outEnd"/><c:showLegendKey val="0"/><c:showVal val="1"/>'
@@ -94,27 +93,28 @@ def _labels(chart: ChartPlan) -> str:
             "</c:dLbls>")
 
 
-def chart_xml(plan: SheetPlan, chart: ChartPlan) -> str:
-    """The chart part (c:chartSpace) of one chart of ``plan``."""
+def chart_xml(plan: SheetPlan, placed: ChartPlan) -> str:
+    """The chart part (c:chartSpace) of one chart of ``plan``: its series point at the cells of its data
+    table (their caches the values written there), its titles and formats are the chart's."""
+    chart = placed.chart
     series = []
-    for i, s in enumerate(chart.series):
+    for i in range(len(chart.series)):
         series.append(
-            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx>{_str_ref(plan, (*s.name_cell, *s.name_cell))}</c:tx>'
+            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx>{_str_ref(plan, placed.name_cell(i) * 2)}</c:tx>'
             f'<c:spPr><a:solidFill><a:srgbClr val="{PALETTE[i % len(PALETTE)]}"/></a:solidFill></c:spPr>'
             '<c:invertIfNegative val="0"/>'
             + (_labels(chart) if chart.value_labels else "")
-            + f"<c:cat>{_str_ref(plan, chart.categories)}</c:cat>"
-            f"<c:val>{_num_ref(plan, s.values, chart.label_format)}</c:val></c:ser>")
+            + f"<c:cat>{_str_ref(plan, placed.categories)}</c:cat>"
+            f"<c:val>{_num_ref(plan, placed.value_cells(i), chart.label_format)}</c:val></c:ser>")
     scaling = '<c:orientation val="minMax"/>'
     if chart.maximum is not None:
         scaling += f'<c:max val="{_number(chart.maximum)}"/>'
     if chart.minimum is not None:
         scaling += f'<c:min val="{_number(chart.minimum)}"/>'
-    horizontal = chart.direction == "bar"
     line = '<c:spPr><a:ln w="9525"><a:solidFill><a:srgbClr val="BFBFBF"/></a:solidFill></a:ln></c:spPr>'
     category_axis = (
-        f'<c:catAx><c:axId val="500000001"/><c:scaling><c:orientation val="{"maxMin" if horizontal else "minMax"}"/>'
-        f'</c:scaling><c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>'
+        '<c:catAx><c:axId val="500000001"/><c:scaling><c:orientation val="minMax"/>'
+        '</c:scaling><c:delete val="0"/><c:axPos val="b"/>'
         + (_title(chart.category_title, 900) if chart.category_title else "")
         + '<c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
         f'<c:tickLblPos val="nextTo"/>{line}{_text_properties(900)}<c:crossAx val="500000002"/>'
@@ -122,10 +122,10 @@ def chart_xml(plan: SheetPlan, chart: ChartPlan) -> str:
         '<c:noMultiLvlLbl val="0"/></c:catAx>')
     value_axis = (
         f'<c:valAx><c:axId val="500000002"/><c:scaling>{scaling}</c:scaling><c:delete val="0"/>'
-        f'<c:axPos val="{"b" if horizontal else "l"}"/>'
+        '<c:axPos val="l"/>'
         '<c:majorGridlines><c:spPr><a:ln w="6350"><a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln>'
         "</c:spPr></c:majorGridlines>"
-        + (_title(chart.value_title, 900, rotate=not horizontal) if chart.value_title else "")
+        + (_title(chart.value_title, 900, rotate=True) if chart.value_title else "")
         + f'<c:numFmt formatCode={quoteattr(chart.axis_format)} sourceLinked="0"/><c:majorTickMark val="out"/>'
         f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{line}{_text_properties(900)}'
         '<c:crossAx val="500000001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>')
@@ -135,8 +135,8 @@ def chart_xml(plan: SheetPlan, chart: ChartPlan) -> str:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}">'
         '<c:date1904 val="0"/><c:lang val="zh-CN"/><c:roundedCorners val="0"/>'
-        f"<c:chart>{_title(chart.title, 1200)}<c:autoTitleDeleted val=\"0\"/><c:plotArea><c:layout/>"
-        f'<c:barChart><c:barDir val="{chart.direction}"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
+        f"<c:chart>{_title(placed.title, 1200)}<c:autoTitleDeleted val=\"0\"/><c:plotArea><c:layout/>"
+        '<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
         + "".join(series)
         + '<c:gapWidth val="80"/><c:axId val="500000001"/><c:axId val="500000002"/></c:barChart>'
         + category_axis + value_axis + "</c:plotArea>" + legend

@@ -17,7 +17,7 @@ first, with the parts only they use (drawings, charts).  Strings are written inl
 package structure is read, and each new sheet tied in (:class:`~perfeval_xl.io.xlsx_package.PackageEdit`,
 the same code the questionnaire transplant uses), through :mod:`perfeval_xl.io.xlsx_package`;
 :func:`splice` is a sequence of small named edits on the four parts.  It is the ``splice`` engine
-of :mod:`perfeval_xl.io.engines`.
+of :mod:`perfeval_xl.writers`.
 """
 
 from __future__ import annotations
@@ -434,7 +434,7 @@ def write_scored_copy(source: Path, target: Path, plan: WritePlan,
 
 
 def write_plan(plan: WritePlan, output: Output) -> Path:
-    """The ``splice`` engine (:mod:`perfeval_xl.io.engines`): the plan's sheets added into a copy
+    """The ``splice`` engine (:mod:`perfeval_xl.writers`): the plan's sheets added into a copy
     of ``output.source``, written to ``output.target``."""
     if output.source is None:
         raise ValueError("the splice engine needs the input package (Output.source)")

@@ -26,7 +26,7 @@ from ..core.satisfaction import composite_wanted, satisfaction_table
 from ..core.pagefit import block_breaks
 from ..core.styles import STYLES
 from ..core.textfit import lines_needed
-from ..core.writeplan import SheetBuilder, SheetPlan, finish, needed_height, wrapped_lines
+from ..core.writeplan import SheetBuilder, SheetPlan, lay_out, needed_height, wrapped_lines
 from .book import WHOLE, SurveyData, survey_of
 from .model import SurveyClass, Tally
 from .tally import ZERO_SCORE, RateResult
@@ -267,7 +267,7 @@ def detail_sheet(ev: "Evaluation", data: SurveyData, code: str) -> SheetPlan:
               ncols)
     if overall is not None:
         _note(b, f"满意度（全部单位）：{overall.text}", ncols)
-    finish(b.plan)  # the final row heights: the page breaks are computed from them
+    lay_out(b.plan)  # the final row heights: the page breaks are computed from them
     if blocks:
         b.plan.row_breaks = block_breaks(b.plan, blocks)
     return b.plan
@@ -320,5 +320,5 @@ def satisfaction_sheet(ev: "Evaluation", data: SurveyData | None) -> SheetPlan |
 
 #: the questionnaire annexes, with the names of the sheets they write (:mod:`perfeval_xl.extensions`)
 SURVEY_SHEETS: tuple[OutputSheets, ...] = (
-    OutputSheets((SUMMARY_SHEET, SATISFACTION_SHEET), survey_sheets, prefixes=(DETAIL_PREFIX,)),
+    OutputSheets((SUMMARY_SHEET, SATISFACTION_SHEET), lambda ev, _: survey_sheets(ev), prefixes=(DETAIL_PREFIX,)),
 )

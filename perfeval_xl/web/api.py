@@ -172,8 +172,8 @@ def score(name: str, data) -> dict:
     from perfeval_xl.pipeline import score_file
 
     return _one_workbook(name, data, "评分", score_file, lambda scored: {
-        "exit": EXIT_FINDINGS if scored.evaluation.findings.errors else EXIT_OK,
-        "message": _printed(print_summary, scored), "summary": summary(scored.evaluation),
+        "exit": EXIT_FINDINGS if scored.findings.errors else EXIT_OK,
+        "message": _printed(print_summary, scored), "summary": summary(scored.evaluation, scored.findings),
         "units": _unit_rows(scored.evaluation)})
 
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..core.charts import PALETTE as CHART_PALETTE
 from ..core.numbers import fmt_percent, fmt_plain, fmt_score
-from .model import BarChart
+from ..core.writeplan import PALETTE as CHART_PALETTE, Chart
 
 FONT_ENV = "PERFEVAL_CJK_FONT"
 
@@ -47,7 +46,7 @@ KNOWN_FONTS = (
 
 PROBE = "评价得分率满意度"
 
-#: the bar fills as RGB: the palette of the Excel charts (core.charts.PALETTE), so both read alike
+#: the bar fills as RGB: the palette of the Excel charts (core.writeplan.PALETTE), so both read alike
 PALETTE = tuple(tuple(int(hex_[i:i + 2], 16) for i in (0, 2, 4)) for hex_ in CHART_PALETTE)
 GRID = (217, 217, 217)
 AXIS = (64, 64, 64)
@@ -178,8 +177,8 @@ def _wrap(draw, text: str, font, width: float, max_lines: int = 3) -> list[str]:
     return lines
 
 
-def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
-    """The chart as PNG bytes."""
+def render_bar_chart(chart: Chart, choice: FontChoice) -> bytes:
+    """The chart as PNG bytes (its reference lines drawn dashed, with their labels at the right)."""
     from PIL import Image, ImageDraw, ImageFont
 
     def font(size: int):
@@ -189,7 +188,7 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
 
-    values = [v for _, vs in chart.series for v in vs if v is not None]
+    values = [v for s in chart.series for v in s.values if v is not None]
     low = float(chart.minimum) if chart.minimum is not None else 0.0
     high = float(chart.maximum) if chart.maximum is not None else max([float(v) for v in values] + [low + 1])
     if values and max(float(v) for v in values) > high:
@@ -203,7 +202,7 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
         ticks.append(t)
         t += step
 
-    multi = len(chart.series) > 1
+    multi = chart.legend
     top = 120 if multi else 60
     left = 20 + max(draw.textlength(_tick(t, chart.percent), font=f_tick) for t in ticks) + 20
     right = WIDTH - (40 + max([draw.textlength(f"{t} {fmt_plain(v)}", font=f_small) + 16 for v, t in chart.lines] + [0]))
@@ -232,8 +231,8 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
     bar = group / k
     for i, category_lines in enumerate(label_lines):
         x0 = left + slot * i + (slot - group) / 2
-        for j, (_, series_values) in enumerate(chart.series):
-            value = series_values[i] if i < len(series_values) else None
+        for j, series in enumerate(chart.series):
+            value = series.values[i] if i < len(series.values) else None
             if value is None:
                 continue
             xa, xb = x0 + bar * j + 2, x0 + bar * (j + 1) - 2
@@ -259,10 +258,10 @@ def render_bar_chart(chart: BarChart, choice: FontChoice) -> bytes:
     # legend
     if multi:
         x = left
-        for j, (name, _) in enumerate(chart.series):
+        for j, series in enumerate(chart.series):
             draw.rectangle([x, 36, x + 44, 76], fill=PALETTE[j % len(PALETTE)])
-            draw.text((x + 56, 56), name, font=f_label, fill=TEXT, anchor="lm")
-            x += 46 + draw.textlength(name, font=f_label) + 50
+            draw.text((x + 56, 56), series.name, font=f_label, fill=TEXT, anchor="lm")
+            x += 46 + draw.textlength(series.name, font=f_label) + 50
 
     buffer = io.BytesIO()
     image.save(buffer, "PNG", dpi=(285, 285), compress_level=1)  # a few % larger, 5× faster

@@ -92,7 +92,7 @@ def cmd_report(args) -> int:
 
         return _fail(describe_failure(exc, "生成报告"))
     slips = reviewed.result.slips
-    document = build_document(reviewed.evaluation, plan)
+    document = build_document(reviewed.evaluation, plan, reviewed.scoring_findings)
     try:
         written = write_docx(document, target)
     except FileLockedError as exc:
@@ -106,7 +106,7 @@ def cmd_report(args) -> int:
     if slips:
         print(f"提示：复核发现 {len(slips)} 个印出的数字与复算不一致（不写入报告；"
               "用 perfeval review --docx 生成复核意见文档）")
-    errors = len(ev.findings.errors)
+    errors = len(reviewed.scoring_findings.errors)
     if errors:
         print(f"提示：评分有 {errors} 项错误（用 perfeval score 查看“校验结果”），报告中相关得分可能不完整")
     print(f"已写入：{written}")
@@ -123,7 +123,9 @@ def write_review_docx(reviewed) -> str:
     from pathlib import Path
 
     from perfeval_xl.io.atomic import FileLockedError, describe_os_error
-    from perfeval_xl.io.engines import Output, write
+    from perfeval_xl.io.engines import Output
+
+    from .docx_writer import write_plan
 
     output = Path(reviewed.output)
     stem = output.stem.removesuffix("_复核")
@@ -135,7 +137,7 @@ def write_review_docx(reviewed) -> str:
         forms = reviewed.result.forms
         name, author = (forms[0].project if forms else stem), ""
     try:
-        written = write("docx", reviewed.plan, Output(target, title=name, author=author))
+        written = write_plan(reviewed.plan, Output(target, title=name, author=author))
         return f"已写入：{written}" if written else "提示：没有复核意见，未生成复核意见文档"
     except FileLockedError as exc:
         return f"错误：{exc}"

@@ -15,13 +15,12 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..core import schema
-from ..core.charts import (
-    CHART_SHEET, BarChart, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart,
-)
+from ..core.charts import CHART_SHEET, level1_chart, satisfaction_chart, unit_level1_chart, unit_totals_chart
+from ..core.findings import FindingList
 from ..core.numbers import ZERO, fmt_amount, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from ..core.satisfaction import satisfaction_table
 from ..core.scoring import Evaluation, IndicatorScore, UnitScore
-from ..core.writeplan import SheetPlan, WritePlan
+from ..core.writeplan import Chart, SheetPlan, WritePlan
 from .model import Cell, Document, Figure, Heading, PageBreak, Paragraph, Section, Table, Toc
 from .tables import sheet_table, sheet_tables
 
@@ -69,12 +68,14 @@ class _Counter:
         return f"{self.prefix}{self.n} {text}"
 
 
-def build_document(scored_evaluation: Evaluation, plan: WritePlan, *, today: _dt.date | None = None) -> Document:
-    """The report draft as a :class:`Document` (``today``: the date on the cover, default today).
+def build_document(scored_evaluation: Evaluation, plan: WritePlan, findings: FindingList, *,
+                   today: _dt.date | None = None) -> Document:
+    """The report draft as a :class:`Document` (``findings``: the run's findings of scoring the workbook,
+    whose errors the draft warns of; ``today``: the date on the cover, default today).
 
     The plan's 复核意见 sheet, when there is one, is left out: it is a work paper
     (``perfeval review --docx`` writes it as a document of its own)."""
-    return _Builder(scored_evaluation, plan, today or _dt.date.today()).build()
+    return _Builder(scored_evaluation, plan, findings, today or _dt.date.today()).build()
 
 
 def review_document(name: str, author: str, plan: WritePlan, *, today: _dt.date | None = None) -> Document | None:
@@ -96,8 +97,9 @@ def review_document(name: str, author: str, plan: WritePlan, *, today: _dt.date 
 
 
 class _Builder:
-    def __init__(self, ev: Evaluation, plan: WritePlan, today: _dt.date):
+    def __init__(self, ev: Evaluation, plan: WritePlan, findings: FindingList, today: _dt.date):
         self.ev, self.plan, self.today = ev, plan, today
+        self.errors = len(findings.errors)
         self.info = ev.book.info
         self.doc = Document(f"{ev.book.name}绩效评价报告", author=self.text_info("evaluator"), date=today)
         self.tables = _Counter("表")
@@ -139,7 +141,7 @@ class _Builder:
 
         self.doc.add(replace(table, caption=self.tables.next(caption or table.caption)))
 
-    def chart(self, chart: BarChart | None) -> None:
+    def chart(self, chart: Chart | None) -> None:
         if chart is not None:
             self.doc.add(Figure(self.figures.next(chart.title), chart, chart.alt))
 
@@ -187,7 +189,7 @@ class _Builder:
         lines.append(("报告日期", cn_date(self.today)))
         for label, value in lines:
             self.p(f"{label}：{value}", "meta")
-        errors = len(ev.findings.errors)
+        errors = self.errors
         if errors:
             self.p(f"注意：评价工作簿的校验有 {errors} 项错误（见评分结果的“校验结果”工作表），相关指标的得分可能不完整；"
                    "请先更正工作簿并重新评分，再以本稿为准。", "note")
@@ -633,10 +635,9 @@ class _Builder:
             self.fill(f"针对“{name}”扣分所反映问题的改进建议（见第五部分问题（{k}））")
 
     def other(self) -> None:
-        ev = self.ev
         self.part("其他需要说明的问题")
         self.p("得分和比率均按四舍五入保留两位小数；表格的合计行等于所列各行之和，舍入造成的尾差按表下注明的办法处理。")
-        errors = len(ev.findings.errors)
+        errors = self.errors
         if errors:
             self.p(f"评分时的校验有错误 {errors} 项，相关指标的得分可能不完整。", "note")
         self.fill("评价工作的局限、数据来源的限制或其他需要说明的事项；没有则写“无”")

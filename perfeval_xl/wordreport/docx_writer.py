@@ -569,7 +569,7 @@ def write_docx(document: Document, path: str | Path) -> Path:
 
 
 def write_plan(plan, output) -> Path | None:
-    """The ``docx`` engine (:mod:`perfeval_xl.io.engines`): the plan's 复核意见 sheet as Word
+    """The ``docx`` engine (:mod:`perfeval_xl.writers`): the plan's 复核意见 sheet as Word
     tables in ``output.target`` (titled "<output.title>复核意见", by ``output.author``); None,
     writing nothing, when the plan has no 复核意见 sheet."""
     from .content import review_document

@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 
-from ..core.charts import BarChart  # the chart data, shared with the 图表 sheet
+from ..core.writeplan import Chart  # the one chart model, drawn by every renderer
 from ..core.normalize import xml_safe
 
 
@@ -45,7 +45,7 @@ def _cleaned(value, one_line: bool = False):
         new = tuple(_cleaned(v, one_line) for v in value)
         return value if all(a is b for a, b in zip(new, value)) else new
     if is_dataclass(value) and not isinstance(value, type):
-        one_line = one_line or isinstance(value, BarChart)
+        one_line = one_line or isinstance(value, Chart)
         changes = {}
         for f in fields(value):
             if f.init:
@@ -108,7 +108,7 @@ class Table:
 @dataclass(frozen=True)
 class Figure:
     caption: str
-    chart: BarChart
+    chart: Chart
     #: the chart's figures in words, for readers and for tests
     alt: str = ""
 
