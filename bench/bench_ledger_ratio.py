@@ -89,7 +89,7 @@ def process_ratio(book: Path, out: Path, repeat: int) -> tuple[float, float]:
 
 def breakdown(book: Path, tmp: Path, repeat: int) -> None:
     from perfeval_xl import extensions
-    from perfeval_xl.core.extension import Env
+    from perfeval_xl.core.environment import Env
     from perfeval_xl.core.findings import Findings
     from perfeval_xl.gcpause import gc_paused
     from perfeval_xl.io.guard import inspect_workbook

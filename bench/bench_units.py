@@ -100,7 +100,7 @@ def measure(book: Path, out: Path) -> dict[str, float]:
     """CPU seconds of each part of scoring ``book``, then of ``score_file`` end to end, each from
     empty caches."""
     from perfeval_xl import extensions
-    from perfeval_xl.core.extension import Env
+    from perfeval_xl.core.environment import Env
     from perfeval_xl.core.findings import Findings
     from perfeval_xl.gcpause import gc_paused
     from perfeval_xl.io.snapshot import read_snapshot

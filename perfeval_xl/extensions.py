@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from perfeval_xl.core.charts import CHART_SHEETS
 from perfeval_xl.core.checks import CHECKS as CORE_CHECKS
-from perfeval_xl.core.extension import Extensions
+from perfeval_xl.core.environment import Extensions
 from perfeval_xl.core.output_sheets import CLOSING_SHEETS, SCORE_SHEETS
-from perfeval_xl.core.review import REVIEW_SHEETS
+from perfeval_xl.core.review_result import REVIEW_SHEETS
 from perfeval_xl.core.score_sheets import check_score_columns
 from perfeval_xl.core.sources import CORE_SOURCES
 from perfeval_xl.forms.sheet import FORM_SHEETS

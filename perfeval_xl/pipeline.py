@@ -1,6 +1,6 @@
 """The pipeline every command runs: named lists of stages over frozen data, beancount's loader as
 the model.  Each stage is ``run(previous result, env) -> (result, findings)``; :func:`run` hands
-each one the previous one's result and an :class:`~perfeval_xl.core.extension.Env` (the run's
+each one the previous one's result and an :class:`~perfeval_xl.core.environment.Env` (the run's
 extensions, the findings so far, the run's caches) and gathers every finding in ONE list,
 :attr:`Run.findings`: the one channel from the stages to 校验结果 (the plan stage hands the
 findings so far to the sheet builders), the JSON and the exit status.  No result of a stage
@@ -14,7 +14,7 @@ carries findings of its own.
   3. attach questionnaires Book → Book              (survey.book.attach)
   4. check                 Book → Book              (core.checks.check: the extensions' checks)
   5. evaluate              Book → Evaluation        (core.scoring.evaluate)
-  6. reconcile             Evaluation → Evaluation  (core.review.reconcile_stage: 报告数据)
+  6. reconcile             Evaluation → Evaluation  (core.review_result.reconcile_stage: 报告数据)
   7. plan                  Evaluation → WritePlan   (core.plan.plan: the extensions' sheets, frozen)
   WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_评分.xlsx;  Run.findings ──▶ 校验结果 (stage 7), JSON, exit status
 
@@ -26,7 +26,7 @@ carries findings of its own.
                                                      workbook that is not a template is kept, not refused)
   2. review others         Reviewing → Reviewing    (自评表 forms, 绩效目标申报表, pasted report tables;
                                                      refuses a workbook with nothing to review)
-  3. plan                  Reviewing → WritePlan    (core.review.plan_review: the same extensions'
+  3. plan                  Reviewing → WritePlan    (core.review_result.plan_review: the same extensions'
                                                      sheets, 复核意见 built once from the whole review;
                                                      校验结果 lists stage 1's findings, 复核意见 the review's own)
   WritePlan ──io.xlsx_splice.write_plan──▶ <原名>_复核.xlsx;  Run.findings ──▶ JSON, exit status
@@ -46,9 +46,9 @@ from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from perfeval_xl import extensions
 from perfeval_xl.gcpause import gc_paused
-from perfeval_xl.core import book, checks, plan, review, scoring
+from perfeval_xl.core import book, checks, plan, review_result, scoring
 from perfeval_xl.core.book import Book
-from perfeval_xl.core.extension import Caches, Env, Extensions
+from perfeval_xl.core.environment import Caches, Env, Extensions
 from perfeval_xl.core.findings import Finding, FindingList, Findings
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.writeplan import WritePlan
@@ -76,7 +76,7 @@ STAGES: tuple[Stage[Any, Any], ...] = (
     Stage[Book, Book]("attach questionnaires", survey_book.attach),
     Stage[Book, Book]("check", checks.check),
     Stage[Book, Evaluation]("evaluate", scoring.evaluate),
-    Stage[Evaluation, Evaluation]("reconcile", review.reconcile_stage),
+    Stage[Evaluation, Evaluation]("reconcile", review_result.reconcile_stage),
     Stage[Evaluation, WritePlan]("plan", plan.plan),
 )
 

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
 from perfeval_xl import extensions
 from perfeval_xl.core import schema
-from perfeval_xl.core.extension import Env, Extensions
+from perfeval_xl.core.environment import Env, Extensions
 from perfeval_xl.core.findings import Finding, FindingList, Findings, TemplateError
-from perfeval_xl.core.review import (EVALUATE_STAGE, FormRow, ReviewResult, Reviewing, plan_review, reported_result,
+from perfeval_xl.core.review_result import (EVALUATE_STAGE, FormRow, ReviewResult, Reviewing, plan_review, reported_result,
                                      unscorable_result)
 from perfeval_xl.core.scoring import Evaluation
 from perfeval_xl.core.table_audit import audit_tables
@@ -65,7 +65,7 @@ class Reviewed:
     #: every finding of the review run, in order (:attr:`perfeval_xl.pipeline.Run.findings`): the
     #: scoring's (with 报告数据's), then the forms', target forms' and tables': the JSON and exit status
     findings: FindingList = FindingList()
-    #: the findings of scoring the workbook (stage :data:`~perfeval_xl.core.review.EVALUATE_STAGE`, a part
+    #: the findings of scoring the workbook (stage :data:`~perfeval_xl.core.review_result.EVALUATE_STAGE`, a part
     #: of :attr:`findings`): what ``score`` would report of it, what 校验结果 lists
     scoring_findings: FindingList = FindingList()
     output: Path | None = None

@@ -9,7 +9,7 @@ from dataclasses import FrozenInstanceError, fields
 import pytest
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.review import SCORE_REVIEW_SCOPE, reported_result, review_sheet
+from perfeval_xl.core.review_result import SCORE_REVIEW_SCOPE, reported_result, review_sheet
 from perfeval_xl.core.writeplan import SheetBuilder, SheetPlan, finish, lay_out
 from perfeval_xl.io.snapshot import read_snapshot
 from perfeval_xl.pipeline import score_snapshot

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
-from .extension import Caches
+from .environment import Caches
 from .findings import Findings, Ref, TemplateError, cell_name
 from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell, parse_column
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .extension import Env
+    from .environment import Env
 
 Snapshot = Mapping[str, Sequence[Sequence[object]]]
 
@@ -107,7 +107,7 @@ class Book:
     #: the questionnaire data (:class:`perfeval_xl.survey.book.SurveyData`), set by the
     #: attach-questionnaires stage; None before it or without questionnaire sheets
     survey: Any = None
-    #: the run's caches (:class:`~.extension.Caches`, from the environment; not data, never compared):
+    #: the run's caches (:class:`~.environment.Caches`, from the environment; not data, never compared):
     #: a replaced book shares them
     caches: Caches = field(default_factory=Caches, compare=False, repr=False)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .extension import OutputSheets
+from .environment import OutputSheets
 from .numbers import ZERO, fmt_percent, fmt_plain, fmt_score, round_rate, to_decimal
 from .pagefit import column_points
 from .satisfaction import COMPOSITE, satisfaction_table

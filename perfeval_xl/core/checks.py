@@ -14,7 +14,7 @@ from typing import Callable, Iterable, cast
 
 from . import schema
 from .book import Book
-from .extension import Env
+from .environment import Env
 from .findings import Finding, Findings
 from .numbers import ZERO, fmt_amount, fmt_plain
 from .plausibility import check_values

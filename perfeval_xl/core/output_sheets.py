@@ -11,7 +11,7 @@ from typing import Callable
 
 from . import schema
 from .closing_sheets import findings_sheet, trace_sheet
-from .extension import OutputSheets, SheetsBuilder
+from .environment import OutputSheets, SheetsBuilder
 from .fund_sheets import funds_sheet, headcount_sheet, payout_sheet
 from .score_sheets import level1_sheet, score_sheets, summary_sheet
 from .scoring import Evaluation

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .extension import Env
+from .environment import Env
 from .findings import Findings
 from .scoring import Evaluation
 from .writeplan import SheetPlan, WritePlan, finish

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
 from . import derived, schema
 from .book import Book, Record
-from .extension import Caches, Env
+from .environment import Caches, Env
 from .findings import Findings, Ref, TemplateError
 from .formula import FormulaError
 from .measures import MeasureError, weighted_mean
@@ -26,7 +26,7 @@ from .rules import (KIND_NAMES, SUB_ITEMS, Context, Entry, FormulaRule, Outcome,
 from .sources import Scope, SourceError, SourceInfo, split_source
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .review import ReviewResult
+    from .review_result import ReviewResult
 
 T = TypeVar("T")
 
@@ -314,10 +314,10 @@ class Evaluation:
     total_note: str
     #: the value sources the scores were computed with (for scopes of the annex tables)
     sources: Mapping[str, SourceInfo]
-    #: 报告数据 reconciled (a :class:`perfeval_xl.core.review.ReviewResult`), set by the
+    #: 报告数据 reconciled (a :class:`perfeval_xl.core.review_result.ReviewResult`), set by the
     #: reconcile stage so that the 复核意见 sheet and ``perfeval review`` do not redo it
     reported: ReviewResult | None = None
-    #: the run's caches (:class:`~.extension.Caches`, from the environment): a value asked for again
+    #: the run's caches (:class:`~.environment.Caches`, from the environment): a value asked for again
     #: (annex tables, 报告数据) is computed once; not data (never compared), shared by a replaced evaluation
     caches: Caches = field(default_factory=Caches, compare=False, repr=False)
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..core import schema
 from ..core.measures import MeasureError
 from ..core.numbers import ONE, ZERO, fmt_percent, fmt_plain, round_rate
-from ..core.extension import OutputSheets
+from ..core.environment import OutputSheets
 from ..core.satisfaction import composite_wanted, satisfaction_table
 from ..core.pagefit import block_breaks
 from ..core.styles import STYLES

@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 from ..core import schema
 from ..core.book import Book, Record
-from ..core.extension import Env
+from ..core.environment import Env
 from ..core.findings import Findings, Ref
 from ..core.measures import MeasureError
 from ..core.normalize import CellValueError, KIND_HINTS, clean_text, is_blank, parse_cell

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from perfeval_xl.core.review import ReviewResult
+from perfeval_xl.core.review_result import ReviewResult
 
 from .check import check_target_forms
 

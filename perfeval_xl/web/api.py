@@ -129,7 +129,7 @@ def warm_up(step: str = "imports") -> None:
         import perfeval_xl.cli  # noqa: F401
         import perfeval_xl.core.output_sheets  # noqa: F401
         import perfeval_xl.core.plan  # noqa: F401
-        import perfeval_xl.core.review  # noqa: F401
+        import perfeval_xl.core.review_result  # noqa: F401
         import perfeval_xl.core.scoring  # noqa: F401
         import perfeval_xl.core.summary  # noqa: F401
         import perfeval_xl.core.textfit  # noqa: F401

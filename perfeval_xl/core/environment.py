@@ -1,4 +1,4 @@
-"""What the core is given from outside: the extensions a run uses, and the findings so far.
+"""What the core is given from outside (its environment): the extensions a run uses, the findings so far, the caches.
 
 The core declares the shapes; :mod:`perfeval_xl.extensions` assembles the one list of
 extensions (value sources, output sheets, checks) that the pipeline passes to every stage.

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from . import schema
-from .extension import Env, OutputSheets
+from .environment import Env, OutputSheets
 from .styles import SEVERITY_STYLE
 from .findings import Finding, FindingList, Findings, TemplateError, cell_name
 from .printed import parse_printed
