@@ -33,13 +33,13 @@ from perfeval_xl import __version__
 XLWINGS_VERSION = "0.37.8"
 PACKAGE = "perfeval-xl"
 MAIN_PY, REQUIREMENTS = "main.py", "requirements.txt"
-#: the UDFs of perfeval_xl.udfs that work in xlwings Lite (INDICATOR_SCORE needs the calling workbook)
-LITE_UDFS = (
-    "ARRIVAL_RATE", "TIMELY_ARRIVAL_RATE", "EXECUTION_RATE", "COMPLETION_RATE", "QUALITY_RATE",
-    "TIMELINESS_RATE", "COST_SAVING_RATE", "SATISFACTION", "COMPOSITE_SATISFACTION", "GRADE",
-    "ROUND_HALF_UP", "SCORE_RATIO", "SCORE_BANDS", "SCORE_STEP", "SCORE_TIERS", "SCORE_CHECKLIST",
-    "SCORE_QUALITATIVE", "SCORE_FORMULA",
-)
+def lite_udfs() -> tuple[str, ...]:
+    """The UDFs of :mod:`perfeval_xl.udfs` that work in xlwings Lite: all but those that need the
+    calling workbook (:data:`perfeval_xl.udfs.WORKBOOK_UDFS`).  Read from the module itself, so a
+    new UDF reaches the Lite script with nothing else to edit."""
+    from perfeval_xl import udfs
+
+    return tuple(name for name in udfs.__all__ if name not in udfs.WORKBOOK_UDFS)
 
 
 def _listed(items: list[str], per_line: int) -> str:
@@ -63,7 +63,7 @@ from xlwings import script
 
 from perfeval_xl.excel import review_book, score_book
 from perfeval_xl.udfs import (  # noqa: F401  xlwings Lite registers the custom functions it finds here
-{_listed(list(LITE_UDFS), 5)}
+{_listed(list(lite_udfs()), 5)}
 )
 
 

@@ -699,6 +699,10 @@ def INDICATOR_SCORE(code, unit=None):
     return _guard(_indicator_scores, code, unit)
 
 
+#: the UDFs that read the calling workbook (its 指标体系 …): xlwings Lite's custom functions cannot,
+#: so ``perfeval addin lite`` leaves them out
+WORKBOOK_UDFS = ("INDICATOR_SCORE",)
+
 __all__ = [
     "ARRIVAL_RATE", "TIMELY_ARRIVAL_RATE", "EXECUTION_RATE", "COMPLETION_RATE", "QUALITY_RATE",
     "TIMELINESS_RATE", "COST_SAVING_RATE", "SATISFACTION", "COMPOSITE_SATISFACTION", "GRADE",
