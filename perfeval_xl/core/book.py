@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
@@ -309,10 +310,15 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         invalid_at.setdefault(r, set()).add(sheet.columns[order].key)
     keys = [column.key for column in sheet.columns]
     no_invalid: frozenset[str] = frozenset()
-    new = tuple.__new__  # Record(...) without the generated __new__'s call: one per row of a long ledger
-    records = [new(Record, (name, r, dict(zip(keys, parsed)), cols,
-                            frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row)))
-               for r, row, parsed in zip(kept, kept_rows, zip(*columns))]
+    # Record(...) by tuple.__new__, each field laid out by a C loop (no bytecode per row of a long ledger)
+    n = len(kept)
+    invalid = [no_invalid] * n
+    for i, r in enumerate(kept) if invalid_at else ():
+        if r in invalid_at:
+            invalid[i] = frozenset(invalid_at[r])
+    values = map(dict, map(zip, repeat(keys, n), zip(*columns)))
+    records = list(map(tuple.__new__, repeat(Record, n),
+                       zip(repeat(name, n), kept, values, repeat(cols, n), invalid, map(tuple, kept_rows))))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 
