@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import compress, repeat
+from operator import attrgetter, eq, is_not, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
@@ -70,6 +71,10 @@ class Unit:
     ref: Ref
 
 
+#: up to this many groups, a column is grouped by a C pass per group rather than by a Python loop
+_FEW_GROUPS = 16
+
+
 @dataclass(frozen=True)
 class Table:
     """A table sheet as read: its header row, every header text, and its data rows."""
@@ -87,14 +92,35 @@ class Table:
                 values = record.values
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
         else:
-            for record in self.records:
-                value = record.values.get(key)
+            values = column_values(self.records, key)
+            if set(map(type, values)) <= _TEXT_OR_NONE:  # texts (a unit's name) and blanks: a few C passes
+                keys = [None if v is None else v.strip() for v in values] if None in values else \
+                    list(map(str.strip, values))
+                distinct = dict.fromkeys(keys)
+                if len(distinct) <= _FEW_GROUPS:  # a pass per group, each in C, in the order first met
+                    return {k: tuple(compress(self.records, map(eq, keys, repeat(k)))) for k in distinct}
+            for record, value in zip(self.records, values):
                 groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
         return {k: tuple(v) for k, v in groups.items()}
 
 
 def _stripped(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+_VALUES = attrgetter("values")
+_TEXT_OR_NONE = frozenset({str, type(None)})
+
+
+def column_values(records: Sequence[Record], key: str) -> list:
+    """``record.values.get(key)`` of every record, in order, by a C loop (a long ledger's column
+    without bytecode per row)."""
+    return list(map(methodcaller("get", key), map(_VALUES, records)))
+
+
+def present(values: Sequence[object]) -> list[bool]:
+    """For each value: is it not None (the flags :func:`itertools.compress` takes)."""
+    return list(map(is_not, values, repeat(None)))
 
 
 @dataclass(frozen=True)
