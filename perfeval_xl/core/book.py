@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from itertools import compress, repeat
-from operator import attrgetter, eq, is_not, methodcaller
+from itertools import repeat
+from operator import attrgetter, is_not, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
@@ -71,10 +71,6 @@ class Unit:
     ref: Ref
 
 
-#: up to this many groups, a column is grouped by a C pass per group rather than by a Python loop
-_FEW_GROUPS = 16
-
-
 @dataclass(frozen=True)
 class Table:
     """A table sheet as read: its header row, every header text, and its data rows."""
@@ -92,14 +88,7 @@ class Table:
                 values = record.values
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
         else:
-            values = column_values(self.records, key)
-            if set(map(type, values)) <= _TEXT_OR_NONE:  # texts (a unit's name) and blanks: a few C passes
-                keys = [None if v is None else v.strip() for v in values] if None in values else \
-                    list(map(str.strip, values))
-                distinct = dict.fromkeys(keys)
-                if len(distinct) <= _FEW_GROUPS:  # a pass per group, each in C, in the order first met
-                    return {k: tuple(compress(self.records, map(eq, keys, repeat(k)))) for k in distinct}
-            for record, value in zip(self.records, values):
+            for record, value in zip(self.records, column_values(self.records, key)):
                 groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
         return {k: tuple(v) for k, v in groups.items()}
 
@@ -109,7 +98,6 @@ def _stripped(value: object) -> object:
 
 
 _VALUES = attrgetter("values")
-_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def column_values(records: Sequence[Record], key: str) -> list:
