@@ -87,17 +87,38 @@ class Table:
             for record in self.records:
                 values = record.values
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
-        else:
-            for record, value in zip(self.records, column_values(self.records, key)):
-                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
-        return {k: tuple(v) for k, v in groups.items()}
+            return {k: tuple(v) for k, v in groups.items()}
+        pick = self.records.__getitem__
+        return {k: tuple(map(pick, positions)) for k, positions in self.positions_by(key).items()}
+
+    def positions_by(self, key: str) -> dict[object, list[int]]:
+        """The positions in :attr:`records` of each value in column ``key`` (texts stripped; None for a
+        blank), in sheet order: one pass over the table, in the order of its rows (a long ledger's
+        records, read group by group, would each lie far in memory from the last)."""
+        values = column_values(self.records, key)
+        keys = list(map(str.strip, values)) if set(map(type, values)) == {str} else list(map(_stripped, values))
+        positions: dict[object, list[int]] = {}
+        for i, value in enumerate(keys):
+            found = positions.get(value)
+            if found is None:
+                positions[value] = [i]
+            else:
+                found.append(i)
+        return positions
 
 
 def _stripped(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-_VALUES = attrgetter("values")
+_VALUES, _ROW = attrgetter("values"), attrgetter("row")
+
+
+class GroupValues(NamedTuple):
+    """The row numbers and the values in one column of a group of records, in sheet order."""
+
+    rows: list[int]
+    values: list
 
 
 def column_values(records: Sequence[Record], key: str) -> list:
@@ -149,7 +170,27 @@ class Book:
         """:meth:`Table.group_by` of the sheet, built once per run (per-unit and per-code look-ups
         do not rescan the table)."""
         table = self.table(sheet)
-        return self.caches.grouped(table, key, lambda: table.group_by(key))
+        if isinstance(key, tuple):
+            return self.caches.grouped(table, key, lambda: table.group_by(key))
+        pick = table.records.__getitem__
+        return self.caches.grouped(table, key, lambda: {
+            k: tuple(map(pick, positions)) for k, positions in self._positions(table, key).items()})
+
+    def grouped_values(self, sheet: schema.TableSheet, by: str, key: str) -> Mapping[object, GroupValues]:
+        """For each group of :meth:`grouped` ``(sheet, by)``: its records' row numbers and values in
+        column ``key``, in sheet order; built once per run in one pass over the table in sheet order
+        (a long ledger's rows read group by group would each lie far in memory from the last)."""
+        table = self.table(sheet)
+
+        def index() -> dict[object, GroupValues]:
+            rows, values = list(map(_ROW, table.records)), column_values(table.records, key)
+            return {group: GroupValues(list(map(rows.__getitem__, positions)), list(map(values.__getitem__, positions)))
+                    for group, positions in self._positions(table, by).items()}
+
+        return self.caches.derived(table, f"{key} by {by}", index)
+
+    def _positions(self, table: Table, by: str) -> dict[object, list[int]]:
+        return self.caches.derived(table, f"positions by {by}", lambda: table.positions_by(by))
 
     def unit(self, short_name: str) -> Unit | None:
         def index() -> dict[str, Unit]:

@@ -14,7 +14,7 @@ from itertools import compress
 from typing import Callable, Iterable, cast
 
 from . import schema
-from .book import Book, column_values, present
+from .book import Book, present
 from .extension import Env
 from .findings import Finding, Findings
 from .numbers import ZERO, fmt_amount, fmt_plain
@@ -50,12 +50,11 @@ def ledger_matches_spending(book: Book) -> Findings:
     found, unit = Findings(), book.amount_unit
     spent, spent_cell = _spent(book)
     totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
-    for name, records in book.grouped(schema.LEDGER, "unit").items():
-        values = column_values(records, "amount")  # C loops over a unit's rows of a long ledger
-        kept = present(values)
-        amounts = cast("list[Decimal]", list(compress(values, kept)))
+    for name, group in book.grouped_values(schema.LEDGER, "unit", "amount").items():
+        kept = present(group.values)  # C loops over a unit's amounts of a long ledger
+        amounts = cast("list[Decimal]", list(compress(group.values, kept)))
         if amounts:
-            first = records[kept.index(True)].row
+            first = group.rows[kept.index(True)]
             totals.append((first, name, sum(amounts, ZERO)))
     for _, name, total in sorted(totals, key=lambda t: t[0]):
         if name in spent and spent[name] != total:

@@ -137,8 +137,8 @@ class Scope:
         a caller that needs only the sum does not pay for a cell per row of a long ledger)."""
         records = list(records)
         values = column_values(records, key)  # each step a C loop: no bytecode per row of a long ledger
-        if None in values:
-            kept = present(values)
+        kept = present(values)  # (not `None in values`: a Decimal compared with None asks numbers.Rational)
+        if not all(kept):
             filled, values = list(compress(records, kept)), list(compress(values, kept))
         else:
             filled = records
@@ -152,6 +152,31 @@ class Scope:
         n = len(filled)  # r.ref(key) of each, built by tuple.__new__ over the zipped fields
         cells = zip(map(_SHEET, filled), map(_ROW, filled), map(methodcaller("get", key, 0), map(_COLS, filled)))
         return amount, list(map(tuple.__new__, repeat(Ref, n), cells))
+
+    def column_total(self, records: list[Record], key: str, sheet: schema.TableSheet, what: str, *,
+                     refs: bool = True) -> tuple[Decimal, list[Ref]]:
+        """:meth:`total` of column ``key`` over ``records``, this scope's rows of ``sheet`` (:meth:`rows`
+        without a condition); a unit's read from :meth:`Book.grouped_values`, gathered in one pass over
+        the table in sheet order, rather than row by row from the records of a long ledger."""
+        table = self.book.rows(sheet)
+        if self.unit is None or self.year is not None or not records or not self.book.caches.derived(
+                table, "one column map", lambda: len(set(map(id, map(_COLS, table)))) == 1):
+            return self.total(records, key, sheet, what, refs=refs)
+        group = self.book.grouped_values(sheet, "unit", key).get(self.unit)
+        if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
+            return self.total(records, key, sheet, what, refs=refs)
+        kept = present(group.values)
+        if not all(kept):
+            rows, values = list(compress(group.rows, kept)), list(compress(group.values, kept))
+        else:
+            rows, values = group.rows, group.values
+        if not values:
+            return self.total(records, key, sheet, what, refs=refs)  # says which cell is blank
+        amount = sum(cast("list[Decimal]", values), ZERO)
+        if not refs:
+            return amount, []
+        col = records[0].cols.get(key, 0)
+        return amount, list(map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col))))
 
     def resolve(self, text: str) -> Value:
         literal = literal_value(text)
@@ -274,7 +299,7 @@ def spent_of(scope: Scope, *, refs: bool = True) -> tuple[Decimal, list[Ref]]:
     if known is None or (refs and known[1] is None):
         ledger = scope.rows(schema.LEDGER)
         if ledger:
-            amount, cells = scope.total(ledger, "amount", schema.LEDGER, "实际支出", refs=refs)
+            amount, cells = scope.column_total(ledger, "amount", schema.LEDGER, "实际支出", refs=refs)
         else:
             amount, cells = scope.total(_funds(scope), "spent", schema.FUNDS, "实际支出", refs=refs)
         known = scope._spent = (amount, cells if refs else None)
