@@ -21,7 +21,7 @@ from operator import attrgetter, methodcaller
 from typing import Callable, Iterable, Mapping, cast
 
 from . import derived, measures, schema
-from .book import Book, Record, column_values, present
+from .book import Book, GroupValues, Record, column_values, present
 from .derived import Measure
 from .findings import Ref
 from .measures import MeasureError
@@ -156,25 +156,37 @@ class Scope:
     def column_total(self, records: list[Record], key: str, sheet: schema.TableSheet, what: str, *,
                      refs: bool = True) -> tuple[Decimal, list[Ref]]:
         """:meth:`total` of column ``key`` over ``records``, this scope's rows of ``sheet`` (:meth:`rows`
-        without a condition); a unit's read from :meth:`Book.grouped_values`, gathered in one pass over
-        the table in sheet order, rather than row by row from the records of a long ledger."""
+        without a condition), kept for the run (every scope of the unit, or of the project, in every
+        stage asks the same); a unit's read from :meth:`Book.grouped_values`, gathered in one pass
+        over the table in sheet order, rather than row by row from the records of a long ledger."""
         table = self.book.rows(sheet)
-        if self.unit is None or self.year is not None or not records or not self.book.caches.derived(
+        if self.year is not None or not records or not self.book.caches.derived(
                 table, "one column map", lambda: len(set(map(id, map(_COLS, table)))) == 1):
             return self.total(records, key, sheet, what, refs=refs)
-        group = self.book.grouped_values(sheet, "unit", key).get(self.unit)
-        if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
-            return self.total(records, key, sheet, what, refs=refs)
+        if self.unit is None:
+            if len(records) != len(table):  # pragma: no cover - the project's rows are the table's
+                return self.total(records, key, sheet, what, refs=refs)
+            total = self.book.caches.derived(table, f"{what}: total of {key}",
+                                             lambda: self.total(table, key, sheet, what, refs=True))
+        else:
+            group = self.book.grouped_values(sheet, "unit", key).get(self.unit)
+            if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
+                return self.total(records, key, sheet, what, refs=refs)
+            total = self.book.caches.derived(group, f"{what}: total of {key}",
+                                             lambda: self._group_total(group, records, key, sheet, what))
+        return (total[0], list(total[1])) if refs else (total[0], [])
+
+    def _group_total(self, group: GroupValues, records: list[Record], key: str, sheet: schema.TableSheet,
+                     what: str) -> tuple[Decimal, list[Ref]]:
+        """:meth:`total` with its cells of a group's values (``records``, the same rows)."""
         kept = present(group.values)
         if not all(kept):
             rows, values = list(compress(group.rows, kept)), list(compress(group.values, kept))
         else:
             rows, values = group.rows, group.values
         if not values:
-            return self.total(records, key, sheet, what, refs=refs)  # says which cell is blank
+            return self.total(records, key, sheet, what)  # says which cell is blank
         amount = sum(cast("list[Decimal]", values), ZERO)
-        if not refs:
-            return amount, []
         col = records[0].cols.get(key, 0)
         return amount, list(map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col))))
 
