@@ -89,22 +89,22 @@ class Table:
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
             return {k: tuple(v) for k, v in groups.items()}
         pick = self.records.__getitem__
-        return {k: tuple(map(pick, positions)) for k, positions in self.positions_by(key).items()}
+        return {k: tuple(map(pick, found)) for k, found in positions(column_values(self.records, key)).items()}
 
-    def positions_by(self, key: str) -> dict[object, list[int]]:
-        """The positions in :attr:`records` of each value in column ``key`` (texts stripped; None for a
-        blank), in sheet order: one pass over the table, in the order of its rows (a long ledger's
-        records, read group by group, would each lie far in memory from the last)."""
-        values = column_values(self.records, key)
-        keys = list(map(str.strip, values)) if set(map(type, values)) == {str} else list(map(_stripped, values))
-        positions: dict[object, list[int]] = {}
-        for i, value in enumerate(keys):
-            found = positions.get(value)
-            if found is None:
-                positions[value] = [i]
-            else:
-                found.append(i)
-        return positions
+
+def positions(values: Sequence[object]) -> dict[object, list[int]]:
+    """The positions of each value (texts stripped; None for a blank) in a column's ``values``, in
+    sheet order: one pass in the order of the table's rows (a long ledger's records, read group by
+    group, would each lie far in memory from the last)."""
+    keys = list(map(str.strip, values)) if set(map(type, values)) == {str} else list(map(_stripped, values))
+    found: dict[object, list[int]] = {}
+    for i, value in enumerate(keys):
+        at = found.get(value)
+        if at is None:
+            found[value] = [i]
+        else:
+            at.append(i)
+    return found
 
 
 def _stripped(value: object) -> object:
@@ -117,8 +117,8 @@ _VALUES, _ROW = attrgetter("values"), attrgetter("row")
 class GroupValues(NamedTuple):
     """The row numbers and the values in one column of a group of records, in sheet order."""
 
-    rows: list[int]
-    values: list
+    rows: Sequence[int]
+    values: Sequence
 
 
 def column_values(records: Sequence[Record], key: str) -> list:
@@ -174,7 +174,7 @@ class Book:
             return self.caches.grouped(table, key, lambda: table.group_by(key))
         pick = table.records.__getitem__
         return self.caches.grouped(table, key, lambda: {
-            k: tuple(map(pick, positions)) for k, positions in self._positions(table, key).items()})
+            k: tuple(map(pick, found)) for k, found in self._positions(table, sheet, key).items()})
 
     def grouped_values(self, sheet: schema.TableSheet, by: str, key: str) -> Mapping[object, GroupValues]:
         """For each group of :meth:`grouped` ``(sheet, by)``: its records' row numbers and values in
@@ -183,14 +183,24 @@ class Book:
         table = self.table(sheet)
 
         def index() -> dict[object, GroupValues]:
-            rows, values = list(map(_ROW, table.records)), column_values(table.records, key)
-            return {group: GroupValues(list(map(rows.__getitem__, positions)), list(map(values.__getitem__, positions)))
-                    for group, positions in self._positions(table, by).items()}
+            rows, values = self.row_numbers(sheet), self.column(sheet, key)
+            return {group: GroupValues(list(map(rows.__getitem__, found)), list(map(values.__getitem__, found)))
+                    for group, found in self._positions(table, sheet, by).items()}
 
         return self.caches.derived(table, f"{key} by {by}", index)
 
-    def _positions(self, table: Table, by: str) -> dict[object, list[int]]:
-        return self.caches.derived(table, f"positions by {by}", lambda: table.positions_by(by))
+    def column(self, sheet: schema.TableSheet, key: str) -> tuple:
+        """``record.values.get(key)`` of every record of the sheet, in order; built once per run."""
+        table = self.table(sheet)
+        return self.caches.derived(table, f"column {key}", lambda: tuple(column_values(table.records, key)))
+
+    def row_numbers(self, sheet: schema.TableSheet) -> tuple[int, ...]:
+        """``record.row`` of every record of the sheet, in order; built once per run."""
+        table = self.table(sheet)
+        return self.caches.derived(table, "row numbers", lambda: tuple(map(_ROW, table.records)))
+
+    def _positions(self, table: Table, sheet: schema.TableSheet, by: str) -> dict[object, list[int]]:
+        return self.caches.derived(table, f"positions by {by}", lambda: positions(self.column(sheet, by)))
 
     def unit(self, short_name: str) -> Unit | None:
         def index() -> dict[str, Unit]:
@@ -423,7 +433,7 @@ def normalise(book: Book, env: Env | None = None) -> tuple[Book, Findings]:
         if sheet is schema.UNITS or "unit" not in {c.key for c in sheet.columns}:
             continue
         records = book.rows(sheet)
-        if shorts.issuperset(filter(None, [rec.values.get("unit") for rec in records])):
+        if shorts.issuperset(filter(None, book.column(sheet, "unit"))):
             continue  # every row names a unit by its short name (or none): nothing to change
         fixed = []
         for rec in records:

@@ -15,7 +15,7 @@ from itertools import compress
 from typing import Callable, Iterable, Sequence
 
 from . import schema
-from .book import column_values, present
+from .book import present
 from .findings import Findings, Ref
 from .normalize import YearRange
 from .numbers import ONE, ZERO, fmt_plain
@@ -83,7 +83,7 @@ def _ledger_rows_that_may(book, flagged: Callable[[list[Decimal]], bool]) -> Seq
     """The 支出明细 rows to check one by one: none when its amounts, taken together by C loops (a long
     ledger), show that no row is ``flagged`` (a test over the amounts that holds when any one would)."""
     records = book.rows(schema.LEDGER)
-    values = column_values(records, "amount")
+    values = book.column(schema.LEDGER, "amount")
     amounts = list(compress(values, present(values)))
     if not amounts:
         return ()

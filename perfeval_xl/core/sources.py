@@ -166,14 +166,15 @@ class Scope:
         if self.unit is None:
             if len(records) != len(table):  # pragma: no cover - the project's rows are the table's
                 return self.total(records, key, sheet, what, refs=refs)
-            total = self.book.caches.derived(table, f"{what}: total of {key}",
-                                             lambda: self.total(table, key, sheet, what, refs=True))
+            group = GroupValues(self.book.row_numbers(sheet), self.book.column(sheet, key))
+            owner: object = table
         else:
             group = self.book.grouped_values(sheet, "unit", key).get(self.unit)
             if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
                 return self.total(records, key, sheet, what, refs=refs)
-            total = self.book.caches.derived(group, f"{what}: total of {key}",
-                                             lambda: self._group_total(group, records, key, sheet, what))
+            owner = group
+        total = self.book.caches.derived(owner, f"{what}: total of {key}",
+                                         lambda: self._group_total(group, records, key, sheet, what))
         return (total[0], list(total[1])) if refs else (total[0], [])
 
     def _group_total(self, group: GroupValues, records: list[Record], key: str, sheet: schema.TableSheet,
