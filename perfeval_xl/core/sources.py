@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import attrgetter, methodcaller
-from typing import Callable, Iterable, Mapping, cast
+from typing import Callable, Iterable, Mapping, Sequence, cast
 
 from . import derived, measures, schema
 from .book import Book, GroupValues, Record, column_values, present
@@ -173,23 +173,26 @@ class Scope:
             if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
                 return self.total(records, key, sheet, what, refs=refs)
             owner = group
-        total = self.book.caches.derived(owner, f"{what}: total of {key}",
-                                         lambda: self._group_total(group, records, key, sheet, what))
-        return (total[0], list(total[1])) if refs else (total[0], [])
+        amount, rows = self.book.caches.derived(owner, f"{what}: total of {key}",
+                                                lambda: self._group_total(group, records, key, sheet, what))
+        if not refs:
+            return amount, []
+        col = records[0].cols.get(key, 0)  # r.ref(key) of each row summed, made once for the run
+        cells = self.book.caches.derived(owner, f"{what}: cells of {key}", lambda: list(
+            map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col)))))
+        return amount, list(cells)
 
     def _group_total(self, group: GroupValues, records: list[Record], key: str, sheet: schema.TableSheet,
-                     what: str) -> tuple[Decimal, list[Ref]]:
-        """:meth:`total` with its cells of a group's values (``records``, the same rows)."""
+                     what: str) -> tuple[Decimal, Sequence[int]]:
+        """:meth:`total` of a group's values (``records``, the same rows) and the rows summed."""
         kept = present(group.values)
         if not all(kept):
             rows, values = list(compress(group.rows, kept)), list(compress(group.values, kept))
         else:
             rows, values = group.rows, group.values
         if not values:
-            return self.total(records, key, sheet, what)  # says which cell is blank
-        amount = sum(cast("list[Decimal]", values), ZERO)
-        col = records[0].cols.get(key, 0)
-        return amount, list(map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col))))
+            self.total(records, key, sheet, what)  # raises: says which cell is blank
+        return sum(cast("list[Decimal]", values), ZERO), rows
 
     def resolve(self, text: str) -> Value:
         literal = literal_value(text)
