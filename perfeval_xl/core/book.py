@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from operator import attrgetter, is_not, methodcaller
+from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from . import schema
@@ -316,6 +316,19 @@ def _blank_row(row) -> bool:
     return True
 
 
+def _rows_with_data(rows, start: int) -> list[int]:
+    """The indexes from ``start`` of the rows holding anything: a first cell with something in it
+    settles most rows (every row of a long ledger whose first cells are all texts: by C loops)."""
+    data = rows[start:]
+    if data and all(data):  # no row without cells
+        firsts = list(map(itemgetter(0), data))
+        if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+            return list(range(start, len(rows)))
+    return [r for r in range(start, len(rows))
+            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
+            or not _blank_row(rows[r])]
+
+
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
@@ -339,9 +352,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
-    kept = [r for r in range(header_row + 1, len(rows))  # a first cell with something in it settles most rows
-            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
-            or not _blank_row(rows[r])]
+    kept = _rows_with_data(rows, header_row + 1)
     kept_rows = [rows[r] for r in kept]
     width = min(map(len, kept_rows), default=0)
     if width and max(map(len, kept_rows)) == width:
