@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
 
 from . import schema
 from .extension import Caches
@@ -96,7 +96,8 @@ def positions(values: Sequence[object]) -> dict[object, list[int]]:
     """The positions of each value (texts stripped; None for a blank) in a column's ``values``, in
     sheet order: one pass in the order of the table's rows (a long ledger's records, read group by
     group, would each lie far in memory from the last)."""
-    keys = list(map(str.strip, values)) if set(map(type, values)) == {str} else list(map(_stripped, values))
+    keys = list(map(str.strip, cast("Sequence[str]", values))) if set(map(type, values)) == {str} \
+        else list(map(_stripped, values))
     found: dict[object, list[int]] = {}
     for i, value in enumerate(keys):
         at = found.get(value)
@@ -392,9 +393,9 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     for i, r in enumerate(kept) if invalid_at else ():
         if r in invalid_at:
             invalid[i] = frozenset(invalid_at[r])
-    values = map(dict, map(zip, repeat(keys, n), zip(*columns)))
+    parsed = map(dict, map(zip, repeat(keys, n), zip(*columns)))
     records = list(map(tuple.__new__, repeat(Record, n),
-                       zip(repeat(name, n), kept, values, repeat(cols, n), invalid, map(tuple, kept_rows))))
+                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 

@@ -407,6 +407,7 @@ def _whole_column(kind: str, values) -> list | None:
         return []
     types = set(map(type, values))
     if kind in ("text", "literal") and types <= _TEXT_TYPES:
+        out: list[str | None]
         if types == _STR_ONLY:  # every cell a text: stripped by a C loop, a blank one (rare) is None
             out = list(map(str.strip, values))
             if "" in out:

@@ -166,15 +166,16 @@ class Scope:
         if self.unit is None:
             if len(records) != len(table):  # pragma: no cover - the project's rows are the table's
                 return self.total(records, key, sheet, what, refs=refs)
-            group = GroupValues(self.book.row_numbers(sheet), self.book.column(sheet, key))
+            group: GroupValues | None = GroupValues(self.book.row_numbers(sheet), self.book.column(sheet, key))
             owner: object = table
         else:
             group = self.book.grouped_values(sheet, "unit", key).get(self.unit)
-            if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
-                return self.total(records, key, sheet, what, refs=refs)
             owner = group
+        if group is None or len(group.rows) != len(records):  # pragma: no cover - the same grouping
+            return self.total(records, key, sheet, what, refs=refs)
+        found = group
         amount, rows = self.book.caches.derived(owner, f"{what}: total of {key}",
-                                                lambda: self._group_total(group, records, key, sheet, what))
+                                                lambda: self._group_total(found, records, key, sheet, what))
         if not refs:
             return amount, []
         col = records[0].cols.get(key, 0)  # r.ref(key) of each row summed, made once for the run
@@ -186,10 +187,9 @@ class Scope:
                      what: str) -> tuple[Decimal, Sequence[int]]:
         """:meth:`total` of a group's values (``records``, the same rows) and the rows summed."""
         kept = present(group.values)
+        rows, values = group.rows, group.values
         if not all(kept):
-            rows, values = list(compress(group.rows, kept)), list(compress(group.values, kept))
-        else:
-            rows, values = group.rows, group.values
+            rows, values = list(compress(rows, kept)), list(compress(values, kept))
         if not values:
             self.total(records, key, sheet, what)  # raises: says which cell is blank
         return sum(cast("list[Decimal]", values), ZERO), rows
