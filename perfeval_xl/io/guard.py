@@ -495,8 +495,10 @@ def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
     and the last row named in its first and last 64 KB, proved by one search for any other cell;
     None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
     decide, each over every cell)."""
+    if len(data) <= 2 * _GUESS_BYTES:  # the ends are the whole sheet: the searches over every cell cost less
+        return None                       # than compiling the pattern
     refs = _CELL_REF_AT_ENDS.findall(data, 0, _GUESS_BYTES) + _CELL_REF_AT_ENDS.findall(
-        data, max(0, len(data) - _GUESS_BYTES))
+        data, len(data) - _GUESS_BYTES)
     if not refs:
         return None
     letters = max((letters for letters, _ in refs), key=lambda text: (len(text), text)).decode()
