@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
+from itertools import repeat
+from operator import attrgetter, is_not, itemgetter, methodcaller
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
 
 from . import schema
 from .environment import Caches
@@ -85,15 +87,50 @@ class Table:
             for record in self.records:
                 values = record.values
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
+            return {k: tuple(v) for k, v in groups.items()}
+        pick = self.records.__getitem__
+        return {k: tuple(map(pick, found)) for k, found in positions(column_values(self.records, key)).items()}
+
+
+def positions(values: Sequence[object]) -> dict[object, list[int]]:
+    """The positions of each value (texts stripped; None for a blank) in a column's ``values``, in
+    sheet order: one pass in the order of the table's rows (a long ledger's records, read group by
+    group, would each lie far in memory from the last)."""
+    keys = list(map(str.strip, cast("Sequence[str]", values))) if set(map(type, values)) == {str} \
+        else list(map(_stripped, values))
+    found: dict[object, list[int]] = {}
+    for i, value in enumerate(keys):
+        at = found.get(value)
+        if at is None:
+            found[value] = [i]
         else:
-            for record in self.records:
-                value = record.values.get(key)
-                groups.setdefault(value.strip() if isinstance(value, str) else value, []).append(record)
-        return {k: tuple(v) for k, v in groups.items()}
+            at.append(i)
+    return found
 
 
 def _stripped(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+_VALUES, _ROW = attrgetter("values"), attrgetter("row")
+
+
+class GroupValues(NamedTuple):
+    """The row numbers and the values in one column of a group of records, in sheet order."""
+
+    rows: Sequence[int]
+    values: Sequence
+
+
+def column_values(records: Sequence[Record], key: str) -> list:
+    """``record.values.get(key)`` of every record, in order, by a C loop (a long ledger's column
+    without bytecode per row)."""
+    return list(map(methodcaller("get", key), map(_VALUES, records)))
+
+
+def present(values: Sequence[object]) -> list[bool]:
+    """For each value: is it not None (the flags :func:`itertools.compress` takes)."""
+    return list(map(is_not, values, repeat(None)))
 
 
 @dataclass(frozen=True)
@@ -134,7 +171,37 @@ class Book:
         """:meth:`Table.group_by` of the sheet, built once per run (per-unit and per-code look-ups
         do not rescan the table)."""
         table = self.table(sheet)
-        return self.caches.grouped(table, key, lambda: table.group_by(key))
+        if isinstance(key, tuple):
+            return self.caches.grouped(table, key, lambda: table.group_by(key))
+        pick = table.records.__getitem__
+        return self.caches.grouped(table, key, lambda: {
+            k: tuple(map(pick, found)) for k, found in self._positions(table, sheet, key).items()})
+
+    def grouped_values(self, sheet: schema.TableSheet, by: str, key: str) -> Mapping[object, GroupValues]:
+        """For each group of :meth:`grouped` ``(sheet, by)``: its records' row numbers and values in
+        column ``key``, in sheet order; built once per run in one pass over the table in sheet order
+        (a long ledger's rows read group by group would each lie far in memory from the last)."""
+        table = self.table(sheet)
+
+        def index() -> dict[object, GroupValues]:
+            rows, values = self.row_numbers(sheet), self.column(sheet, key)
+            return {group: GroupValues(list(map(rows.__getitem__, found)), list(map(values.__getitem__, found)))
+                    for group, found in self._positions(table, sheet, by).items()}
+
+        return self.caches.derived(table, f"{key} by {by}", index)
+
+    def column(self, sheet: schema.TableSheet, key: str) -> tuple:
+        """``record.values.get(key)`` of every record of the sheet, in order; built once per run."""
+        table = self.table(sheet)
+        return self.caches.derived(table, f"column {key}", lambda: tuple(column_values(table.records, key)))
+
+    def row_numbers(self, sheet: schema.TableSheet) -> tuple[int, ...]:
+        """``record.row`` of every record of the sheet, in order; built once per run."""
+        table = self.table(sheet)
+        return self.caches.derived(table, "row numbers", lambda: tuple(map(_ROW, table.records)))
+
+    def _positions(self, table: Table, sheet: schema.TableSheet, by: str) -> dict[object, list[int]]:
+        return self.caches.derived(table, f"positions by {by}", lambda: positions(self.column(sheet, by)))
 
     def unit(self, short_name: str) -> Unit | None:
         def index() -> dict[str, Unit]:
@@ -250,6 +317,19 @@ def _blank_row(row) -> bool:
     return True
 
 
+def _rows_with_data(rows, start: int) -> list[int]:
+    """The indexes from ``start`` of the rows holding anything: a first cell with something in it
+    settles most rows (every row of a long ledger whose first cells are all texts: by C loops)."""
+    data = rows[start:]
+    if data and all(data):  # no row without cells
+        firsts = list(map(itemgetter(0), data))
+        if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+            return list(range(start, len(rows)))
+    return [r for r in range(start, len(rows))
+            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
+            or not _blank_row(rows[r])]
+
+
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
@@ -273,9 +353,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
-    kept = [r for r in range(header_row + 1, len(rows))  # a first cell with something in it settles most rows
-            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
-            or not _blank_row(rows[r])]
+    kept = _rows_with_data(rows, header_row + 1)
     kept_rows = [rows[r] for r in kept]
     width = min(map(len, kept_rows), default=0)
     if width and max(map(len, kept_rows)) == width:
@@ -309,10 +387,15 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         invalid_at.setdefault(r, set()).add(sheet.columns[order].key)
     keys = [column.key for column in sheet.columns]
     no_invalid: frozenset[str] = frozenset()
-    new = tuple.__new__  # Record(...) without the generated __new__'s call: one per row of a long ledger
-    records = [new(Record, (name, r, dict(zip(keys, parsed)), cols,
-                            frozenset(invalid_at[r]) if r in invalid_at else no_invalid, tuple(row)))
-               for r, row, parsed in zip(kept, kept_rows, zip(*columns))]
+    # Record(...) by tuple.__new__, each field laid out by a C loop (no bytecode per row of a long ledger)
+    n = len(kept)
+    invalid = [no_invalid] * n
+    for i, r in enumerate(kept) if invalid_at else ():
+        if r in invalid_at:
+            invalid[i] = frozenset(invalid_at[r])
+    parsed = map(dict, map(zip, repeat(keys, n), zip(*columns)))
+    records = list(map(tuple.__new__, repeat(Record, n),
+                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 
@@ -362,7 +445,7 @@ def normalise(book: Book, env: Env | None = None) -> tuple[Book, Findings]:
         if sheet is schema.UNITS or "unit" not in {c.key for c in sheet.columns}:
             continue
         records = book.rows(sheet)
-        if shorts.issuperset(filter(None, [rec.values.get("unit") for rec in records])):
+        if shorts.issuperset(filter(None, book.column(sheet, "unit"))):
             continue  # every row names a unit by its short name (or none): nothing to change
         fixed = []
         for rec in records:

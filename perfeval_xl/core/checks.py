@@ -10,10 +10,11 @@ the workbook's declared unit, and conversion happens only in :func:`convert`.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import compress
 from typing import Callable, Iterable, cast
 
 from . import schema
-from .book import Book
+from .book import Book, present
 from .environment import Env
 from .findings import Finding, Findings
 from .numbers import ZERO, fmt_amount, fmt_plain
@@ -49,10 +50,11 @@ def ledger_matches_spending(book: Book) -> Findings:
     found, unit = Findings(), book.amount_unit
     spent, spent_cell = _spent(book)
     totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
-    for name, records in book.grouped(schema.LEDGER, "unit").items():
-        amounts = cast("list[Decimal]", [v for v in (r.values.get("amount") for r in records) if v is not None])
+    for name, group in book.grouped_values(schema.LEDGER, "unit", "amount").items():
+        kept = present(group.values)  # C loops over a unit's amounts of a long ledger
+        amounts = cast("list[Decimal]", list(compress(group.values, kept)))
         if amounts:
-            first = next(r.row for r in records if r.values.get("amount") is not None)
+            first = group.rows[kept.index(True)]
             totals.append((first, name, sum(amounts, ZERO)))
     for _, name, total in sorted(totals, key=lambda t: t[0]):
         if name in spent and spent[name] != total:

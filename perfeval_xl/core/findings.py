@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import compress, islice
-from operator import sub
+from itertools import compress, islice, repeat
+from operator import add, eq, itemgetter, mul, sub
 from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -63,6 +63,7 @@ class Ref(NamedTuple):
         return f"{self.sheet}!{self.cell}"
 
 
+_SHEET, _ROW, _COL = itemgetter(0), itemgetter(1), itemgetter(2)
 _SPAN = 1 << 24  # more rows than a sheet has: col * _SPAN + row orders cells by column, then row
 
 
@@ -74,13 +75,14 @@ def format_refs(refs, limit: int = 8) -> str:
     per row), each step over the whole list in C where it can be.
     """
     refs = list(refs)
-    sheets = dict.fromkeys([ref.sheet for ref in refs])  # in the order first named
-    if len(sheets) > 1:  # each sheet's cells gathered in one pass over the refs (a ledger total names thousands)
-        cells: dict[str, set[int]] = {sheet: set() for sheet in sheets}
-        for name, row, col in refs:
-            cells[name].add(col * _SPAN + row)
+    sheets = dict.fromkeys(map(_SHEET, refs))  # in the order first named
+    # each cell's key by C loops (a ledger total names a cell per row), then each sheet's keys by a C pass
+    keys = list(map(add, map(mul, map(_COL, refs), repeat(_SPAN)), map(_ROW, refs)))
+    if len(sheets) > 1:
+        names = list(map(_SHEET, refs))
+        cells = {sheet: set(compress(keys, map(eq, names, repeat(sheet)))) for sheet in sheets}
     else:
-        cells = {sheet: {col * _SPAN + row for _, row, col in refs} for sheet in sheets}
+        cells = {sheet: set(keys) for sheet in sheets}
     parts = []
     for sheet in sheets:
         # each cell once as one integer, by column then row (ints sort fast; a set of them nearly in order)

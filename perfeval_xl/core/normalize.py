@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from dataclasses import dataclass
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import cast
 
 from .numbers import HUNDRED, NotANumber, to_decimal
@@ -387,9 +389,11 @@ _ERROR_TEXTS = frozenset(EXCEL_ERRORS)
 #: a number as most amount cells hold it as text: digits, a point, a sign (nothing to fold)
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
+_PLAIN_CHARS = frozenset("0123456789.+-")
 
 
 _TEXT_TYPES = frozenset({str, type(None)})
+_STR_ONLY = frozenset({str})
 _NUMBER_TYPES = frozenset({int, float})
 
 
@@ -403,8 +407,14 @@ def _whole_column(kind: str, values) -> list | None:
         return []
     types = set(map(type, values))
     if kind in ("text", "literal") and types <= _TEXT_TYPES:
-        out = [None if v is None else (v.strip() or None) for v in values]
-        if _ERROR_TEXTS.isdisjoint(out) and "\u3000" not in "".join(filter(None, out)):
+        out: list[str | None]
+        if types == _STR_ONLY:  # every cell a text: stripped by a C loop, a blank one (rare) is None
+            out = list(map(str.strip, values))
+            if "" in out:
+                out = [v or None for v in out]
+        else:
+            out = [None if v is None else (v.strip() or None) for v in values]
+        if _ERROR_TEXTS.isdisjoint(out) and not any(map(operator.contains, filter(None, out), repeat("\u3000"))):
             return out
         return None
     if kind == "date" and types == {dt.date}:
@@ -413,10 +423,15 @@ def _whole_column(kind: str, values) -> list | None:
         return None
     if kind != "amount":
         return None
-    if types == {str}:
-        if not all(map(_PLAIN_NUMBER_RE.fullmatch, values)):
+    if types == _STR_ONLY:
+        # made of digits, points and signs only, Decimal takes a text exactly when it is a plain number
+        # (no exponent, space, underscore, Infinity or NaN can be spelt with these): one set, no pattern per cell
+        if not _PLAIN_CHARS.issuperset("".join(values)):
             return None
-        amounts = list(map(Decimal, values))
+        try:
+            amounts = list(map(Decimal, values))
+        except ArithmeticError:  # '1.2.3', '+', '' …: read cell by cell
+            return None
     elif types <= _NUMBER_TYPES:
         if float in types and not all(map(math.isfinite, values)):
             return None

@@ -11,9 +11,11 @@ changes a value: the evaluator decides.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterable
+from itertools import compress
+from typing import Callable, Iterable, Sequence
 
 from . import schema
+from .book import present
 from .findings import Findings, Ref
 from .normalize import YearRange
 from .numbers import ONE, ZERO, fmt_plain
@@ -77,9 +79,22 @@ def _negative(book, findings: Findings, sheet: schema.TableSheet, keys: Iterable
                                f"“{_header(sheet, key)}”为负数（{fmt_plain(value)}）：{what}不能为负数；应填写不小于 0 的数")
 
 
+def _ledger_rows_that_may(book, flagged: Callable[[list[Decimal]], bool]) -> Sequence:
+    """The 支出明细 rows to check one by one: none when its amounts, taken together by C loops (a long
+    ledger), show that no row is ``flagged`` (a test over the amounts that holds when any one would)."""
+    records = book.rows(schema.LEDGER)
+    values = book.column(schema.LEDGER, "amount")
+    amounts = list(compress(values, present(values)))
+    if not amounts:
+        return ()
+    if set(map(type, amounts)) == {Decimal} and not flagged(amounts):
+        return ()
+    return records
+
+
 def _check_negative(book, findings: Findings) -> None:
     _negative(book, findings, schema.FUNDS, _FUNDS_AMOUNTS, "金额")
-    for rec in book.rows(schema.LEDGER):
+    for rec in _ledger_rows_that_may(book, lambda amounts: min(amounts) < ZERO):
         value = rec.values.get("amount")
         if value is not None and isinstance(value, Decimal) and value < ZERO:
             findings.warning(rec.ref("amount"), f"“金额”为负数（{fmt_plain(value)}）：按冲销、退回冲减支出合计；"
@@ -144,7 +159,9 @@ def _check_magnitude(book, findings: Findings, unit: str) -> None:
     if unit == schema.UNIT_WAN:
         for sheet, keys in ((schema.FUNDS, _FUNDS_AMOUNTS), (schema.LEDGER, ("amount",)),
                             (schema.OUTPUTS, ("planned_cost", "actual_cost"))):
-            for rec in book.rows(sheet):
+            records = book.rows(sheet) if sheet is not schema.LEDGER else _ledger_rows_that_may(
+                book, lambda amounts: max(max(amounts), -min(amounts)) >= WAN_IMPLAUSIBLE)
+            for rec in records:
                 for key in keys:
                     value = rec.values.get(key)
                     if value is not None and isinstance(value, Decimal) and abs(value) >= WAN_IMPLAUSIBLE:

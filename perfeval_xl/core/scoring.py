@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
@@ -499,7 +500,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
     outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
-    read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
+    read = chain.from_iterable(v.refs for v in ((value,) if value is not None else ()) + outcome.used)
     inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
     if value is None and len(outcome.used) == 1 and isinstance(rule, FormulaRule):
         value = outcome.used[0]  # a 公式 without 值 that reads one value (a 派生指标 …): that is its value

@@ -495,6 +495,45 @@ def _letters_above(letters: str) -> bytes:
     return b"(?:" + b"|".join(alternatives) + b")[0-9]" if alternatives else b"(?!)"
 
 
+_CELL_REF_AT_ENDS = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+
+
+def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) of a sheet whose every cell is spelt ``<c r="B3"`` within the widest column
+    and the last row named in its first and last 64 KB, proved by one search for any other cell;
+    None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
+    decide, each over every cell)."""
+    if len(data) <= 2 * _GUESS_BYTES:  # the ends are the whole sheet: the searches over every cell cost less
+        return None                       # than compiling the pattern
+    refs = _CELL_REF_AT_ENDS.findall(data, 0, _GUESS_BYTES) + _CELL_REF_AT_ENDS.findall(
+        data, len(data) - _GUESS_BYTES)
+    if not refs:
+        return None
+    letters = max((letters for letters, _ in refs), key=lambda text: (len(text), text)).decode()
+    row = max(int(digits) for _, digits in refs)
+    other = re.compile(rb'<c(?=[\s>/])(?! r="' + _at_most(letters, "A", "Z", "A").encode()
+                       + _at_most(str(row), "0", "9", "1").encode() + b'")')
+    if other.search(data):
+        return None
+    return row, column_index(letters) + 1
+
+
+def _at_most(text: str, low: str, high: str, first: str) -> str:
+    """A pattern for the strings over ``low``–``high`` (not starting below ``first``) that sort at or
+    before ``text`` as column letters or row numbers do: fewer characters, or as many and not later."""
+    k = len(text)
+    shorter = f"[{first}-{high}][{low}-{high}]{{0,{k - 2}}}" if k > 1 else ""
+    alternatives = [shorter] if shorter else []
+    for i, ch in enumerate(text):
+        lowest = first if i == 0 else low
+        if ch > lowest:
+            rest = k - i - 1
+            alternatives.append(re.escape(text[:i]) + f"[{lowest}-{chr(ord(ch) - 1)}]"
+                                + (f"[{low}-{high}]{{{rest}}}" if rest else ""))
+    alternatives.append(re.escape(text))
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 def _rows_bound(data: bytes) -> int:
     """The highest row any cell reference names: only the references with the most digits are read
     (six or seven digits in one pass: a long sheet has no others to read); a small sheet's in one pass."""
@@ -532,14 +571,29 @@ def _cell_at(data: bytes, pos: int) -> tuple[int, int, bytes, bytes] | None:
 _COLON_TAG = re.compile(rb":(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
 
 
+def _has_colon_tag(data: bytes, few: int = 256) -> bool:
+    """Does :data:`_COLON_TAG` match?  The first ``few`` colons are found by ``bytes.find`` (a memchr,
+    several times faster than the pattern's scan) and tried in place; a sheet with more (times, URLs
+    in its texts) is searched by the pattern from there."""
+    at = data.find(b":")
+    for _ in range(few):
+        if at < 0:
+            return False
+        if _COLON_TAG.match(data, at):
+            return True
+        at = data.find(b":", at + 1)
+    return at >= 0 and _COLON_TAG.search(data, at) is not None
+
+
 def _scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    if CELL_OTHERWISE.search(data) or (_COLON_TAG.search(data) and _PREFIXED.search(data)) \
+    extent = _extent_from_ends(data)  # one pass proves the spelling of every cell and its extent
+    if (extent is None and CELL_OTHERWISE.search(data)) or (_has_colon_tag(data) and _PREFIXED.search(data)) \
             or ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
             or (b"!" in data and (b"<![CDATA[" in data or b"<!--" in data)):
         return None
     scan = SheetScan(name, part)
-    scan.max_row, scan.max_col = _rows_bound(data), _cols_bound(data)
+    scan.max_row, scan.max_col = extent or (_rows_bound(data), _cols_bound(data))
     if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
         return None  # maybe only styled empty cells that far: the exact scan counts the data
     if _FORMULA.search(data):
@@ -668,14 +722,15 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
                                   "（外部文件或“..”路径），已拒绝打开；请在 Excel 或 WPS 中打开并另存后再试")
 
 
-#: a number cell can end in none of these letters: only a part holding one is searched for NaN/INF
-_NONFINITE_ENDS = (b"N</v>", b"n</v>", b"F</v>", b"f</v>", b"Y</v>", b"y</v>")
+#: what :data:`_NUMERIC_NOT_FINITE` starts with, spelt without IGNORECASE (a search that skips to each
+#: ``<v>``, one pass): only a part holding it is searched for NaN/INF
+_NONFINITE_HINT = re.compile(rb"<v>\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
 
 
 def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:
     """Refuse a worksheet whose number cell holds NaN or INF (Excel never saves one; openpyxl cannot
-    load a copy of it).  Cheap for a sound sheet: a few byte searches, the pattern only on a hit."""
-    if not any(end in data for end in _NONFINITE_ENDS):
+    load a copy of it).  Cheap for a sound sheet: one search, the pattern only on a hit."""
+    if not _NONFINITE_HINT.search(data):
         return
     for match in _NUMERIC_NOT_FINITE.finditer(data):
         cell = _cell_at(data, match.start())
