@@ -118,22 +118,43 @@ def write_warm_up_book(path: Path) -> Path:
     return write_workbook(path, WARM_UP_INFO, WARM_UP_TABLES)
 
 
+def page_modules(book: bytes) -> list[str]:
+    """Every module loaded once :func:`score` and :func:`review` have run on ``book`` (the warm-up workbook), in
+    the order they were first imported: run natively in a fresh process by the page's builder, which has the
+    page's memory snapshot import those of them that need no compiled library (:func:`snapshot_imports`)."""
+    import sys
+
+    for run in (score, review):
+        result = run(WARM_UP_BOOK.name, book)
+        if result["exit"] != 0:
+            raise RuntimeError(f"预热工作簿未通过：{result['message']}")
+    return list(sys.modules)
+
+
+def snapshot_imports(names: Iterable[str]) -> list[str]:
+    """Import ``names`` (from :func:`page_modules`) at build time, inside Pyodide, for the page's memory snapshot;
+    returns the names left out: those that need python-calamine (a compiled library, which a memory snapshot
+    cannot hold: the page installs it after start-up and imports them on first use) or are not in Pyodide at all
+    (modules only a desktop Python has).  Any other failure is raised."""
+    import importlib
+
+    left_out = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            left_out.append(name)
+    return left_out
+
+
 def warm_up(step: str = "imports") -> None:
-    """One step of :data:`WARM_UP_STEPS` (or ``snapshot``: the imports a memory snapshot may hold), run by the page while the user is still choosing a file (once Python is
+    """One step of :data:`WARM_UP_STEPS`, run by the page while the user is still choosing a file (once Python is
     ready), so that the first result comes nearly as fast as the later ones: ``imports`` imports what 评分 and 复核
     use; ``score`` and ``review`` run :func:`score` and :func:`review` on the built-in workbook, which reads a
     workbook with python-calamine for the first time and takes the plan (row heights, label widths: core.textfit)
     and the writer through the branches a real workbook takes."""
     global _warm_up_book
-    if step == "snapshot":  # at build time, for the page's memory snapshot: what needs no compiled library
-        import perfeval_xl.cli  # noqa: F401
-        import perfeval_xl.core.report  # noqa: F401
-        import perfeval_xl.core.review  # noqa: F401
-        import perfeval_xl.core.scoring  # noqa: F401
-        import perfeval_xl.core.summary  # noqa: F401
-        import perfeval_xl.core.textfit  # noqa: F401
-        import perfeval_xl.core.writeplan  # noqa: F401
-    elif step == "imports":
+    if step == "imports":
         import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
         import perfeval_xl.core.summary  # noqa: F401
         import perfeval_xl.io.snapshot  # noqa: F401

@@ -152,13 +152,31 @@ def precompile(pyodide: Path, wheels: list[Path], output: Path, log: Callable[[s
     return output
 
 
-def snapshot(pyodide: Path, stdlib_zip: Path, output: Path, log: Callable[[str], None]) -> Path | None:
-    """Run static/snapshot.mjs under Node: Pyodide's memory snapshot of the interpreter with the page's pure-Python
-    modules imported (the page starts from it about a second sooner).  None, said in the log, when Pyodide cannot
-    make one: the page then starts Python the ordinary way."""
+def page_modules(scratch: Path) -> Path:
+    """The modules 评分 and 复核 import, measured natively in a fresh process (api.page_modules on the warm-up
+    workbook), written as a JSON list into ``scratch`` for static/snapshot.mjs."""
+    from perfeval_xl.web.api import WARM_UP_BOOK, write_warm_up_book
+
+    book = write_warm_up_book(scratch / WARM_UP_BOOK.name)
+    code = ("import json, sys; from pathlib import Path; from perfeval_xl.web.api import page_modules; "
+            "print(json.dumps(page_modules(Path(sys.argv[1]).read_bytes())))")
+    done = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True,
+                          cwd=scratch, env={**os.environ, "PYTHONPATH": str(project_root())})
+    if done.returncode != 0:
+        raise WebBuildError(f"未能列出评分和复核用到的模块：{done.stderr.strip()[-400:]}")
+    names = scratch / "page-modules.json"
+    names.write_text(done.stdout.strip().splitlines()[-1], encoding="utf-8")
+    return names
+
+
+def snapshot(pyodide: Path, stdlib_zip: Path, modules: Path, output: Path, log: Callable[[str], None]) -> Path | None:
+    """Run static/snapshot.mjs under Node: Pyodide's memory snapshot of the interpreter with the page's modules
+    imported (those of ``modules`` that need no compiled library), so that the page neither initialises the
+    interpreter nor imports them again.  None, said in the log, when Pyodide cannot make one: the page then
+    starts Python the ordinary way."""
     log("生成 Python 启动快照……")
     done = subprocess.run([shutil.which("node") or "node", str(STATIC / "snapshot.mjs"), str(pyodide),
-                           str(stdlib_zip), str(output)], capture_output=True, text=True)
+                           str(stdlib_zip), str(modules), str(output)], capture_output=True, text=True)
     if done.returncode != 0 or not output.is_file():
         log(f"未能生成启动快照，离线版将以普通方式启动 Python：{done.stderr.strip()[-300:]}")
         return None
@@ -241,7 +259,8 @@ def build(output_dir: str | os.PathLike = ".", *, pyodide: str | os.PathLike | N
         stage.mkdir(parents=True, exist_ok=True)
         own = build_project_wheel(Path(tempfile.mkdtemp(dir=stage, prefix="wheel-")), log)
         stdlib_zip = precompile(runtime, [*pure, own], stage / "lib.zip", log)
-        memory = snapshot(runtime, stdlib_zip, stage / "snapshot.bin", log)
+        modules = page_modules(Path(tempfile.mkdtemp(dir=stage, prefix="modules-")))
+        memory = snapshot(runtime, stdlib_zip, modules, stage / "snapshot.bin", log)
         log(f"写出 {FOLDER_NAME}/ ……")
         output_dir.mkdir(parents=True, exist_ok=True)
         folder = output_dir / FOLDER_NAME
