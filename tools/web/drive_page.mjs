@@ -117,6 +117,7 @@ try {
   }
   report.boot = await page.evaluate(() => document.getElementById("boot").innerText);
   report.phases = await page.evaluate(() => JSON.parse(document.body.dataset.phases || "{}"));
+  report.marks = await page.evaluate(() => JSON.parse(document.body.dataset.marks || "{}"));
   report.total_ms = Date.now() - started;
 } finally {
   await browser.close();

@@ -103,7 +103,7 @@
     }
   };
   worker.onerror = (event) => fail("启动失败：" + (event.message || "后台线程出错") + "。");
-  worker.postMessage({ type: "boot", manifest });
+  worker.postMessage({ type: "boot", manifest, origin: performance.timeOrigin });
   handOver();
   showBoot();
   $("app").hidden = false;
@@ -192,6 +192,7 @@
     try {
       const data = await readFile(file);
       const result = await run({ fn: kind, name: file.name, data }, null, [data.buffer]);
+      if (result.marks) document.body.dataset.marks = JSON.stringify(result.marks);
       show(result, verb);
     } catch (err) {
       finish(err.message, 2);
