@@ -43,13 +43,15 @@ function receive(name, entry) {
 // a file's bytes as a stream: gzipped ones are inflated while they are read (the wasm compiles as it inflates)
 async function stream(name) {
   const entry = await file(name);
+  if (entry.bytes) return new Blob([entry.bytes]).stream(); // inflated by the page already
   const bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
   const body = new Blob([bytes]).stream();
   return entry.gzip ? body.pipeThrough(new DecompressionStream("gzip")) : body;
 }
 
 async function bytesOf(name) {
-  const bytes = new Uint8Array(await new Response(await stream(name)).arrayBuffer());
+  const entry = await file(name);
+  const bytes = entry.bytes || new Uint8Array(await new Response(await stream(name)).arrayBuffer());
   mark("read " + name);
   return bytes;
 }
@@ -72,7 +74,8 @@ function installGuard() {
         return response;
       }
       const type = name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
-      return new Response(await stream(name), { headers: { "Content-Type": type } });
+      const entry = await file(name);
+      return new Response(entry.bytes || await stream(name), { headers: { "Content-Type": type } });
     }
     refuse(url);
   };
