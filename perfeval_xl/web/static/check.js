@@ -25,8 +25,8 @@
   }
   window.PERFEVAL_FILES = {};
   // the manifest, then the first bundle script (the worker's code) and the page's script, which starts Python at
-  // once; the other bundle scripts follow, each handed to Python's worker as soon as it has run (page.js).  They are
-  // all requested at once (read in parallel) and run in this order (async = false).
+  // once; then the other bundle scripts, each handed to Python's worker as soon as it has run (page.js): they are
+  // requested together once the worker is on its way (read in parallel) and run in order (async = false)
   var total = 0;
   var loaded = 0;
   function add(src, onload) {
@@ -48,7 +48,8 @@
     var bundle = window.PERFEVAL_MANIFEST.scripts;
     total = bundle.length;
     add(bundle[0], arrived);
-    add("files/page.js", null);
-    for (var i = 1; i < bundle.length; i++) add(bundle[i], arrived);
+    add("files/page.js", function () {
+      for (var i = 1; i < bundle.length; i++) add(bundle[i], arrived);
+    });
   });
 })();
