@@ -200,6 +200,7 @@ def test_in_pyodide_under_node_both_samples_give_the_cli_bytes(page, cli_runs, t
                               "out": str(tmp_path), "jobs": jobs}, tmp_path)
     assert report["python"].startswith("3.14")
     assert report["jobs"][0]["exit"] == 0  # every warm-up step ran (a step that fails raises)
+    assert report["jobs"][0]["openpyxl"] is False  # the shipped warm-up workbook was read, not written again
     for job in report["jobs"][1:5]:
         name = Path(job["path"]).name
         status, expected = cli_runs[job["fn"], name]

@@ -111,6 +111,16 @@ WARM_UP_BOOK = Path(__file__).with_name("static") / "预热.xlsx"
 _warm_up_book: bytes | None = None
 
 
+def _shipped_warm_up_book() -> bytes | None:
+    """The warm-up workbook as the builder put it into the package, read as a package resource (in the page the
+    package lives in a zip, where ``WARM_UP_BOOK`` is not a file: the page would otherwise import openpyxl and
+    write it again, about 1.5 s of the warm-up); None where it was not shipped (a checkout)."""
+    from importlib.resources import files
+
+    resource = files(__package__).joinpath("static", WARM_UP_BOOK.name)
+    return resource.read_bytes() if resource.is_file() else None
+
+
 def write_warm_up_book(path: Path) -> Path:
     """The built-in warm-up workbook, written as ``perfeval new`` writes a workbook."""
     from perfeval_xl.io.template import write_workbook
@@ -163,9 +173,8 @@ def warm_up(step: str = "imports") -> None:
         import perfeval_xl.review  # noqa: F401
     elif step in ("score", "review"):
         if _warm_up_book is None:
-            if WARM_UP_BOOK.is_file():
-                _warm_up_book = WARM_UP_BOOK.read_bytes()
-            else:
+            _warm_up_book = _shipped_warm_up_book()
+            if _warm_up_book is None:
                 with _workdir() as folder:
                     _warm_up_book = write_warm_up_book(folder / WARM_UP_BOOK.name).read_bytes()
         result = (score if step == "score" else review)(WARM_UP_BOOK.name, _warm_up_book)
