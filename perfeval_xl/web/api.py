@@ -141,6 +141,32 @@ def page_modules(book: bytes) -> list[str]:
     return list(sys.modules)
 
 
+def page_patterns() -> list[tuple[str, int]]:
+    """The regular expressions compiled so far in this process — after :func:`page_modules`, those that importing
+    and running 评分 and 复核 compile (the module-level ones and those compiled on first use inside functions) —
+    as (pattern, flags), for the page's memory snapshot to compile ahead (:func:`snapshot_patterns`): compiling
+    a pattern is pure Python (``re._compiler``), several times slower in Pyodide than natively."""
+    import re
+
+    return [(pattern, flags) for kind, pattern, flags in list(getattr(re, "_cache", {})) if kind is str]
+
+
+def snapshot_patterns(patterns: Iterable[tuple[str, int]]) -> int:
+    """Compile ``patterns`` (from :func:`page_patterns`) at build time, inside Pyodide, so that they are in
+    ``re``'s cache in the page's memory snapshot; returns how many compiled (one this Python cannot compile is
+    left to be compiled, or to fail, where the code uses it, as without a snapshot)."""
+    import re
+
+    compiled = 0
+    for pattern, flags in patterns:
+        try:
+            re.compile(pattern, flags)
+        except (re.error, ValueError, TypeError):
+            continue
+        compiled += 1
+    return compiled
+
+
 def snapshot_imports(names: Iterable[str]) -> list[str]:
     """Import ``names`` (from :func:`page_modules`) at build time, inside Pyodide, for the page's memory snapshot;
     returns the names left out: those that need python-calamine (a compiled library, which a memory snapshot

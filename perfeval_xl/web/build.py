@@ -153,13 +153,15 @@ def precompile(pyodide: Path, wheels: list[Path], output: Path, log: Callable[[s
 
 
 def page_modules(scratch: Path) -> Path:
-    """The modules 评分 and 复核 import, measured natively in a fresh process (api.page_modules on the warm-up
-    workbook), written as a JSON list into ``scratch`` for static/snapshot.mjs."""
+    """The modules 评分 and 复核 import and the regular expressions they compile, measured natively in a fresh
+    process (api.page_modules on the warm-up workbook, then api.page_patterns), written as JSON into ``scratch``
+    for static/snapshot.mjs."""
     from perfeval_xl.web.api import WARM_UP_BOOK, write_warm_up_book
 
     book = write_warm_up_book(scratch / WARM_UP_BOOK.name)
-    code = ("import json, sys; from pathlib import Path; from perfeval_xl.web.api import page_modules; "
-            "print(json.dumps(page_modules(Path(sys.argv[1]).read_bytes())))")
+    code = ("import json, sys; from pathlib import Path; from perfeval_xl.web.api import page_modules, page_patterns; "
+            "modules = page_modules(Path(sys.argv[1]).read_bytes()); "
+            "print(json.dumps({'modules': modules, 'patterns': page_patterns()}))")
     done = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True,
                           cwd=scratch, env={**os.environ, "PYTHONPATH": str(project_root())})
     if done.returncode != 0:
