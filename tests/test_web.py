@@ -98,6 +98,20 @@ def test_api_gives_the_cli_exit_2_message_for_a_broken_file(cli_runs):
         assert "output" not in result
 
 
+def test_the_snapshot_lists_are_what_score_and_review_load(tmp_path):
+    """What the builder measures for the page's memory snapshot: the modules a score and a review of the warm-up
+    workbook load (this project's pipeline and the compiled reader among them) and the regular expressions
+    compiled by then; what the snapshot leaves out (a module Pyodide lacks) and a pattern that does not compile."""
+    book = api.write_warm_up_book(tmp_path / api.WARM_UP_BOOK.name).read_bytes()
+    modules = api.page_modules(book)
+    assert {"perfeval_xl.pipeline", "perfeval_xl.io.snapshot", "perfeval_xl.core.textfit", "python_calamine"} <= set(modules)
+    patterns = api.page_patterns()
+    assert patterns and all(isinstance(p, str) and isinstance(f, int) for p, f in patterns)
+    assert api.snapshot_imports(["json", "perfeval_xl_no_such_module", "perfeval_xl.core.textfit"]) == [
+        "perfeval_xl_no_such_module"]
+    assert api.snapshot_patterns([(r"\d+（分）", 0), ("(unclosed", 0), ("a.b", 16)]) == 2  # 16: re.DOTALL
+
+
 def test_api_new_template_is_perfeval_new(tmp_path):
     made = api.new_template()
     assert made["output_name"] == "绩效评价模板.xlsx"

@@ -117,7 +117,7 @@ def _shipped_warm_up_book() -> bytes | None:
     write it again, about 1.5 s of the warm-up); None where it was not shipped (a checkout)."""
     from importlib.resources import files
 
-    resource = files(__package__).joinpath("static", WARM_UP_BOOK.name)
+    resource = files(__package__).joinpath("static").joinpath(WARM_UP_BOOK.name)
     return resource.read_bytes() if resource.is_file() else None
 
 
