@@ -115,7 +115,7 @@ function precompile(names) {
     compiled[name] = name.endsWith(".so")
       ? bytesOf(name).then((bytes) => { libraries[name] = bytes; return WebAssembly.compile(bytes); })
       : WebAssembly.compileStreaming(wasmResponse(name));
-    compiled[name].catch(() => {}); // a failure is reported where the module is used
+    compiled[name].then(() => mark("compiled " + name), () => {}); // a failure is reported where it is used
   }
   // Pyodide instantiates its runtime with instantiateStreaming(fetch(<bundle>/pyodide.asm.wasm)); our fetch answers
   // with a marked empty response and the module compiled above is instantiated instead
@@ -125,6 +125,7 @@ function precompile(names) {
     const early = response && compiled[response.perfevalCompiled];
     if (!early) return instantiateStreaming.call(WebAssembly, response, imports);
     const module = await early;
+    mark("instantiate " + response.perfevalCompiled);
     return { module, instance: await WebAssembly.instantiate(module, imports) };
   };
 }
@@ -165,12 +166,13 @@ async function boot(manifest) {
   mark("boot");
   expected = new Set(manifest.files);
   installGuard();
-  precompile(["pyodide.asm.wasm", ...manifest.site.filter((name) => name.endsWith(".so"))]);
   status("正在启动 Python（约需数秒，可以先选择文件）……");
   const { loadPyodide } = await import(await moduleUrl("pyodide.mjs"));
   mark("loader");
   const asm = await import(await moduleUrl("pyodide.asm.mjs"));
   phase("load_loader");
+  // (only now: inflating the wasm on this thread slowed reading the loader, which everything else waits for)
+  precompile(["pyodide.asm.wasm", ...manifest.site.filter((name) => name.endsWith(".so"))]);
   const options = {
     indexURL: BUNDLE,
     stdLibURL: BUNDLE + "lib.zip",
