@@ -98,6 +98,20 @@ def test_api_gives_the_cli_exit_2_message_for_a_broken_file(cli_runs):
         assert "output" not in result
 
 
+def test_the_snapshot_lists_are_what_score_and_review_load(tmp_path):
+    """What the builder measures for the page's memory snapshot: the modules a score and a review of the warm-up
+    workbook load (this project's pipeline and the compiled reader among them) and the regular expressions
+    compiled by then; what the snapshot leaves out (a module Pyodide lacks) and a pattern that does not compile."""
+    book = api.write_warm_up_book(tmp_path / api.WARM_UP_BOOK.name).read_bytes()
+    modules = api.page_modules(book)
+    assert {"perfeval_xl.pipeline", "perfeval_xl.io.snapshot", "perfeval_xl.core.textfit", "python_calamine"} <= set(modules)
+    patterns = api.page_patterns()
+    assert patterns and all(isinstance(p, str) and isinstance(f, int) for p, f in patterns)
+    assert api.snapshot_imports(["json", "perfeval_xl_no_such_module", "perfeval_xl.core.textfit"]) == [
+        "perfeval_xl_no_such_module"]
+    assert api.snapshot_patterns([(r"\d+（分）", 0), ("(unclosed", 0), ("a.b", 16)]) == 2  # 16: re.DOTALL
+
+
 def test_api_new_template_is_perfeval_new(tmp_path):
     made = api.new_template()
     assert made["output_name"] == "绩效评价模板.xlsx"
@@ -200,6 +214,7 @@ def test_in_pyodide_under_node_both_samples_give_the_cli_bytes(page, cli_runs, t
                               "out": str(tmp_path), "jobs": jobs}, tmp_path)
     assert report["python"].startswith("3.14")
     assert report["jobs"][0]["exit"] == 0  # every warm-up step ran (a step that fails raises)
+    assert report["jobs"][0]["openpyxl"] is False  # the shipped warm-up workbook was read, not written again
     for job in report["jobs"][1:5]:
         name = Path(job["path"]).name
         status, expected = cli_runs[job["fn"], name]
@@ -279,3 +294,33 @@ def test_a_browser_too_old_for_pyodide_gets_the_chinese_minimum(page, tmp_path):
                                  "oldEngine": True, "steps": [{"do": "shot", "shot": "过旧"}]}, tmp_path)
     assert "此浏览器版本过旧" in report["boot"] and "Chrome / Edge 96 及以上" in report["boot"]
     assert report["blocked"] == [] and "ready_ms" in report  # the message, not a page waiting for ever
+
+
+def _firefox() -> Path:
+    found = shutil.which("firefox-esr") or shutil.which("firefox")
+    if found is None:
+        pytest.skip("Firefox is not installed (Debian package firefox-esr)")
+    if not (NPM / "node_modules" / "puppeteer-core").is_dir():
+        pytest.skip(f"puppeteer-core missing: run `npm ci` in {NPM_FOLDER.as_posix()}")
+    return Path(found)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_in_firefox_from_file_offline_scores_wuhua(page, tmp_path):
+    """Firefox (driven over WebDriver BiDi; every proxy a closed port, requests counted): the page starts Python
+    from file:// and scores 五华 with the README's totals.  (Downloads are checked in Chromium: saving them in a
+    test needs Chromium's DevTools protocol.)"""
+    firefox = _firefox()
+    report = node("drive_page", {"page": str(page.folder), "downloads": str(tmp_path), "screenshots": str(tmp_path),
+                                 "browser": "firefox", "firefox": str(firefox),
+                                 "steps": [{"do": "score", "files": [str(WUHUA)], "shot": "firefox-评分"}]}, tmp_path)
+    assert report["blocked"] == [], "the page tried to reach the network"
+    assert not [line for line in report["console"] if "pageerror" in line or "已拦截" in line]
+    assert report["boot"].startswith("已就绪")
+    scored = report["steps"][0]["texts"]
+    assert scored["step"] == "评分完成"
+    # README: 五华 90.77（优）, the project's row under the ten units; 黑林铺 88.34（良）
+    assert "项目得分（算术平均）\t90.77\t优" in scored["tables"]
+    assert "昆明市五华区人民政府黑林铺街道办事处\t88.34\t良" in scored["tables"]
+    assert (tmp_path / "firefox-评分.png").stat().st_size > 0

@@ -111,6 +111,16 @@ WARM_UP_BOOK = Path(__file__).with_name("static") / "预热.xlsx"
 _warm_up_book: bytes | None = None
 
 
+def _shipped_warm_up_book() -> bytes | None:
+    """The warm-up workbook as the builder put it into the package, read as a package resource (in the page the
+    package lives in a zip, where ``WARM_UP_BOOK`` is not a file: the page would otherwise import openpyxl and
+    write it again, about 1.5 s of the warm-up); None where it was not shipped (a checkout)."""
+    from importlib.resources import files
+
+    resource = files(__package__).joinpath("static").joinpath(WARM_UP_BOOK.name)
+    return resource.read_bytes() if resource.is_file() else None
+
+
 def write_warm_up_book(path: Path) -> Path:
     """The built-in warm-up workbook, written as ``perfeval new`` writes a workbook."""
     from perfeval_xl.io.template import write_workbook
@@ -118,23 +128,69 @@ def write_warm_up_book(path: Path) -> Path:
     return write_workbook(path, WARM_UP_INFO, WARM_UP_TABLES)
 
 
+def page_modules(book: bytes) -> list[str]:
+    """Every module loaded once :func:`score` and :func:`review` have run on ``book`` (the warm-up workbook), in
+    the order they were first imported: run natively in a fresh process by the page's builder, which has the
+    page's memory snapshot import those of them that need no compiled library (:func:`snapshot_imports`)."""
+    import sys
+
+    for run in (score, review):
+        result = run(WARM_UP_BOOK.name, book)
+        if result["exit"] != 0:
+            raise RuntimeError(f"预热工作簿未通过：{result['message']}")
+    return list(sys.modules)
+
+
+def page_patterns() -> list[tuple[str, int]]:
+    """The regular expressions compiled so far in this process — after :func:`page_modules`, those that importing
+    and running 评分 and 复核 compile (the module-level ones and those compiled on first use inside functions) —
+    as (pattern, flags), for the page's memory snapshot to compile ahead (:func:`snapshot_patterns`): compiling
+    a pattern is pure Python (``re._compiler``), several times slower in Pyodide than natively."""
+    import re
+
+    return [(pattern, flags) for kind, pattern, flags in list(getattr(re, "_cache", {})) if kind is str]
+
+
+def snapshot_patterns(patterns: Iterable[tuple[str, int]]) -> int:
+    """Compile ``patterns`` (from :func:`page_patterns`) at build time, inside Pyodide, so that they are in
+    ``re``'s cache in the page's memory snapshot; returns how many compiled (one this Python cannot compile is
+    left to be compiled, or to fail, where the code uses it, as without a snapshot)."""
+    import re
+
+    compiled = 0
+    for pattern, flags in patterns:
+        try:
+            re.compile(pattern, flags)
+        except (re.error, ValueError, TypeError):
+            continue
+        compiled += 1
+    return compiled
+
+
+def snapshot_imports(names: Iterable[str]) -> list[str]:
+    """Import ``names`` (from :func:`page_modules`) at build time, inside Pyodide, for the page's memory snapshot;
+    returns the names left out: those that need python-calamine (a compiled library, which a memory snapshot
+    cannot hold: the page installs it after start-up and imports them on first use) or are not in Pyodide at all
+    (modules only a desktop Python has).  Any other failure is raised."""
+    import importlib
+
+    left_out = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            left_out.append(name)
+    return left_out
+
+
 def warm_up(step: str = "imports") -> None:
-    """One step of :data:`WARM_UP_STEPS` (or ``snapshot``: the imports a memory snapshot may hold), run by the page while the user is still choosing a file (once Python is
+    """One step of :data:`WARM_UP_STEPS`, run by the page while the user is still choosing a file (once Python is
     ready), so that the first result comes nearly as fast as the later ones: ``imports`` imports what 评分 and 复核
     use; ``score`` and ``review`` run :func:`score` and :func:`review` on the built-in workbook, which reads a
     workbook with python-calamine for the first time and takes the plan (row heights, label widths: core.textfit)
     and the writer through the branches a real workbook takes."""
     global _warm_up_book
-    if step == "snapshot":  # at build time, for the page's memory snapshot: what needs no compiled library
-        import perfeval_xl.cli  # noqa: F401
-        import perfeval_xl.core.output_sheets  # noqa: F401
-        import perfeval_xl.core.plan  # noqa: F401
-        import perfeval_xl.core.review_result  # noqa: F401
-        import perfeval_xl.core.scoring  # noqa: F401
-        import perfeval_xl.core.summary  # noqa: F401
-        import perfeval_xl.core.textfit  # noqa: F401
-        import perfeval_xl.core.writeplan  # noqa: F401
-    elif step == "imports":
+    if step == "imports":
         import perfeval_xl.cli  # noqa: F401  (the error boundary and the summary printers)
         import perfeval_xl.core.summary  # noqa: F401
         import perfeval_xl.io.snapshot  # noqa: F401
@@ -143,9 +199,8 @@ def warm_up(step: str = "imports") -> None:
         import perfeval_xl.review  # noqa: F401
     elif step in ("score", "review"):
         if _warm_up_book is None:
-            if WARM_UP_BOOK.is_file():
-                _warm_up_book = WARM_UP_BOOK.read_bytes()
-            else:
+            _warm_up_book = _shipped_warm_up_book()
+            if _warm_up_book is None:
                 with _workdir() as folder:
                     _warm_up_book = write_warm_up_book(folder / WARM_UP_BOOK.name).read_bytes()
         result = (score if step == "score" else review)(WARM_UP_BOOK.name, _warm_up_book)

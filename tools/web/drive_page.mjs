@@ -15,7 +15,16 @@ import puppeteer from "puppeteer-core";
 const plan = JSON.parse(readFileSync(process.argv[2], "utf-8"));
 const report = { blocked: [], steps: [], console: [] };
 const started = Date.now();
-const browser = await puppeteer.launch({
+// Firefox (plan.browser "firefox", Debian's firefox-esr, driven over WebDriver BiDi): the same steps, without
+// downloads (saving them needs Chromium's DevTools protocol); every proxy points at a closed port
+const firefox = plan.browser === "firefox";
+const browser = await puppeteer.launch(firefox ? {
+  browser: "firefox",
+  executablePath: plan.firefox || "/usr/bin/firefox-esr",
+  headless: true,
+  extraPrefsFirefox: { "network.proxy.type": 1, "network.proxy.http": "127.0.0.1", "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": 9, "network.proxy.no_proxies_on": "" },
+} : {
   executablePath: plan.chromium || "/usr/bin/chromium",
   headless: true,
   args: [
@@ -44,12 +53,12 @@ try {
       request.abort("blockedbyclient");
     }
   });
-  const cdp = await browser.target().createCDPSession();
-  await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: plan.downloads, eventsEnabled: true });
+  const cdp = firefox ? null : await browser.target().createCDPSession();
+  if (cdp) await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: plan.downloads, eventsEnabled: true });
   const finished = new Map();
   const named = new Map();
-  cdp.on("Browser.downloadWillBegin", (e) => named.set(e.guid, e.suggestedFilename));
-  cdp.on("Browser.downloadProgress", (e) => {
+  cdp?.on("Browser.downloadWillBegin", (e) => named.set(e.guid, e.suggestedFilename));
+  cdp?.on("Browser.downloadProgress", (e) => {
     if (e.state === "completed") finished.set(e.guid, named.get(e.guid));
   });
   async function download(folder) {
@@ -105,7 +114,7 @@ try {
       record.ms = Date.now() - t0;
       record.since_open_ms = Date.now() - opened;
       record.texts = await texts();
-      if (await page.$("#download-link")) {
+      if (cdp && await page.$("#download-link")) {
         record.download = await download(join(plan.downloads, String(report.steps.length)));
         record.download_path = join(plan.downloads, String(report.steps.length), record.download);
       }
@@ -117,6 +126,7 @@ try {
   }
   report.boot = await page.evaluate(() => document.getElementById("boot").innerText);
   report.phases = await page.evaluate(() => JSON.parse(document.body.dataset.phases || "{}"));
+  report.marks = await page.evaluate(() => JSON.parse(document.body.dataset.marks || "{}"));
   report.total_ms = Date.now() - started;
 } finally {
   await browser.close();

@@ -25,29 +25,31 @@
   }
   window.PERFEVAL_FILES = {};
   // the manifest, then the first bundle script (the worker's code) and the page's script, which starts Python at
-  // once; the other bundle scripts follow, each handed to Python's worker as soon as it has loaded (page.js)
-  var scripts = ["files/manifest.js"];
-  var index = 0;
+  // once; then the other bundle scripts, each handed to Python's worker as soon as it has run (page.js): they are
+  // requested together once the worker is on its way (read in parallel) and run in order (async = false)
   var total = 0;
-  function next() {
-    if (index === 1) {
-      var bundle = window.PERFEVAL_MANIFEST.scripts;
-      total = bundle.length;
-      scripts = scripts.concat([bundle[0], "files/page.js"], bundle.slice(1));
-    }
-    var loaded = index >= 3 ? index - 2 : index - 1; // bundle scripts loaded (not the manifest nor page.js)
-    if (index > 1 && window.PERFEVAL_LOADED) window.PERFEVAL_LOADED(loaded, total);
-    else if (index > 1) box.textContent = "正在载入运行库（" + loaded + "/" + total + "）……";
-    if (index >= scripts.length) return;
-    var src = scripts[index];
-    index += 1;
+  var loaded = 0;
+  function add(src, onload) {
     var tag = document.createElement("script");
     tag.src = src;
-    tag.onload = next;
+    tag.async = false;
+    tag.onload = onload;
     tag.onerror = function () {
       fatal("缺少文件 " + src + "：离线版文件夹不完整。请把整个“绩效评价离线版”文件夹（或 zip 解压后的全部内容）复制过来再打开 index.html。");
     };
     document.body.appendChild(tag);
   }
-  next();
+  function arrived() {
+    loaded += 1;
+    if (window.PERFEVAL_LOADED) window.PERFEVAL_LOADED(loaded, total);
+    else box.textContent = "正在载入运行库（" + loaded + "/" + total + "）……";
+  }
+  add("files/manifest.js", function () {
+    var bundle = window.PERFEVAL_MANIFEST.scripts;
+    total = bundle.length;
+    add(bundle[0], arrived);
+    add("files/page.js", function () {
+      for (var i = 1; i < bundle.length; i++) add(bundle[i], arrived);
+    });
+  });
 })();

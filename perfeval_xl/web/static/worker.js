@@ -16,6 +16,13 @@ let steps = [];       // warm-up steps still to run (api.WARM_UP_STEPS)
 const queue = [];     // calls from the page, run in order; a call waits for nothing but Python itself
 let running = false;
 const timings = {};
+// when each start-up step ended, in ms since the page opened (the page's time origin, handed over with "boot"):
+// the bench and the maintainers read them (document.body.dataset.marks)
+const marks = {};
+let origin = performance.timeOrigin;
+function mark(name) {
+  marks[name] = Math.round(performance.timeOrigin + performance.now() - origin);
+}
 
 function status(text) {
   self.postMessage({ type: "status", text });
@@ -27,6 +34,7 @@ function file(name) {
 }
 
 function receive(name, entry) {
+  mark("arrived " + name);
   arrived[name] = entry;
   for (const resolve of waiting[name] || []) resolve(entry);
   delete waiting[name];
@@ -35,13 +43,17 @@ function receive(name, entry) {
 // a file's bytes as a stream: gzipped ones are inflated while they are read (the wasm compiles as it inflates)
 async function stream(name) {
   const entry = await file(name);
+  if (entry.bytes) return new Blob([entry.bytes]).stream(); // inflated by the page already
   const bytes = entry.encoding === "base64" ? fromBase64(entry.data) : new TextEncoder().encode(entry.data);
   const body = new Blob([bytes]).stream();
   return entry.gzip ? body.pipeThrough(new DecompressionStream("gzip")) : body;
 }
 
 async function bytesOf(name) {
-  return new Uint8Array(await new Response(await stream(name)).arrayBuffer());
+  const entry = await file(name);
+  const bytes = entry.bytes || new Uint8Array(await new Response(await stream(name)).arrayBuffer());
+  mark("read " + name);
+  return bytes;
 }
 
 function refuse(what) {
@@ -56,8 +68,14 @@ function installGuard() {
     if (url.startsWith(BUNDLE)) {
       const name = url.slice(BUNDLE.length);
       if (!expected.has(name)) throw new Error("离线包中缺少文件 " + name + "；请重新生成离线版");
+      if (name in compiled) {
+        const response = new Response(new Uint8Array(0), { headers: { "Content-Type": "application/wasm" } });
+        response.perfevalCompiled = name;
+        return response;
+      }
       const type = name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
-      return new Response(await stream(name), { headers: { "Content-Type": type } });
+      const entry = await file(name);
+      return new Response(entry.bytes || await stream(name), { headers: { "Content-Type": type } });
     }
     refuse(url);
   };
@@ -86,17 +104,75 @@ async function moduleUrl(name) {
 
 let expected = new Set();
 
+// The WebAssembly files (Pyodide's runtime, the compiled wheels' libraries), each compiled the moment its bundle
+// script has arrived, while the rest still loads and inflates: name → Promise of a WebAssembly.Module
+const compiled = {};
+// the libraries' bytes, written into site-packages as well (Python's importer finds the file there)
+const libraries = {};
+
+function precompile(names) {
+  for (const name of names) {
+    compiled[name] = name.endsWith(".so")
+      ? bytesOf(name).then((bytes) => { libraries[name] = bytes; return WebAssembly.compile(bytes); })
+      : WebAssembly.compileStreaming(wasmResponse(name));
+    compiled[name].then(() => mark("compiled " + name), () => {}); // a failure is reported where it is used
+  }
+  // Pyodide instantiates its runtime with instantiateStreaming(fetch(<bundle>/pyodide.asm.wasm)); our fetch answers
+  // with a marked empty response and the module compiled above is instantiated instead
+  const instantiateStreaming = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const response = await source;
+    const early = response && compiled[response.perfevalCompiled];
+    if (!early) return instantiateStreaming.call(WebAssembly, response, imports);
+    const module = await early;
+    mark("instantiate " + response.perfevalCompiled);
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
+}
+
+async function wasmResponse(name) {
+  return new Response(await stream(name), { headers: { "Content-Type": "application/wasm" } });
+}
+
+// The compiled wheels' files, written into site-packages; each library is instantiated from its module compiled
+// during start-up and handed to the dynamic loader as preloaded (Emscripten's preloadedWasm, what its own preload
+// plugin fills), so that Python's import of it neither reads nor compiles it again.  Then python-calamine is
+// imported, so that the first workbook does not wait for it.
+async function install(pyodide, names) {
+  const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+  const module = pyodide._module;
+  for (const name of names) {
+    const path = site + "/" + name.slice("site-packages/".length);
+    pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    if (name in compiled) {
+      const wasm = await compiled[name];
+      pyodide.FS.writeFile(path, libraries[name]);
+      delete libraries[name];
+      const normalized = module.PATH.normalize(path);
+      module.preloadedWasm[normalized] = await module.loadWebAssemblyModule(wasm, { loadAsync: true, nodelete: true },
+        normalized, {});
+    } else {
+      pyodide.FS.writeFile(path, await bytesOf(name));
+    }
+  }
+  pyodide.runPython("import python_calamine");
+}
+
 async function boot(manifest) {
   const started = performance.now();
   const phases = {};
   let last = started;
-  const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; };
+  const phase = (name) => { const now = performance.now(); phases[name] = Math.round(now - last); last = now; mark(name); };
+  mark("boot");
   expected = new Set(manifest.files);
   installGuard();
   status("正在启动 Python（约需数秒，可以先选择文件）……");
   const { loadPyodide } = await import(await moduleUrl("pyodide.mjs"));
+  mark("loader");
   const asm = await import(await moduleUrl("pyodide.asm.mjs"));
   phase("load_loader");
+  // (only now: inflating the wasm on this thread slowed reading the loader, which everything else waits for)
+  precompile(["pyodide.asm.wasm", ...manifest.site.filter((name) => name.endsWith(".so"))]);
   const options = {
     indexURL: BUNDLE,
     stdLibURL: BUNDLE + "lib.zip",
@@ -119,14 +195,14 @@ async function boot(manifest) {
   if (!pyodide) pyodide = await loadPyodide(options);
   phase("start_python");
   status("正在安装读取 Excel 的组件（python-calamine）……");
-  await pyodide.loadPackage(manifest.wheels.map((w) => BUNDLE + w), { messageCallback: () => {}, checkIntegrity: false });
+  await install(pyodide, manifest.site);
   phase("install_calamine");
   status("正在载入评分程序……");
   api = pyodide.pyimport("perfeval_xl.web.api");
   steps = [...api.WARM_UP_STEPS];
   phase("import_api");
   for (const name of Object.keys(arrived)) delete arrived[name]; // everything is loaded; free the copies
-  self.postMessage({ type: "ready", ms: performance.now() - started, phases });
+  self.postMessage({ type: "ready", ms: performance.now() - started, phases, marks });
   pump();
 }
 
@@ -165,6 +241,7 @@ function toJs(result) {
 
 function call(message) {
   const { id, fn } = message;
+  mark("call " + id);
   if (fn !== "new_template") steps = []; // a real workbook has warmed up what the rest of the warm-up would
   try {
     let result;
@@ -177,6 +254,8 @@ function call(message) {
       result = api.batch(message.files, progress);
     } else throw new Error("未知的操作：" + fn);
     const value = toJs(result);
+    mark("done " + id);
+    value.marks = marks;
     const transfer = value.output ? [value.output.buffer] : [];
     self.postMessage({ type: "result", id, value }, transfer);
   } catch (err) {
@@ -189,6 +268,7 @@ function call(message) {
 self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "boot") {
+    if (message.origin) origin = message.origin;
     boot(message.manifest).catch((err) =>
       self.postMessage({ type: "bootfailed", text: String(err && err.message ? err.message : err) }));
   } else if (message.type === "file") {
