@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
 from . import derived, schema
 from .book import Book, Record
@@ -422,17 +422,6 @@ def _value_label(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> str:
     return info.label(arg, indicator) if info is not None else name
 
 
-def _target(d: IndicatorDef, scope: Scope, parent_name: str, findings: Findings) -> Threshold | None:
-    """The indicator's 目标值, parsed; a bad one is reported and ignored."""
-    if not d.target:
-        return None
-    try:
-        return parse_threshold(d.target, "目标值")
-    except RuleError as exc:
-        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
-        return None
-
-
 def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, findings: Findings) -> Value | None:
     """The value the rule scores (None for rules that take none); missing data stops the scoring."""
     if not rule.needs_value:
@@ -482,12 +471,37 @@ def _formula_resolver(scope: Scope):
     return resolve
 
 
+class _Texts(NamedTuple):
+    """What a leaf indicator prints the same for every unit, made once per run: the value's label,
+    the parsed 目标值 (or why it is wrong: reported again for each unit) and the 评分标准."""
+
+    label: str
+    target: Threshold | None
+    target_error: str | None
+    standard: str
+
+
+def _texts(d: IndicatorDef, scope: Scope) -> _Texts:
+    def make() -> _Texts:
+        label = _value_label(d, scope.sources)
+        target, error = None, None
+        if d.target:
+            try:
+                target = parse_threshold(d.target, "目标值")
+            except RuleError as exc:
+                error = str(exc)
+        return _Texts(label, target, error, d.rule.standard(d.weight, label, target) if d.rule else "")
+
+    return scope.book.caches.derived(d, f"indicator texts {id(scope.sources)}", make)
+
+
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
-    label = _value_label(d, scope.sources)
-    target = _target(d, scope, parent_name, findings)
+    label, target, target_error, standard = _texts(d, scope)
+    if target_error is not None:  # a bad 目标值 is reported for each unit scored and ignored
+        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{target_error}")
     rule = d.rule
     scored = partial(IndicatorScore, code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name,
-                     weight=d.weight, kind=d.kind, standard=rule.standard(d.weight, label, target) if rule else "",
+                     weight=d.weight, kind=d.kind, standard=standard,
                      explanation=d.explanation, opinion=d.opinion)
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
     if rule is None:
