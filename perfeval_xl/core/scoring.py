@@ -449,7 +449,7 @@ def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Th
 def _apply_rule(d: IndicatorDef, rule: Rule, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
     """The rule's outcome; its problems and any error while scoring become findings."""
     try:
-        outcome = rule.score(replace(ctx, resolve=_formula_resolver(scope)))
+        outcome = rule.score(ctx)
     except _FormulaSourceError as exc:
         findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
@@ -513,7 +513,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     except _Unscored as stop:
         return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
-    outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
+    outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind")), where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
     inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
