@@ -96,6 +96,8 @@ class Scope:
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
         #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
+        #: what a source computes once in this scope and other sources ask for again (:meth:`memo`)
+        self._memo: dict[tuple[str, str], Value] = {}
 
     @property
     def label(self) -> str:
@@ -140,6 +142,14 @@ class Scope:
             return amount, []
         new = tuple.__new__  # r.ref(key) without two Python-level calls per row of a long ledger
         return amount, [new(Ref, (r.sheet, r.row, r.cols.get(key, 0))) for r in filled]
+
+    def memo(self, what: str, key: str, make: Callable[[], Value]) -> Value:
+        """A value computed once in this scope (``what`` of ``key``, e.g. one class's satisfaction,
+        which 满意度(A) and 综合满意度 both need); an error is raised again each time it is asked for."""
+        found = self._memo.get((what, key))
+        if found is None:
+            found = self._memo[(what, key)] = make()
+        return found
 
     def resolve(self, text: str) -> Value:
         literal = literal_value(text)
