@@ -50,6 +50,8 @@ _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
 #: raised to the digits needed (the path kept for numbers near the exponent limit)
 _EXACT = Context(prec=MAX_PREC)
 _FAST_LIMIT = 999_000
+#: the same context for exact sums and differences of Decimals (never rounded: what Fraction would give)
+EXACT_CONTEXT = _EXACT
 
 
 def round_half_up(value: object, places: int = 2) -> Decimal:
