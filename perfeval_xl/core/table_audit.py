@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from .findings import Findings, cell_name
@@ -109,6 +110,17 @@ _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
 
 
 def _cell(value: object) -> _Cell:
+    if type(value) is str:  # what a plain text gives depends on the text alone: read once per process
+        return _text_cell(value)
+    return _read_cell(value)
+
+
+@lru_cache(maxsize=8192)
+def _text_cell(value: str) -> _Cell:
+    return _read_cell(value)
+
+
+def _read_cell(value: object) -> _Cell:
     if value is None or (isinstance(value, str) and not value.strip()):
         return _Cell("", None)
     text = clean(value)
