@@ -490,9 +490,27 @@ def _texts(d: IndicatorDef, scope: Scope) -> _Texts:
                 target = parse_threshold(d.target, "目标值")
             except RuleError as exc:
                 error = str(exc)
-        return _Texts(label, target, error, d.rule.standard(d.weight, label, target) if d.rule else "")
+        return _Texts(label, target, error, _standard(d.rule, d.weight, label, target) if d.rule else "")
 
     return scope.book.caches.derived(d, f"indicator texts {id(scope.sources)}", make)
+
+
+#: 评分标准 texts already made: (rule, 分值 as typed, label, 目标值 as typed) → text.  A rule is never
+#: changed once made and :func:`~.rules.make_rule` gives the same rule for the same parameters, so the
+#: workbooks of a batch share them; cleared when full
+_STANDARDS: dict[tuple, str] = {}
+_STANDARDS_MAX = 4096
+
+
+def _standard(rule: Rule, weight: Decimal, label: str, target: Threshold | None) -> str:
+    key = (rule, str(weight), label,
+           None if target is None else (target.text, str(target.value), target.is_rate, target.unit))
+    text = _STANDARDS.get(key)
+    if text is None:
+        if len(_STANDARDS) >= _STANDARDS_MAX:
+            _STANDARDS.clear()
+        text = _STANDARDS[key] = rule.standard(weight, label, target)
+    return text
 
 
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
