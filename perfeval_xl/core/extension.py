@@ -67,7 +67,7 @@ class Caches:
 
     def __init__(self) -> None:
         #: (id of the book, unit) → (the book, weakly, so that its id is known to be its own, its scope)
-        self._scopes: dict[tuple[int, str | None], tuple[object, object]] = {}
+        self._scopes: dict[tuple[int, str | None], tuple["weakref.ref[Book]", object]] = {}
         #: id of the units → (the units, the means)
         self._means: dict[int, tuple[object, object]] = {}
         #: (id of the table, column key) → (the table, its records by their value in that column)

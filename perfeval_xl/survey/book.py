@@ -387,9 +387,10 @@ class _Reader:
 
     def _count(self, rows, r: int, col: int, unit: str) -> int | None:
         raw = _cell(rows, r, col)
-        kind = type(raw)  # a whole number as a cell holds it: what parse_cell gives, without its other forms to try
-        if kind is float and raw.is_integer() and 0 <= raw < _PLAIN_COUNT or kind is int and 0 <= raw < _PLAIN_COUNT:
-            return int(raw)
+        # a whole number as a cell holds it: what parse_cell gives, without its other forms to try (not a bool)
+        if type(raw) is int or (type(raw) is float and raw.is_integer()):
+            if 0 <= raw < _PLAIN_COUNT:
+                return int(raw)
         ref = Ref(schema.SURVEY_COUNTS.name, r, col)
         try:
             value = parse_cell("integer", raw)

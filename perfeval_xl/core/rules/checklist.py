@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..numbers import EXACT_CONTEXT, ZERO, clamp, exact, fmt_exact, fmt_plain, fmt_score
 from .base import (Entry, Outcome, Problem, Rule, RuleError, finish, manual_reason, parse_points, show_exact, show_points,
@@ -175,7 +175,8 @@ class ChecklistRule(Rule):
         # exact arithmetic: in Decimal (exact context) when every point and score is a Decimal, else in
         # Fraction (a share such as 1/3 of the weight); the same values, so the same texts and score
         decimal = self._decimal and all(e.score is None or type(e.score) is Decimal for e in ctx.entries)
-        num, add, sub, zero = (_DECIMAL_OPS if decimal else _FRACTION_OPS)
+        ops: Any = _DECIMAL_OPS if decimal else _FRACTION_OPS  # Decimal or Fraction throughout, never mixed
+        num, add, sub, zero = ops
         parts, total, lost = [], zero, []
         for item in self.items:
             entry = by_item.get(item.number, all_entry)
