@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .findings import Findings, cell_name
 from .normalize import EXCEL_ERRORS, LONG_MEASURE_WORDS, MEASURE_WORDS, ExcelErrorValue, UncachedFormula
@@ -305,7 +305,9 @@ class _Auditor:
         self.source = block.title or block.sheet
         self.done = 0
 
-    def compare(self, r: int, c: int, expected: Decimal, what: str, message: str) -> None:
+    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str]) -> None:
+        """One printed figure against ``expected``; ``how`` (the computation as text) is called
+        only for a figure that disagrees."""
         printed = _printed_at_column(self.b, r, c)
         self.audit.checked += 1
         self.done += 1
@@ -314,7 +316,7 @@ class _Auditor:
         self.audit.slips.append(Slip(
             sheet=self.b.sheet, cell=cell_name(r, c), object=what, unit="",
             printed=printed.text, expected=printed.show(expected),
-            message=message + f"={printed.show(expected)}，表中印为{printed.text}", source=self.source))
+            message=how() + f"={printed.show(expected)}，表中印为{printed.text}", source=self.source))
 
     def not_readable(self, r: int, c: int) -> None:
         """A printed figure that cannot be read (an error value, a formula without its result): listed."""
@@ -400,7 +402,7 @@ class _Auditor:
             return
         agreeing = next((s for s in sums if printed.agrees(s[0])), None)
         total, values = agreeing or sums[0]
-        self.compare(r, c, total, f"{label} {name}", f"{name}{label}={_terms(values)}")
+        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}")
 
     # a total column: each row's 合计 is the sum of the row's other figures
     def row_totals(self, columns: list[int]) -> None:
@@ -435,7 +437,7 @@ class _Auditor:
             for r, values in compared:
                 label = _label(self.b.grid[r])
                 self.compare(r, c, sum((x.value for x in values), ZERO), f"{label} {name}".strip(),
-                             f"{label}{name}={_terms(values, limit=30)}")
+                             lambda: f"{label}{name}={_terms(values, limit=30)}")
 
     # averages
     def averages(self, columns: list[int]) -> None:
@@ -457,7 +459,8 @@ class _Auditor:
                     self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方各行有空白或文字，平均的行数不确定")
                     continue
                 mean = sum((v.value for v in values), ZERO) / len(values)
-                self.compare(r, c, mean, f"{label} {name}", f"{name}{label}=({_terms(values)})/{len(values)}")
+                self.compare(r, c, mean, f"{label} {name}",
+                             lambda: f"{name}{label}=({_terms(values)})/{len(values)}")
 
     # rates
     def rates(self, columns: list[int]) -> None:
@@ -509,7 +512,7 @@ class _Auditor:
                 continue
             label = _label(self.b.grid[r])
             what = f"{label} {name}" if label else name
-            self.compare(r, c, a.value / b.value, what, f"{name}={top}/{bottom}={a.text}/{b.text}×100%")
+            self.compare(r, c, a.value / b.value, what, lambda: f"{name}={top}/{bottom}={a.text}/{b.text}×100%")
 
     # shares
     def share(self, c: int, columns: list[int]) -> None:
