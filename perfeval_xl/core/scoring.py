@@ -531,7 +531,8 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     except _Unscored as stop:
         return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
-    outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind")), where, findings)
+    ctx = Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind"))
+    outcome = _apply_rule(d, rule, scope, ctx, where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
     inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
