@@ -446,7 +446,7 @@ def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Th
         raise _Unscored(f"规则参数与取值不一致，未能评分：{problem}", "规则参数与取值不一致，未能评分", value)
 
 
-def _apply_rule(d: IndicatorDef, rule: Rule, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
+def _apply_rule(d: IndicatorDef, rule: Rule, ctx: Context, where: str, findings: Findings) -> Outcome:
     """The rule's outcome; its problems and any error while scoring become findings."""
     try:
         outcome = rule.score(ctx)
@@ -532,7 +532,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
         return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
     ctx = Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind"))
-    outcome = _apply_rule(d, rule, scope, ctx, where, findings)
+    outcome = _apply_rule(d, rule, ctx, where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     read = [ref for v in ((value,) if value is not None else ()) + outcome.used for ref in v.refs]
     inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
