@@ -93,3 +93,23 @@ def test_a_small_run_or_an_exception_does_not_freeze():
             kept = [[i] for i in range(gcpause.FREEZE_AFTER + 1000)]
             raise ValueError(len(kept))
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("name", ["五华区五个先锋奖励经费2023", "西山区社区党组织服务群众专项经费2024"])
+def test_a_review_leaves_nothing_for_the_collector(name):
+    """Reviewing a sample (scoring, 报告数据, pasted tables) frees everything by reference counting: no
+    object of the run is left in a reference cycle (a book's scopes hold it weakly; formulas recurse
+    without self-calling closures), so a batch worker's collector has nothing to do between files."""
+    from conftest import SAMPLES
+    from perfeval_xl.review import read_for_review, review_snapshot
+
+    read = read_for_review(SAMPLES / f"{name}.xlsx")
+    gc.collect()
+    gc.disable()
+    try:
+        reviewed = review_snapshot(*read, with_plan=False)
+        assert reviewed.result.checked > 0
+        del reviewed
+        assert gc.collect() == 0  # objects found unreachable only by the cyclic collector
+    finally:
+        gc.enable()

@@ -182,6 +182,24 @@ def test_checklist_missing_entries_are_problems():
     assert sum(1 for p in outcome.problems if p.is_error) == 3
 
 
+def test_checklist_texts_the_same_in_decimal_and_in_shares():
+    # points typed as decimals are added in Decimal, shares (1/3权重) in Fraction: the texts are the
+    # exact values either way.  By hand: ①1.25 + ②是 1.5 + ③否 0 = 2.75 of 5; ① loses 2 − 1.25 = 0.75
+    rule = make_rule("要点", "①甲:2；②乙:1.5；③丙:1.5", D(5))
+    out = rule.score(Context(D(5), "x", entries=(E("①", score="1.250"), E("②", "是"), E("③", "否"))))
+    assert (out.score, out.process) == (D("2.75"), "①1.25+②1.5+③0=2.75")
+    assert out.reason == "要点①甲，扣0.75分；要点③丙，扣1.5分"
+    # a score typed -0 is 0 (not “-0”); 6 is clamped to ①'s 2 points (an error at its cell)
+    out = rule.score(Context(D(5), "x", entries=(E("①", score="6"), E("②", score="-0"), E("③", "是"))))
+    assert (out.score, out.process) == (D("3.50"), "①2+②0+③1.5=3.50")
+    assert [p.message for p in out.problems] == ["要点①得分 6 超出 0–2 分"]
+    # 1/3 of 5 each: ① and ② met give 10/3 exactly, rounded once: 3.33
+    rule = make_rule("要点", "①a:1/3权重；②b:1/3权重；③c:1/3权重", D(5))
+    out = rule.score(Context(D(5), "x", entries=(E("①", "是"), E("②", "是"), E("③", "否"))))
+    assert (out.score, out.process) == (D("3.33"), "①5/3+②5/3+③0=3.33")
+    assert out.reason == "要点③c，扣5/3分"
+
+
 def test_checklist_points_must_sum_to_weight():
     with pytest.raises(RuleError, match="合计"):
         make_rule("要点", "①a:0.5；②b:0.5", D(2))

@@ -7,6 +7,7 @@ Nothing registers itself on import.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, TypeVar, cast
@@ -71,8 +72,8 @@ class Caches:
     compared), so a replaced one (normalised, reconciled) shares them instead of summing again."""
 
     def __init__(self) -> None:
-        #: (id of the book, unit) → (the book, its scope); the book is kept so its id stays its own
-        self._scopes: dict[tuple[int, str | None], tuple[object, object]] = {}
+        #: (id of the book, unit) → (the book, weakly, so that its id is known to be its own, its scope)
+        self._scopes: dict[tuple[int, str | None], tuple["weakref.ref[Book]", object]] = {}
         #: id of the units → (the units, the means)
         self._means: dict[int, tuple[object, object]] = {}
         #: (id of the table, column key) → (the table, its records by their value in that column)
@@ -98,8 +99,8 @@ class Caches:
     def scope(self, book: "Book", unit: str | None, make: "Callable[[], Scope]") -> "Scope":
         key = (id(book), unit)
         found = self._scopes.get(key)
-        if found is None or found[0] is not book:
-            found = self._scopes[key] = (book, make())
+        if found is None or found[0]() is not book:  # the book held weakly: it holds these caches
+            found = self._scopes[key] = (weakref.ref(book), make())
         return cast("Scope", found[1])  # stored by this method, made by ``make``
 
     def means(self, units: object, make: Callable[[], _T]) -> _T:

@@ -215,21 +215,23 @@ def parse(text: str):
 def names(node) -> list[str]:
     """The measure names a formula uses, in order of appearance."""
     found: list[str] = []
-
-    def walk(n):
-        if isinstance(n, Name) and n.name not in found:
-            found.append(n.name)
-        elif isinstance(n, Unary):
-            walk(n.operand)
-        elif isinstance(n, Binary):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, Call):
-            for a in n.args:
-                walk(a)
-
-    walk(node)
+    _collect_names(node, found)
     return found
+
+
+def _collect_names(n, found: list[str]) -> None:
+    # a module function, not a closure that calls itself: such a closure is a reference cycle
+    # (left for the garbage collector) at every call
+    if isinstance(n, Name) and n.name not in found:
+        found.append(n.name)
+    elif isinstance(n, Unary):
+        _collect_names(n.operand, found)
+    elif isinstance(n, Binary):
+        _collect_names(n.left, found)
+        _collect_names(n.right, found)
+    elif isinstance(n, Call):
+        for a in n.args:
+            _collect_names(a, found)
 
 
 Resolver = Callable[[str], Decimal]
@@ -343,63 +345,71 @@ def explain(node, resolve: Resolver, show: Callable[[str], str], word: Callable[
     as a step (“实际完成率95.98%低于100%”); comparisons, ``round`` / ``min`` / ``max`` / ``abs`` /
     ``floor`` / ``ceil`` become steps in words and enter the arithmetic as their result, so that
     the printed text never contains raw function calls or ``(430.11%<=221.19%)``."""
-    steps: list[str] = []
+    explaining = _Explaining(resolve, show, word)
+    try:
+        text = explaining.arith(node, -1)
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
+        raise FormulaError("公式计算出错：除数为 0 或结果无效") from exc
+    return text, explaining.steps
 
-    def sentence(n) -> str:
+
+class _Explaining:
+    """:func:`explain` of one formula: its mutually recursive steps as methods (closures that call
+    each other would be a reference cycle at every call); ``steps`` collects the steps in words."""
+
+    def __init__(self, resolve: Resolver, show: Callable[[str], str], word: Callable[[str], str]):
+        self.resolve, self.show, self.word = resolve, show, word
+        self.steps: list[str] = []
+
+    def sentence(self, n) -> str:
         if isinstance(n, Name):
-            return word(n.name)
-        return arith(n, -1)
+            return self.word(n.name)
+        return self.arith(n, -1)
 
-    def condition(n) -> tuple[bool, str]:
+    def condition(self, n) -> tuple[bool, str]:
         if isinstance(n, Binary) and n.op in _CMP_WORDS:
-            holds = _truth(_eval(n, resolve))
+            holds = _truth(_eval(n, self.resolve))
             verb = _CMP_WORDS[n.op][0 if holds else 1]
-            return holds, f"{sentence(n.left)}{verb}{sentence(n.right)}"
-        holds = _truth(_eval(n, resolve))
-        return holds, f"{arith(n, -1)}{'不为0' if holds else '为0'}"
+            return holds, f"{self.sentence(n.left)}{verb}{self.sentence(n.right)}"
+        holds = _truth(_eval(n, self.resolve))
+        return holds, f"{self.arith(n, -1)}{'不为0' if holds else '为0'}"
 
-    def arith(n, parent: int) -> str:
+    def arith(self, n, parent: int) -> str:
         if isinstance(n, Num):
             return n.text
         if isinstance(n, Name):
-            return show(n.name)
+            return self.show(n.name)
         if isinstance(n, Unary):
-            return n.op + arith(n.operand, 4)
+            return n.op + self.arith(n.operand, 4)
         if isinstance(n, Binary) and n.op in _CMP_WORDS:
-            holds, text = condition(n)
-            steps.append(f"{text}，记为{1 if holds else 0}")
+            holds, text = self.condition(n)
+            self.steps.append(f"{text}，记为{1 if holds else 0}")
             return "1" if holds else "0"
         if isinstance(n, Binary):
             prec = _PRECEDENCE[n.op]
-            text = (arith(n.left, prec) + _SHOW.get(n.op, n.op)
-                    + arith(n.right, prec + (0 if n.op in "+*" else 1)))
+            text = (self.arith(n.left, prec) + _SHOW.get(n.op, n.op)
+                    + self.arith(n.right, prec + (0 if n.op in "+*" else 1)))
             return f"({text})" if prec < parent else text
         if isinstance(n, Call):
             if n.func == "if":
-                holds, text = condition(n.args[0])
-                steps.append(text)
-                return arith(n.args[1] if holds else n.args[2], parent)
-            result = _eval(n, resolve)
-            inner = [arith(a, -1) for a in n.args]
-            values = [plain_number(_eval(a, resolve)) for a in n.args]
+                holds, text = self.condition(n.args[0])
+                self.steps.append(text)
+                return self.arith(n.args[1] if holds else n.args[2], parent)
+            result = _eval(n, self.resolve)
+            inner = [self.arith(a, -1) for a in n.args]
+            values = [plain_number(_eval(a, self.resolve)) for a in n.args]
             shown = [i if i == v else (f"{i}{v}" if v.startswith("≈") else f"{i}={v}") for i, v in zip(inner, values)]
             if n.func == "round":
-                places = int(_eval(n.args[1], resolve)) if len(n.args) > 1 else 0
-                steps.append(f"{shown[0]}，四舍五入保留{places}位小数为{plain_number(result)}")
+                places = int(_eval(n.args[1], self.resolve)) if len(n.args) > 1 else 0
+                self.steps.append(f"{shown[0]}，四舍五入保留{places}位小数为{plain_number(result)}")
             elif n.func in ("min", "max"):
                 pick = "较小" if n.func == "min" else "较大"
-                steps.append(f"{'与'.join(shown)}取{pick}值{plain_number(result)}")
+                self.steps.append(f"{'与'.join(shown)}取{pick}值{plain_number(result)}")
             else:
                 how = {"abs": "的绝对值为", "floor": "向下取整为", "ceil": "向上取整为"}[n.func]
-                steps.append(f"{shown[0]}{how}{plain_number(result)}")
+                self.steps.append(f"{shown[0]}{how}{plain_number(result)}")
             return plain_number(result).lstrip("≈")
         raise TypeError(n)  # pragma: no cover
-
-    try:
-        text = arith(node, -1)
-    except (DivisionByZero, InvalidOperation, ZeroDivisionError) as exc:
-        raise FormulaError("公式计算出错：除数为 0 或结果无效") from exc
-    return text, steps
 
 
 # --- the 评分标准 in words ----------------------------------------------------------
@@ -428,46 +438,64 @@ def describe(node, weight: Decimal, label: str) -> str:
     """The 评分标准 of a formula in words, never its syntax: ``分值*(数据(甲)<=数据(乙))`` reads
     “甲不高于乙时得满分，否则得0分”; ``if(值>=目标,分值,分值-1)`` reads “…不低于目标值时得满分，
     否则得4分”; other formulas “得分=…” with the functions in words (与…中的较小者)."""
+    describing = _Describing(weight, label)
+    if isinstance(node, Call) and node.func == "if":
+        return (f"{describing.condition(node.args[0])}时{describing.points(node.args[1])}，"
+                f"否则{describing.points(node.args[2])}")
+    found = describing.flag(node)
+    if found is not None:
+        cmp_, other = found
+        return f"{describing.condition(cmp_)}时{describing.points(other)}，否则得0分"
+    return "得分=" + describing.expr(node, -1).removeprefix("（").removesuffix("）") if isinstance(node, Call) else \
+        "得分=" + describing.expr(node, -1)
 
-    def constant(n) -> Decimal | None:
+
+class _Describing:
+    """:func:`describe` of one formula: its mutually recursive parts as methods (closures that call
+    each other would be a reference cycle at every call)."""
+
+    def __init__(self, weight: Decimal, label: str):
+        self.weight, self.label = weight, label
+
+    def constant(self, n) -> Decimal | None:
         if all(x in ("分值", "权重") for x in names(n)):
             try:
-                return _eval(n, lambda _: weight)
+                return _eval(n, lambda _: self.weight)
             except (FormulaError, DivisionByZero, InvalidOperation, ZeroDivisionError):
                 return None
         return None
 
-    def condition(n) -> str:
+    def condition(self, n) -> str:
         if isinstance(n, Binary) and n.op in _CMP_WORDS:
-            return f"{expr(n.left, -1)}{_CMP_WORDS[n.op][0]}{expr(n.right, -1)}"
-        return f"{expr(n, -1)}不为0"
+            return f"{self.expr(n.left, -1)}{_CMP_WORDS[n.op][0]}{self.expr(n.right, -1)}"
+        return f"{self.expr(n, -1)}不为0"
 
-    def points(n) -> str:
+    def points(self, n) -> str:
         if isinstance(n, Name) and n.name in ("分值", "权重"):
             return "得满分"
-        value = constant(n)
+        value = self.constant(n)
         if value is not None:
             return f"得{plain_number(value).lstrip('≈')}分"
-        return f"得{expr(n, -1)}分"
+        return f"得{self.expr(n, -1)}分"
 
-    def expr(n, parent: int) -> str:
+    def expr(self, n, parent: int) -> str:
         if isinstance(n, Num):
             return n.text
         if isinstance(n, Name):
-            return name_words(n.name, label)
+            return name_words(n.name, self.label)
         if isinstance(n, Unary):
-            return n.op + expr(n.operand, 4)
+            return n.op + self.expr(n.operand, 4)
         if isinstance(n, Binary) and n.op in _CMP_WORDS:
-            return f"（{condition(n)}时为1，否则为0）"
+            return f"（{self.condition(n)}时为1，否则为0）"
         if isinstance(n, Binary):
             prec = _PRECEDENCE[n.op]
-            text = (expr(n.left, prec) + _SHOW.get(n.op, n.op)
-                    + expr(n.right, prec + (0 if n.op in "+*" else 1)))
+            text = (self.expr(n.left, prec) + _SHOW.get(n.op, n.op)
+                    + self.expr(n.right, prec + (0 if n.op in "+*" else 1)))
             return f"({text})" if prec < parent else text
         if isinstance(n, Call):
-            args = [expr(a, -1) for a in n.args]
+            args = [self.expr(a, -1) for a in n.args]
             if n.func == "if":
-                return f"（{condition(n.args[0])}时取{args[1]}，否则取{args[2]}）"
+                return f"（{self.condition(n.args[0])}时取{args[1]}，否则取{args[2]}）"
             if n.func in ("min", "max"):
                 return f"（{'与'.join(args)}中的{'较小' if n.func == 'min' else '较大'}者）"
             if n.func == "round":
@@ -476,19 +504,10 @@ def describe(node, weight: Decimal, label: str) -> str:
             return "（" + _CALL_WORDS[n.func].format(args[0]) + "）"
         raise TypeError(n)  # pragma: no cover
 
-    def flag(n) -> tuple[object, object] | None:
+    def flag(self, n) -> tuple[object, object] | None:
         """``分值 × (comparison)`` in either order: (comparison, the points)."""
         if isinstance(n, Binary) and n.op == "*":
             for cmp_, other in ((n.right, n.left), (n.left, n.right)):
-                if isinstance(cmp_, Binary) and cmp_.op in _CMP_WORDS and constant(other) is not None:
+                if isinstance(cmp_, Binary) and cmp_.op in _CMP_WORDS and self.constant(other) is not None:
                     return cmp_, other
         return None
-
-    if isinstance(node, Call) and node.func == "if":
-        return f"{condition(node.args[0])}时{points(node.args[1])}，否则{points(node.args[2])}"
-    found = flag(node)
-    if found is not None:
-        cmp_, other = found
-        return f"{condition(cmp_)}时{points(other)}，否则得0分"
-    return "得分=" + expr(node, -1).removeprefix("（").removesuffix("）") if isinstance(node, Call) else \
-        "得分=" + expr(node, -1)

@@ -50,6 +50,8 @@ _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
 #: raised to the digits needed (the path kept for numbers near the exponent limit)
 _EXACT = Context(prec=MAX_PREC)
 _FAST_LIMIT = 999_000
+#: the same context for exact sums and differences of Decimals (never rounded: what Fraction would give)
+EXACT_CONTEXT = _EXACT
 
 
 def round_half_up(value: object, places: int = 2) -> Decimal:
@@ -57,6 +59,9 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
 
     A :class:`~fractions.Fraction` (a share such as 1/3 of a weight) is rounded exactly:
     5/3 → 1.67, 2/3 → 0.67."""
+    if type(value) is Decimal and places in _QUANTA and value.is_finite() and value.adjusted() < _FAST_LIMIT:
+        # the common case first (a Decimal, 0 … 8 places), without the checks for the other kinds
+        return value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP, context=_EXACT)
     if isinstance(value, Fraction):
         scaled = abs(value) * 10 ** places
         units = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)  # ⌊x + ½⌋
@@ -126,6 +131,8 @@ def fmt_percent_plain(rate: Decimal) -> str:
 def exact(value) -> Fraction:
     """A Decimal, int or Fraction as an exact Fraction (no rounding): sums of shares such as
     1/3 + 1/3 + 1/3 of a weight stay exactly the weight."""
+    if type(value) is Fraction:
+        return value
     return value if isinstance(value, Fraction) else Fraction(to_decimal(value))
 
 

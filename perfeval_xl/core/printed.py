@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .normalize import CellValueError, parse_number
 from .numbers import HUNDRED, fmt_plain, round_half_up, to_decimal
@@ -109,6 +110,8 @@ def parse_printed(value: object) -> Printed | None:
     """A printed figure from a cell (text as printed, or a number), or None when the cell
     is not a figure (blank, words, ``-``).  ``(12)`` and ``¥`` are understood;
     thousands separators must be where they belong."""
+    if type(value) is str:
+        return _printed_of_text(value)
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, Decimal)):
@@ -117,6 +120,13 @@ def parse_printed(value: object) -> Printed | None:
         except Exception:
             return None
         return Printed(fmt_plain(number), number, decimals_of_number(number))
+    return printed_text(clean(value))
+
+
+@lru_cache(maxsize=8192)
+def _printed_of_text(value: str) -> Printed | None:
+    """:func:`parse_printed` of a text, which depends on the text alone: read once per process
+    (the figures of a report repeat: 5.00, 100.00%)."""
     return printed_text(clean(value))
 
 

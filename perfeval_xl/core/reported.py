@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Callable
 
 from . import schema
 from .book import Record
@@ -51,10 +52,15 @@ class _Figure:
 
     what: str
     number: Decimal | None
-    message: str
+    #: how it was computed: the text, or what makes it (called only for a row that disagrees)
+    how: "str | Callable[[], str]"
     score: bool = False
     grade: str | None = None
     amount: bool = False
+
+    @property
+    def message(self) -> str:
+        return self.how if isinstance(self.how, str) else self.how()
 
 
 class _RowError(Exception):
@@ -83,17 +89,13 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
 
 
 def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure, result: Reconciliation) -> None:
-    unit = record.get("unit") or ""
-    source = record.get("source") or ""
-    where = record.ref("printed")
     if figure.grade is not None:
         printed_grade = text.strip()
         if printed_grade not in GRADES:
             raise _RowError("printed", f"等级“{text}”应为 优、良、中、差 之一")
         result.checked += 1
         if printed_grade != figure.grade:
-            result.slips.append(Slip(where.sheet, where.cell, figure.what, unit, printed_grade, figure.grade,
-                                     figure.message, source))
+            _slip(record, figure, printed_grade, figure.grade, result)
         return
     printed = parse_printed(text)
     if printed is None:
@@ -104,8 +106,14 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
     result.checked += 1
     if printed.agrees(number):
         return
-    result.slips.append(Slip(where.sheet, where.cell, figure.what, unit, printed.text, printed.show(number),
-                             figure.message, source))
+    _slip(record, figure, printed.text, printed.show(number), result)
+
+
+def _slip(record: Record, figure: _Figure, printed: str, expected: str, result: Reconciliation) -> None:
+    """A row that disagrees: its slip, with how the figure was computed (made only now)."""
+    where = record.ref("printed")
+    result.slips.append(Slip(where.sheet, where.cell, figure.what, record.get("unit") or "", printed, expected,
+                             figure.message, record.get("source") or ""))
 
 
 def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) -> Decimal:
@@ -133,7 +141,8 @@ def _figure(evaluation: Evaluation, record: Record) -> _Figure:
         if content == schema.REPORTED_TOTAL:
             return _Figure(f"{_who(unit)}总分", total, how, score=True)
         grade = _grade_of(evaluation, unit)
-        return _Figure(f"{_who(unit)}等级", total, f"{how}，{_grade_rule(evaluation, total, grade)}", grade=grade)
+        return _Figure(f"{_who(unit)}等级", total, lambda: f"{how()}，{_grade_rule(evaluation, total, grade)}",
+                       grade=grade)
     if not target:
         raise _RowError("object", f"“对象”为空：内容为“{content}”时须填写指标编码或名称"
                         + ("（取值填取值来源的写法）" if content == schema.REPORTED_SOURCE else ""))
@@ -255,23 +264,28 @@ def _score_figure(evaluation: Evaluation, unit: str | None, target: str) -> _Fig
     if scores is None:
         level1 = next((l for l in evaluation.level1 if _plain_name(l.name) == name), None)
         if level1 is not None:
-            parts = [_level_of(u, name) for u in evaluation.units]
-            return _Figure(f"{name} 得分", level1.score, _mean_text(evaluation, name, [p.score for p in parts],
-                                                                   level1.score), score=True)
+            return _Figure(f"{name} 得分", level1.score, lambda: _mean_text(
+                evaluation, name, [_level_of(u, name).score for u in evaluation.units], level1.score), score=True)
         found2 = [_level2_of(u, name) for u in evaluation.units]
         level2 = [l for l in found2 if l is not None]
         if len(level2) == len(found2):
             mean = round_score(weighted_mean([l.score for l in level2], evaluation.unit_weights()))
-            return _Figure(f"{name} 得分", mean, _mean_text(evaluation, name, [l.score for l in level2], mean),
+            return _Figure(f"{name} 得分", mean, lambda: _mean_text(evaluation, name, [l.score for l in level2], mean),
                            score=True)
         raise _RowError("object", _unknown(evaluation, target, levels=True))
     for level, key in ((scores.level1, lambda l: l), (scores.level2, lambda pair: pair[1])):
         found = next((key(l) for l in level if _plain_name(key(l).name) == name), None)
         if found is not None:
-            members = [s for s in scores.indicators if _plain_name(s.level1 if level is scores.level1 else s.level2) == name]
-            terms = "+".join(f"{s.name}{fmt_score(s.score)}" for s in members)
-            return _Figure(f"{_who(unit)}{name} 得分", found.score, f"{name}={terms}={fmt_score(found.score)}", score=True)
+            return _Figure(f"{_who(unit)}{name} 得分", found.score,
+                           lambda: _level_text(scores, name, level is scores.level1, found.score), score=True)
     raise _RowError("object", _unknown(evaluation, target, levels=True))
+
+
+def _level_text(scores: UnitScore, name: str, level1: bool, score: Decimal) -> str:
+    """A unit's 一级 (or 二级) subtotal as computed: ``产出指标=数量指标4.96+…=38.50``."""
+    members = [s for s in scores.indicators if _plain_name(s.level1 if level1 else s.level2) == name]
+    terms = "+".join(f"{s.name}{fmt_score(s.score)}" for s in members)
+    return f"{name}={terms}={fmt_score(score)}"
 
 
 def _level_of(unit: UnitScore, name: str) -> LevelScore:
@@ -289,9 +303,8 @@ def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure
         raise _RowError("object", f"指标“{score.code}·{score.name}”没有项目得分（它是子项，请写所属指标）")
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
-    values = _unit_scores_of(evaluation, score.code)
-    return _Figure(f"{score.code} {score.level3} 得分", mean, _mean_text(evaluation, score.level3, values, mean),
-                   score=True)
+    return _Figure(f"{score.code} {score.level3} 得分", mean,
+                   lambda: _mean_text(evaluation, score.level3, _unit_scores_of(evaluation, score.code), mean), score=True)
 
 
 def _unit_scores_of(evaluation: Evaluation, code: str) -> list[Decimal]:
@@ -321,12 +334,18 @@ def _mean_text(evaluation: Evaluation, name: str, values: list[Decimal], result:
     return f"{name}=({'+'.join(fmt_score(v) for v in values)})/{len(values)}={fmt_score(result)}"
 
 
-def _total(evaluation: Evaluation, unit: str | None) -> tuple[Decimal, str]:
+def _total(evaluation: Evaluation, unit: str | None) -> tuple[Decimal, Callable[[], str]]:
+    """The total of a unit (or the project) and what says how it was computed."""
     scores = _unit_score(evaluation, unit)
     if scores is not None:
-        parts = "+".join(f"{l.name}{fmt_score(l.score)}" for l in scores.level1)
-        return scores.total, f"总分={parts}={fmt_score(scores.total)}"
-    return evaluation.total, _mean_text(evaluation, "项目得分", [u.total for u in evaluation.units], evaluation.total)
+        return scores.total, lambda: _sum_text(scores)
+    return evaluation.total, lambda: _mean_text(evaluation, "项目得分", [u.total for u in evaluation.units],
+                                                evaluation.total)
+
+
+def _sum_text(scores: UnitScore) -> str:
+    parts = "+".join(f"{l.name}{fmt_score(l.score)}" for l in scores.level1)
+    return f"总分={parts}={fmt_score(scores.total)}"
 
 
 def _grade_of(evaluation: Evaluation, unit: str | None) -> str:

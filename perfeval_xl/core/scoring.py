@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
 from . import derived, schema
 from .book import Book, Record
@@ -421,17 +421,6 @@ def _value_label(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> str:
     return info.label(arg, indicator) if info is not None else name
 
 
-def _target(d: IndicatorDef, scope: Scope, parent_name: str, findings: Findings) -> Threshold | None:
-    """The indicator's 目标值, parsed; a bad one is reported and ignored."""
-    if not d.target:
-        return None
-    try:
-        return parse_threshold(d.target, "目标值")
-    except RuleError as exc:
-        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{exc}")
-        return None
-
-
 def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, findings: Findings) -> Value | None:
     """The value the rule scores (None for rules that take none); missing data stops the scoring."""
     if not rule.needs_value:
@@ -456,10 +445,10 @@ def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Th
         raise _Unscored(f"规则参数与取值不一致，未能评分：{problem}", "规则参数与取值不一致，未能评分", value)
 
 
-def _apply_rule(d: IndicatorDef, rule: Rule, scope: Scope, ctx: Context, where: str, findings: Findings) -> Outcome:
+def _apply_rule(d: IndicatorDef, rule: Rule, ctx: Context, where: str, findings: Findings) -> Outcome:
     """The rule's outcome; its problems and any error while scoring become findings."""
     try:
-        outcome = rule.score(replace(ctx, resolve=_formula_resolver(scope)))
+        outcome = rule.score(ctx)
     except _FormulaSourceError as exc:
         findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
         outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
@@ -481,12 +470,55 @@ def _formula_resolver(scope: Scope):
     return resolve
 
 
+class _Texts(NamedTuple):
+    """What a leaf indicator prints the same for every unit, made once per run: the value's label,
+    the parsed 目标值 (or why it is wrong: reported again for each unit) and the 评分标准."""
+
+    label: str
+    target: Threshold | None
+    target_error: str | None
+    standard: str
+
+
+def _texts(d: IndicatorDef, scope: Scope) -> _Texts:
+    def make() -> _Texts:
+        label = _value_label(d, scope.sources)
+        target, error = None, None
+        if d.target:
+            try:
+                target = parse_threshold(d.target, "目标值")
+            except RuleError as exc:
+                error = str(exc)
+        return _Texts(label, target, error, _standard(d.rule, d.weight, label, target) if d.rule else "")
+
+    return scope.book.caches.derived(d, f"indicator texts {id(scope.sources)}", make)
+
+
+#: 评分标准 texts already made: (rule, 分值 as typed, label, 目标值 as typed) → text.  A rule is never
+#: changed once made and :func:`~.rules.make_rule` gives the same rule for the same parameters, so the
+#: workbooks of a batch share them; cleared when full
+_STANDARDS: dict[tuple, str] = {}
+_STANDARDS_MAX = 4096
+
+
+def _standard(rule: Rule, weight: Decimal, label: str, target: Threshold | None) -> str:
+    key = (rule, str(weight), label,
+           None if target is None else (target.text, str(target.value), target.is_rate, target.unit))
+    text = _STANDARDS.get(key)
+    if text is None:
+        if len(_STANDARDS) >= _STANDARDS_MAX:
+            _STANDARDS.clear()
+        text = _STANDARDS[key] = rule.standard(weight, label, target)
+    return text
+
+
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
-    label = _value_label(d, scope.sources)
-    target = _target(d, scope, parent_name, findings)
+    label, target, target_error, standard = _texts(d, scope)
+    if target_error is not None:  # a bad 目标值 is reported for each unit scored and ignored
+        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{target_error}")
     rule = d.rule
     scored = partial(IndicatorScore, code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name,
-                     weight=d.weight, kind=d.kind, standard=rule.standard(d.weight, label, target) if rule else "",
+                     weight=d.weight, kind=d.kind, standard=standard,
                      explanation=d.explanation, opinion=d.opinion)
     where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
     if rule is None:
@@ -498,7 +530,8 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: 
     except _Unscored as stop:
         return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
     mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
-    outcome = _apply_rule(d, rule, scope, Context(d.weight, label, value, target, mine, None, d.ref("kind")), where, findings)
+    ctx = Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind"))
+    outcome = _apply_rule(d, rule, ctx, where, findings)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     read = chain.from_iterable(v.refs for v in ((value,) if value is not None else ()) + outcome.used)
     inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)

@@ -14,6 +14,7 @@ That list is the documentation too (``docs/template.md`` lists it).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, repeat
@@ -91,7 +92,10 @@ class Scope:
     """Data of one scored unit (``unit`` = short name) or of the whole project (None)."""
 
     def __init__(self, book: Book, unit: str | None, sources: Mapping[str, SourceInfo], year: int | None = None):
-        self.book = book
+        # held weakly: the book's caches hold its scopes, and a strong reference back would make every
+        # run's book, tables and scores a reference cycle for the garbage collector (whoever holds a
+        # scope holds its book or evaluation)
+        self._book = weakref.ref(book)
         self.unit = unit
         #: only the rows of this year (资金情况 and 产出情况 by 年度, 支出明细 by 支付日期); None: every year
         self.year = year
@@ -101,6 +105,15 @@ class Scope:
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
         #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
+        #: what a source computes once in this scope and other sources ask for again (:meth:`memo`)
+        self._memo: dict[tuple[str, str], Value] = {}
+
+    @property
+    def book(self) -> Book:
+        book = self._book()
+        if book is None:  # pragma: no cover - a scope outliving its book is a programming error
+            raise RuntimeError("the book of this scope is gone: keep the book (or its evaluation) while using its scope")
+        return book
 
     @property
     def label(self) -> str:
@@ -193,6 +206,14 @@ class Scope:
         if not values:
             self.total(records, key, sheet, what)  # raises: says which cell is blank
         return sum(cast("list[Decimal]", values), ZERO), rows
+
+    def memo(self, what: str, key: str, make: Callable[[], Value]) -> Value:
+        """A value computed once in this scope (``what`` of ``key``, e.g. one class's satisfaction,
+        which 满意度(A) and 综合满意度 both need); an error is raised again each time it is asked for."""
+        found = self._memo.get((what, key))
+        if found is None:
+            found = self._memo[(what, key)] = make()
+        return found
 
     def resolve(self, text: str) -> Value:
         literal = literal_value(text)

@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Mapping, Sequence
+from functools import lru_cache
+from typing import Callable, Mapping, Sequence
 
 from .findings import Findings, cell_name
 from .normalize import EXCEL_ERRORS, LONG_MEASURE_WORDS, MEASURE_WORDS, ExcelErrorValue, UncachedFormula
@@ -109,6 +110,17 @@ _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
 
 
 def _cell(value: object) -> _Cell:
+    if type(value) is str:  # what a plain text gives depends on the text alone: read once per process
+        return _text_cell(value)
+    return _read_cell(value)
+
+
+@lru_cache(maxsize=8192)
+def _text_cell(value: str) -> _Cell:
+    return _read_cell(value)
+
+
+def _read_cell(value: object) -> _Cell:
     if value is None or (isinstance(value, str) and not value.strip()):
         return _Cell("", None)
     text = clean(value)
@@ -293,7 +305,9 @@ class _Auditor:
         self.source = block.title or block.sheet
         self.done = 0
 
-    def compare(self, r: int, c: int, expected: Decimal, what: str, message: str) -> None:
+    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str]) -> None:
+        """One printed figure against ``expected``; ``how`` (the computation as text) is called
+        only for a figure that disagrees."""
         printed = _printed_at_column(self.b, r, c)
         self.audit.checked += 1
         self.done += 1
@@ -302,7 +316,7 @@ class _Auditor:
         self.audit.slips.append(Slip(
             sheet=self.b.sheet, cell=cell_name(r, c), object=what, unit="",
             printed=printed.text, expected=printed.show(expected),
-            message=message + f"={printed.show(expected)}，表中印为{printed.text}", source=self.source))
+            message=how() + f"={printed.show(expected)}，表中印为{printed.text}", source=self.source))
 
     def not_readable(self, r: int, c: int) -> None:
         """A printed figure that cannot be read (an error value, a formula without its result): listed."""
@@ -388,7 +402,7 @@ class _Auditor:
             return
         agreeing = next((s for s in sums if printed.agrees(s[0])), None)
         total, values = agreeing or sums[0]
-        self.compare(r, c, total, f"{label} {name}", f"{name}{label}={_terms(values)}")
+        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}")
 
     # a total column: each row's 合计 is the sum of the row's other figures
     def row_totals(self, columns: list[int]) -> None:
@@ -423,7 +437,7 @@ class _Auditor:
             for r, values in compared:
                 label = _label(self.b.grid[r])
                 self.compare(r, c, sum((x.value for x in values), ZERO), f"{label} {name}".strip(),
-                             f"{label}{name}={_terms(values, limit=30)}")
+                             lambda: f"{label}{name}={_terms(values, limit=30)}")
 
     # averages
     def averages(self, columns: list[int]) -> None:
@@ -445,7 +459,8 @@ class _Auditor:
                     self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方各行有空白或文字，平均的行数不确定")
                     continue
                 mean = sum((v.value for v in values), ZERO) / len(values)
-                self.compare(r, c, mean, f"{label} {name}", f"{name}{label}=({_terms(values)})/{len(values)}")
+                self.compare(r, c, mean, f"{label} {name}",
+                             lambda: f"{name}{label}=({_terms(values)})/{len(values)}")
 
     # rates
     def rates(self, columns: list[int]) -> None:
@@ -497,7 +512,7 @@ class _Auditor:
                 continue
             label = _label(self.b.grid[r])
             what = f"{label} {name}" if label else name
-            self.compare(r, c, a.value / b.value, what, f"{name}={top}/{bottom}={a.text}/{b.text}×100%")
+            self.compare(r, c, a.value / b.value, what, lambda: f"{name}={top}/{bottom}={a.text}/{b.text}×100%")
 
     # shares
     def share(self, c: int, columns: list[int]) -> None:

@@ -155,6 +155,10 @@ def survey_of(book: Book) -> SurveyData | None:
     return book.survey
 
 
+#: counts below this are read without the general parser (far below the magnitude limit parse_cell checks)
+_PLAIN_COUNT = 10 ** 15
+
+
 def _rows_of(book: Book, sheet: schema.TableSheet) -> tuple[int, list[str], dict[int, Sequence[object]]]:
     """The header row, header texts and raw data rows (by row index) of ``sheet`` as read."""
     table = book.table(sheet)
@@ -383,6 +387,10 @@ class _Reader:
 
     def _count(self, rows, r: int, col: int, unit: str) -> int | None:
         raw = _cell(rows, r, col)
+        # a whole number as a cell holds it: what parse_cell gives, without its other forms to try (not a bool)
+        if type(raw) is int or (type(raw) is float and raw.is_integer()):
+            if 0 <= raw < _PLAIN_COUNT:
+                return int(raw)
         ref = Ref(schema.SURVEY_COUNTS.name, r, col)
         try:
             value = parse_cell("integer", raw)

@@ -170,10 +170,14 @@ class Tally:
 
     def count(self, number: int, label: str, unit: str | None = None) -> int:
         """Answers choosing ``label`` on question ``number`` (in one unit, or all units)."""
+        if unit is not None:
+            return self.counts.get((number, label, unit), 0)
         return sum(self.counts.get((number, label, u), 0) for u in self._units(unit))
 
     def answers(self, number: int, unit: str | None = None) -> int:
         """Answers tallied for question ``number`` (in one unit, or all units)."""
+        if unit is not None:
+            return self._answers.get((number, unit), 0)
         return sum(self._answers.get((number, u), 0) for u in self._units(unit))
 
     def valid_count(self, unit: str | None = None) -> int | None:

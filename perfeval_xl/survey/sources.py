@@ -48,7 +48,12 @@ def _count_refs(data: SurveyData, code: str, unit: str | None) -> tuple[Ref, ...
 
 
 def class_value(scope: Scope, code: str) -> Value:
-    """Class ``code`` satisfaction of the scope: from counts when there are any, else typed."""
+    """Class ``code`` satisfaction of the scope: from counts when there are any, else typed
+    (computed once per scope: 满意度(A) and 综合满意度 both ask for it)."""
+    return scope.memo("class satisfaction", code, lambda: _class_value(scope, code))
+
+
+def _class_value(scope: Scope, code: str) -> Value:
     data = _data(scope, code)
     if data is None:
         try:

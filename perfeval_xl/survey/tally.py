@@ -247,17 +247,19 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
     known = {(q.number, o.label) for q in survey_class.questions for o in q.options}
     numbers = {q.number for q in survey_class.questions}
     for (number, label, unit), count in tally.counts.items():
-        where = _where(tally.ref(number, label, unit), sheet)
         if number not in numbers:
             if count:
-                findings.error(where, f"{title}没有第{number}题，{unit}的计数无法归入任何题目")
+                findings.error(_where(tally.ref(number, label, unit), sheet),
+                               f"{title}没有第{number}题，{unit}的计数无法归入任何题目")
             continue
         if (number, label) not in known:
             if count:
-                findings.error(where, f"{title}第{number}题没有选项“{label}”，{unit}的 {count} 个计数无法归入")
+                findings.error(_where(tally.ref(number, label, unit), sheet),
+                               f"{title}第{number}题没有选项“{label}”，{unit}的 {count} 个计数无法归入")
             continue
         if count < 0:
-            findings.error(where, f"{title}第{number}题选项{label} {unit}的人数 {count} 为负数")
+            findings.error(_where(tally.ref(number, label, unit), sheet),
+                           f"{title}第{number}题选项{label} {unit}的人数 {count} 为负数")
     for unit in tally.units:
         if unit not in tally.valid:
             findings.warning((sheet, ""), f"{title} {unit}未填写有效问卷数，无法核对各题人数")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .base import (Context, Entry, Outcome, Problem, Rule, RuleError, Threshold, Value, is_quotient_unit, parse_points,
                    parse_threshold, rate_mismatch, show_amount)
@@ -109,6 +110,21 @@ RULES: dict[str, type[Rule]] = {kind.name: kind.rule for kind in KINDS if kind.r
 
 
 def make_rule(kind: str, params: str, weight: Decimal) -> Rule:
+    """The rule of an indicator, its 评分参数 parsed (:class:`RuleError` when they are wrong).
+
+    A rule is never changed once made, so the same (kind, 评分参数, 分值 as typed) gives the same
+    rule: parsed once per process, not once per workbook of a batch (a wrong one is parsed again)."""
+    if type(weight) is not Decimal:
+        return _make_rule(kind, params, weight)
+    return _made(kind, params or "", str(weight))
+
+
+@lru_cache(maxsize=2048)
+def _made(kind: str, params: str, weight: str) -> Rule:
+    return _make_rule(kind, params, Decimal(weight))
+
+
+def _make_rule(kind: str, params: str, weight: Decimal) -> Rule:
     cls = RULES.get(kind)
     if cls is None:
         raise RuleError(f"不认识的评分方法“{kind}”；可用：{'、'.join(KIND_NAMES)}")

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 from ..findings import Ref, Severity
 from ..normalize import CellValueError, parse_number
-from ..numbers import (HUNDRED, ONE, clamp, exact, fmt_exact, fmt_percent, fmt_plain, fmt_score, round_half_up, round_score,
+from ..numbers import (HUNDRED, ONE, ZERO, clamp, exact, fmt_exact, fmt_percent, fmt_plain, fmt_score, round_half_up, round_score,
                        terminating)
 
 
@@ -264,6 +264,8 @@ def equals(value) -> str:
 def finish(weight: Decimal, raw) -> Decimal:
     """The one rounding of a score: exact ``raw`` (Decimal or Fraction) kept within 0 … 分值 and
     rounded half up to 0.01, once."""
+    if type(raw) is Decimal and type(weight) is Decimal:  # no Fraction needed: the same exact clamp and rounding
+        return round_score(clamp(raw, ZERO, weight))
     return round_score(clamp(exact(raw), Fraction(0), exact(weight)))
 
 

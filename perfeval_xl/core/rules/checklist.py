@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
+from typing import Any, Sequence
 
-from ..numbers import ZERO, clamp, exact, fmt_exact, fmt_plain, fmt_score
+from ..numbers import EXACT_CONTEXT, ZERO, clamp, exact, fmt_exact, fmt_plain, fmt_score
 from .base import (Entry, Outcome, Problem, Rule, RuleError, finish, manual_reason, parse_points, show_exact, show_points,
                    split_pair, split_params)
 
@@ -118,6 +119,16 @@ def shares_note(items: Sequence[ChecklistItem], total, weight: Decimal) -> str:
             f"请写作 1/{n}权重）")
 
 
+def _exact_decimal(value: Decimal) -> Decimal:
+    return value if value else ZERO  # -0 is 0, as in Fraction
+
+
+#: (as exact number, add, subtract, zero) for scores added in Decimal — a context whose precision never
+#: rounds a sum or a difference — or in Fraction
+_DECIMAL_OPS = (_exact_decimal, EXACT_CONTEXT.add, EXACT_CONTEXT.subtract, ZERO)
+_FRACTION_OPS = (exact, operator.add, operator.sub, Fraction(0))
+
+
 class ChecklistRule(Rule):
     kind = "要点"
     needs_value = False
@@ -126,6 +137,8 @@ class ChecklistRule(Rule):
         self.items, self.veto, _ = parse_items(params, weight, "要点")
         if not self.items:
             raise RuleError("要点需要参数，例：①立项符合相关政策:0.5；②与部门职责相符:0.5")
+        #: every point a Decimal: scores are added exactly in Decimal (see score)
+        self._decimal = all(type(i.points) is Decimal for i in self.items)
         total = sum((exact(i.points) for i in self.items), Fraction(0))
         if total != exact(weight):
             raise RuleError(f"各要点分数合计 {show_exact(total)} 分，与指标分值 {fmt_plain(weight)} 分不一致"
@@ -159,31 +172,37 @@ class ChecklistRule(Rule):
         if veto_hit is not None:
             return Outcome(ZERO, f"存在否决情形（{self.veto or veto_hit.reason}），本指标得0.00分",
                            veto_hit.reason or f"存在否决情形：{self.veto}", tuple(problems))
-        parts, total, lost = [], Fraction(0), []
+        # exact arithmetic: in Decimal (exact context) when every point and score is a Decimal, else in
+        # Fraction (a share such as 1/3 of the weight); the same values, so the same texts and score
+        decimal = self._decimal and all(e.score is None or type(e.score) is Decimal for e in ctx.entries)
+        ops: Any = _DECIMAL_OPS if decimal else _FRACTION_OPS  # Decimal or Fraction throughout, never mixed
+        num, add, sub, zero = ops
+        parts, total, lost = [], zero, []
         for item in self.items:
             entry = by_item.get(item.number, all_entry)
             mark = item.mark
+            points = num(item.points)
             if entry is None:
                 problems.append(Problem.error(ctx.where, f"未录入要点{mark}的达成情况：请在“评分录入”中填写是/否或得分"))
-                got = Fraction(0)
+                got = zero
             elif entry.score is not None and entry is not all_entry:
-                got = exact(entry.score)
-                if got < 0 or got > exact(item.points):
+                got = num(entry.score)
+                if got < 0 or got > points:
                     problems.append(Problem.error(entry.ref, f"要点{mark}得分 {fmt_plain(entry.score)} 超出 0–{show_points(item.points)} 分"))
-                    got = clamp(got, Fraction(0), exact(item.points))
+                    got = clamp(got, zero, points)
             else:
                 result = entry.result.strip()
                 if result in YES:
-                    got = exact(item.points)
+                    got = points
                 elif result in NO:
-                    got = Fraction(0)
+                    got = zero
                 else:
                     problems.append(Problem.error(entry.where_result, f"要点{mark}的达成情况应填“是”或“否”（或在得分列填分数），填写的是“{entry.result}”"))
-                    got = Fraction(0)
-            total += got
+                    got = zero
+            total = add(total, got)
             parts.append(f"{mark}{fmt_exact(got)}")
-            if got < exact(item.points):
-                lost.append(f"要点{mark}{item.label}，扣{fmt_exact(exact(item.points) - got)}分")
+            if got < points:
+                lost.append(f"要点{mark}{item.label}，扣{fmt_exact(sub(points, got))}分")
         score = finish(ctx.weight, total)
         process = "+".join(parts) + f"={fmt_score(score)}"
         reason = manual_reason(ctx.entries) or "；".join(lost)
