@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perfeval_xl.core.findings import Finding, cell_name, column_index, column_letter, parse_cell_name
-from perfeval_xl.io.guard import parse_ref, ref_name
+from perfeval_xl.io.sheet_scan import parse_ref, ref_name
 
 
 @pytest.mark.parametrize("letters, index", [("A", 0), ("Z", 25), ("AA", 26), ("AZ", 51), ("BA", 52), ("XFD", 16383)])

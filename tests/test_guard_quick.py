@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 import corpus_gen as cg
-from perfeval_xl.io import guard
+from perfeval_xl.io import sheet_scan
 from perfeval_xl.io.guard import HostileFile, inspect_workbook
 
 
@@ -24,12 +24,12 @@ def _sheet(body: bytes) -> bytes:
             b'spreadsheetml/2006/main"><sheetData>' + body + b"</sheetData></worksheet>")
 
 
-def _exact(data: bytes) -> guard.SheetScan:
+def _exact(data: bytes) -> sheet_scan.SheetScan:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("s.xml", data)
     with zipfile.ZipFile(buffer) as zf:
-        return guard._scan_sheet(zf, "支出明细", "s.xml", {"s.xml"})
+        return sheet_scan.scan_exact(zf, "支出明细", "s.xml", {"s.xml"})
 
 
 @pytest.mark.parametrize("middle, extent", [
@@ -41,8 +41,8 @@ def _exact(data: bytes) -> guard.SheetScan:
 ])
 def test_the_extent_guessed_from_the_ends_is_proved_over_every_cell(middle, extent):
     data = _sheet(_rows(1, 4000) + middle + _rows(4001, 8001))
-    assert len(data) > 4 * guard._GUESS_BYTES
-    quick = guard._scan_quick(data, "支出明细", "s.xml")
+    assert len(data) > 4 * sheet_scan._GUESS_BYTES
+    quick = sheet_scan.scan_quick(data, "支出明细", "s.xml")
     assert quick is not None and (quick.max_row, quick.max_col) == extent
     exact = _exact(data)
     assert (exact.max_row, exact.max_col) == extent
@@ -59,13 +59,13 @@ def test_the_extent_guessed_from_the_ends_is_proved_over_every_cell(middle, exte
 ])
 def test_every_unusual_spelling_still_goes_to_the_exact_scan(odd):
     data = _sheet(_rows(1, 4000) + odd + _rows(4001, 5000))
-    assert guard._scan_quick(data, "支出明细", "s.xml") is None
+    assert sheet_scan.scan_quick(data, "支出明细", "s.xml") is None
 
 
 def test_texts_with_colons_quotes_and_bangs_do_not_leave_the_quick_scan():
     texts = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>12:30 it\'s ok! a:c b</t></is></c></row>' % (i, i)
                      for i in range(1, 3000))
-    quick = guard._scan_quick(_sheet(texts), "支出明细", "s.xml")
+    quick = sheet_scan.scan_quick(_sheet(texts), "支出明细", "s.xml")
     assert quick is not None and (quick.max_row, quick.max_col) == (2999, 1)
 
 

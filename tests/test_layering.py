@@ -43,7 +43,7 @@ PACKAGE = CORE.parent
 #: rank of each top-level module or package: the lowest knows nothing of the others
 LAYERS = {
     "core": 0, "gcpause": 0,          # pure evaluation over frozen data; the GC switch
-    "io": 1,                          # files: guard, snapshot, splice writer, targets, ownership
+    "io": 1,                          # files: guard and sheet scan, snapshot, splice writer, targets, ownership
     "forms": 2, "survey": 2,          # 自评表 forms; questionnaires (their sources, sheets, import command)
     "targetforms": 3,                 # 绩效目标申报表 (reads forms' layouts)
     "extensions": 4,                  # the one list of extensions (sources, sheets, checks)

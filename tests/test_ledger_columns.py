@@ -16,7 +16,7 @@ from perfeval_xl.core.checks import ledger_matches_spending
 from perfeval_xl.core.findings import Ref, column_letter, format_refs
 from perfeval_xl.core.normalize import CellValueError, parse_cell, parse_column
 from perfeval_xl.core.sources import CORE_SOURCES, Scope, spent_of
-from perfeval_xl.io import guard
+from perfeval_xl.io import sheet_scan
 from snapshots import snapshot
 
 INFO = {"项目名称": "测试项目", "评价形态": "分单位评价", "金额单位": "元"}
@@ -58,8 +58,9 @@ def test_a_units_and_the_projects_spending_from_the_ledger_columns():
 def test_a_unit_whose_ledger_amounts_are_all_blank_is_refused_at_its_first_row():
     tables = dict(TABLES, 支出明细=[dict(row, 金额=None) if row["单位简称"].strip() == "乙" else row for row in LEDGER])
     book, _ = read(snapshot(INFO, tables))
+    normalised = normalise(book)[0]  # held: a scope refers to its book weakly
     with pytest.raises(Exception) as info:
-        spent_of(Scope(normalise(book)[0], "乙", CORE_SOURCES))
+        spent_of(Scope(normalised, "乙", CORE_SOURCES))
     assert "支出明细" in str(info.value) and "金额" in str(info.value) and info.value.ref == Ref("支出明细", 3, 4)
 
 
@@ -92,13 +93,13 @@ def test_a_text_amount_column_with_one_odd_cell_reads_as_cell_by_cell(odd):
 
 @pytest.mark.parametrize("text", ["1", "9", "10", "99", "100", "1234", "100002", "1048576"])
 def test_numbers_at_most(text):
-    pattern = re.compile(guard._at_most(text, "0", "9", "1") + "$")
+    pattern = re.compile(sheet_scan._at_most(text, "0", "9", "1") + "$")
     limit = int(text)
     assert [n for n in range(1, limit * 3 + 20) if pattern.match(str(n))] == list(range(1, limit + 1))
 
 
 @pytest.mark.parametrize("letters", ["A", "F", "Z", "AA", "AZ", "CF", "ZZ"])
 def test_column_letters_at_most(letters):
-    pattern = re.compile(guard._at_most(letters, "A", "Z", "A") + "$")
-    last = guard.column_index(letters)
+    pattern = re.compile(sheet_scan._at_most(letters, "A", "Z", "A") + "$")
+    last = sheet_scan.column_index(letters)
     assert [c for c in range(0, 18278) if pattern.match(column_letter(c))] == list(range(last + 1))

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping, MutableMapping
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
-from perfeval_xl.io.guard import CELL_OTHERWISE, ROW_OTHERWISE
+from perfeval_xl.io.sheet_scan import CELL_OTHERWISE, ROW_OTHERWISE
 from perfeval_xl.io.xlsx_package import STYLES_PART  # the part openpyxl reads the styles from
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')

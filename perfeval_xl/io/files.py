@@ -27,6 +27,17 @@ class InputFileError(Exception):
     """The input cannot be read as a file; message in Chinese."""
 
 
+class HostileFile(Exception):
+    """The file's content is refused before any parser reads it (:mod:`perfeval_xl.io.guard`,
+    :mod:`perfeval_xl.io.sheet_scan`); message in Chinese, sheet/cell when known."""
+
+    def __init__(self, message: str, sheet: str = "", cell: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.cell = cell
+
+
 def display_path(path: str | os.PathLike) -> str:
     """A path as text a message or a cell can hold: bytes that are not UTF-8 shown as ``\\xNN``."""
     return xml_safe(os.fspath(path) if not isinstance(path, bytes) else os.fsdecode(path))

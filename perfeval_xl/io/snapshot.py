@@ -33,7 +33,8 @@ from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
 from perfeval_xl.io.files import InputFileError, check_input_file, display_name
-from perfeval_xl.io.guard import HostileFile, Inspection, Selector, SheetScan, inspect_workbook, ref_name
+from perfeval_xl.io.guard import HostileFile, Inspection, Selector, inspect_workbook
+from perfeval_xl.io.sheet_scan import SheetScan, ref_name
 
 #: the formats perfeval can both read and write back
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm")

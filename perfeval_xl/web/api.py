@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import tempfile
 from argparse import Namespace
@@ -167,6 +168,9 @@ def snapshot_patterns(patterns: Iterable[tuple[str, int]]) -> int:
     return compiled
 
 
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
 def snapshot_imports(names: Iterable[str]) -> list[str]:
     """Import ``names`` (from :func:`page_modules`) at build time, inside Pyodide, for the page's memory snapshot;
     returns the names left out: those that need python-calamine (a compiled library, which a memory snapshot
@@ -176,6 +180,8 @@ def snapshot_imports(names: Iterable[str]) -> list[str]:
 
     left_out = []
     for name in names:
+        if not _MODULE_NAME.fullmatch(name):
+            raise ValueError(f"not a module name: {name!r}")
         try:
             importlib.import_module(name)
         except ModuleNotFoundError:
