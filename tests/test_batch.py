@@ -84,6 +84,7 @@ def _review_json(path: Path) -> dict:
     return review_json(review_snapshot(*read_for_review(path), with_plan=False))
 
 
+@pytest.mark.slow  # worker processes
 def test_batch_reviews_each_file_and_lists_problems(folder, tmp_path, capsys):
     output = tmp_path / "汇总.xlsx"
     xishan, wuhua = _review_json(folder / "a西山.xlsx"), _review_json(WUHUA)
@@ -156,6 +157,7 @@ def _store_rows(store):
     return list(store.summary()), list(store.issues())
 
 
+@pytest.mark.slow  # worker processes
 def test_worker_processes_give_the_same_rows_in_the_same_order(folder, tmp_path):
     """One process and two give the same rows; the SQLite store and the memory store (the web
     page's) give the same summary."""
@@ -481,6 +483,7 @@ def test_a_dead_worker_costs_only_its_file(folder, tmp_path, monkeypatch, capsys
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the children from /proc")
+@pytest.mark.slow  # worker processes
 def test_workers_die_with_their_parent(tmp_path):
     root = tmp_path / "收件"
     root.mkdir()

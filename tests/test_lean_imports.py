@@ -17,6 +17,9 @@ import pytest
 
 from perfeval_xl.io.xlsx_package import escape, quoteattr
 
+# each case starts a fresh Python process: the full suite, not the fast loop
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
 XISHAN = SAMPLES / "西山区社区党组织服务群众专项经费2024.xlsx"

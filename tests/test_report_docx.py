@@ -28,6 +28,9 @@ from perfeval_xl.wordreport.content import build_document
 from perfeval_xl.wordreport.model import Figure, Table
 from perfeval_xl.wordreport.tables import format_value
 
+# the Word draft is built and read back with python-docx: the full suite, not the fast loop
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 XISHAN = ROOT / "sample_workbooks" / "西山区社区党组织服务群众专项经费2024.xlsx"
 WUHUA = ROOT / "sample_workbooks" / "五华区五个先锋奖励经费2023.xlsx"

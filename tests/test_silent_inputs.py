@@ -50,6 +50,7 @@ def test_blank_required_field_is_an_error_at_its_cell(tmp_path, capsys, label, c
                                  "message": f"无法评分：“{label}”未填写：这是必填项，请在 B 列填写{choices}"}]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_second_funds_row_for_a_unit_is_reported(tmp_path, capsys):
     def add_row(book):
         ws = book["资金情况"]
@@ -63,6 +64,7 @@ def test_second_funds_row_for_a_unit_is_reported(tmp_path, capsys):
         "如第二行其实是另一单位的数据（例如单位单元格向下合并了两行），请改正单位简称"))]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_unit_cell_merged_over_two_rows_is_reported_at_the_lower_row(tmp_path, capsys):
     def merge(book):
         ws = book["资金情况"]
@@ -75,6 +77,7 @@ def test_unit_cell_merged_over_two_rows_is_reported_at_the_lower_row(tmp_path, c
         "如第二行其实是另一单位的数据（例如单位单元格向下合并了两行），请改正单位简称"))]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_duplicate_header_is_an_error_at_the_second_copy(tmp_path, capsys):
     def duplicate(book):
         ws = book["资金情况"]
@@ -87,18 +90,21 @@ def test_duplicate_header_is_an_error_at_the_second_copy(tmp_path, capsys):
         "“预算数”列出现了两次（另一列在 B2）：只读取 B2 那一列，本列的数据未被读取；请删除或合并重复的列"))]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_header_with_a_space_is_the_same_column(tmp_path, capsys):
     _, before, _ = score(variant(tmp_path, lambda b: None), capsys)
     code, after, _ = score(variant(tmp_path, lambda b: b["资金情况"].__setitem__("F2", "实际 支出")), capsys)
     assert after["total"] == before["total"] and after["findings"] == before["findings"]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_unrecognised_header_with_data_is_named(tmp_path, capsys):
     code, data, _ = score(variant(tmp_path, lambda b: b["资金情况"].__setitem__("F2", "实际支出数")), capsys)
     assert findings_at(data, "资金情况", "F2") == [("warning", (
         "表头“实际支出数”不是“资金情况”的列，本列的数据未被读取；本表尚未找到的列有：实际支出"))]
 
 
+@pytest.mark.slow  # edits and saves a sample with openpyxl
 def test_renamed_optional_sheet_is_named(tmp_path, capsys):
     code, data, _ = score(variant(tmp_path, lambda b: setattr(b["资金情况"], "title", "资金情况表")), capsys)
     assert findings_at(data, "资金情况", "A1") == [("warning", (
