@@ -150,16 +150,21 @@ def test_an_output_sheet_renamed_by_the_user_is_kept(xishan, capsys):
     assert marks(out)["评分表（上次）"] == "评分表"  # the mark travelled with the sheet, but it no longer names it
 
 
-def _strip_marks(data: bytes) -> bytes:
+def _with_workbook_xml(data: bytes, change) -> bytes:
+    """The package ``data`` with its xl/workbook.xml text passed through ``change``, every other part as it was."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             payload = zin.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                payload = re.sub(rf'<definedName name="{OWNER_MARK}[^"]*"[^>]*>[^<]*</definedName>'.encode(), b"",
-                                 payload)
+                payload = change(payload.decode("utf-8")).encode("utf-8")
             zout.writestr(info, payload)
     return out.getvalue()
+
+
+def _strip_marks(data: bytes) -> bytes:
+    return _with_workbook_xml(data, lambda text: re.sub(
+        rf'<definedName name="{OWNER_MARK}[^"]*"[^>]*>[^<]*</definedName>', "", text))
 
 
 @pytest.mark.slow
@@ -234,18 +239,11 @@ def test_the_old_mark_is_still_read_and_other_names_are_no_marks():
 
 def _old_marks(data: bytes) -> bytes:
     """The scored file as the version before the range mark wrote it: ``_perfeval_输出表`` = "表名"."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            payload = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                def old(match):
-                    sheet = recorded_name(match[1])
-                    return f'<definedName name="{OWNER_MARK}"{match[2]}>"{sheet}"</definedName>'
-                payload = re.sub(rf'<definedName name="({MARK_PREFIX}[0-9a-f]+)"([^>]*)>[^<]*</definedName>',
-                                 old, payload.decode()).encode()
-            zout.writestr(info, payload)
-    return out.getvalue()
+    def old(match):
+        sheet = recorded_name(match[1])
+        return f'<definedName name="{OWNER_MARK}"{match[2]}>"{sheet}"</definedName>'
+    return _with_workbook_xml(data, lambda text: re.sub(
+        rf'<definedName name="({MARK_PREFIX}[0-9a-f]+)"([^>]*)>[^<]*</definedName>', old, text))
 
 
 def test_a_file_marked_by_the_previous_version_is_scored_again_with_the_new_marks(xishan, capsys, tmp_path):
