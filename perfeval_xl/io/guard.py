@@ -42,7 +42,8 @@ from defusedxml import ElementTree as SafeET
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, HostileFile, display_name
 from perfeval_xl.io.sheet_scan import SheetScan, cell_at, ref_name, scan_exact, scan_quick
-from perfeval_xl.io.xlsx_package import STYLES_PART, Package, SpliceError, attr, rels_part, unescape
+from perfeval_xl.io.xlsx_package import (ROOT_RELS, STYLES_PART, WORKBOOK_RELS, Package, SpliceError, attr, rels_part,
+                                         unescape)
 
 __all__ = ["HostileFile", "Inspection", "Selector", "cached_formula_values", "check_carried_parts", "inspect_workbook",
            "refuse_nonfinite", "sheet_parts"]
@@ -186,7 +187,7 @@ class _PartReader:
         self.zf, self.info, self.name, self.budget = zf, info, name, budget
         self.what, self.sheet = parts.describe(info.filename), parts.sheet(info.filename)
 
-    def _count(self, chunk: bytes) -> None:
+    def count(self, chunk: bytes) -> None:
         self.budget[0] -= len(chunk)
         if self.budget[0] < 0:
             raise HostileFile(f"“{self.name}”解压后超过 {_size_text(MAX_UNCOMPRESSED_BYTES)}，疑似压缩炸弹，已拒绝打开",
@@ -198,7 +199,7 @@ class _PartReader:
         kept: list[bytes] = []
         with self.zf.open(self.info) as handle:
             chunk = handle.read(CHUNK)
-            self._count(chunk)
+            self.count(chunk)
             if chunk and not _is_xml_start(chunk[:64]):
                 return None
             codec = _utf16_codec(chunk[:4])
@@ -222,7 +223,7 @@ class _PartReader:
                         _refuse_dtd(self.name, self.what, self.sheet)
                     tail = data[-16:]
                 chunk = handle.read(CHUNK)
-                self._count(chunk)
+                self.count(chunk)
         return b"".join(kept) if keep else b""
 
 
@@ -255,33 +256,39 @@ def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipf
     return infos
 
 
-def _structure_parts(zf: zipfile.ZipFile, name: str) -> _Parts:
+def _structure_parts(zf: zipfile.ZipFile, name: str) -> tuple[_Parts, Package]:
     """The sheet map, for naming sheets in refusals; read only when the parts it comes from
-    are sane (else parts are named by their part names, and refused by the checks that follow)."""
+    are sane (else parts are named by their part names, and refused by the checks that follow).
+    The package is returned for every step after: its structure parts, inflated and checked
+    here (sizes, DTD), stay in :attr:`Package.inflated`, so they are read once."""
     package = Package(zf)
     counts: dict[str, int] = {}
     for info in package.infos:
         counts[info.filename] = counts.get(info.filename, 0) + 1
     budget = [16 * 1024 * 1024]
-    for part in ("_rels/.rels", package.workbook_part, "xl/_rels/workbook.xml.rels"):
+    for step in range(3):
+        # the package's relationships first: they name the workbook part (read from the checked bytes)
+        part = ROOT_RELS if step == 0 else package.workbook_part if step == 1 else WORKBOOK_RELS
         if part not in package.names:
             continue
         info = zf.getinfo(part)
         if counts[part] > 1 or info.flag_bits & 0x1 or info.file_size > budget[0] \
                 or info.compress_size > info.file_size + 64 + info.file_size // 1000:
-            return _Parts()
+            return _Parts(), package
         try:
-            _PartReader(zf, info, name, _Parts(), budget).read(keep=False)
+            data = _PartReader(zf, info, name, _Parts(), budget).read(keep=True)
         except HostileFile as exc:
             if "DOCTYPE" in exc.message:
                 raise
-            return _Parts()
+            return _Parts(), package
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
-            return _Parts()
+            return _Parts(), package
+        if data is not None:
+            package.inflated[part] = data
     try:
-        return _Parts(package.sheet_parts())
+        return _Parts(package.sheet_parts()), package
     except (SpliceError, UnicodeDecodeError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, OSError):
-        return _Parts()
+        return _Parts(), package
 
 
 # --- workbook structure -------------------------------------------------------------
@@ -366,7 +373,7 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
                               "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(part))
     rels = rels_part(package.workbook_part)
     if rels in {i.filename for i in infos}:
-        text = zf.read(rels).decode("utf-8", "replace")
+        text = package.read(rels).decode("utf-8", "replace")
         for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", text):
             kind = attr(tag, "Type") or ""
             if not kind.endswith(("/worksheet", "/chartsheet", "/dialogsheet", "/macrosheet")):
@@ -430,7 +437,7 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
                      keep_parts: bool = False) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
-    parts = _structure_parts(zf, name) if workbook_file else _Parts()
+    parts, package = _structure_parts(zf, name) if workbook_file else (_Parts(), None)
     infos = _check_directory(zf, name, parts)
     names = {info.filename for info in infos}
     inspection = Inspection(path, True)
@@ -441,9 +448,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             if required not in names:
                 raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
                                   "请在 Excel 或 WPS 中打开并另存后再试")
-        package = Package(zf)  # one reading of the structure for what follows
-        for info in (zf.getinfo(p) for p in ("_rels/.rels", package.workbook_part) if p in names):
-            _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
+        assert package is not None  # one reading of the structure for every step (its parts read once)
+        for part in (ROOT_RELS, package.workbook_part):
+            if part in names and part not in package.inflated:  # not read (or refused) by the structure's read
+                _PartReader(zf, zf.getinfo(part), name, parts, [16 * 1024 * 1024]).read(keep=False)
         inspection.parts = _sheet_parts(zf, names, name, package)
         check_carried_parts(zf, name, infos, _Parts(inspection.parts), package)
         if package.strict:
@@ -463,7 +471,12 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         sheet_name = to_scan.get(info.filename)
         worksheet = info.filename in worksheets.by_part
         shared = keep_parts and (sheet_name is not None or info.filename == STYLES_PART)
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet or shared)
+        reader = _PartReader(zf, info, name, parts, budget)
+        data = package.inflated.get(info.filename) if package is not None else None
+        if data is not None:  # a structure part, inflated and checked once: counted here
+            reader.count(data)
+        else:
+            data = reader.read(keep=sheet_name is not None or worksheet or shared)
         if shared and data:
             inspection.data[info.filename] = data
         if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
