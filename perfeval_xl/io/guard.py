@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -60,6 +61,14 @@ RATIO_GRACE_BYTES = 1024 * 1024
 #: an input sheet may use at most this many rows / columns / cells (rows × columns)
 
 CHUNK = 1 << 20
+#: a part that inflates to at most this is read in one call (:meth:`_PartReader._read_small`), a larger one in chunks
+ONE_CALL_BYTES = CHUNK
+#: what a part read in one call may be compressed with, and the flags that send it through zipfile
+#: (encrypted, compressed patched data, strong encryption: zipfile's refusals word them)
+_ONE_CALL = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ZIP_UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40
+#: a zip entry's local header: signature, flags, lengths of the name and the extra field
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
@@ -196,6 +205,10 @@ class _PartReader:
     def read(self, *, keep: bool) -> bytes | None:
         """Inflate the part (returned when ``keep``); None for a part that is not XML, which
         no XML parser reads: only its directory entry is checked."""
+        info = self.info
+        if 0 < info.file_size <= ONE_CALL_BYTES and info.compress_type in _ONE_CALL \
+                and not info.flag_bits & _ZIP_UNUSUAL_FLAGS and info.compress_size <= ONE_CALL_BYTES:
+            return self._read_small(keep)
         kept: list[bytes] = []
         with self.zf.open(self.info) as handle:
             chunk = handle.read(CHUNK)
@@ -225,6 +238,60 @@ class _PartReader:
                 chunk = handle.read(CHUNK)
                 self.count(chunk)
         return b"".join(kept) if keep else b""
+
+
+    def _read_small(self, keep: bool) -> bytes | None:
+        """:meth:`read` for a part that inflates to at most one chunk (most parts of a workbook):
+        its compressed bytes read through the zip directory, inflated in one bounded call (never
+        past the size its header states: a header that lies smaller gives the bytes zipfile would,
+        which then fail its CRC check), with the same checks zipfile makes on the way (local header,
+        name, overlapping entries, CRC) and the prolog checked on the whole text at once."""
+        info = self.info
+        fp = self.zf.fp
+        if fp is None:
+            raise ValueError("Attempt to use ZIP archive that was already closed")
+        fp.seek(info.header_offset)
+        header = fp.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size:
+            raise zipfile.BadZipFile("Truncated file header")
+        signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        if signature != b"PK\x03\x04":
+            raise zipfile.BadZipFile("Bad magic number for file header")
+        raw_name = fp.read(name_length)
+        encoding = "utf-8" if flags & 0x800 else (getattr(self.zf, "metadata_encoding", None) or "cp437")
+        if raw_name.decode(encoding) != info.orig_filename:
+            raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {raw_name!r} differ.")
+        start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+        end_offset = getattr(info, "_end_offset", None)  # Python ≥ 3.12 (3.11.8): overlapping entries (zip bombs)
+        if end_offset is not None and start + info.compress_size > end_offset:
+            raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
+        fp.seek(start)
+        raw = fp.read(info.compress_size)
+        if len(raw) < info.compress_size:
+            raise EOFError
+        first = min(64, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            head = raw[:first]
+        else:
+            inflater = zlib.decompressobj(-15)
+            head = inflater.decompress(raw, first)
+        if not _is_xml_start(head):
+            self.count(head)
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = raw[:info.file_size]
+        else:
+            rest = info.file_size - len(head)
+            data = head + inflater.decompress(inflater.unconsumed_tail, rest) if rest > 0 else head
+        self.count(data)
+        if zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        codec = _utf16_codec(data[:4])
+        text: Any = data.decode(codec, errors="replace").lstrip("\ufeff") if codec else data.removeprefix(b"\xef\xbb\xbf")
+        state, _ = _prolog_state(text)
+        if state == "dtd" or (state == "junk" and (_DANGER_TEXT if codec else _DANGER).search(text)):
+            _refuse_dtd(self.name, self.what, self.sheet)
+        return data if keep else b""
 
 
 def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipfile.ZipInfo]:
