@@ -175,17 +175,20 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
         else:
             max_row, max_col = int(digits), _column(letters)
     changes = []
-    for cell in _CELL.finditer(data):
-        attrs = cell.group(3)
+    count = len(formats)
+    general = {i for i, f in enumerate(formats) if not f or f == "General"}  # shown() is None for every value
+    for letters, digits, attrs in _CELL.findall(data):
         style = 0
         if b"s=" in attrs:
             found = _STYLE_ATTR.search(attrs)
             if found is None or b"'" in attrs:
                 return False
             style = int(found.group(1) or 0)
-        if style >= len(formats):
+        if style >= count:
             return False
-        row, col = int(cell.group(2)), _column(cell.group(1))
+        if style in general:  # every cell is still checked above: a sheet openpyxl must read changes nothing
+            continue
+        row, col = int(digits), _column(letters)
         if (max_row is not None and row > max_row) or (max_col is not None and col > max_col):
             continue
         changes.append((row - 1, col - 1, formats[style]))
