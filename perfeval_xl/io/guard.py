@@ -386,12 +386,15 @@ _S_IFLNK = 0o120000
 _MEDIA = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "emf", "wmf", "tif", "tiff", "svg", "bin"})
 
 
+_CONTROL = re.compile("[\x00-\x1f]")
+
+
 def _bad_entry_name(info: zipfile.ZipInfo) -> str | None:
     """Why a zip entry's name cannot be a part name of a package (None when it can)."""
     raw = getattr(info, "orig_filename", info.filename)
     if "\x00" in raw:
         return "含有空字符"
-    if any(ord(ch) < 32 for ch in raw):
+    if _CONTROL.search(raw):
         return "含有控制字符"
     if not info.flag_bits & 0x800 and not raw.isascii():
         return "含有无法识别的字节（不是 UTF-8 编码的名称）"

@@ -226,8 +226,8 @@ def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
         data, len(data) - _GUESS_BYTES)
     if not refs:
         return None
-    letters = max((letters for letters, _ in refs), key=lambda text: (len(text), text)).decode()
-    row = max(int(digits) for _, digits in refs)
+    letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
+    row = max(map(int, {digits for _, digits in refs}))
     other = re.compile(rb'<c(?=[\s>/])(?! r="' + _at_most(letters, "A", "Z", "A").encode()
                        + _at_most(str(row), "0", "9", "1").encode() + b'")')
     if other.search(data):
