@@ -175,19 +175,25 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
         else:
             max_row, max_col = int(digits), _column(letters)
     changes = []
-    count = len(formats)
-    general = {i for i, f in enumerate(formats) if not f or f == "General"}  # shown() is None for every value
-    for letters, digits, attrs in _CELL.findall(data):
+    cells = _CELL.findall(data)
+    styles: dict[bytes, int] = {}  # a cell's attributes → its style, read once for each spelling
+    for attrs in {cell[2] for cell in cells}:
         style = 0
         if b"s=" in attrs:
             found = _STYLE_ATTR.search(attrs)
             if found is None or b"'" in attrs:
                 return False
             style = int(found.group(1) or 0)
-        if style >= count:
+        if style >= len(formats):
             return False
-        if style in general:  # every cell is still checked above: a sheet openpyxl must read changes nothing
+        styles[attrs] = style
+    # every cell was checked above (a sheet openpyxl must read changes nothing); a cell in the General
+    # format shows every number as it is
+    general = {attrs for attrs, style in styles.items() if not formats[style] or formats[style] == "General"}
+    for letters, digits, attrs in cells:
+        if attrs in general:
             continue
+        style = styles[attrs]
         row, col = int(digits), _column(letters)
         if (max_row is not None and row > max_row) or (max_col is not None and col > max_col):
             continue

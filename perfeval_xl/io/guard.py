@@ -193,8 +193,15 @@ class _PartReader:
     (a size header may lie), and checks its XML prolog on the way."""
 
     def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, parts: _Parts, budget: list[int]):
-        self.zf, self.info, self.name, self.budget = zf, info, name, budget
-        self.what, self.sheet = parts.describe(info.filename), parts.sheet(info.filename)
+        self.zf, self.info, self.name, self.budget, self.parts = zf, info, name, budget, parts
+
+    @property
+    def what(self) -> str:  # how a refusal names the part (worded only when one is made)
+        return self.parts.describe(self.info.filename)
+
+    @property
+    def sheet(self) -> str:
+        return self.parts.sheet(self.info.filename)
 
     def count(self, chunk: bytes) -> None:
         self.budget[0] -= len(chunk)
@@ -302,21 +309,23 @@ def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipf
     seen: set[str] = set()
     declared = 0
     for info in infos:
-        what, sheet = parts.describe(info.filename), parts.sheet(info.filename)
         key = info.filename.lower().lstrip("/")
         if key in seen:
-            raise HostileFile(f"“{name}”中的{what}出现了两次（文件被篡改或已损坏），已拒绝打开", sheet)
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}出现了两次（文件被篡改或已损坏），已拒绝打开",
+                              parts.sheet(info.filename))
         seen.add(key)
         if info.flag_bits & 0x1:
-            raise HostileFile(f"“{name}”中的{what}已加密，无法读取；请在 Excel 中取消加密后另存", sheet)
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}已加密，无法读取；请在 Excel 中取消加密后另存",
+                              parts.sheet(info.filename))
         declared += info.file_size
         if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise HostileFile(
-                f"“{name}”的{what}压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
-                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开", sheet)
+                f"“{name}”的{parts.describe(info.filename)}压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
+                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开", parts.sheet(info.filename))
         if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > info.file_size + info.file_size // 1000 + 64:
             # deflate never grows data by more than a few bytes per 16 KB block: the size header lies
-            raise HostileFile(f"“{name}”的{what}的大小记录与内容不符（文件被篡改或已损坏），已拒绝打开", sheet)
+            raise HostileFile(f"“{name}”的{parts.describe(info.filename)}的大小记录与内容不符（文件被篡改或已损坏），已拒绝打开",
+                              parts.sheet(info.filename))
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise HostileFile(f"“{name}”解压后共 {_size_text(declared)}，超过上限 {_size_text(MAX_UNCOMPRESSED_BYTES)}，"
                           "疑似压缩炸弹，已拒绝打开")

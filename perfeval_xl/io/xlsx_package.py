@@ -99,9 +99,15 @@ def quoteattr(text: str) -> str:
     return '"{}"'.format(text.replace('"', "&quot;"))
 
 
+_ATTRS: dict[str, re.Pattern] = {}
+
+
 def attr(tag: str, name: str) -> str | None:
     """The (unescaped) value of attribute ``name`` of a start tag; ``name`` may carry a prefix."""
-    match = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    pattern = _ATTRS.get(name)
+    if pattern is None:  # compiled once per attribute name (re's own cache costs a lookup per call)
+        pattern = _ATTRS[name] = re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    match = pattern.search(tag)
     if not match:
         return None
     return unescape(match.group(1) if match.group(1) is not None else match.group(2))
