@@ -189,8 +189,8 @@ def _prolog_state(text, start: int = 0) -> tuple[str, int]:
 
 
 class _PartReader:
-    """Inflates one part in chunks, counting what it really inflates to against the budget
-    (a size header may lie), and checks its XML prolog on the way."""
+    """Inflates one part (a small one in one call, a larger one in chunks), counting what it really
+    inflates to against the budget (a size header may lie), and checks its XML prolog on the way."""
 
     def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, parts: _Parts, budget: list[int]):
         self.zf, self.info, self.name, self.budget, self.parts = zf, info, name, budget, parts
