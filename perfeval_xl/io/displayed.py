@@ -175,8 +175,9 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
         else:
             max_row, max_col = int(digits), _column(letters)
     changes = []
-    for cell in _CELL.finditer(data):
-        attrs = cell.group(3)
+    cells = _CELL.findall(data)
+    styles: dict[bytes, int] = {}  # a cell's attributes → its style, read once for each spelling
+    for attrs in {cell[2] for cell in cells}:
         style = 0
         if b"s=" in attrs:
             found = _STYLE_ATTR.search(attrs)
@@ -185,7 +186,15 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
             style = int(found.group(1) or 0)
         if style >= len(formats):
             return False
-        row, col = int(cell.group(2)), _column(cell.group(1))
+        styles[attrs] = style
+    # every cell was checked above (a sheet openpyxl must read changes nothing); a cell in the General
+    # format shows every number as it is
+    general = {attrs for attrs, style in styles.items() if not formats[style] or formats[style] == "General"}
+    for letters, digits, attrs in cells:
+        if attrs in general:
+            continue
+        style = styles[attrs]
+        row, col = int(digits), _column(letters)
         if (max_row is not None and row > max_row) or (max_col is not None and col > max_col):
             continue
         changes.append((row - 1, col - 1, formats[style]))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ from defusedxml import ElementTree as SafeET
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, HostileFile, display_name
 from perfeval_xl.io.sheet_scan import SheetScan, cell_at, ref_name, scan_exact, scan_quick
-from perfeval_xl.io.xlsx_package import STYLES_PART, Package, SpliceError, attr, rels_part, unescape
+from perfeval_xl.io.xlsx_package import (ROOT_RELS, STYLES_PART, WORKBOOK_RELS, Package, SpliceError, attr, rels_part,
+                                         unescape)
 
 __all__ = ["HostileFile", "Inspection", "Selector", "cached_formula_values", "check_carried_parts", "inspect_workbook",
            "refuse_nonfinite", "sheet_parts"]
@@ -59,6 +61,14 @@ RATIO_GRACE_BYTES = 1024 * 1024
 #: an input sheet may use at most this many rows / columns / cells (rows × columns)
 
 CHUNK = 1 << 20
+#: a part that inflates to at most this is read in one call (:meth:`_PartReader._read_small`), a larger one in chunks
+ONE_CALL_BYTES = CHUNK
+#: what a part read in one call may be compressed with, and the flags that send it through zipfile
+#: (encrypted, compressed patched data, strong encryption: zipfile's refusals word them)
+_ONE_CALL = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ZIP_UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40
+#: a zip entry's local header: signature, flags, lengths of the name and the extra field
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
@@ -179,14 +189,21 @@ def _prolog_state(text, start: int = 0) -> tuple[str, int]:
 
 
 class _PartReader:
-    """Inflates one part in chunks, counting what it really inflates to against the budget
-    (a size header may lie), and checks its XML prolog on the way."""
+    """Inflates one part (a small one in one call, a larger one in chunks), counting what it really
+    inflates to against the budget (a size header may lie), and checks its XML prolog on the way."""
 
     def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, parts: _Parts, budget: list[int]):
-        self.zf, self.info, self.name, self.budget = zf, info, name, budget
-        self.what, self.sheet = parts.describe(info.filename), parts.sheet(info.filename)
+        self.zf, self.info, self.name, self.budget, self.parts = zf, info, name, budget, parts
 
-    def _count(self, chunk: bytes) -> None:
+    @property
+    def what(self) -> str:  # how a refusal names the part (worded only when one is made)
+        return self.parts.describe(self.info.filename)
+
+    @property
+    def sheet(self) -> str:
+        return self.parts.sheet(self.info.filename)
+
+    def count(self, chunk: bytes) -> None:
         self.budget[0] -= len(chunk)
         if self.budget[0] < 0:
             raise HostileFile(f"“{self.name}”解压后超过 {_size_text(MAX_UNCOMPRESSED_BYTES)}，疑似压缩炸弹，已拒绝打开",
@@ -195,10 +212,14 @@ class _PartReader:
     def read(self, *, keep: bool) -> bytes | None:
         """Inflate the part (returned when ``keep``); None for a part that is not XML, which
         no XML parser reads: only its directory entry is checked."""
+        info = self.info
+        if 0 < info.file_size <= ONE_CALL_BYTES and info.compress_type in _ONE_CALL \
+                and not info.flag_bits & _ZIP_UNUSUAL_FLAGS and info.compress_size <= ONE_CALL_BYTES:
+            return self._read_small(keep)
         kept: list[bytes] = []
         with self.zf.open(self.info) as handle:
             chunk = handle.read(CHUNK)
-            self._count(chunk)
+            self.count(chunk)
             if chunk and not _is_xml_start(chunk[:64]):
                 return None
             codec = _utf16_codec(chunk[:4])
@@ -222,8 +243,62 @@ class _PartReader:
                         _refuse_dtd(self.name, self.what, self.sheet)
                     tail = data[-16:]
                 chunk = handle.read(CHUNK)
-                self._count(chunk)
+                self.count(chunk)
         return b"".join(kept) if keep else b""
+
+
+    def _read_small(self, keep: bool) -> bytes | None:
+        """:meth:`read` for a part that inflates to at most one chunk (most parts of a workbook):
+        its compressed bytes read through the zip directory, inflated in one bounded call (never
+        past the size its header states: a header that lies smaller gives the bytes zipfile would,
+        which then fail its CRC check), with the same checks zipfile makes on the way (local header,
+        name, overlapping entries, CRC) and the prolog checked on the whole text at once."""
+        info = self.info
+        fp = self.zf.fp
+        if fp is None:
+            raise ValueError("Attempt to use ZIP archive that was already closed")
+        fp.seek(info.header_offset)
+        header = fp.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size:
+            raise zipfile.BadZipFile("Truncated file header")
+        signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        if signature != b"PK\x03\x04":
+            raise zipfile.BadZipFile("Bad magic number for file header")
+        raw_name = fp.read(name_length)
+        encoding = "utf-8" if flags & 0x800 else (getattr(self.zf, "metadata_encoding", None) or "cp437")
+        if raw_name.decode(encoding) != info.orig_filename:
+            raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {raw_name!r} differ.")
+        start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+        end_offset = getattr(info, "_end_offset", None)  # Python ≥ 3.12 (3.11.8): overlapping entries (zip bombs)
+        if end_offset is not None and start + info.compress_size > end_offset:
+            raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
+        fp.seek(start)
+        raw = fp.read(info.compress_size)
+        if len(raw) < info.compress_size:
+            raise EOFError
+        first = min(64, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            head = raw[:first]
+        else:
+            inflater = zlib.decompressobj(-15)
+            head = inflater.decompress(raw, first)
+        if not _is_xml_start(head):
+            self.count(head)
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = raw[:info.file_size]
+        else:
+            rest = info.file_size - len(head)
+            data = head + inflater.decompress(inflater.unconsumed_tail, rest) if rest > 0 else head
+        self.count(data)
+        if zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        codec = _utf16_codec(data[:4])
+        text: Any = data.decode(codec, errors="replace").lstrip("\ufeff") if codec else data.removeprefix(b"\xef\xbb\xbf")
+        state, _ = _prolog_state(text)
+        if state == "dtd" or (state == "junk" and (_DANGER_TEXT if codec else _DANGER).search(text)):
+            _refuse_dtd(self.name, self.what, self.sheet)
+        return data if keep else b""
 
 
 def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipfile.ZipInfo]:
@@ -234,54 +309,62 @@ def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipf
     seen: set[str] = set()
     declared = 0
     for info in infos:
-        what, sheet = parts.describe(info.filename), parts.sheet(info.filename)
         key = info.filename.lower().lstrip("/")
         if key in seen:
-            raise HostileFile(f"“{name}”中的{what}出现了两次（文件被篡改或已损坏），已拒绝打开", sheet)
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}出现了两次（文件被篡改或已损坏），已拒绝打开",
+                              parts.sheet(info.filename))
         seen.add(key)
         if info.flag_bits & 0x1:
-            raise HostileFile(f"“{name}”中的{what}已加密，无法读取；请在 Excel 中取消加密后另存", sheet)
+            raise HostileFile(f"“{name}”中的{parts.describe(info.filename)}已加密，无法读取；请在 Excel 中取消加密后另存",
+                              parts.sheet(info.filename))
         declared += info.file_size
         if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise HostileFile(
-                f"“{name}”的{what}压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
-                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开", sheet)
+                f"“{name}”的{parts.describe(info.filename)}压缩比超过 {MAX_RATIO} 倍（{_size_text(info.compress_size)} 解压为 "
+                f"{_size_text(info.file_size)}），疑似压缩炸弹，已拒绝打开", parts.sheet(info.filename))
         if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > info.file_size + info.file_size // 1000 + 64:
             # deflate never grows data by more than a few bytes per 16 KB block: the size header lies
-            raise HostileFile(f"“{name}”的{what}的大小记录与内容不符（文件被篡改或已损坏），已拒绝打开", sheet)
+            raise HostileFile(f"“{name}”的{parts.describe(info.filename)}的大小记录与内容不符（文件被篡改或已损坏），已拒绝打开",
+                              parts.sheet(info.filename))
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise HostileFile(f"“{name}”解压后共 {_size_text(declared)}，超过上限 {_size_text(MAX_UNCOMPRESSED_BYTES)}，"
                           "疑似压缩炸弹，已拒绝打开")
     return infos
 
 
-def _structure_parts(zf: zipfile.ZipFile, name: str) -> _Parts:
+def _structure_parts(zf: zipfile.ZipFile, name: str) -> tuple[_Parts, Package]:
     """The sheet map, for naming sheets in refusals; read only when the parts it comes from
-    are sane (else parts are named by their part names, and refused by the checks that follow)."""
+    are sane (else parts are named by their part names, and refused by the checks that follow).
+    The package is returned for every step after: its structure parts, inflated and checked
+    here (sizes, DTD), stay in :attr:`Package.inflated`, so they are read once."""
     package = Package(zf)
     counts: dict[str, int] = {}
     for info in package.infos:
         counts[info.filename] = counts.get(info.filename, 0) + 1
     budget = [16 * 1024 * 1024]
-    for part in ("_rels/.rels", package.workbook_part, "xl/_rels/workbook.xml.rels"):
+    for step in range(3):
+        # the package's relationships first: they name the workbook part (read from the checked bytes)
+        part = ROOT_RELS if step == 0 else package.workbook_part if step == 1 else WORKBOOK_RELS
         if part not in package.names:
             continue
         info = zf.getinfo(part)
         if counts[part] > 1 or info.flag_bits & 0x1 or info.file_size > budget[0] \
                 or info.compress_size > info.file_size + 64 + info.file_size // 1000:
-            return _Parts()
+            return _Parts(), package
         try:
-            _PartReader(zf, info, name, _Parts(), budget).read(keep=False)
+            data = _PartReader(zf, info, name, _Parts(), budget).read(keep=True)
         except HostileFile as exc:
             if "DOCTYPE" in exc.message:
                 raise
-            return _Parts()
+            return _Parts(), package
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
-            return _Parts()
+            return _Parts(), package
+        if data is not None:
+            package.inflated[part] = data
     try:
-        return _Parts(package.sheet_parts())
+        return _Parts(package.sheet_parts()), package
     except (SpliceError, UnicodeDecodeError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, OSError):
-        return _Parts()
+        return _Parts(), package
 
 
 # --- workbook structure -------------------------------------------------------------
@@ -312,12 +395,15 @@ _S_IFLNK = 0o120000
 _MEDIA = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "emf", "wmf", "tif", "tiff", "svg", "bin"})
 
 
+_CONTROL = re.compile("[\x00-\x1f]")
+
+
 def _bad_entry_name(info: zipfile.ZipInfo) -> str | None:
     """Why a zip entry's name cannot be a part name of a package (None when it can)."""
     raw = getattr(info, "orig_filename", info.filename)
     if "\x00" in raw:
         return "含有空字符"
-    if any(ord(ch) < 32 for ch in raw):
+    if _CONTROL.search(raw):
         return "含有控制字符"
     if not info.flag_bits & 0x800 and not raw.isascii():
         return "含有无法识别的字节（不是 UTF-8 编码的名称）"
@@ -366,7 +452,7 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
                               "请在 Excel 或 WPS 中打开并另存后再试", parts.sheet(part))
     rels = rels_part(package.workbook_part)
     if rels in {i.filename for i in infos}:
-        text = zf.read(rels).decode("utf-8", "replace")
+        text = package.read(rels).decode("utf-8", "replace")
         for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", text):
             kind = attr(tag, "Type") or ""
             if not kind.endswith(("/worksheet", "/chartsheet", "/dialogsheet", "/macrosheet")):
@@ -430,7 +516,7 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
                      keep_parts: bool = False) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
-    parts = _structure_parts(zf, name) if workbook_file else _Parts()
+    parts, package = _structure_parts(zf, name) if workbook_file else (_Parts(), None)
     infos = _check_directory(zf, name, parts)
     names = {info.filename for info in infos}
     inspection = Inspection(path, True)
@@ -441,9 +527,10 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             if required not in names:
                 raise HostileFile(f"“{name}”缺少部件 {required}（文件已损坏，或不是 Excel 保存的工作簿）；"
                                   "请在 Excel 或 WPS 中打开并另存后再试")
-        package = Package(zf)  # one reading of the structure for what follows
-        for info in (zf.getinfo(p) for p in ("_rels/.rels", package.workbook_part) if p in names):
-            _PartReader(zf, info, name, parts, [16 * 1024 * 1024]).read(keep=False)
+        assert package is not None  # one reading of the structure for every step (its parts read once)
+        for part in (ROOT_RELS, package.workbook_part):
+            if part in names and part not in package.inflated:  # not read (or refused) by the structure's read
+                _PartReader(zf, zf.getinfo(part), name, parts, [16 * 1024 * 1024]).read(keep=False)
         inspection.parts = _sheet_parts(zf, names, name, package)
         check_carried_parts(zf, name, infos, _Parts(inspection.parts), package)
         if package.strict:
@@ -463,7 +550,12 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         sheet_name = to_scan.get(info.filename)
         worksheet = info.filename in worksheets.by_part
         shared = keep_parts and (sheet_name is not None or info.filename == STYLES_PART)
-        data = _PartReader(zf, info, name, parts, budget).read(keep=sheet_name is not None or worksheet or shared)
+        reader = _PartReader(zf, info, name, parts, budget)
+        data = package.inflated.get(info.filename) if package is not None else None
+        if data is not None:  # a structure part, inflated and checked once: counted here
+            reader.count(data)
+        else:
+            data = reader.read(keep=sheet_name is not None or worksheet or shared)
         if shared and data:
             inspection.data[info.filename] = data
         if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from defusedxml import ElementTree as SafeET
 
@@ -226,8 +227,8 @@ def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
         data, len(data) - _GUESS_BYTES)
     if not refs:
         return None
-    letters = max((letters for letters, _ in refs), key=lambda text: (len(text), text)).decode()
-    row = max(int(digits) for _, digits in refs)
+    letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
+    row = max(map(int, {digits for _, digits in refs}))
     other = re.compile(rb'<c(?=[\s>/])(?! r="' + _at_most(letters, "A", "Z", "A").encode()
                        + _at_most(str(row), "0", "9", "1").encode() + b'")')
     if other.search(data):
@@ -302,9 +303,32 @@ def _has_colon_tag(data: bytes, few: int = 256) -> bool:
     return at >= 0 and _COLON_TAG.search(data, at) is not None
 
 
+#: every cell start tag; the reference's letters and digits when it is spelt the usual way (else empty:
+#: what :data:`CELL_OTHERWISE` finds)
+_CELL_START = re.compile(rb'<c(?=[\s>/])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _extent_of_small(data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) of a small sheet from one pass over its cells: what :data:`CELL_OTHERWISE`,
+    :func:`_rows_bound` and :func:`_cols_bound` find in three; None when a cell is spelt otherwise."""
+    cells = _CELL_START.findall(data)
+    if not cells:
+        return 0, 0
+    letters = set(map(_FIRST, cells))
+    if b"" in letters:
+        return None
+    return max(map(int, set(map(_SECOND, cells)))), max(column_index(c.decode()) + 1 for c in letters)
+
+
 def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    extent = _extent_from_ends(data)  # one pass proves the spelling of every cell and its extent
+    if len(data) <= 2 * _GUESS_BYTES:  # small: every cell read in one pass
+        extent = _extent_of_small(data)
+        if extent is None:
+            return None
+    else:
+        extent = _extent_from_ends(data)  # one pass proves the spelling of every cell and its extent
     if (extent is None and CELL_OTHERWISE.search(data)) or (_has_colon_tag(data) and _PREFIXED.search(data)) \
             or ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
             or (b"!" in data and (b"<![CDATA[" in data or b"<!--" in data)):

@@ -99,9 +99,15 @@ def quoteattr(text: str) -> str:
     return '"{}"'.format(text.replace('"', "&quot;"))
 
 
+_ATTRS: dict[str, re.Pattern] = {}
+
+
 def attr(tag: str, name: str) -> str | None:
     """The (unescaped) value of attribute ``name`` of a start tag; ``name`` may carry a prefix."""
-    match = re.search(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    pattern = _ATTRS.get(name)
+    if pattern is None:  # compiled once per attribute name (re's own cache costs a lookup per call)
+        pattern = _ATTRS[name] = re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    match = pattern.search(tag)
     if not match:
         return None
     return unescape(match.group(1) if match.group(1) is not None else match.group(2))
@@ -250,10 +256,13 @@ class DefinedName:
 class Package:
     """An opened xlsx/xlsm zip: its parts and the structure that ties them together."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, zf: zipfile.ZipFile, inflated: dict[str, bytes] | None = None):
         self.zip = zf
         self.infos = zf.infolist()
         self.names = {info.filename for info in self.infos}
+        #: parts a reader already inflated (the guard's structure parts): served without inflating again
+        self.inflated = inflated if inflated is not None else {}
+        self._relationships: dict[str, dict[str, Relationship]] = {}
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Package":
@@ -263,13 +272,21 @@ class Package:
             raise SpliceError("文件不是 .xlsx / .xlsm 格式的工作簿") from exc
 
     def read(self, part: str) -> bytes:
-        return self.zip.read(part)
+        data = self.inflated.get(part)
+        return data if data is not None else self.zip.read(part)
 
     def text(self, part: str) -> str:
-        return decode(self.zip.read(part))
+        return decode(self.read(part))
 
     def relationships(self, part: str) -> dict[str, Relationship]:
-        """rId → relationship, of the part ('' for the package itself)."""
+        """rId → relationship, of the part ('' for the package itself); each relationship part is
+        read once per package (the package does not change while open for reading)."""
+        found = self._relationships.get(part)
+        if found is None:
+            found = self._relationships[part] = self._read_relationships(part)
+        return found
+
+    def _read_relationships(self, part: str) -> dict[str, Relationship]:
         rels = rels_part(part) if part else ROOT_RELS
         if rels not in self.names:
             return {}
