@@ -294,7 +294,14 @@ NO_ISSUES_NOTE = "没有发现差错或错误。"
 def issue_values(n: int, issue: BatchIssue) -> tuple[list, list[str], float]:
     """One 问题清单 row and the height its wrapped text needs."""
     values = [n, issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message]
-    return values, ISSUE_STYLES, _height(values, ISSUE_WIDTHS, (1, 2, 5, 6))
+    return values, ISSUE_STYLES, _issue_height(issue.file, issue.sheet, issue.object, issue.message)
+
+
+@lru_cache(maxsize=8192)
+def _issue_height(file: str, sheet: str, object_: str, message: str) -> float:
+    """The height of a 问题清单 row, remembered whole: a file's problems repeat its name, sheet and
+    object, and the same message comes back file after file."""
+    return _height([None, file, sheet, None, None, object_, message], ISSUE_WIDTHS, (1, 2, 5, 6))
 
 
 def sheet_parts(total: int, head_of: Callable[[int, int], SheetPlan], name_of: Callable[[int], str],
