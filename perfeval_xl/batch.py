@@ -656,16 +656,17 @@ def _batch_json(store, totals, output) -> None:
     from decimal import Decimal
 
     out = sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row (json.dumps makes one per call)
     out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
                           "output": str(output)}, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
     for n, (row, duplicate) in enumerate(store.summary()):
         data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
         data["duplicate"] = duplicate
-        out.write((", " if n else "") + json.dumps(data, ensure_ascii=False))
+        out.write((", " if n else "") + encode(data))
     out.write('], "issues": [')
     for n, issue in enumerate(store.issues()):
-        out.write((", " if n else "") + json.dumps(issue.__dict__, ensure_ascii=False))
+        out.write((", " if n else "") + encode(issue.__dict__))
     out.write("]}\n")
 
 

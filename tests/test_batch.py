@@ -665,3 +665,16 @@ def test_a_file_of_a_batch_plans_no_sheet(monkeypatch):
     result = process_file(str(WUHUA))
     assert not result.unreadable and [r.status for r in result.rows].count("无法读取") == 0
     assert len(result.rows) == 11  # the sample's 10 units and the project (its 单位名单)
+
+
+def test_writable_escapes_only_what_utf8_cannot_hold():
+    """A lone surrogate (an undecodable byte of a name, b"\\xce" carried as U+DCCE) anywhere in a result is
+    written \\xNN; a result whose texts all encode comes back as it was (the quick path)."""
+    from perfeval_xl.core.batch import BatchIssue, BatchRow, FileResult, writable
+
+    row = BatchRow("a.xlsx", "", "项目", "单位", None, None, "", None, None, 0, 0, "通过")
+    clean = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表", "A1", "提示", "", "说明"),))
+    assert writable(clean) is clean
+    bad = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表", "A1", "提示", "", "说明\udcce尾"),))
+    fixed = writable(bad)
+    assert fixed.issues[0].message == "说明\\xce尾" and fixed.rows == (row,)

@@ -164,6 +164,15 @@ def _safe_fields(item):
 
 def writable(result: FileResult) -> FileResult:
     """The result with every text writable as UTF-8 (to the store, to 汇总.xlsx)."""
+    texts = [value for items in (result.rows, result.issues, result.prints) for item in items
+             for value in item.__dict__.values() if value.__class__ is str]
+    try:  # almost always: every text at once (one lone surrogate anywhere fails the whole)
+        "".join(texts).encode("utf-8")
+        result.path.encode("utf-8")
+        result.copy.encode("utf-8")
+        return result
+    except UnicodeEncodeError:
+        pass
     return replace(result, path=safe_text(result.path), copy=safe_text(result.copy),
                    rows=tuple(map(_safe_fields, result.rows)), issues=tuple(map(_safe_fields, result.issues)),
                    prints=tuple(map(_safe_fields, result.prints)))
