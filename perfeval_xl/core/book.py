@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
@@ -267,13 +268,18 @@ def header_text(value: object) -> str:
     return re.sub(r"\s+", "", clean_text(value))
 
 
+#: :func:`header_text` of a text cell, remembered: the first ten rows of every table sheet are
+#: compared with its headers, file after file the same texts
+_header_text_of_str = lru_cache(maxsize=4096)(header_text)
+
+
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {header_text(c.header): c.key for c in sheet.columns}
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = header_text(value)
+            text = _header_text_of_str(value) if type(value) is str else "" if value is None else header_text(value)
             if text in headers and headers[text] not in found:
                 found[headers[text]] = c
         if len(found) > len(best[1]):

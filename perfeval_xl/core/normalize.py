@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -282,11 +283,25 @@ def parse_choice(value: object, choices: tuple[str, ...]) -> str:
     problem = special_value_error(value)
     if problem is not None:
         raise problem
-    text = _fold(clean_text(value))
-    for choice in choices:
-        if text == _fold(choice):
-            return choice
+    text = clean_text(value)
+    found = _choices_by_fold(choices if type(choices) is tuple else tuple(choices)).get(_fold_short(text))
+    if found is not None:
+        return found
     raise CellValueError(f"应为以下之一：{'、'.join(choices)}，填写的是“{_show(clean_text(value))}”")
+
+
+@lru_cache(maxsize=256)
+def _choices_by_fold(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice by its folded text, the first of the list where two fold alike: folded once, not
+    once per cell of a column of choices."""
+    index: dict[str, str] = {}
+    for choice in choices:
+        index.setdefault(_fold(choice), choice)
+    return index
+
+
+#: :func:`_fold` of a choice cell's text, remembered (是 / 否, a grade: the same few texts column after column)
+_fold_short = lru_cache(maxsize=4096)(_fold)
 
 
 def parse_count(value: object) -> Decimal:
