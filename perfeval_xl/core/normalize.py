@@ -407,6 +407,8 @@ _NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
 _PLAIN_CHARS = frozenset("0123456789.+-")
 
 
+#: the kinds whose int or float cell parse_cell reads as Decimal(value) (a float by its repr)
+_TYPED_NUMBER_KINDS = frozenset({"amount", "number", "integer"})
 _TEXT_TYPES = frozenset({str, type(None)})
 _STR_ONLY = frozenset({str})
 _NUMBER_TYPES = frozenset({int, float})
@@ -491,14 +493,17 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
                     if _NEG_MAX < number < _POS_MAX:  # a plain number is in the declared unit
                         append(number)
                         continue
-        elif kind == "amount" and (cls is float_ or cls is int_):
+        elif (cls is float_ or cls is int_) and kind in _TYPED_NUMBER_KINDS:
+            # an amount, count or integer typed as a number: what parse_cell gives (to_decimal, the
+            # magnitude limit; a whole number for an integer), without its parsing of texts
             if cls is int_:
                 number = Decimal(value)
             elif value - value == 0:  # finite
                 number = Decimal(repr(value))
             else:
                 number = None
-            if number is not None and _NEG_MAX < number < _POS_MAX:
+            if number is not None and _NEG_MAX < number < _POS_MAX and (
+                    kind != "integer" or cls is int_ or number == number.to_integral_value()):
                 append(number)
                 continue
         elif kind == "date" and (cls is date_ or cls is datetime_):
