@@ -268,9 +268,11 @@ def header_text(value: object) -> str:
     return re.sub(r"\s+", "", clean_text(value))
 
 
-#: :func:`header_text` of a text cell, remembered: the first ten rows of every table sheet are
-#: compared with its headers, file after file the same texts
-_header_text_of_str = lru_cache(maxsize=4096)(header_text)
+#: :func:`header_text` of a text or number cell, remembered (by type too: 1, 1.0 and True are
+#: different cells): the first ten rows of every table sheet are compared with its headers,
+#: file after file the same cells
+_header_text_remembered = lru_cache(maxsize=4096, typed=True)(header_text)
+_REMEMBERED_HEADER_TYPES = frozenset({str, int, float})
 
 
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
@@ -279,7 +281,8 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = _header_text_of_str(value) if type(value) is str else "" if value is None else header_text(value)
+            text = ("" if value is None else _header_text_remembered(value) if type(value) in _REMEMBERED_HEADER_TYPES
+                    else header_text(value))
             if text in headers and headers[text] not in found:
                 found[headers[text]] = c
         if len(found) > len(best[1]):

@@ -474,6 +474,8 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
     append = out.append
     str_, float_, int_, date_, datetime_ = str, float, int, dt.date, dt.datetime
     plain = _PLAIN_NUMBER_RE.fullmatch
+    #: a choice column's texts as read, by text: a few texts, row after row
+    chosen: dict[str, str] = {}
     for i, value in enumerate(values):
         cls = type(value)
         if value is None:
@@ -487,6 +489,17 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
             if stripped not in _ERROR_TEXTS:
                 if kind == "text" or kind == "literal":
                     append(stripped.replace("\u3000", " ") if "\u3000" in stripped else stripped)
+                    continue
+                if kind == "choice":
+                    choice = chosen.get(value)
+                    if choice is None:
+                        try:
+                            choice = chosen[value] = parse_choice(value, choices)
+                        except CellValueError as exc:
+                            errors[i] = exc
+                            append(None)
+                            continue
+                    append(choice)
                     continue
                 if kind == "amount" and plain(value) is not None:
                     number = Decimal(value)
