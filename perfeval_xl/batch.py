@@ -100,14 +100,16 @@ def _shown(text) -> str:
 
 # --- one file ------------------------------------------------------------------------------------
 
-def _printed_total(evaluation, unit: str):
-    """The 总分 that 报告数据 says the report printed for a unit ("" for the project), if any."""
+def _printed_totals(evaluation) -> dict[str, object]:
+    """The 总分 that 报告数据 says the report printed, by unit ("" for the project; the first row
+    of a unit counts), in one pass over 报告数据."""
     from perfeval_xl.core import schema
 
+    totals: dict[str, object] = {}
     for record in evaluation.book.rows(schema.REPORTED):
-        if record.get("content") == schema.REPORTED_TOTAL and (record.get("unit") or "") == unit:
-            return as_number(record.get("printed"))
-    return None
+        if record.get("content") == schema.REPORTED_TOTAL:
+            totals.setdefault(record.get("unit") or "", record.get("printed"))
+    return totals
 
 
 def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]:
@@ -118,16 +120,17 @@ def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]
     if evaluation is None:
         return []
     errors = sum(1 for f in reviewed.scoring_findings if f.severity == "error")
+    printed = _printed_totals(evaluation)
     rows = []
     if not evaluation.whole:
         for unit in evaluation.units:
             unit_slips = sum(1 for s in slips if s.unit == unit.name)
-            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, _printed_total(evaluation, unit.name),
+            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, as_number(printed.get(unit.name)),
                                  round_score(unit.total), unit.grade, None, None, unit_slips, 0,
                                  status_of(unit_slips, 0, checked)))
     project_slips = sum(1 for s in slips if not s.unit) if not evaluation.whole else len(slips)
     project_unit = "" if evaluation.whole else f"项目（{evaluation.book.info.get('aggregation') or '平均'}）"
-    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, _printed_total(evaluation, ""),
+    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, as_number(printed.get("")),
                          round_score(evaluation.total), evaluation.grade, checked, checked - len(slips), project_slips, errors,
                          status_of(project_slips, errors, checked)))
     return rows
