@@ -480,6 +480,23 @@ def test_a_dead_worker_costs_only_its_file(folder, tmp_path, monkeypatch, capsys
         ("说明.txt", "格式不支持")]
 
 
+def test_a_dead_worker_in_a_task_of_several_files_costs_only_its_file(folder, tmp_path, monkeypatch, capsys):
+    """A long batch sends its files to the workers several to a task (1 to 8, a sixteenth of a
+    worker's share: 100 files on 2 workers go 3 to a task); when a worker dies, every file of the
+    tasks in flight is tried alone, and only the file that kills its worker is 失败."""
+    import perfeval_xl.batch as batch
+
+    assert [batch._chunk_size(n, 2) for n in (10, 64, 100, 10_000)] == [1, 2, 3, 8]
+    monkeypatch.setattr(batch, "_chunk_size", lambda files, workers: 2)  # the folder's 4 workbooks: 2 tasks
+    monkeypatch.setenv("PERFEVAL_TEST_WORKER_FAULT", "b五华.xlsx:kill")
+    output = tmp_path / "汇总.xlsx"
+    assert main(["batch", str(folder), "-o", str(output), "--jobs", "2"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert [(r[1], r[12]) for r in _summary_rows(output)] == [
+        ("a西山.xlsx", "有差错"), ("d计算器.xlsx", "未识别"), ("二级/b五华.xlsx", "失败"), ("二级/c损坏.xlsx", "无法读取"),
+        ("说明.txt", "格式不支持")]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the children from /proc")
 def test_workers_die_with_their_parent(tmp_path):
     root = tmp_path / "收件"
