@@ -69,7 +69,7 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
                 # the archive's level is not given to a ZipInfo passed to open(): without this a part
                 # is deflated at zlib's default level 6 (about twice the CPU of level 1 for a third
                 # less size); Python 3.13 calls it compress_level and keeps _compresslevel as its alias
-                info._compresslevel = _LEVEL
+                info._compresslevel = _LEVEL  # type: ignore[attr-defined]
                 with zout.open(info, "w", force_zip64=True) as out:
                     for chunk in chunks:
                         data = chunk.encode("utf-8")

@@ -311,6 +311,7 @@ class _Reader:
                 cell = row[col] if col < width else None
                 if cell is None:  # a blank cell (what _count gives for it, without the call)
                     continue
+                value: int | None
                 if type(cell) is int and 0 <= cell < _PLAIN_COUNT:
                     value = cell
                 else:
