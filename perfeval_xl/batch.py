@@ -100,14 +100,16 @@ def _shown(text) -> str:
 
 # --- one file ------------------------------------------------------------------------------------
 
-def _printed_total(evaluation, unit: str):
-    """The 总分 that 报告数据 says the report printed for a unit ("" for the project), if any."""
+def _printed_totals(evaluation) -> dict[str, object]:
+    """The 总分 that 报告数据 says the report printed, by unit ("" for the project; the first row
+    of a unit counts), in one pass over 报告数据."""
     from perfeval_xl.core import schema
 
+    totals: dict[str, object] = {}
     for record in evaluation.book.rows(schema.REPORTED):
-        if record.get("content") == schema.REPORTED_TOTAL and (record.get("unit") or "") == unit:
-            return as_number(record.get("printed"))
-    return None
+        if record.get("content") == schema.REPORTED_TOTAL:
+            totals.setdefault(record.get("unit") or "", record.get("printed"))
+    return totals
 
 
 def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]:
@@ -118,16 +120,17 @@ def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]
     if evaluation is None:
         return []
     errors = sum(1 for f in reviewed.scoring_findings if f.severity == "error")
+    printed = _printed_totals(evaluation)
     rows = []
     if not evaluation.whole:
         for unit in evaluation.units:
             unit_slips = sum(1 for s in slips if s.unit == unit.name)
-            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, _printed_total(evaluation, unit.name),
+            rows.append(BatchRow(name, "", evaluation.book.name, unit.name, as_number(printed.get(unit.name)),
                                  round_score(unit.total), unit.grade, None, None, unit_slips, 0,
                                  status_of(unit_slips, 0, checked)))
     project_slips = sum(1 for s in slips if not s.unit) if not evaluation.whole else len(slips)
     project_unit = "" if evaluation.whole else f"项目（{evaluation.book.info.get('aggregation') or '平均'}）"
-    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, _printed_total(evaluation, ""),
+    rows.append(BatchRow(name, "", evaluation.book.name, project_unit, as_number(printed.get("")),
                          round_score(evaluation.total), evaluation.grade, checked, checked - len(slips), project_slips, errors,
                          status_of(project_slips, errors, checked)))
     return rows
@@ -317,6 +320,21 @@ def _process(job: tuple[str, bool, str]) -> FileResult:
     return process_file(*job)
 
 
+def _process_chunk(jobs: list[tuple[str, bool, str]]) -> list[FileResult]:
+    """Several files in a worker, one task: each task costs the parent's threads a round of
+    pickling, pipe writes and wake-ups, whatever the file."""
+    return [process_file(*job) for job in jobs]
+
+
+#: files per task at most; a batch of few files per worker sends them one by one (the work stays even)
+CHUNK_FILES = 8
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    """Files per task: about a sixteenth of each worker's share, 1 to :data:`CHUNK_FILES`."""
+    return max(1, min(CHUNK_FILES, files // (16 * workers)))
+
+
 def _warm_up() -> None:
     """Import what every file needs once in the parent: forked workers start with it loaded (the
     review's stages, and the readers and checkers its stages import when they first run)."""
@@ -390,28 +408,31 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
 
     pending = list(reversed(jobs))
     suspects: list[Job] = []
+    size = _chunk_size(len(jobs), workers)
     while pending:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=_worker_start,
                                    initargs=(os.getpid(),))
-        in_flight: dict = {}
+        in_flight: dict = {}  # a task: the jobs it holds
         try:
             while pending or in_flight:
                 while pending and len(in_flight) < 2 * workers:
-                    job = pending.pop()
-                    in_flight[pool.submit(_process, (job.path, write_copies, job.entry.path))] = job
+                    chunk = [pending.pop() for _ in range(min(size, len(pending)))]
+                    in_flight[pool.submit(_process_chunk, [(job.path, write_copies, job.entry.path)
+                                                           for job in chunk])] = chunk
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in done:
-                    job = in_flight.pop(future)
+                    chunk = in_flight.pop(future)
                     try:
-                        result = future.result()
+                        results = future.result()
                     except BrokenProcessPool:
-                        suspects.append(job)
+                        suspects.extend(chunk)
                         broken = True
                     else:
-                        deliver(job, result)
+                        for job, result in zip(chunk, results):
+                            deliver(job, result)
                 if broken:  # every job in flight may have been the one: each is tried alone
-                    suspects.extend(in_flight.values())
+                    suspects.extend(job for chunk in in_flight.values() for job in chunk)
                     in_flight.clear()
                     break
         except BaseException:
@@ -656,16 +677,17 @@ def _batch_json(store, totals, output) -> None:
     from decimal import Decimal
 
     out = sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row (json.dumps makes one per call)
     out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
                           "output": str(output)}, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
     for n, (row, duplicate) in enumerate(store.summary()):
         data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
         data["duplicate"] = duplicate
-        out.write((", " if n else "") + json.dumps(data, ensure_ascii=False))
+        out.write((", " if n else "") + encode(data))
     out.write('], "issues": [')
     for n, issue in enumerate(store.issues()):
-        out.write((", " if n else "") + json.dumps(issue.__dict__, ensure_ascii=False))
+        out.write((", " if n else "") + encode(issue.__dict__))
     out.write("]}\n")
 
 

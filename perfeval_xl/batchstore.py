@@ -141,8 +141,9 @@ class _Store:
         """Every 汇总 row in the run's order, with its 重复提交 note."""
         for file in self._files():
             content = self._same_content(file)
-            for row in self._rows(file):
-                yield row, duplicate_note(content, self._same_project(file, row) if row.project else None)
+            for row in self._rows(file):  # (a file of the same content is named first: no look-up by project then)
+                yield row, duplicate_note(content, self._same_project(file, row) if row.project and not content
+                                          else None)
 
     def issues(self) -> Iterator[BatchIssue]:
         """Every 问题清单 entry in the run's order: a file's duplicate note, then its slips and findings."""

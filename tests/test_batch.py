@@ -482,6 +482,23 @@ def test_a_dead_worker_costs_only_its_file(folder, tmp_path, monkeypatch, capsys
         ("说明.txt", "格式不支持")]
 
 
+def test_a_dead_worker_in_a_task_of_several_files_costs_only_its_file(folder, tmp_path, monkeypatch, capsys):
+    """A long batch sends its files to the workers several to a task (1 to 8, a sixteenth of a
+    worker's share: 100 files on 2 workers go 3 to a task); when a worker dies, every file of the
+    tasks in flight is tried alone, and only the file that kills its worker is 失败."""
+    import perfeval_xl.batch as batch
+
+    assert [batch._chunk_size(n, 2) for n in (10, 64, 100, 10_000)] == [1, 2, 3, 8]
+    monkeypatch.setattr(batch, "_chunk_size", lambda files, workers: 2)  # the folder's 4 workbooks: 2 tasks
+    monkeypatch.setenv("PERFEVAL_TEST_WORKER_FAULT", "b五华.xlsx:kill")
+    output = tmp_path / "汇总.xlsx"
+    assert main(["batch", str(folder), "-o", str(output), "--jobs", "2"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert [(r[1], r[12]) for r in _summary_rows(output)] == [
+        ("a西山.xlsx", "有差错"), ("d计算器.xlsx", "未识别"), ("二级/b五华.xlsx", "失败"), ("二级/c损坏.xlsx", "无法读取"),
+        ("说明.txt", "格式不支持")]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the children from /proc")
 @pytest.mark.slow  # worker processes
 def test_workers_die_with_their_parent(tmp_path):
@@ -668,3 +685,16 @@ def test_a_file_of_a_batch_plans_no_sheet(monkeypatch):
     result = process_file(str(WUHUA))
     assert not result.unreadable and [r.status for r in result.rows].count("无法读取") == 0
     assert len(result.rows) == 11  # the sample's 10 units and the project (its 单位名单)
+
+
+def test_writable_escapes_only_what_utf8_cannot_hold():
+    """A lone surrogate (an undecodable byte of a name, b"\\xce" carried as U+DCCE) anywhere in a result is
+    written \\xNN; a result whose texts all encode comes back as it was (the quick path)."""
+    from perfeval_xl.core.batch import BatchIssue, BatchRow, FileResult, writable
+
+    row = BatchRow("a.xlsx", "", "项目", "单位", None, None, "", None, None, 0, 0, "通过")
+    clean = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表", "A1", "提示", "", "说明"),))
+    assert writable(clean) is clean
+    bad = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表", "A1", "提示", "", "说明\udcce尾"),))
+    fixed = writable(bad)
+    assert fixed.issues[0].message == "说明\\xce尾" and fixed.rows == (row,)

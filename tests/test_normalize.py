@@ -260,3 +260,15 @@ def test_hidden_rows_and_merges_from_the_file(tmp_path):
     assert any(f[1] == "资金情况" and f[2] == "A4" and "隐藏" in f[3] for f in snap.findings)
     book = run(snap, stages_until("normalise")).last
     assert [r.get("item") for r in book.rows(schema.OUTPUTS)] == ["服务社区", "服务社区"]
+
+
+def test_a_choice_is_matched_after_folding_and_the_first_of_two_alike_wins():
+    """Full-width letters and spaces fold (NFKC, spaces dropped): " Ａ 类" is the choice "A类"; of two
+    choices that fold alike the first listed is returned; a list of choices works as a tuple does."""
+    from perfeval_xl.core.normalize import CellValueError, parse_choice
+
+    assert parse_choice(" Ａ 类", ("B类", "A类")) == "A类"
+    assert parse_choice("A类", ("A 类", "A类")) == "A 类"
+    assert parse_choice("否", ["是", "否"]) == "否"
+    with pytest.raises(CellValueError, match="应为以下之一：是、否"):
+        parse_choice("也许", ("是", "否"))

@@ -164,6 +164,15 @@ def _safe_fields(item):
 
 def writable(result: FileResult) -> FileResult:
     """The result with every text writable as UTF-8 (to the store, to 汇总.xlsx)."""
+    texts = [value for items in (result.rows, result.issues, result.prints) for item in items
+             for value in item.__dict__.values() if value.__class__ is str]
+    try:  # almost always: every text at once (one lone surrogate anywhere fails the whole)
+        "".join(texts).encode("utf-8")
+        result.path.encode("utf-8")
+        result.copy.encode("utf-8")
+        return result
+    except UnicodeEncodeError:
+        pass
     return replace(result, path=safe_text(result.path), copy=safe_text(result.copy),
                    rows=tuple(map(_safe_fields, result.rows)), issues=tuple(map(_safe_fields, result.issues)),
                    prints=tuple(map(_safe_fields, result.prints)))
@@ -294,7 +303,14 @@ NO_ISSUES_NOTE = "没有发现差错或错误。"
 def issue_values(n: int, issue: BatchIssue) -> tuple[list, list[str], float]:
     """One 问题清单 row and the height its wrapped text needs."""
     values = [n, issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message]
-    return values, ISSUE_STYLES, _height(values, ISSUE_WIDTHS, (1, 2, 5, 6))
+    return values, ISSUE_STYLES, _issue_height(issue.file, issue.sheet, issue.object, issue.message)
+
+
+@lru_cache(maxsize=8192)
+def _issue_height(file: str, sheet: str, object_: str, message: str) -> float:
+    """The height of a 问题清单 row, remembered whole: a file's problems repeat its name, sheet and
+    object, and the same message comes back file after file."""
+    return _height([None, file, sheet, None, None, object_, message], ISSUE_WIDTHS, (1, 2, 5, 6))
 
 
 def sheet_parts(total: int, head_of: Callable[[int, int], SheetPlan], name_of: Callable[[int], str],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
@@ -267,13 +268,26 @@ def header_text(value: object) -> str:
     return re.sub(r"\s+", "", clean_text(value))
 
 
+#: :func:`header_text` of a text or number cell, remembered (by type too: 1, 1.0 and True are
+#: different cells): the first ten rows of every table sheet are compared with its headers,
+#: file after file the same cells
+_header_text_remembered = lru_cache(maxsize=4096, typed=True)(header_text)
+_REMEMBERED_HEADER_TYPES = frozenset({str, int, float})
+
+
+def _header_key(value: object) -> str:
+    """:func:`header_text` of a cell or a schema header, remembered where it can be."""
+    return ("" if value is None else _header_text_remembered(value) if type(value) in _REMEMBERED_HEADER_TYPES
+            else header_text(value))
+
+
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
-    headers = {header_text(c.header): c.key for c in sheet.columns}
+    headers = {_header_key(c.header): c.key for c in sheet.columns}
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = header_text(value)
+            text = _header_key(value)
             if text in headers and headers[text] not in found:
                 found[headers[text]] = c
         if len(found) > len(best[1]):
@@ -285,10 +299,10 @@ def _header_findings(rows, sheet: schema.TableSheet, header_row: int, cols: dict
     """A header the sheet does not have (its data not read) or a column given twice (the
     second copy not read): neither may go unsaid."""
     found = Findings()
-    by_text = {header_text(c.header): c for c in sheet.columns}
+    by_text = {_header_key(c.header): c for c in sheet.columns}
     used = set(cols.values())
     for c, value in enumerate(rows[header_row]):
-        text = header_text(value)
+        text = _header_key(value)
         if not text or c in used:
             continue
         has_data = any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:])

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -282,11 +283,25 @@ def parse_choice(value: object, choices: tuple[str, ...]) -> str:
     problem = special_value_error(value)
     if problem is not None:
         raise problem
-    text = _fold(clean_text(value))
-    for choice in choices:
-        if text == _fold(choice):
-            return choice
+    text = clean_text(value)
+    found = _choices_by_fold(choices if type(choices) is tuple else tuple(choices)).get(_fold_short(text))
+    if found is not None:
+        return found
     raise CellValueError(f"应为以下之一：{'、'.join(choices)}，填写的是“{_show(clean_text(value))}”")
+
+
+@lru_cache(maxsize=256)
+def _choices_by_fold(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice by its folded text, the first of the list where two fold alike: folded once, not
+    once per cell of a column of choices."""
+    index: dict[str, str] = {}
+    for choice in choices:
+        index.setdefault(_fold(choice), choice)
+    return index
+
+
+#: :func:`_fold` of a choice cell's text, remembered (是 / 否, a grade: the same few texts column after column)
+_fold_short = lru_cache(maxsize=4096)(_fold)
 
 
 def parse_count(value: object) -> Decimal:
@@ -392,6 +407,8 @@ _NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
 _PLAIN_CHARS = frozenset("0123456789.+-")
 
 
+#: the kinds whose int or float cell parse_cell reads as Decimal(value) (a float by its repr)
+_TYPED_NUMBER_KINDS = frozenset({"amount", "number", "integer"})
 _TEXT_TYPES = frozenset({str, type(None)})
 _STR_ONLY = frozenset({str})
 _NUMBER_TYPES = frozenset({int, float})
@@ -457,6 +474,8 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
     append = out.append
     str_, float_, int_, date_, datetime_ = str, float, int, dt.date, dt.datetime
     plain = _PLAIN_NUMBER_RE.fullmatch
+    #: a choice column's texts as read, by text: a few texts, row after row
+    chosen: dict[str, str] = {}
     for i, value in enumerate(values):
         cls = type(value)
         if value is None:
@@ -471,19 +490,33 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
                 if kind == "text" or kind == "literal":
                     append(stripped.replace("\u3000", " ") if "\u3000" in stripped else stripped)
                     continue
+                if kind == "choice":
+                    choice = chosen.get(value)
+                    if choice is None:
+                        try:
+                            choice = chosen[value] = parse_choice(value, choices)
+                        except CellValueError as exc:
+                            errors[i] = exc
+                            append(None)
+                            continue
+                    append(choice)
+                    continue
                 if kind == "amount" and plain(value) is not None:
                     number = Decimal(value)
                     if _NEG_MAX < number < _POS_MAX:  # a plain number is in the declared unit
                         append(number)
                         continue
-        elif kind == "amount" and (cls is float_ or cls is int_):
+        elif (cls is float_ or cls is int_) and kind in _TYPED_NUMBER_KINDS:
+            # an amount, count or integer typed as a number: what parse_cell gives (to_decimal, the
+            # magnitude limit; a whole number for an integer), without its parsing of texts
             if cls is int_:
                 number = Decimal(value)
             elif value - value == 0:  # finite
                 number = Decimal(repr(value))
             else:
                 number = None
-            if number is not None and _NEG_MAX < number < _POS_MAX:
+            if number is not None and _NEG_MAX < number < _POS_MAX and (
+                    kind != "integer" or cls is int_ or number == number.to_integral_value()):
                 append(number)
                 continue
         elif kind == "date" and (cls is date_ or cls is datetime_):

@@ -36,6 +36,9 @@ CUSTOM_PART = "docProps/custom.xml"
 _CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 
+#: zlib's level for every part: the fastest (a province's 问题清单 is hundreds of megabytes of XML)
+_LEVEL = 1
+
 #: one data row: its values, their styles, and its height in points (None: the default)
 Row = tuple[list, list, "float | None"]
 
@@ -58,11 +61,15 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
 
     def write(handle) -> None:
         digest = hashlib.sha256()
-        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as zout:
             def put(name: str, chunks: Iterable[str]) -> None:
                 digest.update(name.encode("utf-8") + b"\0")
                 info = zipfile.ZipInfo(name, date_time=PART_STAMP)
                 info.compress_type = zipfile.ZIP_DEFLATED
+                # the archive's level is not given to a ZipInfo passed to open(): without this a part
+                # is deflated at zlib's default level 6 (about twice the CPU of level 1 for a third
+                # less size); Python 3.13 calls it compress_level and keeps _compresslevel as its alias
+                info._compresslevel = _LEVEL  # type: ignore[attr-defined]
                 with zout.open(info, "w", force_zip64=True) as out:
                     for chunk in chunks:
                         data = chunk.encode("utf-8")
@@ -119,32 +126,49 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     letters = [column_letter(c) for c in range(max(ncols, 32))]
     line = head.n_rows
     ids = {str(name): sid for name, sid in index.items()}  # by plain text: no enum lookup per cell
+    # what follows a cell's reference (its style and value), remembered by (style, text): a file's
+    # name, sheet, kinds and messages repeat row after row; cleaned (xml_safe works character by
+    # character) and escaped once.  Numbers are written each time (1, 1.0 and Decimal("1.00") are
+    # equal keys but different texts).
+    tails: dict[tuple[str, str], str] = {}
+    starts = [f'<c r="{letter}' for letter in letters]
     batch: list[str] = []
     for values, styles, height in sheet.rows:
         line += 1
-        batch.append(f'<row r="{line}" ht="{height}" customHeight="1">' if height else f'<row r="{line}">')
+        number = str(line)
+        cells = [f'<row r="{number}" ht="{height}" customHeight="1">' if height else f'<row r="{number}">']
         for c, (value, style) in enumerate(zip(values, styles)):
-            sid = ids[style]
-            if value is None or value == "":
-                batch.append(f'<c r="{letters[c]}{line}" s="{sid}"/>')
-            elif isinstance(value, str):
-                batch.append(f'<c r="{letters[c]}{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-                             f"{escape(value)}</t></is></c>")
+            if value.__class__ is str:
+                tail = tails.get((style, value))
+                if tail is None:
+                    if len(tails) > 50_000:
+                        tails.clear()
+                    sid = ids[style]
+                    tail = (f'" s="{sid}"/>' if value == "" else
+                            f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_safe(escape(value))}</t></is></c>')
+                    tails[(style, value)] = tail
+            elif value is None:
+                tail = f'" s="{ids[style]}"/>'
+            elif isinstance(value, str):  # a subclass of str
+                tail = (f'" s="{ids[style]}" t="inlineStr"><is><t xml:space="preserve">'
+                        f"{xml_safe(escape(value))}</t></is></c>") if value else f'" s="{ids[style]}"/>'
             else:
-                batch.append(f'<c r="{letters[c]}{line}" s="{sid}"><v>{_number(value)}</v></c>')
-        batch.append("</row>")
-        if len(batch) > 2000:
-            yield xml_safe("".join(batch))
+                tail = f'" s="{ids[style]}"><v>{_number(value)}</v></c>'
+            cells.append(starts[c] + number + tail)
+        cells.append("</row>")
+        batch.append("".join(cells))
+        if len(batch) > 200:
+            yield "".join(batch)
             batch = []
     note_merge = ""
     if sheet.note:
         line += 1
         sid = index[StyleName.NOTE]
         batch.append(f'<row r="{line}"><c r="A{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-                     f"{escape(sheet.note)}</t></is></c>"
+                     f"{xml_safe(escape(sheet.note))}</t></is></c>"
                      + "".join(f'<c r="{letters[c]}{line}" s="{sid}"/>' for c in range(1, ncols)) + "</row>")
         note_merge = f'<mergeCell ref="A{line}:{letters[ncols - 1]}{line}"/>'
-    yield xml_safe("".join(batch)) + "</sheetData>"
+    yield "".join(batch) + "</sheetData>"
     if note_merge:
         match = re.match(r'<mergeCells count="(\d+)">', after)
         if match:

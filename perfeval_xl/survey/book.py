@@ -305,8 +305,17 @@ class _Reader:
             label = _text(rec, "label")
             per_unit: dict[str, int] = {}
             refs: dict[str, Ref] = {}
+            row = rec.raw  # rows[rec.row]
+            width = len(row)
             for col, unit in unit_cols.items():
-                value = self._count(rows, rec.row, col, unit)
+                cell = row[col] if col < width else None
+                if cell is None:  # a blank cell (what _count gives for it, without the call)
+                    continue
+                value: int | None
+                if type(cell) is int and 0 <= cell < _PLAIN_COUNT:
+                    value = cell
+                else:
+                    value = self._count(rows, rec.row, col, unit)
                 if value is not None:
                     per_unit[unit] = value
                     refs[unit] = Ref(sheet.name, rec.row, col)

@@ -31,6 +31,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -61,8 +62,16 @@ def shown(text: str) -> str:
 
 def fold(value: object) -> str:
     """NFKC, white space removed: the form in which texts are compared."""
+    if type(value) is str:
+        return _fold_text(value)
     text = unicodedata.normalize("NFKC", clean_text(value))
     return "".join(text.split())
+
+
+@lru_cache(maxsize=8192)
+def _fold_text(value: str) -> str:
+    """:func:`fold` of a text, remembered: labels, headers and options are folded again and again."""
+    return "".join(unicodedata.normalize("NFKC", clean_text(value)).split())
 
 
 def _question_key(text: str) -> str:
