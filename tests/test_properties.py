@@ -260,20 +260,22 @@ def test_qualitative_exact(weight, typed, level):
     elif typed is None:
         wrong = True  # a level is a range and needs a score, or nothing was entered at all
     elif share is None:
-        assume(0 <= typed <= weight)  # a score out of range without a level: see the xfail test below
+        assume(0 <= typed <= weight)  # a score out of range without a level: see the test below
         wrong = False  # the level follows from the score
     else:
         wrong = not weight * Decimal(share[0]) <= typed <= weight * Decimal(share[1])
     assert bool(errors(result)) == wrong, errors(result)
 
 
-@pytest.mark.xfail(strict=True, reason="定性 with a score outside 0–分值 and no level is clipped without a finding "
-                                       "(人工 and 要点 report it); rules.QualitativeRule")
 def test_qualitative_score_out_of_range_without_level_is_an_error():
+    """定性 with a typed score outside 0–分值 and no level: held within (0.00) and reported, as 人工 and 要点 are."""
     rule = make_rule("定性", "", Decimal(9))
     result = outcome(rule, Decimal(9), Decimal(0), [Entry("", "", Decimal(-5), "原因", WHERE)])
     assert result.score == Decimal("0.00")
-    assert errors(result)
+    assert [p.message for p in result.problems if p.severity == "error"] == ["得分 -5 超出 0–9 分"]
+    above = outcome(rule, Decimal(9), Decimal(0), [Entry("", "", Decimal(12), "", WHERE)])
+    assert above.score == Decimal("9.00")  # held at 分值
+    assert [p.message for p in above.problems if p.severity == "error"] == ["得分 12 超出 0–9 分"]
 
 
 @st.composite

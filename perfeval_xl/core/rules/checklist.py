@@ -224,6 +224,13 @@ class Level:
         return f"{self.name}得{show_points(self.low)}–{show_points(self.high)}分"
 
 
+def _beyond_weight(entry: Entry, weight: Decimal) -> list[Problem]:
+    """An error at a typed score outside 0–分值 (the score is then held within it by :func:`finish`)."""
+    if entry.score is not None and (entry.score < ZERO or entry.score > weight):
+        return [Problem.error(entry.ref, f"得分 {fmt_plain(entry.score)} 超出 0–{fmt_plain(weight)} 分")]
+    return []
+
+
 class QualitativeRule(Rule):
     kind = "定性"
     needs_value = False
@@ -271,6 +278,7 @@ class QualitativeRule(Rule):
                 score = level.low
         else:
             score = entry.score
+            problems.extend(_beyond_weight(entry, ctx.weight))
             if level is None:
                 level = next((l for l in self.levels if l.low <= score <= l.high), None)
             elif not level.low <= score <= level.high:
@@ -302,8 +310,7 @@ class ManualRule(Rule):
                            (Problem.error(ctx.where, "未录入人工评分：请在“评分录入”中填写得分和扣分原因"),))
         entry = entries[-1]
         problems = []
-        if entry.score < ZERO or entry.score > ctx.weight:
-            problems.append(Problem.error(entry.ref, f"得分 {fmt_plain(entry.score)} 超出 0–{fmt_plain(ctx.weight)} 分"))
+        problems.extend(_beyond_weight(entry, ctx.weight))
         score = finish(ctx.weight, entry.score)
         if score < ctx.weight and not entry.reason:
             problems.append(Problem.warning(entry.ref, "得分低于分值，但没有填写扣分原因"))
