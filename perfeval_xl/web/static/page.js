@@ -167,7 +167,7 @@
       type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
     const link = el("a", { href: url, download: result.output_name, id: "download-link" }, "下载 " + result.output_name);
     $("download").replaceChildren(el("div", { class: "download" }, link,
-      el("span", { class: "hint" }, "文件保存到浏览器的“下载”文件夹（Chrome / Edge 按 Ctrl+J 可查看）")));
+      el("span", { class: "hint" }, "文件保存到浏览器的“下载”文件夹（Chrome / Edge 按 Ctrl+J、Firefox 按 Ctrl+Shift+Y 可查看）")));
   }
 
   const EXIT_TEXT = { 0: "完成", 1: "完成，但有差错或错误（见下）", 2: "未能完成（见下面的提示）" };
