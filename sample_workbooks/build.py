@@ -1,8 +1,11 @@
-"""Rebuild the sample workbooks from the data modules in sample_workbooks/source/.
+"""Rebuild every generated file of the repository: the sample workbooks from the data modules in
+sample_workbooks/source/, the blank template (templates/绩效评价模板.xlsx, as ``perfeval new`` writes
+it) and docs/template.md (from the schema, as ``python -m perfeval_xl.docgen`` writes it).
 
     python sample_workbooks/build.py
 
-The committed .xlsx files are what this writes; tests check they have not drifted.
+The committed files are what this writes; tests check they have not drifted.  Run it after changing
+the schema, a rule kind (the template's 规则写法 sheet) or a sample's data.
 """
 
 from __future__ import annotations
@@ -59,10 +62,16 @@ def paste(wb, title: str, rows) -> None:
 
 
 def main() -> int:
+    from perfeval_xl import docgen
+    from perfeval_xl.io.template import write_template
+
     for name in SOURCES:
         if (HERE / "source" / f"{name}.py").exists():
             print(build(name))
-    return 0
+    template = HERE.parent / "templates" / "绩效评价模板.xlsx"
+    write_template(template)  # replaced atomically, as `perfeval new --force` does
+    print(template)
+    return docgen.main()
 
 
 if __name__ == "__main__":
