@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from functools import partial
 from itertools import chain
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
@@ -389,9 +388,38 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
     return [r for r in generic if _text(r, "item") not in own_items] + own
 
 
+def _unit_entries(book: Book, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
+    """:func:`_entries_for`, made once per run for each code and unit with 评分录入 rows of its own, and
+    once for every other unit (the indicator's rows for all units: ``None``, the first value returned)."""
+    by_code_unit = book.grouped(schema.MANUAL, ("code", "unit"))
+    own = unit if unit and (code or None, unit) in by_code_unit else None
+    return own, book.caches.derived(by_code_unit, f"entries of {code!r} for {own!r}", lambda: _entries_for(book, own, code))
+
+
 def _to_entry(record: Record, item: str) -> Entry:
     return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
                  record.ref("result"), record.ref("item"))
+
+
+def _entries_of(d: IndicatorDef, records: list[Record]) -> tuple[Entry, ...]:
+    """The 评分录入 lines of a leaf: every line of its indicator, or an item's own lines (要点 ``子项/①``
+    → ``①``; the item's name alone → no 要点)."""
+    if not d.sub_item:
+        return tuple(_to_entry(r, _text(r, "item")) for r in records)
+    name, prefix = d.sub_item, d.sub_item + "/"
+    mine = []
+    for record in records:
+        item = _text(record, "item")
+        if item == name:
+            mine.append(_to_entry(record, ""))
+        elif item.startswith(prefix):
+            mine.append(_to_entry(record, item[len(prefix):]))
+    return tuple(mine)
+
+
+#: what scoring an indicator says: (severity, cell, the message after the scope's name), the scope's
+#: name put in front when the findings are made (the same lines for every unit scored alike)
+_Said = list
 
 
 class _Unscored(Exception):
@@ -421,19 +449,19 @@ def _value_label(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> str:
     return info.label(arg, indicator) if info is not None else name
 
 
-def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, findings: Findings) -> Value | None:
+def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, said: _Said) -> Value | None:
     """The value the rule scores (None for rules that take none); missing data stops the scoring."""
     if not rule.needs_value:
         return None
     try:
         return scope.resolve(d.source)
     except SourceError as exc:
-        findings.error(exc.ref or d.ref("source"), f"{where}：{exc}")
+        said.append(("error", exc.ref or d.ref("source"), f"{where}：{exc}"))
         raise _Unscored(f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}") from exc
 
 
 def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Threshold | None, where: str,
-                    findings: Findings) -> None:
+                    said: _Said) -> None:
     """A rate compared with bare numbers in the rule or the 目标值 (or the reverse) stops the scoring."""
     if value is None:
         return
@@ -441,22 +469,22 @@ def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Th
     problem = rate_mismatch(value, limits)
     if problem:
         at_target = target is not None and rate_mismatch(value, [("目标值", target)])
-        findings.error(d.ref("target") if at_target else d.ref("params"), f"{where}：{problem}")
+        said.append(("error", d.ref("target") if at_target else d.ref("params"), f"{where}：{problem}"))
         raise _Unscored(f"规则参数与取值不一致，未能评分：{problem}", "规则参数与取值不一致，未能评分", value)
 
 
-def _apply_rule(d: IndicatorDef, rule: Rule, ctx: Context, where: str, findings: Findings) -> Outcome:
+def _apply_rule(d: IndicatorDef, rule: Rule, ctx: Context, where: str, said: _Said) -> Outcome:
     """The rule's outcome; its problems and any error while scoring become findings."""
     try:
         outcome = rule.score(ctx)
     except _FormulaSourceError as exc:
-        findings.error(exc.ref or d.ref("params"), f"{where}：{exc}")
+        said.append(("error", exc.ref or d.ref("params"), f"{where}：{exc}"))
         outcome = Outcome(ZERO, f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}")
     except (RuleError, MeasureError, FormulaError) as exc:
-        findings.error(d.ref("params"), f"{where}：{exc}")
+        said.append(("error", d.ref("params"), f"{where}：{exc}"))
         outcome = Outcome(ZERO, f"未能评分：{exc}", f"未能评分：{exc}")
     for problem in outcome.problems:
-        findings.add(problem.severity, problem.ref or d.ref("kind"), f"{where}：{problem.message}")
+        said.append((problem.severity, problem.ref or ctx.where, f"{where}：{problem.message}"))
     return outcome
 
 
@@ -470,26 +498,35 @@ def _formula_resolver(scope: Scope):
     return resolve
 
 
-class _Texts(NamedTuple):
-    """What a leaf indicator prints the same for every unit, made once per run: the value's label,
-    the parsed 目标值 (or why it is wrong: reported again for each unit) and the 评分标准."""
+class _Leaf(NamedTuple):
+    """What a leaf indicator (or an item) prints and says the same for every unit, made once per run:
+    the value's label, the parsed 目标值 (or why it is wrong: reported again for each unit), the 评分标准,
+    what its findings say after the unit's name, and the cells it names."""
 
     label: str
     target: Threshold | None
-    target_error: str | None
+    #: the finding on a wrong 目标值, after the unit's name (None: the 目标值 is right or blank)
+    target_said: str | None
     standard: str
+    #: ``：指标 <code><三级指标>[·<子项>]``: each finding on the indicator begins so, after the unit's name
+    where: str
+    weight_ref: Ref
+    kind_ref: Ref
 
 
-def _texts(d: IndicatorDef, scope: Scope) -> _Texts:
-    def make() -> _Texts:
+def _leaf(d: IndicatorDef, scope: Scope) -> _Leaf:
+    """The leaf's :class:`_Leaf` for the run (a child's 三级指标 is its parent's)."""
+    def make() -> _Leaf:
         label = _value_label(d, scope.sources)
-        target, error = None, None
+        target, said = None, None
         if d.target:
             try:
                 target = parse_threshold(d.target, "目标值")
             except RuleError as exc:
-                error = str(exc)
-        return _Texts(label, target, error, _standard(d.rule, d.weight, label, target) if d.rule else "")
+                said = f"：指标 {d.code}{d.level3}：{exc}"
+        standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
+        where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
+        return _Leaf(label, target, said, standard, where, d.ref("weight"), d.ref("kind"))
 
     return scope.book.caches.derived(d, f"indicator texts {id(scope.sources)}", make)
 
@@ -512,53 +549,54 @@ def _standard(rule: Rule, weight: Decimal, label: str, target: Threshold | None)
     return text
 
 
-def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], findings: Findings, parent_name: str) -> IndicatorScore:
-    label, target, target_error, standard = _texts(d, scope)
-    if target_error is not None:  # a bad 目标值 is reported for each unit scored and ignored
-        findings.error(d.ref("target"), f"{scope.label}：指标 {d.code}{parent_name}：{target_error}")
+def _leaf_score(d: IndicatorDef, leaf: _Leaf, process: str, score: Decimal, value: Value | None, reason: str,
+                inputs: tuple[Ref, ...]) -> IndicatorScore:
+    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.name, d.weight, d.kind, leaf.standard, process, score,
+                          value, reason, d.explanation, (), inputs, d.opinion)
+
+
+def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said) -> IndicatorScore:
+    leaf = _leaf(d, scope)
+    if leaf.target_said is not None:  # a bad 目标值 is reported for each unit scored and ignored
+        said.append(("error", d.ref("target"), leaf.target_said))
     rule = d.rule
-    scored = partial(IndicatorScore, code=d.code, level1=d.level1, level2=d.level2, level3=d.level3, name=d.name,
-                     weight=d.weight, kind=d.kind, standard=standard,
-                     explanation=d.explanation, opinion=d.opinion)
-    where = f"{scope.label}：指标 {d.code}{parent_name}{('·' + d.sub_item) if d.sub_item else ''}"
     if rule is None:
-        return scored(process=f"规则参数有误，未能评分：{d.rule_error}", score=ZERO, value=None,
-                      reason="规则参数有误，未能评分", inputs=(d.ref("weight"),))
+        return _leaf_score(d, leaf, f"规则参数有误，未能评分：{d.rule_error}", ZERO, None, "规则参数有误，未能评分",
+                           (leaf.weight_ref,))
+    where, target = leaf.where, leaf.target
     try:
-        value = _measured_value(d, rule, scope, where, findings)
-        _check_rate_use(d, rule, value, target, where, findings)
+        value = _measured_value(d, rule, scope, where, said)
+        _check_rate_use(d, rule, value, target, where, said)
     except _Unscored as stop:
-        return scored(process=stop.process, score=ZERO, value=stop.value, reason=stop.reason, inputs=(d.ref("weight"),))
-    mine = tuple(_to_entry(r, _item_for(r, d)) for r in entries if _belongs(r, d))
-    ctx = Context(d.weight, label, value, target, mine, _formula_resolver(scope), d.ref("kind"))
-    outcome = _apply_rule(d, rule, ctx, where, findings)
+        return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
+    mine = _entries_of(d, entries) if entries else ()
+    ctx = Context(d.weight, leaf.label, value, target, mine, _formula_resolver(scope), leaf.kind_ref)
+    outcome = _apply_rule(d, rule, ctx, where, said)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
-    read = chain.from_iterable(v.refs for v in ((value,) if value is not None else ()) + outcome.used)
-    inputs = (d.ref("weight"),) + tuple(dict.fromkeys(read)) + tuple(e.ref for e in mine if e.ref is not None)
-    if value is None and len(outcome.used) == 1 and isinstance(rule, FormulaRule):
-        value = outcome.used[0]  # a 公式 without 值 that reads one value (a 派生指标 …): that is its value
-    return scored(process=process, score=outcome.score, value=value, reason=outcome.reason, inputs=inputs)
+    used = outcome.used
+    inputs: tuple[Ref, ...] = (leaf.weight_ref,)
+    if value is not None or used:
+        read = chain.from_iterable(v.refs for v in ((value,) if value is not None else ()) + used)
+        inputs += tuple(dict.fromkeys(read))
+    if mine:
+        inputs += tuple(e.ref for e in mine if e.ref is not None)
+    if value is None and len(used) == 1 and isinstance(rule, FormulaRule):
+        value = used[0]  # a 公式 without 值 that reads one value (a 派生指标 …): that is its value
+    return _leaf_score(d, leaf, process, outcome.score, value, outcome.reason, inputs)
 
 
-def _belongs(record: Record, d: IndicatorDef) -> bool:
-    item = _text(record, "item")
-    if not d.sub_item:
-        return True
-    return item == d.sub_item or item.startswith(d.sub_item + "/")
+def _scope_free(d: IndicatorDef) -> bool:
+    """Whether the indicator scores the same in every unit given the same 评分录入 lines (no value measured)."""
+    leaves = d.children if d.kind == SUB_ITEMS else (d,)
+    return all(c.rule is None or c.rule.scope_free for c in leaves)
 
 
-def _item_for(record: Record, d: IndicatorDef) -> str:
-    item = _text(record, "item")
-    if d.sub_item:
-        return item[len(d.sub_item) + 1:] if item.startswith(d.sub_item + "/") else ""
-    return item
-
-
-def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings) -> IndicatorScore:
-    entries = _entries_for(scope.book, scope.unit, d.code)
+def _scored(d: IndicatorDef, scope: Scope, entries: list[Record]) -> tuple[IndicatorScore, _Said]:
+    """The indicator's score in ``scope`` and what scoring it said."""
+    said: _Said = []
     if d.kind != SUB_ITEMS:
-        return _score_leaf(d, scope, entries, findings, d.level3)
-    children = tuple(_score_leaf(c, scope, entries, findings, d.level3) for c in d.children)
+        return _score_leaf(d, scope, entries, said), said
+    children = tuple(_score_leaf(c, scope, entries, said) for c in d.children)
     score = sum((c.score for c in children), ZERO)
     standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
@@ -567,7 +605,26 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings) -> Indica
     inputs = (d.ref("weight"),) + tuple(ref for c in children for ref in c.inputs)
     opinion = d.opinion or "；".join(f"{c.name}：{c.opinion}" for c in children if c.opinion)
     return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
-                          round_score(score), None, reason, d.explanation, children, inputs, opinion)
+                          round_score(score), None, reason, d.explanation, children, inputs, opinion), said
+
+
+def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, memo: dict | None = None) -> IndicatorScore:
+    """The indicator's score in ``scope``, its findings added to ``findings``.  With ``memo`` (a dict kept
+    while one evaluation scores its units), an indicator that measures no value is scored once for all the
+    units that share its 评分录入 lines, and what it said is said again for each, in front its name."""
+    own, entries = _unit_entries(scope.book, scope.unit, d.code)
+    if memo is None or not _scope_free(d):
+        score, said = _scored(d, scope, entries)
+    else:
+        key = (id(d), own)  # the definitions outlive the memo: their ids stay theirs
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _scored(d, scope, entries)
+        score, said = found
+    label = scope.label
+    for severity, ref, text in said:
+        findings.add(severity, ref, label + text)
+    return score
 
 
 def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
@@ -592,9 +649,10 @@ def _budget(book: Book, unit: str | None) -> Decimal | None:
 
 
 def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: Mapping[str, SourceInfo],
-               findings: Findings, scope: Scope | None = None) -> UnitScore:
+               findings: Findings, scope: Scope | None = None, memo: dict | None = None) -> UnitScore:
+    """The unit's scores (the project's for None); ``memo``: see :func:`score_indicator`."""
     scope = scope if scope is not None else Scope(book, unit, sources)
-    indicators = tuple(score_indicator(d, scope, findings) for d in system.for_unit(unit))
+    indicators = tuple(score_indicator(d, scope, findings, memo) for d in system.for_unit(unit))
     total = round_score(sum((s.score for s in indicators), ZERO))
     level1, level2 = _levels(indicators)
     known = book.unit(unit) if unit else None
@@ -655,7 +713,9 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
         unit = score_unit(book, system, None, sources, findings, scope(None))
         units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""
     else:
-        units = tuple(score_unit(book, system, u.short_name, sources, findings, scope(u.short_name)) for u in book.units)
+        memo: dict = {}  # the indicators scored alike in every unit, while this evaluation scores them
+        units = tuple(score_unit(book, system, u.short_name, sources, findings, scope(u.short_name), memo)
+                      for u in book.units)
         weights = unit_weights(book, units)
         if _fund_weighted(book) and weights == [Decimal(1)] * len(units):
             findings.error(book.info_refs.get("aggregation"),

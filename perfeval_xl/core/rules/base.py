@@ -298,6 +298,10 @@ def manual_reason(entries: Sequence[Entry]) -> str:
 class Rule:
     kind = ""
     needs_value = True
+    #: the outcome depends on the context's weight, label, target, entries and cell only (no measured value,
+    #: no other source looked up): every unit given the same entries gets the same outcome, so a run scores
+    #: the indicator once for them.  Off unless a kind says so
+    scope_free = False
 
     def __init__(self, params: str, weight: Decimal) -> None:
         """Parse the rule's 评分参数 for an indicator of ``weight`` 分 (:class:`RuleError` when they are wrong)."""

@@ -132,6 +132,7 @@ _FRACTION_OPS = (exact, operator.add, operator.sub, Fraction(0))
 class ChecklistRule(Rule):
     kind = "要点"
     needs_value = False
+    scope_free = True
 
     def __init__(self, params: str, weight: Decimal):
         self.items, self.veto, _ = parse_items(params, weight, "要点")
@@ -234,6 +235,7 @@ def _beyond_weight(entry: Entry, weight: Decimal) -> list[Problem]:
 class QualitativeRule(Rule):
     kind = "定性"
     needs_value = False
+    scope_free = True
 
     def __init__(self, params: str, weight: Decimal):
         self.levels: list[Level] = []
@@ -296,6 +298,7 @@ class QualitativeRule(Rule):
 class ManualRule(Rule):
     kind = "人工"
     needs_value = False
+    scope_free = True
 
     def __init__(self, params: str, weight: Decimal):
         self.text = (params or "").strip()

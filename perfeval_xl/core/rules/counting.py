@@ -34,6 +34,7 @@ class CountRule(Rule):
 
     kind = "逐项扣分"
     needs_value = False
+    scope_free = True
     KEYS = {"每项扣": "每出现一项不满足扣的分数", "不得分项数": "不满足达到此项数即不得分"}
 
     def __init__(self, params: str, weight: Decimal):
