@@ -388,14 +388,6 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
     return [r for r in generic if _text(r, "item") not in own_items] + own
 
 
-def _unit_entries(book: Book, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
-    """:func:`_entries_for`, made once per run for each code and unit with 评分录入 rows of its own, and
-    once for every other unit (the indicator's rows for all units: ``None``, the first value returned)."""
-    by_code_unit = book.grouped(schema.MANUAL, ("code", "unit"))
-    own = unit if unit and (code or None, unit) in by_code_unit else None
-    return own, book.caches.derived(by_code_unit, f"entries of {code!r} for {own!r}", lambda: _entries_for(book, own, code))
-
-
 def _to_entry(record: Record, item: str) -> Entry:
     return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
                  record.ref("result"), record.ref("item"))
@@ -514,21 +506,18 @@ class _Leaf(NamedTuple):
     kind_ref: Ref
 
 
-def _leaf(d: IndicatorDef, scope: Scope) -> _Leaf:
-    """The leaf's :class:`_Leaf` for the run (a child's 三级指标 is its parent's)."""
-    def make() -> _Leaf:
-        label = _value_label(d, scope.sources)
-        target, said = None, None
-        if d.target:
-            try:
-                target = parse_threshold(d.target, "目标值")
-            except RuleError as exc:
-                said = f"：指标 {d.code}{d.level3}：{exc}"
-        standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
-        where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
-        return _Leaf(label, target, said, standard, where, d.ref("weight"), d.ref("kind"))
-
-    return scope.book.caches.derived(d, f"indicator texts {id(scope.sources)}", make)
+def _leaf(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> _Leaf:
+    """The leaf's :class:`_Leaf` (a child's 三级指标 is its parent's)."""
+    label = _value_label(d, sources)
+    target, said = None, None
+    if d.target:
+        try:
+            target = parse_threshold(d.target, "目标值")
+        except RuleError as exc:
+            said = f"：指标 {d.code}{d.level3}：{exc}"
+    standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
+    where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
+    return _Leaf(label, target, said, standard, where, d.ref("weight"), d.ref("kind"))
 
 
 #: 评分标准 texts already made: (rule, 分值 as typed, label, 目标值 as typed) → text.  A rule is never
@@ -555,8 +544,10 @@ def _leaf_score(d: IndicatorDef, leaf: _Leaf, process: str, score: Decimal, valu
                           value, reason, d.explanation, (), inputs, d.opinion)
 
 
-def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said) -> IndicatorScore:
-    leaf = _leaf(d, scope)
+def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said, alike: "_Alike") -> IndicatorScore:
+    leaf = alike.leaves.get(id(d))
+    if leaf is None:
+        leaf = alike.leaves[id(d)] = _leaf(d, alike.sources)
     if leaf.target_said is not None:  # a bad 目标值 is reported for each unit scored and ignored
         said.append(("error", d.ref("target"), leaf.target_said))
     rule = d.rule
@@ -591,12 +582,12 @@ def _scope_free(d: IndicatorDef) -> bool:
     return all(c.rule is None or c.rule.scope_free for c in leaves)
 
 
-def _scored(d: IndicatorDef, scope: Scope, entries: list[Record]) -> tuple[IndicatorScore, _Said]:
+def _scored(d: IndicatorDef, scope: Scope, entries: list[Record], alike: "_Alike") -> tuple[IndicatorScore, _Said]:
     """The indicator's score in ``scope`` and what scoring it said."""
     said: _Said = []
     if d.kind != SUB_ITEMS:
-        return _score_leaf(d, scope, entries, said), said
-    children = tuple(_score_leaf(c, scope, entries, said) for c in d.children)
+        return _score_leaf(d, scope, entries, said, alike), said
+    children = tuple(_score_leaf(c, scope, entries, said, alike) for c in d.children)
     score = sum((c.score for c in children), ZERO)
     standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
@@ -608,18 +599,49 @@ def _scored(d: IndicatorDef, scope: Scope, entries: list[Record]) -> tuple[Indic
                           round_score(score), None, reason, d.explanation, children, inputs, opinion), said
 
 
-def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, memo: dict | None = None) -> IndicatorScore:
-    """The indicator's score in ``scope``, its findings added to ``findings``.  With ``memo`` (a dict kept
-    while one evaluation scores its units), an indicator that measures no value is scored once for all the
-    units that share its 评分录入 lines, and what it said is said again for each, in front its name."""
-    own, entries = _unit_entries(scope.book, scope.unit, d.code)
-    if memo is None or not _scope_free(d):
-        score, said = _scored(d, scope, entries)
-    else:
-        key = (id(d), own)  # the definitions outlive the memo: their ids stay theirs
-        found = memo.get(key)
+class _Alike:
+    """What scoring the units of one book with one set of value sources finds the same for many units,
+    kept while it scores them (keyed by the ids of the definitions, which outlive it): each leaf's
+    :class:`_Leaf`, each indicator's 评分录入 lines for the units without lines of their own, and the
+    score of each indicator that measures no value for the units sharing its lines, with what it said."""
+
+    def __init__(self, book: Book, sources: Mapping[str, SourceInfo]):
+        self.book, self.sources = book, sources
+        self.manual = book.grouped(schema.MANUAL, ("code", "unit"))
+        self.leaves: dict[int, _Leaf] = {}
+        #: (code, unit or None) → the lines; None: every unit without lines of its own
+        self.entries: dict[tuple[str, str | None], list[Record]] = {}
+        self.free: dict[int, bool] = {}
+        self.scores: dict[tuple[int, str | None], tuple[IndicatorScore, _Said]] = {}
+
+    def entries_for(self, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
+        """:func:`_entries_for` and whose they are: the unit's (it has lines of its own), or None."""
+        own = unit if unit and (code or None, unit) in self.manual else None
+        found = self.entries.get((code, own))
         if found is None:
-            found = memo[key] = _scored(d, scope, entries)
+            found = self.entries[(code, own)] = _entries_for(self.book, own, code)
+        return own, found
+
+    def scope_free(self, d: IndicatorDef) -> bool:
+        found = self.free.get(id(d))
+        if found is None:
+            found = self.free[id(d)] = _scope_free(d)
+        return found
+
+
+def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _Alike | None = None) -> IndicatorScore:
+    """The indicator's score in ``scope``, its findings added to ``findings``.  ``alike``: what the units
+    of the scope's book are scored alike with (:func:`evaluate` keeps one while it scores them all): an
+    indicator that measures no value is scored once for all the units sharing its 评分录入 lines, and
+    what it said is said again for each, after the unit's name."""
+    alike = alike if alike is not None else _Alike(scope.book, scope.sources)
+    own, entries = alike.entries_for(scope.unit, d.code)
+    if not alike.scope_free(d):
+        score, said = _scored(d, scope, entries, alike)
+    else:
+        found = alike.scores.get((id(d), own))
+        if found is None:
+            found = alike.scores[(id(d), own)] = _scored(d, scope, entries, alike)
         score, said = found
     label = scope.label
     for severity, ref, text in said:
@@ -649,10 +671,11 @@ def _budget(book: Book, unit: str | None) -> Decimal | None:
 
 
 def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: Mapping[str, SourceInfo],
-               findings: Findings, scope: Scope | None = None, memo: dict | None = None) -> UnitScore:
-    """The unit's scores (the project's for None); ``memo``: see :func:`score_indicator`."""
+               findings: Findings, scope: Scope | None = None, alike: _Alike | None = None) -> UnitScore:
+    """The unit's scores (the project's for None); ``alike``: see :func:`score_indicator`."""
     scope = scope if scope is not None else Scope(book, unit, sources)
-    indicators = tuple(score_indicator(d, scope, findings, memo) for d in system.for_unit(unit))
+    alike = alike if alike is not None else _Alike(book, scope.sources)
+    indicators = tuple(score_indicator(d, scope, findings, alike) for d in system.for_unit(unit))
     total = round_score(sum((s.score for s in indicators), ZERO))
     level1, level2 = _levels(indicators)
     known = book.unit(unit) if unit else None
@@ -713,8 +736,8 @@ def evaluate(book: Book, env: Env) -> tuple[Evaluation, Findings]:
         unit = score_unit(book, system, None, sources, findings, scope(None))
         units, total, grade, level1, total_note = (unit,), unit.total, unit.grade, unit.level1, ""
     else:
-        memo: dict = {}  # the indicators scored alike in every unit, while this evaluation scores them
-        units = tuple(score_unit(book, system, u.short_name, sources, findings, scope(u.short_name), memo)
+        alike = _Alike(book, sources)  # the units are scored alike, while this evaluation scores them
+        units = tuple(score_unit(book, system, u.short_name, sources, findings, scope(u.short_name), alike)
                       for u in book.units)
         weights = unit_weights(book, units)
         if _fund_weighted(book) and weights == [Decimal(1)] * len(units):
