@@ -75,12 +75,19 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
         return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+_CENT, _BASIS_POINT = _QUANTA[2], _QUANTA[4]
+
+
 def round_score(value: Decimal | Fraction) -> Decimal:
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < _FAST_LIMIT:  # round_half_up's quick path
+        return value.quantize(_CENT, ROUND_HALF_UP, _EXACT)
     return round_half_up(value, 2)
 
 
 def round_rate(value: Decimal) -> Decimal:
     """Round a rate (a fraction) to 0.01 %, as reports print it (26.5625… % → 0.2656)."""
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < _FAST_LIMIT:  # round_half_up's quick path
+        return value.quantize(_BASIS_POINT, ROUND_HALF_UP, _EXACT)
     return round_half_up(value, 4)
 
 
@@ -93,17 +100,18 @@ def clamp(value: _Exact, low: _Exact, high: _Exact) -> _Exact:
 
 def fmt_amount(value: Decimal) -> str:
     """175312.57 → '175,312.57' (two decimals, thousands separators)."""
-    return f"{round_half_up(value, 2):,.2f}"
+    return f"{round_score(value):,.2f}"
 
 
 def fmt_percent(rate: Decimal) -> str:
     """0.2656 → '26.56%' (a fraction shown as a percentage with two decimals)."""
-    return f"{round_half_up(rate * HUNDRED, 2):.2f}%"
+    return f"{round_score(rate * HUNDRED):.2f}%"
 
 
 def fmt_plain(value: Decimal) -> str:
     """A number as typed: 5 → '5', 0.40 → '0.4', 2.50 → '2.5', 1180 → '1180'."""
-    value = to_decimal(value)
+    if type(value) is not Decimal:
+        value = to_decimal(value)
     if value == value.to_integral_value():
         return str(value.quantize(ONE))
     text = format(value.normalize(), "f")
@@ -120,7 +128,7 @@ def fmt_as_typed(value: Decimal) -> str:
 
 def fmt_score(value: Decimal) -> str:
     """Scores print with two decimals: 4.959 → '4.96', 10 → '10.00'."""
-    return f"{round_half_up(value, 2):.2f}"
+    return f"{round_score(value):.2f}"
 
 
 def fmt_percent_plain(rate: Decimal) -> str:

@@ -77,11 +77,12 @@ class IndicatorSystem:
 
 
 def _text(record: Record, key: str) -> str:
-    value = record.get(key)
+    value = record.values.get(key)  # Record.get without the call
     return "" if value is None else str(value).strip()
 
 
-def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
+def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] | None = None) -> IndicatorDef | None:
+    """The indicator (or item) of a row of 指标体系; ``levels``: an item's 一级、二级、三级指标, its indicator's."""
     weight = record.get("weight")
     if weight is None:
         findings.error(record.ref("weight"), "分值为空；每个指标（子项）都要填写分值")
@@ -103,9 +104,10 @@ def _make_def(record: Record, findings: Findings) -> IndicatorDef | None:
             findings.error(record.ref("params" if kind in KIND_NAMES else "kind"), f"指标 {code}{name}：{exc}")
         if rule is not None and rule.needs_value and not source:
             findings.error(record.ref("source"), f"指标 {code}{name}：评分方法“{kind}”需要填写取值来源")
+    level1, level2, level3 = levels or (_text(record, "level1"), _text(record, "level2"), _text(record, "level3"))
     return IndicatorDef(
-        code=code, level1=_text(record, "level1"), level2=_text(record, "level2"),
-        level3=_text(record, "level3"), sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
+        code=code, level1=level1, level2=level2,
+        level3=level3, sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
         params=params, source=source, target=_text(record, "target"),
         explanation=_text(record, "explanation"), opinion=_text(record, "opinion"), record=record, unit=record.get("unit"),
         rule=rule, rule_error=rule_error,
@@ -177,10 +179,9 @@ def _build_group(code: str, records: list[Record], findings: Findings, unit: str
         seen = set()
         kept: list[IndicatorDef] = []
         for record in children:
-            child = _make_def(record, findings)
+            child = _make_def(record, findings, (parent.level1, parent.level2, parent.level3))
             if child is None:
                 continue
-            child = replace(child, level1=parent.level1, level2=parent.level2, level3=parent.level3)
             if child.sub_item in seen:
                 findings.error(record.ref("sub_item"), f"指标 {code} 的子项“{child.sub_item}”重复")
                 continue
@@ -650,15 +651,19 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
 
 
 def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
-    l1: "OrderedDict[str, list[Decimal]]" = OrderedDict()
-    l2: "OrderedDict[tuple[str, str], list[Decimal]]" = OrderedDict()
+    l1: dict[str, list[Decimal]] = {}
+    l2: dict[tuple[str, str], list[Decimal]] = {}
     for s in indicators:
-        l1.setdefault(s.level1, [ZERO, ZERO])
-        l1[s.level1][0] += s.weight
-        l1[s.level1][1] += s.score
-        l2.setdefault((s.level1, s.level2), [ZERO, ZERO])
-        l2[(s.level1, s.level2)][0] += s.weight
-        l2[(s.level1, s.level2)][1] += s.score
+        one = l1.get(s.level1)
+        if one is None:
+            one = l1[s.level1] = [ZERO, ZERO]
+        one[0] += s.weight
+        one[1] += s.score
+        two = l2.get((s.level1, s.level2))
+        if two is None:
+            two = l2[(s.level1, s.level2)] = [ZERO, ZERO]
+        two[0] += s.weight
+        two[1] += s.score
     level1 = tuple(LevelScore(name, w, s) for name, (w, s) in l1.items())
     level2 = tuple((k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items())
     return level1, level2
