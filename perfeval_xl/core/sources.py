@@ -107,6 +107,9 @@ class Scope:
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
         #: what a source computes once in this scope and other sources ask for again (:meth:`memo`)
         self._memo: dict[tuple[str, str], Value] = {}
+        #: 取值来源 texts read as (name, argument, year), shared by the run's scopes (each unit's asks the same)
+        self._parsed: dict[str, tuple[str, str | None, int | None]] = book.caches.derived(
+            sources, "value sources as read", dict)
 
     @property
     def book(self) -> Book:
@@ -216,35 +219,40 @@ class Scope:
         return found
 
     def resolve(self, text: str) -> Value:
+        found = self._cache.get(text)  # (a number typed as the source is never kept: looked up first)
+        if found is not None:
+            return found
         literal = literal_value(text)
         if literal is not None:
             return literal
-        if text not in self._cache:
+        parsed = self._parsed.get(text)
+        if parsed is None:
             name, arg = split_source(text)
-            arg, year = derived.split_year(arg)
-            if year is not None:  # 资金到位率(2023年): the same source over that year's rows only
-                self._cache[text] = self._of_year(year, f"{name}({arg})" if arg else name)
+            parsed = self._parsed[text] = (name, *derived.split_year(arg))
+        name, arg, year = parsed
+        if year is not None:  # 资金到位率(2023年): the same source over that year's rows only
+            self._cache[text] = self._of_year(year, f"{name}({arg})" if arg else name)
+            return self._cache[text]
+        info = self.sources.get(name)
+        if info is None:
+            # a bare name not in the registry: a derived measure (派生指标), or a name of 其他数据
+            measure = self.derived.get(name) if arg is None else None
+            if measure is not None:
+                self._cache[text] = self._derived_value(measure)
                 return self._cache[text]
-            info = self.sources.get(name)
-            if info is None:
-                # a bare name not in the registry: a derived measure (派生指标), or a name of 其他数据
-                measure = self.derived.get(name) if arg is None else None
-                if measure is not None:
-                    self._cache[text] = self._derived_value(measure)
-                    return self._cache[text]
-                if arg is None and any(r.get("name") == name for r in self.book.rows(schema.DATA_VALUES)):
-                    self._cache[text] = data_value(self, name)
-                    return self._cache[text]
-                raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(self.sources)}，"
-                                  "或“其他数据”“派生指标”中的名称")
-            if info.arg == "required" and not arg:
-                raise SourceError(f"取值来源“{name}”需要参数，写作 {name}(名称)")
-            if info.arg == "" and arg:
-                raise SourceError(f"取值来源“{name}”不带参数，写作 {name}")
-            try:
-                self._cache[text] = info.func(self, arg) if info.arg else info.func(self)
-            except MeasureError as exc:
-                raise SourceError(f"{self.label}：{exc}") from exc
+            if arg is None and any(r.get("name") == name for r in self.book.rows(schema.DATA_VALUES)):
+                self._cache[text] = data_value(self, name)
+                return self._cache[text]
+            raise SourceError(f"不认识的取值来源“{name}”；可用：{'、'.join(self.sources)}，"
+                              "或“其他数据”“派生指标”中的名称")
+        if info.arg == "required" and not arg:
+            raise SourceError(f"取值来源“{name}”需要参数，写作 {name}(名称)")
+        if info.arg == "" and arg:
+            raise SourceError(f"取值来源“{name}”不带参数，写作 {name}")
+        try:
+            self._cache[text] = info.func(self, arg) if info.arg else info.func(self)
+        except MeasureError as exc:
+            raise SourceError(f"{self.label}：{exc}") from exc
         return self._cache[text]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from .base import (Outcome, Rule, RuleError, Threshold, Value, deduction_reason,
 _OPS = {"≥": ">=", ">=": ">=", ">": ">", "≤": "<=", "<=": "<=", "<": "<", "=": "=", "＝": "=",
         "＞": ">", "＜": "<", "≧": ">=", "≦": "<="}
 _OP_SHOW = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "=": operator.eq}
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,7 @@ class Band:
     def matches(self, value: Decimal) -> bool:
         if self.op is None or self.threshold is None:
             return True
-        t = self.threshold.value
-        return {">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t, "=": value == t}[self.op]
+        return _COMPARE[self.op](value, self.threshold.value)
 
     def condition(self, label: str) -> str:
         if self.op is None or self.threshold is None:
@@ -91,8 +92,7 @@ class Step:
     def beyond_zero(self, v: Decimal) -> bool:
         if self.zero_line is None:
             return False
-        z = self.zero_line.value
-        return {"<": v < z, "<=": v <= z, ">": v > z, ">=": v >= z}[self.zero_compare]
+        return _COMPARE[self.zero_compare](v, self.zero_line.value)
 
     def apply(self, value: Value, weight: Decimal, label: str) -> tuple[Decimal | Fraction, str, str]:
         """(exact score, 计算过程, 扣分原因) — the score is rounded once, by the caller (:func:`finish`)."""
