@@ -59,9 +59,10 @@ def round_half_up(value: object, places: int = 2) -> Decimal:
 
     A :class:`~fractions.Fraction` (a share such as 1/3 of a weight) is rounded exactly:
     5/3 → 1.67, 2/3 → 0.67."""
-    if type(value) is Decimal and places in _QUANTA and value.is_finite() and value.adjusted() < _FAST_LIMIT:
-        # the common case first (a Decimal, 0 … 8 places), without the checks for the other kinds
-        return value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP, context=_EXACT)
+    if type(value) is Decimal:  # the common case first (a Decimal, 0 … 8 places), without the checks for the other kinds
+        quantum = _QUANTA.get(places)
+        if quantum is not None and value.is_finite() and value.adjusted() < _FAST_LIMIT:
+            return value.quantize(quantum, ROUND_HALF_UP, _EXACT)
     if isinstance(value, Fraction):
         scaled = abs(value) * 10 ** places
         units = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)  # ⌊x + ½⌋

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import chain
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
@@ -322,7 +323,7 @@ class Evaluation:
     #: (annex tables, 报告数据) is computed once; not data (never compared), shared by a replaced evaluation
     caches: Caches = field(default_factory=Caches, compare=False, repr=False)
 
-    @property
+    @cached_property  # asked per figure of 报告数据; the book never changes (kept in the instance, not a field)
     def whole(self) -> bool:
         return self.book.shape == schema.SHAPE_WHOLE
 
@@ -335,10 +336,11 @@ class Evaluation:
 
     def unit_named(self, name: str) -> UnitScore | None:
         """The score of the unit called ``name`` (the first such), without scanning the units."""
-        def index() -> dict[str, UnitScore]:
-            return {unit.name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
+        return self._units_by_name.get(name)
 
-        return self.caches.derived(self.units, "unit scores by name", index).get(name)
+    @cached_property  # built on first use, kept in the instance (not a field: never compared or printed)
+    def _units_by_name(self) -> dict[str, UnitScore]:
+        return {unit.name: unit for unit in reversed(self.units)}  # the first of a repeated name wins
 
     def derived(self, what: str, make: Callable[[], T]) -> T:
         """What a later stage derives once from the whole evaluation (the 评分表 columns, 报告数据's
