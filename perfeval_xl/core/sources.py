@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import attrgetter, methodcaller
+from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence, cast
 
 from . import derived, measures, schema
@@ -594,9 +595,12 @@ def roster_payout(scope: Scope, arg: str | None) -> Value:
 
 # -- satisfaction ----------------------------------------------------------------
 
-def class_weights(book: Book) -> dict[str, tuple[Decimal | None, str, Ref]]:
-    return {r.get("code"): (r.get("weight"), r.get("name") or r.get("code"), r.ref("weight"))
-            for r in book.rows(schema.SURVEY_CLASSES) if r.get("code")}
+def class_weights(book: Book) -> Mapping[str, tuple[Decimal | None, str, Ref]]:
+    """The questionnaire classes by code: (weight, name, the weight's cell); read once per run (every
+    unit's 满意度 and 综合满意度 ask)."""
+    table = book.rows(schema.SURVEY_CLASSES)
+    return book.caches.derived(table, "class weights", lambda: MappingProxyType({
+        r.get("code"): (r.get("weight"), r.get("name") or r.get("code"), r.ref("weight")) for r in table if r.get("code")}))
 
 
 def class_rate(scope: Scope, code: str) -> Value:
