@@ -364,9 +364,11 @@ class Evaluation:
             for s in unit.indicators:
                 columns.setdefault(s.code, s)
         weights = self.unit_weights()
+        # each unit's score by code (the first of a repeated code), instead of a scan per code and unit
+        by_code = [{s.code: s.score for s in reversed(u.indicators)} for u in self.units]
         means = []
         for code in columns:
-            scores = [next((s.score for s in u.indicators if s.code == code), ZERO) for u in self.units]
+            scores = [own.get(code, ZERO) for own in by_code]
             means.append(round_score(weighted_mean(scores, weights)))
         values, residue, index = allocate_residue(means, self.total, [c.weight for c in columns.values()])
         codes = list(columns)
