@@ -457,12 +457,16 @@ def _measured_value(d: IndicatorDef, rule: Rule, scope: Scope, where: str, said:
         raise _Unscored(f"缺少数据，未能评分：{exc}", f"缺少数据：{exc}") from exc
 
 
-def _check_rate_use(d: IndicatorDef, rule: Rule, value: Value | None, target: Threshold | None, where: str,
-                    said: _Said) -> None:
+def _limits(rule: Rule, target: Threshold | None) -> list[tuple[str, Threshold]]:
+    """The limits a measured value is compared with: the rule's, then the 目标值."""
+    return rule.thresholds() + ([("目标值", target)] if target is not None else [])
+
+
+def _check_rate_use(d: IndicatorDef, value: Value | None, target: Threshold | None, limits: list[tuple[str, Threshold]],
+                    where: str, said: _Said) -> None:
     """A rate compared with bare numbers in the rule or the 目标值 (or the reverse) stops the scoring."""
     if value is None:
         return
-    limits = rule.thresholds() + ([("目标值", target)] if target is not None else [])
     problem = rate_mismatch(value, limits)
     if problem:
         at_target = target is not None and rate_mismatch(value, [("目标值", target)])
@@ -509,6 +513,8 @@ class _Leaf(NamedTuple):
     where: str
     weight_ref: Ref
     kind_ref: Ref
+    #: :func:`_limits` of its rule and 目标值 (none without a rule)
+    limits: list[tuple[str, Threshold]]
 
 
 def _leaf(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> _Leaf:
@@ -522,7 +528,8 @@ def _leaf(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> _Leaf:
             said = f"：指标 {d.code}{d.level3}：{exc}"
     standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
     where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
-    return _Leaf(label, target, said, standard, where, d.ref("weight"), d.ref("kind"))
+    limits = _limits(d.rule, target) if d.rule else []
+    return _Leaf(label, target, said, standard, where, d.ref("weight"), d.ref("kind"), limits)
 
 
 #: 评分标准 texts already made: (rule, 分值 as typed, label, 目标值 as typed) → text.  A rule is never
@@ -562,7 +569,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
     where, target = leaf.where, leaf.target
     try:
         value = _measured_value(d, rule, scope, where, said)
-        _check_rate_use(d, rule, value, target, where, said)
+        _check_rate_use(d, value, target, leaf.limits, where, said)
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
     mine = _entries_of(d, entries) if entries else ()
