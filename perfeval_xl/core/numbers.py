@@ -160,7 +160,7 @@ def terminating(value: Fraction) -> Decimal | None:
 
 def fmt_exact(value) -> str:
     """A number as typed, exactly: 0.5 → '0.5', 1.005 → '1.005', 5/3 → '5/3'."""
-    if not isinstance(value, Fraction):
+    if type(value) is Decimal or not isinstance(value, Fraction):  # (a Decimal without the ABC's isinstance)
         return fmt_plain(value)
     decimal = terminating(value)
     if decimal is None:
