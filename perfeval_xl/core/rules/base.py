@@ -168,8 +168,10 @@ class Outcome:
     used: tuple[Value, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "problems", tuple(self.problems))
-        object.__setattr__(self, "used", tuple(self.used))
+        if type(self.problems) is not tuple:  # (most outcomes are given tuples: left as they are)
+            object.__setattr__(self, "problems", tuple(self.problems))
+        if type(self.used) is not tuple:
+            object.__setattr__(self, "used", tuple(self.used))
 
 
 @dataclass(frozen=True)

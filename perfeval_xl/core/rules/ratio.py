@@ -8,6 +8,10 @@ from ..numbers import ONE, ZERO, fmt_percent, fmt_plain, fmt_score, round_rate
 from .base import Outcome, Rule, RuleError, Threshold, deduction_reason, finish
 
 
+#: the 目标值 of a rate without one (a threshold is never changed: one for every score)
+_FULL = Threshold(ONE, "100%", True)
+
+
 class RatioRule(Rule):
     kind = "比率"
 
@@ -31,7 +35,7 @@ class RatioRule(Rule):
 
     def score(self, ctx):
         value, weight = ctx.value, ctx.weight
-        target = ctx.target or Threshold(ONE, "100%", True)
+        target = ctx.target or _FULL
         w = fmt_plain(weight)
         if value.amount < ZERO:
             return Outcome(ZERO, f"{ctx.label}为负数（{value.show()}），得0分", deduction_reason(ctx, ZERO))
