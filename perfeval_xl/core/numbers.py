@@ -121,7 +121,8 @@ def fmt_plain(value: Decimal) -> str:
 
 def fmt_as_typed(value: Decimal) -> str:
     """A count or quantity with the decimals it was typed with: 58.30 stays '58.30', 6 stays '6'."""
-    value = to_decimal(value)
+    if type(value) is not Decimal:
+        value = to_decimal(value)
     if value == value.to_integral_value():
         return str(value.quantize(ONE))
     return format(value, "f")
