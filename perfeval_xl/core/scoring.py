@@ -578,9 +578,11 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     used = outcome.used
     inputs: tuple[Ref, ...] = (leaf.weight_ref,)
-    if value is not None or used:
+    if used:
         read = chain.from_iterable(v.refs for v in ((value,) if value is not None else ()) + used)
         inputs += tuple(dict.fromkeys(read))
+    elif value is not None:
+        inputs += tuple(dict.fromkeys(value.refs))
     if mine:
         inputs += tuple(e.ref for e in mine if e.ref is not None)
     if value is None and len(used) == 1 and isinstance(rule, FormulaRule):
