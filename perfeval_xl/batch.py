@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -106,9 +107,10 @@ def _printed_totals(evaluation) -> dict[str, object]:
     from perfeval_xl.core import schema
 
     totals: dict[str, object] = {}
-    for record in evaluation.book.rows(schema.REPORTED):
-        if record.get("content") == schema.REPORTED_TOTAL:
-            totals.setdefault(record.get("unit") or "", record.get("printed"))
+    wanted = schema.REPORTED_TOTAL
+    for values in map(attrgetter("values"), evaluation.book.rows(schema.REPORTED)):
+        if values.get("content") == wanted:
+            totals.setdefault(values.get("unit") or "", values.get("printed"))
     return totals
 
 

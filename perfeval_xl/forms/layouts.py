@@ -143,11 +143,14 @@ class Layout:
         return tuple(tuple(w for c in self.fund_columns if c.kind == kind for w in c.contains + c.starts)
                      for kind in sorted(self.required))
 
-    def funds_header(self, row: Sequence[object], texts: Sequence[str] | None = None) -> dict[str, int] | None:
+    def funds_header(self, row: Sequence[object], texts: Sequence[str] | None = None,
+                     joined: str | None = None) -> dict[str, int] | None:
         """The columns of a funds header row of this layout, or None; ``texts`` are the row's cells
-        already folded by :func:`norm`, when the caller has them."""
+        already folded by :func:`norm`, and ``joined`` those texts joined by line breaks, when the
+        caller has them."""
         texts = texts if texts is not None else [norm(value) for value in row]
-        joined = "\n".join(texts)  # folded text has no line breaks: no word spans two cells
+        if joined is None:
+            joined = "\n".join(texts)  # folded text has no line breaks: no word spans two cells
         if not all(any(w in joined for w in words) for words in self._required_words):
             return None  # a word of a required column is nowhere in the row: no cell can be that column
         cols = header_columns(self.fund_columns, row, texts)
@@ -197,7 +200,10 @@ def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     """The layouts whose funds header this row is, most specific first (a layout that also needs
     its note is confirmed by the reader once the note is read)."""
     texts = [norm(value) for value in row]  # folded once for every layout
-    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts))]
+    if not any(texts):
+        return []  # no text at all: not a header of any layout
+    joined = "\n".join(texts)
+    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts, joined))]
 
 
 # --- a note that states the weights -------------------------------------------------------

@@ -312,8 +312,11 @@ class _Reader:
                 if cell is None:  # a blank cell (what _count gives for it, without the call)
                     continue
                 value: int | None
-                if type(cell) is int and 0 <= cell < _PLAIN_COUNT:
+                kind = type(cell)
+                if kind is int and 0 <= cell < _PLAIN_COUNT:
                     value = cell
+                elif kind is float and cell.is_integer() and 0 <= cell < _PLAIN_COUNT:
+                    value = int(cell)  # what _count gives for it, without the call
                 else:
                     value = self._count(rows, rec.row, col, unit)
                 if value is not None:
