@@ -283,13 +283,19 @@ def _header_key(value: object) -> str:
 
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
+    skip_blank = "" not in headers  # a blank cell names no column: not even looked at
+    remembered, types = _header_text_remembered, _REMEMBERED_HEADER_TYPES
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = _header_key(value)
-            if text in headers and headers[text] not in found:
-                found[headers[text]] = c
+            if value is None and skip_blank:
+                continue
+            # _header_key(value), inline: the first ten rows of every table sheet, cell by cell
+            text = "" if value is None else remembered(value) if type(value) in types else header_text(value)
+            key = headers.get(text)
+            if key is not None and key not in found:
+                found[key] = c
         if len(found) > len(best[1]):
             best = (r, found)
     return best

@@ -102,6 +102,9 @@ class _Cell:
     problem: str = ""
 
 
+#: a blank cell (and a cell beyond a row's end): one for all, it is immutable
+_BLANK = _Cell("", None)
+
 #: unit words a pasted table prints after a figure (2分, 15人, 3个); dates (年, 月, 期) stay text
 _UNIT_WORDS = tuple(w for w in LONG_MEASURE_WORDS if w not in ("年度", "个月")) + tuple(
     ch for ch in MEASURE_WORDS if ch not in "年月期")
@@ -112,6 +115,8 @@ _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
 def _cell(value: object) -> _Cell:
     if type(value) is str:  # what a plain text gives depends on the text alone: read once per process
         return _text_cell(value)
+    if value is None:
+        return _BLANK
     return _read_cell(value)
 
 
@@ -122,7 +127,7 @@ def _text_cell(value: str) -> _Cell:
 
 def _read_cell(value: object) -> _Cell:
     if value is None or (isinstance(value, str) and not value.strip()):
-        return _Cell("", None)
+        return _BLANK
     text = clean(value)
     if isinstance(value, UncachedFormula):
         return _Cell(text, None, f"是公式（{str(value)[:40]}），文件中没有保存计算结果")
@@ -150,11 +155,18 @@ def _row_kind(cells: list[_Cell], in_table: bool = False) -> tuple[str, int]:
     Above a table's first row of figures only a row with figures can be a total or average
     row (a header may read 合计); below it, any row of two cells or more is a table row.
     A row's label is its first text."""
-    if all(not c.text for c in cells):
+    texts, figures, label = 0, False, ""
+    for c in cells:  # one pass: the texts counted, whether any figure, the first text that is no figure
+        if c.number is not None:
+            figures = True
+        elif c.text and not label:
+            label = c.text
+        if c.text:
+            texts += 1
+    if not texts:
         return "blank", 0
-    if not any(c.number is not None for c in cells) and not (in_table and sum(1 for c in cells if c.text) >= 2):
+    if not figures and not (in_table and texts >= 2):
         return "text", 0
-    label = next((c.text for c in cells if c.number is None and c.text), "")
     if len(label) <= MAX_LABEL:
         for word, level in TOTAL_LEVELS:
             if label.startswith(word):
@@ -189,11 +201,21 @@ class _Block:
 
     def cell(self, r: int, c: int) -> _Cell:
         row = self.grid[r]
-        return row[c] if c < len(row) else _Cell("", None)
+        try:
+            return row[c]
+        except IndexError:  # beyond the row's end (columns are never negative)
+            return _BLANK
 
     def header(self, c: int) -> str:
         """The column's name: its lowest header text, prefixed by the group above it when
-        the lowest text is generic (合计, 占比 under “A”)."""
+        the lowest text is generic (合计, 占比 under “A”); worked out once per column."""
+        key = ("header", c)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._header(c)
+        return found
+
+    def _header(self, c: int) -> str:
         texts = []
         for r in self.header_rows:
             text = self.cell(r, c).text
@@ -382,7 +404,8 @@ class _Auditor:
         label = _label(self.b.grid[r])
         name = self.b.header(c)
         data = readings[0]
-        texts = [x for x in data if self.b.cell(x, c).number is None and self.b.cell(x, c).text]
+        cell = self.b.cell
+        texts = [x for x in data if (found := cell(x, c)).number is None and found.text]
         if texts:
             x = texts[0]
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的 {cell_name(x, c)} 是文字“{self.b.cell(x, c).text}”，"
@@ -390,7 +413,7 @@ class _Auditor:
             return
         sums = []
         for rows in readings:
-            values = [p for x in rows if (p := self.b.cell(x, c).number) is not None]
+            values = [p for x in rows if (p := cell(x, c).number) is not None]
             sums.append((sum((v.value for v in values), ZERO), values))
         if not sums[0][1]:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
@@ -599,7 +622,8 @@ def _is_title(block: _Block) -> bool:
 
 def audit_sheet(sheet: str, rows: Sequence[Sequence[object]]) -> Audit:
     """Audit every table block of one pasted sheet."""
-    grid = [[_cell(v) for v in row] for row in rows]
+    text_cell, cell = _text_cell, _cell
+    grid = [[text_cell(v) if type(v) is str else cell(v) for v in row] for row in rows]
     audit = Audit()
     pending: list[str] = []
     for block in _blocks(sheet, grid):

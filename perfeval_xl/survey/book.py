@@ -171,7 +171,9 @@ def _cell(rows: Mapping[int, Sequence[object]], r: int, c: int) -> object:
 
 
 def _text(record: Record, key: str) -> str:
-    value = record.get(key)
+    value = record.values.get(key)
+    if type(value) is str:  # what clean_text gives for a text, without the call
+        return value.replace("\u3000", " ").strip()
     return "" if value is None else clean_text(value)
 
 
@@ -292,6 +294,7 @@ class _Reader:
             return counts, valid
         header_row, headers, rows = _rows_of(self.book, sheet)
         unit_cols = self._unit_columns(rows, header_row, headers)
+        sheet_name, new_tuple = sheet.name, tuple.__new__
         # first pass: every row with its non-blank unit cells
         raw: list[tuple[str, int | None, str, Record, dict[str, int], dict[str, Ref]]] = []
         seen: dict[tuple[str, int, str], Ref] = {}
@@ -321,7 +324,7 @@ class _Reader:
                     value = self._count(rows, rec.row, col, unit)
                 if value is not None:
                     per_unit[unit] = value
-                    refs[unit] = Ref(sheet.name, rec.row, col)
+                    refs[unit] = new_tuple(Ref, (sheet_name, rec.row, col))  # Ref(...) without its __new__ frame
             if fold(label) == VALID_LABEL:
                 raw.append((code, None, label, rec, per_unit, refs))
                 continue

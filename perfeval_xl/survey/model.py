@@ -145,9 +145,12 @@ class Tally:
             self.units.append(unit)
 
     def set(self, number: int, label: str, unit: str, count: int, ref: Ref | None = None) -> None:
-        self._unit(unit)
+        if unit not in self._known_units:  # self._unit(unit), inline: a count is set per unit of every option
+            self._known_units.add(unit)
+            self.units.append(unit)
         key = (number, label, unit)
-        self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count - self.counts.get(key, 0)
+        answers = (number, unit)
+        self._answers[answers] = self._answers.get(answers, 0) + count - self.counts.get(key, 0)
         self.counts[key] = count
         if ref is not None:
             self.refs[key] = ref
