@@ -199,11 +199,31 @@ LAYOUTS: tuple[Layout, ...] = (HUBEI, SICHUAN, NOTED, CENTRAL)
 def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     """The layouts whose funds header this row is, most specific first (a layout that also needs
     its note is confirmed by the reader once the note is read)."""
+    cells = [value for value in row if isinstance(value, str)]
+    if not cells:
+        return []  # no text: no header
+    # the row folded as one text (a line break between cells: folded text has none, and nothing folds
+    # across it) holds every character of every cell folded alone; a layout whose required words share
+    # a character the row lacks cannot match it (most rows of a sheet), so its cells are not folded one by one
+    present = set(norm("\n".join(cells)))
+    if not any(needed <= present for needed in _NEEDED_CHARACTERS):
+        return []
     texts = [norm(value) for value in row]  # folded once for every layout
-    if not any(texts):
-        return []  # no text at all: not a header of any layout
     joined = "\n".join(texts)
     return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts, joined))]
+
+
+def _needed_characters(layout: Layout) -> frozenset[str]:
+    """Characters every funds header of ``layout`` holds: those each word of a required column shares."""
+    needed: set[str] = set()
+    for words in layout._required_words:
+        if words:
+            needed |= set.intersection(*map(set, words))
+    return frozenset(needed)
+
+
+#: for each layout, the characters its funds header row holds whatever words name its columns
+_NEEDED_CHARACTERS = tuple(_needed_characters(layout) for layout in LAYOUTS)
 
 
 # --- a note that states the weights -------------------------------------------------------
