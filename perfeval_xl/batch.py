@@ -688,8 +688,13 @@ def _batch_json(store, totals, output) -> None:
         data["duplicate"] = duplicate
         out.write((", " if n else "") + encode(data))
     out.write('], "issues": [')
-    for n, issue in enumerate(store.issues()):
-        out.write((", " if n else "") + encode(issue.__dict__))
+    # a thousand entries encoded at a time: the encoder writes a list's items with the same ", "
+    # between them, so the list's text without its brackets is the entries one by one
+    issues = store.issues()
+    separator = ""
+    while chunk := [issue.__dict__ for issue in islice(issues, 1000)]:
+        out.write(separator + encode(chunk)[1:-1])
+        separator = ", "
     out.write("]}\n")
 
 
