@@ -234,6 +234,30 @@ class _Block:
             return texts[-2] + leaf
         return leaf
 
+    def figures(self) -> tuple[set[int], set[int], dict[tuple[int, bool], int]]:
+        """The columns with a figure in a table row, the columns with a percent there, and the most
+        decimals printed in each column, percents and other figures apart: one pass over the table
+        rows, worked out once (every comparison asks)."""
+        found = self.memo.get("figures")
+        if found is None:
+            numeric: set[int] = set()
+            rates: set[int] = set()
+            decimals: dict[tuple[int, bool], int] = {}
+            grid = self.grid
+            for r in self.rows:
+                for c, cell in enumerate(grid[r]):
+                    p = cell.number
+                    if p is None:
+                        continue
+                    numeric.add(c)
+                    if p.percent:
+                        rates.add(c)
+                    key = (c, p.percent)
+                    if p.decimals > decimals.get(key, 0):
+                        decimals[key] = p.decimals
+            found = self.memo["figures"] = (numeric, rates, decimals)
+        return found
+
     def leaf(self, c: int) -> str:
         for r in reversed(self.header_rows):
             if self.cell(r, c).text:
@@ -300,11 +324,8 @@ def _title(lines: list[str]) -> str:
 # --- the checks --------------------------------------------------------------------
 
 def _column_decimals(block: _Block, c: int, percent: bool) -> int:
-    key = ("decimals", c, percent)
-    if key not in block.memo:
-        block.memo[key] = max((p.decimals for p in (block.cell(r, c).number for r in block.rows)
-                               if p is not None and p.percent == percent), default=0)
-    return block.memo[key]
+    """The most decimals printed in column ``c`` (percents, or the other figures), 0 for none."""
+    return block.figures()[2].get((c, percent), 0)
 
 
 def _printed_at_column(block: _Block, r: int, c: int) -> Printed:
@@ -353,8 +374,9 @@ class _Auditor:
     # columns
     def numeric_columns(self) -> list[int]:
         cols = []
+        numeric = self.b.figures()[0]
         for c in range(self.b.width):
-            if any(self.b.cell(r, c).number is not None for r in self.b.rows):
+            if c in numeric:
                 leaf = self.b.leaf(c)
                 if leaf.startswith(ID_HEADERS) or (not leaf and self._is_sequence(c)):
                     continue
@@ -367,10 +389,7 @@ class _Auditor:
 
     def is_rate_column(self, c: int) -> bool:
         """A column with percents (a rate or share): never summed by a total row."""
-        key = ("rate", c)
-        if key not in self.b.memo:
-            self.b.memo[key] = any(p is not None and p.percent for p in (self.b.cell(r, c).number for r in self.b.rows))
-        return self.b.memo[key]
+        return c in self.b.figures()[1]
 
     # totals
     def totals(self, columns: list[int]) -> None:
