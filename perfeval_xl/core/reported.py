@@ -23,12 +23,12 @@ from . import schema
 from .book import Record
 from .findings import Findings
 from .measures import weighted_mean
-from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
+from .numbers import ZERO, fmt_plain, fmt_score, round_half_up, round_score, to_decimal
 from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
 from .rules import Value
 from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
 from .slips import Slip
-from .sources import SourceError
+from .sources import Scope, SourceError
 
 GRADES = ("优", "良", "中", "差")
 
@@ -80,6 +80,7 @@ class _Lookup:
         self._scores: dict[str | None, UnitScore | None] = {}
         self._indexes: dict[str | None, tuple[dict, dict, dict, dict]] = {}
         self._means: dict[str, Decimal] | None = None
+        self._scopes: dict[str | None, Scope] = {}
         self._indicator_ids: set[int] | None = None
 
     def unit_score(self, unit: str | None) -> UnitScore | None:
@@ -95,6 +96,13 @@ class _Lookup:
         found = self._indexes.get(unit)
         if found is None:
             found = self._indexes[unit] = _indicator_index(self.evaluation, pool)
+        return found
+
+    def scope(self, unit: str | None) -> Scope:
+        """:meth:`Evaluation.scope` of ``unit``."""
+        found = self._scopes.get(unit)
+        if found is None:
+            found = self._scopes[unit] = self.evaluation.scope(unit)
         return found
 
     def means(self) -> dict[str, Decimal]:
@@ -142,10 +150,15 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
     if printed is None:
         raise _RowError("printed", f"报告值“{text}”不是数字；{figure.what}应填写报告印出的数字，如 4.99 或 99.18%")
     number = _in_printed_unit(evaluation, printed, figure)
-    if figure.score:
-        printed = printed.at(SCORE_DECIMALS)
     result.checked += 1
-    if printed.agrees(number):
+    if figure.score and printed.decimals < SCORE_DECIMALS:
+        # a score is read with at least two decimals: printed.at(SCORE_DECIMALS).agrees(number), that
+        # figure made only for a row that disagrees
+        places = SCORE_DECIMALS + (2 if printed.percent else 0)
+        if round_half_up(number, places) == round_half_up(printed.value, places):
+            return
+        printed = printed.at(SCORE_DECIMALS)
+    elif printed.agrees(number):
         return
     _slip(record, figure, printed.text, printed.show(number), result)
 
@@ -190,7 +203,7 @@ def _figure(look: _Lookup, record: Record) -> _Figure:
         raise _RowError("object", f"“对象”为空：内容为“{content}”时须填写指标编码或名称"
                         + ("（取值填取值来源的写法）" if content == schema.REPORTED_SOURCE else ""))
     if content == schema.REPORTED_SOURCE:
-        value = _resolve(evaluation, unit, target)
+        value = _resolve(evaluation, unit, target, look)
         return _value_figure(value, f"{_who(unit)}{target}")
     if content == schema.REPORTED_VALUE:
         score = _indicator(evaluation, unit, target, look)
@@ -288,9 +301,9 @@ def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -
     return evaluation.caches.derived(pool, "报告数据 indicators", build)
 
 
-def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
+def _resolve(evaluation: Evaluation, unit: str | None, text: str, look: _Lookup | None = None) -> Value:
     try:
-        return evaluation.scope(unit).resolve(text)
+        return (look.scope(unit) if look is not None else evaluation.scope(unit)).resolve(text)
     except SourceError as exc:
         raise _RowError("object", f"取值“{text}”无法计算：{exc}") from exc
 

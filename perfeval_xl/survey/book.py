@@ -481,9 +481,7 @@ class _Reader:
                 continue
             tally = Tally(code, sheet=sheet)
             for row in rows:
-                label = self._label(survey_class, row.number, row.label)
-                for unit, n in row.counts.items():
-                    tally.set(row.number, label, unit, n, row.refs.get(unit))
+                tally.set_counts(row.number, self._label(survey_class, row.number, row.label), row.counts, row.refs)
             typed = self._typed_valid(code)
             declared = valid.get(code, {})
             inferred = []

@@ -156,6 +156,23 @@ class Tally:
             self.refs[key] = ref
             self._unit_refs.setdefault(unit, {})[key] = ref
 
+    def set_counts(self, number: int, label: str, counts: Mapping[str, int], refs: Mapping[str, Ref]) -> None:
+        """:meth:`set` of each unit's count of one option (``counts`` by unit, in order), each with its
+        ref in ``refs`` when there is one: one call for a row of the 问卷计数 sheet."""
+        known, answers, stored = self._known_units, self._answers, self.counts
+        for unit, count in counts.items():
+            if unit not in known:
+                known.add(unit)
+                self.units.append(unit)
+            key = (number, label, unit)
+            per_question = (number, unit)
+            answers[per_question] = answers.get(per_question, 0) + count - stored.get(key, 0)
+            stored[key] = count
+            ref = refs.get(unit)
+            if ref is not None:
+                self.refs[key] = ref
+                self._unit_refs.setdefault(unit, {})[key] = ref
+
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
         key = (number, label, unit)
