@@ -62,7 +62,10 @@ class Record(NamedTuple):
 
     def ref(self, key: str | None = None) -> Ref:
         col = self.cols.get(key, 0) if key else 0
-        return Ref(self.sheet, self.row, col)
+        return _new_tuple(Ref, (self.sheet, self.row, col))  # Ref(...) without its __new__'s frame
+
+
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
