@@ -348,13 +348,16 @@ class _Auditor:
         self.source = block.title or block.sheet
         self.done = 0
 
-    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str]) -> None:
+    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str],
+                printed: Printed | None = None, agrees: bool | None = None) -> None:
         """One printed figure against ``expected``; ``how`` (the computation as text) is called
-        only for a figure that disagrees."""
-        printed = _printed_at_column(self.b, r, c)
+        only for a figure that disagrees.  ``printed`` (the figure at its column's precision) and
+        ``agrees`` (whether it agrees with ``expected``) are given when the caller has them."""
+        if printed is None:
+            printed = _printed_at_column(self.b, r, c)
         self.audit.checked += 1
         self.done += 1
-        if printed.agrees(expected):
+        if agrees if agrees is not None else printed.agrees(expected):
             return
         self.audit.slips.append(Slip(
             sheet=self.b.sheet, cell=cell_name(r, c), object=what, unit="",
@@ -444,7 +447,9 @@ class _Auditor:
             return
         agreeing = next((s for s in sums if printed.agrees(s[0])), None)
         total, values = agreeing or sums[0]
-        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}")
+        # every reading was just compared with the figure: it agrees with the first that agrees, if any
+        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}", printed,
+                     agreeing is not None)
 
     # a total column: each row's 合计 is the sum of the row's other figures
     def row_totals(self, columns: list[int]) -> None:
@@ -470,16 +475,18 @@ class _Auditor:
             if not compared:
                 continue
             name = self.b.header(c)
-            wrong = [(r, v) for r, v in compared if not _printed_at_column(self.b, r, c).agrees(
-                sum((x.value for x in v), ZERO))]
-            if len(wrong) >= 2 and 2 * len(wrong) > len(compared):
+            sums = [sum((x.value for x in v), ZERO) for _, v in compared]
+            printed = [_printed_at_column(self.b, r, c) for r, _ in compared]
+            agree = [p.agrees(total) for p, total in zip(printed, sums)]
+            wrong = agree.count(False)
+            if wrong >= 2 and 2 * wrong > len(compared):
                 self.unchecked(compared[0][0], c, compared[-1][0], c,
                                f"“{name}”列与同行其他各列之和多数不符，看不出它合计的是哪几列，未核对")
                 continue
-            for r, values in compared:
+            for (r, values), total, figure, agrees in zip(compared, sums, printed, agree):
                 label = _label(self.b.grid[r])
-                self.compare(r, c, sum((x.value for x in values), ZERO), f"{label} {name}".strip(),
-                             lambda: f"{label}{name}={_terms(values, limit=30)}")
+                self.compare(r, c, total, f"{label} {name}".strip(),
+                             lambda: f"{label}{name}={_terms(values, limit=30)}", figure, agrees)
 
     # averages
     def averages(self, columns: list[int]) -> None:
