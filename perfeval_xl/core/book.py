@@ -348,9 +348,16 @@ def _rows_with_data(rows, start: int) -> list[int]:
         firsts = list(map(itemgetter(0), data))
         if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
             return list(range(start, len(rows)))
-    return [r for r in range(start, len(rows))
-            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
-            or not _blank_row(rows[r])]
+    kept = []
+    for r, row in enumerate(data, start):
+        if row:
+            first = row[0]
+            if first is not None and (type(first) is not str or first.strip()):
+                kept.append(r)
+                continue
+        if not _blank_row(row):
+            kept.append(r)
+    return kept
 
 
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
