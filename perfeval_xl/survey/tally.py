@@ -86,9 +86,19 @@ def question_rate(survey_class: SurveyClass, tally: Tally, number: int, unit: st
 
 def _grouped_pairs(survey_class: SurveyClass, tally: Tally, unit: str | None) -> list[tuple[int, Decimal]]:
     by_rate: dict[Decimal, int] = {}
-    for question in survey_class.counted:
-        for opt in question.options:
-            by_rate[opt.rate] = by_rate.get(opt.rate, 0) + tally.count(question.number, opt.label, unit)
+    if unit is not None:  # tally.count of one unit, without the call per option
+        counts = tally.counts
+        for question in survey_class.counted:
+            number = question.number
+            for opt in question.options:
+                by_rate[opt.rate] = by_rate.get(opt.rate, 0) + counts.get((number, opt.label, unit), 0)
+    else:  # tally.count over all units, the units listed once
+        counts, units = tally.counts, list(tally.units)
+        for question in survey_class.counted:
+            number = question.number
+            for opt in question.options:
+                label = opt.label
+                by_rate[opt.rate] = by_rate.get(opt.rate, 0) + sum(counts.get((number, label, u), 0) for u in units)
     return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
 
 
