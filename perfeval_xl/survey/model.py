@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 from ..core.findings import Ref
@@ -79,14 +80,20 @@ class SurveyClass:
             object.__setattr__(self, "weight", to_decimal(self.weight))
 
     def question(self, number: int) -> Question:
-        for q in self.questions:
-            if q.number == number:
-                return q
-        raise KeyError(number)
+        """The (first) question numbered ``number``; KeyError when there is none."""
+        return self._by_number[number]
 
-    @property
+    @cached_property
+    def _by_number(self) -> dict[int, Question]:
+        """The questions by number, the first of a repeated number kept (found once: the questions never change)."""
+        found: dict[int, Question] = {}
+        for q in self.questions:
+            found.setdefault(q.number, q)
+        return found
+
+    @cached_property
     def counted(self) -> tuple[Question, ...]:
-        """The questions that count toward the satisfaction rate."""
+        """The questions that count toward the satisfaction rate (found once: the questions never change)."""
         return tuple(q for q in self.questions if q.counts_toward_satisfaction)
 
     @property
