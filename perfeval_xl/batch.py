@@ -125,8 +125,11 @@ def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]
     printed = _printed_totals(evaluation)
     rows = []
     if not evaluation.whole:
+        by_unit: dict[str, int] = {}
+        for s in slips:  # each unit's slips counted in one pass
+            by_unit[s.unit] = by_unit.get(s.unit, 0) + 1
         for unit in evaluation.units:
-            unit_slips = sum(1 for s in slips if s.unit == unit.name)
+            unit_slips = by_unit.get(unit.name, 0)
             rows.append(BatchRow(name, "", evaluation.book.name, unit.name, as_number(printed.get(unit.name)),
                                  round_score(unit.total), unit.grade, None, None, unit_slips, 0,
                                  status_of(unit_slips, 0, checked)))
