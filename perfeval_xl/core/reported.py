@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from . import schema
 from .book import Record
@@ -188,7 +188,7 @@ def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) 
 
 def _figure(look: _Lookup, record: Record) -> _Figure:
     evaluation = look.evaluation
-    values = record.values
+    values: Mapping[str, Any] = record.values  # what Record.get reads, without its call
     content = values.get("content") or schema.REPORTED_SCORE
     unit = _unit(look, record, content)
     target = str(values.get("object") or "").strip()
@@ -217,7 +217,8 @@ def _figure(look: _Lookup, record: Record) -> _Figure:
 
 
 def _unit(look: _Lookup, record: Record, content: str) -> str | None:
-    unit = record.values.get("unit")
+    values: Mapping[str, Any] = record.values
+    unit = values.get("unit")
     if unit is None:
         return None
     if look.whole and content != schema.REPORTED_SOURCE:
