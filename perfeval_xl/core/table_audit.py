@@ -110,6 +110,8 @@ _UNIT_WORDS = tuple(w for w in LONG_MEASURE_WORDS if w not in ("年度", "个月
     ch for ch in MEASURE_WORDS if ch not in "年月期")
 #: the last characters of those words: a text ending otherwise has none of them
 _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
+#: the same words, to look one up
+_UNIT_WORD_SET = frozenset(_UNIT_WORDS)
 
 
 def _cell(value: object) -> _Cell:
@@ -441,7 +443,7 @@ class _Auditor:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
             return
         printed = _printed_at_column(self.b, r, c)
-        words = sorted({v.unit for v in sums[0][1] + [printed] if v.unit in _UNIT_WORDS})
+        words = sorted({v.unit for v in sums[0][1] + [printed] if v.unit in _UNIT_WORD_SET})
         if len(words) > 1:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的数字单位不同（{'、'.join(words)}）")
             return
