@@ -349,6 +349,7 @@ class _Auditor:
         self.audit = audit
         self.source = block.title or block.sheet
         self.done = 0
+        self._rates = block.figures()[1]
 
     def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str],
                 printed: Printed | None = None, agrees: bool | None = None) -> None:
@@ -394,7 +395,7 @@ class _Auditor:
 
     def is_rate_column(self, c: int) -> bool:
         """A column with percents (a rate or share): never summed by a total row."""
-        return c in self.b.figures()[1]
+        return c in self._rates
 
     # totals
     def totals(self, columns: list[int]) -> None:

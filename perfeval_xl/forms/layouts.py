@@ -15,6 +15,7 @@ match) plus a row in docs/forms.md.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 from decimal import Decimal
@@ -202,10 +203,12 @@ def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     cells = [value for value in row if isinstance(value, str)]
     if not cells:
         return []  # no text: no header
-    # the row folded as one text (a line break between cells: folded text has none, and nothing folds
-    # across it) holds every character of every cell folded alone; a layout whose required words share
-    # a character the row lacks cannot match it (most rows of a sheet), so its cells are not folded one by one
-    present = set(norm("\n".join(cells)))
+    # the row's texts normalised as one (a line break between cells: nothing normalises across it) hold
+    # every character of every cell folded alone (folding only drops spaces and colons besides); a layout
+    # whose required words share a character the row lacks cannot match it (most rows of a sheet), so
+    # the cells are not folded one by one
+    joined = "\n".join(cells)
+    present = set(joined if joined.isascii() else unicodedata.normalize("NFKC", joined))
     if not any(needed <= present for needed in _NEEDED_CHARACTERS):
         return []
     texts = [norm(value) for value in row]  # folded once for every layout
