@@ -311,7 +311,8 @@ def _make_block(sheet, grid, kinds, start, end) -> _Block:
     own = {i: kinds[i] for i in range(start, end + 1)}
     if first_data is not None:
         for i in range(first_data, end + 1):
-            own[i] = _row_kind(grid[i], in_table=True)
+            if kinds[i][0] == "text":  # only a row without figures reads otherwise within a table
+                own[i] = _row_kind(grid[i], in_table=True)
     rows = [i for i in range(first_data, end + 1) if own[i][0] in ("data", "total", "average")] \
         if first_data is not None else []
     return _Block(sheet, title, header_rows, rows, own, grid, start, end, width)
