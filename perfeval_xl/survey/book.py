@@ -252,7 +252,8 @@ class _Reader:
         for rec in self.book.rows(schema.SURVEY_QUESTIONS):
             code = _text(rec, "class_code")
             number = _number(rec, "number")
-            if not code or not self._known(code, rec.ref("class_code"), schema.SURVEY_QUESTIONS.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"),
+                                                                          schema.SURVEY_QUESTIONS.name):
                 continue
             if number is None:
                 self.findings.error(rec.ref("number"), f"{code}类的题目没有题号")
@@ -269,7 +270,8 @@ class _Reader:
         for rec in self.book.rows(schema.SURVEY_OPTIONS):
             code = _text(rec, "class_code")
             label = _text(rec, "label")
-            if not code or not self._known(code, rec.ref("class_code"), schema.SURVEY_OPTIONS.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"),
+                                                                          schema.SURVEY_OPTIONS.name):
                 continue
             number = _number(rec, "number")
             if not label:
@@ -295,6 +297,7 @@ class _Reader:
         header_row, headers, rows = _rows_of(self.book, sheet)
         unit_cols = self._unit_columns(rows, header_row, headers)
         sheet_name, new_tuple = sheet.name, tuple.__new__
+        unit_items = list(unit_cols.items())
         # first pass: every row with its non-blank unit cells
         raw: list[tuple[str, int | None, str, Record, dict[str, int], dict[str, Ref]]] = []
         seen: dict[tuple[str, int, str], Ref] = {}
@@ -303,14 +306,15 @@ class _Reader:
             code = _text(rec, "class_code")
             if code != last_code:
                 last_code, last_number = code, None
-            if not code or not self._known(code, rec.ref("class_code"), sheet.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"), sheet.name):
                 continue
             label = _text(rec, "label")
             per_unit: dict[str, int] = {}
             refs: dict[str, Ref] = {}
             row = rec.raw  # rows[rec.row]
             width = len(row)
-            for col, unit in unit_cols.items():
+            r = rec.row
+            for col, unit in unit_items:
                 cell = row[col] if col < width else None
                 if cell is None:  # a blank cell (what _count gives for it, without the call)
                     continue
@@ -321,10 +325,10 @@ class _Reader:
                 elif kind is float and cell.is_integer() and 0 <= cell < _PLAIN_COUNT:
                     value = int(cell)  # what _count gives for it, without the call
                 else:
-                    value = self._count(rows, rec.row, col, unit)
+                    value = self._count(rows, r, col, unit)
                 if value is not None:
                     per_unit[unit] = value
-                    refs[unit] = new_tuple(Ref, (sheet_name, rec.row, col))  # Ref(...) without its __new__ frame
+                    refs[unit] = new_tuple(Ref, (sheet_name, r, col))  # Ref(...) without its __new__ frame
             if fold(label) == VALID_LABEL:
                 raw.append((code, None, label, rec, per_unit, refs))
                 continue
@@ -539,7 +543,7 @@ class _Reader:
         by_class: dict[str, list[Response]] = {}
         for rec in records:
             code = _text(rec, "class_code")
-            if not code or not self._known(code, rec.ref("class_code"), sheet.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"), sheet.name):
                 continue
             survey_class = self.data.classes[code]
             unit = rec.get("unit") or WHOLE
