@@ -385,6 +385,7 @@ class _Reader:
         sheet = schema.SURVEY_COUNTS
         declared = {fold(c.header) for c in sheet.columns}
         unit_cols: dict[int, str] = {}
+        first_of: dict[str, int] = {}  # each unit's column (the first): a unit given twice found without a scan
         for col, header in enumerate(headers):
             key = fold(header)
             if not key or key in declared:
@@ -396,12 +397,13 @@ class _Reader:
                     self.findings.warning(Ref(sheet.name, header_row, col),
                                           f"列“{header}”不是“单位名单”中的单位简称或全称，该列人数未计入")
                 continue
-            if unit in unit_cols.values():
-                first = next(c for c, u in unit_cols.items() if u == unit)
+            if unit in first_of:
+                first = first_of[unit]
                 self.findings.error(Ref(sheet.name, header_row, col),
                                     f"单位“{unit}”有两列人数（另一列在 {Ref(sheet.name, header_row, first).cell}），只计第一列")
                 continue
             unit_cols[col] = unit
+            first_of[unit] = col
         return unit_cols
 
     def _count(self, rows, r: int, col: int, unit: str) -> int | None:
