@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -106,9 +107,10 @@ def _printed_totals(evaluation) -> dict[str, object]:
     from perfeval_xl.core import schema
 
     totals: dict[str, object] = {}
-    for record in evaluation.book.rows(schema.REPORTED):
-        if record.get("content") == schema.REPORTED_TOTAL:
-            totals.setdefault(record.get("unit") or "", record.get("printed"))
+    wanted = schema.REPORTED_TOTAL
+    for values in map(attrgetter("values"), evaluation.book.rows(schema.REPORTED)):
+        if values.get("content") == wanted:
+            totals.setdefault(values.get("unit") or "", values.get("printed"))
     return totals
 
 
@@ -123,8 +125,11 @@ def _evaluation_rows(name: str, reviewed, slips, checked: int) -> list[BatchRow]
     printed = _printed_totals(evaluation)
     rows = []
     if not evaluation.whole:
+        by_unit: dict[str, int] = {}
+        for s in slips:  # each unit's slips counted in one pass
+            by_unit[s.unit] = by_unit.get(s.unit, 0) + 1
         for unit in evaluation.units:
-            unit_slips = sum(1 for s in slips if s.unit == unit.name)
+            unit_slips = by_unit.get(unit.name, 0)
             rows.append(BatchRow(name, "", evaluation.book.name, unit.name, as_number(printed.get(unit.name)),
                                  round_score(unit.total), unit.grade, None, None, unit_slips, 0,
                                  status_of(unit_slips, 0, checked)))
@@ -686,8 +691,13 @@ def _batch_json(store, totals, output) -> None:
         data["duplicate"] = duplicate
         out.write((", " if n else "") + encode(data))
     out.write('], "issues": [')
-    for n, issue in enumerate(store.issues()):
-        out.write((", " if n else "") + encode(issue.__dict__))
+    # a thousand entries encoded at a time: the encoder writes a list's items with the same ", "
+    # between them, so the list's text without its brackets is the entries one by one
+    issues = store.issues()
+    separator = ""
+    while chunk := [issue.__dict__ for issue in islice(issues, 1000)]:
+        out.write(separator + encode(chunk)[1:-1])
+        separator = ", "
     out.write("]}\n")
 
 

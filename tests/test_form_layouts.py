@@ -216,3 +216,23 @@ def test_negative_weights_are_errors():
         ("G5", "年度资金总额的分值为负数（-10）：分值不能为负，按财预〔2020〕10号的 10 分复核"),
         ("G8", "三级指标“场次”的分值为负数（-90）：分值不能为负，未按它复算")]
     assert review.execution_score == D("10") and review.total >= 0
+
+
+def test_a_funds_header_is_recognised_however_its_words_are_typed():
+    """A row is folded cell by cell only when, folded as one text, it holds the characters a layout's
+    header words share: a header typed with spaces, line breaks and colons inside its words, full-width
+    brackets and the compatibility forms an input method gives (⾏ U+2F8F for 行, 年 U+F98E for 年) is
+    still the 附1 header, its columns where they are (by hand: 年初预算数 B, 全年预算数 C, 全年执行数 D,
+    分值 E, 执行率 F, 得分 G); a row of figures and a line of instructions are no header."""
+    from perfeval_xl.forms.layouts import recognise
+
+    columns = {"initial": 1, "budget": 2, "spent": 3, "weight": 4, "rate": 5, "score": 6}
+    plain = ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    # 年 and 行 only in their compatibility forms: the row holds them once folded
+    typed = ["项目资金 (万元)", "\uf98e初\n预算数", "全\uf98e 预算数", "全\uf98e执\u2f8f：数", "分\u3000值", "执\u2f8f率", "得 分"]
+    for row in (plain, typed):
+        assert [(layout.name, cols) for layout, cols in recognise(row)] == [("附1（表注定权重）", columns),
+                                                                           ("附1", columns)]
+    assert recognise(["合计", 100, "95.00%", None]) == []
+    assert recognise(["预算执行率=全年执行数/全年预算数"]) == []
+    assert recognise([]) == [] and recognise([None, 3.5]) == []

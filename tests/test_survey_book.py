@@ -366,6 +366,20 @@ def test_checks_weights_rates_empty_questions_and_unknown_columns():
     assert any(f[0] == "warning" and "未填写有效问卷数" in f[3] and "甲 5" in f[3] for f in got)
 
 
+def test_a_unit_given_two_count_columns_is_counted_from_the_first():
+    # 甲 by its short name (column G) and again by its full name 甲社区 (column H): the second column is an
+    # error at its header naming the first, and only G is counted (甲 answered 4×A and 1×B on question 2)
+    counts = [
+        {"类别代码": "A", "题号": 2, "选项": "A", "甲": 4, "甲社区": 9, "乙": 2},
+        {"类别代码": "A", "题号": 2, "选项": "B", "甲": 1, "甲社区": 7, "乙": 2},
+    ]
+    book, data, done = small_book(counts)
+    assert ("error", "问卷计数", "H2", "单位“甲”有两列人数（另一列在 G2），只计第一列") in findings_of(done)
+    tally = data.tallies["A"]
+    assert tally.units == ["甲", "乙"]
+    assert (tally.count(2, "A", "甲"), tally.count(2, "B", "甲"), tally.count(2, "A")) == (4, 1, 6)
+
+
 def test_option_without_rate_breaks_the_class_not_the_run():
     counts = [{"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "C", "合计": 1}]
     options = [{"类别代码": "A", "选项": "A", "得分率": "100%"}, {"类别代码": "A", "题号": 2, "选项": "C", "选项内容": "差"}]

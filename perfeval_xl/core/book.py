@@ -62,7 +62,10 @@ class Record(NamedTuple):
 
     def ref(self, key: str | None = None) -> Ref:
         col = self.cols.get(key, 0) if key else 0
-        return Ref(self.sheet, self.row, col)
+        return _new_tuple(Ref, (self.sheet, self.row, col))  # Ref(...) without its __new__'s frame
+
+
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -283,13 +286,19 @@ def _header_key(value: object) -> str:
 
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
+    skip_blank = "" not in headers  # a blank cell names no column: not even looked at
+    remembered, types = _header_text_remembered, _REMEMBERED_HEADER_TYPES
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
         for c, value in enumerate(row):
-            text = _header_key(value)
-            if text in headers and headers[text] not in found:
-                found[headers[text]] = c
+            if value is None and skip_blank:
+                continue
+            # _header_key(value), inline: the first ten rows of every table sheet, cell by cell
+            text = "" if value is None else remembered(value) if type(value) in types else header_text(value)
+            key = headers.get(text)
+            if key is not None and key not in found:
+                found[key] = c
         if len(found) > len(best[1]):
             best = (r, found)
     return best
@@ -339,9 +348,16 @@ def _rows_with_data(rows, start: int) -> list[int]:
         firsts = list(map(itemgetter(0), data))
         if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
             return list(range(start, len(rows)))
-    return [r for r in range(start, len(rows))
-            if (rows[r] and (first := rows[r][0]) is not None and (type(first) is not str or first.strip()))
-            or not _blank_row(rows[r])]
+    kept = []
+    for r, row in enumerate(data, start):
+        if row:
+            first = row[0]
+            if first is not None and (type(first) is not str or first.strip()):
+                kept.append(r)
+                continue
+        if not _blank_row(row):
+            kept.append(r)
+    return kept
 
 
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:

@@ -17,18 +17,18 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable, Mapping, NamedTuple
 
 from . import schema
 from .book import Record
 from .findings import Findings
 from .measures import weighted_mean
-from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
+from .numbers import ZERO, fmt_plain, fmt_score, round_half_up, round_score, to_decimal
 from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
 from .rules import Value
 from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
 from .slips import Slip
-from .sources import SourceError
+from .sources import Scope, SourceError
 
 GRADES = ("优", "良", "中", "差")
 
@@ -45,10 +45,10 @@ class Reconciliation:
         return self.checked - len(self.slips)
 
 
-@dataclass(frozen=True)
-class _Figure:
+class _Figure(NamedTuple):
     """What a row asks for, recomputed: the number (or grade), how it was computed, and
-    whether it is a score (compared to 0.01) or a grade."""
+    whether it is a score (compared to 0.01) or a grade.  Immutable (a named tuple: one per
+    报告数据 row, built at a fraction of a frozen dataclass's cost)."""
 
     what: str
     number: Decimal | None
@@ -70,18 +70,67 @@ class _RowError(Exception):
         self.message = message
 
 
+class _Lookup:
+    """What every 报告数据 row looks up, found once per reconciliation: each unit's scores and
+    indicator index, the project's indicator means, whether the evaluation is a whole one."""
+
+    def __init__(self, evaluation: Evaluation):
+        self.evaluation = evaluation
+        self.whole = evaluation.whole
+        self._scores: dict[str | None, UnitScore | None] = {}
+        self._indexes: dict[str | None, tuple[dict, dict, dict, dict]] = {}
+        self._means: dict[str, Decimal] | None = None
+        self._scopes: dict[str | None, Scope] = {}
+        self._indicator_ids: set[int] | None = None
+
+    def unit_score(self, unit: str | None) -> UnitScore | None:
+        """:func:`_unit_score` (an unknown unit raises each time it is asked for)."""
+        try:
+            return self._scores[unit]
+        except KeyError:
+            found = self._scores[unit] = _unit_score(self.evaluation, unit)
+            return found
+
+    def index(self, unit: str | None, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict, dict, dict]:
+        """:func:`_indicator_index` of ``pool``, the indicators of ``unit``."""
+        found = self._indexes.get(unit)
+        if found is None:
+            found = self._indexes[unit] = _indicator_index(self.evaluation, pool)
+        return found
+
+    def scope(self, unit: str | None) -> Scope:
+        """:meth:`Evaluation.scope` of ``unit``."""
+        found = self._scopes.get(unit)
+        if found is None:
+            found = self._scopes[unit] = self.evaluation.scope(unit)
+        return found
+
+    def means(self) -> dict[str, Decimal]:
+        """The project-level score of each 三级 indicator (:meth:`Evaluation.indicator_means`)."""
+        if self._means is None:
+            self._means = self.evaluation.indicator_means()[0]
+        return self._means
+
+    def is_indicator(self, score: IndicatorScore) -> bool:
+        """``score`` is one of the (first unit's) indicators, not a 子项."""
+        if self._indicator_ids is None:
+            self._indicator_ids = {id(s) for s in self.evaluation.units[0].indicators}
+        return id(score) in self._indicator_ids
+
+
 def reconcile(evaluation: Evaluation) -> Reconciliation:
     """Compare every row of 报告数据 with the evaluation."""
     result = Reconciliation()
+    look = _Lookup(evaluation)
     for record in evaluation.book.rows(schema.REPORTED):
         if record.invalid:
             continue  # the reader has reported the cell
-        text = record.get("printed")
+        text = record.values.get("printed")
         if text is None:
             result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
             continue
         try:
-            figure = _figure(evaluation, record)
+            figure = _figure(look, record)
             _compare(evaluation, record, str(text), figure, result)
         except _RowError as exc:
             result.findings.error(record.ref(exc.key), exc.message)
@@ -101,10 +150,15 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
     if printed is None:
         raise _RowError("printed", f"报告值“{text}”不是数字；{figure.what}应填写报告印出的数字，如 4.99 或 99.18%")
     number = _in_printed_unit(evaluation, printed, figure)
-    if figure.score:
-        printed = printed.at(SCORE_DECIMALS)
     result.checked += 1
-    if printed.agrees(number):
+    if figure.score and printed.decimals < SCORE_DECIMALS:
+        # a score is read with at least two decimals: printed.at(SCORE_DECIMALS).agrees(number), that
+        # figure made only for a row that disagrees
+        places = SCORE_DECIMALS + (2 if printed.percent else 0)
+        if round_half_up(number, places) == round_half_up(printed.value, places):
+            return
+        printed = printed.at(SCORE_DECIMALS)
+    elif printed.agrees(number):
         return
     _slip(record, figure, printed.text, printed.show(number), result)
 
@@ -132,39 +186,42 @@ def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) 
 
 # --- what a row names ---------------------------------------------------------
 
-def _figure(evaluation: Evaluation, record: Record) -> _Figure:
-    content = record.get("content") or schema.REPORTED_SCORE
-    unit = _unit(evaluation, record, content)
-    target = str(record.get("object") or "").strip()
+def _figure(look: _Lookup, record: Record) -> _Figure:
+    evaluation = look.evaluation
+    values: Mapping[str, Any] = record.values  # what Record.get reads, without its call
+    content = values.get("content") or schema.REPORTED_SCORE
+    unit = _unit(look, record, content)
+    target = str(values.get("object") or "").strip()
     if content in (schema.REPORTED_TOTAL, schema.REPORTED_GRADE):
-        total, how = _total(evaluation, unit)
+        total, how = _total(look, unit)
         if content == schema.REPORTED_TOTAL:
             return _Figure(f"{_who(unit)}总分", total, how, score=True)
-        grade = _grade_of(evaluation, unit)
+        grade = _grade_of(look, unit)
         return _Figure(f"{_who(unit)}等级", total, lambda: f"{how()}，{_grade_rule(evaluation, total, grade)}",
                        grade=grade)
     if not target:
         raise _RowError("object", f"“对象”为空：内容为“{content}”时须填写指标编码或名称"
                         + ("（取值填取值来源的写法）" if content == schema.REPORTED_SOURCE else ""))
     if content == schema.REPORTED_SOURCE:
-        value = _resolve(evaluation, unit, target)
+        value = _resolve(evaluation, unit, target, look)
         return _value_figure(value, f"{_who(unit)}{target}")
     if content == schema.REPORTED_VALUE:
-        score = _indicator(evaluation, unit, target)
+        score = _indicator(evaluation, unit, target, look)
         if score is None:
             raise _RowError("object", _unknown(evaluation, target, levels=False))
         if score.value is None:
             why = "按子项评分，请在“对象”写子项名称" if score.children else "不是按指标值计分的（如人工评分、要点）"
             raise _RowError("object", f"指标“{target}”没有指标值：它{why}")
         return _value_figure(score.value, f"{_who(unit)}{score.code} {score.name} 指标值")
-    return _score_figure(evaluation, unit, target)
+    return _score_figure(look, unit, target)
 
 
-def _unit(evaluation: Evaluation, record: Record, content: str) -> str | None:
-    unit = record.get("unit")
+def _unit(look: _Lookup, record: Record, content: str) -> str | None:
+    values: Mapping[str, Any] = record.values
+    unit = values.get("unit")
     if unit is None:
         return None
-    if evaluation.whole and content != schema.REPORTED_SOURCE:
+    if look.whole and content != schema.REPORTED_SOURCE:
         raise _RowError("unit", f"整体评价只有项目的{content}，“单位简称”应留空（单位的数据可用“取值”核对）")
     return unit
 
@@ -196,13 +253,16 @@ def _plain_name(text: str) -> str:
 SUB_ITEM_SEPARATORS = ("/", "／", "·", "•", "・")
 
 
-def _indicator(evaluation: Evaluation, unit: str | None, target: str) -> IndicatorScore | None:
+def _indicator(evaluation: Evaluation, unit: str | None, target: str,
+               look: _Lookup | None = None) -> IndicatorScore | None:
     """The 三级 indicator (or 子项) named by code or name, of a unit, or of the project.  A 子项 is
     named ``编码/子项`` (or ``三级指标名称/子项``, or ``编码·子项``), or by its name alone when no other
-    indicator has a 子项 of that name; a bare name shared by several is an error listing them."""
-    scores = _unit_score(evaluation, unit)
+    indicator has a 子项 of that name; a bare name shared by several is an error listing them.
+    ``look`` is the reconciliation's look-ups (found once for every row), when the caller has them."""
+    look = look if look is not None else _Lookup(evaluation)
+    scores = look.unit_score(unit)
     pool = scores.indicators if scores is not None else evaluation.units[0].indicators
-    by_code, by_name, child_by_full, children_by_name = _indicator_index(evaluation, pool)
+    by_code, by_name, child_by_full, children_by_name = look.index(unit, pool)
     name = _plain_name(target)
     found = by_code.get(target.strip()) or by_name.get(name)
     if found is not None:
@@ -242,9 +302,9 @@ def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -
     return evaluation.caches.derived(pool, "报告数据 indicators", build)
 
 
-def _resolve(evaluation: Evaluation, unit: str | None, text: str) -> Value:
+def _resolve(evaluation: Evaluation, unit: str | None, text: str, look: _Lookup | None = None) -> Value:
     try:
-        return evaluation.scope(unit).resolve(text)
+        return (look.scope(unit) if look is not None else evaluation.scope(unit)).resolve(text)
     except SourceError as exc:
         raise _RowError("object", f"取值“{text}”无法计算：{exc}") from exc
 
@@ -253,12 +313,13 @@ def _value_figure(value: Value, what: str) -> _Figure:
     return _Figure(what, value.amount, value.text or f"{value.label}={value.show()}", amount=not value.is_rate)
 
 
-def _score_figure(evaluation: Evaluation, unit: str | None, target: str) -> _Figure:
-    score = _indicator(evaluation, unit, target)
-    scores = _unit_score(evaluation, unit)
+def _score_figure(look: _Lookup, unit: str | None, target: str) -> _Figure:
+    evaluation = look.evaluation
+    score = _indicator(evaluation, unit, target, look)
+    scores = look.unit_score(unit)
     if score is not None:
         if scores is None:  # a project-level indicator score: the mean over the units
-            return _project_indicator(evaluation, score)
+            return _project_indicator(look, score)
         return _Figure(f"{_who(unit)}{score.code} {score.name} 得分", score.score, score.process, score=True)
     name = _plain_name(target)
     if scores is None:
@@ -296,10 +357,10 @@ def _level2_of(unit: UnitScore, name: str) -> LevelScore | None:
     return next((l for _, l in unit.level2 if _plain_name(l.name) == name), None)
 
 
-def _project_indicator(evaluation: Evaluation, score: IndicatorScore) -> _Figure:
-    means, _residue, _adjusted = evaluation.indicator_means()
-    mean = means.get(score.code)
-    if not any(s is score for s in evaluation.units[0].indicators):  # a 子项: its code is its indicator's
+def _project_indicator(look: _Lookup, score: IndicatorScore) -> _Figure:
+    evaluation = look.evaluation
+    mean = look.means().get(score.code)
+    if not look.is_indicator(score):  # a 子项: its code is its indicator's
         raise _RowError("object", f"指标“{score.code}·{score.name}”没有项目得分（它是子项，请写所属指标）")
     if mean is None:
         raise _RowError("object", f"指标“{score.code}”没有项目得分（它是子项，请写所属指标）")
@@ -334,9 +395,10 @@ def _mean_text(evaluation: Evaluation, name: str, values: list[Decimal], result:
     return f"{name}=({'+'.join(fmt_score(v) for v in values)})/{len(values)}={fmt_score(result)}"
 
 
-def _total(evaluation: Evaluation, unit: str | None) -> tuple[Decimal, Callable[[], str]]:
+def _total(look: _Lookup, unit: str | None) -> tuple[Decimal, Callable[[], str]]:
     """The total of a unit (or the project) and what says how it was computed."""
-    scores = _unit_score(evaluation, unit)
+    evaluation = look.evaluation
+    scores = look.unit_score(unit)
     if scores is not None:
         return scores.total, lambda: _sum_text(scores)
     return evaluation.total, lambda: _mean_text(evaluation, "项目得分", [u.total for u in evaluation.units],
@@ -348,9 +410,9 @@ def _sum_text(scores: UnitScore) -> str:
     return f"总分={parts}={fmt_score(scores.total)}"
 
 
-def _grade_of(evaluation: Evaluation, unit: str | None) -> str:
-    scores = _unit_score(evaluation, unit)
-    return scores.grade if scores is not None else evaluation.grade
+def _grade_of(look: _Lookup, unit: str | None) -> str:
+    scores = look.unit_score(unit)
+    return scores.grade if scores is not None else look.evaluation.grade
 
 
 def _grade_rule(evaluation: Evaluation, total: Decimal, grade: str) -> str:

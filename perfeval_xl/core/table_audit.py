@@ -102,16 +102,23 @@ class _Cell:
     problem: str = ""
 
 
+#: a blank cell (and a cell beyond a row's end): one for all, it is immutable
+_BLANK = _Cell("", None)
+
 #: unit words a pasted table prints after a figure (2分, 15人, 3个); dates (年, 月, 期) stay text
 _UNIT_WORDS = tuple(w for w in LONG_MEASURE_WORDS if w not in ("年度", "个月")) + tuple(
     ch for ch in MEASURE_WORDS if ch not in "年月期")
 #: the last characters of those words: a text ending otherwise has none of them
 _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
+#: the same words, to look one up
+_UNIT_WORD_SET = frozenset(_UNIT_WORDS)
 
 
 def _cell(value: object) -> _Cell:
     if type(value) is str:  # what a plain text gives depends on the text alone: read once per process
         return _text_cell(value)
+    if value is None:
+        return _BLANK
     return _read_cell(value)
 
 
@@ -122,7 +129,7 @@ def _text_cell(value: str) -> _Cell:
 
 def _read_cell(value: object) -> _Cell:
     if value is None or (isinstance(value, str) and not value.strip()):
-        return _Cell("", None)
+        return _BLANK
     text = clean(value)
     if isinstance(value, UncachedFormula):
         return _Cell(text, None, f"是公式（{str(value)[:40]}），文件中没有保存计算结果")
@@ -150,11 +157,18 @@ def _row_kind(cells: list[_Cell], in_table: bool = False) -> tuple[str, int]:
     Above a table's first row of figures only a row with figures can be a total or average
     row (a header may read 合计); below it, any row of two cells or more is a table row.
     A row's label is its first text."""
-    if all(not c.text for c in cells):
+    texts, figures, label = 0, False, ""
+    for c in cells:  # one pass: the texts counted, whether any figure, the first text that is no figure
+        if c.number is not None:
+            figures = True
+        elif c.text and not label:
+            label = c.text
+        if c.text:
+            texts += 1
+    if not texts:
         return "blank", 0
-    if not any(c.number is not None for c in cells) and not (in_table and sum(1 for c in cells if c.text) >= 2):
+    if not figures and not (in_table and texts >= 2):
         return "text", 0
-    label = next((c.text for c in cells if c.number is None and c.text), "")
     if len(label) <= MAX_LABEL:
         for word, level in TOTAL_LEVELS:
             if label.startswith(word):
@@ -189,11 +203,21 @@ class _Block:
 
     def cell(self, r: int, c: int) -> _Cell:
         row = self.grid[r]
-        return row[c] if c < len(row) else _Cell("", None)
+        try:
+            return row[c]
+        except IndexError:  # beyond the row's end (columns are never negative)
+            return _BLANK
 
     def header(self, c: int) -> str:
         """The column's name: its lowest header text, prefixed by the group above it when
-        the lowest text is generic (合计, 占比 under “A”)."""
+        the lowest text is generic (合计, 占比 under “A”); worked out once per column."""
+        key = ("header", c)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._header(c)
+        return found
+
+    def _header(self, c: int) -> str:
         texts = []
         for r in self.header_rows:
             text = self.cell(r, c).text
@@ -211,6 +235,30 @@ class _Block:
         if len(texts) > 1 and (leaf.startswith(("合计", "占比", "小计", "总计", "人数", "金额", "计数")) or len(leaf) <= 2):
             return texts[-2] + leaf
         return leaf
+
+    def figures(self) -> tuple[set[int], set[int], dict[tuple[int, bool], int]]:
+        """The columns with a figure in a table row, the columns with a percent there, and the most
+        decimals printed in each column, percents and other figures apart: one pass over the table
+        rows, worked out once (every comparison asks)."""
+        found = self.memo.get("figures")
+        if found is None:
+            numeric: set[int] = set()
+            rates: set[int] = set()
+            decimals: dict[tuple[int, bool], int] = {}
+            grid = self.grid
+            for r in self.rows:
+                for c, cell in enumerate(grid[r]):
+                    p = cell.number
+                    if p is None:
+                        continue
+                    numeric.add(c)
+                    if p.percent:
+                        rates.add(c)
+                    key = (c, p.percent)
+                    if p.decimals > decimals.get(key, 0):
+                        decimals[key] = p.decimals
+            found = self.memo["figures"] = (numeric, rates, decimals)
+        return found
 
     def leaf(self, c: int) -> str:
         for r in reversed(self.header_rows):
@@ -263,7 +311,8 @@ def _make_block(sheet, grid, kinds, start, end) -> _Block:
     own = {i: kinds[i] for i in range(start, end + 1)}
     if first_data is not None:
         for i in range(first_data, end + 1):
-            own[i] = _row_kind(grid[i], in_table=True)
+            if kinds[i][0] == "text":  # only a row without figures reads otherwise within a table
+                own[i] = _row_kind(grid[i], in_table=True)
     rows = [i for i in range(first_data, end + 1) if own[i][0] in ("data", "total", "average")] \
         if first_data is not None else []
     return _Block(sheet, title, header_rows, rows, own, grid, start, end, width)
@@ -278,11 +327,8 @@ def _title(lines: list[str]) -> str:
 # --- the checks --------------------------------------------------------------------
 
 def _column_decimals(block: _Block, c: int, percent: bool) -> int:
-    key = ("decimals", c, percent)
-    if key not in block.memo:
-        block.memo[key] = max((p.decimals for p in (block.cell(r, c).number for r in block.rows)
-                               if p is not None and p.percent == percent), default=0)
-    return block.memo[key]
+    """The most decimals printed in column ``c`` (percents, or the other figures), 0 for none."""
+    return block.figures()[2].get((c, percent), 0)
 
 
 def _printed_at_column(block: _Block, r: int, c: int) -> Printed:
@@ -304,14 +350,18 @@ class _Auditor:
         self.audit = audit
         self.source = block.title or block.sheet
         self.done = 0
+        self._rates = block.figures()[1]
 
-    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str]) -> None:
+    def compare(self, r: int, c: int, expected: Decimal, what: str, how: Callable[[], str],
+                printed: Printed | None = None, agrees: bool | None = None) -> None:
         """One printed figure against ``expected``; ``how`` (the computation as text) is called
-        only for a figure that disagrees."""
-        printed = _printed_at_column(self.b, r, c)
+        only for a figure that disagrees.  ``printed`` (the figure at its column's precision) and
+        ``agrees`` (whether it agrees with ``expected``) are given when the caller has them."""
+        if printed is None:
+            printed = _printed_at_column(self.b, r, c)
         self.audit.checked += 1
         self.done += 1
-        if printed.agrees(expected):
+        if agrees if agrees is not None else printed.agrees(expected):
             return
         self.audit.slips.append(Slip(
             sheet=self.b.sheet, cell=cell_name(r, c), object=what, unit="",
@@ -331,8 +381,9 @@ class _Auditor:
     # columns
     def numeric_columns(self) -> list[int]:
         cols = []
+        numeric = self.b.figures()[0]
         for c in range(self.b.width):
-            if any(self.b.cell(r, c).number is not None for r in self.b.rows):
+            if c in numeric:
                 leaf = self.b.leaf(c)
                 if leaf.startswith(ID_HEADERS) or (not leaf and self._is_sequence(c)):
                     continue
@@ -345,10 +396,7 @@ class _Auditor:
 
     def is_rate_column(self, c: int) -> bool:
         """A column with percents (a rate or share): never summed by a total row."""
-        key = ("rate", c)
-        if key not in self.b.memo:
-            self.b.memo[key] = any(p is not None and p.percent for p in (self.b.cell(r, c).number for r in self.b.rows))
-        return self.b.memo[key]
+        return c in self._rates
 
     # totals
     def totals(self, columns: list[int]) -> None:
@@ -382,7 +430,8 @@ class _Auditor:
         label = _label(self.b.grid[r])
         name = self.b.header(c)
         data = readings[0]
-        texts = [x for x in data if self.b.cell(x, c).number is None and self.b.cell(x, c).text]
+        cell = self.b.cell
+        texts = [x for x in data if (found := cell(x, c)).number is None and found.text]
         if texts:
             x = texts[0]
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的 {cell_name(x, c)} 是文字“{self.b.cell(x, c).text}”，"
@@ -390,19 +439,21 @@ class _Auditor:
             return
         sums = []
         for rows in readings:
-            values = [p for x in rows if (p := self.b.cell(x, c).number) is not None]
+            values = [p for x in rows if (p := cell(x, c).number) is not None]
             sums.append((sum((v.value for v in values), ZERO), values))
         if not sums[0][1]:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
             return
         printed = _printed_at_column(self.b, r, c)
-        words = sorted({v.unit for v in sums[0][1] + [printed] if v.unit in _UNIT_WORDS})
+        words = sorted({v.unit for v in sums[0][1] + [printed] if v.unit in _UNIT_WORD_SET})
         if len(words) > 1:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的数字单位不同（{'、'.join(words)}）")
             return
         agreeing = next((s for s in sums if printed.agrees(s[0])), None)
         total, values = agreeing or sums[0]
-        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}")
+        # every reading was just compared with the figure: it agrees with the first that agrees, if any
+        self.compare(r, c, total, f"{label} {name}", lambda: f"{name}{label}={_terms(values)}", printed,
+                     agreeing is not None)
 
     # a total column: each row's 合计 is the sum of the row's other figures
     def row_totals(self, columns: list[int]) -> None:
@@ -428,16 +479,18 @@ class _Auditor:
             if not compared:
                 continue
             name = self.b.header(c)
-            wrong = [(r, v) for r, v in compared if not _printed_at_column(self.b, r, c).agrees(
-                sum((x.value for x in v), ZERO))]
-            if len(wrong) >= 2 and 2 * len(wrong) > len(compared):
+            sums = [sum((x.value for x in v), ZERO) for _, v in compared]
+            printed = [_printed_at_column(self.b, r, c) for r, _ in compared]
+            agree = [p.agrees(total) for p, total in zip(printed, sums)]
+            wrong = agree.count(False)
+            if wrong >= 2 and 2 * wrong > len(compared):
                 self.unchecked(compared[0][0], c, compared[-1][0], c,
                                f"“{name}”列与同行其他各列之和多数不符，看不出它合计的是哪几列，未核对")
                 continue
-            for r, values in compared:
+            for (r, values), total, figure, agrees in zip(compared, sums, printed, agree):
                 label = _label(self.b.grid[r])
-                self.compare(r, c, sum((x.value for x in values), ZERO), f"{label} {name}".strip(),
-                             lambda: f"{label}{name}={_terms(values, limit=30)}")
+                self.compare(r, c, total, f"{label} {name}".strip(),
+                             lambda: f"{label}{name}={_terms(values, limit=30)}", figure, agrees)
 
     # averages
     def averages(self, columns: list[int]) -> None:
@@ -599,7 +652,8 @@ def _is_title(block: _Block) -> bool:
 
 def audit_sheet(sheet: str, rows: Sequence[Sequence[object]]) -> Audit:
     """Audit every table block of one pasted sheet."""
-    grid = [[_cell(v) for v in row] for row in rows]
+    text_cell, cell = _text_cell, _cell
+    grid = [[text_cell(v) if type(v) is str else cell(v) for v in row] for row in rows]
     audit = Audit()
     pending: list[str] = []
     for block in _blocks(sheet, grid):

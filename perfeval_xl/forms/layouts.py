@@ -15,6 +15,7 @@ match) plus a row in docs/forms.md.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 from decimal import Decimal
@@ -143,11 +144,14 @@ class Layout:
         return tuple(tuple(w for c in self.fund_columns if c.kind == kind for w in c.contains + c.starts)
                      for kind in sorted(self.required))
 
-    def funds_header(self, row: Sequence[object], texts: Sequence[str] | None = None) -> dict[str, int] | None:
+    def funds_header(self, row: Sequence[object], texts: Sequence[str] | None = None,
+                     joined: str | None = None) -> dict[str, int] | None:
         """The columns of a funds header row of this layout, or None; ``texts`` are the row's cells
-        already folded by :func:`norm`, when the caller has them."""
+        already folded by :func:`norm`, and ``joined`` those texts joined by line breaks, when the
+        caller has them."""
         texts = texts if texts is not None else [norm(value) for value in row]
-        joined = "\n".join(texts)  # folded text has no line breaks: no word spans two cells
+        if joined is None:
+            joined = "\n".join(texts)  # folded text has no line breaks: no word spans two cells
         if not all(any(w in joined for w in words) for words in self._required_words):
             return None  # a word of a required column is nowhere in the row: no cell can be that column
         cols = header_columns(self.fund_columns, row, texts)
@@ -196,8 +200,33 @@ LAYOUTS: tuple[Layout, ...] = (HUBEI, SICHUAN, NOTED, CENTRAL)
 def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     """The layouts whose funds header this row is, most specific first (a layout that also needs
     its note is confirmed by the reader once the note is read)."""
+    cells = [value for value in row if isinstance(value, str)]
+    if not cells:
+        return []  # no text: no header
+    # the row's texts normalised as one (a line break between cells: nothing normalises across it) hold
+    # every character of every cell folded alone (folding only drops spaces and colons besides); a layout
+    # whose required words share a character the row lacks cannot match it (most rows of a sheet), so
+    # the cells are not folded one by one
+    joined = "\n".join(cells)
+    present = set(joined if joined.isascii() else unicodedata.normalize("NFKC", joined))
+    if not any(needed <= present for needed in _NEEDED_CHARACTERS):
+        return []
     texts = [norm(value) for value in row]  # folded once for every layout
-    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts))]
+    joined = "\n".join(texts)
+    return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts, joined))]
+
+
+def _needed_characters(layout: Layout) -> frozenset[str]:
+    """Characters every funds header of ``layout`` holds: those each word of a required column shares."""
+    needed: set[str] = set()
+    for words in layout._required_words:
+        if words:
+            needed |= set.intersection(*map(set, words))
+    return frozenset(needed)
+
+
+#: for each layout, the characters its funds header row holds whatever words name its columns
+_NEEDED_CHARACTERS = tuple(_needed_characters(layout) for layout in LAYOUTS)
 
 
 # --- a note that states the weights -------------------------------------------------------

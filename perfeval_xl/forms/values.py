@@ -19,11 +19,16 @@ NOT_APPLICABLE = {"/", "\\", "-", "--", "—", "——", "－", "无", "不适�
 def norm(value: object) -> str:
     """Header text folded for matching: full-width → half-width, no spaces or line breaks,
     no colons; ``项目资金（万元）`` and ``项目资金 (万元)`` both give ``项目资金(万元)``."""
-    if value is None or not isinstance(value, str):
-        return ""
-    text = unicodedata.normalize("NFKC", value)
-    text = re.sub(r"\s+", "", text)
-    return text.replace(":", "").replace("：", "")
+    if type(value) is not str:  # a text of a subclass, as before: folded into a plain str
+        if not isinstance(value, str):
+            return ""
+        return _SPACES.sub("", unicodedata.normalize("NFKC", value)).replace(":", "").replace("：", "")
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value)  # NFKC leaves ASCII as it is
+    text = _SPACES.sub("", text)
+    return text.replace(":", "").replace("：", "") if ":" in text or "：" in text else text
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def shown(value: object) -> str:

@@ -131,15 +131,17 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     # character) and escaped once.  Numbers are written each time (1, 1.0 and Decimal("1.00") are
     # equal keys but different texts).
     tails: dict[tuple[str, str], str] = {}
+    tail_of = tails.get
     starts = [f'<c r="{letter}' for letter in letters]
     batch: list[str] = []
     for values, styles, height in sheet.rows:
         line += 1
         number = str(line)
         cells = [f'<row r="{number}" ht="{height}" customHeight="1">' if height else f'<row r="{number}">']
-        for c, (value, style) in enumerate(zip(values, styles)):
+        add = cells.append
+        for start, value, style in zip(starts, values, styles):
             if value.__class__ is str:
-                tail = tails.get((style, value))
+                tail = tail_of((style, value))
                 if tail is None:
                     if len(tails) > 50_000:
                         tails.clear()
@@ -154,8 +156,10 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
                         f"{xml_safe(escape(value))}</t></is></c>") if value else f'" s="{ids[style]}"/>'
             else:
                 tail = f'" s="{ids[style]}"><v>{_number(value)}</v></c>'
-            cells.append(starts[c] + number + tail)
-        cells.append("</row>")
+            add(start)
+            add(number)
+            add(tail)
+        add("</row>")
         batch.append("".join(cells))
         if len(batch) > 200:
             yield "".join(batch)

@@ -171,7 +171,9 @@ def _cell(rows: Mapping[int, Sequence[object]], r: int, c: int) -> object:
 
 
 def _text(record: Record, key: str) -> str:
-    value = record.get(key)
+    value = record.values.get(key)
+    if type(value) is str:  # what clean_text gives for a text, without the call
+        return value.replace("\u3000", " ").strip()
     return "" if value is None else clean_text(value)
 
 
@@ -250,7 +252,8 @@ class _Reader:
         for rec in self.book.rows(schema.SURVEY_QUESTIONS):
             code = _text(rec, "class_code")
             number = _number(rec, "number")
-            if not code or not self._known(code, rec.ref("class_code"), schema.SURVEY_QUESTIONS.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"),
+                                                                          schema.SURVEY_QUESTIONS.name):
                 continue
             if number is None:
                 self.findings.error(rec.ref("number"), f"{code}类的题目没有题号")
@@ -267,7 +270,8 @@ class _Reader:
         for rec in self.book.rows(schema.SURVEY_OPTIONS):
             code = _text(rec, "class_code")
             label = _text(rec, "label")
-            if not code or not self._known(code, rec.ref("class_code"), schema.SURVEY_OPTIONS.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"),
+                                                                          schema.SURVEY_OPTIONS.name):
                 continue
             number = _number(rec, "number")
             if not label:
@@ -292,6 +296,8 @@ class _Reader:
             return counts, valid
         header_row, headers, rows = _rows_of(self.book, sheet)
         unit_cols = self._unit_columns(rows, header_row, headers)
+        sheet_name, new_tuple = sheet.name, tuple.__new__
+        unit_items = list(unit_cols.items())
         # first pass: every row with its non-blank unit cells
         raw: list[tuple[str, int | None, str, Record, dict[str, int], dict[str, Ref]]] = []
         seen: dict[tuple[str, int, str], Ref] = {}
@@ -300,25 +306,29 @@ class _Reader:
             code = _text(rec, "class_code")
             if code != last_code:
                 last_code, last_number = code, None
-            if not code or not self._known(code, rec.ref("class_code"), sheet.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"), sheet.name):
                 continue
             label = _text(rec, "label")
             per_unit: dict[str, int] = {}
             refs: dict[str, Ref] = {}
             row = rec.raw  # rows[rec.row]
             width = len(row)
-            for col, unit in unit_cols.items():
+            r = rec.row
+            for col, unit in unit_items:
                 cell = row[col] if col < width else None
                 if cell is None:  # a blank cell (what _count gives for it, without the call)
                     continue
                 value: int | None
-                if type(cell) is int and 0 <= cell < _PLAIN_COUNT:
+                kind = type(cell)
+                if kind is int and 0 <= cell < _PLAIN_COUNT:
                     value = cell
+                elif kind is float and cell.is_integer() and 0 <= cell < _PLAIN_COUNT:
+                    value = int(cell)  # what _count gives for it, without the call
                 else:
-                    value = self._count(rows, rec.row, col, unit)
+                    value = self._count(rows, r, col, unit)
                 if value is not None:
                     per_unit[unit] = value
-                    refs[unit] = Ref(sheet.name, rec.row, col)
+                    refs[unit] = new_tuple(Ref, (sheet_name, r, col))  # Ref(...) without its __new__ frame
             if fold(label) == VALID_LABEL:
                 raw.append((code, None, label, rec, per_unit, refs))
                 continue
@@ -375,6 +385,7 @@ class _Reader:
         sheet = schema.SURVEY_COUNTS
         declared = {fold(c.header) for c in sheet.columns}
         unit_cols: dict[int, str] = {}
+        first_of: dict[str, int] = {}  # each unit's column (the first): a unit given twice found without a scan
         for col, header in enumerate(headers):
             key = fold(header)
             if not key or key in declared:
@@ -386,12 +397,13 @@ class _Reader:
                     self.findings.warning(Ref(sheet.name, header_row, col),
                                           f"列“{header}”不是“单位名单”中的单位简称或全称，该列人数未计入")
                 continue
-            if unit in unit_cols.values():
-                first = next(c for c, u in unit_cols.items() if u == unit)
+            if unit in first_of:
+                first = first_of[unit]
                 self.findings.error(Ref(sheet.name, header_row, col),
                                     f"单位“{unit}”有两列人数（另一列在 {Ref(sheet.name, header_row, first).cell}），只计第一列")
                 continue
             unit_cols[col] = unit
+            first_of[unit] = col
         return unit_cols
 
     def _count(self, rows, r: int, col: int, unit: str) -> int | None:
@@ -475,9 +487,7 @@ class _Reader:
                 continue
             tally = Tally(code, sheet=sheet)
             for row in rows:
-                label = self._label(survey_class, row.number, row.label)
-                for unit, n in row.counts.items():
-                    tally.set(row.number, label, unit, n, row.refs.get(unit))
+                tally.set_counts(row.number, self._label(survey_class, row.number, row.label), row.counts, row.refs)
             typed = self._typed_valid(code)
             declared = valid.get(code, {})
             inferred = []
@@ -535,7 +545,7 @@ class _Reader:
         by_class: dict[str, list[Response]] = {}
         for rec in records:
             code = _text(rec, "class_code")
-            if not code or not self._known(code, rec.ref("class_code"), sheet.name):
+            if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"), sheet.name):
                 continue
             survey_class = self.data.classes[code]
             unit = rec.get("unit") or WHOLE

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 from ..core.findings import Ref
@@ -79,14 +80,20 @@ class SurveyClass:
             object.__setattr__(self, "weight", to_decimal(self.weight))
 
     def question(self, number: int) -> Question:
-        for q in self.questions:
-            if q.number == number:
-                return q
-        raise KeyError(number)
+        """The (first) question numbered ``number``; KeyError when there is none."""
+        return self._by_number[number]
 
-    @property
+    @cached_property
+    def _by_number(self) -> dict[int, Question]:
+        """The questions by number, the first of a repeated number kept (found once: the questions never change)."""
+        found: dict[int, Question] = {}
+        for q in self.questions:
+            found.setdefault(q.number, q)
+        return found
+
+    @cached_property
     def counted(self) -> tuple[Question, ...]:
-        """The questions that count toward the satisfaction rate."""
+        """The questions that count toward the satisfaction rate (found once: the questions never change)."""
         return tuple(q for q in self.questions if q.counts_toward_satisfaction)
 
     @property
@@ -145,13 +152,33 @@ class Tally:
             self.units.append(unit)
 
     def set(self, number: int, label: str, unit: str, count: int, ref: Ref | None = None) -> None:
-        self._unit(unit)
+        if unit not in self._known_units:  # self._unit(unit), inline: a count is set per unit of every option
+            self._known_units.add(unit)
+            self.units.append(unit)
         key = (number, label, unit)
-        self._answers[(number, unit)] = self._answers.get((number, unit), 0) + count - self.counts.get(key, 0)
+        answers = (number, unit)
+        self._answers[answers] = self._answers.get(answers, 0) + count - self.counts.get(key, 0)
         self.counts[key] = count
         if ref is not None:
             self.refs[key] = ref
             self._unit_refs.setdefault(unit, {})[key] = ref
+
+    def set_counts(self, number: int, label: str, counts: Mapping[str, int], refs: Mapping[str, Ref]) -> None:
+        """:meth:`set` of each unit's count of one option (``counts`` by unit, in order), each with its
+        ref in ``refs`` when there is one: one call for a row of the 问卷计数 sheet."""
+        known, answers, stored = self._known_units, self._answers, self.counts
+        for unit, count in counts.items():
+            if unit not in known:
+                known.add(unit)
+                self.units.append(unit)
+            key = (number, label, unit)
+            per_question = (number, unit)
+            answers[per_question] = answers.get(per_question, 0) + count - stored.get(key, 0)
+            stored[key] = count
+            ref = refs.get(unit)
+            if ref is not None:
+                self.refs[key] = ref
+                self._unit_refs.setdefault(unit, {})[key] = ref
 
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
