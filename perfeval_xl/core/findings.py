@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import compress, islice, repeat
-from operator import add, eq, itemgetter, mul, sub
+from operator import add, itemgetter, mul, ne, sub
 from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -75,27 +75,36 @@ def format_refs(refs, limit: int = 8) -> str:
     per row), each step over the whole list in C where it can be.
     """
     refs = list(refs)
-    sheets = dict.fromkeys(map(_SHEET, refs))  # in the order first named
-    # each cell's key by C loops (a ledger total names a cell per row), then each sheet's keys by a C pass
+    names = list(map(_SHEET, refs))
+    # each cell's key by C loops (a ledger total names a cell per row)
     keys = list(map(add, map(mul, map(_COL, refs), repeat(_SPAN)), map(_ROW, refs)))
-    if len(sheets) > 1:
-        names = list(map(_SHEET, refs))
-        cells = {sheet: set(compress(keys, map(eq, names, repeat(sheet)))) for sheet in sheets}
-    else:
-        cells = {sheet: set(keys) for sheet in sheets}
+    # the list in runs of one sheet (a value's cells come together: an indicator's, a ledger's, a fund's)
+    starts = [0, *compress(range(1, len(names)), map(ne, islice(names, 1, None), names))] if names else []
+    runs_of: dict[str, list[tuple[int, int]]] = {}  # sheet → its runs, in the order the sheets are first named
+    for start, end in zip(starts, [*starts[1:], len(names)]):
+        runs_of.setdefault(names[start], []).append((start, end))
     parts = []
-    for sheet in sheets:
-        # each cell once as one integer, by column then row (ints sort fast; a set of them nearly in order)
-        keys = sorted(cells[sheet])
-        steps = list(map(sub, keys[1:], keys[:-1]))
+    for sheet, spans in runs_of.items():
+        # each cell once as one integer, by column then row (ints sort fast): one run already strictly
+        # in order (a ledger's cells, row after row) is used as it stands
+        steps: list[int] = []
+        if len(spans) == 1:
+            keys_of = keys[spans[0][0]:spans[0][1]]
+            steps = list(map(sub, keys_of[1:], keys_of[:-1]))
+            in_order = not steps or min(steps) > 0
+        else:
+            keys_of, in_order = [k for start, end in spans for k in keys[start:end]], False
+        if not in_order:
+            keys_of = sorted(set(keys_of))
+            steps = list(map(sub, keys_of[1:], keys_of[:-1]))
         runs = len(steps) - steps.count(1) + 1
         ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
         pieces: list[str] = []
         first = 0
-        for last in ends + [len(keys) - 1]:
+        for last in ends + [len(keys_of) - 1]:
             if len(pieces) == limit:
                 break
-            (c1, r1), (c2, r2) = divmod(keys[first], _SPAN), divmod(keys[last], _SPAN)
+            (c1, r1), (c2, r2) = divmod(keys_of[first], _SPAN), divmod(keys_of[last], _SPAN)
             pieces.append(cell_name(r1, c1) if first == last else f"{cell_name(r1, c1)}:{cell_name(r2, c2)}")
             first = last + 1
         shown = "、".join(pieces) + (f" 等 {runs} 处" if runs > limit else "")
