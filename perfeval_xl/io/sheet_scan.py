@@ -178,7 +178,7 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")
 _TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
 _ERROR_TYPE = re.compile(rb't="e"')
-_HIDDEN = re.compile(rb"hidden=")  # a compiled literal is found faster than by bytes.find
+_HIDDEN = re.compile(rb"hidden=")
 _COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _GUESS_BYTES = 1 << 16
 #: a sheet this small has its row references read in one pass (a long one: only the longest)
@@ -289,18 +289,26 @@ def cell_at(data: bytes, pos: int) -> tuple[int, int, bytes, bytes] | None:
 _COLON_TAG = re.compile(rb":(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
 
 
-def _has_colon_tag(data: bytes, few: int = 256) -> bool:
-    """Does :data:`_COLON_TAG` match?  The first ``few`` colons are found by ``bytes.find`` (a memchr,
-    several times faster than the pattern's scan) and tried in place; a sheet with more (times, URLs
-    in its texts) is searched by the pattern from there."""
-    at = data.find(b":")
+def search_by_byte(pattern: re.Pattern[bytes], data: bytes, byte: bytes, offset: int = 0,
+                   few: int = 256) -> re.Match[bytes] | None:
+    """``pattern.search(data)`` for a pattern each of whose matches holds ``byte`` ``offset`` bytes
+    after its start, for a byte seldom in a sheet: the first ``few`` places holding it are found by
+    ``bytes.find`` (a memchr, several times faster than the pattern's scan of every '<') and tried in
+    place; a sheet with more (texts, times, URLs in it) is searched by the pattern from there."""
+    at = data.find(byte, offset)
     for _ in range(few):
         if at < 0:
-            return False
-        if _COLON_TAG.match(data, at):
-            return True
-        at = data.find(b":", at + 1)
-    return at >= 0 and _COLON_TAG.search(data, at) is not None
+            return None
+        match = pattern.match(data, at - offset)
+        if match is not None:
+            return match
+        at = data.find(byte, at + 1)
+    return pattern.search(data, at - offset) if at >= 0 else None
+
+
+def _has_colon_tag(data: bytes) -> bool:
+    """Does :data:`_COLON_TAG` match (its ':' found by :func:`search_by_byte`)?"""
+    return search_by_byte(_COLON_TAG, data, b":") is not None
 
 
 #: every cell start tag; the reference's letters and digits when it is spelt the usual way (else empty:
@@ -337,7 +345,7 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     scan.max_row, scan.max_col = extent or (_rows_bound(data), _cols_bound(data))
     if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
         return None  # maybe only styled empty cells that far: the exact scan counts the data
-    if _FORMULA.search(data):
+    if search_by_byte(_FORMULA, data, b"f", 1):  # an 'f' seldom stands in a sheet but in a formula
         for match in _FORMULA.finditer(data):
             cell = cell_at(data, match.start())
             if cell is None:
@@ -365,7 +373,7 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 key = (row - 1, col - 1)
                 scan.errors[key] = _unescape_bytes(value.group(1))
                 scan.cached.pop(key, None)
-    if _HIDDEN.search(data):
+    if search_by_byte(_HIDDEN, data, b"h"):
         for match in _HIDDEN_ROW.finditer(data):
             end = data.find(b"</row>", match.end())
             if match.group(0).endswith(b"/>"):
