@@ -331,7 +331,8 @@ def _extent_of_small(data: bytes) -> tuple[int, int] | None:
 
 def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    if len(data) <= 2 * _GUESS_BYTES:  # small: every cell read in one pass
+    small = len(data) <= 2 * _GUESS_BYTES
+    if small:  # every cell read in one pass
         extent = _extent_of_small(data)
         if extent is None:
             return None
@@ -345,7 +346,8 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     scan.max_row, scan.max_col = extent or (_rows_bound(data), _cols_bound(data))
     if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
         return None  # maybe only styled empty cells that far: the exact scan counts the data
-    if search_by_byte(_FORMULA, data, b"f", 1):  # an 'f' seldom stands in a sheet but in a formula
+    # in a long sheet an 'f' seldom stands but in a formula, an 'h' but in hidden= (a small one: one pass)
+    if (_FORMULA.search(data) if small else search_by_byte(_FORMULA, data, b"f", 1)):
         for match in _FORMULA.finditer(data):
             cell = cell_at(data, match.start())
             if cell is None:
@@ -373,7 +375,7 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 key = (row - 1, col - 1)
                 scan.errors[key] = _unescape_bytes(value.group(1))
                 scan.cached.pop(key, None)
-    if search_by_byte(_HIDDEN, data, b"h"):
+    if (_HIDDEN.search(data) if small else search_by_byte(_HIDDEN, data, b"h")):
         for match in _HIDDEN_ROW.finditer(data):
             end = data.find(b"</row>", match.end())
             if match.group(0).endswith(b"/>"):
