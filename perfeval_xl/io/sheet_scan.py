@@ -213,18 +213,21 @@ def _letters_above(letters: str) -> bytes:
     return b"(?:" + b"|".join(alternatives) + b")[0-9]" if alternatives else b"(?!)"
 
 
+#: the ends :func:`_extent_from_ends` guesses from: the header and first rows, the last rows (a guess that
+#: falls short costs the passes over every cell, never a wrong extent)
+_ENDS_BYTES = 1 << 13
 _CELL_REF_AT_ENDS = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 
 
 def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
     """(rows, columns) of a sheet whose every cell is spelt ``<c r="B3"`` within the widest column
-    and the last row named in its first and last 64 KB, proved by one search for any other cell;
+    and the last row named in its first and last 8 KB, proved by one search for any other cell;
     None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
     decide, each over every cell)."""
     if len(data) <= 2 * _GUESS_BYTES:  # the ends are the whole sheet: the searches over every cell cost less
         return None                       # than compiling the pattern
-    refs = _CELL_REF_AT_ENDS.findall(data, 0, _GUESS_BYTES) + _CELL_REF_AT_ENDS.findall(
-        data, len(data) - _GUESS_BYTES)
+    refs = _CELL_REF_AT_ENDS.findall(data, 0, _ENDS_BYTES) + _CELL_REF_AT_ENDS.findall(
+        data, len(data) - _ENDS_BYTES)
     if not refs:
         return None
     letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
