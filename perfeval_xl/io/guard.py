@@ -479,7 +479,8 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
 
 #: what :data:`_NUMERIC_NOT_FINITE` starts with, spelt without IGNORECASE (a search that skips to each
 #: ``<v>``, one pass): only a part holding it is searched for NaN/INF
-_NONFINITE_HINT = re.compile(rb"<v>\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
+#: (the look-ahead turns a ``<v>`` followed by a digit, nearly every one, away at one character)
+_NONFINITE_HINT = re.compile(rb"<v>(?=[\s+\-nNiI])\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
 
 
 def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:
