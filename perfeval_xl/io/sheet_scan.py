@@ -167,9 +167,10 @@ def scan_exact(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, li
 
 #: a cell or row not written the usual way (its reference first, double-quoted); shared with the
 #: number-format reader of perfeval_xl.io.displayed, which leaves such a sheet to openpyxl
-CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+#: (the reference is looked at first: a usual cell is turned away by that one look-ahead)
+CELL_OTHERWISE = re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")(?=[\s>/])')
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
-ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+ROW_OTHERWISE = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}")(?=[\s>/])')
 _FORMULA = re.compile(rb"<f(?=[\s>/])")
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\shidden="(?:1|true)"[^>]*>')
 _HAS_DATA = re.compile(rb"<v>[^<]|<is[\s>]|<f[\s>/]")
@@ -232,8 +233,8 @@ def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
         return None
     letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
     row = max(map(int, {digits for _, digits in refs}))
-    other = re.compile(rb'<c(?=[\s>/])(?! r="' + _at_most(letters, "A", "Z", "A").encode()
-                       + _at_most(str(row), "0", "9", "1").encode() + b'")')
+    other = re.compile(rb'<c(?! r="' + _at_most(letters, "A", "Z", "A").encode()
+                       + _at_most(str(row), "0", "9", "1").encode() + rb'")(?=[\s>/])')
     if other.search(data):
         return None
     return row, column_index(letters) + 1
