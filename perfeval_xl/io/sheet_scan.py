@@ -316,8 +316,8 @@ def _has_colon_tag(data: bytes) -> bool:
 
 
 #: every cell start tag; the reference's letters and digits when it is spelt the usual way (else empty:
-#: what :data:`CELL_OTHERWISE` finds)
-_CELL_START = re.compile(rb'<c(?=[\s>/])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+#: what :data:`CELL_OTHERWISE` finds; the usual reference tried first: the look-ahead only for the others)
+_CELL_START = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"|(?=[\s>/]))')
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
