@@ -214,8 +214,11 @@ def _layout(text: str, width: float, size: float, bold: bool, app: App, strict: 
             continue
         line, used = "", 0.0   # used: the line's width with its trailing spaces
         for piece in _segments(paragraph, app.latin_breaks, strict):
-            ink_text = piece.rstrip(" ")
-            ink = measure(ink_text)  # a piece without trailing spaces (most): its width is its ink's
+            if len(piece) == 1 and piece != " ":  # one character (most pieces of a Chinese text): its width
+                ink_text, ink = piece, widths[piece]
+            else:
+                ink_text = piece.rstrip(" ")
+                ink = measure(ink_text)  # a piece without trailing spaces (most): its width is its ink's
             if line and used + ink <= area:
                 line += piece
                 used += ink if len(ink_text) == len(piece) else measure(piece)
