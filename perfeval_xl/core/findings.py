@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import compress, islice, repeat
-from operator import add, itemgetter, mul, ne, sub
+from itertools import compress, groupby, islice, repeat
+from operator import add, itemgetter, mul, sub
 from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -75,14 +75,14 @@ def format_refs(refs, limit: int = 8) -> str:
     per row), each step over the whole list in C where it can be.
     """
     refs = list(refs)
-    names = list(map(_SHEET, refs))
     # each cell's key by C loops (a ledger total names a cell per row)
     keys = list(map(add, map(mul, map(_COL, refs), repeat(_SPAN)), map(_ROW, refs)))
     # the list in runs of one sheet (a value's cells come together: an indicator's, a ledger's, a fund's)
-    starts = [0, *compress(range(1, len(names)), map(ne, islice(names, 1, None), names))] if names else []
     runs_of: dict[str, list[tuple[int, int]]] = {}  # sheet → its runs, in the order the sheets are first named
-    for start, end in zip(starts, [*starts[1:], len(names)]):
-        runs_of.setdefault(names[start], []).append((start, end))
+    end = 0
+    for sheet, run in groupby(map(_SHEET, refs)):
+        start, end = end, end + len(list(run))
+        runs_of.setdefault(sheet, []).append((start, end))
     parts = []
     for sheet, spans in runs_of.items():
         # each cell once as one integer, by column then row (ints sort fast): one run already strictly
