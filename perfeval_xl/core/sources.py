@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import attrgetter, is_, methodcaller
+from operator import attrgetter, methodcaller
 from typing import Callable, Iterable, Mapping, Sequence, cast
 
 from . import derived, measures, schema
@@ -174,7 +174,8 @@ class Scope:
         over the table in sheet order, rather than row by row from the records of a long ledger."""
         table = self.book.rows(sheet)
         if self.year is not None or not records or not self.book.caches.derived(
-                table, "one column map", lambda: bool(table) and all(map(is_, map(_COLS, table), repeat(table[0].cols)))):
+                table, "one column map",  # every record's the first's: counted by identity first, in C
+                lambda: bool(table) and list(map(_COLS, table)).count(table[0].cols) == len(table)):
             return self.total(records, key, sheet, what, refs=refs)
         if self.unit is None:
             if len(records) != len(table):  # pragma: no cover - the project's rows are the table's
