@@ -93,12 +93,18 @@ def _cases():
 
 
 @pytest.mark.parametrize("case", list(_cases()))
-def test_one_call_and_chunked_reads_agree(tmp_path, monkeypatch, case):
+@pytest.mark.parametrize("kept_whole", [False, True])
+def test_one_call_and_chunked_reads_agree(tmp_path, monkeypatch, case, kept_whole):
+    """``kept_whole``: the one-call reads with every part above the chunk size (ONE_CALL_BYTES = 0),
+    so the parts kept go the way a long ledger's sheet goes, inflated at once."""
     data = _cases()[case]
     path = tmp_path / "book.xlsx"
     path.write_bytes(data)
+    if kept_whole:
+        monkeypatch.setattr(guard, "ONE_CALL_BYTES", 0)
     fast = _outcome(path)
     monkeypatch.setattr(guard, "ONE_CALL_BYTES", 0)
+    monkeypatch.setattr(guard, "ONE_CALL_KEPT", False)
     assert _outcome(path) == fast
     expected = {"sound": "read", "size header too large": "read", "stored, not deflated": "read"}
     assert fast.startswith(expected.get(case, "refused")), fast

@@ -80,3 +80,23 @@ def test_a_far_cell_in_the_middle_of_a_long_ledger_is_refused(tmp_path):
     with pytest.raises(HostileFile) as info:
         inspect_workbook(path)
     assert (info.value.sheet, info.value.cell) == ("支出明细", "XFD1048576")
+
+
+@pytest.mark.parametrize("pattern, byte, offset", [
+    (sheet_scan._FORMULA, b"f", 1), (sheet_scan._HIDDEN, b"h", 0), (sheet_scan._COLON_TAG, b":", 0)])
+@pytest.mark.parametrize("few", [0, 1, 3, 256])
+def test_search_by_byte_finds_what_the_pattern_finds(pattern, byte, offset, few):
+    """The seldom byte found first gives the pattern's own first match, whether the places holding
+    it run out before ``few`` or not (then the pattern searches on from there): a sheet of 600 rows
+    with 'f', 'h' and ':' in texts (near misses: '<font', 'height', 'x:y') and one match near the end."""
+    import random
+
+    rng = random.Random(5)
+    decoys = [b"<font/>", b"<t>ftp://h:x</t>", b' ht="15"', b"<is><t>hf:</t></is>", b"<fx>", b"hidde"]
+    body = b"".join(b'<row r="%d">%s<c r="A%d"><v>1</v></c></row>' % (i, rng.choice(decoys), i) for i in range(1, 600))
+    matches = {sheet_scan._FORMULA: b"<f>A1+1</f>", sheet_scan._HIDDEN: b' hidden="1"', sheet_scan._COLON_TAG: b"<x:c>"}
+    for data in (_sheet(body), _sheet(body + matches[pattern]), _sheet(matches[pattern] + body)):
+        expected = pattern.search(data)
+        found = sheet_scan.search_by_byte(pattern, data, byte, offset, few=few)
+        assert (found and found.span()) == (expected and expected.span())
+    assert sheet_scan.search_by_byte(pattern, _sheet(body + matches[pattern]), byte, offset, few=few) is not None

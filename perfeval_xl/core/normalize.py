@@ -405,6 +405,7 @@ _ERROR_TEXTS = frozenset(EXCEL_ERRORS)
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _NEG_MAX, _POS_MAX = -MAX_MAGNITUDE, MAX_MAGNITUDE
 _PLAIN_CHARS = frozenset("0123456789.+-")
+_PLAIN_BYTES = "".join(sorted(_PLAIN_CHARS)).encode("ascii")
 
 
 #: the kinds whose int or float cell parse_cell reads as Decimal(value) (a float by its repr)
@@ -443,7 +444,8 @@ def _whole_column(kind: str, values) -> list | None:
     if types == _STR_ONLY:
         # made of digits, points and signs only, Decimal takes a text exactly when it is a plain number
         # (no exponent, space, underscore, Infinity or NaN can be spelt with these): one set, no pattern per cell
-        if not _PLAIN_CHARS.issuperset("".join(values)):
+        joined = "".join(values)  # (an ASCII text's bytes, the plain characters deleted by a C table: nothing left)
+        if not joined.isascii() or joined.encode("ascii").translate(None, _PLAIN_BYTES):
             return None
         try:
             amounts = list(map(Decimal, values))

@@ -178,7 +178,8 @@ class Scope:
         over the table in sheet order, rather than row by row from the records of a long ledger."""
         table = self.book.rows(sheet)
         if self.year is not None or not records or not self.book.caches.derived(
-                table, "one column map", lambda: len(set(map(id, map(_COLS, table)))) == 1):
+                table, "one column map",  # every record's the first's: counted by identity first, in C
+                lambda: bool(table) and list(map(_COLS, table)).count(table[0].cols) == len(table)):
             return self.total(records, key, sheet, what, refs=refs)
         if self.unit is None:
             if len(records) != len(table):  # pragma: no cover - the project's rows are the table's

@@ -30,6 +30,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 #: advance widths (1/2048 em) of DejaVu Sans for ASCII 32…126, regular (= oblique) and bold
 _DEJAVU = (
@@ -213,16 +214,20 @@ def _layout(text: str, width: float, size: float, bold: bool, app: App, strict: 
             continue
         line, used = "", 0.0   # used: the line's width with its trailing spaces
         for piece in _segments(paragraph, app.latin_breaks, strict):
-            ink = measure(piece.rstrip(" "))
+            if len(piece) == 1 and piece != " ":  # one character (most pieces of a Chinese text): its width
+                ink_text, ink = piece, widths[piece]
+            else:
+                ink_text = piece.rstrip(" ")
+                ink = measure(ink_text)  # a piece without trailing spaces (most): its width is its ink's
             if line and used + ink <= area:
                 line += piece
-                used += measure(piece)
+                used += ink if len(ink_text) == len(piece) else measure(piece)
                 continue
             if line:
                 lines.append(line.rstrip(" "))
                 line, used = "", 0.0
             if ink <= area:
-                line, used = piece, measure(piece)
+                line, used = piece, ink if len(ink_text) == len(piece) else measure(piece)
                 continue
             for ch in piece:  # wider than a line: broken anywhere, as both apps do
                 w = widths[ch]
@@ -265,7 +270,7 @@ def line_height_needed(text: str, size: float = 10.5, bold: bool = False) -> flo
 SHORT_GROUP = 10
 
 
-def sensible(text: str, lines: list[str]) -> bool:
+def sensible(text: str, lines: Sequence[str]) -> bool:
     """Do these lines of ``text`` break only where a reader expects a break: at a space or a line
     break of the text, or else with no line starting with closing punctuation, none ending with an
     opening bracket, no short bracket group ("（10分）") cut and no character left alone on a line?"""
@@ -295,7 +300,9 @@ def sensible(text: str, lines: list[str]) -> bool:
 def breaks_sensibly(text: str, width: float, size: float = 10.5, bold: bool = False) -> bool:
     """Does the text break only at sensible places (:func:`sensible`) in Excel and in LibreOffice,
     whether LibreOffice keeps punctuation to its line or not?"""
-    layouts = [layout(text, width, size, bold, EXCEL)]  # Excel and WPS keep to the Chinese line rules
-    layouts += [layout(text, width, size, bold, app, strict) for app in (LIBREOFFICE, LIBREOFFICE_CALIBRI)
-                for strict in (True, False)]
+    text, width, size, bold = str(text), float(width), float(size), bool(bold)
+    # Excel and WPS keep to the Chinese line rules; each different layout judged once (most are alike)
+    layouts = {_layout(text, width, size, bold, EXCEL, True)}
+    layouts.update(_layout(text, width, size, bold, app, strict) for app in (LIBREOFFICE, LIBREOFFICE_CALIBRI)
+                   for strict in (True, False))
     return all(sensible(text, lines) for lines in layouts)

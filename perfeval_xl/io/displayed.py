@@ -174,7 +174,6 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
             max_row, max_col = parsed[0] + 1, parsed[1] + 1
         else:
             max_row, max_col = int(digits), _column(letters)
-    changes = []
     cells = _CELL.findall(data)
     styles: dict[bytes, int] = {}  # a cell's attributes → its style, read once for each spelling
     for attrs in {cell[2] for cell in cells}:
@@ -190,20 +189,19 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
     # every cell was checked above (a sheet openpyxl must read changes nothing); a cell in the General
     # format shows every number as it is
     general = {attrs for attrs, style in styles.items() if not formats[style] or formats[style] == "General"}
-    for letters, digits, attrs in cells:
+    columns: dict[bytes, int] = {}  # column letters → number, worked out once for each spelling
+    for letters, digits, attrs in cells:  # in sheet order: a cell named twice is changed once (then a text)
         if attrs in general:
             continue
-        style = styles[attrs]
-        row, col = int(digits), _column(letters)
+        row, col = int(digits), columns.get(letters) or columns.setdefault(letters, _column(letters))
         if (max_row is not None and row > max_row) or (max_col is not None and col > max_col):
             continue
-        changes.append((row - 1, col - 1, formats[style]))
-    for r, c, number_format in changes:
+        r, c = row - 1, col - 1
         if r >= len(rows) or c >= len(rows[r]):
             continue
         value = rows[r][c]
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            text = shown(value, number_format)
+            text = shown(value, formats[styles[attrs]])
             if text is not None:
                 rows[r][c] = text
     return True

@@ -63,6 +63,9 @@ RATIO_GRACE_BYTES = 1024 * 1024
 CHUNK = 1 << 20
 #: a part that inflates to at most this is read in one call (:meth:`_PartReader._read_small`), a larger one in chunks
 ONE_CALL_BYTES = CHUNK
+#: a part kept whole (a sheet read after the guard) is read in one call too, whatever its size, when the size
+#: its header states fits the budget left
+ONE_CALL_KEPT = True
 #: what a part read in one call may be compressed with, and the flags that send it through zipfile
 #: (encrypted, compressed patched data, strong encryption: zipfile's refusals word them)
 _ONE_CALL = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -213,8 +216,11 @@ class _PartReader:
         """Inflate the part (returned when ``keep``); None for a part that is not XML, which
         no XML parser reads: only its directory entry is checked."""
         info = self.info
-        if 0 < info.file_size <= ONE_CALL_BYTES and info.compress_type in _ONE_CALL \
-                and not info.flag_bits & _ZIP_UNUSUAL_FLAGS and info.compress_size <= ONE_CALL_BYTES:
+        # a part kept is held whole anyway: one call, when the size its header states fits the budget
+        # left (never inflated past that size), instead of chunks joined afterwards (a long ledger's sheet)
+        if 0 < info.file_size and info.compress_type in _ONE_CALL and not info.flag_bits & _ZIP_UNUSUAL_FLAGS \
+                and ((info.file_size <= ONE_CALL_BYTES and info.compress_size <= ONE_CALL_BYTES)
+                     or (keep and ONE_CALL_KEPT and info.file_size <= self.budget[0])):
             return self._read_small(keep)
         kept: list[bytes] = []
         with self.zf.open(self.info) as handle:
@@ -277,8 +283,12 @@ class _PartReader:
         if len(raw) < info.compress_size:
             raise EOFError
         first = min(64, info.file_size)
+        whole = None  # a part larger than a chunk (kept): inflated at once, not its head and then the rest
         if info.compress_type == zipfile.ZIP_STORED:
             head = raw[:first]
+        elif info.file_size > ONE_CALL_BYTES:
+            whole = zlib.decompressobj(-15).decompress(raw, info.file_size)
+            head = whole[:first]
         else:
             inflater = zlib.decompressobj(-15)
             head = inflater.decompress(raw, first)
@@ -287,6 +297,8 @@ class _PartReader:
             return None
         if info.compress_type == zipfile.ZIP_STORED:
             data = raw[:info.file_size]
+        elif whole is not None:
+            data = whole
         else:
             rest = info.file_size - len(head)
             data = head + inflater.decompress(inflater.unconsumed_tail, rest) if rest > 0 else head
@@ -467,7 +479,8 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
 
 #: what :data:`_NUMERIC_NOT_FINITE` starts with, spelt without IGNORECASE (a search that skips to each
 #: ``<v>``, one pass): only a part holding it is searched for NaN/INF
-_NONFINITE_HINT = re.compile(rb"<v>\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
+#: (the look-ahead turns a ``<v>`` followed by a digit, nearly every one, away at one character)
+_NONFINITE_HINT = re.compile(rb"<v>(?=[\s+\-nNiI])\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
 
 
 def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:

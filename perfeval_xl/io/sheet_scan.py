@@ -167,9 +167,10 @@ def scan_exact(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, li
 
 #: a cell or row not written the usual way (its reference first, double-quoted); shared with the
 #: number-format reader of perfeval_xl.io.displayed, which leaves such a sheet to openpyxl
-CELL_OTHERWISE = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+#: (the reference is looked at first: a usual cell is turned away by that one look-ahead)
+CELL_OTHERWISE = re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")(?=[\s>/])')
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
-ROW_OTHERWISE = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")')
+ROW_OTHERWISE = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}")(?=[\s>/])')
 _FORMULA = re.compile(rb"<f(?=[\s>/])")
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\shidden="(?:1|true)"[^>]*>')
 _HAS_DATA = re.compile(rb"<v>[^<]|<is[\s>]|<f[\s>/]")
@@ -178,7 +179,7 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)")
 _TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
 _ERROR_TYPE = re.compile(rb't="e"')
-_HIDDEN = re.compile(rb"hidden=")  # a compiled literal is found faster than by bytes.find
+_HIDDEN = re.compile(rb"hidden=")
 _COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _GUESS_BYTES = 1 << 16
 #: a sheet this small has its row references read in one pass (a long one: only the longest)
@@ -213,24 +214,27 @@ def _letters_above(letters: str) -> bytes:
     return b"(?:" + b"|".join(alternatives) + b")[0-9]" if alternatives else b"(?!)"
 
 
+#: the ends :func:`_extent_from_ends` guesses from: the header and first rows, the last rows (a guess that
+#: falls short costs the passes over every cell, never a wrong extent)
+_ENDS_BYTES = 1 << 13
 _CELL_REF_AT_ENDS = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 
 
 def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
     """(rows, columns) of a sheet whose every cell is spelt ``<c r="B3"`` within the widest column
-    and the last row named in its first and last 64 KB, proved by one search for any other cell;
+    and the last row named in its first and last 8 KB, proved by one search for any other cell;
     None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
     decide, each over every cell)."""
     if len(data) <= 2 * _GUESS_BYTES:  # the ends are the whole sheet: the searches over every cell cost less
         return None                       # than compiling the pattern
-    refs = _CELL_REF_AT_ENDS.findall(data, 0, _GUESS_BYTES) + _CELL_REF_AT_ENDS.findall(
-        data, len(data) - _GUESS_BYTES)
+    refs = _CELL_REF_AT_ENDS.findall(data, 0, _ENDS_BYTES) + _CELL_REF_AT_ENDS.findall(
+        data, len(data) - _ENDS_BYTES)
     if not refs:
         return None
     letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
     row = max(map(int, {digits for _, digits in refs}))
-    other = re.compile(rb'<c(?=[\s>/])(?! r="' + _at_most(letters, "A", "Z", "A").encode()
-                       + _at_most(str(row), "0", "9", "1").encode() + b'")')
+    other = re.compile(rb'<c(?! r="' + _at_most(letters, "A", "Z", "A").encode()
+                       + _at_most(str(row), "0", "9", "1").encode() + rb'")(?=[\s>/])')
     if other.search(data):
         return None
     return row, column_index(letters) + 1
@@ -289,23 +293,31 @@ def cell_at(data: bytes, pos: int) -> tuple[int, int, bytes, bytes] | None:
 _COLON_TAG = re.compile(rb":(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
 
 
-def _has_colon_tag(data: bytes, few: int = 256) -> bool:
-    """Does :data:`_COLON_TAG` match?  The first ``few`` colons are found by ``bytes.find`` (a memchr,
-    several times faster than the pattern's scan) and tried in place; a sheet with more (times, URLs
-    in its texts) is searched by the pattern from there."""
-    at = data.find(b":")
+def search_by_byte(pattern: re.Pattern[bytes], data: bytes, byte: bytes, offset: int = 0,
+                   few: int = 256) -> re.Match[bytes] | None:
+    """``pattern.search(data)`` for a pattern each of whose matches holds ``byte`` ``offset`` bytes
+    after its start, for a byte seldom in a sheet: the first ``few`` places holding it are found by
+    ``bytes.find`` (a memchr, several times faster than the pattern's scan of every '<') and tried in
+    place; a sheet with more (texts, times, URLs in it) is searched by the pattern from there."""
+    at = data.find(byte, offset)
     for _ in range(few):
         if at < 0:
-            return False
-        if _COLON_TAG.match(data, at):
-            return True
-        at = data.find(b":", at + 1)
-    return at >= 0 and _COLON_TAG.search(data, at) is not None
+            return None
+        match = pattern.match(data, at - offset)
+        if match is not None:
+            return match
+        at = data.find(byte, at + 1)
+    return pattern.search(data, at - offset) if at >= 0 else None
+
+
+def _has_colon_tag(data: bytes) -> bool:
+    """Does :data:`_COLON_TAG` match (its ':' found by :func:`search_by_byte`)?"""
+    return search_by_byte(_COLON_TAG, data, b":") is not None
 
 
 #: every cell start tag; the reference's letters and digits when it is spelt the usual way (else empty:
-#: what :data:`CELL_OTHERWISE` finds)
-_CELL_START = re.compile(rb'<c(?=[\s>/])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+#: what :data:`CELL_OTHERWISE` finds; the usual reference tried first: the look-ahead only for the others)
+_CELL_START = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"|(?=[\s>/]))')
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
@@ -323,7 +335,8 @@ def _extent_of_small(data: bytes) -> tuple[int, int] | None:
 
 def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     """The scan of a worksheet written the usual way; None when the exact scan must decide."""
-    if len(data) <= 2 * _GUESS_BYTES:  # small: every cell read in one pass
+    small = len(data) <= 2 * _GUESS_BYTES
+    if small:  # every cell read in one pass
         extent = _extent_of_small(data)
         if extent is None:
             return None
@@ -337,7 +350,8 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
     scan.max_row, scan.max_col = extent or (_rows_bound(data), _cols_bound(data))
     if scan.max_row > MAX_ROWS or scan.max_col > MAX_COLS or scan.max_row * scan.max_col > MAX_AREA:
         return None  # maybe only styled empty cells that far: the exact scan counts the data
-    if _FORMULA.search(data):
+    # in a long sheet an 'f' seldom stands but in a formula, an 'h' but in hidden= (a small one: one pass)
+    if (_FORMULA.search(data) if small else search_by_byte(_FORMULA, data, b"f", 1)):
         for match in _FORMULA.finditer(data):
             cell = cell_at(data, match.start())
             if cell is None:
@@ -365,7 +379,7 @@ def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
                 key = (row - 1, col - 1)
                 scan.errors[key] = _unescape_bytes(value.group(1))
                 scan.cached.pop(key, None)
-    if _HIDDEN.search(data):
+    if (_HIDDEN.search(data) if small else search_by_byte(_HIDDEN, data, b"h")):
         for match in _HIDDEN_ROW.finditer(data):
             end = data.find(b"</row>", match.end())
             if match.group(0).endswith(b"/>"):

@@ -1,0 +1,160 @@
+"""The cheaper spellings of the ledger path (issue 22) give exactly what the plain ones gave:
+format_refs over a run of cells already in order, the text layout's one-character pieces, and the
+guard's patterns rewritten to turn a usual tag away sooner.  Each is compared with a plain
+reference over generated inputs, and on cases worked by hand."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfeval_xl.core import textfit
+from perfeval_xl.core.findings import Ref, format_refs
+from perfeval_xl.io import guard, sheet_scan
+
+
+# --- format_refs: a run of one sheet already in order is used as it stands -------------------------
+
+def test_a_ledger_total_between_other_cells_is_one_range_or_counted_pieces():
+    # by hand: rows 2…100001 of column E are E3:E100002, one range; every tenth row is 10,000 single cells
+    whole = [Ref("指标体系", 11, 7)] + [Ref("支出明细", r, 4) for r in range(2, 100002)] + [Ref("资金情况", 2, 2)]
+    assert format_refs(whole) == "指标体系!H12；支出明细!E3:E100002；资金情况!C3"
+    tenth = [Ref("指标体系", 11, 7)] + [Ref("支出明细", r, 4) for r in range(3, 100003, 10)] + [Ref("资金情况", 2, 1)]
+    assert format_refs(tenth) == ("指标体系!H12；支出明细!E4、E14、E24、E34、E44、E54、E64、E74 等 10000 处；"
+                                  "资金情况!B3")
+    # a run out of order, a cell twice, a sheet named again later: sorted and counted once
+    mixed = [Ref("支出明细", 5, 4), Ref("支出明细", 3, 4), Ref("支出明细", 3, 4), Ref("资金情况", 2, 1),
+             Ref("支出明细", 4, 4), Ref("支出明细", 9, 4)]
+    assert format_refs(mixed) == "支出明细!E4:E6、E10；资金情况!B3"
+    assert format_refs([]) == ""
+
+
+def _format_refs_plain(refs, limit=8):
+    """Each sheet's cells as a set, sorted by column then row, cut into runs of consecutive rows."""
+    from perfeval_xl.core.findings import cell_name
+
+    by_sheet: dict[str, set] = {}
+    for ref in refs:
+        by_sheet.setdefault(ref.sheet, set()).add((ref.col, ref.row))
+    parts = []
+    for sheet, cells in by_sheet.items():
+        pieces, run = [], []
+        for col, row in sorted(cells):
+            if run and (col, row) == (run[-1][0], run[-1][1] + 1):
+                run.append((col, row))
+                continue
+            if run:
+                pieces.append(run)
+            run = [(col, row)]
+        pieces.append(run)
+        shown = "、".join(cell_name(p[0][1], p[0][0]) if len(p) == 1 else
+                         f"{cell_name(p[0][1], p[0][0])}:{cell_name(p[-1][1], p[-1][0])}" for p in pieces[:limit])
+        parts.append(f"{sheet}!{shown}" + (f" 等 {len(pieces)} 处" if len(pieces) > limit else ""))
+    return "；".join(parts)
+
+
+_run = st.tuples(st.sampled_from(["支出明细", "资金情况", "指标体系"]), st.integers(0, 3),
+                 st.lists(st.integers(0, 60), max_size=25), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_run, max_size=5), st.integers(1, 9))
+def test_format_refs_over_runs_in_order_matches_the_plain_reading(runs, limit):
+    refs = [Ref(sheet, row, col) for sheet, col, rows, ordered in runs
+            for row in (sorted(set(rows)) if ordered else rows)]
+    assert format_refs(refs, limit) == _format_refs_plain(refs, limit)
+
+
+# --- the text layout: a one-character piece is its character's width ---------------------------------
+
+def _layout_plain(text, width, size, bold, app, strict):
+    """textfit._layout as it was: every piece measured by a sum, its ink and its whole width apart."""
+    area = app.text_area(width) + 1e-6
+    widths = textfit._widths(app, size, bold)
+    measure = widths.measure
+    lines = []
+    for paragraph in text.split("\n"):
+        if measure(paragraph) <= area:
+            lines.append(paragraph.rstrip(" "))
+            continue
+        line, used = "", 0.0
+        for piece in textfit._segments(paragraph, app.latin_breaks, strict):
+            ink = measure(piece.rstrip(" "))
+            if line and used + ink <= area:
+                line += piece
+                used += measure(piece)
+                continue
+            if line:
+                lines.append(line.rstrip(" "))
+                line, used = "", 0.0
+            if ink <= area:
+                line, used = piece, measure(piece)
+                continue
+            for ch in piece:
+                w = widths[ch]
+                if line and used + w > area and ch != " ":
+                    lines.append(line.rstrip(" "))
+                    line, used = "", 0.0
+                line += ch
+                used += w
+        lines.append(line.rstrip(" "))
+    return tuple(lines)
+
+
+_TEXT = st.text(st.sampled_from(list("预算执行率（10分）：资金到位 ab12.5%+/()- \n、。，“”")), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.sampled_from([2.0, 4.0, 6.5, 9.0, 14.0, 30.0]), st.sampled_from([9.0, 10.5, 12.0]), st.booleans(),
+       st.sampled_from(textfit.APPS), st.booleans())
+def test_layout_matches_the_plain_measuring(text, width, size, bold, app, strict):
+    assert textfit._layout(text, width, size, bold, app, strict) == _layout_plain(text, width, size, bold, app, strict)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.sampled_from([2.0, 4.0, 6.5, 9.0, 14.0]))
+def test_breaks_sensibly_judges_every_layout(text, width):
+    layouts = [textfit.layout(text, width, 10.5, False, textfit.EXCEL)] + [
+        textfit.layout(text, width, 10.5, False, app, strict)
+        for app in (textfit.LIBREOFFICE, textfit.LIBREOFFICE_CALIBRI) for strict in (True, False)]
+    assert textfit.breaks_sensibly(text, width) == all(textfit.sensible(text, lines) for lines in layouts)
+
+
+# --- the guard's patterns: the same matches, found sooner ----------------------------------------------
+
+_BYTES = st.lists(st.sampled_from([b"<c", b"<row", b" ", b"\t", b'r="', b"A", b"F", b"G", b"a", b"1", b"0", b"9",
+                                   b'"', b">", b"/", b"<v>", b"+", b"-", b"n", b"N", b"a", b"A", b"i", b"I", b"f",
+                                   b"F", b"\x0b", b"s=\"1\"", b"ol"]), max_size=14).map(b"".join)
+
+
+def _starts(pattern: re.Pattern[bytes], data: bytes) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(data)]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_BYTES)
+def test_rewritten_patterns_find_what_the_plain_ones_found(data):
+    plain = {
+        "cell": re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")'),
+        "row": re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}")'),
+        "nonfinite": re.compile(rb"<v>\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])"),
+    }
+    assert _starts(sheet_scan.CELL_OTHERWISE, data) == _starts(plain["cell"], data)
+    assert _starts(sheet_scan.ROW_OTHERWISE, data) == _starts(plain["row"], data)
+    assert _starts(guard._NONFINITE_HINT, data) == _starts(plain["nonfinite"], data)
+    cell_start = re.compile(rb'<c(?=[\s>/])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
+    assert sheet_scan._CELL_START.findall(data) == cell_start.findall(data)
+
+
+def test_the_extent_from_the_ends_is_the_extent_of_every_cell():
+    # by hand: 3,000 rows of columns A–C; a cell D1500 in the middle, past both 8 KB ends, widens it to 4
+    rows = b"".join(b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, i) for c in (b"A", b"B", b"C"))
+                    + b"</row>" for i in range(1, 3001))
+    data = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    assert sheet_scan._extent_from_ends(data) == (3000, 3)
+    wider = data.replace(b'<c r="C1500"><v>1</v></c>', b'<c r="C1500"><v>1</v></c><c r="D1500"><v>2</v></c>')
+    assert sheet_scan._extent_from_ends(wider) is None  # the guess falls short: every cell is read
+    assert (sheet_scan.scan_quick(wider, "支出明细", "p").max_row, sheet_scan.scan_quick(wider, "支出明细", "p").max_col) \
+        == (3000, 4)
