@@ -288,6 +288,9 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
     skip_blank = "" not in headers  # a blank cell names no column: not even looked at
     remembered, types = _header_text_remembered, _REMEMBERED_HEADER_TYPES
+    # a row naming every column cannot be bettered (a later row must name more to be chosen): the scan
+    # stops there, its row included (each further cell would name a column already found)
+    every = len(set(headers.values()))
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
@@ -299,6 +302,8 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
             key = headers.get(text)
             if key is not None and key not in found:
                 found[key] = c
+                if len(found) == every:
+                    return r, found
         if len(found) > len(best[1]):
             best = (r, found)
     return best
