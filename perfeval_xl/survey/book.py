@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -183,18 +182,6 @@ def _number(record: Record, key: str) -> int | None:
     return None if value is None else int(value)
 
 
-def _plain_counts(cells: list) -> bool:
-    """Every cell a whole number the row loop of :meth:`_Reader._read_counts` reads as it is (what
-    :meth:`_Reader._count` gives for it): all floats (or all ints), whole, 0 … below the magnitude limit."""
-    kinds = set(map(type, cells))
-    if kinds == {float}:
-        if not all(map(float.is_integer, cells)):
-            return False
-    elif kinds != {int}:
-        return False
-    return min(cells) >= 0 and max(cells) < _PLAIN_COUNT
-
-
 @dataclass
 class _CountRow:
     code: str
@@ -311,8 +298,6 @@ class _Reader:
         unit_cols = self._unit_columns(rows, header_row, headers)
         sheet_name, new_tuple = sheet.name, tuple.__new__
         unit_items = list(unit_cols.items())
-        unit_columns, unit_names = list(unit_cols), list(unit_cols.values())
-        last_column = max(unit_columns, default=-1)
         # first pass: every row with its non-blank unit cells
         raw: list[tuple[str, int | None, str, Record, dict[str, int], dict[str, Ref]]] = []
         seen: dict[tuple[str, int, str], Ref] = {}
@@ -324,20 +309,12 @@ class _Reader:
             if not code or code not in self.class_rows and not self._known(code, rec.ref("class_code"), sheet.name):
                 continue
             label = _text(rec, "label")
+            per_unit: dict[str, int] = {}
+            refs: dict[str, Ref] = {}
             row = rec.raw  # rows[rec.row]
             width = len(row)
             r = rec.row
-            per_unit: dict[str, int]
-            refs: dict[str, Ref]
-            unit_cells: list[tuple[int, str]]
-            cells = list(map(row.__getitem__, unit_columns)) if last_column < width else None
-            if cells and _plain_counts(cells):  # every unit cell a plain count: the row read by C loops
-                per_unit = dict(zip(unit_names, map(int, cells)))
-                refs = dict(zip(unit_names, map(new_tuple, repeat(Ref), zip(repeat(sheet_name), repeat(r), unit_columns))))
-                unit_cells = []
-            else:
-                per_unit, refs, unit_cells = {}, {}, unit_items
-            for col, unit in unit_cells:
+            for col, unit in unit_items:
                 cell = row[col] if col < width else None
                 if cell is None:  # a blank cell (what _count gives for it, without the call)
                     continue

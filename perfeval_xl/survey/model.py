@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from itertools import repeat
-from operator import add, sub
 from typing import Iterable, Mapping, Sequence
 
 from ..core.findings import Ref
@@ -181,30 +179,19 @@ class Tally:
     def set_counts(self, number: int, label: str, counts: Mapping[str, int], refs: Mapping[str, Ref]) -> None:
         """:meth:`set` of each unit's count of one option (``counts`` by unit, in order), each with its
         ref in ``refs`` when there is one: one call for a row of the 问卷计数 sheet."""
-        # each step over all the units at once, by C loops (the units of one call are distinct: no step
-        # sees another's key)
         known, answers, stored = self._known_units, self._answers, self.counts
-        units, values = list(counts), list(counts.values())
-        if not known.issuperset(units):
-            for unit in units:
-                if unit not in known:
-                    known.add(unit)
-                    self.units.append(unit)
-        keys = list(zip(repeat(number), repeat(label), units))
-        per_question = list(zip(repeat(number), units))
-        # answers[(number, unit)] + count - stored[key], then the count stored
-        answers.update(zip(per_question, map(sub, map(add, map(answers.get, per_question, repeat(0)), values),
-                                             map(stored.get, keys, repeat(0)))))
-        stored.update(zip(keys, values))
-        unit_refs = self._unit_refs
-        for unit, key, ref in zip(units, keys, map(refs.get, units)):
+        for unit, count in counts.items():
+            if unit not in known:
+                known.add(unit)
+                self.units.append(unit)
+            key = (number, label, unit)
+            per_question = (number, unit)
+            answers[per_question] = answers.get(per_question, 0) + count - stored.get(key, 0)
+            stored[key] = count
+            ref = refs.get(unit)
             if ref is not None:
                 self.refs[key] = ref
-                found = unit_refs.get(unit)
-                if found is None:
-                    unit_refs[unit] = {key: ref}
-                else:
-                    found[key] = ref
+                self._unit_refs.setdefault(unit, {})[key] = ref
 
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
