@@ -79,6 +79,17 @@ class Printed:
         places, printed = self._printed_at
         return round_half_up(number, places) == printed
 
+    def agrees_as_score(self, number: Decimal) -> bool:
+        """:meth:`agrees` of this figure read with :data:`SCORE_DECIMALS` decimals (a score printed with
+        fewer: ``self.at(SCORE_DECIMALS).agrees(number)``), without making that figure."""
+        places, printed = self._score_at
+        return round_half_up(number, places) == printed
+
+    @cached_property
+    def _score_at(self) -> tuple[int, Decimal]:
+        places = SCORE_DECIMALS + (2 if self.percent else 0)  # self.at(SCORE_DECIMALS).fraction_decimals
+        return places, round_half_up(self.value, places)
+
     @cached_property
     def _printed_at(self) -> tuple[int, Decimal]:
         """The decimals of :meth:`agrees` and the printed value rounded to them: a figure is compared

@@ -23,7 +23,7 @@ from . import schema
 from .book import Record
 from .findings import Findings
 from .measures import weighted_mean
-from .numbers import ZERO, fmt_plain, fmt_score, round_half_up, round_score, to_decimal
+from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
 from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
 from .rules import Value
 from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
@@ -122,15 +122,23 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
     """Compare every row of 报告数据 with the evaluation."""
     result = Reconciliation()
     look = _Lookup(evaluation)
+    # the figure a row names depends on its 内容, 单位简称 and 对象 alone (texts): made once for the rows
+    # that name the same (a report prints its totals in several places); a row that names nothing is
+    # not kept (its error is found again for the next such row)
+    figures: dict[tuple[object, object, object], _Figure] = {}
     for record in evaluation.book.rows(schema.REPORTED):
         if record.invalid:
             continue  # the reader has reported the cell
-        text = record.values.get("printed")
+        values = record.values
+        text = values.get("printed")
         if text is None:
             result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
             continue
         try:
-            figure = _figure(look, record)
+            named = (values.get("content"), values.get("unit"), values.get("object"))
+            figure = figures.get(named)
+            if figure is None:
+                figure = figures[named] = _figure(look, record)
             _compare(evaluation, record, str(text), figure, result)
         except _RowError as exc:
             result.findings.error(record.ref(exc.key), exc.message)
@@ -154,8 +162,7 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
     if figure.score and printed.decimals < SCORE_DECIMALS:
         # a score is read with at least two decimals: printed.at(SCORE_DECIMALS).agrees(number), that
         # figure made only for a row that disagrees
-        places = SCORE_DECIMALS + (2 if printed.percent else 0)
-        if round_half_up(number, places) == round_half_up(printed.value, places):
+        if printed.agrees_as_score(number):
             return
         printed = printed.at(SCORE_DECIMALS)
     elif printed.agrees(number):
