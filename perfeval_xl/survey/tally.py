@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Iterable, Sequence
 
 from ..core.findings import Findings, Ref
@@ -91,16 +91,13 @@ def _grouped_pairs(survey_class: SurveyClass, tally: Tally, unit: str | None) ->
         get = tally.counts.get
         for rate, numbers, labels in survey_class.counted_by_rate:
             by_rate[rate] = sum(map(get, zip(numbers, labels, repeat(unit)), repeat(0)))
-    else:  # tally.count over all units: each option's counts summed over the tally's units in one pass
-        times: dict[str, int] = {}
-        for u in tally.units:  # (a unit listed twice is counted twice, as tally.count does)
-            times[u] = times.get(u, 0) + 1
-        totals: dict[tuple[int, str], int] = {}
-        for (number, label, u), n in tally.counts.items():
-            if u in times:
-                totals[number, label] = totals.get((number, label), 0) + n * times[u]
+    else:  # tally.count over all units: each rate's options in every unit of the tally (a unit listed twice
+        # is counted twice, as tally.count does), summed by C loops
+        get, units = tally.counts.get, tally.units
         for rate, numbers, labels in survey_class.counted_by_rate:
-            by_rate[rate] = sum(map(totals.get, zip(numbers, labels), repeat(0)))
+            every = len(units)
+            each_unit = chain.from_iterable(map(repeat, units, repeat(len(numbers))))
+            by_rate[rate] = sum(map(get, zip(numbers * every, labels * every, each_unit), repeat(0)))
     return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
 
 
