@@ -114,10 +114,6 @@ _UNIT_ENDS = frozenset(w[-1] for w in _UNIT_WORDS)
 _UNIT_WORD_SET = frozenset(_UNIT_WORDS)
 
 
-#: the types of a row of texts alone
-_TEXTS = {str}
-
-
 def _cell(value: object) -> _Cell:
     if type(value) is str:  # what a plain text gives depends on the text alone: read once per process
         return _text_cell(value)
@@ -657,9 +653,7 @@ def _is_title(block: _Block) -> bool:
 def audit_sheet(sheet: str, rows: Sequence[Sequence[object]]) -> Audit:
     """Audit every table block of one pasted sheet."""
     text_cell, cell = _text_cell, _cell
-    # a row of texts alone (the usual pasted row: numbers as shown) by a C loop
-    grid = [list(map(text_cell, row)) if set(map(type, row)) == _TEXTS else [
-        text_cell(v) if type(v) is str else cell(v) for v in row] for row in rows]
+    grid = [[text_cell(v) if type(v) is str else cell(v) for v in row] for row in rows]
     audit = Audit()
     pending: list[str] = []
     for block in _blocks(sheet, grid):
