@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Sequence, cast
 
 from . import schema
 from .environment import Caches
@@ -365,6 +365,20 @@ def _rows_with_data(rows, start: int) -> list[int]:
     return kept
 
 
+@lru_cache(maxsize=None)
+def _row_dicts(width: int) -> Callable[..., Callable[[list[list]], list[dict]]]:
+    """For tables of ``width`` columns: given the keys, a function of the columns (one list of values per key,
+    all of one length) making one dict per row, ``{keys[0]: v0, keys[1]: v1, …}`` in key order.  A dict
+    display builds a dict of known size in one step, faster than ``dict(zip(keys, values))`` (a pair per
+    value): the dict of every row of a long ledger.  Only the names ``k0 …`` and ``v0 …`` are written into
+    the source (the way :func:`collections.namedtuple` writes its methods)."""
+    keys = [f"k{i}" for i in range(width)]
+    values = [f"v{i}" for i in range(width)]
+    display = ", ".join(f"{k}: {v}" for k, v in zip(keys, values))
+    source = f"lambda {', '.join(keys)}: lambda columns: [{{{display}}} for {', '.join(values)}, in zip(*columns)]"
+    return eval(source, {"__builtins__": {}, "zip": zip})  # noqa: S307 (source made above from numbers alone)
+
+
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
@@ -428,7 +442,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     for i, r in enumerate(kept) if invalid_at else ():
         if r in invalid_at:
             invalid[i] = frozenset(invalid_at[r])
-    parsed = map(dict, map(zip, repeat(keys, n), zip(*columns)))
+    parsed = _row_dicts(len(keys))(*keys)(columns) if keys else [{} for _ in range(n)]
     records = list(map(tuple.__new__, repeat(Record, n),
                        zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
