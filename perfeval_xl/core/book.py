@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Sequence, cast
 
 from . import schema
 from .environment import Caches
@@ -288,6 +288,9 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
     skip_blank = "" not in headers  # a blank cell names no column: not even looked at
     remembered, types = _header_text_remembered, _REMEMBERED_HEADER_TYPES
+    # a row naming every column cannot be bettered (a later row must name more to be chosen): the scan
+    # stops there, its row included (each further cell would name a column already found)
+    every = len(set(headers.values()))
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:10]):
         found = {}
@@ -299,6 +302,8 @@ def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
             key = headers.get(text)
             if key is not None and key not in found:
                 found[key] = c
+                if len(found) == every:
+                    return r, found
         if len(found) > len(best[1]):
             best = (r, found)
     return best
@@ -358,6 +363,20 @@ def _rows_with_data(rows, start: int) -> list[int]:
         if not _blank_row(row):
             kept.append(r)
     return kept
+
+
+@lru_cache(maxsize=None)
+def _row_dicts(width: int) -> Callable[..., Callable[[list[list]], list[dict]]]:
+    """For tables of ``width`` columns: given the keys, a function of the columns (one list of values per key,
+    all of one length) making one dict per row, ``{keys[0]: v0, keys[1]: v1, …}`` in key order.  A dict
+    display builds a dict of known size in one step, faster than ``dict(zip(keys, values))`` (a pair per
+    value): the dict of every row of a long ledger.  Only the names ``k0 …`` and ``v0 …`` are written into
+    the source (the way :func:`collections.namedtuple` writes its methods)."""
+    keys = [f"k{i}" for i in range(width)]
+    values = [f"v{i}" for i in range(width)]
+    display = ", ".join(f"{k}: {v}" for k, v in zip(keys, values))
+    source = f"lambda {', '.join(keys)}: lambda columns: [{{{display}}} for {', '.join(values)}, in zip(*columns)]"
+    return eval(source, {"__builtins__": {}, "zip": zip})  # noqa: S307 (source made above from numbers alone)
 
 
 def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
@@ -423,7 +442,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     for i, r in enumerate(kept) if invalid_at else ():
         if r in invalid_at:
             invalid[i] = frozenset(invalid_at[r])
-    parsed = map(dict, map(zip, repeat(keys, n), zip(*columns)))
+    parsed = _row_dicts(len(keys))(*keys)(columns) if keys else [{} for _ in range(n)]
     records = list(map(tuple.__new__, repeat(Record, n),
                        zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])

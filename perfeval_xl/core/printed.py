@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .normalize import CellValueError, parse_number
 from .numbers import HUNDRED, fmt_plain, round_half_up, to_decimal
@@ -76,7 +76,26 @@ class Printed:
         return text + ({"万": "万元", "亿": "亿元"}.get(self.unit, self.unit))
 
     def agrees(self, number: Decimal) -> bool:
-        return round_half_up(number, self.fraction_decimals) == round_half_up(self.value, self.fraction_decimals)
+        places, printed = self._printed_at
+        return round_half_up(number, places) == printed
+
+    def agrees_as_score(self, number: Decimal) -> bool:
+        """:meth:`agrees` of this figure read with :data:`SCORE_DECIMALS` decimals (a score printed with
+        fewer: ``self.at(SCORE_DECIMALS).agrees(number)``), without making that figure."""
+        places, printed = self._score_at
+        return round_half_up(number, places) == printed
+
+    @cached_property
+    def _score_at(self) -> tuple[int, Decimal]:
+        places = SCORE_DECIMALS + (2 if self.percent else 0)  # self.at(SCORE_DECIMALS).fraction_decimals
+        return places, round_half_up(self.value, places)
+
+    @cached_property
+    def _printed_at(self) -> tuple[int, Decimal]:
+        """The decimals of :meth:`agrees` and the printed value rounded to them: a figure is compared
+        with several computed numbers (a table cell with each way its total may be made), rounded once."""
+        places = self.decimals + (2 if self.percent else 0)  # fraction_decimals
+        return places, round_half_up(self.value, places)
 
     def rounded(self, number: Decimal) -> Decimal:
         return round_half_up(number, self.fraction_decimals)

@@ -23,7 +23,7 @@ from . import schema
 from .book import Record
 from .findings import Findings
 from .measures import weighted_mean
-from .numbers import ZERO, fmt_plain, fmt_score, round_half_up, round_score, to_decimal
+from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
 from .printed import SCORE_DECIMALS, Printed, parse_printed, scale
 from .rules import Value
 from .scoring import Evaluation, IndicatorScore, LevelScore, UnitScore
@@ -82,6 +82,8 @@ class _Lookup:
         self._means: dict[str, Decimal] | None = None
         self._scopes: dict[str | None, Scope] = {}
         self._indicator_ids: set[int] | None = None
+        #: by id() of a unit's scores (held by the evaluation while this look-up lives)
+        self._levels: dict[int, tuple[dict[str, LevelScore], dict[str, LevelScore]]] = {}
 
     def unit_score(self, unit: str | None) -> UnitScore | None:
         """:func:`_unit_score` (an unknown unit raises each time it is asked for)."""
@@ -105,6 +107,20 @@ class _Lookup:
             found = self._scopes[unit] = self.evaluation.scope(unit)
         return found
 
+    def levels(self, scores: UnitScore) -> tuple[dict[str, LevelScore], dict[str, LevelScore]]:
+        """A unit's 一级 and its 二级 subtotals by printed name (each name's first), found once per unit
+        rather than scanned for every row that names one."""
+        found = self._levels.get(id(scores))
+        if found is None:
+            level1: dict[str, LevelScore] = {}
+            level2: dict[str, LevelScore] = {}
+            for subtotal in scores.level1:
+                level1.setdefault(_plain_name(subtotal.name), subtotal)
+            for _, subtotal in scores.level2:
+                level2.setdefault(_plain_name(subtotal.name), subtotal)
+            found = self._levels[id(scores)] = (level1, level2)
+        return found
+
     def means(self) -> dict[str, Decimal]:
         """The project-level score of each 三级 indicator (:meth:`Evaluation.indicator_means`)."""
         if self._means is None:
@@ -122,15 +138,23 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
     """Compare every row of 报告数据 with the evaluation."""
     result = Reconciliation()
     look = _Lookup(evaluation)
+    # the figure a row names depends on its 内容, 单位简称 and 对象 alone (texts): made once for the rows
+    # that name the same (a report prints its totals in several places); a row that names nothing is
+    # not kept (its error is found again for the next such row)
+    figures: dict[tuple[object, object, object], _Figure] = {}
     for record in evaluation.book.rows(schema.REPORTED):
         if record.invalid:
             continue  # the reader has reported the cell
-        text = record.values.get("printed")
+        values = record.values
+        text = values.get("printed")
         if text is None:
             result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
             continue
         try:
-            figure = _figure(look, record)
+            named = (values.get("content"), values.get("unit"), values.get("object"))
+            figure = figures.get(named)
+            if figure is None:
+                figure = figures[named] = _figure(look, record)
             _compare(evaluation, record, str(text), figure, result)
         except _RowError as exc:
             result.findings.error(record.ref(exc.key), exc.message)
@@ -154,8 +178,7 @@ def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure,
     if figure.score and printed.decimals < SCORE_DECIMALS:
         # a score is read with at least two decimals: printed.at(SCORE_DECIMALS).agrees(number), that
         # figure made only for a row that disagrees
-        places = SCORE_DECIMALS + (2 if printed.percent else 0)
-        if round_half_up(number, places) == round_half_up(printed.value, places):
+        if printed.agrees_as_score(number):
             return
         printed = printed.at(SCORE_DECIMALS)
     elif printed.agrees(number):
@@ -327,18 +350,22 @@ def _score_figure(look: _Lookup, unit: str | None, target: str) -> _Figure:
         if level1 is not None:
             return _Figure(f"{name} 得分", level1.score, lambda: _mean_text(
                 evaluation, name, [_level_of(u, name).score for u in evaluation.units], level1.score), score=True)
-        found2 = [_level2_of(u, name) for u in evaluation.units]
+        found2 = [look.levels(u)[1].get(name) for u in evaluation.units]  # each unit's 二级 of the name
         level2 = [l for l in found2 if l is not None]
         if len(level2) == len(found2):
             mean = round_score(weighted_mean([l.score for l in level2], evaluation.unit_weights()))
             return _Figure(f"{name} 得分", mean, lambda: _mean_text(evaluation, name, [l.score for l in level2], mean),
                            score=True)
         raise _RowError("object", _unknown(evaluation, target, levels=True))
-    for level, key in ((scores.level1, lambda l: l), (scores.level2, lambda pair: pair[1])):
-        found = next((key(l) for l in level if _plain_name(key(l).name) == name), None)
-        if found is not None:
-            return _Figure(f"{_who(unit)}{name} 得分", found.score,
-                           lambda: _level_text(scores, name, level is scores.level1, found.score), score=True)
+    level1s, level2s = look.levels(scores)  # a 一级 name first, then a 二级 one
+    found = level1s.get(name)
+    is_level1 = found is not None
+    if found is None:
+        found = level2s.get(name)
+    if found is not None:
+        subtotal = found
+        return _Figure(f"{_who(unit)}{name} 得分", subtotal.score,
+                       lambda: _level_text(scores, name, is_level1, subtotal.score), score=True)
     raise _RowError("object", _unknown(evaluation, target, levels=True))
 
 
@@ -351,10 +378,6 @@ def _level_text(scores: UnitScore, name: str, level1: bool, score: Decimal) -> s
 
 def _level_of(unit: UnitScore, name: str) -> LevelScore:
     return next((l for l in unit.level1 if _plain_name(l.name) == name), LevelScore(name, ZERO, ZERO))
-
-
-def _level2_of(unit: UnitScore, name: str) -> LevelScore | None:
-    return next((l for _, l in unit.level2 if _plain_name(l.name) == name), None)
 
 
 def _project_indicator(look: _Lookup, score: IndicatorScore) -> _Figure:

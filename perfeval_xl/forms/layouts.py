@@ -208,7 +208,12 @@ def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     # whose required words share a character the row lacks cannot match it (most rows of a sheet), so
     # the cells are not folded one by one
     joined = "\n".join(cells)
-    present = set(joined if joined.isascii() else unicodedata.normalize("NFKC", joined))
+    text = joined if joined.isascii() else unicodedata.normalize("NFKC", joined)
+    # the characters every layout needs, looked for in the text first (no set of its characters made for
+    # a row that lacks one)
+    if not all(map(text.__contains__, _SHARED_CHARACTERS)):
+        return []
+    present = set(text)
     if not any(needed <= present for needed in _NEEDED_CHARACTERS):
         return []
     texts = [norm(value) for value in row]  # folded once for every layout
@@ -227,6 +232,8 @@ def _needed_characters(layout: Layout) -> frozenset[str]:
 
 #: for each layout, the characters its funds header row holds whatever words name its columns
 _NEEDED_CHARACTERS = tuple(_needed_characters(layout) for layout in LAYOUTS)
+#: the characters every layout's funds header holds (a row without one of them is no layout's header)
+_SHARED_CHARACTERS = tuple(sorted(frozenset.intersection(*_NEEDED_CHARACTERS)))
 
 
 # --- a note that states the weights -------------------------------------------------------

@@ -366,7 +366,9 @@ class _Reader:
                         detail = "+".join(str(per_unit.get(u, 0)) for u in units)
                         self.findings.error(rec.ref("total"), f"“合计”{int(total)} 与各单位人数之和 {detail}="
                                                               f"{sum(per_unit.values())} 不一致")
-                    if number is not None:
+                    if number is not None and len(per_unit) != len(units):
+                        # every unit of the class, a blank cell counted 0 (a row filling them all has them
+                        # already, in this order: both follow the columns)
                         per_unit = {u: per_unit.get(u, 0) for u in units}
                 elif total is not None:
                     per_unit, refs = {WHOLE: int(total)}, {WHOLE: rec.ref("total")}

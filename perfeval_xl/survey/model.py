@@ -96,6 +96,19 @@ class SurveyClass:
         """The questions that count toward the satisfaction rate (found once: the questions never change)."""
         return tuple(q for q in self.questions if q.counts_toward_satisfaction)
 
+    @cached_property
+    def counted_by_rate(self) -> tuple[tuple[Decimal, tuple[int, ...], tuple[str, ...]], ...]:
+        """The options of :attr:`counted` grouped by score rate, in the order each rate first appears
+        (question by question): each rate (as first written) with the question numbers and labels of its
+        options, for sums over a tally by C loops (found once: the questions never change)."""
+        groups: dict[Decimal, tuple[list[int], list[str]]] = {}
+        for question in self.counted:
+            for opt in question.options:
+                numbers, labels = groups.setdefault(opt.rate, ([], []))
+                numbers.append(question.number)
+                labels.append(opt.label)
+        return tuple((rate, tuple(numbers), tuple(labels)) for rate, (numbers, labels) in groups.items())
+
     @property
     def title(self) -> str:
         return f"{self.code}类（{self.name}）" if self.name else f"{self.code}类"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, repeat
 from typing import Iterable, Sequence
 
 from ..core.findings import Findings, Ref
@@ -86,24 +87,17 @@ def question_rate(survey_class: SurveyClass, tally: Tally, number: int, unit: st
 
 def _grouped_pairs(survey_class: SurveyClass, tally: Tally, unit: str | None) -> list[tuple[int, Decimal]]:
     by_rate: dict[Decimal, int] = {}
-    if unit is not None:  # tally.count of one unit, without the call per option
-        counts = tally.counts
-        for question in survey_class.counted:
-            number = question.number
-            for opt in question.options:
-                by_rate[opt.rate] = by_rate.get(opt.rate, 0) + counts.get((number, opt.label, unit), 0)
-    else:  # tally.count over all units: each option's counts summed over the tally's units in one pass
-        times: dict[str, int] = {}
-        for u in tally.units:  # (a unit listed twice is counted twice, as tally.count does)
-            times[u] = times.get(u, 0) + 1
-        totals: dict[tuple[int, str], int] = {}
-        for (number, label, u), n in tally.counts.items():
-            if u in times:
-                totals[number, label] = totals.get((number, label), 0) + n * times[u]
-        for question in survey_class.counted:
-            number = question.number
-            for opt in question.options:
-                by_rate[opt.rate] = by_rate.get(opt.rate, 0) + totals.get((number, opt.label), 0)
+    if unit is not None:  # tally.count of one unit, without the call per option: each rate's options summed by C loops
+        get = tally.counts.get
+        for rate, numbers, labels in survey_class.counted_by_rate:
+            by_rate[rate] = sum(map(get, zip(numbers, labels, repeat(unit)), repeat(0)))
+    else:  # tally.count over all units: each rate's options in every unit of the tally (a unit listed twice
+        # is counted twice, as tally.count does), summed by C loops
+        get, units = tally.counts.get, tally.units
+        for rate, numbers, labels in survey_class.counted_by_rate:
+            every = len(units)
+            each_unit = chain.from_iterable(map(repeat, units, repeat(len(numbers))))
+            by_rate[rate] = sum(map(get, zip(numbers * every, labels * every, each_unit), repeat(0)))
     return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
 
 
