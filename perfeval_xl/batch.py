@@ -588,10 +588,11 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
                                              core.summary_sheet_name):
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
-    issues = enumerate(store.issues(), start=1)
+    issues = enumerate(store.issue_rows(), start=1)  # (each entry's fields: no object per entry)
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
-        sheets.append(StreamedSheet(head, (core.issue_values(n, issue) for n, issue in islice(issues, take)), note))
+        sheets.append(StreamedSheet(head, (core.issue_fields_values(n, fields) for n, fields in islice(issues, take)),
+                                    note))
     write_streamed_workbook(output, sheets)
     return totals
 
@@ -693,9 +694,10 @@ def _batch_json(store, totals, output) -> None:
     out.write('], "issues": [')
     # a thousand entries encoded at a time: the encoder writes a list's items with the same ", "
     # between them, so the list's text without its brackets is the entries one by one
-    issues = store.issues()
+    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+    issues = store.issue_rows()
     separator = ""
-    while chunk := [issue.__dict__ for issue in islice(issues, 1000)]:
+    while chunk := [dict(zip(keys, fields)) for fields in islice(issues, 1000)]:
         out.write(separator + encode(chunk)[1:-1])
         separator = ", "
     out.write("]}\n")

@@ -302,8 +302,14 @@ NO_ISSUES_NOTE = "没有发现差错或错误。"
 
 def issue_values(n: int, issue: BatchIssue) -> tuple[list, list[str], float]:
     """One 问题清单 row and the height its wrapped text needs."""
-    values = [n, issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message]
-    return values, ISSUE_STYLES, _issue_height(issue.file, issue.sheet, issue.object, issue.message)
+    return issue_fields_values(n, (issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message))
+
+
+def issue_fields_values(n: int, fields: tuple) -> tuple[list, list[str], float]:
+    """:func:`issue_values` of an issue given as its fields in order (file, sheet, cell, kind, object,
+    message), as the store reads them."""
+    file, sheet, _, _, object_, message = fields
+    return [n, *fields], ISSUE_STYLES, _issue_height(file, sheet, object_, message)
 
 
 @lru_cache(maxsize=8192)
