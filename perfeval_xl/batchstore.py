@@ -412,8 +412,13 @@ class SqliteStore(_Store):
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
+            self._put(entry, result, version)
+        except UnicodeEncodeError:  # a lone surrogate somewhere (the transaction rolled back): written escaped
+            self._put(entry, writable(result), version)
+
+    def _put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         db = self._db
-        result = writable(result)
         with self._transaction():
             db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
             cursor = db.execute(
