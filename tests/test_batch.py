@@ -485,7 +485,7 @@ def test_a_dead_worker_costs_only_its_file(folder, tmp_path, monkeypatch, capsys
 def test_a_dead_worker_in_a_task_of_several_files_costs_only_its_file(folder, tmp_path, monkeypatch, capsys):
     """A long batch sends its files to the workers several to a task (1 to 8, a sixteenth of a
     worker's share: 100 files on 2 workers go 3 to a task); when a worker dies, every file of the
-    tasks in flight is tried alone, and only the file that kills its worker is 失败."""
+    tasks sent to it is tried alone, and only the file that kills its worker is 失败."""
     import perfeval_xl.batch as batch
 
     assert [batch._chunk_size(n, 2) for n in (10, 64, 100, 10_000)] == [1, 2, 3, 8]
