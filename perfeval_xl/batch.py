@@ -426,7 +426,10 @@ class _Worker:
 
     def send(self, chunk: list[Job], write_copies: bool) -> None:
         self.tasks.append(chunk)
-        self.conn.send([(job.path, write_copies, job.entry.path) for job in chunk])
+        try:
+            self.conn.send([(job.path, write_copies, job.entry.path) for job in chunk])
+        except OSError:  # it has just died: the next wait finds its end, and this task is tried again with the rest
+            pass
 
     def stop(self, wait: bool = True) -> None:
         """End the process: asked to finish (``wait``), else ended at once (work in flight is dropped)."""
