@@ -456,7 +456,28 @@ def _worker_main(conn, parent: int) -> None:
             return
         if task is None:
             return
-        conn.send(_process_chunk(task))
+        try:
+            answer = _process_chunk(task)
+        except Exception as exc:  # only under PERFEVAL_DEBUG (process_file never raises): shown by the parent
+            import traceback
+
+            answer = _Failure(exc, "".join(traceback.format_exception(exc)))
+        try:
+            conn.send(answer)
+        except Exception:  # an exception that cannot be pickled: its text goes instead
+            if not isinstance(answer, _Failure):
+                raise
+            conn.send(_Failure(RuntimeError(repr(answer.exc)), answer.text))
+
+
+class _Failure:
+    """An exception raised in a worker (PERFEVAL_DEBUG) and its traceback, raised again in the parent."""
+
+    def __init__(self, exc: Exception, text: str) -> None:
+        self.exc, self.text = exc, text
+
+    def raise_(self):
+        raise self.exc from RuntimeError(f"in the worker process:\n{self.text}")
 
 
 def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> None:
@@ -498,6 +519,8 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
                 except Exception:  # the end of its pipe (or half an answer): it died
                     dead = True
                 for chunk, results in answers:
+                    if isinstance(results, _Failure):
+                        results.raise_()
                     for job, result in zip(chunk, results):
                         deliver(job, result)
                 if dead or (worker.tasks and not worker.process.is_alive()):  # every file it was sent may have been the one: each is tried alone
@@ -524,11 +547,14 @@ def _alone(job: Job, write_copies: bool, context) -> FileResult:
     worker = _Worker(context)
     try:
         worker.send([job], write_copies)
-        return worker.conn.recv()[0]
+        answer = worker.conn.recv()
     except Exception:  # the end of its pipe (or half an answer): it died
         return worker_died(job.entry.path)
     finally:
         worker.stop(wait=False)
+    if isinstance(answer, _Failure):
+        answer.raise_()
+    return answer[0]
 
 
 @dataclass
