@@ -523,7 +523,8 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
                         results.raise_()
                     for job, result in zip(chunk, results):
                         deliver(job, result)
-                if dead or (worker.tasks and not worker.process.is_alive()):  # every file it was sent may have been the one: each is tried alone
+                if dead or (worker.tasks and not worker.process.is_alive()):
+                    # every file it was sent and did not answer may have been the one: each is tried alone
                     suspects.extend(job for chunk in worker.tasks for job in chunk)
                     worker.tasks.clear()
                     crew.remove(worker)
