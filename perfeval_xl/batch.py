@@ -15,6 +15,7 @@ import signal
 import stat
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from operator import attrgetter
@@ -326,8 +327,8 @@ def _process(job: tuple[str, bool, str]) -> FileResult:
 
 
 def _process_chunk(jobs: list[tuple[str, bool, str]]) -> list[FileResult]:
-    """Several files in a worker, one task: each task costs the parent's threads a round of
-    pickling, pipe writes and wake-ups, whatever the file."""
+    """Several files in a worker, one task: each task costs the parent a round of pickling, a pipe
+    write and a wait, whatever the file."""
     return [process_file(*job) for job in jobs]
 
 
@@ -351,9 +352,14 @@ def _warm_up() -> None:
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
     import perfeval_xl.targetforms.hook  # noqa: F401
+    import encodings.cp437  # noqa: F401  (zipfile reads a part's name that is not marked UTF-8 with it)
+    import encodings.utf_8_sig  # noqa: F401
+
+    if sys.platform.startswith("linux"):
+        import ctypes  # noqa: F401  (each worker sets PR_SET_PDEATHSIG with it)
 
 
-def _start_method():
+def _context():
     """Workers are forked on Linux, so each starts with what :func:`_warm_up` imported (Python 3.14
     makes forkserver the default there: every worker would import it all again); elsewhere the
     platform's default (macOS and Windows spawn: forking is not safe there)."""
@@ -361,7 +367,7 @@ def _start_method():
 
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
-    return None
+    return multiprocessing.get_context()
 
 
 def cores() -> int:
@@ -405,71 +411,151 @@ class Job:
     known: FileResult | None = None
 
 
-def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> None:
-    """Process the jobs in ``workers`` processes; a job whose worker dies is tried once more in a
-    process of its own, and if that dies too, it is 失败 and the rest go on."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+class _Worker:
+    """A worker process and the parent's end of its pipe, with the tasks sent to it (oldest first):
+    the parent alone sends, waits and receives, in its own thread (no pool threads, queues or
+    wake-ups between threads for each task)."""
 
-    pending = list(reversed(jobs))
-    suspects: list[Job] = []
-    size = _chunk_size(len(jobs), workers)
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=_worker_start,
-                                   initargs=(os.getpid(),))
-        in_flight: dict = {}  # a task: the jobs it holds
+    def __init__(self, context) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
+                                       name="perfeval-worker")
+        self.process.start()
+        child.close()  # the worker alone holds its end: when it dies, the parent reads the end of the pipe
+        self.tasks: deque[list[Job]] = deque()
+
+    def send(self, chunk: list[Job], write_copies: bool) -> None:
+        self.tasks.append(chunk)
         try:
-            while pending or in_flight:
-                while pending and len(in_flight) < 2 * workers:
-                    chunk = [pending.pop() for _ in range(min(size, len(pending)))]
-                    in_flight[pool.submit(_process_chunk, [(job.path, write_copies, job.entry.path)
-                                                           for job in chunk])] = chunk
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                broken = False
-                for future in done:
-                    chunk = in_flight.pop(future)
-                    try:
-                        results = future.result()
-                    except BrokenProcessPool:
-                        suspects.extend(chunk)
-                        broken = True
-                    else:
-                        for job, result in zip(chunk, results):
-                            deliver(job, result)
-                if broken:  # every job in flight may have been the one: each is tried alone
-                    suspects.extend(job for chunk in in_flight.values() for job in chunk)
-                    in_flight.clear()
-                    break
-        except BaseException:
-            _stop(pool)
-            raise
-        _stop(pool)
-        for job in suspects:
-            deliver(job, _alone(job, write_copies, BrokenProcessPool))
-        suspects = []
+            self.conn.send([(job.path, write_copies, job.entry.path) for job in chunk])
+        except OSError:  # it has just died: the next wait finds its end, and this task is tried again with the rest
+            pass
+
+    def stop(self, wait: bool = True) -> None:
+        """End the process: asked to finish (``wait``), else ended at once (work in flight is dropped)."""
+        try:
+            if wait and self.process.is_alive():
+                self.conn.send(None)
+                self.process.join(5)
+        except OSError:
+            pass
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(5)
+        self.conn.close()
 
 
-def _alone(job: Job, write_copies: bool, broken) -> FileResult:
-    from concurrent.futures import ProcessPoolExecutor
+def _worker_main(conn, parent: int) -> None:
+    """A worker process: each task received is several files, answered with their results; None (or
+    the parent gone) ends it."""
+    _worker_start(parent)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            answer = _process_chunk(task)
+        except Exception as exc:  # only under PERFEVAL_DEBUG (process_file never raises): shown by the parent
+            import traceback
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=_start_method(), initializer=_worker_start, initargs=(os.getpid(),))
+            answer = _Failure(exc, "".join(traceback.format_exception(exc)))
+        try:
+            conn.send(answer)
+        except Exception:  # an exception that cannot be pickled: its text goes instead
+            if not isinstance(answer, _Failure):
+                raise
+            conn.send(_Failure(RuntimeError(repr(answer.exc)), answer.text))
+
+
+class _Failure:
+    """An exception raised in a worker (PERFEVAL_DEBUG) and its traceback, raised again in the parent."""
+
+    def __init__(self, exc: Exception, text: str) -> None:
+        self.exc, self.text = exc, text
+
+    def raise_(self):
+        raise self.exc from RuntimeError(f"in the worker process:\n{self.text}")
+
+
+def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> None:
+    """Process the jobs in ``workers`` processes, each sent a task of several files at a time (two
+    tasks ahead, so it never waits for the parent); a worker that dies costs the tasks it was sent:
+    each of their files is tried once more in a process of its own, and if that dies too, it is 失败,
+    and the rest go on (a new worker takes the dead one's place)."""
+    from multiprocessing.connection import wait
+
+    context = _context()
+    pending = deque(jobs)
+    size = _chunk_size(len(jobs), workers)
+    suspects: list[Job] = []
+    crew: list[_Worker] = []
+
+    def feed(worker: _Worker) -> None:
+        while pending and len(worker.tasks) < 2:
+            worker.send([pending.popleft() for _ in range(min(size, len(pending)))], write_copies)
+
+    finished = False
     try:
-        return pool.submit(_process, (job.path, write_copies, job.entry.path)).result()
-    except broken:
+        for _ in range(min(workers, -(-len(jobs) // size))):
+            crew.append(_Worker(context))
+            feed(crew[-1])
+        while any(worker.tasks for worker in crew):
+            waiting = {}
+            for worker in crew:
+                if worker.tasks:
+                    waiting[worker.conn] = waiting[worker.process.sentinel] = worker
+            for ready in wait(list(waiting)):
+                worker = waiting[ready]
+                if worker not in crew:
+                    continue  # (its pipe and its process both came up in this round)
+                answers, dead = [], False
+                try:
+                    while worker.tasks and worker.conn.poll():
+                        results = worker.conn.recv()
+                        answers.append((worker.tasks.popleft(), results))
+                except Exception:  # the end of its pipe (or half an answer): it died
+                    dead = True
+                for chunk, results in answers:
+                    if isinstance(results, _Failure):
+                        results.raise_()
+                    for job, result in zip(chunk, results):
+                        deliver(job, result)
+                if dead or (worker.tasks and not worker.process.is_alive()):
+                    # every file it was sent and did not answer may have been the one: each is tried alone
+                    suspects.extend(job for chunk in worker.tasks for job in chunk)
+                    worker.tasks.clear()
+                    crew.remove(worker)
+                    worker.stop(wait=False)
+                    if pending:
+                        crew.append(_Worker(context))
+                else:
+                    feed(worker)
+            for worker in crew:
+                feed(worker)
+        finished = True
+    finally:
+        for worker in crew:
+            worker.stop(wait=finished)
+    for job in suspects:
+        deliver(job, _alone(job, write_copies, context))
+
+
+def _alone(job: Job, write_copies: bool, context) -> FileResult:
+    """A file tried in a worker process of its own: its result, or 失败 when that process dies too."""
+    worker = _Worker(context)
+    try:
+        worker.send([job], write_copies)
+        answer = worker.conn.recv()
+    except Exception:  # the end of its pipe (or half an answer): it died
         return worker_died(job.entry.path)
     finally:
-        _stop(pool)
-
-
-def _stop(pool) -> None:
-    """Shut a pool down without waiting for work in flight; its processes are ended."""
-    processes = list(getattr(pool, "_processes", {}).values() or [])
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(5)
+        worker.stop(wait=False)
+    if isinstance(answer, _Failure):
+        answer.raise_()
+    return answer[0]
 
 
 @dataclass
@@ -588,10 +674,11 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
                                              core.summary_sheet_name):
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
-    issues = enumerate(store.issues(), start=1)
+    issues = enumerate(store.issue_rows(), start=1)  # (each entry's fields: no object per entry)
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
-        sheets.append(StreamedSheet(head, (core.issue_values(n, issue) for n, issue in islice(issues, take)), note))
+        sheets.append(StreamedSheet(head, (core.issue_fields_values(n, fields) for n, fields in islice(issues, take)),
+                                    note))
     write_streamed_workbook(output, sheets)
     return totals
 
@@ -693,9 +780,10 @@ def _batch_json(store, totals, output) -> None:
     out.write('], "issues": [')
     # a thousand entries encoded at a time: the encoder writes a list's items with the same ", "
     # between them, so the list's text without its brackets is the entries one by one
-    issues = store.issues()
+    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+    issues = store.issue_rows()
     separator = ""
-    while chunk := [issue.__dict__ for issue in islice(issues, 1000)]:
+    while chunk := [dict(zip(keys, fields)) for fields in islice(issues, 1000)]:
         out.write(separator + encode(chunk)[1:-1])
         separator = ", "
     out.write("]}\n")

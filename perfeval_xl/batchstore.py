@@ -73,12 +73,23 @@ class _Store:
         raise NotImplementedError
 
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
+        return [BatchIssue(*fields) for fields in self._issue_rows(file)]
+
+    def _issue_rows(self, file: _File) -> Iterable[tuple]:
+        """The file's slips and findings as tuples of :class:`BatchIssue`'s fields (what 汇总 and the
+        JSON write: no object per entry)."""
         raise NotImplementedError
+
+    def _row_keys(self, file: _File) -> Iterable[tuple[str, str]]:
+        """(project, unit) of each of the file's rows, in order."""
+        return [(row.project, row.unit) for row in self._rows(file)]
 
     def _same_content(self, file: _File) -> str | None:
         raise NotImplementedError
 
     def _same_project(self, file: _File, row: BatchRow) -> str | None:
+        """The first other file of the run with a row of ``row``'s project and unit (any object with
+        ``project`` and ``unit``)."""
         raise NotImplementedError
 
     def _prints(self, file: _File) -> Iterable:
@@ -112,14 +123,14 @@ class _Store:
                                  indicators_copied(mine.count, other[2], _elsewhere(other)) + cite)
 
     def _issue_count(self, file: _File) -> int:
-        return sum(1 for _ in self._issues(file)) + sum(1 for _ in self._copies(file))
+        return sum(1 for _ in self._issue_rows(file)) + sum(1 for _ in self._copies(file))
 
-    def _file_duplicate(self, file: _File, rows: Iterable[BatchRow] | None = None) -> str:
+    def _file_duplicate(self, file: _File, keys: Iterable[tuple[str, str]] | None = None) -> str:
         content = self._same_content(file)
         if content:
             return duplicate_note(content, None)
-        for row in self._rows(file) if rows is None else rows:
-            other = self._same_project(file, row) if row.project else None
+        for project, unit in self._row_keys(file) if keys is None else keys:
+            other = self._same_project(file, _Key(project, unit)) if project else None
             if other:
                 return duplicate_note(None, other)
         return ""
@@ -128,10 +139,10 @@ class _Store:
         files = rows = problems = issues = duplicates = 0
         for file in self._files():
             files += 1
-            file_rows = list(self._rows(file))
-            rows += len(file_rows)
+            keys = list(self._row_keys(file))  # (project, unit) is all the counts need of a row
+            rows += len(keys)
             issues += self._issue_count(file)
-            duplicate = self._file_duplicate(file, file_rows)
+            duplicate = self._file_duplicate(file, keys)
             duplicates += bool(duplicate)
             issues += bool(duplicate)
             problems += file.status in PROBLEM_STATUSES or bool(duplicate)
@@ -147,12 +158,19 @@ class _Store:
 
     def issues(self) -> Iterator[BatchIssue]:
         """Every 问题清单 entry in the run's order: a file's duplicate note, then its slips and findings."""
+        for fields in self.issue_rows():
+            yield BatchIssue(*fields)
+
+    def issue_rows(self) -> Iterator[tuple]:
+        """:meth:`issues` as tuples of :class:`BatchIssue`'s fields (file, sheet, cell, kind, object,
+        message): what 汇总 and the JSON write, without an object per entry."""
         for file in self._files():
             duplicate = self._file_duplicate(file)
             if duplicate:
-                yield duplicate_issue(file.path, duplicate)
-            yield from self._issues(file)
-            yield from self._copies(file)
+                yield _fields(duplicate_issue(file.path, duplicate))
+            yield from self._issue_rows(file)
+            for issue in self._copies(file):
+                yield _fields(issue)
 
     def problems(self) -> Iterator[tuple[str, str]]:
         """(file, why) of each file that needs attention, in the run's order."""
@@ -213,6 +231,9 @@ class MemoryStore(_Store):
 
     def _issues(self, file: _File) -> Iterable[BatchIssue]:
         return self._by_path[file.path][2].issues
+
+    def _issue_rows(self, file: _File) -> Iterable[tuple]:
+        return map(_fields, self._by_path[file.path][2].issues)
 
     def _lookup(self) -> dict:
         """The first two files of the run (in its order) of each content hash and of each 项目+单位,
@@ -391,8 +412,13 @@ class SqliteStore(_Store):
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
+            self._put(entry, result, version)
+        except UnicodeEncodeError:  # a lone surrogate somewhere (the transaction rolled back): written escaped
+            self._put(entry, writable(result), version)
+
+    def _put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         db = self._db
-        result = writable(result)
         with self._transaction():
             db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
             cursor = db.execute(
@@ -453,9 +479,13 @@ class SqliteStore(_Store):
                 in self._db.execute("SELECT sheet, project, unit, printed_total, total, grade, checked, agreed, slips, "
                                     "errors, status FROM evaluations WHERE file_id = ? ORDER BY n", (file.id,))]
 
-    def _issues(self, file: _File) -> Iterable[BatchIssue]:
-        return [BatchIssue(file.path, *row) for row in self._db.execute(
-            "SELECT sheet, cell, kind, object, message FROM findings WHERE file_id = ? ORDER BY n", (file.id,))]
+    def _issue_rows(self, file: _File) -> Iterable[tuple]:
+        return self._db.execute("SELECT ?, sheet, cell, kind, object, message FROM findings WHERE file_id = ? "
+                                "ORDER BY n", (file.path, file.id)).fetchall()
+
+    def _row_keys(self, file: _File) -> Iterable[tuple[str, str]]:
+        return self._db.execute("SELECT project, unit FROM evaluations WHERE file_id = ? ORDER BY n",
+                                (file.id,)).fetchall()
 
     def _issue_count(self, file: _File) -> int:
         return (self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
@@ -486,6 +516,22 @@ class SqliteStore(_Store):
             f"JOIN files f ON f.id = p.file_id WHERE p.{column} = ? ORDER BY p.seq, p.n LIMIT 1",
             (fingerprint,)).fetchone()
         return (got[0], got[1], got[2]) if got and got[4] != file.id and got[3] != project_key else None
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What :meth:`_Store._same_project` looks at of a row."""
+
+    project: str
+    unit: str
+
+
+_ISSUE_FIELDS = tuple(BatchIssue.__dataclass_fields__)
+
+
+def _fields(issue: BatchIssue) -> tuple:
+    """An issue's fields in order (a tuple of :meth:`_Store.issue_rows`)."""
+    return tuple(getattr(issue, name) for name in _ISSUE_FIELDS)
 
 
 def _elsewhere(other: tuple[str, str, str]) -> str:

@@ -485,7 +485,7 @@ def test_a_dead_worker_costs_only_its_file(folder, tmp_path, monkeypatch, capsys
 def test_a_dead_worker_in_a_task_of_several_files_costs_only_its_file(folder, tmp_path, monkeypatch, capsys):
     """A long batch sends its files to the workers several to a task (1 to 8, a sixteenth of a
     worker's share: 100 files on 2 workers go 3 to a task); when a worker dies, every file of the
-    tasks in flight is tried alone, and only the file that kills its worker is 失败."""
+    tasks sent to it is tried alone, and only the file that kills its worker is 失败."""
     import perfeval_xl.batch as batch
 
     assert [batch._chunk_size(n, 2) for n in (10, 64, 100, 10_000)] == [1, 2, 3, 8]
@@ -698,3 +698,50 @@ def test_writable_escapes_only_what_utf8_cannot_hold():
     bad = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表", "A1", "提示", "", "说明\udcce尾"),))
     fixed = writable(bad)
     assert fixed.issues[0].message == "说明\\xce尾" and fixed.rows == (row,)
+
+
+def test_a_result_travels_between_processes_as_its_fields_and_comes_back_equal():
+    """A worker sends each result to the parent pickled as tuples of its rows' and entries' fields
+    (FileResult.__reduce__); what the parent unpickles equals what was sent, field for field and in
+    the fields' order (the JSON writes a row's fields in that order)."""
+    import pickle
+
+    from perfeval_xl.core.batch import BatchIssue, BatchRow, FileResult
+    from perfeval_xl.targetforms.rules import CopyPrint
+
+    row = BatchRow("a.xlsx", "表", "项目", "单位", Decimal("88.50"), Decimal("88.51"), "良", 73, 67, 6, 0, "有差错")
+    blank = BatchRow("a.xlsx", "", "项目", "", None, None, "", None, None, 0, 1, "有错误")
+    issue = BatchIssue("a.xlsx", "报告数据", "D5", "差错", "总分", "报告值 88.50，复算值 88.51：不符")
+    prints = (CopyPrint("目标表", "项目", "项目", "B3", "ab" * 32, "A8", "", 2),)
+    result = FileResult("a.xlsx", (row, blank), (issue,), copy="a_复核.xlsx", prints=prints)
+    assert result.__reduce__()[1][1:3] == (
+        (("a.xlsx", "表", "项目", "单位", Decimal("88.50"), Decimal("88.51"), "良", 73, 67, 6, 0, "有差错"),
+         ("a.xlsx", "", "项目", "", None, None, "", None, None, 0, 1, "有错误")),
+        (("a.xlsx", "报告数据", "D5", "差错", "总分", "报告值 88.50，复算值 88.51：不符"),))
+    back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == result and back.rows == result.rows and back.issues == result.issues and back.prints == prints
+    assert [list(item.__dict__.items()) for item in back.rows + back.issues] == \
+        [list(item.__dict__.items()) for item in result.rows + result.issues]
+    assert back.status == "有差错" and hash(back.issues[0]) == hash(issue)
+
+
+def test_the_sqlite_store_writes_a_result_with_a_lone_surrogate_escaped_once(tmp_path):
+    """sqlite3 refuses a lone surrogate (an undecodable byte of a name, b"\\xce" carried as U+DCCE) as it
+    binds it: the file's transaction is rolled back and the result is written with it as \\xce, once."""
+    from perfeval_xl.batchstore import file_entry, tool_version
+    from perfeval_xl.core.batch import BatchIssue, BatchRow, FileResult
+
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(b"PK")
+    entry = file_entry(0, book, "a.xlsx")
+    row = BatchRow("a.xlsx", "", "项目", "单位", None, None, "", None, None, 0, 1, "有错误")
+    bad = FileResult("a.xlsx", (row,), (BatchIssue("a.xlsx", "表\udcce", "A1", "错误", "", "说明\udcce尾"),))
+    store = SqliteStore(tmp_path / "库.sqlite")
+    try:
+        store.start([entry], tool_version())
+        store.put(entry, bad, tool_version())
+        assert store.stored() == 1
+        assert [(i.sheet, i.message) for i in store.issues()] == [("表\\xce", "说明\\xce尾")]
+        assert store._db.execute("SELECT count(*) FROM evaluations").fetchone()[0] == 1
+    finally:
+        store.close()

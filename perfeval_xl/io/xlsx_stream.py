@@ -126,41 +126,47 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     letters = [column_letter(c) for c in range(max(ncols, 32))]
     line = head.n_rows
     ids = {str(name): sid for name, sid in index.items()}  # by plain text: no enum lookup per cell
-    # what follows a cell's reference (its style and value), remembered by (style, text): a file's
-    # name, sheet, kinds and messages repeat row after row; cleaned (xml_safe works character by
-    # character) and escaped once.  Numbers are written each time (1, 1.0 and Decimal("1.00") are
-    # equal keys but different texts).
-    tails: dict[tuple[str, str], str] = {}
-    tail_of = tails.get
-    starts = [f'<c r="{letter}' for letter in letters]
+    # A row is its number joined into the pieces around it: ``<row r="`` N ``"><c r="A`` N piece A N
+    # piece B … where a cell's piece is its style and value and the start of the next cell's
+    # reference (or ``</row>``), so a row is one join.  A text cell's piece is remembered by
+    # (style, text) for each column of each row length: a file's name, sheet, kinds and messages
+    # repeat row after row, cleaned (xml_safe works character by character) and escaped once.
+    # Numbers are written each time (1, 1.0 and Decimal("1.00") are equal keys but different texts).
+    shapes: dict[int, tuple[list[dict[tuple[str, str], str]], list[str], str]] = {}
     batch: list[str] = []
     for values, styles, height in sheet.rows:
         line += 1
-        number = str(line)
-        cells = [f'<row r="{number}" ht="{height}" customHeight="1">' if height else f'<row r="{number}">']
-        add = cells.append
-        for start, value, style in zip(starts, values, styles):
+        count = min(len(values), len(styles), len(letters))
+        shape = shapes.get(count)
+        if shape is None:
+            shape = shapes[count] = ([{} for _ in range(count)],
+                                     [f'<c r="{letter}' for letter in letters[1:count]] + ["</row>"],
+                                     '<c r="A' if count else "</row>")
+        caches, nexts, first = shape
+        pieces = ['<row r="', (f'" ht="{height}" customHeight="1">' if height else '">') + first]
+        add = pieces.append
+        for cache, following, value, style in zip(caches, nexts, values, styles):
             if value.__class__ is str:
-                tail = tail_of((style, value))
-                if tail is None:
-                    if len(tails) > 50_000:
-                        tails.clear()
+                piece = cache.get((style, value))
+                if piece is None:
+                    if len(cache) > 20_000:
+                        cache.clear()
                     sid = ids[style]
-                    tail = (f'" s="{sid}"/>' if value == "" else
-                            f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_safe(escape(value))}</t></is></c>')
-                    tails[(style, value)] = tail
+                    piece = (f'" s="{sid}"/>' if value == "" else
+                             f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_safe(escape(value))}</t></is></c>'
+                             ) + following
+                    cache[(style, value)] = piece
+            elif value.__class__ is int:
+                piece = f'" s="{ids[style]}"><v>{value}</v></c>{following}'
             elif value is None:
-                tail = f'" s="{ids[style]}"/>'
+                piece = f'" s="{ids[style]}"/>{following}'
             elif isinstance(value, str):  # a subclass of str
-                tail = (f'" s="{ids[style]}" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{xml_safe(escape(value))}</t></is></c>") if value else f'" s="{ids[style]}"/>'
+                piece = (f'" s="{ids[style]}" t="inlineStr"><is><t xml:space="preserve">'
+                         f"{xml_safe(escape(value))}</t></is></c>{following}") if value else f'" s="{ids[style]}"/>{following}'
             else:
-                tail = f'" s="{ids[style]}"><v>{_number(value)}</v></c>'
-            add(start)
-            add(number)
-            add(tail)
-        add("</row>")
-        batch.append("".join(cells))
+                piece = f'" s="{ids[style]}"><v>{_number(value)}</v></c>{following}'
+            add(piece)
+        batch.append(str(line).join(pieces))
         if len(batch) > 200:
             yield "".join(batch)
             batch = []
