@@ -456,6 +456,7 @@ def _worker_main(conn, parent: int) -> None:
             return
         if task is None:
             return
+        answer: list[FileResult] | _Failure
         try:
             answer = _process_chunk(task)
         except Exception as exc:  # only under PERFEVAL_DEBUG (process_file never raises): shown by the parent

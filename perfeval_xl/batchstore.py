@@ -87,7 +87,7 @@ class _Store:
     def _same_content(self, file: _File) -> str | None:
         raise NotImplementedError
 
-    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+    def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         """The first other file of the run with a row of ``row``'s project and unit (any object with
         ``project`` and ``unit``)."""
         raise NotImplementedError
@@ -263,7 +263,7 @@ class MemoryStore(_Store):
     def _same_content(self, file: _File) -> str | None:
         return next((p for p in self._lookup().get(("sha256", file.sha256), ()) if p != file.path), None)
 
-    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+    def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
 
     def _prints(self, file: _File) -> Iterable:
@@ -496,7 +496,7 @@ class SqliteStore(_Store):
                                (file.sha256, file.id)).fetchone()
         return got[0] if got else None
 
-    def _same_project(self, file: _File, row: BatchRow) -> str | None:
+    def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         got = self._db.execute("SELECT f.path FROM evaluations e JOIN files f ON f.id = e.file_id WHERE e.project = ? "
                                "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import attrgetter
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .writeplan import SheetBuilder, SheetPlan, finish, needed_height
 
@@ -128,9 +128,9 @@ def _result_of(path: str, rows: tuple, issues: tuple, unreadable: bool, copy: st
     """A :class:`FileResult` from what :meth:`FileResult.__reduce__` gives (each frozen row and entry
     made with its fields at once, as unpickling an object does, not through ``__init__``)."""
     new = object.__new__
-    made = []
+    made: list[tuple[Any, ...]] = []
     for cls, names, items in ((BatchRow, _ROW_NAMES, rows), (BatchIssue, _ISSUE_NAMES, issues)):
-        objects = []
+        objects: list[Any] = []
         add = objects.append
         for values in items:
             item = new(cls)
