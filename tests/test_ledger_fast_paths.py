@@ -158,3 +158,25 @@ def test_the_extent_from_the_ends_is_the_extent_of_every_cell():
     assert sheet_scan._extent_from_ends(wider) is None  # the guess falls short: every cell is read
     assert (sheet_scan.scan_quick(wider, "支出明细", "p").max_row, sheet_scan.scan_quick(wider, "支出明细", "p").max_col) \
         == (3000, 4)
+
+
+def test_one_search_proves_a_long_sheets_cells_rows_and_numbers_or_leaves_each_to_its_own():
+    # by hand: 3,000 rows of columns A–C (past the 128 KB of a small sheet): proved, extent (3000, 3);
+    # the same with a wider cell, a row spelt otherwise or a <v>NaN</v> in the middle (past both 8 KB ends):
+    # not proved, and the scan (then told nothing) finds what it found before
+    rows = b"".join(b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, i) for c in (b"A", b"B", b"C"))
+                    + b"</row>" for i in range(1, 3001))
+    data = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    assert len(data) > 2 * sheet_scan._GUESS_BYTES
+    assert sheet_scan.prove_long(data) == (3000, 3)
+    proved = sheet_scan.scan_quick(data, "支出明细", "p", (3000, 3))
+    plain = sheet_scan.scan_quick(data, "支出明细", "p")
+    assert (proved.max_row, proved.max_col) == (plain.max_row, plain.max_col) == (3000, 3)
+    middle = b'<c r="C1500"><v>1</v></c>'
+    wider = data.replace(middle, middle + b'<c r="D1500"><v>2</v></c>')
+    odd_row = data.replace(b'<row r="1500">', b"<row>")
+    nan = data.replace(middle, b'<c r="C1500"><v>NaN</v></c>')
+    assert sheet_scan.prove_long(wider) is sheet_scan.prove_long(odd_row) is sheet_scan.prove_long(nan) is None
+    assert sheet_scan.scan_quick(odd_row, "支出明细", "p") is None  # the exact scan decides, as before
+    assert guard._NONFINITE_HINT.search(nan) is not None  # refuse_nonfinite then searches it as before
+    assert sheet_scan.prove_long(data[:60_000] + b"</sheetData></worksheet>") is None  # a small sheet: its own pass
