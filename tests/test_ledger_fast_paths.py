@@ -180,3 +180,33 @@ def test_one_search_proves_a_long_sheets_cells_rows_and_numbers_or_leaves_each_t
     assert sheet_scan.scan_quick(odd_row, "支出明细", "p") is None  # the exact scan decides, as before
     assert guard._NONFINITE_HINT.search(nan) is not None  # refuse_nonfinite then searches it as before
     assert sheet_scan.prove_long(data[:60_000] + b"</sheetData></worksheet>") is None  # a small sheet: its own pass
+
+
+def test_a_long_ledger_holding_nan_in_its_middle_is_refused_by_the_guard(tmp_path):
+    # by hand: the 西山 sample's 支出明细 given 3,000 rows of columns A–C (past a small sheet's 128 KB): the guard
+    # scans it to row 3000, column C; with <v>NaN</v> at C1500 (past both 8 KB ends the one search starts from)
+    # it is refused at that cell, as refuse_nonfinite words it
+    import corpus_gen as cg
+    import pytest
+
+    from perfeval_xl.io.files import HostileFile
+    from perfeval_xl.io.guard import inspect_workbook
+
+    lay = cg.layout("xishan")
+    part = lay.parts["支出明细"]
+    rows = b"".join(b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, i) for c in (b"A", b"B", b"C"))
+                    + b"</row>" for i in range(1, 3001))
+
+    def with_rows(xml: bytes, body: bytes) -> bytes:
+        start, end = xml.index(b"<sheetData"), xml.index(b"</sheetData>")
+        return xml[:start] + b"<sheetData>" + body + xml[end:]
+
+    sound, nan = tmp_path / "sound.xlsx", tmp_path / "nan.xlsx"
+    sound.write_bytes(cg.zip_edit(lay.data, {part: lambda xml: with_rows(xml, rows)}))
+    nan.write_bytes(cg.zip_edit(lay.data, {part: lambda xml: with_rows(
+        xml, rows.replace(b'<c r="C1500"><v>1</v></c>', b'<c r="C1500"><v>NaN</v></c>'))}))
+    scan = inspect_workbook(sound, ["支出明细"]).sheets["支出明细"]
+    assert (scan.max_row, scan.max_col) == (3000, 3)
+    with pytest.raises(HostileFile) as refused:
+        inspect_workbook(nan, ["支出明细"])
+    assert "C1500" in refused.value.message and "不是数字" in refused.value.message
