@@ -210,3 +210,28 @@ def test_a_long_ledger_holding_nan_in_its_middle_is_refused_by_the_guard(tmp_pat
     with pytest.raises(HostileFile) as refused:
         inspect_workbook(nan, ["支出明细"])
     assert "C1500" in refused.value.message and "不是数字" in refused.value.message
+
+
+def test_a_column_is_each_records_value_whatever_mapping_holds_its_values():
+    # by hand: three records, the second without the key, the third's values a read-only mapping (a record
+    # made elsewhere): the column is 1, None, 3 both ways, in order
+    from types import MappingProxyType
+
+    from perfeval_xl.core.book import Record, column_values
+
+    dicts = [Record("支出明细", 2, {"amount": 1}, {}), Record("支出明细", 3, {}, {}), Record("支出明细", 4, {"amount": 3}, {})]
+    assert column_values(dicts, "amount") == [1, None, 3]
+    mixed = dicts[:2] + [Record("支出明细", 4, MappingProxyType({"amount": 3}), {})]
+    assert column_values(mixed, "amount") == [1, None, 3]
+    assert column_values([], "amount") == []
+
+
+def test_a_group_is_picked_in_its_order_one_position_or_many():
+    # by hand: positions 0, 2 and 3 of "abcd" are a, c, d; position 1 alone is b (a one-row group stays a tuple)
+    from perfeval_xl.core.book import picked, positions
+
+    assert picked("abcd", [0, 2, 3]) == ("a", "c", "d")
+    assert picked(["a", "b"], [1]) == ("b",)
+    units = ["甲", " 乙", "甲", "乙 ", None, "甲"]
+    assert {k: picked(units, found) for k, found in positions(units).items()} == {
+        "甲": ("甲", "甲", "甲"), "乙": (" 乙", "乙 "), None: (None,)}
