@@ -235,3 +235,31 @@ def test_a_group_is_picked_in_its_order_one_position_or_many():
     units = ["甲", " 乙", "甲", "乙 ", None, "甲"]
     assert {k: picked(units, found) for k, found in positions(units).items()} == {
         "甲": ("甲", "甲", "甲"), "乙": (" 乙", "乙 "), None: (None,)}
+
+
+def _ledger_book(amounts, amount_unit):
+    from perfeval_xl.core import schema
+    from perfeval_xl.core.book import Book, Record, Table
+
+    cols = {"unit": 0, "amount": 4}
+    records = tuple(Record(schema.LEDGER.name, 2 + i, {"unit": "甲", "amount": a}, cols) for i, a in enumerate(amounts))
+    return Book(info={"amount_unit": amount_unit}, info_refs={}, units=(),
+                tables={schema.LEDGER.name: Table(1, ("单位", "日期", "凭证号", "摘要", "金额"), records)})
+
+
+def test_the_ledgers_negative_and_implausible_amounts_are_found_at_their_cells_from_one_span():
+    # by hand, 万元, records from sheet row 3 (E3): amounts 5, -3 (negative, E4), 2,000,000 (≥ 1,000,000 万元, E5), a blank;
+    # each warned at its cell; none of them when every amount is plain (5, 3, 2), nothing for no amounts
+    from decimal import Decimal as D
+
+    from perfeval_xl.core import plausibility
+
+    found = plausibility.check_values(_ledger_book([D(5), D(-3), D(2_000_000), None], "万元"))
+    assert [(f.cell, "负数" in f.message, "数额异常" in f.message) for f in found] == [
+        ("E4", True, False), ("E5", False, True)]
+    assert list(plausibility.check_values(_ledger_book([D(5), D(3), D(2)], "万元"))) == []
+    assert list(plausibility.check_values(_ledger_book([None, None], "万元"))) == []
+    # a -2,000,000 万元 second row (E4) is both negative and implausible (the span's lowest read for both)
+    found = plausibility.check_values(_ledger_book([D(1), D(-2_000_000)], "万元"))
+    assert [(f.cell, "负数" in f.message, "数额异常" in f.message) for f in found] == [
+        ("E4", True, False), ("E4", False, True)]
