@@ -263,3 +263,16 @@ def test_the_ledgers_negative_and_implausible_amounts_are_found_at_their_cells_f
     found = plausibility.check_values(_ledger_book([D(1), D(-2_000_000)], "万元"))
     assert [(f.cell, "负数" in f.message, "数额异常" in f.message) for f in found] == [
         ("E4", True, False), ("E4", False, True)]
+
+
+def test_cells_once_each_in_order_whether_already_in_order_or_not():
+    # by hand: 100 ledger cells E3…E102 then a 资金情况 cell (later by sheet name): in order, kept as they are;
+    # the same with E50 again at the end: that second E50 dropped, as dict.fromkeys drops it; a short list hashed
+    from perfeval_xl.core.scoring import _once_each
+
+    run = tuple(Ref("支出明细", r, 4) for r in range(2, 102)) + (Ref("资金情况", 2, 2),)
+    assert _once_each(run) == run == tuple(dict.fromkeys(run))
+    again = run + (Ref("支出明细", 49, 4),)
+    assert _once_each(again) == run == tuple(dict.fromkeys(again))
+    short = (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4), Ref("资金情况", 2, 2))
+    assert _once_each(short) == (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4))
