@@ -7,9 +7,11 @@ never touches a workbook object.  Coordinates are zero-based.
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from typing import NoReturn, Sequence
+from typing import Callable, Iterator, NoReturn, Sequence, TypeVar
 
 from .styles import STYLES, StyleName
 from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
@@ -402,9 +404,41 @@ LABEL_STYLES = (StyleName.HEADER, StyleName.CENTER, StyleName.TOTAL_TEXT)
 LABEL_MAX = 24
 
 
+#: the fits worked out in the running :func:`fitting_once` block: (what, text, width, its type, style) → the fit
+_FITS: ContextVar[dict | None] = ContextVar("perfeval_fits", default=None)
+_Fit = TypeVar("_Fit")
+
+
+@contextmanager
+def fitting_once() -> Iterator[None]:
+    """Within the block each label's fitted width (:func:`label_width`, :func:`one_line_width`) and
+    orphan test is worked out once per text, width and style: the plan stage's sheets repeat their
+    labels (every unit's 评分表 the same indicator names).  Kept for the block only, never across runs."""
+    token = _FITS.set({})
+    try:
+        yield
+    finally:
+        _FITS.reset(token)
+
+
+def _fit(what: str, text: str, width: float, style: StyleName | str, make: Callable[[], _Fit]) -> _Fit:
+    fits = _FITS.get()
+    if fits is None:
+        return make()
+    key = (what, text, width, type(width), style)  # an int width is handed back as it came, 9 not 9.0
+    found = fits.get(key)
+    if found is None:
+        found = fits[key] = make()
+    return found
+
+
 def label_width(text: str, width: float, style: StyleName | str) -> float:
     """The narrowest width, from ``width`` up in half units, at which a label breaks only at sensible
     places (never "产出数量（10分" / "）"): at the latest where it fits on one line in every app."""
+    return _fit("label", text, width, style, lambda: _label_width(text, width, style))
+
+
+def _label_width(text: str, width: float, style: StyleName | str) -> float:
     font = STYLES[StyleName(style)]
     w = width
     while not breaks_sensibly(text, w, font.size, font.bold):
@@ -432,6 +466,10 @@ NAME_WIDEN = 4.0
 def one_line_width(text: str, width: float, style: StyleName | str) -> float:
     """The narrowest width, from ``width`` up in half units, at which the text prints on one line in
     every app (``width`` itself when it already does)."""
+    return _fit("one line", text, width, style, lambda: _one_line_width(text, width, style))
+
+
+def _one_line_width(text: str, width: float, style: StyleName | str) -> float:
     font = STYLES[StyleName(style)]
     w = width
     while any(len(layout(text, w, font.size, font.bold, app)) > 1 for app in APPS):
@@ -494,6 +532,10 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
 
 def _orphaned(text: str, width: float, style: StyleName) -> bool:
     """Does some app print the text with one character alone on its last line ("立项依据充分" / "性")?"""
+    return _fit("orphaned", text, width, style, lambda: _orphaned_now(text, width, style))
+
+
+def _orphaned_now(text: str, width: float, style: StyleName) -> bool:
     font = STYLES[style]
     return any(len(lines) > 1 and len(lines[-1]) == 1
                for lines in (layout(text, width, font.size, font.bold, app) for app in APPS))
