@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
+from operator import itemgetter
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterator, NoReturn, Sequence, TypeVar
@@ -58,6 +59,10 @@ def _sheet_height(plan: "SheetPlan", text: str, width: float, style: StyleName) 
     if known is None:
         known = plan._heights[key] = needed_height(text, width, style)
     return known
+
+
+#: a planned cell's (row, col, value, style) row and column
+_ROW_OF, _COL_OF = itemgetter(0), itemgetter(1)
 
 
 #: the page numbers printed in the footer of every output sheet
@@ -229,11 +234,11 @@ class SheetPlan:
 
     @property
     def n_rows(self) -> int:
-        return max((r for r, _, _, _ in self.cells), default=-1) + 1
+        return max(map(_ROW_OF, self.cells), default=-1) + 1  # a C loop: print_scale asks again and again
 
     @property
     def n_cols(self) -> int:
-        return max((c for _, c, _, _ in self.cells), default=-1) + 1
+        return max(map(_COL_OF, self.cells), default=-1) + 1
 
     def styled_cells(self) -> list[tuple[int, int, object, StyleName]]:
         """Every cell to write and format, in row order: the planned cells, then the blanks
