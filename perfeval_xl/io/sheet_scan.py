@@ -371,6 +371,7 @@ def scan_quick(data: bytes, name: str, part: str, proven: tuple[int, int] | None
     """The scan of a worksheet written the usual way; None when the exact scan must decide.
     ``proven``: the extent :func:`prove_long` proved (every cell and row spelt the usual way)."""
     small = len(data) <= 2 * _GUESS_BYTES
+    extent: tuple[int, int] | None
     if proven is not None:
         extent = proven
     elif small:  # every cell read in one pass
