@@ -276,3 +276,21 @@ def test_cells_once_each_in_order_whether_already_in_order_or_not():
     assert _once_each(again) == run == tuple(dict.fromkeys(again))
     short = (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4), Ref("资金情况", 2, 2))
     assert _once_each(short) == (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4))
+
+
+def test_format_refs_with_a_memo_spells_what_it_spells_without():
+    # by hand: a unit's ledger cells (every tenth row from E4, 1,000 of them) read by two indicators, each with
+    # its own 资金情况 cell: spelt the same with and without the memo, the second time from the memo; a run of
+    # as many cells, the same first and last ones but another in the middle, is spelt afresh
+    ledger = [Ref("支出明细", r, 4) for r in range(3, 10003, 10)]
+    first = [Ref("指标体系", 11, 7)] + ledger + [Ref("资金情况", 2, 2)]
+    second = [Ref("指标体系", 12, 7)] + ledger + [Ref("资金情况", 2, 3)]
+    memo: dict = {}
+    assert format_refs(first, memo=memo) == format_refs(first) == (
+        "指标体系!H12；支出明细!E4、E14、E24、E34、E44、E54、E64、E74 等 1000 处；资金情况!C3")
+    assert format_refs(second, memo=memo) == format_refs(second) == (
+        "指标体系!H13；支出明细!E4、E14、E24、E34、E44、E54、E64、E74 等 1000 处；资金情况!D3")
+    assert len(memo) == 1
+    middle = ledger[:1] + [Ref("支出明细", 4, 4)] + ledger[2:]  # E5 where E14 was: E4:E5, then E24 …
+    assert format_refs(middle, memo=memo) == format_refs(middle) == (
+        "支出明细!E4:E5、E24、E34、E44、E54、E64、E74、E84 等 999 处")
