@@ -381,7 +381,7 @@ def text_widths(plan: SheetPlan, with_style: bool = False) -> list[tuple]:
         r2, c1, c2 = spans.get((r, c), (r, c, c))
         if r2 != r:
             continue
-        width = sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))
+        width = plan.widths.get(c1, 10) if c1 == c2 else sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))
         out.append((r, value, width, style) if with_style else (r, value, width))
     return out
 
