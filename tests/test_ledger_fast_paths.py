@@ -158,3 +158,139 @@ def test_the_extent_from_the_ends_is_the_extent_of_every_cell():
     assert sheet_scan._extent_from_ends(wider) is None  # the guess falls short: every cell is read
     assert (sheet_scan.scan_quick(wider, "支出明细", "p").max_row, sheet_scan.scan_quick(wider, "支出明细", "p").max_col) \
         == (3000, 4)
+
+
+def test_one_search_proves_a_long_sheets_cells_rows_and_numbers_or_leaves_each_to_its_own():
+    # by hand: 3,000 rows of columns A–C (past the 128 KB of a small sheet): proved, extent (3000, 3);
+    # the same with a wider cell, a row spelt otherwise or a <v>NaN</v> in the middle (past both 8 KB ends):
+    # not proved, and the scan (then told nothing) finds what it found before
+    rows = b"".join(b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, i) for c in (b"A", b"B", b"C"))
+                    + b"</row>" for i in range(1, 3001))
+    data = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    assert len(data) > 2 * sheet_scan._GUESS_BYTES
+    assert sheet_scan.prove_long(data) == (3000, 3)
+    proved = sheet_scan.scan_quick(data, "支出明细", "p", (3000, 3))
+    plain = sheet_scan.scan_quick(data, "支出明细", "p")
+    assert (proved.max_row, proved.max_col) == (plain.max_row, plain.max_col) == (3000, 3)
+    middle = b'<c r="C1500"><v>1</v></c>'
+    wider = data.replace(middle, middle + b'<c r="D1500"><v>2</v></c>')
+    odd_row = data.replace(b'<row r="1500">', b"<row>")
+    nan = data.replace(middle, b'<c r="C1500"><v>NaN</v></c>')
+    assert sheet_scan.prove_long(wider) is sheet_scan.prove_long(odd_row) is sheet_scan.prove_long(nan) is None
+    assert sheet_scan.scan_quick(odd_row, "支出明细", "p") is None  # the exact scan decides, as before
+    assert guard._NONFINITE_HINT.search(nan) is not None  # refuse_nonfinite then searches it as before
+    assert sheet_scan.prove_long(data[:60_000] + b"</sheetData></worksheet>") is None  # a small sheet: its own pass
+
+
+def test_a_long_ledger_holding_nan_in_its_middle_is_refused_by_the_guard(tmp_path):
+    # by hand: the 西山 sample's 支出明细 given 3,000 rows of columns A–C (past a small sheet's 128 KB): the guard
+    # scans it to row 3000, column C; with <v>NaN</v> at C1500 (past both 8 KB ends the one search starts from)
+    # it is refused at that cell, as refuse_nonfinite words it
+    import corpus_gen as cg
+    import pytest
+
+    from perfeval_xl.io.files import HostileFile
+    from perfeval_xl.io.guard import inspect_workbook
+
+    lay = cg.layout("xishan")
+    part = lay.parts["支出明细"]
+    rows = b"".join(b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, i) for c in (b"A", b"B", b"C"))
+                    + b"</row>" for i in range(1, 3001))
+
+    def with_rows(xml: bytes, body: bytes) -> bytes:
+        start, end = xml.index(b"<sheetData"), xml.index(b"</sheetData>")
+        return xml[:start] + b"<sheetData>" + body + xml[end:]
+
+    sound, nan = tmp_path / "sound.xlsx", tmp_path / "nan.xlsx"
+    sound.write_bytes(cg.zip_edit(lay.data, {part: lambda xml: with_rows(xml, rows)}))
+    nan.write_bytes(cg.zip_edit(lay.data, {part: lambda xml: with_rows(
+        xml, rows.replace(b'<c r="C1500"><v>1</v></c>', b'<c r="C1500"><v>NaN</v></c>'))}))
+    scan = inspect_workbook(sound, ["支出明细"]).sheets["支出明细"]
+    assert (scan.max_row, scan.max_col) == (3000, 3)
+    with pytest.raises(HostileFile) as refused:
+        inspect_workbook(nan, ["支出明细"])
+    assert "C1500" in refused.value.message and "不是数字" in refused.value.message
+
+
+def test_a_column_is_each_records_value_whatever_mapping_holds_its_values():
+    # by hand: three records, the second without the key, the third's values a read-only mapping (a record
+    # made elsewhere): the column is 1, None, 3 both ways, in order
+    from types import MappingProxyType
+
+    from perfeval_xl.core.book import Record, column_values
+
+    dicts = [Record("支出明细", 2, {"amount": 1}, {}), Record("支出明细", 3, {}, {}), Record("支出明细", 4, {"amount": 3}, {})]
+    assert column_values(dicts, "amount") == [1, None, 3]
+    mixed = dicts[:2] + [Record("支出明细", 4, MappingProxyType({"amount": 3}), {})]
+    assert column_values(mixed, "amount") == [1, None, 3]
+    assert column_values([], "amount") == []
+
+
+def test_a_group_is_picked_in_its_order_one_position_or_many():
+    # by hand: positions 0, 2 and 3 of "abcd" are a, c, d; position 1 alone is b (a one-row group stays a tuple)
+    from perfeval_xl.core.book import picked, positions
+
+    assert picked("abcd", [0, 2, 3]) == ("a", "c", "d")
+    assert picked(["a", "b"], [1]) == ("b",)
+    units = ["甲", " 乙", "甲", "乙 ", None, "甲"]
+    assert {k: picked(units, found) for k, found in positions(units).items()} == {
+        "甲": ("甲", "甲", "甲"), "乙": (" 乙", "乙 "), None: (None,)}
+
+
+def _ledger_book(amounts, amount_unit):
+    from perfeval_xl.core import schema
+    from perfeval_xl.core.book import Book, Record, Table
+
+    cols = {"unit": 0, "amount": 4}
+    records = tuple(Record(schema.LEDGER.name, 2 + i, {"unit": "甲", "amount": a}, cols) for i, a in enumerate(amounts))
+    return Book(info={"amount_unit": amount_unit}, info_refs={}, units=(),
+                tables={schema.LEDGER.name: Table(1, ("单位", "日期", "凭证号", "摘要", "金额"), records)})
+
+
+def test_the_ledgers_negative_and_implausible_amounts_are_found_at_their_cells_from_one_span():
+    # by hand, 万元, records from sheet row 3 (E3): amounts 5, -3 (negative, E4), 2,000,000 (≥ 1,000,000 万元, E5), a blank;
+    # each warned at its cell; none of them when every amount is plain (5, 3, 2), nothing for no amounts
+    from decimal import Decimal as D
+
+    from perfeval_xl.core import plausibility
+
+    found = plausibility.check_values(_ledger_book([D(5), D(-3), D(2_000_000), None], "万元"))
+    assert [(f.cell, "负数" in f.message, "数额异常" in f.message) for f in found] == [
+        ("E4", True, False), ("E5", False, True)]
+    assert list(plausibility.check_values(_ledger_book([D(5), D(3), D(2)], "万元"))) == []
+    assert list(plausibility.check_values(_ledger_book([None, None], "万元"))) == []
+    # a -2,000,000 万元 second row (E4) is both negative and implausible (the span's lowest read for both)
+    found = plausibility.check_values(_ledger_book([D(1), D(-2_000_000)], "万元"))
+    assert [(f.cell, "负数" in f.message, "数额异常" in f.message) for f in found] == [
+        ("E4", True, False), ("E4", False, True)]
+
+
+def test_cells_once_each_in_order_whether_already_in_order_or_not():
+    # by hand: 100 ledger cells E3…E102 then a 资金情况 cell (later by sheet name): in order, kept as they are;
+    # the same with E50 again at the end: that second E50 dropped, as dict.fromkeys drops it; a short list hashed
+    from perfeval_xl.core.scoring import _once_each
+
+    run = tuple(Ref("支出明细", r, 4) for r in range(2, 102)) + (Ref("资金情况", 2, 2),)
+    assert _once_each(run) == run == tuple(dict.fromkeys(run))
+    again = run + (Ref("支出明细", 49, 4),)
+    assert _once_each(again) == run == tuple(dict.fromkeys(again))
+    short = (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4), Ref("资金情况", 2, 2))
+    assert _once_each(short) == (Ref("资金情况", 2, 2), Ref("支出明细", 4, 4))
+
+
+def test_format_refs_with_a_memo_spells_what_it_spells_without():
+    # by hand: a unit's ledger cells (every tenth row from E4, 1,000 of them) read by two indicators, each with
+    # its own 资金情况 cell: spelt the same with and without the memo, the second time from the memo; a run of
+    # as many cells, the same first and last ones but another in the middle, is spelt afresh
+    ledger = [Ref("支出明细", r, 4) for r in range(3, 10003, 10)]
+    first = [Ref("指标体系", 11, 7)] + ledger + [Ref("资金情况", 2, 2)]
+    second = [Ref("指标体系", 12, 7)] + ledger + [Ref("资金情况", 2, 3)]
+    memo: dict = {}
+    assert format_refs(first, memo=memo) == format_refs(first) == (
+        "指标体系!H12；支出明细!E4、E14、E24、E34、E44、E54、E64、E74 等 1000 处；资金情况!C3")
+    assert format_refs(second, memo=memo) == format_refs(second) == (
+        "指标体系!H13；支出明细!E4、E14、E24、E34、E44、E54、E64、E74 等 1000 处；资金情况!D3")
+    assert len(memo) == 1
+    middle = ledger[:1] + [Ref("支出明细", 4, 4)] + ledger[2:]  # E5 where E14 was: E4:E5, then E24 …
+    assert format_refs(middle, memo=memo) == format_refs(middle) == (
+        "支出明细!E4:E5、E24、E34、E44、E54、E64、E74、E84 等 999 处")

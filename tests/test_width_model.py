@@ -187,3 +187,20 @@ def test_no_label_of_the_samples_leaves_a_character_alone(book, tmp_path):
              if (lines := layout(paragraph, width, STYLES[style].size, STYLES[style].bold, app))[-1:]
              and len(lines) > 1 and len(lines[-1]) == 1]
     assert not alone
+
+
+def test_fits_worked_out_once_in_a_plan_stage_are_the_fits_worked_out_each_time():
+    # by hand (test_label_width_widens_a_header_just_enough): "产出数量（10分）" in a 9-wide header needs 18.5;
+    # "一级指标" at 9.5 stays 9.5, at an int 9 width 9.5 too; asked again inside the block: the same, and an int
+    # width handed back as an int (10 stays 10, not 10.0)
+    from perfeval_xl.core.writeplan import fitting_once, one_line_width
+
+    plain = [label_width("产出数量（10分）", 9, "header"), label_width("一级指标", 9.5, "header"),
+             label_width("一级指标", 9, "header"), one_line_width("昆明市五华区人民政府黑林铺街道办事处", 34, "text")]
+    assert plain == [18.5, 9.5, 9.5, 37.0]
+    with fitting_once():
+        for _ in range(2):
+            assert [label_width("产出数量（10分）", 9, "header"), label_width("一级指标", 9.5, "header"),
+                    label_width("一级指标", 9, "header"),
+                    one_line_width("昆明市五华区人民政府黑林铺街道办事处", 34, "text")] == plain
+        assert type(label_width("一级", 10, "header")) is int and type(label_width("一级", 10.0, "header")) is float

@@ -92,8 +92,8 @@ class Table:
                 values = record.values
                 groups.setdefault(tuple(_stripped(values.get(k)) for k in key), []).append(record)
             return {k: tuple(v) for k, v in groups.items()}
-        pick = self.records.__getitem__
-        return {k: tuple(map(pick, found)) for k, found in positions(column_values(self.records, key)).items()}
+        records = self.records
+        return {k: picked(records, found) for k, found in positions(column_values(records, key)).items()}
 
 
 def positions(values: Sequence[object]) -> dict[object, list[int]]:
@@ -112,6 +112,11 @@ def positions(values: Sequence[object]) -> dict[object, list[int]]:
     return found
 
 
+def picked(items: Sequence, found: list[int]) -> tuple:
+    """``tuple(items[i] for i in found)`` by one C call (``found``: the positions of a group, never empty)."""
+    return itemgetter(*found)(items) if len(found) > 1 else (items[found[0]],)
+
+
 def _stripped(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
@@ -128,8 +133,12 @@ class GroupValues(NamedTuple):
 
 def column_values(records: Sequence[Record], key: str) -> list:
     """``record.values.get(key)`` of every record, in order, by a C loop (a long ledger's column
-    without bytecode per row)."""
-    return list(map(methodcaller("get", key), map(_VALUES, records)))
+    without bytecode per row): ``dict.get`` called on each (no method looked up per row) when every
+    record's values are a dict, as the read stage makes them."""
+    try:
+        return list(map(dict.get, map(_VALUES, records), repeat(key)))
+    except TypeError:  # values of another mapping type (a record made elsewhere)
+        return list(map(methodcaller("get", key), map(_VALUES, records)))
 
 
 def present(values: Sequence[object]) -> list[bool]:
@@ -177,9 +186,9 @@ class Book:
         table = self.table(sheet)
         if isinstance(key, tuple):
             return self.caches.grouped(table, key, lambda: table.group_by(key))
-        pick = table.records.__getitem__
+        records = table.records
         return self.caches.grouped(table, key, lambda: {
-            k: tuple(map(pick, found)) for k, found in self._positions(table, sheet, key).items()})
+            k: picked(records, found) for k, found in self._positions(table, sheet, key).items()})
 
     def grouped_values(self, sheet: schema.TableSheet, by: str, key: str) -> Mapping[object, GroupValues]:
         """For each group of :meth:`grouped` ``(sheet, by)``: its records' row numbers and values in
@@ -189,7 +198,7 @@ class Book:
 
         def index() -> dict[object, GroupValues]:
             rows, values = self.row_numbers(sheet), self.column(sheet, key)
-            return {group: GroupValues(list(map(rows.__getitem__, found)), list(map(values.__getitem__, found)))
+            return {group: GroupValues(list(picked(rows, found)), list(picked(values, found)))
                     for group, found in self._positions(table, sheet, by).items()}
 
         return self.caches.derived(table, f"{key} by {by}", index)

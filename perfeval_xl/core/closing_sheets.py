@@ -22,6 +22,7 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
     b.line("每个指标（子项）的取值、计算过程和所用单元格（指标体系中的指标行、数据表中的数据、评分录入中的行），供复核。",
            len(headers))
     b.header(headers)
+    memo: dict = {}  # a unit's ledger total, read by several of its indicators, spelt once
     for unit in ev.units:
         name = unit.name
         for s in unit.indicators:
@@ -31,7 +32,7 @@ def trace_sheet(ev: Evaluation) -> SheetPlan:
                 if leaf.value is not None and leaf.value.unit:  # a quotient: printed with its unit, 4.30万元/人
                     value, style = leaf.value.show(), "text"
                 r = b.values([name, s.code, s.level3, leaf.name if s.children else "", leaf.weight, value,
-                              leaf.process, leaf.score, format_refs(leaf.inputs)],
+                              leaf.process, leaf.score, format_refs(leaf.inputs, memo=memo)],
                              ["text", "center", "text", "text", "center", style, "text", "score", "text"])
                 b.fit_height(r)
     return b.plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain, compress, groupby, islice, repeat
-from operator import add, itemgetter, mul, sub
+from operator import add, is_, itemgetter, mul, sub
 from typing import Iterable, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -67,12 +67,15 @@ _SHEET, _ROW, _COL = itemgetter(0), itemgetter(1), itemgetter(2)
 _SPAN = 1 << 24  # more rows than a sheet has: col * _SPAN + row orders cells by column, then row
 
 
-def format_refs(refs, limit: int = 8) -> str:
+def format_refs(refs, limit: int = 8, memo: dict | None = None) -> str:
     """Cells as a reviewer reads them: per sheet, consecutive cells of a column as a range.
 
     ``[资金情况!B3, 资金情况!D3, 支出明细!E3 … E100002]`` → ``资金情况!B3、D3；支出明细!E3:E100002``.
     Only the pieces shown are spelt out; the others are counted (a ledger total names a cell
-    per row), each step over the whole list in C where it can be.
+    per row), each step over the whole list in C where it can be.  With ``memo`` (a dict the
+    caller keeps for one sheet it writes), a long run of one sheet made of the very cells of a run
+    spelt before (a unit's ledger total, read by several indicators) is spelt once: told by one C
+    pass of identity checks.
     """
     refs = list(refs)
     # the list in runs of one sheet (a value's cells come together: an indicator's, a ledger's, a fund's)
@@ -85,35 +88,50 @@ def format_refs(refs, limit: int = 8) -> str:
     for sheet, spans in runs_of.items():
         cells = refs[spans[0][0]:spans[0][1]] if len(spans) == 1 else list(
             chain.from_iterable(refs[start:end] for start, end in spans))
-        # each cell once as one integer, by column then row (ints sort fast), by C loops: in one column
-        # (a ledger total's) its row, offset by the column when spelt out
-        cols = list(map(_COL, cells))
-        if cols.count(cols[0]) == len(cols):
-            base, keys_of = cols[0] * _SPAN, list(map(_ROW, cells))
-        else:
-            base, keys_of = 0, list(map(add, map(mul, cols, repeat(_SPAN)), map(_ROW, cells)))
-        # one run already strictly in order (a ledger's cells, row after row) is used as it stands
-        steps: list[int] = []
-        in_order = False
-        if len(spans) == 1:
-            steps = list(map(sub, keys_of[1:], keys_of[:-1]))
-            in_order = not steps or min(steps) > 0
-        if not in_order:
-            keys_of = sorted(set(keys_of))
-            steps = list(map(sub, keys_of[1:], keys_of[:-1]))
-        runs = len(steps) - steps.count(1) + 1
-        ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
-        pieces: list[str] = []
-        first = 0
-        for last in ends + [len(keys_of) - 1]:
-            if len(pieces) == limit:
-                break
-            (c1, r1), (c2, r2) = divmod(base + keys_of[first], _SPAN), divmod(base + keys_of[last], _SPAN)
-            pieces.append(cell_name(r1, c1) if first == last else f"{cell_name(r1, c1)}:{cell_name(r2, c2)}")
-            first = last + 1
-        shown = "、".join(pieces) + (f" 等 {runs} 处" if runs > limit else "")
-        parts.append(f"{sheet}!{shown}")
+        if memo is None or len(cells) <= _MEMO_CELLS:
+            parts.append(f"{sheet}!{_shown(cells, len(spans) == 1, limit)}")
+            continue
+        key = (sheet, limit, len(cells), id(cells[0]), id(cells[-1]))
+        known = memo.get(key)
+        if known is None or not all(map(is_, known[0], cells)):
+            known = memo[key] = (cells, f"{sheet}!{_shown(cells, len(spans) == 1, limit)}")  # cells kept: ids stay
+        parts.append(known[1])
     return "；".join(parts)
+
+
+#: a run of one sheet longer than this is looked up in format_refs' memo (a shorter one is spelt at once)
+_MEMO_CELLS = 64
+
+
+def _shown(cells: list, one_run: bool, limit: int) -> str:
+    """One sheet's cells spelt as :func:`format_refs` spells them (``one_run``: they came together)."""
+    # each cell once as one integer, by column then row (ints sort fast), by C loops: in one column
+    # (a ledger total's) its row, offset by the column when spelt out
+    cols = list(map(_COL, cells))
+    if cols.count(cols[0]) == len(cols):
+        base, keys_of = cols[0] * _SPAN, list(map(_ROW, cells))
+    else:
+        base, keys_of = 0, list(map(add, map(mul, cols, repeat(_SPAN)), map(_ROW, cells)))
+    # one run already strictly in order (a ledger's cells, row after row) is used as it stands
+    steps: list[int] = []
+    in_order = False
+    if one_run:
+        steps = list(map(sub, keys_of[1:], keys_of[:-1]))
+        in_order = not steps or min(steps) > 0
+    if not in_order:
+        keys_of = sorted(set(keys_of))
+        steps = list(map(sub, keys_of[1:], keys_of[:-1]))
+    runs = len(steps) - steps.count(1) + 1
+    ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
+    pieces: list[str] = []
+    first = 0
+    for last in ends + [len(keys_of) - 1]:
+        if len(pieces) == limit:
+            break
+        (c1, r1), (c2, r2) = divmod(base + keys_of[first], _SPAN), divmod(base + keys_of[last], _SPAN)
+        pieces.append(cell_name(r1, c1) if first == last else f"{cell_name(r1, c1)}:{cell_name(r2, c2)}")
+        first = last + 1
+    return "、".join(pieces) + (f" 等 {runs} 处" if runs > limit else "")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Iterable
 from .environment import Env
 from .findings import Findings
 from .scoring import Evaluation
-from .writeplan import SheetPlan, WritePlan, finish
+from .writeplan import SheetPlan, WritePlan, finish, fitting_once
 
 
 def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
@@ -22,8 +22,9 @@ def plan(evaluation: Evaluation, env: Env) -> tuple[WritePlan, Findings]:
     The sheets are built from the evaluation with every finding the run gathered before this stage
     (``env.findings``, the one channel), so 校验结果 lists whatever any stage reported; a builder
     returns sheets only, never findings."""
-    sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation, env.findings)]
-    return plan_sheets(sheets), Findings()
+    with fitting_once():  # the sheets' labels fitted once each for the stage
+        sheets = [sheet for output in env.extensions.sheets for sheet in output.build(evaluation, env.findings)]
+        return plan_sheets(sheets), Findings()
 
 
 def plan_sheets(sheets: Iterable[SheetPlan]) -> WritePlan:

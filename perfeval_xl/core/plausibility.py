@@ -79,22 +79,37 @@ def _negative(book, findings: Findings, sheet: schema.TableSheet, keys: Iterable
                                f"“{_header(sheet, key)}”为负数（{fmt_plain(value)}）：{what}不能为负数；应填写不小于 0 的数")
 
 
-def _ledger_rows_that_may(book, flagged: Callable[[list[Decimal]], bool]) -> Sequence:
+def _ledger_rows_that_may(book, flagged: Callable[[Decimal, Decimal], bool]) -> Sequence:
     """The 支出明细 rows to check one by one: none when its amounts, taken together by C loops (a long
-    ledger), show that no row is ``flagged`` (a test over the amounts that holds when any one would)."""
+    ledger), show that no row is ``flagged`` (a test over the lowest and the highest amount that holds
+    when any one row's would)."""
     records = book.rows(schema.LEDGER)
     values = book.column(schema.LEDGER, "amount")
-    amounts = list(compress(values, present(values)))
-    if not amounts:
+    span = book.caches.derived(values, "lowest and highest amount", lambda: _amount_span(values))
+    if span is None:
         return ()
-    if set(map(type, amounts)) == {Decimal} and not flagged(amounts):
+    if span is not _NOT_ALL_DECIMAL and not flagged(*span):
         return ()
     return records
 
 
+_NOT_ALL_DECIMAL = (ZERO, ZERO)
+
+
+def _amount_span(values: Sequence) -> tuple[Decimal, Decimal] | None:
+    """(lowest, highest) of a column's amounts, once for the run (the negative and the 万元 checks
+    both ask); None when it has none; :data:`_NOT_ALL_DECIMAL` when one is not a Decimal."""
+    amounts = list(compress(values, present(values)))
+    if not amounts:
+        return None
+    if set(map(type, amounts)) != {Decimal}:
+        return _NOT_ALL_DECIMAL
+    return min(amounts), max(amounts)
+
+
 def _check_negative(book, findings: Findings) -> None:
     _negative(book, findings, schema.FUNDS, _FUNDS_AMOUNTS, "金额")
-    for rec in _ledger_rows_that_may(book, lambda amounts: min(amounts) < ZERO):
+    for rec in _ledger_rows_that_may(book, lambda lowest, highest: lowest < ZERO):
         value = rec.values.get("amount")
         if value is not None and isinstance(value, Decimal) and value < ZERO:
             findings.warning(rec.ref("amount"), f"“金额”为负数（{fmt_plain(value)}）：按冲销、退回冲减支出合计；"
@@ -160,7 +175,7 @@ def _check_magnitude(book, findings: Findings, unit: str) -> None:
         for sheet, keys in ((schema.FUNDS, _FUNDS_AMOUNTS), (schema.LEDGER, ("amount",)),
                             (schema.OUTPUTS, ("planned_cost", "actual_cost"))):
             records = book.rows(sheet) if sheet is not schema.LEDGER else _ledger_rows_that_may(
-                book, lambda amounts: max(max(amounts), -min(amounts)) >= WAN_IMPLAUSIBLE)
+                book, lambda lowest, highest: max(highest, -lowest) >= WAN_IMPLAUSIBLE)
             for rec in records:
                 for key in keys:
                     value = rec.values.get(key)

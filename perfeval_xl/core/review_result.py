@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import schema
 from .environment import Env, OutputSheets
@@ -26,8 +26,10 @@ from .printed import parse_printed
 from .reported import reconcile
 from .scoring import Evaluation
 from .slips import Slip
-from .table_audit import Unchecked
 from .writeplan import SheetBuilder, SheetPlan, WritePlan, finish, needed_height
+
+if TYPE_CHECKING:  # the review's table audit: imported where a review (not a score) needs it
+    from .table_audit import Unchecked
 
 SLIP_HEADERS = ["序号", "工作表", "单元格", "对象", "报告值", "复算值", "差额", "说明", "出处"]
 
@@ -102,6 +104,8 @@ def _where(sheet: str, cell: str) -> str:
 
 def _reported_runs(rows, why: str) -> tuple[Unchecked, ...]:
     """Each run of consecutive filled rows of 报告数据 below its header, as one range."""
+    from .table_audit import Unchecked
+
     last_col = cell_name(0, len(schema.REPORTED.columns) - 1).rstrip("0123456789")
     filled = [r for r, row in enumerate(rows or ()) if r > schema.HEADER_ROW and row is not None
               and any(v is not None and str(v).strip() for v in row)]

@@ -7,9 +7,12 @@ never touches a workbook object.  Coordinates are zero-based.
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
+from operator import itemgetter
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from typing import NoReturn, Sequence
+from typing import Callable, Iterator, NoReturn, Sequence, TypeVar
 
 from .styles import STYLES, StyleName
 from .textfit import APPS, breaks_sensibly, height_needed, layout, line_height_needed, lines_needed, sensible
@@ -56,6 +59,10 @@ def _sheet_height(plan: "SheetPlan", text: str, width: float, style: StyleName) 
     if known is None:
         known = plan._heights[key] = needed_height(text, width, style)
     return known
+
+
+#: a planned cell's (row, col, value, style) row and column
+_ROW_OF, _COL_OF = itemgetter(0), itemgetter(1)
 
 
 #: the page numbers printed in the footer of every output sheet
@@ -227,11 +234,11 @@ class SheetPlan:
 
     @property
     def n_rows(self) -> int:
-        return max((r for r, _, _, _ in self.cells), default=-1) + 1
+        return max(map(_ROW_OF, self.cells), default=-1) + 1  # a C loop: print_scale asks again and again
 
     @property
     def n_cols(self) -> int:
-        return max((c for _, c, _, _ in self.cells), default=-1) + 1
+        return max(map(_COL_OF, self.cells), default=-1) + 1
 
     def styled_cells(self) -> list[tuple[int, int, object, StyleName]]:
         """Every cell to write and format, in row order: the planned cells, then the blanks
@@ -374,7 +381,7 @@ def text_widths(plan: SheetPlan, with_style: bool = False) -> list[tuple]:
         r2, c1, c2 = spans.get((r, c), (r, c, c))
         if r2 != r:
             continue
-        width = sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))
+        width = plan.widths.get(c1, 10) if c1 == c2 else sum(plan.widths.get(i, 10) for i in range(c1, c2 + 1))
         out.append((r, value, width, style) if with_style else (r, value, width))
     return out
 
@@ -402,9 +409,41 @@ LABEL_STYLES = (StyleName.HEADER, StyleName.CENTER, StyleName.TOTAL_TEXT)
 LABEL_MAX = 24
 
 
+#: the fits worked out in the running :func:`fitting_once` block: (what, text, width, its type, style) → the fit
+_FITS: ContextVar[dict | None] = ContextVar("perfeval_fits", default=None)
+_Fit = TypeVar("_Fit")
+
+
+@contextmanager
+def fitting_once() -> Iterator[None]:
+    """Within the block each label's fitted width (:func:`label_width`, :func:`one_line_width`) and
+    orphan test is worked out once per text, width and style: the plan stage's sheets repeat their
+    labels (every unit's 评分表 the same indicator names).  Kept for the block only, never across runs."""
+    token = _FITS.set({})
+    try:
+        yield
+    finally:
+        _FITS.reset(token)
+
+
+def _fit(what: str, text: str, width: float, style: StyleName | str, make: Callable[[], _Fit]) -> _Fit:
+    fits = _FITS.get()
+    if fits is None:
+        return make()
+    key = (what, text, width, type(width), style)  # an int width is handed back as it came, 9 not 9.0
+    found = fits.get(key)
+    if found is None:
+        found = fits[key] = make()
+    return found
+
+
 def label_width(text: str, width: float, style: StyleName | str) -> float:
     """The narrowest width, from ``width`` up in half units, at which a label breaks only at sensible
     places (never "产出数量（10分" / "）"): at the latest where it fits on one line in every app."""
+    return _fit("label", text, width, style, lambda: _label_width(text, width, style))
+
+
+def _label_width(text: str, width: float, style: StyleName | str) -> float:
     font = STYLES[StyleName(style)]
     w = width
     while not breaks_sensibly(text, w, font.size, font.bold):
@@ -432,6 +471,10 @@ NAME_WIDEN = 4.0
 def one_line_width(text: str, width: float, style: StyleName | str) -> float:
     """The narrowest width, from ``width`` up in half units, at which the text prints on one line in
     every app (``width`` itself when it already does)."""
+    return _fit("one line", text, width, style, lambda: _one_line_width(text, width, style))
+
+
+def _one_line_width(text: str, width: float, style: StyleName | str) -> float:
     font = STYLES[StyleName(style)]
     w = width
     while any(len(layout(text, w, font.size, font.bold, app)) > 1 for app in APPS):
@@ -494,6 +537,10 @@ def fit_label_widths(plan: SheetPlan, drop: int = 3, floor: int = 80) -> None:
 
 def _orphaned(text: str, width: float, style: StyleName) -> bool:
     """Does some app print the text with one character alone on its last line ("立项依据充分" / "性")?"""
+    return _fit("orphaned", text, width, style, lambda: _orphaned_now(text, width, style))
+
+
+def _orphaned_now(text: str, width: float, style: StyleName) -> bool:
     font = STYLES[style]
     return any(len(lines) > 1 and len(lines[-1]) == 1
                for lines in (layout(text, width, font.size, font.bold, app) for app in APPS))

@@ -42,7 +42,7 @@ from defusedxml import ElementTree as SafeET
 
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, HostileFile, display_name
-from perfeval_xl.io.sheet_scan import SheetScan, cell_at, ref_name, scan_exact, scan_quick
+from perfeval_xl.io.sheet_scan import NONFINITE_HINT_TAIL, SheetScan, cell_at, prove_long, ref_name, scan_exact, scan_quick
 from perfeval_xl.io.xlsx_package import (ROOT_RELS, STYLES_PART, WORKBOOK_RELS, Package, SpliceError, attr, rels_part,
                                          unescape)
 
@@ -480,7 +480,7 @@ def check_carried_parts(zf: zipfile.ZipFile, name: str, infos: list[zipfile.ZipI
 #: what :data:`_NUMERIC_NOT_FINITE` starts with, spelt without IGNORECASE (a search that skips to each
 #: ``<v>``, one pass): only a part holding it is searched for NaN/INF
 #: (the look-ahead turns a ``<v>`` followed by a digit, nearly every one, away at one character)
-_NONFINITE_HINT = re.compile(rb"<v>(?=[\s+\-nNiI])\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])")
+_NONFINITE_HINT = re.compile(b"<" + NONFINITE_HINT_TAIL)
 
 
 def refuse_nonfinite(data: bytes, name: str, part: str, parts: _Parts) -> None:
@@ -571,11 +571,13 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
             data = reader.read(keep=sheet_name is not None or worksheet or shared)
         if shared and data:
             inspection.data[info.filename] = data
-        if worksheet and data:  # every worksheet is copied into an output: no NaN/INF in any (inflated once)
+        # a long sheet scanned: its cells, rows and NaN/INF looked for in one pass (None: each on its own)
+        proven = prove_long(data) if sheet_name is not None and worksheet and data else None
+        if worksheet and data and proven is None:  # every worksheet is copied into an output: no NaN/INF in any
             refuse_nonfinite(data, name, info.filename, worksheets)
         if sheet_name is None:
             continue
-        scan = scan_quick(data, sheet_name, info.filename) if data else None
+        scan = scan_quick(data, sheet_name, info.filename, proven) if data else None
         if scan is None:
             try:
                 scan = scan_exact(zf, sheet_name, info.filename, names)

@@ -170,7 +170,11 @@ def scan_exact(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, li
 #: (the reference is looked at first: a usual cell is turned away by that one look-ahead)
 CELL_OTHERWISE = re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")(?=[\s>/])')
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|f|v|is|mergeCell)(?=[\s>/])")
-ROW_OTHERWISE = re.compile(rb'<row(?! r="[1-9][0-9]{0,6}")(?=[\s>/])')
+_ROW_OTHERWISE_TAIL = rb'row(?! r="[1-9][0-9]{0,6}")(?=[\s>/])'  # after its '<'
+ROW_OTHERWISE = re.compile(b"<" + _ROW_OTHERWISE_TAIL)
+#: a ``<v>`` that may hold NaN or INF, after its '<' (:func:`perfeval_xl.io.guard.refuse_nonfinite`'s first
+#: search; the look-ahead turns a ``<v>`` followed by a digit, nearly every one, away at one character)
+NONFINITE_HINT_TAIL = rb"v>(?=[\s+\-nNiI])\s*[+-]?(?:[nN][aA][nN]|[iI][nN][fF])"
 _FORMULA = re.compile(rb"<f(?=[\s>/])")
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\shidden="(?:1|true)"[^>]*>')
 _HAS_DATA = re.compile(rb"<v>[^<]|<is[\s>]|<f[\s>/]")
@@ -220,22 +224,52 @@ _ENDS_BYTES = 1 << 13
 _CELL_REF_AT_ENDS = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 
 
-def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
-    """(rows, columns) of a sheet whose every cell is spelt ``<c r="B3"`` within the widest column
-    and the last row named in its first and last 8 KB, proved by one search for any other cell;
-    None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
-    decide, each over every cell)."""
-    if len(data) <= 2 * _GUESS_BYTES:  # the ends are the whole sheet: the searches over every cell cost less
-        return None                       # than compiling the pattern
+def _ends(data: bytes) -> tuple[str, int] | None:
+    """The widest column letters and the last row named in a long sheet's first and last 8 KB;
+    None for a sheet whose ends are the whole of it (the searches over every cell cost less than
+    compiling a pattern) or that names no cell there."""
+    if len(data) <= 2 * _GUESS_BYTES:
+        return None
     refs = _CELL_REF_AT_ENDS.findall(data, 0, _ENDS_BYTES) + _CELL_REF_AT_ENDS.findall(
         data, len(data) - _ENDS_BYTES)
     if not refs:
         return None
     letters = max({letters for letters, _ in refs}, key=lambda text: (len(text), text)).decode()
-    row = max(map(int, {digits for _, digits in refs}))
-    other = re.compile(rb'<c(?! r="' + _at_most(letters, "A", "Z", "A").encode()
-                       + _at_most(str(row), "0", "9", "1").encode() + rb'")(?=[\s>/])')
-    if other.search(data):
+    return letters, max(map(int, {digits for _, digits in refs}))
+
+
+def _other_cell(letters: str, row: int) -> bytes:
+    """A pattern, after its '<', for a cell start tag not spelt ``<c r="B3"`` within ``letters`` and ``row``."""
+    return (rb'c(?! r="' + _at_most(letters, "A", "Z", "A").encode()
+            + _at_most(str(row), "0", "9", "1").encode() + rb'")(?=[\s>/])')
+
+
+def _extent_from_ends(data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) of a sheet whose every cell is spelt ``<c r="B3"`` within the widest column
+    and the last row named in its first and last 8 KB, proved by one search for any other cell;
+    None when there is one (then :data:`CELL_OTHERWISE`, :func:`_rows_bound` and :func:`_cols_bound`
+    decide, each over every cell)."""
+    ends = _ends(data)
+    if ends is None:
+        return None
+    letters, row = ends
+    if re.compile(b"<" + _other_cell(letters, row)).search(data):
+        return None
+    return row, column_index(letters) + 1
+
+
+def prove_long(data: bytes) -> tuple[int, int] | None:
+    """For a long sheet, by one search: its (rows, columns) when every cell is spelt as
+    :func:`_extent_from_ends` proves, no row as :data:`ROW_OTHERWISE` finds and no ``<v>`` as
+    :data:`NONFINITE_HINT_TAIL` finds (three passes over every '<' in one); None when the search
+    finds any of them (each is then looked for on its own) or the sheet is not long.  The guard
+    hands the extent to :func:`scan_quick` and skips the sheet's NaN/INF search."""
+    ends = _ends(data)
+    if ends is None:
+        return None
+    letters, row = ends
+    if re.compile(b"<(?:" + _other_cell(letters, row) + b"|" + _ROW_OTHERWISE_TAIL + b"|"
+                  + NONFINITE_HINT_TAIL + b")").search(data):
         return None
     return row, column_index(letters) + 1
 
@@ -333,17 +367,21 @@ def _extent_of_small(data: bytes) -> tuple[int, int] | None:
     return max(map(int, set(map(_SECOND, cells)))), max(column_index(c.decode()) + 1 for c in letters)
 
 
-def scan_quick(data: bytes, name: str, part: str) -> SheetScan | None:
-    """The scan of a worksheet written the usual way; None when the exact scan must decide."""
+def scan_quick(data: bytes, name: str, part: str, proven: tuple[int, int] | None = None) -> SheetScan | None:
+    """The scan of a worksheet written the usual way; None when the exact scan must decide.
+    ``proven``: the extent :func:`prove_long` proved (every cell and row spelt the usual way)."""
     small = len(data) <= 2 * _GUESS_BYTES
-    if small:  # every cell read in one pass
+    extent: tuple[int, int] | None
+    if proven is not None:
+        extent = proven
+    elif small:  # every cell read in one pass
         extent = _extent_of_small(data)
         if extent is None:
             return None
     else:
         extent = _extent_from_ends(data)  # one pass proves the spelling of every cell and its extent
     if (extent is None and CELL_OTHERWISE.search(data)) or (_has_colon_tag(data) and _PREFIXED.search(data)) \
-            or ROW_OTHERWISE.search(data) or (b"'" in data and b"='" in data) \
+            or (proven is None and ROW_OTHERWISE.search(data)) or (b"'" in data and b"='" in data) \
             or (b"!" in data and (b"<![CDATA[" in data or b"<!--" in data)):
         return None
     scan = SheetScan(name, part)

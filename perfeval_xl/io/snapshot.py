@@ -105,7 +105,8 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None, keep_parts: b
             raise TemplateError(name, "A1", f"无法读取工作表“{name}”：文件可能已损坏；"
                                 "请在 Excel 或 WPS 中打开并另存后再试") from exc
         # calamine gives fresh lists: ours to mark special cells and fill merged text in
-        rows = cast("list[list[object]]", [row if type(row) is list else list(row) for row in cells])
+        rows = cast("list[list[object]]", cells if type(cells) is list and set(map(type, cells)) <= {list}
+                    else [row if type(row) is list else list(row) for row in cells])  # each row checked in C
         scan = inspection.sheets.get(name)
         if scan is not None:
             _mark_special_cells(rows, scan)
