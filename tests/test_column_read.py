@@ -154,6 +154,16 @@ UNIFORM = {  # columns of one sort of cell, read at once; each with one cell tha
                        [float("nan"), float("inf"), 1e15, -10 ** 15, True, "5"]),
     "dates": ([dt.date(2024, 5, 31), dt.date(1990, 1, 1), dt.date(2100, 12, 31)],
               [dt.date(1989, 12, 31), dt.date(2101, 1, 1), dt.datetime(2024, 5, 31, 9), None, "2024-05-31"]),
+    # a small sheet's columns: whole numbers typed as numbers, choices, each among blank cells
+    "whole numbers": ([1.0, 2.0, 0, -3, 45443.0, -0.0, 999999999999999.0],
+                      [1.5, float("nan"), 1e15, True, "5", ""]),
+    "choices": (["是", "否", " 是 ", "是", ""], ["可能", " #N/A ", None, 3, UncachedFormula("=A1"), "是否"]),
+    "digit amounts among blanks": (["12", "", "4.5", None, "", "-999999999999999"],
+                                   [" ", "1e3", "１２", "1000000000000000", ExcelErrorValue(""), UncachedFormula("")]),
+    "numbers among blanks": ([26.0, "", 0.5, None, 3, ""], [" ", float("inf"), "#DIV/0!", 1e16, False]),
+    "dates among blanks": ([dt.date(2024, 5, 31), "", None], [dt.date(1980, 1, 1), "2024-05-31", "\t"]),
+    "texts read twice": (["100%", "70%", "100%", "2024-05-31", "2024-05-31", "1.2万", "1.2万", "2021-2024"],
+                         ["abc", "abc", "120%", "#REF!"]),
 }
 
 
