@@ -444,11 +444,11 @@ def _whole_column(kind: str, values, choices: tuple[str, ...] = ()) -> list | No
         if MIN_YEAR <= min(values).year and max(values).year <= MAX_YEAR:
             return values
         return None
-    if kind != "amount":
-        if kind in _TYPED_NUMBER_KINDS and types <= _NUMBER_TYPES:  # a count or whole number typed as a number
+    if kind != "amount" and kind != "number":
+        if kind == "integer" and types <= _NUMBER_TYPES:  # a whole number typed as a number
             return _typed_numbers(kind, values, types)
         return None
-    if types == _STR_ONLY:
+    if types == _STR_ONLY:  # an amount or a count (parse_count reads a plain number as parse_amount does)
         # made of digits, points and signs only, Decimal takes a text exactly when it is a plain number
         # (no exponent, space, underscore, Infinity or NaN can be spelt with these): one set, no pattern per cell
         joined = "".join(values)  # (an ASCII text's bytes, the plain characters deleted by a C table: nothing left)
@@ -572,9 +572,9 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
                             continue
                     append(choice)
                     continue
-                if kind == "amount" and plain(value) is not None:
+                if (kind == "amount" or kind == "number") and plain(value) is not None:
                     number = Decimal(value)
-                    if _NEG_MAX < number < _POS_MAX:  # a plain number is in the declared unit
+                    if _NEG_MAX < number < _POS_MAX:  # a plain number (an amount: in the declared unit)
                         append(number)
                         continue
         elif (cls is float_ or cls is int_) and kind in _TYPED_NUMBER_KINDS:
