@@ -403,10 +403,15 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
     kept = _rows_with_data(rows, header_row + 1)
-    kept_rows = [rows[r] for r in kept]
-    width = min(map(len, kept_rows), default=0)
-    if width and max(map(len, kept_rows)) == width:
+    # every row below the header kept (a long ledger): its rows as they are, not picked one by one
+    kept_rows = list(rows[header_row + 1:]) if len(kept) == len(rows) - header_row - 1 else [rows[r] for r in kept]
+    widths = set(map(len, kept_rows))
+    width = min(widths, default=0)
+    #: every row as read, as a tuple (Record.raw): from the columns below when every row is as wide
+    row_tuples = None
+    if width and len(widths) == 1:
         by_col = list(zip(*kept_rows))
+        row_tuples = zip(*by_col)  # (each row's cells, the tuple zip makes: as tuple(row), without a copy per row)
     else:
         by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
     columns: list[list] = []
@@ -444,7 +449,8 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
             invalid[i] = frozenset(invalid_at[r])
     parsed = _row_dicts(len(keys))(*keys)(columns) if keys else [{} for _ in range(n)]
     records = list(map(tuple.__new__, repeat(Record, n),
-                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
+                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid,
+                           map(tuple, kept_rows) if row_tuples is None else row_tuples)))
     headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 
