@@ -284,6 +284,16 @@ def _header_key(value: object) -> str:
             else header_text(value))
 
 
+def _header_shown(value: object) -> str:
+    """A header cell as :attr:`Table.headers` keeps it: its text, line breaks dropped."""
+    return clean_text(value).replace("\n", "")
+
+
+#: :func:`_header_shown` of a text or number cell, remembered as :func:`_header_key` is (the same header
+#: cells, file after file)
+_shown_header = lru_cache(maxsize=4096, typed=True)(_header_shown)
+
+
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
     skip_blank = "" not in headers  # a blank cell names no column: not even looked at
@@ -319,13 +329,12 @@ def _header_findings(rows, sheet: schema.TableSheet, header_row: int, cols: dict
         text = _header_key(value)
         if not text or c in used:
             continue
-        has_data = any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:])
         column = by_text.get(text)
         if column is not None:
             first = cell_name(header_row, cols[column.key])
             found.error(Ref(sheet.name, header_row, c), f"“{column.header}”列出现了两次（另一列在 {first}）：只读取 {first} 那一列，"
                         "本列的数据未被读取；请删除或合并重复的列")
-        elif has_data and not sheet.dynamic_columns:
+        elif not sheet.dynamic_columns and any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:]):
             expected = "、".join(col.header for col in sheet.columns if col.key not in cols)
             found.warning(Ref(sheet.name, header_row, c), f"表头“{clean_text(value)}”不是“{sheet.name}”的列，本列的数据未被读取"
                           + (f"；本表尚未找到的列有：{expected}" if expected else ""))
@@ -345,14 +354,15 @@ def _blank_row(row) -> bool:
     return True
 
 
-def _rows_with_data(rows, start: int) -> list[int]:
+def _rows_with_data(rows, start: int) -> Sequence[int]:
     """The indexes from ``start`` of the rows holding anything: a first cell with something in it
-    settles most rows (every row of a long ledger whose first cells are all texts: by C loops)."""
+    settles most rows (every row of a long ledger whose first cells are all texts: by C loops, all
+    of them kept as a range)."""
     data = rows[start:]
     if data and all(data):  # no row without cells
         firsts = list(map(itemgetter(0), data))
         if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
-            return list(range(start, len(rows)))
+            return range(start, len(rows))
     kept = []
     for r, row in enumerate(data, start):
         if row:
@@ -404,7 +414,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     name = sheet.name
     kept = _rows_with_data(rows, header_row + 1)
     # every row below the header kept (a long ledger): its rows as they are, not picked one by one
-    kept_rows = list(rows[header_row + 1:]) if len(kept) == len(rows) - header_row - 1 else [rows[r] for r in kept]
+    kept_rows = rows[header_row + 1:] if len(kept) == len(rows) - header_row - 1 else [rows[r] for r in kept]
     widths = set(map(len, kept_rows))
     width = min(widths, default=0)
     #: every row as read, as a tuple (Record.raw): from the columns below when every row is as wide
@@ -451,7 +461,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     records = list(map(tuple.__new__, repeat(Record, n),
                        zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid,
                            map(tuple, kept_rows) if row_tuples is None else row_tuples)))
-    headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
+    headers = tuple(_shown_header(v) if type(v) in _REMEMBERED_HEADER_TYPES else _header_shown(v) for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 
 
