@@ -420,7 +420,8 @@ def _whole_column(kind: str, values, choices: tuple[str, ...] = ()) -> list | No
     step over the whole column in C): texts (and blanks), plain dates in range, amounts typed
     as plain digits, int or finite float amounts, counts and whole numbers below the limit, choices
     each of the list.  None when any cell is otherwise: the column is then read cell by cell."""
-    values = list(values)
+    if type(values) is not tuple and type(values) is not list:
+        values = list(values)
     if not values:
         return []
     types = set(map(type, values))
@@ -428,21 +429,22 @@ def _whole_column(kind: str, values, choices: tuple[str, ...] = ()) -> list | No
         return _whole_choices(values, types, choices)
     if kind in ("text", "literal") and types <= _TEXT_TYPES:
         out: list[str | None]
+        # every Excel error text starts with '#': a column with neither '#' nor U+3000 anywhere (one join,
+        # two C searches) holds none of them; else each text is looked up
         if types == _STR_ONLY:  # every cell a text: stripped by a C loop, a blank one (rare) is None
             out = list(map(str.strip, values))
-            if "" in out:
+            joined = "".join(out)
+            if not all(out):
                 out = [v or None for v in out]
         else:
             out = [None if v is None else (v.strip() or None) for v in values]
-        # every Excel error text starts with '#': a column with neither '#' nor U+3000 anywhere (one join,
-        # two C searches) holds none of them; else each text is looked up
-        joined = "".join(filter(None, out))
+            joined = "".join(filter(None, out))
         if "\u3000" not in joined and ("#" not in joined or _ERROR_TEXTS.isdisjoint(out)):
             return out
         return None
     if kind == "date" and types == {dt.date}:
         if MIN_YEAR <= min(values).year and max(values).year <= MAX_YEAR:
-            return values
+            return list(values)  # (a list of its own: a column filled down is changed in place)
         return None
     if kind != "amount" and kind != "number":
         if kind == "integer" and types <= _NUMBER_TYPES:  # a whole number typed as a number
