@@ -354,15 +354,16 @@ def _blank_row(row) -> bool:
     return True
 
 
-def _rows_with_data(rows, start: int) -> Sequence[int]:
+def _rows_with_data(rows, start: int, firsts: Sequence | None = None) -> Sequence[int]:
     """The indexes from ``start`` of the rows holding anything: a first cell with something in it
     settles most rows (every row of a long ledger whose first cells are all texts: by C loops, all
-    of them kept as a range)."""
+    of them kept as a range).  ``firsts``: the first cell of every row from ``start``, when the
+    caller has them (every row then has one)."""
     data = rows[start:]
-    if data and all(data):  # no row without cells
+    if firsts is None and data and all(data):  # no row without cells
         firsts = list(map(itemgetter(0), data))
-        if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
-            return range(start, len(rows))
+    if firsts and set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+        return range(start, len(rows))
     kept = []
     for r, row in enumerate(data, start):
         if row:
@@ -412,16 +413,29 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
-    kept = _rows_with_data(rows, header_row + 1)
-    # every row below the header kept (a long ledger): its rows as they are, not picked one by one
-    kept_rows = rows[header_row + 1:] if len(kept) == len(rows) - header_row - 1 else [rows[r] for r in kept]
-    widths = set(map(len, kept_rows))
+    start = header_row + 1
+    data = rows[start:]
+    widths = set(map(len, data))
+    # every row as wide (as an adapter reads a sheet): the columns at once, the first one telling which rows hold data
+    by_col = list(zip(*data)) if len(widths) == 1 and 0 not in widths else None
+    kept = _rows_with_data(rows, start, None if by_col is None else by_col[0])
+    if len(kept) == len(data):  # every row kept (a long ledger): its rows as they are, not picked one by one
+        kept_rows = data
+    else:
+        kept_rows = [rows[r] for r in kept]
+        if by_col is not None and len(kept) > 1:  # the kept rows' cells picked from each column by a C loop
+            pick = itemgetter(*(r - start for r in kept))
+            by_col = [pick(cells) for cells in by_col]
+        else:
+            by_col, widths = None, set(map(len, kept_rows))
     width = min(widths, default=0)
     #: every row as read, as a tuple (Record.raw): from the columns below when every row is as wide
     row_tuples = None
-    if width and len(widths) == 1:
-        by_col = list(zip(*kept_rows))
+    if by_col is not None:
         row_tuples = zip(*by_col)  # (each row's cells, the tuple zip makes: as tuple(row), without a copy per row)
+    elif width and len(widths) == 1:
+        by_col = list(zip(*kept_rows))
+        row_tuples = zip(*by_col)
     else:
         by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
     columns: list[list] = []
