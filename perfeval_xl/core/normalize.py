@@ -432,10 +432,9 @@ def _whole_column(kind: str, values, choices: tuple[str, ...] = ()) -> list | No
         # every Excel error text starts with '#': a column with neither '#' nor U+3000 anywhere (one join,
         # two C searches) holds none of them; else each text is looked up
         if types == _STR_ONLY:  # every cell a text: stripped by a C loop, a blank one (rare) is None
-            out = list(map(str.strip, values))
-            joined = "".join(out)
-            if not all(out):
-                out = [v or None for v in out]
+            texts = list(map(str.strip, values))
+            joined = "".join(texts)
+            out = cast("list[str | None]", texts) if all(texts) else [v or None for v in texts]
         else:
             out = [None if v is None else (v.strip() or None) for v in values]
             joined = "".join(filter(None, out))
