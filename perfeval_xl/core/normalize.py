@@ -513,11 +513,15 @@ def _whole_choices(values: list, types: set, choices: tuple[str, ...]) -> list |
     return list(map(read.__getitem__, values))
 
 
+#: the kinds other than text whose columns :func:`_whole_column` may read at once
+_BLANKS_READ_AROUND = frozenset({"amount", "number", "integer", "date", "choice"})
+
+
 def _whole_with_blanks(kind: str, values, choices: tuple[str, ...]) -> list | None:
     """A column of one usual sort of cell among blank ones (None, ''): the others read at once by
     :func:`_whole_column`, the blanks None (as parse_cell reads them); None when that cannot be."""
-    if not set(map(type, values)) <= _PLAIN_TYPES:  # (a marker text equal to '' would not be blank)
-        return None
+    if kind not in _BLANKS_READ_AROUND or not set(map(type, values)) <= _PLAIN_TYPES:  # (a marker text equal
+        return None  # to '' would not be blank)
     flags = [value is not None and value != "" for value in values]
     if all(flags):
         return None
