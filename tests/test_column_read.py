@@ -144,6 +144,34 @@ def test_table_reader_matches_the_cell_by_cell_reader(sheet_name):
             assert all(same(record.values[k], values[k]) for k in values), (r, record.values, values)
 
 
+@pytest.mark.parametrize("blank_every", [0, 3, 1])
+@pytest.mark.parametrize("data_rows", [0, 1, 2, 40])
+def test_table_reader_of_rows_all_as_wide_matches_the_cell_by_cell_reader(data_rows, blank_every):
+    """Rows all as wide as the sheet (as an adapter reads it), blank rows among them or not (every other
+    row, every fourth), a single data row kept, none: the columns taken at once give what the
+    cell-by-cell reader gives."""
+    sheet = next(s for s in schema.TABLE_SHEETS if s.name == "支出明细")
+    headers = [c.header for c in sheet.columns] + ["多余"]
+    n = len(HOSTILE)
+    rows = [["说明"] + [""] * (len(headers) - 1), headers]
+    for i in range(data_rows):
+        blank = blank_every and i % (blank_every + 1) == 0
+        rows.append(["", None, " ", "", "\u3000", None, ""] if blank else
+                    [HOSTILE[(i + k * 5) % n] for k in range(len(headers))])
+    assert set(map(len, rows)) == {len(headers)}
+    for unit in ("元", "万元"):
+        findings = Findings()
+        table = book._read_table({"支出明细": rows}, sheet, unit, findings)
+        expected, expected_findings = _read_cell_by_cell(rows, sheet, unit)
+        got_findings = [(f.severity, f.sheet, f.cell, f.message) for f in findings.frozen()]
+        assert got_findings[len(got_findings) - len(expected_findings):] == expected_findings
+        assert len(table.records) == len(expected)
+        for record, (r, values, invalid, raw) in zip(table.records, expected):
+            assert (record.sheet, record.row, record.invalid, record.raw) == ("支出明细", r, invalid, raw)
+            assert type(record.raw) is tuple and type(record.row) is int
+            assert all(same(record.values[k], values[k]) for k in values), (r, record.values, values)
+
+
 PLAIN_TEXTS = ["永顺里", " 永顺里 ", "记-000001", "服务 费", "a\nb", "Ⅻ", "12", "x"]
 UNIFORM = {  # columns of one sort of cell, read at once; each with one cell that is not usual
     "texts": (PLAIN_TEXTS, ["\u3000永顺里", "永\u3000顺里", " #DIV/0! ", "#N/A", "", " ", 3]),
@@ -154,6 +182,16 @@ UNIFORM = {  # columns of one sort of cell, read at once; each with one cell tha
                        [float("nan"), float("inf"), 1e15, -10 ** 15, True, "5"]),
     "dates": ([dt.date(2024, 5, 31), dt.date(1990, 1, 1), dt.date(2100, 12, 31)],
               [dt.date(1989, 12, 31), dt.date(2101, 1, 1), dt.datetime(2024, 5, 31, 9), None, "2024-05-31"]),
+    # a small sheet's columns: whole numbers typed as numbers, choices, each among blank cells
+    "whole numbers": ([1.0, 2.0, 0, -3, 45443.0, -0.0, 999999999999999.0],
+                      [1.5, float("nan"), 1e15, True, "5", ""]),
+    "choices": (["是", "否", " 是 ", "是", ""], ["可能", " #N/A ", None, 3, UncachedFormula("=A1"), "是否"]),
+    "digit amounts among blanks": (["12", "", "4.5", None, "", "-999999999999999"],
+                                   [" ", "1e3", "１２", "1000000000000000", ExcelErrorValue(""), UncachedFormula("")]),
+    "numbers among blanks": ([26.0, "", 0.5, None, 3, ""], [" ", float("inf"), "#DIV/0!", 1e16, False]),
+    "dates among blanks": ([dt.date(2024, 5, 31), "", None], [dt.date(1980, 1, 1), "2024-05-31", "\t"]),
+    "texts read twice": (["100%", "70%", "100%", "2024-05-31", "2024-05-31", "1.2万", "1.2万", "2021-2024"],
+                         ["abc", "abc", "120%", "#REF!"]),
 }
 
 

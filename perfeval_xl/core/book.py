@@ -293,6 +293,16 @@ def _header_key(value: object) -> str:
             else header_text(value))
 
 
+def _header_shown(value: object) -> str:
+    """A header cell as :attr:`Table.headers` keeps it: its text, line breaks dropped."""
+    return clean_text(value).replace("\n", "")
+
+
+#: :func:`_header_shown` of a text or number cell, remembered as :func:`_header_key` is (the same header
+#: cells, file after file)
+_shown_header = lru_cache(maxsize=4096, typed=True)(_header_shown)
+
+
 def _header_row(rows, sheet: schema.TableSheet) -> tuple[int, dict[str, int]]:
     headers = {_header_key(c.header): c.key for c in sheet.columns}
     skip_blank = "" not in headers  # a blank cell names no column: not even looked at
@@ -328,13 +338,12 @@ def _header_findings(rows, sheet: schema.TableSheet, header_row: int, cols: dict
         text = _header_key(value)
         if not text or c in used:
             continue
-        has_data = any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:])
         column = by_text.get(text)
         if column is not None:
             first = cell_name(header_row, cols[column.key])
             found.error(Ref(sheet.name, header_row, c), f"“{column.header}”列出现了两次（另一列在 {first}）：只读取 {first} 那一列，"
                         "本列的数据未被读取；请删除或合并重复的列")
-        elif has_data and not sheet.dynamic_columns:
+        elif not sheet.dynamic_columns and any(c < len(row) and not is_blank(row[c]) for row in rows[header_row + 1:]):
             expected = "、".join(col.header for col in sheet.columns if col.key not in cols)
             found.warning(Ref(sheet.name, header_row, c), f"表头“{clean_text(value)}”不是“{sheet.name}”的列，本列的数据未被读取"
                           + (f"；本表尚未找到的列有：{expected}" if expected else ""))
@@ -354,14 +363,16 @@ def _blank_row(row) -> bool:
     return True
 
 
-def _rows_with_data(rows, start: int) -> list[int]:
+def _rows_with_data(rows, start: int, firsts: Sequence | None = None) -> Sequence[int]:
     """The indexes from ``start`` of the rows holding anything: a first cell with something in it
-    settles most rows (every row of a long ledger whose first cells are all texts: by C loops)."""
+    settles most rows (every row of a long ledger whose first cells are all texts: by C loops, all
+    of them kept as a range).  ``firsts``: the first cell of every row from ``start``, when the
+    caller has them (every row then has one)."""
     data = rows[start:]
-    if data and all(data):  # no row without cells
+    if firsts is None and data and all(data):  # no row without cells
         firsts = list(map(itemgetter(0), data))
-        if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
-            return list(range(start, len(rows)))
+    if firsts and set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+        return range(start, len(rows))
     kept = []
     for r, row in enumerate(data, start):
         if row:
@@ -411,11 +422,29 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
                                 f"表头缺少必需的列“{column.header}”（第 {header_row + 1} 行）")
     findings.extend(_header_findings(rows, sheet, header_row, cols))
     name = sheet.name
-    kept = _rows_with_data(rows, header_row + 1)
-    kept_rows = [rows[r] for r in kept]
-    width = min(map(len, kept_rows), default=0)
-    if width and max(map(len, kept_rows)) == width:
+    start = header_row + 1
+    data = rows[start:]
+    widths = set(map(len, data))
+    # every row as wide (as an adapter reads a sheet): the columns at once, the first one telling which rows hold data
+    by_col = list(zip(*data)) if len(widths) == 1 and 0 not in widths else None
+    kept = _rows_with_data(rows, start, None if by_col is None else by_col[0])
+    if len(kept) == len(data):  # every row kept (a long ledger): its rows as they are, not picked one by one
+        kept_rows = data
+    else:
+        kept_rows = [rows[r] for r in kept]
+        if by_col is not None and len(kept) > 1:  # the kept rows' cells picked from each column by a C loop
+            pick = itemgetter(*(r - start for r in kept))
+            by_col = [pick(cells) for cells in by_col]
+        else:
+            by_col, widths = None, set(map(len, kept_rows))
+    width = min(widths, default=0)
+    #: every row as read, as a tuple (Record.raw): from the columns below when every row is as wide
+    row_tuples = None
+    if by_col is not None:
+        row_tuples = zip(*by_col)  # (each row's cells, the tuple zip makes: as tuple(row), without a copy per row)
+    elif width and len(widths) == 1:
         by_col = list(zip(*kept_rows))
+        row_tuples = zip(*by_col)
     else:
         by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
     columns: list[list] = []
@@ -453,8 +482,9 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
             invalid[i] = frozenset(invalid_at[r])
     parsed = _row_dicts(len(keys))(*keys)(columns) if keys else [{} for _ in range(n)]
     records = list(map(tuple.__new__, repeat(Record, n),
-                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid, map(tuple, kept_rows))))
-    headers = tuple(clean_text(v).replace("\n", "") for v in rows[header_row])
+                       zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid,
+                           map(tuple, kept_rows) if row_tuples is None else row_tuples)))
+    headers = tuple(_shown_header(v) if type(v) in _REMEMBERED_HEADER_TYPES else _header_shown(v) for v in rows[header_row])
     return Table(header_row, headers, tuple(records))
 
 

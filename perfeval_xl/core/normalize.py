@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import operator
 from dataclasses import dataclass
 from functools import lru_cache
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from typing import cast
 
 from .numbers import HUNDRED, NotANumber, to_decimal
@@ -413,35 +411,45 @@ _TYPED_NUMBER_KINDS = frozenset({"amount", "number", "integer"})
 _TEXT_TYPES = frozenset({str, type(None)})
 _STR_ONLY = frozenset({str})
 _NUMBER_TYPES = frozenset({int, float})
+#: the cells an adapter hands over, no marker among them
+_PLAIN_TYPES = frozenset({str, type(None), int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta})
 
 
-def _whole_column(kind: str, values) -> list | None:
+def _whole_column(kind: str, values, choices: tuple[str, ...] = ()) -> list | None:
     """A column read at once when all its cells are of the one usual sort for its kind (each
     step over the whole column in C): texts (and blanks), plain dates in range, amounts typed
-    as plain digits, int or finite float amounts below the limit.  None when any cell is
-    otherwise: the column is then read cell by cell."""
-    values = list(values)
+    as plain digits, int or finite float amounts, counts and whole numbers below the limit, choices
+    each of the list.  None when any cell is otherwise: the column is then read cell by cell."""
+    if type(values) is not tuple and type(values) is not list:
+        values = list(values)
     if not values:
         return []
     types = set(map(type, values))
+    if kind == "choice":
+        return _whole_choices(values, types, choices)
     if kind in ("text", "literal") and types <= _TEXT_TYPES:
         out: list[str | None]
+        # every Excel error text starts with '#': a column with neither '#' nor U+3000 anywhere (one join,
+        # two C searches) holds none of them; else each text is looked up
         if types == _STR_ONLY:  # every cell a text: stripped by a C loop, a blank one (rare) is None
-            out = list(map(str.strip, values))
-            if "" in out:
-                out = [v or None for v in out]
+            texts = list(map(str.strip, values))
+            joined = "".join(texts)
+            out = cast("list[str | None]", texts) if all(texts) else [v or None for v in texts]
         else:
             out = [None if v is None else (v.strip() or None) for v in values]
-        if _ERROR_TEXTS.isdisjoint(out) and not any(map(operator.contains, filter(None, out), repeat("\u3000"))):
+            joined = "".join(filter(None, out))
+        if "\u3000" not in joined and ("#" not in joined or _ERROR_TEXTS.isdisjoint(out)):
             return out
         return None
     if kind == "date" and types == {dt.date}:
         if MIN_YEAR <= min(values).year and max(values).year <= MAX_YEAR:
-            return values
+            return list(values)  # (a list of its own: a column filled down is changed in place)
         return None
-    if kind != "amount":
+    if kind != "amount" and kind != "number":
+        if kind == "integer" and types <= _NUMBER_TYPES:  # a whole number typed as a number
+            return _typed_numbers(kind, values, types)
         return None
-    if types == _STR_ONLY:
+    if types == _STR_ONLY:  # an amount or a count (parse_count reads a plain number as parse_amount does)
         # made of digits, points and signs only, Decimal takes a text exactly when it is a plain number
         # (no exponent, space, underscore, Infinity or NaN can be spelt with these): one set, no pattern per cell
         joined = "".join(values)  # (an ASCII text's bytes, the plain characters deleted by a C table: nothing left)
@@ -451,15 +459,77 @@ def _whole_column(kind: str, values) -> list | None:
             amounts = list(map(Decimal, values))
         except ArithmeticError:  # '1.2.3', '+', '' …: read cell by cell
             return None
+        if max(map(len, values)) <= _SHORT_ENOUGH:  # 15 characters hold no number of 10 ** 15 or more
+            return amounts
     elif types <= _NUMBER_TYPES:
-        if float in types and not all(map(math.isfinite, values)):
-            return None
-        amounts = list(map(Decimal, map(repr, values)))
+        return _typed_numbers(kind, values, types)
     else:
         return None
     if _NEG_MAX < min(amounts) and max(amounts) < _POS_MAX:
         return amounts
     return None
+
+
+#: the longest text of digits, points and signs that cannot reach the magnitude limit (15 nines)
+_SHORT_ENOUGH = len(str(int(MAX_MAGNITUDE))) - 1
+
+
+def _typed_numbers(kind: str, values: list, types: set) -> list | None:
+    """An amount, count or whole-number column of int and float cells (no bool): each as parse_cell
+    reads it (``Decimal(repr(x))`` for a float), or None when one is not finite, at or over the limit,
+    or (a whole-number column) not whole."""
+    if float in types:
+        if not all(map(math.isfinite, values)):
+            return None
+        if kind == "integer" and not all(map(float.is_integer, filter(_is_float, values))):
+            return None
+    numbers = list(map(Decimal, map(repr, values)))
+    if _NEG_MAX < min(numbers) and max(numbers) < _POS_MAX:
+        return numbers
+    return None
+
+
+def _is_float(value: object) -> bool:
+    return type(value) is float
+
+
+def _whole_choices(values: list, types: set, choices: tuple[str, ...]) -> list | None:
+    """A choice column of texts: each distinct text read once (parse_cell's value: None for a blank,
+    the choice it names), or None when one is an error text or names no choice."""
+    if types != _STR_ONLY:
+        return None
+    read: dict[str, str | None] = {}
+    for value in set(values):
+        stripped = value.strip()
+        if not stripped:
+            read[value] = None
+            continue
+        if stripped in _ERROR_TEXTS:
+            return None
+        try:
+            read[value] = parse_choice(value, choices)
+        except CellValueError:
+            return None
+    return list(map(read.__getitem__, values))
+
+
+#: the kinds other than text whose columns :func:`_whole_column` may read at once
+_BLANKS_READ_AROUND = frozenset({"amount", "number", "integer", "date", "choice"})
+
+
+def _whole_with_blanks(kind: str, values, choices: tuple[str, ...]) -> list | None:
+    """A column of one usual sort of cell among blank ones (None, ''): the others read at once by
+    :func:`_whole_column`, the blanks None (as parse_cell reads them); None when that cannot be."""
+    if kind not in _BLANKS_READ_AROUND or not set(map(type, values)) <= _PLAIN_TYPES:  # (a marker text equal
+        return None  # to '' would not be blank)
+    flags = [value is not None and value != "" for value in values]
+    if all(flags):
+        return None
+    filled = _whole_column(kind, [v for v, f in zip(values, flags) if f], choices)
+    if filled is None:
+        return None
+    taken = iter(filled).__next__
+    return [taken() if f else None for f in flags]
 
 
 def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tuple[str, ...] = ()
@@ -468,7 +538,9 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
     parse_cell gives (or raises) for each value.  The common cells of a long table — a plain
     text, an int or float amount, an amount typed as plain digits, a date — are read by the
     fast paths here; every other value goes through parse_cell itself."""
-    whole = _whole_column(kind, values)
+    whole = _whole_column(kind, values, choices)
+    if whole is None and kind != "text" and kind != "literal":
+        whole = _whole_with_blanks(kind, values, choices)
     if whole is not None:
         return whole, {}
     out: list = []
@@ -478,6 +550,8 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
     plain = _PLAIN_NUMBER_RE.fullmatch
     #: a choice column's texts as read, by text: a few texts, row after row
     chosen: dict[str, str] = {}
+    #: the other texts read by parse_cell, by text (a value depends on the text alone)
+    read: dict = {}
     for i, value in enumerate(values):
         cls = type(value)
         if value is None:
@@ -503,9 +577,9 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
                             continue
                     append(choice)
                     continue
-                if kind == "amount" and plain(value) is not None:
+                if (kind == "amount" or kind == "number") and plain(value) is not None:
                     number = Decimal(value)
-                    if _NEG_MAX < number < _POS_MAX:  # a plain number is in the declared unit
+                    if _NEG_MAX < number < _POS_MAX:  # a plain number (an amount: in the declared unit)
                         append(number)
                         continue
         elif (cls is float_ or cls is int_) and kind in _TYPED_NUMBER_KINDS:
@@ -526,11 +600,20 @@ def parse_column(kind: str, values, *, declared_unit: str = "元", choices: tupl
             if MIN_YEAR <= day.year <= MAX_YEAR:
                 append(day)
                 continue
+        if cls is str_:  # a text read before in this column ('100%', '2024-05-31' …): its value again
+            known = read.get(value, read)
+            if known is not read:
+                append(known)
+                continue
         try:
-            append(parse_cell(kind, value, declared_unit=declared_unit, choices=choices))
+            parsed = parse_cell(kind, value, declared_unit=declared_unit, choices=choices)
         except CellValueError as exc:
             errors[i] = exc
             append(None)
+            continue
+        if cls is str_:
+            read[value] = parsed
+        append(parsed)
     return out, errors
 
 
