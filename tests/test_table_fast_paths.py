@@ -19,15 +19,16 @@ from conftest import SAMPLES
 WUHUA = SAMPLES / "五华区五个先锋奖励经费2023.xlsx"
 
 
-def test_row_dicts_are_what_dict_of_zip_gives():
+def test_row_dicts_are_one_dict_per_row_in_key_order():
     # one dict per row, the keys in order; a key given twice keeps its first place and its last value
-    assert _row_dicts(1)("a")([[1, 2]]) == [{"a": 1}, {"a": 2}]
-    made = _row_dicts(3)("a", "b", "c")([[1, 2], [3, 4], [5, 6]])
+    assert _row_dicts(["a"], [[1, 2]], 2) == [{"a": 1}, {"a": 2}]
+    made = _row_dicts(["a", "b", "c"], [[1, 2], [3, 4], [5, 6]], 2)
     assert made == [{"a": 1, "b": 3, "c": 5}, {"a": 2, "b": 4, "c": 6}]
     assert [list(d) for d in made] == [["a", "b", "c"]] * 2
-    twice = _row_dicts(3)("a", "b", "a")([[1], [2], [3]])
+    twice = _row_dicts(["a", "b", "a"], [[1], [2], [3]], 1)
     assert twice == [{"a": 3, "b": 2}] and list(twice[0]) == ["a", "b"]
-    assert _row_dicts(2)("a", "b")([[], []]) == []
+    assert _row_dicts(["a", "b"], [[], []], 0) == []
+    assert _row_dicts([], [], 3) == [{}, {}, {}]  # a table of no known column: a record per kept row still
 
 
 def test_header_row_is_the_first_naming_most_columns():
