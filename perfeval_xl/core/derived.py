@@ -23,7 +23,7 @@ from typing import Callable, Collection, Iterable, Mapping
 from . import formula, schema
 from .book import Book, Record
 from .findings import Findings, Ref
-from .numbers import ZERO, fmt_plain, round_half_up, round_rate
+from .numbers import ZERO, round_half_up, round_rate
 from .rules import Value, show_amount
 
 #: a name a formula can refer to (the tokenizer's name pattern)

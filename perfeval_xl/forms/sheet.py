@@ -15,7 +15,7 @@ from decimal import Decimal
 from perfeval_xl.core import schema
 from perfeval_xl.core.measures import MeasureError, execution_rate
 from perfeval_xl.core.numbers import ZERO, fmt_plain, round_rate
-from perfeval_xl.core.scoring import Evaluation, IndicatorScore, UnitScore
+from perfeval_xl.core.scoring import Evaluation, UnitScore
 from perfeval_xl.core.sources import SourceError, spent_of
 from perfeval_xl.core.environment import OutputSheets
 from perfeval_xl.core.writeplan import SheetBuilder, SheetPlan, needed_height

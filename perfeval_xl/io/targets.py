@@ -98,7 +98,7 @@ def _writable_in_place(source: Path) -> Path:
     and its target is the file scored), refused when it is read-only."""
     real = source.resolve()
     try:
-        mode = real.stat().st_mode
+        real.stat()
     except OSError:
         return real  # reading the input will report the missing file in its own words
     if _read_only(real):

@@ -408,7 +408,7 @@ class _Writer:
             previous.get_or_add_pPr().append(sectpr)
             body.remove(breaker)
         else:
-            ppr = breaker.get_or_add_pPr()
+            breaker.get_or_add_pPr()
             spacing = OxmlElement("w:spacing")
             for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
                 spacing.set(qn(name), value)

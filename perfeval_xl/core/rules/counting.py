@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Sequence
 
 from .. import formula
-from ..findings import Ref
 from ..numbers import ZERO, exact, fmt_plain, fmt_score
 from .base import (Entry, Outcome, Problem, Rule, RuleError, Value, finish, manual_reason, parse_points, show_exact,
                    show_points, split_params)
