@@ -171,6 +171,22 @@ def test_worker_processes_give_the_same_rows_in_the_same_order(folder, tmp_path)
     two.close()
 
 
+@pytest.mark.slow  # worker processes, each importing the package afresh
+def test_spawned_workers_give_what_forked_ones_give(folder, tmp_path, monkeypatch):
+    """macOS and Windows start workers by spawning (a fresh interpreter that imports what it runs),
+    not by forking: the same batch through spawned workers stores the same rows and entries."""
+    import multiprocessing
+
+    files, _ = discover([folder])
+    forked = MemoryStore()
+    batch_module.run_batch(files, forked, jobs=2, root=folder)
+    monkeypatch.setattr(batch_module, "_context", lambda: multiprocessing.get_context("spawn"))
+    spawned = MemoryStore()
+    batch_module.run_batch(files, spawned, jobs=2, root=folder)
+    assert _store_rows(spawned) == _store_rows(forked)
+    assert spawned.totals() == forked.totals() and spawned.totals().files == len(files)
+
+
 def test_no_sqlite3_is_imported_until_a_database_is_opened():
     """The offline page's Python has no sqlite3: importing the batch must not need it."""
     code = ("import sys; sys.modules['sqlite3'] = None; import perfeval_xl.batch, perfeval_xl.batchstore as b;"
