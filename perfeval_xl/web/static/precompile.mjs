@@ -9,18 +9,19 @@ import { pathToFileURL } from "node:url";
 const [pyodideDir, outZip, ...wheels] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
 const py = await loadPyodide({ indexURL: pyodideDir + "/", stdout: () => {}, stderr: (s) => console.error(s) });
-py.FS.mkdirTree("/tmp/in");
-py.FS.writeFile("/tmp/in/python_stdlib.zip", readFileSync(join(pyodideDir, "python_stdlib.zip")));
+// the folders below live in Pyodide's in-memory file system, not on this machine
+py.FS.mkdirTree("/precompile/in");
+py.FS.writeFile("/precompile/in/python_stdlib.zip", readFileSync(join(pyodideDir, "python_stdlib.zip")));
 const names = wheels.map((w) => {
-  py.FS.writeFile("/tmp/in/" + basename(w), readFileSync(w));
-  return "/tmp/in/" + basename(w);
+  py.FS.writeFile("/precompile/in/" + basename(w), readFileSync(w));
+  return "/precompile/in/" + basename(w);
 });
 py.globals.set("wheel_paths", py.toPy(names));
 py.runPython(`
 import compileall, os, py_compile, zipfile
 
-tree = "/tmp/tree"
-with zipfile.ZipFile("/tmp/in/python_stdlib.zip") as z:
+tree = "/precompile/tree"
+with zipfile.ZipFile("/precompile/in/python_stdlib.zip") as z:
     z.extractall(tree)
 for path in wheel_paths:
     with zipfile.ZipFile(path) as z:
@@ -39,11 +40,11 @@ for root, dirs, files in os.walk(tree):
         entries.append((os.path.relpath(full, tree), full))
 # stored, not deflated: imports skip inflating each module (measured 15–20 % faster start); the page's bundle
 # gzips the whole zip instead, which also makes it smaller
-with zipfile.ZipFile("/tmp/out.zip", "w", zipfile.ZIP_STORED) as out:
+with zipfile.ZipFile("/precompile/out.zip", "w", zipfile.ZIP_STORED) as out:
     for arc, full in sorted(entries):
         info = zipfile.ZipInfo(arc, date_time=(1980, 1, 1, 0, 0, 0))  # reproducible
         info.compress_type = zipfile.ZIP_STORED
         with open(full, "rb") as f:
             out.writestr(info, f.read())
 `);
-writeFileSync(outZip, py.FS.readFile("/tmp/out.zip"));
+writeFileSync(outZip, py.FS.readFile("/precompile/out.zip"));
