@@ -186,8 +186,11 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
         if style >= len(formats):
             return False
         styles[attrs] = style
-    # every cell was checked above (a sheet openpyxl must read changes nothing); a cell in the General
-    # format shows every number as it is
+    # every cell was checked above (a sheet openpyxl must read changes nothing); only a number is ever
+    # replaced, so a sheet that holds none (a report table pasted as text) is done: its cells are not walked
+    if not _holds_numbers(rows):
+        return True
+    # a cell in the General format shows every number as it is
     general = {attrs for attrs, style in styles.items() if not formats[style] or formats[style] == "General"}
     columns: dict[bytes, int] = {}  # column letters → number, worked out once for each spelling
     for letters, digits, attrs in cells:  # in sheet order: a cell named twice is changed once (then a text)
@@ -205,6 +208,15 @@ def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
             if text is not None:
                 rows[r][c] = text
     return True
+
+
+def _holds_numbers(rows: list) -> bool:
+    """Some cell of ``rows`` is a number the formats may replace (an int, float or Decimal, not a
+    bool: what :func:`_apply_sheet` tests each cell for), found from the set of the cells' types."""
+    kinds: set[type] = set()
+    for row in rows:
+        kinds.update(map(type, row))
+    return any(issubclass(kind, (int, float, Decimal)) and kind is not bool for kind in kinds)
 
 
 def _apply_with_openpyxl(path: Path, snapshot: MutableMapping[str, list], names: list[str]) -> None:
