@@ -63,6 +63,9 @@ class _Figure(NamedTuple):
         return self.how if isinstance(self.how, str) else self.how()
 
 
+_new_figure = tuple.__new__
+
+
 class _RowError(Exception):
     def __init__(self, key: str, message: str):
         super().__init__(message)
@@ -93,10 +96,13 @@ class _Lookup:
             found = self._scores[unit] = _unit_score(self.evaluation, unit)
             return found
 
-    def index(self, unit: str | None, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict, dict, dict]:
-        """:func:`_indicator_index` of ``pool``, the indicators of ``unit``."""
+    def indicators(self, unit: str | None) -> tuple[dict, dict, dict, dict]:
+        """:func:`_indicator_index` of the indicators of ``unit`` (of the first unit for the project; an
+        unknown unit raises each time it is asked for, as :meth:`unit_score` does)."""
         found = self._indexes.get(unit)
         if found is None:
+            scores = self.unit_score(unit)
+            pool = scores.indicators if scores is not None else self.evaluation.units[0].indicators
             found = self._indexes[unit] = _indicator_index(self.evaluation, pool)
         return found
 
@@ -142,6 +148,11 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
     # that name the same (a report prints its totals in several places); a row that names nothing is
     # not kept (its error is found again for the next such row)
     figures: dict[tuple[object, object, object], _Figure] = {}
+    # what a figure compared with a printed text gave, for the rows that print the same figure alike:
+    # None when they agree, else the slip's printed and expected texts and its message (a row whose
+    # comparison is an error is not kept: its error is raised again for the next such row)
+    outcomes: dict[tuple[tuple[object, object, object], str], tuple[str, str, str] | None] = {}
+    slips = result.slips
     for record in evaluation.book.rows(schema.REPORTED):
         if record.invalid:
             continue  # the reader has reported the cell
@@ -155,42 +166,45 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
             figure = figures.get(named)
             if figure is None:
                 figure = figures[named] = _figure(look, record)
-            _compare(evaluation, record, str(text), figure, result)
+            key = (named, str(text))
+            if key in outcomes:
+                outcome = outcomes[key]
+            else:
+                outcome = outcomes[key] = _compare(evaluation, key[1], figure)
+            result.checked += 1
+            if outcome is not None:
+                where = record.ref("printed")
+                printed, expected, message = outcome
+                slips.append(Slip(where.sheet, where.cell, figure.what, values.get("unit") or "", printed, expected,
+                                  message, values.get("source") or ""))
         except _RowError as exc:
             result.findings.error(record.ref(exc.key), exc.message)
     return result
 
 
-def _compare(evaluation: Evaluation, record: Record, text: str, figure: _Figure, result: Reconciliation) -> None:
+def _compare(evaluation: Evaluation, text: str, figure: _Figure) -> tuple[str, str, str] | None:
+    """``figure`` compared with the printed ``text`` (counted by the caller): None when they agree, else
+    the slip's printed and expected texts and how the figure was computed (made only for a slip)."""
     if figure.grade is not None:
         printed_grade = text.strip()
         if printed_grade not in GRADES:
             raise _RowError("printed", f"等级“{text}”应为 优、良、中、差 之一")
-        result.checked += 1
         if printed_grade != figure.grade:
-            _slip(record, figure, printed_grade, figure.grade, result)
-        return
+            return printed_grade, figure.grade, figure.message
+        return None
     printed = parse_printed(text)
     if printed is None:
         raise _RowError("printed", f"报告值“{text}”不是数字；{figure.what}应填写报告印出的数字，如 4.99 或 99.18%")
     number = _in_printed_unit(evaluation, printed, figure)
-    result.checked += 1
     if figure.score and printed.decimals < SCORE_DECIMALS:
         # a score is read with at least two decimals: printed.at(SCORE_DECIMALS).agrees(number), that
         # figure made only for a row that disagrees
         if printed.agrees_as_score(number):
-            return
+            return None
         printed = printed.at(SCORE_DECIMALS)
     elif printed.agrees(number):
-        return
-    _slip(record, figure, printed.text, printed.show(number), result)
-
-
-def _slip(record: Record, figure: _Figure, printed: str, expected: str, result: Reconciliation) -> None:
-    """A row that disagrees: its slip, with how the figure was computed (made only now)."""
-    where = record.ref("printed")
-    result.slips.append(Slip(where.sheet, where.cell, figure.what, record.get("unit") or "", printed, expected,
-                             figure.message, record.get("source") or ""))
+        return None
+    return printed.text, printed.show(number), figure.message
 
 
 def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) -> Decimal:
@@ -283,9 +297,7 @@ def _indicator(evaluation: Evaluation, unit: str | None, target: str,
     indicator has a 子项 of that name; a bare name shared by several is an error listing them.
     ``look`` is the reconciliation's look-ups (found once for every row), when the caller has them."""
     look = look if look is not None else _Lookup(evaluation)
-    scores = look.unit_score(unit)
-    pool = scores.indicators if scores is not None else evaluation.units[0].indicators
-    by_code, by_name, child_by_full, children_by_name = look.index(unit, pool)
+    by_code, by_name, child_by_full, children_by_name = look.indicators(unit)
     name = _plain_name(target)
     found = by_code.get(target.strip()) or by_name.get(name)
     if found is not None:
@@ -343,7 +355,9 @@ def _score_figure(look: _Lookup, unit: str | None, target: str) -> _Figure:
     if score is not None:
         if scores is None:  # a project-level indicator score: the mean over the units
             return _project_indicator(look, score)
-        return _Figure(f"{_who(unit)}{score.code} {score.name} 得分", score.score, score.process, score=True)
+        # _Figure(what, score, process, score=True), without its __new__'s frame (a figure per row named)
+        return _new_figure(_Figure, (f"{_who(unit)}{score.code} {score.name} 得分", score.score, score.process,
+                                     True, None, False))
     name = _plain_name(target)
     if scores is None:
         level1 = next((l for l in evaluation.level1 if _plain_name(l.name) == name), None)
