@@ -175,8 +175,8 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
             if outcome is not None:
                 where = record.ref("printed")
                 printed, expected, message = outcome
-                slips.append(Slip(where.sheet, where.cell, figure.what, values.get("unit") or "", printed, expected,
-                                  message, values.get("source") or ""))
+                slips.append(Slip(where.sheet, where.cell, figure.what, record.get("unit") or "", printed, expected,
+                                  message, record.get("source") or ""))
         except _RowError as exc:
             result.findings.error(record.ref(exc.key), exc.message)
     return result
