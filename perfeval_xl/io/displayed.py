@@ -15,7 +15,7 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, MutableMapping
+from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
 from perfeval_xl.core.findings import parse_cell_name
 from perfeval_xl.core.numbers import round_half_up, to_decimal
@@ -60,7 +60,7 @@ def apply_formats(path: Path, snapshot: MutableMapping[str, list], names: Iterab
     if not names:
         return
     if data is not None and parts is not None and STYLES_PART in data and all(parts.get(n) in data for n in names):
-        left = _apply_from_package(data.__getitem__, snapshot, names, parts)
+        left = _apply_from_package(data.__getitem__, snapshot, names, parts, vetted=True)
     else:
         with zipfile.ZipFile(path) as archive:
             from perfeval_xl.io.guard import sheet_parts
@@ -94,6 +94,9 @@ BUILTIN_FORMATS = {
 # a sheet written the usual way: every cell and row starts with its reference, double-quoted,
 # no namespace prefixes, no CDATA or comments (anything else is left to openpyxl)
 _PREFIXED = re.compile(rb"<\w+:(?:c|row|dimension|sheetData)(?=[\s>/])")
+#: any of :data:`CELL_OTHERWISE`, :data:`ROW_OTHERWISE` and :data:`_PREFIXED` (each a '<' and what follows it),
+#: looked for in one pass over a sheet rather than three
+_UNUSUAL = re.compile(b"<(?:" + b"|".join(p.pattern[1:] for p in (CELL_OTHERWISE, ROW_OTHERWISE, _PREFIXED)) + b")")
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
 _STYLE_ATTR = re.compile(rb'\ss="([0-9]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{0,3}[0-9]{0,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"\s*/>')
@@ -103,13 +106,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _cell_formats(read: Callable[[str], bytes]) -> list[str] | None:
+def _cell_formats(read: Callable[[str], bytes], vetted: bool = False) -> list[str] | None:
     """The number format of each cell format (cellXfs) of the styles part, as openpyxl reads it
-    (a custom numFmt id first, then the built-in table, else General); None when there is none."""
+    (a custom numFmt id first, then the built-in table, else General); None when there is none.
+    ``vetted``: the part comes from the guard, which refused it had it declared a DOCTYPE or an
+    ENTITY (:mod:`perfeval_xl.io.guard`): with nothing for defusedxml to refuse, the standard
+    library's C parser reads it (the same tree, without defusedxml's handlers in Python)."""
+    from xml.etree import ElementTree
+
     from defusedxml import ElementTree as SafeET
 
+    parse: Callable[[bytes], Any] = ElementTree.fromstring if vetted else SafeET.fromstring
     try:
-        root = SafeET.fromstring(read(STYLES_PART))
+        root = parse(read(STYLES_PART))
     except Exception:  # no styles part, or one openpyxl may read differently: leave it to openpyxl
         return None
     custom: dict[int, str] = {}
@@ -141,10 +150,10 @@ def _column(letters: bytes) -> int:
 
 
 def _apply_from_package(read: Callable[[str], bytes], snapshot: MutableMapping[str, list], names: list[str],
-                        parts: Mapping[str, str]) -> list[str]:
-    """Apply the formats of the sheets written the usual way (``read``: a part's bytes by its name);
-    returns the names left to openpyxl."""
-    formats = _cell_formats(read)
+                        parts: Mapping[str, str], vetted: bool = False) -> list[str]:
+    """Apply the formats of the sheets written the usual way (``read``: a part's bytes by its name;
+    ``vetted``: the guard's parts, see :func:`_cell_formats`); returns the names left to openpyxl."""
+    formats = _cell_formats(read, vetted)
     if formats is None:
         return names
     left = []
@@ -157,8 +166,7 @@ def _apply_from_package(read: Callable[[str], bytes], snapshot: MutableMapping[s
 
 def _apply_sheet(data: bytes, rows: list, formats: list[str]) -> bool:
     """Apply one sheet's formats; False (nothing changed) when openpyxl must read it."""
-    if CELL_OTHERWISE.search(data) or ROW_OTHERWISE.search(data) or _PREFIXED.search(data) \
-            or b"<![CDATA[" in data or b"<!--" in data:
+    if _UNUSUAL.search(data) or b"<![CDATA[" in data or b"<!--" in data:
         return False
     head = data[:max(data.find(b"<sheetData"), 0)]
     max_row = max_col = None  # openpyxl reads no further than a declared dimension
