@@ -148,11 +148,13 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
     # that name the same (a report prints its totals in several places); a row that names nothing is
     # not kept (its error is found again for the next such row)
     figures: dict[tuple[object, object, object], _Figure] = {}
-    # what a figure compared with a printed text gave, for the rows that print the same figure alike:
-    # None when they agree, else the slip's printed and expected texts and its message (a row whose
-    # comparison is an error is not kept: its error is raised again for the next such row)
-    outcomes: dict[tuple[tuple[object, object, object], str], tuple[str, str, str] | None] = {}
+    # each row's figure and what comparing it with the printed text gave (None when they agree, else the
+    # slip's printed and expected texts and its message), by 内容, 单位简称, 对象 and 报告值: found once for
+    # the rows that print the same figure alike (a row whose comparison is an error is not kept: its
+    # error is raised again for the next such row)
+    compared: dict[tuple[object, object, object, str], tuple[_Figure, tuple[str, str, str] | None]] = {}
     slips = result.slips
+    checked = 0
     for record in evaluation.book.rows(schema.REPORTED):
         if record.invalid:
             continue  # the reader has reported the cell
@@ -161,24 +163,26 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
         if text is None:
             result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
             continue
-        try:
-            named = (values.get("content"), values.get("unit"), values.get("object"))
-            figure = figures.get(named)
-            if figure is None:
-                figure = figures[named] = _figure(look, record)
-            key = (named, str(text))
-            if key in outcomes:
-                outcome = outcomes[key]
-            else:
-                outcome = outcomes[key] = _compare(evaluation, key[1], figure)
-            result.checked += 1
-            if outcome is not None:
-                where = record.ref("printed")
-                printed, expected, message = outcome
-                slips.append(Slip(where.sheet, where.cell, figure.what, record.get("unit") or "", printed, expected,
-                                  message, record.get("source") or ""))
-        except _RowError as exc:
-            result.findings.error(record.ref(exc.key), exc.message)
+        key = (values.get("content"), values.get("unit"), values.get("object"), str(text))
+        found = compared.get(key)
+        if found is None:
+            try:
+                named = key[:3]
+                figure = figures.get(named)
+                if figure is None:
+                    figure = figures[named] = _figure(look, record)
+                found = compared[key] = (figure, _compare(evaluation, key[3], figure))
+            except _RowError as exc:
+                result.findings.error(record.ref(exc.key), exc.message)
+                continue
+        checked += 1
+        figure, outcome = found
+        if outcome is not None:
+            where = record.ref("printed")
+            printed, expected, message = outcome
+            slips.append(Slip(where.sheet, where.cell, figure.what, record.get("unit") or "", printed, expected,
+                              message, record.get("source") or ""))
+    result.checked = checked
     return result
 
 
