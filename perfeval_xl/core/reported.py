@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, NamedTuple
 
 from . import schema
-from .book import Record
+from .book import Record, column_values
 from .findings import Findings
 from .measures import weighted_mean
 from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
@@ -81,7 +81,8 @@ class _Lookup:
         self.evaluation = evaluation
         self.whole = evaluation.whole
         self._scores: dict[str | None, UnitScore | None] = {}
-        self._indexes: dict[str | None, tuple[dict, dict, dict, dict]] = {}
+        self._indexes: dict[str | None, tuple[dict, dict]] = {}
+        self._sub_items: dict[str | None, tuple[dict, dict]] = {}
         self._means: dict[str, Decimal] | None = None
         self._scopes: dict[str | None, Scope] = {}
         self._indicator_ids: set[int] | None = None
@@ -96,14 +97,24 @@ class _Lookup:
             found = self._scores[unit] = _unit_score(self.evaluation, unit)
             return found
 
-    def indicators(self, unit: str | None) -> tuple[dict, dict, dict, dict]:
-        """:func:`_indicator_index` of the indicators of ``unit`` (of the first unit for the project; an
-        unknown unit raises each time it is asked for, as :meth:`unit_score` does)."""
+    def pool(self, unit: str | None) -> tuple[IndicatorScore, ...]:
+        """The indicators of ``unit`` (of the first unit for the project; an unknown unit raises each time
+        it is asked for, as :meth:`unit_score` does)."""
+        scores = self.unit_score(unit)
+        return scores.indicators if scores is not None else self.evaluation.units[0].indicators
+
+    def indicators(self, unit: str | None) -> tuple[dict, dict]:
+        """:func:`_indicator_index` of the indicators of ``unit`` (see :meth:`pool`)."""
         found = self._indexes.get(unit)
         if found is None:
-            scores = self.unit_score(unit)
-            pool = scores.indicators if scores is not None else self.evaluation.units[0].indicators
-            found = self._indexes[unit] = _indicator_index(self.evaluation, pool)
+            found = self._indexes[unit] = _indicator_index(self.evaluation, self.pool(unit))
+        return found
+
+    def sub_items(self, unit: str | None) -> tuple[dict, dict]:
+        """:func:`_sub_item_index` of the indicators of ``unit`` (see :meth:`pool`)."""
+        found = self._sub_items.get(unit)
+        if found is None:
+            found = self._sub_items[unit] = _sub_item_index(self.evaluation, self.pool(unit))
         return found
 
     def scope(self, unit: str | None) -> Scope:
@@ -140,6 +151,10 @@ class _Lookup:
         return id(score) in self._indicator_ids
 
 
+#: the columns of 报告数据 a row is looked up by: 内容, 单位简称, 对象, then 报告值
+_LOOKED_UP = ("content", "unit", "object", "printed")
+
+
 def reconcile(evaluation: Evaluation) -> Reconciliation:
     """Compare every row of 报告数据 with the evaluation."""
     result = Reconciliation()
@@ -155,15 +170,15 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
     compared: dict[tuple[object, object, object, str], tuple[_Figure, tuple[str, str, str] | None]] = {}
     slips = result.slips
     checked = 0
-    for record in evaluation.book.rows(schema.REPORTED):
+    records = evaluation.book.rows(schema.REPORTED)
+    # each row with the texts it is looked up by, the columns read by C loops (no get called per row)
+    for record, content, unit, target, text in zip(records, *(column_values(records, key) for key in _LOOKED_UP)):
         if record.invalid:
             continue  # the reader has reported the cell
-        values = record.values
-        text = values.get("printed")
         if text is None:
             result.findings.error(record.ref("printed"), "“报告值”为空：请照报告填写印出的数字或等级，或删除这一行")
             continue
-        key = (values.get("content"), values.get("unit"), values.get("object"), str(text))
+        key = (content, unit, target, str(text))
         found = compared.get(key)
         if found is None:
             try:
@@ -301,11 +316,12 @@ def _indicator(evaluation: Evaluation, unit: str | None, target: str,
     indicator has a 子项 of that name; a bare name shared by several is an error listing them.
     ``look`` is the reconciliation's look-ups (found once for every row), when the caller has them."""
     look = look if look is not None else _Lookup(evaluation)
-    by_code, by_name, child_by_full, children_by_name = look.indicators(unit)
+    by_code, by_name = look.indicators(unit)
     name = _plain_name(target)
     found = by_code.get(target.strip()) or by_name.get(name)
     if found is not None:
         return found
+    child_by_full, children_by_name = look.sub_items(unit)
     child = child_by_full.get(name)
     if child is not None:
         return child
@@ -317,28 +333,38 @@ def _indicator(evaluation: Evaluation, unit: str | None, target: str,
     return named[0][1] if named else None
 
 
-def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict, dict, dict]:
-    """A unit's indicators by code and by printed name, its 子项 by ``编码/子项`` (or ``名称/子项``, any of
-    :data:`SUB_ITEM_SEPARATORS`), and every 子项 of each printed name (to tell a unique name from an
-    ambiguous one): each key's first in indicator order, built once per unit rather than scanned for every
-    报告数据 row."""
-    def build() -> tuple[dict, dict, dict, dict]:
+def _indicator_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict]:
+    """A unit's indicators by code and by printed name: each key's first in indicator order, built once
+    per unit rather than scanned for every 报告数据 row."""
+    def build() -> tuple[dict, dict]:
         by_code: dict = {}
         by_name: dict = {}
-        child_by_full: dict = {}
-        children_by_name: dict = {}
         for s in pool:
             by_code.setdefault(s.code, s)
             by_name.setdefault(_plain_name(s.level3), s)
+        return by_code, by_name
+
+    return evaluation.caches.derived(pool, "报告数据 indicators", build)
+
+
+def _sub_item_index(evaluation: Evaluation, pool: tuple[IndicatorScore, ...]) -> tuple[dict, dict]:
+    """A unit's 子项 by ``编码/子项`` (or ``名称/子项``, any of :data:`SUB_ITEM_SEPARATORS`), and every 子项
+    of each printed name (to tell a unique name from an ambiguous one): each key's first in indicator
+    order, built once per unit, and only for a unit a row names something of other than an indicator
+    (a report names its units' indicators, and the project's 一级 and 二级 by name)."""
+    def build() -> tuple[dict, dict]:
+        child_by_full: dict = {}
+        children_by_name: dict = {}
+        for s in pool:
             for c in s.children:
                 child = _plain_name(c.name)
                 for prefix in (s.code, _plain_name(s.level3)):
                     for sep in SUB_ITEM_SEPARATORS:
                         child_by_full.setdefault(f"{prefix}{sep}{child}", c)
                 children_by_name.setdefault(child, []).append((s, c))
-        return by_code, by_name, child_by_full, children_by_name
+        return child_by_full, children_by_name
 
-    return evaluation.caches.derived(pool, "报告数据 indicators", build)
+    return evaluation.caches.derived(pool, "报告数据 sub-items", build)
 
 
 def _resolve(evaluation: Evaluation, unit: str | None, text: str, look: _Lookup | None = None) -> Value:
