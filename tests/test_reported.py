@@ -103,6 +103,24 @@ def test_unknown_objects_and_units_are_errors_at_their_cells(snapshot):
     assert any(f.sheet == "报告数据" and f.cell == "A5" for f in scored.findings.errors)
 
 
+def test_rows_printing_a_figure_alike_are_each_compared_at_their_own_cells(snapshot):
+    # a report prints a figure in several places: each row is counted and each wrong one is a slip at
+    # its own cell with its own 出处 (the comparison of a figure with a text is made once per reconciliation)
+    _, result = run(snapshot, [
+        ["黑林铺", "", "总分", "88.46", "附件2", ""],     # 88.34 (test above): a slip
+        ["黑林铺", "", "总分", "88.34", "表5", ""],       # agrees
+        ["黑林铺", "", "总分", "88.46", "摘要", ""],      # the same slip again
+        ["普吉", "C5", "", "优", "", ""],                 # an error, at each row that makes it
+        ["普吉", "C5", "", "优", "", ""],
+        ["黑林铺", "", "总分", 88.34, "", ""],            # a number: compared as its text, agrees
+    ])
+    assert result.checked == 4
+    assert [(s.cell, s.printed, s.expected, s.source) for s in result.slips] == [
+        ("D3", "88.46", "88.34", "附件2"), ("D5", "88.46", "88.34", "摘要")]
+    assert result.slips[0].message == result.slips[1].message == "总分=决策12.50+过程13.00+产出37.34+效益25.50=88.34"
+    assert [(f.cell, f.severity) for f in result.findings] == [("D6", "error"), ("D7", "error")]
+
+
 def test_template_keeps_printed_figures_as_typed():
     # 报告值 is a text column in the template, so 4.50 and 99.20% keep their last zero (their precision)
     from openpyxl import load_workbook

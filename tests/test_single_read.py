@@ -206,3 +206,34 @@ def test_builtin_formats_are_openpyxls():
     from openpyxl.styles.numbers import BUILTIN_FORMATS
 
     assert displayed.BUILTIN_FORMATS == BUILTIN_FORMATS
+
+
+def test_a_sheet_of_texts_is_checked_before_it_is_passed_over(tmp_path, monkeypatch):
+    """A sheet without numbers (a report table pasted as text) changes nothing, but one written in a way
+    only openpyxl reads still goes to openpyxl, as a sheet with numbers does (which then says whether it
+    can read it)."""
+    book = Workbook()
+    ws = book.active
+    ws.title = "格式"
+    for r, (number_format, _) in enumerate(FORMATS, start=1):
+        ws.cell(r, 1, number_format)
+        ws.cell(r, 2, f"{r}.00").number_format = "0.00"  # a figure typed as text, in a styled cell
+    source = tmp_path / "文字.xlsx"
+    book.save(source)
+    used = []
+    monkeypatch.setattr(displayed, "_apply_with_openpyxl",
+                        lambda *args, original=displayed._apply_with_openpyxl: used.append(1) or original(*args))
+    fast, slow = _shown_both_ways(source)
+    assert fast == slow and fast[1] == ["0.00", "2.00"] and used == [1]  # only _shown_both_ways' own call
+    unusual = _rewrite_sheet(source, lambda xml: re.sub(rb' s="([0-9]+)"', rb" s='\1'", xml, count=1))
+    fast, slow = _shown_both_ways(unusual)
+    assert fast == slow and used == [1, 1, 1]  # the unusual sheet was left to openpyxl
+
+
+@pytest.mark.parametrize("path", [XISHAN, WUHUA])
+def test_the_guards_styles_part_reads_as_defusedxml_reads_it(path):
+    """The styles part the guard kept (a DOCTYPE or ENTITY refused) is read by the standard library's
+    parser: the same number format for every cell format as through defusedxml."""
+    with zipfile.ZipFile(path) as archive:
+        formats = displayed._cell_formats(archive.read)
+        assert formats and displayed._cell_formats(archive.read, vetted=True) == formats
