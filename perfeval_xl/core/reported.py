@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from . import schema
-from .book import Record, column_values
+from .book import column_values
 from .findings import Findings
 from .measures import weighted_mean
 from .numbers import ZERO, fmt_plain, fmt_score, round_score, to_decimal
@@ -185,7 +185,7 @@ def reconcile(evaluation: Evaluation) -> Reconciliation:
                 named = key[:3]
                 figure = figures.get(named)
                 if figure is None:
-                    figure = figures[named] = _figure(look, record)
+                    figure = figures[named] = _figure(look, named)
                 found = compared[key] = (figure, _compare(evaluation, key[3], figure))
             except _RowError as exc:
                 result.findings.error(record.ref(exc.key), exc.message)
@@ -242,12 +242,12 @@ def _in_printed_unit(evaluation: Evaluation, printed: Printed, figure: _Figure) 
 
 # --- what a row names ---------------------------------------------------------
 
-def _figure(look: _Lookup, record: Record) -> _Figure:
+def _figure(look: _Lookup, named: tuple[Any, Any, Any]) -> _Figure:
+    """The figure a row names by its 内容, 单位简称 and 对象 (``named``, as read)."""
     evaluation = look.evaluation
-    values: Mapping[str, Any] = record.values  # what Record.get reads, without its call
-    content = values.get("content") or schema.REPORTED_SCORE
-    unit = _unit(look, record, content)
-    target = str(values.get("object") or "").strip()
+    content = named[0] or schema.REPORTED_SCORE
+    unit = _unit(look, named[1], content)
+    target = str(named[2] or "").strip()
     if content in (schema.REPORTED_TOTAL, schema.REPORTED_GRADE):
         total, how = _total(look, unit)
         if content == schema.REPORTED_TOTAL:
@@ -272,9 +272,7 @@ def _figure(look: _Lookup, record: Record) -> _Figure:
     return _score_figure(look, unit, target)
 
 
-def _unit(look: _Lookup, record: Record, content: str) -> str | None:
-    values: Mapping[str, Any] = record.values
-    unit = values.get("unit")
+def _unit(look: _Lookup, unit: Any, content: str) -> str | None:
     if unit is None:
         return None
     if look.whole and content != schema.REPORTED_SOURCE:
@@ -379,9 +377,18 @@ def _value_figure(value: Value, what: str) -> _Figure:
 
 
 def _score_figure(look: _Lookup, unit: str | None, target: str) -> _Figure:
+    """The score a row names: an indicator's (or a 子项's) of a unit or the project, or a 一级 or 二级
+    subtotal's.  ``target`` is stripped."""
     evaluation = look.evaluation
-    score = _indicator(evaluation, unit, target, look)
     scores = look.unit_score(unit)
+    if scores is not None:  # a unit's indicator named by code or printed name (most rows): _indicator's first look-ups
+        by_code, by_name = look.indicators(unit)
+        score = by_code.get(target) or by_name.get(_plain_name(target))
+        if score is not None:
+            # _Figure(what, score, process, score=True), without its __new__'s frame (a figure per row named)
+            return _new_figure(_Figure, (f"{_who(unit)}{score.code} {score.name} 得分", score.score, score.process,
+                                         True, None, False))
+    score = _indicator(evaluation, unit, target, look)
     if score is not None:
         if scores is None:  # a project-level indicator score: the mean over the units
             return _project_indicator(look, score)
