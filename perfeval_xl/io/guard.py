@@ -30,6 +30,7 @@ name, other parts by what they are.  The package structure comes from
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import struct
 import zipfile
@@ -287,7 +288,7 @@ class _PartReader:
         if info.compress_type == zipfile.ZIP_STORED:
             head = raw[:first]
         elif info.file_size > ONE_CALL_BYTES:
-            whole = zlib.decompressobj(-15).decompress(raw, info.file_size)
+            whole = _inflate_whole(raw, info.file_size)
             head = whole[:first]
         else:
             inflater = zlib.decompressobj(-15)
@@ -311,6 +312,31 @@ class _PartReader:
         if state == "dtd" or (state == "junk" and (_DANGER_TEXT if codec else _DANGER).search(text)):
             _refuse_dtd(self.name, self.what, self.sheet)
         return data if keep else b""
+
+
+#: compressed bytes handed to the inflater at a time by :func:`_inflate_whole`
+_INFLATE_INPUT = 1 << 14
+
+
+def _inflate_whole(raw: bytes, size: int) -> bytes:
+    """``zlib.decompressobj(-15).decompress(raw, size)`` (a raw deflate stream inflated, never past ``size``
+    bytes) into one buffer of ``size`` bytes: zlib's own growing output blocks and their final join would
+    touch twice the memory of a long ledger's sheet (tens of MB of fresh pages, the system's time).  The
+    input is fed a slice at a time, each inflated at most to the size still missing, so the stream is read
+    as far as that one call would read it (an error past ``size`` is never reached, as it is not there)."""
+    out = io.BytesIO(bytes(size))  # zero pages until written; the buffer getvalue() hands back (no copy)
+    inflater = zlib.decompressobj(-15)
+    view = memoryview(raw)
+    done = 0
+    for start in range(0, len(raw), _INFLATE_INPUT):
+        piece = inflater.decompress(view[start:start + _INFLATE_INPUT], size - done)
+        out.write(piece)
+        done += len(piece)
+        if done >= size:
+            break
+    if done < size:  # the stream ended short of the size its header states (its CRC check then fails)
+        out.truncate(done)
+    return out.getvalue()
 
 
 def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipfile.ZipInfo]:
