@@ -314,7 +314,7 @@ def _segments_pairwise(text, latin_breaks, strict):
     return tuple(pieces)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_BREAK_CHARS), max_size=16).map("".join), st.booleans(), st.booleans())
 def test_segments_by_character_classes_are_the_pairwise_segments(text, latin_breaks, strict):
     assert textfit._segments.__wrapped__(text, latin_breaks, strict) == _segments_pairwise(text, latin_breaks, strict)
