@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,34 @@ def test_small_parts_are_read_in_one_call(tmp_path, monkeypatch):
     monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
     inspect_workbook(path)
     assert opened == ["[Content_Types].xml"]
+
+
+# --- a part kept whole is inflated into one buffer of its stated size -------------------------------
+
+def _deflated(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize("stated", [
+    "exact",    # the size its header states is the size it inflates to
+    "smaller",  # a header that lies smaller: cut at the stated size, as the one bounded call cuts it
+    "larger",   # a header that lies larger: what the stream holds, shorter than stated
+])
+def test_whole_part_inflates_as_one_bounded_call(stated):
+    # a text of 200,000 cells (about 4 MB: many input slices, each inflating to many KB)
+    text = b"".join(b'<c r="A%d" t="s"><v>%d</v></c>' % (i + 1, i % 97) for i in range(200_000))
+    raw = _deflated(text)
+    size = {"exact": len(text), "smaller": len(text) - 12_345, "larger": len(text) + 4_096}[stated]
+    expected = zlib.decompressobj(-15).decompress(raw, size)  # what the guard read before (one call)
+    assert guard._inflate_whole(raw, size) == expected
+    assert len(expected) == min(size, len(text))
+
+
+def test_whole_part_damaged_stream_raises_as_one_call():
+    text = b"<row>" * 400_000
+    damaged = b"\x06" + _deflated(text)[1:]  # the first block's type set to 3, which deflate does not have
+    with pytest.raises(zlib.error, match="invalid block type"):
+        zlib.decompressobj(-15).decompress(damaged, len(text))
+    with pytest.raises(zlib.error, match="invalid block type"):
+        guard._inflate_whole(damaged, len(text))

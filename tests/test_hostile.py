@@ -458,3 +458,20 @@ def test_an_unusual_spelling_goes_to_the_exact_scan_and_is_still_refused(tmp_pat
     with pytest.raises(HostileFile) as info:
         inspect_workbook(_write(tmp_path, data))
     assert (info.value.sheet, info.value.cell) == ("资金情况", "XFD1048576")
+
+
+def test_sheet_the_xml_parser_cannot_read_is_refused_naming_it(tmp_path):
+    """A sheet the quick scan leaves to the exact one (a single-quoted reference) and that is not XML the
+    parser reads (a row never closed): refused with where the parser stopped, naming the sheet; the XML
+    parser, imported only for that exact scan, raises the error the guard words."""
+    lay = cg.layout("xishan")
+    broken = (b'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
+              b"spreadsheetml/2006/main\"><sheetData><row r='1'><c r='A1'><v>1</v></c></sheetData></worksheet>")
+    path = _write(tmp_path, cg.zip_edit(lay.data, {lay.parts["资金情况"]: broken}))
+    with pytest.raises(HostileFile) as refused:
+        inspect_workbook(path)
+    # line 2, column 123: the name in the </sheetData> that closes no <row> (its "<" is the line's
+    # character 121 counted from 0, as the parser counts columns)
+    assert refused.value.message == ("工作表“资金情况”的 XML 无法解析（文件已损坏，第 2 行第 123 列不是正确的 XML）；"
+                                     "请在 Excel 或 WPS 中打开并另存后再试")
+    assert (refused.value.sheet, refused.value.cell) == ("资金情况", "A1")

@@ -294,3 +294,36 @@ def test_format_refs_with_a_memo_spells_what_it_spells_without():
     middle = ledger[:1] + [Ref("支出明细", 4, 4)] + ledger[2:]  # E5 where E14 was: E4:E5, then E24 …
     assert format_refs(middle, memo=memo) == format_refs(middle) == (
         "支出明细!E4:E5、E24、E34、E44、E54、E64、E74、E84 等 999 处")
+
+
+# --- the places a line may break: decided per pair of character classes ----------------------------
+
+#: every character break_allowed treats apart, with ordinary ones (CJK, Latin, digits of other scripts)
+_BREAK_CHARS = list(" \u3000，。、；：！？）)]｝】〕〗》〉」』”’,.;:!?%％（([{［｛【〔〖《〈「『×÷±≥≤≈≠-+/(=\t"
+                    "0123456789٣abcXYZé项目资金到位率“”")
+
+
+def _segments_pairwise(text, latin_breaks, strict):
+    """textfit._segments as it was: break_allowed asked about every pair of neighbouring characters."""
+    pieces, start = [], 0
+    for i in range(1, len(text)):
+        if textfit.break_allowed(text[i - 1], text[i], latin_breaks, strict):
+            pieces.append(text[start:i])
+            start = i
+    pieces.append(text[start:])
+    return tuple(pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BREAK_CHARS), max_size=16).map("".join), st.booleans(), st.booleans())
+def test_segments_by_character_classes_are_the_pairwise_segments(text, latin_breaks, strict):
+    assert textfit._segments.__wrapped__(text, latin_breaks, strict) == _segments_pairwise(text, latin_breaks, strict)
+
+
+def test_segments_of_the_samples_texts_are_the_pairwise_segments():
+    # a few texts as the score sheets hold them (hand-picked: brackets, a formula, spaces, CJK punctuation)
+    for text in ("项目效益（15分）", "预算执行率=实际支出/实际到位资金×100%=32/40×100%+5", "计入）=(449.50万元",
+                 "A 类（居民） 满意度 83%", "资金到位率 ≥ 90%，得满分；每低 1%扣 0.1 分。", "", "a"):
+        for latin_breaks in (False, True):
+            for strict in (False, True):
+                assert textfit._segments(text, latin_breaks, strict) == _segments_pairwise(text, latin_breaks, strict)

@@ -87,3 +87,54 @@ def test_forms_first_look_for_the_characters_every_layout_needs():
     assert set(_SHARED_CHARACTERS) == {"预", "算", "执", "行"}
     assert all(set(_SHARED_CHARACTERS) <= needed for needed in _NEEDED_CHARACTERS)
     assert recognise(["项目名称", "社区服务", "年初预算数", "全年完成数"]) == []  # neither 执 nor 行: no layout's
+
+
+# --- a long table's records hold their values as RowValues: the same mapping as the dict -------------
+
+def test_row_values_read_as_the_row_dicts():
+    import pickle
+    from collections.abc import Mapping
+
+    from perfeval_xl.core.book import RowValues, _row_values
+
+    for keys, columns, n in ((["a"], [[1, 2]], 2), (["a", "b", "c"], [[1, 2], [3, 4], [5, 6]], 2),
+                             (["a", "b", "a"], [[1], [2], [3]], 1), (["a", "b"], [[], []], 0)):
+        made, dicts = _row_values(keys, columns, n), _row_dicts(keys, columns, n)
+        assert made == dicts and dicts == made and all(type(v) is RowValues for v in made)
+        for values, plain in zip(made, dicts):
+            assert list(values) == list(plain) and len(values) == len(plain) and isinstance(values, Mapping)
+            assert list(values.keys()) == list(plain) and values.values() == list(plain.values())
+            assert values.items() == list(plain.items()) and {**values} == plain and repr(values) == repr(plain)
+            assert all(values[k] == plain[k] and values.get(k) == plain[k] and k in values for k in plain)
+            assert values.get("z") is None and values.get("z", 7) == 7 and "z" not in values
+            assert not values != plain and values != {**plain, "z": 1}
+            assert pickle.loads(pickle.dumps(values)) == plain
+    # a key given twice: its first place, its last value (as dict(zip(keys, row)) keeps it)
+    assert list(_row_values(["a", "b", "a"], [[1], [2], [3]], 1)[0].items()) == [("a", 3), ("b", 2)]
+    with pytest.raises(KeyError):
+        _row_values(["a"], [[1]], 1)[0]["b"]
+    with pytest.raises(TypeError):
+        hash(_row_values(["a"], [[1]], 1)[0])  # unhashable, as a dict
+
+
+def test_every_table_read_as_row_values_scores_as_with_dicts(monkeypatch):
+    """The 五华 sample scored with every table's values as RowValues (the long-table layout, here at one
+    row) gives what the dicts give: every score, every finding; and each column the book keeps (from the
+    columns as read) is each record's value."""
+    from perfeval_xl.core import book
+    from perfeval_xl.core.book import RowValues, column_values
+
+    def scored():
+        done = score_snapshot(read_snapshot(WUHUA))
+        return done.evaluation.units, [(f.severity, f.sheet, f.cell, f.message) for f in done.findings], done.evaluation.book
+
+    plain_scores, plain_findings, _ = scored()
+    monkeypatch.setattr(book, "LONG_TABLE_ROWS", 1)
+    scores, findings, read = scored()
+    assert scores == plain_scores and repr(scores) == repr(plain_scores) and findings == plain_findings
+    for sheet in schema.TABLE_SHEETS:
+        records = read.rows(sheet)
+        assert all(type(r.values) is RowValues for r in records)
+        for column in sheet.columns:
+            expected = [r.values.get(column.key) for r in records]
+            assert list(read.column(sheet, column.key)) == expected == column_values(records, column.key)

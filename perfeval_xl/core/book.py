@@ -15,6 +15,7 @@ naming sheet and cell.  Only a workbook that is not a template at all (no 项目
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import repeat
@@ -66,6 +67,66 @@ class Record(NamedTuple):
 
 
 _new_tuple = tuple.__new__
+_tuple_item = tuple.__getitem__
+
+
+class RowValues(tuple):
+    """A record's parsed values as a read-only mapping ``{column key: value}``, laid out as one tuple: first
+    the table's ``{key: place in the tuple}`` (one dict, shared by every row), then the values in column
+    order.  The read stage makes a long table's rows so (:data:`LONG_TABLE_ROWS`): a tuple per row, by C
+    loops, instead of a dict per row; it reads as the dict would (``get``, ``[key]``, ``in``, ``len``,
+    iteration over the keys, ``keys``/``values``/``items``, equality with any mapping, unhashable)."""
+
+    __slots__ = ()
+
+    def get(self, key: str, default=None):
+        at = _tuple_item(self, 0).get(key)
+        return default if at is None else _tuple_item(self, at)
+
+    def __getitem__(self, key):  # a mapping's look-up by key
+        at = _tuple_item(self, 0).get(key)
+        if at is None:
+            raise KeyError(key)
+        return _tuple_item(self, at)
+
+    def __contains__(self, key) -> bool:
+        return key in _tuple_item(self, 0)
+
+    def __iter__(self):  # the keys, as a mapping's
+        return iter(_tuple_item(self, 0))
+
+    def __len__(self) -> int:
+        return len(_tuple_item(self, 0))
+
+    def keys(self):
+        return _tuple_item(self, 0).keys()
+
+    def values(self) -> list:
+        return [_tuple_item(self, at) for at in _tuple_item(self, 0).values()]
+
+    def items(self) -> list[tuple[str, object]]:
+        return [(key, _tuple_item(self, at)) for key, at in _tuple_item(self, 0).items()]
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.items())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, MappingABC):
+            return self.as_dict() == dict(other.items())
+        return NotImplemented
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # as a dict's
+
+    def __repr__(self) -> str:
+        return repr(self.as_dict())
+
+
+
+MappingABC.register(RowValues)  # (isinstance(values, Mapping) holds, as for a dict)
 
 
 @dataclass(frozen=True)
@@ -134,11 +195,27 @@ class GroupValues(NamedTuple):
 def column_values(records: Sequence[Record], key: str) -> list:
     """``record.values.get(key)`` of every record, in order, by a C loop (a long ledger's column
     without bytecode per row): ``dict.get`` called on each (no method looked up per row) when every
-    record's values are a dict, as the read stage makes them."""
+    record's values are a dict, as the read stage makes them for most tables; the value's place in
+    the tuple when every record's are the :class:`RowValues` of one long table."""
+    values = list(map(_VALUES, records))
+    index = _row_index(values) if values and type(values[0]) is RowValues else None
+    if index is not None:
+        at = index.get(key)
+        return [None] * len(values) if at is None else list(map(_tuple_item, values, repeat(at)))
     try:
-        return list(map(dict.get, map(_VALUES, records), repeat(key)))
+        return list(map(dict.get, values, repeat(key)))
     except TypeError:  # values of another mapping type (a record made elsewhere)
-        return list(map(methodcaller("get", key), map(_VALUES, records)))
+        return list(map(methodcaller("get", key), values))
+
+
+def _row_index(values: list) -> dict[str, int] | None:
+    """The ``{key: place}`` every one of ``values`` shares when each is a :class:`RowValues` (one table's
+    rows); else None.  Two C passes (types, then the shared index by identity)."""
+    if not values or list(map(type, values)).count(RowValues) != len(values):
+        return None
+    index = _tuple_item(values[0], 0)
+    # (the same dict, or an equal one: the same places)
+    return index if list(map(_tuple_item, values, repeat(0))).count(index) == len(values) else None
 
 
 def present(values: Sequence[object]) -> list[bool]:
@@ -204,9 +281,16 @@ class Book:
         return self.caches.derived(table, f"{key} by {by}", index)
 
     def column(self, sheet: schema.TableSheet, key: str) -> tuple:
-        """``record.values.get(key)`` of every record of the sheet, in order; built once per run."""
+        """``record.values.get(key)`` of every record of the sheet, in order; built once per run (from the
+        column the read stage parsed, when this is the table it read: no pass over the records)."""
         table = self.table(sheet)
-        return self.caches.derived(table, f"column {key}", lambda: tuple(column_values(table.records, key)))
+
+        def make() -> tuple:
+            read: dict[str, list] = self.caches.derived(table, _COLUMNS_AS_READ, dict)
+            parsed = read.get(key)
+            return tuple(parsed) if parsed is not None else tuple(column_values(table.records, key))
+
+        return self.caches.derived(table, f"column {key}", make)
 
     def row_numbers(self, sheet: schema.TableSheet) -> tuple[int, ...]:
         """``record.row`` of every record of the sheet, in order; built once per run."""
@@ -393,7 +477,25 @@ def _row_dicts(keys: Sequence[str], columns: Sequence[Sequence], n: int) -> list
     return list(map(dict, map(zip, repeat(keys, n), zip(*columns))))
 
 
-def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings) -> Table:
+#: a table with at least this many rows has its records' values made as :class:`RowValues` (a long
+#: ledger: a tuple per row costs a third of a dict's time and memory); a shorter one as dicts
+LONG_TABLE_ROWS = 10_000
+
+
+def _row_values(keys: Sequence[str], columns: Sequence[Sequence], n: int) -> list[RowValues]:
+    """:func:`_row_dicts` as :class:`RowValues`: the same mappings, one tuple per row made by C loops."""
+    index: dict[str, int] = {}
+    for place, key in enumerate(keys, 1):
+        index.setdefault(key, place)  # (the first place, as a dict keeps it…)
+    for place, key in enumerate(keys, 1):
+        index[key] = place  # (…and the last value)
+    return list(map(tuple.__new__, repeat(RowValues, n), zip(repeat(index, n), *columns)))
+
+
+def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, findings: Findings,
+                caches: Caches | None = None) -> Table:
+    """A table sheet read into its records; with ``caches``, its parsed columns are kept there for
+    :meth:`Book.column` (a column of a long ledger then needs no pass over its records)."""
     rows = _find_sheet(snapshot, sheet.name)
     if rows is None:
         if not sheet.optional:
@@ -474,12 +576,19 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     for i, r in enumerate(kept) if invalid_at else ():
         if r in invalid_at:
             invalid[i] = frozenset(invalid_at[r])
-    parsed = _row_dicts(keys, columns, n)
+    parsed = _row_values(keys, columns, n) if n >= LONG_TABLE_ROWS and keys else _row_dicts(keys, columns, n)
     records = list(map(tuple.__new__, repeat(Record, n),
                        zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid,
                            map(tuple, kept_rows) if row_tuples is None else row_tuples)))
     headers = tuple(_shown_header(v) if type(v) in _REMEMBERED_HEADER_TYPES else _header_shown(v) for v in rows[header_row])
-    return Table(header_row, headers, tuple(records))
+    table = Table(header_row, headers, tuple(records))
+    if caches is not None:  # each key's values, as the records' values hold them (a key given twice: its last)
+        caches.derived(table, _COLUMNS_AS_READ, lambda: dict(zip(keys, columns)))
+    return table
+
+
+#: what :func:`_read_table` keeps in the run's caches for a table it read: ``{column key: parsed values}``
+_COLUMNS_AS_READ = "columns as read"
 
 
 def read(snapshot: Snapshot, env: Env | None = None) -> tuple[Book, Findings]:
@@ -489,9 +598,9 @@ def read(snapshot: Snapshot, env: Env | None = None) -> tuple[Book, Findings]:
         findings.add(severity, (sheet_name, cell), message)
     info, info_refs = _read_info(snapshot, findings)
     amount_unit = str(info.get("amount_unit") or schema.UNIT_YUAN)
-    tables = {sheet.name: _read_table(snapshot, sheet, amount_unit, findings) for sheet in schema.TABLE_SHEETS}
-    units = _read_units(tables[schema.UNITS.name].records, findings)
     caches = env.caches if env is not None and env.caches is not None else Caches()
+    tables = {sheet.name: _read_table(snapshot, sheet, amount_unit, findings, caches) for sheet in schema.TABLE_SHEETS}
+    units = _read_units(tables[schema.UNITS.name].records, findings)
     return Book(info=info, info_refs=info_refs, units=units, tables=tables, caches=caches), findings
 
 

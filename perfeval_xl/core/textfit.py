@@ -30,6 +30,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from typing import Sequence
 
 #: advance widths (1/2048 em) of DejaVu Sans for ASCII 32…126, regular (= oblique) and bold
@@ -165,15 +166,59 @@ def segments(text: str, latin_breaks: bool = False, strict: bool = True) -> list
     return list(_segments(text, latin_breaks, strict))
 
 
+# :func:`break_allowed` looks at a character only through a few facts (a space? an opening bracket, closing
+# punctuation, wide, a Latin sign, "-", a digit, "%", "+", "/", "("?): characters alike in all of them are
+# one *class*, and whether a line may break between two characters is decided once per pair of classes.
+# A text is then cut by C loops (its characters' classes, its pairs' decisions), not a call per pair.
+
+#: the class of each set of facts met, and one character of each class (what break_allowed is asked about)
+_CLASS_IDS: dict[tuple[bool, ...], int] = {}
+_CLASS_SAMPLE: list[str] = []
+
+
+class _CharClass(dict):
+    """Character → its class (a small int), filled as characters are met (bounded)."""
+
+    def __missing__(self, ch: str) -> int:
+        facts = (ch in " \u3000", ch in _NO_BREAK_AFTER, ch in _NO_BREAK_BEFORE, ch in _CLOSING, is_wide(ch),
+                 ch in _LATIN_SIGNS, ch == "-", ch.isdigit(), ch == "%", ch == "+", ch == "/", ch == "(")
+        found = _CLASS_IDS.get(facts)
+        if found is None:
+            found = _CLASS_IDS[facts] = len(_CLASS_SAMPLE)
+            _CLASS_SAMPLE.append(ch)
+        if len(self) < 65536:
+            self[ch] = found
+        return found
+
+
+_CHAR_CLASS = _CharClass()
+
+
+class _PairBreaks(dict):
+    """(class before, class after) → may a line break between them, for one way of breaking (an entry per
+    pair of classes met: a few hundred at most)."""
+
+    def __init__(self, latin_breaks: bool, strict: bool):
+        super().__init__()
+        self.latin_breaks, self.strict = latin_breaks, strict
+
+    def __missing__(self, pair: tuple[int, int]) -> bool:
+        allowed = self[pair] = break_allowed(_CLASS_SAMPLE[pair[0]], _CLASS_SAMPLE[pair[1]], self.latin_breaks,
+                                             self.strict)
+        return allowed
+
+
+_PAIR_BREAKS = {(latin, strict): _PairBreaks(latin, strict) for latin in (False, True) for strict in (False, True)}
+
+
 @lru_cache(maxsize=16384)  # one text is laid out at several widths and in apps that break it alike
 def _segments(text: str, latin_breaks: bool, strict: bool) -> tuple[str, ...]:
-    pieces, start = [], 0
-    for i in range(1, len(text)):
-        if break_allowed(text[i - 1], text[i], latin_breaks, strict):
-            pieces.append(text[start:i])
-            start = i
-    pieces.append(text[start:])
-    return tuple(pieces)
+    classes = list(map(_CHAR_CLASS.__getitem__, text))
+    allowed = map(_PAIR_BREAKS[bool(latin_breaks), bool(strict)].__getitem__, zip(classes, classes[1:]))
+    cuts = list(compress(range(1, len(text)), allowed))  # where each piece but the first starts
+    if not cuts:
+        return (text,)
+    return tuple(map(text.__getitem__, map(slice, [0, *cuts], [*cuts, len(text)])))
 
 
 class _Widths(dict):

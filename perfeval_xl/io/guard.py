@@ -30,21 +30,24 @@ name, other parts by what they are.  The package structure comes from
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
-from defusedxml import ElementTree as SafeET
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, HostileFile, display_name
 from perfeval_xl.io.sheet_scan import NONFINITE_HINT_TAIL, SheetScan, cell_at, prove_long, ref_name, scan_exact, scan_quick
 from perfeval_xl.io.xlsx_package import (ROOT_RELS, STYLES_PART, WORKBOOK_RELS, Package, SpliceError, attr, rels_part,
                                          unescape)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeGuard
+    from xml.etree.ElementTree import ParseError
 
 __all__ = ["HostileFile", "Inspection", "Selector", "cached_formula_values", "check_carried_parts", "inspect_workbook",
            "refuse_nonfinite", "sheet_parts"]
@@ -287,7 +290,7 @@ class _PartReader:
         if info.compress_type == zipfile.ZIP_STORED:
             head = raw[:first]
         elif info.file_size > ONE_CALL_BYTES:
-            whole = zlib.decompressobj(-15).decompress(raw, info.file_size)
+            whole = _inflate_whole(raw, info.file_size)
             head = whole[:first]
         else:
             inflater = zlib.decompressobj(-15)
@@ -311,6 +314,31 @@ class _PartReader:
         if state == "dtd" or (state == "junk" and (_DANGER_TEXT if codec else _DANGER).search(text)):
             _refuse_dtd(self.name, self.what, self.sheet)
         return data if keep else b""
+
+
+#: compressed bytes handed to the inflater at a time by :func:`_inflate_whole`
+_INFLATE_INPUT = 1 << 14
+
+
+def _inflate_whole(raw: bytes, size: int) -> bytes:
+    """``zlib.decompressobj(-15).decompress(raw, size)`` (a raw deflate stream inflated, never past ``size``
+    bytes) into one buffer of ``size`` bytes: zlib's own growing output blocks and their final join would
+    touch twice the memory of a long ledger's sheet (tens of MB of fresh pages, the system's time).  The
+    input is fed a slice at a time, each inflated at most to the size still missing, so the stream is read
+    as far as that one call would read it (an error past ``size`` is never reached, as it is not there)."""
+    out = io.BytesIO(bytes(size))  # zero pages until written; the buffer getvalue() hands back (no copy)
+    inflater = zlib.decompressobj(-15)
+    view = memoryview(raw)
+    done = 0
+    for start in range(0, len(raw), _INFLATE_INPUT):
+        piece = inflater.decompress(view[start:start + _INFLATE_INPUT], size - done)
+        out.write(piece)
+        done += len(piece)
+        if done >= size:
+            break
+    if done < size:  # the stream ended short of the size its header states (its CRC check then fails)
+        out.truncate(done)
+    return out.getvalue()
 
 
 def _check_directory(zf: zipfile.ZipFile, name: str, parts: _Parts) -> list[zipfile.ZipInfo]:
@@ -581,7 +609,9 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         if scan is None:
             try:
                 scan = scan_exact(zf, sheet_name, info.filename, names)
-            except SafeET.ParseError as exc:
+            except SyntaxError as exc:
+                if not _is_parse_error(exc):
+                    raise
                 raise HostileFile(f"工作表“{sheet_name}”的 XML 无法解析（文件已损坏，第 {exc.position[0]} 行第 "
                                   f"{exc.position[1]} 列不是正确的 XML）；"
                                   "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
@@ -625,7 +655,9 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
             return _inspect_package(zf, path, sheets, keep_parts)
     except HostileFile:
         raise
-    except SafeET.ParseError as exc:
+    except SyntaxError as exc:
+        if not _is_parse_error(exc):
+            raise
         raise HostileFile(f"“{name}”中的 XML 无法解析（文件已损坏）；请在 Excel 或 WPS 中打开并另存后再试") from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
             NotImplementedError, RuntimeError) as exc:
@@ -633,6 +665,15 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
         if type(exc).__name__ in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
             _refuse_dtd(name, "XML")
         raise HostileFile(f"“{name}”已损坏，无法读取（{_damage(exc)}）；请在 Excel 或 WPS 中打开并另存后再试") from exc
+
+
+def _is_parse_error(exc: BaseException) -> TypeGuard[ParseError]:
+    """Is ``exc`` the XML parser's ParseError (xml.etree's, a SyntaxError, which defusedxml raises)?  Its
+    module is imported here, only once a SyntaxError is seen: reading a sound workbook never loads the XML
+    parser (:func:`~perfeval_xl.io.sheet_scan.scan_exact` imports it for a sheet the quick scan leaves)."""
+    from xml.etree.ElementTree import ParseError
+
+    return isinstance(exc, ParseError)
 
 
 def _damage(exc: BaseException) -> str:

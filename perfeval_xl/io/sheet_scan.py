@@ -17,8 +17,6 @@ import zipfile
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from defusedxml import ElementTree as SafeET
-
 from perfeval_xl.core.findings import cell_name, column_index, parse_cell_name
 from perfeval_xl.io.files import HostileFile
 from perfeval_xl.io.xlsx_package import unescape
@@ -82,6 +80,9 @@ def _too_large(sheet: str, row: int, col: int) -> HostileFile:
 
 
 def scan_exact(zf: zipfile.ZipFile, name: str, part: str, names: set[str], *, limits: bool = True) -> SheetScan:
+    # the XML parser is imported here, for the few sheets the quick scan leaves (a sound workbook's never)
+    from defusedxml import ElementTree as SafeET
+
     scan = SheetScan(name, part)
     row_no = 0
     col_no = 0
