@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from perfeval_xl.core import schema
-from perfeval_xl.core.book import normalise, read
+from perfeval_xl.core.book import LONG_TABLE_ROWS, RowValues, normalise, read
 from perfeval_xl.core.checks import ledger_matches_spending
 from perfeval_xl.core.findings import Ref, column_letter, format_refs
 from perfeval_xl.core.normalize import CellValueError, parse_cell, parse_column
@@ -103,3 +103,23 @@ def test_column_letters_at_most(letters):
     pattern = re.compile(sheet_scan._at_most(letters, "A", "Z", "A") + "$")
     last = sheet_scan.column_index(letters)
     assert [c for c in range(0, 18278) if pattern.match(column_letter(c))] == list(range(last + 1))
+
+
+# 应付日期 of the rows above: 甲 pays on 01-05 (due 01-10: on time), 02-05 (due 02-01: late), 03-05 (no due date:
+# on time); 乙 pays on 01-06 (due 01-06, the same day: on time), 02-06 (due 01-31: late), 03-06 (no amount)
+DUE = ["2024-01-10", "2024-01-06", "2024-02-01", "2024-01-31", None, None]
+
+
+@pytest.mark.parametrize("copies", [1, 2000])  # 2,000 copies: 12,000 rows, a long table (its rows are RowValues)
+def test_payment_timeliness_sums_what_was_paid_by_its_due_date(copies):
+    ledger = [dict(row, 应付日期=due) for row, due in zip(LEDGER, DUE)] * copies
+    book, _ = read(snapshot(INFO, dict(TABLES, 支出明细=ledger)))
+    book = normalise(book)[0]
+    assert (type(book.rows(schema.LEDGER)[0].values) is RowValues) == (len(ledger) >= LONG_TABLE_ROWS)
+    # 甲: (10.50 + 19.25) / 60.00 = 49.58 %; 乙: 20.00 / 29.75 = 67.23 %; project: 49.75 / 89.75 = 55.43 %
+    for unit, on_time, total, rate in (("甲", "29.75", "60.00", "0.4958"), ("乙", "20.00", "29.75", "0.6723"),
+                                       (None, "49.75", "89.75", "0.5543")):
+        value = Scope(book, unit, CORE_SOURCES).resolve("支付及时率")
+        on_time_sum, total_sum = D(on_time) * copies, D(total) * copies
+        assert value.amount == D(rate)
+        assert value.text == f"支付及时率={on_time_sum:,.2f}/{total_sum:,.2f}×100%={D(rate) * 100:.2f}%"

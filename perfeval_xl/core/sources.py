@@ -464,8 +464,10 @@ def payment_timeliness(scope: Scope) -> Value:
     if not rows:
         raise SourceError(f"“支出明细”中没有{scope.label}的数据", Ref(schema.LEDGER.name, schema.HEADER_ROW, 0))
     total, refs = scope.total(rows, "amount", schema.LEDGER, "支付及时率")
-    on_time = sum((r.get("amount") for r in rows if r.get("amount") is not None
-                   and (r.get("due_date") is None or r.get("date") is None or r.get("date") <= r.get("due_date"))), ZERO)
+    # the three columns each read by a C loop (a long ledger's rows hold no dict: no look-up call per row)
+    on_time = sum((amount for amount, due, paid in zip(column_values(rows, "amount"), column_values(rows, "due_date"),
+                                                        column_values(rows, "date"))
+                   if amount is not None and (due is None or paid is None or paid <= due)), ZERO)
     return _rate_value("支付及时率", on_time, total, measures.timely_arrival_rate(on_time, total), refs, money=True)
 
 
