@@ -75,3 +75,19 @@ def test_scored_alike_is_what_scoring_each_unit_alone_gives():
         for d, shared in zip(evaluation.system.for_unit(unit.name), unit.indicators):
             assert score_indicator(d, scope, alone) == shared
     assert list(alone) == list(findings) and len(alone) == 2
+
+
+def test_a_rule_reading_only_its_value_is_applied_once_per_value(monkeypatch):
+    from perfeval_xl.core.rules import RatioRule
+    assert {kind for kind, rule in RULES.items() if rule.value_only} == {"比率", "区间", "阶梯扣分", "分档"}
+    applied = []
+    score = RatioRule.score
+    monkeypatch.setattr(RatioRule, "score", lambda self, ctx: applied.append(ctx.value.amount) or score(self, ctx))
+    evaluation, _ = _evaluated()
+    jia, yi, bing = evaluation.units
+    # C1 资金到位率: 甲 1/1 and 丙 0.5/0.5 are both 100%: one outcome for both; 乙 1/2 = 50% its own
+    assert applied == [D("1.0000"), D("0.5000")]
+    # the rule's part of the 计算过程 is shared; the value's derivation is each unit's own
+    assert jia.indicators[2].process == "资金到位率=1.00/1.00×100%=100.00%；30×100.00%=30.00"
+    assert bing.indicators[2].process == "资金到位率=0.50/0.50×100%=100.00%；30×100.00%=30.00"
+    assert jia.indicators[2].inputs != bing.indicators[2].inputs  # each unit's own cells

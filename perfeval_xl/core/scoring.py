@@ -574,8 +574,18 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
     mine = _entries_of(d, entries) if entries else ()
-    ctx = Context(d.weight, leaf.label, value, target, mine, _formula_resolver(scope), leaf.kind_ref)
-    outcome = _apply_rule(d, rule, ctx, where, said)
+    if rule.value_only:  # the same value (as typed) and lines give the same outcome: applied once per evaluation
+        key = (id(d), None if value is None else (str(value.amount), value.is_rate, value.label, value.unit), mine)
+        found = alike.outcomes.get(key)
+        if found is None:
+            rule_said: _Said = []
+            ctx = Context(d.weight, leaf.label, value, target, mine, None, leaf.kind_ref)
+            found = alike.outcomes[key] = (_apply_rule(d, rule, ctx, where, rule_said), rule_said)
+        outcome = found[0]
+        said.extend(found[1])
+    else:
+        ctx = Context(d.weight, leaf.label, value, target, mine, _formula_resolver(scope), leaf.kind_ref)
+        outcome = _apply_rule(d, rule, ctx, where, said)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     used = outcome.used
     inputs: tuple[Ref, ...] = (leaf.weight_ref,)
@@ -635,7 +645,8 @@ class _Alike:
     """What scoring the units of one book with one set of value sources finds the same for many units,
     kept while it scores them (keyed by the ids of the definitions, which outlive it): each leaf's
     :class:`_Leaf`, each indicator's 评分录入 lines for the units without lines of their own, and the
-    score of each indicator that measures no value for the units sharing its lines, with what it said."""
+    score of each indicator that measures no value for the units sharing its lines, with what it said, and
+    the outcome of each rule that reads no more than its value for the units measuring the same value."""
 
     def __init__(self, book: Book, sources: Mapping[str, SourceInfo]):
         self.book, self.sources = book, sources
@@ -645,6 +656,9 @@ class _Alike:
         self.entries: dict[tuple[str, str | None], list[Record]] = {}
         self.free: dict[int, bool] = {}
         self.scores: dict[tuple[int, str | None], tuple[IndicatorScore, _Said]] = {}
+        #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
+        #: (:attr:`~.rules.Rule.value_only`) and what applying it said
+        self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
 
     def entries_for(self, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
         """:func:`_entries_for` and whose they are: the unit's (it has lines of its own), or None."""

@@ -304,6 +304,11 @@ class Rule:
     #: no other source looked up): every unit given the same entries gets the same outcome, so a run scores
     #: the indicator once for them.  Off unless a kind says so
     scope_free = False
+    #: the outcome depends on the context's weight, label, target, entries and cell and on the measured
+    #: value's amount (as typed), rate-ness, label and unit only (never its cells or text; no other source
+    #: looked up): units measuring the same value with the same entries get the same outcome, so a run
+    #: scores it once for them.  Off unless a kind says so
+    value_only = False
 
     def __init__(self, params: str, weight: Decimal) -> None:
         """Parse the rule's 评分参数 for an indicator of ``weight`` 分 (:class:`RuleError` when they are wrong)."""
