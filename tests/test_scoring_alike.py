@@ -91,3 +91,12 @@ def test_a_rule_reading_only_its_value_is_applied_once_per_value(monkeypatch):
     assert jia.indicators[2].process == "资金到位率=1.00/1.00×100%=100.00%；30×100.00%=30.00"
     assert bing.indicators[2].process == "资金到位率=0.50/0.50×100%=100.00%；30×100.00%=30.00"
     assert jia.indicators[2].inputs != bing.indicators[2].inputs  # each unit's own cells
+
+
+def test_definitions_and_scores_made_at_once_are_what_their_classes_make():
+    from dataclasses import fields, replace
+    evaluation, _ = _evaluated()
+    made = [d for d in evaluation.system.generic] + [s for u in evaluation.units for s in u.indicators]
+    for item in made:  # every field set, in order, and the same object as the class's __init__ makes
+        assert list(vars(item)) == [f.name for f in fields(item)]
+        assert replace(item) == item

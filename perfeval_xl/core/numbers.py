@@ -106,6 +106,10 @@ def fmt_amount(value: Decimal) -> str:
 
 def fmt_percent(rate: Decimal) -> str:
     """0.2656 → '26.56%' (a fraction shown as a percentage with two decimals)."""
+    if type(rate) is Decimal:  # round_score's quick path: two decimals exactly, which str() prints as ':.2f' does
+        percent = rate * HUNDRED
+        if percent.is_finite() and percent.adjusted() < _FAST_LIMIT:
+            return str(percent.quantize(_CENT, ROUND_HALF_UP, _EXACT)) + "%"
     return f"{round_score(rate * HUNDRED):.2f}%"
 
 
@@ -130,6 +134,8 @@ def fmt_as_typed(value: Decimal) -> str:
 
 def fmt_score(value: Decimal) -> str:
     """Scores print with two decimals: 4.959 → '4.96', 10 → '10.00'."""
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < _FAST_LIMIT:  # as in fmt_percent
+        return str(value.quantize(_CENT, ROUND_HALF_UP, _EXACT))
     return f"{round_score(value):.2f}"
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .review_result import ReviewResult
 
 T = TypeVar("T")
+_new_object = object.__new__
 
 
 # --- the indicator system -------------------------------------------------
@@ -83,6 +84,12 @@ def _text(record: Record, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _texts(record: Record, *keys: str) -> list[str]:
+    """:func:`_text` of each of ``keys``."""
+    get = record.values.get
+    return ["" if value is None else str(value).strip() for value in map(get, keys)]
+
+
 def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] | None = None) -> IndicatorDef | None:
     """The indicator (or item) of a row of 指标体系; ``levels``: an item's 一级、二级、三级指标, its indicator's."""
     weight = record.get("weight")
@@ -92,9 +99,9 @@ def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] |
     if weight < ZERO:
         findings.error(record.ref("weight"), f"分值 {fmt_plain(weight)} 不能为负数")
         return None
-    kind = _text(record, "kind")
-    code, params, source = _text(record, "code"), _text(record, "params"), _text(record, "source")
-    name = _text(record, "sub_item") or _text(record, "level3")
+    kind, code, params, source, sub_item, level3, target, explanation, opinion = _texts(
+        record, "kind", "code", "params", "source", "sub_item", "level3", "target", "explanation", "opinion")
+    name = sub_item or level3
     rule, rule_error = None, None
     if kind != SUB_ITEMS and "kind" in record.invalid:  # the reader has reported the cell already
         rule_error = "评分方法无法识别"
@@ -106,14 +113,14 @@ def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] |
             findings.error(record.ref("params" if kind in KIND_NAMES else "kind"), f"指标 {code}{name}：{exc}")
         if rule is not None and rule.needs_value and not source:
             findings.error(record.ref("source"), f"指标 {code}{name}：评分方法“{kind}”需要填写取值来源")
-    level1, level2, level3 = levels or (_text(record, "level1"), _text(record, "level2"), _text(record, "level3"))
-    return IndicatorDef(
-        code=code, level1=level1, level2=level2,
-        level3=level3, sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
-        params=params, source=source, target=_text(record, "target"),
-        explanation=_text(record, "explanation"), opinion=_text(record, "opinion"), record=record, unit=record.get("unit"),
-        rule=rule, rule_error=rule_error,
-    )
+    level1, level2, level3 = levels or (_text(record, "level1"), _text(record, "level2"), level3)
+    # IndicatorDef(...) with every field, set at once as unpickling sets them (see _indicator_score)
+    made = _new_object(IndicatorDef)
+    made.__dict__.update(
+        code=code, level1=level1, level2=level2, level3=level3, sub_item=sub_item, weight=weight, kind=kind,
+        params=params, source=source, target=target, explanation=explanation, record=record, opinion=opinion,
+        unit=record.get("unit"), children=(), rule=rule, rule_error=rule_error)
+    return made
 
 
 
@@ -268,6 +275,18 @@ class IndicatorScore:
     @property
     def value_number(self) -> Decimal | None:
         return self.value.amount if self.value is not None else None
+
+
+_FIELDS_OF_SCORE = tuple(IndicatorScore.__dataclass_fields__)  # in the order of IndicatorScore(...)'s arguments
+
+
+def _indicator_score(*fields) -> IndicatorScore:
+    """``IndicatorScore(*fields)`` (every field given, in order) made as unpickling makes one: its fields set
+    at once, not one ``object.__setattr__`` each by the frozen dataclass's ``__init__`` (a few hundred
+    scores per workbook; the same object, equal and hashed alike)."""
+    score = _new_object(IndicatorScore)
+    score.__dict__.update(zip(_FIELDS_OF_SCORE, fields))
+    return score
 
 
 @dataclass(frozen=True)
@@ -553,8 +572,8 @@ def _standard(rule: Rule, weight: Decimal, label: str, target: Threshold | None)
 
 def _leaf_score(d: IndicatorDef, leaf: _Leaf, process: str, score: Decimal, value: Value | None, reason: str,
                 inputs: tuple[Ref, ...]) -> IndicatorScore:
-    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.name, d.weight, d.kind, leaf.standard, process, score,
-                          value, reason, d.explanation, (), inputs, d.opinion)
+    return _indicator_score(d.code, d.level1, d.level2, d.level3, d.name, d.weight, d.kind, leaf.standard, process,
+                            score, value, reason, d.explanation, (), inputs, d.opinion)
 
 
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said, alike: "_Alike") -> IndicatorScore:
@@ -637,8 +656,8 @@ def _scored(d: IndicatorDef, scope: Scope, entries: list[Record], alike: "_Alike
     reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
     inputs = (d.ref("weight"),) + tuple(ref for c in children for ref in c.inputs)
     opinion = d.opinion or "；".join(f"{c.name}：{c.opinion}" for c in children if c.opinion)
-    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
-                          round_score(score), None, reason, d.explanation, children, inputs, opinion), said
+    return _indicator_score(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
+                            round_score(score), None, reason, d.explanation, children, inputs, opinion), said
 
 
 class _Alike:
@@ -689,9 +708,10 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
         if found is None:
             found = alike.scores[(id(d), own)] = _scored(d, scope, entries, alike)
         score, said = found
-    label = scope.label
-    for severity, ref, text in said:
-        findings.add(severity, ref, label + text)
+    if said:
+        label = scope.label
+        for severity, ref, text in said:
+            findings.add(severity, ref, label + text)
     return score
 
 

@@ -78,9 +78,12 @@ CORE_SOURCES: dict[str, SourceInfo] = {}
 source = collector(CORE_SOURCES)
 
 
+_SOURCE = re.compile(r"^([^()]+?)\s*(?:\((.*)\))?$")
+
+
 def split_source(text: str) -> tuple[str, str | None]:
     text = text.strip().replace("（", "(").replace("）", ")")
-    match = re.match(r"^([^()]+?)\s*(?:\((.*)\))?$", text)
+    match = _SOURCE.match(text)
     if not match:
         raise SourceError(f"取值来源“{text}”写法有误，应写作 名称 或 名称(参数)，如 实际完成率(城市社区)")
     return match.group(1).strip(), (match.group(2).strip() if match.group(2) is not None else None)

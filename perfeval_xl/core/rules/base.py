@@ -77,10 +77,14 @@ def split_compare(text: str) -> tuple[str | None, str]:
     return _COMPARE_NAMES[match.group(1)], text[match.end():].strip()
 
 
+_POINTS_OF_PERCENT = re.compile(r"个?百分点$")
+_UNIT_TAIL = re.compile(r"[^\d.%％,，\-+．]+$")
+
+
 def parse_threshold(text: str, what: str = "数值") -> Threshold:
     cleaned = text.strip().lstrip("≥≤><=").strip()
-    cleaned = re.sub(r"个?百分点$", "%", cleaned)  # 1个百分点 = 1%
-    tail = re.search(r"[^\d.%％,，\-+．]+$", cleaned)
+    cleaned = _POINTS_OF_PERCENT.sub("%", cleaned)  # 1个百分点 = 1%
+    tail = _UNIT_TAIL.search(cleaned)
     unit = tail.group(0).strip() if tail else ""
     cleaned = cleaned[:tail.start()] if tail else cleaned  # trailing units: 人, 个, 分, 万元/人
     try:
