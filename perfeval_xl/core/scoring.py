@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
-from operator import lt
+from operator import attrgetter, lt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
@@ -716,22 +716,25 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
 
 
 def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
-    l1: dict[str, list[Decimal]] = {}
-    l2: dict[tuple[str, str], list[Decimal]] = {}
-    for s in indicators:
+    l1: dict[str, list[IndicatorScore]] = {}
+    l2: dict[tuple[str, str], list[IndicatorScore]] = {}
+    for s in indicators:  # each level's indicators in order, then their weights and scores summed by C loops
         one = l1.get(s.level1)
         if one is None:
-            one = l1[s.level1] = [ZERO, ZERO]
-        one[0] += s.weight
-        one[1] += s.score
+            one = l1[s.level1] = []
+        one.append(s)
         two = l2.get((s.level1, s.level2))
         if two is None:
-            two = l2[(s.level1, s.level2)] = [ZERO, ZERO]
-        two[0] += s.weight
-        two[1] += s.score
-    level1 = tuple(LevelScore(name, w, s) for name, (w, s) in l1.items())
-    level2 = tuple((k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items())
+            two = l2[(s.level1, s.level2)] = []
+        two.append(s)
+    level1 = tuple(LevelScore(name, sum(map(_WEIGHT, group), ZERO), sum(map(_SCORE, group), ZERO))
+                   for name, group in l1.items())
+    level2 = tuple((k[0], LevelScore(k[1], sum(map(_WEIGHT, group), ZERO), sum(map(_SCORE, group), ZERO)))
+                   for k, group in l2.items())
     return level1, level2
+
+
+_WEIGHT, _SCORE = attrgetter("weight"), attrgetter("score")
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
@@ -746,7 +749,7 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: M
     scope = scope if scope is not None else Scope(book, unit, sources)
     alike = alike if alike is not None else _Alike(book, scope.sources)
     indicators = tuple(score_indicator(d, scope, findings, alike) for d in system.for_unit(unit))
-    total = round_score(sum((s.score for s in indicators), ZERO))
+    total = round_score(sum(map(_SCORE, indicators), ZERO))
     level1, level2 = _levels(indicators)
     known = book.unit(unit) if unit else None
     if unit and known is None:

@@ -139,6 +139,13 @@ class Scope:
     def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
         """Rows of this scope.  With ``defaults``, rows without a unit stand for every
         unit that has no row of its own *among the rows matching* ``where``."""
+        if self.year is None and where is None:  # every row of the scope as grouped (most sources ask so)
+            if self.unit is None:
+                return list(self.book.rows(sheet))
+            units = self.book.grouped(sheet, "unit")
+            kept = units.get(self.unit, ())
+            return list(kept if kept or not defaults else units.get(None, ()))
+
         def matching(records) -> list[Record]:
             in_year = self._in_year(sheet, records)  # a new list
             return in_year if where is None else [r for r in in_year if where(r)]
@@ -537,13 +544,30 @@ def _heads(record: Record) -> Decimal:
 
 
 def _roster(scope: Scope, category: str | None) -> list[Record]:
-    rows = scope.rows(schema.ROSTER)
-    if category:
-        rows = [r for r in rows if r.get("category") == category]
+    if category and scope.year is None:  # (the scope's rows of each 类别, gathered once: a unit's 人数完成率 asks several)
+        rows = list(_roster_by_category(scope).get(category, ()))
+    else:
+        rows = scope.rows(schema.ROSTER)
+        if category:
+            rows = [r for r in rows if r.get("category") == category]
     if not rows:
         what = f"类别“{category}”的" if category else ""
         raise SourceError(f"“人员名册”中没有{scope.label}{what}人员")
     return rows
+
+
+def _roster_by_category(scope: Scope) -> Mapping[object, list[Record]]:
+    """The scope's rows of 人员名册 (every year's) by their 类别 as typed, in sheet order; kept for the run."""
+    book = scope.book
+    rows = book.rows(schema.ROSTER) if scope.unit is None else book.grouped(schema.ROSTER, "unit").get(scope.unit, ())
+
+    def by_category() -> dict[object, list[Record]]:
+        found: dict[object, list[Record]] = {}
+        for record in rows:
+            found.setdefault(record.get("category"), []).append(record)
+        return found
+
+    return book.caches.derived(rows, "roster by category", by_category)
 
 
 def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
