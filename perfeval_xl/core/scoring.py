@@ -537,15 +537,14 @@ class _Leaf(NamedTuple):
     limits: list[tuple[str, Threshold]]
 
 
-def _leaf(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> _Leaf:
+def _leaf(d: IndicatorDef, alike: "_Alike") -> _Leaf:
     """The leaf's :class:`_Leaf` (a child's 三级指标 is its parent's)."""
-    label = _value_label(d, sources)
+    label = _value_label(d, alike.sources)
     target, said = None, None
     if d.target:
-        try:
-            target = parse_threshold(d.target, "目标值")
-        except RuleError as exc:
-            said = f"：指标 {d.code}{d.level3}：{exc}"
+        target, wrong = alike.target(d.target)
+        if wrong is not None:
+            said = f"：指标 {d.code}{d.level3}：{wrong}"
     standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
     where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
     limits = _limits(d.rule, target) if d.rule else []
@@ -579,7 +578,7 @@ def _leaf_score(d: IndicatorDef, leaf: _Leaf, process: str, score: Decimal, valu
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said, alike: "_Alike") -> IndicatorScore:
     leaf = alike.leaves.get(id(d))
     if leaf is None:
-        leaf = alike.leaves[id(d)] = _leaf(d, alike.sources)
+        leaf = alike.leaves[id(d)] = _leaf(d, alike)
     if leaf.target_said is not None:  # a bad 目标值 is reported for each unit scored and ignored
         said.append(("error", d.ref("target"), leaf.target_said))
     rule = d.rule
@@ -593,7 +592,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
     mine = _entries_of(d, entries) if entries else ()
-    if rule.value_only:  # the same value (as typed) and lines give the same outcome: applied once per evaluation
+    if rule.value_only or rule.scope_free:  # the same value (as typed) and lines: the same outcome, applied once
         key = (id(d), None if value is None else (str(value.amount), value.is_rate, value.label, value.unit), mine)
         found = alike.outcomes.get(key)
         if found is None:
@@ -664,8 +663,9 @@ class _Alike:
     """What scoring the units of one book with one set of value sources finds the same for many units,
     kept while it scores them (keyed by the ids of the definitions, which outlive it): each leaf's
     :class:`_Leaf`, each indicator's 评分录入 lines for the units without lines of their own, and the
-    score of each indicator that measures no value for the units sharing its lines, with what it said, and
-    the outcome of each rule that reads no more than its value for the units measuring the same value."""
+    score of each indicator that measures no value for the units sharing its lines, with what it said, the
+    outcome of each rule that reads no more than its value and lines for the units measuring the same value
+    with the same lines, and each 目标值 parsed."""
 
     def __init__(self, book: Book, sources: Mapping[str, SourceInfo]):
         self.book, self.sources = book, sources
@@ -676,8 +676,10 @@ class _Alike:
         self.free: dict[int, bool] = {}
         self.scores: dict[tuple[int, str | None], tuple[IndicatorScore, _Said]] = {}
         #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
-        #: (:attr:`~.rules.Rule.value_only`) and what applying it said
+        #: (:attr:`~.rules.Rule.value_only`, or :attr:`~.rules.Rule.scope_free`: no value) and what applying it said
         self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
+        #: 目标值 as typed → :meth:`target`
+        self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
     def entries_for(self, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
         """:func:`_entries_for` and whose they are: the unit's (it has lines of its own), or None."""
@@ -686,6 +688,17 @@ class _Alike:
         if found is None:
             found = self.entries[(code, own)] = _entries_for(self.book, own, code)
         return own, found
+
+    def target(self, text: str) -> tuple[Threshold | None, str | None]:
+        """The 目标值 ``text`` parsed, or why it cannot be (most leaves type the same few: parsed once)."""
+        found = self.targets.get(text)
+        if found is None:
+            try:
+                found = (parse_threshold(text, "目标值"), None)
+            except RuleError as exc:
+                found = (None, str(exc))
+            self.targets[text] = found
+        return found
 
     def scope_free(self, d: IndicatorDef) -> bool:
         found = self.free.get(id(d))
