@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
-from operator import attrgetter, lt
+from operator import attrgetter, itemgetter, lt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
@@ -130,14 +130,13 @@ def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
     level1_weights: OrderedDict = OrderedDict()
     level2_weights: OrderedDict = OrderedDict()
     for record in book.rows(schema.INDICATORS):
-        code = _text(record, "code")
+        code, l1, l2 = _texts(record, "code", "level1", "level2")
         if not code:
             findings.error(record.ref("code"), "指标编码为空；每行指标都要填写编码（子项行与所属指标同编码）")
             continue
         unit = record.get("unit") or ""
         groups.setdefault((unit, code), []).append(record)
         if not unit:
-            l1, l2 = _text(record, "level1"), _text(record, "level2")
             if not l1 or not l2:
                 findings.error(record.ref("level1" if not l1 else "level2"), f"指标 {code} 缺少一级或二级指标名称")
             for key, store, name in (("level1_weight", level1_weights, l1), ("level2_weight", level2_weights, (l1, l2))):
@@ -171,8 +170,10 @@ def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
 
 
 def _build_group(code: str, records: list[Record], findings: Findings, unit: str = "") -> IndicatorDef | None:
-    parents = [r for r in records if not _text(r, "sub_item")]
-    children = [r for r in records if _text(r, "sub_item")]
+    parents: list[Record] = []
+    children: list[Record] = []
+    for record in records:
+        (children if _text(record, "sub_item") else parents).append(record)
     if len(parents) > 1:
         findings.error(parents[1].ref("code"), f"指标编码 {code} 重复：同一编码只能有一行指标（子项行须填写子项名称）")
     if not parents:
@@ -199,7 +200,9 @@ def _build_group(code: str, records: list[Record], findings: Findings, unit: str
                 findings.error(record.ref("kind"), "子项不能再分子项")
                 continue
             kept.append(child)
-        parent = replace(parent, children=tuple(kept))
+        whole = _new_object(IndicatorDef)  # replace(parent, children=…) without its __init__ (see _make_def)
+        whole.__dict__.update(vars(parent), children=tuple(kept))
+        parent = whole
         total = sum((c.weight for c in parent.children), ZERO)
         if total != parent.weight:
             # Fewer points in the items than in the indicator (a report's own system may say so, e.g. three
@@ -678,6 +681,8 @@ class _Alike:
         #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
         #: (:attr:`~.rules.Rule.value_only`, or :attr:`~.rules.Rule.scope_free`: no value) and what applying it said
         self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
+        #: the ids of a unit's definitions → :meth:`level_plan`
+        self.plans: dict[tuple[int, ...], _LevelPlan] = {}
         #: 目标值 as typed → :meth:`target`
         self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
@@ -688,6 +693,14 @@ class _Alike:
         if found is None:
             found = self.entries[(code, own)] = _entries_for(self.book, own, code)
         return own, found
+
+    def level_plan(self, defs: list[IndicatorDef]) -> "_LevelPlan":
+        """The :class:`_LevelPlan` of a unit scored with ``defs`` (the same for every unit without its own)."""
+        key = tuple(map(id, defs))
+        found = self.plans.get(key)
+        if found is None:
+            found = self.plans[key] = _LevelPlan(defs)
+        return found
 
     def target(self, text: str) -> tuple[Threshold | None, str | None]:
         """The 目标值 ``text`` parsed, or why it cannot be (most leaves type the same few: parsed once)."""
@@ -728,26 +741,44 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
     return score
 
 
-def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
-    l1: dict[str, list[IndicatorScore]] = {}
-    l2: dict[tuple[str, str], list[IndicatorScore]] = {}
-    for s in indicators:  # each level's indicators in order, then their weights and scores summed by C loops
-        one = l1.get(s.level1)
-        if one is None:
-            one = l1[s.level1] = []
-        one.append(s)
-        two = l2.get((s.level1, s.level2))
-        if two is None:
-            two = l2[(s.level1, s.level2)] = []
-        two.append(s)
-    level1 = tuple(LevelScore(name, sum(map(_WEIGHT, group), ZERO), sum(map(_SCORE, group), ZERO))
-                   for name, group in l1.items())
-    level2 = tuple((k[0], LevelScore(k[1], sum(map(_WEIGHT, group), ZERO), sum(map(_SCORE, group), ZERO)))
-                   for k, group in l2.items())
-    return level1, level2
+class _LevelPlan:
+    """Which of a unit's indicators (or of their definitions: the same names and weights in the same order)
+    each 一级 and 二级 subtotal adds up, and their weights: made once for the units scored with the same
+    definitions, each unit's scores then added by C loops."""
+
+    def __init__(self, indicators) -> None:
+        l1: dict[str, list[int]] = {}
+        l2: dict[tuple[str, str], list[int]] = {}
+        weights = [s.weight for s in indicators]
+        for i, s in enumerate(indicators):
+            l1.setdefault(s.level1, []).append(i)
+            l2.setdefault((s.level1, s.level2), []).append(i)
+        self.level1 = [(name, sum(_picked(weights, at), ZERO), itemgetter(*at)) for name, at in l1.items()]
+        self.level2 = [(key, sum(_picked(weights, at), ZERO), itemgetter(*at)) for key, at in l2.items()]
+
+    def levels(self, scores: list[Decimal]) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
+        level1 = tuple(_level_score(name, weight, _sum_of(pick(scores))) for name, weight, pick in self.level1)
+        level2 = tuple((key[0], _level_score(key[1], weight, _sum_of(pick(scores)))) for key, weight, pick in self.level2)
+        return level1, level2
 
 
-_WEIGHT, _SCORE = attrgetter("weight"), attrgetter("score")
+def _picked(items: list, at: list[int]) -> list:
+    return [items[i] for i in at]
+
+
+def _sum_of(picked) -> Decimal:
+    """The sum of what an ``itemgetter`` picked: one item alone, or a tuple of them (in order, from 0)."""
+    return sum(picked, ZERO) if type(picked) is tuple else ZERO + picked
+
+
+def _level_score(name: str, weight: Decimal, score: Decimal) -> LevelScore:
+    """``LevelScore(name, weight, score)``, its fields set at once (as :func:`_indicator_score`)."""
+    made = _new_object(LevelScore)
+    made.__dict__.update(name=name, weight=weight, score=score)
+    return made
+
+
+_SCORE = attrgetter("score")
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
@@ -761,9 +792,11 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: M
     """The unit's scores (the project's for None); ``alike``: see :func:`score_indicator`."""
     scope = scope if scope is not None else Scope(book, unit, sources)
     alike = alike if alike is not None else _Alike(book, scope.sources)
-    indicators = tuple(score_indicator(d, scope, findings, alike) for d in system.for_unit(unit))
-    total = round_score(sum(map(_SCORE, indicators), ZERO))
-    level1, level2 = _levels(indicators)
+    defs = system.for_unit(unit)
+    indicators = tuple(score_indicator(d, scope, findings, alike) for d in defs)
+    scores = list(map(_SCORE, indicators))
+    total = round_score(sum(scores, ZERO))
+    level1, level2 = alike.level_plan(defs).levels(scores)
     known = book.unit(unit) if unit else None
     if unit and known is None:
         raise KeyError(f"no unit {unit!r} in the book")
