@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
-from operator import attrgetter, itemgetter, lt
+from operator import attrgetter, lt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
@@ -681,8 +681,6 @@ class _Alike:
         #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
         #: (:attr:`~.rules.Rule.value_only`, or :attr:`~.rules.Rule.scope_free`: no value) and what applying it said
         self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
-        #: the ids of a unit's definitions → :meth:`level_plan`
-        self.plans: dict[tuple[int, ...], _LevelPlan] = {}
         #: 目标值 as typed → :meth:`target`
         self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
@@ -693,14 +691,6 @@ class _Alike:
         if found is None:
             found = self.entries[(code, own)] = _entries_for(self.book, own, code)
         return own, found
-
-    def level_plan(self, defs: list[IndicatorDef]) -> "_LevelPlan":
-        """The :class:`_LevelPlan` of a unit scored with ``defs`` (the same for every unit without its own)."""
-        key = tuple(map(id, defs))
-        found = self.plans.get(key)
-        if found is None:
-            found = self.plans[key] = _LevelPlan(defs)
-        return found
 
     def target(self, text: str) -> tuple[Threshold | None, str | None]:
         """The 目标值 ``text`` parsed, or why it cannot be (most leaves type the same few: parsed once)."""
@@ -741,34 +731,28 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
     return score
 
 
-class _LevelPlan:
-    """Which of a unit's indicators (or of their definitions: the same names and weights in the same order)
-    each 一级 and 二级 subtotal adds up, and their weights: made once for the units scored with the same
-    definitions, each unit's scores then added by C loops."""
-
-    def __init__(self, indicators) -> None:
-        l1: dict[str, list[int]] = {}
-        l2: dict[tuple[str, str], list[int]] = {}
-        weights = [s.weight for s in indicators]
-        for i, s in enumerate(indicators):
-            l1.setdefault(s.level1, []).append(i)
-            l2.setdefault((s.level1, s.level2), []).append(i)
-        self.level1 = [(name, sum(_picked(weights, at), ZERO), itemgetter(*at)) for name, at in l1.items()]
-        self.level2 = [(key, sum(_picked(weights, at), ZERO), itemgetter(*at)) for key, at in l2.items()]
-
-    def levels(self, scores: list[Decimal]) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
-        level1 = tuple(_level_score(name, weight, _sum_of(pick(scores))) for name, weight, pick in self.level1)
-        level2 = tuple((key[0], _level_score(key[1], weight, _sum_of(pick(scores)))) for key, weight, pick in self.level2)
-        return level1, level2
-
-
-def _picked(items: list, at: list[int]) -> list:
-    return [items[i] for i in at]
-
-
-def _sum_of(picked) -> Decimal:
-    """The sum of what an ``itemgetter`` picked: one item alone, or a tuple of them (in order, from 0)."""
-    return sum(picked, ZERO) if type(picked) is tuple else ZERO + picked
+def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
+    """The 一级 and 二级 subtotals of a unit's scores: [weight, score] added up in order, from 0."""
+    l1: dict[str, list[Decimal]] = {}
+    l2: dict[tuple[str, str], list[Decimal]] = {}
+    for s in indicators:
+        weight, score, name = s.weight, s.score, s.level1
+        one = l1.get(name)
+        if one is None:
+            l1[name] = [ZERO + weight, ZERO + score]
+        else:
+            one[0] += weight
+            one[1] += score
+        key = (name, s.level2)
+        two = l2.get(key)
+        if two is None:
+            l2[key] = [ZERO + weight, ZERO + score]
+        else:
+            two[0] += weight
+            two[1] += score
+    level1 = tuple(_level_score(name, w, total) for name, (w, total) in l1.items())
+    level2 = tuple((k[0], _level_score(k[1], w, total)) for k, (w, total) in l2.items())
+    return level1, level2
 
 
 def _level_score(name: str, weight: Decimal, score: Decimal) -> LevelScore:
@@ -792,11 +776,9 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: M
     """The unit's scores (the project's for None); ``alike``: see :func:`score_indicator`."""
     scope = scope if scope is not None else Scope(book, unit, sources)
     alike = alike if alike is not None else _Alike(book, scope.sources)
-    defs = system.for_unit(unit)
-    indicators = tuple(score_indicator(d, scope, findings, alike) for d in defs)
-    scores = list(map(_SCORE, indicators))
-    total = round_score(sum(scores, ZERO))
-    level1, level2 = alike.level_plan(defs).levels(scores)
+    indicators = tuple(score_indicator(d, scope, findings, alike) for d in system.for_unit(unit))
+    total = round_score(sum(map(_SCORE, indicators), ZERO))
+    level1, level2 = _levels(indicators)
     known = book.unit(unit) if unit else None
     if unit and known is None:
         raise KeyError(f"no unit {unit!r} in the book")
