@@ -96,7 +96,12 @@ def test_a_rule_reading_only_its_value_is_applied_once_per_value(monkeypatch):
 def test_definitions_and_scores_made_at_once_are_what_their_classes_make():
     from dataclasses import fields, replace
     evaluation, _ = _evaluated()
-    made = [d for d in evaluation.system.generic] + [s for u in evaluation.units for s in u.indicators]
+    from perfeval_xl.core import schema
+    from perfeval_xl.core.scoring import _entries_of
+    lines = list(evaluation.book.rows(schema.MANUAL))
+    entries = [e for d in evaluation.system.generic for e in _entries_of(d, lines)]
+    assert len(entries) == 9  # every line for each of the three indicators (none has items)
+    made = [d for d in evaluation.system.generic] + [s for u in evaluation.units for s in u.indicators] + entries
     for item in made:  # every field set, in order, and the same object as the class's __init__ makes
         assert list(vars(item)) == [f.name for f in fields(item)]
         assert replace(item) == item

@@ -417,8 +417,11 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
 
 
 def _to_entry(record: Record, item: str) -> Entry:
-    return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
-                 record.ref("result"), record.ref("item"))
+    result, reason = _texts(record, "result", "reason")
+    entry = _new_object(Entry)  # Entry(...) with every field, set at once (see _indicator_score)
+    entry.__dict__.update(item=item, result=result, score=record.get("score"), reason=reason, ref=record.ref("score"),
+                          result_ref=record.ref("result"), item_ref=record.ref("item"))
+    return entry
 
 
 def _entries_of(d: IndicatorDef, records: list[Record]) -> tuple[Entry, ...]:
@@ -594,7 +597,7 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
         _check_rate_use(d, value, target, leaf.limits, where, said)
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
-    mine = _entries_of(d, entries) if entries else ()
+    mine = alike.lines_of(d, entries) if entries else ()
     if rule.value_only or rule.scope_free:  # the same value (as typed) and lines: the same outcome, applied once
         key = (id(d), None if value is None else (str(value.amount), value.is_rate, value.label, value.unit), mine)
         found = alike.outcomes.get(key)
@@ -681,6 +684,8 @@ class _Alike:
         #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
         #: (:attr:`~.rules.Rule.value_only`, or :attr:`~.rules.Rule.scope_free`: no value) and what applying it said
         self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
+        #: (leaf id, id of lines in :attr:`entries`) → :meth:`lines_of`
+        self.lines: dict[tuple[int, int], tuple[Entry, ...]] = {}
         #: 目标值 as typed → :meth:`target`
         self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
@@ -691,6 +696,14 @@ class _Alike:
         if found is None:
             found = self.entries[(code, own)] = _entries_for(self.book, own, code)
         return own, found
+
+    def lines_of(self, d: IndicatorDef, records: list[Record]) -> tuple[Entry, ...]:
+        """:func:`_entries_of` the leaf's lines among ``records`` (one of :attr:`entries`, kept by it)."""
+        key = (id(d), id(records))
+        found = self.lines.get(key)
+        if found is None:
+            found = self.lines[key] = _entries_of(d, records)
+        return found
 
     def target(self, text: str) -> tuple[Threshold | None, str | None]:
         """The 目标值 ``text`` parsed, or why it cannot be (most leaves type the same few: parsed once)."""
