@@ -544,8 +544,17 @@ def _heads(record: Record) -> Decimal:
 
 
 def _roster(scope: Scope, category: str | None) -> list[Record]:
-    if category and scope.year is None:  # (the scope's rows of each 类别, gathered once: a unit's 人数完成率 asks several)
-        rows = list(_roster_by_category(scope).get(category, ()))
+    return list(_counted_roster(scope, category)[0])
+
+
+def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record], Decimal, Decimal]:
+    """The scope's 人员名册 rows (of ``category``) with their :func:`headcounts`; a SourceError without rows.
+    The rows of one 类别 over every year come from :func:`_roster_by_category` (not to be changed)."""
+    if category and scope.year is None:  # (a unit's 人数完成率, 发放人数 and 目标人数 each ask for several)
+        kept = _roster_by_category(scope).get(category)
+        if kept is not None:  # counted once for the run
+            return (kept, *scope.book.caches.derived(kept, "headcounts", lambda: headcounts(kept)))
+        rows: list[Record] = []
     else:
         rows = scope.rows(schema.ROSTER)
         if category:
@@ -553,19 +562,19 @@ def _roster(scope: Scope, category: str | None) -> list[Record]:
     if not rows:
         what = f"类别“{category}”的" if category else ""
         raise SourceError(f"“人员名册”中没有{scope.label}{what}人员")
-    return rows
+    return (rows, *headcounts(rows))
 
 
-def _roster_by_category(scope: Scope) -> Mapping[object, list[Record]]:
+def _roster_by_category(scope: Scope) -> Mapping[object, tuple[Record, ...]]:
     """The scope's rows of 人员名册 (every year's) by their 类别 as typed, in sheet order; kept for the run."""
     book = scope.book
     rows = book.rows(schema.ROSTER) if scope.unit is None else book.grouped(schema.ROSTER, "unit").get(scope.unit, ())
 
-    def by_category() -> dict[object, list[Record]]:
+    def by_category() -> dict[object, tuple[Record, ...]]:
         found: dict[object, list[Record]] = {}
         for record in rows:
             found.setdefault(record.get("category"), []).append(record)
-        return found
+        return {category: tuple(kept) for category, kept in found.items()}
 
     return book.caches.derived(rows, "roster by category", by_category)
 
@@ -580,8 +589,7 @@ def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
 
 @source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional", label=arg_then_name("人数完成率"))
 def headcount_rate(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
+    rows, target, paid = _counted_roster(scope, arg)
     label = f"{arg}人数完成率" if arg else "人数完成率"
     return _rate_value(label, paid, target, measures.completion_rate(paid, target),
                        [r.ref("paid") for r in rows], money=False)
@@ -589,15 +597,13 @@ def headcount_rate(scope: Scope, arg: str | None) -> Value:
 
 @source("发放人数", "已发放人数（人员名册，可按类别）", "optional", label=arg_then_name("发放人数"))
 def paid_heads(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
+    rows, target, paid = _counted_roster(scope, arg)
     return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", tuple(r.ref("paid") for r in rows))
 
 
 @source("目标人数", "名册人数（人员名册，可按类别）", "optional", label=arg_then_name("目标人数"))
 def target_heads(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
+    rows, target, paid = _counted_roster(scope, arg)
     return Value(target, False, f"{arg or ''}目标人数", f"{arg or ''}目标人数={fmt_plain(target)}人", tuple(r.ref("heads") for r in rows))
 
 
