@@ -109,6 +109,8 @@ class Scope:
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
         #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
+        #: (sheet, with defaults) → the scope's rows of the sheet over every year (:meth:`rows`), looked up once
+        self._rows: dict[tuple[str, bool], tuple[Record, ...]] = {}
         #: what a source computes once in this scope and other sources ask for again (:meth:`memo`)
         self._memo: dict[tuple[str, str], Value] = {}
         #: 取值来源 texts read as (name, argument, year), shared by the run's scopes (each unit's asks the same)
@@ -139,12 +141,17 @@ class Scope:
     def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
         """Rows of this scope.  With ``defaults``, rows without a unit stand for every
         unit that has no row of its own *among the rows matching* ``where``."""
-        if self.year is None and where is None:  # every row of the scope as grouped (most sources ask so)
-            if self.unit is None:
-                return list(self.book.rows(sheet))
-            units = self.book.grouped(sheet, "unit")
-            kept = units.get(self.unit, ())
-            return list(kept if kept or not defaults else units.get(None, ()))
+        if self.year is None and where is None:  # every row of the scope as grouped (most sources ask so): once
+            found = self._rows.get((sheet.name, defaults))
+            if found is None:
+                if self.unit is None:
+                    found = self.book.rows(sheet)
+                else:
+                    units = self.book.grouped(sheet, "unit")
+                    found = units.get(self.unit, ())
+                    found = found if found or not defaults else units.get(None, ())
+                self._rows[(sheet.name, defaults)] = found
+            return list(found)
 
         def matching(records) -> list[Record]:
             in_year = self._in_year(sheet, records)  # a new list
