@@ -655,7 +655,9 @@ def _scored(d: IndicatorDef, scope: Scope, entries: list[Record], alike: "_Alike
         return _score_leaf(d, scope, entries, said, alike), said
     children = tuple(_score_leaf(c, scope, entries, said, alike) for c in d.children)
     score = sum((c.score for c in children), ZERO)
-    standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
+    standard = alike.standards.get(id(d))  # the items' names, weights and 评分标准: the same for every unit
+    if standard is None:
+        standard = alike.standards[id(d)] = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
     process += "\n合计：" + "+".join(fmt_score(c.score) for c in children) + f"={fmt_score(score)}"
     reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
@@ -686,6 +688,8 @@ class _Alike:
         self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
         #: (leaf id, id of lines in :attr:`entries`) → :meth:`lines_of`
         self.lines: dict[tuple[int, int], tuple[Entry, ...]] = {}
+        #: id of an indicator with items → its 评分标准 (its items', joined)
+        self.standards: dict[int, str] = {}
         #: 目标值 as typed → :meth:`target`
         self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
