@@ -551,16 +551,16 @@ def _heads(record: Record) -> Decimal:
 
 
 def _roster(scope: Scope, category: str | None) -> list[Record]:
-    return list(_counted_roster(scope, category)[0])
+    return list(_roster_rows(scope, category))
 
 
-def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record], Decimal, Decimal]:
-    """The scope's 人员名册 rows (of ``category``) with their :func:`headcounts`; a SourceError without rows.
-    The rows of one 类别 over every year come from :func:`_roster_by_category` (not to be changed)."""
+def _roster_rows(scope: Scope, category: str | None) -> Sequence[Record]:
+    """The scope's 人员名册 rows (of ``category``); a SourceError without rows.  The rows of one 类别 over
+    every year are :func:`_roster_by_category`'s (kept for the run: not to be changed)."""
     if category and scope.year is None:  # (a unit's 人数完成率, 发放人数 and 目标人数 each ask for several)
         kept = _roster_by_category(scope).get(category)
-        if kept is not None:  # counted once for the run
-            return (kept, *scope.book.caches.derived(kept, "headcounts", lambda: headcounts(kept)))
+        if kept is not None:
+            return kept
         rows: list[Record] = []
     else:
         rows = scope.rows(schema.ROSTER)
@@ -569,7 +569,19 @@ def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record
     if not rows:
         what = f"类别“{category}”的" if category else ""
         raise SourceError(f"“人员名册”中没有{scope.label}{what}人员")
-    return (rows, *headcounts(rows))
+    return rows
+
+
+def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record], Decimal, Decimal, tuple[Ref, ...]]:
+    """:func:`_roster_rows` with their :func:`headcounts` and 是否发放 cells."""
+    rows = _roster_rows(scope, category)
+    if type(rows) is tuple:  # a 类别's rows kept for the run (any other is a list of this call's): counted once
+        return (rows, *scope.book.caches.derived(rows, "headcounts", lambda: (*headcounts(rows), _paid_cells(rows))))
+    return (rows, *headcounts(rows), _paid_cells(rows))
+
+
+def _paid_cells(rows: Iterable[Record]) -> tuple[Ref, ...]:
+    return tuple(r.ref("paid") for r in rows)
 
 
 def _roster_by_category(scope: Scope) -> Mapping[object, tuple[Record, ...]]:
@@ -596,21 +608,20 @@ def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
 
 @source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional", label=arg_then_name("人数完成率"))
 def headcount_rate(scope: Scope, arg: str | None) -> Value:
-    rows, target, paid = _counted_roster(scope, arg)
+    rows, target, paid, cells = _counted_roster(scope, arg)
     label = f"{arg}人数完成率" if arg else "人数完成率"
-    return _rate_value(label, paid, target, measures.completion_rate(paid, target),
-                       [r.ref("paid") for r in rows], money=False)
+    return _rate_value(label, paid, target, measures.completion_rate(paid, target), cells, money=False)
 
 
 @source("发放人数", "已发放人数（人员名册，可按类别）", "optional", label=arg_then_name("发放人数"))
 def paid_heads(scope: Scope, arg: str | None) -> Value:
-    rows, target, paid = _counted_roster(scope, arg)
-    return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", tuple(r.ref("paid") for r in rows))
+    rows, target, paid, cells = _counted_roster(scope, arg)
+    return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", cells)
 
 
 @source("目标人数", "名册人数（人员名册，可按类别）", "optional", label=arg_then_name("目标人数"))
 def target_heads(scope: Scope, arg: str | None) -> Value:
-    rows, target, paid = _counted_roster(scope, arg)
+    rows, target, paid, _ = _counted_roster(scope, arg)
     return Value(target, False, f"{arg or ''}目标人数", f"{arg or ''}目标人数={fmt_plain(target)}人", tuple(r.ref("heads") for r in rows))
 
 
