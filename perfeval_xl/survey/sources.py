@@ -95,7 +95,7 @@ def composite(scope: Scope) -> Value:
         if weight is None:
             raise SourceError(f"问卷类别“{code}”没有填写权重", ref)
         value = class_value(scope, code)
-        computed = computed or (data is not None and data.has_data(code, unit))  # (_data(scope, code) given)
+        computed = computed or (data is not None and data.has_data(code, unit))  # _data(scope, code) is not None
         rates.append(value.amount)
         weights.append(weight)
         parts.append(f"{fmt_percent(value.amount)}×{fmt_plain(weight * 100)}%")
