@@ -545,7 +545,7 @@ class _Leaf(NamedTuple):
 
 def _leaf(d: IndicatorDef, alike: "_Alike") -> _Leaf:
     """The leaf's :class:`_Leaf` (a child's 三级指标 is its parent's)."""
-    label = _value_label(d, alike.sources)
+    label = alike.label(d)
     target, said = None, None
     if d.target:
         target, wrong = alike.target(d.target)
@@ -690,6 +690,8 @@ class _Alike:
         self.lines: dict[tuple[int, int], tuple[Entry, ...]] = {}
         #: id of an indicator with items → its 评分标准 (its items', joined)
         self.standards: dict[int, str] = {}
+        #: (取值来源, the leaf's name) → :meth:`label`
+        self.labels: dict[tuple[str, str], str] = {}
         #: 目标值 as typed → :meth:`target`
         self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
@@ -707,6 +709,14 @@ class _Alike:
         found = self.lines.get(key)
         if found is None:
             found = self.lines[key] = _entries_of(d, records)
+        return found
+
+    def label(self, d: IndicatorDef) -> str:
+        """:func:`_value_label` of the leaf (the leaves of the units' replaced indicators name the same few)."""
+        key = (d.source, d.sub_item or d.level3)
+        found = self.labels.get(key)
+        if found is None:
+            found = self.labels[key] = _value_label(d, self.sources)
         return found
 
     def target(self, text: str) -> tuple[Threshold | None, str | None]:
