@@ -55,3 +55,18 @@ def test_half_up_is_exact_whatever_the_digits():
         for places in (0, 1, 2, 4, 9, 12):
             got, want = round_half_up(number, places), raised(number, places)
             assert (str(got), got) == (str(want), want), (number, places)
+
+
+def test_formats_printed_by_str_where_that_is_what_format_prints():
+    from fractions import Fraction
+
+    from perfeval_xl.core.numbers import fmt_score
+    # plain digits wherever str() prints them; format's output where str() would write an exponent
+    assert fmt_plain(Decimal("0.0000001")) == "0.0000001"  # str: 1E-7
+    assert fmt_plain(Decimal("5E+3")) == "5000"  # str: 5E+3
+    assert fmt_plain(Decimal("-0.00")) == "-0" and fmt_plain(7) == "7"
+    # two decimals, half up: 0.125 → 0.13; -0.001 → -0.00; 1E+3 → 1000.00; a share 5/3 → 1.67
+    assert fmt_score(Decimal("0.125")) == "0.13" and fmt_score(Decimal("-0.001")) == "-0.00"
+    assert fmt_score(Decimal("1E+3")) == "1000.00" and fmt_score(Fraction(5, 3)) == "1.67"
+    assert fmt_percent(Decimal("0.123456")) == "12.35%" and fmt_percent(Decimal("-0.00001")) == "-0.00%"
+    assert to_decimal(3) == Decimal(3) and type(to_decimal(3)) is Decimal

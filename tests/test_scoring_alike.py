@@ -75,3 +75,33 @@ def test_scored_alike_is_what_scoring_each_unit_alone_gives():
         for d, shared in zip(evaluation.system.for_unit(unit.name), unit.indicators):
             assert score_indicator(d, scope, alone) == shared
     assert list(alone) == list(findings) and len(alone) == 2
+
+
+def test_a_rule_reading_only_its_value_is_applied_once_per_value(monkeypatch):
+    from perfeval_xl.core.rules import RatioRule
+    assert {kind for kind, rule in RULES.items() if rule.value_only} == {"比率", "区间", "阶梯扣分", "分档"}
+    applied = []
+    score = RatioRule.score
+    monkeypatch.setattr(RatioRule, "score", lambda self, ctx: applied.append(ctx.value.amount) or score(self, ctx))
+    evaluation, _ = _evaluated()
+    jia, yi, bing = evaluation.units
+    # C1 资金到位率: 甲 1/1 and 丙 0.5/0.5 are both 100%: one outcome for both; 乙 1/2 = 50% its own
+    assert applied == [D("1.0000"), D("0.5000")]
+    # the rule's part of the 计算过程 is shared; the value's derivation is each unit's own
+    assert jia.indicators[2].process == "资金到位率=1.00/1.00×100%=100.00%；30×100.00%=30.00"
+    assert bing.indicators[2].process == "资金到位率=0.50/0.50×100%=100.00%；30×100.00%=30.00"
+    assert jia.indicators[2].inputs != bing.indicators[2].inputs  # each unit's own cells
+
+
+def test_definitions_and_scores_made_at_once_are_what_their_classes_make():
+    from dataclasses import fields, replace
+    evaluation, _ = _evaluated()
+    from perfeval_xl.core import schema
+    from perfeval_xl.core.scoring import _entries_of
+    lines = list(evaluation.book.rows(schema.MANUAL))
+    entries = [e for d in evaluation.system.generic for e in _entries_of(d, lines)]
+    assert len(entries) == 9  # every line for each of the three indicators (none has items)
+    made = [d for d in evaluation.system.generic] + [s for u in evaluation.units for s in u.indicators] + entries
+    for item in made:  # every field set, in order, and the same object as the class's __init__ makes
+        assert list(vars(item)) == [f.name for f in fields(item)]
+        assert replace(item) == item

@@ -23,6 +23,11 @@ class NotANumber(ValueError):
 
 def to_decimal(value: object) -> Decimal:
     """Convert an int, float, str or Decimal to Decimal without binary noise."""
+    kind = type(value)
+    if kind is Decimal:
+        return value  # type: ignore[return-value]  # (type() is Decimal: a Decimal)
+    if kind is int:  # a count (not a bool: its type is bool)
+        return Decimal(value)  # type: ignore[arg-type]  # (type() is int: an int)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
@@ -106,6 +111,10 @@ def fmt_amount(value: Decimal) -> str:
 
 def fmt_percent(rate: Decimal) -> str:
     """0.2656 → '26.56%' (a fraction shown as a percentage with two decimals)."""
+    if type(rate) is Decimal:  # round_score's quick path: two decimals exactly, which str() prints as ':.2f' does
+        percent = rate * HUNDRED
+        if percent.is_finite() and percent.adjusted() < _FAST_LIMIT:
+            return str(percent.quantize(_CENT, ROUND_HALF_UP, _EXACT)) + "%"
     return f"{round_score(rate * HUNDRED):.2f}%"
 
 
@@ -113,10 +122,14 @@ def fmt_plain(value: Decimal) -> str:
     """A number as typed: 5 → '5', 0.40 → '0.4', 2.50 → '2.5', 1180 → '1180'."""
     if type(value) is not Decimal:
         value = to_decimal(value)
-    if value == value.to_integral_value():
-        return str(value.quantize(ONE))
-    text = format(value.normalize(), "f")
-    return text
+    integral = value.to_integral_value()
+    if value == integral:
+        text = str(integral)  # its exponent 0 (plain digits), unless it was above 0 (5E+3) or the digits are
+        # more than quantize's context holds (it raises): then as quantized
+        return text if len(text) < 28 and "E" not in text else str(value.quantize(ONE))
+    normal = value.normalize()
+    text = str(normal)  # plain digits unless below 1E-6 (1E-7): then as format(…, "f") prints it
+    return text if "E" not in text else format(normal, "f")
 
 
 def fmt_as_typed(value: Decimal) -> str:
@@ -130,6 +143,8 @@ def fmt_as_typed(value: Decimal) -> str:
 
 def fmt_score(value: Decimal) -> str:
     """Scores print with two decimals: 4.959 → '4.96', 10 → '10.00'."""
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < _FAST_LIMIT:  # as in fmt_percent
+        return str(value.quantize(_CENT, ROUND_HALF_UP, _EXACT))
     return f"{round_score(value):.2f}"
 
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
-from operator import lt
+from operator import attrgetter, lt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, TypeVar
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .review_result import ReviewResult
 
 T = TypeVar("T")
+_new_object = object.__new__
 
 
 # --- the indicator system -------------------------------------------------
@@ -83,6 +84,12 @@ def _text(record: Record, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _texts(record: Record, *keys: str) -> list[str]:
+    """:func:`_text` of each of ``keys``."""
+    get = record.values.get
+    return ["" if value is None else str(value).strip() for value in map(get, keys)]
+
+
 def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] | None = None) -> IndicatorDef | None:
     """The indicator (or item) of a row of 指标体系; ``levels``: an item's 一级、二级、三级指标, its indicator's."""
     weight = record.get("weight")
@@ -92,9 +99,9 @@ def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] |
     if weight < ZERO:
         findings.error(record.ref("weight"), f"分值 {fmt_plain(weight)} 不能为负数")
         return None
-    kind = _text(record, "kind")
-    code, params, source = _text(record, "code"), _text(record, "params"), _text(record, "source")
-    name = _text(record, "sub_item") or _text(record, "level3")
+    kind, code, params, source, sub_item, level3, target, explanation, opinion = _texts(
+        record, "kind", "code", "params", "source", "sub_item", "level3", "target", "explanation", "opinion")
+    name = sub_item or level3
     rule, rule_error = None, None
     if kind != SUB_ITEMS and "kind" in record.invalid:  # the reader has reported the cell already
         rule_error = "评分方法无法识别"
@@ -106,14 +113,14 @@ def _make_def(record: Record, findings: Findings, levels: tuple[str, str, str] |
             findings.error(record.ref("params" if kind in KIND_NAMES else "kind"), f"指标 {code}{name}：{exc}")
         if rule is not None and rule.needs_value and not source:
             findings.error(record.ref("source"), f"指标 {code}{name}：评分方法“{kind}”需要填写取值来源")
-    level1, level2, level3 = levels or (_text(record, "level1"), _text(record, "level2"), _text(record, "level3"))
-    return IndicatorDef(
-        code=code, level1=level1, level2=level2,
-        level3=level3, sub_item=_text(record, "sub_item"), weight=weight, kind=kind,
-        params=params, source=source, target=_text(record, "target"),
-        explanation=_text(record, "explanation"), opinion=_text(record, "opinion"), record=record, unit=record.get("unit"),
-        rule=rule, rule_error=rule_error,
-    )
+    level1, level2, level3 = levels or (_text(record, "level1"), _text(record, "level2"), level3)
+    # IndicatorDef(...) with every field, set at once as unpickling sets them (see _indicator_score)
+    made = _new_object(IndicatorDef)
+    made.__dict__.update(
+        code=code, level1=level1, level2=level2, level3=level3, sub_item=sub_item, weight=weight, kind=kind,
+        params=params, source=source, target=target, explanation=explanation, record=record, opinion=opinion,
+        unit=record.get("unit"), children=(), rule=rule, rule_error=rule_error)
+    return made
 
 
 
@@ -123,14 +130,13 @@ def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
     level1_weights: OrderedDict = OrderedDict()
     level2_weights: OrderedDict = OrderedDict()
     for record in book.rows(schema.INDICATORS):
-        code = _text(record, "code")
+        code, l1, l2 = _texts(record, "code", "level1", "level2")
         if not code:
             findings.error(record.ref("code"), "指标编码为空；每行指标都要填写编码（子项行与所属指标同编码）")
             continue
         unit = record.get("unit") or ""
         groups.setdefault((unit, code), []).append(record)
         if not unit:
-            l1, l2 = _text(record, "level1"), _text(record, "level2")
             if not l1 or not l2:
                 findings.error(record.ref("level1" if not l1 else "level2"), f"指标 {code} 缺少一级或二级指标名称")
             for key, store, name in (("level1_weight", level1_weights, l1), ("level2_weight", level2_weights, (l1, l2))):
@@ -164,8 +170,10 @@ def read_indicators(book: Book, findings: Findings) -> IndicatorSystem:
 
 
 def _build_group(code: str, records: list[Record], findings: Findings, unit: str = "") -> IndicatorDef | None:
-    parents = [r for r in records if not _text(r, "sub_item")]
-    children = [r for r in records if _text(r, "sub_item")]
+    parents: list[Record] = []
+    children: list[Record] = []
+    for record in records:
+        (children if _text(record, "sub_item") else parents).append(record)
     if len(parents) > 1:
         findings.error(parents[1].ref("code"), f"指标编码 {code} 重复：同一编码只能有一行指标（子项行须填写子项名称）")
     if not parents:
@@ -192,7 +200,9 @@ def _build_group(code: str, records: list[Record], findings: Findings, unit: str
                 findings.error(record.ref("kind"), "子项不能再分子项")
                 continue
             kept.append(child)
-        parent = replace(parent, children=tuple(kept))
+        whole = _new_object(IndicatorDef)  # replace(parent, children=…) without its __init__ (see _make_def)
+        whole.__dict__.update(vars(parent), children=tuple(kept))
+        parent = whole
         total = sum((c.weight for c in parent.children), ZERO)
         if total != parent.weight:
             # Fewer points in the items than in the indicator (a report's own system may say so, e.g. three
@@ -268,6 +278,18 @@ class IndicatorScore:
     @property
     def value_number(self) -> Decimal | None:
         return self.value.amount if self.value is not None else None
+
+
+_FIELDS_OF_SCORE = tuple(IndicatorScore.__dataclass_fields__)  # in the order of IndicatorScore(...)'s arguments
+
+
+def _indicator_score(*fields) -> IndicatorScore:
+    """``IndicatorScore(*fields)`` (every field given, in order) made as unpickling makes one: its fields set
+    at once, not one ``object.__setattr__`` each by the frozen dataclass's ``__init__`` (a few hundred
+    scores per workbook; the same object, equal and hashed alike)."""
+    score = _new_object(IndicatorScore)
+    score.__dict__.update(zip(_FIELDS_OF_SCORE, fields))
+    return score
 
 
 @dataclass(frozen=True)
@@ -395,8 +417,11 @@ def _entries_for(book: Book, unit: str | None, code: str) -> list[Record]:
 
 
 def _to_entry(record: Record, item: str) -> Entry:
-    return Entry(item, _text(record, "result"), record.get("score"), _text(record, "reason"), record.ref("score"),
-                 record.ref("result"), record.ref("item"))
+    result, reason = _texts(record, "result", "reason")
+    entry = _new_object(Entry)  # Entry(...) with every field, set at once (see _indicator_score)
+    entry.__dict__.update(item=item, result=result, score=record.get("score"), reason=reason, ref=record.ref("score"),
+                          result_ref=record.ref("result"), item_ref=record.ref("item"))
+    return entry
 
 
 def _entries_of(d: IndicatorDef, records: list[Record]) -> tuple[Entry, ...]:
@@ -518,15 +543,14 @@ class _Leaf(NamedTuple):
     limits: list[tuple[str, Threshold]]
 
 
-def _leaf(d: IndicatorDef, sources: Mapping[str, SourceInfo]) -> _Leaf:
+def _leaf(d: IndicatorDef, alike: "_Alike") -> _Leaf:
     """The leaf's :class:`_Leaf` (a child's 三级指标 is its parent's)."""
-    label = _value_label(d, sources)
+    label = alike.label(d)
     target, said = None, None
     if d.target:
-        try:
-            target = parse_threshold(d.target, "目标值")
-        except RuleError as exc:
-            said = f"：指标 {d.code}{d.level3}：{exc}"
+        target, wrong = alike.target(d.target)
+        if wrong is not None:
+            said = f"：指标 {d.code}{d.level3}：{wrong}"
     standard = _standard(d.rule, d.weight, label, target) if d.rule else ""
     where = f"：指标 {d.code}{d.level3}{('·' + d.sub_item) if d.sub_item else ''}"
     limits = _limits(d.rule, target) if d.rule else []
@@ -553,14 +577,14 @@ def _standard(rule: Rule, weight: Decimal, label: str, target: Threshold | None)
 
 def _leaf_score(d: IndicatorDef, leaf: _Leaf, process: str, score: Decimal, value: Value | None, reason: str,
                 inputs: tuple[Ref, ...]) -> IndicatorScore:
-    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.name, d.weight, d.kind, leaf.standard, process, score,
-                          value, reason, d.explanation, (), inputs, d.opinion)
+    return _indicator_score(d.code, d.level1, d.level2, d.level3, d.name, d.weight, d.kind, leaf.standard, process,
+                            score, value, reason, d.explanation, (), inputs, d.opinion)
 
 
 def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Said, alike: "_Alike") -> IndicatorScore:
     leaf = alike.leaves.get(id(d))
     if leaf is None:
-        leaf = alike.leaves[id(d)] = _leaf(d, alike.sources)
+        leaf = alike.leaves[id(d)] = _leaf(d, alike)
     if leaf.target_said is not None:  # a bad 目标值 is reported for each unit scored and ignored
         said.append(("error", d.ref("target"), leaf.target_said))
     rule = d.rule
@@ -573,9 +597,19 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
         _check_rate_use(d, value, target, leaf.limits, where, said)
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
-    mine = _entries_of(d, entries) if entries else ()
-    ctx = Context(d.weight, leaf.label, value, target, mine, _formula_resolver(scope), leaf.kind_ref)
-    outcome = _apply_rule(d, rule, ctx, where, said)
+    mine = alike.lines_of(d, entries) if entries else ()
+    if rule.value_only or rule.scope_free:  # the same value (as typed) and lines: the same outcome, applied once
+        key = (id(d), None if value is None else (str(value.amount), value.is_rate, value.label, value.unit), mine)
+        found = alike.outcomes.get(key)
+        if found is None:
+            rule_said: _Said = []
+            ctx = Context(d.weight, leaf.label, value, target, mine, None, leaf.kind_ref)
+            found = alike.outcomes[key] = (_apply_rule(d, rule, ctx, where, rule_said), rule_said)
+        outcome = found[0]
+        said.extend(found[1])
+    else:
+        ctx = Context(d.weight, leaf.label, value, target, mine, _formula_resolver(scope), leaf.kind_ref)
+        outcome = _apply_rule(d, rule, ctx, where, said)
     process = f"{value.text}；{outcome.process}" if value is not None and value.text else outcome.process
     used = outcome.used
     inputs: tuple[Ref, ...] = (leaf.weight_ref,)
@@ -621,21 +655,25 @@ def _scored(d: IndicatorDef, scope: Scope, entries: list[Record], alike: "_Alike
         return _score_leaf(d, scope, entries, said, alike), said
     children = tuple(_score_leaf(c, scope, entries, said, alike) for c in d.children)
     score = sum((c.score for c in children), ZERO)
-    standard = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
+    standard = alike.standards.get(id(d))  # the items' names, weights and 评分标准: the same for every unit
+    if standard is None:
+        standard = alike.standards[id(d)] = "；".join(f"{c.name}（{fmt_plain(c.weight)}分）：{c.standard}" for c in children)
     process = "\n".join(f"{c.name}：{c.process}" for c in children)
     process += "\n合计：" + "+".join(fmt_score(c.score) for c in children) + f"={fmt_score(score)}"
     reason = "；".join(f"{c.name}：{c.reason}" for c in children if c.reason)
     inputs = (d.ref("weight"),) + tuple(ref for c in children for ref in c.inputs)
     opinion = d.opinion or "；".join(f"{c.name}：{c.opinion}" for c in children if c.opinion)
-    return IndicatorScore(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
-                          round_score(score), None, reason, d.explanation, children, inputs, opinion), said
+    return _indicator_score(d.code, d.level1, d.level2, d.level3, d.level3, d.weight, d.kind, standard, process,
+                            round_score(score), None, reason, d.explanation, children, inputs, opinion), said
 
 
 class _Alike:
     """What scoring the units of one book with one set of value sources finds the same for many units,
     kept while it scores them (keyed by the ids of the definitions, which outlive it): each leaf's
     :class:`_Leaf`, each indicator's 评分录入 lines for the units without lines of their own, and the
-    score of each indicator that measures no value for the units sharing its lines, with what it said."""
+    score of each indicator that measures no value for the units sharing its lines, with what it said, the
+    outcome of each rule that reads no more than its value and lines for the units measuring the same value
+    with the same lines, and each 目标值 parsed."""
 
     def __init__(self, book: Book, sources: Mapping[str, SourceInfo]):
         self.book, self.sources = book, sources
@@ -645,6 +683,17 @@ class _Alike:
         self.entries: dict[tuple[str, str | None], list[Record]] = {}
         self.free: dict[int, bool] = {}
         self.scores: dict[tuple[int, str | None], tuple[IndicatorScore, _Said]] = {}
+        #: (leaf id, the value as a rule reads it, its lines) → the outcome of a rule that reads no more
+        #: (:attr:`~.rules.Rule.value_only`, or :attr:`~.rules.Rule.scope_free`: no value) and what applying it said
+        self.outcomes: dict[tuple, tuple[Outcome, _Said]] = {}
+        #: (leaf id, id of lines in :attr:`entries`) → :meth:`lines_of`
+        self.lines: dict[tuple[int, int], tuple[Entry, ...]] = {}
+        #: id of an indicator with items → its 评分标准 (its items', joined)
+        self.standards: dict[int, str] = {}
+        #: (取值来源, the leaf's name) → :meth:`label`
+        self.labels: dict[tuple[str, str], str] = {}
+        #: 目标值 as typed → :meth:`target`
+        self.targets: dict[str, tuple[Threshold | None, str | None]] = {}
 
     def entries_for(self, unit: str | None, code: str) -> tuple[str | None, list[Record]]:
         """:func:`_entries_for` and whose they are: the unit's (it has lines of its own), or None."""
@@ -653,6 +702,33 @@ class _Alike:
         if found is None:
             found = self.entries[(code, own)] = _entries_for(self.book, own, code)
         return own, found
+
+    def lines_of(self, d: IndicatorDef, records: list[Record]) -> tuple[Entry, ...]:
+        """:func:`_entries_of` the leaf's lines among ``records`` (one of :attr:`entries`, kept by it)."""
+        key = (id(d), id(records))
+        found = self.lines.get(key)
+        if found is None:
+            found = self.lines[key] = _entries_of(d, records)
+        return found
+
+    def label(self, d: IndicatorDef) -> str:
+        """:func:`_value_label` of the leaf (the leaves of the units' replaced indicators name the same few)."""
+        key = (d.source, d.sub_item or d.level3)
+        found = self.labels.get(key)
+        if found is None:
+            found = self.labels[key] = _value_label(d, self.sources)
+        return found
+
+    def target(self, text: str) -> tuple[Threshold | None, str | None]:
+        """The 目标值 ``text`` parsed, or why it cannot be (most leaves type the same few: parsed once)."""
+        found = self.targets.get(text)
+        if found is None:
+            try:
+                found = (parse_threshold(text, "目标值"), None)
+            except RuleError as exc:
+                found = (None, str(exc))
+            self.targets[text] = found
+        return found
 
     def scope_free(self, d: IndicatorDef) -> bool:
         found = self.free.get(id(d))
@@ -675,29 +751,45 @@ def score_indicator(d: IndicatorDef, scope: Scope, findings: Findings, alike: _A
         if found is None:
             found = alike.scores[(id(d), own)] = _scored(d, scope, entries, alike)
         score, said = found
-    label = scope.label
-    for severity, ref, text in said:
-        findings.add(severity, ref, label + text)
+    if said:
+        label = scope.label
+        for severity, ref, text in said:
+            findings.add(severity, ref, label + text)
     return score
 
 
 def _levels(indicators) -> tuple[tuple[LevelScore, ...], tuple[tuple[str, LevelScore], ...]]:
+    """The 一级 and 二级 subtotals of a unit's scores: [weight, score] added up in order, from 0."""
     l1: dict[str, list[Decimal]] = {}
     l2: dict[tuple[str, str], list[Decimal]] = {}
     for s in indicators:
-        one = l1.get(s.level1)
+        weight, score, name = s.weight, s.score, s.level1
+        one = l1.get(name)
         if one is None:
-            one = l1[s.level1] = [ZERO, ZERO]
-        one[0] += s.weight
-        one[1] += s.score
-        two = l2.get((s.level1, s.level2))
+            l1[name] = [ZERO + weight, ZERO + score]
+        else:
+            one[0] += weight
+            one[1] += score
+        key = (name, s.level2)
+        two = l2.get(key)
         if two is None:
-            two = l2[(s.level1, s.level2)] = [ZERO, ZERO]
-        two[0] += s.weight
-        two[1] += s.score
-    level1 = tuple(LevelScore(name, w, s) for name, (w, s) in l1.items())
-    level2 = tuple((k[0], LevelScore(k[1], w, s)) for k, (w, s) in l2.items())
+            l2[key] = [ZERO + weight, ZERO + score]
+        else:
+            two[0] += weight
+            two[1] += score
+    level1 = tuple(_level_score(name, w, total) for name, (w, total) in l1.items())
+    level2 = tuple((k[0], _level_score(k[1], w, total)) for k, (w, total) in l2.items())
     return level1, level2
+
+
+def _level_score(name: str, weight: Decimal, score: Decimal) -> LevelScore:
+    """``LevelScore(name, weight, score)``, its fields set at once (as :func:`_indicator_score`)."""
+    made = _new_object(LevelScore)
+    made.__dict__.update(name=name, weight=weight, score=score)
+    return made
+
+
+_SCORE = attrgetter("score")
 
 
 def _budget(book: Book, unit: str | None) -> Decimal | None:
@@ -712,7 +804,7 @@ def score_unit(book: Book, system: IndicatorSystem, unit: str | None, sources: M
     scope = scope if scope is not None else Scope(book, unit, sources)
     alike = alike if alike is not None else _Alike(book, scope.sources)
     indicators = tuple(score_indicator(d, scope, findings, alike) for d in system.for_unit(unit))
-    total = round_score(sum((s.score for s in indicators), ZERO))
+    total = round_score(sum(map(_SCORE, indicators), ZERO))
     level1, level2 = _levels(indicators)
     known = book.unit(unit) if unit else None
     if unit and known is None:

@@ -78,9 +78,12 @@ CORE_SOURCES: dict[str, SourceInfo] = {}
 source = collector(CORE_SOURCES)
 
 
+_SOURCE = re.compile(r"^([^()]+?)\s*(?:\((.*)\))?$")
+
+
 def split_source(text: str) -> tuple[str, str | None]:
     text = text.strip().replace("（", "(").replace("）", ")")
-    match = re.match(r"^([^()]+?)\s*(?:\((.*)\))?$", text)
+    match = _SOURCE.match(text)
     if not match:
         raise SourceError(f"取值来源“{text}”写法有误，应写作 名称 或 名称(参数)，如 实际完成率(城市社区)")
     return match.group(1).strip(), (match.group(2).strip() if match.group(2) is not None else None)
@@ -106,6 +109,8 @@ class Scope:
         self._resolving: list[str] = []  # derived measures being computed (a cycle is an error)
         #: 实际支出 once computed (:func:`spent_of`): (amount, cells or None when not kept)
         self._spent: tuple[Decimal, list[Ref] | None] | None = None
+        #: (sheet, with defaults) → the scope's rows of the sheet over every year (:meth:`rows`), looked up once
+        self._rows: dict[tuple[str, bool], tuple[Record, ...]] = {}
         #: what a source computes once in this scope and other sources ask for again (:meth:`memo`)
         self._memo: dict[tuple[str, str], Value] = {}
         #: 取值来源 texts read as (name, argument, year), shared by the run's scopes (each unit's asks the same)
@@ -136,6 +141,18 @@ class Scope:
     def rows(self, sheet: schema.TableSheet, *, defaults: bool = False, where=None) -> list[Record]:
         """Rows of this scope.  With ``defaults``, rows without a unit stand for every
         unit that has no row of its own *among the rows matching* ``where``."""
+        if self.year is None and where is None:  # every row of the scope as grouped (most sources ask so): once
+            found = self._rows.get((sheet.name, defaults))
+            if found is None:
+                if self.unit is None:
+                    found = self.book.rows(sheet)
+                else:
+                    units = self.book.grouped(sheet, "unit")
+                    found = units.get(self.unit, ())
+                    found = found if found or not defaults else units.get(None, ())
+                self._rows[(sheet.name, defaults)] = found
+            return list(found)
+
         def matching(records) -> list[Record]:
             in_year = self._in_year(sheet, records)  # a new list
             return in_year if where is None else [r for r in in_year if where(r)]
@@ -536,13 +553,51 @@ def _heads(record: Record) -> Decimal:
 
 
 def _roster(scope: Scope, category: str | None) -> list[Record]:
-    rows = scope.rows(schema.ROSTER)
-    if category:
-        rows = [r for r in rows if r.get("category") == category]
+    return list(_roster_rows(scope, category))
+
+
+def _roster_rows(scope: Scope, category: str | None) -> Sequence[Record]:
+    """The scope's 人员名册 rows (of ``category``); a SourceError without rows.  The rows of one 类别 over
+    every year are :func:`_roster_by_category`'s (kept for the run: not to be changed)."""
+    if category and scope.year is None:  # (a unit's 人数完成率, 发放人数 and 目标人数 each ask for several)
+        kept = _roster_by_category(scope).get(category)
+        if kept is not None:
+            return kept
+        rows: list[Record] = []
+    else:
+        rows = scope.rows(schema.ROSTER)
+        if category:
+            rows = [r for r in rows if r.get("category") == category]
     if not rows:
         what = f"类别“{category}”的" if category else ""
         raise SourceError(f"“人员名册”中没有{scope.label}{what}人员")
     return rows
+
+
+def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record], Decimal, Decimal, tuple[Ref, ...]]:
+    """:func:`_roster_rows` with their :func:`headcounts` and 是否发放 cells."""
+    rows = _roster_rows(scope, category)
+    if type(rows) is tuple:  # a 类别's rows kept for the run (any other is a list of this call's): counted once
+        return (rows, *scope.book.caches.derived(rows, "headcounts", lambda: (*headcounts(rows), _paid_cells(rows))))
+    return (rows, *headcounts(rows), _paid_cells(rows))
+
+
+def _paid_cells(rows: Iterable[Record]) -> tuple[Ref, ...]:
+    return tuple(r.ref("paid") for r in rows)
+
+
+def _roster_by_category(scope: Scope) -> Mapping[object, tuple[Record, ...]]:
+    """The scope's rows of 人员名册 (every year's) by their 类别 as typed, in sheet order; kept for the run."""
+    book = scope.book
+    rows = book.rows(schema.ROSTER) if scope.unit is None else book.grouped(schema.ROSTER, "unit").get(scope.unit, ())
+
+    def by_category() -> dict[object, tuple[Record, ...]]:
+        found: dict[object, list[Record]] = {}
+        for record in rows:
+            found.setdefault(record.get("category"), []).append(record)
+        return {category: tuple(kept) for category, kept in found.items()}
+
+    return book.caches.derived(rows, "roster by category", by_category)
 
 
 def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
@@ -555,24 +610,20 @@ def headcounts(rows: Iterable[Record]) -> tuple[Decimal, Decimal]:
 
 @source("人数完成率", "实际发放人数 ÷ 目标人数（人员名册；可按类别，如 人数完成率(基层党建先锋)）", "optional", label=arg_then_name("人数完成率"))
 def headcount_rate(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
+    rows, target, paid, cells = _counted_roster(scope, arg)
     label = f"{arg}人数完成率" if arg else "人数完成率"
-    return _rate_value(label, paid, target, measures.completion_rate(paid, target),
-                       [r.ref("paid") for r in rows], money=False)
+    return _rate_value(label, paid, target, measures.completion_rate(paid, target), cells, money=False)
 
 
 @source("发放人数", "已发放人数（人员名册，可按类别）", "optional", label=arg_then_name("发放人数"))
 def paid_heads(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
-    return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", tuple(r.ref("paid") for r in rows))
+    rows, target, paid, cells = _counted_roster(scope, arg)
+    return Value(paid, False, f"{arg or ''}发放人数", f"{arg or ''}发放人数={fmt_plain(paid)}人", cells)
 
 
 @source("目标人数", "名册人数（人员名册，可按类别）", "optional", label=arg_then_name("目标人数"))
 def target_heads(scope: Scope, arg: str | None) -> Value:
-    rows = _roster(scope, arg)
-    target, paid = headcounts(rows)
+    rows, target, paid, _ = _counted_roster(scope, arg)
     return Value(target, False, f"{arg or ''}目标人数", f"{arg or ''}目标人数={fmt_plain(target)}人", tuple(r.ref("heads") for r in rows))
 
 

@@ -80,7 +80,8 @@ def satisfaction_of(scope: Scope, arg: str) -> Value:
 
 @source("综合满意度", "Σ 各类满意度 × 类别权重（问卷类别；各类满意度同 满意度(类别)）")
 def composite(scope: Scope) -> Value:
-    classes = core.class_weights(scope.book)
+    book = scope.book
+    classes = core.class_weights(book)
     if not classes:
         raise SourceError("综合满意度缺少数据：“问卷类别”为空", Ref(schema.SURVEY_CLASSES.name, schema.HEADER_ROW, 0))
     rates: list[Decimal] = []
@@ -89,11 +90,12 @@ def composite(scope: Scope) -> Value:
     refs: list[Ref] = []
     texts: list[str] = []
     computed = False
+    data, unit = survey_of(book), scope.unit
     for code, (weight, _name, ref) in classes.items():
         if weight is None:
             raise SourceError(f"问卷类别“{code}”没有填写权重", ref)
         value = class_value(scope, code)
-        computed = computed or _data(scope, code) is not None
+        computed = computed or (data is not None and data.has_data(code, unit))  # _data(scope, code) is not None
         rates.append(value.amount)
         weights.append(weight)
         parts.append(f"{fmt_percent(value.amount)}×{fmt_plain(weight * 100)}%")

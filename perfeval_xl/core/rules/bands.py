@@ -198,6 +198,7 @@ class BandsRule(Rule):
     """Thresholds to points, first match from the top; 分档 adds a step deduction below the last band."""
 
     kind = "区间"
+    value_only = True
     tail: Step | None = None
 
     def __init__(self, params: str, weight: Decimal):
@@ -244,6 +245,7 @@ class BandsRule(Rule):
 
 class StepRule(Rule):
     kind = "阶梯扣分"
+    value_only = True
 
     def __init__(self, params: str, weight: Decimal):
         self.step = parse_step(params, weight)

@@ -77,10 +77,14 @@ def split_compare(text: str) -> tuple[str | None, str]:
     return _COMPARE_NAMES[match.group(1)], text[match.end():].strip()
 
 
+_POINTS_OF_PERCENT = re.compile(r"个?百分点$")
+_UNIT_TAIL = re.compile(r"[^\d.%％,，\-+．]+$")
+
+
 def parse_threshold(text: str, what: str = "数值") -> Threshold:
     cleaned = text.strip().lstrip("≥≤><=").strip()
-    cleaned = re.sub(r"个?百分点$", "%", cleaned)  # 1个百分点 = 1%
-    tail = re.search(r"[^\d.%％,，\-+．]+$", cleaned)
+    cleaned = _POINTS_OF_PERCENT.sub("%", cleaned)  # 1个百分点 = 1%
+    tail = _UNIT_TAIL.search(cleaned)
     unit = tail.group(0).strip() if tail else ""
     cleaned = cleaned[:tail.start()] if tail else cleaned  # trailing units: 人, 个, 分, 万元/人
     try:
@@ -304,6 +308,11 @@ class Rule:
     #: no other source looked up): every unit given the same entries gets the same outcome, so a run scores
     #: the indicator once for them.  Off unless a kind says so
     scope_free = False
+    #: the outcome depends on the context's weight, label, target, entries and cell and on the measured
+    #: value's amount (as typed), rate-ness, label and unit only (never its cells or text; no other source
+    #: looked up): units measuring the same value with the same entries get the same outcome, so a run
+    #: scores it once for them.  Off unless a kind says so
+    value_only = False
 
     def __init__(self, params: str, weight: Decimal) -> None:
         """Parse the rule's 评分参数 for an indicator of ``weight`` 分 (:class:`RuleError` when they are wrong)."""

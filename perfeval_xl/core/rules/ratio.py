@@ -14,6 +14,7 @@ _FULL = Threshold(ONE, "100%", True)
 
 class RatioRule(Rule):
     kind = "比率"
+    value_only = True
 
     def __init__(self, params: str, weight: Decimal):
         text = (params or "").strip()
