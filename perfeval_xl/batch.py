@@ -665,10 +665,10 @@ def _display(path: Path, root: Path | None) -> str:
 def write_summary(store, output: Path, title: str = "绩效评价批量复核") -> Totals:
     """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts."""
     from perfeval_xl.core import batch as core
-    from perfeval_xl.io.xlsx_stream import StreamedSheet, write_streamed_workbook
+    from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_streamed_workbook
 
     totals = store.totals()
-    sheets = []
+    sheets: list[StreamedSheet | NumberedTextSheet] = []
     numbered = enumerate(store.summary(), start=1)
     for head, take, note in core.sheet_parts(totals.rows, lambda part, first: core.summary_head(totals, part, first,
                                                                                                  title),
@@ -676,10 +676,11 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
     issues = enumerate(store.issue_rows(), start=1)  # (each entry's fields: no object per entry)
+    height = core.issue_height
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
-        sheets.append(StreamedSheet(head, (core.issue_fields_values(n, fields) for n, fields in islice(issues, take)),
-                                    note))
+        sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),
+                                        note, core.ISSUE_STYLES))
     write_streamed_workbook(output, sheets)
     return totals
 
