@@ -675,8 +675,8 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
                                              core.summary_sheet_name):
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
-    issues = enumerate(store.issue_rows(), start=1)  # (each entry's fields: no object per entry)
-    height = core.issue_height
+    issues = enumerate(store.issue_rows_utf8(), start=1)  # (each entry's fields in UTF-8: no object per entry)
+    height = core.issue_height_utf8
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
         sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),

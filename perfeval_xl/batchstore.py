@@ -172,6 +172,20 @@ class _Store:
             for issue in self._copies(file):
                 yield _fields(issue)
 
+    def issue_rows_utf8(self) -> Iterator[tuple[bytes, ...]]:
+        """:meth:`issue_rows` with each text as its UTF-8 bytes (what 汇总.xlsx is written in: the
+        SQLite store reads them as stored, neither decoded nor encoded again)."""
+        for file in self._files():
+            duplicate = self._file_duplicate(file)
+            if duplicate:
+                yield _utf8(_fields(duplicate_issue(file.path, duplicate)))
+            yield from self._issue_rows_utf8(file)
+            for issue in self._copies(file):
+                yield _utf8(_fields(issue))
+
+    def _issue_rows_utf8(self, file: _File) -> Iterable[tuple[bytes, ...]]:
+        return map(_utf8, self._issue_rows(file))
+
     def problems(self) -> Iterator[tuple[str, str]]:
         """(file, why) of each file that needs attention, in the run's order."""
         for file in self._files():
@@ -483,6 +497,14 @@ class SqliteStore(_Store):
         return self._db.execute("SELECT ?, sheet, cell, kind, object, message FROM findings WHERE file_id = ? "
                                 "ORDER BY n", (file.path, file.id)).fetchall()
 
+    def _issue_rows_utf8(self, file: _File) -> Iterable[tuple[bytes, ...]]:
+        db = self._db
+        db.text_factory = bytes  # (only for this query: the reading between uses texts)
+        try:
+            return self._issue_rows(file)
+        finally:
+            db.text_factory = str
+
     def _row_keys(self, file: _File) -> Iterable[tuple[str, str]]:
         return self._db.execute("SELECT project, unit FROM evaluations WHERE file_id = ? ORDER BY n",
                                 (file.id,)).fetchall()
@@ -532,6 +554,11 @@ _ISSUE_FIELDS = tuple(BatchIssue.__dataclass_fields__)
 def _fields(issue: BatchIssue) -> tuple:
     """An issue's fields in order (a tuple of :meth:`_Store.issue_rows`)."""
     return tuple(getattr(issue, name) for name in _ISSUE_FIELDS)
+
+
+def _utf8(fields: tuple) -> tuple[bytes, ...]:
+    """An issue's fields (texts, UTF-8 writable: :func:`writable`) as UTF-8 bytes."""
+    return tuple([text.encode("utf-8") for text in fields])
 
 
 def _elsewhere(other: tuple[str, str, str]) -> str:

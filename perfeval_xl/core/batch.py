@@ -330,21 +330,28 @@ def continued_note(next_sheet: str) -> str:
 NO_ISSUES_NOTE = "没有发现差错或错误。"
 
 
-def issue_height(fields: tuple) -> float:
+def issue_height_utf8(fields: tuple[bytes, ...]) -> float:
     """The height of a 问题清单 row, given as the entry's fields in order (file, sheet, cell, kind,
-    object, message), as the store reads them: its number (序号) comes first, then the fields, in
-    :data:`ISSUE_STYLES`.  (:func:`_height` of the row: the file's name and the rest apart, each
-    remembered, as every row of a file names it.)"""
+    object, message) in UTF-8, as 汇总.xlsx is written (its number, 序号, comes first, then the
+    fields, in :data:`ISSUE_STYLES`): :func:`_height` of the row, the file's name and the rest
+    apart, each remembered (every row of a file names it), each text decoded only when its height
+    is not known yet."""
     file = fields[0]
-    return min(max(_needed(file, ISSUE_WIDTHS[1]) if file else 18.0, _entry_height(fields[1], fields[4], fields[5])),
-               409.0)
+    return min(max(_needed_utf8(file, ISSUE_WIDTHS[1]) if file else 18.0,
+                   _entry_height_utf8(fields[1], fields[4], fields[5])), 409.0)
 
 
 @lru_cache(maxsize=8192)
-def _entry_height(sheet: str, object_: str, message: str) -> float:
+def _needed_utf8(text: bytes, width: float) -> float:
+    return _needed(text.decode("utf-8"), width)
+
+
+@lru_cache(maxsize=8192)
+def _entry_height_utf8(sheet: bytes, object_: bytes, message: bytes) -> float:
     """The height a 问题清单 row needs for its sheet, object and message, remembered whole: a file's
     problems repeat its sheets and objects, and the same message comes back file after file."""
-    return _height([None, None, sheet, None, None, object_, message], ISSUE_WIDTHS, (2, 5, 6))
+    return _height([None, None, sheet.decode("utf-8"), None, None, object_.decode("utf-8"), message.decode("utf-8")],
+                   ISSUE_WIDTHS, (2, 5, 6))
 
 
 def sheet_parts(total: int, head_of: Callable[[int, int], SheetPlan], name_of: Callable[[int], str],

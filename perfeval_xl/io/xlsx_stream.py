@@ -54,16 +54,16 @@ class StreamedSheet:
 
 
 #: one row of a :class:`NumberedTextSheet`: its number (the first column), the texts of the other
-#: columns, its height in points (None: the default)
-NumberedRow = tuple[int, Sequence[str], "float | None"]
+#: columns in UTF-8, its height in points (None: the default)
+NumberedRow = tuple[int, Sequence[bytes], "float | None"]
 
 
 @dataclass
 class NumberedTextSheet:
-    """A sheet whose data rows are a number then texts, each column in one style (``styles``, the
-    number's first): 问题清单, a province's hundreds of thousands of rows, written each from one row
-    template, its texts escaped only when one needs it.  The same XML as a :class:`StreamedSheet`
-    of these rows (values ``[number, *texts]``, these styles) writes."""
+    """A sheet whose data rows are a number then texts (in UTF-8), each column in one style (``styles``,
+    the number's first): 问题清单, a province's hundreds of thousands of rows, written each from one
+    row template straight in UTF-8, its texts escaped only when one needs it.  The same XML as a
+    :class:`StreamedSheet` of these rows (values ``[number, *texts]``, these styles) writes."""
 
     head: SheetPlan
     rows: Iterable[NumberedRow]
@@ -80,7 +80,7 @@ def write_streamed_workbook(path: Path, sheets: Sequence[StreamedSheet | Numbere
     def write(handle) -> None:
         digest = hashlib.sha256()
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as zout:
-            def put(name: str, chunks: Iterable[str]) -> None:
+            def put(name: str, chunks: Iterable[str | bytes]) -> None:
                 digest.update(name.encode("utf-8") + b"\0")
                 info = zipfile.ZipInfo(name, date_time=PART_STAMP)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -90,7 +90,7 @@ def write_streamed_workbook(path: Path, sheets: Sequence[StreamedSheet | Numbere
                 info._compresslevel = _LEVEL  # type: ignore[attr-defined]
                 with zout.open(info, "w", force_zip64=True) as out:
                     for chunk in chunks:
-                        data = chunk.encode("utf-8")
+                        data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
                         digest.update(data)
                         out.write(data)
 
@@ -134,7 +134,7 @@ def written_unchanged(path: Path) -> bool:
     return stated is not None and stated == now
 
 
-def _sheet_chunks(sheet: StreamedSheet | NumberedTextSheet, index: dict, selected: bool) -> Iterator[str]:
+def _sheet_chunks(sheet: StreamedSheet | NumberedTextSheet, index: dict, selected: bool) -> Iterator[str | bytes]:
     head = sheet.head
     xml = sheet_xml(head, index, selected=selected)
     xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)  # the size is not known before the rows
@@ -146,12 +146,11 @@ def _sheet_chunks(sheet: StreamedSheet | NumberedTextSheet, index: dict, selecte
     rows = (_numbered_text_rows(sheet, letters, ids) if isinstance(sheet, NumberedTextSheet)
             else _value_rows(sheet, letters, ids))
     line = head.n_rows
+    for written in rows:  # lists of rows' XML (text or UTF-8), written as they come
+        line += len(written)
+        if written:
+            yield "".join(written) if isinstance(written[0], str) else b"".join(written)
     batch: list[str] = []
-    for batch in rows:  # lists of rows' XML: each but the last (joined with the note below) written as it comes
-        line += len(batch)
-        if len(batch) > 200:
-            yield "".join(batch)
-            batch = []
     note_merge = ""
     if sheet.note:
         line += 1
@@ -221,35 +220,41 @@ def _value_rows(sheet: StreamedSheet, letters: list[str], ids: dict[str, int]) -
 
 
 #: the text of a cell written inline (after its reference and style), and an empty cell's end
-_INLINE_TEXT = ' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
-_EMPTY_CELL = "/>"
+_INLINE_TEXT = b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
+_EMPTY_CELL = b"/>"
+#: what may need :func:`xml_safe` or :func:`escape` in UTF-8: a control character, ``&<>``, the lead
+#: byte of U+D000–U+DFFF (surrogates; Hangul too, which then takes the slow way to the same text),
+#: U+FFFE and U+FFFF
+_MAY_NEED_CLEANING = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\xed]|\xef\xbf[\xbe\xbf]")
 
 
-def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[str, int]) -> Iterator[list[str]]:
-    """:func:`_value_rows` of a :class:`NumberedTextSheet`: each row one ``%`` of the sheet's row
-    template (the row's number before each cell's reference, then the cell's text or the end of an
-    empty cell), the same XML as :func:`_value_rows` writes for an int and texts in these styles."""
+def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[str, int]) -> Iterator[list[bytes]]:
+    """:func:`_value_rows` of a :class:`NumberedTextSheet`, in UTF-8: each row one ``%`` of the
+    sheet's row template (the row's number before each cell's reference, then the cell's text or
+    the end of an empty cell), the same XML as :func:`_value_rows` writes for an int and texts in
+    these styles."""
     styles = sheet.styles
     template = ('<row r="%d"%s><c r="A%d" s="' + str(ids[styles[0]]) + '"><v>%d</v></c>'
                 + "".join(f'<c r="{letters[c]}%d" s="{ids[style]}"%s' for c, style in enumerate(styles[1:], start=1))
-                + "</row>")
+                + "</row>").encode("utf-8")
     texts = len(styles) - 1
+    heights: dict[float | None, bytes] = {}  # a row's height attribute by height (a few heights come back)
     line = sheet.head.n_rows
-    batch: list[str] = []
+    batch: list[bytes] = []
     add = batch.append
     for number, values, height in sheet.rows:
         line += 1
         if len(values) != texts:
             raise ValueError(f"a row of {len(values)} texts in a sheet of {texts} text columns")
-        joined = "".join(values)
-        # almost always no text of the row needs cleaning or escaping: isprintable() is False for every
-        # character xml_safe drops or escapes (controls, surrogates, U+FFFE/U+FFFF; also for a tab,
-        # a line break or U+3000, which then take the slow way, to the same text)
-        if joined.isprintable() and "&" not in joined and "<" not in joined and ">" not in joined:
+        if _MAY_NEED_CLEANING.search(b"".join(values)) is None:  # almost always
             cells = [_INLINE_TEXT % value if value else _EMPTY_CELL for value in values]
         else:
-            cells = [_INLINE_TEXT % xml_safe(escape(value)) if value else _EMPTY_CELL for value in values]
-        arguments: list = [line, f' ht="{height}" customHeight="1"' if height else "", line, number]
+            cells = [_INLINE_TEXT % xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else _EMPTY_CELL
+                     for value in values]
+        attribute = heights.get(height)
+        if attribute is None:
+            attribute = heights[height] = f' ht="{height}" customHeight="1"'.encode() if height else b""
+        arguments: list = [line, attribute, line, number]
         for cell in cells:
             arguments += (line, cell)
         add(template % tuple(arguments))
