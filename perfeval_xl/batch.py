@@ -775,10 +775,20 @@ def _batch_json(store, totals, output) -> None:
     out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
                           "output": str(output)}, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
-    for n, (row, duplicate) in enumerate(store.summary()):
+
+    def row_data(row: BatchRow, duplicate: str) -> dict:
         data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
         data["duplicate"] = duplicate
-        out.write((", " if n else "") + encode(data))
+        return data
+
+    # a thousand rows encoded at a time: the encoder writes a list's items with the same ", " between
+    # them, so the list's text without its brackets is the rows one by one (and each call of encode
+    # sets up an encoder: once per thousand rows, not per row)
+    rows = store.summary()
+    separator = ""
+    while chunk := [row_data(row, duplicate) for row, duplicate in islice(rows, 1000)]:
+        out.write(separator + encode(chunk)[1:-1])
+        separator = ", "
     out.write('], "issues": [')
     # an entry is its six texts quoted into one template: what the encoder writes of the entry's dict
     # (its keys in order, ": " and ", " between), the texts quoted by the function the encoder uses
