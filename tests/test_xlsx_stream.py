@@ -10,7 +10,7 @@ from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_s
 
 #: entries that take every way through the template: plain texts, empty fields, texts with & < > to
 #: escape, control characters xml_safe drops (U+000B, U+0001), U+FFFE, a tab and a line break (kept),
-#: U+3000 and Hangul (no cleaning needed, but the quick test sends them the slow way), a file name
+#: U+3000, Hangul and ￥ (no cleaning needed, but the quick test sends them the slow way), a file name
 #: whose undecodable byte was escaped by the store (\xc6)
 ENTRIES = [
     ("甲.xlsx", "报告数据", "D3", "差错", "总分", "报告值 90.69，复算值 90.77：项目得分=(91.00+90.46)/2=90.77"),
@@ -18,6 +18,7 @@ ENTRIES = [
     ("甲.xlsx", "表<1>", "A1", "提示", "R&D", "a < b && c > d"),
     ("乙\\xc6.xlsx", "报告数据", "B2", "提示", "对象\x0b一", "软回车\x0b与\x01控制符\ufffe"),
     ("乙\\xc6.xlsx", "目标", "C4", "提示", "", "第一行\n第二行\t制表\u3000全角空格 한국어"),
+    ("丙.xlsx", "目标", "C5", "提示", "", "金额 ￥1,000（U+FFE5）与 \uffff"),
 ]
 
 
@@ -40,7 +41,7 @@ def test_the_row_template_writes_what_the_value_rows_write(tmp_path):
     # by hand: row 3 (two head rows) is entry 1, its height given; the dropped controls are gone
     assert '<row r="3" ht="30.75" customHeight="1"><c r="A3" s="' in sheet
     assert "<t xml:space=\"preserve\">a &lt; b &amp;&amp; c &gt; d</t>" in sheet
-    assert "软回车与控制符</t>" in sheet and "对象一</t>" in sheet
+    assert "软回车与控制符</t>" in sheet and "对象一</t>" in sheet and "金额 ￥1,000（U+FFE5）与 </t>" in sheet
     assert '<row r="4"><c r="A4"' in sheet  # no height: no attribute
     assert sheet.count("<row ") == 2 + len(ENTRIES) + 1  # the head, the entries, the note
     assert written_unchanged(two)
