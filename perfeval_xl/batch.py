@@ -522,8 +522,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
                 for chunk, results in answers:
                     if isinstance(results, _Failure):
                         results.raise_()
-                    for job, result in zip(chunk, results):
-                        deliver(job, result)
+                    deliver(list(zip(chunk, results)))
                 if dead or (worker.tasks and not worker.process.is_alive()):
                     # every file it was sent and did not answer may have been the one: each is tried alone
                     suspects.extend(job for chunk in worker.tasks for job in chunk)
@@ -541,7 +540,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
         for worker in crew:
             worker.stop(wait=finished)
     for job in suspects:
-        deliver(job, _alone(job, write_copies, context))
+        deliver([(job, _alone(job, write_copies, context))])
 
 
 def _alone(job: Job, write_copies: bool, context) -> FileResult:
@@ -590,24 +589,26 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
     crash_after = _crash_after()
     done = 0
 
-    def deliver(job: Job, result: FileResult) -> None:
+    def deliver(results: list[tuple[Job, FileResult]]) -> None:
+        """Store results that arrived together (a worker's answer to one task) in one transaction."""
         nonlocal done
-        store.put(job.entry, result, version)
-        done += 1
-        if crash_after and done >= crash_after:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if on_result:
-            on_result(result)
+        store.put_many([(job.entry, result) for job, result in results], version)
+        for _, result in results:
+            done += 1
+            if crash_after and done >= crash_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if on_result:
+                on_result(result)
 
     for job, known in [(j, known) for j in todo if (known := j.known) is not None]:
-        deliver(job, known)
+        deliver([(job, known)])
     todo = [j for j in todo if j.known is None]
     workers = min(jobs or default_jobs(), max(1, len(todo)))
     if workers == 1 or len(todo) <= 1:
         for job in todo:
             if on_start:
                 on_start(job.entry.path)
-            deliver(job, _process((job.path, write_copies, job.entry.path)))
+            deliver([(job, _process((job.path, write_copies, job.entry.path)))])
     else:
         _warm_up()
         _run_pool(todo, workers, write_copies, deliver)
@@ -615,7 +616,8 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
 
 
 #: TEST ONLY (docs/batch.md): the batch process kills itself (SIGKILL) after storing this many
-#: results, as a crash or a power cut would; the resume test uses it
+#: results (or, when they arrive several at once, the ones that reach this many), as a crash or a
+#: power cut would; the resume test uses it
 CRASH_VARIABLE = "PERFEVAL_TEST_CRASH_AFTER"
 
 

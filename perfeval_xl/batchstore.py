@@ -4,9 +4,9 @@ Python's standard library) or, where there is no sqlite3 (the offline web page),
 Both stores have one interface: :meth:`start` (the files of this run; returns those whose
 result is already stored for the same content and tool version, so they are reused),
 :meth:`put` (one file's result, committed at once: a batch killed half-way loses at most the
-files in flight), then the reading side that 汇总.xlsx is written from, one row at a time
-(:meth:`totals`, :meth:`summary`, :meth:`issues`, :meth:`problems`).  The schema is in
-docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) and target
+files in flight; :meth:`put_many` the results that arrived together, in one commit), then the
+reading side that 汇总.xlsx is written from, one row at a time (:meth:`totals`, :meth:`summary`,
+:meth:`issues`, :meth:`problems`).  The schema is in docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) and target
 forms copied from another project's form in another file (rule R28 across files, by the
 fingerprints each file's result stores) are worked out when reading, over the files of the run.
 """
@@ -19,7 +19,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from perfeval_xl.core.batch import (
     KIND_NOTE, PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, as_total, duplicate_issue, duplicate_note,
@@ -227,6 +227,10 @@ class MemoryStore(_Store):
         self._by_path[entry.path] = (entry, version, writable(result))
         self._print_index = None
 
+    def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
+        for entry, result in results:
+            self.put(entry, result, version)
+
     def stored(self) -> int:
         return len(self._by_path)
 
@@ -426,30 +430,39 @@ class SqliteStore(_Store):
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        self.put_many([(entry, result)], version)
+
+    def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
+        """Several files' results in one transaction (what a worker answers for one task arrives at once:
+        one commit, not one per file, writes each page of the tables once)."""
         try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
-            self._put(entry, result, version)
+            with self._transaction():
+                for entry, result in results:
+                    self._put(entry, result, version)
         except UnicodeEncodeError:  # a lone surrogate somewhere (the transaction rolled back): written escaped
-            self._put(entry, writable(result), version)
+            with self._transaction():
+                for entry, result in results:
+                    self._put(entry, writable(result), version)
 
     def _put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        """The file's rows (inside a transaction)."""
         db = self._db
-        with self._transaction():
-            db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
-            cursor = db.execute(
-                "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
-                "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.path, entry.seq, entry.sha256, entry.size, _iso(entry.mtime), version, result.status,
-                 result.reason, int(result.unreadable), result.copy,
-                 dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
-            file_id = cursor.lastrowid
-            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
-                 r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
-            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
-            db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
-                 p.indicators, p.count) for n, p in enumerate(result.prints)))
+        db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
+        cursor = db.execute(
+            "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
+            "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.path, entry.seq, entry.sha256, entry.size, _iso(entry.mtime), version, result.status,
+             result.reason, int(result.unreadable), result.copy,
+             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+        file_id = cursor.lastrowid
+        db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
+             r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
+        db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
+        db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
+             p.indicators, p.count) for n, p in enumerate(result.prints)))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
