@@ -11,6 +11,7 @@ write.  What the summary's rows hold is :mod:`perfeval_xl.core.batch`'s.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import sys
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from perfeval_xl.batchstore import FileEntry, Store
 from perfeval_xl.gcpause import gc_paused
@@ -792,15 +793,24 @@ def _batch_json(store, totals, output) -> None:
         out.write(separator + encode(chunk)[1:-1])
         separator = ", "
     out.write('], "issues": [')
-    # an entry is its six texts quoted into one template: what the encoder writes of the entry's dict
-    # (its keys in order, ": " and ", " between), the texts quoted by the function the encoder uses
-    # (json.encoder.encode_basestring, without ensure_ascii), with no dict made per entry; a
-    # thousand entries written at a time
+    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+    stream = _utf8_bytes_under(out)
+    if stream is None:
+        _json_issues(out, store.issue_rows(), keys, encode)
+    else:  # the entries as the store holds them, in UTF-8: nothing decoded, nothing encoded again
+        out.flush()
+        _json_issues_utf8(stream, store.issue_rows_utf8(), keys)
+    out.write("]}\n")
+
+
+def _json_issues(out, issues: Iterator[tuple], keys: tuple[str, ...], encode: Callable[[object], str]) -> None:
+    """The 问题清单 entries of the batch's JSON, each its six texts quoted into one template: what the
+    encoder writes of the entry's dict (its keys in order, ": " and ", " between), the texts quoted by
+    the function the encoder uses (json.encoder.encode_basestring, without ensure_ascii), with no dict
+    made per entry; a thousand entries written at a time."""
     from json.encoder import encode_basestring as quote
 
-    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
     template = "{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}"
-    issues = store.issue_rows()
     separator = ""
     while chunk := list(islice(issues, 1000)):
         try:
@@ -809,7 +819,44 @@ def _batch_json(store, totals, output) -> None:
             text = encode([dict(zip(keys, fields)) for fields in chunk])[1:-1]
         out.write(separator + text)
         separator = ", "
-    out.write("]}\n")
+
+
+#: what JSON quotes in a text (json.encoder.encode_basestring: a control character, ``"`` and ``\``)
+_JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
+
+
+def _json_issues_utf8(stream, issues: Iterator[tuple[bytes, ...]], keys: tuple[str, ...]) -> None:
+    """:func:`_json_issues` of the entries in UTF-8, written in UTF-8: a text with nothing JSON
+    quotes is written as it is, between quotes (almost always); any other, quoted as the encoder
+    quotes it."""
+    from json.encoder import encode_basestring as quote
+
+    template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
+    plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")  # texts between quotes
+    separator = b""
+    while chunk := list(islice(issues, 1000)):
+        entries = []
+        for fields in chunk:
+            if _JSON_ESCAPED.search(b"".join(fields)) is None:
+                entries.append(plain % fields)
+            else:
+                entries.append(template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields]))
+        stream.write(separator + b", ".join(entries))
+        separator = b", "
+
+
+def _utf8_bytes_under(out):
+    """The byte stream under the text stream ``out`` when that writes UTF-8 (stdout almost always),
+    else None."""
+    import codecs
+
+    stream, encoding = getattr(out, "buffer", None), getattr(out, "encoding", None)
+    if stream is None or not isinstance(encoding, str):
+        return None
+    try:
+        return stream if codecs.lookup(encoding).name == "utf-8" else None
+    except LookupError:
+        return None
 
 
 def progress_bar(total: int, enabled: bool):
