@@ -92,7 +92,7 @@ class _Store:
         ``project`` and ``unit``)."""
         raise NotImplementedError
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
         """What R28 compares of each target form of the file (``targetforms.CopyPrint``)."""
         raise NotImplementedError
 
@@ -109,10 +109,13 @@ class _Store:
         """R28 across files: a warning at each target form of the file whose 年度目标, or whose
         year indicators, equal those of the first form that has them, in an earlier file and of another
         project (the earlier form is not warned; copies within one workbook the review reports)."""
+        prints = self._prints(file)
+        if not prints:  # (almost every file: no target form)
+            return
         from perfeval_xl.targetforms.rules import goal_copied, indicators_copied, rule
 
         cite = rule("R28").cite()
-        for mine in self._prints(file):
+        for mine in prints:
             other = self._copied_from(file, "goal", mine.goal, mine.project_key) if mine.goal else None
             if other:
                 yield BatchIssue(file.path, mine.sheet, mine.goal_cell, KIND_NOTE, "",
@@ -284,7 +287,7 @@ class MemoryStore(_Store):
     def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
         return self._by_path[file.path][2].prints
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
@@ -374,6 +377,9 @@ class SqliteStore(_Store):
 
         self.location = Path(path)
         self._sqlite3 = sqlite3
+        #: the ids of the files that have target forms (what :meth:`_prints` looks at), read when the
+        #: summary is read, dropped when results are stored
+        self._print_files: set[int] | None = None
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -406,6 +412,7 @@ class SqliteStore(_Store):
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
+        self._print_files = None
         with self._transaction():
             if fresh:
                 db.execute("DELETE FROM target_prints")
@@ -435,6 +442,7 @@ class SqliteStore(_Store):
     def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
         """Several files' results in one transaction (what a worker answers for one task arrives at once:
         one commit, not one per file, writes each page of the tables once)."""
+        self._print_files = None
         try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
             with self._transaction():
                 for entry, result in results:
@@ -537,7 +545,11 @@ class SqliteStore(_Store):
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
+        if self._print_files is None:  # which files have target forms: one query per reading after a change
+            self._print_files = {file_id for (file_id,) in self._db.execute("SELECT DISTINCT file_id FROM target_prints")}
+        if file.id not in self._print_files:
+            return ()
         from perfeval_xl.targetforms.rules import CopyPrint
 
         return [CopyPrint(*row) for row in self._db.execute(
