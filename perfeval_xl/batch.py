@@ -346,6 +346,7 @@ def _warm_up() -> None:
     """Import what every file needs once in the parent: forked workers start with it loaded (the
     review's stages, and the readers and checkers its stages import when they first run)."""
     import perfeval_xl.forms  # noqa: F401
+    import perfeval_xl.forms.reconcile  # noqa: F401  (imported by a review's first self-evaluation form)
     import perfeval_xl.io.displayed  # noqa: F401
     import perfeval_xl.io.ownership  # noqa: F401
     import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine, the guard, defusedxml)
