@@ -666,8 +666,10 @@ def _display(path: Path, root: Path | None) -> str:
 
 # --- the summary -------------------------------------------------------------------------------------
 
-def write_summary(store, output: Path, title: str = "绩效评价批量复核") -> Totals:
-    """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts."""
+def write_summary(store, output: Path, title: str = "绩效评价批量复核",
+                  also: Callable[[tuple[bytes, ...]], None] | None = None) -> Totals:
+    """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts.  ``also`` is
+    given each 问题清单 entry's fields in UTF-8 as they are read (the batch's JSON takes them so)."""
     from perfeval_xl.core import batch as core
     from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_streamed_workbook
 
@@ -679,14 +681,26 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核") 
                                              core.summary_sheet_name):
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
-    issues = enumerate(store.issue_rows_utf8(), start=1)  # (each entry's fields in UTF-8: no object per entry)
+    entries = store.issue_rows_utf8()  # (each entry's fields in UTF-8: no object per entry)
+    if also is not None:
+        entries = _passed_to(also, entries)
+    issues = enumerate(entries, start=1)
     height = core.issue_height_utf8
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
         sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),
                                         note, core.ISSUE_STYLES))
     write_streamed_workbook(output, sheets)
+    for _ in entries:  # (none left, as totals counted them: ``also`` is given every entry all the same)
+        pass
     return totals
+
+
+def _passed_to(take: Callable[[tuple[bytes, ...]], None], entries: Iterable[tuple[bytes, ...]]
+               ) -> Iterator[tuple[bytes, ...]]:
+    for fields in entries:
+        take(fields)
+        yield fields
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -736,18 +750,23 @@ def command(args) -> int:
                   "再次运行同一命令会沿用它们，接着处理其余文件", file=sys.stderr)
             return 130
         close()
+        spool: _JsonEntries | None = None  # the JSON's 问题清单 entries, taken as 汇总 reads them
         try:
             if backup is not None:
                 import shutil
 
                 shutil.copy2(output, backup)
                 print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
-            totals = write_summary(store, output)
+            if args.json and _utf8_bytes_under(sys.stdout) is not None:
+                spool = _JsonEntries()
+            totals = write_summary(store, output, also=spool.add if spool is not None else None)
         except OSError as exc:
+            if spool is not None:
+                spool.close()
             print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
             return EXIT_UNREADABLE
         if args.json:
-            _batch_json(store, totals, output)
+            _batch_json(store, totals, output, spool)
         else:
             print(outcome_text(store, totals, run.reused))
             print(f"已写入：{output}（结果数据库：{db_path}）")
@@ -769,8 +788,9 @@ def outcome_text(store, totals: Totals, reused: int = 0, shown: int = 10) -> str
     return "\n".join(lines)
 
 
-def _batch_json(store, totals, output) -> None:
-    """The batch's JSON on stdout, written row by row from the store."""
+def _batch_json(store, totals, output, entries: _JsonEntries | None = None) -> None:
+    """The batch's JSON on stdout, written row by row from the store (its 问题清单 entries from
+    ``entries`` when given: what writing 汇总 read of them, already in JSON)."""
     import json
     from decimal import Decimal
 
@@ -800,7 +820,11 @@ def _batch_json(store, totals, output) -> None:
         _json_issues(out, store.issue_rows(), keys, encode)
     else:  # the entries as the store holds them, in UTF-8: nothing decoded, nothing encoded again
         out.flush()
-        _json_issues_utf8(stream, store.issue_rows_utf8(), keys)
+        if entries is None:
+            entries = _JsonEntries()
+            for fields in store.issue_rows_utf8():
+                entries.add(fields)
+        entries.copy_to(stream)
     out.write("]}\n")
 
 
@@ -826,24 +850,49 @@ def _json_issues(out, issues: Iterator[tuple], keys: tuple[str, ...], encode: Ca
 _JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
 
 
-def _json_issues_utf8(stream, issues: Iterator[tuple[bytes, ...]], keys: tuple[str, ...]) -> None:
-    """:func:`_json_issues` of the entries in UTF-8, written in UTF-8: a text with nothing JSON
-    quotes is written as it is, between quotes (almost always); any other, quoted as the encoder
-    quotes it."""
-    from json.encoder import encode_basestring as quote
+class _JsonEntries:
+    """The 问题清单 entries of the batch's JSON in UTF-8, kept in a temporary file (unnamed: nothing is
+    left behind) as they are given: a text with nothing JSON quotes is written as it is, between
+    quotes (almost always); any other, quoted as the encoder quotes it (json.encoder.encode_basestring)."""
 
-    template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
-    plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")  # texts between quotes
-    separator = b""
-    while chunk := list(islice(issues, 1000)):
-        entries = []
-        for fields in chunk:
-            if _JSON_ESCAPED.search(b"".join(fields)) is None:
-                entries.append(plain % fields)
-            else:
-                entries.append(template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields]))
-        stream.write(separator + b", ".join(entries))
-        separator = b", "
+    def __init__(self) -> None:
+        import tempfile
+        from json.encoder import encode_basestring as quote
+
+        keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+        self._quote = quote
+        self._template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
+        self._plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")
+        self._file = tempfile.TemporaryFile()
+        self._pending: list[bytes] = []
+        self._separator = b""
+
+    def add(self, fields: tuple[bytes, ...]) -> None:
+        if _JSON_ESCAPED.search(b"".join(fields)) is None:
+            self._pending.append(self._plain % fields)
+        else:
+            quote = self._quote
+            self._pending.append(self._template % tuple([quote(text.decode("utf-8")).encode("utf-8")
+                                                         for text in fields]))
+        if len(self._pending) >= 1000:
+            self._write()
+
+    def _write(self) -> None:
+        if self._pending:
+            self._file.write(self._separator + b", ".join(self._pending))
+            self._pending, self._separator = [], b", "
+
+    def copy_to(self, stream) -> None:
+        """The entries, separated by ", ", onto ``stream``; the temporary file is closed."""
+        import shutil
+
+        self._write()
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, stream)
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _utf8_bytes_under(out):

@@ -49,3 +49,30 @@ def test_json_entries_in_utf8_are_what_the_encoder_writes(monkeypatch):
     expected = ", ".join(encode(dict(zip(("file", "sheet", "cell", "kind", "object", "message"), fields)))
                          for fields in store.issue_rows())
     assert utf8.endswith(', "issues": [' + expected + "]}\n")
+
+
+def test_the_command_json_takes_the_entries_summary_read(tmp_path, monkeypatch):
+    """``perfeval batch --json`` on stdout (made UTF-8 by the command line) writes the entries 汇总 read
+    (kept as it wrote 汇总), the same text as on a stream of text only, which reads them again from the
+    store."""
+    from perfeval_xl.cli import main
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for name in ("甲.xls", 'b"引号".csv', "c\\反斜杠.txt", "d.ods"):  # not read: one 错误 entry each, naming it
+        (folder / name).write_bytes(name.encode("utf-8"))  # (contents differ: no duplicate entries)
+    texts = {}
+    for kind, stream in (("bytes", io.TextIOWrapper(io.BytesIO(), encoding="gb18030")), ("text", io.StringIO())):
+        monkeypatch.setattr(sys, "stdout", stream)
+        assert main(["batch", str(folder), "-o", str(tmp_path / f"{kind}.xlsx"), "--json", "--jobs", "1"]) == 1
+        stream.flush()
+        if isinstance(stream, io.TextIOWrapper):
+            assert stream.encoding == "utf-8"  # (the command line writes UTF-8 on any stdout it can)
+            texts[kind] = stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+        else:
+            texts[kind] = stream.getvalue()
+    assert texts["bytes"].replace("bytes.xlsx", "X") == texts["text"].replace("text.xlsx", "X")
+    issues = json.loads(texts["bytes"])["issues"]
+    # by hand: the four files in name order, each one 错误 whose message quotes its name
+    assert [issue["file"] for issue in issues] == ['b"引号".csv', "c\\反斜杠.txt", "d.ods", "甲.xls"]
+    assert all(issue["kind"] == KIND_ERROR and f"“{issue['file']}”" in issue["message"] for issue in issues)
