@@ -29,9 +29,10 @@ def _parts(path) -> dict[str, bytes]:
 
 def test_the_row_template_writes_what_the_value_rows_write(tmp_path):
     head = core.issues_head(1, 1)
-    generic = [([n, *fields], core.ISSUE_STYLES, 30.75 if n % 2 else None) for n, fields in enumerate(ENTRIES, 1)]
-    templated = [(n, tuple(text.encode("utf-8") for text in fields), 30.75 if n % 2 else None)
-                 for n, fields in enumerate(ENTRIES, 1)]
+    heights = [30.75, None, 30.75, 18, 18.0, 18]  # (18 and 18.0 are written "18" and "18.0")
+    generic = [([n, *fields], core.ISSUE_STYLES, height) for n, (fields, height) in enumerate(zip(ENTRIES, heights), 1)]
+    templated = [(n, tuple(text.encode("utf-8") for text in fields), height)
+                 for n, (fields, height) in enumerate(zip(ENTRIES, heights), 1)]
     note = "本表已满 & 续"
     one = write_streamed_workbook(tmp_path / "一.xlsx", [StreamedSheet(head, generic, note)])
     two = write_streamed_workbook(tmp_path / "二.xlsx", [NumberedTextSheet(head, templated, note, core.ISSUE_STYLES)])
@@ -43,6 +44,7 @@ def test_the_row_template_writes_what_the_value_rows_write(tmp_path):
     assert "<t xml:space=\"preserve\">a &lt; b &amp;&amp; c &gt; d</t>" in sheet
     assert "软回车与控制符</t>" in sheet and "对象一</t>" in sheet and "金额 ￥1,000（U+FFE5）与 </t>" in sheet
     assert '<row r="4"><c r="A4"' in sheet  # no height: no attribute
+    assert '<row r="6" ht="18" customHeight="1">' in sheet and '<row r="7" ht="18.0" customHeight="1">' in sheet
     assert sheet.count("<row ") == 2 + len(ENTRIES) + 1  # the head, the entries, the note
     assert written_unchanged(two)
 

@@ -242,7 +242,7 @@ def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[
                 + "".join(f'<c r="{letters[c]}%d" s="{ids[style]}"%s' for c, style in enumerate(styles[1:], start=1))
                 + "</row>").encode("utf-8")
     texts = len(styles) - 1
-    heights: dict[float | None, bytes] = {}  # a row's height attribute by height (a few heights come back)
+    heights: dict[float, bytes] = {}  # a row's height attribute by height (a few hundred at most: steps of 0.75 pt)
     line = sheet.head.n_rows
     batch: list[bytes] = []
     add = batch.append
@@ -256,9 +256,11 @@ def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[
         else:
             cells = [_INLINE_TEXT % xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else _EMPTY_CELL
                      for value in values]
-        attribute = heights.get(height)
+        attribute = heights.get(height) if height.__class__ is float else None  # (18 and 18.0: equal keys, two texts)
         if attribute is None:
-            attribute = heights[height] = f' ht="{height}" customHeight="1"'.encode() if height else b""
+            attribute = f' ht="{height}" customHeight="1"'.encode() if height else b""
+            if height.__class__ is float:
+                heights[height] = attribute
         arguments: list = [line, attribute, line, number]
         for cell in cells:
             arguments += (line, cell)
