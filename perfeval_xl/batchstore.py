@@ -6,9 +6,10 @@ result is already stored for the same content and tool version, so they are reus
 :meth:`put` (one file's result, committed at once: a batch killed half-way loses at most the
 files in flight; :meth:`put_many` the results that arrived together, in one commit), then the
 reading side that 汇总.xlsx is written from, one row at a time (:meth:`totals`, :meth:`summary`,
-:meth:`issues`, :meth:`problems`).  The schema is in docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) and target
-forms copied from another project's form in another file (rule R28 across files, by the
-fingerprints each file's result stores) are worked out when reading, over the files of the run.
+:meth:`issues`, :meth:`problems`).  The schema is in docs/batch.md.  Duplicate submissions
+(same content, or same 项目+单位 in two files) and target forms copied from another project's form
+in another file (rule R28 across files, by the fingerprints each file's result stores) are worked
+out when reading, over the files of the run.
 """
 
 from __future__ import annotations

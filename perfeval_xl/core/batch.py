@@ -343,6 +343,7 @@ def issue_height_utf8(fields: tuple[bytes, ...]) -> float:
 
 @lru_cache(maxsize=8192)
 def _needed_utf8(text: bytes, width: float) -> float:
+    """:func:`_needed` of a text in UTF-8 (a file's name, on every row of its problems)."""
     return _needed(text.decode("utf-8"), width)
 
 
