@@ -378,9 +378,9 @@ class SqliteStore(_Store):
 
         self.location = Path(path)
         self._sqlite3 = sqlite3
-        #: the ids of the files that have target forms (what :meth:`_prints` looks at), read when the
-        #: summary is read, dropped when results are stored
-        self._print_files: set[int] | None = None
+        #: what the look-ups across files need to know first (read when the summary is read, dropped
+        #: when results are stored)
+        self._shared: _Shared | None = None
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -413,7 +413,7 @@ class SqliteStore(_Store):
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
-        self._print_files = None
+        self._shared = None
         with self._transaction():
             if fresh:
                 db.execute("DELETE FROM target_prints")
@@ -443,7 +443,7 @@ class SqliteStore(_Store):
     def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
         """Several files' results in one transaction (what a worker answers for one task arrives at once:
         one commit, not one per file, writes each page of the tables once)."""
-        self._print_files = None
+        self._shared = None
         try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
             with self._transaction():
                 for entry, result in results:
@@ -535,21 +535,33 @@ class SqliteStore(_Store):
         return (self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
                 + sum(1 for _ in self._copies(file)))
 
+    def _shared_now(self) -> _Shared:
+        if self._shared is None:
+            db = self._db
+            self._shared = _Shared(
+                frozenset(sha for (sha,) in db.execute("SELECT sha256 FROM files GROUP BY sha256 HAVING count(*) > 1")),
+                frozenset(db.execute("SELECT project, unit FROM evaluations GROUP BY project, unit "
+                                     "HAVING count(DISTINCT file_id) > 1").fetchall()),
+                frozenset(file_id for (file_id,) in db.execute("SELECT DISTINCT file_id FROM target_prints")))
+        return self._shared
+
     def _same_content(self, file: _File) -> str | None:
+        if file.sha256 not in self._shared_now().contents:
+            return None
         got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
                                (file.sha256, file.id)).fetchone()
         return got[0] if got else None
 
     def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
+        if (row.project, row.unit) not in self._shared_now().projects:
+            return None
         got = self._db.execute("SELECT f.path FROM evaluations e JOIN files f ON f.id = e.file_id WHERE e.project = ? "
                                "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
 
     def _prints(self, file: _File) -> Sequence:
-        if self._print_files is None:  # which files have target forms: one query per reading after a change
-            self._print_files = {file_id for (file_id,) in self._db.execute("SELECT DISTINCT file_id FROM target_prints")}
-        if file.id not in self._print_files:
+        if file.id not in self._shared_now().print_files:
             return ()
         from perfeval_xl.targetforms.rules import CopyPrint
 
@@ -564,6 +576,20 @@ class SqliteStore(_Store):
             f"JOIN files f ON f.id = p.file_id WHERE p.{column} = ? ORDER BY p.seq, p.n LIMIT 1",
             (fingerprint,)).fetchone()
         return (got[0], got[1], got[2]) if got and got[4] != file.id and got[3] != project_key else None
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What more than one file of the SQLite store has: the look-ups across files (a query each) are
+    made only for these, each file that has nothing in common with another costs none (a dictionary of
+    every file's keys is what the memory store holds; here only what repeats is held)."""
+
+    #: the content hashes of two files or more
+    contents: frozenset[str]
+    #: the (project, unit) of rows of two files or more
+    projects: frozenset[tuple[str, str]]
+    #: the ids of the files that have target forms
+    print_files: frozenset[int]
 
 
 @dataclass(frozen=True)
