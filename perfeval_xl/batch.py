@@ -613,7 +613,19 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
             deliver([(job, _process((job.path, write_copies, job.entry.path)))])
     else:
         _warm_up()
-        _run_pool(todo, workers, write_copies, deliver)
+        import gc
+
+        # what the workers inherit (the modules imported) out of the collector's sight while they run: their
+        # collections do not touch it (nor copy its pages), and neither do the parent's (Python's advice for
+        # forking); handed back after, unless something else had frozen objects
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            _run_pool(todo, workers, write_copies, deliver)
+        finally:
+            if freeze:
+                gc.unfreeze()
     return BatchRun(len(work), len(reusable), store)
 
 
