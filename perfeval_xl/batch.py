@@ -679,9 +679,10 @@ def _display(path: Path, root: Path | None) -> str:
 # --- the summary -------------------------------------------------------------------------------------
 
 def write_summary(store, output: Path, title: str = "绩效评价批量复核",
-                  also: Callable[[tuple[bytes, ...]], None] | None = None) -> Totals:
+                  also: Callable[[list[tuple[bytes, ...]]], None] | None = None) -> Totals:
     """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts.  ``also`` is
-    given each 问题清单 entry's fields in UTF-8 as they are read (the batch's JSON takes them so)."""
+    given the 问题清单 entries' fields in UTF-8 as they are read, a list of up to a thousand at a time
+    (the batch's JSON takes them so)."""
     from perfeval_xl.core import batch as core
     from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_streamed_workbook
 
@@ -708,11 +709,11 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核",
     return totals
 
 
-def _passed_to(take: Callable[[tuple[bytes, ...]], None], entries: Iterable[tuple[bytes, ...]]
+def _passed_to(take: Callable[[list[tuple[bytes, ...]]], None], entries: Iterator[tuple[bytes, ...]]
                ) -> Iterator[tuple[bytes, ...]]:
-    for fields in entries:
-        take(fields)
-        yield fields
+    while chunk := list(islice(entries, 1000)):
+        take(chunk)
+        yield from chunk
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -834,8 +835,9 @@ def _batch_json(store, totals, output, entries: _JsonEntries | None = None) -> N
         out.flush()
         if entries is None:
             entries = _JsonEntries()
-            for fields in store.issue_rows_utf8():
-                entries.add(fields)
+            stored = store.issue_rows_utf8()
+            while part := list(islice(stored, 1000)):
+                entries.add(part)
         entries.copy_to(stream)
     out.write("]}\n")
 
@@ -876,29 +878,25 @@ class _JsonEntries:
         self._template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
         self._plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")
         self._file = tempfile.TemporaryFile()
-        self._pending: list[bytes] = []
         self._separator = b""
 
-    def add(self, fields: tuple[bytes, ...]) -> None:
-        if _JSON_ESCAPED.search(b"".join(fields)) is None:
-            self._pending.append(self._plain % fields)
-        else:
-            quote = self._quote
-            self._pending.append(self._template % tuple([quote(text.decode("utf-8")).encode("utf-8")
-                                                         for text in fields]))
-        if len(self._pending) >= 1000:
-            self._write()
+    def add(self, entries: list[tuple[bytes, ...]]) -> None:
+        """Entries (each its fields in UTF-8), in JSON, after those already given."""
+        if not entries:
+            return
+        plain, search = self._plain, _JSON_ESCAPED.search
+        self._file.write(self._separator + b", ".join([plain % fields if search(b"".join(fields)) is None
+                                                       else self._quoted(fields) for fields in entries]))
+        self._separator = b", "
 
-    def _write(self) -> None:
-        if self._pending:
-            self._file.write(self._separator + b", ".join(self._pending))
-            self._pending, self._separator = [], b", "
+    def _quoted(self, fields: tuple[bytes, ...]) -> bytes:
+        quote = self._quote
+        return self._template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields])
 
     def copy_to(self, stream) -> None:
         """The entries, separated by ", ", onto ``stream``; the temporary file is closed."""
         import shutil
 
-        self._write()
         self._file.seek(0)
         shutil.copyfileobj(self._file, stream)
         self.close()
