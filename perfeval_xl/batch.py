@@ -11,6 +11,7 @@ write.  What the summary's rows hold is :mod:`perfeval_xl.core.batch`'s.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import sys
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from perfeval_xl.batchstore import FileEntry, Store
 from perfeval_xl.gcpause import gc_paused
@@ -345,6 +346,7 @@ def _warm_up() -> None:
     """Import what every file needs once in the parent: forked workers start with it loaded (the
     review's stages, and the readers and checkers its stages import when they first run)."""
     import perfeval_xl.forms  # noqa: F401
+    import perfeval_xl.forms.reconcile  # noqa: F401  (imported by a review's first self-evaluation form)
     import perfeval_xl.io.displayed  # noqa: F401
     import perfeval_xl.io.ownership  # noqa: F401
     import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine, the guard, defusedxml)
@@ -522,8 +524,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
                 for chunk, results in answers:
                     if isinstance(results, _Failure):
                         results.raise_()
-                    for job, result in zip(chunk, results):
-                        deliver(job, result)
+                    deliver(list(zip(chunk, results)))
                 if dead or (worker.tasks and not worker.process.is_alive()):
                     # every file it was sent and did not answer may have been the one: each is tried alone
                     suspects.extend(job for chunk in worker.tasks for job in chunk)
@@ -541,7 +542,7 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
         for worker in crew:
             worker.stop(wait=finished)
     for job in suspects:
-        deliver(job, _alone(job, write_copies, context))
+        deliver([(job, _alone(job, write_copies, context))])
 
 
 def _alone(job: Job, write_copies: bool, context) -> FileResult:
@@ -590,32 +591,47 @@ def run_batch(files: Sequence[Path], store, *, jobs: int | None = None, write_co
     crash_after = _crash_after()
     done = 0
 
-    def deliver(job: Job, result: FileResult) -> None:
+    def deliver(results: list[tuple[Job, FileResult]]) -> None:
+        """Store results that arrived together (a worker's answer to one task) in one transaction."""
         nonlocal done
-        store.put(job.entry, result, version)
-        done += 1
-        if crash_after and done >= crash_after:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if on_result:
-            on_result(result)
+        store.put_many([(job.entry, result) for job, result in results], version)
+        for _, result in results:
+            done += 1
+            if crash_after and done >= crash_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if on_result:
+                on_result(result)
 
     for job, known in [(j, known) for j in todo if (known := j.known) is not None]:
-        deliver(job, known)
+        deliver([(job, known)])
     todo = [j for j in todo if j.known is None]
     workers = min(jobs or default_jobs(), max(1, len(todo)))
     if workers == 1 or len(todo) <= 1:
         for job in todo:
             if on_start:
                 on_start(job.entry.path)
-            deliver(job, _process((job.path, write_copies, job.entry.path)))
+            deliver([(job, _process((job.path, write_copies, job.entry.path)))])
     else:
         _warm_up()
-        _run_pool(todo, workers, write_copies, deliver)
+        import gc
+
+        # what the workers inherit (the modules imported) out of the collector's sight while they run: their
+        # collections do not touch it (nor copy its pages), and neither do the parent's (Python's advice for
+        # forking); handed back after, unless something else had frozen objects
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            _run_pool(todo, workers, write_copies, deliver)
+        finally:
+            if freeze:
+                gc.unfreeze()
     return BatchRun(len(work), len(reusable), store)
 
 
 #: TEST ONLY (docs/batch.md): the batch process kills itself (SIGKILL) after storing this many
-#: results, as a crash or a power cut would; the resume test uses it
+#: results (or, when they arrive several at once, the ones that reach this many), as a crash or a
+#: power cut would; the resume test uses it
 CRASH_VARIABLE = "PERFEVAL_TEST_CRASH_AFTER"
 
 
@@ -662,26 +678,42 @@ def _display(path: Path, root: Path | None) -> str:
 
 # --- the summary -------------------------------------------------------------------------------------
 
-def write_summary(store, output: Path, title: str = "绩效评价批量复核") -> Totals:
-    """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts."""
+def write_summary(store, output: Path, title: str = "绩效评价批量复核",
+                  also: Callable[[list[tuple[bytes, ...]]], None] | None = None) -> Totals:
+    """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts.  ``also`` is
+    given the 问题清单 entries' fields in UTF-8 as they are read, a list of up to a thousand at a time
+    (the batch's JSON takes them so)."""
     from perfeval_xl.core import batch as core
-    from perfeval_xl.io.xlsx_stream import StreamedSheet, write_streamed_workbook
+    from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_streamed_workbook
 
     totals = store.totals()
-    sheets = []
+    sheets: list[StreamedSheet | NumberedTextSheet] = []
     numbered = enumerate(store.summary(), start=1)
     for head, take, note in core.sheet_parts(totals.rows, lambda part, first: core.summary_head(totals, part, first,
                                                                                                  title),
                                              core.summary_sheet_name):
         rows = (core.summary_values(n, row, duplicate) for n, (row, duplicate) in islice(numbered, take))
         sheets.append(StreamedSheet(head, rows, note))
-    issues = enumerate(store.issue_rows(), start=1)  # (each entry's fields: no object per entry)
+    entries = store.issue_rows_utf8()  # (each entry's fields in UTF-8: no object per entry)
+    if also is not None:
+        entries = _passed_to(also, entries)
+    issues = enumerate(entries, start=1)
+    height = core.issue_height_utf8
     for head, take, note in core.sheet_parts(totals.issues, lambda part, first: core.issues_head(part, first, title),
                                              core.issues_sheet_name, core.NO_ISSUES_NOTE):
-        sheets.append(StreamedSheet(head, (core.issue_fields_values(n, fields) for n, fields in islice(issues, take)),
-                                    note))
+        sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),
+                                        note, core.ISSUE_STYLES))
     write_streamed_workbook(output, sheets)
+    for _ in entries:  # (none left, as totals counted them: ``also`` is given every entry all the same)
+        pass
     return totals
+
+
+def _passed_to(take: Callable[[list[tuple[bytes, ...]]], None], entries: Iterator[tuple[bytes, ...]]
+               ) -> Iterator[tuple[bytes, ...]]:
+    while chunk := list(islice(entries, 1000)):
+        take(chunk)
+        yield from chunk
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -731,18 +763,23 @@ def command(args) -> int:
                   "再次运行同一命令会沿用它们，接着处理其余文件", file=sys.stderr)
             return 130
         close()
+        spool: _JsonEntries | None = None  # the JSON's 问题清单 entries, taken as 汇总 reads them
         try:
             if backup is not None:
                 import shutil
 
                 shutil.copy2(output, backup)
                 print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
-            totals = write_summary(store, output)
+            if args.json and _utf8_bytes_under(sys.stdout) is not None:
+                spool = _JsonEntries()
+            totals = write_summary(store, output, also=spool.add if spool is not None else None)
         except OSError as exc:
+            if spool is not None:
+                spool.close()
             print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
             return EXIT_UNREADABLE
         if args.json:
-            _batch_json(store, totals, output)
+            _batch_json(store, totals, output, spool)
         else:
             print(outcome_text(store, totals, run.reused))
             print(f"已写入：{output}（结果数据库：{db_path}）")
@@ -764,8 +801,9 @@ def outcome_text(store, totals: Totals, reused: int = 0, shown: int = 10) -> str
     return "\n".join(lines)
 
 
-def _batch_json(store, totals, output) -> None:
-    """The batch's JSON on stdout, written row by row from the store."""
+def _batch_json(store, totals, output, entries: _JsonEntries | None = None) -> None:
+    """The batch's JSON on stdout, written row by row from the store (its 问题清单 entries from
+    ``entries`` when given: what writing 汇总 read of them, already in JSON)."""
     import json
     from decimal import Decimal
 
@@ -774,20 +812,111 @@ def _batch_json(store, totals, output) -> None:
     out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
                           "output": str(output)}, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
-    for n, (row, duplicate) in enumerate(store.summary()):
+
+    def row_data(row: BatchRow, duplicate: str) -> dict:
         data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
         data["duplicate"] = duplicate
-        out.write((", " if n else "") + encode(data))
-    out.write('], "issues": [')
-    # a thousand entries encoded at a time: the encoder writes a list's items with the same ", "
-    # between them, so the list's text without its brackets is the entries one by one
-    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
-    issues = store.issue_rows()
+        return data
+
+    # a thousand rows encoded at a time: the encoder writes a list's items with the same ", " between
+    # them, so the list's text without its brackets is the rows one by one (and each call of encode
+    # sets up an encoder: once per thousand rows, not per row)
+    rows = store.summary()
     separator = ""
-    while chunk := [dict(zip(keys, fields)) for fields in islice(issues, 1000)]:
+    while chunk := [row_data(row, duplicate) for row, duplicate in islice(rows, 1000)]:
         out.write(separator + encode(chunk)[1:-1])
         separator = ", "
+    out.write('], "issues": [')
+    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+    stream = _utf8_bytes_under(out)
+    if stream is None:
+        _json_issues(out, store.issue_rows(), keys, encode)
+    else:  # the entries as the store holds them, in UTF-8: nothing decoded, nothing encoded again
+        out.flush()
+        if entries is None:
+            entries = _JsonEntries()
+            stored = store.issue_rows_utf8()
+            while part := list(islice(stored, 1000)):
+                entries.add(part)
+        entries.copy_to(stream)
     out.write("]}\n")
+
+
+def _json_issues(out, issues: Iterator[tuple], keys: tuple[str, ...], encode: Callable[[object], str]) -> None:
+    """The 问题清单 entries of the batch's JSON, each its six texts quoted into one template: what the
+    encoder writes of the entry's dict (its keys in order, ": " and ", " between), the texts quoted by
+    the function the encoder uses (json.encoder.encode_basestring, without ensure_ascii), with no dict
+    made per entry; a thousand entries written at a time."""
+    from json.encoder import encode_basestring as quote
+
+    template = "{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}"
+    separator = ""
+    while chunk := list(islice(issues, 1000)):
+        try:
+            text = ", ".join([template % tuple(map(quote, fields)) for fields in chunk])
+        except TypeError:  # a field that is not a text (not from the stores of this module): the encoder's way
+            text = encode([dict(zip(keys, fields)) for fields in chunk])[1:-1]
+        out.write(separator + text)
+        separator = ", "
+
+
+#: what JSON quotes in a text (json.encoder.encode_basestring: a control character, ``"`` and ``\``)
+_JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
+
+
+class _JsonEntries:
+    """The 问题清单 entries of the batch's JSON in UTF-8, kept in a temporary file (unnamed: nothing is
+    left behind) as they are given: a text with nothing JSON quotes is written as it is, between
+    quotes (almost always); any other, quoted as the encoder quotes it (json.encoder.encode_basestring)."""
+
+    def __init__(self) -> None:
+        import tempfile
+        from json.encoder import encode_basestring as quote
+
+        keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+        self._quote = quote
+        self._template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
+        self._plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")
+        self._file = tempfile.TemporaryFile()
+        self._separator = b""
+
+    def add(self, entries: list[tuple[bytes, ...]]) -> None:
+        """Entries (each its fields in UTF-8), in JSON, after those already given."""
+        if not entries:
+            return
+        plain, search = self._plain, _JSON_ESCAPED.search
+        self._file.write(self._separator + b", ".join([plain % fields if search(b"".join(fields)) is None
+                                                       else self._quoted(fields) for fields in entries]))
+        self._separator = b", "
+
+    def _quoted(self, fields: tuple[bytes, ...]) -> bytes:
+        quote = self._quote
+        return self._template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields])
+
+    def copy_to(self, stream) -> None:
+        """The entries, separated by ", ", onto ``stream``; the temporary file is closed."""
+        import shutil
+
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, stream)
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _utf8_bytes_under(out):
+    """The byte stream under the text stream ``out`` when that writes UTF-8 (stdout almost always),
+    else None."""
+    import codecs
+
+    stream, encoding = getattr(out, "buffer", None), getattr(out, "encoding", None)
+    if stream is None or not isinstance(encoding, str):
+        return None
+    try:
+        return stream if codecs.lookup(encoding).name == "utf-8" else None
+    except LookupError:
+        return None
 
 
 def progress_bar(total: int, enabled: bool):

@@ -4,11 +4,12 @@ Python's standard library) or, where there is no sqlite3 (the offline web page),
 Both stores have one interface: :meth:`start` (the files of this run; returns those whose
 result is already stored for the same content and tool version, so they are reused),
 :meth:`put` (one file's result, committed at once: a batch killed half-way loses at most the
-files in flight), then the reading side that 汇总.xlsx is written from, one row at a time
-(:meth:`totals`, :meth:`summary`, :meth:`issues`, :meth:`problems`).  The schema is in
-docs/batch.md.  Duplicate submissions (same content, or same 项目+单位 in two files) and target
-forms copied from another project's form in another file (rule R28 across files, by the
-fingerprints each file's result stores) are worked out when reading, over the files of the run.
+files in flight; :meth:`put_many` the results that arrived together, in one commit), then the
+reading side that 汇总.xlsx is written from, one row at a time (:meth:`totals`, :meth:`summary`,
+:meth:`issues`, :meth:`problems`).  The schema is in docs/batch.md.  Duplicate submissions
+(same content, or same 项目+单位 in two files) and target forms copied from another project's form
+in another file (rule R28 across files, by the fingerprints each file's result stores) are worked
+out when reading, over the files of the run.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from perfeval_xl.core.batch import (
     KIND_NOTE, PROBLEM_STATUSES, BatchIssue, BatchRow, FileResult, Totals, as_number, as_total, duplicate_issue, duplicate_note,
@@ -92,7 +93,7 @@ class _Store:
         ``project`` and ``unit``)."""
         raise NotImplementedError
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
         """What R28 compares of each target form of the file (``targetforms.CopyPrint``)."""
         raise NotImplementedError
 
@@ -109,10 +110,13 @@ class _Store:
         """R28 across files: a warning at each target form of the file whose 年度目标, or whose
         year indicators, equal those of the first form that has them, in an earlier file and of another
         project (the earlier form is not warned; copies within one workbook the review reports)."""
+        prints = self._prints(file)
+        if not prints:  # (almost every file: no target form)
+            return
         from perfeval_xl.targetforms.rules import goal_copied, indicators_copied, rule
 
         cite = rule("R28").cite()
-        for mine in self._prints(file):
+        for mine in prints:
             other = self._copied_from(file, "goal", mine.goal, mine.project_key) if mine.goal else None
             if other:
                 yield BatchIssue(file.path, mine.sheet, mine.goal_cell, KIND_NOTE, "",
@@ -172,6 +176,20 @@ class _Store:
             for issue in self._copies(file):
                 yield _fields(issue)
 
+    def issue_rows_utf8(self) -> Iterator[tuple[bytes, ...]]:
+        """:meth:`issue_rows` with each text as its UTF-8 bytes (what 汇总.xlsx is written in: the
+        SQLite store reads them as stored, neither decoded nor encoded again)."""
+        for file in self._files():
+            duplicate = self._file_duplicate(file)
+            if duplicate:
+                yield _utf8(_fields(duplicate_issue(file.path, duplicate)))
+            yield from self._issue_rows_utf8(file)
+            for issue in self._copies(file):
+                yield _utf8(_fields(issue))
+
+    def _issue_rows_utf8(self, file: _File) -> Iterable[tuple[bytes, ...]]:
+        return map(_utf8, self._issue_rows(file))
+
     def problems(self) -> Iterator[tuple[str, str]]:
         """(file, why) of each file that needs attention, in the run's order."""
         for file in self._files():
@@ -212,6 +230,10 @@ class MemoryStore(_Store):
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
         self._by_path[entry.path] = (entry, version, writable(result))
         self._print_index = None
+
+    def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
+        for entry, result in results:
+            self.put(entry, result, version)
 
     def stored(self) -> int:
         return len(self._by_path)
@@ -266,7 +288,7 @@ class MemoryStore(_Store):
     def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         return next((p for p in self._lookup().get(("project", row.project, row.unit), ()) if p != file.path), None)
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
         return self._by_path[file.path][2].prints
 
     def _copied_from(self, file: _File, kind: str, fingerprint: str, project_key: str) -> tuple[str, str, str] | None:
@@ -356,6 +378,9 @@ class SqliteStore(_Store):
 
         self.location = Path(path)
         self._sqlite3 = sqlite3
+        #: what the look-ups across files need to know first (read when the summary is read, dropped
+        #: when results are stored)
+        self._shared: _Shared | None = None
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -388,6 +413,7 @@ class SqliteStore(_Store):
 
     def start(self, entries: list[FileEntry], version: str, fresh: bool = False) -> set[str]:
         db = self._db
+        self._shared = None
         with self._transaction():
             if fresh:
                 db.execute("DELETE FROM target_prints")
@@ -412,30 +438,40 @@ class SqliteStore(_Store):
         return reusable
 
     def put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        self.put_many([(entry, result)], version)
+
+    def put_many(self, results: Sequence[tuple[FileEntry, FileResult]], version: str) -> None:
+        """Several files' results in one transaction (what a worker answers for one task arrives at once:
+        one commit, not one per file, writes each page of the tables once)."""
+        self._shared = None
         try:  # almost always every text is UTF-8 already: not checked first (sqlite3 checks each as it binds it)
-            self._put(entry, result, version)
+            with self._transaction():
+                for entry, result in results:
+                    self._put(entry, result, version)
         except UnicodeEncodeError:  # a lone surrogate somewhere (the transaction rolled back): written escaped
-            self._put(entry, writable(result), version)
+            with self._transaction():
+                for entry, result in results:
+                    self._put(entry, writable(result), version)
 
     def _put(self, entry: FileEntry, result: FileResult, version: str) -> None:
+        """The file's rows (inside a transaction)."""
         db = self._db
-        with self._transaction():
-            db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
-            cursor = db.execute(
-                "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
-                "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.path, entry.seq, entry.sha256, entry.size, _iso(entry.mtime), version, result.status,
-                 result.reason, int(result.unreadable), result.copy,
-                 dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
-            file_id = cursor.lastrowid
-            db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
-                 r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
-            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
-            db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
-                 p.indicators, p.count) for n, p in enumerate(result.prints)))
+        db.execute("DELETE FROM files WHERE path = ?", (entry.path,))
+        cursor = db.execute(
+            "INSERT INTO files (path, seq, sha256, size, mtime, tool_version, status, reason, unreadable, copy, "
+            "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.path, entry.seq, entry.sha256, entry.size, _iso(entry.mtime), version, result.status,
+             result.reason, int(result.unreadable), result.copy,
+             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+        file_id = cursor.lastrowid
+        db.executemany("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, entry.seq, r.sheet, r.project, r.unit, _text(r.printed_total), _text(r.total), r.grade, r.checked,
+             r.agreed, r.slips, r.errors, r.status) for n, r in enumerate(result.rows)))
+        db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, i.sheet, i.cell, i.kind, i.object, i.message) for n, i in enumerate(result.issues)))
+        db.executemany("INSERT INTO target_prints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (file_id, n, entry.seq, p.sheet, p.project, p.project_key, p.goal_cell, p.goal, p.header_cell,
+             p.indicators, p.count) for n, p in enumerate(result.prints)))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -483,6 +519,14 @@ class SqliteStore(_Store):
         return self._db.execute("SELECT ?, sheet, cell, kind, object, message FROM findings WHERE file_id = ? "
                                 "ORDER BY n", (file.path, file.id)).fetchall()
 
+    def _issue_rows_utf8(self, file: _File) -> Iterable[tuple[bytes, ...]]:
+        db = self._db
+        db.text_factory = bytes  # (only for this query: the reading between uses texts)
+        try:
+            return self._issue_rows(file)
+        finally:
+            db.text_factory = str
+
     def _row_keys(self, file: _File) -> Iterable[tuple[str, str]]:
         return self._db.execute("SELECT project, unit FROM evaluations WHERE file_id = ? ORDER BY n",
                                 (file.id,)).fetchall()
@@ -491,18 +535,34 @@ class SqliteStore(_Store):
         return (self._db.execute("SELECT count(*) FROM findings WHERE file_id = ?", (file.id,)).fetchone()[0]
                 + sum(1 for _ in self._copies(file)))
 
+    def _shared_now(self) -> _Shared:
+        if self._shared is None:
+            db = self._db
+            self._shared = _Shared(
+                frozenset(sha for (sha,) in db.execute("SELECT sha256 FROM files GROUP BY sha256 HAVING count(*) > 1")),
+                frozenset(db.execute("SELECT project, unit FROM evaluations GROUP BY project, unit "
+                                     "HAVING count(DISTINCT file_id) > 1").fetchall()),
+                frozenset(file_id for (file_id,) in db.execute("SELECT DISTINCT file_id FROM target_prints")))
+        return self._shared
+
     def _same_content(self, file: _File) -> str | None:
+        if file.sha256 not in self._shared_now().contents:
+            return None
         got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
                                (file.sha256, file.id)).fetchone()
         return got[0] if got else None
 
     def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
+        if (row.project, row.unit) not in self._shared_now().projects:
+            return None
         got = self._db.execute("SELECT f.path FROM evaluations e JOIN files f ON f.id = e.file_id WHERE e.project = ? "
                                "AND e.unit = ? AND e.file_id != ? ORDER BY e.seq LIMIT 1",
                                (row.project, row.unit, file.id)).fetchone()
         return got[0] if got else None
 
-    def _prints(self, file: _File) -> Iterable:
+    def _prints(self, file: _File) -> Sequence:
+        if file.id not in self._shared_now().print_files:
+            return ()
         from perfeval_xl.targetforms.rules import CopyPrint
 
         return [CopyPrint(*row) for row in self._db.execute(
@@ -519,6 +579,20 @@ class SqliteStore(_Store):
 
 
 @dataclass(frozen=True)
+class _Shared:
+    """What more than one file of the SQLite store has: the look-ups across files (a query each) are
+    made only for these, each file that has nothing in common with another costs none (a dictionary of
+    every file's keys is what the memory store holds; here only what repeats is held)."""
+
+    #: the content hashes of two files or more
+    contents: frozenset[str]
+    #: the (project, unit) of rows of two files or more
+    projects: frozenset[tuple[str, str]]
+    #: the ids of the files that have target forms
+    print_files: frozenset[int]
+
+
+@dataclass(frozen=True)
 class _Key:
     """What :meth:`_Store._same_project` looks at of a row."""
 
@@ -532,6 +606,11 @@ _ISSUE_FIELDS = tuple(BatchIssue.__dataclass_fields__)
 def _fields(issue: BatchIssue) -> tuple:
     """An issue's fields in order (a tuple of :meth:`_Store.issue_rows`)."""
     return tuple(getattr(issue, name) for name in _ISSUE_FIELDS)
+
+
+def _utf8(fields: tuple) -> tuple[bytes, ...]:
+    """An issue's fields (texts, UTF-8 writable: :func:`writable`) as UTF-8 bytes."""
+    return tuple([text.encode("utf-8") for text in fields])
 
 
 def _elsewhere(other: tuple[str, str, str]) -> str:

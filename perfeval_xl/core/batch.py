@@ -330,23 +330,29 @@ def continued_note(next_sheet: str) -> str:
 NO_ISSUES_NOTE = "没有发现差错或错误。"
 
 
-def issue_values(n: int, issue: BatchIssue) -> tuple[list, list[str], float]:
-    """One 问题清单 row and the height its wrapped text needs."""
-    return issue_fields_values(n, (issue.file, issue.sheet, issue.cell, issue.kind, issue.object, issue.message))
-
-
-def issue_fields_values(n: int, fields: tuple) -> tuple[list, list[str], float]:
-    """:func:`issue_values` of an issue given as its fields in order (file, sheet, cell, kind, object,
-    message), as the store reads them."""
-    file, sheet, _, _, object_, message = fields
-    return [n, *fields], ISSUE_STYLES, _issue_height(file, sheet, object_, message)
+def issue_height_utf8(fields: tuple[bytes, ...]) -> float:
+    """The height of a 问题清单 row, given as the entry's fields in order (file, sheet, cell, kind,
+    object, message) in UTF-8, as 汇总.xlsx is written (its number, 序号, comes first, then the
+    fields, in :data:`ISSUE_STYLES`): :func:`_height` of the row, the file's name and the rest
+    apart, each remembered (every row of a file names it), each text decoded only when its height
+    is not known yet."""
+    file = fields[0]
+    return min(max(_needed_utf8(file, ISSUE_WIDTHS[1]) if file else 18.0,
+                   _entry_height_utf8(fields[1], fields[4], fields[5])), 409.0)
 
 
 @lru_cache(maxsize=8192)
-def _issue_height(file: str, sheet: str, object_: str, message: str) -> float:
-    """The height of a 问题清单 row, remembered whole: a file's problems repeat its name, sheet and
-    object, and the same message comes back file after file."""
-    return _height([None, file, sheet, None, None, object_, message], ISSUE_WIDTHS, (1, 2, 5, 6))
+def _needed_utf8(text: bytes, width: float) -> float:
+    """:func:`_needed` of a text in UTF-8 (a file's name, on every row of its problems)."""
+    return _needed(text.decode("utf-8"), width)
+
+
+@lru_cache(maxsize=8192)
+def _entry_height_utf8(sheet: bytes, object_: bytes, message: bytes) -> float:
+    """The height a 问题清单 row needs for its sheet, object and message, remembered whole: a file's
+    problems repeat its sheets and objects, and the same message comes back file after file."""
+    return _height([None, None, sheet.decode("utf-8"), None, None, object_.decode("utf-8"), message.decode("utf-8")],
+                   ISSUE_WIDTHS, (2, 5, 6))
 
 
 def sheet_parts(total: int, head_of: Callable[[int, int], SheetPlan], name_of: Callable[[int], str],

@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from perfeval_xl.core.findings import column_letter
 from perfeval_xl.core.normalize import xml_safe
@@ -53,7 +53,25 @@ class StreamedSheet:
     note: str = ""
 
 
-def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
+#: one row of a :class:`NumberedTextSheet`: its number (the first column), the texts of the other
+#: columns in UTF-8, its height in points (None: the default)
+NumberedRow = tuple[int, Sequence[bytes], "float | None"]
+
+
+@dataclass
+class NumberedTextSheet:
+    """A sheet whose data rows are a number then texts (in UTF-8), each column in one style (``styles``,
+    the number's first): 问题清单, a province's hundreds of thousands of rows, written each from one
+    row template straight in UTF-8, its texts escaped only when one needs it.  The same XML as a
+    :class:`StreamedSheet` of these rows (values ``[number, *texts]``, these styles) writes."""
+
+    head: SheetPlan
+    rows: Iterable[NumberedRow]
+    note: str = ""
+    styles: Sequence[str] = ()
+
+
+def write_streamed_workbook(path: Path, sheets: Sequence[StreamedSheet | NumberedTextSheet]) -> Path:
     """Write the sheets in order; each sheet's rows are consumed as it is written (so the rows
     of several sheets may be drawn in turn from one iterator)."""
     styles, index = add_styles(NEW_STYLES)
@@ -62,7 +80,7 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
     def write(handle) -> None:
         digest = hashlib.sha256()
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as zout:
-            def put(name: str, chunks: Iterable[str]) -> None:
+            def put(name: str, chunks: Iterable[str | bytes]) -> None:
                 digest.update(name.encode("utf-8") + b"\0")
                 info = zipfile.ZipInfo(name, date_time=PART_STAMP)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -72,7 +90,7 @@ def write_streamed_workbook(path: Path, sheets: list[StreamedSheet]) -> Path:
                 info._compresslevel = _LEVEL  # type: ignore[attr-defined]
                 with zout.open(info, "w", force_zip64=True) as out:
                     for chunk in chunks:
-                        data = chunk.encode("utf-8")
+                        data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
                         digest.update(data)
                         out.write(data)
 
@@ -116,7 +134,7 @@ def written_unchanged(path: Path) -> bool:
     return stated is not None and stated == now
 
 
-def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator[str]:
+def _sheet_chunks(sheet: StreamedSheet | NumberedTextSheet, index: dict, selected: bool) -> Iterator[str | bytes]:
     head = sheet.head
     xml = sheet_xml(head, index, selected=selected)
     xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)  # the size is not known before the rows
@@ -124,8 +142,36 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
     yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + before
     ncols = max(head.n_cols, 1)
     letters = [column_letter(c) for c in range(max(ncols, 32))]
-    line = head.n_rows
     ids = {str(name): sid for name, sid in index.items()}  # by plain text: no enum lookup per cell
+    rows = (_numbered_text_rows(sheet, letters, ids) if isinstance(sheet, NumberedTextSheet)
+            else _value_rows(sheet, letters, ids))
+    line = head.n_rows
+    for written in rows:  # lists of rows' XML (text or UTF-8), written as they come
+        line += len(written)
+        if written:
+            yield "".join(written) if isinstance(written[0], str) else b"".join(written)
+    batch: list[str] = []
+    note_merge = ""
+    if sheet.note:
+        line += 1
+        sid = index[StyleName.NOTE]
+        batch.append(f'<row r="{line}"><c r="A{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+                     f"{xml_safe(escape(sheet.note))}</t></is></c>"
+                     + "".join(f'<c r="{letters[c]}{line}" s="{sid}"/>' for c in range(1, ncols)) + "</row>")
+        note_merge = f'<mergeCell ref="A{line}:{letters[ncols - 1]}{line}"/>'
+    yield "".join(batch) + "</sheetData>"
+    if note_merge:
+        match = re.match(r'<mergeCells count="(\d+)">', after)
+        if match:
+            after = f'<mergeCells count="{int(match.group(1)) + 1}">{note_merge}' + after[match.end():]
+        else:
+            after = f'<mergeCells count="1">{note_merge}</mergeCells>' + after
+    yield after
+
+
+def _value_rows(sheet: StreamedSheet, letters: list[str], ids: dict[str, int]) -> Iterator[list[str]]:
+    """The XML of the sheet's data rows, in lists of 201 rows and a last list of fewer."""
+    line = sheet.head.n_rows
     # A row is its number joined into the pieces around it: ``<row r="`` N ``"><c r="A`` N piece A N
     # piece B … where a cell's piece is its style and value and the start of the next cell's
     # reference (or ``</row>``), so a row is one join.  A text cell's piece is remembered by
@@ -168,24 +214,62 @@ def _sheet_chunks(sheet: StreamedSheet, index: dict, selected: bool) -> Iterator
             add(piece)
         batch.append(str(line).join(pieces))
         if len(batch) > 200:
-            yield "".join(batch)
+            yield batch
             batch = []
-    note_merge = ""
-    if sheet.note:
+    yield batch
+
+
+#: the text of a cell written inline (after its reference and style), and an empty cell's end
+_INLINE_TEXT = b' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
+_EMPTY_CELL = b"/>"
+#: what may need :func:`xml_safe` or :func:`escape` in UTF-8: a control character, ``&<>``, the lead
+#: byte of U+D000–U+DFFF (surrogates; Hangul too, which then takes the slow way to the same text);
+#: U+FFFE and U+FFFF begin with :data:`_FFC0_TO_FFFF` (one character class is a quick scan, an
+#: alternation of it and a sequence is not: about three times the CPU)
+_MAY_NEED_CLEANING = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\xed]")
+#: the first two bytes of U+FFC0–U+FFFF in UTF-8 (U+FFFE and U+FFFF, and a few full-width signs such
+#: as ￥, which then take the slow way to the same text)
+_FFC0_TO_FFFF = b"\xef\xbf"
+
+
+def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[str, int]) -> Iterator[list[bytes]]:
+    """:func:`_value_rows` of a :class:`NumberedTextSheet`, in UTF-8: each row one ``%`` of the
+    sheet's row template (the row's number before each cell's reference, then the cell's text or
+    the end of an empty cell), the same XML as :func:`_value_rows` writes for an int and texts in
+    these styles."""
+    styles = sheet.styles
+    template = ('<row r="%d"%s><c r="A%d" s="' + str(ids[styles[0]]) + '"><v>%d</v></c>'
+                + "".join(f'<c r="{letters[c]}%d" s="{ids[style]}"%s' for c, style in enumerate(styles[1:], start=1))
+                + "</row>").encode("utf-8")
+    texts = len(styles) - 1
+    heights: dict[float, bytes] = {}  # a row's height attribute by height (a few hundred at most: steps of 0.75 pt)
+    line = sheet.head.n_rows
+    batch: list[bytes] = []
+    add = batch.append
+    for number, values, height in sheet.rows:
         line += 1
-        sid = index[StyleName.NOTE]
-        batch.append(f'<row r="{line}"><c r="A{line}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-                     f"{xml_safe(escape(sheet.note))}</t></is></c>"
-                     + "".join(f'<c r="{letters[c]}{line}" s="{sid}"/>' for c in range(1, ncols)) + "</row>")
-        note_merge = f'<mergeCell ref="A{line}:{letters[ncols - 1]}{line}"/>'
-    yield "".join(batch) + "</sheetData>"
-    if note_merge:
-        match = re.match(r'<mergeCells count="(\d+)">', after)
-        if match:
-            after = f'<mergeCells count="{int(match.group(1)) + 1}">{note_merge}' + after[match.end():]
+        if len(values) != texts:
+            raise ValueError(f"a row of {len(values)} texts in a sheet of {texts} text columns")
+        joined = b"".join(values)
+        if _MAY_NEED_CLEANING.search(joined) is None and _FFC0_TO_FFFF not in joined:  # almost always
+            cells = [_INLINE_TEXT % value if value else _EMPTY_CELL for value in values]
         else:
-            after = f'<mergeCells count="1">{note_merge}</mergeCells>' + after
-    yield after
+            cells = [_INLINE_TEXT % xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else _EMPTY_CELL
+                     for value in values]
+        attribute = heights.get(height) if height.__class__ is float else None  # (18 and 18.0: equal keys, two texts)
+        if attribute is None:
+            attribute = f' ht="{height}" customHeight="1"'.encode() if height else b""
+            if height.__class__ is float:
+                heights[height] = attribute
+        arguments: list = [line, attribute, line, number]
+        for cell in cells:
+            arguments += (line, cell)
+        add(template % tuple(arguments))
+        if len(batch) > 200:
+            yield batch
+            batch = []
+            add = batch.append
+    yield batch
 
 
 def _package_rels() -> str:
