@@ -349,7 +349,7 @@ def _warm_up() -> None:
     import perfeval_xl.forms.reconcile  # noqa: F401  (imported by a review's first self-evaluation form)
     import perfeval_xl.io.displayed  # noqa: F401
     import perfeval_xl.io.ownership  # noqa: F401
-    import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine, the guard, defusedxml)
+    import perfeval_xl.io.snapshot  # noqa: F401  (python-calamine and the guard; its XML parser only for a sheet it must parse)
     import perfeval_xl.io.targets  # noqa: F401
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
