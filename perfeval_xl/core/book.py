@@ -18,7 +18,8 @@ import re
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import repeat
+from decimal import Decimal
+from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, cast
 
@@ -26,6 +27,7 @@ from . import schema
 from .environment import Caches
 from .findings import Findings, Ref, TemplateError, cell_name
 from .normalize import KIND_HINTS, CellValueError, clean_text, is_blank, parse_cell, parse_column
+from .numbers import ZERO
 
 if TYPE_CHECKING:  # pragma: no cover
     from .environment import Env
@@ -192,6 +194,16 @@ class GroupValues(NamedTuple):
     values: Sequence
 
 
+def present_sum(group: GroupValues) -> tuple[Decimal, Sequence[int]]:
+    """The sum (from zero) of a group's values that are not None (an amount column's Decimals) and
+    the rows those values lie in, in sheet order (none: the group has no value)."""
+    kept = present(group.values)
+    rows, values = group.rows, group.values
+    if not all(kept):
+        rows, values = list(compress(rows, kept)), list(compress(values, kept))
+    return sum(cast("list[Decimal]", values), ZERO), rows
+
+
 def column_values(records: Sequence[Record], key: str) -> list:
     """``record.values.get(key)`` of every record, in order, by a C loop (a long ledger's column
     without bytecode per row): ``dict.get`` called on each (no method looked up per row) when every
@@ -275,10 +287,15 @@ class Book:
 
         def index() -> dict[object, GroupValues]:
             rows, values = self.row_numbers(sheet), self.column(sheet, key)
-            return {group: GroupValues(list(picked(rows, found)), list(picked(values, found)))
+            return {group: GroupValues(picked(rows, found), picked(values, found))
                     for group, found in self._positions(table, sheet, by).items()}
 
         return self.caches.derived(table, f"{key} by {by}", index)
+
+    def group_sum(self, group: GroupValues) -> tuple[Decimal, Sequence[int]]:
+        """:func:`present_sum` of a group of :meth:`grouped_values`, made once per run (a unit's ledger
+        total: the check stage compares it with 资金情况, the indicators score it)."""
+        return self.caches.derived(group, "sum of the values present", lambda: present_sum(group))
 
     def column(self, sheet: schema.TableSheet, key: str) -> tuple:
         """``record.values.get(key)`` of every record of the sheet, in order; built once per run (from the

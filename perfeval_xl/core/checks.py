@@ -10,11 +10,10 @@ the workbook's declared unit, and conversion happens only in :func:`convert`.
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import compress
-from typing import Callable, Iterable, cast
+from typing import Callable, Iterable
 
 from . import schema
-from .book import Book, present
+from .book import Book
 from .environment import Env
 from .findings import Finding, Findings
 from .numbers import ZERO, fmt_amount, fmt_plain
@@ -51,11 +50,9 @@ def ledger_matches_spending(book: Book) -> Findings:
     spent, spent_cell = _spent(book)
     totals = []  # (first row with an amount, unit, total): units in the order their first amount comes
     for name, group in book.grouped_values(schema.LEDGER, "unit", "amount").items():
-        kept = present(group.values)  # C loops over a unit's amounts of a long ledger
-        amounts = cast("list[Decimal]", list(compress(group.values, kept)))
-        if amounts:
-            first = group.rows[kept.index(True)]
-            totals.append((first, name, sum(amounts, ZERO)))
+        total, rows = book.group_sum(group)  # (the indicators score the same sum: made once)
+        if rows:
+            totals.append((rows[0], name, total))
     for _, name, total in sorted(totals, key=lambda t: t[0]):
         if name in spent and spent[name] != total:
             found.warning(spent_cell[name], (

@@ -221,13 +221,10 @@ class Scope:
     def _group_total(self, group: GroupValues, records: list[Record], key: str, sheet: schema.TableSheet,
                      what: str) -> tuple[Decimal, Sequence[int]]:
         """:meth:`total` of a group's values (``records``, the same rows) and the rows summed."""
-        kept = present(group.values)
-        rows, values = group.rows, group.values
-        if not all(kept):
-            rows, values = list(compress(rows, kept)), list(compress(values, kept))
-        if not values:
+        amount, rows = self.book.group_sum(group)
+        if not rows:
             self.total(records, key, sheet, what)  # raises: says which cell is blank
-        return sum(cast("list[Decimal]", values), ZERO), rows
+        return amount, rows
 
     def memo(self, what: str, key: str, make: Callable[[], Value]) -> Value:
         """A value computed once in this scope (``what`` of ``key``, e.g. one class's satisfaction,
