@@ -55,6 +55,21 @@ def test_a_units_and_the_projects_spending_from_the_ledger_columns():
     assert format_refs(spent_of(Scope(book, None, CORE_SOURCES))[1]) == "支出明细!E3:E7"
 
 
+def test_without_a_blank_amount_the_units_and_the_project_name_the_same_cell_objects():
+    # the ledger above without its blank last row: 甲 on E3, E5, E7, 乙 on E4, E6, the project on E3:E7; each unit's
+    # cells are the project's very Ref objects (made once for the column), and what the row-by-row total names
+    book, _ = read(snapshot(INFO, dict(TABLES, 支出明细=LEDGER[:-1])))
+    book = normalise(book)[0]
+    project = spent_of(Scope(book, None, CORE_SOURCES))[1]
+    assert project == [Ref("支出明细", r, 4) for r in (2, 3, 4, 5, 6)]
+    for unit, places in (("甲", (0, 2, 4)), ("乙", (1, 3))):
+        scope = Scope(book, unit, CORE_SOURCES)
+        total, cells = spent_of(scope)
+        assert cells == scope.total(scope.rows(schema.LEDGER), "amount", schema.LEDGER, "实际支出")[1]
+        assert all(cell is project[i] for cell, i in zip(cells, places, strict=True))
+    assert spent_of(Scope(book, "乙", CORE_SOURCES))[0] == D("29.75")  # 20 + 9.75
+
+
 def test_a_unit_whose_ledger_amounts_are_all_blank_is_refused_at_its_first_row():
     tables = dict(TABLES, 支出明细=[dict(row, 金额=None) if row["单位简称"].strip() == "乙" else row for row in LEDGER])
     book, _ = read(snapshot(INFO, tables))

@@ -314,6 +314,29 @@ class Book:
         table = self.table(sheet)
         return self.caches.derived(table, "row numbers", lambda: tuple(map(_ROW, table.records)))
 
+    def cells(self, sheet: schema.TableSheet, col: int) -> tuple[Ref, ...]:
+        """``Ref(sheet, record.row, col)`` of every record of the sheet, in order; built once per run
+        (a long ledger's amount cells: the project's total names them all)."""
+        table = self.table(sheet)
+
+        def make() -> tuple[Ref, ...]:
+            rows = self.row_numbers(sheet)  # each Ref by tuple.__new__ over the zipped fields: a C loop
+            return tuple(map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col))))
+
+        return self.caches.derived(table, f"cells of column {col}", make)
+
+    def grouped_cells(self, sheet: schema.TableSheet, by: str, col: int) -> Mapping[object, tuple[Ref, ...]]:
+        """For each group of :meth:`grouped` ``(sheet, by)``: its records' :meth:`cells`, in sheet order;
+        the very Ref objects of :meth:`cells`, picked by a C call per group (a unit's ledger cells are
+        not made again), built once per run."""
+        table = self.table(sheet)
+
+        def index() -> dict[object, tuple[Ref, ...]]:
+            cells = self.cells(sheet, col)
+            return {group: picked(cells, found) for group, found in self._positions(table, sheet, by).items()}
+
+        return self.caches.derived(table, f"cells of column {col} by {by}", index)
+
     def _positions(self, table: Table, sheet: schema.TableSheet, by: str) -> dict[object, list[int]]:
         return self.caches.derived(table, f"positions by {by}", lambda: positions(self.column(sheet, by)))
 

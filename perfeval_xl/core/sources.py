@@ -214,9 +214,21 @@ class Scope:
         if not refs:
             return amount, []
         col = records[0].cols.get(key, 0)  # r.ref(key) of each row summed, made once for the run
-        cells = self.book.caches.derived(owner, f"{what}: cells of {key}", lambda: list(
-            map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col)))))
+        cells = self.book.caches.derived(owner, f"{what}: cells of {key}",
+                                         lambda: self._summed_cells(found, rows, sheet, col))
         return amount, list(cells)
+
+    def _summed_cells(self, group: GroupValues, rows: Sequence[int], sheet: schema.TableSheet,
+                      col: int) -> Sequence[Ref]:
+        """The cells of ``rows``, those of ``group`` summed by :meth:`column_total`: when every one of the
+        group's values was summed (a ledger without a blank amount), the Ref objects the book keeps
+        for the whole column (:meth:`Book.cells`, :meth:`Book.grouped_cells`: the project and each unit
+        share them), else made for these rows."""
+        if rows is group.rows:  # (present_sum hands the group's own rows back when none is blank)
+            if self.unit is None:
+                return self.book.cells(sheet, col)
+            return self.book.grouped_cells(sheet, "unit", col)[self.unit]
+        return list(map(tuple.__new__, repeat(Ref, len(rows)), zip(repeat(sheet.name), rows, repeat(col))))
 
     def _group_total(self, group: GroupValues, records: list[Record], key: str, sheet: schema.TableSheet,
                      what: str) -> tuple[Decimal, Sequence[int]]:
