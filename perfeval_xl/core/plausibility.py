@@ -99,12 +99,16 @@ _NOT_ALL_DECIMAL = (ZERO, ZERO)
 def _amount_span(values: Sequence) -> tuple[Decimal, Decimal] | None:
     """(lowest, highest) of a column's amounts, once for the run (the negative and the 万元 checks
     both ask); None when it has none; :data:`_NOT_ALL_DECIMAL` when one is not a Decimal."""
-    amounts = list(compress(values, present(values)))
-    if not amounts:
+    types = set(map(type, values))  # (the amounts' types, and None's for a blank)
+    if not types - _BLANK_TYPE:
         return None
-    if set(map(type, amounts)) != {Decimal}:
+    if types - _BLANK_TYPE != _DECIMAL_TYPE:
         return _NOT_ALL_DECIMAL
+    amounts = list(compress(values, present(values))) if types != _DECIMAL_TYPE else values  # (no blank: as they are)
     return min(amounts), max(amounts)
+
+
+_BLANK_TYPE, _DECIMAL_TYPE = frozenset({type(None)}), frozenset({Decimal})
 
 
 def _check_negative(book, findings: Findings) -> None:
