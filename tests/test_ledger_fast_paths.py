@@ -235,6 +235,9 @@ def test_a_group_is_picked_in_its_order_one_position_or_many():
     units = ["甲", " 乙", "甲", "乙 ", None, "甲"]
     assert {k: picked(units, found) for k, found in positions(units).items()} == {
         "甲": ("甲", "甲", "甲"), "乙": (" 乙", "乙 "), None: (None,)}
+    # texts known to be stripped (a text column as read) are taken as they are: the same positions as stripping them
+    assert positions(["甲", "乙", "甲", "乙", None, "甲"], stripped=True) == positions(units) == {
+        "甲": [0, 2, 5], "乙": [1, 3], None: [4]}
 
 
 def _ledger_book(amounts, amount_unit):

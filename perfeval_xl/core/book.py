@@ -159,12 +159,17 @@ class Table:
         return {k: picked(records, found) for k, found in positions(column_values(records, key)).items()}
 
 
-def positions(values: Sequence[object]) -> dict[object, list[int]]:
+def positions(values: Sequence[object], stripped: bool = False) -> dict[object, list[int]]:
     """The positions of each value (texts stripped; None for a blank) in a column's ``values``, in
     sheet order: one pass in the order of the table's rows (a long ledger's records, read group by
-    group, would each lie far in memory from the last)."""
-    keys = list(map(str.strip, cast("Sequence[str]", values))) if set(map(type, values)) == {str} \
-        else list(map(_stripped, values))
+    group, would each lie far in memory from the last).  ``stripped``: every text of ``values`` is
+    known to be stripped already (a text column as the read stage parsed it), so none is stripped again."""
+    if stripped:
+        keys = values
+    elif set(map(type, values)) == {str}:
+        keys = list(map(str.strip, cast("Sequence[str]", values)))
+    else:
+        keys = list(map(_stripped, values))
     found: dict[object, list[int]] = {}
     for i, value in enumerate(keys):
         at = found.get(value)
@@ -338,7 +343,13 @@ class Book:
         return self.caches.derived(table, f"cells of column {col} by {by}", index)
 
     def _positions(self, table: Table, sheet: schema.TableSheet, by: str) -> dict[object, list[int]]:
-        return self.caches.derived(table, f"positions by {by}", lambda: positions(self.column(sheet, by)))
+        def make() -> dict[object, list[int]]:
+            # a text column as the read stage parsed it holds stripped texts and None (parse_column): as they are
+            as_read = by in self.caches.derived(table, _COLUMNS_AS_READ, dict)
+            texts = all(column.kind in _TEXT_KINDS for column in sheet.columns if column.key == by)
+            return positions(self.column(sheet, by), stripped=as_read and texts)
+
+        return self.caches.derived(table, f"positions by {by}", make)
 
     def unit(self, short_name: str) -> Unit | None:
         def index() -> dict[str, Unit]:
@@ -629,6 +640,8 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
 
 #: what :func:`_read_table` keeps in the run's caches for a table it read: ``{column key: parsed values}``
 _COLUMNS_AS_READ = "columns as read"
+#: the kinds of column whose parsed values are stripped texts or None (:func:`parse_column`)
+_TEXT_KINDS = frozenset({"text", "literal"})
 
 
 def read(snapshot: Snapshot, env: Env | None = None) -> tuple[Book, Findings]:
