@@ -521,8 +521,10 @@ class _Reader:
             question = survey_class.question(number)
         except KeyError:
             return label
+        folded = fold(label)
         for opt in question.options:
-            if fold(opt.label) == fold(label) or fold(opt.label).upper() == fold(label).upper():
+            own = fold(opt.label)
+            if own == folded or own.upper() == folded.upper():
                 return opt.label
         return label
 
