@@ -391,6 +391,22 @@ def test_option_without_rate_breaks_the_class_not_the_run():
         scope.resolve("满意度(A)")
 
 
+def test_question_without_options_takes_them_from_the_counts():
+    # 问卷选项 lists options for question 1 only (no 题号-blank row for the whole class): question 2's options
+    # are the count rows' (A at D3, B at D4), which carry no 得分率, so each is an error at its 选项 cell
+    # and the class cannot be rated
+    counts = [{"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "B", "合计": 1}]
+    options = [{"类别代码": "A", "题号": 1, "选项": "A", "得分率": "100%"}]
+    book, data, done = small_book(counts, options, 评价形态="整体评价")
+    got = findings_of(done)
+    for cell, label in (("D3", "A"), ("D4", "B")):
+        assert ("error", "问卷计数", cell,
+                f"A类第2题选项“{label}”没有得分率：请在“问卷选项”填写（题号留空的行适用于该类全部题目）") in got
+    assert [o.label for o in data.classes["A"].question(2).options] == []
+    with pytest.raises(SourceError, match="缺少得分率"):
+        Scope(book, None, SOURCES).resolve("满意度(A)")
+
+
 def test_whole_counts_in_the_total_column_and_unknown_class():
     counts = [{"类别代码": "A", "选项": "有效问卷数", "合计": 4},
               {"类别代码": "A", "题号": 2, "选项": "A", "合计": 3}, {"类别代码": "A", "题号": 2, "选项": "B", "合计": 1},

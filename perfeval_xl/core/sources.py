@@ -567,12 +567,18 @@ def _roster(scope: Scope, category: str | None) -> list[Record]:
 
 def _roster_rows(scope: Scope, category: str | None) -> Sequence[Record]:
     """The scope's 人员名册 rows (of ``category``); a SourceError without rows.  The rows of one 类别 over
-    every year are :func:`_roster_by_category`'s (kept for the run: not to be changed)."""
+    every year are :func:`_roster_by_category`'s, and those of every 类别 :func:`_roster_of_scope`'s (kept for
+    the run: not to be changed)."""
     if category and scope.year is None:  # (a unit's 人数完成率, 发放人数 and 目标人数 each ask for several)
         kept = _roster_by_category(scope).get(category)
         if kept is not None:
             return kept
         rows: list[Record] = []
+    elif scope.year is None:  # every 类别: the scope's rows as grouped, kept for the run (each of them asks too)
+        whole = _roster_of_scope(scope)
+        if whole:
+            return whole
+        rows = []
     else:
         rows = scope.rows(schema.ROSTER)
         if category:
@@ -586,7 +592,7 @@ def _roster_rows(scope: Scope, category: str | None) -> Sequence[Record]:
 def _counted_roster(scope: Scope, category: str | None) -> tuple[Sequence[Record], Decimal, Decimal, tuple[Ref, ...]]:
     """:func:`_roster_rows` with their :func:`headcounts` and 是否发放 cells."""
     rows = _roster_rows(scope, category)
-    if type(rows) is tuple:  # a 类别's rows kept for the run (any other is a list of this call's): counted once
+    if type(rows) is tuple:  # rows kept for the run, a 类别's or all the scope's (any other is a list of this call's): counted once
         return (rows, *scope.book.caches.derived(rows, "headcounts", lambda: (*headcounts(rows), _paid_cells(rows))))
     return (rows, *headcounts(rows), _paid_cells(rows))
 
@@ -595,10 +601,16 @@ def _paid_cells(rows: Iterable[Record]) -> tuple[Ref, ...]:
     return tuple(r.ref("paid") for r in rows)
 
 
+def _roster_of_scope(scope: Scope) -> tuple[Record, ...]:
+    """The scope's rows of 人员名册 over every year (:meth:`Scope.rows`' rows), as kept for the run."""
+    book = scope.book
+    return book.rows(schema.ROSTER) if scope.unit is None else book.grouped(schema.ROSTER, "unit").get(scope.unit, ())
+
+
 def _roster_by_category(scope: Scope) -> Mapping[object, tuple[Record, ...]]:
     """The scope's rows of 人员名册 (every year's) by their 类别 as typed, in sheet order; kept for the run."""
     book = scope.book
-    rows = book.rows(schema.ROSTER) if scope.unit is None else book.grouped(schema.ROSTER, "unit").get(scope.unit, ())
+    rows = _roster_of_scope(scope)
 
     def by_category() -> dict[object, tuple[Record, ...]]:
         found: dict[object, list[Record]] = {}

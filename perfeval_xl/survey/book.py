@@ -430,11 +430,20 @@ class _Reader:
     # -- classes -----------------------------------------------------------------
     def _build_classes(self, questions, options, counts: list[_CountRow]) -> None:
         inferred: dict[str, dict[int, tuple[str, bool, Ref]]] = {}
-        count_options: dict[tuple[str, int], list[tuple[str, str, Ref]]] = {}
         for row in counts:
             if row.code not in questions:
                 inferred.setdefault(row.code, {}).setdefault(row.number, (row.question, True, row.record.ref("number")))
-            count_options.setdefault((row.code, row.number), []).append((row.label, row.text, row.record.ref("label")))
+        # the options the count rows name, by class and question: made only for a question that has no
+        # options in 问卷选项 (its options are then taken from the counts)
+        count_options: dict[tuple[str, int], list[tuple[str, str, Ref]]] = {}
+
+        def options_counted(code: str, number: int) -> list[tuple[str, str, Ref]]:
+            if not count_options:
+                for row in counts:
+                    count_options.setdefault((row.code, row.number), []).append(
+                        (row.label, row.text, row.record.ref("label")))
+            return count_options.get((code, number), [])
+
         for code, rec in self.class_rows.items():
             name = _text(rec, "name")
             qdefs = questions.get(code) or inferred.get(code) or {}
@@ -449,7 +458,7 @@ class _Reader:
                 elif general:
                     rows = list(general.values())
                 else:
-                    rows = [(label, text_, None, ref) for label, text_, ref in count_options.get((code, number), [])]
+                    rows = [(label, text_, None, ref) for label, text_, ref in options_counted(code, number)]
                 opts = []
                 for label, otext, rate, ref in rows:
                     fallback = general.get(fold(label))
@@ -521,8 +530,10 @@ class _Reader:
             question = survey_class.question(number)
         except KeyError:
             return label
+        folded = fold(label)
         for opt in question.options:
-            if fold(opt.label) == fold(label) or fold(opt.label).upper() == fold(label).upper():
+            own = fold(opt.label)
+            if own == folded or own.upper() == folded.upper():
                 return opt.label
         return label
 

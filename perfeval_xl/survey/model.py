@@ -179,7 +179,7 @@ class Tally:
     def set_counts(self, number: int, label: str, counts: Mapping[str, int], refs: Mapping[str, Ref]) -> None:
         """:meth:`set` of each unit's count of one option (``counts`` by unit, in order), each with its
         ref in ``refs`` when there is one: one call for a row of the 问卷计数 sheet."""
-        known, answers, stored = self._known_units, self._answers, self.counts
+        known, answers, stored, unit_refs = self._known_units, self._answers, self.counts, self._unit_refs
         for unit, count in counts.items():
             if unit not in known:
                 known.add(unit)
@@ -191,7 +191,10 @@ class Tally:
             ref = refs.get(unit)
             if ref is not None:
                 self.refs[key] = ref
-                self._unit_refs.setdefault(unit, {})[key] = ref
+                own = unit_refs.get(unit)  # (not setdefault: no empty dict made for every count)
+                if own is None:
+                    own = unit_refs[unit] = {}
+                own[key] = ref
 
     def add(self, number: int, label: str, unit: str, count: int = 1) -> None:
         self._unit(unit)
