@@ -770,7 +770,7 @@ def command(args) -> int:
 
                 shutil.copy2(output, backup)
                 print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
-            if args.json and _utf8_bytes_under(sys.stdout) is not None:
+            if args.json:
                 spool = _JsonEntries()
             totals = write_summary(store, output, also=spool.add if spool is not None else None)
         except OSError as exc:
@@ -827,37 +827,18 @@ def _batch_json(store, totals, output, entries: _JsonEntries | None = None) -> N
         out.write(separator + encode(chunk)[1:-1])
         separator = ", "
     out.write('], "issues": [')
-    keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+    if entries is None:
+        entries = _JsonEntries()
+        stored = store.issue_rows_utf8()
+        while part := list(islice(stored, 1000)):
+            entries.add(part)
     stream = _utf8_bytes_under(out)
-    if stream is None:
-        _json_issues(out, store.issue_rows(), keys, encode)
+    if stream is None:  # a stream of text only: the same entries, decoded
+        entries.copy_to_text(out)
     else:  # the entries as the store holds them, in UTF-8: nothing decoded, nothing encoded again
         out.flush()
-        if entries is None:
-            entries = _JsonEntries()
-            stored = store.issue_rows_utf8()
-            while part := list(islice(stored, 1000)):
-                entries.add(part)
         entries.copy_to(stream)
     out.write("]}\n")
-
-
-def _json_issues(out, issues: Iterator[tuple], keys: tuple[str, ...], encode: Callable[[object], str]) -> None:
-    """The 问题清单 entries of the batch's JSON, each its six texts quoted into one template: what the
-    encoder writes of the entry's dict (its keys in order, ": " and ", " between), the texts quoted by
-    the function the encoder uses (json.encoder.encode_basestring, without ensure_ascii), with no dict
-    made per entry; a thousand entries written at a time."""
-    from json.encoder import encode_basestring as quote
-
-    template = "{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}"
-    separator = ""
-    while chunk := list(islice(issues, 1000)):
-        try:
-            text = ", ".join([template % tuple(map(quote, fields)) for fields in chunk])
-        except TypeError:  # a field that is not a text (not from the stores of this module): the encoder's way
-            text = encode([dict(zip(keys, fields)) for fields in chunk])[1:-1]
-        out.write(separator + text)
-        separator = ", "
 
 
 #: what JSON quotes in a text (json.encoder.encode_basestring: a control character, ``"`` and ``\``)
@@ -900,6 +881,16 @@ class _JsonEntries:
         self._file.seek(0)
         shutil.copyfileobj(self._file, stream)
         self.close()
+
+    def copy_to_text(self, out) -> None:
+        """The entries, as :meth:`copy_to` gives them, decoded onto the text stream ``out``; the file is closed."""
+        import io
+        import shutil
+
+        self._file.seek(0)
+        text = io.TextIOWrapper(self._file, encoding="utf-8")
+        shutil.copyfileobj(text, out)
+        text.close()  # (and the file under it)
 
     def close(self) -> None:
         self._file.close()
