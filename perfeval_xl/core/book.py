@@ -56,7 +56,9 @@ class Record(NamedTuple):
     cols: Mapping[str, int]
     #: columns whose cell could not be read (already reported as a finding)
     invalid: frozenset = frozenset()
-    #: the row as read, every column (for columns the schema cannot declare)
+    #: the row as read, every column, for a sheet with columns the schema cannot declare
+    #: (``dynamic_columns``: the questionnaire sheets); empty for every other sheet (no tuple per
+    #: row of a long ledger that nobody reads)
     raw: tuple = ()
 
     def get(self, key: str, default=None):
@@ -585,13 +587,17 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
         else:
             by_col, widths = None, set(map(len, kept_rows))
     width = min(widths, default=0)
-    #: every row as read, as a tuple (Record.raw): from the columns below when every row is as wide
+    #: every row as read, as a tuple (Record.raw), only for a sheet whose columns the schema cannot declare:
+    #: from the columns below when every row is as wide
+    keep_raw = sheet.dynamic_columns
     row_tuples = None
     if by_col is not None:
-        row_tuples = zip(*by_col)  # (each row's cells, the tuple zip makes: as tuple(row), without a copy per row)
+        if keep_raw:
+            row_tuples = zip(*by_col)  # (each row's cells, the tuple zip makes: as tuple(row), without a copy per row)
     elif width and len(widths) == 1:
         by_col = list(zip(*kept_rows))
-        row_tuples = zip(*by_col)
+        if keep_raw:
+            row_tuples = zip(*by_col)
     else:
         by_col = list(zip(*(row[:width] if len(row) > width else row for row in kept_rows))) if width else []
     columns: list[list] = []
@@ -630,7 +636,7 @@ def _read_table(snapshot: Snapshot, sheet: schema.TableSheet, amount_unit: str, 
     parsed = _row_values(keys, columns, n) if n >= LONG_TABLE_ROWS and keys else _row_dicts(keys, columns, n)
     records = list(map(tuple.__new__, repeat(Record, n),
                        zip(repeat(name, n), kept, parsed, repeat(cols, n), invalid,
-                           map(tuple, kept_rows) if row_tuples is None else row_tuples)))
+                           row_tuples if row_tuples is not None else map(tuple, kept_rows) if keep_raw else repeat((), n))))
     headers = tuple(_shown_header(v) if type(v) in _REMEMBERED_HEADER_TYPES else _header_shown(v) for v in rows[header_row])
     table = Table(header_row, headers, tuple(records))
     if caches is not None:  # each key's values, as the records' values hold them (a key given twice: its last)
