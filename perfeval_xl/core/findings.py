@@ -116,11 +116,12 @@ def _shown(cells: list, one_run: bool, limit: int) -> str:
     steps: list[int] = []
     in_order = False
     if one_run:
-        steps = list(map(sub, keys_of[1:], keys_of[:-1]))
+        # each key less the one before (map stops with the shorter: no copies of the list shifted by one)
+        steps = list(map(sub, islice(keys_of, 1, None), keys_of))
         in_order = not steps or min(steps) > 0
     if not in_order:
         keys_of = sorted(set(keys_of))
-        steps = list(map(sub, keys_of[1:], keys_of[:-1]))
+        steps = list(map(sub, islice(keys_of, 1, None), keys_of))
     runs = len(steps) - steps.count(1) + 1
     ends = list(islice(compress(range(len(steps)), map((1).__ne__, steps)), limit))  # last cell of a run
     pieces: list[str] = []
