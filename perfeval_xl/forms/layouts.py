@@ -221,23 +221,6 @@ def recognise(row: Sequence[object]) -> list[tuple[Layout, dict[str, int]]]:
     return [(layout, cols) for layout in LAYOUTS if (cols := layout.funds_header(row, texts, joined))]
 
 
-def may_hold_header(rows: Sequence[Sequence[object] | None]) -> bool:
-    """Whether some row of a sheet (``rows``) can be a funds header for :func:`recognise`, tested on the
-    sheet's texts at once: each row's normalised text is a part of the sheet's (a line break, which nothing
-    normalises across, separates the cells), so a sheet whose texts lack a character every layout needs,
-    or lack one of each layout's, has no such row and its rows need not be tried one by one (most pasted
-    report tables)."""
-    cells = [value for row in rows if row is not None for value in row if isinstance(value, str)]
-    if not cells:
-        return False
-    joined = "\n".join(cells)
-    text = joined if joined.isascii() else unicodedata.normalize("NFKC", joined)
-    if not all(map(text.__contains__, _SHARED_CHARACTERS)):
-        return False
-    present = set(text)
-    return any(needed <= present for needed in _NEEDED_CHARACTERS)
-
-
 def _needed_characters(layout: Layout) -> frozenset[str]:
     """Characters every funds header of ``layout`` holds: those each word of a required column shares."""
     needed: set[str] = set()
@@ -279,4 +262,4 @@ def declared_unit(row: Sequence[object]) -> str:
 
 
 __all__ = ["Column", "Layout", "LAYOUTS", "CENTRAL", "SICHUAN", "HUBEI", "NOTED", "recognise", "note_weights",
-           "declared_unit", "classify", "header_columns", "may_hold_header"]
+           "declared_unit", "classify", "header_columns"]

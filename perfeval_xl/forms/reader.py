@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 from perfeval_xl.core.findings import Finding, Ref
 
 from .layouts import (CENTRAL, NOTE_WORDS, SICHUAN, STOP_TITLE, STOP_WORDS, TOTAL_ROW_NAMES, TOTAL_ROWS, Layout, declared_unit,
-                      may_hold_header, note_weights, recognise)
+                      note_weights, recognise)
 from .values import blank, norm
 
 LAYOUT_CENTRAL = CENTRAL.name
@@ -204,8 +204,6 @@ def find_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> tuple[list
     forms: list[Form] = []
     findings: list[Finding] = []
     for sheet, raw in snapshot.items():
-        if not may_hold_header(raw):
-            continue  # no row of the sheet can be a form's funds header (recognise would find none)
         rows = [list(r) if r is not None else [] for r in raw]
         anchors = [(r, found) for r, row in enumerate(rows) if (found := recognise(row))]
         for i, (start, candidates) in enumerate(anchors):

@@ -205,7 +205,8 @@ def _may_hold_header(rows: Sequence[Sequence[object]]) -> bool:
 
 def _header(rows: Sequence[Sequence[object]], r: int) -> _Header | None:
     row = rows[r]
-    if not any(isinstance(v, str) and any(word in v for word in _HEADER_WORDS) for v in row):  # cheap test first
+    # cheap test first: a cell holding one of _HEADER_WORDS (spelt out: no generator made per cell)
+    if not any(isinstance(v, str) and ("三级" in v or "指标名称" in v or "末级指标" in v) for v in row):
         return None
     kinds = [(c, _column_kind(norm(v))) for c, v in enumerate(row)]
     found = {k for _, k in kinds if k}
