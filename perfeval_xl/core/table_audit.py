@@ -418,29 +418,31 @@ class _Auditor:
                 marks = [i for i, x in enumerate(scope) if self.b.kinds[x] == ("total", lower)]
                 after = [x for x in scope[marks[-1] + 1:] if self.b.kinds[x][0] == "data"]
                 readings.append([scope[i] for i in marks] + after)
+            label = _label(self.b.grid[r])  # the row's, for each of its columns
             for c in columns:
                 if self.b.cell(r, c).problem:
                     self.not_readable(r, c)
                     continue
                 if self.b.cell(r, c).number is None or self.is_rate_column(c):
                     continue
-                self._total_cell(r, c, readings)
+                self._total_cell(r, c, readings, label)
 
-    def _total_cell(self, r: int, c: int, readings: list[list[int]]) -> None:
-        label = _label(self.b.grid[r])
+    def _total_cell(self, r: int, c: int, readings: list[list[int]], label: str) -> None:
         name = self.b.header(c)
         data = readings[0]
         cell = self.b.cell
-        texts = [x for x in data if (found := cell(x, c)).number is None and found.text]
-        if texts:
-            x = texts[0]
-            self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的 {cell_name(x, c)} 是文字“{self.b.cell(x, c).text}”，"
+        column = [cell(x, c) for x in data]  # the cells summed by the first reading, looked up once
+        found = next((k for k, one in enumerate(column) if one.number is None and one.text), None)
+        if found is not None:
+            x = data[found]
+            self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：所合计的 {cell_name(x, c)} 是文字“{column[found].text}”，"
                                        "不当作数字")
             return
-        sums = []
-        for rows in readings:
+        first = [p for one in column if (p := one.number) is not None]
+        sums = [(sum([v.value for v in first], ZERO), first)]
+        for rows in readings[1:]:
             values = [p for x in rows if (p := cell(x, c).number) is not None]
-            sums.append((sum((v.value for v in values), ZERO), values))
+            sums.append((sum([v.value for v in values], ZERO), values))
         if not sums[0][1]:
             self.unchecked(r, c, r, c, f"“{label}”行的“{name}”未核对：上方没有可合计的数字")
             return

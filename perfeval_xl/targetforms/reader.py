@@ -191,9 +191,22 @@ class _Header:
     kinds: frozenset[str]
 
 
+#: an indicator header row has a cell holding one of these (tested first: most rows have none)
+_HEADER_WORDS = ("三级", "指标名称", "末级指标")
+
+
+def _may_hold_header(rows: Sequence[Sequence[object]]) -> bool:
+    """Whether some row of a sheet can be an indicator header (:func:`_header`'s first test), tested on the
+    sheet's texts joined by line breaks (no word holds one, so no word spans two cells): most pasted
+    report tables have none, and their rows are then not tried one by one."""
+    text = "\n".join([v for row in rows for v in row if isinstance(v, str)])
+    return any(word in text for word in _HEADER_WORDS)
+
+
 def _header(rows: Sequence[Sequence[object]], r: int) -> _Header | None:
     row = rows[r]
-    if not any(isinstance(v, str) and ("三级" in v or "指标名称" in v or "末级指标" in v) for v in row):  # cheap test first
+    # cheap test first: a cell holding one of _HEADER_WORDS (spelt out: no generator made per cell)
+    if not any(isinstance(v, str) and ("三级" in v or "指标名称" in v or "末级指标" in v) for v in row):
         return None
     kinds = [(c, _column_kind(norm(v))) for c, v in enumerate(row)]
     found = {k for _, k in kinds if k}
@@ -369,6 +382,8 @@ def find_target_forms(snapshot: Mapping[str, Sequence[Sequence[object]]]) -> lis
     """Every target form of every sheet, in sheet order."""
     forms = []
     for sheet, rows in snapshot.items():
+        if not _may_hold_header(rows):
+            continue  # no indicator header on the sheet: no target form
         rows = [list(r) for r in rows]
         start = 0
         r = 0
