@@ -1,0 +1,74 @@
+"""The console script ends ``score`` and ``review`` at once (``os._exit``) once everything is written:
+nothing may be lost by it — the output file complete and in place, no temporary file left, the exit
+status and every printed line the same as :func:`perfeval_xl.cli.main` called in-process gives."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfeval_xl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _console(args, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m perfeval_xl.cli ARGS`` (the console script's way in), its output captured."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "perfeval_xl.cli", *args], capture_output=True, cwd=cwd, env=env)
+
+
+def test_score_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
+    in_process = tmp_path / "in_process.xlsx"
+    console = tmp_path / "console.xlsx"
+    code = main(["score", str(xishan), "-o", str(in_process)])  # in-process: returns, never exits
+    printed = capsys.readouterr()
+    proc = _console(["score", str(xishan), "-o", str(console)], tmp_path)
+    assert proc.returncode == code == 0
+    # the same lines, every one of them (the last names the file written): the buffered output was flushed
+    assert proc.stdout.decode("utf-8") == printed.out.replace(str(in_process), str(console))
+    assert proc.stdout.decode("utf-8").rstrip("\n").endswith(f"已写入：{console}")
+    assert proc.stderr == b"" and printed.err == ""
+    # the scored copy is complete and in its place, byte for byte what the in-process run wrote
+    assert console.read_bytes() == in_process.read_bytes()
+    # and nothing else was left in the folder (no temporary file of the atomic write)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([xishan.name, "in_process.xlsx", "console.xlsx"])
+
+
+def test_score_json_ended_at_once(xishan, tmp_path, capsys):
+    code = main(["score", str(xishan), "-o", str(tmp_path / "a.xlsx"), "--json"])
+    expected = json.loads(capsys.readouterr().out)
+    proc = _console(["score", str(xishan), "-o", str(tmp_path / "b.xlsx"), "--json"], tmp_path)
+    assert proc.returncode == code
+    assert json.loads(proc.stdout.decode("utf-8")) == expected
+    assert (expected["total"], expected["grade"]) == (88.51, "良")  # seed 000's score as its report prints it
+
+
+def test_a_failed_score_is_not_ended_early_and_says_why(tmp_path):
+    missing = tmp_path / "没有这个文件.xlsx"
+    proc = _console(["score", str(missing)], tmp_path)
+    assert proc.returncode == 2
+    assert "没有这个文件.xlsx" in proc.stderr.decode("utf-8")
+
+
+@pytest.mark.slow
+def test_review_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
+    in_process = tmp_path / "in_process.xlsx"
+    console = tmp_path / "console.xlsx"
+    code = main(["review", str(xishan), "-o", str(in_process), "--json"])
+    expected = json.loads(capsys.readouterr().out)
+    proc = _console(["review", str(xishan), "-o", str(console), "--json"], tmp_path)
+    assert proc.returncode == code
+    assert json.loads(proc.stdout.decode("utf-8")) == expected
+    assert console.read_bytes() == in_process.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([xishan.name, "in_process.xlsx", "console.xlsx"])
+
+
+def test_main_in_process_only_returns(xishan, tmp_path, capsys):
+    """Called from Python (tests, the add-in, the web page) a command returns its status: the process
+    goes on (this test would not finish otherwise)."""
+    assert main(["score", str(xishan), "-o", str(tmp_path / "c.xlsx"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["grade"] == "良"
