@@ -278,7 +278,7 @@ def cmd_review(args) -> int:
 def cmd_batch(args) -> int:
     from perfeval_xl.batch import command
 
-    return command(args)
+    return _done(args, command(args))  # (its workers are joined and its store closed by then)
 
 
 def _guarded(args, verb: str, action):
@@ -366,7 +366,8 @@ def _done(args, status: int) -> int:
     Run from the console script (:func:`console_main`), the process ends here, at once, with
     ``status`` (``os._exit``), while the command's result is still held: the interpreter would
     otherwise free it object by object (a 100,000-row 支出明细 leaves over a million objects, about a
-    twentieth of the run's CPU) and then tear itself down, for a process that is ending anyway.  Both
+    twentieth of the run's CPU) and then tear itself down, for a process that is ending anyway (a
+    batch's parent: every module its workers needed, collected once more).  Both
     output streams are flushed first; when that fails (the reader of stdout went away) the command
     returns as usual and the usual way out reports it.  Called any other way (tests, the web page,
     :func:`main` from Python), it only returns ``status``."""
@@ -382,7 +383,7 @@ def _done(args, status: int) -> int:
 
 def console_main() -> int:
     """The ``perfeval`` console script (and ``python -m perfeval_xl.cli``): :func:`main`, with leave for
-    ``score`` and ``review`` to end the process as soon as everything is written (:func:`_done`)."""
+    ``score``, ``review`` and ``batch`` to end the process as soon as everything is written (:func:`_done`)."""
     return main(_end_at_once=True)
 
 

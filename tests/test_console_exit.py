@@ -72,3 +72,27 @@ def test_main_in_process_only_returns(xishan, tmp_path, capsys):
     goes on (this test would not finish otherwise)."""
     assert main(["score", str(xishan), "-o", str(tmp_path / "c.xlsx"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["grade"] == "良"
+
+
+def test_batch_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
+    books = tmp_path / "books"
+    books.mkdir()
+    xishan.rename(books / xishan.name)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    code = main(["batch", str(books), "-o", str(tmp_path / "a" / "汇总.xlsx"), "--json"])
+    expected = json.loads(capsys.readouterr().out)
+    proc = _console(["batch", str(books), "-o", str(tmp_path / "b" / "汇总.xlsx"), "--json"], tmp_path)
+    # 1: seed 000's report printed 25.56% where the funds give 26.56% (its 资金到位率 slips): 有差错
+    assert proc.returncode == code == 1
+    assert [row["status"] for row in expected["rows"]] == ["有差错"]
+    got = json.loads(proc.stdout.decode("utf-8"))
+    assert got["output"] == str(tmp_path / "b" / "汇总.xlsx")
+    assert {**got, "output": ""} == {**expected, "output": ""}
+    assert (tmp_path / "b" / "汇总.xlsx").read_bytes() == (tmp_path / "a" / "汇总.xlsx").read_bytes()
+    # the store was closed before the end: its write-ahead log checkpointed and gone, nothing else left
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["汇总.sqlite", "汇总.xlsx"]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "b" / "汇总.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 1
