@@ -96,3 +96,16 @@ def test_batch_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
 
     with sqlite3.connect(tmp_path / "b" / "汇总.sqlite") as db:
         assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+
+
+def test_the_scored_result_holds_the_snapshot_it_was_read_from(xishan, tmp_path):
+    """score_file keeps its input's snapshot with the result, so it is freed with the result (and never,
+    when the console script ends the process while holding the result)."""
+    from perfeval_xl.io.snapshot import read_snapshot
+    from perfeval_xl.pipeline import score_file
+
+    scored = score_file(xishan, tmp_path / "o.xlsx")
+    again = read_snapshot(xishan)
+    assert list(scored.source_snapshot) == list(again)
+    assert all(list(scored.source_snapshot[name]) == list(again[name]) for name in again)
+    assert "source_snapshot" not in repr(scored)  # not data: never printed
