@@ -11,7 +11,6 @@ could not be read or is not a valid template.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -213,6 +212,8 @@ def cmd_score(args) -> int:
     if scored is None:
         return failed
     if args.json:
+        import json  # (only for --json: a score without it never loads the module)
+
         json.dump(summary(scored.evaluation, scored.findings), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         for note in scored.notes:
@@ -262,6 +263,8 @@ def cmd_review(args) -> int:
     if reviewed is None:
         return failed
     if args.json:
+        import json
+
         json.dump(review_json(reviewed), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         for note in reviewed.notes:
@@ -315,6 +318,8 @@ def _fail(args, sheet: str, cell: str, message: str) -> int:
     where = f"{sheet}!{cell}：" if sheet and cell else ""  # a sheet without a cell is named in the message
     print(f"错误：{where}{message}", file=sys.stderr)
     if getattr(args, "json", False):
+        import json
+
         json.dump({"project": "", "total": None, "grade": "", "units": [],
                    "findings": [{"severity": "error", "sheet": sheet, "cell": cell, "message": message}]},
                   sys.stdout, ensure_ascii=False)

@@ -109,3 +109,16 @@ def test_the_scored_result_holds_the_snapshot_it_was_read_from(xishan, tmp_path)
     assert list(scored.source_snapshot) == list(again)
     assert all(list(scored.source_snapshot[name]) == list(again[name]) for name in again)
     assert "source_snapshot" not in repr(scored)  # not data: never printed
+
+
+def test_a_score_without_json_never_loads_the_json_module(xishan, tmp_path):
+    probe = ("import sys; from perfeval_xl.cli import main; code = main(sys.argv[1:]); "
+             "sys.stderr.write('json loaded: %s' % ('json' in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    plain = subprocess.run([sys.executable, "-c", probe, "score", str(xishan), "-o", str(tmp_path / "a.xlsx")],
+                           capture_output=True, cwd=tmp_path, env=env)
+    assert plain.returncode == 0 and plain.stderr.decode().endswith("json loaded: False")
+    with_json = subprocess.run([sys.executable, "-c", probe, "score", str(xishan), "-o", str(tmp_path / "b.xlsx"),
+                                "--json"], capture_output=True, cwd=tmp_path, env=env)
+    assert with_json.returncode == 0 and with_json.stderr.decode().endswith("json loaded: True")
+    assert json.loads(with_json.stdout.decode("utf-8"))["grade"] == "良"
