@@ -354,6 +354,7 @@ def _warm_up() -> None:
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
     import perfeval_xl.targetforms.hook  # noqa: F401
+    import defusedxml.ElementTree  # noqa: F401  (the number formats of a workbook's other sheets, read in most reviews)
     import encodings.cp437  # noqa: F401  (zipfile reads a part's name that is not marked UTF-8 with it)
     import encodings.utf_8_sig  # noqa: F401
 
