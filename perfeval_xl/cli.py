@@ -205,6 +205,13 @@ def cmd_new(args) -> int:
 
 
 def cmd_score(args) -> int:
+    from perfeval_xl.gcpause import gc_paused
+
+    with gc_paused():  # from the command's imports on: thousands of objects, none of them garbage (see gcpause)
+        return _score(args)
+
+
+def _score(args) -> int:
     from perfeval_xl.core.summary import summary
     from perfeval_xl.pipeline import score_file
 
@@ -257,6 +264,13 @@ def print_review(reviewed, stream=None) -> None:
 
 
 def cmd_review(args) -> int:
+    from perfeval_xl.gcpause import gc_paused
+
+    with gc_paused():  # (as cmd_score)
+        return _review(args)
+
+
+def _review(args) -> int:
     from perfeval_xl.review import review_file, review_json
 
     reviewed, failed = _guarded(args, "复核", lambda: review_file(args.book, args.output))

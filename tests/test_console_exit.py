@@ -122,3 +122,34 @@ def test_a_score_without_json_never_loads_the_json_module(xishan, tmp_path):
                                 "--json"], capture_output=True, cwd=tmp_path, env=env)
     assert with_json.returncode == 0 and with_json.stderr.decode().endswith("json loaded: True")
     assert json.loads(with_json.stdout.decode("utf-8"))["grade"] == "良"
+
+
+def test_the_collector_is_paused_from_the_commands_imports_on(xishan, tmp_path, monkeypatch, capsys):
+    """score and review pause the cyclic collector from their first import on (the modules' thousands of
+    objects are never garbage), and hand it back as it was when the command returns."""
+    import gc
+
+    import perfeval_xl.pipeline
+    import perfeval_xl.review
+
+    seen = []
+    real_score, real_review = perfeval_xl.pipeline.score_file, perfeval_xl.review.review_file
+
+    def score_file(*args, **kwargs):
+        seen.append(("score", gc.isenabled()))
+        return real_score(*args, **kwargs)
+
+    def review_file(*args, **kwargs):
+        seen.append(("review", gc.isenabled()))
+        return real_review(*args, **kwargs)
+
+    monkeypatch.setattr(perfeval_xl.pipeline, "score_file", score_file)
+    monkeypatch.setattr(perfeval_xl.review, "review_file", review_file)
+    assert gc.isenabled()
+    assert main(["score", str(xishan), "-o", str(tmp_path / "s.xlsx"), "--json"]) == 0
+    assert gc.isenabled()
+    # seed 000's report prints 资金到位率 25.56% where its funds give 26.56%: slips, exit 1
+    assert main(["review", str(xishan), "-o", str(tmp_path / "r.xlsx"), "--json"]) == 1
+    assert gc.isenabled()
+    assert seen == [("score", False), ("review", False)]
+    capsys.readouterr()
