@@ -30,3 +30,21 @@ def test_a_review_after_the_warm_up_imports_nothing_more(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert json.loads(proc.stdout) == []
+
+
+def test_the_warm_up_leaves_the_collector_as_it_found_it():
+    """The collector waits during the warm-up's imports and is on again before any worker is forked (a worker
+    that inherited it off would never collect), off again if it was off."""
+    import gc
+
+    from perfeval_xl import batch
+
+    assert gc.isenabled()
+    batch._warm_up()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        batch._warm_up()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
