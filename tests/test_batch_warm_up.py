@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
 
@@ -21,6 +23,7 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
 
+@pytest.mark.slow  # a fresh interpreter reviewing two workbooks
 def test_a_review_after_the_warm_up_imports_nothing_more(tmp_path):
     books = []
     for sample in ("五华区五个先锋奖励经费2023.xlsx", "西山区社区党组织服务群众专项经费2024.xlsx"):

@@ -38,6 +38,7 @@ def test_score_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([xishan.name, "in_process.xlsx", "console.xlsx"])
 
 
+@pytest.mark.slow
 def test_score_json_ended_at_once(xishan, tmp_path, capsys):
     code = main(["score", str(xishan), "-o", str(tmp_path / "a.xlsx"), "--json"])
     expected = json.loads(capsys.readouterr().out)
@@ -74,6 +75,7 @@ def test_main_in_process_only_returns(xishan, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["grade"] == "良"
 
 
+@pytest.mark.slow
 def test_batch_ended_at_once_loses_nothing(xishan, tmp_path, capsys):
     books = tmp_path / "books"
     books.mkdir()
@@ -111,6 +113,7 @@ def test_the_scored_result_holds_the_snapshot_it_was_read_from(xishan, tmp_path)
     assert "source_snapshot" not in repr(scored)  # not data: never printed
 
 
+@pytest.mark.slow
 def test_a_score_without_json_never_loads_the_json_module(xishan, tmp_path):
     probe = ("import sys; from perfeval_xl.cli import main; code = main(sys.argv[1:]); "
              "sys.stderr.write('json loaded: %s' % ('json' in sys.modules))")
