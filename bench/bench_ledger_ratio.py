@@ -65,7 +65,8 @@ workbook = CalamineWorkbook.from_path(sys.argv[1])
 for name in workbook.sheet_names:
     workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
 """
-SCORE_SCRIPT = "import sys; from perfeval_xl.cli import main; sys.exit(main(sys.argv[1:]))"
+#: the ``perfeval`` console script's way in (it ends the process once the scored copy is written)
+SCORE_SCRIPT = "import sys; from perfeval_xl.cli import console_main; sys.exit(console_main())"
 
 
 def child_cpu(args: list[str]) -> float:

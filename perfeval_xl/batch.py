@@ -344,7 +344,21 @@ def _chunk_size(files: int, workers: int) -> int:
 
 def _warm_up() -> None:
     """Import what every file needs once in the parent: forked workers start with it loaded (the
-    review's stages, and the readers and checkers its stages import when they first run)."""
+    review's stages, and the readers and checkers its stages import when they first run).  The cyclic
+    collector waits meanwhile (the modules' objects are never garbage) and is back on before any
+    worker is forked (a worker inherits its state)."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _import_what_workers_need()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import_what_workers_need() -> None:
     import perfeval_xl.forms  # noqa: F401
     import perfeval_xl.forms.reconcile  # noqa: F401  (imported by a review's first self-evaluation form)
     import perfeval_xl.io.displayed  # noqa: F401
@@ -354,6 +368,7 @@ def _warm_up() -> None:
     import perfeval_xl.pipeline  # noqa: F401
     import perfeval_xl.review  # noqa: F401
     import perfeval_xl.targetforms.hook  # noqa: F401
+    import defusedxml.ElementTree  # noqa: F401  (the number formats of a workbook's other sheets, read in most reviews)
     import encodings.cp437  # noqa: F401  (zipfile reads a part's name that is not marked UTF-8 with it)
     import encodings.utf_8_sig  # noqa: F401
 

@@ -11,7 +11,6 @@ could not be read or is not a valid template.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -206,6 +205,13 @@ def cmd_new(args) -> int:
 
 
 def cmd_score(args) -> int:
+    from perfeval_xl.gcpause import gc_paused
+
+    with gc_paused():  # from the command's imports on: thousands of objects, none of them garbage (see gcpause)
+        return _score(args)
+
+
+def _score(args) -> int:
     from perfeval_xl.core.summary import summary
     from perfeval_xl.pipeline import score_file
 
@@ -213,13 +219,15 @@ def cmd_score(args) -> int:
     if scored is None:
         return failed
     if args.json:
+        import json  # (only for --json: a score without it never loads the module)
+
         json.dump(summary(scored.evaluation, scored.findings), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         for note in scored.notes:
             print(f"注意：{note}", file=sys.stderr)
     else:
         print_summary(scored)
-    return EXIT_FINDINGS if scored.findings.errors else EXIT_OK
+    return _done(args, EXIT_FINDINGS if scored.findings.errors else EXIT_OK)  # (``scored`` still held: see _done)
 
 
 def print_review(reviewed, stream=None) -> None:
@@ -256,12 +264,21 @@ def print_review(reviewed, stream=None) -> None:
 
 
 def cmd_review(args) -> int:
+    from perfeval_xl.gcpause import gc_paused
+
+    with gc_paused():  # (as cmd_score)
+        return _review(args)
+
+
+def _review(args) -> int:
     from perfeval_xl.review import review_file, review_json
 
     reviewed, failed = _guarded(args, "复核", lambda: review_file(args.book, args.output))
     if reviewed is None:
         return failed
     if args.json:
+        import json
+
         json.dump(review_json(reviewed), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         for note in reviewed.notes:
@@ -272,13 +289,13 @@ def cmd_review(args) -> int:
         from perfeval_xl.wordreport.cli import write_review_docx
 
         print(write_review_docx(reviewed), file=sys.stderr if args.json else sys.stdout)
-    return EXIT_FINDINGS if reviewed.failed else EXIT_OK
+    return _done(args, EXIT_FINDINGS if reviewed.failed else EXIT_OK)  # (``reviewed`` still held: see _done)
 
 
 def cmd_batch(args) -> int:
     from perfeval_xl.batch import command
 
-    return command(args)
+    return _done(args, command(args))  # (its workers are joined and its store closed by then)
 
 
 def _guarded(args, verb: str, action):
@@ -315,6 +332,8 @@ def _fail(args, sheet: str, cell: str, message: str) -> int:
     where = f"{sheet}!{cell}：" if sheet and cell else ""  # a sheet without a cell is named in the message
     print(f"错误：{where}{message}", file=sys.stderr)
     if getattr(args, "json", False):
+        import json
+
         json.dump({"project": "", "total": None, "grade": "", "units": [],
                    "findings": [{"severity": "error", "sheet": sheet, "cell": cell, "message": message}]},
                   sys.stdout, ensure_ascii=False)
@@ -356,7 +375,38 @@ def run_command(run, args, verb: str = "完成") -> int:
         return EXIT_UNREADABLE
 
 
-def main(argv: list[str] | None = None) -> int:
+#: the attribute of the parsed arguments that :func:`console_main` sets (see :func:`_done`)
+_END_AT_ONCE = "end_process_at_once"
+
+
+def _done(args, status: int) -> int:
+    """The last step of a command once its every output is written (renamed into place) and printed.
+
+    Run from the console script (:func:`console_main`), the process ends here, at once, with
+    ``status`` (``os._exit``), while the command's result is still held: the interpreter would
+    otherwise free it object by object (a 100,000-row 支出明细 leaves over a million objects, about a
+    twentieth of the run's CPU) and then tear itself down, for a process that is ending anyway (a
+    batch's parent: every module its workers needed, collected once more).  Both
+    output streams are flushed first; when that fails (the reader of stdout went away) the command
+    returns as usual and the usual way out reports it.  Called any other way (tests, the web page,
+    :func:`main` from Python), it only returns ``status``."""
+    if getattr(args, _END_AT_ONCE, False):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            return status
+        os._exit(status)
+    return status
+
+
+def console_main() -> int:
+    """The ``perfeval`` console script (and ``python -m perfeval_xl.cli``): :func:`main`, with leave for
+    ``score``, ``review`` and ``batch`` to end the process as soon as everything is written (:func:`_done`)."""
+    return main(_end_at_once=True)
+
+
+def main(argv: list[str] | None = None, *, _end_at_once: bool = False) -> int:
     # openpyxl serialises with lxml where it is installed, and without it in the browser (Pyodide): the
     # same XML everywhere, so that `perfeval new` writes the same bytes on every machine (read when
     # openpyxl is first imported, which happens below this line)
@@ -375,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return EXIT_INTERRUPTED
+    setattr(args, _END_AT_ONCE, _end_at_once)
     return run_command(lambda a: _dispatch(parser, a), args, _VERBS.get(args.command, "完成"))
 
 
@@ -401,4 +452,4 @@ def _dispatch(parser, args) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console_main())

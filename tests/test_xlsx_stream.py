@@ -57,3 +57,30 @@ def test_the_heights_of_entries_in_utf8_are_the_heights_of_their_texts():
                                 (1, 2, 5, 6))
         assert core.issue_height_utf8(encoded) == expected
     assert core.issue_height_utf8((b"", b"", b"", b"", b"", b"")) == 18.0
+
+
+def test_row_templates_for_every_pattern_of_empty_texts(tmp_path):
+    """问题清单's rows are written from a template for each pattern of empty fields: every pattern, and a
+    text of control characters only (cleaned to nothing: still an inline text, as the value rows write it),
+    give the XML of the value rows."""
+    from itertools import product
+
+    head = core.issues_head(1, 1)
+    texts = ["甲.xlsx", "报告数据", "D3", "差错", "总分", "报告值 90.69 & 复算值 < 90.77"]
+    entries = [tuple(text if keep else "" for text, keep in zip(texts, pattern))
+               for pattern in product([True, False], repeat=len(texts))]
+    entries.append(("甲.xlsx", "\x0b", "", "提示", "\x01\x02", "只有控制符的对象"))
+    heights = [None if n % 3 == 0 else 18.0 + 0.75 * (n % 5) for n in range(len(entries))]
+    generic = [([n, *fields], core.ISSUE_STYLES, height) for n, (fields, height) in enumerate(zip(entries, heights), 1)]
+    templated = [(n, tuple(text.encode("utf-8") for text in fields), height)
+                 for n, (fields, height) in enumerate(zip(entries, heights), 1)]
+    one = write_streamed_workbook(tmp_path / "一.xlsx", [StreamedSheet(head, generic)])
+    two = write_streamed_workbook(tmp_path / "二.xlsx", [NumberedTextSheet(head, templated, "", core.ISSUE_STYLES)])
+    assert _parts(one) == _parts(two)
+    sheet = _parts(two)["xl/worksheets/sheet1.xml"].decode("utf-8")
+    # by hand: 64 patterns + 1 → rows 3…67; the all-empty pattern is the last of the 64 (index 63, row 66: no
+    # height, 63 being a multiple of 3), its number then six empty cells
+    assert sheet.count("<row ") == 2 + 65
+    row = sheet[sheet.index('<row r="66">'):sheet.index('<row r="67"')]
+    assert row.count("<c ") == 7 and row.count("/>") == 6 and "<v>64</v>" in row
+    assert '<t xml:space="preserve"></t>' in sheet  # "\x0b" alone: an inline text, cleaned to nothing

@@ -233,38 +233,45 @@ _FFC0_TO_FFFF = b"\xef\xbf"
 
 
 def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[str, int]) -> Iterator[list[bytes]]:
-    """:func:`_value_rows` of a :class:`NumberedTextSheet`, in UTF-8: each row one ``%`` of the
-    sheet's row template (the row's number before each cell's reference, then the cell's text or
-    the end of an empty cell), the same XML as :func:`_value_rows` writes for an int and texts in
-    these styles."""
+    """:func:`_value_rows` of a :class:`NumberedTextSheet`, in UTF-8: each row one ``%`` of a row
+    template (the row's number before each cell's reference, each text inline and an empty one as
+    an empty cell: a template for each pattern of empty texts met, a handful at most), the same XML as
+    :func:`_value_rows` writes for an int and texts in these styles."""
     styles = sheet.styles
-    template = ('<row r="%d"%s><c r="A%d" s="' + str(ids[styles[0]]) + '"><v>%d</v></c>'
-                + "".join(f'<c r="{letters[c]}%d" s="{ids[style]}"%s' for c, style in enumerate(styles[1:], start=1))
-                + "</row>").encode("utf-8")
+    head = '<row r="%d"%s><c r="A%d" s="' + str(ids[styles[0]]) + '"><v>%d</v></c>'
+    cells = [f'<c r="{letters[c]}%d" s="{ids[style]}"' for c, style in enumerate(styles[1:], start=1)]
+    inline, empty = _INLINE_TEXT.decode("utf-8"), "%s" + _EMPTY_CELL.decode("utf-8")
+    templates: dict[tuple[bool, ...], bytes] = {}  # which texts are not empty → the row's template
+
+    def template_of(filled: tuple[bool, ...]) -> bytes:
+        # an empty text takes its ``%s`` too (formatted as nothing), so every row's arguments are alike
+        found = templates[filled] = (head + "".join(cell + (inline if full else empty) for cell, full in zip(cells, filled))
+                                     + "</row>").encode("utf-8")
+        return found
+
     texts = len(styles) - 1
     heights: dict[float, bytes] = {}  # a row's height attribute by height (a few hundred at most: steps of 0.75 pt)
     line = sheet.head.n_rows
     batch: list[bytes] = []
     add = batch.append
+    numbers_and_texts: list[int | bytes] = [0] * (2 * texts)  # each cell's row number, then its text (the template's arguments)
     for number, values, height in sheet.rows:
         line += 1
         if len(values) != texts:
             raise ValueError(f"a row of {len(values)} texts in a sheet of {texts} text columns")
+        filled = tuple(map(bool, values))  # (as given: a text of control characters only is an inline text left empty)
         joined = b"".join(values)
-        if _MAY_NEED_CLEANING.search(joined) is None and _FFC0_TO_FFFF not in joined:  # almost always
-            cells = [_INLINE_TEXT % value if value else _EMPTY_CELL for value in values]
-        else:
-            cells = [_INLINE_TEXT % xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else _EMPTY_CELL
-                     for value in values]
+        if _MAY_NEED_CLEANING.search(joined) is not None or _FFC0_TO_FFFF in joined:  # (rarely)
+            values = [xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else value for value in values]
+        template = templates.get(filled) or template_of(filled)
         attribute = heights.get(height) if height.__class__ is float else None  # (18 and 18.0: equal keys, two texts)
         if attribute is None:
             attribute = f' ht="{height}" customHeight="1"'.encode() if height else b""
             if height.__class__ is float:
                 heights[height] = attribute
-        arguments: list = [line, attribute, line, number]
-        for cell in cells:
-            arguments += (line, cell)
-        add(template % tuple(arguments))
+        numbers_and_texts[0::2] = [line] * texts
+        numbers_and_texts[1::2] = values
+        add(template % (line, attribute, line, number, *numbers_and_texts))
         if len(batch) > 200:
             yield batch
             batch = []
