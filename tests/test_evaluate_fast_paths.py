@@ -10,7 +10,7 @@ from perfeval_xl.core.findings import Ref
 from perfeval_xl.core.rules import Context, Outcome, Value
 from perfeval_xl.core.rules.base import Problem
 from perfeval_xl.survey.model import Option, Question, SurveyClass, Tally
-from perfeval_xl.survey.tally import class_rate, weighted_rate
+from perfeval_xl.survey.tally import check_tally, class_rate, weighted_rate
 
 
 def test_value_outcome_context_are_the_dataclasses_they_were():
@@ -78,3 +78,27 @@ def _pairs(survey_class, tally, unit):
         for option in question.options:
             by_rate[option.rate] = by_rate.get(option.rate, 0) + tally.count(question.number, option.label, unit)
     return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
+
+
+def test_check_tally_looks_count_by_count_only_at_a_tally_with_something_to_say():
+    survey_class, tally = _survey()
+    assert list(check_tally(survey_class, tally)) == []  # every count known and ≥ 0, 甲 20 and 乙 8 answers each
+    # a negative count, an option and a question the class does not have (zero counts of those say nothing),
+    # one unit answering question 1 once more than its questionnaires: said in the plain loop's order
+    counts = dict(tally.counts)
+    counts.update({(1, "A", "乙"): 8, (1, "C", "乙"): -1, (1, "D", "甲"): 2, (1, "E", "甲"): 0, (9, "A", "甲"): 1})
+    wrong = Tally("A", units=["甲", "乙"], counts=counts, valid={"甲": 20, "乙": 8})
+    messages = [f.message for f in check_tally(survey_class, wrong)]
+    assert messages == [
+        "A类（群众）第1题选项C 乙的人数 -1 为负数",
+        "A类（群众）第1题没有选项“D”，甲的 2 个计数无法归入",
+        "A类（群众）没有第9题，甲的计数无法归入任何题目",
+        # 甲's answers to question 1 count D too: 12 + 5 + 3 + 2 = 22 (the detail lists the options A B C);
+        # 乙's: 8 + 1 + (-1) = 8 agrees
+        "A类（群众）第1题 甲：各选项人数合计 12+5+3=22，与有效问卷数 20 不一致（多 2）",
+    ]
+    more = dict(tally.counts)
+    more[(2, "B", "乙")] = 1  # 乙 answers question 2 nine times, out of 8 questionnaires
+    messages = [f.message for f in check_tally(survey_class, Tally("A", units=["甲", "乙"], counts=more,
+                                                                   valid={"甲": 20, "乙": 8}))]
+    assert messages == ["A类（群众）第2题 乙：各选项人数合计 1+1+7=9，与有效问卷数 8 不一致（多 1）"]

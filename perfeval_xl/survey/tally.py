@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from ..core.findings import Findings, Ref
@@ -258,7 +259,7 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
     sheet = tally.sheet
     known = {(q.number, o.label) for q in survey_class.questions for o in q.options}
     numbers = {q.number for q in survey_class.questions}
-    for (number, label, unit), count in tally.counts.items():
+    for (number, label, unit), count in _counts_to_check(tally, known):
         if number not in numbers:
             if count:
                 findings.error(_where(tally.ref(number, label, unit), sheet),
@@ -275,9 +276,14 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
     for unit in tally.units:
         if unit not in tally.valid:
             findings.warning((sheet, ""), f"{title} {unit}未填写有效问卷数，无法核对各题人数")
+    units = tally.units
+    valid_of_units = list(map(tally.valid.get, units))
     for question in survey_class.questions:
-        if tally.answers(question.number) == 0:
+        got_of_units = list(map(tally.answers, repeat(question.number), units))
+        if sum(got_of_units) == 0:  # (tally.answers of the question over all units)
             findings.warning(_where(question.ref, sheet), f"{title}第{question.number}题没有任何作答")
+            continue
+        if got_of_units == valid_of_units:  # every unit's answers are its valid questionnaires: nothing to say
             continue
         for unit in tally.units:
             valid = tally.valid.get(unit)
@@ -297,6 +303,21 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
                 else:
                     findings.error(where, f"{text}（多 {got - valid}）")
     return findings
+
+
+def _counts_to_check(tally: Tally, known: set[tuple[int, str]]) -> Iterable[tuple[tuple[int, str, str], int]]:
+    """The counts :func:`check_tally` looks at one by one: none when every count is of a known option
+    and none is negative (what a well-formed tally holds, told by C passes over its keys and values)."""
+    counts = tally.counts
+    try:
+        if set(map(_QUESTION_OPTION, counts)) <= known and min(counts.values(), default=0) >= 0:
+            return ()
+    except TypeError:  # pragma: no cover - a count that is not a number: looked at one by one
+        pass
+    return counts.items()
+
+
+_QUESTION_OPTION = itemgetter(0, 1)
 
 
 def check_rates(rates: Iterable[tuple[object, Ref | tuple[str, str] | None, str]]) -> Findings:
