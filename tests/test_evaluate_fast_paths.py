@@ -102,3 +102,13 @@ def test_check_tally_looks_count_by_count_only_at_a_tally_with_something_to_say(
     messages = [f.message for f in check_tally(survey_class, Tally("A", units=["甲", "乙"], counts=more,
                                                                    valid={"甲": 20, "乙": 8}))]
     assert messages == ["A类（群众）第2题 乙：各选项人数合计 1+1+7=9，与有效问卷数 8 不一致（多 1）"]
+
+
+def test_weighted_mean_takes_decimals_as_they_are_and_converts_the_rest():
+    from perfeval_xl.core.measures import composite_satisfaction, weighted_mean
+
+    # (4.5×1 + 3×2 + 2.25×1.5) / (1 + 2 + 1.5) = 13.875 / 4.5 = 3.0833… (28 digits, the default context)
+    assert weighted_mean([D("4.5"), 3, "2.25"], [1, D(2), 1.5]) == D("3.083333333333333333333333333")
+    assert weighted_mean([D("4.50"), D("3")], [D(1), D(1)]) == D("3.75")
+    # 98.13%×40% + 99.00%×30% + 97.50%×30% = 0.39252 + 0.297 + 0.2925 = 0.98202 → 98.20%
+    assert composite_satisfaction([D("0.9813"), "0.99", 0.975], [D("0.4"), D("0.3"), "0.3"]) == D("0.9820")

@@ -63,7 +63,7 @@ def weighted_rate(pairs: Sequence[tuple[object, object]], denominator: object = 
     ``(12×100%+22×80%+6×60%)/40×100%=83.00%``.  ``rate_texts``: each pair's rate as printed
     (:func:`~perfeval_xl.core.numbers.fmt_percent_plain`), when the caller has them already.
     """
-    items = [(to_decimal(c), to_decimal(r)) for c, r in pairs]
+    items = [(c if type(c) is Decimal else to_decimal(c), r if type(r) is Decimal else to_decimal(r)) for c, r in pairs]
     if not items:
         raise MeasureError("满意度无法计算：没有选项")
     if any(c < ZERO for c, _ in items):
