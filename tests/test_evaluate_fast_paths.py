@@ -112,3 +112,15 @@ def test_weighted_mean_takes_decimals_as_they_are_and_converts_the_rest():
     assert weighted_mean([D("4.50"), D("3")], [D(1), D(1)]) == D("3.75")
     # 98.13%×40% + 99.00%×30% + 97.50%×30% = 0.39252 + 0.297 + 0.2925 = 0.98202 → 98.20%
     assert composite_satisfaction([D("0.9813"), "0.99", 0.975], [D("0.4"), D("0.3"), "0.3"]) == D("0.9820")
+
+
+def test_indicator_score_made_whole_is_the_dataclass_made_by_its_init():
+    from perfeval_xl.core.scoring import IndicatorScore, _indicator_score
+
+    fields = ("C5", "产出", "数量", "发放完成率", "发放完成率", D(5), "比率", "实际值/目标值×分值", "5×99.18%=4.96",
+              D("4.96"), Value(D("0.9918"), True, "发放完成率"), "", "说明", (), (Ref("指标体系", 9, 5),), "")
+    made, plain = _indicator_score(*fields), IndicatorScore(*fields)
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert list(vars(made)) == list(vars(plain)) == [f.name for f in dataclasses.fields(IndicatorScore)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.score = D(0)  # type: ignore[misc]
