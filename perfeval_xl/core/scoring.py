@@ -280,16 +280,18 @@ class IndicatorScore:
         return self.value.amount if self.value is not None else None
 
 
-_FIELDS_OF_SCORE = tuple(IndicatorScore.__dataclass_fields__)  # in the order of IndicatorScore(...)'s arguments
-
-
-def _indicator_score(*fields) -> IndicatorScore:
-    """``IndicatorScore(*fields)`` (every field given, in order) made as unpickling makes one: its fields set
-    at once, not one ``object.__setattr__`` each by the frozen dataclass's ``__init__`` (a few hundred
-    scores per workbook; the same object, equal and hashed alike)."""
-    score = _new_object(IndicatorScore)
-    score.__dict__.update(zip(_FIELDS_OF_SCORE, fields))
-    return score
+def _indicator_score(code: str, level1: str, level2: str, level3: str, name: str, weight: Decimal, kind: str,
+                     standard: str, process: str, score: Decimal, value: Value | None, reason: str, explanation: str,
+                     children: tuple[IndicatorScore, ...], inputs: tuple[Ref, ...], opinion: str) -> IndicatorScore:
+    """``IndicatorScore(...)`` (every field given, in order) made as unpickling makes one: its fields set
+    at once from one dict made whole (a dict display), not one ``object.__setattr__`` each by the frozen
+    dataclass's ``__init__`` (a few hundred scores per workbook; the same object, equal and hashed alike)."""
+    made = _new_object(IndicatorScore)
+    made.__dict__.update({
+        "code": code, "level1": level1, "level2": level2, "level3": level3, "name": name, "weight": weight,
+        "kind": kind, "standard": standard, "process": process, "score": score, "value": value, "reason": reason,
+        "explanation": explanation, "children": children, "inputs": inputs, "opinion": opinion})
+    return made
 
 
 @dataclass(frozen=True)
@@ -593,8 +595,9 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
                            (leaf.weight_ref,))
     where, target = leaf.where, leaf.target
     try:
-        value = _measured_value(d, rule, scope, where, said)
-        _check_rate_use(d, value, target, leaf.limits, where, said)
+        value = _measured_value(d, rule, scope, where, said) if rule.needs_value else None
+        if value is not None and leaf.limits:  # (no limits, or no value: nothing to compare)
+            _check_rate_use(d, value, target, leaf.limits, where, said)
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
     mine = alike.lines_of(d, entries) if entries else ()

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 from ..core.findings import Ref
-from ..core.numbers import to_decimal
+from ..core.numbers import fmt_percent_plain, to_decimal
 
 #: 满意度计算方法 (the template's choice values)
 PER_ANSWER = "按答案"
@@ -108,6 +108,14 @@ class SurveyClass:
                 numbers.append(question.number)
                 labels.append(opt.label)
         return tuple((rate, tuple(numbers), tuple(labels)) for rate, (numbers, labels) in groups.items())
+
+    @cached_property
+    def counted_by_rank(self) -> tuple[tuple[Decimal, tuple[int, ...], tuple[str, ...], str], ...]:
+        """:attr:`counted_by_rate` from the highest rate down (the order a satisfaction's calculation
+        prints them in), each with its rate as printed there (``70%``): sorted and printed once, not
+        for every unit's rate (found once: the questions never change)."""
+        ranked = sorted(self.counted_by_rate, key=lambda group: group[0], reverse=True)
+        return tuple((rate, numbers, labels, fmt_percent_plain(rate)) for rate, numbers, labels in ranked)
 
     @property
     def title(self) -> str:

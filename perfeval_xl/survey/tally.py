@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from ..core.findings import Findings, Ref
@@ -55,13 +56,14 @@ class RateResult:
 
 
 def weighted_rate(pairs: Sequence[tuple[object, object]], denominator: object = None,
-                  denominator_text: str | None = None) -> RateResult:
+                  denominator_text: str | None = None, rate_texts: Sequence[str] | None = None) -> RateResult:
     """Σ(count × rate) / denominator (default Σ count), with the calculation text.
 
     ``weighted_rate([(12, 1), (22, 0.8), (6, 0.6)])`` → 0.8300,
-    ``(12×100%+22×80%+6×60%)/40×100%=83.00%``.
+    ``(12×100%+22×80%+6×60%)/40×100%=83.00%``.  ``rate_texts``: each pair's rate as printed
+    (:func:`~perfeval_xl.core.numbers.fmt_percent_plain`), when the caller has them already.
     """
-    items = [(to_decimal(c), to_decimal(r)) for c, r in pairs]
+    items = [(c if type(c) is Decimal else to_decimal(c), r if type(r) is Decimal else to_decimal(r)) for c, r in pairs]
     if not items:
         raise MeasureError("满意度无法计算：没有选项")
     if any(c < ZERO for c, _ in items):
@@ -73,7 +75,8 @@ def weighted_rate(pairs: Sequence[tuple[object, object]], denominator: object = 
     if base == ZERO:
         raise MeasureError("满意度无法计算：有效答案数为 0")
     value = round_rate(numerator / base)
-    terms = "+".join(f"{fmt_plain(c)}×{fmt_percent_plain(r)}" for c, r in items)
+    shown = rate_texts if rate_texts is not None else [fmt_percent_plain(r) for _, r in items]
+    terms = "+".join([f"{fmt_plain(c)}×{rate}" for (c, _), rate in zip(items, shown)])
     text = f"({terms})/{denominator_text or fmt_plain(base)}×100%={fmt_percent(value)}"
     return RateResult(value, text, numerator, base)
 
@@ -86,19 +89,19 @@ def question_rate(survey_class: SurveyClass, tally: Tally, number: int, unit: st
 
 
 def _grouped_pairs(survey_class: SurveyClass, tally: Tally, unit: str | None) -> list[tuple[int, Decimal]]:
-    by_rate: dict[Decimal, int] = {}
+    """(count, rate) of each score rate of the class's counted options, from the highest rate down
+    (:attr:`~.model.SurveyClass.counted_by_rank`, in whose order the rates print)."""
+    get = tally.counts.get
     if unit is not None:  # tally.count of one unit, without the call per option: each rate's options summed by C loops
-        get = tally.counts.get
-        for rate, numbers, labels in survey_class.counted_by_rate:
-            by_rate[rate] = sum(map(get, zip(numbers, labels, repeat(unit)), repeat(0)))
-    else:  # tally.count over all units: each rate's options in every unit of the tally (a unit listed twice
-        # is counted twice, as tally.count does), summed by C loops
-        get, units = tally.counts.get, tally.units
-        for rate, numbers, labels in survey_class.counted_by_rate:
-            every = len(units)
-            each_unit = chain.from_iterable(map(repeat, units, repeat(len(numbers))))
-            by_rate[rate] = sum(map(get, zip(numbers * every, labels * every, each_unit), repeat(0)))
-    return [(count, rate) for rate, count in sorted(by_rate.items(), key=lambda item: item[0], reverse=True)]
+        return [(sum(map(get, zip(numbers, labels, repeat(unit)), repeat(0))), rate)
+                for rate, numbers, labels, _ in survey_class.counted_by_rank]
+    # tally.count over all units: each rate's options in every unit of the tally (a unit listed twice
+    # is counted twice, as tally.count does), summed by C loops
+    units = tally.units
+    every = len(units)
+    return [(sum(map(get, zip(numbers * every, labels * every,
+                              chain.from_iterable(map(repeat, units, repeat(len(numbers))))), repeat(0))), rate)
+            for rate, numbers, labels, _ in survey_class.counted_by_rank]
 
 
 def class_rate(
@@ -119,13 +122,14 @@ def class_rate(
         if tally is None:
             raise MeasureError(f"{survey_class.title}满意度无法计算：没有问卷计数")
         pairs = _grouped_pairs(survey_class, tally, unit)
+        shown = [rate for *_, rate in survey_class.counted_by_rank]  # (the rates in the pairs' order)
         if unanswered == SKIP:
-            return weighted_rate(pairs)
+            return weighted_rate(pairs, rate_texts=shown)
         valid = tally.valid_count(unit)
         if valid is None:
             raise MeasureError(f"{survey_class.title}满意度无法计算：未填写有效问卷数")
         n = len(survey_class.counted)
-        return weighted_rate(pairs, valid * n, f"({valid}×{n})")
+        return weighted_rate(pairs, valid * n, f"({valid}×{n})", shown)
     if method == PER_RESPONDENT:
         if responses is None:
             raise MeasureError(f"{survey_class.title}满意度无法按答卷计算：没有逐份答卷数据（须导入问卷平台导出文件）")
@@ -255,7 +259,7 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
     sheet = tally.sheet
     known = {(q.number, o.label) for q in survey_class.questions for o in q.options}
     numbers = {q.number for q in survey_class.questions}
-    for (number, label, unit), count in tally.counts.items():
+    for (number, label, unit), count in _counts_to_check(tally, known):
         if number not in numbers:
             if count:
                 findings.error(_where(tally.ref(number, label, unit), sheet),
@@ -272,9 +276,14 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
     for unit in tally.units:
         if unit not in tally.valid:
             findings.warning((sheet, ""), f"{title} {unit}未填写有效问卷数，无法核对各题人数")
+    units = tally.units
+    valid_of_units = list(map(tally.valid.get, units))
     for question in survey_class.questions:
-        if tally.answers(question.number) == 0:
+        got_of_units = list(map(tally.answers, repeat(question.number), units))
+        if sum(got_of_units) == 0:  # (tally.answers of the question over all units)
             findings.warning(_where(question.ref, sheet), f"{title}第{question.number}题没有任何作答")
+            continue
+        if got_of_units == valid_of_units:  # every unit's answers are its valid questionnaires: nothing to say
             continue
         for unit in tally.units:
             valid = tally.valid.get(unit)
@@ -294,6 +303,21 @@ def check_tally(survey_class: SurveyClass, tally: Tally) -> Findings:
                 else:
                     findings.error(where, f"{text}（多 {got - valid}）")
     return findings
+
+
+def _counts_to_check(tally: Tally, known: set[tuple[int, str]]) -> Iterable[tuple[tuple[int, str, str], int]]:
+    """The counts :func:`check_tally` looks at one by one: none when every count is of a known option
+    and none is negative (what a well-formed tally holds, told by C passes over its keys and values)."""
+    counts = tally.counts
+    try:
+        if set(map(_QUESTION_OPTION, counts)) <= known and min(counts.values(), default=0) >= 0:
+            return ()
+    except TypeError:  # pragma: no cover - a count that is not a number: looked at one by one
+        pass
+    return counts.items()
+
+
+_QUESTION_OPTION = itemgetter(0, 1)
 
 
 def check_rates(rates: Iterable[tuple[object, Ref | tuple[str, str] | None, str]]) -> Findings:

@@ -21,7 +21,12 @@ class RuleError(ValueError):
 
 # --- values ----------------------------------------------------------------
 
-@dataclass(frozen=True)
+# Value, Outcome and Context are made for every indicator of every unit: their ``__init__`` (``init=False``:
+# written out, with the generated one's parameters and defaults) puts the fields into the instance's
+# ``__dict__`` at once, as unpickling does, instead of one ``object.__setattr__`` call per field by the
+# frozen dataclass's own; equality, hashing, ``repr`` and ``replace`` are the dataclass's, unchanged.
+
+@dataclass(frozen=True, init=False)
 class Value:
     """A measured value with its derivation, as it enters a rule."""
 
@@ -32,6 +37,16 @@ class Value:
     refs: tuple[Ref, ...] = ()
     #: the unit of a quotient that is not a percentage (万元/人, 元/平方米): printed with two decimals
     unit: str = ""
+
+    def __init__(self, amount: Decimal, is_rate: bool, label: str, text: str = "", refs: tuple[Ref, ...] = (),
+                 unit: str = "") -> None:
+        fields = self.__dict__
+        fields["amount"] = amount
+        fields["is_rate"] = is_rate
+        fields["label"] = label
+        fields["text"] = text
+        fields["refs"] = refs
+        fields["unit"] = unit
 
     def show(self) -> str:
         return show_amount(self.amount, self.is_rate, self.unit)
@@ -161,7 +176,7 @@ class Problem:
         return self.severity == "error"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Outcome:
     score: Decimal
     process: str
@@ -171,14 +186,18 @@ class Outcome:
     #: their cells are the score's inputs; a rule given no 取值来源 reports the first as its value
     used: tuple[Value, ...] = ()
 
-    def __post_init__(self) -> None:
-        if type(self.problems) is not tuple:  # (most outcomes are given tuples: left as they are)
-            object.__setattr__(self, "problems", tuple(self.problems))
-        if type(self.used) is not tuple:
-            object.__setattr__(self, "used", tuple(self.used))
+    def __init__(self, score: Decimal, process: str, reason: str = "", problems: Sequence[Problem] = (),
+                 used: Sequence[Value] = ()) -> None:  # (the fields set at once: see Value)
+        fields = self.__dict__
+        fields["score"] = score
+        fields["process"] = process
+        fields["reason"] = reason
+        # (most outcomes are given tuples: kept as they are)
+        fields["problems"] = problems if type(problems) is tuple else tuple(problems)
+        fields["used"] = used if type(used) is tuple else tuple(used)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Context:
     weight: Decimal
     label: str
@@ -187,6 +206,18 @@ class Context:
     entries: tuple[Entry, ...] = ()
     resolve: Callable[[str], Value] | None = None
     where: Ref | None = None
+
+    def __init__(self, weight: Decimal, label: str, value: Value | None = None, target: Threshold | None = None,
+                 entries: tuple[Entry, ...] = (), resolve: Callable[[str], Value] | None = None,
+                 where: Ref | None = None) -> None:  # (the fields set at once: see Value)
+        fields = self.__dict__
+        fields["weight"] = weight
+        fields["label"] = label
+        fields["value"] = value
+        fields["target"] = target
+        fields["entries"] = entries
+        fields["resolve"] = resolve
+        fields["where"] = where
 
 
 def split_params(text: str) -> list[str]:
