@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +135,7 @@ def _starts(pattern: re.Pattern[bytes], data: bytes) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(data)]
 
 
+@pytest.mark.slow  # 1,500 generated sheets: about 2 s, the fast loop's largest single test
 @settings(max_examples=1500, deadline=None)
 @given(_BYTES)
 def test_rewritten_patterns_find_what_the_plain_ones_found(data):
