@@ -20,7 +20,7 @@ lists those of the first stage (:attr:`Reviewed.scoring_findings`, what ``score`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
@@ -71,6 +71,10 @@ class Reviewed:
     output: Path | None = None
     notes: tuple[str, ...] = ()
     backup: Path | None = None  # never: review does not write in place
+    #: what :func:`review_file` read (the snapshot and the other sheets), held for as long as the result (nothing
+    #: reads it): freed with it, so the console script, which ends the process while it still holds the result
+    #: (:func:`perfeval_xl.cli._done`), never frees it — as :attr:`perfeval_xl.pipeline.Scored.source_snapshot`
+    source_read: tuple[Snapshot, Snapshot] | None = field(default=None, repr=False, compare=False)
 
     @property
     def evaluation_error(self) -> Finding | None:
@@ -261,6 +265,7 @@ def review_file(source: str | Path, output: str | Path | None = None,
     snapshot, others = read_for_review(source, ext, existing)  # an unreadable input is the first thing to say
     target = plan_target(source, output, tag=REVIEW_SUFFIX)
     reviewed = review_snapshot(snapshot, others, ext=ext)
+    reviewed.source_read = (snapshot, others)
     foreign = sort_out(existing, reviewed.plan.names, ext.is_output_sheet).foreign  # read with the sheets, above
     if foreign:
         raise foreign_sheet_error(foreign)

@@ -156,3 +156,16 @@ def test_the_collector_is_paused_from_the_commands_imports_on(xishan, tmp_path, 
     assert gc.isenabled()
     assert seen == [("score", False), ("review", False)]
     capsys.readouterr()
+
+
+def test_the_reviewed_result_holds_what_it_was_read_from(xishan, tmp_path):
+    """review_file keeps what it read (the template's sheets and the others) with the result, as score_file
+    keeps its snapshot: freed with the result, never by the console script's early end."""
+    from perfeval_xl.review import read_for_review, review_file
+
+    reviewed = review_file(xishan, tmp_path / "o.xlsx")
+    inputs, others = read_for_review(xishan)
+    held_inputs, held_others = reviewed.source_read
+    assert list(held_inputs) == list(inputs) and list(held_others) == list(others)
+    assert all(list(held_inputs[name]) == list(inputs[name]) for name in inputs)
+    assert "source_read" not in repr(reviewed)  # not data: never printed
