@@ -493,7 +493,7 @@ def _limits(rule: Rule, target: Threshold | None) -> list[tuple[str, Threshold]]
 def _check_rate_use(d: IndicatorDef, value: Value | None, target: Threshold | None, limits: list[tuple[str, Threshold]],
                     where: str, said: _Said) -> None:
     """A rate compared with bare numbers in the rule or the 目标值 (or the reverse) stops the scoring."""
-    if value is None:
+    if value is None or not limits:  # (no value, or nothing to compare it with)
         return
     problem = rate_mismatch(value, limits)
     if problem:
@@ -595,9 +595,8 @@ def _score_leaf(d: IndicatorDef, scope: Scope, entries: list[Record], said: _Sai
                            (leaf.weight_ref,))
     where, target = leaf.where, leaf.target
     try:
-        value = _measured_value(d, rule, scope, where, said) if rule.needs_value else None
-        if value is not None and leaf.limits:  # (no limits, or no value: nothing to compare)
-            _check_rate_use(d, value, target, leaf.limits, where, said)
+        value = _measured_value(d, rule, scope, where, said)
+        _check_rate_use(d, value, target, leaf.limits, where, said)
     except _Unscored as stop:
         return _leaf_score(d, leaf, stop.process, ZERO, stop.value, stop.reason, (leaf.weight_ref,))
     mine = alike.lines_of(d, entries) if entries else ()
