@@ -7,7 +7,7 @@ inflated them, as *stored* (uncompressed) entries, and a central directory point
 instead of the deflated ones (whose bytes stay where they were, no longer pointed at).  Every other
 entry, its local header and its data, is the file's, byte for byte: the parser reads exactly the same
 part contents, and for each stored part no longer sets up an inflater (for a small part most of what
-inflating it costs: a 五华-size workbook has fifteen input sheets).  The CRC-32 and sizes are the zip
+inflating it costs: a 五华-size workbook has seventeen input sheets).  The CRC-32 and sizes are the zip
 directory's (the guard checked the CRC as it inflated): nothing is compressed or checksummed again.
 
 The package is a list of pieces (:func:`stored_copy`) read through :class:`PiecesReader`, never joined
