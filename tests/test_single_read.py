@@ -79,6 +79,7 @@ def test_one_guard_and_one_parse_per_file(monkeypatch):
 
     calls = {"guard": 0, "calamine": 0, "openpyxl": 0}
     inspect, opened = guard.inspect_workbook, snapshot.CalamineWorkbook.from_path
+    opened_copy = snapshot.CalamineWorkbook.from_filelike  # the guard's copy of a small package (io/parser_copy.py)
 
     def counted(name, function):
         def call(*args, **kwargs):
@@ -88,6 +89,7 @@ def test_one_guard_and_one_parse_per_file(monkeypatch):
 
     class Calamine:
         from_path = staticmethod(counted("calamine", opened))
+        from_filelike = staticmethod(counted("calamine", opened_copy))
 
     monkeypatch.setattr(snapshot, "inspect_workbook", counted("guard", inspect))
     monkeypatch.setattr(snapshot, "CalamineWorkbook", Calamine)

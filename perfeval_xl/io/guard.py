@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from perfeval_xl.io.atomic import describe_os_error
 from perfeval_xl.io.files import MAX_FILE_BYTES as FILE_LIMIT, HostileFile, display_name
+from perfeval_xl.io.parser_copy import PARSER_COPY_LIMIT, STORED_PART_LIMIT, stored_copy
 from perfeval_xl.io.sheet_scan import NONFINITE_HINT_TAIL, SheetScan, cell_at, prove_long, ref_name, scan_exact, scan_quick
 from perfeval_xl.io.xlsx_package import (ROOT_RELS, STYLES_PART, WORKBOOK_RELS, Package, SpliceError, attr, rels_part,
                                          unescape)
@@ -96,6 +97,10 @@ class Inspection:
     #: with ``keep_parts``: the inflated bytes of the scanned sheets and the styles part (part name →
     #: bytes), for the readers after the guard (number formats), so no part is inflated twice
     data: dict[str, bytes] = field(default_factory=dict)
+    #: with ``parser_copy``, for a small workbook: the package with the parts a parser reads (the scanned
+    #: sheets, styles, shared strings, workbook) stored as the guard inflated them
+    #: (:func:`~perfeval_xl.io.parser_copy.stored_copy`); the reader drops it once the parser has read
+    parser_copy: list[bytes | memoryview] | None = None
 
 
 # --- package-level checks ----------------------------------------------------------
@@ -558,7 +563,7 @@ Selector = Callable[[Package], Iterable[str]]
 
 
 def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Selector | None,
-                     keep_parts: bool = False) -> Inspection:
+                     keep_parts: bool = False, parser_copy: bool = False) -> Inspection:
     name = path.name
     workbook_file = path.suffix.lower() in ZIP_SUFFIXES
     parts, package = _structure_parts(zf, name) if workbook_file else (_Parts(), None)
@@ -587,6 +592,9 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         wanted = None if sheets is None else frozenset(s.strip() for s in sheets)
         inspection.selected = wanted
         to_scan = {part: sheet for sheet, part in inspection.parts.items() if wanted is None or sheet.strip() in wanted}
+    # the parts a parser reads, kept as inflated for its copy of a small package (see io/parser_copy.py)
+    for_parser = _parser_parts(zf, package, to_scan) if parser_copy and package is not None else frozenset()
+    parser_parts: dict[str, bytes] = {}
     scans: dict[str, SheetScan] = {}
     worksheets = _Parts(inspection.parts)
     for info in infos:
@@ -600,9 +608,11 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
         if data is not None:  # a structure part, inflated and checked once: counted here
             reader.count(data)
         else:
-            data = reader.read(keep=sheet_name is not None or worksheet or shared)
+            data = reader.read(keep=sheet_name is not None or worksheet or shared or info.filename in for_parser)
         if shared and data:
             inspection.data[info.filename] = data
+        if data and info.filename in for_parser:
+            parser_parts[info.filename] = data
         # a long sheet scanned: its cells, rows and NaN/INF looked for in one pass (None: each on its own)
         proven = prove_long(data) if sheet_name is not None and worksheet and data else None
         if worksheet and data and proven is None:  # every worksheet is copied into an output: no NaN/INF in any
@@ -621,16 +631,42 @@ def _inspect_package(zf: zipfile.ZipFile, path: Path, sheets: Iterable[str] | Se
                                   "请在 Excel 或 WPS 中打开并另存后再试", sheet_name, "A1") from exc
         scans[sheet_name] = scan
     inspection.sheets = {sheet: scans[sheet] for sheet in inspection.parts if sheet in scans}
+    if parser_parts and zf.fp is not None:
+        zf.fp.seek(0)
+        inspection.parser_copy = stored_copy(zf.fp.read(), parser_parts)
     return inspection
 
 
+def _parser_parts(zf: zipfile.ZipFile, package: Package, to_scan: dict[str, str]) -> frozenset[str]:
+    """The deflated parts a parser reads for the scanned sheets (the sheets, the workbook part and its
+    relationships, styles, shared strings) that inflate to at most
+    :data:`~perfeval_xl.io.parser_copy.STORED_PART_LIMIT` each, when the package with them stored stays
+    within :data:`~perfeval_xl.io.parser_copy.PARSER_COPY_LIMIT` (sizes from the zip directory); else none."""
+    try:
+        related = {rel.target for rel in package.relationships(package.workbook_part).values()
+                   if rel.kind in ("styles", "sharedStrings") and not rel.external}
+    except (SpliceError, UnicodeDecodeError, KeyError, ValueError):
+        return frozenset()
+    if not to_scan:
+        return frozenset()
+    wanted = {*to_scan, *related, package.workbook_part, rels_part(package.workbook_part), ROOT_RELS}
+    infos = [zf.NameToInfo[part] for part in wanted if part in zf.NameToInfo]
+    deflated = [info for info in infos
+                if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size <= STORED_PART_LIMIT]
+    if zf.fp is None or zf.fp.seek(0, io.SEEK_END) + sum(info.file_size for info in deflated) > PARSER_COPY_LIMIT:
+        return frozenset()
+    return frozenset(info.filename for info in deflated)
+
+
 def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None = None, *,
-                     keep_parts: bool = False) -> Inspection:
+                     keep_parts: bool = False, parser_copy: bool = False) -> Inspection:
     """Check a workbook file before parsing; scan the named sheets (all when None).  ``sheets``
     may be a function choosing them from the open package (called once its workbook part and
     relationships passed the checks), so one pass serves a reader that chooses by content.
 
     With ``keep_parts`` the inflated scanned sheets and styles part stay in :attr:`Inspection.data`.
+    With ``parser_copy`` a small workbook's package, its parts a parser reads stored as inflated here,
+    is in :attr:`Inspection.parser_copy` (for the parser to read instead of the file).
 
     Raises :class:`HostileFile` with a Chinese message when the file must not be
     parsed.  Files that are not zip packages (.xls) are only size-checked.
@@ -656,7 +692,7 @@ def inspect_workbook(path: str | Path, sheets: Iterable[str] | Selector | None =
     try:
         with zipfile.ZipFile(path) as zf:
             _refuse_binary_workbook(zf, name, path)
-            return _inspect_package(zf, path, sheets, keep_parts)
+            return _inspect_package(zf, path, sheets, keep_parts, parser_copy)
     except HostileFile:
         raise
     except SyntaxError as exc:

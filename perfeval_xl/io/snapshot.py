@@ -33,6 +33,7 @@ from perfeval_xl.core.book import TakenSnapshot
 from perfeval_xl.core.findings import TemplateError
 from perfeval_xl.core.normalize import ExcelErrorValue, UncachedFormula, is_blank
 from perfeval_xl.io.files import InputFileError, check_input_file, display_name
+from perfeval_xl.io.parser_copy import PiecesReader
 from perfeval_xl.io.guard import HostileFile, Inspection, Selector, inspect_workbook
 from perfeval_xl.io.sheet_scan import SheetScan, ref_name
 
@@ -80,14 +81,17 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None, keep_parts: b
         raise UnreadableFile(f"“{display_name(path)}”不是 Excel 工作簿（应为 .xlsx 或 .xlsm）")
     wanted = sheets if sheets is not None else set(schema.INPUT_SHEET_NAMES)
     try:
-        inspection = inspect_workbook(path, wanted, keep_parts=keep_parts)
+        inspection = inspect_workbook(path, wanted, keep_parts=keep_parts, parser_copy=True)
     except HostileFile as exc:
         raise UnreadableFile(exc.message, exc.sheet, exc.cell) from exc
     selected: Collection[str] = (inspection.selected or frozenset()) if callable(wanted) else wanted
+    # python-calamine reads a file object whole as it opens it: the guard's copy is dropped at once
+    parser_copy, inspection.parser_copy = inspection.parser_copy, None
     try:
-        workbook = _open_calamine(path)
+        workbook = _open_calamine(path, parser_copy)
     except Exception as exc:  # calamine raises its own error types for broken files
         raise UnreadableFile(f"无法打开“{display_name(path)}”：文件已损坏或不是 Excel 工作簿") from exc
+    del parser_copy
     snapshot = FileSnapshot()
     snapshot.inspection = inspection
     try:
@@ -116,8 +120,12 @@ def _read_snapshot(path: Path, sheets: set[str] | Selector | None, keep_parts: b
     return snapshot
 
 
-def _open_calamine(path: Path) -> CalamineWorkbook:
-    """python-calamine over the file; a name that is not UTF-8 (it cannot take one) through an open file."""
+def _open_calamine(path: Path, parser_copy: list[bytes | memoryview] | None = None) -> CalamineWorkbook:
+    """python-calamine over the guard's copy of a small package (its parts calamine reads stored as the
+    guard inflated them: see :mod:`perfeval_xl.io.parser_copy`), else over the file; a name that is not
+    UTF-8 (calamine cannot take one) through an open file."""
+    if parser_copy is not None:
+        return CalamineWorkbook.from_filelike(PiecesReader(parser_copy))
     text = str(path)
     try:
         text.encode("utf-8")
