@@ -267,6 +267,7 @@ def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[
         return found
 
     texts = len(styles) - 1
+    every_text = template_of((True,) * texts)  # (most rows: no empty text, no pattern to work out)
     heights: dict[float, bytes] = {}  # a row's height attribute by height (a few hundred at most: steps of 0.75 pt)
     line = sheet.head.n_rows
     rows = iter(sheet.rows)
@@ -280,10 +281,13 @@ def _numbered_text_rows(sheet: NumberedTextSheet, letters: list[str], ids: dict[
             line += 1
             if len(values) != texts:
                 raise ValueError(f"a row of {len(values)} texts in a sheet of {texts} text columns")
-            filled = tuple(map(bool, values))  # (as given: a text of control characters only is an inline text left empty)
+            if b"" not in values:
+                template = every_text
+            else:  # (as given: a text of control characters only is an inline text left empty)
+                filled = tuple(map(bool, values))
+                template = templates.get(filled) or template_of(filled)
             if suspect and _may_need_cleaning(b"".join(values)):
                 values = [xml_safe(escape(value.decode("utf-8"))).encode("utf-8") if value else value for value in values]
-            template = templates.get(filled) or template_of(filled)
             attribute = heights.get(height) if height.__class__ is float else None  # (18 and 18.0: equal keys, two texts)
             if attribute is None:
                 attribute = f' ht="{height}" customHeight="1"'.encode() if height else b""
