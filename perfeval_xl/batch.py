@@ -33,7 +33,6 @@ from perfeval_xl.core.batch import (
 )
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-Item = TypeVar("Item")
 #: spreadsheet formats perfeval does not read: listed in 汇总 as 格式不支持, with what to do
 OTHER_SPREADSHEETS = (".xls", ".xlsb", ".et", ".ett", ".ods", ".fods", ".csv", ".wps", ".numbers", ".xltx", ".xltm",
                       ".xlt", ".dbf")
@@ -730,9 +729,14 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核",
         sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),
                                         note, core.ISSUE_STYLES))
     write_streamed_workbook(output, sheets)
-    for _ in chain(summary, entries):  # (none left, as totals counted them: ``also`` and ``also_rows`` are given
-        pass                            # every one all the same)
+    # (none left, as totals counted them: ``also`` and ``also_rows`` are given every one all the same)
+    for _ in chain(summary, entries):
+        pass
     return totals
+
+
+#: what :func:`_passed_to` and :func:`_in_thousands` pass on (entries' fields, rows)
+Item = TypeVar("Item")
 
 
 def _passed_to(take: Callable[[list[Item]], None], items: Iterator[Item]) -> Iterator[Item]:
