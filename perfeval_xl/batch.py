@@ -18,10 +18,11 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass
-from itertools import islice
+from decimal import Decimal
+from itertools import chain, islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from perfeval_xl.batchstore import FileEntry, Store
 from perfeval_xl.gcpause import gc_paused
@@ -530,16 +531,20 @@ def _run_pool(jobs: list[Job], workers: int, write_copies: bool, deliver) -> Non
                 if worker not in crew:
                     continue  # (its pipe and its process both came up in this round)
                 answers, dead = [], False
-                try:
-                    while worker.tasks and worker.conn.poll():
-                        results = worker.conn.recv()
-                        answers.append((worker.tasks.popleft(), results))
-                except Exception:  # the end of its pipe (or half an answer): it died
-                    dead = True
-                for chunk, results in answers:
-                    if isinstance(results, _Failure):
-                        results.raise_()
-                    deliver(list(zip(chunk, results)))
+                # the collector waits while answers are unpickled and stored: a result makes no cycle (it
+                # is freed by reference counting once stored), and each answer's hundreds of objects would
+                # otherwise set off collections that find nothing to free
+                with gc_paused():
+                    try:
+                        while worker.tasks and worker.conn.poll():
+                            results = worker.conn.recv()
+                            answers.append((worker.tasks.popleft(), results))
+                    except Exception:  # the end of its pipe (or half an answer): it died
+                        dead = True
+                    for chunk, results in answers:
+                        if isinstance(results, _Failure):
+                            results.raise_()
+                        deliver(list(zip(chunk, results)))
                 if dead or (worker.tasks and not worker.process.is_alive()):
                     # every file it was sent and did not answer may have been the one: each is tried alone
                     suspects.extend(job for chunk in worker.tasks for job in chunk)
@@ -694,16 +699,21 @@ def _display(path: Path, root: Path | None) -> str:
 # --- the summary -------------------------------------------------------------------------------------
 
 def write_summary(store, output: Path, title: str = "绩效评价批量复核",
-                  also: Callable[[list[tuple[bytes, ...]]], None] | None = None) -> Totals:
+                  also: Callable[[list[tuple[bytes, ...]]], None] | None = None,
+                  also_rows: Callable[[list[tuple[BatchRow, str]]], None] | None = None) -> Totals:
     """Write 汇总.xlsx from the store, one row at a time (atomically); returns the counts.  ``also`` is
-    given the 问题清单 entries' fields in UTF-8 as they are read, a list of up to a thousand at a time
-    (the batch's JSON takes them so)."""
+    given the 问题清单 entries' fields in UTF-8 as they are read, a list of up to a thousand at a time,
+    and ``also_rows`` the 汇总 rows with their 重复提交 notes, so (the batch's JSON takes them so: the
+    store is read once for both)."""
     from perfeval_xl.core import batch as core
     from perfeval_xl.io.xlsx_stream import NumberedTextSheet, StreamedSheet, write_streamed_workbook
 
     totals = store.totals()
     sheets: list[StreamedSheet | NumberedTextSheet] = []
-    numbered = enumerate(store.summary(), start=1)
+    summary = store.summary()
+    if also_rows is not None:
+        summary = _passed_to(also_rows, summary)
+    numbered = enumerate(summary, start=1)
     for head, take, note in core.sheet_parts(totals.rows, lambda part, first: core.summary_head(totals, part, first,
                                                                                                  title),
                                              core.summary_sheet_name):
@@ -719,14 +729,18 @@ def write_summary(store, output: Path, title: str = "绩效评价批量复核",
         sheets.append(NumberedTextSheet(head, ((n, fields, height(fields)) for n, fields in islice(issues, take)),
                                         note, core.ISSUE_STYLES))
     write_streamed_workbook(output, sheets)
-    for _ in entries:  # (none left, as totals counted them: ``also`` is given every entry all the same)
+    # (none left, as totals counted them: ``also`` and ``also_rows`` are given every one all the same)
+    for _ in chain(summary, entries):
         pass
     return totals
 
 
-def _passed_to(take: Callable[[list[tuple[bytes, ...]]], None], entries: Iterator[tuple[bytes, ...]]
-               ) -> Iterator[tuple[bytes, ...]]:
-    while chunk := list(islice(entries, 1000)):
+#: what :func:`_passed_to` and :func:`_in_thousands` pass on (entries' fields, rows)
+Item = TypeVar("Item")
+
+
+def _passed_to(take: Callable[[list[Item]], None], items: Iterator[Item]) -> Iterator[Item]:
+    while chunk := list(islice(items, 1000)):
         take(chunk)
         yield from chunk
 
@@ -779,6 +793,7 @@ def command(args) -> int:
             return 130
         close()
         spool: _JsonEntries | None = None  # the JSON's 问题清单 entries, taken as 汇总 reads them
+        row_spool: _JsonRows | None = None  # and its rows
         try:
             if backup is not None:
                 import shutil
@@ -786,15 +801,19 @@ def command(args) -> int:
                 shutil.copy2(output, backup)
                 print(f"注意：“{output.name}”在上次写出后被修改过，已备份为：{backup}", file=sys.stderr)
             if args.json:
-                spool = _JsonEntries()
-            totals = write_summary(store, output, also=spool.add if spool is not None else None)
+                spool, row_spool = _JsonEntries(), _JsonRows()
+            with gc_paused():  # a row read and written makes no cycle: the collector would find nothing to free
+                totals = write_summary(store, output, also=spool.add if spool is not None else None,
+                                       also_rows=row_spool.add if row_spool is not None else None)
         except OSError as exc:
-            if spool is not None:
-                spool.close()
+            for taken in (spool, row_spool):
+                if taken is not None:
+                    taken.close()
             print(f"错误：汇总未能写出：{describe_os_error(exc)}", file=sys.stderr)
             return EXIT_UNREADABLE
         if args.json:
-            _batch_json(store, totals, output, spool)
+            with gc_paused():  # (as write_summary)
+                _batch_json(store, totals, output, spool, row_spool)
         else:
             print(outcome_text(store, totals, run.reused))
             print(f"已写入：{output}（结果数据库：{db_path}）")
@@ -816,81 +835,69 @@ def outcome_text(store, totals: Totals, reused: int = 0, shown: int = 10) -> str
     return "\n".join(lines)
 
 
-def _batch_json(store, totals, output, entries: _JsonEntries | None = None) -> None:
-    """The batch's JSON on stdout, written row by row from the store (its 问题清单 entries from
-    ``entries`` when given: what writing 汇总 read of them, already in JSON)."""
+def _batch_json(store, totals, output, entries: _JsonEntries | None = None, rows: _JsonRows | None = None) -> None:
+    """The batch's JSON on stdout, written from the store (its 问题清单 entries from ``entries`` and its
+    rows from ``rows`` when given: what writing 汇总 read of them, already in JSON)."""
     import json
-    from decimal import Decimal
 
     out = sys.stdout
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row (json.dumps makes one per call)
     out.write(json.dumps({"files": totals.files, "problem_files": totals.problem_files, "reused": totals.reused,
                           "output": str(output)}, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
-
-    def row_data(row: BatchRow, duplicate: str) -> dict:
-        data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
-        data["duplicate"] = duplicate
-        return data
-
-    # a thousand rows encoded at a time: the encoder writes a list's items with the same ", " between
-    # them, so the list's text without its brackets is the rows one by one (and each call of encode
-    # sets up an encoder: once per thousand rows, not per row)
-    rows = store.summary()
-    separator = ""
-    while chunk := [row_data(row, duplicate) for row, duplicate in islice(rows, 1000)]:
-        out.write(separator + encode(chunk)[1:-1])
-        separator = ", "
+    if rows is None:
+        rows = _JsonRows()
+        for part in _in_thousands(store.summary()):
+            rows.add(part)
+    _copy_json(rows, out)
     out.write('], "issues": [')
     if entries is None:
         entries = _JsonEntries()
-        stored = store.issue_rows_utf8()
-        while part := list(islice(stored, 1000)):
+        for part in _in_thousands(store.issue_rows_utf8()):
             entries.add(part)
-    stream = _utf8_bytes_under(out)
-    if stream is None:  # a stream of text only: the same entries, decoded
-        entries.copy_to_text(out)
-    else:  # the entries as the store holds them, in UTF-8: nothing decoded, nothing encoded again
-        out.flush()
-        entries.copy_to(stream)
+    _copy_json(entries, out)
     out.write("]}\n")
+
+
+def _in_thousands(items: Iterator[Item]) -> Iterator[list[Item]]:
+    while part := list(islice(items, 1000)):
+        yield part
+
+
+def _copy_json(spool: _JsonSpool, out) -> None:
+    """What ``spool`` holds onto the text stream ``out``: as it is when ``out`` writes UTF-8 (nothing decoded,
+    nothing encoded again), else decoded."""
+    stream = _utf8_bytes_under(out)
+    if stream is None:  # a stream of text only: the same items, decoded
+        spool.copy_to_text(out)
+    else:
+        out.flush()
+        spool.copy_to(stream)
 
 
 #: what JSON quotes in a text (json.encoder.encode_basestring: a control character, ``"`` and ``\``)
 _JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
+#: every byte JSON does not quote: deleting them from a text (``bytes.translate``, one quick pass in C,
+#: about twice as quick as a search for a class of bytes) leaves nothing when JSON quotes none of it
+_ALL_BUT_JSON_ESCAPED = bytes(b for b in range(256) if _JSON_ESCAPED.match(bytes((b,))) is None)
 
 
-class _JsonEntries:
-    """The 问题清单 entries of the batch's JSON in UTF-8, kept in a temporary file (unnamed: nothing is
-    left behind) as they are given: a text with nothing JSON quotes is written as it is, between
-    quotes (almost always); any other, quoted as the encoder quotes it (json.encoder.encode_basestring)."""
+class _JsonSpool:
+    """Items of a list of the batch's JSON in UTF-8, kept in a temporary file (unnamed: nothing is left
+    behind) as they are given, separated by ", "."""
 
     def __init__(self) -> None:
         import tempfile
-        from json.encoder import encode_basestring as quote
 
-        keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
-        self._quote = quote
-        self._template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
-        self._plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")
         self._file = tempfile.TemporaryFile()
         self._separator = b""
 
-    def add(self, entries: list[tuple[bytes, ...]]) -> None:
-        """Entries (each its fields in UTF-8), in JSON, after those already given."""
-        if not entries:
-            return
-        plain, search = self._plain, _JSON_ESCAPED.search
-        self._file.write(self._separator + b", ".join([plain % fields if search(b"".join(fields)) is None
-                                                       else self._quoted(fields) for fields in entries]))
+    def _write(self, items: bytes) -> None:
+        """Items in JSON (separated by ", "), after those already given."""
+        self._file.write(self._separator + items)
         self._separator = b", "
 
-    def _quoted(self, fields: tuple[bytes, ...]) -> bytes:
-        quote = self._quote
-        return self._template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields])
-
     def copy_to(self, stream) -> None:
-        """The entries, separated by ", ", onto ``stream``; the temporary file is closed."""
+        """The items, separated by ", ", onto ``stream``; the temporary file is closed."""
         import shutil
 
         self._file.seek(0)
@@ -898,7 +905,7 @@ class _JsonEntries:
         self.close()
 
     def copy_to_text(self, out) -> None:
-        """The entries, as :meth:`copy_to` gives them, decoded onto the text stream ``out``; the file is closed."""
+        """The items, as :meth:`copy_to` gives them, decoded onto the text stream ``out``; the file is closed."""
         import io
         import shutil
 
@@ -909,6 +916,56 @@ class _JsonEntries:
 
     def close(self) -> None:
         self._file.close()
+
+
+class _JsonEntries(_JsonSpool):
+    """The 问题清单 entries of the batch's JSON: a text with nothing JSON quotes is written as it is,
+    between quotes (almost always); any other, quoted as the encoder quotes it
+    (json.encoder.encode_basestring)."""
+
+    def __init__(self) -> None:
+        from json.encoder import encode_basestring as quote
+
+        super().__init__()
+        keys = tuple(BatchIssue.__dataclass_fields__)  # an entry's fields in order, as the store reads them
+        self._quote = quote
+        self._template = ("{" + ", ".join(f"{quote(key)}: %s" for key in keys) + "}").encode("utf-8")
+        self._plain = ("{" + ", ".join(f'{quote(key)}: "%s"' for key in keys) + "}").encode("utf-8")
+
+    def add(self, entries: list[tuple[bytes, ...]]) -> None:
+        """Entries (each its fields in UTF-8), in JSON, after those already given."""
+        if not entries:
+            return
+        plain, unquoted = self._plain, _ALL_BUT_JSON_ESCAPED
+        self._write(b", ".join([plain % fields if not b"".join(fields).translate(None, unquoted)
+                                else self._quoted(fields) for fields in entries]))
+
+    def _quoted(self, fields: tuple[bytes, ...]) -> bytes:
+        quote = self._quote
+        return self._template % tuple([quote(text.decode("utf-8")).encode("utf-8") for text in fields])
+
+
+class _JsonRows(_JsonSpool):
+    """The 汇总 rows of the batch's JSON: each row's fields (a number as a float) and its 重复提交 note."""
+
+    def __init__(self) -> None:
+        import json
+
+        super().__init__()
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row (json.dumps makes one per call)
+
+    def add(self, rows: list[tuple[BatchRow, str]]) -> None:
+        """Rows with their notes, in JSON, after those already given: encoded together (the encoder writes a
+        list's items with the same ", " between them, so the list's text without its brackets is the rows one
+        by one, and each call of encode sets up an encoder: once per list, not per row)."""
+        if rows:
+            self._write(self._encode([_row_data(row, duplicate) for row, duplicate in rows])[1:-1].encode("utf-8"))
+
+
+def _row_data(row: BatchRow, duplicate: str) -> dict:
+    data = {key: (float(value) if isinstance(value, Decimal) else value) for key, value in row.__dict__.items()}
+    data["duplicate"] = duplicate
+    return data
 
 
 def _utf8_bytes_under(out):

@@ -55,6 +55,9 @@ class _File:
     sha256: str
     status: str
     reason: str
+    #: the first other file of the run with the same content, when the store read it with the file (the
+    #: SQLite store: one look-up in C as it reads the page of files, not a query per file for each reading)
+    same_content: str | None = None
 
 
 class _Store:
@@ -298,6 +301,11 @@ class MemoryStore(_Store):
         return first[:3]
 
 
+#: bytes per page of a new database: the tables grow at their ends, a file's rows at a time (each file's
+#: 问题清单 entries: a hundred and more rows of about 300 bytes); SQLite's default (4,096) makes a
+#: quarter as many rows per page, so more pages to start, split and write for the same rows
+PAGE_SIZE = 16384
+
 #: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
 SCHEMA_VERSION = 2
 
@@ -400,6 +408,8 @@ class SqliteStore(_Store):
                 self._db.executescript("DROP TABLE IF EXISTS target_prints; "
                                        "DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
                                        "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
+            if not tables:  # a new database (the size of its pages is set before anything is written to it)
+                self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             try:  # set only on a database of ours: it changes the file's header
                 self._db.execute("PRAGMA journal_mode = WAL")
             except sqlite3.DatabaseError:
@@ -497,15 +507,18 @@ class SqliteStore(_Store):
         self._db.close()
 
     def _files(self) -> Iterator[_File]:
-        # fetched in pages, so the reading holds one page, not the whole table
+        # fetched in pages, so the reading holds one page, not the whole table; with each file, the first
+        # other file of its content (what _same_content answers: the same look-up, made by SQLite as it reads)
         last = -1
         while True:
-            page = self._db.execute("SELECT id, path, sha256, status, reason, seq FROM files WHERE seq > ? "
-                                    "ORDER BY seq LIMIT 500", (last,)).fetchall()
+            page = self._db.execute(
+                "SELECT id, path, sha256, status, reason, seq, (SELECT g.path FROM files g WHERE g.sha256 = f.sha256 "
+                "AND g.id != f.id ORDER BY g.seq LIMIT 1) FROM files f WHERE seq > ? ORDER BY seq LIMIT 500",
+                (last,)).fetchall()
             if not page:
                 return
-            for id_, path, sha, status, reason, seq in page:
-                yield _File(id_, path, sha, status, reason)
+            for id_, path, sha, status, reason, seq, same_content in page:
+                yield _File(id_, path, sha, status, reason, same_content)
             last = page[-1][5]
 
     def _rows(self, file: _File) -> Iterable[BatchRow]:
@@ -539,18 +552,13 @@ class SqliteStore(_Store):
         if self._shared is None:
             db = self._db
             self._shared = _Shared(
-                frozenset(sha for (sha,) in db.execute("SELECT sha256 FROM files GROUP BY sha256 HAVING count(*) > 1")),
                 frozenset(db.execute("SELECT project, unit FROM evaluations GROUP BY project, unit "
                                      "HAVING count(DISTINCT file_id) > 1").fetchall()),
                 frozenset(file_id for (file_id,) in db.execute("SELECT DISTINCT file_id FROM target_prints")))
         return self._shared
 
     def _same_content(self, file: _File) -> str | None:
-        if file.sha256 not in self._shared_now().contents:
-            return None
-        got = self._db.execute("SELECT path FROM files WHERE sha256 = ? AND id != ? ORDER BY seq LIMIT 1",
-                               (file.sha256, file.id)).fetchone()
-        return got[0] if got else None
+        return file.same_content  # (read with the file: _files)
 
     def _same_project(self, file: _File, row: BatchRow | _Key) -> str | None:
         if (row.project, row.unit) not in self._shared_now().projects:
@@ -584,8 +592,6 @@ class _Shared:
     made only for these, each file that has nothing in common with another costs none (a dictionary of
     every file's keys is what the memory store holds; here only what repeats is held)."""
 
-    #: the content hashes of two files or more
-    contents: frozenset[str]
     #: the (project, unit) of rows of two files or more
     projects: frozenset[tuple[str, str]]
     #: the ids of the files that have target forms

@@ -76,3 +76,36 @@ def test_the_command_json_takes_the_entries_summary_read(tmp_path, monkeypatch):
     # by hand: the four files in name order, each one 错误 whose message quotes its name
     assert [issue["file"] for issue in issues] == ['b"引号".csv', "c\\反斜杠.txt", "d.ods", "甲.xls"]
     assert all(issue["kind"] == KIND_ERROR and f"“{issue['file']}”" in issue["message"] for issue in issues)
+
+
+def test_rows_taken_as_summary_reads_them_are_the_rows_read_again(tmp_path, monkeypatch):
+    """The rows of the batch's JSON, taken as writing 汇总 reads them (``also_rows``), are the text written
+    from the store read again: numbers as floats, a printed total that is text as text, None as null, each
+    row's 重复提交 note (two files of one project and unit: each names the other)."""
+    from decimal import Decimal
+
+    store = MemoryStore()
+    entries = [FileEntry(n, name, f"{n}" * 64, 10, 0.0) for n, name in enumerate(["甲.xlsx", '乙"引号".xlsx', "丙.xlsx"])]
+    store.start(entries, tool_version())
+    for entry in entries:
+        rows = (BatchRow(entry.path, "", "项目", f"单位{entry.seq % 2}", Decimal("88.50"), Decimal("90.77"), "优", 3, 2, 1,
+                         0, "有差错"),
+                BatchRow(entry.path, "表1", "", "", "九十", None, "", None, None, 0, 1, "有错误"))
+        store.put(entry, FileResult(entry.path, rows, (BatchIssue(entry.path, "", "", KIND_NOTE, "", "第一行\n第二行"),)),
+                  tool_version())
+    spooled, again = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    issue_spool, row_spool = batch_module._JsonEntries(), batch_module._JsonRows()
+    totals = batch_module.write_summary(store, tmp_path / "汇总.xlsx", also=issue_spool.add, also_rows=row_spool.add)
+    monkeypatch.setattr(sys, "stdout", spooled)
+    batch_module._batch_json(store, totals, "汇总.xlsx", issue_spool, row_spool)
+    spooled.flush()
+    text = spooled.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    assert text == _json_on(again, store, monkeypatch)
+    rows = json.loads(text)["rows"]
+    assert len(rows) == 6
+    # by hand: 甲 (seq 0) and 丙 (seq 2) both have 项目/单位0: each row of theirs names the other file
+    assert rows[0] == {"file": "甲.xlsx", "sheet": "", "project": "项目", "unit": "单位0", "printed_total": 88.5,
+                       "total": 90.77, "grade": "优", "checked": 3, "agreed": 2, "slips": 1, "errors": 0,
+                       "status": "有差错", "duplicate": rows[0]["duplicate"]}
+    assert "丙.xlsx" in rows[0]["duplicate"] and "甲.xlsx" in rows[4]["duplicate"] and rows[2]["duplicate"] == ""
+    assert rows[1]["printed_total"] == "九十" and rows[1]["total"] is None and rows[1]["checked"] is None

@@ -84,3 +84,32 @@ def test_row_templates_for_every_pattern_of_empty_texts(tmp_path):
     row = sheet[sheet.index('<row r="66">'):sheet.index('<row r="67"')]
     assert row.count("<c ") == 7 and row.count("/>") == 6 and "<v>64</v>" in row
     assert '<t xml:space="preserve"></t>' in sheet  # "\x0b" alone: an inline text, cleaned to nothing
+
+
+def test_rows_over_several_groups_each_cleaned_only_where_needed(tmp_path):
+    """The rows are looked at for what needs cleaning a group of rows at a time (xlsx_stream._ROWS_AT_ONCE):
+    over several groups, with clean groups, a group with one row to clean among clean ones, a NUL (the
+    placeholder of the row's number in the template: dropped by xml_safe like every control character) and
+    a last group shorter than the others, the rows are the value rows' XML, numbered on."""
+    from perfeval_xl.io import xlsx_stream
+
+    head = core.issues_head(1, 1)
+    size = xlsx_stream._ROWS_AT_ONCE
+    clean = ENTRIES[0]
+    dirty = {size + 7: ENTRIES[2], size + 8: ENTRIES[3], 2 * size + size - 1: ("甲.xlsx", "报告\x00数据", "D\x004", "提示", "",
+                                                                               "空字符\x00在中间")}
+    entries = [dirty.get(n, clean if n % 2 else ENTRIES[1]) for n in range(3 * size + 5)]
+    heights = [None if n % 7 == 0 else 18.0 + 0.75 * (n % 4) for n in range(len(entries))]
+    generic = [([n, *fields], core.ISSUE_STYLES, height) for n, (fields, height) in enumerate(zip(entries, heights), 1)]
+    templated = [(n, tuple(text.encode("utf-8") for text in fields), height)
+                 for n, (fields, height) in enumerate(zip(entries, heights), 1)]
+    one = write_streamed_workbook(tmp_path / "一.xlsx", [StreamedSheet(head, generic, "续")])
+    two = write_streamed_workbook(tmp_path / "二.xlsx", [NumberedTextSheet(head, templated, "续", core.ISSUE_STYLES)])
+    assert _parts(one) == _parts(two)
+    sheet = _parts(two)["xl/worksheets/sheet1.xml"].decode("utf-8")
+    assert "\x00" not in sheet
+    # by hand: entry n is on row n + 2 (two head rows); the last group's NUL entry is entry 3 × size, row 3 × size + 2
+    row = 3 * size + 2
+    assert f'<c r="C{row}" s="' in sheet and "报告数据</t>" in sheet and "空字符在中间</t>" in sheet
+    assert f'<c r="D{row}" s="' in sheet and '<t xml:space="preserve">D4</t>' in sheet
+    assert sheet.count("<row ") == 2 + len(entries) + 1
