@@ -301,11 +301,6 @@ class MemoryStore(_Store):
         return first[:3]
 
 
-#: bytes per page of a new database: the tables grow at their ends, a file's rows at a time (each file's
-#: 问题清单 entries: a hundred and more rows of about 300 bytes); SQLite's default (4,096) makes a
-#: quarter as many rows per page, so more pages to start, split and write for the same rows
-PAGE_SIZE = 16384
-
 #: the layout of the tables below (SQLite's user_version); a database of another layout of ours is rebuilt
 SCHEMA_VERSION = 2
 
@@ -408,8 +403,6 @@ class SqliteStore(_Store):
                 self._db.executescript("DROP TABLE IF EXISTS target_prints; "
                                        "DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS evaluations; "
                                        "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS meta;")
-            if not tables:  # a new database (the size of its pages is set before anything is written to it)
-                self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             try:  # set only on a database of ours: it changes the file's header
                 self._db.execute("PRAGMA journal_mode = WAL")
             except sqlite3.DatabaseError:
